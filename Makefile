@@ -1,0 +1,53 @@
+# The two commands of the README, and the steps they are made of.
+# Every target installs what it needs first (scripts/install-deps is a no-op when all is there).
+
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+BERTH_LISTEN ?= 127.0.0.1:8080
+BERTH_DATA_DIR ?= ./data
+FUZZ_SECONDS ?= 30
+
+.PHONY: run test build deps test-deps ci-build unit integration fuzz bench format clean
+
+run: build
+	./build/release/bin/berthd --listen $(BERTH_LISTEN) --data-dir $(BERTH_DATA_DIR)
+
+build: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+
+test: test-deps ci-build
+	ctest --preset ci -j $(JOBS) --timeout 300
+	$(MAKE) --no-print-directory fuzz
+
+deps:
+	@scripts/install-deps
+
+test-deps:
+	@scripts/install-deps --test
+
+# The sanitizer build (ASan + UBSan) with warnings as errors: what CI tests.
+ci-build: test-deps
+	cmake --preset ci >/dev/null
+	cmake --build --preset ci -j $(JOBS)
+
+unit: ci-build
+	ctest --preset ci -L unit -j $(JOBS)
+
+integration: ci-build
+	ctest --preset ci -L integration -j $(JOBS)
+
+# libFuzzer (clang 16) on request parsing and the JSON body path, for a bounded time.
+fuzz: test-deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+	scripts/run-fuzz build/fuzz/bin $(FUZZ_SECONDS)
+
+bench: deps
+	bench/http/run
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf build

@@ -1,0 +1,20 @@
+# Compiler launcher and sanitizer flags shared by every target.
+
+find_program(BERTH_CCACHE ccache)
+if(BERTH_CCACHE)
+  # The sloppiness lets ccache cache translation units built with a precompiled header.
+  set(CMAKE_CXX_COMPILER_LAUNCHER
+      ${CMAKE_COMMAND} -E env CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+      ${BERTH_CCACHE})
+endif()
+
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  # libstdc++ 12 hides std::expected unless __cpp_concepts says C++20 concepts are complete;
+  # clang 16 implements what <expected> needs but still reports the older value.
+  add_compile_options(-Wno-macro-redefined -D__cpp_concepts=202002L)
+endif()
+
+if(BERTH_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
