@@ -1,0 +1,7 @@
+#include "core/clock.hpp"
+
+namespace berth {
+
+TimePoint SystemClock::now() const { return std::chrono::system_clock::now(); }
+
+}  // namespace berth

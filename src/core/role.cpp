@@ -1,0 +1,47 @@
+#include "core/role.hpp"
+
+#include <array>
+#include <utility>
+
+namespace berth {
+
+namespace {
+constexpr std::array<std::pair<Role, std::string_view>, 6> kNames = {{
+    {Role::anyone, "anyone"},
+    {Role::viewer, "viewer"},
+    {Role::member, "member"},
+    {Role::admin, "admin"},
+    {Role::owner, "owner"},
+    {Role::instance_admin, "instance_admin"},
+}};
+}  // namespace
+
+std::string_view role_name(Role role) {
+  for (const auto& [value, name] : kNames) {
+    if (value == role) {
+      return name;
+    }
+  }
+  return "unknown";
+}
+
+std::optional<Role> parse_role(std::string_view name) {
+  for (const auto& [value, text] : kNames) {
+    if (text == name) {
+      return value;
+    }
+  }
+  return std::nullopt;
+}
+
+bool role_includes(Role held, Role needed) {
+  if (needed == Role::anyone) {
+    return true;
+  }
+  if (held == Role::instance_admin || needed == Role::instance_admin) {
+    return held == needed;
+  }
+  return static_cast<int>(held) >= static_cast<int>(needed);
+}
+
+}  // namespace berth
