@@ -1,0 +1,46 @@
+#include "berthd/data_dir.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+namespace berth {
+
+namespace fs = std::filesystem;
+
+Result<void> prepare_data_dir(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    return fail(
+        Error::unavailable(fmt::format("cannot create data directory {}: {}", dir, ec.message())));
+  }
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec) {
+    return fail(Error::unavailable(
+        fmt::format("cannot make data directory {} private: {}", dir, ec.message())));
+  }
+  return {};
+}
+
+Result<void> write_port_file(const std::string& path, std::uint16_t port) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << port << '\n';
+    if (!out) {
+      return fail(Error::unavailable(fmt::format("cannot write port file {}", path)));
+    }
+  }
+  std::error_code ec;
+  fs::rename(temporary, path, ec);
+  if (ec) {
+    return fail(
+        Error::unavailable(fmt::format("cannot write port file {}: {}", path, ec.message())));
+  }
+  return {};
+}
+
+}  // namespace berth

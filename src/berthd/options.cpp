@@ -1,0 +1,139 @@
+#include "berthd/options.hpp"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <charconv>
+#include <cmath>
+#include <thread>
+
+namespace berth {
+
+namespace {
+
+// "127.0.0.1:8080", "0.0.0.0:0", "[::1]:8080" -> address and port.
+bool split_listen(const std::string& text, std::string& address, std::uint16_t& port) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return false;
+  }
+  address = text.substr(0, colon);
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']') {
+    address = address.substr(1, address.size() - 2);
+  }
+  const std::string port_text = text.substr(colon + 1);
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
+  if (ec != std::errc{} || end != port_text.data() + port_text.size() || value > 65535) {
+    return false;
+  }
+  port = static_cast<std::uint16_t>(value);
+  return true;
+}
+
+std::chrono::milliseconds seconds_to_ms(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000.0)));
+}
+
+}  // namespace
+
+std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std::string& version) {
+  DaemonOptions options;
+  CLI::App app{"berthd — the Berth control plane: REST API, agent gateway and dashboard.",
+               "berthd"};
+  app.set_version_flag("--version", version);
+  app.set_config(
+         "--config", "",
+         "Read options from this file (TOML or INI: key = value, keys as the flags without --)")
+      ->envname("BERTH_CONFIG");
+
+  std::string listen = "127.0.0.1:8080";
+  std::string log_format = "text";
+  std::string log_level = "info";
+  auto threads = static_cast<std::size_t>(std::max(1U, std::thread::hardware_concurrency()));
+  double request_timeout = 15;
+  double idle_timeout = 60;
+  double shutdown_timeout = 10;
+
+  app.add_option("--listen", listen,
+                 "Address and port to serve on, ADDR:PORT (port 0: any free port)")
+      ->envname("BERTH_LISTEN")
+      ->capture_default_str();
+  app.add_option("--port-file", options.port_file,
+                 "Write the bound port to this file once listening")
+      ->envname("BERTH_PORT_FILE");
+  app.add_option("--data-dir", options.data_dir,
+                 "Directory for the database and instance secrets (created 0700)")
+      ->envname("BERTH_DATA_DIR")
+      ->capture_default_str();
+  app.add_option("--threads", threads, "I/O threads (default: one per core)")
+      ->envname("BERTH_THREADS")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  app.add_option("--worker-threads", options.server.worker_threads,
+                 "Threads for handlers that block on the store or the disk")
+      ->envname("BERTH_WORKER_THREADS")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  app.add_option("--log-format", log_format, "Log lines as text (key=value) or json")
+      ->envname("BERTH_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  app.add_option("--log-level", log_level, "debug, info, warn or error")
+      ->envname("BERTH_LOG_LEVEL")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  app.add_option("--log-file", options.log.file, "Append logs to this file instead of stderr")
+      ->envname("BERTH_LOG_FILE");
+  app.add_option("--max-body-bytes", options.server.max_body_bytes,
+                 "Largest request body accepted (413 above)")
+      ->envname("BERTH_MAX_BODY_BYTES")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))
+      ->capture_default_str();
+  app.add_option("--max-header-bytes", options.server.max_header_bytes,
+                 "Largest request line plus headers accepted (431 above)")
+      ->envname("BERTH_MAX_HEADER_BYTES")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20))
+      ->capture_default_str();
+  app.add_option("--max-connections", options.server.max_connections,
+                 "Open connections served at once (503 above)")
+      ->envname("BERTH_MAX_CONNECTIONS")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20))
+      ->capture_default_str();
+  app.add_option("--request-timeout", request_timeout,
+                 "Seconds a client has to send one whole request (408 after)")
+      ->envname("BERTH_REQUEST_TIMEOUT")
+      ->check(CLI::Range(0.05, 3600.0))
+      ->capture_default_str();
+  app.add_option("--idle-timeout", idle_timeout,
+                 "Seconds a kept-alive connection may wait for its next request")
+      ->envname("BERTH_IDLE_TIMEOUT")
+      ->check(CLI::Range(0.05, 3600.0))
+      ->capture_default_str();
+  app.add_option("--shutdown-timeout", shutdown_timeout,
+                 "Seconds in-flight requests get to finish after SIGTERM/SIGINT")
+      ->envname("BERTH_SHUTDOWN_TIMEOUT")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+  app.add_flag("--print-openapi", options.print_openapi, "Print the OpenAPI document and exit");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  if (!split_listen(listen, options.server.address, options.server.port)) {
+    fmt::print(stderr, "--listen: expected ADDR:PORT, got {}\n", listen);
+    return 2;
+  }
+  options.server.io_threads = threads;
+  options.server.request_timeout = seconds_to_ms(request_timeout);
+  options.server.idle_timeout = seconds_to_ms(idle_timeout);
+  options.server.shutdown_timeout = seconds_to_ms(shutdown_timeout);
+  log::parse_format(log_format, options.log.format);
+  log::parse_level(log_level, options.log.level);
+  return options;
+}
+
+}  // namespace berth

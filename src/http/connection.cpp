@@ -1,0 +1,322 @@
+#include "http/connection.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/log.hpp"
+#include "http/dispatch.hpp"
+#include "http/error_response.hpp"
+
+namespace berth::http {
+
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+constexpr std::size_t kReadChunk = 4096;
+constexpr std::size_t kMaxDrainBytes = 1024 * 1024;
+constexpr milliseconds kLingerTime{2000};
+
+// A read that ended without a complete request: either the peer went away (answer nothing)
+// or it sent something we refuse (answer with the envelope, then close).
+std::optional<Error> read_failure(const boost::system::error_code& ec, const Connection& connection,
+                                  const ServerOptions& options) {
+  if (connection.timed_out) {
+    return Error{.kind = ErrorKind::timeout,
+                 .code = "request_timeout",
+                 .message = fmt::format("the request was not received within {} ms",
+                                        options.request_timeout.count()),
+                 .details = nlohmann::json::object(),
+                 .internal_detail = {}};
+  }
+  if (ec == bhttp::error::body_limit) {
+    return Error{
+        .kind = ErrorKind::too_large,
+        .code = "payload_too_large",
+        .message = fmt::format("the request body exceeds {} bytes", options.max_body_bytes),
+        .details = {{"limit_bytes", options.max_body_bytes}},
+        .internal_detail = {}};
+  }
+  if (ec == bhttp::error::header_limit) {
+    return Error{
+        .kind = ErrorKind::headers_too_large,
+        .code = "headers_too_large",
+        .message = fmt::format("the request headers exceed {} bytes", options.max_header_bytes),
+        .details = {{"limit_bytes", options.max_header_bytes}},
+        .internal_detail = {}};
+  }
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
+      ec == asio::error::eof || ec == asio::error::connection_reset ||
+      ec == asio::error::operation_aborted || ec == asio::error::broken_pipe ||
+      ec == asio::error::bad_descriptor) {
+    return std::nullopt;
+  }
+  return Error::invalid("malformed HTTP request");
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string remote_of(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  const auto endpoint = socket.remote_endpoint(ec);
+  return ec ? std::string("-") : endpoint.address().to_string();
+}
+
+struct Outcome {
+  Response response;
+  std::string request_id;
+  std::string method = "-";
+  std::string path = "-";
+  bool head = false;
+  bool keep_alive = false;
+  unsigned version = 11;
+};
+
+// Converts Beast's request into Berth's, choosing the request id on the way.
+Request to_request(bhttp::request<bhttp::string_body>& in, const std::string& remote,
+                   const ConnectionContext& context, Outcome& outcome) {
+  Request request;
+  const std::string_view verb = in.method_string();
+  outcome.method = std::string(verb);
+  outcome.head = verb == "HEAD";
+  request.method = outcome.head ? Method::get : parse_method(verb).value_or(Method::other);
+  const std::string_view target = in.target();
+  const auto question = target.find('?');
+  request.path = std::string(target.substr(0, question));
+  if (question != std::string_view::npos) {
+    request.query = std::string(target.substr(question + 1));
+  }
+  outcome.path = request.path;
+  request.headers.reserve(static_cast<std::size_t>(std::distance(in.begin(), in.end())));
+  for (const auto& field : in) {
+    request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+  }
+  const auto client_id = in.find("x-request-id");
+  auto sane = client_id != in.end() ? sane_request_id(client_id->value()) : std::nullopt;
+  request.request_id = sane ? std::move(*sane) : context.next_request_id();
+  request.remote_address = remote;
+  request.body = std::move(in.body());
+  return request;
+}
+
+// Runs a blocking handler on the worker pool and resumes this coroutine on its own strand.
+asio::awaitable<Response> dispatch_on_workers(asio::thread_pool& workers, const Match& match,
+                                              Request& request) {
+  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(Response)>(
+      [&workers, &match, &request](auto handler) {
+        asio::post(workers, [&match, &request, handler = std::move(handler)]() mutable {
+          Response response = dispatch(match, request);
+          auto executor = asio::get_associated_executor(handler);
+          asio::dispatch(executor,
+                         [handler = std::move(handler), response = std::move(response)]() mutable {
+                           std::move(handler)(std::move(response));
+                         });
+        });
+      },
+      asio::use_awaitable);
+}
+
+asio::awaitable<boost::system::error_code> write_response(Connection& connection,
+                                                          const Outcome& outcome,
+                                                          const ServerOptions& options) {
+  const Response& response = outcome.response;
+  bhttp::response<bhttp::string_body> out;
+  out.version(outcome.version);
+  out.result(response.status);
+  if (!response.content_type.empty()) {
+    out.set(bhttp::field::content_type, response.content_type);
+  }
+  out.set("X-Request-ID", outcome.request_id);
+  out.set("X-API-Version", options.api_version);
+  out.set(bhttp::field::cache_control, "no-store");
+  out.set("X-Content-Type-Options", "nosniff");
+  for (const auto& [name, value] : response.headers) {
+    out.set(name, value);
+  }
+  out.keep_alive(outcome.keep_alive);
+  out.body() = response.body;
+  out.prepare_payload();
+  boost::system::error_code ec;
+  connection.arm_deadline(options.request_timeout);
+  if (outcome.head) {
+    // HEAD answers with GET's headers (Content-Length included) and no body.
+    bhttp::response_serializer<bhttp::string_body> serializer(out);
+    co_await bhttp::async_write_header(connection.socket, serializer,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+  } else {
+    co_await bhttp::async_write(connection.socket, out,
+                                asio::redirect_error(asio::use_awaitable, ec));
+  }
+  connection.disarm_deadline();
+  co_return ec;
+}
+
+void log_access(const Outcome& outcome, const std::string& remote,
+                steady_clock::time_point started) {
+  const auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - started).count();
+  log::info("http.access", {{"request_id", outcome.request_id},
+                            {"method", outcome.method},
+                            {"path", outcome.path},
+                            {"status", static_cast<std::int64_t>(outcome.response.status)},
+                            {"bytes", static_cast<std::int64_t>(outcome.response.body.size())},
+                            {"duration_ms", static_cast<double>(micros) / 1000.0},
+                            {"remote", remote}});
+}
+
+// After refusing a request, the client may still be sending its body. Closing at once would
+// reset the connection and lose our answer; read and discard a bounded amount first.
+asio::awaitable<void> linger_close(Connection& connection) {
+  boost::system::error_code ec;
+  connection.socket.shutdown(tcp::socket::shutdown_send, ec);
+  connection.arm_deadline(kLingerTime);
+  std::array<char, kReadChunk> scratch{};
+  std::size_t drained = 0;
+  while (!ec && drained < kMaxDrainBytes) {
+    drained += co_await connection.socket.async_read_some(
+        asio::buffer(scratch), asio::redirect_error(asio::use_awaitable, ec));
+  }
+  connection.disarm_deadline();
+  connection.socket.close(ec);
+}
+
+}  // namespace
+
+void Connection::arm_deadline(milliseconds after) {
+  timed_out = false;
+  const std::uint64_t generation = ++deadline_generation;
+  deadline.expires_after(after);
+  // A weak reference: an expiry already queued must not touch a connection that has ended.
+  deadline.async_wait([self = weak_from_this(), generation](boost::system::error_code ec) {
+    auto connection = self.lock();
+    if (!ec && connection && generation == connection->deadline_generation) {
+      connection->timed_out = true;
+      connection->socket.cancel(ec);
+    }
+  });
+}
+
+void Connection::disarm_deadline() {
+  ++deadline_generation;
+  deadline.cancel();
+}
+
+void Connection::close_if_idle() {
+  if (idle) {
+    boost::system::error_code ignored;
+    socket.cancel(ignored);
+  }
+}
+
+void Connection::force_close() {
+  boost::system::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
+asio::awaitable<void> serve_connection(std::shared_ptr<Connection> connection,
+                                       ConnectionContext context) {
+  const ServerOptions& options = context.options;
+  const std::string remote = remote_of(connection->socket);
+  beast::flat_buffer buffer;
+  boost::system::error_code ec;
+
+  for (;;) {
+    if (buffer.size() == 0) {
+      // Between requests: wait for the first byte, or leave when shutting down.
+      if (context.stopping.load()) {
+        break;
+      }
+      connection->idle = true;
+      connection->arm_deadline(options.idle_timeout);
+      const std::size_t got = co_await connection->socket.async_read_some(
+          buffer.prepare(kReadChunk), asio::redirect_error(asio::use_awaitable, ec));
+      connection->disarm_deadline();
+      connection->idle = false;
+      if (ec) {
+        break;
+      }
+      buffer.commit(got);
+    }
+
+    const auto started = steady_clock::now();
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+    parser.body_limit(options.max_body_bytes);
+    connection->arm_deadline(options.request_timeout);
+    co_await bhttp::async_read_header(connection->socket, buffer, parser,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec && parser.get()[bhttp::field::expect] == "100-continue") {
+      bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, parser.get().version()};
+      co_await bhttp::async_write(connection->socket, go_on,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (!ec) {
+      co_await bhttp::async_read(connection->socket, buffer, parser,
+                                 asio::redirect_error(asio::use_awaitable, ec));
+    }
+    const bool timed_out = connection->timed_out;
+    connection->disarm_deadline();
+    connection->timed_out = timed_out;
+
+    Outcome outcome;
+    if (ec) {
+      const auto failure = read_failure(ec, *connection, options);
+      if (!failure) {
+        break;
+      }
+      outcome.request_id = context.next_request_id();
+      outcome.response = error_response(*failure);
+      outcome.keep_alive = false;
+      if (parser.is_header_done()) {
+        outcome.method = std::string(parser.get().method_string());
+        outcome.path =
+            std::string(parser.get().target().substr(0, parser.get().target().find('?')));
+      }
+      co_await write_response(*connection, outcome, options);
+      log_access(outcome, remote, started);
+      co_await linger_close(*connection);
+      co_return;
+    }
+
+    auto& message = parser.get();
+    outcome.version = message.version();
+    Request request = to_request(message, remote, context, outcome);
+    outcome.request_id = request.request_id;
+    const Match match = context.router.match(request.method, request.path);
+    if (match.route != nullptr && match.route->spec.execution == Execution::worker) {
+      outcome.response = co_await dispatch_on_workers(context.workers, match, request);
+    } else {
+      outcome.response = dispatch(match, request);
+    }
+    outcome.keep_alive = message.keep_alive() && !context.stopping.load();
+
+    ec = co_await write_response(*connection, outcome, options);
+    log_access(outcome, remote, started);
+    if (ec || !outcome.keep_alive) {
+      break;
+    }
+  }
+  connection->socket.shutdown(tcp::socket::shutdown_send, ec);
+  connection->socket.close(ec);
+}
+
+asio::awaitable<void> reject_busy(tcp::socket socket, ConnectionContext context) {
+  auto connection = std::make_shared<Connection>(std::move(socket));
+  Outcome outcome;
+  outcome.request_id = context.next_request_id();
+  outcome.response = error_response(Error::unavailable("too many connections; try again shortly"));
+  outcome.response.headers.emplace_back("Retry-After", "1");
+  co_await write_response(*connection, outcome, context.options);
+  log_access(outcome, remote_of(connection->socket), steady_clock::now());
+  co_await linger_close(*connection);
+}
+
+}  // namespace berth::http

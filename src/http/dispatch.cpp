@@ -1,0 +1,139 @@
+#include "http/dispatch.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <exception>
+
+#include "core/json_schema.hpp"
+#include "core/log.hpp"
+#include "http/error_response.hpp"
+
+namespace berth::http {
+
+namespace {
+
+bool is_json_media_type(std::string_view content_type) {
+  const std::string_view media = content_type.substr(0, content_type.find(';'));
+  std::string lowered;
+  for (char c : media) {
+    if (c != ' ' && c != '\t') {
+      lowered.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    }
+  }
+  return lowered == "application/json";
+}
+
+bool is_blank(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
+}
+
+Error method_not_allowed(const Match& match) {
+  Error error{.kind = ErrorKind::method_not_allowed,
+              .code = "method_not_allowed",
+              .message = "this method is not allowed here",
+              .details = nlohmann::json::object(),
+              .internal_detail = {}};
+  nlohmann::json allowed = nlohmann::json::array();
+  for (Method m : match.allowed) {
+    allowed.push_back(method_name(m));
+  }
+  error.details["allowed"] = std::move(allowed);
+  return error;
+}
+
+std::string allow_header(const Match& match) {
+  std::string out;
+  for (Method m : match.allowed) {
+    if (!out.empty()) {
+      out += ", ";
+    }
+    out += method_name(m);
+  }
+  return out;
+}
+
+Response run_handler(const Route& route, Request& request) {
+  try {
+    if (auto body = read_json_body(route.spec, request); !body) {
+      return error_response(body.error());
+    }
+    auto result = route.handler(request);
+    if (!result) {
+      if (result.error().kind == ErrorKind::internal) {
+        log::error("http.internal_error", {{"request_id", request.request_id},
+                                           {"route", route.pattern},
+                                           {"detail", result.error().internal_detail}});
+      }
+      return error_response(result.error());
+    }
+    return std::move(*result);
+  } catch (const std::exception& e) {
+    log::error("http.unhandled_exception", {{"request_id", request.request_id},
+                                            {"route", route.pattern},
+                                            {"detail", std::string_view(e.what())}});
+  } catch (...) {
+    log::error("http.unhandled_exception", {{"request_id", request.request_id},
+                                            {"route", route.pattern},
+                                            {"detail", std::string_view("unknown")}});
+  }
+  return error_response(Error::internal("unhandled exception"));
+}
+
+}  // namespace
+
+Result<void> read_json_body(const RouteSpec& spec, Request& request) {
+  if (request.method == Method::get) {
+    return {};  // a GET's body has no meaning here; it is ignored, not parsed
+  }
+  const bool declared = !spec.request_schema.is_null();
+  if (!declared && is_blank(request.body)) {
+    return {};
+  }
+  const auto content_type = request.header("content-type");
+  if (!content_type || !is_json_media_type(*content_type)) {
+    return fail(Error{.kind = ErrorKind::unsupported_media,
+                      .code = "unsupported_media_type",
+                      .message = "the request body must be application/json",
+                      .details = nlohmann::json::object(),
+                      .internal_detail = {}});
+  }
+  if (is_blank(request.body)) {
+    return fail(Error::invalid("a JSON request body is required"));
+  }
+  nlohmann::json parsed = nlohmann::json::parse(request.body, nullptr, false);
+  if (parsed.is_discarded()) {
+    return fail(Error::invalid("the request body is not valid JSON"));
+  }
+  if (!declared) {
+    if (parsed.is_object() && parsed.empty()) {
+      return {};
+    }
+    return fail(Error::validation("body", "this endpoint takes no request body"));
+  }
+  if (auto valid = validate_json(spec.request_schema, parsed); !valid) {
+    return valid;
+  }
+  request.json = std::move(parsed);
+  return {};
+}
+
+Response dispatch(const Match& match, Request& request) {
+  if (match.route == nullptr) {
+    if (match.allowed.empty()) {
+      return error_response(Error::not_found(fmt::format("no route for {}", request.path)));
+    }
+    Response response = error_response(method_not_allowed(match));
+    response.headers.emplace_back("Allow", allow_header(match));
+    return response;
+  }
+  if (match.malformed) {
+    return error_response(Error::invalid("the path has a malformed percent-escape"));
+  }
+  request.params = match.params;
+  return run_handler(*match.route, request);
+}
+
+}  // namespace berth::http

@@ -1,0 +1,189 @@
+#include "http/router.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+namespace berth::http {
+
+// A trie over path segments: literal children by name, at most one parameter child.
+struct Router::Node {
+  std::map<std::string, std::unique_ptr<Node>, std::less<>> literals;
+  std::string param_name;
+  std::unique_ptr<Node> param;
+  std::map<Method, const Route*> methods;
+};
+
+namespace {
+
+// Splits "/a/b/c" into {"a","b","c"}; false for a path that does not start with '/', or has
+// an empty segment ("//", a trailing '/'), which no route has.
+bool split_path(std::string_view path, std::vector<std::string_view>& out) {
+  out.clear();
+  if (path.empty() || path.front() != '/') {
+    return false;
+  }
+  if (path.size() == 1) {
+    return true;
+  }
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    const std::size_t slash = path.find('/', start);
+    const std::size_t end = slash == std::string_view::npos ? path.size() : slash;
+    if (end == start) {
+      return false;
+    }
+    out.push_back(path.substr(start, end - start));
+    if (slash == std::string_view::npos) {
+      break;
+    }
+    start = slash + 1;
+  }
+  return true;
+}
+
+bool is_param(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+// Depth-first over the trie, literals before parameters. Returns the node that has `method`;
+// the first node that matches the path at all is kept in `any_match` (for 405's Allow).
+const Router::Node* walk(const Router::Node* node, Method method,
+                         const std::vector<std::string_view>& segments, std::size_t index,
+                         std::vector<std::string_view>& captured, const Router::Node*& any_match) {
+  if (index == segments.size()) {
+    if (node->methods.empty()) {
+      return nullptr;
+    }
+    if (any_match == nullptr) {
+      any_match = node;
+    }
+    return node->methods.contains(method) ? node : nullptr;
+  }
+  if (const auto it = node->literals.find(segments[index]); it != node->literals.end()) {
+    if (const auto* found =
+            walk(it->second.get(), method, segments, index + 1, captured, any_match)) {
+      return found;
+    }
+  }
+  if (node->param) {
+    captured.push_back(segments[index]);
+    if (const auto* found =
+            walk(node->param.get(), method, segments, index + 1, captured, any_match)) {
+      return found;
+    }
+    captured.pop_back();
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Router::Router() : root_(std::make_unique<Node>()) {}
+Router::~Router() = default;
+
+void Router::add(Method method, std::string pattern, RouteSpec spec, Handler handler) {
+  std::vector<std::string_view> segments;
+  if (!split_path(pattern, segments)) {
+    throw std::logic_error(fmt::format("malformed route pattern {}", pattern));
+  }
+  if (method == Method::other) {
+    throw std::logic_error(fmt::format("route {} needs a concrete method", pattern));
+  }
+  if (!handler) {
+    throw std::logic_error(fmt::format("route {} {} has no handler", method_name(method), pattern));
+  }
+  auto route = std::make_unique<Route>(Route{.method = method,
+                                             .pattern = pattern,
+                                             .spec = std::move(spec),
+                                             .handler = std::move(handler)});
+
+  Node* node = root_.get();
+  for (std::string_view segment : segments) {
+    if (is_param(segment)) {
+      const std::string name(segment.substr(1, segment.size() - 2));
+      if (!node->param) {
+        node->param = std::make_unique<Node>();
+        node->param_name = name;
+      } else if (node->param_name != name) {
+        throw std::logic_error(
+            fmt::format("route {} names parameter {{{}}} where another route has {{{}}}",
+                        route->pattern, name, node->param_name));
+      }
+      node = node->param.get();
+      continue;
+    }
+    if (segment.find_first_of("{}") != std::string_view::npos) {
+      throw std::logic_error(fmt::format("malformed route pattern {}", route->pattern));
+    }
+    auto& child = node->literals[std::string(segment)];
+    if (!child) {
+      child = std::make_unique<Node>();
+    }
+    node = child.get();
+  }
+  if (!node->methods.emplace(method, route.get()).second) {
+    throw std::logic_error(
+        fmt::format("duplicate route {} {}", method_name(method), route->pattern));
+  }
+  routes_.push_back(std::move(route));
+}
+
+void Router::get(std::string pattern, RouteSpec spec, Handler handler) {
+  add(Method::get, std::move(pattern), std::move(spec), std::move(handler));
+}
+void Router::post(std::string pattern, RouteSpec spec, Handler handler) {
+  add(Method::post, std::move(pattern), std::move(spec), std::move(handler));
+}
+void Router::put(std::string pattern, RouteSpec spec, Handler handler) {
+  add(Method::put, std::move(pattern), std::move(spec), std::move(handler));
+}
+void Router::patch(std::string pattern, RouteSpec spec, Handler handler) {
+  add(Method::patch, std::move(pattern), std::move(spec), std::move(handler));
+}
+void Router::del(std::string pattern, RouteSpec spec, Handler handler) {
+  add(Method::delete_, std::move(pattern), std::move(spec), std::move(handler));
+}
+
+Match Router::match(Method method, std::string_view path) const {
+  Match result;
+  std::vector<std::string_view> segments;
+  if (!split_path(path, segments)) {
+    return result;
+  }
+  std::vector<std::string_view> captured;
+  const Node* any_match = nullptr;
+  const Node* node = walk(root_.get(), method, segments, 0, captured, any_match);
+  if (node == nullptr) {
+    if (any_match != nullptr) {
+      for (const auto& [allowed, route] : any_match->methods) {
+        result.allowed.push_back(allowed);
+      }
+    }
+    return result;
+  }
+  for (const auto& [allowed, route] : node->methods) {
+    result.allowed.push_back(allowed);
+  }
+  result.route = node->methods.at(method);
+  // Parameter names come from the matched route's own pattern, in order.
+  std::vector<std::string_view> pattern_segments;
+  split_path(result.route->pattern, pattern_segments);
+  std::size_t next = 0;
+  for (std::string_view segment : pattern_segments) {
+    if (!is_param(segment)) {
+      continue;
+    }
+    auto decoded = percent_decode(captured[next++]);
+    if (!decoded) {
+      result.malformed = true;
+      return result;
+    }
+    result.params.emplace(std::string(segment.substr(1, segment.size() - 2)), std::move(*decoded));
+  }
+  return result;
+}
+
+}  // namespace berth::http
