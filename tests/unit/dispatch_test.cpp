@@ -1,0 +1,127 @@
+#include "http/dispatch.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/json_schema.hpp"
+
+namespace berth::http {
+namespace {
+
+using nlohmann::json;
+
+class DispatchTest : public ::testing::Test {
+ protected:
+  DispatchTest() {
+    router_.post("/api/v1/things",
+                 {.summary = "Create a thing",
+                  .role = Role::admin,
+                  .request_schema = schema::object({{"name", schema::string(1, 63)}}, {"name"}),
+                  .success_status = 201},
+                 [](Request& request) -> Result<Response> {
+                   return Response::json(201, {{"name", request.json["name"]}});
+                 });
+    router_.post("/api/v1/things/{id}/poke", {.summary = "Poke", .role = Role::member},
+                 [](Request& request) -> Result<Response> {
+                   return Response::json(200, {{"poked", request.params.at("id")}});
+                 });
+    router_.get("/api/v1/boom", {.summary = "Throws", .role = Role::viewer},
+                [](Request&) -> Result<Response> { throw std::runtime_error("secret detail"); });
+    router_.get(
+        "/api/v1/conflict", {.summary = "Fails", .role = Role::viewer},
+        [](Request&) -> Result<Response> { return fail(Error::conflict("already there")); });
+  }
+
+  Response send(Method method, std::string path, std::string body = {},
+                std::string content_type = "application/json") {
+    Request request;
+    request.method = method;
+    request.path = std::move(path);
+    request.body = std::move(body);
+    request.request_id = "req-test";
+    if (!content_type.empty()) {
+      request.headers.emplace_back("content-type", content_type);
+    }
+    return dispatch(router_.match(request.method, request.path), request);
+  }
+
+  static json envelope(const Response& response) {
+    const json body = json::parse(response.body);
+    EXPECT_TRUE(body.contains("error")) << response.body;
+    EXPECT_TRUE(body["error"].contains("code"));
+    EXPECT_TRUE(body["error"].contains("message"));
+    EXPECT_TRUE(body["error"]["details"].is_object());
+    return body["error"];
+  }
+
+  Router router_;
+};
+
+TEST_F(DispatchTest, RunsTheHandlerWithTheValidatedBody) {
+  const Response response = send(Method::post, "/api/v1/things", R"({"name":"web"})");
+  EXPECT_EQ(response.status, 201U);
+  EXPECT_EQ(json::parse(response.body)["name"], "web");
+}
+
+TEST_F(DispatchTest, UnknownRouteIs404Envelope) {
+  const Response response = send(Method::get, "/api/v1/nothing");
+  EXPECT_EQ(response.status, 404U);
+  EXPECT_EQ(envelope(response)["code"], "not_found");
+}
+
+TEST_F(DispatchTest, WrongMethodIs405WithAllow) {
+  const Response response = send(Method::delete_, "/api/v1/things");
+  EXPECT_EQ(response.status, 405U);
+  EXPECT_EQ(envelope(response)["code"], "method_not_allowed");
+  ASSERT_EQ(response.headers.size(), 1U);
+  EXPECT_EQ(response.headers[0], (std::pair<std::string, std::string>{"Allow", "POST"}));
+}
+
+TEST_F(DispatchTest, WrongContentTypeIs415) {
+  const Response response = send(Method::post, "/api/v1/things", R"({"name":"web"})", "text/plain");
+  EXPECT_EQ(response.status, 415U);
+  EXPECT_EQ(envelope(response)["code"], "unsupported_media_type");
+  EXPECT_EQ(send(Method::post, "/api/v1/things", R"({"name":"web"})", "").status, 415U);
+  EXPECT_EQ(
+      send(Method::post, "/api/v1/things", R"({"name":"web"})", "Application/JSON; charset=utf-8")
+          .status,
+      201U);
+}
+
+TEST_F(DispatchTest, MalformedJsonIs400BadRequest) {
+  for (const char* body : {"{", "{\"name\":}", "nul", "\xff\xfe", "{\"name\":\"a\"} trailing"}) {
+    const Response response = send(Method::post, "/api/v1/things", body);
+    EXPECT_EQ(response.status, 400U) << body;
+    EXPECT_EQ(envelope(response)["code"], "bad_request") << body;
+  }
+  EXPECT_EQ(envelope(send(Method::post, "/api/v1/things", ""))["code"], "bad_request");
+}
+
+TEST_F(DispatchTest, UnknownFieldIs400ValidationFailed) {
+  const Response response = send(Method::post, "/api/v1/things", R"({"name":"web","nmae":"x"})");
+  EXPECT_EQ(response.status, 400U);
+  const json error = envelope(response);
+  EXPECT_EQ(error["code"], "validation_failed");
+  EXPECT_EQ(error["details"]["field"], "nmae");
+}
+
+TEST_F(DispatchTest, RouteWithoutBodyRefusesFields) {
+  EXPECT_EQ(send(Method::post, "/api/v1/things/t1/poke").status, 200U);
+  EXPECT_EQ(send(Method::post, "/api/v1/things/t1/poke", "{}").status, 200U);
+  EXPECT_EQ(send(Method::post, "/api/v1/things/t1/poke", R"({"x":1})").status, 400U);
+}
+
+TEST_F(DispatchTest, EscapedExceptionIs500WithoutDetail) {
+  const Response response = send(Method::get, "/api/v1/boom");
+  EXPECT_EQ(response.status, 500U);
+  EXPECT_EQ(envelope(response)["code"], "internal");
+  EXPECT_EQ(response.body.find("secret"), std::string::npos);
+}
+
+TEST_F(DispatchTest, ErrorValuesMapToTheirStatus) {
+  const Response response = send(Method::get, "/api/v1/conflict");
+  EXPECT_EQ(response.status, 409U);
+  EXPECT_EQ(envelope(response)["message"], "already there");
+}
+
+}  // namespace
+}  // namespace berth::http

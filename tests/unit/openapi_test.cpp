@@ -1,0 +1,62 @@
+#include "http/openapi.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "api/routes.hpp"
+
+namespace berth::http {
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// The real route table, as berthd registers it.
+class OpenApiTest : public ::testing::Test {
+ protected:
+  OpenApiTest() { api::register_routes(router_, {.version = "test"}); }
+  Router router_;
+};
+
+TEST_F(OpenApiTest, DocumentsEveryRegisteredRoute) {
+  const nlohmann::json doc = build_openapi(router_, "test");
+  EXPECT_EQ(doc["openapi"], "3.1.0");
+  ASSERT_FALSE(router_.routes().empty());
+  for (const auto& route : router_.routes()) {
+    const std::string method = lower(method_name(route->method));
+    ASSERT_TRUE(doc["paths"].contains(route->pattern)) << route->pattern;
+    ASSERT_TRUE(doc["paths"][route->pattern].contains(method)) << method << " " << route->pattern;
+    const auto& op = doc["paths"][route->pattern][method];
+    EXPECT_EQ(op["summary"], route->spec.summary);
+    EXPECT_EQ(op["x-required-role"], role_name(route->spec.role.value));
+  }
+}
+
+TEST_F(OpenApiTest, DocumentsNothingThatIsNotRegistered) {
+  const nlohmann::json doc = build_openapi(router_, "test");
+  std::size_t operations = 0;
+  for (const auto& [path, methods] : doc["paths"].items()) {
+    operations += methods.size();
+  }
+  EXPECT_EQ(operations, router_.routes().size());
+}
+
+TEST_F(OpenApiTest, EveryRouteHasASummaryAndOperationIdsAreUnique) {
+  const nlohmann::json doc = build_openapi(router_, "test");
+  std::set<std::string> ids;
+  for (const auto& [path, methods] : doc["paths"].items()) {
+    for (const auto& [method, op] : methods.items()) {
+      EXPECT_FALSE(op["summary"].get<std::string>().empty()) << path;
+      EXPECT_TRUE(ids.insert(op["operationId"].get<std::string>()).second) << path;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace berth::http
