@@ -62,8 +62,8 @@ std::string display(const std::string& path) { return path.empty() ? "body" : pa
 // Counts code points, not bytes: limits are about what a user typed.
 std::size_t utf8_length(const std::string& text) {
   std::size_t count = 0;
-  for (unsigned char c : text) {
-    count += (c & 0xC0U) != 0x80U ? 1 : 0;
+  for (const char c : text) {
+    count += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
   }
   return count;
 }
