@@ -3,6 +3,10 @@
 /// this (it is also the precompiled header of berth_http), so the rest of the tree compiles
 /// without Boost.
 
+// clang-format off: Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+#include <utility>
+// clang-format on
+
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -18,7 +22,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <utility>  // before Asio's awaitable.hpp, which needs std::exchange (Boost 1.74)
 
 namespace berth::http {
 namespace asio = boost::asio;

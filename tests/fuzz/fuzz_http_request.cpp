@@ -1,12 +1,15 @@
 // Raw bytes from a client: Beast's parser with berthd's limits, then the same conversion,
 // routing and dispatch berthd does. Any crash, leak or sanitizer report is a finding.
 
+// clang-format off: Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+#include <utility>
+// clang-format on
+
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
-#include <utility>
 
 #include "fuzz/fuzz_support.hpp"
 #include "http/dispatch.hpp"
