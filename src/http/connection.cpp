@@ -8,6 +8,7 @@
 #include "core/log.hpp"
 #include "http/dispatch.hpp"
 #include "http/error_response.hpp"
+#include "http/response_head.hpp"
 
 namespace berth::http {
 
@@ -79,6 +80,24 @@ struct Outcome {
   unsigned version = 11;
 };
 
+// Feeds what is already buffered to the parser, so a request that arrived in one read needs
+// no further asynchronous operation (each would cost a trip through the scheduler).
+void parse_buffered(bhttp::request_parser<bhttp::string_body>& parser, beast::flat_buffer& buffer,
+                    boost::system::error_code& ec) {
+  parser.eager(true);
+  while (buffer.size() > 0 && !parser.is_done()) {
+    const std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == bhttp::error::need_more) {
+      ec = {};
+      return;
+    }
+    if (ec || used == 0) {
+      return;
+    }
+  }
+}
+
 // Converts Beast's request into Berth's, choosing the request id on the way.
 Request to_request(bhttp::request<bhttp::string_body>& in, const std::string& remote,
                    const ConnectionContext& context, Outcome& outcome) {
@@ -126,35 +145,18 @@ asio::awaitable<Response> dispatch_on_workers(asio::thread_pool& workers, const 
 asio::awaitable<boost::system::error_code> write_response(Connection& connection,
                                                           const Outcome& outcome,
                                                           const ServerOptions& options) {
-  const Response& response = outcome.response;
-  bhttp::response<bhttp::string_body> out;
-  out.version(outcome.version);
-  out.result(response.status);
-  if (!response.content_type.empty()) {
-    out.set(bhttp::field::content_type, response.content_type);
-  }
-  out.set("X-Request-ID", outcome.request_id);
-  out.set("X-API-Version", options.api_version);
-  out.set(bhttp::field::cache_control, "no-store");
-  out.set("X-Content-Type-Options", "nosniff");
-  for (const auto& [name, value] : response.headers) {
-    out.set(name, value);
-  }
-  out.keep_alive(outcome.keep_alive);
-  out.body() = response.body;
-  out.prepare_payload();
+  const std::string head = render_head(outcome.response, {.version = outcome.version,
+                                                          .keep_alive = outcome.keep_alive,
+                                                          .request_id = outcome.request_id,
+                                                          .api_version = options.api_version});
+  // HEAD answers with GET's headers (Content-Length included) and no body.
+  const std::string_view body = outcome.head ? std::string_view{} : outcome.response.body;
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
   boost::system::error_code ec;
-  connection.arm_deadline(options.request_timeout);
-  if (outcome.head) {
-    // HEAD answers with GET's headers (Content-Length included) and no body.
-    bhttp::response_serializer<bhttp::string_body> serializer(out);
-    co_await bhttp::async_write_header(connection.socket, serializer,
-                                       asio::redirect_error(asio::use_awaitable, ec));
-  } else {
-    co_await bhttp::async_write(connection.socket, out,
-                                asio::redirect_error(asio::use_awaitable, ec));
-  }
-  connection.disarm_deadline();
+  connection.set_deadline(options.request_timeout);
+  co_await asio::async_write(connection.socket, buffers,
+                             asio::redirect_error(asio::use_awaitable, ec));
+  connection.clear_deadline();
   co_return ec;
 }
 
@@ -176,36 +178,54 @@ void log_access(const Outcome& outcome, const std::string& remote,
 asio::awaitable<void> linger_close(Connection& connection) {
   boost::system::error_code ec;
   connection.socket.shutdown(tcp::socket::shutdown_send, ec);
-  connection.arm_deadline(kLingerTime);
+  connection.set_deadline(kLingerTime);
   std::array<char, kReadChunk> scratch{};
   std::size_t drained = 0;
   while (!ec && drained < kMaxDrainBytes) {
     drained += co_await connection.socket.async_read_some(
         asio::buffer(scratch), asio::redirect_error(asio::use_awaitable, ec));
   }
-  connection.disarm_deadline();
+  connection.clear_deadline();
   connection.socket.close(ec);
 }
 
 }  // namespace
 
-void Connection::arm_deadline(milliseconds after) {
+void Connection::set_deadline(milliseconds after) {
   timed_out = false;
-  const std::uint64_t generation = ++deadline_generation;
-  deadline.expires_after(after);
+  deadline_ = Clock::now() + after;
+  if (deadline_ < timer_expiry_) {
+    timer_expiry_ = deadline_;
+    timer.expires_at(deadline_);  // cancels a later wait, if any
+    wait_for_deadline();
+  }
+}
+
+void Connection::wait_for_deadline() {
   // A weak reference: an expiry already queued must not touch a connection that has ended.
-  deadline.async_wait([self = weak_from_this(), generation](boost::system::error_code ec) {
+  timer.async_wait([self = weak_from_this()](boost::system::error_code ec) {
     auto connection = self.lock();
-    if (!ec && connection && generation == connection->deadline_generation) {
-      connection->timed_out = true;
-      connection->socket.cancel(ec);
+    if (!ec && connection) {
+      connection->on_timer();
     }
   });
 }
 
-void Connection::disarm_deadline() {
-  ++deadline_generation;
-  deadline.cancel();
+void Connection::on_timer() {
+  timer_expiry_ = Clock::time_point::max();
+  if (deadline_ == Clock::time_point::max()) {
+    return;  // nothing pending; the next set_deadline starts a new wait
+  }
+  if (Clock::now() >= deadline_) {
+    deadline_ = Clock::time_point::max();
+    timed_out = true;
+    boost::system::error_code ignored;
+    socket.cancel(ignored);
+    return;
+  }
+  timer_expiry_ = deadline_;
+  timer.expires_at(deadline_);
+  wait_for_deadline();
 }
 
 void Connection::close_if_idle() {
@@ -235,10 +255,10 @@ asio::awaitable<void> serve_connection(std::shared_ptr<Connection> connection,
         break;
       }
       connection->idle = true;
-      connection->arm_deadline(options.idle_timeout);
+      connection->set_deadline(options.idle_timeout);
       const std::size_t got = co_await connection->socket.async_read_some(
           buffer.prepare(kReadChunk), asio::redirect_error(asio::use_awaitable, ec));
-      connection->disarm_deadline();
+      connection->clear_deadline();
       connection->idle = false;
       if (ec) {
         break;
@@ -250,21 +270,22 @@ asio::awaitable<void> serve_connection(std::shared_ptr<Connection> connection,
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
     parser.body_limit(options.max_body_bytes);
-    connection->arm_deadline(options.request_timeout);
-    co_await bhttp::async_read_header(connection->socket, buffer, parser,
-                                      asio::redirect_error(asio::use_awaitable, ec));
-    if (!ec && parser.get()[bhttp::field::expect] == "100-continue") {
+    connection->set_deadline(options.request_timeout);
+    parse_buffered(parser, buffer, ec);
+    if (!ec && !parser.is_header_done()) {
+      co_await bhttp::async_read_header(connection->socket, buffer, parser,
+                                        asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (!ec && !parser.is_done() && parser.get()[bhttp::field::expect] == "100-continue") {
       bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, parser.get().version()};
       co_await bhttp::async_write(connection->socket, go_on,
                                   asio::redirect_error(asio::use_awaitable, ec));
     }
-    if (!ec) {
+    if (!ec && !parser.is_done()) {
       co_await bhttp::async_read(connection->socket, buffer, parser,
                                  asio::redirect_error(asio::use_awaitable, ec));
     }
-    const bool timed_out = connection->timed_out;
-    connection->disarm_deadline();
-    connection->timed_out = timed_out;
+    connection->clear_deadline();
 
     Outcome outcome;
     if (ec) {

@@ -15,22 +15,35 @@
 namespace berth::http {
 
 /// One accepted socket and its deadline. Touched only on the socket's strand.
+///
+/// The deadline is a time point, not a timer per operation: setting or clearing it costs no
+/// timer operation, which matters on a keep-alive connection serving many requests. One timer
+/// per connection wakes at the earliest deadline that may be due; when it finds the deadline
+/// moved later it sleeps again, when it finds it passed it cancels the pending operation.
 struct Connection : std::enable_shared_from_this<Connection> {
-  explicit Connection(tcp::socket s) : socket(std::move(s)), deadline(socket.get_executor()) {}
+  using Clock = std::chrono::steady_clock;
+
+  explicit Connection(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
 
   tcp::socket socket;
-  asio::steady_timer deadline;
   bool idle = false;       // waiting for the first byte of the next request
   bool timed_out = false;  // the deadline cancelled the pending operation
-  std::uint64_t deadline_generation = 0;
 
-  /// Cancels the pending socket operation when the time is up (and sets timed_out).
-  void arm_deadline(std::chrono::milliseconds after);
-  void disarm_deadline();
+  /// The pending operation must end within `after`, or it is cancelled and timed_out set.
+  void set_deadline(std::chrono::milliseconds after);
+  void clear_deadline() { deadline_ = Clock::time_point::max(); }
   /// At shutdown: a connection between requests is closed; one mid-request is left to finish.
   void close_if_idle();
   /// After the shutdown deadline: closes whatever is still open.
   void force_close();
+
+ private:
+  void wait_for_deadline();
+  void on_timer();
+
+  asio::steady_timer timer;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  Clock::time_point timer_expiry_ = Clock::time_point::max();  // max: not waiting
 };
 
 /// What every connection shares with the server.

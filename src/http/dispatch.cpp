@@ -37,7 +37,7 @@ Error method_not_allowed(const Match& match) {
               .details = nlohmann::json::object(),
               .internal_detail = {}};
   nlohmann::json allowed = nlohmann::json::array();
-  for (Method m : match.allowed) {
+  for (Method m : match.allowed()) {
     allowed.push_back(method_name(m));
   }
   error.details["allowed"] = std::move(allowed);
@@ -46,7 +46,7 @@ Error method_not_allowed(const Match& match) {
 
 std::string allow_header(const Match& match) {
   std::string out;
-  for (Method m : match.allowed) {
+  for (Method m : match.allowed()) {
     if (!out.empty()) {
       out += ", ";
     }
@@ -122,7 +122,7 @@ Result<void> read_json_body(const RouteSpec& spec, Request& request) {
 
 Response dispatch(const Match& match, Request& request) {
   if (match.route == nullptr) {
-    if (match.allowed.empty()) {
+    if (match.methods_at_path == nullptr) {
       return error_response(Error::not_found(fmt::format("no route for {}", request.path)));
     }
     Response response = error_response(method_not_allowed(match));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <stdexcept>
 
@@ -18,10 +19,20 @@ struct Router::Node {
 
 namespace {
 
-// Splits "/a/b/c" into {"a","b","c"}; false for a path that does not start with '/', or has
-// an empty segment ("//", a trailing '/'), which no route has.
-bool split_path(std::string_view path, std::vector<std::string_view>& out) {
-  out.clear();
+// Paths deeper than this match no route (ours have at most a handful of segments); a fixed
+// array keeps matching free of allocation.
+constexpr std::size_t kMaxSegments = 16;
+
+struct Segments {
+  std::array<std::string_view, kMaxSegments> items{};
+  std::size_t size = 0;
+  std::string_view operator[](std::size_t i) const { return items[i]; }
+};
+
+// Splits "/a/b/c" into {"a","b","c"}; false for a path that does not start with '/', has an
+// empty segment ("//", a trailing '/'), or is deeper than kMaxSegments: no route has those.
+bool split_path(std::string_view path, Segments& out) {
+  out.size = 0;
   if (path.empty() || path.front() != '/') {
     return false;
   }
@@ -32,10 +43,10 @@ bool split_path(std::string_view path, std::vector<std::string_view>& out) {
   while (start <= path.size()) {
     const std::size_t slash = path.find('/', start);
     const std::size_t end = slash == std::string_view::npos ? path.size() : slash;
-    if (end == start) {
+    if (end == start || out.size == kMaxSegments) {
       return false;
     }
-    out.push_back(path.substr(start, end - start));
+    out.items[out.size++] = path.substr(start, end - start);
     if (slash == std::string_view::npos) {
       break;
     }
@@ -50,10 +61,9 @@ bool is_param(std::string_view segment) {
 
 // Depth-first over the trie, literals before parameters. Returns the node that has `method`;
 // the first node that matches the path at all is kept in `any_match` (for 405's Allow).
-const Router::Node* walk(const Router::Node* node, Method method,
-                         const std::vector<std::string_view>& segments, std::size_t index,
-                         std::vector<std::string_view>& captured, const Router::Node*& any_match) {
-  if (index == segments.size()) {
+const Router::Node* walk(const Router::Node* node, Method method, const Segments& segments,
+                         std::size_t index, Segments& captured, const Router::Node*& any_match) {
+  if (index == segments.size) {
     if (node->methods.empty()) {
       return nullptr;
     }
@@ -69,12 +79,12 @@ const Router::Node* walk(const Router::Node* node, Method method,
     }
   }
   if (node->param) {
-    captured.push_back(segments[index]);
+    captured.items[captured.size++] = segments[index];
     if (const auto* found =
             walk(node->param.get(), method, segments, index + 1, captured, any_match)) {
       return found;
     }
-    captured.pop_back();
+    --captured.size;
   }
   return nullptr;
 }
@@ -85,7 +95,7 @@ Router::Router() : root_(std::make_unique<Node>()) {}
 Router::~Router() = default;
 
 void Router::add(Method method, std::string pattern, RouteSpec spec, Handler handler) {
-  std::vector<std::string_view> segments;
+  Segments segments;
   if (!split_path(pattern, segments)) {
     throw std::logic_error(fmt::format("malformed route pattern {}", pattern));
   }
@@ -101,7 +111,8 @@ void Router::add(Method method, std::string pattern, RouteSpec spec, Handler han
                                              .handler = std::move(handler)});
 
   Node* node = root_.get();
-  for (std::string_view segment : segments) {
+  for (std::size_t i = 0; i < segments.size; ++i) {
+    const std::string_view segment = segments[i];
     if (is_param(segment)) {
       const std::string name(segment.substr(1, segment.size() - 2));
       if (!node->param) {
@@ -149,30 +160,25 @@ void Router::del(std::string pattern, RouteSpec spec, Handler handler) {
 
 Match Router::match(Method method, std::string_view path) const {
   Match result;
-  std::vector<std::string_view> segments;
+  Segments segments;
   if (!split_path(path, segments)) {
     return result;
   }
-  std::vector<std::string_view> captured;
+  Segments captured;
   const Node* any_match = nullptr;
   const Node* node = walk(root_.get(), method, segments, 0, captured, any_match);
   if (node == nullptr) {
-    if (any_match != nullptr) {
-      for (const auto& [allowed, route] : any_match->methods) {
-        result.allowed.push_back(allowed);
-      }
-    }
+    result.methods_at_path = any_match != nullptr ? &any_match->methods : nullptr;
     return result;
   }
-  for (const auto& [allowed, route] : node->methods) {
-    result.allowed.push_back(allowed);
-  }
+  result.methods_at_path = &node->methods;
   result.route = node->methods.at(method);
   // Parameter names come from the matched route's own pattern, in order.
-  std::vector<std::string_view> pattern_segments;
+  Segments pattern_segments;
   split_path(result.route->pattern, pattern_segments);
   std::size_t next = 0;
-  for (std::string_view segment : pattern_segments) {
+  for (std::size_t i = 0; i < pattern_segments.size; ++i) {
+    const std::string_view segment = pattern_segments[i];
     if (!is_param(segment)) {
       continue;
     }
@@ -184,6 +190,16 @@ Match Router::match(Method method, std::string_view path) const {
     result.params.emplace(std::string(segment.substr(1, segment.size() - 2)), std::move(*decoded));
   }
   return result;
+}
+
+std::vector<Method> Match::allowed() const {
+  std::vector<Method> out;
+  if (methods_at_path != nullptr) {
+    for (const auto& [method, unused] : *methods_at_path) {
+      out.push_back(method);
+    }
+  }
+  return out;
 }
 
 }  // namespace berth::http

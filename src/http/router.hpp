@@ -50,9 +50,12 @@ struct Route {
 /// What matching a method and path found.
 struct Match {
   const Route* route = nullptr;               // null: no route for this method
-  std::vector<Method> allowed;                // methods the path has (for 405's Allow)
   std::map<std::string, std::string> params;  // decoded path parameters
   bool malformed = false;                     // a segment had a bad %-escape
+  const std::map<Method, const Route*>* methods_at_path = nullptr;  // null: unknown path
+
+  /// The methods the path has (for 405's Allow); empty when the path is unknown.
+  std::vector<Method> allowed() const;
 };
 
 class Router {

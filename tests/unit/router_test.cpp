@@ -51,7 +51,7 @@ TEST(Router, ReportsAllowedMethodsForAKnownPath) {
   router.post("/api/v1/things", spec("create"), answer(""));
   const Match match = router.match(Method::delete_, "/api/v1/things");
   EXPECT_EQ(match.route, nullptr);
-  EXPECT_EQ(match.allowed, (std::vector<Method>{Method::get, Method::post}));
+  EXPECT_EQ(match.allowed(), (std::vector<Method>{Method::get, Method::post}));
 }
 
 TEST(Router, UnknownPathsMatchNothing) {
@@ -61,7 +61,7 @@ TEST(Router, UnknownPathsMatchNothing) {
                            "/api/v1/thing", "/api/v1/things/x/y"}) {
     const Match match = router.match(Method::get, path);
     EXPECT_EQ(match.route, nullptr) << path;
-    EXPECT_TRUE(match.allowed.empty()) << path;
+    EXPECT_TRUE(match.allowed().empty()) << path;
   }
 }
 
