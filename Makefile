@@ -7,7 +7,7 @@ BERTH_LISTEN ?= 127.0.0.1:8080
 BERTH_DATA_DIR ?= ./data
 FUZZ_SECONDS ?= 30
 
-.PHONY: run test build deps test-deps ci-build unit integration fuzz bench format clean
+.PHONY: run test build deps test-deps ci-build unit integration fuzz bench openapi format clean
 
 run: build
 	./build/release/bin/berthd --listen $(BERTH_LISTEN) --data-dir $(BERTH_DATA_DIR)
@@ -45,6 +45,10 @@ fuzz: test-deps
 
 bench: deps
 	bench/http/run
+
+# Regenerates docs/openapi.json from the route table (a test fails when it is stale).
+openapi: build
+	./build/release/bin/berthd --print-openapi > docs/openapi.json
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

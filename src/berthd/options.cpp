@@ -63,7 +63,7 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
                  "Write the bound port to this file once listening")
       ->envname("BERTH_PORT_FILE");
   app.add_option("--data-dir", options.data_dir,
-                 "Directory for the database and instance secrets (created 0700)")
+                 "Directory for berthd's database and files (created 0700)")
       ->envname("BERTH_DATA_DIR")
       ->capture_default_str();
   app.add_option("--threads", threads, "I/O threads (default: one per core)")

@@ -99,6 +99,16 @@ TEST(BerthdCli, HelpDocumentsEveryOption) {
   }
 }
 
+// docs/openapi.json is what users and client generators read; it must match the binary.
+TEST(BerthdCli, CommittedOpenApiDocumentIsCurrent) {
+  std::string output;
+  ASSERT_EQ(run_berthd({"--print-openapi"}, output), 0) << output;
+  const auto committed = nlohmann::json::parse(
+      read_file(fs::path(BERTH_SOURCE_DIR) / "docs" / "openapi.json"), nullptr, false);
+  EXPECT_EQ(nlohmann::json::parse(output, nullptr, false), committed)
+      << "docs/openapi.json is out of date: run `make openapi` and commit it";
+}
+
 TEST(BerthdCli, RejectsBadOptions) {
   std::string output;
   EXPECT_NE(run_berthd({"--no-such-flag"}, output), 0);
