@@ -83,18 +83,6 @@ std::optional<int> wait_for(pid_t pid, std::chrono::milliseconds timeout) {
 
 }  // namespace
 
-TempDir::TempDir() {
-  std::random_device device;
-  path_ = fs::temp_directory_path() /
-          ("berth-test-" + std::to_string(::getpid()) + "-" + std::to_string(device()));
-  fs::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  fs::remove_all(path_, ignored);
-}
-
 std::string read_file(const fs::path& path) {
   std::ifstream in(path);
   std::stringstream out;

@@ -64,23 +64,23 @@ bool RawConnection::send(const std::string& bytes) {
   return true;
 }
 
-bool RawConnection::fill(std::chrono::steady_clock::time_point deadline) {
+RawConnection::Read RawConnection::fill(std::chrono::steady_clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       deadline - std::chrono::steady_clock::now());
   if (left.count() <= 0) {
-    return false;
+    return Read::timeout;
   }
   pollfd pfd{.fd = fd_, .events = POLLIN, .revents = 0};
   if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) {
-    return false;
+    return Read::timeout;
   }
   char chunk[8192];
   const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
   if (n <= 0) {
-    return false;
+    return Read::closed;
   }
   buffer_.append(chunk, static_cast<std::size_t>(n));
-  return true;
+  return Read::data;
 }
 
 std::optional<HttpResponse> RawConnection::read_response(std::chrono::milliseconds timeout,
@@ -88,7 +88,7 @@ std::optional<HttpResponse> RawConnection::read_response(std::chrono::millisecon
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::size_t head_end;
   while ((head_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
-    if (!fill(deadline)) {
+    if (fill(deadline) != Read::data) {
       return std::nullopt;
     }
   }
@@ -114,7 +114,7 @@ std::optional<HttpResponse> RawConnection::read_response(std::chrono::millisecon
                                  ? std::stoul(response.headers["content-length"])
                                  : 0;
   while (buffer_.size() < length) {
-    if (!fill(deadline)) {
+    if (fill(deadline) != Read::data) {
       return std::nullopt;
     }
   }
@@ -125,23 +125,11 @@ std::optional<HttpResponse> RawConnection::read_response(std::chrono::millisecon
 
 bool RawConnection::wait_closed(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      return false;
-    }
-    pollfd pfd{.fd = fd_, .events = POLLIN, .revents = 0};
-    if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) {
-      return false;
-    }
-    char chunk[4096];
-    const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-    if (n <= 0) {
-      return true;
-    }
-    buffer_.append(chunk, static_cast<std::size_t>(n));
+  Read read = Read::data;
+  while (read == Read::data) {
+    read = fill(deadline);
   }
+  return read == Read::closed;
 }
 
 HttpResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,

@@ -41,7 +41,8 @@ class RawConnection {
   bool wait_closed(std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
  private:
-  bool fill(std::chrono::steady_clock::time_point deadline);
+  enum class Read { data, closed, timeout };
+  Read fill(std::chrono::steady_clock::time_point deadline);
   int fd_ = -1;
   std::string buffer_;
 };

@@ -10,26 +10,6 @@
 
 namespace berth {
 
-TempDir::TempDir() {
-  std::random_device random;
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    auto candidate = std::filesystem::temp_directory_path() /
-                     fmt::format("berth-store-test-{}-{:08x}", ::getpid(), random());
-    if (std::filesystem::create_directory(candidate)) {
-      std::filesystem::permissions(candidate, std::filesystem::perms::owner_all,
-                                   std::filesystem::perm_options::replace);
-      path_ = std::move(candidate);
-      return;
-    }
-  }
-  throw std::runtime_error("cannot create a unique temporary directory");
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 RawDb::RawDb(const std::string& path) {
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
     const std::string message = sqlite3_errmsg(db_);

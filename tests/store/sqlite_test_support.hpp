@@ -1,6 +1,6 @@
 #pragma once
-/// Helpers for the SQLite backend's tests: a private temporary directory, a raw sqlite3
-/// connection to inspect or tamper with a database around the store, and a fixed clock.
+/// Helpers for the SQLite backend's tests: a raw sqlite3 connection to inspect or tamper with
+/// a database around the store (the temporary directory and clock come from tests/support).
 
 #include <filesystem>
 #include <string>
@@ -8,27 +8,14 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "support/fakes.hpp"
+#include "support/temp_dir.hpp"
 
 struct sqlite3;
 
 namespace berth {
 
-/// A new, uniquely named directory under the system temp directory, removed with its contents
-/// when this object is destroyed.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  /// A path inside the directory, as a string.
-  std::string file(std::string_view name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 /// A plain sqlite3 connection, opened without the store. Failures throw std::runtime_error:
 /// in a test they are set-up bugs, not outcomes under test.
@@ -50,13 +37,6 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-class FixedClock final : public Clock {
- public:
-  explicit FixedClock(TimePoint time) : time_(time) {}
-  TimePoint now() const override { return time_; }
-
- private:
-  TimePoint time_;
-};
+using FixedClock = testing::ManualClock;
 
 }  // namespace berth

@@ -2,31 +2,21 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <random>
-
 #include "store/sqlite/sqlite_store.hpp"
 #include "support/fakes.hpp"
+#include "support/temp_dir.hpp"
 
 namespace berth {
 namespace {
 
-namespace fs = std::filesystem;
-
 class InstanceServiceTest : public ::testing::Test {
  protected:
-  InstanceServiceTest()
-      : dir_(fs::temp_directory_path() /
-             ("berth-instance-" + std::to_string(std::random_device{}()))) {
-    fs::create_directories(dir_);
-    auto opened = SqliteStore::open({.path = (dir_ / "berth.db").string()});
+  InstanceServiceTest() {
+    auto opened = SqliteStore::open({.path = dir_.file("berth.db")});
     EXPECT_TRUE(opened.has_value());
     store_ = std::move(*opened);
   }
-  ~InstanceServiceTest() override {
-    store_->close();
-    fs::remove_all(dir_);
-  }
+  ~InstanceServiceTest() override { store_->close(); }
 
   std::vector<AuditEntry> audit() {
     auto page = read_value<Page<AuditEntry>>(*store_, [](Tx& tx) { return tx.list_audit({}); });
@@ -34,7 +24,7 @@ class InstanceServiceTest : public ::testing::Test {
     return page ? page->items : std::vector<AuditEntry>{};
   }
 
-  fs::path dir_;
+  testing::TempDir dir_;
   std::unique_ptr<Store> store_;
   testing::ManualClock clock_;
   testing::CountingRandom random_;
