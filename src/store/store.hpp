@@ -17,6 +17,7 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "store/identity_records.hpp"
 
 namespace berth {
 
@@ -31,12 +32,14 @@ struct AuditEntry {
   std::string request_id;      // "" for actions not caused by a request
   std::string source_address;  // "" for actions not caused by a request
   nlohmann::json details = nlohmann::json::object();
+  std::string outcome = "success";  // "success", "failure" or "denied"
 };
 
 struct AuditQuery {
   std::string team_id = {};  // "" = any team
   std::string actor = {};    // "" = any actor
-  std::string action = {};   // "" = any action
+  std::string action = {};   // "" = any action (exact match)
+  std::string q = {};        // "" = no free-text filter; else a substring of action or target
   std::int64_t page = 1;
   std::int64_t per_page = 20;
 };
@@ -60,6 +63,83 @@ class Tx {
   // Audit log: append-only; newest first when listed.
   virtual Result<void> append_audit(const AuditEntry& entry) = 0;
   virtual Result<Page<AuditEntry>> list_audit(const AuditQuery& query) = 0;
+
+  // Users. Emails are compared lower-case; a duplicate email is `conflict`.
+  virtual Result<void> create_user(const UserRecord& user) = 0;
+  virtual Result<std::optional<UserRecord>> get_user(std::string_view id) = 0;
+  virtual Result<std::optional<UserRecord>> find_user_by_email(std::string_view email) = 0;
+  virtual Result<void> update_user(const UserRecord& user) = 0;  // every column, by id
+  virtual Result<std::int64_t> count_users() = 0;
+  /// `q` filters by a substring of email or display name; ordered by creation.
+  virtual Result<Page<UserRecord>> list_users(std::string_view q, std::int64_t page,
+                                              std::int64_t per_page) = 0;
+
+  // Teams. Deleting a team deletes its memberships, API keys and invitations.
+  virtual Result<void> create_team(const TeamRecord& team) = 0;
+  virtual Result<std::optional<TeamRecord>> get_team(std::string_view id) = 0;
+  virtual Result<void> update_team(const TeamRecord& team) = 0;
+  virtual Result<void> delete_team(std::string_view id) = 0;
+  virtual Result<Page<TeamRecord>> list_teams(std::string_view q, std::int64_t page,
+                                              std::int64_t per_page) = 0;
+  /// The teams a user belongs to, with the user's role in each; ordered by team creation.
+  virtual Result<std::vector<TeamMembershipRow>> list_user_teams(std::string_view user_id) = 0;
+
+  // Memberships: one row per (team, user).
+  virtual Result<void> put_membership(const MembershipRecord& membership) = 0;  // insert or set role
+  virtual Result<std::optional<MembershipRecord>> get_membership(std::string_view team_id,
+                                                                 std::string_view user_id) = 0;
+  virtual Result<void> delete_membership(std::string_view team_id, std::string_view user_id) = 0;
+  virtual Result<std::vector<MemberRow>> list_members(std::string_view team_id) = 0;
+
+  // Sessions and access tokens.
+  virtual Result<void> create_session(const SessionRecord& session) = 0;
+  virtual Result<std::optional<SessionRecord>> find_session_by_token_hash(std::string_view hash) = 0;
+  virtual Result<void> touch_session(std::string_view id, TimePoint last_seen_at) = 0;
+  virtual Result<void> revoke_session(std::string_view id, TimePoint at) = 0;
+  /// Revokes every live session and access token of a user except `keep_id` ("" keeps none).
+  virtual Result<void> revoke_user_sessions(std::string_view user_id, std::string_view keep_id,
+                                            TimePoint at) = 0;
+  virtual Result<void> revoke_chain_sessions(std::string_view chain_id, TimePoint at) = 0;
+  /// A user's sessions that are neither revoked nor past expires_at at `now`, newest first.
+  virtual Result<std::vector<SessionRecord>> list_user_sessions(std::string_view user_id,
+                                                                SessionKind kind, TimePoint now) = 0;
+
+  // Refresh tokens.
+  virtual Result<void> create_refresh_token(const RefreshTokenRecord& token) = 0;
+  virtual Result<std::optional<RefreshTokenRecord>> find_refresh_token_by_hash(
+      std::string_view hash) = 0;
+  virtual Result<void> mark_refresh_token_used(std::string_view id, TimePoint at) = 0;
+  virtual Result<void> revoke_refresh_chain(std::string_view chain_id, TimePoint at) = 0;
+  /// Revokes every live refresh token of a user (password change, deactivation).
+  virtual Result<void> revoke_user_refresh_tokens(std::string_view user_id, TimePoint at) = 0;
+
+  // API keys: always looked up within their team, except by hash (authentication).
+  virtual Result<void> create_api_key(const ApiKeyRecord& key) = 0;
+  virtual Result<std::optional<ApiKeyRecord>> find_api_key_by_hash(std::string_view hash) = 0;
+  virtual Result<std::optional<ApiKeyRecord>> get_api_key(std::string_view team_id,
+                                                          std::string_view id) = 0;
+  /// The team's keys that are not revoked, newest first.
+  virtual Result<std::vector<ApiKeyRecord>> list_api_keys(std::string_view team_id) = 0;
+  virtual Result<void> revoke_api_key(std::string_view id, TimePoint at) = 0;
+  virtual Result<void> touch_api_key(std::string_view id, TimePoint last_used_at) = 0;
+
+  // Invitations.
+  virtual Result<void> create_invitation(const InvitationRecord& invitation) = 0;
+  virtual Result<std::optional<InvitationRecord>> find_invitation_by_hash(std::string_view hash) = 0;
+  virtual Result<std::optional<InvitationRecord>> get_invitation(std::string_view team_id,
+                                                                 std::string_view id) = 0;
+  /// The team's invitations not accepted, not revoked and not expired at `now`, newest first.
+  virtual Result<std::vector<InvitationRecord>> list_pending_invitations(std::string_view team_id,
+                                                                         TimePoint now) = 0;
+  virtual Result<void> update_invitation(const InvitationRecord& invitation) = 0;
+
+  // TOTP recovery codes (hashes), single use.
+  virtual Result<void> replace_recovery_codes(std::string_view user_id,
+                                              const std::vector<std::string>& code_hashes) = 0;
+  /// Marks the unused code with this hash used; false when there is none.
+  virtual Result<bool> use_recovery_code(std::string_view user_id, std::string_view code_hash,
+                                         TimePoint at) = 0;
+  virtual Result<std::int64_t> count_unused_recovery_codes(std::string_view user_id) = 0;
 };
 
 class Store {

@@ -136,4 +136,40 @@ TEST_F(SqliteMigrationTest, MigrationThatEndsItsOwnTransactionFails) {
   EXPECT_EQ(RawDb(path()).text("SELECT max(version) FROM schema_migrations"), "1");
 }
 
+TEST_F(SqliteMigrationTest, IdentityMigrationAddsItsTablesAndKeepsAuditRows) {
+  {
+    auto store = open(sqlite_migrations().first(1), FixedClock(test_time(1)));
+    ASSERT_TRUE(store.has_value()) << describe(store.error());
+  }
+  RawDb(path()).exec(
+      "INSERT INTO audit_log (id, at, actor, action) "
+      "VALUES ('aud_1', '2026-11-22T10:00:00.000Z', 'system', 'instance.initialize')");
+  auto store = open(sqlite_migrations().first(2), FixedClock(test_time(2)));
+  ASSERT_TRUE(store.has_value()) << describe(store.error());
+
+  // Rows written before the column existed read as successes.
+  auto page = read_value<Page<AuditEntry>>(**store, [](Tx& tx) { return tx.list_audit({}); });
+  ASSERT_TRUE(page.has_value()) << describe(page.error());
+  ASSERT_EQ(page->items.size(), 1U);
+  EXPECT_EQ(page->items[0].outcome, "success");
+
+  const auto tables = RawDb(path()).rows(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+      "ORDER BY name");
+  const std::vector<std::vector<std::string>> expected{
+      {"api_keys"},
+      {"audit_log"},
+      {"instance_settings"},
+      {"invitations"},
+      {"memberships"},
+      {"recovery_codes"},
+      {"refresh_tokens"},
+      {"schema_migrations"},
+      {"sessions"},
+      {"teams"},
+      {"users"},
+  };
+  EXPECT_EQ(tables, expected);
+}
+
 }  // namespace berth

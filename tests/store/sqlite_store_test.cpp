@@ -197,6 +197,21 @@ TEST_F(SqliteStoreTest, ReadersWaitForTheOnlyConnection) {
   EXPECT_EQ(good.load(), 100);
 }
 
+TEST_F(SqliteStoreTest, MalformedStoredValueIsInternal) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  BERTH_ASSERT_OK(store->write([](Tx& tx) {
+    return tx.create_team({.id = "team_1", .name = "T", .created_at = test_time(1)});
+  }));
+  RawDb(path()).exec("UPDATE teams SET created_at = 'yesterday'");
+  auto team =
+      read_value<std::optional<TeamRecord>>(*store, [](Tx& tx) { return tx.get_team("team_1"); });
+  ASSERT_FALSE(team.has_value());
+  EXPECT_EQ(team.error().kind, ErrorKind::internal);
+  EXPECT_NE(team.error().internal_detail.find("yesterday"), std::string::npos)
+      << team.error().internal_detail;
+}
+
 TEST(SqliteErrorTest, MapsResultCodesToErrorKinds) {
   const Error constraint = sqlite_error(SQLITE_CONSTRAINT_PRIMARYKEY, "INSERT",
                                         "UNIQUE constraint failed: audit_log.id");

@@ -22,8 +22,7 @@ Result<void> append_all(Store& store, const std::vector<AuditEntry>& entries) {
   });
 }
 
-// Spelled out because AuditQuery's string members have no default initializers, and
-// designated initializers that skip them trip -Wmissing-field-initializers.
+// A query with the exact-match filters and paging set (q stays empty).
 AuditQuery query(std::string team_id, std::string actor, std::string action, std::int64_t page = 1,
                  std::int64_t per_page = 20) {
   AuditQuery out;
@@ -61,7 +60,8 @@ TEST_P(StoreContract, AuditEntryRoundTripsEveryField) {
                          .team_id = "tea_01JD7Q8M3X4V9T2K5R6W8Y0ZAD",
                          .request_id = "req-123",
                          .source_address = "192.0.2.10",
-                         .details = {{"reason", "kernel update"}, {"drain", true}, {"n", 3}}};
+                         .details = {{"reason", "kernel update"}, {"drain", true}, {"n", 3}},
+                         .outcome = "denied"};
   BERTH_ASSERT_OK(append_all(store(), {entry}));
   auto page = list(store(), {});
   BERTH_ASSERT_OK(page);
@@ -76,6 +76,7 @@ TEST_P(StoreContract, AuditEntryRoundTripsEveryField) {
   EXPECT_EQ(got.request_id, entry.request_id);
   EXPECT_EQ(got.source_address, entry.source_address);
   EXPECT_EQ(got.details, entry.details);
+  EXPECT_EQ(got.outcome, entry.outcome);
 }
 
 TEST_P(StoreContract, AuditListsNewestFirst) {
@@ -191,6 +192,65 @@ TEST_P(StoreContract, DuplicateAuditIdIsConflict) {
   // Store internals stay out of the client-safe message.
   EXPECT_EQ(again.error().message.find("audit_log"), std::string::npos) << again.error().message;
   EXPECT_EQ(audit_total(store()), 1);
+}
+
+TEST_P(StoreContract, AuditOutcomeRoundTrips) {
+  std::vector<AuditEntry> entries{test_audit(1), test_audit(2), test_audit(3)};
+  entries[1].outcome = "failure";
+  entries[2].outcome = "denied";
+  BERTH_ASSERT_OK(append_all(store(), entries));
+  auto page = list(store(), {});
+  BERTH_ASSERT_OK(page);
+  std::vector<std::string> outcomes;
+  for (const auto& entry : page->items) {
+    outcomes.push_back(entry.outcome);
+  }
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"denied", "failure", "success"}));
+
+  AuditEntry bad = test_audit(4);
+  bad.outcome = "maybe";
+  auto refused = append_all(store(), {bad});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().kind, ErrorKind::invalid);
+  EXPECT_EQ(audit_total(store()), 3);
+}
+
+TEST_P(StoreContract, AuditQMatchesSubstringsOfActionOrTarget) {
+  std::vector<AuditEntry> entries{
+      test_audit(1, "usr_a", "server.cordon"), test_audit(2, "usr_b", "app.create"),
+      test_audit(3, "usr_a", "app.delete"), test_audit(4, "usr_a", "team.member_add")};
+  entries[1].target = "app_WEB01";
+  entries[2].target = "app_db%01";
+  BERTH_ASSERT_OK(append_all(store(), entries));
+  struct Case {
+    std::string q;
+    std::string actor;
+    std::vector<int> expected;  // newest first
+  };
+  const std::vector<Case> cases{
+      {"app", "", {3, 2}},  {"CORDON", "", {1}},   {"web01", "", {2}},  // the target, in any case
+      {"%", "", {3}},  // LIKE's wildcards match only themselves
+      {"_", "", {4, 3, 2}}, {"app", "usr_a", {3}}, {"nothing", "", {}},
+  };
+  for (const auto& c : cases) {
+    AuditQuery filter = query("", c.actor, "");
+    filter.q = c.q;
+    auto page = list(store(), filter);
+    BERTH_ASSERT_OK(page);
+    std::vector<std::string> expected_ids;
+    for (int n : c.expected) {
+      expected_ids.push_back(test_audit_id(n));
+    }
+    EXPECT_EQ(ids(*page), expected_ids) << "q=" << c.q << " actor=" << c.actor;
+    EXPECT_EQ(page->total, static_cast<std::int64_t>(c.expected.size())) << "q=" << c.q;
+  }
+  // The filter applies before paging: the total counts every match.
+  AuditQuery paged = query("", "", "", 2, 1);
+  paged.q = "app";
+  auto second = list(store(), paged);
+  BERTH_ASSERT_OK(second);
+  EXPECT_EQ(ids(*second), std::vector<std::string>{test_audit_id(2)});
+  EXPECT_EQ(second->total, 2);
 }
 
 }  // namespace berth

@@ -82,6 +82,13 @@ void SqliteStatement::bind(int index, std::int64_t value) {
   }
 }
 
+void SqliteStatement::bind_null(int index) {
+  const int rc = sqlite3_bind_null(statement_, index);
+  if (rc != SQLITE_OK && bind_error_ == 0) {
+    bind_error_ = rc;
+  }
+}
+
 Result<bool> SqliteStatement::step() {
   if (bind_error_ != 0) {
     return fail(error(bind_error_));
@@ -119,6 +126,10 @@ std::string SqliteStatement::column_text(int column) const {
 
 std::int64_t SqliteStatement::column_int(int column) const {
   return sqlite3_column_int64(statement_, column);
+}
+
+bool SqliteStatement::column_is_null(int column) const {
+  return sqlite3_column_type(statement_, column) == SQLITE_NULL;
 }
 
 Error SqliteStatement::error(int code) const {
@@ -225,6 +236,8 @@ Result<std::int64_t> SqliteConnection::query_int(std::string_view sql) {
   }
   return value;
 }
+
+std::int64_t SqliteConnection::changes() const { return sqlite3_changes64(db_); }
 
 bool SqliteConnection::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 

@@ -37,6 +37,7 @@ class SqliteStatement {
   /// Binds parameter `index` (1-based). A failed bind is reported by the next step().
   void bind(int index, std::string_view text);
   void bind(int index, std::int64_t value);
+  void bind_null(int index);
 
   /// Steps once: true when a row is ready, false when the statement is done.
   Result<bool> step();
@@ -46,6 +47,7 @@ class SqliteStatement {
   /// Column values of the current row (0-based); NULL reads as "" or 0.
   std::string column_text(int column) const;
   std::int64_t column_int(int column) const;
+  bool column_is_null(int column) const;
 
  private:
   Error error(int code) const;
@@ -80,6 +82,9 @@ class SqliteConnection {
 
   /// The same as an integer; `internal` when the value is not one.
   Result<std::int64_t> query_int(std::string_view sql);
+
+  /// The rows changed by the last INSERT, UPDATE or DELETE that finished on this connection.
+  std::int64_t changes() const;
 
   /// True while a transaction is open on this connection.
   bool in_transaction() const;

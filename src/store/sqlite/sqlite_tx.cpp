@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <limits>
 #include <vector>
 
 #include "core/time_format.hpp"
@@ -12,7 +11,11 @@ namespace berth {
 namespace {
 
 constexpr std::string_view kAuditColumns =
-    "id, at, actor, action, target, team_id, request_id, source_address, details";
+    "id, at, actor, action, target, team_id, request_id, source_address, details, outcome";
+
+bool known_outcome(std::string_view outcome) {
+  return outcome == "success" || outcome == "failure" || outcome == "denied";
+}
 
 Result<AuditEntry> read_audit_row(const SqliteStatement& row) {
   AuditEntry entry;
@@ -32,6 +35,7 @@ Result<AuditEntry> read_audit_row(const SqliteStatement& row) {
   if (entry.details.is_discarded()) {
     return fail(Error::internal(fmt::format("audit_log {}: details is not JSON", entry.id)));
   }
+  entry.outcome = row.column_text(9);
   return entry;
 }
 
@@ -85,8 +89,12 @@ Result<std::map<std::string, std::string>> SqliteTx::list_settings() {
 }
 
 Result<void> SqliteTx::append_audit(const AuditEntry& entry) {
-  auto statement = connection_.prepare(fmt::format(
-      "INSERT INTO audit_log ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", kAuditColumns));
+  if (!known_outcome(entry.outcome)) {
+    return fail(Error::validation("outcome", "the outcome must be success, failure or denied"));
+  }
+  auto statement = connection_.prepare(
+      fmt::format("INSERT INTO audit_log ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                  kAuditColumns));
   if (!statement) {
     return fail(std::move(statement.error()));
   }
@@ -100,34 +108,38 @@ Result<void> SqliteTx::append_audit(const AuditEntry& entry) {
   statement->bind(8, entry.source_address);
   // `replace` keeps invalid UTF-8 in a detail from throwing halfway through a transaction.
   statement->bind(9, entry.details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  statement->bind(10, entry.outcome);
   return statement->run();
 }
 
 Result<Page<AuditEntry>> SqliteTx::list_audit(const AuditQuery& query) {
-  if (query.per_page < 1 || query.per_page > kMaxAuditPerPage) {
-    return fail(Error::validation(
-        "per_page", fmt::format("per_page must be between 1 and {}", kMaxAuditPerPage)));
-  }
-  if (query.page < 1 ||
-      query.page - 1 > std::numeric_limits<std::int64_t>::max() / query.per_page) {
-    return fail(Error::validation("page", "page must be at least 1"));
+  const auto offset = page_offset(query.page, query.per_page);
+  if (!offset) {
+    return fail(offset.error());
   }
 
   // The WHERE clause is assembled from fixed fragments, one per filter that is present, so
   // each combination is its own cached statement and can use its index. Values stay bound.
   std::string where;
-  std::vector<std::string_view> values;
-  const auto filter = [&](std::string_view condition, std::string_view value) {
-    if (value.empty()) {
-      return;
-    }
+  std::vector<std::string> values;
+  const auto filter = [&](std::string_view condition, std::string_view value, int times = 1) {
     where += where.empty() ? " WHERE " : " AND ";
     where += condition;
-    values.push_back(value);
+    values.insert(values.end(), static_cast<std::size_t>(times), std::string(value));
   };
-  filter("team_id = ?", query.team_id);
-  filter("actor = ?", query.actor);
-  filter("action = ?", query.action);
+  if (!query.team_id.empty()) {
+    filter("team_id = ?", query.team_id);
+  }
+  if (!query.actor.empty()) {
+    filter("actor = ?", query.actor);
+  }
+  if (!query.action.empty()) {
+    filter("action = ?", query.action);
+  }
+  if (!query.q.empty()) {
+    filter("(action LIKE ? ESCAPE '\\' OR target LIKE ? ESCAPE '\\')", contains_pattern(query.q),
+           2);
+  }
 
   Page<AuditEntry> page;
   {
@@ -152,11 +164,11 @@ Result<Page<AuditEntry>> SqliteTx::list_audit(const AuditQuery& query) {
     return fail(std::move(list.error()));
   }
   int index = 1;
-  for (const auto value : values) {
+  for (const auto& value : values) {
     list->bind(index++, value);
   }
   list->bind(index++, query.per_page);
-  list->bind(index, (query.page - 1) * query.per_page);
+  list->bind(index, *offset);
   for (;;) {
     auto row = list->step();
     if (!row) {
