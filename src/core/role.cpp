@@ -6,8 +6,9 @@
 namespace berth {
 
 namespace {
-constexpr std::array<std::pair<Role, std::string_view>, 6> kNames = {{
+constexpr std::array<std::pair<Role, std::string_view>, 7> kNames = {{
     {Role::anyone, "anyone"},
+    {Role::user, "user"},
     {Role::viewer, "viewer"},
     {Role::member, "member"},
     {Role::admin, "admin"},
@@ -34,8 +35,12 @@ std::optional<Role> parse_role(std::string_view name) {
   return std::nullopt;
 }
 
+bool is_team_role(Role role) {
+  return role == Role::viewer || role == Role::member || role == Role::admin || role == Role::owner;
+}
+
 bool role_includes(Role held, Role needed) {
-  if (needed == Role::anyone) {
+  if (needed == Role::anyone || needed == Role::user) {
     return true;
   }
   if (held == Role::instance_admin || needed == Role::instance_admin) {

@@ -1,0 +1,30 @@
+#pragma once
+/// Who is calling, once a credential has been checked, and in which team.
+
+#include <string>
+
+#include "core/role.hpp"
+
+namespace berth {
+
+enum class CredentialKind { session, access_token, api_key };
+
+struct Principal {
+  std::string user_id;
+  std::string email = {};
+  bool is_instance_admin = false;
+  std::string personal_team_id = {};
+  CredentialKind credential = CredentialKind::session;
+  std::string credential_id = {};  // the session, access token or API key id
+  // API keys are bound to one team and carry their own role, never more than their creator's.
+  std::string key_team_id = {};
+  Role key_role = Role::viewer;
+};
+
+/// The team a request acts in and the caller's effective role there.
+struct TeamContext {
+  std::string team_id;
+  Role role = Role::viewer;
+};
+
+}  // namespace berth
