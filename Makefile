@@ -45,6 +45,7 @@ fuzz: test-deps
 
 bench: deps
 	bench/http/run
+	bench/auth/run
 
 # Regenerates docs/openapi.json from the route table (a test fails when it is stale).
 openapi: build

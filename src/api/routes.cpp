@@ -1,11 +1,24 @@
 #include "api/routes.hpp"
 
+#include "api/admin_routes.hpp"
+#include "api/api_key_routes.hpp"
+#include "api/audit_routes.hpp"
+#include "api/auth_routes.hpp"
 #include "api/system_routes.hpp"
+#include "api/team_routes.hpp"
+#include "api/totp_routes.hpp"
 
 namespace berth::api {
 
 void register_routes(http::Router& router, const ApiContext& context) {
   add_system_routes(router, context);
+  add_auth_routes(router, context);
+  add_me_routes(router, context);
+  add_team_routes(router, context);
+  add_totp_routes(router, context);
+  add_api_key_routes(router, context);
+  add_admin_routes(router, context);
+  add_audit_routes(router, context);
 }
 
 }  // namespace berth::api

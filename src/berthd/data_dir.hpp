@@ -11,6 +11,9 @@ namespace berth {
 /// Creates `dir` (and parents) with mode 0700, or tightens an existing one to 0700.
 Result<void> prepare_data_dir(const std::string& dir);
 
+/// Writes `content` to `path` readable by the owner only (0600 from the first byte), atomically.
+Result<void> write_private_file(const std::string& path, const std::string& content);
+
 /// Writes the bound port for tests and scripts, atomically (a reader never sees half a file).
 Result<void> write_port_file(const std::string& path, std::uint16_t port);
 

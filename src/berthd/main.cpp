@@ -8,19 +8,55 @@
 #include <fstream>
 #include <iostream>
 
+#include "api/access_gate.hpp"
 #include "api/routes.hpp"
 #include "berthd/data_dir.hpp"
+#include "berthd/instance_secrets.hpp"
 #include "berthd/options.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "core/random.hpp"
+#include "domain/identity/access_checker.hpp"
+#include "domain/identity/api_key_service.hpp"
+#include "domain/identity/audit_service.hpp"
+#include "domain/identity/sign_in_service.hpp"
+#include "domain/identity/team_service.hpp"
+#include "domain/identity/totp_service.hpp"
+#include "domain/identity/user_admin_service.hpp"
 #include "domain/instance/instance_service.hpp"
+#include "notify/smtp_mailer.hpp"
 #include "http/openapi.hpp"
 #include "http/server.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace {
+
+// On a fresh instance: a one-time setup token, written 0600 where only the operator can read
+// it, so a stranger who reaches the instance first cannot claim it.
+struct SetupToken {
+  std::string path;
+  std::string token;  // "" when the instance is already set up
+};
+
+berth::Result<SetupToken> announce_setup_token(berth::SignInService& sign_in, const std::string& data_dir) {
+  using namespace berth;
+  auto token = sign_in.prepare_setup();
+  if (!token) {
+    return fail(std::move(token.error()));
+  }
+  SetupToken out{.path = (std::filesystem::path(data_dir) / "setup-token").string(), .token = {}};
+  if (!*token) {
+    std::error_code ignored;
+    std::filesystem::remove(out.path, ignored);
+    return out;
+  }
+  out.token = **token;
+  if (auto written = write_private_file(out.path, out.token + "\n"); !written) {
+    return fail(std::move(written.error()));
+  }
+  return out;
+}
 
 int serve(berth::DaemonOptions& options, const std::string& version) {
   using namespace berth;
@@ -32,11 +68,14 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
     fmt::print(stderr, "berthd: {}\n", prepared.error().message);
     return 1;
   }
-  auto opened =
-      SqliteStore::open({.path = (std::filesystem::path(options.data_dir) / "berth.db").string()});
+  auto secrets = load_or_create_instance_secrets(options.data_dir, random);
+  if (!secrets) {
+    fmt::print(stderr, "berthd: {}\n", secrets.error().message);
+    return 1;
+  }
+  auto opened = SqliteStore::open({.path = (std::filesystem::path(options.data_dir) / "berth.db").string()});
   if (!opened) {
-    log::error("berthd.store_failed",
-               {{"error", opened.error().message}, {"detail", opened.error().internal_detail}});
+    log::error("berthd.store_failed", {{"error", opened.error().message}, {"detail", opened.error().internal_detail}});
     fmt::print(stderr, "berthd: cannot open the store: {}\n", opened.error().message);
     return 1;
   }
@@ -49,8 +88,50 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
     return 1;
   }
 
+  std::unique_ptr<Mailer> mailer;
+  if (!options.smtp.url.empty()) {
+    mailer = std::make_unique<SmtpMailer>(options.smtp);
+  }
+  IdentityContext identity{.store = *store,
+                           .clock = clock,
+                           .random = random,
+                           .ids = ids,
+                           .session_key = secrets->session_key,
+                           .master_key = secrets->master_key,
+                           .policy = options.identity,
+                           .mailer = mailer.get()};
+  SignInService sign_in(identity);
+  AccessChecker access(identity);
+  TeamService teams(identity);
+  ApiKeyService api_keys(identity);
+  TotpService totp(identity);
+  UserAdminService users(identity);
+  AuditService audit(identity);
+  api::IdentityGate gate(access, clock, options.rate_limits);
+
+  auto setup_token_file = announce_setup_token(sign_in, options.data_dir);
+  if (!setup_token_file) {
+    fmt::print(stderr, "berthd: {}\n", setup_token_file.error().message);
+    return 1;
+  }
+  sign_in.on_setup_complete([path = setup_token_file->path] {
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+  });
+
+  const api::ApiContext api_context{.version = version,
+                                    .sign_in = &sign_in,
+                                    .access = &access,
+                                    .teams = &teams,
+                                    .api_keys = &api_keys,
+                                    .totp = &totp,
+                                    .users = &users,
+                                    .audit = &audit,
+                                    .secure_cookies = options.identity.secure_cookies,
+                                    .session_max_age = options.identity.session_absolute.count()};
   http::Router router;
-  api::register_routes(router, {.version = version});
+  api::register_routes(router, api_context);
+  router.set_access_gate(&gate);
   options.server.request_id_prefix = fmt::format("req_{}_", random_hex(random, 4));
   {
     http::Server server(options.server, router);
@@ -70,6 +151,13 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
                                    {"instance_id", info->instance_id},
                                    {"first_start", info->first_start}});
     fmt::print("Berth is running at {}  (API: {}/api/v1, stop with Ctrl-C)\n", url, url);
+    if (!setup_token_file->token.empty()) {
+      // Printed, never logged: logs travel further than the operator's terminal.
+      fmt::print("First run: the setup token is {} (also in {}).\n"
+                 "  Create the administrator: POST {}/api/v1/auth/setup with setup_token, email, "
+                 "password, display_name\n",
+                 setup_token_file->token, setup_token_file->path, url);
+    }
     std::fflush(stdout);
     server.run();
   }
@@ -91,8 +179,9 @@ int main(int argc, char** argv) {
   try {
     berth::log::init_logging(options.log);
     if (options.print_openapi) {
+      const berth::api::ApiContext context{.version = version};
       berth::http::Router router;
-      berth::api::register_routes(router, {.version = version});
+      berth::api::register_routes(router, context);
       std::cout << berth::http::build_openapi(router, version).dump(2) << '\n';
       return 0;
     }

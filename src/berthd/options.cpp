@@ -115,6 +115,54 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
       ->envname("BERTH_SHUTDOWN_TIMEOUT")
       ->check(CLI::Range(0.0, 3600.0))
       ->capture_default_str();
+  std::string public_url;
+  double session_idle_minutes = 30;
+  double session_lifetime_hours = 12;
+  bool smtp_plaintext = false;
+  app.add_option("--public-url", public_url,
+                 "The URL users reach berthd at, for links in mail (default: http://<listen>); "
+                 "https:// marks the session cookie Secure")
+      ->envname("BERTH_PUBLIC_URL");
+  app.add_option("--session-idle-timeout", session_idle_minutes,
+                 "Minutes of inactivity after which a browser session ends")
+      ->envname("BERTH_SESSION_IDLE_TIMEOUT")
+      ->check(CLI::Range(1.0, 7.0 * 24 * 60))
+      ->capture_default_str();
+  app.add_option("--session-lifetime", session_lifetime_hours,
+                 "Hours after which a browser session ends, active or not")
+      ->envname("BERTH_SESSION_LIFETIME")
+      ->check(CLI::Range(0.1, 24.0 * 90))
+      ->capture_default_str();
+  app.add_option("--rate-limit", options.rate_limits.per_second,
+                 "Requests per second allowed to each client address and each credential (0: no limit)")
+      ->envname("BERTH_RATE_LIMIT")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  app.add_option("--rate-burst", options.rate_limits.burst, "Requests allowed in a burst above --rate-limit")
+      ->envname("BERTH_RATE_BURST")
+      ->check(CLI::Range(1.0, 1e9))
+      ->capture_default_str();
+  app.add_option("--sign-in-rate-limit", options.rate_limits.sign_in_per_minute,
+                 "Sign-in attempts per minute allowed to each client address (0: no limit)")
+      ->envname("BERTH_SIGN_IN_RATE_LIMIT")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  app.add_option("--sign-in-burst", options.rate_limits.sign_in_burst,
+                 "Sign-in attempts allowed in a burst above --sign-in-rate-limit")
+      ->envname("BERTH_SIGN_IN_BURST")
+      ->check(CLI::Range(1.0, 1e9))
+      ->capture_default_str();
+  app.add_option("--smtp-url", options.smtp.url,
+                 "Mail server for invitations: smtp://host:587 (STARTTLS) or smtps://host:465")
+      ->envname("BERTH_SMTP_URL");
+  app.add_option("--smtp-from", options.smtp.from, "Sender address of Berth's mail")->envname("BERTH_SMTP_FROM");
+  app.add_option("--smtp-username", options.smtp.username, "SMTP user name")->envname("BERTH_SMTP_USERNAME");
+  app.add_option("--smtp-password", options.smtp.password,
+                 "SMTP password (prefer the environment variable: flags show in ps)")
+      ->envname("BERTH_SMTP_PASSWORD");
+  app.add_flag("--smtp-allow-plaintext", smtp_plaintext,
+               "Send mail without TLS when the server offers none (only for a local relay)")
+      ->envname("BERTH_SMTP_ALLOW_PLAINTEXT");
   app.add_flag("--print-openapi", options.print_openapi, "Print the OpenAPI document and exit");
 
   try {
@@ -133,6 +181,28 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
   options.server.shutdown_timeout = seconds_to_ms(shutdown_timeout);
   log::parse_format(log_format, options.log.format);
   log::parse_level(log_level, options.log.level);
+
+  if (public_url.empty()) {
+    const std::string& address = options.server.address;
+    const std::string host = address.find(':') != std::string::npos ? "[" + address + "]" : address;
+    public_url = fmt::format("http://{}:{}", host, options.server.port);
+  }
+  while (public_url.ends_with('/')) {
+    public_url.pop_back();
+  }
+  if (!public_url.starts_with("http://") && !public_url.starts_with("https://")) {
+    fmt::print(stderr, "--public-url: expected http://… or https://…, got {}\n", public_url);
+    return 2;
+  }
+  options.identity.public_url = public_url;
+  options.identity.secure_cookies = public_url.starts_with("https://");
+  options.identity.session_idle = std::chrono::seconds(std::llround(session_idle_minutes * 60));
+  options.identity.session_absolute = std::chrono::seconds(std::llround(session_lifetime_hours * 3600));
+  options.smtp.require_tls = !smtp_plaintext;
+  if (!options.smtp.url.empty() && options.smtp.from.empty()) {
+    fmt::print(stderr, "--smtp-url needs --smtp-from\n");
+    return 2;
+  }
   return options;
 }
 

@@ -5,8 +5,11 @@
 #include <string>
 #include <variant>
 
+#include "api/access_gate.hpp"
 #include "core/log.hpp"
+#include "domain/identity/identity_context.hpp"
 #include "http/server.hpp"
+#include "notify/smtp_mailer.hpp"
 
 namespace berth {
 
@@ -16,6 +19,9 @@ struct DaemonOptions {
   std::string data_dir = "./data";
   log::Options log;
   bool print_openapi = false;
+  IdentityPolicy identity;  // session lifetimes, lockout, public URL
+  api::RateLimits rate_limits;
+  SmtpOptions smtp;  // smtp.url empty: no mail; invitation links go to the inviter
 };
 
 /// Parsed options, or the exit code to end with (after --help, --version or a bad option,

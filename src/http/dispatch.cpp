@@ -55,8 +55,97 @@ std::string allow_header(const Match& match) {
   return out;
 }
 
-Response run_handler(const Route& route, Request& request) {
+Error insufficient_role(Role needed) {
+  Error error{.kind = ErrorKind::forbidden,
+              .code = "insufficient_role",
+              .message = fmt::format("this needs the {} role", role_name(needed)),
+              .details = {{"required_role", role_name(needed)}},
+              .internal_detail = {}};
+  return error;
+}
+
+// The team a team route acts in: the path parameter the route names, else X-Team-ID, else
+// the API key's own team, else the caller's personal team.
+std::string requested_team(const RouteSpec& spec, const Request& request, const Principal& who) {
+  if (!spec.team_param.empty()) {
+    const auto it = request.params.find(spec.team_param);
+    return it == request.params.end() ? std::string{} : it->second;
+  }
+  if (const auto header = request.header("x-team-id")) {
+    return std::string(*header);
+  }
+  if (who.credential == CredentialKind::api_key) {
+    return who.key_team_id;
+  }
+  return who.personal_team_id;
+}
+
+// The one authorization check: every route passes it before its handler runs, and what it
+// demands comes from the route's own declaration.
+Result<void> admit(AccessGate* gate, const Route& route, Request& request) {
+  const RouteSpec& spec = route.spec;
+  if (spec.execution == Execution::io_thread && spec.role.value == Role::anyone) {
+    return {};  // health, version: never throttled, never blocked on the store
+  }
+  if (gate == nullptr) {
+    return fail(Error::internal("route " + route.pattern + " needs an access gate; none is set"));
+  }
+  if (auto throttled = gate->throttle(route, request); !throttled) {
+    return throttled;
+  }
+  const Role needed = spec.role.value;
+  if (needed == Role::anyone) {
+    return {};
+  }
+  auto who = gate->identify(request);
+  if (!who) {
+    return fail(std::move(who.error()));
+  }
+  request.principal = std::move(*who);
+  const Principal& principal = *request.principal;
+  if (needed == Role::user) {
+    return {};
+  }
+  if (needed == Role::instance_admin) {
+    // API keys act for a team, never for the instance.
+    if (!principal.is_instance_admin || principal.credential == CredentialKind::api_key) {
+      return fail(insufficient_role(needed));
+    }
+    return {};
+  }
+  const std::string team_id = requested_team(spec, request, principal);
+  if (principal.credential == CredentialKind::api_key && team_id != principal.key_team_id) {
+    return fail(Error::not_found("no such team"));
+  }
+  auto held = gate->team_role(principal, team_id);
+  if (!held) {
+    return fail(std::move(held.error()));
+  }
+  if (!*held) {
+    return fail(Error::not_found("no such team"));
+  }
+  Role effective = **held;
+  if (principal.credential == CredentialKind::api_key &&
+      !role_includes(principal.key_role, effective)) {
+    effective = principal.key_role;  // a key never acts above its own role
+  }
+  if (!role_includes(effective, needed)) {
+    return fail(insufficient_role(needed));
+  }
+  request.team = TeamContext{.team_id = team_id, .role = effective};
+  return {};
+}
+
+Response run_handler(const Route& route, Request& request, AccessGate* gate) {
   try {
+    if (auto admitted = admit(gate, route, request); !admitted) {
+      if (admitted.error().kind == ErrorKind::internal) {
+        log::error("http.internal_error", {{"request_id", request.request_id},
+                                           {"route", route.pattern},
+                                           {"detail", admitted.error().internal_detail}});
+      }
+      return error_response(admitted.error());
+    }
     if (auto body = read_json_body(route.spec, request); !body) {
       return error_response(body.error());
     }
@@ -133,7 +222,7 @@ Response dispatch(const Match& match, Request& request) {
     return error_response(Error::invalid("the path has a malformed percent-escape"));
   }
   request.params = match.params;
-  return run_handler(*match.route, request);
+  return run_handler(*match.route, request, match.gate);
 }
 
 }  // namespace berth::http

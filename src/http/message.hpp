@@ -4,6 +4,8 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+
+#include "core/principal.hpp"
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +35,8 @@ struct Request {
 
   std::map<std::string, std::string> params;  // path parameters, filled by the router
   nlohmann::json json;                        // the validated body when the route declares one
+  std::optional<Principal> principal;         // set before the handler on non-public routes
+  std::optional<TeamContext> team;            // set before the handler on team routes
 
   /// The first header with this (lower-case) name.
   std::optional<std::string_view> header(std::string_view lower_name) const;

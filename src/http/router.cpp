@@ -160,6 +160,7 @@ void Router::del(std::string pattern, RouteSpec spec, Handler handler) {
 
 Match Router::match(Method method, std::string_view path) const {
   Match result;
+  result.gate = gate_;
   Segments segments;
   if (!split_path(path, segments)) {
     return result;

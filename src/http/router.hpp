@@ -28,17 +28,42 @@ struct RequiredRole {
 /// or on the worker pool (the default: anything that touches the store or the disk).
 enum class Execution { worker, io_thread };
 
+/// Which rate limit a route counts against: sign-in routes (login, tokens, setup, accepting
+/// an invitation) get a much smaller budget per client address than everything else.
+enum class RateClass { normal, sign_in };
+
 struct RouteSpec {
   std::string summary;
   RequiredRole role;
+  /// Team routes: the path parameter naming the team ("id" in /teams/{id}/members). Empty:
+  /// the team comes from X-Team-ID, else the API key's team, else the user's personal team.
+  std::string team_param = {};
   nlohmann::json request_schema = nullptr;   // null: the route takes no body
   nlohmann::json response_schema = nullptr;  // documented in the OpenAPI document
   unsigned success_status = 200;
   Execution execution = Execution::worker;
+  RateClass rate_class = RateClass::normal;
   std::string description = {};
 };
 
 using Handler = std::function<Result<Response>(Request&)>;
+
+struct Route;
+
+/// Who may pass: implemented by the identity service and consulted by dispatch() for every
+/// route. All calls block on the store; they run on the worker pool.
+class AccessGate {
+ public:
+  virtual ~AccessGate() = default;
+  /// Rate limits, before anything else: Error kind rate_limited (with retry_after_seconds).
+  virtual Result<void> throttle(const Route& route, const Request& request) = 0;
+  /// The caller behind the request's credential (cookie, access token or API key); 401 when
+  /// there is none or it is not valid, 403 for a cookie mutation without its CSRF token.
+  virtual Result<Principal> identify(const Request& request) = 0;
+  /// The caller's role in a team, nullopt when not a member (answered 404, like a missing team).
+  virtual Result<std::optional<Role>> team_role(const Principal& principal,
+                                                std::string_view team_id) = 0;
+};
 
 struct Route {
   Method method;
@@ -53,6 +78,7 @@ struct Match {
   std::map<std::string, std::string> params;  // decoded path parameters
   bool malformed = false;                     // a segment had a bad %-escape
   const std::map<Method, const Route*>* methods_at_path = nullptr;  // null: unknown path
+  AccessGate* gate = nullptr;  // the router's gate, for dispatch()
 
   /// The methods the path has (for 405's Allow); empty when the path is unknown.
   std::vector<Method> allowed() const;
@@ -82,12 +108,17 @@ class Router {
   /// Every route in registration order.
   const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
 
+  /// The gate every non-public route passes; without one, such routes answer 500 (deny).
+  void set_access_gate(AccessGate* gate) { gate_ = gate; }
+  AccessGate* access_gate() const { return gate_; }
+
   /// The trie behind match(); declared here only so the matcher's helpers can name it.
   struct Node;
 
  private:
   std::vector<std::unique_ptr<Route>> routes_;
   std::unique_ptr<Node> root_;
+  AccessGate* gate_ = nullptr;
 };
 
 }  // namespace berth::http

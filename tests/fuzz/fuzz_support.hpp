@@ -14,7 +14,8 @@ inline const http::Router& fuzz_router() {
     log::init_logging(
         {.format = log::Format::text, .level = log::Level::error, .file = "/dev/null"});
     auto* r = new http::Router();
-    api::register_routes(*r, {.version = "fuzz"});
+    static const api::ApiContext context{.version = "fuzz"};
+    api::register_routes(*r, context);
     r->post("/fuzz/things/{id}",
             {.summary = "A body-taking route for the fuzzer",
              .role = Role::admin,

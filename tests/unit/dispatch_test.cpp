@@ -9,9 +9,24 @@ namespace {
 
 using nlohmann::json;
 
+// Lets every caller through as the owner of one team: these tests are about the body path and
+// the envelope; authorization has its own walk over the real route table.
+class AdmitAll final : public AccessGate {
+ public:
+  Result<void> throttle(const Route&, const Request&) override { return {}; }
+  Result<Principal> identify(const Request&) override {
+    return Principal{
+        .user_id = "usr_test", .email = "t@example.com", .personal_team_id = "team_test"};
+  }
+  Result<std::optional<Role>> team_role(const Principal&, std::string_view) override {
+    return std::optional<Role>(Role::owner);
+  }
+};
+
 class DispatchTest : public ::testing::Test {
  protected:
   DispatchTest() {
+    router_.set_access_gate(&gate_);
     router_.post("/api/v1/things",
                  {.summary = "Create a thing",
                   .role = Role::admin,
@@ -53,8 +68,22 @@ class DispatchTest : public ::testing::Test {
     return body["error"];
   }
 
+  AdmitAll gate_;
   Router router_;
 };
+
+TEST(DispatchWithoutGate, ProtectedRoutesAreDenied) {
+  Router router;
+  router.get("/api/v1/secret", {.summary = "Secret", .role = Role::viewer},
+             [](Request&) -> Result<Response> {
+               return Response::json(200, {{"secret", true}});
+             });
+  Request request;
+  request.path = "/api/v1/secret";
+  const Response response = dispatch(router.match(request.method, request.path), request);
+  EXPECT_EQ(response.status, 500U);
+  EXPECT_EQ(response.body.find("secret\":true"), std::string::npos);
+}
 
 TEST_F(DispatchTest, RunsTheHandlerWithTheValidatedBody) {
   const Response response = send(Method::post, "/api/v1/things", R"({"name":"web"})");

@@ -20,7 +20,8 @@ std::string lower(std::string_view text) {
 // The real route table, as berthd registers it.
 class OpenApiTest : public ::testing::Test {
  protected:
-  OpenApiTest() { api::register_routes(router_, {.version = "test"}); }
+  OpenApiTest() { api::register_routes(router_, context_); }
+  const api::ApiContext context_{.version = "test"};
   Router router_;
 };
 

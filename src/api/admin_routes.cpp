@@ -1,0 +1,126 @@
+#include "api/admin_routes.hpp"
+
+#include <optional>
+#include <string_view>
+
+#include "api/audit_routes.hpp"
+#include "api/identity_views.hpp"
+#include "api/request_helpers.hpp"
+#include "core/json_schema.hpp"
+#include "domain/identity/user_admin_service.hpp"
+
+namespace berth::api {
+
+using http::Request;
+using http::Response;
+using nlohmann::json;
+
+namespace {
+
+std::optional<bool> body_bool(const Request& request, std::string_view name) {
+  const auto it = request.json.find(name);
+  if (it == request.json.end() || !it->is_boolean()) {
+    return std::nullopt;
+  }
+  return it->get<bool>();
+}
+
+UserChanges changes_of(const Request& request) {
+  UserChanges changes{.is_active = body_bool(request, "is_active"),
+                      .is_instance_admin = body_bool(request, "is_instance_admin"),
+                      .display_name = {}};
+  if (request.json.contains("display_name")) {
+    changes.display_name = body_string(request, "display_name");
+  }
+  return changes;
+}
+
+template <class T, class View>
+Response page_response(const Page<T>& page, const PageRequest& paging, View view) {
+  json data = json::array();
+  for (const auto& item : page.items) {
+    data.push_back(view(item));
+  }
+  return Response::json(200, page_json(std::move(data), paging, page.total));
+}
+
+}  // namespace
+
+void add_admin_routes(http::Router& router, const ApiContext& ctx) {
+  router.get(
+      "/api/v1/admin/users",
+      {.summary = "List every account",
+       .role = Role::instance_admin,
+       .response_schema = page_schema(user_schema()),
+       .description = "?q= filters by part of the email or display name; ?page=, ?per_page=."},
+      [&ctx](Request& request) -> Result<Response> {
+        auto paging = page_request_of(request);
+        if (!paging) {
+          return fail(std::move(paging.error()));
+        }
+        auto users =
+            ctx.users->list_users(caller(request), request.query_param("q").value_or(""), *paging);
+        if (!users) {
+          return fail(std::move(users.error()));
+        }
+        return page_response(*users, *paging, user_json);
+      });
+
+  router.get(
+      "/api/v1/admin/users/{id}",
+      {.summary = "One account", .role = Role::instance_admin, .response_schema = user_schema()},
+      [&ctx](Request& request) -> Result<Response> {
+        auto id = path_id(request, "id", "usr");
+        if (!id) {
+          return fail(std::move(id.error()));
+        }
+        auto user = ctx.users->get_user(caller(request), *id);
+        if (!user) {
+          return fail(std::move(user.error()));
+        }
+        return Response::json(200, user_json(*user));
+      });
+
+  router.patch(
+      "/api/v1/admin/users/{id}",
+      {.summary = "Activate, deactivate, promote, demote or rename an account",
+       .role = Role::instance_admin,
+       .request_schema = schema::object({{"is_active", schema::boolean()},
+                                         {"is_instance_admin", schema::boolean()},
+                                         {"display_name", schema::string(1, 100)}}),
+       .response_schema = user_schema(),
+       .description = "Deactivating signs the account out everywhere at once (its API keys stop "
+                      "working too). You cannot deactivate or demote yourself."},
+      [&ctx](Request& request) -> Result<Response> {
+        auto id = path_id(request, "id", "usr");
+        if (!id) {
+          return fail(std::move(id.error()));
+        }
+        auto user =
+            ctx.users->update_user(caller(request), *id, changes_of(request), client_info(request));
+        if (!user) {
+          return fail(std::move(user.error()));
+        }
+        return Response::json(200, user_json(*user));
+      });
+
+  router.get("/api/v1/admin/teams",
+             {.summary = "List every team",
+              .role = Role::instance_admin,
+              .response_schema = page_schema(team_schema()),
+              .description = "?q= filters by part of the name; ?page=, ?per_page=."},
+             [&ctx](Request& request) -> Result<Response> {
+               auto paging = page_request_of(request);
+               if (!paging) {
+                 return fail(std::move(paging.error()));
+               }
+               auto teams = ctx.users->list_teams(caller(request),
+                                                  request.query_param("q").value_or(""), *paging);
+               if (!teams) {
+                 return fail(std::move(teams.error()));
+               }
+               return page_response(*teams, *paging, team_json);
+             });
+}
+
+}  // namespace berth::api

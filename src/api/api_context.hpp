@@ -1,0 +1,33 @@
+#pragma once
+/// What route handlers need from the composition root. Services may be null in builds that
+/// only need the route table (the OpenAPI printer, the fuzzers): their routes then answer 500
+/// through the access gate before any handler runs.
+
+#include <string>
+
+namespace berth {
+class SignInService;
+class AccessChecker;
+class TeamService;
+class ApiKeyService;
+class TotpService;
+class UserAdminService;
+class AuditService;
+}  // namespace berth
+
+namespace berth::api {
+
+struct ApiContext {
+  std::string version;  // berthd's version, e.g. "0.1.0"
+  SignInService* sign_in = nullptr;
+  AccessChecker* access = nullptr;
+  TeamService* teams = nullptr;
+  ApiKeyService* api_keys = nullptr;
+  TotpService* totp = nullptr;
+  UserAdminService* users = nullptr;
+  AuditService* audit = nullptr;
+  bool secure_cookies = false;       // add Secure to the session cookie (served over https)
+  long long session_max_age = 43200;  // seconds, the session's absolute lifetime
+};
+
+}  // namespace berth::api

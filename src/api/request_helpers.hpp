@@ -1,0 +1,41 @@
+#pragma once
+/// Small helpers every handler file uses: who is asking, from where, with which credential,
+/// and how to answer with a session cookie.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/identity/access_checker.hpp"
+#include "domain/identity/sign_in_service.hpp"
+#include "http/message.hpp"
+
+namespace berth::api {
+
+constexpr std::string_view kSessionCookie = "berth_session";
+
+/// The value of one cookie from the Cookie header.
+std::optional<std::string> cookie(const http::Request& request, std::string_view name);
+
+/// Request id, client address and user agent, for the audit log and session records.
+ClientInfo client_info(const http::Request& request);
+
+/// The credentials a request carries (bearer token, session cookie, CSRF token, origin).
+PresentedCredentials presented_credentials(const http::Request& request);
+
+/// Set-Cookie value that stores a session token (HttpOnly, SameSite=Strict, Secure on https).
+std::string session_cookie(std::string_view token, long long max_age, bool secure);
+/// Set-Cookie value that removes the session cookie.
+std::string expired_session_cookie(bool secure);
+
+/// The signed-in caller; only valid on routes whose role is not `anyone`.
+const Principal& caller(const http::Request& request);
+
+/// The path parameter `name` when it is a well-formed id with `prefix` ("ses", "key", ...);
+/// otherwise Error::not_found — a malformed id never reaches the store.
+Result<std::string> path_id(const http::Request& request, std::string_view name, std::string_view prefix);
+
+/// A string member of the validated body, "" when absent.
+std::string body_string(const http::Request& request, std::string_view name);
+
+}  // namespace berth::api

@@ -1,0 +1,11 @@
+#pragma once
+/// Teams, members, ownership and invitations: /teams/*, /invitations/*.
+
+#include "api/api_context.hpp"
+#include "http/router.hpp"
+
+namespace berth::api {
+
+void add_team_routes(http::Router& router, const ApiContext& ctx);
+
+}  // namespace berth::api

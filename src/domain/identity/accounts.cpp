@@ -1,0 +1,106 @@
+#include "domain/identity/accounts.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace berth {
+
+namespace {
+
+std::size_t code_points(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
+  }));
+}
+
+bool has_control(std::string_view text) {
+  return std::any_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+}
+
+}  // namespace
+
+Result<std::string> normalize_email(std::string_view email, std::string_view field) {
+  while (!email.empty() && email.front() == ' ') {
+    email.remove_prefix(1);
+  }
+  while (!email.empty() && email.back() == ' ') {
+    email.remove_suffix(1);
+  }
+  const auto at = email.find('@');
+  const bool plausible = email.size() >= 3 && email.size() <= 254 && at != std::string_view::npos &&
+                         at > 0 && at + 1 < email.size() &&
+                         email.find('@', at + 1) == std::string_view::npos &&
+                         email.find(' ') == std::string_view::npos && !has_control(email);
+  if (!plausible) {
+    return fail(Error::validation(std::string(field), "a valid email address is required"));
+  }
+  std::string out(email);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+Result<void> check_password(std::string_view password, std::string_view field) {
+  const std::size_t length = code_points(password);
+  if (length < 12 || length > 128) {
+    return fail(Error::validation(std::string(field), "passwords must be 12-128 characters"));
+  }
+  return {};
+}
+
+Result<void> check_display_name(std::string_view name, std::string_view field) {
+  const std::size_t length = code_points(name);
+  if (length < 1 || length > 100 || has_control(name)) {
+    return fail(Error::validation(std::string(field),
+                                  "names must be 1-100 characters without control characters"));
+  }
+  return {};
+}
+
+Result<UserRecord> create_account(IdentityContext& ctx, Tx& tx, const NewAccount& account) {
+  const TimePoint now = ctx.clock.now();
+  if (auto existing = tx.find_user_by_email(account.email); !existing) {
+    return fail(std::move(existing.error()));
+  } else if (*existing) {
+    return fail(Error::conflict("an account with this email exists"));
+  }
+  const TeamRecord team{.id = ctx.ids.next("team"),
+                        .name = account.display_name + "'s team",
+                        .personal = true,
+                        .created_at = now};
+  UserRecord user{.id = ctx.ids.next("usr"),
+                  .email = account.email,
+                  .display_name = account.display_name,
+                  .password_hash = account.password_hash,
+                  .is_instance_admin = account.is_instance_admin,
+                  .is_active = true,
+                  .personal_team_id = team.id,
+                  .created_at = now,
+                  .updated_at = now};
+  if (auto done = tx.create_team(team); !done) {
+    return fail(std::move(done.error()));
+  }
+  if (auto done = tx.create_user(user); !done) {
+    return fail(std::move(done.error()));
+  }
+  if (auto done = tx.put_membership(
+          {.team_id = team.id, .user_id = user.id, .role = Role::owner, .created_at = now});
+      !done) {
+    return fail(std::move(done.error()));
+  }
+  return user;
+}
+
+Result<UserRecord> require_user(Tx& tx, std::string_view user_id) {
+  auto user = tx.get_user(user_id);
+  if (!user) {
+    return fail(std::move(user.error()));
+  }
+  if (!*user) {
+    return fail(Error::not_found("no such user"));
+  }
+  return std::move(**user);
+}
+
+}  // namespace berth

@@ -1,0 +1,99 @@
+#pragma once
+/// First-run setup, sign-in (browser sessions and programs' tokens), sign-out, password
+/// changes and a user's own sessions. All methods block on the store: call them from a worker
+/// thread. Thread-safe.
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/principal.hpp"
+#include "domain/identity/identity_context.hpp"
+
+namespace berth {
+
+struct ClientInfo {
+  std::string request_id;
+  std::string source_address;
+  std::string user_agent;
+};
+
+struct Credentials {
+  std::string email;
+  std::string password;
+  std::string totp;  // a 6-digit code or a recovery code; "" when none was given
+};
+
+struct SignedIn {
+  UserRecord user;
+  std::vector<TeamMembershipRow> memberships;
+  SessionRecord session;
+  std::string session_token;  // the cookie value; shown once
+  std::string csrf_token;     // sent back in X-CSRF-Token on every cookie mutation
+};
+
+struct TokenPair {
+  std::string access_token;
+  std::string refresh_token;
+  std::int64_t expires_in = 0;  // seconds
+};
+
+class SignInService {
+ public:
+  explicit SignInService(IdentityContext& ctx) : ctx_(ctx) {}
+
+  Result<bool> needs_setup();
+  /// While setup is needed: a fresh one-time setup token (berthd prints it and writes it to
+  /// <data-dir>/setup-token); nullopt once an account exists.
+  Result<std::optional<std::string>> prepare_setup();
+  /// Creates the first instance administrator and their team and signs them in. Only with
+  /// the setup token, only while no account exists (then Error::conflict).
+  Result<SignedIn> setup(std::string_view setup_token, const Credentials& account,
+                         std::string_view display_name, const ClientInfo& client);
+  /// Called once after a successful setup (berthd removes the setup-token file).
+  void on_setup_complete(std::function<void()> callback) { on_setup_complete_ = std::move(callback); }
+
+  Result<SignedIn> login(const Credentials& credentials, const ClientInfo& client);
+  Result<TokenPair> issue_tokens(const Credentials& credentials, const ClientInfo& client);
+  /// Rotates a refresh token. One presented a second time revokes its whole chain.
+  Result<TokenPair> refresh(std::string_view refresh_token, const ClientInfo& client);
+
+  Result<void> logout(const Principal& who, const ClientInfo& client);
+  /// Changes the password and revokes every other session and token of the user.
+  Result<void> change_password(const Principal& who, std::string_view current,
+                               std::string_view next, const ClientInfo& client);
+  Result<std::vector<SessionRecord>> list_sessions(const Principal& who);
+  /// Error::not_found for a session that is not the caller's.
+  Result<void> revoke_session(const Principal& who, std::string_view session_id,
+                              const ClientInfo& client);
+
+  /// The caller's account and team memberships.
+  Result<std::pair<UserRecord, std::vector<TeamMembershipRow>>> me(const Principal& who);
+
+ private:
+  struct Lockout {
+    int failures = 0;
+    TimePoint locked_until{};
+  };
+
+  Result<UserRecord> check_credentials(const Credentials& credentials, const ClientInfo& client);
+  Result<void> record_failure(const std::optional<UserRecord>& user, const std::string& email,
+                              const ClientInfo& client, std::string_view reason);
+  Result<SignedIn> open_browser_session(Tx& tx, const UserRecord& user, const ClientInfo& client);
+  Result<TokenPair> open_token_pair(Tx& tx, const UserRecord& user, const std::string& chain_id,
+                                    const ClientInfo& client);
+
+  IdentityContext& ctx_;
+  std::mutex mutex_;  // guards the two members below
+  std::string setup_token_hash_;
+  std::function<void()> on_setup_complete_;
+  // Failures for emails without an account, so a lockout looks the same either way.
+  std::unordered_map<std::string, Lockout> unknown_lockouts_;
+};
+
+}  // namespace berth
