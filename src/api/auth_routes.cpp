@@ -1,5 +1,9 @@
 #include "api/auth_routes.hpp"
 
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
 #include "api/identity_views.hpp"
 #include "api/request_helpers.hpp"
 #include "core/json_schema.hpp"
@@ -38,6 +42,30 @@ json token_schema() {
             {"expires_in", schema::integer()}}}};
 }
 
+// Clients poll /me; its JSON is rendered once per snapshot the service hands out.
+class RenderedMe {
+ public:
+  std::string body_for(const std::string& user_id,
+                       const std::shared_ptr<const SignInService::Me>& me) {
+    std::lock_guard lock(mutex_);
+    if (bodies_.size() > 10000) {
+      bodies_.clear();
+    }
+    auto& entry = bodies_[user_id];
+    if (entry.first.lock() != me) {
+      entry = {me,
+               json{{"user", user_json(me->first)}, {"memberships", memberships_json(me->second)}}
+                   .dump()};
+    }
+    return entry.second;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::pair<std::weak_ptr<const SignInService::Me>, std::string>>
+      bodies_;
+};
+
 Credentials credentials_of(const Request& request) {
   return Credentials{.email = body_string(request, "email"),
                      .password = body_string(request, "password"),
@@ -46,8 +74,8 @@ Credentials credentials_of(const Request& request) {
 
 Response signed_in_response(const SignedIn& in, unsigned status, const ApiContext& ctx) {
   Response response = Response::json(status, {{"user", user_json(in.user)},
-                                               {"memberships", memberships_json(in.memberships)},
-                                               {"csrf_token", in.csrf_token}});
+                                              {"memberships", memberships_json(in.memberships)},
+                                              {"csrf_token", in.csrf_token}});
   response.headers.emplace_back(
       "Set-Cookie", session_cookie(in.session_token, ctx.session_max_age, ctx.secure_cookies));
   return response;
@@ -85,44 +113,46 @@ void add_auth_routes(http::Router& router, const ApiContext& ctx) {
                    return fail(std::move(me.error()));
                  }
                  body["authenticated"] = true;
-                 body["user"] = user_json(me->first);
+                 body["user"] = user_json((*me)->first);
                }
                return Response::json(200, body);
              });
 
-  router.post("/api/v1/auth/setup",
-              {.summary = "Create the first instance administrator (needs the setup token)",
-               .role = Role::anyone,
-               .request_schema = schema::object({{"setup_token", schema::string(1, 256)},
-                                                 {"email", schema::string(1, 254)},
-                                                 {"password", schema::string(1, 1024)},
-                                                 {"display_name", schema::string(1, 100)}},
-                                                {"setup_token", "email", "password", "display_name"}),
-               .response_schema = signed_in_schema(),
-               .success_status = 201,
-               .rate_class = http::RateClass::sign_in},
-              [&ctx](Request& request) -> Result<Response> {
-                auto in = ctx.sign_in->setup(body_string(request, "setup_token"), credentials_of(request),
-                                             body_string(request, "display_name"), client_info(request));
-                if (!in) {
-                  return fail(std::move(in.error()));
-                }
-                return signed_in_response(*in, 201, ctx);
-              });
+  router.post(
+      "/api/v1/auth/setup",
+      {.summary = "Create the first instance administrator (needs the setup token)",
+       .role = Role::anyone,
+       .request_schema = schema::object({{"setup_token", schema::string(1, 256)},
+                                         {"email", schema::string(1, 254)},
+                                         {"password", schema::string(1, 1024)},
+                                         {"display_name", schema::string(1, 100)}},
+                                        {"setup_token", "email", "password", "display_name"}),
+       .response_schema = signed_in_schema(),
+       .success_status = 201,
+       .rate_class = http::RateClass::sign_in},
+      [&ctx](Request& request) -> Result<Response> {
+        auto in = ctx.sign_in->setup(body_string(request, "setup_token"), credentials_of(request),
+                                     body_string(request, "display_name"), client_info(request));
+        if (!in) {
+          return fail(std::move(in.error()));
+        }
+        return signed_in_response(*in, 201, ctx);
+      });
 
-  router.post("/api/v1/auth/login",
-              {.summary = "Sign in with email and password (and a TOTP code); sets the session cookie",
-               .role = Role::anyone,
-               .request_schema = credentials_schema(),
-               .response_schema = signed_in_schema(),
-               .rate_class = http::RateClass::sign_in},
-              [&ctx](Request& request) -> Result<Response> {
-                auto in = ctx.sign_in->login(credentials_of(request), client_info(request));
-                if (!in) {
-                  return fail(std::move(in.error()));
-                }
-                return signed_in_response(*in, 200, ctx);
-              });
+  router.post(
+      "/api/v1/auth/login",
+      {.summary = "Sign in with email and password (and a TOTP code); sets the session cookie",
+       .role = Role::anyone,
+       .request_schema = credentials_schema(),
+       .response_schema = signed_in_schema(),
+       .rate_class = http::RateClass::sign_in},
+      [&ctx](Request& request) -> Result<Response> {
+        auto in = ctx.sign_in->login(credentials_of(request), client_info(request));
+        if (!in) {
+          return fail(std::move(in.error()));
+        }
+        return signed_in_response(*in, 200, ctx);
+      });
 
   router.post("/api/v1/auth/logout",
               {.summary = "End the current session or access token", .role = Role::user},
@@ -131,7 +161,8 @@ void add_auth_routes(http::Router& router, const ApiContext& ctx) {
                   return fail(std::move(done.error()));
                 }
                 Response response = Response::no_content();
-                response.headers.emplace_back("Set-Cookie", expired_session_cookie(ctx.secure_cookies));
+                response.headers.emplace_back("Set-Cookie",
+                                              expired_session_cookie(ctx.secure_cookies));
                 return response;
               });
 
@@ -142,7 +173,8 @@ void add_auth_routes(http::Router& router, const ApiContext& ctx) {
                .response_schema = token_schema(),
                .rate_class = http::RateClass::sign_in},
               [&ctx](Request& request) -> Result<Response> {
-                auto pair = ctx.sign_in->issue_tokens(credentials_of(request), client_info(request));
+                auto pair =
+                    ctx.sign_in->issue_tokens(credentials_of(request), client_info(request));
                 if (!pair) {
                   return fail(std::move(pair.error()));
                 }
@@ -152,11 +184,13 @@ void add_auth_routes(http::Router& router, const ApiContext& ctx) {
   router.post("/api/v1/auth/refresh",
               {.summary = "Rotate a refresh token; a reused one revokes its whole chain",
                .role = Role::anyone,
-               .request_schema = schema::object({{"refresh_token", schema::string(1, 256)}}, {"refresh_token"}),
+               .request_schema =
+                   schema::object({{"refresh_token", schema::string(1, 256)}}, {"refresh_token"}),
                .response_schema = token_schema(),
                .rate_class = http::RateClass::sign_in},
               [&ctx](Request& request) -> Result<Response> {
-                auto pair = ctx.sign_in->refresh(body_string(request, "refresh_token"), client_info(request));
+                auto pair = ctx.sign_in->refresh(body_string(request, "refresh_token"),
+                                                 client_info(request));
                 if (!pair) {
                   return fail(std::move(pair.error()));
                 }
@@ -165,65 +199,72 @@ void add_auth_routes(http::Router& router, const ApiContext& ctx) {
 }
 
 void add_me_routes(http::Router& router, const ApiContext& ctx) {
-  router.get("/api/v1/me",
-             {.summary = "The signed-in user and their team memberships",
-              .role = Role::user,
-              .response_schema = {{"type", "object"},
-                                  {"properties",
-                                   {{"user", user_schema()},
-                                    {"memberships", schema::array_of(membership_schema())}}}}},
-             [&ctx](Request& request) -> Result<Response> {
-               auto me = ctx.sign_in->me(caller(request));
-               if (!me) {
-                 return fail(std::move(me.error()));
-               }
-               return Response::json(200, {{"user", user_json(me->first)},
-                                           {"memberships", memberships_json(me->second)}});
-             });
+  router.get(
+      "/api/v1/me",
+      {.summary = "The signed-in user and their team memberships",
+       .role = Role::user,
+       .response_schema = {{"type", "object"},
+                           {"properties",
+                            {{"user", user_schema()},
+                             {"memberships", schema::array_of(membership_schema())}}}}},
+      [&ctx, rendered = std::make_shared<RenderedMe>()](Request& request) -> Result<Response> {
+        auto me = ctx.sign_in->me(caller(request));
+        if (!me) {
+          return fail(std::move(me.error()));
+        }
+        return Response{.status = 200,
+                        .content_type = "application/json",
+                        .body = rendered->body_for(caller(request).user_id, *me),
+                        .headers = {}};
+      });
 
   router.post("/api/v1/me/password",
               {.summary = "Change your password; every other session is signed out",
                .role = Role::user,
-               .request_schema = schema::object({{"current", schema::string(1, 1024)},
-                                                 {"next", schema::string(1, 1024)}},
-                                                {"current", "next"}),
+               .request_schema = schema::object(
+                   {{"current", schema::string(1, 1024)}, {"next", schema::string(1, 1024)}},
+                   {"current", "next"}),
                .success_status = 204},
               [&ctx](Request& request) -> Result<Response> {
-                if (auto done = ctx.sign_in->change_password(caller(request), body_string(request, "current"),
-                                                             body_string(request, "next"), client_info(request));
+                if (auto done = ctx.sign_in->change_password(
+                        caller(request), body_string(request, "current"),
+                        body_string(request, "next"), client_info(request));
                     !done) {
                   return fail(std::move(done.error()));
                 }
                 return Response::no_content();
               });
 
-  router.get("/api/v1/me/sessions",
-             {.summary = "Your signed-in browser sessions", .role = Role::user},
-             [&ctx](Request& request) -> Result<Response> {
-               auto sessions = ctx.sign_in->list_sessions(caller(request));
-               if (!sessions) {
-                 return fail(std::move(sessions.error()));
-               }
-               json data = json::array();
-               for (const auto& session : *sessions) {
-                 data.push_back(session_json(session, caller(request).credential_id));
-               }
-               const auto total = static_cast<std::int64_t>(data.size());
-               return Response::json(200, {{"data", std::move(data)}, {"page", 1}, {"per_page", total}, {"total", total}});
-             });
+  router.get(
+      "/api/v1/me/sessions", {.summary = "Your signed-in browser sessions", .role = Role::user},
+      [&ctx](Request& request) -> Result<Response> {
+        auto sessions = ctx.sign_in->list_sessions(caller(request));
+        if (!sessions) {
+          return fail(std::move(sessions.error()));
+        }
+        json data = json::array();
+        for (const auto& session : *sessions) {
+          data.push_back(session_json(session, caller(request).credential_id));
+        }
+        const auto total = static_cast<std::int64_t>(data.size());
+        return Response::json(
+            200, {{"data", std::move(data)}, {"page", 1}, {"per_page", total}, {"total", total}});
+      });
 
-  router.del("/api/v1/me/sessions/{id}",
-             {.summary = "Sign out one of your sessions", .role = Role::user, .success_status = 204},
-             [&ctx](Request& request) -> Result<Response> {
-               auto id = path_id(request, "id", "ses");
-               if (!id) {
-                 return fail(std::move(id.error()));
-               }
-               if (auto done = ctx.sign_in->revoke_session(caller(request), *id, client_info(request)); !done) {
-                 return fail(std::move(done.error()));
-               }
-               return Response::no_content();
-             });
+  router.del(
+      "/api/v1/me/sessions/{id}",
+      {.summary = "Sign out one of your sessions", .role = Role::user, .success_status = 204},
+      [&ctx](Request& request) -> Result<Response> {
+        auto id = path_id(request, "id", "ses");
+        if (!id) {
+          return fail(std::move(id.error()));
+        }
+        if (auto done = ctx.sign_in->revoke_session(caller(request), *id, client_info(request));
+            !done) {
+          return fail(std::move(done.error()));
+        }
+        return Response::no_content();
+      });
 }
 
 }  // namespace berth::api

@@ -110,7 +110,8 @@ Result<SignedIn> SignInService::setup(std::string_view setup_token, const Creden
     const Actor actor{.user_id = user->id,
                       .request_id = client.request_id,
                       .source_address = client.source_address};
-    if (auto logged = tx.append_audit(make_audit(ctx_, actor, "instance.setup", user->id, user->personal_team_id));
+    if (auto logged = tx.append_audit(
+            make_audit(ctx_, actor, "instance.setup", user->id, user->personal_team_id));
         !logged) {
       return logged;
     }
@@ -157,7 +158,8 @@ Result<UserRecord> SignInService::check_credentials(const Credentials& credentia
   }
   if (!user) {
     std::lock_guard lock(mutex_);
-    if (auto it = unknown_lockouts_.find(key); it != unknown_lockouts_.end() && it->second.locked_until > now) {
+    if (auto it = unknown_lockouts_.find(key);
+        it != unknown_lockouts_.end() && it->second.locked_until > now) {
       return fail(account_locked(seconds_until(it->second.locked_until, now)));
     }
   }
@@ -243,7 +245,8 @@ Result<void> SignInService::record_failure(const std::optional<UserRecord>& user
     }
     return {};
   }
-  const Actor actor{.user_id = {}, .request_id = client.request_id, .source_address = client.source_address};
+  const Actor actor{
+      .user_id = {}, .request_id = client.request_id, .source_address = client.source_address};
   return ctx_.store.write([&](Tx& tx) -> Result<void> {
     auto fresh = require_user(tx, user->id);
     if (!fresh) {
@@ -259,7 +262,8 @@ Result<void> SignInService::record_failure(const std::optional<UserRecord>& user
     if (auto saved = tx.update_user(*fresh); !saved) {
       return saved;
     }
-    return tx.append_audit(make_audit(ctx_, actor, "auth.login", fresh->id, {}, details, "failure"));
+    return tx.append_audit(
+        make_audit(ctx_, actor, "auth.login", fresh->id, {}, details, "failure"));
   });
 }
 
@@ -298,7 +302,9 @@ Result<SignedIn> SignInService::login(const Credentials& credentials, const Clie
     return fail(std::move(user.error()));
   }
   std::optional<SignedIn> signed_in;
-  const Actor actor{.user_id = user->id, .request_id = client.request_id, .source_address = client.source_address};
+  const Actor actor{.user_id = user->id,
+                    .request_id = client.request_id,
+                    .source_address = client.source_address};
   auto done = write_audited(ctx_.store, make_audit(ctx_, actor, "auth.login", user->id),
                             [&](Tx& tx) -> Result<void> {
                               auto session = open_browser_session(tx, *user, client);
@@ -346,14 +352,17 @@ Result<TokenPair> SignInService::open_token_pair(Tx& tx, const UserRecord& user,
   return pair;
 }
 
-Result<TokenPair> SignInService::issue_tokens(const Credentials& credentials, const ClientInfo& client) {
+Result<TokenPair> SignInService::issue_tokens(const Credentials& credentials,
+                                              const ClientInfo& client) {
   auto user = check_credentials(credentials, client);
   if (!user) {
     return fail(std::move(user.error()));
   }
   std::optional<TokenPair> pair;
   const std::string chain_id = ctx_.ids.next("chn");
-  const Actor actor{.user_id = user->id, .request_id = client.request_id, .source_address = client.source_address};
+  const Actor actor{.user_id = user->id,
+                    .request_id = client.request_id,
+                    .source_address = client.source_address};
   auto done = write_audited(ctx_.store, make_audit(ctx_, actor, "auth.token", user->id),
                             [&](Tx& tx) -> Result<void> {
                               auto issued = open_token_pair(tx, *user, chain_id, client);
@@ -382,7 +391,9 @@ Result<TokenPair> SignInService::refresh(std::string_view refresh_token, const C
       return {};
     }
     const RefreshTokenRecord& token = **found;
-    const Actor actor{.user_id = token.user_id, .request_id = client.request_id, .source_address = client.source_address};
+    const Actor actor{.user_id = token.user_id,
+                      .request_id = client.request_id,
+                      .source_address = client.source_address};
     if (token.used_at) {
       // A used token presented again means it was copied: end everything it led to.
       reused = true;
@@ -429,7 +440,9 @@ Result<TokenPair> SignInService::refresh(std::string_view refresh_token, const C
 }
 
 Result<void> SignInService::logout(const Principal& who, const ClientInfo& client) {
-  const Actor actor{.user_id = who.user_id, .request_id = client.request_id, .source_address = client.source_address};
+  const Actor actor{.user_id = who.user_id,
+                    .request_id = client.request_id,
+                    .source_address = client.source_address};
   ChangeGuard changed(ctx_);
   return write_audited(ctx_.store, make_audit(ctx_, actor, "auth.logout", who.credential_id),
                        [&](Tx& tx) -> Result<void> {
@@ -445,7 +458,8 @@ Result<void> SignInService::change_password(const Principal& who, std::string_vi
   if (auto ok = check_password(next, "next"); !ok) {
     return ok;
   }
-  auto user = read_value<UserRecord>(ctx_.store, [&](Tx& tx) { return require_user(tx, who.user_id); });
+  auto user =
+      read_value<UserRecord>(ctx_.store, [&](Tx& tx) { return require_user(tx, who.user_id); });
   if (!user) {
     return fail(std::move(user.error()));
   }
@@ -460,9 +474,12 @@ Result<void> SignInService::change_password(const Principal& who, std::string_vi
   if (!hash) {
     return fail(std::move(hash.error()));
   }
-  const Actor actor{.user_id = who.user_id, .request_id = client.request_id, .source_address = client.source_address};
+  const Actor actor{.user_id = who.user_id,
+                    .request_id = client.request_id,
+                    .source_address = client.source_address};
   const TimePoint now = ctx_.clock.now();
-  const std::string keep = who.credential == CredentialKind::api_key ? std::string{} : who.credential_id;
+  const std::string keep =
+      who.credential == CredentialKind::api_key ? std::string{} : who.credential_id;
   ChangeGuard changed(ctx_);
   return write_audited(ctx_.store, make_audit(ctx_, actor, "user.password_change", who.user_id),
                        [&](Tx& tx) -> Result<void> {
@@ -475,7 +492,8 @@ Result<void> SignInService::change_password(const Principal& who, std::string_vi
                          if (auto saved = tx.update_user(*fresh); !saved) {
                            return saved;
                          }
-                         if (auto revoked = tx.revoke_user_refresh_tokens(who.user_id, now); !revoked) {
+                         if (auto revoked = tx.revoke_user_refresh_tokens(who.user_id, now);
+                             !revoked) {
                            return revoked;
                          }
                          return tx.revoke_user_sessions(who.user_id, keep, now);
@@ -490,7 +508,9 @@ Result<std::vector<SessionRecord>> SignInService::list_sessions(const Principal&
 
 Result<void> SignInService::revoke_session(const Principal& who, std::string_view session_id,
                                            const ClientInfo& client) {
-  const Actor actor{.user_id = who.user_id, .request_id = client.request_id, .source_address = client.source_address};
+  const Actor actor{.user_id = who.user_id,
+                    .request_id = client.request_id,
+                    .source_address = client.source_address};
   ChangeGuard changed(ctx_);
   return write_audited(
       ctx_.store, make_audit(ctx_, actor, "session.revoke", std::string(session_id)),
@@ -508,9 +528,21 @@ Result<void> SignInService::revoke_session(const Principal& who, std::string_vie
       });
 }
 
-Result<std::pair<UserRecord, std::vector<TeamMembershipRow>>> SignInService::me(const Principal& who) {
-  using Me = std::pair<UserRecord, std::vector<TeamMembershipRow>>;
-  return read_value<Me>(ctx_.store, [&](Tx& tx) -> Result<Me> {
+Result<std::shared_ptr<const SignInService::Me>> SignInService::me(const Principal& who) {
+  // Every change that /me shows bumps the generation; the age bound is a second line of defence.
+  constexpr auto kMaxAge = std::chrono::seconds(5);
+  constexpr std::size_t kMaxCached = 10000;
+  const std::uint64_t generation = ctx_.generation.load(std::memory_order_acquire);
+  const TimePoint now = ctx_.clock.now();
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = me_cache_.find(who.user_id); it != me_cache_.end() &&
+                                               it->second.generation == generation &&
+                                               now - it->second.loaded_at < kMaxAge) {
+      return it->second.me;
+    }
+  }
+  auto loaded = read_value<Me>(ctx_.store, [&](Tx& tx) -> Result<Me> {
     auto user = require_user(tx, who.user_id);
     if (!user) {
       return fail(std::move(user.error()));
@@ -521,6 +553,16 @@ Result<std::pair<UserRecord, std::vector<TeamMembershipRow>>> SignInService::me(
     }
     return Me{std::move(*user), std::move(*teams)};
   });
+  if (!loaded) {
+    return fail(std::move(loaded.error()));
+  }
+  auto snapshot = std::make_shared<const Me>(std::move(*loaded));
+  std::lock_guard lock(mutex_);
+  if (me_cache_.size() >= kMaxCached) {
+    me_cache_.clear();
+  }
+  me_cache_[who.user_id] = CachedMe{.generation = generation, .loaded_at = now, .me = snapshot};
+  return snapshot;
 }
 
 }  // namespace berth

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -56,7 +57,9 @@ class SignInService {
   Result<SignedIn> setup(std::string_view setup_token, const Credentials& account,
                          std::string_view display_name, const ClientInfo& client);
   /// Called once after a successful setup (berthd removes the setup-token file).
-  void on_setup_complete(std::function<void()> callback) { on_setup_complete_ = std::move(callback); }
+  void on_setup_complete(std::function<void()> callback) {
+    on_setup_complete_ = std::move(callback);
+  }
 
   Result<SignedIn> login(const Credentials& credentials, const ClientInfo& client);
   Result<TokenPair> issue_tokens(const Credentials& credentials, const ClientInfo& client);
@@ -72,8 +75,11 @@ class SignInService {
   Result<void> revoke_session(const Principal& who, std::string_view session_id,
                               const ClientInfo& client);
 
-  /// The caller's account and team memberships.
-  Result<std::pair<UserRecord, std::vector<TeamMembershipRow>>> me(const Principal& who);
+  using Me = std::pair<UserRecord, std::vector<TeamMembershipRow>>;
+  /// The caller's account and team memberships: an immutable snapshot, shared until the next
+  /// identity change (IdentityContext::changed), since clients poll it. Callers may memoize
+  /// what they derive from a snapshot for as long as they are handed the same one.
+  Result<std::shared_ptr<const Me>> me(const Principal& who);
 
  private:
   struct Lockout {
@@ -94,6 +100,12 @@ class SignInService {
   std::function<void()> on_setup_complete_;
   // Failures for emails without an account, so a lockout looks the same either way.
   std::unordered_map<std::string, Lockout> unknown_lockouts_;
+  struct CachedMe {
+    std::uint64_t generation = 0;
+    TimePoint loaded_at{};
+    std::shared_ptr<const Me> me;
+  };
+  std::unordered_map<std::string, CachedMe> me_cache_;
 };
 
 }  // namespace berth

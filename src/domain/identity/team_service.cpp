@@ -198,6 +198,7 @@ Result<TeamMembershipRow> TeamService::rename_team(const Principal& who, std::st
   if (auto ok = check_team_name(name); !ok) {
     return fail(std::move(ok.error()));
   }
+  ChangeGuard changed(ctx_);  // cached /me answers show team names
   std::optional<TeamMembershipRow> out;
   auto done =
       write_audited(ctx_.store,
