@@ -16,7 +16,8 @@ void IdentityClient::keep_session(const HttpResponse& response) {
   }
 }
 
-HttpResponse IdentityClient::setup(const std::string& token, const std::string& email, const std::string& password) {
+HttpResponse IdentityClient::setup(const std::string& token, const std::string& email,
+                                   const std::string& password) {
   const HttpResponse response = send("POST", "/api/v1/auth/setup",
                                      nlohmann::json{{"setup_token", token},
                                                     {"email", email},
@@ -31,7 +32,8 @@ HttpResponse IdentityClient::setup(const std::string& token, const std::string& 
   return response;
 }
 
-HttpResponse IdentityClient::login(const std::string& email, const std::string& password, const std::string& totp) {
+HttpResponse IdentityClient::login(const std::string& email, const std::string& password,
+                                   const std::string& totp) {
   nlohmann::json body = {{"email", email}, {"password", password}};
   if (!totp.empty()) {
     body["totp"] = totp;
@@ -41,7 +43,8 @@ HttpResponse IdentityClient::login(const std::string& email, const std::string& 
   return response;
 }
 
-HttpResponse IdentityClient::get(const std::string& target, const std::map<std::string, std::string>& headers) {
+HttpResponse IdentityClient::get(const std::string& target,
+                                 const std::map<std::string, std::string>& headers) {
   return send("GET", target, "", false, headers);
 }
 
@@ -55,12 +58,14 @@ HttpResponse IdentityClient::patch(const std::string& target, const nlohmann::js
   return send("PATCH", target, body.dump(), true, headers);
 }
 
-HttpResponse IdentityClient::del(const std::string& target, const std::map<std::string, std::string>& headers) {
+HttpResponse IdentityClient::del(const std::string& target,
+                                 const std::map<std::string, std::string>& headers) {
   return send("DELETE", target, "", true, headers);
 }
 
-HttpResponse IdentityClient::send(const std::string& method, const std::string& target, const std::string& body,
-                                  bool csrf, std::map<std::string, std::string> headers) {
+HttpResponse IdentityClient::send(const std::string& method, const std::string& target,
+                                  const std::string& body, bool csrf,
+                                  std::map<std::string, std::string> headers) {
   if (!cookie_.empty()) {
     headers.emplace("Cookie", cookie_);
   }

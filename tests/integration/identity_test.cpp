@@ -37,7 +37,8 @@ TEST_F(IdentityTest, FreshInstanceNeedsSetupAndPrintsTheToken) {
   struct stat info {};
   ASSERT_EQ(::stat((berthd_->data_dir() / "setup-token").c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600U);
-  EXPECT_NE(berthd_->output().find(token), std::string::npos) << "the token is printed with the URL";
+  EXPECT_NE(berthd_->output().find(token), std::string::npos)
+      << "the token is printed with the URL";
   EXPECT_EQ(berthd_->log().find(token), std::string::npos) << "the token must not be logged";
   for (const char* key_file : {"session.key", "master.key"}) {
     ASSERT_EQ(::stat((berthd_->data_dir() / key_file).c_str(), &info), 0) << key_file;
@@ -85,7 +86,8 @@ TEST_F(IdentityTest, CookieSessionNeedsCsrfForMutations) {
   EXPECT_EQ(no_csrf.status, 403);
   EXPECT_EQ(no_csrf.json()["error"]["code"], "csrf_failed");
 
-  const HttpResponse foreign = browser.post("/api/v1/teams", {{"name", "ops"}}, true, {{"Origin", "https://evil.example"}});
+  const HttpResponse foreign =
+      browser.post("/api/v1/teams", {{"name", "ops"}}, true, {{"Origin", "https://evil.example"}});
   EXPECT_EQ(foreign.status, 403);
   EXPECT_EQ(foreign.json()["error"]["code"], "csrf_failed");
 
@@ -100,8 +102,11 @@ TEST_F(IdentityTest, AnonymousIsRefusedWithTheEnvelope) {
   const HttpResponse response = http_request(port(), "GET", "/api/v1/me");
   EXPECT_EQ(response.status, 401);
   EXPECT_EQ(response.json()["error"]["code"], "unauthenticated");
-  EXPECT_EQ(http_request(port(), "GET", "/api/v1/me", "", {{"Authorization", "Bearer bk_forged"}}).status, 401);
-  EXPECT_EQ(http_request(port(), "GET", "/api/v1/me", "", {{"Authorization", "Basic YTpi"}}).status, 401);
+  EXPECT_EQ(
+      http_request(port(), "GET", "/api/v1/me", "", {{"Authorization", "Bearer bk_forged"}}).status,
+      401);
+  EXPECT_EQ(http_request(port(), "GET", "/api/v1/me", "", {{"Authorization", "Basic YTpi"}}).status,
+            401);
 }
 
 TEST_F(IdentityTest, SixthWrongPasswordIsLockedOutAndSoIsTheRightOne) {
@@ -129,21 +134,23 @@ TEST_F(IdentityTest, SixthWrongPasswordIsLockedOutAndSoIsTheRightOne) {
 
 TEST_F(IdentityTest, RefreshRotatesAndAReusedTokenRevokesTheChain) {
   client_->setup(setup_token(), "ada@example.com", "correct horse battery");
-  const HttpResponse issued = client_->post("/api/v1/auth/token",
-                                            {{"email", "ada@example.com"}, {"password", "correct horse battery"}});
+  const HttpResponse issued = client_->post(
+      "/api/v1/auth/token", {{"email", "ada@example.com"}, {"password", "correct horse battery"}});
   ASSERT_EQ(issued.status, 200) << issued.body;
   const std::string first_refresh = issued.json()["refresh_token"];
   const std::string first_access = issued.json()["access_token"];
   EXPECT_EQ(client_->get_with_bearer("/api/v1/me", first_access).status, 200);
 
-  const HttpResponse rotated = client_->post("/api/v1/auth/refresh", {{"refresh_token", first_refresh}});
+  const HttpResponse rotated =
+      client_->post("/api/v1/auth/refresh", {{"refresh_token", first_refresh}});
   ASSERT_EQ(rotated.status, 200) << rotated.body;
   const std::string second_refresh = rotated.json()["refresh_token"];
   const std::string second_access = rotated.json()["access_token"];
   EXPECT_NE(second_refresh, first_refresh);
   EXPECT_EQ(client_->get_with_bearer("/api/v1/me", second_access).status, 200);
 
-  const HttpResponse reused = client_->post("/api/v1/auth/refresh", {{"refresh_token", first_refresh}});
+  const HttpResponse reused =
+      client_->post("/api/v1/auth/refresh", {{"refresh_token", first_refresh}});
   EXPECT_EQ(reused.status, 401);
   EXPECT_EQ(reused.json()["error"]["code"], "refresh_token_reused");
   // Everything the chain led to is gone: the successor and its access token.
@@ -159,11 +166,13 @@ TEST_F(IdentityTest, PasswordChangeSignsOutOtherSessions) {
   ASSERT_EQ(phone.login("ada@example.com", "correct horse battery").status, 200);
   EXPECT_EQ(laptop.get("/api/v1/me/sessions").json()["data"].size(), 3U);
 
-  const HttpResponse short_one = laptop.post("/api/v1/me/password", {{"current", "correct horse battery"}, {"next", "short"}});
+  const HttpResponse short_one =
+      laptop.post("/api/v1/me/password", {{"current", "correct horse battery"}, {"next", "short"}});
   EXPECT_EQ(short_one.status, 400);
   EXPECT_EQ(short_one.json()["error"]["details"]["field"], "next");
   const HttpResponse changed =
-      laptop.post("/api/v1/me/password", {{"current", "correct horse battery"}, {"next", "a much longer passphrase"}});
+      laptop.post("/api/v1/me/password",
+                  {{"current", "correct horse battery"}, {"next", "a much longer passphrase"}});
   EXPECT_EQ(changed.status, 204) << changed.body;
   EXPECT_EQ(phone.get("/api/v1/me").status, 401);
   EXPECT_EQ(laptop.get("/api/v1/me").status, 200);
