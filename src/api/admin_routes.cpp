@@ -3,8 +3,8 @@
 #include <optional>
 #include <string_view>
 
-#include "api/audit_routes.hpp"
 #include "api/identity_views.hpp"
+#include "api/paging.hpp"
 #include "api/request_helpers.hpp"
 #include "core/json_schema.hpp"
 #include "domain/identity/user_admin_service.hpp"
@@ -35,15 +35,6 @@ UserChanges changes_of(const Request& request) {
   return changes;
 }
 
-template <class T, class View>
-Response page_response(const Page<T>& page, const PageRequest& paging, View view) {
-  json data = json::array();
-  for (const auto& item : page.items) {
-    data.push_back(view(item));
-  }
-  return Response::json(200, page_json(std::move(data), paging, page.total));
-}
-
 }  // namespace
 
 void add_admin_routes(http::Router& router, const ApiContext& ctx) {
@@ -54,16 +45,13 @@ void add_admin_routes(http::Router& router, const ApiContext& ctx) {
        .response_schema = page_schema(user_schema()),
        .description = "?q= filters by part of the email or display name; ?page=, ?per_page=."},
       [&ctx](Request& request) -> Result<Response> {
-        auto paging = page_request_of(request);
-        if (!paging) {
-          return fail(std::move(paging.error()));
-        }
-        auto users =
-            ctx.users->list_users(caller(request), request.query_param("q").value_or(""), *paging);
-        if (!users) {
-          return fail(std::move(users.error()));
-        }
-        return page_response(*users, *paging, user_json);
+        return list_response(
+            request,
+            [&](const PageRequest& paging) {
+              return ctx.users->list_users(caller(request), request.query_param("q").value_or(""),
+                                           paging);
+            },
+            user_json);
       });
 
   router.get(
@@ -74,11 +62,7 @@ void add_admin_routes(http::Router& router, const ApiContext& ctx) {
         if (!id) {
           return fail(std::move(id.error()));
         }
-        auto user = ctx.users->get_user(caller(request), *id);
-        if (!user) {
-          return fail(std::move(user.error()));
-        }
-        return Response::json(200, user_json(*user));
+        return json_or(200, ctx.users->get_user(caller(request), *id), user_json);
       });
 
   router.patch(
@@ -96,12 +80,10 @@ void add_admin_routes(http::Router& router, const ApiContext& ctx) {
         if (!id) {
           return fail(std::move(id.error()));
         }
-        auto user =
-            ctx.users->update_user(caller(request), *id, changes_of(request), client_info(request));
-        if (!user) {
-          return fail(std::move(user.error()));
-        }
-        return Response::json(200, user_json(*user));
+        return json_or(
+            200,
+            ctx.users->update_user(caller(request), *id, changes_of(request), client_info(request)),
+            user_json);
       });
 
   router.get("/api/v1/admin/teams",
@@ -110,16 +92,13 @@ void add_admin_routes(http::Router& router, const ApiContext& ctx) {
               .response_schema = page_schema(team_schema()),
               .description = "?q= filters by part of the name; ?page=, ?per_page=."},
              [&ctx](Request& request) -> Result<Response> {
-               auto paging = page_request_of(request);
-               if (!paging) {
-                 return fail(std::move(paging.error()));
-               }
-               auto teams = ctx.users->list_teams(caller(request),
-                                                  request.query_param("q").value_or(""), *paging);
-               if (!teams) {
-                 return fail(std::move(teams.error()));
-               }
-               return page_response(*teams, *paging, team_json);
+               return list_response(
+                   request,
+                   [&](const PageRequest& paging) {
+                     return ctx.users->list_teams(caller(request),
+                                                  request.query_param("q").value_or(""), paging);
+                   },
+                   team_json);
              });
 }
 

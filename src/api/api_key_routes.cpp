@@ -1,7 +1,7 @@
 #include "api/api_key_routes.hpp"
 
-#include "api/audit_routes.hpp"
 #include "api/identity_views.hpp"
+#include "api/paging.hpp"
 #include "api/request_helpers.hpp"
 #include "core/json_schema.hpp"
 #include "core/time_format.hpp"
@@ -14,8 +14,6 @@ using http::Response;
 using nlohmann::json;
 
 namespace {
-
-json role_schema() { return schema::one_of_strings({"viewer", "member", "admin", "owner"}); }
 
 // Never the hash: only the last characters, so people can tell their keys apart.
 json api_key_json(const ApiKeyRecord& key) {
@@ -68,20 +66,13 @@ void add_api_key_routes(http::Router& router, const ApiContext& ctx) {
               .response_schema = page_schema(api_key_schema()),
               .description = "Keys that are not revoked, newest first; ?page=, ?per_page=."},
              [&ctx](Request& request) -> Result<Response> {
-               auto paging = page_request_of(request);
-               if (!paging) {
-                 return fail(std::move(paging.error()));
-               }
-               auto keys =
-                   ctx.api_keys->list(caller(request), request_team(request).team_id, *paging);
-               if (!keys) {
-                 return fail(std::move(keys.error()));
-               }
-               json data = json::array();
-               for (const auto& key : keys->items) {
-                 data.push_back(api_key_json(key));
-               }
-               return Response::json(200, page_json(std::move(data), *paging, keys->total));
+               return list_response(
+                   request,
+                   [&](const PageRequest& paging) {
+                     return ctx.api_keys->list(caller(request), request_team(request).team_id,
+                                               paging);
+                   },
+                   api_key_json);
              });
 
   router.post(
@@ -120,12 +111,8 @@ void add_api_key_routes(http::Router& router, const ApiContext& ctx) {
                if (!id) {
                  return fail(std::move(id.error()));
                }
-               if (auto done = ctx.api_keys->revoke(caller(request), request_team(request).team_id,
-                                                    *id, client_info(request));
-                   !done) {
-                 return fail(std::move(done.error()));
-               }
-               return Response::no_content();
+               return no_content_or(ctx.api_keys->revoke(
+                   caller(request), request_team(request).team_id, *id, client_info(request)));
              });
 }
 

@@ -1,14 +1,14 @@
 #include "api/audit_routes.hpp"
 
-#include <fmt/format.h>
+#include <string>
+#include <string_view>
+#include <utility>
 
-#include <charconv>
-#include <limits>
-#include <stdexcept>
-
+#include "api/paging.hpp"
 #include "api/request_helpers.hpp"
 #include "core/json_schema.hpp"
 #include "core/time_format.hpp"
+#include "domain/identity/audit_service.hpp"
 
 namespace berth::api {
 
@@ -21,22 +21,6 @@ namespace {
 constexpr std::string_view kFilters =
     "Newest first. Filters: ?action= (exact), ?actor= (a user id), ?q= (part of the action or "
     "target). Paging: ?page= (from 1), ?per_page= (1-100, default 20).";
-
-Result<std::int64_t> query_integer(const Request& request, std::string_view name,
-                                   std::int64_t fallback, std::int64_t min, std::int64_t max,
-                                   std::string_view rule) {
-  const auto text = request.query_param(name);
-  if (!text) {
-    return fallback;
-  }
-  std::int64_t value = 0;
-  const char* end = text->data() + text->size();
-  const auto [ptr, ec] = std::from_chars(text->data(), end, value);
-  if (text->empty() || ec != std::errc{} || ptr != end || value < min || value > max) {
-    return fail(Error::validation(std::string(name), fmt::format("{} must be {}", name, rule)));
-  }
-  return value;
-}
 
 json audit_entry_json(const AuditEntry& entry) {
   return {{"id", entry.id},
@@ -79,54 +63,14 @@ Result<AuditQuery> audit_query_of(const Request& request) {
                     .per_page = page->per_page};
 }
 
-Response audit_page(const Page<AuditEntry>& page, const AuditQuery& query) {
-  json data = json::array();
-  for (const auto& entry : page.items) {
-    data.push_back(audit_entry_json(entry));
-  }
-  return Response::json(
-      200,
-      page_json(std::move(data), {.page = query.page, .per_page = query.per_page}, page.total));
-}
-
-}  // namespace
-
-Result<PageRequest> page_request_of(const Request& request) {
-  auto page = query_integer(request, "page", 1, 1, std::numeric_limits<std::int64_t>::max(),
-                            "a whole number of at least 1");
+Result<Response> audit_page(Result<Page<AuditEntry>> page, const AuditQuery& query) {
   if (!page) {
     return fail(std::move(page.error()));
   }
-  auto per_page = query_integer(request, "per_page", kDefaultPerPage, 1, kMaxPerPage,
-                                fmt::format("a whole number from 1 to {}", kMaxPerPage));
-  if (!per_page) {
-    return fail(std::move(per_page.error()));
-  }
-  return PageRequest{.page = *page, .per_page = *per_page};
+  return page_response(*page, {.page = query.page, .per_page = query.per_page}, audit_entry_json);
 }
 
-json page_json(json data, const PageRequest& page, std::int64_t total) {
-  return {{"data", std::move(data)},
-          {"page", page.page},
-          {"per_page", page.per_page},
-          {"total", total}};
-}
-
-json page_schema(json item) {
-  return {{"type", "object"},
-          {"properties",
-           {{"data", schema::array_of(std::move(item))},
-            {"page", schema::integer()},
-            {"per_page", schema::integer()},
-            {"total", schema::integer()}}}};
-}
-
-const TeamContext& request_team(const Request& request) {
-  if (!request.team) {
-    throw std::logic_error("request_team() on a route without a team role");
-  }
-  return *request.team;
-}
+}  // namespace
 
 void add_audit_routes(http::Router& router, const ApiContext& ctx) {
   router.get("/api/v1/audit-log",
@@ -139,12 +83,9 @@ void add_audit_routes(http::Router& router, const ApiContext& ctx) {
                if (!query) {
                  return fail(std::move(query.error()));
                }
-               auto page =
-                   ctx.audit->list_team(caller(request), request_team(request).team_id, *query);
-               if (!page) {
-                 return fail(std::move(page.error()));
-               }
-               return audit_page(*page, *query);
+               return audit_page(
+                   ctx.audit->list_team(caller(request), request_team(request).team_id, *query),
+                   *query);
              });
 
   router.get("/api/v1/admin/audit-log",
@@ -158,11 +99,7 @@ void add_audit_routes(http::Router& router, const ApiContext& ctx) {
                  return fail(std::move(query.error()));
                }
                query->team_id = request.query_param("team_id").value_or("");
-               auto page = ctx.audit->list_all(caller(request), *query);
-               if (!page) {
-                 return fail(std::move(page.error()));
-               }
-               return audit_page(*page, *query);
+               return audit_page(ctx.audit->list_all(caller(request), *query), *query);
              });
 }
 

@@ -74,10 +74,9 @@ json team_schema() {
 }
 
 json membership_schema() {
-  return {{"type", "object"},
-          {"properties",
-           {{"team", team_schema()},
-            {"role", schema::one_of_strings({"viewer", "member", "admin", "owner"})}}}};
+  return {{"type", "object"}, {"properties", {{"team", team_schema()}, {"role", role_schema()}}}};
 }
+
+json role_schema() { return schema::one_of_strings({"viewer", "member", "admin", "owner"}); }
 
 }  // namespace berth::api

@@ -2,10 +2,9 @@
 /// The JSON shapes of identity objects, and their schemas for the OpenAPI document.
 /// Secrets (hashes, tokens, TOTP secrets) never appear in them.
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "store/identity_records.hpp"
 
@@ -21,5 +20,7 @@ nlohmann::json optional_time(const std::optional<TimePoint>& time);
 nlohmann::json user_schema();
 nlohmann::json team_schema();
 nlohmann::json membership_schema();
+/// A team role: viewer, member, admin or owner.
+nlohmann::json role_schema();
 
 }  // namespace berth::api

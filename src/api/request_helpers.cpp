@@ -60,8 +60,8 @@ PresentedCredentials presented_credentials(const http::Request& request) {
 }
 
 std::string session_cookie(std::string_view token, long long max_age, bool secure) {
-  return fmt::format("{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{}", kSessionCookie, token,
-                     max_age, secure ? "; Secure" : "");
+  return fmt::format("{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{}", kSessionCookie,
+                     token, max_age, secure ? "; Secure" : "");
 }
 
 std::string expired_session_cookie(bool secure) {
@@ -76,7 +76,15 @@ const Principal& caller(const http::Request& request) {
   return *request.principal;
 }
 
-Result<std::string> path_id(const http::Request& request, std::string_view name, std::string_view prefix) {
+const TeamContext& request_team(const http::Request& request) {
+  if (!request.team) {
+    throw std::logic_error("request_team() on a route without a team role");
+  }
+  return *request.team;
+}
+
+Result<std::string> path_id(const http::Request& request, std::string_view name,
+                            std::string_view prefix) {
   const auto it = request.params.find(std::string(name));
   if (it == request.params.end() || !is_valid_id(prefix, it->second)) {
     return fail(Error::not_found("no such resource"));
@@ -87,6 +95,13 @@ Result<std::string> path_id(const http::Request& request, std::string_view name,
 std::string body_string(const http::Request& request, std::string_view name) {
   const auto it = request.json.find(name);
   return it != request.json.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+Result<http::Response> no_content_or(Result<void> done) {
+  if (!done) {
+    return fail(std::move(done.error()));
+  }
+  return http::Response::no_content();
 }
 
 }  // namespace berth::api

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "domain/identity/access_checker.hpp"
 #include "domain/identity/sign_in_service.hpp"
@@ -31,11 +32,28 @@ std::string expired_session_cookie(bool secure);
 /// The signed-in caller; only valid on routes whose role is not `anyone`.
 const Principal& caller(const http::Request& request);
 
+/// The team the router resolved for a team route (request.team); only valid on routes whose
+/// role is a team role.
+const TeamContext& request_team(const http::Request& request);
+
 /// The path parameter `name` when it is a well-formed id with `prefix` ("ses", "key", ...);
 /// otherwise Error::not_found — a malformed id never reaches the store.
-Result<std::string> path_id(const http::Request& request, std::string_view name, std::string_view prefix);
+Result<std::string> path_id(const http::Request& request, std::string_view name,
+                            std::string_view prefix);
 
 /// A string member of the validated body, "" when absent.
 std::string body_string(const http::Request& request, std::string_view name);
+
+/// `done`'s error, or 204 No Content.
+Result<http::Response> no_content_or(Result<void> done);
+
+/// `result`'s error, or `status` with `view(*result)` as the JSON body.
+template <class T, class View>
+Result<http::Response> json_or(unsigned status, Result<T> result, View view) {
+  if (!result) {
+    return fail(std::move(result.error()));
+  }
+  return http::Response::json(status, view(*result));
+}
 
 }  // namespace berth::api

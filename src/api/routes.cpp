@@ -4,6 +4,7 @@
 #include "api/api_key_routes.hpp"
 #include "api/audit_routes.hpp"
 #include "api/auth_routes.hpp"
+#include "api/invitation_routes.hpp"
 #include "api/system_routes.hpp"
 #include "api/team_routes.hpp"
 #include "api/totp_routes.hpp"
@@ -15,6 +16,7 @@ void register_routes(http::Router& router, const ApiContext& context) {
   add_auth_routes(router, context);
   add_me_routes(router, context);
   add_team_routes(router, context);
+  add_invitation_routes(router, context);
   add_totp_routes(router, context);
   add_api_key_routes(router, context);
   add_admin_routes(router, context);

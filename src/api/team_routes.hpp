@@ -1,5 +1,5 @@
 #pragma once
-/// Teams, members, ownership and invitations: /teams/*, /invitations/*.
+/// Teams, members and ownership: /teams/*, apart from invitations (invitation_routes.hpp).
 
 #include "api/api_context.hpp"
 #include "http/router.hpp"

@@ -2,83 +2,25 @@
 
 #include <gtest/gtest.h>
 
-#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "domain/identity/access_checker.hpp"
-#include "domain/identity/accounts.hpp"
-#include "store/sqlite/sqlite_store.hpp"
-#include "support/fakes.hpp"
-#include "support/temp_dir.hpp"
+#include "support/identity_fixture.hpp"
 
 namespace berth {
 namespace {
 
-std::unique_ptr<Store> open_store(const testing::TempDir& dir) {
-  auto opened = SqliteStore::open({.path = dir.file("berth.db")});
-  if (!opened) {
-    ADD_FAILURE() << opened.error().message << " " << opened.error().internal_detail;
-    return nullptr;
-  }
-  return std::move(*opened);
-}
-
-class ApiKeyServiceTest : public ::testing::Test {
+class ApiKeyServiceTest : public testing::IdentityTest {
  protected:
   ApiKeyServiceTest() {
     ann_ = user("ann@example.com", "Ann");
     bob_ = user("bob@example.com", "Bob");
     cat_ = user("cat@example.com", "Cat");
     team_ = ann_.personal_team_id;  // Ann owns it
-    put(bob_, Role::admin);
-    put(cat_, Role::member);
-  }
-  ~ApiKeyServiceTest() override { store_->close(); }
-
-  UserRecord user(const std::string& email, const std::string& name) {
-    std::optional<UserRecord> out;
-    auto done = store_->write([&](Tx& tx) -> Result<void> {
-      auto created =
-          create_account(ctx_, tx, {.email = email, .password_hash = "x", .display_name = name});
-      if (!created) {
-        return fail(std::move(created.error()));
-      }
-      out = std::move(*created);
-      return {};
-    });
-    EXPECT_TRUE(done.has_value());
-    return out.value_or(UserRecord{});
-  }
-
-  void put(const UserRecord& member, Role role) {
-    auto done = store_->write([&](Tx& tx) {
-      return tx.put_membership(
-          {.team_id = team_, .user_id = member.id, .role = role, .created_at = clock_.now()});
-    });
-    EXPECT_TRUE(done.has_value());
-  }
-
-  static Principal as(const UserRecord& user) {
-    Principal who;
-    who.user_id = user.id;
-    who.email = user.email;
-    who.personal_team_id = user.personal_team_id;
-    who.credential_id = "ses_test";
-    return who;
-  }
-
-  static Principal key_of(const UserRecord& user, const std::string& team_id, Role role) {
-    Principal who = as(user);
-    who.credential = CredentialKind::api_key;
-    who.credential_id = "key_test";
-    who.key_team_id = team_id;
-    who.key_role = role;
-    return who;
-  }
-
-  static ClientInfo client() {
-    return ClientInfo{.request_id = "req-1", .source_address = "10.0.0.1", .user_agent = "test"};
+    put(team_, bob_, Role::admin);
+    put(team_, cat_, Role::member);
   }
 
   Result<CreatedApiKey> create(const Principal& who, Role role, const std::string& name = "ci",
@@ -87,26 +29,6 @@ class ApiKeyServiceTest : public ::testing::Test {
                            client());
   }
 
-  std::vector<AuditEntry> audit(const std::string& action) {
-    auto page = read_value<Page<AuditEntry>>(
-        *store_, [&](Tx& tx) { return tx.list_audit({.action = action, .per_page = 100}); });
-    EXPECT_TRUE(page.has_value());
-    return page ? page->items : std::vector<AuditEntry>{};
-  }
-
-  testing::TempDir dir_;
-  std::unique_ptr<Store> store_ = open_store(dir_);
-  testing::ManualClock clock_;
-  SodiumRandom random_;
-  IdGenerator ids_{clock_, random_};
-  IdentityContext ctx_{.store = *store_,
-                       .clock = clock_,
-                       .random = random_,
-                       .ids = ids_,
-                       .session_key = crypto::Key{},
-                       .master_key = crypto::Key{},
-                       .policy = IdentityPolicy{},
-                       .mailer = nullptr};
   ApiKeyService service_{ctx_};
   UserRecord ann_;
   UserRecord bob_;

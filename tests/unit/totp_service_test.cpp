@@ -3,63 +3,31 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/totp.hpp"
 #include "domain/identity/accounts.hpp"
 #include "domain/identity/second_factor.hpp"
 #include "domain/identity/sign_in_service.hpp"
-#include "store/sqlite/sqlite_store.hpp"
-#include "support/fakes.hpp"
-#include "support/temp_dir.hpp"
+#include "support/identity_fixture.hpp"
 
 namespace berth {
 namespace {
 
 constexpr std::string_view kPassword = "correct horse battery";
 
-std::unique_ptr<Store> open_store(const testing::TempDir& dir) {
-  auto opened = SqliteStore::open({.path = dir.file("berth.db")});
-  if (!opened) {
-    ADD_FAILURE() << opened.error().message << " " << opened.error().internal_detail;
-    return nullptr;
-  }
-  return std::move(*opened);
-}
-
-class TotpServiceTest : public ::testing::Test {
+class TotpServiceTest : public testing::IdentityTest {
  protected:
   TotpServiceTest() {
     auto hash = crypto::hash_password(kPassword);
     EXPECT_TRUE(hash.has_value());
-    auto done = store_->write([&](Tx& tx) -> Result<void> {
-      auto created = create_account(
-          ctx_, tx,
-          {.email = "ann@example.com", .password_hash = hash.value_or(""), .display_name = "Ann"});
-      if (!created) {
-        return fail(std::move(created.error()));
-      }
-      ann_ = std::move(*created);
-      return {};
-    });
-    EXPECT_TRUE(done.has_value());
-  }
-  ~TotpServiceTest() override { store_->close(); }
-
-  Principal ann() const {
-    Principal who;
-    who.user_id = ann_.id;
-    who.email = ann_.email;
-    who.personal_team_id = ann_.personal_team_id;
-    who.credential_id = "ses_test";
-    return who;
+    ann_ = add_user(
+        {.email = "ann@example.com", .password_hash = hash.value_or(""), .display_name = "Ann"});
   }
 
-  static ClientInfo client() {
-    return ClientInfo{.request_id = "req-1", .source_address = "10.0.0.1", .user_agent = "test"};
-  }
+  Principal ann() const { return as(ann_); }
 
   UserRecord stored() {
     auto user = read_value<UserRecord>(*store_, [&](Tx& tx) { return require_user(tx, ann_.id); });
@@ -72,13 +40,6 @@ class TotpServiceTest : public ::testing::Test {
         *store_, [&](Tx& tx) { return tx.count_unused_recovery_codes(ann_.id); });
     EXPECT_TRUE(count.has_value());
     return count.value_or(-1);
-  }
-
-  std::vector<AuditEntry> audit(const std::string& action) {
-    auto page = read_value<Page<AuditEntry>>(
-        *store_, [&](Tx& tx) { return tx.list_audit({.action = action, .per_page = 100}); });
-    EXPECT_TRUE(page.has_value());
-    return page ? page->items : std::vector<AuditEntry>{};
   }
 
   std::string code_now(const std::string& secret) const {
@@ -118,19 +79,6 @@ class TotpServiceTest : public ::testing::Test {
     EXPECT_EQ(result.error().details.value("field", ""), field);
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<Store> store_ = open_store(dir_);
-  testing::ManualClock clock_;
-  SodiumRandom random_;
-  IdGenerator ids_{clock_, random_};
-  IdentityContext ctx_{.store = *store_,
-                       .clock = clock_,
-                       .random = random_,
-                       .ids = ids_,
-                       .session_key = crypto::Key{},
-                       .master_key = crypto::Key{},
-                       .policy = IdentityPolicy{},
-                       .mailer = nullptr};
   TotpService service_{ctx_};
   UserRecord ann_;
 };

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include <memory>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -11,60 +11,24 @@
 #include "domain/identity/accounts.hpp"
 #include "domain/identity/api_key_service.hpp"
 #include "domain/identity/audit_service.hpp"
-#include "store/sqlite/sqlite_store.hpp"
-#include "support/fakes.hpp"
-#include "support/temp_dir.hpp"
+#include "support/identity_fixture.hpp"
 
 namespace berth {
 namespace {
 
-std::unique_ptr<Store> open_store(const testing::TempDir& dir) {
-  auto opened = SqliteStore::open({.path = dir.file("berth.db")});
-  if (!opened) {
-    ADD_FAILURE() << opened.error().message << " " << opened.error().internal_detail;
-    return nullptr;
-  }
-  return std::move(*opened);
-}
-
-class UserAdminServiceTest : public ::testing::Test {
+class UserAdminServiceTest : public testing::IdentityTest {
  protected:
   UserAdminServiceTest() {
     root_ = user("root@example.com", "Root", true);
     bob_ = user("bob@example.com", "Bob");
     cat_ = user("cat@example.com", "Cat");
   }
-  ~UserAdminServiceTest() override { store_->close(); }
 
   UserRecord user(const std::string& email, const std::string& name, bool admin = false) {
-    std::optional<UserRecord> out;
-    auto done = store_->write([&](Tx& tx) -> Result<void> {
-      auto created = create_account(
-          ctx_, tx,
-          {.email = email, .password_hash = "x", .display_name = name, .is_instance_admin = admin});
-      if (!created) {
-        return fail(std::move(created.error()));
-      }
-      out = std::move(*created);
-      return {};
-    });
-    EXPECT_TRUE(done.has_value());
+    UserRecord out = add_user(
+        {.email = email, .password_hash = "x", .display_name = name, .is_instance_admin = admin});
     clock_.advance(std::chrono::milliseconds(1));  // lists in order of creation are stable
-    return out.value_or(UserRecord{});
-  }
-
-  static Principal as(const UserRecord& user) {
-    Principal who;
-    who.user_id = user.id;
-    who.email = user.email;
-    who.is_instance_admin = user.is_instance_admin;
-    who.personal_team_id = user.personal_team_id;
-    who.credential_id = "ses_test";
-    return who;
-  }
-
-  static ClientInfo client() {
-    return ClientInfo{.request_id = "req-1", .source_address = "10.0.0.1", .user_agent = "test"};
+    return out;
   }
 
   // A live session or access token for `owner`; returns the raw token.
@@ -83,26 +47,6 @@ class UserAdminServiceTest : public ::testing::Test {
     return raw;
   }
 
-  std::vector<AuditEntry> audit(const std::string& action) {
-    auto page = read_value<Page<AuditEntry>>(
-        *store_, [&](Tx& tx) { return tx.list_audit({.action = action, .per_page = 100}); });
-    EXPECT_TRUE(page.has_value());
-    return page ? page->items : std::vector<AuditEntry>{};
-  }
-
-  testing::TempDir dir_;
-  std::unique_ptr<Store> store_ = open_store(dir_);
-  testing::ManualClock clock_;
-  SodiumRandom random_;
-  IdGenerator ids_{clock_, random_};
-  IdentityContext ctx_{.store = *store_,
-                       .clock = clock_,
-                       .random = random_,
-                       .ids = ids_,
-                       .session_key = crypto::Key{},
-                       .master_key = crypto::Key{},
-                       .policy = IdentityPolicy{},
-                       .mailer = nullptr};
   UserAdminService service_{ctx_};
   ApiKeyService keys_{ctx_};
   AuditService audit_service_{ctx_};

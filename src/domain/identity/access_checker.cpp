@@ -44,8 +44,8 @@ Principal principal_of(const UserRecord& user, CredentialKind kind, std::string 
 
 }  // namespace
 
-Result<AccessChecker::Cached> AccessChecker::cached_or_load(const std::string& cache_key,
-                                                            const std::function<Result<Cached>()>& load) {
+Result<AccessChecker::Cached> AccessChecker::cached_or_load(
+    const std::string& cache_key, const std::function<Result<Cached>()>& load) {
   const TimePoint now = ctx_.clock.now();
   const std::uint64_t generation = ctx_.generation.load(std::memory_order_acquire);
   {
@@ -70,7 +70,8 @@ Result<AccessChecker::Cached> AccessChecker::cached_or_load(const std::string& c
   return loaded;
 }
 
-Result<AccessChecker::Cached> AccessChecker::load_session(const std::string& raw, SessionKind kind) {
+Result<AccessChecker::Cached> AccessChecker::load_session(const std::string& raw,
+                                                          SessionKind kind) {
   const TimePoint now = ctx_.clock.now();
   std::optional<Cached> out;
   auto done = ctx_.store.write([&](Tx& tx) -> Result<void> {
@@ -78,7 +79,8 @@ Result<AccessChecker::Cached> AccessChecker::load_session(const std::string& raw
     if (!session) {
       return fail(std::move(session.error()));
     }
-    if (!*session || (*session)->kind != kind || (*session)->revoked_at || (*session)->expires_at <= now) {
+    if (!*session || (*session)->kind != kind || (*session)->revoked_at ||
+        (*session)->expires_at <= now) {
       return {};
     }
     const SessionRecord& record = **session;
@@ -99,20 +101,22 @@ Result<AccessChecker::Cached> AccessChecker::load_session(const std::string& raw
     if (kind == SessionKind::browser) {
       valid_until = std::min(valid_until, now + ctx_.policy.session_idle);
     }
-    out = Cached{.principal = principal_of(**user,
-                                           kind == SessionKind::browser ? CredentialKind::session
-                                                                        : CredentialKind::access_token,
-                                           record.id),
-                 .csrf_hash = record.csrf_hash,
-                 .valid_until = valid_until};
+    out = Cached{
+        .principal = principal_of(
+            **user,
+            kind == SessionKind::browser ? CredentialKind::session : CredentialKind::access_token,
+            record.id),
+        .csrf_hash = record.csrf_hash,
+        .valid_until = valid_until};
     return {};
   });
   if (!done) {
     return fail(std::move(done.error()));
   }
   if (!out) {
-    return fail(unauthenticated(kind == SessionKind::browser ? "your session has ended; sign in again"
-                                                             : "the access token is not valid"));
+    return fail(unauthenticated(kind == SessionKind::browser
+                                    ? "your session has ended; sign in again"
+                                    : "the access token is not valid"));
   }
   return std::move(*out);
 }
@@ -162,7 +166,8 @@ Result<Principal> AccessChecker::authenticate(const PresentedCredentials& presen
   if (presented.bearer) {
     const std::string& raw = *presented.bearer;
     if (raw.starts_with("bk_")) {
-      auto cached = cached_or_load("k:" + crypto::sha256_hex(raw), [&] { return load_api_key(raw); });
+      auto cached =
+          cached_or_load("k:" + crypto::sha256_hex(raw), [&] { return load_api_key(raw); });
       if (!cached) {
         return fail(std::move(cached.error()));
       }
@@ -181,8 +186,9 @@ Result<Principal> AccessChecker::authenticate(const PresentedCredentials& presen
   if (!presented.session_cookie) {
     return fail(unauthenticated());
   }
-  auto cached = cached_or_load("s:" + token_hash(ctx_, *presented.session_cookie),
-                               [&] { return load_session(*presented.session_cookie, SessionKind::browser); });
+  auto cached = cached_or_load("s:" + token_hash(ctx_, *presented.session_cookie), [&] {
+    return load_session(*presented.session_cookie, SessionKind::browser);
+  });
   if (!cached) {
     return fail(std::move(cached.error()));
   }
@@ -200,7 +206,8 @@ Result<Principal> AccessChecker::authenticate(const PresentedCredentials& presen
   return std::move(cached->principal);
 }
 
-Result<std::optional<Role>> AccessChecker::team_role(const Principal& who, std::string_view team_id) {
+Result<std::optional<Role>> AccessChecker::team_role(const Principal& who,
+                                                     std::string_view team_id) {
   const std::uint64_t generation = ctx_.generation.load(std::memory_order_acquire);
   const std::string key = who.user_id + "|" + std::string(team_id);
   {

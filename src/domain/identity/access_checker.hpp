@@ -45,7 +45,8 @@ class AccessChecker {
 
   Result<Cached> load_session(const std::string& raw, SessionKind kind);
   Result<Cached> load_api_key(const std::string& raw);
-  Result<Cached> cached_or_load(const std::string& cache_key, const std::function<Result<Cached>()>& load);
+  Result<Cached> cached_or_load(const std::string& cache_key,
+                                const std::function<Result<Cached>()>& load);
 
   IdentityContext& ctx_;
   std::mutex mutex_;

@@ -92,6 +92,48 @@ Result<UserRecord> create_account(IdentityContext& ctx, Tx& tx, const NewAccount
   return user;
 }
 
+Error invalid_credentials() {
+  Error error = Error::invalid("invalid email or password");
+  error.kind = ErrorKind::unauthenticated;
+  error.code = "invalid_credentials";
+  return error;
+}
+
+Result<void> check_not_locked(const IdentityContext& ctx, const UserRecord& user) {
+  const TimePoint now = ctx.clock.now();
+  if (!user.locked_until || *user.locked_until <= now) {
+    return {};
+  }
+  const auto wait = std::chrono::ceil<std::chrono::seconds>(*user.locked_until - now).count();
+  return fail(Error{.kind = ErrorKind::rate_limited,
+                    .code = "account_locked",
+                    .message = "too many failed sign-ins; try again later",
+                    .details = {{"retry_after_seconds", std::max<std::int64_t>(wait, 1)}},
+                    .internal_detail = {}});
+}
+
+Result<void> record_sign_in_failure(IdentityContext& ctx, std::string_view user_id,
+                                    const Actor& actor, std::string_view reason) {
+  const TimePoint now = ctx.clock.now();
+  return ctx.store.write([&](Tx& tx) -> Result<void> {
+    auto user = require_user(tx, user_id);
+    if (!user) {
+      return fail(std::move(user.error()));
+    }
+    nlohmann::json details = {{"reason", reason}};
+    if (++user->failed_logins >= ctx.policy.lockout_failures) {
+      user->failed_logins = 0;
+      user->locked_until = now + ctx.policy.lockout_duration;
+      details["locked"] = true;
+    }
+    user->updated_at = now;
+    if (auto saved = tx.update_user(*user); !saved) {
+      return saved;
+    }
+    return tx.append_audit(make_audit(ctx, actor, "auth.login", user->id, {}, details, "failure"));
+  });
+}
+
 Result<UserRecord> require_user(Tx& tx, std::string_view user_id) {
   auto user = tx.get_user(user_id);
   if (!user) {

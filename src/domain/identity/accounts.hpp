@@ -31,7 +31,20 @@ struct NewAccount {
 /// Error::conflict when the email is taken.
 Result<UserRecord> create_account(IdentityContext& ctx, Tx& tx, const NewAccount& account);
 
+/// 401 `invalid_credentials`: the one answer to a wrong email, password or token.
+Error invalid_credentials();
+
 /// The user, or Error::not_found.
 Result<UserRecord> require_user(Tx& tx, std::string_view user_id);
+
+/// 429 `account_locked` while the user is locked out (after repeated failed sign-ins).
+Result<void> check_not_locked(const IdentityContext& ctx, const UserRecord& user);
+
+/// Counts a failed password or code check against the user: after policy.lockout_failures in
+/// a row the account is locked for policy.lockout_duration. Audited as a failure. Every place
+/// that checks a password or code for a signed-in or signing-in user calls this, so none of
+/// them can be used to guess without limit.
+Result<void> record_sign_in_failure(IdentityContext& ctx, std::string_view user_id,
+                                    const Actor& actor, std::string_view reason);
 
 }  // namespace berth

@@ -17,16 +17,19 @@ namespace berth {
 
 class Mailer;
 
+/// Random bytes in every session, access, refresh, CSRF and setup token.
+constexpr std::size_t kTokenBytes = 32;
+
 struct IdentityPolicy {
-  std::chrono::seconds session_idle{30 * 60};            // ASVS L2: 30 minutes idle
-  std::chrono::seconds session_absolute{12 * 60 * 60};   // ASVS L2: 12 hours absolute
+  std::chrono::seconds session_idle{30 * 60};           // ASVS L2: 30 minutes idle
+  std::chrono::seconds session_absolute{12 * 60 * 60};  // ASVS L2: 12 hours absolute
   std::chrono::seconds access_token_ttl{15 * 60};
   std::chrono::seconds refresh_token_ttl{30 * 24 * 60 * 60};
   int lockout_failures = 5;
   std::chrono::seconds lockout_duration{15 * 60};
   std::chrono::seconds invitation_ttl{7 * 24 * 60 * 60};
   std::string public_url = "http://127.0.0.1:8080";  // for links in mail and otpauth issuers
-  bool secure_cookies = false;                        // set when public_url is https
+  bool secure_cookies = false;                       // set when public_url is https
 };
 
 struct IdentityContext {

@@ -29,7 +29,8 @@ bool looks_like_totp(std::string_view code) {
 
 }  // namespace
 
-Result<std::vector<std::uint8_t>> totp_secret_of(const IdentityContext& ctx, const UserRecord& user) {
+Result<std::vector<std::uint8_t>> totp_secret_of(const IdentityContext& ctx,
+                                                 const UserRecord& user) {
   auto base32 = crypto::open_sealed(ctx.master_key, user.totp_secret_enc);
   if (!base32) {
     return fail(std::move(base32.error()));
@@ -41,7 +42,8 @@ Result<std::vector<std::uint8_t>> totp_secret_of(const IdentityContext& ctx, con
   return std::move(*secret);
 }
 
-Result<bool> accept_second_factor(IdentityContext& ctx, Tx& tx, UserRecord& user, std::string_view code) {
+Result<bool> accept_second_factor(IdentityContext& ctx, Tx& tx, UserRecord& user,
+                                  std::string_view code) {
   if (user.totp_secret_enc.empty()) {
     return false;
   }

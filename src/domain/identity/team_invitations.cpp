@@ -13,7 +13,6 @@ namespace berth {
 
 namespace {
 
-constexpr std::size_t kTokenBytes = 32;
 
 Actor actor_of(const Principal& who, const ClientInfo& client) {
   return Actor{.user_id = who.user_id,

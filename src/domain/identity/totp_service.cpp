@@ -137,12 +137,22 @@ Result<void> TotpService::disable(const Principal& who, std::string_view passwor
   if (user->totp_secret_enc.empty()) {
     return fail(not_enrolled());
   }
+  // A stolen session must not become a way to guess the password or the code without limit:
+  // failures here count towards the same lockout as failed sign-ins.
+  if (auto unlocked = check_not_locked(ctx_, *user); !unlocked) {
+    return unlocked;
+  }
   // Argon2id runs outside the write transaction so it never holds up other writers.
   if (!crypto::verify_password(user->password_hash, password)) {
+    if (auto recorded =
+            record_sign_in_failure(ctx_, who.user_id, actor_of(who, client), "totp_disable");
+        !recorded) {
+      return recorded;
+    }
     return fail(Error::validation("password", "the password is not correct"));
   }
   ChangeGuard changed(ctx_);
-  return write_audited(
+  auto done = write_audited(
       ctx_.store, make_audit(ctx_, actor_of(who, client), "totp.disable", who.user_id),
       [&](Tx& tx) -> Result<void> {
         auto fresh = require_user(tx, who.user_id);
@@ -167,6 +177,14 @@ Result<void> TotpService::disable(const Principal& who, std::string_view passwor
         }
         return tx.replace_recovery_codes(fresh->id, {});
       });
+  if (!done && done.error().code == "validation_failed") {
+    if (auto recorded =
+            record_sign_in_failure(ctx_, who.user_id, actor_of(who, client), "totp_disable");
+        !recorded) {
+      return recorded;
+    }
+  }
+  return done;
 }
 
 Result<std::vector<std::string>> TotpService::replace_recovery_codes(const Principal& who,
