@@ -1,6 +1,7 @@
 #include "core/role.hpp"
 
 #include <array>
+#include <string>
 #include <utility>
 
 namespace berth {
@@ -33,6 +34,14 @@ std::optional<Role> parse_role(std::string_view name) {
     }
   }
   return std::nullopt;
+}
+
+Error insufficient_role_error(Role needed) {
+  return Error{.kind = ErrorKind::forbidden,
+               .code = "insufficient_role",
+               .message = "this needs the " + std::string(role_name(needed)) + " role",
+               .details = {{"required_role", role_name(needed)}},
+               .internal_detail = {}};
 }
 
 bool is_team_role(Role role) {

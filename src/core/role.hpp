@@ -7,6 +7,8 @@
 #include <optional>
 #include <string_view>
 
+#include "core/error.hpp"
+
 namespace berth {
 
 enum class Role { anyone, user, viewer, member, admin, owner, instance_admin };
@@ -19,5 +21,9 @@ std::optional<Role> parse_role(std::string_view name);
 
 /// True when a holder of team role `held` may do what `needed` requires.
 bool role_includes(Role held, Role needed);
+
+/// Error::forbidden `insufficient_role` whose details name the role needed — the one shape
+/// of this refusal, from the router and from services alike.
+Error insufficient_role_error(Role needed);
 
 }  // namespace berth

@@ -55,15 +55,6 @@ std::string allow_header(const Match& match) {
   return out;
 }
 
-Error insufficient_role(Role needed) {
-  Error error{.kind = ErrorKind::forbidden,
-              .code = "insufficient_role",
-              .message = fmt::format("this needs the {} role", role_name(needed)),
-              .details = {{"required_role", role_name(needed)}},
-              .internal_detail = {}};
-  return error;
-}
-
 // The team a team route acts in: the path parameter the route names, else X-Team-ID, else
 // the API key's own team, else the caller's personal team.
 std::string requested_team(const RouteSpec& spec, const Request& request, const Principal& who) {
@@ -109,7 +100,7 @@ Result<void> admit(AccessGate* gate, const Route& route, Request& request) {
   if (needed == Role::instance_admin) {
     // API keys act for a team, never for the instance.
     if (!principal.is_instance_admin || principal.credential == CredentialKind::api_key) {
-      return fail(insufficient_role(needed));
+      return fail(insufficient_role_error(needed));
     }
     return {};
   }
@@ -130,7 +121,7 @@ Result<void> admit(AccessGate* gate, const Route& route, Request& request) {
     effective = principal.key_role;  // a key never acts above its own role
   }
   if (!role_includes(effective, needed)) {
-    return fail(insufficient_role(needed));
+    return fail(insufficient_role_error(needed));
   }
   request.team = TeamContext{.team_id = team_id, .role = effective};
   return {};

@@ -38,36 +38,6 @@ Result<void> check_key_name(std::string_view name) {
 
 }  // namespace
 
-Error insufficient_role_error(Role needed) {
-  return Error{.kind = ErrorKind::forbidden,
-               .code = "insufficient_role",
-               .message = fmt::format("this needs the {} role", role_name(needed)),
-               .details = {{"required_role", role_name(needed)}},
-               .internal_detail = {}};
-}
-
-Result<Role> require_team_role(Tx& tx, const Principal& who, std::string_view team_id,
-                               Role needed) {
-  if (who.credential == CredentialKind::api_key && who.key_team_id != team_id) {
-    return fail(Error::not_found("no such team"));
-  }
-  auto membership = tx.get_membership(team_id, who.user_id);
-  if (!membership) {
-    return fail(std::move(membership.error()));
-  }
-  if (!*membership) {
-    return fail(Error::not_found("no such team"));
-  }
-  Role role = (*membership)->role;
-  if (who.credential == CredentialKind::api_key && !role_includes(who.key_role, role)) {
-    role = who.key_role;
-  }
-  if (!role_includes(role, needed)) {
-    return fail(insufficient_role_error(needed));
-  }
-  return role;
-}
-
 Result<Page<ApiKeyRecord>> ApiKeyService::list(const Principal& who, std::string_view team_id,
                                                const PageRequest& page) {
   if (auto ok = check_page_request(page); !ok) {

@@ -14,16 +14,9 @@
 #include "domain/identity/audit_service.hpp"
 #include "domain/identity/identity_context.hpp"
 #include "domain/identity/sign_in_service.hpp"
+#include "domain/identity/team_access.hpp"
 
 namespace berth {
-
-/// The caller's effective role in a team inside `tx` (their membership's role; for an API key
-/// capped by the key's own role) when it includes `needed`. Error::not_found when they are not
-/// a member or an API key acts outside its own team; Error::forbidden when the role is lower.
-Result<Role> require_team_role(Tx& tx, const Principal& who, std::string_view team_id, Role needed);
-
-/// Error::forbidden `insufficient_role` with details.required_role, like the router's.
-Error insufficient_role_error(Role needed);
 
 struct NewApiKey {
   std::string name;                       // 1-63 characters, no control characters

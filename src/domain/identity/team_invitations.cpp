@@ -13,7 +13,6 @@ namespace berth {
 
 namespace {
 
-
 Actor actor_of(const Principal& who, const ClientInfo& client) {
   return Actor{.user_id = who.user_id,
                .request_id = client.request_id,
@@ -64,12 +63,12 @@ Result<IssuedInvitation> TeamService::invite(const Principal& who, std::string_v
       make_audit(ctx_, actor_of(who, client), "invitation.create", issued.invitation.id,
                  std::string(team_id), {{"email", *address}, {"role", role_name(role)}}),
       [&](Tx& tx) -> Result<void> {
-        auto held = require_role(tx, who, team_id, Role::admin);
+        auto held = require_team_role(tx, who, team_id, Role::admin);
         if (!held) {
           return fail(std::move(held.error()));
         }
         if (role == Role::admin && *held != Role::owner) {
-          return fail(insufficient_team_role(Role::owner));
+          return fail(insufficient_role_error(Role::owner));
         }
         auto existing = tx.find_user_by_email(*address);
         if (!existing) {
@@ -156,7 +155,7 @@ Result<std::vector<InvitationRecord>> TeamService::list_invitations(const Princi
                                                                     std::string_view team_id) {
   return read_value<std::vector<InvitationRecord>>(
       ctx_.store, [&](Tx& tx) -> Result<std::vector<InvitationRecord>> {
-        if (auto held = require_role(tx, who, team_id, Role::admin); !held) {
+        if (auto held = require_team_role(tx, who, team_id, Role::admin); !held) {
           return fail(std::move(held.error()));
         }
         return tx.list_pending_invitations(team_id, ctx_.clock.now());
@@ -170,7 +169,7 @@ Result<void> TeamService::revoke_invitation(const Principal& who, std::string_vi
                        make_audit(ctx_, actor_of(who, client), "invitation.revoke",
                                   std::string(invitation_id), std::string(team_id)),
                        [&](Tx& tx) -> Result<void> {
-                         auto held = require_role(tx, who, team_id, Role::admin);
+                         auto held = require_team_role(tx, who, team_id, Role::admin);
                          if (!held) {
                            return fail(std::move(held.error()));
                          }
@@ -187,7 +186,7 @@ Result<void> TeamService::revoke_invitation(const Principal& who, std::string_vi
                            return fail(Error::conflict("this invitation was already accepted"));
                          }
                          if (invitation.role == Role::admin && *held != Role::owner) {
-                           return fail(insufficient_team_role(Role::owner));
+                           return fail(insufficient_role_error(Role::owner));
                          }
                          invitation.revoked_at = ctx_.clock.now();
                          return tx.update_invitation(invitation);

@@ -66,14 +66,6 @@ Result<TeamRecord> require_team(Tx& tx, std::string_view team_id) {
 
 }  // namespace
 
-Error insufficient_team_role(Role needed) {
-  return Error{.kind = ErrorKind::forbidden,
-               .code = "insufficient_role",
-               .message = fmt::format("this needs the {} role", role_name(needed)),
-               .details = {{"required_role", role_name(needed)}},
-               .internal_detail = {}};
-}
-
 Error api_key_not_allowed() {
   return Error{.kind = ErrorKind::forbidden,
                .code = "api_key_not_allowed",
@@ -95,36 +87,6 @@ Result<void> check_team_name(std::string_view name, std::string_view field) {
                                   "team names must be 1-63 characters without control characters"));
   }
   return {};
-}
-
-Result<Role> TeamService::acting_role(Tx& tx, const Principal& who, std::string_view team_id) {
-  if (who.credential == CredentialKind::api_key && who.key_team_id != team_id) {
-    return fail(Error::not_found("no such team"));
-  }
-  auto membership = tx.get_membership(team_id, who.user_id);
-  if (!membership) {
-    return fail(std::move(membership.error()));
-  }
-  if (!*membership) {
-    return fail(Error::not_found("no such team"));
-  }
-  Role role = (*membership)->role;
-  if (who.credential == CredentialKind::api_key && !role_includes(who.key_role, role)) {
-    role = who.key_role;
-  }
-  return role;
-}
-
-Result<Role> TeamService::require_role(Tx& tx, const Principal& who, std::string_view team_id,
-                                       Role needed) {
-  auto role = acting_role(tx, who, team_id);
-  if (!role) {
-    return role;
-  }
-  if (!role_includes(*role, needed)) {
-    return fail(insufficient_team_role(needed));
-  }
-  return role;
 }
 
 Result<std::vector<TeamMembershipRow>> TeamService::list_teams(const Principal& who) {
@@ -180,7 +142,7 @@ Result<TeamMembershipRow> TeamService::create_team(const Principal& who, std::st
 
 Result<TeamMembershipRow> TeamService::get_team(const Principal& who, std::string_view team_id) {
   return read_value<TeamMembershipRow>(ctx_.store, [&](Tx& tx) -> Result<TeamMembershipRow> {
-    auto role = require_role(tx, who, team_id, Role::viewer);
+    auto role = require_team_role(tx, who, team_id, Role::viewer);
     if (!role) {
       return fail(std::move(role.error()));
     }
@@ -205,7 +167,7 @@ Result<TeamMembershipRow> TeamService::rename_team(const Principal& who, std::st
                     make_audit(ctx_, actor_of(who, client), "team.update", std::string(team_id),
                                std::string(team_id), {{"name", name}}),
                     [&](Tx& tx) -> Result<void> {
-                      auto role = require_role(tx, who, team_id, Role::admin);
+                      auto role = require_team_role(tx, who, team_id, Role::admin);
                       if (!role) {
                         return fail(std::move(role.error()));
                       }
@@ -233,7 +195,7 @@ Result<void> TeamService::delete_team(const Principal& who, std::string_view tea
                        make_audit(ctx_, actor_of(who, client), "team.delete", std::string(team_id),
                                   std::string(team_id)),
                        [&](Tx& tx) -> Result<void> {
-                         if (auto role = require_role(tx, who, team_id, Role::owner); !role) {
+                         if (auto role = require_team_role(tx, who, team_id, Role::owner); !role) {
                            return fail(std::move(role.error()));
                          }
                          auto team = require_team(tx, team_id);
@@ -251,7 +213,7 @@ Result<std::vector<MemberRow>> TeamService::list_members(const Principal& who,
                                                          std::string_view team_id) {
   return read_value<std::vector<MemberRow>>(
       ctx_.store, [&](Tx& tx) -> Result<std::vector<MemberRow>> {
-        if (auto role = require_role(tx, who, team_id, Role::viewer); !role) {
+        if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
           return fail(std::move(role.error()));
         }
         return tx.list_members(team_id);
@@ -269,7 +231,7 @@ Result<MemberRow> TeamService::set_member_role(const Principal& who, std::string
   nlohmann::json details = {{"role", role_name(role)}};
   ChangeGuard changed(ctx_);
   auto done = ctx_.store.write([&](Tx& tx) -> Result<void> {
-    auto held = require_role(tx, who, team_id, Role::admin);
+    auto held = require_team_role(tx, who, team_id, Role::admin);
     if (!held) {
       return fail(std::move(held.error()));
     }
@@ -283,7 +245,7 @@ Result<MemberRow> TeamService::set_member_role(const Principal& who, std::string
     }
     // Admins manage members and viewers; admins themselves answer only to the owner.
     if ((role == Role::admin || previous == Role::admin) && *held != Role::owner) {
-      return fail(insufficient_team_role(Role::owner));
+      return fail(insufficient_role_error(Role::owner));
     }
     member->membership.role = role;
     if (auto saved = tx.put_membership(member->membership); !saved) {
@@ -309,13 +271,13 @@ Result<void> TeamService::remove_member(const Principal& who, std::string_view t
   }
   ChangeGuard changed(ctx_);
   return ctx_.store.write([&](Tx& tx) -> Result<void> {
-    auto held = acting_role(tx, who, team_id);
+    auto held = acting_team_role(tx, who, team_id);
     if (!held) {
       return fail(std::move(held.error()));
     }
     // Someone who may not manage members learns nothing about who else is in the team.
     if (!self && !role_includes(*held, Role::admin)) {
-      return fail(insufficient_team_role(Role::admin));
+      return fail(insufficient_role_error(Role::admin));
     }
     auto member = require_member(tx, team_id, user_id);
     if (!member) {
@@ -327,7 +289,7 @@ Result<void> TeamService::remove_member(const Principal& who, std::string_view t
                                        : "the owner cannot be removed"));
     }
     if (!self && role == Role::admin && *held != Role::owner) {
-      return fail(insufficient_team_role(Role::owner));
+      return fail(insufficient_role_error(Role::owner));
     }
     if (auto removed = tx.delete_membership(team_id, user_id); !removed) {
       return removed;
@@ -346,7 +308,7 @@ Result<void> TeamService::transfer_ownership(const Principal& who, std::string_v
       make_audit(ctx_, actor_of(who, client), "team.transfer", std::string(user_id),
                  std::string(team_id), {{"from", who.user_id}, {"to", user_id}}),
       [&](Tx& tx) -> Result<void> {
-        if (auto held = require_role(tx, who, team_id, Role::owner); !held) {
+        if (auto held = require_team_role(tx, who, team_id, Role::owner); !held) {
           return fail(std::move(held.error()));
         }
         auto team = require_team(tx, team_id);

@@ -14,6 +14,7 @@
 #include "core/principal.hpp"
 #include "domain/identity/identity_context.hpp"
 #include "domain/identity/sign_in_service.hpp"
+#include "domain/identity/team_access.hpp"
 
 namespace berth {
 
@@ -98,11 +99,6 @@ class TeamService {
                                                     const ClientInfo& client);
 
  private:
-  /// The caller's effective role in the team (an API key's capped by the key), or
-  /// Error::not_found when they are not a member or the key belongs to another team.
-  Result<Role> acting_role(Tx& tx, const Principal& who, std::string_view team_id);
-  /// acting_role, then Error::forbidden unless it includes `needed`.
-  Result<Role> require_role(Tx& tx, const Principal& who, std::string_view team_id, Role needed);
   /// The invitation behind a raw token when it can still be accepted.
   Result<InvitationRecord> usable_invitation(Tx& tx, std::string_view token);
   /// Makes `user_id` a member with the invitation's role (or keeps a higher one) and marks the
@@ -113,9 +109,6 @@ class TeamService {
 
   IdentityContext& ctx_;
 };
-
-/// Error::forbidden `insufficient_role`, naming the role needed (the router's own shape).
-Error insufficient_team_role(Role needed);
 
 /// Error::forbidden `api_key_not_allowed`: for what only a signed-in user may do.
 Error api_key_not_allowed();

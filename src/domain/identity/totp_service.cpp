@@ -40,6 +40,21 @@ Error not_enrolled() { return Error::conflict("two-factor sign-in is not set up"
 
 }  // namespace
 
+// Saves the user (with the step just accepted) and gives them ten new recovery codes.
+Result<void> TotpService::save_with_new_codes(Tx& tx, UserRecord& user,
+                                              std::vector<std::string>& codes) {
+  user.updated_at = ctx_.clock.now();
+  if (auto saved = tx.update_user(user); !saved) {
+    return saved;
+  }
+  auto issued = issue_recovery_codes(ctx_, tx, user.id);
+  if (!issued) {
+    return fail(std::move(issued.error()));
+  }
+  codes = std::move(*issued);
+  return {};
+}
+
 Result<TotpEnrolment> TotpService::enrol(const Principal& who, const ClientInfo& client) {
   if (auto allowed = only_signed_in_users(who); !allowed) {
     return fail(std::move(allowed.error()));
@@ -107,16 +122,7 @@ Result<std::vector<std::string>> TotpService::confirm(const Principal& who, std:
         }
         user->totp_last_step = *step;
         user->totp_enabled = true;
-        user->updated_at = ctx_.clock.now();
-        if (auto saved = tx.update_user(*user); !saved) {
-          return saved;
-        }
-        auto issued = issue_recovery_codes(ctx_, tx, user->id);
-        if (!issued) {
-          return fail(std::move(issued.error()));
-        }
-        codes = std::move(*issued);
-        return {};
+        return save_with_new_codes(tx, *user, codes);
       });
   if (!done) {
     return fail(std::move(done.error()));
@@ -212,16 +218,7 @@ Result<std::vector<std::string>> TotpService::replace_recovery_codes(const Princ
         if (!*accepted) {
           return fail(wrong_code());
         }
-        user->updated_at = ctx_.clock.now();
-        if (auto saved = tx.update_user(*user); !saved) {  // keeps the accepted step
-          return saved;
-        }
-        auto issued = issue_recovery_codes(ctx_, tx, user->id);
-        if (!issued) {
-          return fail(std::move(issued.error()));
-        }
-        codes = std::move(*issued);
-        return {};
+        return save_with_new_codes(tx, *user, codes);  // keeps the accepted step
       });
   if (!done) {
     return fail(std::move(done.error()));

@@ -50,6 +50,8 @@ class TotpService {
                                                           const ClientInfo& client);
 
  private:
+  Result<void> save_with_new_codes(Tx& tx, UserRecord& user, std::vector<std::string>& codes);
+
   IdentityContext& ctx_;
 };
 
