@@ -1,7 +1,5 @@
 #include "notify/smtp_mailer.hpp"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -16,6 +14,7 @@
 #include <utility>
 
 #include "core/clock.hpp"
+#include "notify/curl_library.hpp"
 
 namespace berth {
 
@@ -33,9 +32,6 @@ constexpr std::size_t kMaxBodyLine = 990;
 // plus the 12 of "=?UTF-8?B?" and "?=".
 constexpr std::size_t kEncodedWordBytes = 45;
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-
-std::once_flag curl_init_once;
-CURLcode curl_init_result = CURLE_OK;
 
 /// Length of the well-formed UTF-8 sequence at `at`, or 0 when it is malformed (overlong
 /// forms, surrogates and code points above U+10FFFF included).
@@ -254,20 +250,19 @@ std::size_t read_upload(char* buffer, std::size_t size, std::size_t count, void*
 }
 
 struct CurlDeleter {
-  void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
+  const CurlLibrary* curl;
+  void operator()(CURL* handle) const { curl->easy_cleanup(handle); }
 };
 struct SlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+  const CurlLibrary* curl;
+  void operator()(curl_slist* list) const { curl->slist_free_all(list); }
 };
 
 }  // namespace
 
 SmtpMailer::SmtpMailer(SmtpOptions options) : options_(std::move(options)) {
-  // curl_global_init is not thread-safe and must run once before any easy handle exists.
-  std::call_once(curl_init_once, [] { curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (curl_init_result != CURLE_OK) {
-    throw std::runtime_error(std::string("libcurl could not be initialised: ") +
-                             curl_easy_strerror(curl_init_result));
+  if (auto curl = CurlLibrary::get(); !curl) {
+    throw std::runtime_error(curl.error().message);
   }
 }
 
@@ -297,12 +292,18 @@ Result<void> SmtpMailer::send(const Email& email) {
   data += "\r\n";
   data += encode_body(email.text);
 
-  const std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  auto library = CurlLibrary::get();
+  if (!library) {
+    return fail(std::move(library.error()));
+  }
+  const CurlLibrary& lib = **library;
+  const std::unique_ptr<CURL, CurlDeleter> curl(lib.easy_init(), CurlDeleter{&lib});
   if (!curl) {
     return fail(Error::internal("curl_easy_init failed"));
   }
   const std::string rcpt = "<" + email.to + ">";
-  std::unique_ptr<curl_slist, SlistDeleter> recipients(curl_slist_append(nullptr, rcpt.c_str()));
+  std::unique_ptr<curl_slist, SlistDeleter> recipients(lib.slist_append(nullptr, rcpt.c_str()),
+                                                       SlistDeleter{&lib});
   if (!recipients) {
     return fail(Error::internal("curl_slist_append failed"));
   }
@@ -322,41 +323,41 @@ Result<void> SmtpMailer::send(const Email& email) {
       rc = result;
     }
   };
-  set(curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer.data()));
-  set(curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L));
-  set(curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "smtp,smtps"));
-  set(curl_easy_setopt(handle, CURLOPT_URL, options_.url.c_str()));
-  set(curl_easy_setopt(handle, CURLOPT_USE_SSL, use_ssl));
-  set(curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms));
-  set(curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, timeout_ms));
-  set(curl_easy_setopt(handle, CURLOPT_MAIL_FROM, mail_from.c_str()));
-  set(curl_easy_setopt(handle, CURLOPT_MAIL_RCPT, recipients.get()));
-  set(curl_easy_setopt(handle, CURLOPT_READFUNCTION, &read_upload));
-  set(curl_easy_setopt(handle, CURLOPT_READDATA, &upload));
-  set(curl_easy_setopt(handle, CURLOPT_INFILESIZE_LARGE,
-                       static_cast<curl_off_t>(upload.data.size())));
-  set(curl_easy_setopt(handle, CURLOPT_UPLOAD, 1L));
+  set(lib.easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer.data()));
+  set(lib.easy_setopt(handle, CURLOPT_NOSIGNAL, 1L));
+  set(lib.easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "smtp,smtps"));
+  set(lib.easy_setopt(handle, CURLOPT_URL, options_.url.c_str()));
+  set(lib.easy_setopt(handle, CURLOPT_USE_SSL, use_ssl));
+  set(lib.easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms));
+  set(lib.easy_setopt(handle, CURLOPT_TIMEOUT_MS, timeout_ms));
+  set(lib.easy_setopt(handle, CURLOPT_MAIL_FROM, mail_from.c_str()));
+  set(lib.easy_setopt(handle, CURLOPT_MAIL_RCPT, recipients.get()));
+  set(lib.easy_setopt(handle, CURLOPT_READFUNCTION, &read_upload));
+  set(lib.easy_setopt(handle, CURLOPT_READDATA, &upload));
+  set(lib.easy_setopt(handle, CURLOPT_INFILESIZE_LARGE,
+                      static_cast<curl_off_t>(upload.data.size())));
+  set(lib.easy_setopt(handle, CURLOPT_UPLOAD, 1L));
   if (!options_.username.empty()) {
-    set(curl_easy_setopt(handle, CURLOPT_USERNAME, options_.username.c_str()));
+    set(lib.easy_setopt(handle, CURLOPT_USERNAME, options_.username.c_str()));
   }
   if (!options_.password.empty()) {
-    set(curl_easy_setopt(handle, CURLOPT_PASSWORD, options_.password.c_str()));
+    set(lib.easy_setopt(handle, CURLOPT_PASSWORD, options_.password.c_str()));
   }
   if (rc != CURLE_OK) {
-    return fail(Error::internal(std::string("curl_easy_setopt failed: ") + curl_easy_strerror(rc)));
+    return fail(Error::internal(std::string("curl_easy_setopt failed: ") + lib.easy_strerror(rc)));
   }
 
-  rc = curl_easy_perform(handle);
+  rc = lib.easy_perform(handle);
   if (rc == CURLE_OK) {
     return {};
   }
   long response = 0;
-  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response);
+  lib.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response);
   // Neither curl's messages nor the server's replies carry the password; the URL is left out
   // because an operator may have written credentials into it.
   Error error = Error::unavailable("the mail server could not be reached or refused the message");
   error.internal_detail = "smtp send failed: curl error " + std::to_string(static_cast<int>(rc)) +
-                          " (" + curl_easy_strerror(rc) + ")";
+                          " (" + lib.easy_strerror(rc) + ")";
   if (error_buffer[0] != '\0') {
     error.internal_detail += ": " + std::string(error_buffer.data());
   }
