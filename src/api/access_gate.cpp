@@ -36,7 +36,8 @@ IdentityGate::IdentityGate(AccessChecker& checker, const Clock& clock, RateLimit
     by_credential_ = std::make_unique<RateLimiter>(clock, limits_.per_second, limits_.burst);
   }
   if (limits_.sign_in_per_minute > 0) {
-    sign_in_ = std::make_unique<RateLimiter>(clock, limits_.sign_in_per_minute / 60.0, limits_.sign_in_burst);
+    sign_in_ = std::make_unique<RateLimiter>(clock, limits_.sign_in_per_minute / 60.0,
+                                             limits_.sign_in_burst);
   }
 }
 
@@ -65,7 +66,8 @@ Result<Principal> IdentityGate::identify(const http::Request& request) {
   return checker_.authenticate(presented_credentials(request));
 }
 
-Result<std::optional<Role>> IdentityGate::team_role(const Principal& principal, std::string_view team_id) {
+Result<std::optional<Role>> IdentityGate::team_role(const Principal& principal,
+                                                    std::string_view team_id) {
   return checker_.team_role(principal, team_id);
 }
 

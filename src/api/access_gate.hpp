@@ -11,7 +11,7 @@
 namespace berth::api {
 
 struct RateLimits {
-  double per_second = 50;   // each client address and each credential; 0 turns limits off
+  double per_second = 50;  // each client address and each credential; 0 turns limits off
   double burst = 200;
   double sign_in_per_minute = 10;  // sign-in routes, per client address
   double sign_in_burst = 10;
@@ -23,7 +23,8 @@ class IdentityGate final : public http::AccessGate {
 
   Result<void> throttle(const http::Route& route, const http::Request& request) override;
   Result<Principal> identify(const http::Request& request) override;
-  Result<std::optional<Role>> team_role(const Principal& principal, std::string_view team_id) override;
+  Result<std::optional<Role>> team_role(const Principal& principal,
+                                        std::string_view team_id) override;
 
  private:
   AccessChecker& checker_;

@@ -26,7 +26,7 @@ struct ApiContext {
   TotpService* totp = nullptr;
   UserAdminService* users = nullptr;
   AuditService* audit = nullptr;
-  bool secure_cookies = false;       // add Secure to the session cookie (served over https)
+  bool secure_cookies = false;        // add Secure to the session cookie (served over https)
   long long session_max_age = 43200;  // seconds, the session's absolute lifetime
 };
 

@@ -25,9 +25,9 @@
 #include "domain/identity/totp_service.hpp"
 #include "domain/identity/user_admin_service.hpp"
 #include "domain/instance/instance_service.hpp"
-#include "notify/smtp_mailer.hpp"
 #include "http/openapi.hpp"
 #include "http/server.hpp"
+#include "notify/smtp_mailer.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace {
@@ -39,7 +39,8 @@ struct SetupToken {
   std::string token;  // "" when the instance is already set up
 };
 
-berth::Result<SetupToken> announce_setup_token(berth::SignInService& sign_in, const std::string& data_dir) {
+berth::Result<SetupToken> announce_setup_token(berth::SignInService& sign_in,
+                                               const std::string& data_dir) {
   using namespace berth;
   auto token = sign_in.prepare_setup();
   if (!token) {
@@ -73,9 +74,11 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
     fmt::print(stderr, "berthd: {}\n", secrets.error().message);
     return 1;
   }
-  auto opened = SqliteStore::open({.path = (std::filesystem::path(options.data_dir) / "berth.db").string()});
+  auto opened =
+      SqliteStore::open({.path = (std::filesystem::path(options.data_dir) / "berth.db").string()});
   if (!opened) {
-    log::error("berthd.store_failed", {{"error", opened.error().message}, {"detail", opened.error().internal_detail}});
+    log::error("berthd.store_failed",
+               {{"error", opened.error().message}, {"detail", opened.error().internal_detail}});
     fmt::print(stderr, "berthd: cannot open the store: {}\n", opened.error().message);
     return 1;
   }
@@ -153,10 +156,11 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
     fmt::print("Berth is running at {}  (API: {}/api/v1, stop with Ctrl-C)\n", url, url);
     if (!setup_token_file->token.empty()) {
       // Printed, never logged: logs travel further than the operator's terminal.
-      fmt::print("First run: the setup token is {} (also in {}).\n"
-                 "  Create the administrator: POST {}/api/v1/auth/setup with setup_token, email, "
-                 "password, display_name\n",
-                 setup_token_file->token, setup_token_file->path, url);
+      fmt::print(
+          "First run: the setup token is {} (also in {}).\n"
+          "  Create the administrator: POST {}/api/v1/auth/setup with setup_token, email, "
+          "password, display_name\n",
+          setup_token_file->token, setup_token_file->path, url);
     }
     std::fflush(stdout);
     server.run();

@@ -133,12 +133,14 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
       ->envname("BERTH_SESSION_LIFETIME")
       ->check(CLI::Range(0.1, 24.0 * 90))
       ->capture_default_str();
-  app.add_option("--rate-limit", options.rate_limits.per_second,
-                 "Requests per second allowed to each client address and each credential (0: no limit)")
+  app.add_option(
+         "--rate-limit", options.rate_limits.per_second,
+         "Requests per second allowed to each client address and each credential (0: no limit)")
       ->envname("BERTH_RATE_LIMIT")
       ->check(CLI::Range(0.0, 1e9))
       ->capture_default_str();
-  app.add_option("--rate-burst", options.rate_limits.burst, "Requests allowed in a burst above --rate-limit")
+  app.add_option("--rate-burst", options.rate_limits.burst,
+                 "Requests allowed in a burst above --rate-limit")
       ->envname("BERTH_RATE_BURST")
       ->check(CLI::Range(1.0, 1e9))
       ->capture_default_str();
@@ -155,8 +157,10 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
   app.add_option("--smtp-url", options.smtp.url,
                  "Mail server for invitations: smtp://host:587 (STARTTLS) or smtps://host:465")
       ->envname("BERTH_SMTP_URL");
-  app.add_option("--smtp-from", options.smtp.from, "Sender address of Berth's mail")->envname("BERTH_SMTP_FROM");
-  app.add_option("--smtp-username", options.smtp.username, "SMTP user name")->envname("BERTH_SMTP_USERNAME");
+  app.add_option("--smtp-from", options.smtp.from, "Sender address of Berth's mail")
+      ->envname("BERTH_SMTP_FROM");
+  app.add_option("--smtp-username", options.smtp.username, "SMTP user name")
+      ->envname("BERTH_SMTP_USERNAME");
   app.add_option("--smtp-password", options.smtp.password,
                  "SMTP password (prefer the environment variable: flags show in ps)")
       ->envname("BERTH_SMTP_PASSWORD");
@@ -197,7 +201,8 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
   options.identity.public_url = public_url;
   options.identity.secure_cookies = public_url.starts_with("https://");
   options.identity.session_idle = std::chrono::seconds(std::llround(session_idle_minutes * 60));
-  options.identity.session_absolute = std::chrono::seconds(std::llround(session_lifetime_hours * 3600));
+  options.identity.session_absolute =
+      std::chrono::seconds(std::llround(session_lifetime_hours * 3600));
   options.smtp.require_tls = !smtp_plaintext;
   if (!options.smtp.url.empty() && options.smtp.from.empty()) {
     fmt::print(stderr, "--smtp-url needs --smtp-from\n");

@@ -171,7 +171,8 @@ void format_line(fmt::memory_buffer& out, Level level, std::string_view event, F
 
 void init_logging(const Options& options) {
   g_format = options.format;
-  g_logger = std::make_shared<spdlog::logger>("berth", std::make_shared<BufferedSink>(options.file));
+  g_logger =
+      std::make_shared<spdlog::logger>("berth", std::make_shared<BufferedSink>(options.file));
   g_logger->set_level(to_spdlog(options.level));
   g_logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(g_logger);

@@ -4,13 +4,13 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
-
-#include "core/principal.hpp"
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "core/principal.hpp"
 
 namespace berth::http {
 

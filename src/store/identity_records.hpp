@@ -13,7 +13,7 @@
 namespace berth {
 
 struct UserRecord {
-  std::string id;  // "usr_…"
+  std::string id;     // "usr_…"
   std::string email;  // stored lower-case; unique
   std::string display_name;
   std::string password_hash;  // Argon2id, libsodium's encoded string
@@ -60,8 +60,8 @@ enum class SessionKind { browser, access_token };
 
 /// A browser session (cookie) or a program's short-lived access token.
 struct SessionRecord {
-  std::string id;          // "ses_…" — public, shown in /me/sessions
-  std::string token_hash;  // keyed hash of the secret token; unique
+  std::string id;              // "ses_…" — public, shown in /me/sessions
+  std::string token_hash;      // keyed hash of the secret token; unique
   std::string csrf_hash = {};  // browser sessions: keyed hash of the CSRF token
   std::string user_id;
   SessionKind kind = SessionKind::browser;
@@ -75,13 +75,13 @@ struct SessionRecord {
 };
 
 struct RefreshTokenRecord {
-  std::string id;  // "rtk_…"
+  std::string id;          // "rtk_…"
   std::string token_hash;  // unique
   std::string user_id;
   std::string chain_id;  // shared by every token rotated from the same sign-in
   TimePoint created_at{};
   TimePoint expires_at{};
-  std::optional<TimePoint> used_at = {};     // rotated: presenting it again revokes the chain
+  std::optional<TimePoint> used_at = {};  // rotated: presenting it again revokes the chain
   std::optional<TimePoint> revoked_at = {};
 };
 

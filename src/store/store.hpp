@@ -85,7 +85,8 @@ class Tx {
   virtual Result<std::vector<TeamMembershipRow>> list_user_teams(std::string_view user_id) = 0;
 
   // Memberships: one row per (team, user).
-  virtual Result<void> put_membership(const MembershipRecord& membership) = 0;  // insert or set role
+  virtual Result<void> put_membership(
+      const MembershipRecord& membership) = 0;  // insert or set role
   virtual Result<std::optional<MembershipRecord>> get_membership(std::string_view team_id,
                                                                  std::string_view user_id) = 0;
   virtual Result<void> delete_membership(std::string_view team_id, std::string_view user_id) = 0;
@@ -93,7 +94,8 @@ class Tx {
 
   // Sessions and access tokens.
   virtual Result<void> create_session(const SessionRecord& session) = 0;
-  virtual Result<std::optional<SessionRecord>> find_session_by_token_hash(std::string_view hash) = 0;
+  virtual Result<std::optional<SessionRecord>> find_session_by_token_hash(
+      std::string_view hash) = 0;
   virtual Result<void> touch_session(std::string_view id, TimePoint last_seen_at) = 0;
   virtual Result<void> revoke_session(std::string_view id, TimePoint at) = 0;
   /// Revokes every live session and access token of a user except `keep_id` ("" keeps none).
@@ -102,7 +104,8 @@ class Tx {
   virtual Result<void> revoke_chain_sessions(std::string_view chain_id, TimePoint at) = 0;
   /// A user's sessions that are neither revoked nor past expires_at at `now`, newest first.
   virtual Result<std::vector<SessionRecord>> list_user_sessions(std::string_view user_id,
-                                                                SessionKind kind, TimePoint now) = 0;
+                                                                SessionKind kind,
+                                                                TimePoint now) = 0;
 
   // Refresh tokens.
   virtual Result<void> create_refresh_token(const RefreshTokenRecord& token) = 0;
@@ -125,7 +128,8 @@ class Tx {
 
   // Invitations.
   virtual Result<void> create_invitation(const InvitationRecord& invitation) = 0;
-  virtual Result<std::optional<InvitationRecord>> find_invitation_by_hash(std::string_view hash) = 0;
+  virtual Result<std::optional<InvitationRecord>> find_invitation_by_hash(
+      std::string_view hash) = 0;
   virtual Result<std::optional<InvitationRecord>> get_invitation(std::string_view team_id,
                                                                  std::string_view id) = 0;
   /// The team's invitations not accepted, not revoked and not expired at `now`, newest first.
