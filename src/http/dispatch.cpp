@@ -75,8 +75,8 @@ std::string requested_team(const RouteSpec& spec, const Request& request, const 
 // demands comes from the route's own declaration.
 Result<void> admit(AccessGate* gate, const Route& route, Request& request) {
   const RouteSpec& spec = route.spec;
-  if (spec.execution == Execution::io_thread && spec.role.value == Role::anyone) {
-    return {};  // health, version: never throttled, never blocked on the store
+  if (spec.execution == Execution::io_thread) {
+    return {};  // health, version (public, as Router::add insists): never throttled or blocked
   }
   if (gate == nullptr) {
     return fail(Error::internal("route " + route.pattern + " needs an access gate; none is set"));

@@ -102,6 +102,11 @@ void Router::add(Method method, std::string pattern, RouteSpec spec, Handler han
   if (method == Method::other) {
     throw std::logic_error(fmt::format("route {} needs a concrete method", pattern));
   }
+  if (spec.execution == Execution::io_thread && spec.role.value != Role::anyone) {
+    // Checking a credential reads the store, which must never block an I/O thread.
+    throw std::logic_error(fmt::format("route {} {} runs on the I/O thread, so it must be public",
+                                       method_name(method), pattern));
+  }
   if (!handler) {
     throw std::logic_error(fmt::format("route {} {} has no handler", method_name(method), pattern));
   }

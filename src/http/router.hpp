@@ -92,7 +92,8 @@ class Router {
   Router& operator=(const Router&) = delete;
 
   /// Adds a route. Throws std::logic_error on a duplicate method+path, on a path parameter
-  /// whose name differs from another route's at the same place, or on a malformed pattern.
+  /// whose name differs from another route's at the same place, on a malformed pattern, or
+  /// on an I/O-thread route that is not public (its access check would block on the store).
   void add(Method method, std::string pattern, RouteSpec spec, Handler handler);
 
   void get(std::string pattern, RouteSpec spec, Handler handler);

@@ -81,6 +81,11 @@ TEST(Router, RejectsDuplicateAndAmbiguousRoutesAtStartUp) {
   EXPECT_THROW(router.get("/api/v1/bad{x", spec("bad"), answer("")), std::logic_error);
   EXPECT_THROW(router.get("no-slash", spec("bad"), answer("")), std::logic_error);
   EXPECT_THROW(router.add(Method::other, "/x", spec("bad"), answer("")), std::logic_error);
+  EXPECT_THROW(
+      router.get("/api/v1/fast",
+                 {.summary = "Blocks", .role = Role::viewer, .execution = Execution::io_thread},
+                 answer("")),
+      std::logic_error);
 }
 
 }  // namespace

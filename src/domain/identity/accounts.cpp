@@ -99,17 +99,21 @@ Error invalid_credentials() {
   return error;
 }
 
+Error account_locked_error(TimePoint until, TimePoint now) {
+  const auto wait = std::chrono::ceil<std::chrono::seconds>(until - now).count();
+  return Error{.kind = ErrorKind::rate_limited,
+               .code = "account_locked",
+               .message = "too many failed sign-ins; try again later",
+               .details = {{"retry_after_seconds", std::max<std::int64_t>(wait, 1)}},
+               .internal_detail = {}};
+}
+
 Result<void> check_not_locked(const IdentityContext& ctx, const UserRecord& user) {
   const TimePoint now = ctx.clock.now();
   if (!user.locked_until || *user.locked_until <= now) {
     return {};
   }
-  const auto wait = std::chrono::ceil<std::chrono::seconds>(*user.locked_until - now).count();
-  return fail(Error{.kind = ErrorKind::rate_limited,
-                    .code = "account_locked",
-                    .message = "too many failed sign-ins; try again later",
-                    .details = {{"retry_after_seconds", std::max<std::int64_t>(wait, 1)}},
-                    .internal_detail = {}});
+  return fail(account_locked_error(*user.locked_until, now));
 }
 
 Result<void> record_sign_in_failure(IdentityContext& ctx, std::string_view user_id,

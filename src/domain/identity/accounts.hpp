@@ -37,6 +37,10 @@ Error invalid_credentials();
 /// The user, or Error::not_found.
 Result<UserRecord> require_user(Tx& tx, std::string_view user_id);
 
+/// 429 `account_locked` with retry_after_seconds until `until` — the one answer to a lockout,
+/// whether or not the email has an account.
+Error account_locked_error(TimePoint until, TimePoint now);
+
 /// 429 `account_locked` while the user is locked out (after repeated failed sign-ins).
 Result<void> check_not_locked(const IdentityContext& ctx, const UserRecord& user);
 

@@ -11,22 +11,6 @@ namespace {
 
 constexpr std::size_t kMaxUnknownLockouts = 100000;
 
-Error account_locked(std::int64_t retry_after) {
-  return Error{.kind = ErrorKind::rate_limited,
-               .code = "account_locked",
-               .message = "too many failed sign-ins; try again later",
-               .details = {{"retry_after_seconds", std::max<std::int64_t>(retry_after, 1)}},
-               .internal_detail = {}};
-}
-
-std::int64_t seconds_until(TimePoint later, TimePoint now) {
-  return std::chrono::ceil<std::chrono::seconds>(later - now).count();
-}
-
-Result<std::vector<TeamMembershipRow>> memberships_of(Tx& tx, const std::string& user_id) {
-  return tx.list_user_teams(user_id);
-}
-
 }  // namespace
 
 Result<bool> SignInService::needs_setup() {
@@ -154,7 +138,7 @@ Result<UserRecord> SignInService::check_credentials(const Credentials& credentia
     std::lock_guard lock(mutex_);
     if (auto it = unknown_lockouts_.find(key);
         it != unknown_lockouts_.end() && it->second.locked_until > now) {
-      return fail(account_locked(seconds_until(it->second.locked_until, now)));
+      return fail(account_locked_error(it->second.locked_until, now));
     }
   }
 
@@ -265,7 +249,7 @@ Result<SignedIn> SignInService::open_browser_session(Tx& tx, const UserRecord& u
   if (auto created = tx.create_session(out.session); !created) {
     return fail(std::move(created.error()));
   }
-  auto memberships = memberships_of(tx, user.id);
+  auto memberships = tx.list_user_teams(user.id);
   if (!memberships) {
     return fail(std::move(memberships.error()));
   }

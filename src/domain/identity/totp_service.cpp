@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include "core/totp.hpp"
@@ -55,34 +56,43 @@ Result<void> TotpService::save_with_new_codes(Tx& tx, UserRecord& user,
   return {};
 }
 
-Result<TotpEnrolment> TotpService::enrol(const Principal& who, const ClientInfo& client) {
+Result<void> TotpService::change_own_account(
+    const Principal& who, const ClientInfo& client, std::string_view action,
+    const std::function<Result<void>(Tx&, UserRecord&)>& change) {
   if (auto allowed = only_signed_in_users(who); !allowed) {
-    return fail(std::move(allowed.error()));
+    return allowed;
   }
+  ChangeGuard changed(ctx_);
+  return write_audited(ctx_.store,
+                       make_audit(ctx_, actor_of(who, client), std::string(action), who.user_id),
+                       [&](Tx& tx) -> Result<void> {
+                         auto user = require_user(tx, who.user_id);
+                         if (!user) {
+                           return fail(std::move(user.error()));
+                         }
+                         return change(tx, *user);
+                       });
+}
+
+Result<TotpEnrolment> TotpService::enrol(const Principal& who, const ClientInfo& client) {
   std::array<std::uint8_t, kSecretBytes> secret{};
   ctx_.random.fill(secret);
   const std::string base32 = crypto::base32_encode(secret);
   const std::string sealed = crypto::seal(ctx_.master_key, ctx_.random, base32);
   std::optional<TotpEnrolment> out;
-  ChangeGuard changed(ctx_);
-  auto done = write_audited(
-      ctx_.store, make_audit(ctx_, actor_of(who, client), "totp.enrol", who.user_id),
-      [&](Tx& tx) -> Result<void> {
-        auto user = require_user(tx, who.user_id);
-        if (!user) {
-          return fail(std::move(user.error()));
-        }
-        if (user->totp_enabled) {
+  auto done =
+      change_own_account(who, client, "totp.enrol", [&](Tx& tx, UserRecord& user) -> Result<void> {
+        if (user.totp_enabled) {
           return fail(Error::conflict("two-factor sign-in is already on; turn it off first"));
         }
-        user->totp_secret_enc = sealed;
-        user->totp_last_step = 0;  // steps of the old secret say nothing about the new one
-        user->updated_at = ctx_.clock.now();
-        if (auto saved = tx.update_user(*user); !saved) {
+        user.totp_secret_enc = sealed;
+        user.totp_last_step = 0;  // steps of the old secret say nothing about the new one
+        user.updated_at = ctx_.clock.now();
+        if (auto saved = tx.update_user(user); !saved) {
           return saved;
         }
         out = TotpEnrolment{.secret = base32,
-                            .otpauth_uri = totp::otpauth_uri(kIssuer, user->email, base32)};
+                            .otpauth_uri = totp::otpauth_uri(kIssuer, user.email, base32)};
         return {};
       });
   if (!done) {
@@ -93,36 +103,27 @@ Result<TotpEnrolment> TotpService::enrol(const Principal& who, const ClientInfo&
 
 Result<std::vector<std::string>> TotpService::confirm(const Principal& who, std::string_view code,
                                                       const ClientInfo& client) {
-  if (auto allowed = only_signed_in_users(who); !allowed) {
-    return fail(std::move(allowed.error()));
-  }
   std::vector<std::string> codes;
-  ChangeGuard changed(ctx_);
-  auto done = write_audited(
-      ctx_.store, make_audit(ctx_, actor_of(who, client), "totp.confirm", who.user_id),
-      [&](Tx& tx) -> Result<void> {
-        auto user = require_user(tx, who.user_id);
-        if (!user) {
-          return fail(std::move(user.error()));
-        }
-        if (user->totp_enabled) {
+  auto done = change_own_account(
+      who, client, "totp.confirm", [&](Tx& tx, UserRecord& user) -> Result<void> {
+        if (user.totp_enabled) {
           return fail(Error::conflict("two-factor sign-in is already on"));
         }
-        if (user->totp_secret_enc.empty()) {
+        if (user.totp_secret_enc.empty()) {
           return fail(not_enrolled());
         }
-        auto secret = totp_secret_of(ctx_, *user);
+        auto secret = totp_secret_of(ctx_, user);
         if (!secret) {
           return fail(std::move(secret.error()));
         }
         // Only a code proves the app holds the secret; recovery codes do not count here.
-        const auto step = totp::verify(*secret, code, ctx_.clock.now(), user->totp_last_step);
+        const auto step = totp::verify(*secret, code, ctx_.clock.now(), user.totp_last_step);
         if (!step) {
           return fail(wrong_code());
         }
-        user->totp_last_step = *step;
-        user->totp_enabled = true;
-        return save_with_new_codes(tx, *user, codes);
+        user.totp_last_step = *step;
+        user.totp_enabled = true;
+        return save_with_new_codes(tx, user, codes);
       });
   if (!done) {
     return fail(std::move(done.error()));
@@ -149,40 +150,32 @@ Result<void> TotpService::disable(const Principal& who, std::string_view passwor
     return unlocked;
   }
   // Argon2id runs outside the write transaction so it never holds up other writers.
-  if (!crypto::verify_password(user->password_hash, password)) {
-    if (auto recorded =
-            record_sign_in_failure(ctx_, who.user_id, actor_of(who, client), "totp_disable");
-        !recorded) {
-      return recorded;
-    }
-    return fail(Error::validation("password", "the password is not correct"));
-  }
-  ChangeGuard changed(ctx_);
-  auto done = write_audited(
-      ctx_.store, make_audit(ctx_, actor_of(who, client), "totp.disable", who.user_id),
-      [&](Tx& tx) -> Result<void> {
-        auto fresh = require_user(tx, who.user_id);
-        if (!fresh) {
-          return fail(std::move(fresh.error()));
-        }
-        if (fresh->totp_secret_enc.empty()) {
-          return fail(not_enrolled());
-        }
-        auto accepted = accept_second_factor(ctx_, tx, *fresh, code);
-        if (!accepted) {
-          return fail(std::move(accepted.error()));
-        }
-        if (!*accepted) {
-          return fail(wrong_code());  // rolls back: a recovery code is not spent on a failure
-        }
-        fresh->totp_secret_enc.clear();
-        fresh->totp_enabled = false;
-        fresh->updated_at = ctx_.clock.now();
-        if (auto saved = tx.update_user(*fresh); !saved) {
-          return saved;
-        }
-        return tx.replace_recovery_codes(fresh->id, {});
-      });
+  const bool password_ok = crypto::verify_password(user->password_hash, password);
+  auto done =
+      password_ok
+          ? change_own_account(
+                who, client, "totp.disable",
+                [&](Tx& tx, UserRecord& fresh) -> Result<void> {
+                  if (fresh.totp_secret_enc.empty()) {
+                    return fail(not_enrolled());
+                  }
+                  auto accepted = accept_second_factor(ctx_, tx, fresh, code);
+                  if (!accepted) {
+                    return fail(std::move(accepted.error()));
+                  }
+                  if (!*accepted) {
+                    return fail(
+                        wrong_code());  // rolls back: a recovery code is not spent on a failure
+                  }
+                  fresh.totp_secret_enc.clear();
+                  fresh.totp_enabled = false;
+                  fresh.updated_at = ctx_.clock.now();
+                  if (auto saved = tx.update_user(fresh); !saved) {
+                    return saved;
+                  }
+                  return tx.replace_recovery_codes(fresh.id, {});
+                })
+          : Result<void>(fail(Error::validation("password", "the password is not correct")));
   if (!done && done.error().code == "validation_failed") {
     if (auto recorded =
             record_sign_in_failure(ctx_, who.user_id, actor_of(who, client), "totp_disable");
@@ -196,29 +189,20 @@ Result<void> TotpService::disable(const Principal& who, std::string_view passwor
 Result<std::vector<std::string>> TotpService::replace_recovery_codes(const Principal& who,
                                                                      std::string_view code,
                                                                      const ClientInfo& client) {
-  if (auto allowed = only_signed_in_users(who); !allowed) {
-    return fail(std::move(allowed.error()));
-  }
   std::vector<std::string> codes;
-  ChangeGuard changed(ctx_);
-  auto done = write_audited(
-      ctx_.store, make_audit(ctx_, actor_of(who, client), "totp.recovery_codes", who.user_id),
-      [&](Tx& tx) -> Result<void> {
-        auto user = require_user(tx, who.user_id);
-        if (!user) {
-          return fail(std::move(user.error()));
-        }
-        if (!user->totp_enabled) {
+  auto done = change_own_account(
+      who, client, "totp.recovery_codes", [&](Tx& tx, UserRecord& user) -> Result<void> {
+        if (!user.totp_enabled) {
           return fail(Error::conflict("two-factor sign-in is not on"));
         }
-        auto accepted = accept_second_factor(ctx_, tx, *user, code);
+        auto accepted = accept_second_factor(ctx_, tx, user, code);
         if (!accepted) {
           return fail(std::move(accepted.error()));
         }
         if (!*accepted) {
           return fail(wrong_code());
         }
-        return save_with_new_codes(tx, *user, codes);  // keeps the accepted step
+        return save_with_new_codes(tx, user, codes);  // keeps the accepted step
       });
   if (!done) {
     return fail(std::move(done.error()));

@@ -7,6 +7,7 @@
 /// Every change is audited in the same transaction. Blocking: call from a worker thread.
 /// Thread-safe.
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,11 @@ class TotpService {
                                                           const ClientInfo& client);
 
  private:
+  /// Refuses API keys, then runs `change` on the caller's own account inside one audited
+  /// write transaction; cached credential checks are dropped afterwards.
+  Result<void> change_own_account(const Principal& who, const ClientInfo& client,
+                                  std::string_view action,
+                                  const std::function<Result<void>(Tx&, UserRecord&)>& change);
   Result<void> save_with_new_codes(Tx& tx, UserRecord& user, std::vector<std::string>& codes);
 
   IdentityContext& ctx_;
