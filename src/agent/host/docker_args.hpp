@@ -1,0 +1,77 @@
+#pragma once
+/// Strict validation of the docker.* job arguments (docs/protocol.md, "Job kinds"). Each parser
+/// refuses unknown fields, wrong types and values outside the allowed character sets, and
+/// returns an Error with code "invalid_args" naming the field.
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace berth::agent::host {
+
+/// `[A-Za-z0-9][A-Za-z0-9_.-]{0,127}`: a container name or (full or short) id.
+bool is_valid_container_ref(std::string_view text);
+
+/// An image reference split into the parts the Engine's pull takes.
+struct ImageRef {
+  std::string name;       // "registry.example:5000/team/app"
+  std::string tag;        // "1.2" ("" when a digest is given)
+  std::string digest;     // "sha256:…" or ""
+  std::string canonical;  // name:tag or name@digest
+};
+/// `name[:tag]` or `name@digest`; the tag defaults to "latest" (a pull without a tag would
+/// fetch every tag).
+Result<ImageRef> parse_image_ref(std::string_view text);
+
+struct PortBinding {
+  int container_port = 0;
+  int host_port = 0;
+  std::string host_ip = "127.0.0.1";
+  std::string protocol = "tcp";
+};
+
+struct RunArgs {
+  ImageRef image = {};
+  std::string name = {};  // "" lets the Engine choose
+  std::optional<std::vector<std::string>> cmd = {};
+  std::map<std::string, std::string> env = {};
+  std::map<std::string, std::string> labels = {};
+  std::vector<PortBinding> ports = {};
+  std::string restart = "no";  // no | always | unless-stopped | on-failure
+};
+
+Result<bool> parse_list_args(const nlohmann::json& args);            // `all`
+Result<std::string> parse_inspect_args(const nlohmann::json& args);  // `container`
+Result<ImageRef> parse_pull_args(const nlohmann::json& args);
+
+struct StopArgs {
+  std::string container = {};
+  int timeout_seconds = 10;
+};
+Result<StopArgs> parse_stop_args(const nlohmann::json& args);
+
+struct RemoveArgs {
+  std::string container = {};
+  bool force = false;
+};
+Result<RemoveArgs> parse_remove_args(const nlohmann::json& args);
+
+struct LogsArgs {
+  std::string container = {};
+  std::optional<int> tail = {};  // absent: every line
+};
+Result<LogsArgs> parse_logs_args(const nlohmann::json& args);
+
+Result<RunArgs> parse_run_args(const nlohmann::json& args);
+
+/// The Engine's container-create body for `run` (Image, Cmd, Env, Labels, ExposedPorts,
+/// HostConfig.PortBindings and RestartPolicy).
+nlohmann::json container_create_body(const RunArgs& run);
+
+}  // namespace berth::agent::host

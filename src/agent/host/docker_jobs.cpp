@@ -1,0 +1,300 @@
+#include "agent/host/docker_jobs.hpp"
+
+#include <algorithm>
+#include <exception>
+
+#include "agent/host/docker_args.hpp"
+#include "agent/host/docker_client.hpp"
+#include "agent/host/docker_stream.hpp"
+
+namespace berth::agent::host {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+constexpr milliseconds kShortCall{60'000};
+constexpr milliseconds kStatusTimeout{2'000};
+
+bool is_success(unsigned status) { return status >= 200 && status < 300; }
+
+// What every kind needs: the client, the job's remaining time and its cancel flag.
+class DockerJob {
+ public:
+  DockerJob(JobContext& job, const std::string& socket_path)
+      : job_(job), client_(socket_path), deadline_(steady_clock::now() + job.timeout) {}
+
+  JobContext& job() { return job_; }
+  DockerClient& client() { return client_; }
+
+  // Limits of one Engine call: at most `cap`, never past the job's deadline.
+  DockerCallLimits limits(milliseconds cap = milliseconds::max()) const {
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline_ - steady_clock::now());
+    return {.timeout = std::max(milliseconds(1), std::min(cap, left)),
+            .cancelled = &job_.cancelled};
+  }
+
+ private:
+  JobContext& job_;
+  DockerClient client_;
+  steady_clock::time_point deadline_;
+};
+
+JobOutcome from_error(const Error& error) {
+  if (error.code == "canceled") {
+    JobOutcome out;
+    out.status = "canceled";
+    out.error_code = "canceled";
+    out.error_message = "the job was cancelled";
+    return out;
+  }
+  return JobOutcome::failed(error.code, error.message);
+}
+
+JobOutcome engine_refusal(const DockerResponse& response) {
+  return JobOutcome::failed("docker_error", docker_error_message(response));
+}
+
+JobOutcome succeeded(nlohmann::json result = nlohmann::json::object()) {
+  JobOutcome out;
+  out.result = std::move(result);
+  return out;
+}
+
+// A GET whose 2xx answer is JSON, returned parsed.
+Result<nlohmann::json> get_json(DockerJob& run, const std::string& target, JobOutcome& refusal) {
+  auto response = run.client().request("GET", target, std::nullopt, run.limits(kShortCall));
+  if (!response) {
+    return fail(response.error());
+  }
+  if (!is_success(response->status)) {
+    refusal = engine_refusal(*response);
+    return nlohmann::json();
+  }
+  auto parsed = nlohmann::json::parse(response->body, nullptr, false);
+  if (parsed.is_discarded()) {
+    return fail(Error{.kind = ErrorKind::internal,
+                      .code = "docker_protocol",
+                      .message = "Docker answered with JSON that does not parse",
+                      .internal_detail = {}});
+  }
+  return parsed;
+}
+
+JobOutcome list_containers(DockerJob& run) {
+  auto all = parse_list_args(run.job().args);
+  if (!all) {
+    return from_error(all.error());
+  }
+  JobOutcome refusal;
+  auto containers =
+      get_json(run, std::string("/containers/json?all=") + (*all ? "1" : "0"), refusal);
+  if (!containers) {
+    return from_error(containers.error());
+  }
+  return refusal.status == "failed" ? refusal : succeeded({{"containers", *containers}});
+}
+
+JobOutcome inspect_container(DockerJob& run) {
+  auto container = parse_inspect_args(run.job().args);
+  if (!container) {
+    return from_error(container.error());
+  }
+  JobOutcome refusal;
+  auto details = get_json(run, "/containers/" + *container + "/json", refusal);
+  if (!details) {
+    return from_error(details.error());
+  }
+  return refusal.status == "failed" ? refusal : succeeded({{"container", *details}});
+}
+
+JobOutcome pull_image(DockerJob& run) {
+  auto image = parse_pull_args(run.job().args);
+  if (!image) {
+    return from_error(image.error());
+  }
+  PullProgress progress([&run](std::string_view line) {
+    run.job().output.write("stdout", std::string(line) + "\n");
+  });
+  const std::string target = "/images/create?fromImage=" + url_encode(image->name) + "&tag=" +
+                             url_encode(image->digest.empty() ? image->tag : image->digest);
+  auto response = run.client().stream(
+      "POST", target, std::nullopt, [&progress](std::string_view chunk) { progress.feed(chunk); },
+      run.limits());
+  if (!response) {
+    return from_error(response.error());
+  }
+  progress.finish();
+  if (!is_success(response->status)) {
+    return engine_refusal(*response);
+  }
+  if (progress.failed()) {
+    return JobOutcome::failed("docker_error", progress.error());
+  }
+  return succeeded({{"image", image->canonical}, {"digest", progress.digest()}});
+}
+
+JobOutcome run_container(DockerJob& run) {
+  auto spec = parse_run_args(run.job().args);
+  if (!spec) {
+    return from_error(spec.error());
+  }
+  const std::string target =
+      spec->name.empty() ? "/containers/create" : "/containers/create?name=" + spec->name;
+  auto created =
+      run.client().request("POST", target, container_create_body(*spec), run.limits(kShortCall));
+  if (!created) {
+    return from_error(created.error());
+  }
+  if (!is_success(created->status)) {
+    return engine_refusal(*created);
+  }
+  const auto answer = nlohmann::json::parse(created->body, nullptr, false);
+  const auto id = answer.is_object() ? answer.value("Id", nlohmann::json()) : nlohmann::json();
+  if (!id.is_string() || !is_valid_container_ref(id.get<std::string>())) {
+    return JobOutcome::failed("docker_protocol", "Docker created a container without an id");
+  }
+  const std::string container_id = id.get<std::string>();
+  auto started = run.client().request("POST", "/containers/" + container_id + "/start",
+                                      std::nullopt, run.limits(kShortCall));
+  if (!started || !is_success(started->status)) {
+    // A created but never started container would hold the name and block a retry.
+    (void)run.client().request("DELETE", "/containers/" + container_id + "?force=1", std::nullopt,
+                               DockerCallLimits{.timeout = kShortCall});
+    return started ? engine_refusal(*started) : from_error(started.error());
+  }
+  run.job().output.write("system", "started container " + container_id.substr(0, 12) + "\n");
+  return succeeded({{"container_id", container_id}});
+}
+
+JobOutcome stop_container(DockerJob& run) {
+  auto stop = parse_stop_args(run.job().args);
+  if (!stop) {
+    return from_error(stop.error());
+  }
+  const auto grace = milliseconds(stop->timeout_seconds * 1000LL) + kShortCall;
+  auto response = run.client().request(
+      "POST", "/containers/" + stop->container + "/stop?t=" + std::to_string(stop->timeout_seconds),
+      std::nullopt, run.limits(grace));
+  if (!response) {
+    return from_error(response.error());
+  }
+  // 304: it was not running, which is what stop asks for.
+  return is_success(response->status) || response->status == 304 ? succeeded()
+                                                                 : engine_refusal(*response);
+}
+
+JobOutcome remove_container(DockerJob& run) {
+  auto remove = parse_remove_args(run.job().args);
+  if (!remove) {
+    return from_error(remove.error());
+  }
+  auto response = run.client().request(
+      "DELETE", "/containers/" + remove->container + (remove->force ? "?force=1" : "?force=0"),
+      std::nullopt, run.limits(kShortCall));
+  if (!response) {
+    return from_error(response.error());
+  }
+  return is_success(response->status) ? succeeded() : engine_refusal(*response);
+}
+
+JobOutcome container_logs(DockerJob& run) {
+  auto logs = parse_logs_args(run.job().args);
+  if (!logs) {
+    return from_error(logs.error());
+  }
+  // A TTY container's log is raw text; only the others are framed stdout/stderr.
+  JobOutcome refusal;
+  auto details = get_json(run, "/containers/" + logs->container + "/json", refusal);
+  if (!details) {
+    return from_error(details.error());
+  }
+  if (refusal.status == "failed") {
+    return refusal;
+  }
+  const auto config = details->value("Config", nlohmann::json::object());
+  const bool tty = config.is_object() && config.value("Tty", nlohmann::json(false)) == true;
+  JobOutput& output = run.job().output;
+  LogDemuxer demuxer(
+      [&output](std::string_view stream, std::string_view text) { output.write(stream, text); });
+  const std::string tail = logs->tail ? std::to_string(*logs->tail) : "all";
+  auto response = run.client().stream(
+      "GET", "/containers/" + logs->container + "/logs?stdout=1&stderr=1&tail=" + tail,
+      std::nullopt,
+      [&](std::string_view chunk) {
+        if (tty) {
+          output.write("stdout", chunk);
+        } else {
+          demuxer.feed(chunk);
+        }
+      },
+      run.limits());
+  if (!response) {
+    return from_error(response.error());
+  }
+  return is_success(response->status) ? succeeded() : engine_refusal(*response);
+}
+
+}  // namespace
+
+std::vector<std::string> docker_job_kinds() {
+  return {"docker.list", "docker.inspect", "docker.pull", "docker.run",
+          "docker.stop", "docker.remove",  "docker.logs"};
+}
+
+JobOutcome run_docker_job(JobContext& job, const std::string& socket_path) {
+  DockerJob run(job, socket_path);
+  try {
+    if (job.kind == "docker.list") {
+      return list_containers(run);
+    }
+    if (job.kind == "docker.inspect") {
+      return inspect_container(run);
+    }
+    if (job.kind == "docker.pull") {
+      return pull_image(run);
+    }
+    if (job.kind == "docker.run") {
+      return run_container(run);
+    }
+    if (job.kind == "docker.stop") {
+      return stop_container(run);
+    }
+    if (job.kind == "docker.remove") {
+      return remove_container(run);
+    }
+    if (job.kind == "docker.logs") {
+      return container_logs(run);
+    }
+    return JobOutcome::failed("unknown_kind", "not a docker job kind: " + job.kind);
+  } catch (const std::exception& error) {
+    // An Engine answer of an unexpected shape must end the job, not the agent.
+    return JobOutcome::failed("internal", error.what());
+  }
+}
+
+nlohmann::json docker_status(const std::string& socket_path) {
+  DockerClient client(socket_path);
+  auto response = client.request("GET", "/info", std::nullopt, {.timeout = kStatusTimeout});
+  if (!response) {
+    const bool offline = response.error().code == "docker_unreachable";
+    return {{"status", offline ? "offline" : "degraded"}, {"reason", response.error().message}};
+  }
+  if (!is_success(response->status)) {
+    return {{"status", "degraded"}, {"reason", docker_error_message(*response)}};
+  }
+  const auto info = nlohmann::json::parse(response->body, nullptr, false);
+  const auto number = [&info](const char* key) {
+    const auto found = info.find(key);
+    return found != info.end() && found->is_number_unsigned() ? found->get<std::uint64_t>() : 0;
+  };
+  if (!info.is_object() || !info.contains("ServerVersion") || !info["ServerVersion"].is_string()) {
+    return {{"status", "degraded"}, {"reason", "Docker's /info answer has no ServerVersion"}};
+  }
+  return {
+      {"status", "online"},
+      {"version", info["ServerVersion"]},
+      {"containers", {{"running", number("ContainersRunning")}, {"total", number("Containers")}}}};
+}
+
+}  // namespace berth::agent::host

@@ -1,0 +1,150 @@
+#include "agent/host/docker_args.hpp"
+
+#include <gtest/gtest.h>
+
+namespace berth::agent::host {
+namespace {
+
+using nlohmann::json;
+
+TEST(DockerArgs, ContainerRefs) {
+  EXPECT_TRUE(is_valid_container_ref("web"));
+  EXPECT_TRUE(is_valid_container_ref("berth-test_1.a"));
+  EXPECT_TRUE(is_valid_container_ref(std::string(64, 'a')));
+  EXPECT_TRUE(is_valid_container_ref(std::string(128, 'a')));
+  EXPECT_FALSE(is_valid_container_ref(std::string(129, 'a')));
+  EXPECT_FALSE(is_valid_container_ref(""));
+  EXPECT_FALSE(is_valid_container_ref("-web"));
+  EXPECT_FALSE(is_valid_container_ref(".web"));
+  EXPECT_FALSE(is_valid_container_ref("../etc"));
+  EXPECT_FALSE(is_valid_container_ref("web/json"));
+  EXPECT_FALSE(is_valid_container_ref("web?force=1"));
+  EXPECT_FALSE(is_valid_container_ref("web name"));
+}
+
+TEST(DockerArgs, ImageRefs) {
+  auto plain = parse_image_ref("nginx");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->name, "nginx");
+  EXPECT_EQ(plain->tag, "latest");
+  EXPECT_EQ(plain->canonical, "nginx:latest");
+
+  auto tagged = parse_image_ref("registry.example:5000/team/app:1.2-rc_1");
+  ASSERT_TRUE(tagged);
+  EXPECT_EQ(tagged->name, "registry.example:5000/team/app");
+  EXPECT_EQ(tagged->tag, "1.2-rc_1");
+
+  auto local = parse_image_ref("localhost/app");
+  ASSERT_TRUE(local);
+  EXPECT_EQ(local->name, "localhost/app");
+
+  const std::string digest = "sha256:" + std::string(64, 'a');
+  auto pinned = parse_image_ref("berth-test/busybox@" + digest);
+  ASSERT_TRUE(pinned);
+  EXPECT_EQ(pinned->name, "berth-test/busybox");
+  EXPECT_EQ(pinned->tag, "");
+  EXPECT_EQ(pinned->digest, digest);
+  EXPECT_EQ(pinned->canonical, "berth-test/busybox@" + digest);
+
+  for (const char* bad : {"", "UPPER/case", "a//b", "-a", "a:", "a:b c", "a@sha256:xyz",
+                          "a;rm -rf /", "a:$(id)", "/abs", "a/", "a/../b", "a:tag/with/slash"}) {
+    auto refused = parse_image_ref(bad);
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_EQ(refused.error().code, "invalid_args") << bad;
+  }
+  EXPECT_FALSE(parse_image_ref(std::string(256, 'a')));
+}
+
+TEST(DockerArgs, UnknownFieldsAndWrongTypesAreRefused) {
+  EXPECT_FALSE(parse_list_args(json{{"all", true}, {"extra", 1}}));
+  EXPECT_FALSE(parse_list_args(json{{"all", "yes"}}));
+  EXPECT_FALSE(parse_list_args(json::array()));
+  EXPECT_EQ(parse_list_args(json()).value(), false);
+  EXPECT_EQ(parse_list_args(json{{"all", true}}).value(), true);
+
+  EXPECT_FALSE(parse_inspect_args(json::object()));
+  EXPECT_FALSE(parse_inspect_args(json{{"container", 5}}));
+  EXPECT_EQ(parse_inspect_args(json{{"container", "web"}}).value(), "web");
+
+  auto refused = parse_inspect_args(json{{"container", "a/b"}});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, "invalid_args");
+  EXPECT_EQ(refused.error().details["field"], "container");
+}
+
+TEST(DockerArgs, StopRemoveLogs) {
+  EXPECT_EQ(parse_stop_args(json{{"container", "web"}})->timeout_seconds, 10);
+  EXPECT_EQ(parse_stop_args(json{{"container", "web"}, {"timeout_seconds", 0}})->timeout_seconds,
+            0);
+  EXPECT_FALSE(parse_stop_args(json{{"container", "web"}, {"timeout_seconds", -1}}));
+  EXPECT_FALSE(parse_stop_args(json{{"container", "web"}, {"timeout_seconds", 1.5}}));
+  EXPECT_TRUE(parse_remove_args(json{{"container", "web"}, {"force", true}})->force);
+  EXPECT_FALSE(parse_remove_args(json{{"container", "web"}, {"force", 1}}));
+  EXPECT_FALSE(parse_logs_args(json{{"container", "web"}})->tail.has_value());
+  EXPECT_EQ(parse_logs_args(json{{"container", "web"}, {"tail", 50}})->tail, 50);
+  EXPECT_FALSE(parse_logs_args(json{{"container", "web"}, {"tail", "all"}}));
+}
+
+TEST(DockerArgs, RunWithEverything) {
+  auto run = parse_run_args(
+      json{{"image", "berth-test/busybox:1"},
+           {"name", "berth-test-web"},
+           {"cmd", {"httpd", "-f", "-p", "80"}},
+           {"env", {{"A", "1"}, {"B", "two words"}}},
+           {"labels", {{"berth.app", "web"}}},
+           {"ports",
+            {{{"container", 80}, {"host", 8080}},
+             {{"container", 53}, {"host", 5353}, {"host_ip", "::1"}, {"protocol", "udp"}}}},
+           {"restart", "unless-stopped"}});
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(run->ports[0].host_ip, "127.0.0.1");
+  const json body = container_create_body(*run);
+  EXPECT_EQ(body["Image"], "berth-test/busybox:1");
+  EXPECT_EQ(body["Cmd"], json({"httpd", "-f", "-p", "80"}));
+  EXPECT_EQ(body["Env"], json({"A=1", "B=two words"}));
+  EXPECT_EQ(body["Labels"]["berth.app"], "web");
+  EXPECT_TRUE(body["ExposedPorts"].contains("80/tcp"));
+  EXPECT_EQ(body["HostConfig"]["PortBindings"]["80/tcp"],
+            json::parse(R"([{"HostIp":"127.0.0.1","HostPort":"8080"}])"));
+  EXPECT_EQ(body["HostConfig"]["PortBindings"]["53/udp"][0]["HostIp"], "::1");
+  EXPECT_EQ(body["HostConfig"]["RestartPolicy"]["Name"], "unless-stopped");
+}
+
+TEST(DockerArgs, RunMinimalLeavesCmdToTheImage) {
+  auto run = parse_run_args(json{{"image", "berth-test/busybox:1"}});
+  ASSERT_TRUE(run);
+  const json body = container_create_body(*run);
+  EXPECT_FALSE(body.contains("Cmd"));
+  EXPECT_EQ(body["HostConfig"]["RestartPolicy"]["Name"], "no");
+}
+
+TEST(DockerArgs, RunRefusals) {
+  const json base = {{"image", "berth-test/busybox:1"}};
+  const auto with = [&base](const char* key, json value) {
+    json args = base;
+    args[key] = std::move(value);
+    return parse_run_args(args);
+  };
+  EXPECT_FALSE(parse_run_args(json{{"name", "x"}}));  // no image
+  EXPECT_FALSE(with("name", "bad name"));
+  EXPECT_FALSE(with("cmd", "sh -c 'id'"));  // a string is not argv
+  EXPECT_FALSE(with("cmd", json::array()));
+  EXPECT_FALSE(with("cmd", {"a", 1}));
+  EXPECT_FALSE(with("env", {{"A=B", "x"}}));
+  EXPECT_FALSE(with("env", {{"A", 1}}));
+  EXPECT_FALSE(with("env", json::array()));
+  EXPECT_FALSE(with("labels", {{"", "x"}}));
+  EXPECT_FALSE(with("restart", "sometimes"));
+  EXPECT_FALSE(with("ports", {{{"container", 0}, {"host", 80}}}));
+  EXPECT_FALSE(with("ports", {{{"container", 80}, {"host", 65536}}}));
+  EXPECT_FALSE(with("ports", {{{"container", 80}}}));
+  EXPECT_FALSE(with("ports", {{{"container", "80"}, {"host", 80}}}));
+  EXPECT_FALSE(with("ports", {{{"container", 80}, {"host", 80}, {"host_ip", "localhost"}}}));
+  EXPECT_FALSE(with("ports", {{{"container", 80}, {"host", 80}, {"protocol", "sctp"}}}));
+  EXPECT_FALSE(with("ports", {{{"container", 80}, {"host", 80}, {"extra", true}}}));
+  EXPECT_FALSE(with("ports", {80}));
+  EXPECT_FALSE(with("privileged", true));
+}
+
+}  // namespace
+}  // namespace berth::agent::host

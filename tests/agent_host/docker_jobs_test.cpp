@@ -1,0 +1,200 @@
+// docker.* jobs against a fake Engine: argument refusals, Engine refusals, streams and status.
+// The same kinds run against a real dockerd in docker_jobs_system_test.cpp.
+
+#include "agent/host/docker_jobs.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <mutex>
+
+#include "fake_engine.hpp"
+#include "support/temp_dir.hpp"
+
+namespace berth::agent::host {
+namespace {
+
+using nlohmann::json;
+using testing::FakeEngine;
+using testing::SeenRequest;
+
+class RecordingOutput : public JobOutput {
+ public:
+  void write(std::string_view stream, std::string_view text) override {
+    std::lock_guard lock(mutex_);
+    (stream == "stderr" ? err : stream == "system" ? system : out).append(text);
+  }
+  std::string out, err, system;
+
+ private:
+  std::mutex mutex_;
+};
+
+struct Job {
+  RecordingOutput output;
+  std::atomic<bool> cancelled{false};
+  JobOutcome run(const std::string& kind, json args, const std::string& socket) {
+    JobContext context{.job_id = "job_1",
+                       .kind = kind,
+                       .args = std::move(args),
+                       .timeout = std::chrono::milliseconds(30'000),
+                       .output = output,
+                       .cancelled = cancelled};
+    return run_docker_job(context, socket);
+  }
+};
+
+TEST(DockerJobs, KindsAreTheProtocolsDockerKinds) {
+  EXPECT_EQ(docker_job_kinds(),
+            (std::vector<std::string>{"docker.list", "docker.inspect", "docker.pull", "docker.run",
+                                      "docker.stop", "docker.remove", "docker.logs"}));
+}
+
+TEST(DockerJobs, BadArgumentsNeverReachTheEngine) {
+  FakeEngine engine([](const SeenRequest&) { return FakeEngine::answer(200, "[]"); });
+  Job job;
+  for (const auto& [kind, args] : std::vector<std::pair<std::string, json>>{
+           {"docker.inspect", {{"container", "../../info"}}},
+           {"docker.run",
+            {{"image", "berth-test/busybox:1"}, {"ports", {{{"container", 80}, {"host", 0}}}}}},
+           {"docker.pull", {{"image", "UPPER"}}},
+           {"docker.list", {{"all", "yes"}}}}) {
+    const JobOutcome outcome = job.run(kind, args, engine.socket_path());
+    EXPECT_EQ(outcome.status, "failed") << kind;
+    EXPECT_EQ(outcome.error_code, "invalid_args") << kind;
+  }
+  EXPECT_TRUE(engine.requests().empty());
+  EXPECT_EQ(job.run("docker.explode", json::object(), engine.socket_path()).error_code,
+            "unknown_kind");
+}
+
+TEST(DockerJobs, MissingSocketFailsCleanly) {
+  Job job;
+  const JobOutcome outcome = job.run("docker.list", json::object(), "/nonexistent/docker.sock");
+  EXPECT_EQ(outcome.status, "failed");
+  EXPECT_EQ(outcome.error_code, "docker_unreachable");
+}
+
+TEST(DockerJobs, EngineRefusalsCarryTheEnginesMessage) {
+  FakeEngine engine([](const SeenRequest&) {
+    return FakeEngine::answer(404, R"({"message":"No such container: web"})");
+  });
+  Job job;
+  const JobOutcome outcome =
+      job.run("docker.inspect", {{"container", "web"}}, engine.socket_path());
+  EXPECT_EQ(outcome.status, "failed");
+  EXPECT_EQ(outcome.error_code, "docker_error");
+  EXPECT_EQ(outcome.error_message, "No such container: web");
+}
+
+TEST(DockerJobs, LogsAreDemultiplexed) {
+  FakeEngine engine([](const SeenRequest& request) {
+    if (request.target.ends_with("/json")) {
+      return FakeEngine::answer(200, R"({"Config":{"Tty":false}})");
+    }
+    const std::string out{1, 0, 0, 0, 0, 0, 0, 3};
+    const std::string err{2, 0, 0, 0, 0, 0, 0, 4};
+    return FakeEngine::chunked(200, {out + "hi\n" + err.substr(0, 5), err.substr(5) + "bad\n"});
+  });
+  Job job;
+  const JobOutcome outcome =
+      job.run("docker.logs", {{"container", "web"}, {"tail", 10}}, engine.socket_path());
+  EXPECT_EQ(outcome.status, "succeeded") << outcome.error_message;
+  EXPECT_EQ(job.output.out, "hi\n");
+  EXPECT_EQ(job.output.err, "bad\n");
+  EXPECT_EQ(engine.requests().back().target,
+            "/v1.41/containers/web/logs?stdout=1&stderr=1&tail=10");
+}
+
+TEST(DockerJobs, PullReportsAnErrorInTheStream) {
+  FakeEngine engine([](const SeenRequest&) {
+    return FakeEngine::chunked(200, {R"({"status":"Pulling from team/app","id":"1"})"
+                                     "\n",
+                                     R"({"errorDetail":{"message":"denied"},"error":"denied"})"
+                                     "\n"});
+  });
+  Job job;
+  const JobOutcome outcome =
+      job.run("docker.pull", {{"image", "registry.example/team/app"}}, engine.socket_path());
+  EXPECT_EQ(outcome.status, "failed");
+  EXPECT_EQ(outcome.error_code, "docker_error");
+  EXPECT_EQ(outcome.error_message, "denied");
+  EXPECT_NE(job.output.out.find("Pulling from team/app"), std::string::npos);
+  EXPECT_EQ(engine.requests()[0].target,
+            "/v1.41/images/create?fromImage=registry.example%2Fteam%2Fapp&tag=latest");
+}
+
+TEST(DockerJobs, RunRemovesAContainerThatWouldNotStart) {
+  FakeEngine engine([](const SeenRequest& request) {
+    if (request.target.starts_with("/v1.41/containers/create")) {
+      return FakeEngine::answer(201, R"({"Id":"c0ffee","Warnings":[]})");
+    }
+    if (request.target.ends_with("/start")) {
+      return FakeEngine::answer(500, R"({"message":"port is already allocated"})");
+    }
+    return FakeEngine::answer(204, "");
+  });
+  Job job;
+  const JobOutcome outcome = job.run(
+      "docker.run", {{"image", "berth-test/busybox:1"}, {"name", "web"}}, engine.socket_path());
+  EXPECT_EQ(outcome.error_code, "docker_error");
+  EXPECT_EQ(outcome.error_message, "port is already allocated");
+  const auto seen = engine.requests();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].target, "/v1.41/containers/create?name=web");
+  EXPECT_EQ(json::parse(seen[0].body)["Image"], "berth-test/busybox:1");
+  EXPECT_EQ(seen[2].method, "DELETE");
+  EXPECT_EQ(seen[2].target, "/v1.41/containers/c0ffee?force=1");
+}
+
+TEST(DockerJobs, CancelEndsTheJobAsCanceled) {
+  FakeEngine engine([](const SeenRequest&) { return std::string(); });  // never answers
+  Job job;
+  job.cancelled = true;
+  const JobOutcome outcome = job.run("docker.list", json::object(), engine.socket_path());
+  EXPECT_EQ(outcome.status, "canceled");
+}
+
+TEST(DockerStatus, MissingSocketIsOffline) {
+  const json status = docker_status("/nonexistent/docker.sock");
+  EXPECT_EQ(status["status"], "offline");
+  EXPECT_FALSE(status["reason"].get<std::string>().empty());
+  EXPECT_FALSE(status.contains("containers"));
+}
+
+TEST(DockerStatus, ASocketNobodyListensOnIsOffline) {
+  berth::testing::TempDir dir;
+  const std::string path = dir.file("dead.sock");
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, path.c_str(), sizeof(address.sun_path) - 1);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ::close(fd);  // the file stays; connecting is refused
+  EXPECT_EQ(docker_status(path)["status"], "offline");
+}
+
+TEST(DockerStatus, OnlineWithVersionAndCounts) {
+  FakeEngine engine([](const SeenRequest&) {
+    return FakeEngine::answer(
+        200, R"({"ServerVersion":"20.10.24+dfsg1","Containers":5,"ContainersRunning":3})");
+  });
+  EXPECT_EQ(docker_status(engine.socket_path()),
+            json::parse(R"({"status":"online","version":"20.10.24+dfsg1",
+                            "containers":{"running":3,"total":5}})"));
+}
+
+TEST(DockerStatus, ErrorsAndSilenceAreDegraded) {
+  FakeEngine failing(
+      [](const SeenRequest&) { return FakeEngine::answer(500, R"({"message":"disk full"})"); });
+  EXPECT_EQ(docker_status(failing.socket_path()),
+            json::parse(R"({"status":"degraded","reason":"disk full"})"));
+  FakeEngine silent([](const SeenRequest&) { return std::string(); });
+  EXPECT_EQ(docker_status(silent.socket_path())["status"], "degraded");
+}
+
+}  // namespace
+}  // namespace berth::agent::host
