@@ -7,11 +7,11 @@
 //   connect to ns.inside_address() from the test; ns.link_down(); ...; ns.link_up();
 //
 // The namespace gets a /30 from 10.231.0.0/16 chosen by the test's pid (and a per-process
-// counter), so parallel ctest processes do not clash: host side .1, namespace side .2, both up,
-// lo up inside. Only the network is separate: the filesystem, users and /proc are shared with
-// the host. The destructor kills every process still inside the namespace (what run_inside
-// started and anything those started, e.g. an agent spawned by sshd) and deletes the namespace
-// and the veth pair. Needs root and iproute2: check unavailable_reason() first and GTEST_SKIP()
+// counter; up to 4 fixtures alive at once per process), so parallel ctest processes do not
+// clash: host side .1, namespace side .2, both up, lo up inside. Only the network is separate:
+// the filesystem, users and /proc are shared with the host. The destructor kills every process
+// still inside the namespace (what run_inside started and anything those started, e.g. an agent
+// spawned by sshd) and deletes the namespace and the veth pair. Needs root and iproute2: check unavailable_reason() first and GTEST_SKIP()
 // with it. Not thread-safe; one fixture per test.
 
 #include <sys/types.h>

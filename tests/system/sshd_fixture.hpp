@@ -8,8 +8,9 @@
 //
 // sshd runs with its own configuration, ed25519 host key, pid file and authorized keys in a
 // temporary directory (mode 0755 so the test user can read its authorized keys); password and
-// key authentication are on, PAM off (sshd then checks /etc/shadow itself, which is what works
-// in a container without a PAM session stack). The local user `berthtest` (home under /tmp,
+// key authentication are on, PAM off: sshd then checks /etc/shadow itself. (Password login
+// works with PAM here too, but pam_unix delays each wrong password by ~3 s and the result
+// would depend on the machine's PAM stack.) The local user `berthtest` (home under /tmp,
 // shell /bin/sh) is created on first use and gets a fresh random password each time. Needs
 // root, sshd, ssh-keygen, useradd and chpasswd: check unavailable_reason() and GTEST_SKIP().
 
