@@ -11,8 +11,8 @@
 // clash: host side .1, namespace side .2, both up, lo up inside. Only the network is separate:
 // the filesystem, users and /proc are shared with the host. The destructor kills every process
 // still inside the namespace (what run_inside started and anything those started, e.g. an agent
-// spawned by sshd) and deletes the namespace and the veth pair. Needs root and iproute2: check unavailable_reason() first and GTEST_SKIP()
-// with it. Not thread-safe; one fixture per test.
+// spawned by sshd) and deletes the namespace and the veth pair. Needs root and iproute2: check
+// unavailable_reason() first and GTEST_SKIP() with it. Not thread-safe; one fixture per test.
 
 #include <sys/types.h>
 
