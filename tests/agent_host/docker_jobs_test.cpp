@@ -127,6 +127,50 @@ TEST(DockerJobs, PullReportsAnErrorInTheStream) {
             "/v1.41/images/create?fromImage=registry.example%2Fteam%2Fapp&tag=latest");
 }
 
+TEST(DockerJobs, PullSucceedsWithTheDigest) {
+  FakeEngine engine([](const SeenRequest&) {
+    return FakeEngine::chunked(200, {R"({"status":"Pulling from team/app","id":"1.2"})"
+                                     "\n",
+                                     R"({"status":"Digest: sha256:abcd"})"
+                                     "\n",
+                                     R"({"status":"Status: Downloaded newer image"})"
+                                     "\n"});
+  });
+  Job job;
+  const std::string digest = "sha256:" + std::string(64, 'f');
+  const JobOutcome by_tag =
+      job.run("docker.pull", {{"image", "team/app:1.2"}}, engine.socket_path());
+  EXPECT_EQ(by_tag.status, "succeeded") << by_tag.error_message;
+  EXPECT_EQ(by_tag.result, json::parse(R"({"image":"team/app:1.2","digest":"sha256:abcd"})"));
+  const JobOutcome by_digest =
+      job.run("docker.pull", {{"image", "team/app@" + digest}}, engine.socket_path());
+  EXPECT_EQ(by_digest.status, "succeeded");
+  EXPECT_EQ(engine.requests()[1].target,
+            "/v1.41/images/create?fromImage=team%2Fapp&tag=sha256%3A" + std::string(64, 'f'));
+}
+
+TEST(DockerJobs, RunCreatesThenStarts) {
+  FakeEngine engine([](const SeenRequest& request) {
+    return request.target.ends_with("/start")
+               ? FakeEngine::answer(204, "")
+               : FakeEngine::answer(201, R"({"Id":"0123456789abcdef","Warnings":[]})");
+  });
+  Job job;
+  const JobOutcome outcome =
+      job.run("docker.run",
+              {{"image", "berth-test/busybox:1"}, {"ports", {{{"container", 80}, {"host", 8080}}}}},
+              engine.socket_path());
+  EXPECT_EQ(outcome.status, "succeeded") << outcome.error_message;
+  EXPECT_EQ(outcome.result, json({{"container_id", "0123456789abcdef"}}));
+  const auto seen = engine.requests();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].target, "/v1.41/containers/create");
+  EXPECT_EQ(json::parse(seen[0].body)["HostConfig"]["PortBindings"]["80/tcp"][0]["HostIp"],
+            "127.0.0.1");
+  EXPECT_EQ(seen[1].target, "/v1.41/containers/0123456789abcdef/start");
+  EXPECT_NE(job.output.system.find("0123456789ab"), std::string::npos);
+}
+
 TEST(DockerJobs, RunRemovesAContainerThatWouldNotStart) {
   FakeEngine engine([](const SeenRequest& request) {
     if (request.target.starts_with("/v1.41/containers/create")) {

@@ -7,11 +7,13 @@
 #include <utility>
 // clang-format on
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <cctype>
 #include <limits>
 
 #include "agent/host/docker_client.hpp"
@@ -183,10 +185,13 @@ Result<DockerResponse> DockerClient::stream(std::string_view method, std::string
     }
     const std::size_t got = chunk.size() - parser.get().body().size;
     const std::string_view text(chunk.data(), got);
-    if (success && got > 0) {
+    if (got == 0) {
+      continue;
+    }
+    if (success) {
       on_chunk(text);
     } else if (response.body.size() < kMaxBufferedBody) {
-      response.body.append(text);
+      response.body.append(text);  // an error answer is one short JSON object
     }
   }
   return response;

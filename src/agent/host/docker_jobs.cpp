@@ -61,15 +61,17 @@ JobOutcome succeeded(nlohmann::json result = nlohmann::json::object()) {
   return out;
 }
 
-// A GET whose 2xx answer is JSON, returned parsed.
-Result<nlohmann::json> get_json(DockerJob& run, const std::string& target, JobOutcome& refusal) {
+// A GET whose 2xx answer is JSON, returned parsed; an Engine refusal is a "docker_error".
+Result<nlohmann::json> get_json(DockerJob& run, const std::string& target) {
   auto response = run.client().request("GET", target, std::nullopt, run.limits(kShortCall));
   if (!response) {
     return fail(response.error());
   }
   if (!is_success(response->status)) {
-    refusal = engine_refusal(*response);
-    return nlohmann::json();
+    return fail(Error{.kind = ErrorKind::unprocessable,
+                      .code = "docker_error",
+                      .message = docker_error_message(*response),
+                      .internal_detail = {}});
   }
   auto parsed = nlohmann::json::parse(response->body, nullptr, false);
   if (parsed.is_discarded()) {
@@ -86,13 +88,8 @@ JobOutcome list_containers(DockerJob& run) {
   if (!all) {
     return from_error(all.error());
   }
-  JobOutcome refusal;
-  auto containers =
-      get_json(run, std::string("/containers/json?all=") + (*all ? "1" : "0"), refusal);
-  if (!containers) {
-    return from_error(containers.error());
-  }
-  return refusal.status == "failed" ? refusal : succeeded({{"containers", *containers}});
+  auto containers = get_json(run, std::string("/containers/json?all=") + (*all ? "1" : "0"));
+  return containers ? succeeded({{"containers", *containers}}) : from_error(containers.error());
 }
 
 JobOutcome inspect_container(DockerJob& run) {
@@ -100,12 +97,8 @@ JobOutcome inspect_container(DockerJob& run) {
   if (!container) {
     return from_error(container.error());
   }
-  JobOutcome refusal;
-  auto details = get_json(run, "/containers/" + *container + "/json", refusal);
-  if (!details) {
-    return from_error(details.error());
-  }
-  return refusal.status == "failed" ? refusal : succeeded({{"container", *details}});
+  auto details = get_json(run, "/containers/" + *container + "/json");
+  return details ? succeeded({{"container", *details}}) : from_error(details.error());
 }
 
 JobOutcome pull_image(DockerJob& run) {
@@ -204,13 +197,9 @@ JobOutcome container_logs(DockerJob& run) {
     return from_error(logs.error());
   }
   // A TTY container's log is raw text; only the others are framed stdout/stderr.
-  JobOutcome refusal;
-  auto details = get_json(run, "/containers/" + logs->container + "/json", refusal);
+  auto details = get_json(run, "/containers/" + logs->container + "/json");
   if (!details) {
     return from_error(details.error());
-  }
-  if (refusal.status == "failed") {
-    return refusal;
   }
   const auto config = details->value("Config", nlohmann::json::object());
   const bool tty = config.is_object() && config.value("Tty", nlohmann::json(false)) == true;
