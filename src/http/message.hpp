@@ -2,7 +2,11 @@
 /// Berth's own request and response types. Handlers see only these, never Beast, so the
 /// api/ and domain/ code compiles without Boost headers and can be tested without sockets.
 
+#include <chrono>
+#include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -44,15 +48,81 @@ struct Request {
   std::optional<std::string> query_param(std::string_view name) const;
 };
 
+/// The open end of a streamed response body (Server-Sent Events), given to the route's
+/// StreamBody::start. Implemented by the HTTP server; every member is thread-safe.
+class StreamWriter {
+ public:
+  virtual ~StreamWriter() = default;
+  /// Queues bytes for the client. False when the stream has ended (client gone, shutdown,
+  /// or the client read too slowly and its queue passed the bound): stop writing then.
+  virtual bool write(std::string bytes) = 0;
+  /// Ends the response once what is queued has been sent.
+  virtual void finish() = 0;
+  virtual bool closed() const = 0;
+};
+
+/// A response whose body is written over time (SSE). The head (status, content type,
+/// headers) comes from the Response; the body has no length and ends with the connection.
+struct StreamBody {
+  /// Called once, on a worker thread, after the head has been sent. It may write at once and
+  /// keep the writer to write later from any thread.
+  std::function<void(std::shared_ptr<StreamWriter>)> start;
+  /// A comment line (":\n\n") is sent after this long without a write, so proxies and
+  /// clients see the stream is alive and a vanished client is noticed.
+  std::chrono::milliseconds keepalive{15'000};
+  /// The queue bound per stream; a client that falls this far behind is disconnected.
+  std::size_t max_queued_bytes = 4 * 1024 * 1024;
+};
+
+/// The server's side of an accepted WebSocket, given to WebSocketSession::on_open.
+/// Implemented by the HTTP server; every member is thread-safe.
+class WebSocketChannel {
+ public:
+  virtual ~WebSocketChannel() = default;
+  /// Queues one text frame. False when the socket is closed or closing (the queue passed
+  /// WebSocketUpgrade::max_queued_bytes closes it).
+  virtual bool send(std::string text) = 0;
+  /// Sends a close frame with this code and reason, then ends the connection.
+  virtual void close(std::uint16_t code, std::string reason) = 0;
+};
+
+/// The application's side of a WebSocket (the agent gateway implements it). Calls come one
+/// at a time per connection, on the worker pool, so they may block on the store.
+class WebSocketSession {
+ public:
+  virtual ~WebSocketSession() = default;
+  virtual void on_open(std::shared_ptr<WebSocketChannel> channel) = 0;
+  /// One text frame. Frames over WebSocketUpgrade::max_frame_bytes never arrive (the server
+  /// closes with 1009); binary frames are refused by the server (close 1003).
+  virtual void on_text(std::string text) = 0;
+  /// Once, last: the peer closed, the network failed, close() was called, or shutdown.
+  virtual void on_close() = 0;
+};
+
+/// Returned by a handler that accepts a WebSocket upgrade (status 101).
+struct WebSocketUpgrade {
+  std::shared_ptr<WebSocketSession> session;
+  std::size_t max_frame_bytes = 4 * 1024 * 1024;
+  std::size_t max_queued_bytes = 8 * 1024 * 1024;
+};
+
 struct Response {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
   Headers headers;
+  /// Set for a streamed body (SSE); `body` is then ignored.
+  std::shared_ptr<StreamBody> stream = {};
+  /// Set (with status 101) to accept a WebSocket upgrade; only valid when
+  /// is_websocket_upgrade(request) held.
+  std::shared_ptr<WebSocketUpgrade> websocket = {};
 
   static Response json(unsigned status, const nlohmann::json& body);
   static Response no_content();
 };
+
+/// True when the request asks to become a WebSocket (GET, Upgrade: websocket, a key, v13).
+bool is_websocket_upgrade(const Request& request);
 
 /// Decodes %XX escapes ('+' stays '+'); nullopt on a malformed escape or an encoded NUL.
 std::optional<std::string> percent_decode(std::string_view text);

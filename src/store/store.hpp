@@ -17,6 +17,7 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "store/fleet_records.hpp"
 #include "store/identity_records.hpp"
 
 namespace berth {
@@ -144,6 +145,65 @@ class Tx {
   virtual Result<bool> use_recovery_code(std::string_view user_id, std::string_view code_hash,
                                          TimePoint at) = 0;
   virtual Result<std::int64_t> count_unused_recovery_codes(std::string_view user_id) = 0;
+
+  // Servers. Names are unique per team (`conflict`). Deleting a server deletes its jobs and
+  // their output, its metrics, its events and its install tokens.
+  virtual Result<void> create_server(const ServerRecord& server) = 0;
+  /// By id within a team; team_id "" finds it in any team (the agent gateway, schedulers).
+  virtual Result<std::optional<ServerRecord>> get_server(std::string_view team_id,
+                                                         std::string_view id) = 0;
+  virtual Result<std::optional<ServerRecord>> find_server_by_agent_token_hash(
+      std::string_view hash) = 0;
+  virtual Result<void> update_server(const ServerRecord& server) = 0;  // every column, by id
+  virtual Result<void> delete_server(std::string_view id) = 0;
+  /// A team's servers ordered by name; `q` filters by a substring of name or address.
+  virtual Result<Page<ServerRecord>> list_servers(std::string_view team_id, std::string_view q,
+                                                  std::int64_t page, std::int64_t per_page) = 0;
+  /// Servers in any team whose status is one of `statuses` (liveness sweeps, start-up).
+  virtual Result<std::vector<ServerRecord>> list_servers_with_status(
+      const std::vector<std::string>& statuses) = 0;
+
+  // Install tokens: one use each.
+  virtual Result<void> create_install_token(const InstallTokenRecord& token) = 0;
+  virtual Result<std::optional<InstallTokenRecord>> find_install_token_by_hash(
+      std::string_view hash) = 0;
+  /// Marks it used at `at`; false when it was already used (a concurrent register lost).
+  virtual Result<bool> use_install_token(std::string_view id, TimePoint at) = 0;
+
+  // Jobs and their output.
+  virtual Result<void> create_job(const JobRecord& job) = 0;
+  /// By id within a team; team_id "" finds it in any team.
+  virtual Result<std::optional<JobRecord>> get_job(std::string_view team_id,
+                                                   std::string_view id) = 0;
+  virtual Result<void> update_job(const JobRecord& job) = 0;  // every column, by id
+  /// Newest first.
+  virtual Result<Page<JobRecord>> list_jobs(const JobQuery& query) = 0;
+  /// Stores one chunk; false (and nothing changes) when the job already has this seq. Also
+  /// raises the job's last_seq.
+  virtual Result<bool> append_job_output(const JobOutputChunk& chunk) = 0;
+  /// Chunks with seq > after_seq, in seq order, at most `limit`.
+  virtual Result<std::vector<JobOutputChunk>> list_job_output(std::string_view job_id,
+                                                              std::int64_t after_seq,
+                                                              std::int64_t limit) = 0;
+
+  // Metrics: each sample is folded into one bucket per resolution (seconds) as a running mean.
+  virtual Result<void> record_metric_samples(const std::vector<MetricSample>& samples,
+                                             const std::vector<std::int64_t>& resolutions) = 0;
+  /// Buckets of one resolution with bucket_start in [from, to], oldest first.
+  virtual Result<std::vector<MetricPoint>> list_metric_points(std::string_view server_id,
+                                                              std::int64_t resolution,
+                                                              TimePoint from, TimePoint to) = 0;
+  /// Deletes buckets of `resolution` that started before `before`; returns how many.
+  virtual Result<std::int64_t> prune_metric_points(std::int64_t resolution, TimePoint before) = 0;
+
+  // Server events: append-only, pruned by age.
+  /// Appends and returns the event's seq.
+  virtual Result<std::int64_t> append_server_event(const ServerEventRecord& event) = 0;
+  /// Events of a server with seq > after_seq, oldest first, at most `limit`.
+  virtual Result<std::vector<ServerEventRecord>> list_server_events(std::string_view server_id,
+                                                                    std::int64_t after_seq,
+                                                                    std::int64_t limit) = 0;
+  virtual Result<std::int64_t> prune_server_events(TimePoint before) = 0;
 };
 
 class Store {

@@ -1,0 +1,246 @@
+#include "domain/fleet/job_ledger.hpp"
+
+#include "core/crypto.hpp"
+#include "core/time_format.hpp"
+#include "domain/fleet/job_state.hpp"
+
+namespace berth {
+
+namespace {
+
+nlohmann::json optional_time(const std::optional<TimePoint>& time) {
+  return time ? nlohmann::json(format_rfc3339(*time)) : nlohmann::json(nullptr);
+}
+
+Error unknown_job() {
+  Error error = Error::not_found("no such job on this server");
+  error.code = "unknown_job";
+  return error;
+}
+
+}  // namespace
+
+nlohmann::json job_view(const JobRecord& job) {
+  nlohmann::json error = nullptr;
+  if (!job.error_code.empty()) {
+    error = {{"code", job.error_code}, {"message", job.error_message}};
+  }
+  return {{"id", job.id},
+          {"server_id", job.server_id},
+          {"kind", job.kind},
+          {"args", job.args_summary},
+          {"state", job.state},
+          {"timeout_ms", job.timeout_ms},
+          {"created_by", job.created_by},
+          {"created_at", format_rfc3339(job.created_at)},
+          {"queue_deadline_at", format_rfc3339(job.queue_deadline_at)},
+          {"dispatched_at", optional_time(job.dispatched_at)},
+          {"started_at", optional_time(job.started_at)},
+          {"finished_at", optional_time(job.finished_at)},
+          {"cancel_requested", job.cancel_requested},
+          {"exit_code", job.exit_code ? nlohmann::json(*job.exit_code) : nlohmann::json(nullptr)},
+          {"duration_ms", job.duration_ms},
+          {"result", job.result},
+          {"error", error},
+          {"output_seq", job.last_seq}};
+}
+
+Result<std::optional<JobRecord>> JobLedger::change_job(
+    std::string_view job_id, const std::function<bool(JobRecord&)>& change) {
+  std::optional<JobRecord> moved;
+  auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
+    auto found = tx.get_job("", job_id);
+    if (!found) {
+      return fail(std::move(found.error()));
+    }
+    if (!*found) {
+      return fail(unknown_job());
+    }
+    JobRecord job = std::move(**found);
+    if (!change(job)) {
+      return {};
+    }
+    if (auto updated = tx.update_job(job); !updated) {
+      return updated;
+    }
+    moved = std::move(job);
+    return {};
+  });
+  if (!done) {
+    return fail(std::move(done.error()));
+  }
+  if (moved) {
+    publish_state(*moved);
+  }
+  return moved;
+}
+
+Result<std::optional<JobRecord>> JobLedger::mark_dispatched(std::string_view job_id) {
+  const TimePoint now = ctx_.clock().now();
+  return change_job(job_id, [&](JobRecord& job) {
+    if (job.state != job_state::queued) {
+      return false;
+    }
+    job.state = job_state::dispatched;
+    job.dispatched_at = now;
+    return true;
+  });
+}
+
+Result<void> JobLedger::mark_running(std::string_view server_id, std::string_view job_id) {
+  const TimePoint now = ctx_.clock().now();
+  bool foreign = false;
+  auto moved = change_job(job_id, [&](JobRecord& job) {
+    if (job.server_id != server_id) {
+      foreign = true;
+      return false;
+    }
+    if (!job_state::can_move(job.state, job_state::running)) {
+      return false;
+    }
+    job.state = job_state::running;
+    job.started_at = now;
+    return true;
+  });
+  if (!moved) {
+    return fail(std::move(moved.error()));
+  }
+  if (foreign) {
+    return fail(unknown_job());
+  }
+  return {};
+}
+
+Result<bool> JobLedger::append_output(std::string_view server_id, const JobOutputChunk& chunk) {
+  bool stored = false;
+  auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
+    auto found = tx.get_job("", chunk.job_id);
+    if (!found) {
+      return fail(std::move(found.error()));
+    }
+    if (!*found || (*found)->server_id != server_id) {
+      return fail(unknown_job());
+    }
+    auto appended = tx.append_job_output(chunk);
+    if (!appended) {
+      return fail(std::move(appended.error()));
+    }
+    stored = *appended;
+    return {};
+  });
+  if (!done) {
+    return fail(std::move(done.error()));
+  }
+  if (stored) {
+    events_.publish(EventHub::job_topic(chunk.job_id),
+                    HubMessage{.event = "output",
+                               .id = chunk.seq,
+                               .data = {{"seq", chunk.seq},
+                                        {"stream", chunk.stream},
+                                        {"text", chunk.text},
+                                        {"at", format_rfc3339(chunk.at)}}});
+  }
+  return stored;
+}
+
+Result<void> JobLedger::finish(std::string_view server_id, std::string_view job_id,
+                               const JobEnd& end) {
+  const TimePoint now = ctx_.clock().now();
+  bool foreign = false;
+  auto moved = change_job(job_id, [&](JobRecord& job) {
+    if (job.server_id != server_id) {
+      foreign = true;
+      return false;
+    }
+    if (!job_state::can_move(job.state, end.status)) {
+      return false;  // already settled: a re-sent job_done changes nothing
+    }
+    job.state = end.status;
+    job.finished_at = now;
+    job.exit_code = end.exit_code;
+    job.duration_ms = end.duration_ms;
+    job.result = end.result;
+    job.error_code = end.error_code;
+    job.error_message = end.error_message;
+    return true;
+  });
+  if (!moved) {
+    return fail(std::move(moved.error()));
+  }
+  if (foreign) {
+    return fail(unknown_job());
+  }
+  return {};
+}
+
+Result<bool> JobLedger::settle(std::string_view job_id, std::string_view state, std::string code,
+                               std::string message) {
+  const TimePoint now = ctx_.clock().now();
+  auto moved = change_job(job_id, [&](JobRecord& job) {
+    if (!job_state::can_move(job.state, state)) {
+      return false;
+    }
+    job.state = std::string(state);
+    job.finished_at = now;
+    job.error_code = std::move(code);
+    job.error_message = std::move(message);
+    return true;
+  });
+  if (!moved) {
+    return fail(std::move(moved.error()));
+  }
+  return moved->has_value();
+}
+
+Result<std::vector<JobRecord>> JobLedger::in_flight(std::string_view server_id) {
+  return read_value<std::vector<JobRecord>>(
+      ctx_.store(), [&](Tx& tx) -> Result<std::vector<JobRecord>> {
+        auto page = tx.list_jobs(JobQuery{
+            .team_id = {},
+            .server_id = std::string(server_id),
+            .states = {std::string(job_state::dispatched), std::string(job_state::running)},
+            .page = 1,
+            .per_page = 1000});
+        if (!page) {
+          return fail(std::move(page.error()));
+        }
+        std::vector<JobRecord> jobs(page->items.rbegin(), page->items.rend());  // oldest first
+        return jobs;
+      });
+}
+
+Result<std::vector<JobRecord>> JobLedger::queued(std::string_view server_id) {
+  return read_value<std::vector<JobRecord>>(
+      ctx_.store(), [&](Tx& tx) -> Result<std::vector<JobRecord>> {
+        auto page = tx.list_jobs(JobQuery{.team_id = {},
+                                          .server_id = std::string(server_id),
+                                          .states = {std::string(job_state::queued)},
+                                          .page = 1,
+                                          .per_page = 1000});
+        if (!page) {
+          return fail(std::move(page.error()));
+        }
+        std::vector<JobRecord> jobs(page->items.rbegin(), page->items.rend());
+        return jobs;
+      });
+}
+
+Result<nlohmann::json> JobLedger::open_args(const JobRecord& job) const {
+  auto text = crypto::open_sealed(ctx_.identity.master_key, job.args_sealed);
+  if (!text) {
+    return fail(std::move(text.error()));
+  }
+  auto parsed = nlohmann::json::parse(*text, nullptr, false);
+  if (parsed.is_discarded()) {
+    return fail(Error::internal("a job's sealed arguments are not JSON"));
+  }
+  return parsed;
+}
+
+void JobLedger::publish_state(const JobRecord& job) {
+  const bool done = job_state::is_terminal(job.state);
+  events_.publish(EventHub::job_topic(job.id),
+                  HubMessage{.event = done ? "done" : "state", .id = 0, .data = job_view(job)});
+}
+
+}  // namespace berth

@@ -1,0 +1,73 @@
+#pragma once
+/// The store side of a job's life: every state change of ARCHITECTURE.md's machine happens
+/// here, inside a write transaction that re-reads the job, so a re-sent `ack` or `job_done`
+/// and a concurrent cancel or sweep can never move a job twice or out of a terminal state.
+/// Each change is then published on the job's EventHub topic for the SSE streams.
+/// Blocking (store): worker threads. Thread-safe.
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "domain/fleet/event_hub.hpp"
+#include "domain/fleet/fleet_context.hpp"
+
+namespace berth {
+
+/// What an agent's job_done says.
+struct JobEnd {
+  std::string status;  // succeeded | failed | canceled | lost
+  std::optional<std::int64_t> exit_code = {};
+  std::int64_t duration_ms = 0;
+  nlohmann::json result = nlohmann::json::object();
+  std::string error_code = {};
+  std::string error_message = {};
+};
+
+class JobLedger {
+ public:
+  JobLedger(FleetContext& ctx, EventHub& events) : ctx_(ctx), events_(events) {}
+
+  /// queued → dispatched; the job when it moved (the caller sends its cmd), nullopt when it
+  /// was no longer queued (another thread dispatched or canceled it).
+  Result<std::optional<JobRecord>> mark_dispatched(std::string_view job_id);
+  /// The agent's ack of a cmd for a job of `server_id`: dispatched → running.
+  /// Error::not_found (code unknown_job) when the job is not that server's.
+  Result<void> mark_running(std::string_view server_id, std::string_view job_id);
+  /// Stores one output chunk of a job of `server_id`; false for a seq already stored.
+  /// Error::not_found (code unknown_job) when the job is not that server's.
+  Result<bool> append_output(std::string_view server_id, const JobOutputChunk& chunk);
+  /// Settles a job of `server_id`; a job already terminal is left as it is (re-sent job_done).
+  Result<void> finish(std::string_view server_id, std::string_view job_id, const JobEnd& end);
+  /// Ends a job that is not terminal with `state` (failed/lost/canceled) and the reason;
+  /// false when it was already terminal.
+  Result<bool> settle(std::string_view job_id, std::string_view state, std::string code,
+                      std::string message);
+
+  /// The server's jobs that the agent should hear about again after its hello.
+  Result<std::vector<JobRecord>> in_flight(std::string_view server_id);
+  /// The server's queued jobs, oldest first.
+  Result<std::vector<JobRecord>> queued(std::string_view server_id);
+
+  /// The arguments as the agent must receive them (unsealed).
+  Result<nlohmann::json> open_args(const JobRecord& job) const;
+
+  /// Publishes the job's current state on its topic ("state"/"done" events).
+  void publish_state(const JobRecord& job);
+
+ private:
+  Result<std::optional<JobRecord>> change_job(std::string_view job_id,
+                                              const std::function<bool(JobRecord&)>& change);
+
+  FleetContext& ctx_;
+  EventHub& events_;
+};
+
+/// The JSON view of a job shared by the API and the SSE streams.
+nlohmann::json job_view(const JobRecord& job);
+
+}  // namespace berth

@@ -1,0 +1,73 @@
+#pragma once
+/// "Run this on my server": jobs submitted through the API (admin; audited), read, listed,
+/// canceled, and their output replayed. Validation of each kind's arguments happens here,
+/// before anything is stored or sent: an exec job is an argv vector, never a shell string.
+/// Also the deadlines: queued jobs whose server does not come back in time fail, and running
+/// jobs whose agent stays away past their timeout are lost. Blocking (store). Thread-safe.
+
+#include <chrono>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/principal.hpp"
+#include "domain/fleet/agent_hub.hpp"
+#include "domain/fleet/fleet_context.hpp"
+#include "domain/identity/audit_service.hpp"
+#include "domain/identity/sign_in_service.hpp"
+
+namespace berth {
+
+struct NewJob {
+  std::string kind;
+  nlohmann::json args = nlohmann::json::object();
+  std::optional<std::int64_t> timeout_ms = {};
+};
+
+class JobService {
+ public:
+  JobService(FleetContext& ctx, AgentHub& hub) : ctx_(ctx), hub_(hub) {}
+
+  /// Admin. Queues the job and dispatches it at once when the agent is connected.
+  /// Error::validation for an unknown kind or bad arguments; not_found for the server;
+  /// conflict `server_draining` when the server is being drained.
+  Result<JobRecord> submit(const Principal& who, std::string_view team_id,
+                           std::string_view server_id, const NewJob& job, const ClientInfo& client);
+  /// A job created by berthd itself (adoption), already running in berthd: not dispatched.
+  Result<JobRecord> create_internal(std::string_view team_id, std::string_view server_id,
+                                    std::string kind, const nlohmann::json& args_summary,
+                                    std::string created_by);
+
+  Result<JobRecord> get(const Principal& who, std::string_view team_id, std::string_view job_id);
+  Result<Page<JobRecord>> list(const Principal& who, std::string_view team_id,
+                               std::string_view server_id, const PageRequest& page);
+  /// Admin. Queued: canceled at once. Dispatched/running: the agent is told (202; the job
+  /// ends when the agent says so). Conflict `job_finished` when it already ended.
+  Result<JobRecord> cancel(const Principal& who, std::string_view team_id, std::string_view job_id,
+                           const ClientInfo& client);
+  /// Output chunks after `after_seq`, for replays.
+  Result<std::vector<JobOutputChunk>> output(std::string_view job_id, std::int64_t after_seq,
+                                             std::int64_t limit);
+
+  /// The deadlines (called by the monitor every few seconds).
+  Result<void> expire();
+
+ private:
+  FleetContext& ctx_;
+  AgentHub& hub_;
+};
+
+/// The kinds a user may submit.
+const std::vector<std::string>& submittable_job_kinds();
+
+/// Checks a kind's arguments; Error::validation naming the field (e.g. "args.argv").
+Result<void> check_job_args(std::string_view kind, const nlohmann::json& args);
+
+/// The arguments as shown to people and the audit log: env values and stdin replaced.
+nlohmann::json job_args_summary(const nlohmann::json& args);
+
+}  // namespace berth

@@ -1,0 +1,96 @@
+#include "domain/fleet/server_book.hpp"
+
+#include "core/time_format.hpp"
+
+namespace berth {
+
+nlohmann::json server_event_view(const ServerEventRecord& event) {
+  return {{"seq", event.seq},
+          {"kind", event.kind},
+          {"at", format_rfc3339(event.at)},
+          {"details", event.details}};
+}
+
+Result<ServerRecord> ServerBook::update(std::string_view server_id,
+                                        const std::function<void(ServerRecord&)>& change) {
+  std::optional<ServerRecord> out;
+  std::optional<ServerEventRecord> status_event;
+  auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
+    auto found = tx.get_server("", server_id);
+    if (!found) {
+      return fail(std::move(found.error()));
+    }
+    if (!*found) {
+      return fail(Error::not_found("no such server"));
+    }
+    ServerRecord server = std::move(**found);
+    const std::string before = server.status;
+    const std::string before_reason = server.status_reason;
+    change(server);
+    server.updated_at = ctx_.clock().now();
+    if (auto updated = tx.update_server(server); !updated) {
+      return updated;
+    }
+    if (server.status != before || server.status_reason != before_reason) {
+      ServerEventRecord event{
+          .seq = 0,
+          .server_id = server.id,
+          .at = server.updated_at,
+          .kind = "status_changed",
+          .details = {{"from", before}, {"to", server.status}, {"reason", server.status_reason}}};
+      auto seq = tx.append_server_event(event);
+      if (!seq) {
+        return fail(std::move(seq.error()));
+      }
+      event.seq = *seq;
+      status_event = std::move(event);
+    }
+    out = std::move(server);
+    return {};
+  });
+  if (!done) {
+    return fail(std::move(done.error()));
+  }
+  if (status_event) {
+    publish(*status_event);
+  }
+  return std::move(*out);
+}
+
+Result<ServerRecord> ServerBook::set_status(std::string_view server_id, std::string status,
+                                            std::string reason) {
+  return update(server_id, [&](ServerRecord& server) {
+    server.status = std::move(status);
+    server.status_reason = std::move(reason);
+  });
+}
+
+Result<void> ServerBook::record(std::string_view server_id, std::string kind,
+                                nlohmann::json details) {
+  ServerEventRecord event{.seq = 0,
+                          .server_id = std::string(server_id),
+                          .at = ctx_.clock().now(),
+                          .kind = std::move(kind),
+                          .details = std::move(details)};
+  auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
+    auto seq = tx.append_server_event(event);
+    if (!seq) {
+      return fail(std::move(seq.error()));
+    }
+    event.seq = *seq;
+    return {};
+  });
+  if (!done) {
+    return fail(std::move(done.error()));
+  }
+  publish(event);
+  return {};
+}
+
+void ServerBook::publish(const ServerEventRecord& event) {
+  events_.publish(
+      EventHub::server_topic(event.server_id),
+      HubMessage{.event = event.kind, .id = event.seq, .data = server_event_view(event)});
+}
+
+}  // namespace berth

@@ -1,0 +1,43 @@
+#pragma once
+/// A server's status and its event history: every status change and every event an agent
+/// reports is stored (server_events) and published on the server's EventHub topic, which is
+/// what GET /servers/{id}/events streams. Blocking (store): worker threads. Thread-safe.
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+#include "domain/fleet/event_hub.hpp"
+#include "domain/fleet/fleet_context.hpp"
+
+namespace berth {
+
+class ServerBook {
+ public:
+  ServerBook(FleetContext& ctx, EventHub& events) : ctx_(ctx), events_(events) {}
+
+  /// Applies `change` to the server in one write transaction; when the status or its reason
+  /// changed, records a `status_changed` event too. Error::not_found for an unknown server.
+  Result<ServerRecord> update(std::string_view server_id,
+                              const std::function<void(ServerRecord&)>& change);
+
+  /// Sets the status (and reason) — `update` with only that change.
+  Result<ServerRecord> set_status(std::string_view server_id, std::string status,
+                                  std::string reason);
+
+  /// Stores and publishes one event.
+  Result<void> record(std::string_view server_id, std::string kind, nlohmann::json details);
+
+ private:
+  void publish(const ServerEventRecord& event);
+
+  FleetContext& ctx_;
+  EventHub& events_;
+};
+
+/// The SSE/JSON view of one server event.
+nlohmann::json server_event_view(const ServerEventRecord& event);
+
+}  // namespace berth
