@@ -2,7 +2,9 @@
 /// The SQLite implementation of Tx, run on the connection of the transaction that SqliteStore
 /// opened. Internal to berth_store_sqlite. Its statements live by subject in sqlite_tx.cpp
 /// (settings, audit), sqlite_tx_identity.cpp (users, teams, memberships), sqlite_tx_access.cpp
-/// (sessions, refresh tokens, recovery codes) and sqlite_tx_keys.cpp (API keys, invitations).
+/// (sessions, refresh tokens, recovery codes), sqlite_tx_keys.cpp (API keys, invitations),
+/// sqlite_tx_fleet.cpp (servers, install tokens), sqlite_tx_jobs.cpp (jobs, job output) and
+/// sqlite_tx_metrics.cpp (metrics, server events).
 ///
 /// Beyond store.hpp: a unique or foreign-key violation is `conflict`; update_*, delete_*,
 /// touch_*, revoke_session, revoke_api_key and mark_refresh_token_used of a missing id are
@@ -95,6 +97,67 @@ class SqliteTx final : public Tx {
   Result<bool> use_recovery_code(std::string_view user_id, std::string_view code_hash,
                                  TimePoint at) override;
   Result<std::int64_t> count_unused_recovery_codes(std::string_view user_id) override;
+
+  // The fleet. A status, scheduling, job state or output stream outside the words listed in
+  // fleet_records.hpp is `invalid` (field named), as is a list limit outside 1..kMaxPerPage.
+
+  /// A name taken in the team is `conflict` with code "server_name_taken"; a duplicate id,
+  /// a duplicate agent token hash or a missing team is a plain `conflict`.
+  Result<void> create_server(const ServerRecord& server) override;
+  Result<std::optional<ServerRecord>> get_server(std::string_view team_id,
+                                                 std::string_view id) override;
+  /// "" never matches: it means "no agent enrolled".
+  Result<std::optional<ServerRecord>> find_server_by_agent_token_hash(
+      std::string_view hash) override;
+  /// Renaming onto a name taken in the team is `conflict` "server_name_taken".
+  Result<void> update_server(const ServerRecord& server) override;
+  Result<void> delete_server(std::string_view id) override;
+  /// Ordered by name, then id.
+  Result<Page<ServerRecord>> list_servers(std::string_view team_id, std::string_view q,
+                                          std::int64_t page, std::int64_t per_page) override;
+  /// Ordered by creation; an empty `statuses` lists none.
+  Result<std::vector<ServerRecord>> list_servers_with_status(
+      const std::vector<std::string>& statuses) override;
+
+  /// A server_id naming no server is `conflict`.
+  Result<void> create_install_token(const InstallTokenRecord& token) override;
+  Result<std::optional<InstallTokenRecord>> find_install_token_by_hash(
+      std::string_view hash) override;
+  /// Also false for an id that names no token.
+  Result<bool> use_install_token(std::string_view id, TimePoint at) override;
+
+  /// A missing team or server is `conflict`.
+  Result<void> create_job(const JobRecord& job) override;
+  Result<std::optional<JobRecord>> get_job(std::string_view team_id, std::string_view id) override;
+  /// Writes every column, except that last_seq never drops below the highest seq stored.
+  Result<void> update_job(const JobRecord& job) override;
+  /// Newest first (created_at, then id); `states` filters by any of them.
+  Result<Page<JobRecord>> list_jobs(const JobQuery& query) override;
+  /// Output of a job that does not exist is `conflict`.
+  Result<bool> append_job_output(const JobOutputChunk& chunk) override;
+  Result<std::vector<JobOutputChunk>> list_job_output(std::string_view job_id,
+                                                      std::int64_t after_seq,
+                                                      std::int64_t limit) override;
+
+  /// Buckets hold per-figure sums and a sample count (the mean is sum / samples, exact however
+  /// many calls fed it); bucket_start = floor(unix seconds / resolution) * resolution. Samples
+  /// of servers that do not exist (any more) are dropped; a resolution below 1 or a figure
+  /// that is not finite is `invalid` and records nothing.
+  Result<void> record_metric_samples(const std::vector<MetricSample>& samples,
+                                     const std::vector<std::int64_t>& resolutions) override;
+  Result<std::vector<MetricPoint>> list_metric_points(std::string_view server_id,
+                                                      std::int64_t resolution, TimePoint from,
+                                                      TimePoint to) override;
+  Result<std::int64_t> prune_metric_points(std::int64_t resolution, TimePoint before) override;
+
+  /// `event.seq` is ignored; seqs are never reused, even after pruning. A server that does
+  /// not exist is `conflict`.
+  Result<std::int64_t> append_server_event(const ServerEventRecord& event) override;
+  Result<std::vector<ServerEventRecord>> list_server_events(std::string_view server_id,
+                                                            std::int64_t after_seq,
+                                                            std::int64_t limit) override;
+  /// Deletes the events (of every server) with `at` before `before`; returns how many.
+  Result<std::int64_t> prune_server_events(TimePoint before) override;
 
  private:
   SqliteConnection& connection_;
