@@ -6,7 +6,7 @@ namespace berth::agent {
 
 std::chrono::milliseconds Backoff::ceiling() const {
   // Doubling stops well before the shift could overflow: 2^20 s is far past any cap.
-  const std::uint32_t shift = attempt_ < 20 ? attempt_ : 20;
+  const std::uint32_t shift = attempt_ < kMaxShift ? attempt_ : kMaxShift;
   const auto grown = options_.base * (std::int64_t{1} << shift);
   return grown < options_.cap ? grown : options_.cap;
 }

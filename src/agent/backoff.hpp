@@ -26,6 +26,10 @@ class Backoff {
   std::chrono::milliseconds ceiling() const;
   /// Back to the base ceiling (after a session that lasted).
   void reset() { attempt_ = 0; }
+  /// Straight to the cap (berthd refused the token: retry, but slowly).
+  void saturate() { attempt_ = kMaxShift; }
+
+  static constexpr std::uint32_t kMaxShift = 20;
 
  private:
   Random& random_;

@@ -42,11 +42,16 @@ Result<void> write_agent_state(const std::filesystem::path& state_dir, const Age
   }
   const auto path = state_dir / kStateFile;
   const auto temp = state_dir / (std::string(kStateFile) + ".tmp");
-  const std::string text = nlohmann::json{{"server_url", state.server_url},
-                                          {"server_id", state.server_id},
-                                          {"agent_token", state.agent_token}}
-                               .dump(2) +
-                           "\n";
+  nlohmann::json json{{"server_url", state.server_url},
+                      {"server_id", state.server_id},
+                      {"agent_token", state.agent_token}};
+  if (!state.ca_file.empty()) {
+    json["ca_file"] = state.ca_file;
+  }
+  if (!state.pin_sha256.empty()) {
+    json["pin_sha256"] = state.pin_sha256;
+  }
+  const std::string text = json.dump(2) + "\n";
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) {
     return fail(io_failure("cannot create", temp));
@@ -81,6 +86,8 @@ Result<AgentState> read_agent_state(const std::filesystem::path& state_dir) {
     }
     *field = it->get<std::string>();
   }
+  state.ca_file = json.value("ca_file", std::string());
+  state.pin_sha256 = json.value("pin_sha256", std::string());
   return state;
 }
 

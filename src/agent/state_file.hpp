@@ -1,6 +1,7 @@
 #pragma once
 /// The agent's state directory: `agent.json` holds what enrollment returned (server URL,
-/// server id, agent token), `journal` the job journal. The directory is 0700 and agent.json
+/// server id, agent token, and the --ca-file or certificate pin given to enroll), `journal` the
+/// job journal. The directory is 0700 and agent.json
 /// 0600: the token is a credential.
 
 #include <filesystem>
@@ -14,6 +15,9 @@ struct AgentState {
   std::string server_url;
   std::string server_id;
   std::string agent_token;
+  // How berthd's certificate is checked, as given to `enroll`; "" when not given.
+  std::string ca_file = {};
+  std::string pin_sha256 = {};  // hex
 };
 
 /// Creates `state_dir` (0700) when missing and tightens its mode, then writes agent.json

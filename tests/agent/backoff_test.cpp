@@ -71,6 +71,13 @@ TEST(BackoffTest, ResetStartsOverAtTheBase) {
   EXPECT_EQ(backoff.ceiling(), milliseconds(1000));
 }
 
+TEST(BackoffTest, SaturateJumpsToTheCap) {
+  FixedRandom random(0);
+  Backoff backoff(random);
+  backoff.saturate();
+  EXPECT_EQ(backoff.ceiling(), milliseconds(30'000));
+}
+
 TEST(BackoffTest, NeverOverflowsAfterManyAttempts) {
   FixedRandom random(0xff);
   Backoff backoff(random);

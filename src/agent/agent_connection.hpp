@@ -1,0 +1,46 @@
+#pragma once
+/// `berth-agent run`: keeps one WebSocket to berthd (docs/protocol.md), reconnecting with
+/// backoff, and drives the Session over it: hello, heartbeats, the ping watchdog, frames both
+/// ways. One I/O thread; jobs run on their own threads.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "agent/backoff.hpp"
+#include "agent/session.hpp"
+#include "agent/state_file.hpp"
+
+namespace berth::agent {
+
+struct HeartbeatSample {
+  nlohmann::json docker = nlohmann::json::object();
+  nlohmann::json metrics = nlohmann::json::object();
+};
+
+struct RunOptions {
+  AgentState state;
+  std::string state_dir;
+  std::string agent_version;
+  nlohmann::json facts = nlohmann::json::object();
+  std::map<std::string, Executor> executors;
+  std::function<HeartbeatSample()> sample;  // called on the I/O thread at each heartbeat
+  std::optional<std::chrono::milliseconds> heartbeat_override = {};
+  Backoff::Options backoff = {};
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds close_timeout{5'000};   // graceful close before the socket is cut
+  std::chrono::milliseconds job_stop_grace{7'000};  // running jobs get this to end at exit
+};
+
+/// Exit codes of `run`.
+inline constexpr int kExitStopped = 0;  // SIGTERM/SIGINT
+inline constexpr int kExitFailed = 1;   // could not start (state, journal, TLS setup)
+inline constexpr int kExitRefused = 3;  // berthd closed with 4001 (revoked) or 4003 (deleted)
+
+/// Runs until a signal or a final close; returns one of the exit codes above.
+int run_agent(RunOptions options);
+
+}  // namespace berth::agent

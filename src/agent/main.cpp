@@ -1,0 +1,130 @@
+// berth-agent: the composition root of the agent. The only file that names the host probes
+// (metrics, Docker) next to the connection and the executors.
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+
+#include "agent/agent_connection.hpp"
+#include "agent/enroll.hpp"
+#include "agent/exec_job.hpp"
+#include "agent/host/docker_jobs.hpp"
+#include "agent/host/metrics.hpp"
+#include "agent/state_file.hpp"
+#include "core/log.hpp"
+
+namespace {
+
+constexpr std::string_view kDefaultDockerSocket = "/var/run/docker.sock";
+
+std::map<std::string, berth::agent::Executor> make_executors(const std::string& docker_socket) {
+  using namespace berth::agent;
+  std::map<std::string, Executor> executors;
+  executors["exec"] = [](JobContext& job) { return run_exec_job(job); };
+  for (const auto& kind : host::docker_job_kinds()) {
+    executors[kind] = [docker_socket](JobContext& job) {
+      return host::run_docker_job(job, docker_socket);
+    };
+  }
+  return executors;
+}
+
+int run(const std::string& state_dir, std::optional<std::int64_t> heartbeat_ms,
+        const std::string& docker_socket) {
+  using namespace berth::agent;
+  auto state = read_agent_state(state_dir);
+  if (!state) {
+    fmt::print(stderr, "berth-agent: {}\n", state.error().message);
+    return kExitFailed;
+  }
+  if (auto prepared = prepare_state_dir(state_dir); !prepared) {
+    fmt::print(stderr, "berth-agent: {}\n", prepared.error().message);
+    return kExitFailed;
+  }
+  // The sampler keeps the previous CPU snapshot, so it lives as long as the agent.
+  auto sampler = std::make_shared<host::MetricsSampler>();
+  RunOptions options{.state = std::move(*state),
+                     .state_dir = state_dir,
+                     .agent_version = BERTH_VERSION,
+                     .facts = host::machine_facts(),
+                     .executors = make_executors(docker_socket),
+                     .sample =
+                         [sampler, docker_socket] {
+                           HeartbeatSample sample{.docker = host::docker_status(docker_socket),
+                                                  .metrics = sampler->sample()};
+                           // The protocol carries container counts among the metrics.
+                           if (auto it = sample.docker.find("containers");
+                               it != sample.docker.end()) {
+                             sample.metrics["containers"] = std::move(*it);
+                             sample.docker.erase("containers");
+                           }
+                           return sample;
+                         },
+                     .heartbeat_override = {}};
+  if (heartbeat_ms) {
+    options.heartbeat_override = std::chrono::milliseconds(*heartbeat_ms);
+  }
+  berth::log::info("agent.start", {{"version", BERTH_VERSION},
+                                   {"server", std::string_view(options.state.server_url)},
+                                   {"server_id", std::string_view(options.state.server_id)}});
+  const int code = run_agent(std::move(options));
+  berth::log::info("agent.exit", {{"code", std::int64_t{code}}});
+  berth::log::flush();
+  if (code == kExitRefused) {
+    fmt::print(stderr,
+               "berth-agent: berthd will not take this agent any more (token revoked or server "
+               "deleted); enroll again with a new install token\n");
+  }
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A write to a closed pipe or socket is an error value, never a signal that kills the agent.
+  std::signal(SIGPIPE, SIG_IGN);
+  berth::log::init_logging(
+      {.format = berth::log::Format::text, .level = berth::log::Level::info, .file = {}});
+
+  CLI::App app{"berth-agent: runs Berth's jobs on this server"};
+  app.require_subcommand(1);
+
+  berth::agent::EnrollOptions enroll;
+  auto* enroll_cmd = app.add_subcommand("enroll", "Register this server with berthd");
+  enroll_cmd->add_option("--server", enroll.server_url, "berthd's URL (http:// or https://)")
+      ->required();
+  enroll_cmd->add_option("--install-token", enroll.install_token, "One-time install token")
+      ->required();
+  enroll_cmd->add_option("--state-dir", enroll.state_dir, "Where agent.json is written")
+      ->required();
+  enroll_cmd->add_option("--ca-file", enroll.ca_file, "PEM bundle to verify berthd with")
+      ->check(CLI::ExistingFile);
+  enroll_cmd->add_option("--insecure-pin-sha256", enroll.pin_hex,
+                         "Trust only a certificate with this SHA-256 (hex)");
+
+  std::string state_dir;
+  std::optional<std::int64_t> heartbeat_ms;
+  std::string docker_socket(kDefaultDockerSocket);
+  auto* run_cmd = app.add_subcommand("run", "Connect to berthd and run jobs until stopped");
+  run_cmd->add_option("--state-dir", state_dir, "The directory given to enroll")->required();
+  run_cmd
+      ->add_option("--heartbeat-override-ms", heartbeat_ms,
+                   "Heartbeat interval instead of berthd's (tests)")
+      ->check(CLI::Range(std::int64_t{100}, std::int64_t{3'600'000}));
+  run_cmd->add_option("--docker-socket", docker_socket, "Docker Engine API socket");
+
+  app.add_subcommand("version", "Print the version");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (enroll_cmd->parsed()) {
+    enroll.facts = berth::agent::host::machine_facts();
+    return berth::agent::enroll(enroll);
+  }
+  if (run_cmd->parsed()) {
+    return run(state_dir, heartbeat_ms, docker_socket);
+  }
+  fmt::print("berth-agent {}\n", BERTH_VERSION);
+  return 0;
+}
