@@ -1,6 +1,8 @@
 #include "http/message.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 
 namespace berth::http {
 
@@ -24,6 +26,41 @@ int hex_value(char c) {
     return c - 'A' + 10;
   }
   return -1;
+}
+
+std::string_view trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) {
+    return {};
+  }
+  const auto last = text.find_last_not_of(" \t");
+  return text.substr(first, last - first + 1);
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// True when a comma-separated header list ("keep-alive, Upgrade") holds the token. Every
+// header line with that name counts, as if they had been joined with commas.
+bool has_token(const Request& request, std::string_view lower_name, std::string_view token) {
+  for (const auto& [name, value] : request.headers) {
+    if (name != lower_name) {
+      continue;
+    }
+    std::string_view rest = value;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      if (equals_ignoring_case(trim(rest.substr(0, comma)), token)) {
+        return true;
+      }
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    }
+  }
+  return false;
 }
 }  // namespace
 
@@ -81,6 +118,16 @@ Response Response::json(unsigned status, const nlohmann::json& body) {
 
 Response Response::no_content() {
   return Response{.status = 204, .content_type = {}, .body = {}, .headers = {}};
+}
+
+bool is_websocket_upgrade(const Request& request) {
+  if (request.method != Method::get || !has_token(request, "upgrade", "websocket") ||
+      !has_token(request, "connection", "upgrade")) {
+    return false;
+  }
+  const auto key = request.header("sec-websocket-key");
+  const auto version = request.header("sec-websocket-version");
+  return key && !trim(*key).empty() && version && trim(*version) == "13";
 }
 
 std::optional<std::string> percent_decode(std::string_view text) {

@@ -38,6 +38,8 @@ std::string_view reason_phrase(unsigned status) {
   switch (status) {
     case 100:
       return "Continue";
+    case 101:
+      return "Switching Protocols";
     case 200:
       return "OK";
     case 201:
@@ -97,9 +99,14 @@ std::string render_head(const Response& response, const HeadOptions& options) {
   }
   append_header(out, "X-Request-ID", options.request_id);
   append_header(out, "X-API-Version", options.api_version);
-  out.append("Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n");
+  out.append(options.streamed ? "Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n"
+                              : "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n");
   for (const auto& [name, value] : response.headers) {
     append_header(out, name, value);
+  }
+  if (options.streamed) {
+    out.append("Connection: close\r\n\r\n");
+    return out;
   }
   if (options.version == 10 && options.keep_alive) {
     out.append("Connection: keep-alive\r\n");

@@ -16,10 +16,14 @@ struct HeadOptions {
   bool keep_alive = true;
   std::string_view request_id;
   std::string_view api_version;
+  /// A streamed body (SSE): no Content-Length, `Cache-Control: no-cache` and
+  /// `Connection: close`, since the body ends when the connection does.
+  bool streamed = false;
 };
 
 /// The head, ending with the blank line. Headers whose name is not a token or whose value
-/// holds CR, LF or NUL are left out (no response splitting), as is Content-Length on 1xx/204.
+/// holds CR, LF or NUL are left out (no response splitting), as is Content-Length on 1xx/204
+/// and on streamed bodies.
 std::string render_head(const Response& response, const HeadOptions& options);
 
 /// The reason phrase of a status code ("Not Found"); "Unknown" for codes Berth never sends.
