@@ -9,6 +9,8 @@
 #include "http/dispatch.hpp"
 #include "http/error_response.hpp"
 #include "http/response_head.hpp"
+#include "http/stream_writer.hpp"
+#include "http/websocket_session.hpp"
 
 namespace berth::http {
 
@@ -145,12 +147,16 @@ asio::awaitable<Response> dispatch_on_workers(asio::thread_pool& workers, const 
 asio::awaitable<boost::system::error_code> write_response(Connection& connection,
                                                           const Outcome& outcome,
                                                           const ServerOptions& options) {
+  const bool streamed = outcome.response.stream != nullptr;
   const std::string head = render_head(outcome.response, {.version = outcome.version,
                                                           .keep_alive = outcome.keep_alive,
                                                           .request_id = outcome.request_id,
-                                                          .api_version = options.api_version});
-  // HEAD answers with GET's headers (Content-Length included) and no body.
-  const std::string_view body = outcome.head ? std::string_view{} : outcome.response.body;
+                                                          .api_version = options.api_version,
+                                                          .streamed = streamed});
+  // HEAD answers with GET's headers (Content-Length included) and no body; a streamed body
+  // follows the head later.
+  const std::string_view body =
+      outcome.head || streamed ? std::string_view{} : outcome.response.body;
   const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
   boost::system::error_code ec;
   connection.set_deadline(options.request_timeout);
@@ -187,6 +193,32 @@ asio::awaitable<void> linger_close(Connection& connection) {
   }
   connection.clear_deadline();
   connection.socket.close(ec);
+}
+
+// A streamed body (SSE): the head now, then the body for as long as it lasts.
+asio::awaitable<void> serve_stream(std::shared_ptr<Connection> connection,
+                                   const ConnectionContext& context, Outcome& outcome,
+                                   const std::string& remote, steady_clock::time_point started) {
+  outcome.keep_alive = false;  // the body ends with the connection
+  const auto ec = co_await write_response(*connection, outcome, context.options);
+  log_access(outcome, remote, started);
+  if (ec || outcome.head) {
+    co_return;
+  }
+  // Made before the co_await: g++ 12 may destroy temporaries of a co_await expression twice.
+  auto body = serve_stream_body(std::move(connection), std::move(outcome.response.stream), context,
+                                outcome.request_id);
+  co_await std::move(body);
+}
+
+// A handler answered 101 with a WebSocket for a request that cannot be upgraded: a bug in
+// the route, answered 500 like any other.
+Response refuse_upgrade(const Outcome& outcome) {
+  log::error("http.websocket_without_upgrade",
+             {{"request_id", outcome.request_id},
+              {"path", outcome.path},
+              {"status", static_cast<std::int64_t>(outcome.response.status)}});
+  return error_response(Error::internal("websocket response to a request that is no upgrade"));
 }
 
 }  // namespace
@@ -232,6 +264,8 @@ void Connection::close_if_idle() {
   if (idle) {
     boost::system::error_code ignored;
     socket.cancel(ignored);
+  } else if (long_lived != nullptr) {
+    long_lived->end_for_shutdown();
   }
 }
 
@@ -318,6 +352,29 @@ asio::awaitable<void> serve_connection(std::shared_ptr<Connection> connection,
       outcome.response = dispatch(match, request);
     }
     outcome.keep_alive = message.keep_alive() && !context.stopping.load();
+    if (outcome.response.websocket) [[unlikely]] {
+      if (outcome.response.status == 101 && !outcome.head && is_websocket_upgrade(request)) {
+        log_access(outcome, remote, started);
+        auto upgrade = std::move(outcome.response.websocket);
+        std::string request_id = std::move(outcome.request_id);
+        // The session may last for days: keep none of the request's memory.
+        outcome = Outcome{};
+        request = Request{};
+        buffer.clear();
+        buffer.shrink_to_fit();
+        // Made before the co_await: g++ 12 may destroy temporaries of a co_await twice.
+        auto session = serve_websocket(connection, parser.release(), std::move(upgrade), context,
+                                       std::move(request_id));
+        co_await std::move(session);
+        break;
+      }
+      outcome.response = refuse_upgrade(outcome);
+      outcome.keep_alive = false;
+    } else if (outcome.response.stream) [[unlikely]] {
+      auto stream = serve_stream(connection, context, outcome, remote, started);
+      co_await std::move(stream);
+      break;
+    }
 
     ec = co_await write_response(*connection, outcome, options);
     log_access(outcome, remote, started);

@@ -14,6 +14,15 @@
 
 namespace berth::http {
 
+/// A connection that outlives its request (a streamed body, a WebSocket). It never becomes
+/// idle, so at shutdown the server asks it to end at once rather than wait out the deadline.
+class LongLived {
+ public:
+  virtual ~LongLived() = default;
+  /// Called on the connection's strand when the server starts shutting down.
+  virtual void end_for_shutdown() = 0;
+};
+
 /// One accepted socket and its deadline. Touched only on the socket's strand.
 ///
 /// The deadline is a time point, not a timer per operation: setting or clearing it costs no
@@ -28,11 +37,14 @@ struct Connection : std::enable_shared_from_this<Connection> {
   tcp::socket socket;
   bool idle = false;       // waiting for the first byte of the next request
   bool timed_out = false;  // the deadline cancelled the pending operation
+  /// Set while the connection streams a body or carries a WebSocket; owned by that code.
+  LongLived* long_lived = nullptr;
 
   /// The pending operation must end within `after`, or it is cancelled and timed_out set.
   void set_deadline(std::chrono::milliseconds after);
   void clear_deadline() { deadline_ = Clock::time_point::max(); }
-  /// At shutdown: a connection between requests is closed; one mid-request is left to finish.
+  /// At shutdown: a connection between requests is closed, as is a stream or a WebSocket;
+  /// one mid-request is left to finish.
   void close_if_idle();
   /// After the shutdown deadline: closes whatever is still open.
   void force_close();

@@ -1,0 +1,184 @@
+// WebSockets through the real server, with a Beast client: echo, order, the limits and their
+// close codes, the application's close, the client going away, shutdown, and that a
+// connection's callbacks never overlap.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "stream_test_server.hpp"
+
+namespace berth::http::testing {
+namespace {
+
+TEST(WebSocket, EchoesText) {
+  StreamTestServer server;
+  WsClient client(server.port());
+  ASSERT_TRUE(client.connected());
+  ASSERT_FALSE(client.send("hello"));
+  const auto reply = client.read();
+  ASSERT_FALSE(reply.error) << reply.error.message();
+  EXPECT_EQ(reply.text, "hello");
+  EXPECT_TRUE(eventually([&] { return server.log().opens.load() == 1; }));
+}
+
+TEST(WebSocket, KeepsTheOrderOfAThousandMessages) {
+  StreamTestServer server;
+  WsClient client(server.port());
+  ASSERT_TRUE(client.connected());
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_FALSE(client.send(fmt::format("m{}", i)));
+  }
+  for (int i = 0; i < 1000; ++i) {
+    const auto reply = client.read();
+    ASSERT_FALSE(reply.error) << "message " << i << ": " << reply.error.message();
+    ASSERT_EQ(reply.text, fmt::format("m{}", i));
+  }
+  EXPECT_EQ(server.log().overlaps.load(), 0);
+}
+
+TEST(WebSocket, FrameOverTheLimitClosesWith1009) {
+  StreamTestServer server;
+  WsClient client(server.port());
+  ASSERT_TRUE(client.connected());
+  ASSERT_FALSE(client.send(std::string(2000, 'a')));
+  const auto reply = client.read();
+  EXPECT_EQ(reply.error, websocket::error::closed) << reply.error.message();
+  EXPECT_EQ(reply.reason.code, 1009);
+  EXPECT_TRUE(eventually([&] { return server.log().closes.load() == 1; }));
+}
+
+TEST(WebSocket, BinaryFrameClosesWith1003) {
+  StreamTestServer server;
+  WsClient client(server.port());
+  ASSERT_TRUE(client.connected());
+  ASSERT_FALSE(client.send("\x01\x02", true));
+  const auto reply = client.read();
+  EXPECT_EQ(reply.error, websocket::error::closed) << reply.error.message();
+  EXPECT_EQ(reply.reason.code, 1003);
+  EXPECT_TRUE(eventually([&] { return server.log().closes.load() == 1; }));
+}
+
+TEST(WebSocket, ApplicationCloseReachesTheClientWithItsCode) {
+  StreamTestServer server;
+  WsClient client(server.port());
+  ASSERT_TRUE(client.connected());
+  ASSERT_FALSE(client.send("before"));
+  ASSERT_FALSE(client.send("revoke"));
+  const auto echoed = client.read();
+  EXPECT_EQ(echoed.text, "before");
+  const auto reply = client.read();
+  EXPECT_EQ(reply.error, websocket::error::closed) << reply.error.message();
+  EXPECT_EQ(reply.reason.code, 4001);
+  EXPECT_EQ(std::string(reply.reason.reason.data(), reply.reason.reason.size()), "revoked");
+  EXPECT_TRUE(eventually([&] { return server.log().closes.load() == 1; }));
+}
+
+TEST(WebSocket, SendQueueOverflowClosesWith1008) {
+  StreamTestServer server;
+  WsClient client(server.port());
+  ASSERT_TRUE(client.connected());
+  ASSERT_FALSE(client.send("flood"));
+  WsClient::Read reply;
+  for (int frames = 0; frames < 100'000; ++frames) {
+    reply = client.read();
+    if (reply.error) {
+      break;
+    }
+  }
+  EXPECT_EQ(reply.error, websocket::error::closed) << reply.error.message();
+  EXPECT_EQ(reply.reason.code, 1008);
+}
+
+TEST(WebSocket, ClientVanishingCallsOnCloseOnce) {
+  StreamTestServer server;
+  {
+    WsClient client(server.port());
+    ASSERT_TRUE(client.connected());
+    ASSERT_FALSE(client.send("hi"));
+    ASSERT_EQ(client.read().text, "hi");
+    client.drop();
+  }
+  EXPECT_TRUE(eventually([&] { return server.log().closes.load() == 1; }));
+  server.request_stop();
+  ASSERT_TRUE(server.wait_stopped());
+  EXPECT_EQ(server.log().opens.load(), 1);
+  EXPECT_EQ(server.log().closes.load(), 1);
+}
+
+TEST(WebSocket, ShutdownClosesWith1001Promptly) {
+  StreamTestServer server;  // shutdown_timeout 60 s: longer than any wait below
+  WsClient client(server.port());
+  ASSERT_TRUE(client.connected());
+  ASSERT_FALSE(client.send("hi"));
+  ASSERT_EQ(client.read().text, "hi");
+
+  server.request_stop();
+  const auto reply = client.read();
+  EXPECT_EQ(reply.error, websocket::error::closed) << reply.error.message();
+  EXPECT_EQ(reply.reason.code, 1001);
+  EXPECT_EQ(std::string(reply.reason.reason.data(), reply.reason.reason.size()),
+            "berthd shutting down");
+  EXPECT_TRUE(server.wait_stopped());
+  EXPECT_EQ(server.log().closes.load(), 1);
+}
+
+TEST(WebSocket, CallbacksOfOneConnectionNeverOverlap) {
+  StreamTestServer server;
+  constexpr int kClients = 4;
+  constexpr int kMessages = 200;
+  std::vector<std::thread> threads;
+  std::atomic<int> echoed{0};
+  for (int c = 0; c < kClients; ++c) {
+    threads.emplace_back([&, c] {
+      WsClient client(server.port());
+      if (!client.connected()) {
+        return;
+      }
+      for (int i = 0; i < kMessages; ++i) {
+        if (client.send(fmt::format("{}:{}", c, i))) {
+          return;
+        }
+      }
+      for (int i = 0; i < kMessages; ++i) {
+        if (client.read().text != fmt::format("{}:{}", c, i)) {
+          return;
+        }
+        ++echoed;
+      }
+      client.drop();
+    });
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  EXPECT_EQ(echoed.load(), kClients * kMessages);
+  EXPECT_TRUE(eventually([&] { return server.log().closes.load() == kClients; }));
+  EXPECT_EQ(server.log().opens.load(), kClients);
+  EXPECT_EQ(server.log().overlaps.load(), 0);
+}
+
+TEST(WebSocket, UpgradeAnswerToAPlainRequestIs500) {
+  StreamTestServer server;
+  RawClient client(server.port());
+  client.get("/ws");
+  ASSERT_TRUE(client.read_to_end()) << client.received();
+  EXPECT_TRUE(client.received().starts_with("HTTP/1.1 500 ")) << client.received();
+  EXPECT_NE(client.received().find("\"internal\""), std::string::npos) << client.received();
+  EXPECT_EQ(server.log().opens.load(), 0);
+}
+
+TEST(WebSocket, CountsAgainstMaxConnections) {
+  ServerOptions options = StreamTestServer::defaults();
+  options.max_connections = 1;
+  StreamTestServer server(options);
+  WsClient agent(server.port());
+  ASSERT_TRUE(agent.connected());
+  ASSERT_FALSE(agent.send("hi"));
+  ASSERT_EQ(agent.read().text, "hi");
+  RawClient other(server.port());
+  other.get("/plain");
+  ASSERT_TRUE(other.read_to_end());
+  EXPECT_TRUE(other.received().starts_with("HTTP/1.1 503 ")) << other.received();
+}
+
+}  // namespace
+}  // namespace berth::http::testing
