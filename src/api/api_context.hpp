@@ -13,6 +13,13 @@ class ApiKeyService;
 class TotpService;
 class UserAdminService;
 class AuditService;
+class EnrolmentService;
+class ServerService;
+class JobService;
+class AdoptionService;
+class MetricsRecorder;
+class EventHub;
+class AgentHub;
 }  // namespace berth
 
 namespace berth::api {
@@ -26,8 +33,18 @@ struct ApiContext {
   TotpService* totp = nullptr;
   UserAdminService* users = nullptr;
   AuditService* audit = nullptr;
-  bool secure_cookies = false;        // add Secure to the session cookie (served over https)
-  long long session_max_age = 43200;  // seconds, the session's absolute lifetime
+  // The fleet (issue 4).
+  EnrolmentService* enrolment = nullptr;
+  ServerService* servers = nullptr;
+  JobService* jobs = nullptr;
+  AdoptionService* adoption = nullptr;
+  MetricsRecorder* metrics = nullptr;
+  EventHub* events = nullptr;
+  AgentHub* agents = nullptr;
+  std::string agent_binary_path = {};  // served by GET /api/v1/agent/download
+  std::string public_url = {};         // what install scripts and agents dial
+  bool secure_cookies = false;         // add Secure to the session cookie (served over https)
+  long long session_max_age = 43200;   // seconds, the session's absolute lifetime
 };
 
 }  // namespace berth::api

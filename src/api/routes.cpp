@@ -1,10 +1,13 @@
 #include "api/routes.hpp"
 
 #include "api/admin_routes.hpp"
+#include "api/agent_routes.hpp"
 #include "api/api_key_routes.hpp"
 #include "api/audit_routes.hpp"
 #include "api/auth_routes.hpp"
 #include "api/invitation_routes.hpp"
+#include "api/job_routes.hpp"
+#include "api/server_routes.hpp"
 #include "api/system_routes.hpp"
 #include "api/team_routes.hpp"
 #include "api/totp_routes.hpp"
@@ -21,6 +24,9 @@ void register_routes(http::Router& router, const ApiContext& context) {
   add_api_key_routes(router, context);
   add_admin_routes(router, context);
   add_audit_routes(router, context);
+  add_server_routes(router, context);
+  add_job_routes(router, context);
+  add_agent_routes(router, context);
 }
 
 }  // namespace berth::api

@@ -12,11 +12,18 @@
 #include "api/routes.hpp"
 #include "berthd/data_dir.hpp"
 #include "berthd/instance_secrets.hpp"
+#include "berthd/local_agent.hpp"
 #include "berthd/options.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "core/random.hpp"
+#include "domain/fleet/adoption_service.hpp"
+#include "domain/fleet/agent_hub.hpp"
+#include "domain/fleet/enrolment_service.hpp"
+#include "domain/fleet/fleet_monitor.hpp"
+#include "domain/fleet/job_service.hpp"
+#include "domain/fleet/server_service.hpp"
 #include "domain/identity/access_checker.hpp"
 #include "domain/identity/api_key_service.hpp"
 #include "domain/identity/audit_service.hpp"
@@ -28,6 +35,7 @@
 #include "http/openapi.hpp"
 #include "http/server.hpp"
 #include "notify/smtp_mailer.hpp"
+#include "ssh/libssh_installer.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace {
@@ -112,26 +120,59 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
   AuditService audit(identity);
   api::IdentityGate gate(access, clock, options.rate_limits);
 
+  // The fleet: agents, jobs, metrics, adoption.
+  FleetContext fleet{.identity = identity, .policy = options.fleet};
+  EventHub events;
+  MetricsRecorder metrics(fleet);
+  JobLedger ledger(fleet, events);
+  ServerBook server_book(fleet, events);
+  AgentHub agents(fleet, events, ledger, server_book, metrics);
+  EnrolmentService enrolment(fleet, agents);
+  ServerService servers(fleet, agents);
+  JobService jobs(fleet, agents);
+  ssh::LibsshInstaller installer;
+  AdoptionService adoption(fleet, enrolment, jobs, agents, &installer,
+                           AdoptionSettings{.agent_binary_path = options.agent_binary});
+  FleetMonitor monitor(fleet, agents, jobs, metrics);
+  if (auto settled = agents.mark_all_offline("berthd restarted; waiting for the agent"); !settled) {
+    fmt::print(stderr, "berthd: {}\n", settled.error().message);
+    return 1;
+  }
+  (void)adoption.settle_interrupted();
+
   auto setup_token_file = announce_setup_token(sign_in, options.data_dir);
   if (!setup_token_file) {
     fmt::print(stderr, "berthd: {}\n", setup_token_file.error().message);
     return 1;
   }
-  sign_in.on_setup_complete([path = setup_token_file->path] {
+  std::unique_ptr<LocalAgent> local_agent;
+  sign_in.on_setup_complete([path = setup_token_file->path, &local_agent] {
     std::error_code ignored;
     std::filesystem::remove(path, ignored);
+    if (local_agent) {
+      local_agent->setup_completed();
+    }
   });
 
-  const api::ApiContext api_context{.version = version,
-                                    .sign_in = &sign_in,
-                                    .access = &access,
-                                    .teams = &teams,
-                                    .api_keys = &api_keys,
-                                    .totp = &totp,
-                                    .users = &users,
-                                    .audit = &audit,
-                                    .secure_cookies = options.identity.secure_cookies,
-                                    .session_max_age = options.identity.session_absolute.count()};
+  api::ApiContext api_context{.version = version,
+                              .sign_in = &sign_in,
+                              .access = &access,
+                              .teams = &teams,
+                              .api_keys = &api_keys,
+                              .totp = &totp,
+                              .users = &users,
+                              .audit = &audit,
+                              .enrolment = &enrolment,
+                              .servers = &servers,
+                              .jobs = &jobs,
+                              .adoption = &adoption,
+                              .metrics = &metrics,
+                              .events = &events,
+                              .agents = &agents,
+                              .agent_binary_path = options.agent_binary,
+                              .public_url = options.fleet.public_url,
+                              .secure_cookies = options.identity.secure_cookies,
+                              .session_max_age = options.identity.session_absolute.count()};
   http::Router router;
   api::register_routes(router, api_context);
   router.set_access_gate(&gate);
@@ -149,6 +190,21 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
                                  ? fmt::format("[{}]", options.server.address)
                                  : options.server.address;
     const std::string url = fmt::format("http://{}:{}", host, port);
+    if (!options.public_url_given) {
+      // The port may have been chosen at bind time (--listen ADDR:0): agents need the real one.
+      fleet.policy.public_url = url;
+      api_context.public_url = url;
+    }
+    if (options.local_agent) {
+      local_agent = std::make_unique<LocalAgent>(
+          LocalAgentOptions{
+              .agent_binary = options.agent_binary,
+              .state_dir = (std::filesystem::path(options.data_dir) / "local-agent").string(),
+              .server_url = fleet.policy.public_url},
+          enrolment, *store);
+      local_agent->start();
+    }
+    monitor.start();
     log::info("berthd.listening", {{"url", url},
                                    {"version", version},
                                    {"instance_id", info->instance_id},
@@ -164,6 +220,12 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
     }
     std::fflush(stdout);
     server.run();
+    if (local_agent) {
+      local_agent->stop();
+    }
+    monitor.stop();
+    adoption.shutdown();
+    agents.close_all(agent_close::going_away, "berthd shutting down");
   }
   store->close();
   log::info("berthd.stopped");

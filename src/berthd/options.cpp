@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <thread>
 
 namespace berth {
@@ -167,6 +168,24 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
   app.add_flag("--smtp-allow-plaintext", smtp_plaintext,
                "Send mail without TLS when the server offers none (only for a local relay)")
       ->envname("BERTH_SMTP_ALLOW_PLAINTEXT");
+  double heartbeat_seconds = 30;
+  double queue_deadline_seconds = 15 * 60;
+  app.add_option("--agent-heartbeat", heartbeat_seconds,
+                 "Seconds between agent heartbeats; an agent silent for 3 is offline")
+      ->envname("BERTH_AGENT_HEARTBEAT")
+      ->check(CLI::Range(0.05, 3600.0))
+      ->capture_default_str();
+  app.add_option("--job-queue-deadline", queue_deadline_seconds,
+                 "Seconds a job waits for its offline server before it fails")
+      ->envname("BERTH_JOB_QUEUE_DEADLINE")
+      ->check(CLI::Range(1.0, 7.0 * 24 * 3600))
+      ->capture_default_str();
+  app.add_option("--agent-binary", options.agent_binary,
+                 "The berth-agent served to servers (default: berth-agent beside berthd)")
+      ->envname("BERTH_AGENT_BINARY");
+  app.add_flag("--local-agent", options.local_agent,
+               "Enrol and run an agent on this machine, so it is the first server")
+      ->envname("BERTH_LOCAL_AGENT");
   app.add_flag("--print-openapi", options.print_openapi, "Print the OpenAPI document and exit");
 
   try {
@@ -186,6 +205,15 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
   log::parse_format(log_format, options.log.format);
   log::parse_level(log_level, options.log.level);
 
+  if (options.agent_binary.empty()) {
+    // The agent is built and installed beside berthd.
+    std::error_code ignored;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ignored);
+    options.agent_binary = (self.parent_path() / "berth-agent").string();
+  }
+  options.fleet.heartbeat_interval = seconds_to_ms(heartbeat_seconds);
+  options.fleet.queue_deadline = std::chrono::seconds(std::llround(queue_deadline_seconds));
+  options.public_url_given = !public_url.empty();
   if (public_url.empty()) {
     const std::string& address = options.server.address;
     const std::string host = address.find(':') != std::string::npos ? "[" + address + "]" : address;
@@ -199,6 +227,7 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
     return 2;
   }
   options.identity.public_url = public_url;
+  options.fleet.public_url = public_url;
   options.identity.secure_cookies = public_url.starts_with("https://");
   options.identity.session_idle = std::chrono::seconds(std::llround(session_idle_minutes * 60));
   options.identity.session_absolute =

@@ -7,6 +7,7 @@
 
 #include "api/access_gate.hpp"
 #include "core/log.hpp"
+#include "domain/fleet/fleet_context.hpp"
 #include "domain/identity/identity_context.hpp"
 #include "http/server.hpp"
 #include "notify/smtp_mailer.hpp"
@@ -21,7 +22,11 @@ struct DaemonOptions {
   bool print_openapi = false;
   IdentityPolicy identity;  // session lifetimes, lockout, public URL
   api::RateLimits rate_limits;
-  SmtpOptions smtp;  // smtp.url empty: no mail; invitation links go to the inviter
+  SmtpOptions smtp;               // smtp.url empty: no mail; invitation links go to the inviter
+  FleetPolicy fleet;              // heartbeat interval, install token lifetime, job deadlines
+  bool public_url_given = false;  // else the URL follows the bound port (known after listen)
+  std::string agent_binary;       // served at /api/v1/agent/download and copied by adoption
+  bool local_agent = false;       // enrol and run an agent on this machine (make run)
 };
 
 /// Parsed options, or the exit code to end with (after --help, --version or a bad option,

@@ -25,8 +25,10 @@ namespace {
 
 constexpr auto kPollInterval = 10ms;
 
-pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-            const fs::path& output_file) {
+}  // namespace
+
+pid_t spawn_process(const std::string& program, const std::vector<std::string>& args,
+                    const std::map<std::string, std::string>& env, const fs::path& output_file) {
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
     const std::string entry(*e);
@@ -39,7 +41,7 @@ pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, st
     env_strings.push_back(name + "=" + value);
   }
   std::vector<char*> argv;
-  std::string binary = BERTHD_PATH;
+  std::string binary = program;
   argv.push_back(binary.data());
   std::vector<std::string> args_copy = args;
   for (auto& arg : args_copy) {
@@ -66,7 +68,7 @@ pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, st
   return pid;
 }
 
-std::optional<int> wait_for(pid_t pid, std::chrono::milliseconds timeout) {
+std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     int status = 0;
@@ -79,6 +81,17 @@ std::optional<int> wait_for(pid_t pid, std::chrono::milliseconds timeout) {
     }
     std::this_thread::sleep_for(kPollInterval);
   }
+}
+
+namespace {
+
+pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+            const fs::path& output_file) {
+  return spawn_process(BERTHD_PATH, args, env, output_file);
+}
+
+std::optional<int> wait_for(pid_t pid, std::chrono::milliseconds timeout) {
+  return wait_for_exit(pid, timeout);
 }
 
 }  // namespace
@@ -95,11 +108,9 @@ BerthdProcess::BerthdProcess(const fs::path& work_dir, BerthdOptions options)
   fs::create_directories(work_dir_);
   const fs::path port_file = work_dir_ / "port";
   fs::remove(port_file);
-  std::vector<std::string> args = {"--listen",    "127.0.0.1:0",
-                                   "--port-file", port_file,
-                                   "--data-dir",  data_dir_,
-                                   "--log-file",  work_dir_ / "berthd.log",
-                                   "--threads",   "2"};
+  std::vector<std::string> args = {
+      "--listen",   options.listen,           "--port-file", port_file, "--data-dir", data_dir_,
+      "--log-file", work_dir_ / "berthd.log", "--threads",   "2"};
   args.insert(args.end(), options.args.begin(), options.args.end());
   pid_ = spawn(args, options.env, work_dir_ / "berthd.out");
 

@@ -22,7 +22,16 @@ struct BerthdOptions {
   std::map<std::string, std::string> env = {};         // added to the environment
   std::optional<std::filesystem::path> data_dir = {};  // default: <work dir>/data
   bool wait_healthy = true;
+  std::string listen = "127.0.0.1:0";  // a fixed port to restart on the same address
 };
+
+/// Starts `program` with `args` (argv, no shell), BERTH_* variables of the test's own
+/// environment removed and `env` added, stdout+stderr appended to `output_file`.
+pid_t spawn_process(const std::string& program, const std::vector<std::string>& args,
+                    const std::map<std::string, std::string>& env,
+                    const std::filesystem::path& output_file);
+/// The exit status of `pid` (-1 when killed by a signal), or nullopt after `timeout`.
+std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds timeout);
 
 class BerthdProcess {
  public:

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 namespace berth::testing {
 
@@ -130,6 +131,11 @@ bool RawConnection::wait_closed(std::chrono::milliseconds timeout) {
     read = fill(deadline);
   }
   return read == Read::closed;
+}
+
+std::string RawConnection::read_until_closed(std::chrono::milliseconds timeout) {
+  wait_closed(timeout);
+  return std::exchange(buffer_, {});
 }
 
 HttpResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,

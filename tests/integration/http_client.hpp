@@ -39,6 +39,8 @@ class RawConnection {
       std::chrono::milliseconds timeout = std::chrono::seconds(10), bool answer_to_head = false);
   /// True when the peer closes (EOF or reset) within the timeout.
   bool wait_closed(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  /// Everything received until the peer closes or the timeout passes (streamed bodies).
+  std::string read_until_closed(std::chrono::milliseconds timeout);
 
  private:
   enum class Read { data, closed, timeout };

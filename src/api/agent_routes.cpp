@@ -1,0 +1,239 @@
+#include "api/agent_routes.hpp"
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "api/request_helpers.hpp"
+#include "core/json_schema.hpp"
+#include "core/log.hpp"
+#include "domain/fleet/agent_hub.hpp"
+#include "domain/fleet/enrolment_service.hpp"
+
+namespace berth::api {
+
+using http::Request;
+using http::Response;
+using nlohmann::json;
+
+namespace {
+
+// The agent gateway's transport: a WebSocket carries one AgentLink.
+class ChannelAdapter final : public AgentChannel {
+ public:
+  explicit ChannelAdapter(std::shared_ptr<http::WebSocketChannel> channel)
+      : channel_(std::move(channel)) {}
+  bool send(std::string frame) override { return channel_->send(std::move(frame)); }
+  void close(std::uint16_t code, std::string reason) override {
+    channel_->close(code, std::move(reason));
+  }
+
+ private:
+  std::shared_ptr<http::WebSocketChannel> channel_;
+};
+
+class AgentSocket final : public http::WebSocketSession {
+ public:
+  AgentSocket(AgentHub& hub, std::string server_id) : hub_(hub), server_id_(std::move(server_id)) {}
+  void on_open(std::shared_ptr<http::WebSocketChannel> channel) override {
+    link_ = hub_.attach(server_id_, std::make_shared<ChannelAdapter>(std::move(channel)));
+  }
+  void on_text(std::string text) override {
+    if (link_) {
+      link_->on_frame(text);
+    }
+  }
+  void on_close() override {
+    if (link_) {
+      hub_.detach(*link_);
+      link_.reset();
+    }
+  }
+
+ private:
+  AgentHub& hub_;
+  std::string server_id_;
+  std::shared_ptr<AgentLink> link_;
+};
+
+std::optional<std::string> bearer_token(const Request& request) {
+  const auto header = request.header("authorization");
+  constexpr std::string_view kPrefix = "Bearer ";
+  if (!header || !header->starts_with(kPrefix)) {
+    return std::nullopt;
+  }
+  return std::string(header->substr(kPrefix.size()));
+}
+
+Error agent_unauthenticated() {
+  return Error{.kind = ErrorKind::unauthenticated,
+               .code = "invalid_agent_token",
+               .message = "the agent token is unknown or revoked; enrol the server again",
+               .details = json::object(),
+               .internal_detail = {}};
+}
+
+// The script behind the one-line install command. Only the server URL is filled in, and only
+// after it was checked to hold nothing a shell would interpret inside single quotes.
+std::string install_script(const std::string& url) {
+  return R"SCRIPT(#!/bin/sh
+# Installs berth-agent and enrols this server with Berth at )SCRIPT" +
+         url + R"SCRIPT(.
+# Usage: curl -fsSL )SCRIPT" +
+         url + R"SCRIPT(/api/v1/agent/install.sh | sudo sh -s -- --install-token TOKEN
+set -eu
+BERTH_URL=')SCRIPT" +
+         url + R"SCRIPT('
+TOKEN=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --install-token) TOKEN="${2:-}"; shift 2 ;;
+    --install-token=*) TOKEN="${1#*=}"; shift ;;
+    *) echo "berth install: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+[ -n "$TOKEN" ] || { echo "berth install: --install-token TOKEN is required" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "berth install: run as root (sudo sh -s -- ...)" >&2; exit 1; }
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+curl -fsSL "$BERTH_URL/api/v1/agent/download" -o "$tmp"
+install -m 0755 "$tmp" /usr/local/bin/berth-agent
+install -d -m 0700 /var/lib/berth-agent
+/usr/local/bin/berth-agent enroll --server "$BERTH_URL" --install-token "$TOKEN" --state-dir /var/lib/berth-agent
+if [ -d /run/systemd/system ]; then
+  cat > /etc/systemd/system/berth-agent.service <<'UNIT'
+[Unit]
+Description=Berth agent
+After=network-online.target docker.service
+Wants=network-online.target
+
+[Service]
+ExecStart=/usr/local/bin/berth-agent run --state-dir /var/lib/berth-agent
+Restart=always
+RestartSec=2
+NoNewPrivileges=yes
+ProtectHome=read-only
+PrivateTmp=yes
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+  systemctl daemon-reload
+  systemctl enable --now berth-agent
+  echo "berth-agent is installed and running (systemctl status berth-agent)."
+else
+  nohup /usr/local/bin/berth-agent run --state-dir /var/lib/berth-agent \
+    >>/var/lib/berth-agent/agent.log 2>&1 </dev/null &
+  echo "berth-agent is installed and running (no systemd: started in the background)."
+fi
+)SCRIPT";
+}
+
+}  // namespace
+
+void add_agent_routes(http::Router& router, const ApiContext& ctx) {
+  router.post(
+      "/api/v1/agent/register",
+      {.summary = "Enrol an agent with a one-time install token",
+       .role = Role::anyone,
+       .request_schema =
+           schema::object({{"install_token", schema::string(1, 200)},
+                           {"facts", {{"type", "object"}, {"additionalProperties", true}}}},
+                          {"install_token"}),
+       .response_schema = {{"type", "object"},
+                           {"properties",
+                            {{"server_id", schema::string()},
+                             {"agent_token", schema::string()},
+                             {"heartbeat_interval_ms", schema::integer()}}}},
+       .success_status = 201,
+       .rate_class = http::RateClass::sign_in,
+       .description = "Spends the install token (401 invalid_install_token when unknown, used "
+                      "or expired). The agent token is shown only here; berthd keeps its hash."},
+      [&ctx](Request& request) -> Result<Response> {
+        auto facts = request.json.value("facts", json::object());
+        if (facts.dump().size() > 16384) {
+          return fail(Error::validation("facts", "facts must be at most 16 KiB"));
+        }
+        auto enrolled = ctx.enrolment->register_agent(body_string(request, "install_token"), facts,
+                                                      client_info(request));
+        if (!enrolled) {
+          return fail(std::move(enrolled.error()));
+        }
+        return Response::json(
+            201, {{"server_id", enrolled->server_id},
+                  {"agent_token", enrolled->agent_token},
+                  {"heartbeat_interval_ms", ctx.agents->ctx().policy.heartbeat_interval.count()}});
+      });
+
+  router.get("/api/v1/agent/connect",
+             {.summary = "The agent's WebSocket (docs/protocol.md)",
+              .role = Role::anyone,
+              .success_status = 101,
+              .description = "A WebSocket upgrade with Authorization: Bearer <agent token>. "
+                             "401 for an unknown or revoked token, 400 without an upgrade."},
+             [&ctx](Request& request) -> Result<Response> {
+               if (!http::is_websocket_upgrade(request)) {
+                 Error error = Error::invalid("this endpoint takes a WebSocket upgrade");
+                 error.code = "websocket_required";
+                 return fail(std::move(error));
+               }
+               const auto token = bearer_token(request);
+               if (!token) {
+                 return fail(agent_unauthenticated());
+               }
+               auto server = ctx.enrolment->authenticate_agent(*token);
+               if (!server) {
+                 return fail(std::move(server.error()));
+               }
+               if (!*server) {
+                 return fail(agent_unauthenticated());
+               }
+               Response response;
+               response.status = 101;
+               response.websocket = std::make_shared<http::WebSocketUpgrade>();
+               response.websocket->session =
+                   std::make_shared<AgentSocket>(*ctx.agents, (*server)->id);
+               return response;
+             });
+
+  router.get("/api/v1/agent/install.sh",
+             {.summary = "The install script behind the one-line install command",
+              .role = Role::anyone,
+              .response_schema = schema::string(),
+              .description = "Downloads berth-agent from this berthd, enrols it with the "
+                             "install token given as --install-token, and starts it (systemd "
+                             "when present)."},
+             [&ctx](Request&) -> Result<Response> {
+               static const std::regex safe_url("https?://[A-Za-z0-9.:/_-]+");
+               if (!std::regex_match(ctx.public_url, safe_url)) {
+                 return fail(Error::internal("the public URL cannot go into a script"));
+               }
+               Response response;
+               response.content_type = "text/x-shellscript; charset=utf-8";
+               response.body = install_script(ctx.public_url);
+               return response;
+             });
+
+  router.get(
+      "/api/v1/agent/download",
+      {.summary = "The berth-agent binary",
+       .role = Role::anyone,
+       .description = "The agent built with this berthd (linux, this machine's "
+                      "architecture). 503 when berthd was started without one."},
+      [&ctx](Request&) -> Result<Response> {
+        std::ifstream file(ctx.agent_binary_path, std::ios::binary);
+        if (ctx.agent_binary_path.empty() || !file) {
+          return fail(
+              Error::unavailable("this berthd has no agent binary to serve (see --agent-binary)"));
+        }
+        std::ostringstream bytes;
+        bytes << file.rdbuf();
+        Response response;
+        response.content_type = "application/octet-stream";
+        response.headers.emplace_back("Content-Disposition", "attachment; filename=berth-agent");
+        response.body = std::move(bytes).str();
+        return response;
+      });
+}
+
+}  // namespace berth::api

@@ -1,0 +1,22 @@
+#pragma once
+/// The JSON shapes of the fleet's resources (servers, install tokens, jobs, metrics, events)
+/// and their schemas for the OpenAPI document. Secrets never appear: no token hashes, no
+/// sealed credentials, no private keys.
+
+#include <nlohmann/json.hpp>
+
+#include "domain/fleet/metrics_recorder.hpp"
+#include "store/fleet_records.hpp"
+
+namespace berth::api {
+
+nlohmann::json server_json(const ServerRecord& server);
+nlohmann::json server_schema();
+
+nlohmann::json job_json(const JobRecord& job);
+nlohmann::json job_schema();
+
+nlohmann::json metric_series_json(const MetricSeries& series);
+nlohmann::json metric_series_schema();
+
+}  // namespace berth::api

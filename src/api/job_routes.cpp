@@ -1,0 +1,166 @@
+#include "api/job_routes.hpp"
+
+#include "api/event_stream.hpp"
+#include "api/fleet_views.hpp"
+#include "api/paging.hpp"
+#include "api/request_helpers.hpp"
+#include "core/json_schema.hpp"
+#include "core/time_format.hpp"
+#include "domain/fleet/job_service.hpp"
+#include "domain/fleet/job_state.hpp"
+
+namespace berth::api {
+
+using http::Request;
+using http::Response;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::int64_t kReplayBatch = 500;
+
+const std::string& team_of(const Request& request) { return request_team(request).team_id; }
+
+HubMessage output_message(const JobOutputChunk& chunk) {
+  return HubMessage{.event = "output",
+                    .id = chunk.seq,
+                    .data = {{"seq", chunk.seq},
+                             {"stream", chunk.stream},
+                             {"text", chunk.text},
+                             {"at", format_rfc3339(chunk.at)}}};
+}
+
+}  // namespace
+
+void add_job_routes(http::Router& router, const ApiContext& ctx) {
+  router.post(
+      "/api/v1/servers/{id}/jobs",
+      {.summary = "Run a job on a server",
+       .role = Role::admin,
+       .request_schema =
+           schema::object({{"kind", schema::string(1, 64)},
+                           {"args", {{"type", "object"}, {"additionalProperties", true}}},
+                           {"timeout_ms", schema::integer(1000, 86400000)}},
+                          {"kind"}),
+       .response_schema = job_schema(),
+       .success_status = 202,
+       .description = "kind exec runs args.argv (an array, never a shell string) with optional "
+                      "env, cwd and stdin; docker.list|inspect|pull|run|stop|remove|logs drive "
+                      "the Docker Engine. The job is queued and sent at once when the agent is "
+                      "connected, else when it returns (failing after the queue deadline). "
+                      "Audited."},
+      [&ctx](Request& request) -> Result<Response> {
+        auto id = path_id(request, "id", "srv");
+        if (!id) {
+          return fail(std::move(id.error()));
+        }
+        NewJob job{.kind = body_string(request, "kind"),
+                   .args = request.json.value("args", json::object()),
+                   .timeout_ms = {}};
+        if (request.json.contains("timeout_ms")) {
+          job.timeout_ms = request.json["timeout_ms"].get<std::int64_t>();
+        }
+        return json_or(
+            202,
+            ctx.jobs->submit(caller(request), team_of(request), *id, job, client_info(request)),
+            job_json);
+      });
+
+  router.get("/api/v1/servers/{id}/jobs",
+             {.summary = "List a server's jobs",
+              .role = Role::viewer,
+              .response_schema = page_schema(job_schema()),
+              .description = "Newest first; ?page=, ?per_page=."},
+             [&ctx](Request& request) -> Result<Response> {
+               auto id = path_id(request, "id", "srv");
+               if (!id) {
+                 return fail(std::move(id.error()));
+               }
+               return list_response(
+                   request,
+                   [&](const PageRequest& paging) {
+                     return ctx.jobs->list(caller(request), team_of(request), *id, paging);
+                   },
+                   job_json);
+             });
+
+  router.get("/api/v1/jobs/{id}",
+             {.summary = "Read a job", .role = Role::viewer, .response_schema = job_schema()},
+             [&ctx](Request& request) -> Result<Response> {
+               auto id = path_id(request, "id", "job");
+               if (!id) {
+                 return fail(std::move(id.error()));
+               }
+               return json_or(200, ctx.jobs->get(caller(request), team_of(request), *id), job_json);
+             });
+
+  router.post("/api/v1/jobs/{id}/cancel",
+              {.summary = "Cancel a job",
+               .role = Role::admin,
+               .response_schema = job_schema(),
+               .success_status = 202,
+               .description = "A queued job is canceled at once; a running one when its agent "
+                              "has killed the process group. 409 job_finished when it ended."},
+              [&ctx](Request& request) -> Result<Response> {
+                auto id = path_id(request, "id", "job");
+                if (!id) {
+                  return fail(std::move(id.error()));
+                }
+                return json_or(
+                    202,
+                    ctx.jobs->cancel(caller(request), team_of(request), *id, client_info(request)),
+                    job_json);
+              });
+
+  router.get(
+      "/api/v1/jobs/{id}/output",
+      {.summary = "A job's output as Server-Sent Events",
+       .role = Role::viewer,
+       .description = "`output` events (id = seq; data: seq, stream, text, at) in order, then "
+                      "one `done` event with the job when it ends, and the stream closes. "
+                      "Last-Event-ID (or ?after=) resumes after that seq; a finished job "
+                      "replays from storage."},
+      [&ctx](Request& request) -> Result<Response> {
+        auto id = path_id(request, "id", "job");
+        if (!id) {
+          return fail(std::move(id.error()));
+        }
+        // Access is checked here, once; the stream then reads by id.
+        if (auto job = ctx.jobs->get(caller(request), team_of(request), *id); !job) {
+          return fail(std::move(job.error()));
+        }
+        const Principal who = caller(request);
+        const std::string team = team_of(request);
+        const std::string job_id = *id;
+        return event_stream_response(EventStreamSpec{
+            .hub = ctx.events,
+            .topic = EventHub::job_topic(job_id),
+            .after_id = last_event_id(request),
+            .replay = [&ctx, job_id](std::int64_t after) -> Result<std::vector<HubMessage>> {
+              std::vector<HubMessage> out;
+              for (;;) {
+                auto chunks = ctx.jobs->output(job_id, after, kReplayBatch);
+                if (!chunks) {
+                  return fail(std::move(chunks.error()));
+                }
+                for (const auto& chunk : *chunks) {
+                  out.push_back(output_message(chunk));
+                  after = chunk.seq;
+                }
+                if (static_cast<std::int64_t>(chunks->size()) < kReplayBatch) {
+                  return out;
+                }
+              }
+            },
+            .ended = [&ctx, who, team, job_id]() -> std::optional<HubMessage> {
+              auto job = ctx.jobs->get(who, team, job_id);
+              if (job && job_state::is_terminal(job->state)) {
+                return HubMessage{.event = "done", .id = 0, .data = job_json(*job)};
+              }
+              return std::nullopt;
+            },
+            .is_final = [](const HubMessage& message) { return message.event == "done"; }});
+      });
+}
+
+}  // namespace berth::api

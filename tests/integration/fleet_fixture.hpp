@@ -1,0 +1,93 @@
+#pragma once
+// The fleet tests' fixture: berthd with a fast heartbeat, an administrator with an API key,
+// and real berth-agent processes enrolled through the API the way a user enrols a server.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "integration/berthd_test_base.hpp"
+
+namespace berth::testing {
+
+/// One `berth-agent run` child process.
+class AgentProcess {
+ public:
+  /// `prefix` runs the agent through another program (e.g. `ip netns exec <ns>`).
+  AgentProcess(std::filesystem::path state_dir, std::vector<std::string> prefix = {},
+               std::vector<std::string> extra_args = {});
+  ~AgentProcess();
+  AgentProcess(const AgentProcess&) = delete;
+  AgentProcess& operator=(const AgentProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  void kill_hard();  // SIGKILL, as a crash
+  /// SIGTERM and wait; the exit status.
+  int stop();
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout);
+  std::string log() const;
+
+ private:
+  std::filesystem::path state_dir_;
+  pid_t pid_ = -1;
+  std::optional<int> exit_status_;
+};
+
+class FleetTest : public BerthdTest {
+ protected:
+  static constexpr const char* kHeartbeat = "0.3";  // seconds
+
+  /// Starts berthd (heartbeat 0.3 s, no rate limits) and sets up an admin with an API key.
+  /// `options.listen` is kept for restarts (with the port it got).
+  void start_fleet(BerthdOptions options = {});
+  /// Restarts berthd on the same port and data directory (after a crash or a stop).
+  void restart_berthd();
+
+  HttpResponse api(const std::string& method, const std::string& target,
+                   const nlohmann::json& body = nullptr);
+  std::string mint_install_token();
+  /// Runs `berth-agent enroll`; the server id it got.
+  std::string enrol(const std::filesystem::path& state_dir, const std::string& server_url = "");
+  /// Enrols (if needed) and starts an agent in agent_dir(name); waits until its server is
+  /// online. `prefix` runs it through another program (ip netns exec), `url` is what it dials.
+  std::string connect_agent(const std::string& name, std::vector<std::string> prefix = {},
+                            std::vector<std::string> extra_args = {}, const std::string& url = "");
+
+  /// Polls GET target until `accept(body)` holds; the last body. Fails the test on timeout.
+  nlohmann::json wait_for(const std::string& target,
+                          const std::function<bool(const nlohmann::json&)>& accept,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  nlohmann::json wait_server_status(const std::string& server_id, const std::string& status,
+                                    std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  nlohmann::json wait_job_state(const std::string& job_id, const std::string& state,
+                                std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  /// Submits a job; its id.
+  std::string submit(const std::string& server_id, const nlohmann::json& job);
+  /// Reads an SSE response until the server closes it (or the timeout); the raw body.
+  std::string read_stream(const std::string& target, const std::string& last_event_id = "",
+                          std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+  std::filesystem::path agent_dir(const std::string& name) const { return dir_.path() / name; }
+  std::string server_url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+
+  void TearDown() override;
+
+  std::string api_key_;
+  std::uint16_t fixed_port_ = 0;
+  std::string listen_host_ = "127.0.0.1";
+  std::vector<std::string> restart_args_;
+  std::vector<std::unique_ptr<AgentProcess>> agents_;
+};
+
+/// The `output` events' texts of an SSE body, concatenated in order; and their ids.
+std::string sse_output_text(const std::string& body);
+std::vector<std::int64_t> sse_ids(const std::string& body);
+
+}  // namespace berth::testing
