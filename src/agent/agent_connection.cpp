@@ -129,16 +129,25 @@ class AgentRunner {
     if (!options_.state.pin_sha256.empty()) {
       tls.pin_sha256 = parse_sha256_pin(options_.state.pin_sha256).value_or(std::string());
     }
-    auto context = make_tls_context(tls);
-    if (!url || !context) {
-      log::error("agent.config_invalid",
-                 {{"message", !url ? url.error().message : context.error().message}});
+    if (!url) {
+      log::error("agent.config_invalid", {{"message", url.error().message}});
       exit_code_ = kExitFailed;
       co_return;
     }
+    // Only a wss:// agent pays for OpenSSL's context (and the library pages it touches).
+    std::shared_ptr<ssl::context> context;
+    if (url->tls) {
+      auto made = make_tls_context(tls);
+      if (!made) {
+        log::error("agent.config_invalid", {{"message", made.error().message}});
+        exit_code_ = kExitFailed;
+        co_return;
+      }
+      context = std::move(*made);
+    }
     while (!stopping_) {
       const auto began = SteadyClock::now();
-      const End end = url->tls ? co_await serve<websocket::stream<TlsStream>>(*url, tls, **context)
+      const End end = url->tls ? co_await serve<websocket::stream<TlsStream>>(*url, tls, *context)
                                : co_await serve<websocket::stream<PlainStream>>(*url, tls);
       if (end == End::revoked || end == End::deleted) {
         log::error("agent.refused_for_good",
