@@ -86,6 +86,9 @@ asio::awaitable<SimAgent::Ending> SimAgent::session() {
                                                      asio::redirect_error(asio::use_awaitable, ec));
   websocket::response_type upgrade;
   if (!ec) {
+    if (swarm_.options().tcp_no_delay) {
+      beast::get_lowest_layer(ws).socket().set_option(tcp::no_delay(true), ec);
+    }
     beast::get_lowest_layer(ws).expires_never();
     ws.set_option(websocket::stream_base::timeout{kConnectTimeout, websocket::stream_base::none(),
                                                   /*keep_alive_pings=*/false});

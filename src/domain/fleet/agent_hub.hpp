@@ -88,6 +88,7 @@ class AgentLink {
   std::int64_t refilled_ms_ = 0;
   std::deque<std::int64_t> recent_errors_ms_;
   std::string status_;  // online | degraded, as last recorded
+  std::string reason_;
 };
 
 class AgentHub {

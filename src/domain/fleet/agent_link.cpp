@@ -52,15 +52,17 @@ std::optional<std::string> job_id_at(const nlohmann::json& payload) {
   return id;
 }
 
-// A server is `degraded` when its agent talks but cannot reach Docker.
+// A connected server is `online`; `degraded` when its Docker engine answers with errors. A
+// machine without Docker stays online (it can still run exec jobs); the reason says so.
 std::pair<std::string, std::string> status_from(const nlohmann::json& docker) {
   const std::string status = docker.is_object() ? docker.value("status", "") : "";
   if (status == "online") {
     return {"online", ""};
   }
   const std::string reason = docker.is_object() ? docker.value("reason", "") : "";
-  return {"degraded", fmt::format("docker is {}{}{}", status.empty() ? "unknown" : status,
-                                  reason.empty() ? "" : ": ", reason)};
+  return {status == "degraded" ? "degraded" : "online",
+          fmt::format("docker is {}{}{}", status.empty() ? "unknown" : status,
+                      reason.empty() ? "" : ": ", reason)};
 }
 
 }  // namespace
@@ -225,8 +227,9 @@ void AgentLink::on_heartbeat(const Envelope& message) {
     return;
   }
   auto [status, reason] = status_from(payload.value("docker", nlohmann::json::object()));
-  if (status != status_) {
+  if (status != status_ || reason != reason_) {
     status_ = status;
+    reason_ = reason;
     (void)hub_.servers().set_status(server_id_, status, reason);
   }
   hub_.metrics().add(server_id_, payload);
