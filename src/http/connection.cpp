@@ -355,18 +355,10 @@ asio::awaitable<void> serve_connection(std::shared_ptr<Connection> connection,
     if (outcome.response.websocket) [[unlikely]] {
       if (outcome.response.status == 101 && !outcome.head && is_websocket_upgrade(request)) {
         log_access(outcome, remote, started);
-        auto upgrade = std::move(outcome.response.websocket);
-        std::string request_id = std::move(outcome.request_id);
-        // The session may last for days: keep none of the request's memory.
-        outcome = Outcome{};
-        request = Request{};
-        buffer.clear();
-        buffer.shrink_to_fit();
-        // Made before the co_await: g++ 12 may destroy temporaries of a co_await twice.
-        auto session = serve_websocket(connection, parser.release(), std::move(upgrade), context,
-                                       std::move(request_id));
-        co_await std::move(session);
-        break;
+        connection->upgraded.emplace(serve_websocket(connection, parser.release(),
+                                                     std::move(outcome.response.websocket), context,
+                                                     std::move(outcome.request_id)));
+        co_return;  // the server runs `upgraded` once this frame is gone
       }
       outcome.response = refuse_upgrade(outcome);
       outcome.keep_alive = false;

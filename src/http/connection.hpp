@@ -6,6 +6,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "http/beast.hpp"
@@ -39,6 +40,10 @@ struct Connection : std::enable_shared_from_this<Connection> {
   bool timed_out = false;  // the deadline cancelled the pending operation
   /// Set while the connection streams a body or carries a WebSocket; owned by that code.
   LongLived* long_lived = nullptr;
+  /// Left by serve_connection when the connection became a WebSocket: the server runs it
+  /// after serve_connection returned, so the HTTP coroutine's frame (~2 KB) is not held for
+  /// the life of the session.
+  std::optional<asio::awaitable<void>> upgraded;
 
   /// The pending operation must end within `after`, or it is cancelled and timed_out set.
   void set_deadline(std::chrono::milliseconds after);
@@ -67,6 +72,8 @@ struct ConnectionContext {
   std::function<std::string()> next_request_id;
 };
 
+/// Serves HTTP requests until the connection closes, or until it became a WebSocket: then
+/// it returns with `connection->upgraded` set, for the caller to run next.
 asio::awaitable<void> serve_connection(std::shared_ptr<Connection> connection,
                                        ConnectionContext context);
 

@@ -65,6 +65,7 @@ struct Server::Impl {
 
   asio::awaitable<void> accept_loop();
   void start_connection(tcp::socket socket);
+  void run_on_connection(std::shared_ptr<Connection> connection, asio::awaitable<void> work);
   void on_connection_end(Connection* connection);
   void begin_shutdown(std::string_view reason);
   void for_each_connection(void (*action)(Connection&));
@@ -102,14 +103,28 @@ void Server::Impl::start_connection(tcp::socket socket) {
     registry.emplace(connection.get(), connection);
   }
   active.fetch_add(1);
+  auto served = serve_connection(connection, context());
+  run_on_connection(std::move(connection), std::move(served));
+}
+
+// Runs `work` on the connection's strand; when it leaves the connection upgraded (a
+// WebSocket), runs that next; the connection ends when nothing follows.
+void Server::Impl::run_on_connection(std::shared_ptr<Connection> connection,
+                                     asio::awaitable<void> work) {
   auto executor = connection->socket.get_executor();
   asio::co_spawn(
-      executor, serve_connection(connection, context()),
-      [this, raw = connection.get()](const std::exception_ptr& error) {
+      executor, std::move(work),
+      [this, connection = std::move(connection)](const std::exception_ptr& error) {
         if (error) {
           log::error("http.connection_failed", {{"detail", std::string_view("exception")}});
+        } else if (connection->upgraded) {
+          auto next = std::move(*connection->upgraded);
+          connection->upgraded.reset();
+          run_on_connection(connection, std::move(next));
+          return;
         }
-        on_connection_end(raw);
+        connection->upgraded.reset();
+        on_connection_end(connection.get());
       });
 }
 

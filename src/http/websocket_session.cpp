@@ -21,7 +21,8 @@ using AppStrand = asio::strand<asio::thread_pool::executor_type>;
 // How long a close may take: the frames queued before an application's close, the close
 // handshake and the TCP teardown. After that the socket is cut.
 constexpr milliseconds kCloseTime{5000};
-constexpr std::size_t kMaxReasonBytes = 123;  // RFC 6455: a close frame's payload is <= 125
+constexpr std::size_t kMaxReasonBytes = 123;
+constexpr std::size_t kIdleReadBytes = 256;  // RFC 6455: a close frame's payload is <= 125
 
 bool is_sendable_close_code(std::uint16_t code) {
   if (code >= 3000 && code <= 4999) {
@@ -268,7 +269,10 @@ asio::awaitable<boost::system::error_code> WebSocketCore::read_frames() {
     buffer.shrink_to_fit();
   };
   for (;;) {
-    const std::size_t room = max_frame_bytes_ + 1 - buffer.size();
+    // Between messages Beast prepares the buffer before any byte has arrived: a small
+    // first read keeps an idle connection's buffer small.
+    const std::size_t room =
+        buffer.size() == 0 ? kIdleReadBytes : max_frame_bytes_ + 1 - buffer.size();
     co_await ws_.async_read_some(buffer, room, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       co_return ec;
@@ -354,7 +358,7 @@ void WebSocketCore::log_closed(const boost::system::error_code& ec,
 asio::awaitable<void> serve_websocket(std::shared_ptr<Connection> connection,
                                       bhttp::request<bhttp::string_body> upgrade_request,
                                       std::shared_ptr<WebSocketUpgrade> upgrade,
-                                      const ConnectionContext& context, std::string request_id) {
+                                      ConnectionContext context, std::string request_id) {
   auto core = std::make_shared<WebSocketCore>(
       std::move(connection), *upgrade, asio::make_strand(context.workers), std::move(request_id));
   upgrade.reset();

@@ -16,10 +16,11 @@ namespace berth::http {
 /// Returns after on_close has run: the peer closed, the network failed, the application
 /// closed, the send queue overflowed (1008), or shutdown (1001). When the handshake itself
 /// fails, neither on_open nor on_close is called. Runs on the connection's strand; no
-/// request or idle deadline applies (the application pings).
+/// request or idle deadline applies (the application pings). Takes everything by value: it
+/// outlives the coroutine that created it (Connection::upgraded).
 asio::awaitable<void> serve_websocket(std::shared_ptr<Connection> connection,
                                       bhttp::request<bhttp::string_body> upgrade_request,
                                       std::shared_ptr<WebSocketUpgrade> upgrade,
-                                      const ConnectionContext& context, std::string request_id);
+                                      ConnectionContext context, std::string request_id);
 
 }  // namespace berth::http
