@@ -9,6 +9,11 @@
 #include "api/access_gate.hpp"
 #include "api/routes.hpp"
 #include "core/ids.hpp"
+#include "domain/fleet/adoption_service.hpp"
+#include "domain/fleet/agent_hub.hpp"
+#include "domain/fleet/enrolment_service.hpp"
+#include "domain/fleet/job_service.hpp"
+#include "domain/fleet/server_service.hpp"
 #include "domain/identity/access_checker.hpp"
 #include "domain/identity/accounts.hpp"
 #include "domain/identity/api_key_service.hpp"
@@ -76,6 +81,15 @@ class Instance {
         totp_(ctx_),
         users_(ctx_),
         audit_(ctx_),
+        fleet_{.identity = ctx_, .policy = {}},
+        metrics_(fleet_),
+        ledger_(fleet_, events_),
+        book_(fleet_, events_),
+        hub_(fleet_, events_, ledger_, book_, metrics_),
+        enrolment_(fleet_, hub_),
+        servers_(fleet_, hub_),
+        jobs_(fleet_, hub_),
+        adoption_(fleet_, enrolment_, jobs_, hub_, nullptr, AdoptionSettings{}),
         gate_(access_, clock_,
               api::RateLimits{
                   .per_second = 0, .burst = 1, .sign_in_per_minute = 0, .sign_in_burst = 1}),
@@ -86,7 +100,15 @@ class Instance {
                  .api_keys = &api_keys_,
                  .totp = &totp_,
                  .users = &users_,
-                 .audit = &audit_} {
+                 .audit = &audit_,
+                 .enrolment = &enrolment_,
+                 .servers = &servers_,
+                 .jobs = &jobs_,
+                 .adoption = &adoption_,
+                 .metrics = &metrics_,
+                 .events = &events_,
+                 .agents = &hub_,
+                 .public_url = "http://berth.test"} {
     api::register_routes(router_, context_);
     router_.set_access_gate(&gate_);
     populate();
@@ -200,6 +222,16 @@ class Instance {
   TotpService totp_;
   UserAdminService users_;
   AuditService audit_;
+  FleetContext fleet_;
+  EventHub events_;
+  MetricsRecorder metrics_;
+  JobLedger ledger_;
+  ServerBook book_;
+  AgentHub hub_;
+  EnrolmentService enrolment_;
+  ServerService servers_;
+  JobService jobs_;
+  AdoptionService adoption_;
   api::IdentityGate gate_;
   api::ApiContext context_;
   http::Router router_;
