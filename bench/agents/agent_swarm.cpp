@@ -67,6 +67,7 @@ asio::awaitable<void> run_jobs(Swarm& swarm, const DriverOptions& options) {
   HttpJsonClient client(swarm.io(), swarm.options().server);
   std::vector<double> round_trips;
   std::vector<double> posts;
+  std::vector<double> dispatches;  // POST sent -> cmd at the agent
   std::size_t failures = 0;
   std::string first_failure;
   const nlohmann::json body = {{"kind", "exec"}, {"args", {{"argv", {"/bin/true"}}}}};
@@ -96,6 +97,9 @@ asio::awaitable<void> run_jobs(Swarm& swarm, const DriverOptions& options) {
     for (;;) {
       if (const auto settled = swarm.take_settled(job_id)) {
         round_trips.push_back(ms_between(started, *settled));
+        if (const auto dispatched = swarm.take_dispatched(job_id)) {
+          dispatches.push_back(ms_between(started, *dispatched));
+        }
         break;
       }
       if (Clock::now() > deadline) {
@@ -109,12 +113,17 @@ asio::awaitable<void> run_jobs(Swarm& swarm, const DriverOptions& options) {
   }
   std::sort(round_trips.begin(), round_trips.end());
   std::sort(posts.begin(), posts.end());
+  std::sort(dispatches.begin(), dispatches.end());
   std::cout << "jobs count=" << round_trips.size() << " failures=" << failures;
   if (!round_trips.empty()) {
     const double sum = std::accumulate(round_trips.begin(), round_trips.end(), 0.0);
-    std::printf(" p50_ms=%.2f p99_ms=%.2f max_ms=%.2f mean_ms=%.2f post_p50_ms=%.2f",
-                percentile(round_trips, 0.5), percentile(round_trips, 0.99), round_trips.back(),
-                sum / static_cast<double>(round_trips.size()), percentile(posts, 0.5));
+    std::printf(
+        " p50_ms=%.2f p99_ms=%.2f max_ms=%.2f mean_ms=%.2f post_p50_ms=%.2f post_p99_ms=%.2f"
+        " cmd_p50_ms=%.2f cmd_p99_ms=%.2f",
+        percentile(round_trips, 0.5), percentile(round_trips, 0.99), round_trips.back(),
+        sum / static_cast<double>(round_trips.size()), percentile(posts, 0.5),
+        percentile(posts, 0.99), dispatches.empty() ? 0.0 : percentile(dispatches, 0.5),
+        dispatches.empty() ? 0.0 : percentile(dispatches, 0.99));
     std::fflush(stdout);
   }
   if (!first_failure.empty()) {
@@ -140,10 +149,9 @@ asio::awaitable<void> watch_reconnection(Swarm& swarm, const DriverOptions& opti
     }
     co_await pause(std::chrono::milliseconds(10));
   }
-  const auto first_close = swarm.first_close_after_outage().value_or(killed_at);
-  std::printf("reconnected agents=%zu seconds=%.2f first_close_ms=%.1f\n", swarm.size(),
-              ms_between(killed_at, *swarm.all_back_at()) / 1000,
-              ms_between(killed_at, first_close));
+  std::printf("reconnected agents=%zu seconds=%.2f signal_after_first_close_ms=%.1f\n",
+              swarm.size(), ms_between(killed_at, *swarm.all_back_at()) / 1000,
+              std::chrono::duration<double, std::milli>(swarm.close_lead()).count());
   std::fflush(stdout);
 }
 
@@ -227,11 +235,11 @@ int main(int argc, char** argv) {
   }
   identities.resize(agents);
 
-  Swarm swarm(
-      io,
-      SwarmOptions{.server = server, .heartbeat_override = std::chrono::milliseconds(heartbeat_ms),
+  Swarm swarm(io,
+              SwarmOptions{.server = server,
+                           .heartbeat_override = std::chrono::milliseconds(heartbeat_ms),
                            .tcp_no_delay = no_delay},
-      std::move(identities));
+              std::move(identities));
   asio::co_spawn(io, drive(swarm, options), asio::detached);
   io.run();
   return 0;

@@ -248,6 +248,7 @@ void SimAgent::on_cmd(const std::shared_ptr<Connection>& connection,
                       const protocol::Envelope& message) {
   ++swarm_.counters().cmds;
   const std::string job_id = message.payload.value("job_id", std::string());
+  swarm_.on_cmd(job_id);
   if (unacked_done_.contains(job_id)) {
     send(connection, MessageType::ack, {{"job_id", job_id}, {"state", "finished"}}, message.id);
     send_job_done(connection, job_id);

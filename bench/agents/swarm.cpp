@@ -54,17 +54,33 @@ void Swarm::on_welcome(SimAgent& agent) {
 void Swarm::on_offline(SimAgent& /*agent*/) {
   ++counters_.closes;
   --online_;
-  if (generation_ > 0 && !first_close_) {
-    first_close_ = Clock::now();
+  const auto now = Clock::now();
+  if (!last_close_ || now - *last_close_ > std::chrono::seconds(1)) {
+    close_burst_started_ = now;
   }
+  last_close_ = now;
 }
+
+void Swarm::on_cmd(const std::string& job_id) { dispatched_.try_emplace(job_id, Clock::now()); }
 
 void Swarm::on_job_settled(const std::string& job_id) { settled_[job_id] = Clock::now(); }
 
-void Swarm::mark_outage(Clock::time_point killed_at) {
+std::optional<Clock::time_point> Swarm::take_dispatched(const std::string& job_id) {
+  const auto found = dispatched_.find(job_id);
+  if (found == dispatched_.end()) {
+    return std::nullopt;
+  }
+  const auto at = found->second;
+  dispatched_.erase(found);
+  return at;
+}
+
+void Swarm::mark_outage(Clock::time_point signalled_at) {
   ++generation_;
-  outage_started_ = killed_at;
-  first_close_.reset();
+  const bool burst_before =
+      last_close_ && signalled_at - close_burst_started_ < std::chrono::seconds(5);
+  outage_started_ = burst_before ? close_burst_started_ : signalled_at;
+  close_lead_ = signalled_at - outage_started_;
   all_back_at_.reset();
   back_count_ = 0;
 }

@@ -68,18 +68,23 @@ class Swarm {
 
   void on_welcome(SimAgent& agent);
   void on_offline(SimAgent& agent);
+  void on_cmd(const std::string& job_id);
   void on_job_settled(const std::string& job_id);
 
   /// Starts an outage clock (berthd was just killed): all_back_at() is set when every agent has
-  /// been welcomed again since.
-  void mark_outage(Clock::time_point killed_at);
+  /// been welcomed again since. The clock starts at the first close of the burst the kill
+  /// caused when the swarm saw it before the signal (it handles 10,000 closes first).
+  void mark_outage(Clock::time_point signalled_at);
   Clock::time_point outage_started() const { return outage_started_; }
-  std::optional<Clock::time_point> first_close_after_outage() const { return first_close_; }
+  /// How long before the signal the first close of the kill's burst was seen (0 if none was).
+  Clock::duration close_lead() const { return close_lead_; }
   std::optional<Clock::time_point> all_back_at() const { return all_back_at_; }
   std::size_t back_since_outage() const { return back_count_; }
 
   /// When berthd acknowledged the job's job_done, if it has; forgets it.
   std::optional<Clock::time_point> take_settled(const std::string& job_id);
+  /// When the job's cmd reached its agent, if it has; forgets it.
+  std::optional<Clock::time_point> take_dispatched(const std::string& job_id);
   /// A uniformly random online agent, nullptr when none is.
   SimAgent* random_online_agent();
 
@@ -94,10 +99,13 @@ class Swarm {
   Clock::time_point started_ = Clock::now();
   std::uint64_t generation_ = 0;
   Clock::time_point outage_started_ = {};
-  std::optional<Clock::time_point> first_close_;
+  Clock::duration close_lead_ = {};
+  std::optional<Clock::time_point> last_close_;
+  Clock::time_point close_burst_started_ = {};
   std::optional<Clock::time_point> all_back_at_;
   std::size_t back_count_ = 0;
   std::unordered_map<std::string, Clock::time_point> settled_;
+  std::unordered_map<std::string, Clock::time_point> dispatched_;
   std::mt19937_64 rng_{std::random_device{}()};
 };
 
