@@ -40,7 +40,9 @@ class NamespacedFleetTest : public FleetTest {
   std::string namespace_url() const {
     return "http://" + netns_->host_address() + ":" + std::to_string(port());
   }
-  std::vector<std::string> inside() const { return {"ip", "netns", "exec", netns_->name()}; }
+  std::vector<std::string> inside() const {
+    return {"/usr/sbin/ip", "netns", "exec", netns_->name()};
+  }
 
   // A job that prints a line every 200 ms for `seconds`, then the outage test's verdict.
   void survives_outage(std::chrono::seconds outage) {
