@@ -9,8 +9,10 @@ FUZZ_SECONDS ?= 30
 
 .PHONY: run test build deps test-deps ci-build unit integration fuzz bench openapi format clean
 
+# berthd with a local agent: the machine it runs on becomes the first server once the
+# administrator is created (the agent's state lives under $(BERTH_DATA_DIR)/local-agent).
 run: build
-	./build/release/bin/berthd --listen $(BERTH_LISTEN) --data-dir $(BERTH_DATA_DIR)
+	./build/release/bin/berthd --listen $(BERTH_LISTEN) --data-dir $(BERTH_DATA_DIR) --local-agent
 
 build: deps
 	cmake --preset release >/dev/null
@@ -40,12 +42,13 @@ integration: ci-build
 # libFuzzer (clang 16) on request parsing and the JSON body path, for a bounded time.
 fuzz: test-deps
 	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz -j $(JOBS) --target fuzz_http_request fuzz_json_body
+	cmake --build --preset fuzz -j $(JOBS) --target fuzz_http_request fuzz_json_body fuzz_agent_envelope
 	scripts/run-fuzz build/fuzz/bin $(FUZZ_SECONDS)
 
 bench: deps
 	bench/http/run
 	bench/auth/run
+	bench/agents/run
 
 # Regenerates docs/openapi.json from the route table (a test fails when it is stale).
 openapi: build
