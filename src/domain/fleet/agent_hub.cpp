@@ -104,6 +104,10 @@ void AgentHub::resume(AgentLink& link) {
   if (auto in_flight = jobs_.in_flight(link.server_id()); in_flight) {
     for (const auto& job : *in_flight) {
       send_cmd(link, job);
+      if (job.cancel_requested) {
+        // Canceled while the agent was away: the cancel was never heard.
+        link.send(protocol::MessageType::cancel, {{"job_id", job.id}});
+      }
     }
   } else {
     log::error("agent.resume_failed",
