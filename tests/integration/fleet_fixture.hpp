@@ -42,7 +42,7 @@ class AgentProcess {
 
 class FleetTest : public BerthdTest {
  protected:
-  static constexpr const char* kHeartbeat = "0.3";  // seconds
+  static constexpr const char* kHeartbeat = "0.5";  // seconds; 1.5 s of silence is offline
 
   /// Starts berthd (heartbeat 0.3 s, no rate limits) and sets up an admin with an API key.
   /// `options.listen` is kept for restarts (with the port it got).
