@@ -126,7 +126,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
   MetricsRecorder metrics(fleet);
   JobLedger ledger(fleet, events);
   ServerBook server_book(fleet, events);
-  AgentHub agents(fleet, events, ledger, server_book, metrics);
+  AgentHub agents(fleet, ledger, server_book, metrics);
   EnrolmentService enrolment(fleet, agents);
   ServerService servers(fleet, agents);
   JobService jobs(fleet, agents);

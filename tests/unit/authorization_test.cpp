@@ -85,7 +85,7 @@ class Instance {
         metrics_(fleet_),
         ledger_(fleet_, events_),
         book_(fleet_, events_),
-        hub_(fleet_, events_, ledger_, book_, metrics_),
+        hub_(fleet_, ledger_, book_, metrics_),
         enrolment_(fleet_, hub_),
         servers_(fleet_, hub_),
         jobs_(fleet_, hub_),

@@ -9,9 +9,9 @@
 
 namespace berth {
 
-AgentHub::AgentHub(FleetContext& ctx, EventHub& events, JobLedger& jobs, ServerBook& servers,
+AgentHub::AgentHub(FleetContext& ctx, JobLedger& jobs, ServerBook& servers,
                    MetricsRecorder& metrics)
-    : ctx_(ctx), events_(events), jobs_(jobs), servers_(servers), metrics_(metrics) {}
+    : ctx_(ctx), jobs_(jobs), servers_(servers), metrics_(metrics) {}
 
 std::string AgentHub::next_message_id() {
   return fmt::format("b{:x}", message_counter_.fetch_add(1, std::memory_order_relaxed) + 1);

@@ -93,8 +93,7 @@ class AgentLink {
 
 class AgentHub {
  public:
-  AgentHub(FleetContext& ctx, EventHub& events, JobLedger& jobs, ServerBook& servers,
-           MetricsRecorder& metrics);
+  AgentHub(FleetContext& ctx, JobLedger& jobs, ServerBook& servers, MetricsRecorder& metrics);
 
   /// Registers a new connection for a server whose agent token was checked; an older one is
   /// closed (4002). The link waits for the agent's hello.
@@ -134,7 +133,6 @@ class AgentHub {
   std::shared_ptr<AgentLink> link_of(std::string_view server_id) const;
 
   FleetContext& ctx_;
-  EventHub& events_;
   JobLedger& jobs_;
   ServerBook& servers_;
   MetricsRecorder& metrics_;
