@@ -175,14 +175,13 @@ Result<void> AgentHub::mark_all_offline(std::string_view reason) {
   if (!servers) {
     return fail(std::move(servers.error()));
   }
+  std::vector<std::string> ids;
   for (const auto& server : *servers) {
     if (!connected(server.id)) {
-      if (auto done = servers_.set_status(server.id, "offline", std::string(reason)); !done) {
-        return fail(std::move(done.error()));
-      }
+      ids.push_back(server.id);
     }
   }
-  return {};
+  return servers_.set_status_many(ids, "offline", std::string(reason));
 }
 
 void AgentHub::close_all(std::uint16_t code, std::string reason) {

@@ -11,6 +11,49 @@ nlohmann::json server_event_view(const ServerEventRecord& event) {
           {"details", event.details}};
 }
 
+Result<void> ServerBook::set_status_many(const std::vector<std::string>& server_ids,
+                                         const std::string& status, const std::string& reason) {
+  std::vector<ServerEventRecord> events;
+  auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
+    for (const auto& id : server_ids) {
+      auto found = tx.get_server("", id);
+      if (!found) {
+        return fail(std::move(found.error()));
+      }
+      if (!*found || ((*found)->status == status && (*found)->status_reason == reason)) {
+        continue;
+      }
+      ServerRecord server = std::move(**found);
+      ServerEventRecord event{
+          .seq = 0,
+          .server_id = server.id,
+          .at = ctx_.clock().now(),
+          .kind = "status_changed",
+          .details = {{"from", server.status}, {"to", status}, {"reason", reason}}};
+      server.status = status;
+      server.status_reason = reason;
+      server.updated_at = event.at;
+      if (auto updated = tx.update_server(server); !updated) {
+        return updated;
+      }
+      auto seq = tx.append_server_event(event);
+      if (!seq) {
+        return fail(std::move(seq.error()));
+      }
+      event.seq = *seq;
+      events.push_back(std::move(event));
+    }
+    return {};
+  });
+  if (!done) {
+    return done;
+  }
+  for (const auto& event : events) {
+    publish(event);
+  }
+  return {};
+}
+
 Result<ServerRecord> ServerBook::update(std::string_view server_id,
                                         const std::function<void(ServerRecord&)>& change) {
   std::optional<ServerRecord> out;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 #include "domain/fleet/event_hub.hpp"
@@ -26,6 +27,11 @@ class ServerBook {
   /// Sets the status (and reason) — `update` with only that change.
   Result<ServerRecord> set_status(std::string_view server_id, std::string status,
                                   std::string reason);
+
+  /// set_status for many servers in one transaction (berthd's start-up with thousands of
+  /// servers must not spend seconds on one commit each).
+  Result<void> set_status_many(const std::vector<std::string>& server_ids,
+                               const std::string& status, const std::string& reason);
 
   /// Stores and publishes one event.
   Result<void> record(std::string_view server_id, std::string kind, nlohmann::json details);
