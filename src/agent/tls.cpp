@@ -67,6 +67,9 @@ asio::awaitable<Result<void>> connect_tcp(beast::tcp_stream& stream, const Serve
     co_return fail(network_error("cannot connect to " + url.host_header(), ec));
   }
   stream.expires_never();
+  // Protocol frames are small and answer each other (ack, log, job_done): without this,
+  // Nagle's algorithm holds the second of two writes for the peer's delayed ACK (~40 ms).
+  stream.socket().set_option(tcp::no_delay(true), ec);
   co_return Result<void>{};
 }
 

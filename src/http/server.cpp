@@ -97,6 +97,10 @@ asio::awaitable<void> Server::Impl::accept_loop() {
 }
 
 void Server::Impl::start_connection(tcp::socket socket) {
+  // Responses go out in one write, but SSE events and WebSocket frames are small writes in a
+  // row: without this, Nagle's algorithm holds each second one for the client's delayed ACK.
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
   auto connection = std::make_shared<Connection>(std::move(socket));
   {
     std::lock_guard lock(registry_mutex);
