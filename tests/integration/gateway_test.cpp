@@ -1,0 +1,133 @@
+// The agent gateway against a hostile or broken peer holding a valid agent token: bad frames
+// get an `error` and the connection survives; repeated abuse closes it; another server's job
+// cannot be touched. A Beast WebSocket client plays the agent.
+#include <gtest/gtest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <nlohmann/json.hpp>
+
+#include "integration/fleet_fixture.hpp"
+
+namespace berth::testing {
+namespace {
+
+namespace asio = boost::asio;
+namespace websocket = boost::beast::websocket;
+using nlohmann::json;
+
+class FakeAgent {
+ public:
+  FakeAgent(std::uint16_t port, const std::string& token) {
+    asio::ip::tcp::resolver resolver(io_);
+    asio::connect(ws_.next_layer(), resolver.resolve("127.0.0.1", std::to_string(port)));
+    ws_.set_option(websocket::stream_base::decorator([token](websocket::request_type& request) {
+      request.set(boost::beast::http::field::authorization, "Bearer " + token);
+    }));
+    ws_.handshake("127.0.0.1", "/api/v1/agent/connect");
+  }
+  void send(const std::string& text) { ws_.write(asio::buffer(text)); }
+  void send_envelope(const std::string& type, const json& payload) {
+    send(json{{"v", 1},
+              {"id", "t" + std::to_string(++counter_)},
+              {"ts", 0},
+              {"type", type},
+              {"payload", payload}}
+             .dump());
+  }
+  /// The next frame that is not a ping; nullopt when the connection closed.
+  std::optional<json> next() {
+    for (;;) {
+      boost::beast::flat_buffer buffer;
+      boost::system::error_code ec;
+      ws_.read(buffer, ec);
+      if (ec) {
+        return std::nullopt;
+      }
+      auto message = json::parse(boost::beast::buffers_to_string(buffer.data()));
+      if (message["type"] != "ping") {
+        return message;
+      }
+    }
+  }
+  std::uint16_t close_code() const { return ws_.reason().code; }
+
+ private:
+  asio::io_context io_;
+  websocket::stream<asio::ip::tcp::socket> ws_{io_};
+  int counter_ = 0;
+};
+
+class GatewayTest : public FleetTest {
+ protected:
+  std::pair<std::string, std::string> enrolled() {
+    const HttpResponse registered = http_request(
+        port(), "POST", "/api/v1/agent/register",
+        json{{"install_token", mint_install_token()}, {"facts", {{"hostname", "fake"}}}}.dump(),
+        {{"Content-Type", "application/json"}});
+    EXPECT_EQ(registered.status, 201) << registered.body;
+    return {registered.json()["server_id"], registered.json()["agent_token"]};
+  }
+};
+
+TEST_F(GatewayTest, BadFramesGetErrorsAndTheConnectionSurvives) {
+  start_fleet();
+  auto [server_id, token] = enrolled();
+  FakeAgent agent(port(), token);
+  agent.send("{not json");
+  EXPECT_EQ((*agent.next())["payload"]["code"], "malformed_json");
+  agent.send_envelope("heartbeat", json::object());
+  EXPECT_EQ((*agent.next())["payload"]["code"], "hello_required");
+  agent.send(std::string(1024 * 1024 + 10, ' '));
+  EXPECT_EQ((*agent.next())["payload"]["code"], "frame_too_large");
+  agent.send(R"({"v":2,"id":"x","ts":0,"type":"hello","payload":{}})");
+  EXPECT_EQ((*agent.next())["payload"]["code"], "unsupported_version");
+
+  agent.send_envelope("hello", {{"agent_version", "fake"},
+                                {"facts", json::object()},
+                                {"running", json::array()},
+                                {"unacked", json::array()}});
+  const auto welcome = agent.next();
+  ASSERT_TRUE(welcome);
+  EXPECT_EQ((*welcome)["type"], "welcome");
+  EXPECT_EQ((*welcome)["payload"]["server_id"], server_id);
+  wait_server_status(server_id, "online");
+}
+
+TEST_F(GatewayTest, AnAgentCannotWriteAnotherServersJob) {
+  start_fleet();
+  const std::string real_server = connect_agent("agent-1");
+  const std::string job_id =
+      submit(real_server, {{"kind", "exec"}, {"args", {{"argv", {"/bin/sleep", "5"}}}}});
+  auto [server_id, token] = enrolled();
+  FakeAgent intruder(port(), token);
+  intruder.send_envelope("hello", {{"agent_version", "fake"}, {"facts", json::object()}});
+  ASSERT_EQ((*intruder.next())["type"], "welcome");
+  intruder.send_envelope(
+      "log", {{"job_id", job_id}, {"stream", "stdout"}, {"seq", 99}, {"text", "pwned"}});
+  EXPECT_EQ((*intruder.next())["payload"]["code"], "unknown_job");
+  intruder.send_envelope("job_done",
+                         {{"job_id", job_id}, {"status", "succeeded"}, {"exit_code", 0}});
+  EXPECT_EQ((*intruder.next())["payload"]["code"], "unknown_job");
+  EXPECT_NE(api("GET", "/api/v1/jobs/" + job_id).json()["state"], "succeeded");
+}
+
+TEST_F(GatewayTest, RepeatedAbuseClosesTheConnection) {
+  start_fleet();
+  auto [server_id, token] = enrolled();
+  FakeAgent agent(port(), token);
+  int errors = 0;
+  for (int i = 0; i < 40; ++i) {
+    agent.send("garbage");
+  }
+  while (auto frame = agent.next()) {
+    ++errors;
+  }
+  EXPECT_GE(errors, 20);
+  EXPECT_EQ(agent.close_code(), 1008);
+}
+
+}  // namespace
+}  // namespace berth::testing
