@@ -205,7 +205,7 @@ int main(int argc, char** argv) {
   std::string credentials;
   std::size_t concurrency = 16;
   int heartbeat_ms = 0;
-  bool no_delay = false;
+  bool nagle = false;
   DriverOptions options;
   app.add_option("--server", server_text, "berthd's HOST:PORT (IPv4 loopback)")->required();
   app.add_option("--agents", agents, "how many agents to simulate");
@@ -214,7 +214,7 @@ int main(int argc, char** argv) {
   app.add_option("--enrol-concurrency", concurrency, "parallel enrolment connections");
   app.add_option("--jobs", options.jobs, "jobs for the round trip measurement");
   app.add_option("--heartbeat-ms", heartbeat_ms, "override berthd's heartbeat interval");
-  app.add_flag("--tcp-nodelay", no_delay, "set TCP_NODELAY on the agents' sockets");
+  app.add_flag("--nagle", nagle, "leave TCP_NODELAY off on the agents' sockets");
   CLI11_PARSE(app, argc, argv);
 
   const auto colon = server_text.rfind(':');
@@ -238,7 +238,7 @@ int main(int argc, char** argv) {
   Swarm swarm(io,
               SwarmOptions{.server = server,
                            .heartbeat_override = std::chrono::milliseconds(heartbeat_ms),
-                           .tcp_no_delay = no_delay},
+                           .tcp_no_delay = !nagle},
               std::move(identities));
   asio::co_spawn(io, drive(swarm, options), asio::detached);
   io.run();

@@ -24,7 +24,7 @@ struct SwarmOptions {
   tcp::endpoint server;
   std::chrono::milliseconds heartbeat_override{0};  // 0: the interval berthd's welcome says
   std::size_t first_handshakes_in_flight = 256;     // only the first connection of each agent
-  bool tcp_no_delay = false;  // berth-agent leaves Nagle on; this shows what turning it off does
+  bool tcp_no_delay = true;  // as berth-agent (false shows what Nagle's algorithm costs)
 };
 
 struct SwarmCounters {
