@@ -33,7 +33,13 @@ void LocalAgent::start() {
   thread_ = std::thread([this] { supervise(); });
 }
 
-void LocalAgent::setup_completed() { wake_.notify_all(); }
+void LocalAgent::setup_completed() {
+  {
+    std::lock_guard lock(mutex_);
+    nudged_ = true;
+  }
+  wake_.notify_all();
+}
 
 void LocalAgent::stop() {
   {
@@ -54,7 +60,8 @@ void LocalAgent::stop() {
 
 bool LocalAgent::pause(std::chrono::milliseconds duration) {
   std::unique_lock lock(mutex_);
-  wake_.wait_for(lock, duration, [this] { return stopping_; });
+  wake_.wait_for(lock, duration, [this] { return stopping_ || nudged_; });
+  nudged_ = false;
   return !stopping_;
 }
 

@@ -51,6 +51,7 @@ class LocalAgent {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool nudged_ = false;  // setup_completed() since the last pause
   pid_t child_ = -1;
   std::thread thread_;
 };
