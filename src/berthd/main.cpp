@@ -1,6 +1,7 @@
 // berthd: the composition root. The only file that names concrete implementations.
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 
 #include <cerrno>
 #include <cstring>
@@ -67,8 +68,19 @@ berth::Result<SetupToken> announce_setup_token(berth::SignInService& sign_in,
   return out;
 }
 
+// Every agent holds a connection: use as many descriptors as the operator's hard limit allows
+// (the soft limit is often 1,024).
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 int serve(berth::DaemonOptions& options, const std::string& version) {
   using namespace berth;
+  raise_open_file_limit();
   SystemClock clock;
   SodiumRandom random;
   IdGenerator ids(clock, random);
@@ -177,6 +189,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
   api::register_routes(router, api_context);
   router.set_access_gate(&gate);
   options.server.request_id_prefix = fmt::format("req_{}_", random_hex(random, 4));
+  options.server.on_shutdown = [&agents] { agents.stopping(); };
   {
     http::Server server(options.server, router);
     const std::uint16_t port = server.listen();

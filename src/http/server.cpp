@@ -164,6 +164,9 @@ void Server::Impl::begin_shutdown(std::string_view reason) {
   }
   log::info("http.shutdown_started",
             {{"reason", reason}, {"in_flight", static_cast<std::int64_t>(active.load())}});
+  if (options.on_shutdown) {
+    options.on_shutdown();
+  }
   boost::system::error_code ignored;
   acceptor.close(ignored);
   signals.cancel(ignored);

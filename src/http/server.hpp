@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,8 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_timeout{10'000};  // for in-flight requests at shutdown
   std::string request_id_prefix = "req";               // generated ids: <prefix><counter>
   std::string api_version = "v1";
+  /// Called once when the graceful shutdown starts (before streams and WebSockets close).
+  std::function<void()> on_shutdown = {};
 };
 
 class Server {

@@ -49,7 +49,7 @@ void AgentHub::detach(const AgentLink& link) {
     links_.erase(found);
   }
   log::info("agent.disconnected", {{"server_id", link.server_id()}});
-  if (link.greeted()) {
+  if (link.greeted() && !stopping_) {
     (void)servers_.set_status(link.server_id(), "offline", "the agent disconnected");
   }
 }

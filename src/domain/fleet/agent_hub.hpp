@@ -117,6 +117,9 @@ class AgentHub {
   Result<void> mark_all_offline(std::string_view reason);
   /// Closes every link (shutdown).
   void close_all(std::uint16_t code, std::string reason);
+  /// berthd is stopping: links that end now leave their server's status alone (the next
+  /// start marks them all offline in one transaction; 10,000 commits would hold the exit).
+  void stopping() { stopping_ = true; }
 
   // For AgentLink.
   FleetContext& ctx() { return ctx_; }
@@ -139,6 +142,7 @@ class AgentHub {
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<AgentLink>> links_;
   std::atomic<std::uint64_t> message_counter_{0};
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace berth
