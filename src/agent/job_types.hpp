@@ -23,10 +23,10 @@ class JobOutput {
 
 /// How a job ended, as reported in `job_done`.
 struct JobOutcome {
-  std::string status = "succeeded";      // succeeded | failed | canceled | lost
-  std::optional<int> exit_code = {};     // null when the process did not exit by itself
+  std::string status = "succeeded";   // succeeded | failed | canceled | lost
+  std::optional<int> exit_code = {};  // null when the process did not exit by itself
   nlohmann::json result = nlohmann::json::object();
-  std::string error_code = {};           // "" on success
+  std::string error_code = {};  // "" on success
   std::string error_message = {};
 
   static JobOutcome failed(std::string code, std::string message) {

@@ -48,10 +48,10 @@ TEST(JobArgs, DockerKindsCheckNamesImagesAndPorts) {
   EXPECT_TRUE(check_job_args("docker.stop", {{"container", "web-1"}}));
   EXPECT_FALSE(check_job_args("docker.stop", {{"container", "web 1; reboot"}}));
   EXPECT_FALSE(check_job_args("docker.logs", json::object()));
-  EXPECT_TRUE(check_job_args("docker.run", {{"image", "nginx:1.25"},
-                                            {"ports", {{{"container", 80}, {"host", 8080}}}}}));
-  EXPECT_FALSE(check_job_args("docker.run", {{"image", "nginx:1.25"},
-                                             {"ports", {{{"container", 80}, {"host", 70000}}}}}));
+  EXPECT_TRUE(check_job_args(
+      "docker.run", {{"image", "nginx:1.25"}, {"ports", {{{"container", 80}, {"host", 8080}}}}}));
+  EXPECT_FALSE(check_job_args(
+      "docker.run", {{"image", "nginx:1.25"}, {"ports", {{{"container", 80}, {"host", 70000}}}}}));
   EXPECT_FALSE(check_job_args("docker.pull", {{"image", "$(reboot)"}}));
 }
 
