@@ -341,6 +341,9 @@ void Session::flush() {
 }
 
 void Session::send_heartbeat(const nlohmann::json& docker, const nlohmann::json& metrics) {
+  for (auto& event : host_events_.observe(docker, metrics)) {
+    send("event", std::move(event));
+  }
   send("heartbeat",
        {{"agent_version", options_.agent_version}, {"docker", docker}, {"metrics", metrics}});
 }

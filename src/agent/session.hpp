@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "agent/host_events.hpp"
 #include "agent/job_types.hpp"
 #include "agent/journal.hpp"
 #include "agent/output_buffer.hpp"
@@ -106,6 +107,7 @@ class Session {
   const Clock& clock_;
   Wake wake_;
   OutputBuffer buffer_;
+  HostEvents host_events_;
 
   Send send_;  // empty while disconnected
   bool welcomed_ = false;

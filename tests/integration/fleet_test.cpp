@@ -212,6 +212,16 @@ TEST_F(FleetTest, InstallScriptAndAgentBinaryAreServed) {
   EXPECT_EQ(binary.body.size(), std::filesystem::file_size(BERTH_AGENT_PATH));
 }
 
+TEST_F(FleetTest, AgentEventsAreStoredAndStreamed) {
+  start_fleet();
+  // An agent pointed at a Docker socket that does not exist reports docker_down at once.
+  const std::string server_id =
+      connect_agent("agent-1", {}, {"--docker-socket", (dir_.path() / "no-docker.sock").string()});
+  const std::string stream = read_stream("/api/v1/servers/" + server_id + "/events", "1", 2s);
+  EXPECT_NE(stream.find("event: agent_event"), std::string::npos) << stream;
+  EXPECT_NE(stream.find("\"kind\":\"docker_down\""), std::string::npos) << stream;
+}
+
 TEST_F(FleetTest, ServerEventsStreamStatusChanges) {
   start_fleet();
   const std::string server_id = connect_agent("agent-1");
