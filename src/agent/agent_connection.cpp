@@ -44,7 +44,8 @@ struct Link {
   asio::steady_timer helpers_done;
   int helpers = 0;
   bool open = false;          // the WebSocket handshake succeeded
-  bool close_wanted = false;  // send close 1000 after the outbox
+  bool close_wanted = false;  // send a close frame (close_code) after the outbox
+  websocket::close_code close_code = websocket::close_code::normal;
   bool done = false;
   SteadyClock::time_point last_heard = SteadyClock::now();
 };
@@ -279,6 +280,14 @@ class AgentRunner {
       link->last_heard = SteadyClock::now();
       const auto event = session_.on_frame(beast::buffers_to_string(buffer.data()));
       buffer.consume(buffer.size());
+      if (event == Session::Event::abusive && !link->close_wanted) {
+        // berthd (or whoever answers in its place) floods or keeps sending garbage: hang up
+        // and reconnect with backoff; the next hello resynchronises every job.
+        log::warn("agent.peer_abusive", {{"server", url.host_header()}});
+        link->close_code = websocket::close_code::policy_error;
+        link->close_wanted = true;
+        link->wakeup.cancel();
+      }
       if (event == Session::Event::welcomed && !heartbeating) {
         heartbeating = true;
         spawn_helper(link, heartbeat_loop(link));
@@ -317,7 +326,7 @@ class AgentRunner {
                                       asio::redirect_error(asio::use_awaitable, ec));
       } else if (link->close_wanted) {
         link->close_wanted = false;
-        co_await link->ws.async_close(websocket::close_code::normal,
+        co_await link->ws.async_close(link->close_code,
                                       asio::redirect_error(asio::use_awaitable, ec));
       } else {
         link->wakeup.expires_at(SteadyClock::time_point::max());

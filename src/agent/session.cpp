@@ -121,10 +121,30 @@ void Session::disconnected() {
 }
 
 Session::Event Session::on_frame(std::string_view frame) {
+  constexpr double kFramesPerSecond = 1000;
+  constexpr double kFrameBurst = 2000;
+  constexpr std::size_t kErrorsPerMinute = 20;
+  const TimePoint now = clock_.now();
+  if (frames_refilled_ == TimePoint{} || now < frames_refilled_) {
+    frames_refilled_ = now;  // first frame, or the wall clock stepped back
+  }
+  frame_tokens_ =
+      std::min(kFrameBurst,
+               frame_tokens_ + kFramesPerSecond *
+                                   std::chrono::duration<double>(now - frames_refilled_).count());
+  frames_refilled_ = now;
+  if (frame_tokens_ < 1) {
+    return Event::abusive;
+  }
+  frame_tokens_ -= 1;
   auto decoded = protocol::decode_envelope(frame);
   if (!decoded) {
     send_error(decoded.error().code, decoded.error().message);
-    return Event::none;
+    while (!recent_errors_.empty() && now - recent_errors_.front() > std::chrono::minutes(1)) {
+      recent_errors_.pop_front();
+    }
+    recent_errors_.push_back(now);
+    return recent_errors_.size() > kErrorsPerMinute ? Event::abusive : Event::none;
   }
   const protocol::Envelope& envelope = *decoded;
   switch (*protocol::parse_message_type(envelope.type)) {

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -47,7 +48,9 @@ class Session {
   using Send = std::function<void(std::string frame)>;
   /// "Call flush() within `delay`"; any thread.
   using Wake = std::function<void(std::chrono::milliseconds delay)>;
-  enum class Event { none, welcomed };
+  /// `abusive`: berthd sent more than 1,000 frames a second (burst 2,000) or more than 20 bad
+  /// frames in a minute; the connection should be closed (1008) and made again.
+  enum class Event { none, welcomed, abusive };
 
   /// `executors` maps each job kind to what runs it; its keys are the capabilities announced in
   /// hello. `lost` are the job_done payloads Journal::open produced, sent after welcome.
@@ -115,6 +118,10 @@ class Session {
   std::string id_prefix_;
   std::uint64_t next_message_ = 0;
   std::atomic<bool> flush_pending_{false};
+  // Inbound caps (on_frame's thread only).
+  double frame_tokens_ = 2000;
+  TimePoint frames_refilled_{};  // from the injected clock, so tests control the rate
+  std::deque<TimePoint> recent_errors_;
 
   mutable std::mutex jobs_mutex_;
   std::condition_variable jobs_changed_;

@@ -113,6 +113,27 @@ TEST_F(SessionTest, WelcomeSetsTheHeartbeatIntervalUnlessOverridden) {
   EXPECT_EQ(heartbeat["metrics"]["cpu_percent"], 1.5);
 }
 
+TEST_F(SessionTest, RepeatedGarbageOrAFloodFromTheServerIsAbusive) {
+  connect_and_welcome();
+  Session::Event last = Session::Event::none;
+  int answered = 0;
+  for (int i = 0; i < 21; ++i) {
+    last = session_->on_frame("garbage");
+    answered += last == Session::Event::none ? 1 : 0;
+  }
+  EXPECT_EQ(answered, 20);
+  EXPECT_EQ(last, Session::Event::abusive);
+  EXPECT_EQ(of_type("error").size(), 21U);
+
+  connect_and_welcome();
+  bool flooded = false;
+  for (int i = 0; i < 2500 && !flooded; ++i) {
+    flooded = session_->on_frame(frame("ping", nlohmann::json::object(),
+                                       "p" + std::to_string(i))) == Session::Event::abusive;
+  }
+  EXPECT_TRUE(flooded);
+}
+
 TEST_F(SessionTest, PingIsAnsweredWithPong) {
   connect_and_welcome();
   session_->on_frame(frame("ping", nlohmann::json::object(), "b.ping7"));
