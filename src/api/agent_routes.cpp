@@ -84,6 +84,10 @@ std::string install_script(const std::string& url) {
 set -eu
 BERTH_URL=')SCRIPT" +
          url + R"SCRIPT('
+# Where it goes; the defaults suit a server. BERTH_AGENT_NO_SYSTEMD=1 starts it in the
+# background even where systemd runs.
+BIN_DIR="${BERTH_AGENT_BIN_DIR:-/usr/local/bin}"
+STATE_DIR="${BERTH_AGENT_STATE_DIR:-/var/lib/berth-agent}"
 TOKEN=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -97,10 +101,11 @@ done
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 curl -fsSL "$BERTH_URL/api/v1/agent/download" -o "$tmp"
-install -m 0755 "$tmp" /usr/local/bin/berth-agent
-install -d -m 0700 /var/lib/berth-agent
-/usr/local/bin/berth-agent enroll --server "$BERTH_URL" --install-token "$TOKEN" --state-dir /var/lib/berth-agent
-if [ -d /run/systemd/system ]; then
+install -d -m 0755 "$BIN_DIR"
+install -m 0755 "$tmp" "$BIN_DIR/berth-agent"
+install -d -m 0700 "$STATE_DIR"
+"$BIN_DIR/berth-agent" enroll --server "$BERTH_URL" --install-token "$TOKEN" --state-dir "$STATE_DIR"
+if [ -d /run/systemd/system ] && [ -z "${BERTH_AGENT_NO_SYSTEMD:-}" ]; then
   cat > /etc/systemd/system/berth-agent.service <<'UNIT'
 [Unit]
 Description=Berth agent
@@ -108,7 +113,7 @@ After=network-online.target docker.service
 Wants=network-online.target
 
 [Service]
-ExecStart=/usr/local/bin/berth-agent run --state-dir /var/lib/berth-agent
+ExecStart=BIN_DIR_HERE/berth-agent run --state-dir STATE_DIR_HERE
 Restart=always
 RestartSec=2
 NoNewPrivileges=yes
@@ -118,13 +123,15 @@ PrivateTmp=yes
 [Install]
 WantedBy=multi-user.target
 UNIT
+  sed -i "s#BIN_DIR_HERE#$BIN_DIR#; s#STATE_DIR_HERE#$STATE_DIR#" /etc/systemd/system/berth-agent.service
   systemctl daemon-reload
   systemctl enable --now berth-agent
   echo "berth-agent is installed and running (systemctl status berth-agent)."
 else
-  nohup /usr/local/bin/berth-agent run --state-dir /var/lib/berth-agent \
-    >>/var/lib/berth-agent/agent.log 2>&1 </dev/null &
-  echo "berth-agent is installed and running (no systemd: started in the background)."
+  nohup "$BIN_DIR/berth-agent" run --state-dir "$STATE_DIR" \
+    >>"$STATE_DIR/agent.log" 2>&1 </dev/null &
+  echo $! > "$STATE_DIR/agent.pid"
+  echo "berth-agent is installed and running (started in the background, pid $!)."
 fi
 )SCRIPT";
 }

@@ -2,6 +2,7 @@
 // SSH adoption of a server running sshd in its own namespace, and docker.* jobs through
 // berthd against a real dockerd. Each skips with its reason when the part cannot start.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -170,6 +171,40 @@ TEST_F(AdoptionTest, WrongPasswordFailsTheAdoptionJob) {
                 {{"name", "x"}, {"host", "a b"}, {"username", "u"}, {"auth", {{"password", "p"}}}})
                 .status,
             400);
+}
+
+class InstallCommandTest : public FleetTest {};
+
+// What a user does: paste the install command berthd printed, as root, on the server. The
+// script's install and state folders are pointed at a temporary directory.
+TEST_F(InstallCommandTest, ThePrintedCommandInstallsEnrolsAndStartsTheAgent) {
+  if (::geteuid() != 0) {
+    GTEST_SKIP() << "the install script needs root";
+  }
+  if (!std::filesystem::exists("/usr/bin/curl")) {
+    GTEST_SKIP() << "curl is not installed";
+  }
+  start_fleet();
+  const HttpResponse minted = api("POST", "/api/v1/servers/install-tokens", json::object());
+  ASSERT_EQ(minted.status, 201);
+  std::string command = minted.json()["install_command"];
+  command.replace(command.find("sudo "), 5, "");  // already root; sudo may be absent
+  const auto bin = dir_.path() / "bin";
+  const auto state = dir_.path() / "state";
+  // The one place a test runs a shell: the command is meant for one.
+  const pid_t pid = spawn_process("/bin/sh", {"-c", command},
+                                  {{"BERTH_AGENT_BIN_DIR", bin.string()},
+                                   {"BERTH_AGENT_STATE_DIR", state.string()},
+                                   {"BERTH_AGENT_NO_SYSTEMD", "1"}},
+                                  dir_.path() / "install.log");
+  ASSERT_EQ(wait_for_exit(pid, 60s), 0) << read_file(dir_.path() / "install.log");
+  EXPECT_TRUE(std::filesystem::exists(bin / "berth-agent"));
+  const std::string server_id = json::parse(read_file(state / "agent.json"))["server_id"];
+  const std::string agent_pid = read_file(state / "agent.pid");
+  wait_server_status(server_id, "online", 30s);
+  ASSERT_FALSE(agent_pid.empty());
+  ::kill(std::stoi(agent_pid), SIGTERM);
+  wait_server_status(server_id, "offline", 30s);
 }
 
 class DockerFleetTest : public FleetTest {};
