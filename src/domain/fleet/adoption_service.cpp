@@ -179,31 +179,25 @@ Result<AdoptionStarted> AdoptionService::readopt(const Principal& who, std::stri
       make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
                  "server.readopt", std::string(server_id), std::string(team_id)),
       [&](Tx& tx) -> Result<void> {
-        if (auto role = require_team_role(tx, who, team_id, Role::admin); !role) {
-          return fail(std::move(role.error()));
-        }
-        auto found = tx.get_server(team_id, server_id);
+        auto found = admin_server(tx, who, team_id, server_id);
         if (!found) {
           return fail(std::move(found.error()));
         }
-        if (!*found) {
-          return fail(Error::not_found("no such server"));
-        }
-        if ((*found)->ssh_host.empty()) {
+        if (found->ssh_host.empty()) {
           Error error = Error::unprocessable("this server was not adopted over SSH");
           error.code = "not_adopted_over_ssh";
           return fail(std::move(error));
         }
-        if ((*found)->status == "adopting") {
+        if (found->status == "adopting") {
           Error error = Error::conflict("an adoption of this server is running");
           error.code = "adoption_running";
           return fail(std::move(error));
         }
-        (*found)->status = "adopting";
-        (*found)->status_reason = "adopting over SSH";
-        (*found)->updated_at = ctx_.clock().now();
-        server = **found;
-        return tx.update_server(**found);
+        found->status = "adopting";
+        found->status_reason = "adopting over SSH";
+        found->updated_at = ctx_.clock().now();
+        server = *found;
+        return tx.update_server(*found);
       });
   if (!done) {
     return fail(std::move(done.error()));

@@ -218,21 +218,15 @@ Result<void> EnrolmentService::revoke_agent(const Principal& who, std::string_vi
       make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
                  "server.revoke_agent", std::string(server_id), std::string(team_id)),
       [&](Tx& tx) -> Result<void> {
-        if (auto role = require_team_role(tx, who, team_id, Role::admin); !role) {
-          return fail(std::move(role.error()));
-        }
-        auto server = tx.get_server(team_id, server_id);
+        auto server = admin_server(tx, who, team_id, server_id);
         if (!server) {
           return fail(std::move(server.error()));
         }
-        if (!*server) {
-          return fail(Error::not_found("no such server"));
-        }
-        (*server)->agent_token_hash.clear();
-        (*server)->status = "offline";
-        (*server)->status_reason = "agent token revoked; enrol the server again";
-        (*server)->updated_at = ctx_.clock().now();
-        return tx.update_server(**server);
+        server->agent_token_hash.clear();
+        server->status = "offline";
+        server->status_reason = "agent token revoked; enrol the server again";
+        server->updated_at = ctx_.clock().now();
+        return tx.update_server(*server);
       });
   if (!done) {
     return done;

@@ -1,8 +1,24 @@
 #include "domain/fleet/server_book.hpp"
 
 #include "core/time_format.hpp"
+#include "domain/identity/team_access.hpp"
 
 namespace berth {
+
+Result<ServerRecord> admin_server(Tx& tx, const Principal& who, std::string_view team_id,
+                                  std::string_view server_id) {
+  if (auto role = require_team_role(tx, who, team_id, Role::admin); !role) {
+    return fail(std::move(role.error()));
+  }
+  auto found = tx.get_server(team_id, server_id);
+  if (!found) {
+    return fail(std::move(found.error()));
+  }
+  if (!*found) {
+    return fail(Error::not_found("no such server"));
+  }
+  return std::move(**found);
+}
 
 nlohmann::json server_event_view(const ServerEventRecord& event) {
   return {{"seq", event.seq},

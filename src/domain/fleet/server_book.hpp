@@ -43,6 +43,12 @@ class ServerBook {
   EventHub& events_;
 };
 
+/// Inside a write transaction: checks that the caller is an admin of the team, then reads the
+/// team's server. Error::not_found for an unknown server or another team's. Every admin change
+/// to a server starts with this.
+Result<ServerRecord> admin_server(Tx& tx, const Principal& who, std::string_view team_id,
+                                  std::string_view server_id);
+
 /// The SSE/JSON view of one server event.
 nlohmann::json server_event_view(const ServerEventRecord& event);
 

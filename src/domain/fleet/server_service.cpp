@@ -125,17 +125,11 @@ Result<ServerRecord> ServerService::change(
                  std::move(action), std::string(server_id), std::string(team_id),
                  std::move(details)),
       [&](Tx& tx) -> Result<void> {
-        if (auto role = require_team_role(tx, who, team_id, Role::admin); !role) {
-          return fail(std::move(role.error()));
-        }
-        auto found = tx.get_server(team_id, server_id);
+        auto found = admin_server(tx, who, team_id, server_id);
         if (!found) {
           return fail(std::move(found.error()));
         }
-        if (!*found) {
-          return fail(no_such_server());
-        }
-        ServerRecord server = std::move(**found);
+        ServerRecord server = std::move(*found);
         if (auto applied = apply(tx, server); !applied) {
           return applied;
         }
@@ -190,15 +184,9 @@ Result<void> ServerService::remove(const Principal& who, std::string_view team_i
       make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
                  "server.delete", std::string(server_id), std::string(team_id)),
       [&](Tx& tx) -> Result<void> {
-        if (auto role = require_team_role(tx, who, team_id, Role::admin); !role) {
-          return fail(std::move(role.error()));
-        }
-        auto found = tx.get_server(team_id, server_id);
+        auto found = admin_server(tx, who, team_id, server_id);
         if (!found) {
           return fail(std::move(found.error()));
-        }
-        if (!*found) {
-          return fail(no_such_server());
         }
         return tx.delete_server(server_id);
       });
