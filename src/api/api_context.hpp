@@ -20,6 +20,11 @@ class AdoptionService;
 class MetricsRecorder;
 class EventHub;
 class AgentHub;
+class ProjectService;
+class AppService;
+class EnvService;
+class DeploymentService;
+class TriggerService;
 }  // namespace berth
 
 namespace berth::api {
@@ -41,6 +46,12 @@ struct ApiContext {
   MetricsRecorder* metrics = nullptr;
   EventHub* events = nullptr;
   AgentHub* agents = nullptr;
+  // Apps and deployments (issue 5).
+  ProjectService* projects = nullptr;
+  AppService* apps = nullptr;
+  EnvService* env = nullptr;
+  DeploymentService* deployments = nullptr;
+  TriggerService* triggers = nullptr;
   std::string agent_binary_path = {};  // served by GET /api/v1/agent/download
   std::string public_url = {};         // what install scripts and agents dial
   bool secure_cookies = false;         // add Secure to the session cookie (served over https)

@@ -3,10 +3,15 @@
 #include "api/admin_routes.hpp"
 #include "api/agent_routes.hpp"
 #include "api/api_key_routes.hpp"
+#include "api/app_routes.hpp"
 #include "api/audit_routes.hpp"
 #include "api/auth_routes.hpp"
+#include "api/deployment_routes.hpp"
+#include "api/env_routes.hpp"
+#include "api/hook_routes.hpp"
 #include "api/invitation_routes.hpp"
 #include "api/job_routes.hpp"
+#include "api/project_routes.hpp"
 #include "api/server_routes.hpp"
 #include "api/system_routes.hpp"
 #include "api/team_routes.hpp"
@@ -27,6 +32,11 @@ void register_routes(http::Router& router, const ApiContext& context) {
   add_server_routes(router, context);
   add_job_routes(router, context);
   add_agent_routes(router, context);
+  add_project_routes(router, context);
+  add_app_routes(router, context);
+  add_env_routes(router, context);
+  add_deployment_routes(router, context);
+  add_hook_routes(router, context);
 }
 
 }  // namespace berth::api

@@ -17,6 +17,7 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "store/app_records.hpp"
 #include "store/fleet_records.hpp"
 #include "store/identity_records.hpp"
 
@@ -204,6 +205,77 @@ class Tx {
                                                                     std::int64_t after_seq,
                                                                     std::int64_t limit) = 0;
   virtual Result<std::int64_t> prune_server_events(TimePoint before) = 0;
+
+  // Projects. Names are unique per team (`conflict`). Deleting a project deletes its env
+  // vars; the service refuses to delete one that still has apps.
+  virtual Result<void> create_project(const ProjectRecord& project) = 0;
+  virtual Result<std::optional<ProjectRecord>> get_project(std::string_view team_id,
+                                                           std::string_view id) = 0;
+  virtual Result<void> update_project(const ProjectRecord& project) = 0;  // every column
+  virtual Result<void> delete_project(std::string_view id) = 0;
+  /// Ordered by name.
+  virtual Result<Page<ProjectRecord>> list_projects(std::string_view team_id, std::int64_t page,
+                                                    std::int64_t per_page) = 0;
+
+  // Apps. Names are unique per team and hostnames per server (`conflict`). Deleting an app
+  // deletes its env vars, deployments and their events, deploy hooks and webhook deliveries.
+  virtual Result<void> create_app(const AppRecord& app) = 0;
+  /// By id within a team; team_id "" finds it in any team (webhooks, the pipeline).
+  virtual Result<std::optional<AppRecord>> get_app(std::string_view team_id,
+                                                   std::string_view id) = 0;
+  virtual Result<void> update_app(const AppRecord& app) = 0;  // every column, by id
+  virtual Result<void> delete_app(std::string_view id) = 0;
+  /// Ordered by name.
+  virtual Result<Page<AppRecord>> list_apps(const AppQuery& query) = 0;
+  /// Every app placed on a server (its proxy route table), ordered by name.
+  virtual Result<std::vector<AppRecord>> list_server_apps(std::string_view server_id) = 0;
+  virtual Result<std::int64_t> count_project_apps(std::string_view project_id) = 0;
+
+  // Env vars of an app or a project, one row per (scope, scope_id, key).
+  virtual Result<void> put_env_var(const EnvVarRecord& var) = 0;  // insert or replace
+  /// False when there was no such key.
+  virtual Result<bool> delete_env_var(std::string_view scope, std::string_view scope_id,
+                                      std::string_view key) = 0;
+  /// Ordered by key.
+  virtual Result<std::vector<EnvVarRecord>> list_env_vars(std::string_view scope,
+                                                          std::string_view scope_id) = 0;
+  /// Replaces the scope's whole set.
+  virtual Result<void> replace_env_vars(std::string_view scope, std::string_view scope_id,
+                                        const std::vector<EnvVarRecord>& vars) = 0;
+
+  // Deployments and their event log.
+  virtual Result<void> create_deployment(const DeploymentRecord& deployment) = 0;
+  /// By id within a team; team_id "" finds it in any team.
+  virtual Result<std::optional<DeploymentRecord>> get_deployment(std::string_view team_id,
+                                                                 std::string_view id) = 0;
+  virtual Result<void> update_deployment(const DeploymentRecord& deployment) = 0;  // every column
+  /// Newest first (by created_at, then id).
+  virtual Result<Page<DeploymentRecord>> list_deployments(const DeploymentQuery& query) = 0;
+  /// Appends with seq = the deployment's last_seq + 1, raises last_seq; returns the seq.
+  virtual Result<std::int64_t> append_deployment_event(const DeploymentEventRecord& event) = 0;
+  /// Events with seq > after_seq, in seq order, at most `limit`.
+  virtual Result<std::vector<DeploymentEventRecord>> list_deployment_events(
+      std::string_view deployment_id, std::int64_t after_seq, std::int64_t limit) = 0;
+
+  // Triggers.
+  /// Remembers a webhook delivery id for an app; false when it was already seen.
+  virtual Result<bool> record_webhook_delivery(std::string_view app_id,
+                                               std::string_view delivery_id, TimePoint at) = 0;
+  virtual Result<std::int64_t> prune_webhook_deliveries(TimePoint before) = 0;
+  virtual Result<void> create_deploy_hook(const DeployHookRecord& hook) = 0;
+  virtual Result<std::optional<DeployHookRecord>> find_deploy_hook_by_hash(
+      std::string_view hash) = 0;
+  /// Newest first.
+  virtual Result<std::vector<DeployHookRecord>> list_deploy_hooks(std::string_view app_id) = 0;
+  /// False when the app has no such hook.
+  virtual Result<bool> delete_deploy_hook(std::string_view app_id, std::string_view id) = 0;
+  virtual Result<void> touch_deploy_hook(std::string_view id, TimePoint at) = 0;
+
+  // Proxy settings of a server (nullopt: defaults apply). Deleted with the server.
+  virtual Result<std::optional<ProxySettingsRecord>> get_proxy_settings(
+      std::string_view server_id) = 0;
+  virtual Result<void> put_proxy_settings(const ProxySettingsRecord& settings) = 0;
+  virtual Result<std::int64_t> count_server_apps(std::string_view server_id) = 0;
 };
 
 class Store {

@@ -1,0 +1,7 @@
+#include "api/app_routes.hpp"
+
+namespace berth::api {
+
+void add_app_routes(http::Router& /*router*/, const ApiContext& /*context*/) {}
+
+}  // namespace berth::api

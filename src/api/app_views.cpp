@@ -1,0 +1,1 @@
+#include "api/app_views.hpp"

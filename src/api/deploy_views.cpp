@@ -1,0 +1,1 @@
+#include "api/deploy_views.hpp"

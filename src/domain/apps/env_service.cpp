@@ -1,0 +1,1 @@
+namespace berth {}  // namespace berth
