@@ -4,7 +4,8 @@
 /// (settings, audit), sqlite_tx_identity.cpp (users, teams, memberships), sqlite_tx_access.cpp
 /// (sessions, refresh tokens, recovery codes), sqlite_tx_keys.cpp (API keys, invitations),
 /// sqlite_tx_fleet.cpp (servers, install tokens), sqlite_tx_jobs.cpp (jobs, job output) and
-/// sqlite_tx_metrics.cpp (metrics, server events).
+/// sqlite_tx_metrics.cpp (metrics, server events), sqlite_tx_apps.cpp (projects, apps, env vars)
+/// and sqlite_tx_deploy.cpp (deployments and their events, triggers, proxy settings).
 ///
 /// Beyond store.hpp: a unique or foreign-key violation is `conflict`; update_*, delete_*,
 /// touch_*, revoke_session, revoke_api_key and mark_refresh_token_used of a missing id are
@@ -158,6 +159,79 @@ class SqliteTx final : public Tx {
                                                             std::int64_t limit) override;
   /// Deletes the events (of every server) with `at` before `before`; returns how many.
   Result<std::int64_t> prune_server_events(TimePoint before) override;
+
+  // Apps and deployments. A status, state, trigger, event, scope or tls outside the words
+  // listed in app_records.hpp is `invalid` (field named), as is a list limit outside
+  // 1..kMaxPerPage.
+
+  /// A name taken in the team is `conflict` with code "project_name_taken"; a duplicate id
+  /// or a missing team is a plain `conflict`.
+  Result<void> create_project(const ProjectRecord& project) override;
+  Result<std::optional<ProjectRecord>> get_project(std::string_view team_id,
+                                                   std::string_view id) override;
+  /// Renaming onto a name taken in the team is `conflict` "project_name_taken".
+  Result<void> update_project(const ProjectRecord& project) override;
+  /// Its apps stay, with project_id "".
+  Result<void> delete_project(std::string_view id) override;
+  /// Ordered by name, then id.
+  Result<Page<ProjectRecord>> list_projects(std::string_view team_id, std::int64_t page,
+                                            std::int64_t per_page) override;
+
+  /// A name taken in the team is `conflict` "app_name_taken", a hostname taken on the server
+  /// `conflict` "hostname_taken" (hostname "" is no hostname: any number of apps may have
+  /// none); a duplicate id or a missing team, project or server is a plain `conflict`.
+  Result<void> create_app(const AppRecord& app) override;
+  Result<std::optional<AppRecord>> get_app(std::string_view team_id, std::string_view id) override;
+  /// The same conflicts as create_app.
+  Result<void> update_app(const AppRecord& app) override;
+  Result<void> delete_app(std::string_view id) override;
+  /// Ordered by name, then id; `q` is a case-insensitive substring of the name.
+  Result<Page<AppRecord>> list_apps(const AppQuery& query) override;
+  Result<std::vector<AppRecord>> list_server_apps(std::string_view server_id) override;
+  Result<std::int64_t> count_project_apps(std::string_view project_id) override;
+  Result<std::int64_t> count_server_apps(std::string_view server_id) override;
+
+  /// The scope_id is not checked: the service puts vars only on apps and projects it read.
+  Result<void> put_env_var(const EnvVarRecord& var) override;
+  Result<bool> delete_env_var(std::string_view scope, std::string_view scope_id,
+                              std::string_view key) override;
+  Result<std::vector<EnvVarRecord>> list_env_vars(std::string_view scope,
+                                                  std::string_view scope_id) override;
+  /// Each record is stored under the call's scope and scope_id, whatever it says itself.
+  Result<void> replace_env_vars(std::string_view scope, std::string_view scope_id,
+                                const std::vector<EnvVarRecord>& vars) override;
+
+  /// A missing team, app or server is `conflict`.
+  Result<void> create_deployment(const DeploymentRecord& deployment) override;
+  Result<std::optional<DeploymentRecord>> get_deployment(std::string_view team_id,
+                                                         std::string_view id) override;
+  /// Writes every column, except that last_seq never drops below the highest seq stored.
+  Result<void> update_deployment(const DeploymentRecord& deployment) override;
+  /// `states` filters by any of them.
+  Result<Page<DeploymentRecord>> list_deployments(const DeploymentQuery& query) override;
+  /// `event.seq` is ignored. Events of a deployment that does not exist are `conflict`.
+  Result<std::int64_t> append_deployment_event(const DeploymentEventRecord& event) override;
+  Result<std::vector<DeploymentEventRecord>> list_deployment_events(std::string_view deployment_id,
+                                                                    std::int64_t after_seq,
+                                                                    std::int64_t limit) override;
+
+  /// A delivery for an app that does not exist is `conflict`.
+  Result<bool> record_webhook_delivery(std::string_view app_id, std::string_view delivery_id,
+                                       TimePoint at) override;
+  /// Deletes the deliveries (of every app) received before `before`; returns how many.
+  Result<std::int64_t> prune_webhook_deliveries(TimePoint before) override;
+  /// A duplicate token hash, or a missing team or app, is `conflict`.
+  Result<void> create_deploy_hook(const DeployHookRecord& hook) override;
+  Result<std::optional<DeployHookRecord>> find_deploy_hook_by_hash(std::string_view hash) override;
+  /// Newest first (created_at, then id).
+  Result<std::vector<DeployHookRecord>> list_deploy_hooks(std::string_view app_id) override;
+  Result<bool> delete_deploy_hook(std::string_view app_id, std::string_view id) override;
+  Result<void> touch_deploy_hook(std::string_view id, TimePoint at) override;
+
+  Result<std::optional<ProxySettingsRecord>> get_proxy_settings(
+      std::string_view server_id) override;
+  /// Insert or replace; a server that does not exist is `conflict`.
+  Result<void> put_proxy_settings(const ProxySettingsRecord& settings) override;
 
  private:
   SqliteConnection& connection_;
