@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "support/temp_dir.hpp"
+
 namespace berth::agent::host {
 namespace {
 
@@ -143,7 +147,106 @@ TEST(DockerArgs, RunRefusals) {
   EXPECT_FALSE(with("ports", {{{"container", 80}, {"host", 80}, {"protocol", "sctp"}}}));
   EXPECT_FALSE(with("ports", {{{"container", 80}, {"host", 80}, {"extra", true}}}));
   EXPECT_FALSE(with("ports", {80}));
-  EXPECT_FALSE(with("privileged", true));
+  EXPECT_FALSE(with("ports", {{{"container", 80}, {"host", 80}, {"host_port", 81}}}));
+  EXPECT_FALSE(with("privileged", "yes"));
+  EXPECT_FALSE(with("memory_bytes", -1));
+  EXPECT_FALSE(with("memory_bytes", "1g"));
+  EXPECT_FALSE(with("nano_cpus", -5));
+  EXPECT_FALSE(with("network_mode", "container:other"));
+  EXPECT_FALSE(with("network_mode", "host; id"));
+  EXPECT_FALSE(with("volumes", {{{"source", "data"}}}));
+  EXPECT_FALSE(with("volumes", {{{"source", "data"}, {"target", "relative"}}}));
+  EXPECT_FALSE(with("volumes", {{{"source", "data"}, {"target", "/"}}}));
+  EXPECT_FALSE(with("volumes", {{{"source", "data"}, {"target", "/d"}, {"read_only", 1}}}));
+  EXPECT_FALSE(with("volumes", {{{"source", "data"}, {"target", "/d"}, {"mode", "rw"}}}));
+  for (const char* source :
+       {"-v", "$(id)", "a;b", "`id`", "a b", "a\nb", "../etc", "/etc/../x", "/a b", "data:/x"}) {
+    const auto refused = with("volumes", {{{"source", source}, {"target", "/data"}}});
+    ASSERT_FALSE(refused) << source;
+    EXPECT_EQ(refused.error().code, "invalid_args");
+    EXPECT_EQ(refused.error().details["field"], "volumes");
+  }
+  EXPECT_EQ(with("unknown", 1).error().details["field"], "unknown");
+}
+
+TEST(DockerArgs, RunHostConfig) {
+  auto run = parse_run_args(
+      json{{"image", "berth-test/busybox:1"},
+           {"volumes",
+            {{{"source", "app-data"}, {"target", "/data"}},
+             {{"source", "/srv/config"}, {"target", "/etc/app"}, {"read_only", true}}}},
+           {"memory_bytes", 268435456},
+           {"nano_cpus", 500000000},
+           {"privileged", true},
+           {"network_mode", "host"},
+           {"ports", {{{"container", 8080}, {"host_port", 0}}}}});
+  ASSERT_TRUE(run) << run.error().message;
+  const json host = container_create_body(*run)["HostConfig"];
+  EXPECT_EQ(host["Mounts"], json::parse(R"([
+      {"Type":"volume","Source":"app-data","Target":"/data","ReadOnly":false},
+      {"Type":"bind","Source":"/srv/config","Target":"/etc/app","ReadOnly":true}])"));
+  EXPECT_EQ(host["Memory"], 268435456);
+  EXPECT_EQ(host["NanoCpus"], 500000000);
+  EXPECT_EQ(host["Privileged"], true);
+  EXPECT_EQ(host["NetworkMode"], "host");
+  EXPECT_EQ(host["PortBindings"]["8080/tcp"],
+            json::parse(R"([{"HostIp":"127.0.0.1","HostPort":""}])"));
+}
+
+TEST(DockerArgs, PublishedPortsFromInspect) {
+  const auto inspect = json::parse(R"({"NetworkSettings":{"Ports":{
+      "80/tcp":[{"HostIp":"127.0.0.1","HostPort":"49153"}],"443/tcp":null}}})");
+  EXPECT_EQ(published_ports(inspect),
+            json::parse(R"([{"container_port":80,"host_ip":"127.0.0.1","host_port":49153}])"));
+  EXPECT_EQ(published_ports(json::object()), json::array());
+}
+
+TEST(DockerArgs, LogsFollow) {
+  auto logs = parse_logs_args(json{{"container", "web"}, {"follow", true}});
+  ASSERT_TRUE(logs);
+  EXPECT_TRUE(logs->follow);
+  EXPECT_FALSE(parse_logs_args(json{{"container", "web"}, {"follow", "yes"}}));
+}
+
+TEST(DockerArgs, Build) {
+  berth::testing::TempDir work;
+  std::filesystem::create_directories(work.path() / "app" / "src");
+  const std::string context = (work.path() / "app").string();
+  const json base = {{"context_dir", context}, {"tag", "berth-app/web:abc123"}};
+  auto build = parse_build_args(json{{"context_dir", context},
+                                     {"dockerfile", "docker/Dockerfile.prod"},
+                                     {"tag", "berth-app/web:abc123"},
+                                     {"build_args", {{"VERSION", "1; rm -rf /"}}},
+                                     {"labels", {{"berth.app", "web"}}}},
+                                work.path().string());
+  ASSERT_TRUE(build) << build.error().message;
+  EXPECT_EQ(build->dockerfile, "docker/Dockerfile.prod");
+  EXPECT_EQ(build->build_args.at("VERSION"), "1; rm -rf /");  // a value, sent as JSON
+  const auto with = [&](const char* key, json value) {
+    json args = base;
+    args[key] = std::move(value);
+    return parse_build_args(args, work.path().string());
+  };
+  EXPECT_TRUE(with("dockerfile", "Dockerfile"));
+  for (const char* dockerfile :
+       {"../Dockerfile", "/etc/passwd", "a/../../b", "-f", "Docker file", "a\nb", ""}) {
+    const auto refused = with("dockerfile", dockerfile);
+    ASSERT_FALSE(refused) << dockerfile;
+    EXPECT_EQ(refused.error().details["field"], "dockerfile");
+  }
+  for (const std::string& dir : {std::string("/etc"), work.path().string(), context + "/../..",
+                                 context + "/missing", std::string("relative"), context + " x"}) {
+    const auto refused = with("context_dir", dir);
+    ASSERT_FALSE(refused) << dir;
+    EXPECT_EQ(refused.error().details["field"], "context_dir");
+  }
+  std::filesystem::create_directory_symlink("/etc", work.path() / "escape");
+  EXPECT_FALSE(with("context_dir", (work.path() / "escape").string()));
+  for (const char* tag : {"Web", "web:$(id)", "web;id", "--tag", "web@sha256:x", ""}) {
+    EXPECT_FALSE(with("tag", tag)) << tag;
+  }
+  EXPECT_FALSE(with("build_args", {{"A=B", "x"}}));
+  EXPECT_FALSE(with("target", "prod"));
 }
 
 }  // namespace

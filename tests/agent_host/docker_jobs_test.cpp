@@ -48,9 +48,10 @@ struct Job {
 };
 
 TEST(DockerJobs, KindsAreTheProtocolsDockerKinds) {
-  EXPECT_EQ(docker_job_kinds(),
-            (std::vector<std::string>{"docker.list", "docker.inspect", "docker.pull", "docker.run",
-                                      "docker.stop", "docker.remove", "docker.logs"}));
+  EXPECT_EQ(
+      docker_job_kinds(),
+      (std::vector<std::string>{"docker.list", "docker.inspect", "docker.pull", "docker.run",
+                                "docker.stop", "docker.remove", "docker.logs", "docker.build"}));
 }
 
 TEST(DockerJobs, BadArgumentsNeverReachTheEngine) {
@@ -59,7 +60,7 @@ TEST(DockerJobs, BadArgumentsNeverReachTheEngine) {
   for (const auto& [kind, args] : std::vector<std::pair<std::string, json>>{
            {"docker.inspect", {{"container", "../../info"}}},
            {"docker.run",
-            {{"image", "berth-test/busybox:1"}, {"ports", {{{"container", 80}, {"host", 0}}}}}},
+            {{"image", "berth-test/busybox:1"}, {"ports", {{{"container", 80}, {"host", 70000}}}}}},
            {"docker.pull", {{"image", "UPPER"}}},
            {"docker.list", {{"all", "yes"}}}}) {
     const JobOutcome outcome = job.run(kind, args, engine.socket_path());
@@ -151,19 +152,29 @@ TEST(DockerJobs, PullSucceedsWithTheDigest) {
 
 TEST(DockerJobs, RunCreatesThenStarts) {
   FakeEngine engine([](const SeenRequest& request) {
-    return request.target.ends_with("/start")
-               ? FakeEngine::answer(204, "")
-               : FakeEngine::answer(201, R"({"Id":"0123456789abcdef","Warnings":[]})");
+    if (request.target.ends_with("/start")) {
+      return FakeEngine::answer(204, "");
+    }
+    if (request.target.ends_with("/json")) {
+      return FakeEngine::answer(
+          200, R"({"Name":"/web","NetworkSettings":{"Ports":{"80/tcp":[{"HostIp":"127.0.0.1",)"
+               R"("HostPort":"32768"}],"81/tcp":null}}})");
+    }
+    return FakeEngine::answer(201, R"({"Id":"0123456789abcdef","Warnings":[]})");
   });
   Job job;
-  const JobOutcome outcome =
-      job.run("docker.run",
-              {{"image", "berth-test/busybox:1"}, {"ports", {{{"container", 80}, {"host", 8080}}}}},
-              engine.socket_path());
+  const JobOutcome outcome = job.run(
+      "docker.run",
+      {{"image", "berth-test/busybox:1"}, {"ports", {{{"container", 80}, {"host_port", 0}}}}},
+      engine.socket_path());
   EXPECT_EQ(outcome.status, "succeeded") << outcome.error_message;
-  EXPECT_EQ(outcome.result, json({{"container_id", "0123456789abcdef"}}));
+  EXPECT_EQ(outcome.result,
+            json::parse(R"({"id":"0123456789abcdef","container_id":"0123456789abcdef",)"
+                        R"("name":"web","ports":[{"container_port":80,"host_ip":"127.0.0.1",)"
+                        R"("host_port":32768}]})"));
   const auto seen = engine.requests();
-  ASSERT_EQ(seen.size(), 2u);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(json::parse(seen[0].body)["HostConfig"]["PortBindings"]["80/tcp"][0]["HostPort"], "");
   EXPECT_EQ(seen[0].target, "/v1.41/containers/create");
   EXPECT_EQ(json::parse(seen[0].body)["HostConfig"]["PortBindings"]["80/tcp"][0]["HostIp"],
             "127.0.0.1");

@@ -31,9 +31,17 @@ Result<ImageRef> parse_image_ref(std::string_view text);
 
 struct PortBinding {
   int container_port = 0;
-  int host_port = 0;
+  int host_port = 0;  // 0: the Engine picks a free port
   std::string host_ip = "127.0.0.1";
   std::string protocol = "tcp";
+};
+
+/// A named volume (`[a-zA-Z0-9][a-zA-Z0-9_.-]*`) or an absolute host path, mounted at an
+/// absolute `target` inside the container.
+struct VolumeMount {
+  std::string source = {};
+  std::string target = {};
+  bool read_only = false;
 };
 
 struct RunArgs {
@@ -44,6 +52,11 @@ struct RunArgs {
   std::map<std::string, std::string> labels = {};
   std::vector<PortBinding> ports = {};
   std::string restart = "no";  // no | always | unless-stopped | on-failure
+  std::vector<VolumeMount> volumes = {};
+  std::int64_t memory_bytes = 0;  // 0: no limit
+  std::int64_t nano_cpus = 0;     // 0: no limit
+  bool privileged = false;
+  std::string network_mode = "bridge";  // bridge | host
 };
 
 Result<bool> parse_list_args(const nlohmann::json& args);            // `all`
@@ -65,13 +78,29 @@ Result<RemoveArgs> parse_remove_args(const nlohmann::json& args);
 struct LogsArgs {
   std::string container = {};
   std::optional<int> tail = {};  // absent: every line
+  bool follow = false;           // stream until the container stops
 };
 Result<LogsArgs> parse_logs_args(const nlohmann::json& args);
 
 Result<RunArgs> parse_run_args(const nlohmann::json& args);
 
 /// The Engine's container-create body for `run` (Image, Cmd, Env, Labels, ExposedPorts,
-/// HostConfig.PortBindings and RestartPolicy).
+/// HostConfig: PortBindings, RestartPolicy, Mounts, Memory, NanoCpus, Privileged,
+/// NetworkMode).
 nlohmann::json container_create_body(const RunArgs& run);
+
+/// The published ports of a container-inspect answer (NetworkSettings.Ports) as
+/// [{"container_port", "host_ip", "host_port"}], tcp and udp alike, sorted.
+nlohmann::json published_ports(const nlohmann::json& inspect);
+
+/// `docker.build`'s arguments; `context_dir` is checked to lie inside `work_dir`.
+struct BuildArgs {
+  std::string context_dir = {};
+  std::string dockerfile = "Dockerfile";
+  std::string tag = {};  // canonical name:tag
+  std::map<std::string, std::string> build_args = {};
+  std::map<std::string, std::string> labels = {};
+};
+Result<BuildArgs> parse_build_args(const nlohmann::json& args, const std::string& work_dir);
 
 }  // namespace berth::agent::host

@@ -103,7 +103,8 @@ class Connection {
 };
 
 bhttp::request<bhttp::string_body> make_request(std::string_view method, std::string_view target,
-                                                const std::optional<nlohmann::json>& body) {
+                                                std::string_view content_type,
+                                                std::optional<std::string> body) {
   bhttp::request<bhttp::string_body> req;
   req.method_string(method);
   req.target(std::string(kDockerApiPrefix) + std::string(target));
@@ -112,14 +113,18 @@ bhttp::request<bhttp::string_body> make_request(std::string_view method, std::st
   req.set(bhttp::field::connection, "close");
   req.set(bhttp::field::user_agent, "berth-agent");
   if (body.has_value()) {
-    req.set(bhttp::field::content_type, "application/json");
-    req.body() = body->dump();
+    req.set(bhttp::field::content_type, content_type);
+    req.body() = std::move(*body);
   }
   req.prepare_payload();
   return req;
 }
 
 // Connects and sends the request; a failure is returned as the error to report.
+std::optional<std::string> json_text(const std::optional<nlohmann::json>& body) {
+  return body.has_value() ? std::optional<std::string>(body->dump()) : std::nullopt;
+}
+
 std::optional<Error> send(Connection& conn, const std::string& socket_path,
                           const bhttp::request<bhttp::string_body>& req) {
   const unix_socket::endpoint endpoint(socket_path);
@@ -140,7 +145,7 @@ Result<DockerResponse> DockerClient::request(std::string_view method, std::strin
                                              const std::optional<nlohmann::json>& body,
                                              DockerCallLimits limits) {
   Connection conn(limits);
-  const auto req = make_request(method, target, body);
+  const auto req = make_request(method, target, "application/json", json_text(body));
   if (auto error = send(conn, socket_path_, req)) {
     return fail(std::move(*error));
   }
@@ -155,13 +160,13 @@ Result<DockerResponse> DockerClient::request(std::string_view method, std::strin
   return DockerResponse{.status = res.result_int(), .body = std::move(res.body())};
 }
 
-Result<DockerResponse> DockerClient::stream(std::string_view method, std::string_view target,
-                                            const std::optional<nlohmann::json>& body,
-                                            const DockerChunkHandler& on_chunk,
-                                            DockerCallLimits limits) {
+namespace {
+
+Result<DockerResponse> stream_request(const std::string& socket_path,
+                                      const bhttp::request<bhttp::string_body>& req,
+                                      const DockerChunkHandler& on_chunk, DockerCallLimits limits) {
   Connection conn(limits);
-  const auto req = make_request(method, target, body);
-  if (auto error = send(conn, socket_path_, req)) {
+  if (auto error = send(conn, socket_path, req)) {
     return fail(std::move(*error));
   }
   boost::beast::flat_buffer buffer;
@@ -170,7 +175,7 @@ Result<DockerResponse> DockerClient::stream(std::string_view method, std::string
   if (auto ec = conn.run([&](auto handler) {
         bhttp::async_read_header(conn.socket(), buffer, parser, handler);
       })) {
-    return fail(conn.failure("read", ec, socket_path_));
+    return fail(conn.failure("read", ec, socket_path));
   }
   DockerResponse response{.status = parser.get().result_int(), .body = {}};
   const bool success = response.status >= 200 && response.status < 300;
@@ -181,7 +186,7 @@ Result<DockerResponse> DockerClient::stream(std::string_view method, std::string
     auto ec =
         conn.run([&](auto handler) { bhttp::async_read(conn.socket(), buffer, parser, handler); });
     if (ec && ec != bhttp::error::need_buffer) {
-      return fail(conn.failure("read", ec, socket_path_));
+      return fail(conn.failure("read", ec, socket_path));
     }
     const std::size_t got = chunk.size() - parser.get().body().size;
     const std::string_view text(chunk.data(), got);
@@ -195,6 +200,25 @@ Result<DockerResponse> DockerClient::stream(std::string_view method, std::string
     }
   }
   return response;
+}
+
+}  // namespace
+
+Result<DockerResponse> DockerClient::stream(std::string_view method, std::string_view target,
+                                            const std::optional<nlohmann::json>& body,
+                                            const DockerChunkHandler& on_chunk,
+                                            DockerCallLimits limits) {
+  return stream_request(socket_path_,
+                        make_request(method, target, "application/json", json_text(body)), on_chunk,
+                        limits);
+}
+
+Result<DockerResponse> DockerClient::stream_raw(std::string_view method, std::string_view target,
+                                                std::string_view content_type, std::string body,
+                                                const DockerChunkHandler& on_chunk,
+                                                DockerCallLimits limits) {
+  return stream_request(socket_path_, make_request(method, target, content_type, std::move(body)),
+                        on_chunk, limits);
 }
 
 std::string docker_error_message(const DockerResponse& response) {

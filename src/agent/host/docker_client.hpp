@@ -54,6 +54,11 @@ class DockerClient {
                                 const std::optional<nlohmann::json>& body,
                                 const DockerChunkHandler& on_chunk, DockerCallLimits limits);
 
+  /// stream() with a body that is not JSON (a build context's tar).
+  Result<DockerResponse> stream_raw(std::string_view method, std::string_view target,
+                                    std::string_view content_type, std::string body,
+                                    const DockerChunkHandler& on_chunk, DockerCallLimits limits);
+
   const std::string& socket_path() const { return socket_path_; }
 
  private:

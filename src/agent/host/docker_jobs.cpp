@@ -5,83 +5,18 @@
 
 #include "agent/host/docker_args.hpp"
 #include "agent/host/docker_client.hpp"
+#include "agent/host/docker_job.hpp"
 #include "agent/host/docker_stream.hpp"
 
 namespace berth::agent::host {
 namespace {
 
 using std::chrono::milliseconds;
-using std::chrono::steady_clock;
 
-constexpr milliseconds kShortCall{60'000};
+constexpr milliseconds kShortCall = kShortDockerCall;
 constexpr milliseconds kStatusTimeout{2'000};
 
-bool is_success(unsigned status) { return status >= 200 && status < 300; }
-
-// What every kind needs: the client, the job's remaining time and its cancel flag.
-class DockerJob {
- public:
-  DockerJob(JobContext& job, const std::string& socket_path)
-      : job_(job), client_(socket_path), deadline_(steady_clock::now() + job.timeout) {}
-
-  JobContext& job() { return job_; }
-  DockerClient& client() { return client_; }
-
-  // Limits of one Engine call: at most `cap`, never past the job's deadline.
-  DockerCallLimits limits(milliseconds cap = milliseconds::max()) const {
-    const auto left = std::chrono::duration_cast<milliseconds>(deadline_ - steady_clock::now());
-    return {.timeout = std::max(milliseconds(1), std::min(cap, left)),
-            .cancelled = &job_.cancelled};
-  }
-
- private:
-  JobContext& job_;
-  DockerClient client_;
-  steady_clock::time_point deadline_;
-};
-
-JobOutcome from_error(const Error& error) {
-  if (error.code == "canceled") {
-    JobOutcome out;
-    out.status = "canceled";
-    out.error_code = "canceled";
-    out.error_message = "the job was cancelled";
-    return out;
-  }
-  return JobOutcome::failed(error.code, error.message);
-}
-
-JobOutcome engine_refusal(const DockerResponse& response) {
-  return JobOutcome::failed("docker_error", docker_error_message(response));
-}
-
-JobOutcome succeeded(nlohmann::json result = nlohmann::json::object()) {
-  JobOutcome out;
-  out.result = std::move(result);
-  return out;
-}
-
-// A GET whose 2xx answer is JSON, returned parsed; an Engine refusal is a "docker_error".
-Result<nlohmann::json> get_json(DockerJob& run, const std::string& target) {
-  auto response = run.client().request("GET", target, std::nullopt, run.limits(kShortCall));
-  if (!response) {
-    return fail(response.error());
-  }
-  if (!is_success(response->status)) {
-    return fail(Error{.kind = ErrorKind::unprocessable,
-                      .code = "docker_error",
-                      .message = docker_error_message(*response),
-                      .internal_detail = {}});
-  }
-  auto parsed = nlohmann::json::parse(response->body, nullptr, false);
-  if (parsed.is_discarded()) {
-    return fail(Error{.kind = ErrorKind::internal,
-                      .code = "docker_protocol",
-                      .message = "Docker answered with JSON that does not parse",
-                      .internal_detail = {}});
-  }
-  return parsed;
-}
+JobOutcome from_error(const Error& error) { return outcome_of_error(error); }
 
 JobOutcome list_containers(DockerJob& run) {
   auto all = parse_list_args(run.job().args);
@@ -157,7 +92,19 @@ JobOutcome run_container(DockerJob& run) {
     return started ? engine_refusal(*started) : from_error(started.error());
   }
   run.job().output.write("system", "started container " + container_id.substr(0, 12) + "\n");
-  return succeeded({{"container_id", container_id}});
+  // The Engine chose any port asked as 0: only the container's own view says which.
+  auto details = get_json(run, "/containers/" + container_id + "/json");
+  if (!details) {
+    return from_error(details.error());
+  }
+  std::string name = details->value("Name", std::string());
+  if (!name.empty() && name.front() == '/') {
+    name.erase(0, 1);
+  }
+  return succeeded({{"id", container_id},
+                    {"container_id", container_id},
+                    {"name", name},
+                    {"ports", published_ports(*details)}});
 }
 
 JobOutcome stop_container(DockerJob& run) {
@@ -208,7 +155,9 @@ JobOutcome container_logs(DockerJob& run) {
       [&output](std::string_view stream, std::string_view text) { output.write(stream, text); });
   const std::string tail = logs->tail ? std::to_string(*logs->tail) : "all";
   auto response = run.client().stream(
-      "GET", "/containers/" + logs->container + "/logs?stdout=1&stderr=1&tail=" + tail,
+      "GET",
+      "/containers/" + logs->container + "/logs?stdout=1&stderr=1&tail=" + tail +
+          (logs->follow ? "&follow=1" : ""),
       std::nullopt,
       [&](std::string_view chunk) {
         if (tty) {
@@ -219,19 +168,59 @@ JobOutcome container_logs(DockerJob& run) {
       },
       run.limits());
   if (!response) {
+    // Following ends at the job's timeout by design: what was streamed is the answer.
+    if (logs->follow && response.error().code == "timeout") {
+      return succeeded({{"ended", "timeout"}});
+    }
     return from_error(response.error());
   }
-  return is_success(response->status) ? succeeded() : engine_refusal(*response);
+  if (!is_success(response->status)) {
+    return engine_refusal(*response);
+  }
+  return succeeded(logs->follow ? nlohmann::json{{"ended", "stopped"}} : nlohmann::json::object());
 }
 
 }  // namespace
 
-std::vector<std::string> docker_job_kinds() {
-  return {"docker.list", "docker.inspect", "docker.pull", "docker.run",
-          "docker.stop", "docker.remove",  "docker.logs"};
+JobOutcome outcome_of_error(const Error& error) {
+  if (error.code == "canceled") {
+    JobOutcome out;
+    out.status = "canceled";
+    out.error_code = "canceled";
+    out.error_message = "the job was cancelled";
+    return out;
+  }
+  return JobOutcome::failed(error.code, error.message);
 }
 
-JobOutcome run_docker_job(JobContext& job, const std::string& socket_path) {
+Result<nlohmann::json> get_json(DockerJob& run, const std::string& target) {
+  auto response = run.client().request("GET", target, std::nullopt, run.limits(kShortCall));
+  if (!response) {
+    return fail(response.error());
+  }
+  if (!is_success(response->status)) {
+    return fail(Error{.kind = ErrorKind::unprocessable,
+                      .code = "docker_error",
+                      .message = docker_error_message(*response),
+                      .internal_detail = {}});
+  }
+  auto parsed = nlohmann::json::parse(response->body, nullptr, false);
+  if (parsed.is_discarded()) {
+    return fail(Error{.kind = ErrorKind::internal,
+                      .code = "docker_protocol",
+                      .message = "Docker answered with JSON that does not parse",
+                      .internal_detail = {}});
+  }
+  return parsed;
+}
+
+std::vector<std::string> docker_job_kinds() {
+  return {"docker.list", "docker.inspect", "docker.pull", "docker.run",
+          "docker.stop", "docker.remove",  "docker.logs", "docker.build"};
+}
+
+JobOutcome run_docker_job(JobContext& job, const std::string& socket_path,
+                          const std::string& work_dir) {
   DockerJob run(job, socket_path);
   try {
     if (job.kind == "docker.list") {
@@ -254,6 +243,9 @@ JobOutcome run_docker_job(JobContext& job, const std::string& socket_path) {
     }
     if (job.kind == "docker.logs") {
       return container_logs(run);
+    }
+    if (job.kind == "docker.build") {
+      return build_image(run, work_dir);
     }
     return JobOutcome::failed("unknown_kind", "not a docker job kind: " + job.kind);
   } catch (const std::exception& error) {

@@ -18,7 +18,9 @@ std::vector<std::string> docker_job_kinds();
 /// to Docker); an Engine refusal with "docker_error" and the Engine's message; an unreachable
 /// socket with "docker_unreachable"; the job's timeout with "timeout"; a cancel as "canceled".
 /// Progress (pull) and container output (logs) go to `job.output` while the job runs.
-JobOutcome run_docker_job(JobContext& job, const std::string& socket_path);
+/// `work_dir` bounds docker.build's context_dir (an empty one refuses every build).
+JobOutcome run_docker_job(JobContext& job, const std::string& socket_path,
+                          const std::string& work_dir = {});
 
 /// The heartbeat's `docker` object: {"status":"online","version":"…","containers":{"running":n,
 /// "total":m}}, {"status":"offline","reason":"…"} when the socket is missing or refuses, or
