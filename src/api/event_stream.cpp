@@ -5,6 +5,7 @@
 #include <charconv>
 #include <memory>
 #include <mutex>
+#include <utility>
 
 namespace berth::api {
 
@@ -20,6 +21,7 @@ struct StreamState {
   std::int64_t last_id = 0;
   std::vector<HubMessage> held;  // live messages that arrived during the replay
   std::function<bool(const HubMessage&)> is_final;
+  std::function<void()> on_end;
 
   // Writes one message unless already seen; caller holds the mutex.
   void deliver(const HubMessage& message) {
@@ -40,8 +42,12 @@ struct StreamState {
   void end() {
     ended = true;
     writer->finish();
-    // Dropping the subscription here is safe: the hub calls listeners outside its lock.
+    // Dropping the subscription here is safe: the hub calls listeners outside its lock. It goes
+    // before on_end, which may publish on this very topic (a canceled job).
     subscription.reset();
+    if (on_end) {
+      std::exchange(on_end, nullptr)();
+    }
   }
 };
 
@@ -80,6 +86,7 @@ http::Response event_stream_response(EventStreamSpec spec) {
     state->writer = std::move(writer);
     state->last_id = spec.after_id;
     state->is_final = spec.is_final;
+    state->on_end = spec.on_end;
     // Subscribe before replaying, holding live messages back, so nothing falls in between.
     auto subscription = spec.hub->subscribe(spec.topic, [state](const HubMessage& message) {
       std::lock_guard lock(state->mutex);

@@ -25,6 +25,8 @@ struct EventStreamSpec {
   std::function<std::optional<HubMessage>()> ended = {};
   /// True for a live message that ends the stream once written.
   std::function<bool(const HubMessage&)> is_final = {};
+  /// Called once when the stream ends (its final message written, or the client gone).
+  std::function<void()> on_end = {};
 };
 
 /// 200 text/event-stream that runs `spec`.

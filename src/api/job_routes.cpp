@@ -32,6 +32,40 @@ HubMessage output_message(const JobOutputChunk& chunk) {
 
 }  // namespace
 
+http::Response job_output_response(const ApiContext& ctx, const Principal& who, std::string team_id,
+                                   std::string job_id, std::int64_t after_seq,
+                                   std::function<void()> on_end) {
+  return event_stream_response(EventStreamSpec{
+      .hub = ctx.events,
+      .topic = EventHub::job_topic(job_id),
+      .after_id = after_seq,
+      .replay = [&ctx, job_id](std::int64_t after) -> Result<std::vector<HubMessage>> {
+        std::vector<HubMessage> out;
+        for (;;) {
+          auto chunks = ctx.jobs->output(job_id, after, kReplayBatch);
+          if (!chunks) {
+            return fail(std::move(chunks.error()));
+          }
+          for (const auto& chunk : *chunks) {
+            out.push_back(output_message(chunk));
+            after = chunk.seq;
+          }
+          if (static_cast<std::int64_t>(chunks->size()) < kReplayBatch) {
+            return out;
+          }
+        }
+      },
+      .ended = [&ctx, who, team_id, job_id]() -> std::optional<HubMessage> {
+        auto job = ctx.jobs->get(who, team_id, job_id);
+        if (job && job_state::is_terminal(job->state)) {
+          return HubMessage{.event = "done", .id = 0, .data = job_json(*job)};
+        }
+        return std::nullopt;
+      },
+      .is_final = [](const HubMessage& message) { return message.event == "done"; },
+      .on_end = std::move(on_end)});
+}
+
 void add_job_routes(http::Router& router, const ApiContext& ctx) {
   router.post(
       "/api/v1/servers/{id}/jobs",
@@ -129,37 +163,8 @@ void add_job_routes(http::Router& router, const ApiContext& ctx) {
         if (auto job = ctx.jobs->get(caller(request), team_of(request), *id); !job) {
           return fail(std::move(job.error()));
         }
-        const Principal who = caller(request);
-        const std::string team = team_of(request);
-        const std::string job_id = *id;
-        return event_stream_response(EventStreamSpec{
-            .hub = ctx.events,
-            .topic = EventHub::job_topic(job_id),
-            .after_id = last_event_id(request),
-            .replay = [&ctx, job_id](std::int64_t after) -> Result<std::vector<HubMessage>> {
-              std::vector<HubMessage> out;
-              for (;;) {
-                auto chunks = ctx.jobs->output(job_id, after, kReplayBatch);
-                if (!chunks) {
-                  return fail(std::move(chunks.error()));
-                }
-                for (const auto& chunk : *chunks) {
-                  out.push_back(output_message(chunk));
-                  after = chunk.seq;
-                }
-                if (static_cast<std::int64_t>(chunks->size()) < kReplayBatch) {
-                  return out;
-                }
-              }
-            },
-            .ended = [&ctx, who, team, job_id]() -> std::optional<HubMessage> {
-              auto job = ctx.jobs->get(who, team, job_id);
-              if (job && job_state::is_terminal(job->state)) {
-                return HubMessage{.event = "done", .id = 0, .data = job_json(*job)};
-              }
-              return std::nullopt;
-            },
-            .is_final = [](const HubMessage& message) { return message.event == "done"; }});
+        return job_output_response(ctx, caller(request), team_of(request), *id,
+                                   last_event_id(request));
       });
 }
 

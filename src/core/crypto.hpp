@@ -25,6 +25,10 @@ std::string sha256_hex(std::string_view data);
 /// HMAC-SHA-256 of `data` under `key` as lower-case hex: how tokens are stored (keyed hash).
 std::string hmac_sha256_hex(const Key& key, std::string_view data);
 
+/// HMAC-SHA-256 under a key of any length (a webhook secret) as lower-case hex: the scheme of
+/// GitHub's X-Hub-Signature-256 and of `openssl dgst -sha256 -hmac <secret>`.
+std::string hmac_sha256_hex_any_key(std::string_view key, std::string_view data);
+
 /// True when `a` and `b` are equal; false when their sizes differ. The time taken depends on the
 /// size only, never on where the contents differ.
 bool constant_time_equal(std::string_view a, std::string_view b);

@@ -21,6 +21,11 @@ struct Principal {
   Role key_role = Role::viewer;
 };
 
+/// Who created something, as records name it: the API key's id for a key, else the user's.
+inline std::string principal_id(const Principal& who) {
+  return who.credential == CredentialKind::api_key ? who.credential_id : who.user_id;
+}
+
 /// The team a request acts in and the caller's effective role there.
 struct TeamContext {
   std::string team_id;

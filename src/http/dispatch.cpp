@@ -169,7 +169,7 @@ Result<void> read_json_body(const RouteSpec& spec, Request& request) {
     return {};  // a GET's body has no meaning here; it is ignored, not parsed
   }
   const bool declared = !spec.request_schema.is_null();
-  if (!declared && is_blank(request.body)) {
+  if ((!declared || spec.body_optional) && is_blank(request.body)) {
     return {};
   }
   const auto content_type = request.header("content-type");

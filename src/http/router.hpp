@@ -44,6 +44,8 @@ struct RouteSpec {
   Execution execution = Execution::worker;
   RateClass rate_class = RateClass::normal;
   std::string description = {};
+  /// A declared body may also be left out entirely (a deploy hook fired by a bare curl -X POST).
+  bool body_optional = false;
 };
 
 using Handler = std::function<Result<Response>(Request&)>;

@@ -1,1 +1,347 @@
-namespace berth {}  // namespace berth
+#include "domain/deploy/deployment_service.hpp"
+
+#include <regex>
+
+#include "domain/identity/team_access.hpp"
+
+namespace berth {
+
+using nlohmann::json;
+
+namespace {
+
+Error conflict(std::string code, std::string message) {
+  Error error = Error::conflict(std::move(message));
+  error.code = std::move(code);
+  return error;
+}
+
+bool is_git_ref(const std::string& ref) {
+  static const std::regex pattern("[A-Za-z0-9][A-Za-z0-9._/-]{0,199}");
+  return std::regex_match(ref, pattern) && ref.find("..") == std::string::npos;
+}
+
+bool is_image_ref(const std::string& image) {
+  static const std::regex pattern("[a-z0-9][a-z0-9._/:@-]{0,254}");
+  return std::regex_match(image, pattern);
+}
+
+Result<void> check_request(const AppRecord& app, const DeployRequest& request) {
+  const std::string type = app.source.value("type", "");
+  if (!request.image.empty() && (type != "image" || !is_image_ref(request.image))) {
+    return fail(Error::validation(
+        "image", type == "image" ? "image must be an image reference such as nginx:1.25"
+                                 : "only an image app takes an image"));
+  }
+  if (!request.ref.empty() && (type != "git" || !is_git_ref(request.ref))) {
+    return fail(Error::validation(
+        "ref", type == "git" ? "ref must be a branch, tag or commit ([A-Za-z0-9._/-], no '..')"
+                             : "only a git app takes a ref"));
+  }
+  return {};
+}
+
+}  // namespace
+
+struct DeploymentService::Draft {
+  const Principal* who = nullptr;  // null: a verified trigger
+  std::string team_id = {};
+  std::string app_id = {};
+  std::string action = "deploy";  // deploy | rollback | restart | stop | start
+  std::string trigger = "api";
+  std::string created_by = {};
+  DeployRequest request = {};
+  std::string rollback_to = {};  // rollback: a deployment id, "" = the previous success
+  Actor actor = {};
+  json details = json::object();
+};
+
+DeploymentService::DeploymentService(FleetContext& ctx, JobService& jobs, EventHub& events,
+                                     std::size_t workers)
+    : ctx_(ctx),
+      jobs_(jobs),
+      events_(events),
+      log_(ctx, events),
+      steps_(ctx, jobs, log_, stopping_),
+      router_(ctx.store()),
+      pipeline_(ctx, steps_, log_, router_, stopping_),
+      scheduler_(std::make_unique<DeployScheduler>(
+          [this](const std::string& app_id) { return run_next(app_id); }, workers)) {}
+
+DeploymentService::~DeploymentService() { stop(); }
+
+void DeploymentService::stop() {
+  stopping_ = true;
+  scheduler_->stop();
+}
+
+// Which earlier deployment a rollback, restart or start reuses; nullopt for a fresh deploy.
+static Result<std::optional<DeploymentRecord>> base_of(Tx& tx, const AppRecord& app,
+                                                       const std::string& action,
+                                                       const std::string& rollback_to) {
+  if (action == "deploy") {
+    return std::optional<DeploymentRecord>{};
+  }
+  if (action == "rollback") {
+    if (!rollback_to.empty()) {
+      auto target = tx.get_deployment(app.team_id, rollback_to);
+      if (!target) {
+        return fail(std::move(target.error()));
+      }
+      if (!*target || (*target)->app_id != app.id) {
+        return fail(Error::not_found("no such deployment of this app"));
+      }
+      if ((*target)->state != "succeeded" || (*target)->trigger == "stop") {
+        return fail(conflict("deployment_not_successful",
+                             "only a deployment that succeeded can be rolled back to"));
+      }
+      return std::move(*target);
+    }
+    auto done = tx.list_deployments(DeploymentQuery{.team_id = app.team_id,
+                                                    .app_id = app.id,
+                                                    .states = {"succeeded"},
+                                                    .page = 1,
+                                                    .per_page = 100});
+    if (!done) {
+      return fail(std::move(done.error()));
+    }
+    // The newest success that is not what serves now (nor a stop, which has no artifact).
+    std::string serving_artifact;
+    for (const auto& deployment : done->items) {
+      if (deployment.id == app.current_deployment_id) {
+        serving_artifact = deployment.artifact.dump();
+      }
+    }
+    for (const auto& deployment : done->items) {
+      if (deployment.id != app.current_deployment_id && deployment.trigger != "stop" &&
+          deployment.artifact.dump() != serving_artifact) {
+        return std::optional<DeploymentRecord>{deployment};
+      }
+    }
+    return fail(conflict("no_previous_deployment",
+                         "the app has no earlier successful deployment to roll back to"));
+  }
+  if (app.current_deployment_id.empty()) {
+    return fail(conflict("not_deployed", "the app has not been deployed yet"));
+  }
+  if (action == "stop" && app.status == "stopped") {
+    return fail(conflict("app_stopped", "the app is already stopped"));
+  }
+  if (action == "start" && app.status != "stopped") {
+    return fail(conflict("app_not_stopped", "the app is not stopped"));
+  }
+  auto current = tx.get_deployment(app.team_id, app.current_deployment_id);
+  if (!current) {
+    return fail(std::move(current.error()));
+  }
+  if (!*current) {
+    return fail(conflict("not_deployed", "the app's deployment is gone"));
+  }
+  return std::move(*current);
+}
+
+Result<DeploymentRecord> DeploymentService::enqueue(const Draft& draft) {
+  const TimePoint now = ctx_.clock().now();
+  DeploymentRecord record{.id = ctx_.ids().next("dep"),
+                          .team_id = draft.team_id,
+                          .app_id = draft.app_id,
+                          .trigger = draft.trigger,
+                          .created_by = draft.created_by,
+                          .ref = draft.request.ref,
+                          .image = draft.request.image,
+                          .created_at = now};
+  std::vector<std::string> superseded;
+  json details = draft.details;
+  details["app_id"] = draft.app_id;
+  details["trigger"] = draft.trigger;
+  auto done = write_audited(
+      ctx_.store(),
+      make_audit(ctx_.identity, draft.actor, "deployment." + draft.action, record.id, draft.team_id,
+                 details),
+      [&](Tx& tx) -> Result<void> {
+        if (draft.who) {
+          if (auto role = require_team_role(tx, *draft.who, draft.team_id, Role::member); !role) {
+            return fail(std::move(role.error()));
+          }
+        }
+        auto app = tx.get_app(draft.team_id, draft.app_id);
+        if (!app) {
+          return fail(std::move(app.error()));
+        }
+        if (!*app) {
+          return fail(Error::not_found("no such app"));
+        }
+        auto server = tx.get_server(draft.team_id, (*app)->server_id);
+        if (!server) {
+          return fail(std::move(server.error()));
+        }
+        if (*server && (*server)->scheduling != "active") {
+          return fail(
+              conflict("server_" + (*server)->scheduling,
+                       "the app's server is " + (*server)->scheduling + ": uncordon it to deploy"));
+        }
+        if (auto ok = check_request(**app, draft.request); !ok) {
+          return ok;
+        }
+        auto base = base_of(tx, **app, draft.action, draft.rollback_to);
+        if (!base) {
+          return fail(std::move(base.error()));
+        }
+        record.server_id = (*app)->server_id;
+        if (*base) {
+          record.rollback_of = (*base)->id;
+          record.artifact = (*base)->artifact;
+          record.spec = (*base)->spec;
+          record.config_version = (*base)->config_version;
+        } else {
+          record.spec = {{"source", (*app)->source}, {"settings", (*app)->settings}};
+          record.config_version = (*app)->config_version;
+        }
+        auto queued = tx.list_deployments(DeploymentQuery{.team_id = {},
+                                                          .app_id = draft.app_id,
+                                                          .states = {"queued"},
+                                                          .page = 1,
+                                                          .per_page = 100});
+        if (!queued) {
+          return fail(std::move(queued.error()));
+        }
+        for (auto older : queued->items) {
+          older.state = "superseded";
+          older.finished_at = now;
+          older.error_code = "superseded";
+          older.error_message = "a newer deployment (" + record.id + ") replaced it";
+          if (auto updated = tx.update_deployment(older); !updated) {
+            return updated;
+          }
+          superseded.push_back(older.id);
+        }
+        return tx.create_deployment(record);
+      });
+  if (!done) {
+    return fail(std::move(done.error()));
+  }
+  for (const auto& id : superseded) {
+    log_.append(id, "done", {{"state", "superseded"}, {"superseded_by", record.id}});
+  }
+  log_.append(record.id, "state", {{"state", "queued"}, {"trigger", record.trigger}});
+  scheduler_->kick(record.app_id);
+  return record;
+}
+
+Result<DeploymentRecord> DeploymentService::deploy(const Principal& who, std::string_view team_id,
+                                                   std::string_view app_id,
+                                                   const DeployRequest& request,
+                                                   const ClientInfo& client) {
+  return enqueue(Draft{.who = &who,
+                       .team_id = std::string(team_id),
+                       .app_id = std::string(app_id),
+                       .created_by = principal_id(who),
+                       .request = request,
+                       .actor = actor_of(who, client.request_id, client.source_address),
+                       .details = {{"ref", request.ref}, {"image", request.image}}});
+}
+
+Result<DeploymentRecord> DeploymentService::deploy_triggered(const AppRecord& app,
+                                                             const DeployRequest& request,
+                                                             const TriggerInfo& trigger) {
+  return enqueue(Draft{.team_id = app.team_id,
+                       .app_id = app.id,
+                       .trigger = trigger.trigger,
+                       .created_by = trigger.created_by,
+                       .request = request,
+                       .actor = trigger.actor,
+                       .details = trigger.details});
+}
+
+Result<DeploymentRecord> DeploymentService::rollback(const Principal& who, std::string_view team_id,
+                                                     std::string_view app_id,
+                                                     std::string_view deployment_id,
+                                                     const ClientInfo& client) {
+  return enqueue(Draft{.who = &who,
+                       .team_id = std::string(team_id),
+                       .app_id = std::string(app_id),
+                       .action = "rollback",
+                       .trigger = "rollback",
+                       .created_by = principal_id(who),
+                       .rollback_to = std::string(deployment_id),
+                       .actor = actor_of(who, client.request_id, client.source_address)});
+}
+
+Result<DeploymentRecord> DeploymentService::app_action(const Principal& who,
+                                                       std::string_view team_id,
+                                                       std::string_view app_id,
+                                                       std::string_view action,
+                                                       const ClientInfo& client) {
+  return enqueue(Draft{.who = &who,
+                       .team_id = std::string(team_id),
+                       .app_id = std::string(app_id),
+                       .action = std::string(action),
+                       .trigger = std::string(action),
+                       .created_by = principal_id(who),
+                       .actor = actor_of(who, client.request_id, client.source_address)});
+}
+
+bool DeploymentService::run_next(const std::string& app_id) {
+  if (stopping_) {
+    return false;
+  }
+  std::optional<DeploymentRecord> claimed;
+  auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
+    auto queued = tx.list_deployments(DeploymentQuery{
+        .team_id = {}, .app_id = app_id, .states = {"queued"}, .page = 1, .per_page = 100});
+    if (!queued) {
+      return fail(std::move(queued.error()));
+    }
+    if (queued->items.empty()) {
+      return {};
+    }
+    DeploymentRecord next = queued->items.back();  // the oldest
+    next.state = "running";
+    next.started_at = ctx_.clock().now();
+    if (auto updated = tx.update_deployment(next); !updated) {
+      return updated;
+    }
+    claimed = std::move(next);
+    return {};
+  });
+  if (!done || !claimed) {
+    return false;
+  }
+  pipeline_.run(*claimed);
+  return true;
+}
+
+Result<void> DeploymentService::recover() {
+  std::vector<std::string> queued_apps;
+  auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
+    auto open = tx.list_deployments(DeploymentQuery{
+        .team_id = {}, .app_id = {}, .states = {"queued", "running"}, .page = 1, .per_page = 1000});
+    if (!open) {
+      return fail(std::move(open.error()));
+    }
+    for (auto deployment : open->items) {
+      if (deployment.state == "queued") {
+        queued_apps.push_back(deployment.app_id);
+        continue;
+      }
+      deployment.state = "failed";
+      deployment.error_code = "interrupted";
+      deployment.error_message =
+          "berthd stopped during step '" + deployment.step + "'; deploy again to finish";
+      deployment.finished_at = ctx_.clock().now();
+      if (auto updated = tx.update_deployment(deployment); !updated) {
+        return updated;
+      }
+    }
+    return {};
+  });
+  if (!done) {
+    return done;
+  }
+  for (const auto& app_id : queued_apps) {
+    scheduler_->kick(app_id);
+  }
+  return {};
+}
+
+}  // namespace berth

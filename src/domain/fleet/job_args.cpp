@@ -160,8 +160,11 @@ nlohmann::json job_args_summary(const nlohmann::json& args) {
       value = "***";
     }
   }
-  if (summary.contains("stdin")) {
-    summary["stdin"] = "***";
+  // Secrets that ride in berthd's own jobs: a git deploy key.
+  for (const char* secret : {"stdin", "deploy_key"}) {
+    if (summary.contains(secret)) {
+      summary[secret] = "***";
+    }
   }
   return summary;
 }

@@ -39,7 +39,7 @@ Result<JobRecord> JobService::submit(const Principal& who, std::string_view team
       .args_sealed = crypto::seal(ctx_.identity.master_key, ctx_.identity.random, job.args.dump()),
       .timeout_ms = timeout,
       .state = std::string(job_state::queued),
-      .created_by = who.credential == CredentialKind::api_key ? who.credential_id : who.user_id,
+      .created_by = principal_id(who),
       .created_at = now,
       .queue_deadline_at = now + ctx_.policy.queue_deadline};
   // "Run a command on my server": always in the audit log, with what was run (not secrets).
@@ -100,6 +100,31 @@ Result<JobRecord> JobService::create_internal(std::string_view team_id, std::str
   return record;
 }
 
+Result<JobRecord> JobService::submit_system(std::string job_id, std::string_view team_id,
+                                            std::string_view server_id, const NewJob& job,
+                                            std::string created_by) {
+  const TimePoint now = ctx_.clock().now();
+  JobRecord record{
+      .id = std::move(job_id),
+      .team_id = std::string(team_id),
+      .server_id = std::string(server_id),
+      .kind = job.kind,
+      .args_summary = job_args_summary(job.args),
+      .args_sealed = crypto::seal(ctx_.identity.master_key, ctx_.identity.random, job.args.dump()),
+      .timeout_ms =
+          std::clamp<std::int64_t>(job.timeout_ms.value_or(ctx_.policy.default_job_timeout.count()),
+                                   1000, ctx_.policy.max_job_timeout.count()),
+      .state = std::string(job_state::queued),
+      .created_by = std::move(created_by),
+      .created_at = now,
+      .queue_deadline_at = now + ctx_.policy.queue_deadline};
+  if (auto done = ctx_.store().write([&](Tx& tx) { return tx.create_job(record); }); !done) {
+    return fail(std::move(done.error()));
+  }
+  hub_.dispatch_queued(server_id);
+  return record;
+}
+
 Result<JobRecord> JobService::get(const Principal& who, std::string_view team_id,
                                   std::string_view job_id) {
   return read_value<JobRecord>(ctx_.store(), [&](Tx& tx) -> Result<JobRecord> {
@@ -141,6 +166,39 @@ Result<Page<JobRecord>> JobService::list(const Principal& who, std::string_view 
   });
 }
 
+Result<std::optional<JobRecord>> JobService::request_cancel(Tx& tx, std::string_view team_id,
+                                                            std::string_view job_id) {
+  auto found = tx.get_job(team_id, job_id);
+  if (!found) {
+    return fail(std::move(found.error()));
+  }
+  if (!*found || job_state::is_terminal((*found)->state)) {
+    return std::optional<JobRecord>{std::move(*found)};
+  }
+  JobRecord job = std::move(**found);
+  job.cancel_requested = true;
+  if (job.state == job_state::queued) {
+    job.state = job_state::canceled;
+    job.finished_at = ctx_.clock().now();
+    job.error_code = "canceled";
+    job.error_message = "canceled before it was sent to the server";
+  }
+  if (auto updated = tx.update_job(job); !updated) {
+    return fail(std::move(updated.error()));
+  }
+  return std::optional<JobRecord>{std::move(job)};
+}
+
+void JobService::announce_cancel(const JobRecord& job) {
+  if (job.state == job_state::canceled) {
+    hub_.jobs().publish_state(job);
+  } else {
+    // The agent kills the process group and answers job_done canceled. An agent that is away
+    // hears it after its hello, when the cmd is re-sent (and then canceled again).
+    hub_.send_cancel(job.server_id, job.id);
+  }
+}
+
 Result<JobRecord> JobService::cancel(const Principal& who, std::string_view team_id,
                                      std::string_view job_id, const ClientInfo& client) {
   std::optional<JobRecord> out;
@@ -152,43 +210,58 @@ Result<JobRecord> JobService::cancel(const Principal& who, std::string_view team
         if (auto role = require_team_role(tx, who, team_id, Role::admin); !role) {
           return fail(std::move(role.error()));
         }
-        auto found = tx.get_job(team_id, job_id);
-        if (!found) {
-          return fail(std::move(found.error()));
+        auto before = tx.get_job(team_id, job_id);
+        if (!before) {
+          return fail(std::move(before.error()));
         }
-        if (!*found) {
+        if (!*before) {
           return fail(no_such_job());
         }
-        JobRecord job = std::move(**found);
-        if (job_state::is_terminal(job.state)) {
+        if (job_state::is_terminal((*before)->state)) {
           Error error = Error::conflict("the job has already finished");
           error.code = "job_finished";
           return fail(std::move(error));
         }
-        job.cancel_requested = true;
-        if (job.state == job_state::queued) {
-          job.state = job_state::canceled;
-          job.finished_at = ctx_.clock().now();
-          job.error_code = "canceled";
-          job.error_message = "canceled before it was sent to the server";
+        auto changed = request_cancel(tx, team_id, job_id);
+        if (!changed) {
+          return fail(std::move(changed.error()));
         }
-        if (auto updated = tx.update_job(job); !updated) {
-          return updated;
-        }
-        out = std::move(job);
+        out = std::move(*changed);
         return {};
       });
   if (!done) {
     return fail(std::move(done.error()));
   }
-  if (out->state == job_state::canceled) {
-    hub_.jobs().publish_state(*out);
-  } else {
-    // The agent kills the process group and answers job_done canceled. An agent that is away
-    // hears it after its hello, when the cmd is re-sent (and then canceled again).
-    hub_.send_cancel(out->server_id, out->id);
-  }
+  announce_cancel(*out);
   return std::move(*out);
+}
+
+Result<bool> JobService::cancel_system(std::string_view job_id) {
+  bool was_open = false;
+  std::optional<JobRecord> out;
+  auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
+    auto before = tx.get_job("", job_id);
+    if (!before) {
+      return fail(std::move(before.error()));
+    }
+    was_open = *before && !job_state::is_terminal((*before)->state);
+    if (!was_open) {
+      return {};
+    }
+    auto changed = request_cancel(tx, "", job_id);
+    if (!changed) {
+      return fail(std::move(changed.error()));
+    }
+    out = std::move(*changed);
+    return {};
+  });
+  if (!done) {
+    return fail(std::move(done.error()));
+  }
+  if (out) {
+    announce_cancel(*out);
+  }
+  return was_open;
 }
 
 Result<std::vector<JobOutputChunk>> JobService::output(std::string_view job_id,

@@ -42,6 +42,15 @@ class JobService {
                                     std::string kind, const nlohmann::json& args_summary,
                                     std::string created_by);
 
+  /// A job berthd itself runs on a server (a deployment's steps): no role check and any kind
+  /// the agent knows (the agent validates). `job_id` is chosen by the caller so it can
+  /// subscribe to the job's topic before the job is dispatched. Audited by its caller.
+  Result<JobRecord> submit_system(std::string job_id, std::string_view team_id,
+                                  std::string_view server_id, const NewJob& job,
+                                  std::string created_by);
+  /// Cancels a job berthd submitted; false when it had already finished.
+  Result<bool> cancel_system(std::string_view job_id);
+
   Result<JobRecord> get(const Principal& who, std::string_view team_id, std::string_view job_id);
   Result<Page<JobRecord>> list(const Principal& who, std::string_view team_id,
                                std::string_view server_id, const PageRequest& page);
@@ -57,6 +66,11 @@ class JobService {
   Result<void> expire();
 
  private:
+  /// Marks the job canceled (queued) or cancel-requested (in flight) and tells the agent.
+  Result<std::optional<JobRecord>> request_cancel(Tx& tx, std::string_view team_id,
+                                                  std::string_view job_id);
+  void announce_cancel(const JobRecord& job);
+
   FleetContext& ctx_;
   AgentHub& hub_;
 };

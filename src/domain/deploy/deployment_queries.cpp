@@ -1,0 +1,213 @@
+// Reading and canceling deployments, app logs, proxy settings and the app lifecycle hooks.
+#include "domain/deploy/deployment_service.hpp"
+#include "domain/fleet/job_state.hpp"
+#include "domain/identity/team_access.hpp"
+
+namespace berth {
+
+using nlohmann::json;
+
+namespace {
+
+Error no_such_deployment() { return Error::not_found("no such deployment"); }
+
+Result<AppRecord> team_app(Tx& tx, std::string_view team_id, std::string_view app_id) {
+  auto app = tx.get_app(team_id, app_id);
+  if (!app) {
+    return fail(std::move(app.error()));
+  }
+  if (!*app) {
+    return fail(Error::not_found("no such app"));
+  }
+  return std::move(**app);
+}
+
+}  // namespace
+
+Result<DeploymentRecord> DeploymentService::get(const Principal& who, std::string_view team_id,
+                                                std::string_view deployment_id) {
+  return read_value<DeploymentRecord>(ctx_.store(), [&](Tx& tx) -> Result<DeploymentRecord> {
+    if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
+      return fail(std::move(role.error()));
+    }
+    auto found = tx.get_deployment(team_id, deployment_id);
+    if (!found) {
+      return fail(std::move(found.error()));
+    }
+    if (!*found) {
+      return fail(no_such_deployment());
+    }
+    return std::move(**found);
+  });
+}
+
+Result<Page<DeploymentRecord>> DeploymentService::list(const Principal& who,
+                                                       std::string_view team_id,
+                                                       std::string_view app_id,
+                                                       const PageRequest& page) {
+  if (auto ok = check_page_request(page); !ok) {
+    return fail(std::move(ok.error()));
+  }
+  return read_value<Page<DeploymentRecord>>(
+      ctx_.store(), [&](Tx& tx) -> Result<Page<DeploymentRecord>> {
+        if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
+          return fail(std::move(role.error()));
+        }
+        if (auto app = team_app(tx, team_id, app_id); !app) {
+          return fail(std::move(app.error()));
+        }
+        return tx.list_deployments(DeploymentQuery{.team_id = std::string(team_id),
+                                                   .app_id = std::string(app_id),
+                                                   .states = {},
+                                                   .page = page.page,
+                                                   .per_page = page.per_page});
+      });
+}
+
+Result<DeploymentRecord> DeploymentService::cancel(const Principal& who, std::string_view team_id,
+                                                   std::string_view deployment_id,
+                                                   const ClientInfo& client) {
+  std::optional<DeploymentRecord> out;
+  auto done = write_audited(
+      ctx_.store(),
+      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
+                 "deployment.cancel", std::string(deployment_id), std::string(team_id)),
+      [&](Tx& tx) -> Result<void> {
+        if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
+          return fail(std::move(role.error()));
+        }
+        auto found = tx.get_deployment(team_id, deployment_id);
+        if (!found) {
+          return fail(std::move(found.error()));
+        }
+        if (!*found) {
+          return fail(no_such_deployment());
+        }
+        DeploymentRecord deployment = std::move(**found);
+        if (deployment.state != "queued" && deployment.state != "running") {
+          Error error = Error::conflict("the deployment has already ended");
+          error.code = "deployment_finished";
+          return fail(std::move(error));
+        }
+        deployment.cancel_requested = true;
+        if (deployment.state == "queued") {
+          deployment.state = "canceled";
+          deployment.error_code = "canceled";
+          deployment.error_message = "canceled before it started";
+          deployment.finished_at = ctx_.clock().now();
+        }
+        if (auto updated = tx.update_deployment(deployment); !updated) {
+          return updated;
+        }
+        out = std::move(deployment);
+        return {};
+      });
+  if (!done) {
+    return fail(std::move(done.error()));
+  }
+  if (out->state == "canceled") {
+    log_.append(out->id, "done", {{"state", "canceled"}, {"error_code", "canceled"}});
+  } else {
+    log_.say(out->id, out->step, "cancel requested: the current step is being stopped");
+  }
+  return std::move(*out);
+}
+
+Result<std::vector<DeploymentEventRecord>> DeploymentService::events(std::string_view deployment_id,
+                                                                     std::int64_t after_seq,
+                                                                     std::int64_t limit) {
+  return read_value<std::vector<DeploymentEventRecord>>(ctx_.store(), [&](Tx& tx) {
+    return tx.list_deployment_events(deployment_id, after_seq, limit);
+  });
+}
+
+Result<JobRecord> DeploymentService::open_logs(const Principal& who, std::string_view team_id,
+                                               std::string_view app_id, bool follow,
+                                               std::int64_t tail) {
+  auto container =
+      read_value<DeploymentRecord>(ctx_.store(), [&](Tx& tx) -> Result<DeploymentRecord> {
+        if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
+          return fail(std::move(role.error()));
+        }
+        auto app = team_app(tx, team_id, app_id);
+        if (!app) {
+          return fail(std::move(app.error()));
+        }
+        auto current = app->current_deployment_id.empty()
+                           ? Result<std::optional<DeploymentRecord>>(std::nullopt)
+                           : tx.get_deployment(team_id, app->current_deployment_id);
+        if (!current) {
+          return fail(std::move(current.error()));
+        }
+        if (!*current || (*current)->container_name.empty() || app->status == "stopped") {
+          Error error = Error::conflict("the app has no running container");
+          error.code = "not_running";
+          return fail(std::move(error));
+        }
+        return std::move(**current);
+      });
+  if (!container) {
+    return fail(std::move(container.error()));
+  }
+  json args = {{"container", container->container_name}, {"follow", follow}};
+  if (tail >= 0) {
+    args["tail"] = tail;
+  }
+  return jobs_.submit_system(
+      ctx_.ids().next("job"), team_id, container->server_id,
+      NewJob{.kind = "docker.logs", .args = args, .timeout_ms = follow ? 60 * 60'000 : 60'000},
+      principal_id(who));
+}
+
+void DeploymentService::close_logs(std::string_view job_id) { (void)jobs_.cancel_system(job_id); }
+
+Result<void> DeploymentService::apply_routes(std::string_view server_id) {
+  auto server = read_value<std::optional<ServerRecord>>(
+      ctx_.store(), [&](Tx& tx) { return tx.get_server("", server_id); });
+  if (!server || !*server) {
+    return server ? Result<void>{} : fail(std::move(server.error()));
+  }
+  const std::string team_id = (**server).team_id;
+  return router_.apply(
+      server_id, std::nullopt,
+      [&](const json& args) -> Result<JobRecord> {
+        auto done =
+            steps_.run("", team_id, server_id, "routes",
+                       NewJob{.kind = "proxy.apply", .args = args, .timeout_ms = 60'000}, nullptr);
+        if (done && done->state != job_state::succeeded) {
+          return fail(Error::unavailable("proxy.apply: " + done->error_message));
+        }
+        return done;
+      },
+      nullptr);
+}
+
+void DeploymentService::routes_changed(std::string_view server_id) {
+  scheduler_->post([this, server = std::string(server_id)] { (void)apply_routes(server); });
+}
+
+void DeploymentService::app_removed(const AppRecord& app) {
+  scheduler_->post([this, app] {
+    (void)apply_routes(app.server_id);
+    // The containers are found by their label: the app's deployments went with its row.
+    auto listed = steps_.run(
+        "", app.team_id, app.server_id, "cleanup",
+        NewJob{.kind = "docker.list", .args = {{"all", true}}, .timeout_ms = 60'000}, nullptr);
+    if (!listed || listed->state != job_state::succeeded) {
+      return;
+    }
+    for (const auto& container : listed->result.value("containers", json::array())) {
+      const json labels = container.value("Labels", json::object());
+      if (!labels.is_object() || labels.value("berth.app", "") != app.id) {
+        continue;
+      }
+      (void)steps_.run("", app.team_id, app.server_id, "cleanup",
+                       NewJob{.kind = "docker.remove",
+                              .args = {{"container", container.value("Id", "")}, {"force", true}},
+                              .timeout_ms = 60'000},
+                       nullptr);
+    }
+  });
+}
+
+}  // namespace berth

@@ -1,0 +1,109 @@
+#pragma once
+/// Deployments as users see them: start one (a queued deployment per app; a newer request
+/// supersedes a queued one), read, list, cancel, follow its events; roll back to an earlier
+/// artifact; restart, stop and start an app; follow its container's logs. Also the app
+/// lifecycle hooks (a deleted app's containers and route go away) and start-up recovery.
+/// Members change, viewers read; everything that changes something is audited.
+/// Blocking (store). Thread-safe.
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/apps/app_lifecycle.hpp"
+#include "domain/deploy/deploy_log.hpp"
+#include "domain/deploy/deploy_scheduler.hpp"
+#include "domain/deploy/pipeline.hpp"
+#include "domain/deploy/route_table.hpp"
+#include "domain/deploy/step_jobs.hpp"
+#include "domain/identity/audit_service.hpp"
+
+namespace berth {
+
+struct DeployRequest {
+  std::string ref = {};    // git apps: a branch, tag or commit ("" = the app's branch)
+  std::string image = {};  // image apps: another image reference ("" = the app's)
+};
+
+/// Who asked for a deployment that no signed-in user started (a webhook, a deploy hook).
+struct TriggerInfo {
+  std::string trigger = {};     // webhook | deploy_hook
+  std::string created_by = {};  // "webhook:github", "deploy_hook:<id>", …
+  Actor actor = {};
+  nlohmann::json details = nlohmann::json::object();  // for the audit entry
+};
+
+class DeploymentService final : public AppLifecycle {
+ public:
+  DeploymentService(FleetContext& ctx, JobService& jobs, EventHub& events, std::size_t workers = 4);
+  ~DeploymentService() override;
+
+  /// At start-up: deployments that were running when berthd stopped end `failed`
+  /// (`interrupted`); queued ones are scheduled.
+  Result<void> recover();
+  /// Stops the workers (running deployments are left to be recovered at the next start).
+  void stop();
+
+  Result<DeploymentRecord> deploy(const Principal& who, std::string_view team_id,
+                                  std::string_view app_id, const DeployRequest& request,
+                                  const ClientInfo& client);
+  /// A deployment started by a verified trigger; the app is already known.
+  Result<DeploymentRecord> deploy_triggered(const AppRecord& app, const DeployRequest& request,
+                                            const TriggerInfo& trigger);
+  /// `deployment_id` "" = the successful deployment before the current one.
+  Result<DeploymentRecord> rollback(const Principal& who, std::string_view team_id,
+                                    std::string_view app_id, std::string_view deployment_id,
+                                    const ClientInfo& client);
+  /// `action`: restart | stop | start — each a deployment of the current artifact (or a stop).
+  Result<DeploymentRecord> app_action(const Principal& who, std::string_view team_id,
+                                      std::string_view app_id, std::string_view action,
+                                      const ClientInfo& client);
+
+  Result<DeploymentRecord> get(const Principal& who, std::string_view team_id,
+                               std::string_view deployment_id);
+  Result<Page<DeploymentRecord>> list(const Principal& who, std::string_view team_id,
+                                      std::string_view app_id, const PageRequest& page);
+  Result<DeploymentRecord> cancel(const Principal& who, std::string_view team_id,
+                                  std::string_view deployment_id, const ClientInfo& client);
+  Result<std::vector<DeploymentEventRecord>> events(std::string_view deployment_id,
+                                                    std::int64_t after_seq, std::int64_t limit);
+
+  /// Starts a docker.logs job on the app's running container; stream its job topic, and call
+  /// close_logs when the client leaves.
+  Result<JobRecord> open_logs(const Principal& who, std::string_view team_id,
+                              std::string_view app_id, bool follow, std::int64_t tail);
+  void close_logs(std::string_view job_id);
+
+  /// A server's proxy settings (admin to change; the route table is re-applied).
+  Result<ProxySettingsRecord> proxy_settings(const Principal& who, std::string_view team_id,
+                                             std::string_view server_id);
+  Result<ProxySettingsRecord> set_proxy_settings(const Principal& who, std::string_view team_id,
+                                                 ProxySettingsRecord settings,
+                                                 const ClientInfo& client);
+
+  void app_removed(const AppRecord& app) override;
+  void routes_changed(std::string_view server_id) override;
+
+  DeployLog& log() { return log_; }
+  EventHub& events_hub() { return events_; }
+
+ private:
+  struct Draft;
+  Result<DeploymentRecord> enqueue(const Draft& draft);
+  bool run_next(const std::string& app_id);
+  Result<void> apply_routes(std::string_view server_id);
+
+  FleetContext& ctx_;
+  JobService& jobs_;
+  EventHub& events_;
+  std::atomic<bool> stopping_{false};
+  DeployLog log_;
+  StepJobs steps_;
+  ProxyRouter router_;
+  Pipeline pipeline_;
+  std::unique_ptr<DeployScheduler> scheduler_;  // last: its workers use the members above
+};
+
+}  // namespace berth

@@ -1,0 +1,162 @@
+// The three shapes of a deployment (a container, a workflow, a stop) and how one ends. The
+// steps they are made of live in pipeline.cpp.
+#include "domain/deploy/pipeline.hpp"
+#include "domain/deploy/pipeline_run.hpp"
+#include "domain/fleet/job_state.hpp"
+
+namespace berth {
+
+using nlohmann::json;
+
+std::optional<DeploymentRecord> previous = {};
+bool previous_running = false;
+json source = json::object();
+json settings = json::object();
+std::map<std::string, std::string> env = {};
+std::string deploy_key = {};
+bool started = false;
+bool switched = false;
+};
+
+Result<void> Pipeline::deploy_container(Run& run) {
+  if (auto resolved = resolve_artifact(run); !resolved) {
+    return resolved;
+  }
+  // With the host's network two versions cannot listen on one port: the old one goes first
+  // (a short outage, which the docs say).
+  if (run.settings.value("network_mode", "bridge") == "host" && run.previous &&
+      run.previous_running && !run.previous->container_name.empty()) {
+    remove_container(run, "stop-previous", run.previous->container_name);
+    run.previous_running = false;
+  }
+  if (auto started = start_container(run); !started) {
+    return started;
+  }
+  if (auto healthy = check_health(run, run.dep.host_port); !healthy) {
+    return healthy;
+  }
+  if (auto switched = switch_route(run, run.dep.host_port); !switched) {
+    return switched;
+  }
+  retire_previous(run);
+  return {};
+}
+
+Result<void> Pipeline::deploy_workflow(Run& run) {
+  const json steps = run.source.value("steps", json::array());
+  std::size_t index = 0;
+  for (const auto& step : steps) {
+    ++index;
+    const std::string name = "step " + std::to_string(index) + ": " + step.value("name", "");
+    json argv = step.contains("run") ? step["run"]
+                                     : json::array({"/bin/sh", "-c", step.value("shell", "")});
+    auto env = run.env;
+    for (const auto& [key, value] : step.value("env", json::object()).items()) {
+      env[key] = value.get<std::string>();
+    }
+    auto ran =
+        job(run, name,
+            NewJob{.kind = "exec",
+                   .args = {{"argv", std::move(argv)}, {"env", env}},
+                   .timeout_ms = static_cast<std::int64_t>(step.value("timeout_s", 600)) * 1000});
+    if (!ran) {
+      if (ran.error().code == "canceled" || !step.value("continue_on_error", false)) {
+        return fail(std::move(ran.error()));
+      }
+      log_.say(run.dep.id, name, "continuing: the step may fail (continue_on_error)");
+    }
+  }
+  run.dep.artifact = {{"workflow_steps", steps.size()}};
+  const auto port = run.settings.value("port", std::int64_t{0});
+  run.dep.host_port = port;
+  if (auto saved = save(run); !saved) {
+    return saved;
+  }
+  if (port > 0) {
+    if (auto healthy = check_health(run, port); !healthy) {
+      return healthy;
+    }
+  }
+  return switch_route(run, port);
+}
+
+Result<void> Pipeline::stop_app(Run& run) {
+  const RouteChange removal{.app_id = run.app.id, .hostname = run.app.hostname, .upstream_port = 0};
+  auto unrouted = router_.apply(
+      run.dep.server_id, removal,
+      [&](const json& args) {
+        return job(run, "switch",
+                   NewJob{.kind = "proxy.apply", .args = args, .timeout_ms = 60'000});
+      },
+      [&]() -> Result<void> {
+        run.switched = true;
+        return ctx_.store().write([&](Tx& tx) -> Result<void> {
+          auto app = tx.get_app("", run.app.id);
+          if (!app || !*app) {
+            return app ? Result<void>{} : fail(std::move(app.error()));
+          }
+          (*app)->status = "stopped";
+          (*app)->updated_at = ctx_.clock().now();
+          return tx.update_app(**app);
+        });
+      });
+  if (!unrouted) {
+    return unrouted;
+  }
+  if (run.previous && run.previous_running && !run.previous->container_name.empty()) {
+    auto stopped =
+        job(run, "stop",
+            NewJob{.kind = "docker.stop",
+                   .args = {{"container", run.previous->container_name}, {"timeout_seconds", 10}},
+                   .timeout_ms = 60'000});
+    if (!stopped) {
+      return fail(std::move(stopped.error()));
+    }
+    remove_container(run, "remove", run.previous->container_name);
+  }
+  return {};
+}
+
+void Pipeline::finish(Run& run, const Result<void>& outcome) {
+  if (outcome) {
+    run.dep.state = "succeeded";
+    run.dep.error_code.clear();
+    run.dep.error_message.clear();
+  } else {
+    const bool canceled = outcome.error().code == "canceled";
+    run.dep.state = canceled ? "canceled" : "failed";
+    run.dep.error_code = outcome.error().code.empty() ? "step_failed" : outcome.error().code;
+    run.dep.error_message = outcome.error().message;
+    if (run.started && !run.switched && !run.dep.container_name.empty() && !stopping_.load()) {
+      remove_container(run, "cleanup", run.dep.container_name);
+    }
+  }
+  run.dep.finished_at = ctx_.clock().now();
+  auto saved = ctx_.store().write([&](Tx& tx) -> Result<void> {
+    if (auto updated = tx.update_deployment(run.dep); !updated) {
+      return updated;
+    }
+    auto app = tx.get_app("", run.dep.app_id);
+    if (!app || !*app) {
+      return app ? Result<void>{} : fail(std::move(app.error()));
+    }
+    if (!outcome && !run.switched) {
+      // The old version keeps serving; an app that never served shows the failure.
+      (*app)->status = (*app)->current_deployment_id.empty() ? "failed"
+                       : run.previous_running                ? "running"
+                                                             : "stopped";
+      (*app)->updated_at = ctx_.clock().now();
+      return tx.update_app(**app);
+    }
+    return {};
+  });
+  (void)saved;
+  log_.append(run.dep.id, "done",
+              {{"state", run.dep.state},
+               {"step", run.dep.step},
+               {"error_code", run.dep.error_code},
+               {"error_message", run.dep.error_message},
+               {"artifact", run.dep.artifact}});
+}
+
+}  // namespace berth

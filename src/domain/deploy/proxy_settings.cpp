@@ -1,0 +1,87 @@
+// A server's proxy settings: the base domain its apps' default hostnames use, the ports Caddy
+// listens on and the TLS mode.
+#include <regex>
+
+#include "domain/deploy/deployment_service.hpp"
+#include "domain/fleet/server_book.hpp"
+#include "domain/identity/team_access.hpp"
+
+namespace berth {
+
+namespace {
+
+bool is_domain(const std::string& name) {
+  static const std::regex pattern(
+      "([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
+  return name.size() <= 200 && std::regex_match(name, pattern);
+}
+
+Result<void> check_settings(const ProxySettingsRecord& settings) {
+  if (!settings.base_domain.empty() && !is_domain(settings.base_domain)) {
+    return fail(Error::validation("base_domain", "base_domain must be a lower-case DNS name"));
+  }
+  for (const auto& [field, port] :
+       {std::pair{"http_port", settings.http_port}, std::pair{"https_port", settings.https_port}}) {
+    if (port < 1 || port > 65535) {
+      return fail(Error::validation(field, std::string(field) + " must be 1-65535"));
+    }
+  }
+  if (settings.http_port == settings.https_port) {
+    return fail(Error::validation("https_port", "https_port must differ from http_port"));
+  }
+  if (settings.tls != "off" && settings.tls != "internal" && settings.tls != "acme") {
+    return fail(Error::validation("tls", "tls must be off, internal or acme"));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<ProxySettingsRecord> DeploymentService::proxy_settings(const Principal& who,
+                                                              std::string_view team_id,
+                                                              std::string_view server_id) {
+  return read_value<ProxySettingsRecord>(ctx_.store(), [&](Tx& tx) -> Result<ProxySettingsRecord> {
+    if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
+      return fail(std::move(role.error()));
+    }
+    auto server = tx.get_server(team_id, server_id);
+    if (!server) {
+      return fail(std::move(server.error()));
+    }
+    if (!*server) {
+      return fail(Error::not_found("no such server"));
+    }
+    return proxy_settings_of(tx, server_id);
+  });
+}
+
+Result<ProxySettingsRecord> DeploymentService::set_proxy_settings(const Principal& who,
+                                                                  std::string_view team_id,
+                                                                  ProxySettingsRecord settings,
+                                                                  const ClientInfo& client) {
+  if (auto ok = check_settings(settings); !ok) {
+    return fail(std::move(ok.error()));
+  }
+  settings.updated_at = ctx_.clock().now();
+  auto done = write_audited(
+      ctx_.store(),
+      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
+                 "server.proxy_settings", settings.server_id, std::string(team_id),
+                 {{"base_domain", settings.base_domain},
+                  {"http_port", settings.http_port},
+                  {"https_port", settings.https_port},
+                  {"tls", settings.tls}}),
+      [&](Tx& tx) -> Result<void> {
+        if (auto server = admin_server(tx, who, team_id, settings.server_id); !server) {
+          return fail(std::move(server.error()));
+        }
+        return tx.put_proxy_settings(settings);
+      });
+  if (!done) {
+    return fail(std::move(done.error()));
+  }
+  routes_changed(settings.server_id);
+  return settings;
+}
+
+}  // namespace berth

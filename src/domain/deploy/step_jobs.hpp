@@ -1,0 +1,35 @@
+#pragma once
+/// Runs one job of a deployment step on the app's server and waits for its end, copying the
+/// job's output into the deployment's log as it arrives (so build output, pull progress and
+/// health-check attempts stream live with the deployment). Blocking: called from a
+/// deployment's worker thread.
+
+#include <atomic>
+#include <functional>
+#include <string_view>
+
+#include "domain/deploy/deploy_log.hpp"
+#include "domain/fleet/job_service.hpp"
+
+namespace berth {
+
+class StepJobs {
+ public:
+  StepJobs(FleetContext& ctx, JobService& jobs, DeployLog& log, const std::atomic<bool>& stopping)
+      : ctx_(ctx), jobs_(jobs), log_(log), stopping_(stopping) {}
+
+  /// The job's final record (any terminal state: the caller judges it). `cancel_wanted` is
+  /// polled while the job runs; when it turns true the job is canceled and its end awaited.
+  /// Error::unavailable when berthd is stopping (the job is left to finish on its own).
+  Result<JobRecord> run(std::string_view deployment_id, std::string_view team_id,
+                        std::string_view server_id, std::string_view step, const NewJob& job,
+                        const std::function<bool()>& cancel_wanted);
+
+ private:
+  FleetContext& ctx_;
+  JobService& jobs_;
+  DeployLog& log_;
+  const std::atomic<bool>& stopping_;
+};
+
+}  // namespace berth

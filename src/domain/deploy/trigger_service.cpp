@@ -1,0 +1,291 @@
+#include "domain/deploy/trigger_service.hpp"
+
+#include <algorithm>
+
+#include "core/crypto.hpp"
+#include "domain/identity/team_access.hpp"
+
+namespace berth {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::size_t kSecretBytes = 32;
+constexpr std::size_t kMaxDeliveryId = 200;
+
+Error unauthenticated(std::string message) {
+  Error error;
+  error.kind = ErrorKind::unauthenticated;
+  error.code = "bad_signature";
+  error.message = std::move(message);
+  return error;
+}
+
+bool is_commit(const std::string& text) {
+  return text.size() == 40 && text != std::string(40, '0') &&
+         std::all_of(text.begin(), text.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+bool printable(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+// The signature or token check, before anything else is read from the request.
+Result<void> verify(const WebhookDelivery& delivery, const std::string& secret) {
+  if (!delivery.signature.empty()) {
+    constexpr std::string_view prefix = "sha256=";
+    std::string given = delivery.signature.starts_with(prefix)
+                            ? delivery.signature.substr(prefix.size())
+                            : std::string();
+    std::transform(given.begin(), given.end(), given.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string expected = crypto::hmac_sha256_hex_any_key(secret, delivery.body);
+    if (!crypto::constant_time_equal(given, expected)) {
+      return fail(unauthenticated("the X-Hub-Signature-256 signature does not match"));
+    }
+    return {};
+  }
+  if (!delivery.gitlab_token.empty()) {
+    if (!crypto::constant_time_equal(delivery.gitlab_token, secret)) {
+      return fail(unauthenticated("the X-Gitlab-Token does not match"));
+    }
+    return {};
+  }
+  return fail(unauthenticated("sign the body (X-Hub-Signature-256) or send X-Gitlab-Token"));
+}
+
+// Which events deploy: pushes (GitHub's, GitLab's, or an unnamed event as the Mezzanine curl
+// example sends); anything else is acknowledged and ignored.
+std::optional<std::string> ignored_event(const WebhookDelivery& delivery) {
+  if (delivery.github_event == "ping") {
+    return "pong";
+  }
+  if (!delivery.github_event.empty() && delivery.github_event != "push") {
+    return "event ignored: " + delivery.github_event;
+  }
+  if (!delivery.gitlab_event.empty() && delivery.gitlab_event != "Push Hook") {
+    return "event ignored: " + delivery.gitlab_event;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<AppRecord> TriggerService::member_app(const Principal& who, std::string_view team_id,
+                                             std::string_view app_id, Tx& tx) {
+  if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
+    return fail(std::move(role.error()));
+  }
+  auto app = tx.get_app(team_id, app_id);
+  if (!app) {
+    return fail(std::move(app.error()));
+  }
+  if (!*app) {
+    return fail(Error::not_found("no such app"));
+  }
+  return std::move(**app);
+}
+
+Result<WebhookSecret> TriggerService::rotate_webhook(const Principal& who, std::string_view team_id,
+                                                     std::string_view app_id,
+                                                     const ClientInfo& client) {
+  WebhookSecret out{.url = ctx_.policy.public_url + "/api/v1/hooks/" + std::string(app_id),
+                    .secret = crypto::random_token(ctx_.identity.random, kSecretBytes)};
+  auto done = write_audited(
+      ctx_.store(),
+      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
+                 "app.webhook_rotate", std::string(app_id), std::string(team_id)),
+      [&](Tx& tx) -> Result<void> {
+        auto app = member_app(who, team_id, app_id, tx);
+        if (!app) {
+          return fail(std::move(app.error()));
+        }
+        app->webhook_secret_sealed =
+            crypto::seal(ctx_.identity.master_key, ctx_.identity.random, out.secret);
+        app->updated_at = ctx_.clock().now();
+        return tx.update_app(*app);
+      });
+  if (!done) {
+    return fail(std::move(done.error()));
+  }
+  return out;
+}
+
+Result<WebhookAnswer> TriggerService::receive_webhook(const WebhookDelivery& delivery) {
+  auto app = read_value<std::optional<AppRecord>>(
+      ctx_.store(), [&](Tx& tx) { return tx.get_app("", delivery.app_id); });
+  if (!app) {
+    return fail(std::move(app.error()));
+  }
+  if (!*app || (*app)->webhook_secret_sealed.empty()) {
+    return fail(Error::not_found("no webhook is configured for this app"));
+  }
+  auto secret = crypto::open_sealed(ctx_.identity.master_key, (*app)->webhook_secret_sealed);
+  if (!secret) {
+    return fail(std::move(secret.error()));
+  }
+  if (auto ok = verify(delivery, *secret); !ok) {
+    return fail(std::move(ok.error()));
+  }
+  if (auto ignored = ignored_event(delivery)) {
+    return WebhookAnswer{.deployed = false, .reason = *ignored};
+  }
+  const json body = json::parse(delivery.body, nullptr, false);
+  if (!body.is_object()) {
+    return fail(Error::invalid("the push body must be a JSON object"));
+  }
+  if (!delivery.delivery_id.empty()) {
+    if (delivery.delivery_id.size() > kMaxDeliveryId || !printable(delivery.delivery_id)) {
+      return fail(Error::invalid("the delivery id is not a printable string of at most 200"));
+    }
+    auto fresh = ctx_.store().write([&](Tx& tx) -> Result<void> {
+      auto recorded =
+          tx.record_webhook_delivery(delivery.app_id, delivery.delivery_id, ctx_.clock().now());
+      if (!recorded) {
+        return fail(std::move(recorded.error()));
+      }
+      if (!*recorded) {
+        return fail(Error::conflict("duplicate"));
+      }
+      return {};
+    });
+    if (!fresh) {
+      if (fresh.error().kind == ErrorKind::conflict) {
+        return WebhookAnswer{.deployed = false, .reason = "duplicate delivery"};
+      }
+      return fail(std::move(fresh.error()));
+    }
+  }
+  const std::string ref =
+      body.value("ref", json()).is_string() ? body["ref"].get<std::string>() : "";
+  if (body.value("deleted", false)) {
+    return WebhookAnswer{.deployed = false, .reason = "branch deleted"};
+  }
+  DeployRequest request;
+  if ((*app)->source.value("type", "") == "git") {
+    const std::string branch = (*app)->source.value("branch", "main");
+    if (ref != "refs/heads/" + branch) {
+      return WebhookAnswer{.deployed = false,
+                           .reason = "ref " + ref + " is not the app's branch " + branch};
+    }
+    const std::string after =
+        body.value("after", json()).is_string() ? body["after"].get<std::string>() : "";
+    request.ref = is_commit(after) ? after : branch;
+  }
+  const std::string via = delivery.gitlab_token.empty() ? "github" : "gitlab";
+  auto deployment = deployments_.deploy_triggered(
+      **app, request,
+      TriggerInfo{.trigger = "webhook",
+                  .created_by = "webhook:" + via,
+                  .actor = Actor{.user_id = "webhook:" + via,
+                                 .request_id = delivery.request_id,
+                                 .source_address = delivery.source_address},
+                  .details = {{"delivery_id", delivery.delivery_id}, {"ref", ref}}});
+  if (!deployment) {
+    return fail(std::move(deployment.error()));
+  }
+  return WebhookAnswer{.deployed = true, .deployment_id = deployment->id, .reason = "push"};
+}
+
+Result<NewDeployHook> TriggerService::create_deploy_hook(const Principal& who,
+                                                         std::string_view team_id,
+                                                         std::string_view app_id,
+                                                         const ClientInfo& client) {
+  const std::string token = "bdh_" + crypto::random_token(ctx_.identity.random, kSecretBytes);
+  NewDeployHook out{.hook = DeployHookRecord{.id = ctx_.ids().next("dhk"),
+                                             .team_id = std::string(team_id),
+                                             .app_id = std::string(app_id),
+                                             .token_hash = crypto::sha256_hex(token),
+                                             .created_by = principal_id(who),
+                                             .created_at = ctx_.clock().now()},
+                    .url = ctx_.policy.public_url + "/api/v1/hooks/deploy/" + token};
+  auto done = write_audited(
+      ctx_.store(),
+      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
+                 "app.deploy_hook_create", out.hook.id, std::string(team_id),
+                 {{"app_id", std::string(app_id)}}),
+      [&](Tx& tx) -> Result<void> {
+        if (auto app = member_app(who, team_id, app_id, tx); !app) {
+          return fail(std::move(app.error()));
+        }
+        return tx.create_deploy_hook(out.hook);
+      });
+  if (!done) {
+    return fail(std::move(done.error()));
+  }
+  return out;
+}
+
+Result<std::vector<DeployHookRecord>> TriggerService::list_deploy_hooks(const Principal& who,
+                                                                        std::string_view team_id,
+                                                                        std::string_view app_id) {
+  return read_value<std::vector<DeployHookRecord>>(
+      ctx_.store(), [&](Tx& tx) -> Result<std::vector<DeployHookRecord>> {
+        if (auto app = member_app(who, team_id, app_id, tx); !app) {
+          return fail(std::move(app.error()));
+        }
+        return tx.list_deploy_hooks(app_id);
+      });
+}
+
+Result<void> TriggerService::delete_deploy_hook(const Principal& who, std::string_view team_id,
+                                                std::string_view app_id, std::string_view hook_id,
+                                                const ClientInfo& client) {
+  return write_audited(
+      ctx_.store(),
+      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
+                 "app.deploy_hook_delete", std::string(hook_id), std::string(team_id),
+                 {{"app_id", std::string(app_id)}}),
+      [&](Tx& tx) -> Result<void> {
+        if (auto app = member_app(who, team_id, app_id, tx); !app) {
+          return fail(std::move(app.error()));
+        }
+        auto deleted = tx.delete_deploy_hook(app_id, hook_id);
+        if (!deleted) {
+          return fail(std::move(deleted.error()));
+        }
+        return *deleted ? Result<void>{} : fail(Error::not_found("no such deploy hook"));
+      });
+}
+
+Result<DeploymentRecord> TriggerService::receive_deploy_hook(std::string_view token,
+                                                             const DeployRequest& request,
+                                                             const ClientInfo& client) {
+  std::optional<DeployHookRecord> hook;
+  std::optional<AppRecord> app;
+  auto found = ctx_.store().write([&](Tx& tx) -> Result<void> {
+    auto stored = tx.find_deploy_hook_by_hash(crypto::sha256_hex(token));
+    if (!stored) {
+      return fail(std::move(stored.error()));
+    }
+    if (!*stored) {
+      return fail(Error::not_found("no such deploy hook"));
+    }
+    hook = std::move(*stored);
+    auto owner = tx.get_app(hook->team_id, hook->app_id);
+    if (!owner) {
+      return fail(std::move(owner.error()));
+    }
+    if (!*owner) {
+      return fail(Error::not_found("no such deploy hook"));
+    }
+    app = std::move(*owner);
+    return tx.touch_deploy_hook(hook->id, ctx_.clock().now());
+  });
+  if (!found) {
+    return fail(std::move(found.error()));
+  }
+  return deployments_.deploy_triggered(
+      *app, request,
+      TriggerInfo{
+          .trigger = "deploy_hook",
+          .created_by = "deploy_hook:" + hook->id,
+          .actor = Actor{.user_id = "deploy_hook:" + hook->id,
+                         .request_id = client.request_id,
+                         .source_address = client.source_address},
+          .details = {{"hook_id", hook->id}, {"ref", request.ref}, {"image", request.image}}});
+}
+
+}  // namespace berth
