@@ -25,7 +25,7 @@ CREATE TABLE apps (
   server_id TEXT NOT NULL REFERENCES servers (id) ON DELETE CASCADE,
   source TEXT NOT NULL DEFAULT '{}',
   settings TEXT NOT NULL DEFAULT '{}',
-  hostname TEXT NOT NULL,
+  hostname TEXT,  -- NULL: none (so any number of apps may have none)
   status TEXT NOT NULL CHECK (status IN ('new', 'deploying', 'running', 'stopped', 'failed')),
   config_version INTEGER NOT NULL DEFAULT 1,
   deployed_config_version INTEGER NOT NULL DEFAULT 0,
