@@ -94,6 +94,12 @@ TEST_P(StoreContract, CreateDeploymentRefusesUnknownAppStateTriggerOrDuplicateId
   BERTH_ASSERT_OK(seed_apps(store(), {.deployments = {test_deployment(1, 1, 1, 1)}}));
   EXPECT_EQ(error_kind(seed_apps(store(), {.deployments = {test_deployment(1, 1, 2, 2)}})),
             ErrorKind::conflict);
+  // Stopping and starting an app are deployments too.
+  DeploymentRecord stop = test_deployment(2, 1, 1, 1);
+  stop.trigger = "stop";
+  DeploymentRecord start = test_deployment(3, 1, 1, 1);
+  start.trigger = "start";
+  BERTH_EXPECT_OK(seed_apps(store(), {.deployments = {stop, start}}));
 }
 
 TEST_P(StoreContract, UpdateDeploymentWritesEveryColumnButNeverLowersLastSeq) {
@@ -162,7 +168,7 @@ TEST_P(StoreContract, DeploymentEventsAreNumberedPerDeployment) {
   DeploymentEventRecord first = test_deploy_event(1, 1, "step");
   first.seq = 77;
   EXPECT_EQ(append(store(), first).value_or(-1), 1);
-  EXPECT_EQ(append(store(), test_deploy_event(2, 2)).value_or(-1), 1);
+  EXPECT_EQ(append(store(), test_deploy_event(2, 2, "done")).value_or(-1), 1);
   EXPECT_EQ(append(store(), test_deploy_event(1, 3)).value_or(-1), 2);
   EXPECT_EQ(append(store(), test_deploy_event(1, 4, "state")).value_or(-1), 3);
   EXPECT_EQ(last_seq(store(), 1), 3);

@@ -21,9 +21,11 @@ inline constexpr std::string_view kAppStatuses[] = {"new", "deploying", "running
 inline constexpr std::string_view kEnvScopes[] = {"app", "project"};
 inline constexpr std::string_view kDeploymentStates[] = {"queued", "running",  "succeeded",
                                                          "failed", "canceled", "superseded"};
-inline constexpr std::string_view kDeploymentTriggers[] = {"api", "webhook", "deploy_hook",
-                                                           "rollback", "restart"};
-inline constexpr std::string_view kDeploymentEvents[] = {"step", "output", "state"};
+// Beyond app_records.hpp's lists: the stop and start actions are deployments too, and "done"
+// ends an event stream.
+inline constexpr std::string_view kDeploymentTriggers[] = {
+    "api", "webhook", "deploy_hook", "rollback", "restart", "stop", "start"};
+inline constexpr std::string_view kDeploymentEvents[] = {"step", "output", "state", "done"};
 inline constexpr std::string_view kProxyTls[] = {"off", "internal", "acme"};
 
 /// `conflict` with `code` (and `message`) when `count_sql`, bound to `values`, counts any row.

@@ -67,7 +67,7 @@ CREATE TABLE deployments (
   state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed', 'canceled',
                                        'superseded')),
   trigger TEXT NOT NULL CHECK (trigger IN ('api', 'webhook', 'deploy_hook', 'rollback',
-                                           'restart')),
+                                           'restart', 'stop', 'start')),
   created_by TEXT NOT NULL,
   ref TEXT NOT NULL DEFAULT '',
   image TEXT NOT NULL DEFAULT '',
@@ -96,7 +96,7 @@ CREATE INDEX deployments_state_created ON deployments (state, created_at DESC, i
 CREATE TABLE deployment_events (
   deployment_id TEXT NOT NULL REFERENCES deployments (id) ON DELETE CASCADE,
   seq INTEGER NOT NULL,
-  event TEXT NOT NULL CHECK (event IN ('step', 'output', 'state')),
+  event TEXT NOT NULL CHECK (event IN ('step', 'output', 'state', 'done')),
   data TEXT NOT NULL DEFAULT '{}',
   at TEXT NOT NULL,
   PRIMARY KEY (deployment_id, seq)
