@@ -1,1 +1,207 @@
-namespace berth {}  // namespace berth
+#include "domain/apps/app_spec.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "domain/apps/spec_text.hpp"
+
+namespace berth {
+
+namespace {
+
+using namespace spec_text;  // NOLINT(google-build-using-namespace): the shared text checks
+
+bool is_valid_volume_name(std::string_view name) {
+  return !name.empty() && name.size() <= 128 && alnum(name.front()) &&
+         all_of(name, [](char c) { return alnum(c) || c == '_' || c == '.' || c == '-'; });
+}
+
+bool is_valid_absolute_path(std::string_view path) {
+  return !path.empty() && path.size() <= 4096 && path.front() == '/' &&
+         path.find("..") == std::string_view::npos && all_of(path, [](char c) {
+           return alnum(c) || std::string_view("._/-+@").find(c) != std::string_view::npos;
+         });
+}
+
+bool is_docker_socket(std::string_view source) {
+  return source == "/var/run/docker.sock" || source == "/run/docker.sock";
+}
+
+json health_schema() {
+  return schema::object({{"path", schema::string(1, 1024)},
+                         {"interval_s", schema::integer(1, 3600)},
+                         {"timeout_s", schema::integer(1, 3600)},
+                         {"retries", schema::integer(1, 1000)},
+                         {"start_period_s", schema::integer(0, 3600)}});
+}
+
+json volume_schema() {
+  return schema::object({{"source", schema::string(1, 4096)},
+                         {"target", schema::string(1, 4096)},
+                         {"read_only", schema::boolean()}},
+                        {"source", "target"});
+}
+
+Result<void> check_volumes(const json& volumes) {
+  std::set<std::string> targets;
+  for (std::size_t i = 0; i < volumes.size(); ++i) {
+    const std::string field = fmt::format("settings.volumes[{}]", i);
+    const std::string source = volumes[i]["source"].get<std::string>();
+    const std::string target = volumes[i]["target"].get<std::string>();
+    if (!is_valid_volume_name(source) && !is_valid_absolute_path(source)) {
+      return fail(Error::validation(field + ".source",
+                                    "source must be a volume name or an absolute host path"));
+    }
+    if (!is_valid_absolute_path(target) || target == "/") {
+      return fail(Error::validation(field + ".target",
+                                    "target must be an absolute path inside the container"));
+    }
+    if (!targets.insert(target).second) {
+      return fail(Error::validation(field + ".target", "two volumes have the same target"));
+    }
+  }
+  return {};
+}
+}  // namespace
+
+bool is_valid_app_name(std::string_view name) {
+  return !name.empty() && name.size() <= 63 && lower_alnum(name.front()) &&
+         all_of(name, [](char c) { return lower_alnum(c) || c == '-'; });
+}
+
+Result<void> check_app_name(std::string_view name, std::string_view field) {
+  if (is_valid_app_name(name)) {
+    return {};
+  }
+  return fail(Error::validation(
+      std::string(field),
+      fmt::format("{} must be 1-63 lower-case letters, digits or '-', starting with a letter or "
+                  "digit",
+                  field)));
+}
+
+bool is_valid_hostname(std::string_view hostname) {
+  if (hostname.empty() || hostname.size() > 253) {
+    return false;
+  }
+  std::size_t start = 0;
+  while (start <= hostname.size()) {
+    const std::size_t dot = std::min(hostname.find('.', start), hostname.size());
+    const std::string_view label = hostname.substr(start, dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-' ||
+        !all_of(label, [](char c) { return lower_alnum(c) || c == '-'; })) {
+      return false;
+    }
+    start = dot + 1;
+  }
+  return true;
+}
+
+bool is_valid_env_key(std::string_view key) {
+  const auto word = [](char c) { return alnum(c) || c == '_'; };
+  return !key.empty() && key.size() <= 128 &&
+         (word(key.front()) && !(key.front() >= '0' && key.front() <= '9')) && all_of(key, word);
+}
+
+json settings_schema() {
+  json cpus = {{"type", "number"}, {"minimum", 0}, {"maximum", 64}};
+  json volumes = schema::array_of(volume_schema());
+  volumes["maxItems"] = 32;
+  json command = schema::array_of(schema::string(0, kMaxValue));
+  command["type"] = {"array", "null"};
+  command["maxItems"] = 256;
+  return schema::object(
+      {{"port", schema::integer(1, 65535)},
+       {"health", health_schema()},
+       {"resources",
+        schema::object({{"cpus", cpus}, {"memory_mb", schema::integer(0, 4 * 1024 * 1024)}})},
+       {"volumes", volumes},
+       {"command", command},
+       {"privileged", schema::boolean()},
+       {"network_mode", schema::one_of_strings({"bridge", "host"})},
+       {"drain_grace_s", schema::integer(0, 300)}});
+}
+
+Result<json> normalize_settings(const json& settings, std::string_view source_type) {
+  if (auto ok = validate_as("settings", settings_schema(), settings); !ok) {
+    return fail(std::move(ok.error()));
+  }
+  json out = settings;
+  if (out.contains("command") && out["command"].is_null()) {
+    out.erase("command");
+  }
+  if (!out.contains("port") && source_type != "workflow") {
+    return fail(
+        Error::validation("settings.port", "settings.port (the container's port) is required"));
+  }
+  const json health = out.value("health", json::object());
+  out["health"] = {{"path", health.value("path", "/")},
+                   {"interval_s", health.value("interval_s", 2)},
+                   {"timeout_s", health.value("timeout_s", 2)},
+                   {"retries", health.value("retries", 15)},
+                   {"start_period_s", health.value("start_period_s", 0)}};
+  const std::string path = out["health"]["path"].get<std::string>();
+  if (path.front() != '/' || std::any_of(path.begin(), path.end(), [](char c) {
+        return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F;
+      })) {
+    return fail(Error::validation("settings.health.path",
+                                  "the health path must start with '/' and hold no spaces"));
+  }
+  const json resources = out.value("resources", json::object());
+  out["resources"] = {{"cpus", resources.value("cpus", json(0))},
+                      {"memory_mb", resources.value("memory_mb", 0)}};
+  json volumes = out.value("volumes", json::array());
+  for (auto& volume : volumes) {
+    volume["read_only"] = volume.value("read_only", false);
+  }
+  out["volumes"] = volumes;
+  if (auto ok = check_volumes(out["volumes"]); !ok) {
+    return fail(std::move(ok.error()));
+  }
+  if (out.contains("command") && out["command"].empty()) {
+    return fail(Error::validation("settings.command", "command needs at least the program"));
+  }
+  out["privileged"] = out.value("privileged", false);
+  out["network_mode"] = out.value("network_mode", "bridge");
+  out["drain_grace_s"] = out.value("drain_grace_s", 5);
+  return out;
+}
+
+std::optional<std::string> admin_only_field(const json& settings, const json& before) {
+  const auto same = [&](const char* key) {
+    return before.is_object() && before.contains(key) && before[key] == settings.value(key, json());
+  };
+  if (settings.value("privileged", false) && !same("privileged")) {
+    return "settings.privileged";
+  }
+  if (settings.value("network_mode", "bridge") == "host" && !same("network_mode")) {
+    return "settings.network_mode";
+  }
+  const json old_volumes =
+      before.is_object() ? before.value("volumes", json::array()) : json::array();
+  const json volumes = settings.value("volumes", json::array());
+  for (std::size_t i = 0; i < volumes.size(); ++i) {
+    const std::string source = volumes[i].value("source", "");
+    const bool host_path = source.starts_with('/') || is_docker_socket(source);
+    if (host_path &&
+        std::find(old_volumes.begin(), old_volumes.end(), volumes[i]) == old_volumes.end()) {
+      return fmt::format("settings.volumes[{}].source", i);
+    }
+  }
+  return std::nullopt;
+}
+
+Error admin_required_error(const std::string& field) {
+  return Error{
+      .kind = ErrorKind::forbidden,
+      .code = "admin_required",
+      .message = fmt::format("only team admins may set {} (privileged mode, host networking, host "
+                             "bind mounts and the Docker socket)",
+                             field),
+      .details = {{"field", field}, {"required_role", "admin"}},
+      .internal_detail = {}};
+}
+
+}  // namespace berth
