@@ -348,7 +348,7 @@ class AgentRunner {
       if (link->done) {
         co_return;
       }
-      session_.send_heartbeat(sample.docker, sample.metrics);
+      session_.send_heartbeat(sample.docker, sample.metrics, sample.events);
       link->heartbeat.expires_after(session_.heartbeat_interval());
       co_await link->heartbeat.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }

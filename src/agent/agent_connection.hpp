@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "agent/backoff.hpp"
 #include "agent/session.hpp"
@@ -19,6 +20,7 @@ namespace berth::agent {
 struct HeartbeatSample {
   nlohmann::json docker = nlohmann::json::object();
   nlohmann::json metrics = nlohmann::json::object();
+  std::vector<nlohmann::json> events = {};  // sent as `event` messages before the heartbeat
 };
 
 struct RunOptions {

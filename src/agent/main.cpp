@@ -10,7 +10,10 @@
 #include "agent/enroll.hpp"
 #include "agent/exec_job.hpp"
 #include "agent/host/docker_jobs.hpp"
+#include "agent/host/git_job.hpp"
+#include "agent/host/http_probe.hpp"
 #include "agent/host/metrics.hpp"
+#include "agent/host/proxy_job.hpp"
 #include "agent/state_file.hpp"
 #include "core/log.hpp"
 
@@ -18,21 +21,37 @@ namespace {
 
 constexpr std::string_view kDefaultDockerSocket = "/var/run/docker.sock";
 
-std::map<std::string, berth::agent::Executor> make_executors(const std::string& docker_socket) {
+struct RunFlags {
+  std::string state_dir;
+  std::optional<std::int64_t> heartbeat_ms;
+  std::string docker_socket{kDefaultDockerSocket};
+  std::string work_dir;  // "" means <state_dir>/work
+  std::string caddy_admin = "127.0.0.1:2019";
+};
+
+std::map<std::string, berth::agent::Executor> make_executors(
+    const RunFlags& flags, std::shared_ptr<berth::agent::host::ProxyKeeper> proxy) {
   using namespace berth::agent;
   std::map<std::string, Executor> executors;
   executors["exec"] = [](JobContext& job) { return run_exec_job(job); };
   for (const auto& kind : host::docker_job_kinds()) {
-    executors[kind] = [docker_socket](JobContext& job) {
-      return host::run_docker_job(job, docker_socket);
+    executors[kind] = [flags](JobContext& job) {
+      return host::run_docker_job(job, flags.docker_socket, flags.work_dir);
     };
   }
+  executors["git.fetch"] = [flags](JobContext& job) {
+    return host::run_git_fetch(
+        job, {.work_dir = flags.work_dir, .state_dir = flags.state_dir, .git_program = {}});
+  };
+  executors["http.probe"] = [](JobContext& job) { return host::run_http_probe(job); };
+  executors["proxy.apply"] = [proxy](JobContext& job) { return proxy->apply(job); };
   return executors;
 }
 
-int run(const std::string& state_dir, std::optional<std::int64_t> heartbeat_ms,
-        const std::string& docker_socket) {
+int run(RunFlags flags) {
   using namespace berth::agent;
+  const std::string& state_dir = flags.state_dir;
+  const std::string& docker_socket = flags.docker_socket;
   auto state = read_agent_state(state_dir);
   if (!state) {
     fmt::print(stderr, "berth-agent: {}\n", state.error().message);
@@ -42,17 +61,32 @@ int run(const std::string& state_dir, std::optional<std::int64_t> heartbeat_ms,
     fmt::print(stderr, "berth-agent: {}\n", prepared.error().message);
     return kExitFailed;
   }
+  if (flags.work_dir.empty()) {
+    flags.work_dir = state_dir + "/work";
+  }
+  if (auto prepared = prepare_state_dir(flags.work_dir); !prepared) {
+    fmt::print(stderr, "berth-agent: {}\n", prepared.error().message);
+    return kExitFailed;
+  }
+  // Caddy may have restarted while the agent was away: it gets the last table back now.
+  auto proxy = std::make_shared<host::ProxyKeeper>(
+      host::ProxyOptions{.admin_address = flags.caddy_admin, .state_dir = state_dir});
+  proxy->restore();
   // The sampler keeps the previous CPU snapshot, so it lives as long as the agent.
   auto sampler = std::make_shared<host::MetricsSampler>();
   RunOptions options{.state = std::move(*state),
                      .state_dir = state_dir,
                      .agent_version = BERTH_VERSION,
                      .facts = host::machine_facts(),
-                     .executors = make_executors(docker_socket),
+                     .executors = make_executors(flags, proxy),
                      .sample =
-                         [sampler, docker_socket] {
+                         [sampler, docker_socket, proxy] {
+                           // The Caddy check may block: it runs on the keeper's thread, and
+                           // its event goes out with a later heartbeat.
+                           proxy->check_async();
                            HeartbeatSample sample{.docker = host::docker_status(docker_socket),
-                                                  .metrics = sampler->sample()};
+                                                  .metrics = sampler->sample(),
+                                                  .events = proxy->take_events()};
                            // The protocol carries container counts among the metrics.
                            if (auto it = sample.docker.find("containers");
                                it != sample.docker.end()) {
@@ -62,8 +96,8 @@ int run(const std::string& state_dir, std::optional<std::int64_t> heartbeat_ms,
                            return sample;
                          },
                      .heartbeat_override = {}};
-  if (heartbeat_ms) {
-    options.heartbeat_override = std::chrono::milliseconds(*heartbeat_ms);
+  if (flags.heartbeat_ms) {
+    options.heartbeat_override = std::chrono::milliseconds(*flags.heartbeat_ms);
   }
   berth::log::info("agent.start", {{"version", BERTH_VERSION},
                                    {"server", std::string_view(options.state.server_url)},
@@ -103,16 +137,18 @@ int main(int argc, char** argv) {
   enroll_cmd->add_option("--insecure-pin-sha256", enroll.pin_hex,
                          "Trust only a certificate with this SHA-256 (hex)");
 
-  std::string state_dir;
-  std::optional<std::int64_t> heartbeat_ms;
-  std::string docker_socket(kDefaultDockerSocket);
+  RunFlags flags;
   auto* run_cmd = app.add_subcommand("run", "Connect to berthd and run jobs until stopped");
-  run_cmd->add_option("--state-dir", state_dir, "The directory given to enroll")->required();
+  run_cmd->add_option("--state-dir", flags.state_dir, "The directory given to enroll")->required();
   run_cmd
-      ->add_option("--heartbeat-override-ms", heartbeat_ms,
+      ->add_option("--heartbeat-override-ms", flags.heartbeat_ms,
                    "Heartbeat interval instead of berthd's (tests)")
       ->check(CLI::Range(std::int64_t{100}, std::int64_t{3'600'000}));
-  run_cmd->add_option("--docker-socket", docker_socket, "Docker Engine API socket");
+  run_cmd->add_option("--docker-socket", flags.docker_socket, "Docker Engine API socket");
+  run_cmd->add_option("--work-dir", flags.work_dir,
+                      "Where git checkouts and build contexts live (default <state-dir>/work)");
+  run_cmd->add_option("--caddy-admin", flags.caddy_admin,
+                      "Caddy's admin API address, ip:port (default 127.0.0.1:2019)");
 
   app.add_subcommand("version", "Print the version");
 
@@ -123,7 +159,7 @@ int main(int argc, char** argv) {
     return berth::agent::enroll(enroll);
   }
   if (run_cmd->parsed()) {
-    return run(state_dir, heartbeat_ms, docker_socket);
+    return run(std::move(flags));
   }
   fmt::print("berth-agent {}\n", BERTH_VERSION);
   return 0;

@@ -360,9 +360,13 @@ void Session::flush() {
   }
 }
 
-void Session::send_heartbeat(const nlohmann::json& docker, const nlohmann::json& metrics) {
+void Session::send_heartbeat(const nlohmann::json& docker, const nlohmann::json& metrics,
+                             const std::vector<nlohmann::json>& events) {
   for (auto& event : host_events_.observe(docker, metrics)) {
     send("event", std::move(event));
+  }
+  for (const auto& event : events) {
+    send("event", event);
   }
   send("heartbeat",
        {{"agent_version", options_.agent_version}, {"docker", docker}, {"metrics", metrics}});

@@ -69,7 +69,10 @@ class Session {
   Event on_frame(std::string_view frame);
   /// Sends buffered output and job_dones not yet sent on this connection (after welcome).
   void flush();
-  void send_heartbeat(const nlohmann::json& docker, const nlohmann::json& metrics);
+  /// `events` ({kind, details}) come from elsewhere in the agent (the proxy keeper) and go
+  /// out before the heartbeat, after the ones the snapshot itself causes.
+  void send_heartbeat(const nlohmann::json& docker, const nlohmann::json& metrics,
+                      const std::vector<nlohmann::json>& events = {});
   /// The interval in force: the override, else welcome's, else the default.
   std::chrono::milliseconds heartbeat_interval() const { return interval_; }
   bool welcomed() const { return welcomed_; }

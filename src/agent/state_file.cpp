@@ -40,8 +40,6 @@ Result<void> write_agent_state(const std::filesystem::path& state_dir, const Age
   if (auto prepared = prepare_state_dir(state_dir); !prepared) {
     return prepared;
   }
-  const auto path = state_dir / kStateFile;
-  const auto temp = state_dir / (std::string(kStateFile) + ".tmp");
   nlohmann::json json{{"server_url", state.server_url},
                       {"server_id", state.server_id},
                       {"agent_token", state.agent_token}};
@@ -51,7 +49,11 @@ Result<void> write_agent_state(const std::filesystem::path& state_dir, const Age
   if (!state.pin_sha256.empty()) {
     json["pin_sha256"] = state.pin_sha256;
   }
-  const std::string text = json.dump(2) + "\n";
+  return write_private_file(state_dir / kStateFile, json.dump(2) + "\n");
+}
+
+Result<void> write_private_file(const std::filesystem::path& path, const std::string& text) {
+  const auto temp = std::filesystem::path(path.string() + ".tmp");
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) {
     return fail(io_failure("cannot create", temp));

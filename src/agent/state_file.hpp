@@ -28,6 +28,9 @@ Result<void> write_agent_state(const std::filesystem::path& state_dir, const Age
 /// lacks a field.
 Result<AgentState> read_agent_state(const std::filesystem::path& state_dir);
 
+/// Replaces `path` atomically with `text` (temp file 0600 + fsync + rename).
+Result<void> write_private_file(const std::filesystem::path& path, const std::string& text);
+
 /// Creates `state_dir` with mode 0700 (and its parents) if needed.
 Result<void> prepare_state_dir(const std::filesystem::path& state_dir);
 

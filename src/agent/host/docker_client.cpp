@@ -17,6 +17,7 @@
 #include <limits>
 
 #include "agent/host/docker_client.hpp"
+#include "agent/host/polled_connection.hpp"
 
 namespace berth::agent::host {
 namespace {
@@ -26,56 +27,23 @@ namespace bhttp = boost::beast::http;
 using unix_socket = asio::local::stream_protocol;
 using boost::system::error_code;
 
-constexpr auto kPollInterval = std::chrono::milliseconds(50);
 constexpr std::uint64_t kMaxBufferedBody = 64ULL * 1024 * 1024;
 
-// Runs one asynchronous operation at a time on a private io_context, so a blocking call can
-// still give up at its deadline or when the job is cancelled: either closes the socket, which
-// completes the pending operation with operation_aborted.
-class Connection {
+// The Engine's socket conversation, with the errors a Docker call reports.
+class Connection : public PolledConnection<unix_socket> {
  public:
   explicit Connection(const DockerCallLimits& limits)
-      : deadline_(std::chrono::steady_clock::now() + limits.timeout),
-        cancelled_(limits.cancelled) {}
-
-  unix_socket::socket& socket() { return socket_; }
-
-  template <class Start>
-  error_code run(Start start) {
-    bool done = false;
-    error_code result;
-    start([&done, &result](error_code ec, auto&&...) {
-      result = ec;
-      done = true;
-    });
-    io_.restart();
-    while (!done) {
-      io_.run_one_for(kPollInterval);
-      if (done || stopped_ != Stop::no) {
-        continue;
-      }
-      if (cancelled_ != nullptr && cancelled_->load()) {
-        stopped_ = Stop::cancelled;
-      } else if (std::chrono::steady_clock::now() >= deadline_) {
-        stopped_ = Stop::timed_out;
-      }
-      if (stopped_ != Stop::no) {
-        error_code ignored;
-        socket_.close(ignored);
-      }
-    }
-    return result;
-  }
+      : PolledConnection(limits.timeout, limits.cancelled) {}
 
   // Turns a failed operation into the error value the caller sees.
   Error failure(std::string_view step, const error_code& ec, const std::string& socket_path) {
-    if (stopped_ == Stop::cancelled) {
+    if (stopped() == PolledStop::cancelled) {
       return Error{.kind = ErrorKind::unavailable,
                    .code = "canceled",
                    .message = "the Docker call was cancelled",
                    .internal_detail = {}};
     }
-    if (stopped_ == Stop::timed_out) {
+    if (stopped() == PolledStop::timed_out) {
       return Error{.kind = ErrorKind::timeout,
                    .code = "timeout",
                    .message = "Docker did not answer in time",
@@ -92,14 +60,6 @@ class Connection {
                  .message = std::string(step) + " failed: " + ec.message(),
                  .internal_detail = {}};
   }
-
- private:
-  enum class Stop { no, cancelled, timed_out };
-  asio::io_context io_{1};
-  unix_socket::socket socket_{io_};
-  std::chrono::steady_clock::time_point deadline_;
-  const std::atomic<bool>* cancelled_;
-  Stop stopped_ = Stop::no;
 };
 
 bhttp::request<bhttp::string_body> make_request(std::string_view method, std::string_view target,

@@ -1,0 +1,175 @@
+#include "agent/host/proxy_job.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "agent/host/loopback_http.hpp"
+#include "agent/state_file.hpp"
+#include "core/log.hpp"
+
+namespace berth::agent::host {
+namespace {
+
+constexpr const char* kKeptFile = "proxy_routes.json";
+
+Error proxy_failure(std::string code, std::string message) {
+  return Error{.kind = ErrorKind::unavailable,
+               .code = std::move(code),
+               .message = std::move(message),
+               .internal_detail = {}};
+}
+
+// Caddy's error answers are {"error": "..."}.
+std::string caddy_message(const LoopbackAnswer& answer) {
+  const auto parsed = nlohmann::json::parse(answer.body, nullptr, false);
+  if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_string()) {
+    return parsed["error"].get<std::string>();
+  }
+  return "Caddy answered HTTP " + std::to_string(answer.status) + ": " + answer.body.substr(0, 512);
+}
+
+}  // namespace
+
+ProxyKeeper::ProxyKeeper(ProxyOptions options) : options_(std::move(options)) {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(wake_mutex_);
+    while (true) {
+      wake_.wait(lock, [this] { return check_wanted_ || stopping_; });
+      if (stopping_) {
+        return;
+      }
+      check_wanted_ = false;
+      lock.unlock();
+      check();
+      lock.lock();
+    }
+  });
+}
+
+ProxyKeeper::~ProxyKeeper() {
+  {
+    std::lock_guard lock(wake_mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+Result<void> ProxyKeeper::load(const ProxyTable& table) {
+  const auto admin = parse_host_port(options_.admin_address);
+  if (!admin) {
+    return fail(proxy_failure("proxy_unreachable",
+                              "the Caddy admin address is not ip:port: " + options_.admin_address));
+  }
+  const auto config = caddy_config(table, options_.admin_address);
+  auto answer = loopback_http(admin->ip, admin->port,
+                              {.method = "POST",
+                               .target = "/load",
+                               .host_header = {},
+                               .content_type = "application/json",
+                               .body = config.dump()},
+                              options_.call_timeout);
+  if (!answer) {
+    return fail(
+        proxy_failure("proxy_unreachable", "Caddy's admin API at " + options_.admin_address +
+                                               " does not answer: " + answer.error().message));
+  }
+  if (answer->status < 200 || answer->status >= 300) {
+    return fail(proxy_failure("proxy_error", caddy_message(*answer)));
+  }
+  return {};
+}
+
+std::optional<ProxyTable> ProxyKeeper::kept() {
+  std::ifstream in(std::filesystem::path(options_.state_dir) / kKeptFile);
+  if (!in) {
+    return std::nullopt;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  auto table = parse_proxy_args(nlohmann::json::parse(text.str(), nullptr, false));
+  if (!table) {
+    log::warn("agent.proxy_kept_unreadable", {{"message", table.error().message}});
+    return std::nullopt;
+  }
+  return *table;
+}
+
+JobOutcome ProxyKeeper::apply(JobContext& job) {
+  auto table = parse_proxy_args(job.args);
+  if (!table) {
+    return JobOutcome::failed("invalid_args", table.error().message);
+  }
+  std::lock_guard lock(mutex_);
+  if (auto loaded = load(*table); !loaded) {
+    return JobOutcome::failed(loaded.error().code, loaded.error().message);
+  }
+  job.output.write("system",
+                   "Caddy now routes " + std::to_string(table->routes.size()) + " host(s)\n");
+  if (auto saved = write_private_file(std::filesystem::path(options_.state_dir) / kKeptFile,
+                                      proxy_args_json(*table).dump() + "\n");
+      !saved) {
+    // Caddy has the table; only a later re-apply after a Caddy restart would miss it.
+    log::warn("agent.proxy_keep_failed", {{"message", saved.error().message}});
+    job.output.write("stderr", "cannot keep the route table: " + saved.error().message + "\n");
+  }
+  JobOutcome out;
+  out.result = {{"routes", table->routes.size()}};
+  return out;
+}
+
+void ProxyKeeper::restore() {
+  std::lock_guard lock(mutex_);
+  const auto table = kept();
+  if (!table) {
+    return;
+  }
+  if (auto loaded = load(*table); !loaded) {
+    log::warn("agent.proxy_restore_failed", {{"message", loaded.error().message}});
+    return;
+  }
+  log::info("agent.proxy_restored", {{"routes", static_cast<std::int64_t>(table->routes.size())}});
+}
+
+void ProxyKeeper::check() {
+  std::lock_guard lock(mutex_);
+  const auto table = kept();
+  const auto admin = parse_host_port(options_.admin_address);
+  if (!table || !admin) {
+    return;
+  }
+  auto answer = loopback_http(admin->ip, admin->port,
+                              {.target = std::string("/config/apps/http/servers/") + kCaddyServer},
+                              std::chrono::milliseconds(2000));
+  if (!answer) {
+    return;  // Caddy is down: nothing to configure until it is back
+  }
+  const auto server = nlohmann::json::parse(answer->body, nullptr, false);
+  if (answer->status == 200 && server.is_object()) {
+    return;
+  }
+  if (auto loaded = load(*table); !loaded) {
+    log::warn("agent.proxy_reapply_failed", {{"message", loaded.error().message}});
+    return;
+  }
+  log::info("agent.proxy_reapplied", {{"routes", static_cast<std::int64_t>(table->routes.size())}});
+  std::lock_guard events_lock(events_mutex_);
+  events_.push_back(
+      {{"kind", "proxy_reapplied"},
+       {"details", {{"routes", table->routes.size()}, {"admin", options_.admin_address}}}});
+}
+
+void ProxyKeeper::check_async() {
+  {
+    std::lock_guard lock(wake_mutex_);
+    check_wanted_ = true;
+  }
+  wake_.notify_one();
+}
+
+std::vector<nlohmann::json> ProxyKeeper::take_events() {
+  std::lock_guard lock(events_mutex_);
+  return std::exchange(events_, {});
+}
+
+}  // namespace berth::agent::host
