@@ -1,0 +1,169 @@
+// The argument parsers of git.fetch, http.probe and proxy.apply, and the Caddy config built
+// from a route table. Injection attempts must be refused before anything runs.
+
+#include <gtest/gtest.h>
+
+#include "agent/host/caddy_config.hpp"
+#include "agent/host/git_job.hpp"
+#include "agent/host/http_probe.hpp"
+
+namespace berth::agent::host {
+namespace {
+
+using nlohmann::json;
+
+const std::vector<std::string> kInjections = {"main;id",
+                                              "$(id)",
+                                              "`id`",
+                                              "main\nid",
+                                              "--upload-pack=touch /tmp/x",
+                                              "-u",
+                                              "main branch",
+                                              "a|b",
+                                              "a&b",
+                                              "a>b",
+                                              "x\tmain",
+                                              "",
+                                              "ext::sh -c id",
+                                              "a'b",
+                                              "a\"b"};
+
+json git_args(const std::string& key, const std::string& value) {
+  json args = {{"repository", "https://git.example/app.git"}, {"ref", "main"}, {"dir", "app-1"}};
+  args[key] = value;
+  return args;
+}
+
+TEST(GitFetchArgs, Accepts) {
+  for (const char* url : {"https://git.example/team/app.git", "http://127.0.0.1:8080/app.git",
+                          "ssh://git@git.example:2222/team/app.git", "file:///srv/git/app.git",
+                          "git@github.com:team/app.git"}) {
+    EXPECT_TRUE(parse_git_fetch_args(git_args("repository", url))) << url;
+  }
+  for (const char* ref : {"main", "v1.2.3", "feature/login-form", "release_2",
+                          "0123456789abcdef0123456789abcdef01234567"}) {
+    EXPECT_TRUE(parse_git_fetch_args(git_args("ref", ref))) << ref;
+  }
+  auto with_key = git_args("dir", "web");
+  with_key["deploy_key"] =
+      "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n";
+  auto parsed = parse_git_fetch_args(with_key);
+  ASSERT_TRUE(parsed);
+  EXPECT_TRUE(parsed->deploy_key.has_value());
+}
+
+TEST(GitFetchArgs, RefusesInjections) {
+  for (const auto& bad : kInjections) {
+    for (const char* field : {"repository", "ref", "dir"}) {
+      const auto refused = parse_git_fetch_args(git_args(field, bad));
+      ASSERT_FALSE(refused) << field << " " << bad;
+      EXPECT_EQ(refused.error().code, "invalid_args");
+      EXPECT_EQ(refused.error().details["field"], field);
+    }
+  }
+  for (const char* url : {"ext::sh -c touch% /tmp/x", "fd::17", "file://relative",
+                          "/srv/git/app.git", "git.example:app", "-oProxyCommand=id@host:x",
+                          "user@host:-x", "https://", "ftp://git.example/app"}) {
+    EXPECT_FALSE(parse_git_fetch_args(git_args("repository", url))) << url;
+  }
+  for (const std::string& ref :
+       {std::string("a..b"), std::string("main@{1}"), std::string("/main"), std::string(".hidden"),
+        std::string("-main"), std::string(201, 'a')}) {
+    EXPECT_FALSE(parse_git_fetch_args(git_args("ref", ref))) << ref;
+  }
+  for (const char* dir : {"App", "../x", "a/b", "_a", "-a"}) {
+    EXPECT_FALSE(parse_git_fetch_args(git_args("dir", dir))) << dir;
+  }
+  auto extra = git_args("ref", "main");
+  extra["depth"] = 1;
+  EXPECT_EQ(parse_git_fetch_args(extra).error().details["field"], "depth");
+  EXPECT_FALSE(parse_git_fetch_args(git_args("deploy_key", "not a key")));
+}
+
+TEST(ProbeArgs, DefaultsAndBounds) {
+  auto probe = parse_probe_args(json{{"port", 8080}});
+  ASSERT_TRUE(probe);
+  EXPECT_EQ(probe->path, "/");
+  EXPECT_EQ(probe->retries, 10);
+  auto full = parse_probe_args(json{{"port", 8080},
+                                    {"path", "/healthz?full=1"},
+                                    {"interval_ms", 200},
+                                    {"timeout_ms", 100},
+                                    {"retries", 3},
+                                    {"start_period_ms", 0}});
+  ASSERT_TRUE(full);
+  EXPECT_EQ(full->retries, 3);
+  EXPECT_EQ(full->interval.count(), 200);
+  for (const json& port : {json(0), json(65536), json("80"), json(nullptr)}) {
+    EXPECT_FALSE(parse_probe_args(json{{"port", port}})) << port;
+  }
+  for (const char* path : {"health", "/a b", "/a\nb", "/$(id)\n", "", "/\x7f"}) {
+    const auto refused = parse_probe_args(json{{"port", 80}, {"path", path}});
+    ASSERT_FALSE(refused) << path;
+    EXPECT_EQ(refused.error().details["field"], "path");
+  }
+  EXPECT_FALSE(parse_probe_args(json{{"port", 80}, {"retries", 0}}));
+  EXPECT_FALSE(parse_probe_args(json{{"port", 80}, {"host", "10.0.0.1"}}));
+  EXPECT_FALSE(parse_probe_args(json{{"port", 80}, {"timeout_ms", -1}}));
+}
+
+json proxy_args(json routes, const char* tls = "off") {
+  return {{"http_port", 8080}, {"https_port", 8443}, {"tls", tls}, {"routes", std::move(routes)}};
+}
+
+TEST(ProxyArgs, RefusesBadRoutes) {
+  EXPECT_TRUE(parse_proxy_args(proxy_args(json::array())));
+  EXPECT_TRUE(parse_proxy_args(
+      proxy_args({{{"host", "web.apps.example"}, {"upstream", "127.0.0.1:49153"}}})));
+  for (const char* host : {"Web.example", "web example", "web.example;id", "$(id).example",
+                           "-web.example", "web..example", "", "*.example", "web.example\n"}) {
+    EXPECT_FALSE(parse_proxy_args(proxy_args({{{"host", host}, {"upstream", "127.0.0.1:80"}}})))
+        << host;
+  }
+  for (const char* upstream : {"10.0.0.1:80", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536",
+                               "127.0.0.1:80/x", "localhost:80", "127.0.0.1:080"}) {
+    EXPECT_FALSE(parse_proxy_args(proxy_args({{{"host", "a.example"}, {"upstream", upstream}}})))
+        << upstream;
+  }
+  EXPECT_FALSE(
+      parse_proxy_args(proxy_args({{{"host", "a.example"}, {"upstream", "127.0.0.1:1"}},
+                                   {{"host", "a.example"}, {"upstream", "127.0.0.1:2"}}})));
+  EXPECT_FALSE(parse_proxy_args(proxy_args(json::array(), "on")));
+  EXPECT_FALSE(parse_proxy_args(json{{"routes", json::array()}, {"admin", "0.0.0.0:2019"}}));
+  EXPECT_FALSE(parse_proxy_args(json{{"http_port", 80}}));  // routes are required
+}
+
+TEST(CaddyConfig, PlainHttp) {
+  auto table = parse_proxy_args(
+      proxy_args({{{"host", "web.test"}, {"upstream", "127.0.0.1:49153"}}}, "off"));
+  ASSERT_TRUE(table);
+  const json config = caddy_config(*table, "127.0.0.1:2999");
+  EXPECT_EQ(config["admin"]["listen"], "127.0.0.1:2999");
+  const json server = config["apps"]["http"]["servers"]["berth"];
+  EXPECT_EQ(server["listen"], json({":8080"}));
+  EXPECT_EQ(server["automatic_https"], json({{"disable", true}}));
+  EXPECT_EQ(server["routes"], json::parse(R"([{"match":[{"host":["web.test"]}],
+      "handle":[{"handler":"reverse_proxy","upstreams":[{"dial":"127.0.0.1:49153"}]}],
+      "terminal":true}])"));
+  EXPECT_FALSE(config["apps"].contains("tls"));
+  EXPECT_EQ(proxy_args_json(*table)["routes"][0]["host"], "web.test");
+}
+
+TEST(CaddyConfig, InternalTls) {
+  auto table = parse_proxy_args(proxy_args({{{"host", "a.test"}, {"upstream", "127.0.0.1:1"}},
+                                            {{"host", "b.test"}, {"upstream", "127.0.0.1:2"}}},
+                                           "internal"));
+  ASSERT_TRUE(table);
+  const json config = caddy_config(*table, "127.0.0.1:2019");
+  EXPECT_EQ(config["apps"]["http"]["servers"]["berth"]["listen"], json({":8080", ":8443"}));
+  EXPECT_FALSE(config["apps"]["http"]["servers"]["berth"].contains("automatic_https"));
+  EXPECT_EQ(config["apps"]["tls"]["automation"]["policies"],
+            json::parse(R"([{"subjects":["a.test","b.test"],"issuers":[{"module":"internal"}]}])"));
+  const json acme = caddy_config(
+      *parse_proxy_args(proxy_args({{{"host", "a.test"}, {"upstream", "127.0.0.1:1"}}}, "acme")),
+      "127.0.0.1:2019");
+  EXPECT_FALSE(acme["apps"].contains("tls"));
+}
+
+}  // namespace
+}  // namespace berth::agent::host
