@@ -11,7 +11,9 @@ FUZZ_SECONDS ?= 30
 
 # berthd with a local agent: the machine it runs on becomes the first server once the
 # administrator is created (the agent's state lives under $(BERTH_DATA_DIR)/local-agent).
+# Docker and Caddy are installed and started first, so the local machine can run apps.
 run: build
+	@scripts/ensure-runtime $(BERTH_DATA_DIR)
 	./build/release/bin/berthd --listen $(BERTH_LISTEN) --data-dir $(BERTH_DATA_DIR) --local-agent
 
 build: deps

@@ -76,7 +76,7 @@ struct DeploymentRecord {
   std::string server_id = {};
   /// queued | running | succeeded | failed | canceled | superseded
   std::string state = "queued";
-  std::string trigger = "api";  // api | webhook | deploy_hook | rollback | restart
+  std::string trigger = "api";  // api | webhook | deploy_hook | rollback | restart | stop | start
   std::string created_by = {};  // user id, API key id, "webhook", "deploy_hook"
   std::string ref = {};         // the requested git ref ("" = the app's branch)
   std::string image = {};       // an image override ("" = the app's)
@@ -110,7 +110,7 @@ struct DeploymentQuery {
 struct DeploymentEventRecord {
   std::string deployment_id = {};
   std::int64_t seq = 0;     // 1, 2, … per deployment; assigned by the store
-  std::string event = {};   // step | output | state
+  std::string event = {};   // state | step | output | done
   nlohmann::json data = nlohmann::json::object();
   TimePoint at{};
 };

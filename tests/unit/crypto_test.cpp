@@ -37,6 +37,16 @@ TEST(HmacSha256, MatchesRfc4231) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+// RFC 4231 test cases 2 and 6: a short key, and a key longer than the block (hashed first),
+// as webhook secrets of any length are.
+TEST(HmacSha256, AnyKeyLengthMatchesRfc4231) {
+  EXPECT_EQ(hmac_sha256_hex_any_key("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(hmac_sha256_hex_any_key(std::string(131, '\xaa'),
+                                    "Test Using Larger Than Block-Size Key - Hash Key First"),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
 TEST(HmacSha256, DependsOnTheKey) {
   EXPECT_NE(hmac_sha256_hex(key_from_prefix("", 1), "token"),
             hmac_sha256_hex(key_from_prefix("", 2), "token"));

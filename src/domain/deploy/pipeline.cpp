@@ -13,16 +13,6 @@ namespace berth {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-std::optional<DeploymentRecord> previous = {};  // the deployment serving before this one
-bool previous_running = false;                  // its container is up (the app not stopped)
-json source = json::object();
-json settings = json::object();
-std::map<std::string, std::string> env = {};
-std::string deploy_key = {};  // the server's git deploy key; "" when it has none
-bool started = false;         // the new container may exist
-bool switched = false;        // the proxy sends traffic to the new version
-};                            // namespace berth
-
 namespace {
 
 Error step_error(const JobRecord& job) {
@@ -206,7 +196,7 @@ Result<void> Pipeline::start_container(Run& run) {
                {"network_mode", host_network ? "host" : "bridge"}};
   if (!host_network) {
     args["ports"] =
-        json::array({{{"container_port", port}, {"host_port", 0}, {"host_ip", "127.0.0.1"}}});
+        json::array({{{"container", port}, {"host_port", 0}, {"host_ip", "127.0.0.1"}}});
   }
   const json resources = run.settings.value("resources", json::object());
   if (const auto memory = resources.value("memory_mb", std::int64_t{0}); memory > 0) {
@@ -312,3 +302,5 @@ void Pipeline::retire_previous(Run& run) {
   }
   remove_container(run, "remove", old);
 }
+
+}  // namespace berth

@@ -8,16 +8,6 @@ namespace berth {
 
 using nlohmann::json;
 
-std::optional<DeploymentRecord> previous = {};
-bool previous_running = false;
-json source = json::object();
-json settings = json::object();
-std::map<std::string, std::string> env = {};
-std::string deploy_key = {};
-bool started = false;
-bool switched = false;
-};
-
 Result<void> Pipeline::deploy_container(Run& run) {
   if (auto resolved = resolve_artifact(run); !resolved) {
     return resolved;

@@ -188,6 +188,16 @@ Result<void> ServerService::remove(const Principal& who, std::string_view team_i
         if (!found) {
           return fail(std::move(found.error()));
         }
+        auto apps = tx.count_server_apps(server_id);
+        if (!apps) {
+          return fail(std::move(apps.error()));
+        }
+        if (*apps > 0) {
+          // Deleting the server would strand its apps' containers and routes unmanaged.
+          Error error = Error::conflict("the server still has apps: delete or move them first");
+          error.code = "server_has_apps";
+          return fail(std::move(error));
+        }
         return tx.delete_server(server_id);
       });
   if (!done) {
