@@ -203,7 +203,11 @@ TEST_F(FakeGatewayTest, RunsACmdAndStopsForGoodOn4001) {
   const auto hello = read_frame(*ws);
   ASSERT_EQ(hello["type"], "hello");
   const auto& capabilities = hello["payload"]["capabilities"];
-  EXPECT_NE(std::find(capabilities.begin(), capabilities.end(), "exec"), capabilities.end());
+  for (const char* kind :
+       {"exec", "docker.run", "docker.build", "git.fetch", "http.probe", "proxy.apply"}) {
+    EXPECT_NE(std::find(capabilities.begin(), capabilities.end(), kind), capabilities.end())
+        << kind;
+  }
   send(*ws, "welcome", {{"server_id", "srv_1"}, {"heartbeat_interval_ms", 1000}}, "b.w",
        hello["id"]);
   const auto heartbeat = read_until(*ws, "heartbeat");

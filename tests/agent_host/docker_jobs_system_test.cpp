@@ -9,11 +9,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
 #include "agent/host/docker_client.hpp"
 #include "agent/host/docker_jobs.hpp"
+#include "support/temp_dir.hpp"
 #include "system/docker_fixture.hpp"
 
 namespace berth::agent::host {
@@ -86,7 +89,7 @@ class DockerJobsSystem : public ::testing::Test {
                    .timeout = std::chrono::milliseconds(60'000),
                    .output = *output_,
                    .cancelled = cancelled_};
-    return run_docker_job(job, socket_);
+    return run_docker_job(job, socket_, work_.path().string());
   }
 
   // Polls docker.inspect until the container's State.Running is `running` (≤ 20 s).
@@ -103,6 +106,7 @@ class DockerJobsSystem : public ::testing::Test {
     return false;
   }
 
+  berth::testing::TempDir work_;
   std::string socket_;
   std::vector<std::string> created_;
   std::atomic<bool> cancelled_{false};
@@ -226,6 +230,65 @@ TEST_F(DockerJobsSystem, RunWithATakenNameLeavesTheFirstContainerAlone) {
   EXPECT_EQ(second.error_code, "docker_error");
   EXPECT_NE(second.error_message.find("already in use"), std::string::npos) << second.error_message;
   EXPECT_TRUE(wait_running(name, true));
+}
+
+TEST_F(DockerJobsSystem, BuildsAnImageFromAContextAndRunsItOnAnEnginePort) {
+  const auto context = work_.path() / "app";
+  std::filesystem::create_directories(context / ".git");
+  std::filesystem::create_directories(context / "docker");
+  std::ofstream(context / ".git" / "config") << "history stays out of the image\n";
+  std::ofstream(context / "hello.txt") << "hello\n";
+  std::ofstream(context / "docker" / "Dockerfile")
+      << "FROM " << berth::testing::kTestImage << "\nARG GREETING\nCOPY . /ctx/\n"
+      << "RUN echo \"$GREETING\" > /greeting\n";
+  const std::string tag = "berth-test/build-" + std::to_string(::getpid()) + ":1";
+  const JobOutcome built = run("docker.build", {{"context_dir", context.string()},
+                                                {"dockerfile", "docker/Dockerfile"},
+                                                {"tag", tag},
+                                                {"build_args", {{"GREETING", "hi; $(id) `id`"}}},
+                                                {"labels", {{"berth.test", "1"}}}});
+  ASSERT_EQ(built.status, "succeeded") << built.error_message << "\n" << output_->out;
+  EXPECT_TRUE(built.result["image_id"].get<std::string>().starts_with("sha256:"));
+  EXPECT_EQ(built.result["tag"], tag);
+  EXPECT_NE(output_->out.find("Step 1/"), std::string::npos) << output_->out;
+
+  const std::string name = container_name("built");
+  const JobOutcome started =
+      run("docker.run", {{"image", tag},
+                         {"name", name},
+                         {"cmd", {"sh", "-c", "cat /greeting; ls -a /ctx; sleep 1; echo end"}},
+                         {"ports", {{{"container", 8080}, {"host_port", 0}}}}});
+  ASSERT_EQ(started.status, "succeeded") << started.error_message;
+  EXPECT_EQ(started.result["name"], name);
+  ASSERT_EQ(started.result["ports"].size(), 1u) << started.result.dump();
+  EXPECT_EQ(started.result["ports"][0]["host_ip"], "127.0.0.1");
+  EXPECT_GT(started.result["ports"][0]["host_port"].get<int>(), 0);
+
+  // Following ends when the container does.
+  const JobOutcome followed = run("docker.logs", {{"container", name}, {"follow", true}});
+  ASSERT_EQ(followed.status, "succeeded") << followed.error_message;
+  EXPECT_EQ(followed.result["ended"], "stopped");
+  EXPECT_NE(output_->out.find("hi; $(id) `id`\n"), std::string::npos) << output_->out;
+  EXPECT_NE(output_->out.find("hello.txt"), std::string::npos);
+  EXPECT_EQ(output_->out.find(".git"), std::string::npos) << output_->out;
+  EXPECT_NE(output_->out.find("end\n"), std::string::npos);
+
+  (void)run("docker.remove", {{"container", name}, {"force", true}});
+  DockerClient client(socket_);
+  (void)client.request("DELETE", "/images/" + tag + "?force=1");
+}
+
+TEST_F(DockerJobsSystem, AFailingBuildStepFailsTheJobWithItsMessage) {
+  const auto context = work_.path() / "broken";
+  std::filesystem::create_directories(context);
+  std::ofstream(context / "Dockerfile")
+      << "FROM " << berth::testing::kTestImage << "\nRUN echo building; exit 3\n";
+  const JobOutcome built =
+      run("docker.build", {{"context_dir", context.string()}, {"tag", "berth-test/broken:1"}});
+  EXPECT_EQ(built.status, "failed");
+  EXPECT_EQ(built.error_code, "build_failed");
+  EXPECT_NE(built.error_message.find("3"), std::string::npos) << built.error_message;
+  EXPECT_NE(output_->out.find("building"), std::string::npos) << output_->out;
 }
 
 }  // namespace
