@@ -113,6 +113,17 @@ TEST_F(SessionTest, WelcomeSetsTheHeartbeatIntervalUnlessOverridden) {
   EXPECT_EQ(heartbeat["metrics"]["cpu_percent"], 1.5);
 }
 
+TEST_F(SessionTest, EventsFromElsewhereGoOutWithTheHeartbeat) {
+  connect_and_welcome();
+  session_->send_heartbeat({{"status", "online"}}, nlohmann::json::object(),
+                           {{{"kind", "proxy_reapplied"}, {"details", {{"routes", 2}}}}});
+  const auto events = of_type("event");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["payload"]["kind"], "proxy_reapplied");
+  EXPECT_EQ(events[0]["payload"]["details"]["routes"], 2);
+  EXPECT_EQ(of_type("heartbeat").size(), 1u);
+}
+
 TEST_F(SessionTest, RepeatedGarbageOrAFloodFromTheServerIsAbusive) {
   connect_and_welcome();
   Session::Event last = Session::Event::none;
