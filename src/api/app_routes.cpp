@@ -38,8 +38,9 @@ json app_body_schema(bool create) {
 
 // A string member that may be null ("" then).
 std::string nullable_string(const Request& request, const char* name) {
-  const auto& value = request.json[name];
-  return value.is_string() ? value.get<std::string>() : std::string{};
+  const auto found = request.json.find(name);
+  return found != request.json.end() && found->is_string() ? found->get<std::string>()
+                                                           : std::string{};
 }
 
 AppPatch patch_of(const Request& request) {

@@ -146,6 +146,27 @@ Result<ImageRef> parse_pull_args(const nlohmann::json& args) {
   return parse_image_ref(image->get<std::string>());
 }
 
+Result<PullArgs> parse_pull_job_args(const nlohmann::json& args) {
+  auto fields = known_fields(args, {"image", "policy"});
+  if (!fields) {
+    return fail(fields.error());
+  }
+  auto image = parse_pull_args(nlohmann::json{{"image", fields->value("image", nlohmann::json())}});
+  if (!image) {
+    return fail(image.error());
+  }
+  PullArgs out{.image = std::move(*image)};
+  const std::string policy = fields->value("policy", "always");
+  if (policy == "if_not_present") {
+    out.policy = PullPolicy::if_not_present;
+  } else if (policy == "never") {
+    out.policy = PullPolicy::never;
+  } else if (policy != "always") {
+    return fail(invalid_arg("policy", "must be always, if_not_present or never"));
+  }
+  return out;
+}
+
 Result<StopArgs> parse_stop_args(const nlohmann::json& args) {
   auto fields = known_fields(args, {"container", "timeout_seconds"});
   if (!fields) {

@@ -63,6 +63,17 @@ Result<bool> parse_list_args(const nlohmann::json& args);            // `all`
 Result<std::string> parse_inspect_args(const nlohmann::json& args);  // `container`
 Result<ImageRef> parse_pull_args(const nlohmann::json& args);
 
+/// When docker.pull asks the registry: `always` (the default), `if_not_present` (an image
+/// already on the server is used as it is), `never` (only a local image; offline servers and
+/// images built on the server).
+enum class PullPolicy { always, if_not_present, never };
+struct PullArgs {
+  ImageRef image = {};
+  PullPolicy policy = PullPolicy::always;
+};
+/// docker.pull's arguments: `image` and the optional `policy`.
+Result<PullArgs> parse_pull_job_args(const nlohmann::json& args);
+
 struct StopArgs {
   std::string container = {};
   int timeout_seconds = 10;

@@ -36,16 +36,52 @@ JobOutcome inspect_container(DockerJob& run) {
   return details ? succeeded({{"container", *details}}) : from_error(details.error());
 }
 
+// The local image's id, nullopt when the Engine does not have it.
+Result<std::optional<std::string>> local_image_id(DockerJob& run, const std::string& image) {
+  auto response = run.client().request("GET", "/images/" + image + "/json", std::nullopt,
+                                       run.limits(kShortCall));
+  if (!response) {
+    return fail(response.error());
+  }
+  if (response->status == 404) {
+    return std::optional<std::string>{};
+  }
+  if (!is_success(response->status)) {
+    return fail(Error{.kind = ErrorKind::unprocessable,
+                      .code = "docker_error",
+                      .message = docker_error_message(*response),
+                      .internal_detail = {}});
+  }
+  const auto details = nlohmann::json::parse(response->body, nullptr, false);
+  return std::optional<std::string>{details.is_object() ? details.value("Id", "") : ""};
+}
+
 JobOutcome pull_image(DockerJob& run) {
-  auto image = parse_pull_args(run.job().args);
-  if (!image) {
-    return from_error(image.error());
+  auto args = parse_pull_job_args(run.job().args);
+  if (!args) {
+    return from_error(args.error());
+  }
+  const ImageRef& image = args->image;
+  if (args->policy != PullPolicy::always) {
+    auto local = local_image_id(run, image.canonical);
+    if (!local) {
+      return from_error(local.error());
+    }
+    if (*local) {
+      run.job().output.write("system", image.canonical + " is on the server: not pulled\n");
+      return succeeded({{"image", image.canonical}, {"image_id", **local}, {"pulled", false}});
+    }
+    if (args->policy == PullPolicy::never) {
+      return JobOutcome::failed("image_missing", image.canonical +
+                                                     " is not on the server and the pull policy "
+                                                     "is never");
+    }
   }
   PullProgress progress([&run](std::string_view line) {
     run.job().output.write("stdout", std::string(line) + "\n");
   });
-  const std::string target = "/images/create?fromImage=" + url_encode(image->name) + "&tag=" +
-                             url_encode(image->digest.empty() ? image->tag : image->digest);
+  const std::string target = "/images/create?fromImage=" + url_encode(image.name) +
+                             "&tag=" + url_encode(image.digest.empty() ? image.tag : image.digest);
   auto response = run.client().stream(
       "POST", target, std::nullopt, [&progress](std::string_view chunk) { progress.feed(chunk); },
       run.limits());
@@ -59,7 +95,12 @@ JobOutcome pull_image(DockerJob& run) {
   if (progress.failed()) {
     return JobOutcome::failed("docker_error", progress.error());
   }
-  return succeeded({{"image", image->canonical}, {"digest", progress.digest()}});
+  auto pulled = local_image_id(run, image.canonical);
+  const std::string image_id = pulled && *pulled ? **pulled : std::string();
+  return succeeded({{"image", image.canonical},
+                    {"digest", progress.digest()},
+                    {"image_id", image_id},
+                    {"pulled", true}});
 }
 
 JobOutcome run_container(DockerJob& run) {

@@ -29,12 +29,17 @@ bool is_docker_socket(std::string_view source) {
   return source == "/var/run/docker.sock" || source == "/run/docker.sock";
 }
 
+// Seconds may be fractional (an app that starts in 100 ms need not wait a whole second).
+json seconds(double minimum) {
+  return {{"type", "number"}, {"minimum", minimum}, {"maximum", 3600}};
+}
+
 json health_schema() {
   return schema::object({{"path", schema::string(1, 1024)},
-                         {"interval_s", schema::integer(1, 3600)},
-                         {"timeout_s", schema::integer(1, 3600)},
+                         {"interval_s", seconds(0.1)},
+                         {"timeout_s", seconds(0.1)},
                          {"retries", schema::integer(1, 1000)},
-                         {"start_period_s", schema::integer(0, 3600)}});
+                         {"start_period_s", seconds(0)}});
 }
 
 json volume_schema() {
@@ -121,7 +126,8 @@ json settings_schema() {
        {"command", command},
        {"privileged", schema::boolean()},
        {"network_mode", schema::one_of_strings({"bridge", "host"})},
-       {"drain_grace_s", schema::integer(0, 300)}});
+       {"drain_grace_s", schema::integer(0, 300)},
+       {"pull_policy", schema::one_of_strings({"always", "if_not_present", "never"})}});
 }
 
 Result<json> normalize_settings(const json& settings, std::string_view source_type) {
@@ -137,11 +143,12 @@ Result<json> normalize_settings(const json& settings, std::string_view source_ty
         Error::validation("settings.port", "settings.port (the container's port) is required"));
   }
   const json health = out.value("health", json::object());
+  // json defaults, so fractional seconds are kept as given.
   out["health"] = {{"path", health.value("path", "/")},
-                   {"interval_s", health.value("interval_s", 2)},
-                   {"timeout_s", health.value("timeout_s", 2)},
+                   {"interval_s", health.value("interval_s", json(2))},
+                   {"timeout_s", health.value("timeout_s", json(2))},
                    {"retries", health.value("retries", 15)},
-                   {"start_period_s", health.value("start_period_s", 0)}};
+                   {"start_period_s", health.value("start_period_s", json(0))}};
   const std::string path = out["health"]["path"].get<std::string>();
   if (path.front() != '/' || std::any_of(path.begin(), path.end(), [](char c) {
         return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F;
@@ -166,6 +173,9 @@ Result<json> normalize_settings(const json& settings, std::string_view source_ty
   out["privileged"] = out.value("privileged", false);
   out["network_mode"] = out.value("network_mode", "bridge");
   out["drain_grace_s"] = out.value("drain_grace_s", 5);
+  // always: every deployment asks the registry; if_not_present / never serve images that are
+  // only on the server (built there, loaded by hand, or an offline machine).
+  out["pull_policy"] = out.value("pull_policy", "always");
   return out;
 }
 

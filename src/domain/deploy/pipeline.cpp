@@ -137,9 +137,11 @@ Result<void> Pipeline::resolve_artifact(Run& run) {
   }
   if (run.source.value("type", "") == "image") {
     const std::string image = run.dep.image.empty() ? run.source.value("image", "") : run.dep.image;
-    auto pulled =
-        job(run, "pull",
-            NewJob{.kind = "docker.pull", .args = {{"image", image}}, .timeout_ms = 30 * 60'000});
+    auto pulled = job(
+        run, "pull",
+        NewJob{.kind = "docker.pull",
+               .args = {{"image", image}, {"policy", run.settings.value("pull_policy", "always")}},
+               .timeout_ms = 30 * 60'000});
     if (!pulled) {
       return fail(std::move(pulled.error()));
     }
@@ -186,7 +188,9 @@ Result<void> Pipeline::start_container(Run& run) {
   auto env = run.env;
   env.emplace("PORT", std::to_string(port));
   const std::string name = container_name_of(run.app.name, run.dep.id);
-  json args = {{"image", run.dep.artifact.value("image", "")},
+  // The image id when known: exactly what was pulled or built, even if the tag moved since.
+  const std::string image_id = run.dep.artifact.value("image_id", "");
+  json args = {{"image", image_id.empty() ? run.dep.artifact.value("image", "") : image_id},
                {"name", name},
                {"env", env},
                {"labels", {{"berth.app", run.app.id}, {"berth.deployment", run.dep.id}}},
