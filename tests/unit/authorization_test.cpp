@@ -9,6 +9,11 @@
 #include "api/access_gate.hpp"
 #include "api/routes.hpp"
 #include "core/ids.hpp"
+#include "domain/apps/app_service.hpp"
+#include "domain/apps/env_service.hpp"
+#include "domain/apps/project_service.hpp"
+#include "domain/deploy/deployment_service.hpp"
+#include "domain/deploy/trigger_service.hpp"
 #include "domain/fleet/adoption_service.hpp"
 #include "domain/fleet/agent_hub.hpp"
 #include "domain/fleet/enrolment_service.hpp"
@@ -90,6 +95,11 @@ class Instance {
         servers_(fleet_, hub_),
         jobs_(fleet_, hub_),
         adoption_(fleet_, enrolment_, jobs_, hub_, nullptr, AdoptionSettings{}),
+        projects_(ctx_),
+        deployments_(fleet_, jobs_, events_, 1),
+        apps_(fleet_, &deployments_),
+        env_(ctx_),
+        triggers_(fleet_, deployments_),
         gate_(access_, clock_,
               api::RateLimits{
                   .per_second = 0, .burst = 1, .sign_in_per_minute = 0, .sign_in_burst = 1}),
@@ -108,6 +118,11 @@ class Instance {
                  .metrics = &metrics_,
                  .events = &events_,
                  .agents = &hub_,
+                 .projects = &projects_,
+                 .apps = &apps_,
+                 .env = &env_,
+                 .deployments = &deployments_,
+                 .triggers = &triggers_,
                  .public_url = "http://berth.test"} {
     api::register_routes(router_, context_);
     router_.set_access_gate(&gate_);
@@ -232,6 +247,11 @@ class Instance {
   ServerService servers_;
   JobService jobs_;
   AdoptionService adoption_;
+  ProjectService projects_;
+  DeploymentService deployments_;
+  AppService apps_;
+  EnvService env_;
+  TriggerService triggers_;
   api::IdentityGate gate_;
   api::ApiContext context_;
   http::Router router_;
