@@ -160,6 +160,16 @@ TEST(AppSpec, WorkflowSteps) {
   EXPECT_TRUE(fails(many));
 }
 
+TEST(AppSpec, HealthSecondsMayBeFractionalAndStayAsGiven) {
+  auto settings = normalize_settings(
+      {{"port", 8080}, {"health", {{"interval_s", 0.25}, {"timeout_s", 0.5}}}}, "image");
+  ASSERT_TRUE(settings.has_value()) << settings.error().message;
+  EXPECT_EQ((*settings)["health"]["interval_s"], 0.25);
+  EXPECT_EQ((*settings)["health"]["timeout_s"], 0.5);
+  EXPECT_FALSE(normalize_settings({{"port", 8080}, {"health", {{"interval_s", 0.01}}}}, "image"));
+  EXPECT_FALSE(normalize_settings({{"port", 8080}, {"pull_policy", "sometimes"}}, "image"));
+}
+
 TEST(AppSpec, SettingsAreCompleted) {
   auto settings = normalize_settings({{"port", 8080}}, "image");
   ASSERT_TRUE(settings.has_value()) << settings.error().message;
@@ -174,7 +184,8 @@ TEST(AppSpec, SettingsAreCompleted) {
                              {"volumes", json::array()},
                              {"privileged", false},
                              {"network_mode", "bridge"},
-                             {"drain_grace_s", 5}}));
+                             {"drain_grace_s", 5},
+                             {"pull_policy", "always"}}));
   EXPECT_TRUE(normalize_settings(json::object(), "workflow").has_value());
   EXPECT_FALSE(normalize_settings(json::object(), "git").has_value());
   auto fractional = normalize_settings({{"port", 1}, {"resources", {{"cpus", 0.5}}}}, "image");
