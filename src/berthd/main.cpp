@@ -19,6 +19,11 @@
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "core/random.hpp"
+#include "domain/apps/app_service.hpp"
+#include "domain/apps/env_service.hpp"
+#include "domain/apps/project_service.hpp"
+#include "domain/deploy/deployment_service.hpp"
+#include "domain/deploy/trigger_service.hpp"
 #include "domain/fleet/adoption_service.hpp"
 #include "domain/fleet/agent_hub.hpp"
 #include "domain/fleet/enrolment_service.hpp"
@@ -152,6 +157,17 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
   }
   (void)adoption.settle_interrupted();
 
+  // Apps and deployments.
+  ProjectService projects(identity);
+  DeploymentService deployments(fleet, jobs, events);
+  AppService apps(fleet, &deployments);
+  EnvService env(identity);
+  TriggerService triggers(fleet, deployments);
+  if (auto recovered = deployments.recover(); !recovered) {
+    fmt::print(stderr, "berthd: {}\n", recovered.error().message);
+    return 1;
+  }
+
   auto setup_token_file = announce_setup_token(sign_in, options.data_dir);
   if (!setup_token_file) {
     fmt::print(stderr, "berthd: {}\n", setup_token_file.error().message);
@@ -181,6 +197,11 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
                               .metrics = &metrics,
                               .events = &events,
                               .agents = &agents,
+                              .projects = &projects,
+                              .apps = &apps,
+                              .env = &env,
+                              .deployments = &deployments,
+                              .triggers = &triggers,
                               .agent_binary_path = options.agent_binary,
                               .public_url = options.fleet.public_url,
                               .secure_cookies = options.identity.secure_cookies,
@@ -236,6 +257,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
     if (local_agent) {
       local_agent->stop();
     }
+    deployments.stop();
     monitor.stop();
     adoption.shutdown();
     agents.close_all(agent_close::going_away, "berthd shutting down");
