@@ -125,7 +125,7 @@ TEST_F(DeployTest, AWorkflowRunsItsStepsInOrderWithTheirOutput) {
 
 TEST_F(DeployTest, AFailingWorkflowStepFailsTheDeploymentThere) {
   const fs::path never = dir_.path() / "never-written";
-  const json app =
+  const std::string id =
       create_app("flow-fail",
                  {{"type", "workflow"},
                   {"steps",
