@@ -27,6 +27,7 @@ struct RunFlags {
   std::string docker_socket{kDefaultDockerSocket};
   std::string work_dir;  // "" means <state_dir>/work
   std::string caddy_admin = "127.0.0.1:2019";
+  std::string upstream_dns = "127.0.0.1:0";
 };
 
 std::map<std::string, berth::agent::Executor> make_executors(
@@ -68,9 +69,19 @@ int run(RunFlags flags) {
     fmt::print(stderr, "berth-agent: {}\n", prepared.error().message);
     return kExitFailed;
   }
-  // Caddy may have restarted while the agent was away: it gets the last table back now.
-  auto proxy = std::make_shared<host::ProxyKeeper>(
-      host::ProxyOptions{.admin_address = flags.caddy_admin, .state_dir = state_dir});
+  // Caddy may have restarted while the agent was away: it gets the last table back now. The
+  // upstream DNS answers from here on, before the connection to berthd: Caddy's lookups of
+  // the routed apps depend on it.
+  std::shared_ptr<host::ProxyKeeper> proxy;
+  try {
+    proxy =
+        std::make_shared<host::ProxyKeeper>(host::ProxyOptions{.admin_address = flags.caddy_admin,
+                                                               .state_dir = state_dir,
+                                                               .dns_address = flags.upstream_dns});
+  } catch (const std::runtime_error& error) {
+    fmt::print(stderr, "berth-agent: upstream DNS: {}\n", error.what());
+    return kExitFailed;
+  }
   proxy->restore();
   // The sampler keeps the previous CPU snapshot, so it lives as long as the agent.
   auto sampler = std::make_shared<host::MetricsSampler>();
@@ -149,6 +160,9 @@ int main(int argc, char** argv) {
                       "Where git checkouts and build contexts live (default <state-dir>/work)");
   run_cmd->add_option("--caddy-admin", flags.caddy_admin,
                       "Caddy's admin API address, ip:port (default 127.0.0.1:2019)");
+  run_cmd->add_option("--upstream-dns", flags.upstream_dns,
+                      "UDP ip:port where the agent answers Caddy's upstream SRV lookups (default "
+                      "127.0.0.1:0: the previous run's port if free, else any)");
 
   app.add_subcommand("version", "Print the version");
 

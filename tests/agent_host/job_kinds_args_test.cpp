@@ -120,6 +120,13 @@ TEST(ProxyArgs, RefusesBadRoutes) {
     EXPECT_FALSE(parse_proxy_args(proxy_args({{{"host", host}, {"upstream", "127.0.0.1:80"}}})))
         << host;
   }
+  // 232 characters at most: "<host>.route.berth.internal" must stay a DNS name (253).
+  const std::string label(56, 'a');
+  const std::string longest = label + "." + label + "." + label + "." + label + ".test";
+  ASSERT_EQ(longest.size(), 232u);
+  EXPECT_TRUE(parse_proxy_args(proxy_args({{{"host", longest}, {"upstream", "127.0.0.1:80"}}})));
+  EXPECT_FALSE(
+      parse_proxy_args(proxy_args({{{"host", "a" + longest}, {"upstream", "127.0.0.1:80"}}})));
   for (const char* upstream : {"10.0.0.1:80", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536",
                                "127.0.0.1:80/x", "localhost:80", "127.0.0.1:080"}) {
     EXPECT_FALSE(parse_proxy_args(proxy_args({{{"host", "a.example"}, {"upstream", upstream}}})))
@@ -137,14 +144,26 @@ TEST(CaddyConfig, PlainHttp) {
   auto table = parse_proxy_args(
       proxy_args({{{"host", "web.test"}, {"upstream", "127.0.0.1:49153"}}}, "off"));
   ASSERT_TRUE(table);
-  const json config = caddy_config(*table, "127.0.0.1:2999");
+  const json config = caddy_config(*table, "127.0.0.1:2999", "127.0.0.1:5353");
   EXPECT_EQ(config["admin"]["listen"], "127.0.0.1:2999");
   const json server = config["apps"]["http"]["servers"]["berth"];
   EXPECT_EQ(server["listen"], json({":8080"}));
   EXPECT_EQ(server["automatic_https"], json({{"disable", true}}));
+  // The upstream port is in the agent's DNS table, not in Caddy's config.
   EXPECT_EQ(server["routes"], json::parse(R"([{"match":[{"host":["web.test"]}],
-      "handle":[{"handler":"reverse_proxy","upstreams":[{"dial":"127.0.0.1:49153"}]}],
+      "handle":[{"handler":"reverse_proxy",
+        "dynamic_upstreams":{"source":"srv","name":"web.test.route.berth.internal.",
+          "refresh":"1s","resolver":{"addresses":["udp/127.0.0.1:5353"]}},
+        "transport":{"protocol":"http","resolver":{"addresses":["udp/127.0.0.1:5353"]}},
+        "load_balancing":{"try_duration":"5s"}}],
       "terminal":true}])"));
+  EXPECT_EQ(upstream_services(*table),
+            UpstreamServices({{"web.test.route.berth.internal", 49153}}));
+  auto moved = parse_proxy_args(
+      proxy_args({{{"host", "web.test"}, {"upstream", "127.0.0.1:49154"}}}, "off"));
+  ASSERT_TRUE(moved);
+  EXPECT_EQ(caddy_config(*moved, "127.0.0.1:2999", "127.0.0.1:5353"), config);
+  EXPECT_EQ(upstream_services(*moved).at("web.test.route.berth.internal"), 49154);
   EXPECT_FALSE(config["apps"].contains("tls"));
   EXPECT_EQ(proxy_args_json(*table)["routes"][0]["host"], "web.test");
 }
@@ -154,14 +173,14 @@ TEST(CaddyConfig, InternalTls) {
                                             {{"host", "b.test"}, {"upstream", "127.0.0.1:2"}}},
                                            "internal"));
   ASSERT_TRUE(table);
-  const json config = caddy_config(*table, "127.0.0.1:2019");
+  const json config = caddy_config(*table, "127.0.0.1:2019", "127.0.0.1:5353");
   EXPECT_EQ(config["apps"]["http"]["servers"]["berth"]["listen"], json({":8080", ":8443"}));
   EXPECT_FALSE(config["apps"]["http"]["servers"]["berth"].contains("automatic_https"));
   EXPECT_EQ(config["apps"]["tls"]["automation"]["policies"],
             json::parse(R"([{"subjects":["a.test","b.test"],"issuers":[{"module":"internal"}]}])"));
   const json acme = caddy_config(
       *parse_proxy_args(proxy_args({{{"host", "a.test"}, {"upstream", "127.0.0.1:1"}}}, "acme")),
-      "127.0.0.1:2019");
+      "127.0.0.1:2019", "127.0.0.1:5353");
   EXPECT_FALSE(acme["apps"].contains("tls"));
 }
 

@@ -50,8 +50,10 @@ Result<ProxyRoute> route_of(const nlohmann::json& entry) {
   }
   const auto host = entry.value("host", nlohmann::json());
   const auto upstream = entry.value("upstream", nlohmann::json());
-  if (!host.is_string() || !is_dns_name(host.get<std::string>())) {
-    return fail(invalid_arg("routes", "host must be a lower-case DNS name"));
+  if (!host.is_string() || !is_dns_name(host.get<std::string>()) ||
+      host.get<std::string>().size() > kMaxRoutedHost) {
+    return fail(
+        invalid_arg("routes", "host must be a lower-case DNS name of at most 232 characters"));
   }
   if (!upstream.is_string() || !is_loopback_upstream(upstream.get<std::string>())) {
     return fail(invalid_arg("routes", "upstream must be 127.0.0.1:<port>"));
@@ -112,15 +114,38 @@ nlohmann::json proxy_args_json(const ProxyTable& table) {
           {"routes", std::move(routes)}};
 }
 
-nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_address) {
+UpstreamServices upstream_services(const ProxyTable& table) {
+  UpstreamServices services;
+  for (const auto& route : table.routes) {
+    // parse_proxy_args let only 127.0.0.1:<1-65535> through.
+    const auto port = route.upstream.substr(route.upstream.rfind(':') + 1);
+    services[upstream_service_name(route.host)] = std::stoi(port);
+  }
+  return services;
+}
+
+nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_address,
+                            const std::string& dns_address) {
+  const nlohmann::json resolver = {{"addresses", {"udp/" + dns_address}}};
   nlohmann::json routes = nlohmann::json::array();
   nlohmann::json hosts = nlohmann::json::array();
   for (const auto& route : table.routes) {
     hosts.push_back(route.host);
-    routes.push_back(
-        {{"match", {{{"host", {route.host}}}}},
-         {"handle", {{{"handler", "reverse_proxy"}, {"upstreams", {{{"dial", route.upstream}}}}}}},
-         {"terminal", true}});
+    // The name ends with a dot so that Go's resolver never tries it under a search domain.
+    // The transport resolves the SRV target (upstream.berth.internal) with the same responder.
+    // For the moment of a switch, and for an agent restarting, a dial that finds nothing is
+    // retried for up to 5 s before the client gets an error.
+    nlohmann::json proxy = {{"handler", "reverse_proxy"},
+                            {"dynamic_upstreams",
+                             {{"source", "srv"},
+                              {"name", upstream_service_name(route.host) + "."},
+                              {"refresh", kUpstreamRefresh},
+                              {"resolver", resolver}}},
+                            {"transport", {{"protocol", "http"}, {"resolver", resolver}}},
+                            {"load_balancing", {{"try_duration", "5s"}}}};
+    routes.push_back({{"match", {{{"host", {route.host}}}}},
+                      {"handle", {std::move(proxy)}},
+                      {"terminal", true}});
   }
   const bool tls = table.tls != "off";
   nlohmann::json listen = {":" + std::to_string(table.http_port)};

@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "agent/host/loopback_http.hpp"
 #include "agent/state_file.hpp"
@@ -11,6 +12,7 @@ namespace berth::agent::host {
 namespace {
 
 constexpr const char* kKeptFile = "proxy_routes.json";
+constexpr const char* kDnsPortFile = "upstream_dns.json";
 
 Error proxy_failure(std::string code, std::string message) {
   return Error{.kind = ErrorKind::unavailable,
@@ -28,9 +30,45 @@ std::string caddy_message(const LoopbackAnswer& answer) {
   return "Caddy answered HTTP " + std::to_string(answer.status) + ": " + answer.body.substr(0, 512);
 }
 
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The responder on options.dns_address; port 0 tries the previous run's port first.
+std::unique_ptr<UpstreamDns> start_dns(const ProxyOptions& options) {
+  const auto address = parse_host_port(options.dns_address);
+  if (!address) {
+    throw std::runtime_error("--upstream-dns must be ip:port, not " + options.dns_address);
+  }
+  const auto port_file = std::filesystem::path(options.state_dir) / kDnsPortFile;
+  if (address->port == 0) {
+    const auto kept = nlohmann::json::parse(read_file(port_file), nullptr, false);
+    if (kept.is_object() && kept.contains("port") && kept["port"].is_number_integer() &&
+        kept["port"].get<int>() > 0) {
+      if (auto dns = UpstreamDns::start(address->ip, kept["port"].get<int>())) {
+        return std::move(*dns);
+      }
+    }
+  }
+  auto dns = UpstreamDns::start(address->ip, address->port);
+  if (!dns) {
+    throw std::runtime_error(dns.error().message);
+  }
+  if (auto saved = write_private_file(port_file, nlohmann::json{{"port", (*dns)->port()}}.dump());
+      !saved) {
+    log::warn("agent.upstream_dns_port_keep_failed", {{"message", saved.error().message}});
+  }
+  log::info("agent.upstream_dns", {{"address", (*dns)->address()}});
+  return std::move(*dns);
+}
+
 }  // namespace
 
-ProxyKeeper::ProxyKeeper(ProxyOptions options) : options_(std::move(options)) {
+ProxyKeeper::ProxyKeeper(ProxyOptions options)
+    : options_(std::move(options)), dns_(start_dns(options_)) {
   thread_ = std::thread([this] {
     std::unique_lock lock(wake_mutex_);
     while (true) {
@@ -61,7 +99,7 @@ Result<void> ProxyKeeper::load(const ProxyTable& table) {
     return fail(proxy_failure("proxy_unreachable",
                               "the Caddy admin address is not ip:port: " + options_.admin_address));
   }
-  const auto config = caddy_config(table, options_.admin_address);
+  const auto config = caddy_config(table, options_.admin_address, dns_->address());
   auto answer = loopback_http(admin->ip, admin->port,
                               {.method = "POST",
                                .target = "/load",
@@ -80,14 +118,32 @@ Result<void> ProxyKeeper::load(const ProxyTable& table) {
   return {};
 }
 
+Result<bool> ProxyKeeper::converge(const ProxyTable& table) {
+  // Caddy answers GET /config/ with the JSON it was loaded with, so an equal config means
+  // nothing to load. Comparing with what Caddy runs, rather than with what this agent last
+  // posted, also covers a Caddy restarted or edited behind the agent's back.
+  const auto admin = parse_host_port(options_.admin_address);
+  if (admin) {
+    auto current = loopback_http(admin->ip, admin->port, {.target = "/config/"},
+                                 std::chrono::milliseconds(2000));
+    if (current && current->status == 200 &&
+        nlohmann::json::parse(current->body, nullptr, false) ==
+            caddy_config(table, options_.admin_address, dns_->address())) {
+      return false;
+    }
+  }
+  if (auto loaded = load(table); !loaded) {
+    return fail(loaded.error());
+  }
+  return true;
+}
+
 std::optional<ProxyTable> ProxyKeeper::kept() {
-  std::ifstream in(std::filesystem::path(options_.state_dir) / kKeptFile);
-  if (!in) {
+  const auto path = std::filesystem::path(options_.state_dir) / kKeptFile;
+  if (!std::filesystem::exists(path)) {
     return std::nullopt;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  auto table = parse_proxy_args(nlohmann::json::parse(text.str(), nullptr, false));
+  auto table = parse_proxy_args(nlohmann::json::parse(read_file(path), nullptr, false));
   if (!table) {
     log::warn("agent.proxy_kept_unreadable", {{"message", table.error().message}});
     return std::nullopt;
@@ -101,11 +157,21 @@ JobOutcome ProxyKeeper::apply(JobContext& job) {
     return JobOutcome::failed("invalid_args", table.error().message);
   }
   std::lock_guard lock(mutex_);
-  if (auto loaded = load(*table); !loaded) {
-    return JobOutcome::failed(loaded.error().code, loaded.error().message);
+  // The DNS table first: a host new to Caddy's config must already resolve when Caddy loads it.
+  const auto previous = dns_->services();
+  auto services = upstream_services(*table);
+  const bool switched = services != previous;
+  dns_->set_services(std::move(services));
+  auto reloaded = converge(*table);
+  if (!reloaded) {
+    dns_->set_services(previous);  // Caddy runs the previous config: it resolves by this table
+    return JobOutcome::failed(reloaded.error().code, reloaded.error().message);
   }
-  job.output.write("system",
-                   "Caddy now routes " + std::to_string(table->routes.size()) + " host(s)\n");
+  const auto hosts = std::to_string(table->routes.size()) + " host(s)";
+  job.output.write("system", *reloaded ? "Caddy now routes " + hosts + "\n"
+                             : switched
+                                 ? "upstream switched without a Caddy reload (" + hosts + ")\n"
+                                 : "nothing changed: Caddy routes " + hosts + "\n");
   if (auto saved = write_private_file(std::filesystem::path(options_.state_dir) / kKeptFile,
                                       proxy_args_json(*table).dump() + "\n");
       !saved) {
@@ -124,11 +190,14 @@ void ProxyKeeper::restore() {
   if (!table) {
     return;
   }
-  if (auto loaded = load(*table); !loaded) {
-    log::warn("agent.proxy_restore_failed", {{"message", loaded.error().message}});
+  dns_->set_services(upstream_services(*table));
+  const auto reloaded = converge(*table);
+  if (!reloaded) {
+    log::warn("agent.proxy_restore_failed", {{"message", reloaded.error().message}});
     return;
   }
-  log::info("agent.proxy_restored", {{"routes", static_cast<std::int64_t>(table->routes.size())}});
+  log::info("agent.proxy_restored",
+            {{"routes", static_cast<std::int64_t>(table->routes.size())}, {"reloaded", *reloaded}});
 }
 
 void ProxyKeeper::check() {

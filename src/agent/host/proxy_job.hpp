@@ -1,15 +1,21 @@
 #pragma once
-/// The `proxy.apply` job kind and the watch that keeps Caddy configured: berthd's full route
-/// table goes to Caddy's admin API as one `POST /load`, and is kept (0600) in the state dir so
-/// that a restarted Caddy — or a restarted agent — gets it back without berthd.
+/// The `proxy.apply` job kind and the watch that keeps Caddy configured. berthd's full route
+/// table becomes two things: the agent's upstream DNS table (each host's SRV record → its
+/// current port; upstream_dns.hpp) and a Caddy config whose routes look their upstreams up
+/// there. The config is posted to Caddy's admin `/load` only when it differs from the one
+/// Caddy runs, so a deployment that only moves an app to a new port never reloads Caddy (a
+/// reload closes idle client keep-alive connections). The table is kept (0600) in the state
+/// dir so that a restarted Caddy — or a restarted agent — gets it back without berthd.
 ///
 /// Threads: apply() runs on a job's executor thread, restore() at start-up, the watch on a
-/// thread of its own; all of them serialise on one mutex. poke() and take_events() never
-/// block and may be called from the connection's I/O thread.
+/// thread of its own; all of them serialise on one mutex. The DNS responder answers on its own
+/// thread. check_async() and take_events() never block and may be called from the connection's I/O
+/// thread.
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -18,6 +24,7 @@
 #include <vector>
 
 #include "agent/host/caddy_config.hpp"
+#include "agent/host/upstream_dns.hpp"
 #include "agent/job_types.hpp"
 
 namespace berth::agent::host {
@@ -25,11 +32,16 @@ namespace berth::agent::host {
 struct ProxyOptions {
   std::string admin_address = "127.0.0.1:2019";  // Caddy's admin endpoint
   std::string state_dir = {};                    // where proxy_routes.json is kept
+  // The upstream DNS responder's UDP address. Port 0: the port of the agent's previous run
+  // when it is still free (Caddy's config names it: the same port spares a reload), else any.
+  std::string dns_address = "127.0.0.1:0";
   std::chrono::milliseconds call_timeout{10'000};
 };
 
 class ProxyKeeper {
  public:
+  /// Starts the DNS responder; throws std::runtime_error when it cannot bind (a start-up
+  /// failure of the agent).
   explicit ProxyKeeper(ProxyOptions options);
   ~ProxyKeeper();
   ProxyKeeper(const ProxyKeeper&) = delete;
@@ -37,11 +49,16 @@ class ProxyKeeper {
 
   /// One proxy.apply job. Result {"routes": n}; failures "invalid_args", "proxy_unreachable"
   /// (Caddy's admin endpoint does not answer) and "proxy_error" (Caddy refused the config, with
-  /// its message). The table is kept only once Caddy took it.
+  /// its message). The table is kept only once Caddy took it; on a failure the DNS table goes
+  /// back to the previous one.
   JobOutcome apply(JobContext& job);
 
-  /// Re-applies the kept table if there is one; a failure is logged, not fatal.
+  /// Gives the DNS responder the kept table and Caddy its config when it runs another; a
+  /// failure is logged, not fatal.
   void restore();
+
+  /// "ip:port" of the DNS responder, as the Caddy config names it.
+  std::string dns_address() const { return dns_->address(); }
 
   /// Asks whether Caddy still has our server (GET /config/apps/http/servers/berth); when Caddy
   /// answers without it, re-applies the kept table and queues a `proxy_reapplied` event.
@@ -53,10 +70,13 @@ class ProxyKeeper {
   std::vector<nlohmann::json> take_events();
 
  private:
-  Result<void> load(const ProxyTable& table);  // with mutex_ held
+  // With mutex_ held: posts the config; converge() only when Caddy runs another (true then).
+  Result<void> load(const ProxyTable& table);
+  Result<bool> converge(const ProxyTable& table);
   std::optional<ProxyTable> kept();
 
   ProxyOptions options_;
+  std::unique_ptr<UpstreamDns> dns_;
   std::mutex mutex_;  // one config change at a time
   std::mutex events_mutex_;
   std::vector<nlohmann::json> events_;

@@ -1,0 +1,81 @@
+#pragma once
+/// The agent's own DNS responder for Caddy's dynamic upstreams: a UDP server on one address of
+/// this machine that answers, from an in-memory table, SRV queries for
+/// `<host>.route.berth.internal` (the app's current loopback port) and A queries for
+/// `upstream.berth.internal` (127.0.0.1). Caddy looks the SRV name up at most once a second, so
+/// switching a deployment is a table change here instead of a Caddy reload (which would close idle
+/// client keep-alive connections).
+///
+/// Only what Caddy's Go resolver asks is answered: one question, class IN; names outside
+/// berth.internal are refused, no recursion, no compression in answers.
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "core/error.hpp"
+
+namespace berth::agent::host {
+
+/// The zone the responder is authoritative for.
+inline constexpr std::string_view kUpstreamZone = "berth.internal";
+
+/// The SRV records' target. Caddy 2.6.2 (Go 1.19) dials the target exactly as the SRV answer
+/// gives it, trailing dot included: "127.0.0.1." is refused by Go's LookupSRV ("records which
+/// contain invalid names": an all-numeric name is not a domain name), and "localhost." is not
+/// found in /etc/hosts by Go 1.19 (it keys dot-less names without the dot) and goes to the
+/// system's DNS, which does not know it. So the target is a name of our zone, and Caddy's
+/// transport resolves it with this same responder (A 127.0.0.1), whatever /etc/hosts says.
+inline constexpr std::string_view kUpstreamTarget = "upstream.berth.internal";
+
+/// The SRV name Caddy asks for `host` (a lower-case DNS name of at most kMaxRoutedHost
+/// characters, so that the whole name stays within DNS's 253).
+std::string upstream_service_name(std::string_view host);
+inline constexpr std::size_t kMaxRoutedHost = 232;
+
+/// name (lower-case, without the final dot) → the port its SRV answer carries.
+using UpstreamServices = std::map<std::string, int, std::less<>>;
+
+/// The answer to one query packet; nullopt when it deserves none (shorter than a header, or
+/// itself an answer). Malformed questions get FORMERR, opcodes other than QUERY NOTIMP, names
+/// outside the zone or classes other than IN REFUSED, unknown names of the zone NXDOMAIN, and
+/// known names asked for another type an empty answer.
+std::optional<std::string> dns_answer(std::string_view query, const UpstreamServices& services);
+
+/// The responder's socket and thread. Thread-safe: set_services() from any thread.
+class UpstreamDns {
+ public:
+  /// Binds UDP `ip`:`port` (an IPv4 literal; port 0 = any free port) and starts answering.
+  /// Errors: "invalid_address" (kind invalid), "dns_bind" (kind unavailable, the OS message).
+  static Result<std::unique_ptr<UpstreamDns>> start(const std::string& ip, int port);
+  ~UpstreamDns();  // stops and joins the thread
+  UpstreamDns(const UpstreamDns&) = delete;
+  UpstreamDns& operator=(const UpstreamDns&) = delete;
+
+  int port() const { return port_; }
+  /// "ip:port", as Caddy's resolver addresses take it after "udp/".
+  std::string address() const { return ip_ + ":" + std::to_string(port_); }
+
+  void set_services(UpstreamServices services);
+  UpstreamServices services() const;
+
+ private:
+  UpstreamDns(std::string ip, int port, int fd, int wake_read, int wake_write);
+  void serve();
+
+  std::string ip_;
+  int port_ = 0;
+  int fd_ = -1;
+  int wake_read_ = -1;  // a pipe: the destructor writes to end the thread's poll
+  int wake_write_ = -1;
+  mutable std::mutex mutex_;
+  UpstreamServices services_;
+  std::thread thread_;
+};
+
+}  // namespace berth::agent::host
