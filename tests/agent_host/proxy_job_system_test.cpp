@@ -1,6 +1,8 @@
 // proxy.apply against a real Caddy (`caddy run`, admin API and listeners on free loopback
 // ports, its data in a temporary directory), with a request through Caddy reaching a test
-// upstream by its Host header.
+// upstream by its Host header; Caddy finds the upstream's port by SRV from the keeper's DNS
+// responder, so moving a host to another port reaches Caddy without a reload, and a
+// keep-alive client sees no error across such switches.
 
 #include <gtest/gtest.h>
 
@@ -11,6 +13,7 @@
 
 #include "agent/host/loopback_http.hpp"
 #include "agent/host/proxy_job.hpp"
+#include "keep_alive_client.hpp"
 #include "process_helper.hpp"
 #include "support/temp_dir.hpp"
 #include "system/docker_fixture.hpp"
@@ -22,9 +25,20 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 
-class Quiet : public JobOutput {
+class Recorded : public JobOutput {
  public:
-  void write(std::string_view, std::string_view) override {}
+  void write(std::string_view, std::string_view text) override {
+    std::lock_guard lock(mutex_);
+    text_ += text;
+  }
+  std::string take() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(text_, {});
+  }
+
+ private:
+  std::mutex mutex_;
+  std::string text_;
 };
 
 class ProxySystem : public ::testing::Test {
@@ -78,22 +92,54 @@ class ProxySystem : public ::testing::Test {
   std::string admin_ = "127.0.0.1:" + std::to_string(admin_port_);
   int http_port_ = berth::testing::free_loopback_port();
   pid_t caddy_ = -1;
-  Quiet output_;
+  // Caddy's config now, and how many times it was posted a config (its admin log).
+  json caddy_now() {
+    auto answer =
+        loopback_http("127.0.0.1", admin_port_, {.target = "/config/"}, milliseconds(5000));
+    return answer ? json::parse(answer->body, nullptr, false) : json();
+  }
+  int caddy_loads() {
+    std::ifstream in(dir_.file("caddy.log"));
+    const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    int loads = 0;
+    for (auto at = log.find(R"("uri":"/load")"); at != log.npos;
+         at = log.find(R"("uri":"/load")", at + 1)) {
+      ++loads;
+    }
+    return loads;
+  }
+  // Waits (at most 20 s) until a request through Caddy is answered with `body`.
+  bool reaches(const std::string& host, const std::string& body) {
+    for (int attempt = 0; attempt < 400; ++attempt) {
+      auto answer = through_caddy(host);
+      if (answer && answer->body == body) {
+        return true;
+      }
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+    return false;
+  }
+  json table(int port) {
+    return {
+        {"http_port", http_port_},
+        {"https_port", https_port_},
+        {"tls", "off"},
+        {"routes", {{{"host", "app.test"}, {"upstream", "127.0.0.1:" + std::to_string(port)}}}}};
+  }
+
+  int https_port_ = berth::testing::free_loopback_port();
+  Recorded output_;
   std::atomic<bool> cancelled_{false};
 };
 
 TEST_F(ProxySystem, RoutesAHostToItsUpstreamAndComesBackAfterACaddyRestart) {
   testing::TinyServer upstream(200, 0);
   ProxyKeeper keeper({.admin_address = admin_, .state_dir = dir_.file("state")});
-  const json args = {
-      {"http_port", http_port_},
-      {"https_port", berth::testing::free_loopback_port()},
-      {"tls", "off"},
-      {"routes",
-       {{{"host", "app.test"}, {"upstream", "127.0.0.1:" + std::to_string(upstream.port())}}}}};
+  const json args = table(upstream.port());
   const auto outcome = apply(keeper, args);
   ASSERT_EQ(outcome.status, "succeeded") << outcome.error_message;
   EXPECT_EQ(outcome.result, json({{"routes", 1}}));
+  EXPECT_EQ(output_.take(), "Caddy now routes 1 host(s)\n");
   auto answer = through_caddy("app.test");
   ASSERT_TRUE(answer) << answer.error().message;
   EXPECT_EQ(answer->status, 200u);
@@ -106,7 +152,10 @@ TEST_F(ProxySystem, RoutesAHostToItsUpstreamAndComesBackAfterACaddyRestart) {
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 
   // Applying the same table again changes nothing.
+  const int loads = caddy_loads();
   EXPECT_EQ(apply(keeper, args).status, "succeeded");
+  EXPECT_EQ(output_.take(), "nothing changed: Caddy routes 1 host(s)\n");
+  EXPECT_EQ(caddy_loads(), loads);
   keeper.check();
   EXPECT_TRUE(keeper.take_events().empty());
 
@@ -129,6 +178,72 @@ TEST_F(ProxySystem, RoutesAHostToItsUpstreamAndComesBackAfterACaddyRestart) {
   answer = through_caddy("app.test");
   ASSERT_TRUE(answer) << answer.error().message;
   EXPECT_EQ(answer->body, "ok");
+}
+
+TEST_F(ProxySystem, SwitchesUpstreamsWithoutReloadingCaddy) {
+  testing::TinyServer a(200, 0, "A");
+  testing::TinyServer b(200, 0, "B");
+  auto keeper = std::make_unique<ProxyKeeper>(
+      ProxyOptions{.admin_address = admin_, .state_dir = dir_.file("state")});
+  ASSERT_EQ(apply(*keeper, table(a.port())).status, "succeeded");
+  EXPECT_EQ(output_.take(), "Caddy now routes 1 host(s)\n");
+  ASSERT_TRUE(reaches("app.test", "A"));
+  const json config = caddy_now();
+  ASSERT_TRUE(config.is_object());
+  const int loads = caddy_loads();
+  ASSERT_GE(loads, 1);
+
+  // Port B: the agent's DNS table changes, Caddy's config does not, and Caddy moves within its
+  // SRV refresh.
+  const auto switched = apply(*keeper, table(b.port()));
+  ASSERT_EQ(switched.status, "succeeded") << switched.error_message;
+  EXPECT_EQ(switched.result, json({{"routes", 1}}));
+  EXPECT_EQ(output_.take(), "upstream switched without a Caddy reload (1 host(s))\n");
+  EXPECT_TRUE(reaches("app.test", "B"));
+  EXPECT_EQ(caddy_now(), config);
+  EXPECT_EQ(caddy_loads(), loads);
+
+  // A keep-alive client asking all the while: ten switches, each one seen by the client
+  // before the next, and not one error.
+  testing::KeepAliveClient client(http_port_, "app.test");
+  for (int round = 0; round < 10; ++round) {
+    const bool to_a = round % 2 == 0;
+    ASSERT_EQ(apply(*keeper, table(to_a ? a.port() : b.port())).status, "succeeded");
+    bool seen = false;
+    for (int attempt = 0; attempt < 400 && !seen; ++attempt) {
+      seen = client.last_body() == (to_a ? "A" : "B");
+      if (!seen) {
+        std::this_thread::sleep_for(milliseconds(50));
+      }
+    }
+    ASSERT_TRUE(seen) << "round " << round << ", last error: " << client.last_error();
+  }
+  client.stop();
+  EXPECT_EQ(client.errors(), 0) << client.last_error();
+  EXPECT_EQ(client.connections(), 1);
+  EXPECT_GT(client.answers(), 10);
+  EXPECT_EQ(caddy_now(), config);
+  EXPECT_EQ(caddy_loads(), loads);
+
+  // An agent restart: the new keeper answers on the same DNS port from the kept table, so
+  // Caddy's config still matches and is not posted again.
+  // A request sent while the agent is away is retried by Caddy (try_duration) and answered
+  // once the agent is back, whichever comes first.
+  const auto dns_address = keeper->dns_address();
+  keeper.reset();
+  Result<LoopbackAnswer> during = fail(Error{});
+  std::thread asker([&] {
+    during = loopback_http("127.0.0.1", http_port_, {.target = "/", .host_header = "app.test"},
+                           milliseconds(15'000));
+  });
+  ProxyKeeper restarted({.admin_address = admin_, .state_dir = dir_.file("state")});
+  EXPECT_EQ(restarted.dns_address(), dns_address);
+  restarted.restore();
+  asker.join();
+  ASSERT_TRUE(during) << during.error().message;
+  EXPECT_EQ(during->body, "B");
+  EXPECT_EQ(caddy_loads(), loads);
+  EXPECT_TRUE(reaches("app.test", "B"));
 }
 
 TEST_F(ProxySystem, CaddyRefusalsAndAbsenceAreReported) {

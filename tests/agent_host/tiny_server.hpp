@@ -1,6 +1,7 @@
 #pragma once
 // A tiny HTTP server on 127.0.0.1 for agent tests (plain sockets, one thread): answers every
-// request with a fixed status and the body "ok", after a number of 503 answers.
+// request with a fixed status and a fixed body ("ok" unless told), after a number of 503
+// answers.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -15,10 +16,11 @@
 
 namespace berth::agent::host::testing {
 
-// Answers every request with `status`, after `unhealthy_first` answers of 503.
+// Answers every request with `status` and `body`, after `unhealthy_first` answers of 503.
 class TinyServer {
  public:
-  TinyServer(int status, int unhealthy_first) : status_(status), unhealthy_(unhealthy_first) {
+  TinyServer(int status, int unhealthy_first, std::string body = "ok")
+      : status_(status), unhealthy_(unhealthy_first), body_(std::move(body)) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -64,7 +66,8 @@ class TinyServer {
       }
       const int status = unhealthy_-- > 0 ? 503 : status_;
       const std::string answer = "HTTP/1.1 " + std::to_string(status) +
-                                 " Whatever\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+                                 " Whatever\r\nContent-Length: " + std::to_string(body_.size()) +
+                                 "\r\nConnection: close\r\n\r\n" + body_;
       (void)::write(client, answer.data(), answer.size());
       ::close(client);
     }
@@ -72,6 +75,7 @@ class TinyServer {
 
   int status_;
   int unhealthy_;
+  std::string body_;
   int fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};

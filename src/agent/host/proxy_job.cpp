@@ -1,5 +1,6 @@
 #include "agent/host/proxy_job.hpp"
 
+#include <charconv>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -39,21 +40,29 @@ std::string read_file(const std::filesystem::path& path) {
 
 // The responder on options.dns_address; port 0 tries the previous run's port first.
 std::unique_ptr<UpstreamDns> start_dns(const ProxyOptions& options) {
-  const auto address = parse_host_port(options.dns_address);
-  if (!address) {
+  // parse_host_port refuses port 0, which here means "any".
+  const auto colon = options.dns_address.rfind(':');
+  int port = -1;
+  if (colon != std::string::npos) {
+    const char* end = options.dns_address.data() + options.dns_address.size();
+    const auto [ptr, ec] = std::from_chars(options.dns_address.data() + colon + 1, end, port);
+    port = ec == std::errc() && ptr == end ? port : -1;
+  }
+  if (port < 0 || port > 65535) {
     throw std::runtime_error("--upstream-dns must be ip:port, not " + options.dns_address);
   }
+  const auto address = HostPort{.ip = options.dns_address.substr(0, colon), .port = port};
   const auto port_file = std::filesystem::path(options.state_dir) / kDnsPortFile;
-  if (address->port == 0) {
+  if (address.port == 0) {
     const auto kept = nlohmann::json::parse(read_file(port_file), nullptr, false);
     if (kept.is_object() && kept.contains("port") && kept["port"].is_number_integer() &&
         kept["port"].get<int>() > 0) {
-      if (auto dns = UpstreamDns::start(address->ip, kept["port"].get<int>())) {
+      if (auto dns = UpstreamDns::start(address.ip, kept["port"].get<int>())) {
         return std::move(*dns);
       }
     }
   }
-  auto dns = UpstreamDns::start(address->ip, address->port);
+  auto dns = UpstreamDns::start(address.ip, address.port);
   if (!dns) {
     throw std::runtime_error(dns.error().message);
   }
