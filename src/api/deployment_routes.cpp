@@ -88,20 +88,12 @@ Response deployment_events_response(const ApiContext& ctx, const Principal& who,
       .topic = DeployLog::topic(deployment_id),
       .after_id = after,
       .replay = [&ctx, deployment_id](std::int64_t from) -> Result<std::vector<HubMessage>> {
-        std::vector<HubMessage> out;
-        for (;;) {
-          auto events = ctx.deployments->events(deployment_id, from, kReplayBatch);
-          if (!events) {
-            return fail(std::move(events.error()));
-          }
-          for (const auto& event : *events) {
-            out.push_back(deployment_event_message(event));
-            from = event.seq;
-          }
-          if (static_cast<std::int64_t>(events->size()) < kReplayBatch) {
-            return out;
-          }
-        }
+        return replay_in_batches(
+            from, kReplayBatch,
+            [&](std::int64_t seq, std::int64_t limit) {
+              return ctx.deployments->events(deployment_id, seq, limit);
+            },
+            deployment_event_message);
       },
       .ended = [&ctx, who, team_id, deployment_id]() -> std::optional<HubMessage> {
         // A finished deployment's `done` event is in the replay; this closes the stream.

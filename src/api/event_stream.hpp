@@ -29,6 +29,27 @@ struct EventStreamSpec {
   std::function<void()> on_end = {};
 };
 
+/// Every stored item after `after_id`, read `batch` at a time until a short batch, each turned
+/// into a message by `to_message` (whose id is the item's seq): a stream's `replay`.
+template <class Fetch, class ToMessage>
+Result<std::vector<HubMessage>> replay_in_batches(std::int64_t after_id, std::int64_t batch,
+                                                  Fetch fetch, ToMessage to_message) {
+  std::vector<HubMessage> out;
+  for (;;) {
+    auto items = fetch(after_id, batch);
+    if (!items) {
+      return fail(std::move(items.error()));
+    }
+    for (const auto& item : *items) {
+      out.push_back(to_message(item));
+      after_id = out.back().id;
+    }
+    if (static_cast<std::int64_t>(items->size()) < batch) {
+      return out;
+    }
+  }
+}
+
 /// 200 text/event-stream that runs `spec`.
 http::Response event_stream_response(EventStreamSpec spec);
 

@@ -40,20 +40,12 @@ http::Response job_output_response(const ApiContext& ctx, const Principal& who, 
       .topic = EventHub::job_topic(job_id),
       .after_id = after_seq,
       .replay = [&ctx, job_id](std::int64_t after) -> Result<std::vector<HubMessage>> {
-        std::vector<HubMessage> out;
-        for (;;) {
-          auto chunks = ctx.jobs->output(job_id, after, kReplayBatch);
-          if (!chunks) {
-            return fail(std::move(chunks.error()));
-          }
-          for (const auto& chunk : *chunks) {
-            out.push_back(output_message(chunk));
-            after = chunk.seq;
-          }
-          if (static_cast<std::int64_t>(chunks->size()) < kReplayBatch) {
-            return out;
-          }
-        }
+        return replay_in_batches(
+            after, kReplayBatch,
+            [&](std::int64_t from, std::int64_t limit) {
+              return ctx.jobs->output(job_id, from, limit);
+            },
+            output_message);
       },
       .ended = [&ctx, who, team_id, job_id]() -> std::optional<HubMessage> {
         auto job = ctx.jobs->get(who, team_id, job_id);

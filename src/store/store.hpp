@@ -308,11 +308,12 @@ inline Result<void> write_audited(Store& store, const AuditEntry& entry,
   });
 }
 
-/// Runs `fn` in a read transaction and returns its value.
-template <class T>
-Result<T> read_value(Store& store, const std::function<Result<T>(Tx&)>& fn) {
+namespace store_detail {
+// Runs `fn` through `run` (a read or write transaction) and hands back fn's value.
+template <class T, class Run>
+Result<T> value_of(Run run, const std::function<Result<T>(Tx&)>& fn) {
   std::optional<T> out;
-  auto done = store.read([&](Tx& tx) -> Result<void> {
+  auto done = run([&](Tx& tx) -> Result<void> {
     auto value = fn(tx);
     if (!value) {
       return fail(std::move(value.error()));
@@ -324,6 +325,25 @@ Result<T> read_value(Store& store, const std::function<Result<T>(Tx&)>& fn) {
     return fail(std::move(done.error()));
   }
   return std::move(*out);
+}
+}  // namespace store_detail
+
+/// Runs `fn` in a read transaction and returns its value.
+template <class T>
+Result<T> read_value(Store& store, const std::function<Result<T>(Tx&)>& fn) {
+  return store_detail::value_of<T>(
+      [&](const std::function<Result<void>(Tx&)>& body) { return store.read(body); }, fn);
+}
+
+/// write_audited whose function produces a value.
+template <class T>
+Result<T> write_audited_value(Store& store, const AuditEntry& entry,
+                              const std::function<Result<T>(Tx&)>& fn) {
+  return store_detail::value_of<T>(
+      [&](const std::function<Result<void>(Tx&)>& body) {
+        return write_audited(store, entry, body);
+      },
+      fn);
 }
 
 }  // namespace berth

@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/principal.hpp"
+#include "domain/deploy/route_table.hpp"
 #include "domain/identity/identity_context.hpp"
 #include "domain/identity/team_access.hpp"
 #include "store/store.hpp"
@@ -46,14 +47,7 @@ inline Result<AppRecord> app(Tx& tx, std::string_view team_id, std::string_view 
 
 /// The server's proxy settings, defaults (http 80, https 443, tls off) when none are stored.
 inline Result<ProxySettingsRecord> proxy_or_default(Tx& tx, std::string_view server_id) {
-  auto found = tx.get_proxy_settings(server_id);
-  if (!found) {
-    return fail(std::move(found.error()));
-  }
-  if (*found) {
-    return std::move(**found);
-  }
-  return ProxySettingsRecord{.server_id = std::string(server_id)};
+  return proxy_settings_of(tx, server_id);
 }
 
 /// Marks every app of the project out of date (its inherited env changed).
@@ -87,19 +81,7 @@ inline Result<void> bump_project_apps(Tx& tx, std::string_view team_id, std::str
 template <class T>
 Result<T> write_value(Store& store, const AuditEntry& entry,
                       const std::function<Result<T>(Tx&)>& fn) {
-  std::optional<T> out;
-  auto done = write_audited(store, entry, [&](Tx& tx) -> Result<void> {
-    auto value = fn(tx);
-    if (!value) {
-      return fail(std::move(value.error()));
-    }
-    out = std::move(*value);
-    return {};
-  });
-  if (!done) {
-    return fail(std::move(done.error()));
-  }
-  return std::move(*out);
+  return write_audited_value<T>(store, entry, fn);
 }
 
 }  // namespace berth::apps_tx

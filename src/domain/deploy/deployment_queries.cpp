@@ -1,4 +1,5 @@
 // Reading and canceling deployments, app logs, proxy settings and the app lifecycle hooks.
+#include "domain/apps/apps_tx.hpp"
 #include "domain/deploy/deployment_service.hpp"
 #include "domain/fleet/job_state.hpp"
 #include "domain/identity/team_access.hpp"
@@ -9,17 +10,16 @@ using nlohmann::json;
 
 namespace {
 
-Error no_such_deployment() { return Error::not_found("no such deployment"); }
-
-Result<AppRecord> team_app(Tx& tx, std::string_view team_id, std::string_view app_id) {
-  auto app = tx.get_app(team_id, app_id);
-  if (!app) {
-    return fail(std::move(app.error()));
+Result<DeploymentRecord> team_deployment(Tx& tx, std::string_view team_id,
+                                         std::string_view deployment_id) {
+  auto found = tx.get_deployment(team_id, deployment_id);
+  if (!found) {
+    return fail(std::move(found.error()));
   }
-  if (!*app) {
-    return fail(Error::not_found("no such app"));
+  if (!*found) {
+    return fail(Error::not_found("no such deployment"));
   }
-  return std::move(**app);
+  return std::move(**found);
 }
 
 }  // namespace
@@ -30,14 +30,7 @@ Result<DeploymentRecord> DeploymentService::get(const Principal& who, std::strin
     if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
       return fail(std::move(role.error()));
     }
-    auto found = tx.get_deployment(team_id, deployment_id);
-    if (!found) {
-      return fail(std::move(found.error()));
-    }
-    if (!*found) {
-      return fail(no_such_deployment());
-    }
-    return std::move(**found);
+    return team_deployment(tx, team_id, deployment_id);
   });
 }
 
@@ -53,7 +46,7 @@ Result<Page<DeploymentRecord>> DeploymentService::list(const Principal& who,
         if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
           return fail(std::move(role.error()));
         }
-        if (auto app = team_app(tx, team_id, app_id); !app) {
+        if (auto app = apps_tx::app(tx, team_id, app_id); !app) {
           return fail(std::move(app.error()));
         }
         return tx.list_deployments(DeploymentQuery{.team_id = std::string(team_id),
@@ -76,14 +69,11 @@ Result<DeploymentRecord> DeploymentService::cancel(const Principal& who, std::st
         if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
           return fail(std::move(role.error()));
         }
-        auto found = tx.get_deployment(team_id, deployment_id);
+        auto found = team_deployment(tx, team_id, deployment_id);
         if (!found) {
           return fail(std::move(found.error()));
         }
-        if (!*found) {
-          return fail(no_such_deployment());
-        }
-        DeploymentRecord deployment = std::move(**found);
+        DeploymentRecord deployment = std::move(*found);
         if (deployment.state != "queued" && deployment.state != "running") {
           Error error = Error::conflict("the deployment has already ended");
           error.code = "deployment_finished";
@@ -129,7 +119,7 @@ Result<JobRecord> DeploymentService::open_logs(const Principal& who, std::string
         if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
           return fail(std::move(role.error()));
         }
-        auto app = team_app(tx, team_id, app_id);
+        auto app = apps_tx::app(tx, team_id, app_id);
         if (!app) {
           return fail(std::move(app.error()));
         }

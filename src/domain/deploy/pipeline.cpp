@@ -248,7 +248,21 @@ Result<void> Pipeline::check_health(Run& run, std::int64_t port) {
   return checked ? Result<void>{} : fail(std::move(checked.error()));
 }
 
-Result<void> Pipeline::switch_route(Run& run, std::int64_t port) {
+Result<void> Pipeline::update_app(Run& run, const std::function<void(AppRecord&)>& change) {
+  // Re-read in the transaction: the user may have changed the app meanwhile.
+  return ctx_.store().write([&](Tx& tx) -> Result<void> {
+    auto app = tx.get_app("", run.app.id);
+    if (!app || !*app) {
+      return app ? Result<void>{} : fail(std::move(app.error()));  // deleted: nothing to record
+    }
+    change(**app);
+    (*app)->updated_at = ctx_.clock().now();
+    return tx.update_app(**app);
+  });
+}
+
+Result<void> Pipeline::route(Run& run, std::int64_t port,
+                             const std::function<void(AppRecord&)>& record) {
   const RouteChange change{
       .app_id = run.app.id, .hostname = run.app.hostname, .upstream_port = port};
   return router_.apply(
@@ -259,18 +273,16 @@ Result<void> Pipeline::switch_route(Run& run, std::int64_t port) {
       },
       [&]() -> Result<void> {
         run.switched = true;
-        return ctx_.store().write([&](Tx& tx) -> Result<void> {
-          auto app = tx.get_app("", run.app.id);
-          if (!app || !*app) {
-            return app ? Result<void>{} : fail(std::move(app.error()));
-          }
-          (*app)->current_deployment_id = run.dep.id;
-          (*app)->deployed_config_version = run.dep.config_version;
-          (*app)->status = "running";
-          (*app)->updated_at = ctx_.clock().now();
-          return tx.update_app(**app);
-        });
+        return update_app(run, record);
       });
+}
+
+Result<void> Pipeline::switch_route(Run& run, std::int64_t port) {
+  return route(run, port, [&](AppRecord& app) {
+    app.current_deployment_id = run.dep.id;
+    app.deployed_config_version = run.dep.config_version;
+    app.status = "running";
+  });
 }
 
 void Pipeline::remove_container(Run& run, const std::string& step, const std::string& container) {

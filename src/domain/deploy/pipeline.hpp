@@ -8,6 +8,7 @@
 /// Blocking: runs on a deployment worker thread.
 
 #include <atomic>
+#include <functional>
 #include <string>
 
 #include "domain/deploy/deploy_log.hpp"
@@ -33,7 +34,11 @@ class Pipeline {
   Result<void> resolve_artifact(Run& run);
   Result<void> start_container(Run& run);
   Result<void> check_health(Run& run, std::int64_t port);
+  /// Routes the app's hostname to `port` (0: removes it) and records `record` on the app.
+  Result<void> route(Run& run, std::int64_t port, const std::function<void(AppRecord&)>& record);
+  /// route() to the new version, which becomes the app's current deployment.
   Result<void> switch_route(Run& run, std::int64_t port);
+  Result<void> update_app(Run& run, const std::function<void(AppRecord&)>& change);
   Result<void> load(Run& run);
   bool cancel_requested(const std::string& deployment_id);
   void retire_previous(Run& run);

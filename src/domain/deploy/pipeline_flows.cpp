@@ -71,25 +71,7 @@ Result<void> Pipeline::deploy_workflow(Run& run) {
 }
 
 Result<void> Pipeline::stop_app(Run& run) {
-  const RouteChange removal{.app_id = run.app.id, .hostname = run.app.hostname, .upstream_port = 0};
-  auto unrouted = router_.apply(
-      run.dep.server_id, removal,
-      [&](const json& args) {
-        return job(run, "switch",
-                   NewJob{.kind = "proxy.apply", .args = args, .timeout_ms = 60'000});
-      },
-      [&]() -> Result<void> {
-        run.switched = true;
-        return ctx_.store().write([&](Tx& tx) -> Result<void> {
-          auto app = tx.get_app("", run.app.id);
-          if (!app || !*app) {
-            return app ? Result<void>{} : fail(std::move(app.error()));
-          }
-          (*app)->status = "stopped";
-          (*app)->updated_at = ctx_.clock().now();
-          return tx.update_app(**app);
-        });
-      });
+  auto unrouted = route(run, 0, [](AppRecord& app) { app.status = "stopped"; });
   if (!unrouted) {
     return unrouted;
   }
@@ -122,25 +104,15 @@ void Pipeline::finish(Run& run, const Result<void>& outcome) {
     }
   }
   run.dep.finished_at = ctx_.clock().now();
-  auto saved = ctx_.store().write([&](Tx& tx) -> Result<void> {
-    if (auto updated = tx.update_deployment(run.dep); !updated) {
-      return updated;
-    }
-    auto app = tx.get_app("", run.dep.app_id);
-    if (!app || !*app) {
-      return app ? Result<void>{} : fail(std::move(app.error()));
-    }
-    if (!outcome && !run.switched) {
-      // The old version keeps serving; an app that never served shows the failure.
-      (*app)->status = (*app)->current_deployment_id.empty() ? "failed"
-                       : run.previous_running                ? "running"
-                                                             : "stopped";
-      (*app)->updated_at = ctx_.clock().now();
-      return tx.update_app(**app);
-    }
-    return {};
-  });
-  (void)saved;
+  (void)ctx_.store().write([&](Tx& tx) { return tx.update_deployment(run.dep); });
+  if (!outcome && !run.switched) {
+    // The old version keeps serving; an app that never served shows the failure.
+    (void)update_app(run, [&](AppRecord& app) {
+      app.status = app.current_deployment_id.empty() ? "failed"
+                   : run.previous_running            ? "running"
+                                                     : "stopped";
+    });
+  }
   log_.append(run.dep.id, "done",
               {{"state", run.dep.state},
                {"step", run.dep.step},

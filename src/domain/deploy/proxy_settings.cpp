@@ -41,15 +41,8 @@ Result<ProxySettingsRecord> DeploymentService::proxy_settings(const Principal& w
                                                               std::string_view team_id,
                                                               std::string_view server_id) {
   return read_value<ProxySettingsRecord>(ctx_.store(), [&](Tx& tx) -> Result<ProxySettingsRecord> {
-    if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
-      return fail(std::move(role.error()));
-    }
-    auto server = tx.get_server(team_id, server_id);
-    if (!server) {
+    if (auto server = team_server(tx, who, team_id, server_id, Role::viewer); !server) {
       return fail(std::move(server.error()));
-    }
-    if (!*server) {
-      return fail(Error::not_found("no such server"));
     }
     return proxy_settings_of(tx, server_id);
   });

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/crypto.hpp"
+#include "domain/apps/apps_tx.hpp"
 #include "domain/identity/team_access.hpp"
 
 namespace berth {
@@ -78,14 +79,7 @@ Result<AppRecord> TriggerService::member_app(const Principal& who, std::string_v
   if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
     return fail(std::move(role.error()));
   }
-  auto app = tx.get_app(team_id, app_id);
-  if (!app) {
-    return fail(std::move(app.error()));
-  }
-  if (!*app) {
-    return fail(Error::not_found("no such app"));
-  }
-  return std::move(**app);
+  return apps_tx::app(tx, team_id, app_id);
 }
 
 Result<WebhookSecret> TriggerService::rotate_webhook(const Principal& who, std::string_view team_id,
@@ -113,6 +107,21 @@ Result<WebhookSecret> TriggerService::rotate_webhook(const Principal& who, std::
   return out;
 }
 
+void TriggerService::prune_deliveries() {
+  // Delivery ids only matter while a sender may retry (GitHub redelivers for days at most).
+  const TimePoint now = ctx_.clock().now();
+  const auto now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  auto last = last_prune_ms_.load();
+  if (now_ms - last < 60 * 60 * 1000 || !last_prune_ms_.compare_exchange_strong(last, now_ms)) {
+    return;
+  }
+  (void)ctx_.store().write([&](Tx& tx) -> Result<void> {
+    auto pruned = tx.prune_webhook_deliveries(now - std::chrono::hours(24 * 7));
+    return pruned ? Result<void>{} : fail(std::move(pruned.error()));
+  });
+}
+
 Result<WebhookAnswer> TriggerService::receive_webhook(const WebhookDelivery& delivery) {
   auto app = read_value<std::optional<AppRecord>>(
       ctx_.store(), [&](Tx& tx) { return tx.get_app("", delivery.app_id); });
@@ -137,6 +146,7 @@ Result<WebhookAnswer> TriggerService::receive_webhook(const WebhookDelivery& del
     return fail(Error::invalid("the push body must be a JSON object"));
   }
   if (!delivery.delivery_id.empty()) {
+    prune_deliveries();
     if (delivery.delivery_id.size() > kMaxDeliveryId || !printable(delivery.delivery_id)) {
       return fail(Error::invalid("the delivery id is not a printable string of at most 200"));
     }

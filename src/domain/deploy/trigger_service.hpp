@@ -5,6 +5,8 @@
 /// URLs for CI (a secret token in the path, stored only as a hash). The webhook answers at
 /// once: the deployment runs in the background. Blocking (store). Thread-safe.
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -71,8 +73,12 @@ class TriggerService {
   Result<AppRecord> member_app(const Principal& who, std::string_view team_id,
                                std::string_view app_id, Tx& tx);
 
+  /// Forgets delivery ids older than a week, at most once an hour.
+  void prune_deliveries();
+
   FleetContext& ctx_;
   DeploymentService& deployments_;
+  std::atomic<std::int64_t> last_prune_ms_{0};
 };
 
 }  // namespace berth

@@ -5,6 +5,7 @@
 #include "core/crypto.hpp"
 #include "core/log.hpp"
 #include "domain/fleet/job_state.hpp"
+#include "domain/fleet/server_book.hpp"
 #include "domain/identity/team_access.hpp"
 
 namespace berth {
@@ -51,17 +52,11 @@ Result<JobRecord> JobService::submit(const Principal& who, std::string_view team
                   {"kind", job.kind},
                   {"args", record.args_summary}}),
       [&](Tx& tx) -> Result<void> {
-        if (auto role = require_team_role(tx, who, team_id, Role::admin); !role) {
-          return fail(std::move(role.error()));
-        }
-        auto server = tx.get_server(team_id, server_id);
+        auto server = admin_server(tx, who, team_id, server_id);
         if (!server) {
           return fail(std::move(server.error()));
         }
-        if (!*server) {
-          return fail(Error::not_found("no such server"));
-        }
-        if ((*server)->scheduling == "draining") {
+        if (server->scheduling == "draining") {
           Error error = Error::conflict("the server is being drained; uncordon it first");
           error.code = "server_draining";
           return fail(std::move(error));
@@ -148,15 +143,8 @@ Result<Page<JobRecord>> JobService::list(const Principal& who, std::string_view 
     return fail(std::move(ok.error()));
   }
   return read_value<Page<JobRecord>>(ctx_.store(), [&](Tx& tx) -> Result<Page<JobRecord>> {
-    if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
-      return fail(std::move(role.error()));
-    }
-    auto server = tx.get_server(team_id, server_id);
-    if (!server) {
+    if (auto server = team_server(tx, who, team_id, server_id, Role::viewer); !server) {
       return fail(std::move(server.error()));
-    }
-    if (!*server) {
-      return fail(Error::not_found("no such server"));
     }
     return tx.list_jobs(JobQuery{.team_id = std::string(team_id),
                                  .server_id = std::string(server_id),
@@ -166,16 +154,7 @@ Result<Page<JobRecord>> JobService::list(const Principal& who, std::string_view 
   });
 }
 
-Result<std::optional<JobRecord>> JobService::request_cancel(Tx& tx, std::string_view team_id,
-                                                            std::string_view job_id) {
-  auto found = tx.get_job(team_id, job_id);
-  if (!found) {
-    return fail(std::move(found.error()));
-  }
-  if (!*found || job_state::is_terminal((*found)->state)) {
-    return std::optional<JobRecord>{std::move(*found)};
-  }
-  JobRecord job = std::move(**found);
+Result<JobRecord> JobService::request_cancel(Tx& tx, JobRecord job) {
   job.cancel_requested = true;
   if (job.state == job_state::queued) {
     job.state = job_state::canceled;
@@ -186,7 +165,7 @@ Result<std::optional<JobRecord>> JobService::request_cancel(Tx& tx, std::string_
   if (auto updated = tx.update_job(job); !updated) {
     return fail(std::move(updated.error()));
   }
-  return std::optional<JobRecord>{std::move(job)};
+  return job;
 }
 
 void JobService::announce_cancel(const JobRecord& job) {
@@ -222,7 +201,7 @@ Result<JobRecord> JobService::cancel(const Principal& who, std::string_view team
           error.code = "job_finished";
           return fail(std::move(error));
         }
-        auto changed = request_cancel(tx, team_id, job_id);
+        auto changed = request_cancel(tx, std::move(**before));
         if (!changed) {
           return fail(std::move(changed.error()));
         }
@@ -248,7 +227,7 @@ Result<bool> JobService::cancel_system(std::string_view job_id) {
     if (!was_open) {
       return {};
     }
-    auto changed = request_cancel(tx, "", job_id);
+    auto changed = request_cancel(tx, std::move(**before));
     if (!changed) {
       return fail(std::move(changed.error()));
     }

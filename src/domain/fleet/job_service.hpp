@@ -67,8 +67,7 @@ class JobService {
 
  private:
   /// Marks the job canceled (queued) or cancel-requested (in flight) and tells the agent.
-  Result<std::optional<JobRecord>> request_cancel(Tx& tx, std::string_view team_id,
-                                                  std::string_view job_id);
+  Result<JobRecord> request_cancel(Tx& tx, JobRecord job);
   void announce_cancel(const JobRecord& job);
 
   FleetContext& ctx_;

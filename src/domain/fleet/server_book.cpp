@@ -5,9 +5,9 @@
 
 namespace berth {
 
-Result<ServerRecord> admin_server(Tx& tx, const Principal& who, std::string_view team_id,
-                                  std::string_view server_id) {
-  if (auto role = require_team_role(tx, who, team_id, Role::admin); !role) {
+Result<ServerRecord> team_server(Tx& tx, const Principal& who, std::string_view team_id,
+                                 std::string_view server_id, Role needed) {
+  if (auto role = require_team_role(tx, who, team_id, needed); !role) {
     return fail(std::move(role.error()));
   }
   auto found = tx.get_server(team_id, server_id);

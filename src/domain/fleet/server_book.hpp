@@ -43,11 +43,16 @@ class ServerBook {
   EventHub& events_;
 };
 
-/// Inside a write transaction: checks that the caller is an admin of the team, then reads the
-/// team's server. Error::not_found for an unknown server or another team's. Every admin change
-/// to a server starts with this.
-Result<ServerRecord> admin_server(Tx& tx, const Principal& who, std::string_view team_id,
-                                  std::string_view server_id);
+/// Inside a transaction: checks that the caller holds `needed` in the team, then reads the
+/// team's server. Error::not_found for an unknown server or another team's.
+Result<ServerRecord> team_server(Tx& tx, const Principal& who, std::string_view team_id,
+                                 std::string_view server_id, Role needed);
+
+/// team_server for an admin: every admin change to a server starts with this.
+inline Result<ServerRecord> admin_server(Tx& tx, const Principal& who, std::string_view team_id,
+                                         std::string_view server_id) {
+  return team_server(tx, who, team_id, server_id, Role::admin);
+}
 
 /// The SSE/JSON view of one server event.
 nlohmann::json server_event_view(const ServerEventRecord& event);
