@@ -88,7 +88,7 @@ json DeployTest::fast_settings() {
           {"pull_policy", "never"},
           {"health",
            {{"path", "/"},
-            {"interval_s", 1},
+            {"interval_s", 0.2},
             {"timeout_s", 1},
             {"retries", 10},
             {"start_period_s", 0}}},
