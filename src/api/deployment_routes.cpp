@@ -23,10 +23,6 @@ constexpr std::int64_t kMaxTail = 10'000;
 
 const std::string& team_of(const Request& request) { return request_team(request).team_id; }
 
-bool is_terminal_deployment(const std::string& state) {
-  return state != "queued" && state != "running";
-}
-
 // "?tail=N": -1 (every line) when absent; Error::validation when not 0..10000.
 Result<std::int64_t> tail_of(const Request& request) {
   auto text = request.query_param("tail");
@@ -80,8 +76,7 @@ void add_app_action_route(http::Router& router, const ApiContext& ctx, const std
               }));
 }
 
-Response deployment_events_response(const ApiContext& ctx, const Principal& who,
-                                    std::string team_id, std::string deployment_id,
+Response deployment_events_response(const ApiContext& ctx, std::string deployment_id,
                                     std::int64_t after) {
   return event_stream_response(EventStreamSpec{
       .hub = ctx.events,
@@ -95,14 +90,8 @@ Response deployment_events_response(const ApiContext& ctx, const Principal& who,
             },
             deployment_event_message);
       },
-      .ended = [&ctx, who, team_id, deployment_id]() -> std::optional<HubMessage> {
-        // A finished deployment's `done` event is in the replay; this closes the stream.
-        auto deployment = ctx.deployments->get(who, team_id, deployment_id);
-        if (deployment && is_terminal_deployment(deployment->state)) {
-          return HubMessage{.event = "end", .id = 0, .data = deployment_json(*deployment)};
-        }
-        return std::nullopt;
-      },
+      // Every deployment's log ends with `done`: from the replay, or live when it comes.
+      .ended = {},
       .is_final = [](const HubMessage& message) { return message.event == "done"; },
       .on_end = {}});
 }
@@ -182,8 +171,7 @@ void add_deployment_routes(http::Router& router, const ApiContext& ctx) {
         if (auto found = ctx.deployments->get(caller(request), team_of(request), id); !found) {
           return fail(std::move(found.error()));
         }
-        return deployment_events_response(ctx, caller(request), team_of(request), id,
-                                          last_event_id(request));
+        return deployment_events_response(ctx, id, last_event_id(request));
       }));
 
   router.post(

@@ -128,8 +128,11 @@ TEST(DockerJobs, PullReportsAnErrorInTheStream) {
             "/v1.41/images/create?fromImage=registry.example%2Fteam%2Fapp&tag=latest");
 }
 
-TEST(DockerJobs, PullSucceedsWithTheDigest) {
-  FakeEngine engine([](const SeenRequest&) {
+TEST(DockerJobs, PullSucceedsWithTheDigestAndReportsTheImageId) {
+  FakeEngine engine([](const SeenRequest& request) {
+    if (request.target.ends_with("/json")) {  // the image inspect after the pull
+      return FakeEngine::answer(200, R"({"Id":"sha256:1d"})");
+    }
     return FakeEngine::chunked(200, {R"({"status":"Pulling from team/app","id":"1.2"})"
                                      "\n",
                                      R"({"status":"Digest: sha256:abcd"})"
@@ -142,12 +145,38 @@ TEST(DockerJobs, PullSucceedsWithTheDigest) {
   const JobOutcome by_tag =
       job.run("docker.pull", {{"image", "team/app:1.2"}}, engine.socket_path());
   EXPECT_EQ(by_tag.status, "succeeded") << by_tag.error_message;
-  EXPECT_EQ(by_tag.result, json::parse(R"({"image":"team/app:1.2","digest":"sha256:abcd"})"));
+  EXPECT_EQ(by_tag.result, json::parse(R"({"image":"team/app:1.2","digest":"sha256:abcd",
+                                           "image_id":"sha256:1d","pulled":true})"));
   const JobOutcome by_digest =
       job.run("docker.pull", {{"image", "team/app@" + digest}}, engine.socket_path());
   EXPECT_EQ(by_digest.status, "succeeded");
-  EXPECT_EQ(engine.requests()[1].target,
+  EXPECT_EQ(engine.requests()[2].target,
             "/v1.41/images/create?fromImage=team%2Fapp&tag=sha256%3A" + std::string(64, 'f'));
+}
+
+TEST(DockerJobs, PullPolicyUsesTheLocalImageOrRefusesWithoutIt) {
+  FakeEngine engine([](const SeenRequest& request) {
+    if (request.target.find("/images/team/app:1.2/json") != std::string::npos) {
+      return FakeEngine::answer(200, R"({"Id":"sha256:10ca1"})");
+    }
+    return FakeEngine::answer(404, R"({"message":"No such image"})");
+  });
+  Job job;
+  const JobOutcome local = job.run("docker.pull", {{"image", "team/app:1.2"}, {"policy", "never"}},
+                                   engine.socket_path());
+  EXPECT_EQ(local.status, "succeeded") << local.error_message;
+  EXPECT_EQ(local.result["image_id"], "sha256:10ca1");
+  EXPECT_EQ(local.result["pulled"], false);
+  const JobOutcome missing = job.run(
+      "docker.pull", {{"image", "team/other:1"}, {"policy", "never"}}, engine.socket_path());
+  EXPECT_EQ(missing.status, "failed");
+  EXPECT_EQ(missing.error_code, "image_missing");
+  for (const auto& request : engine.requests()) {
+    EXPECT_EQ(request.target.find("/images/create"), std::string::npos) << request.target;
+  }
+  const JobOutcome bad = job.run(
+      "docker.pull", {{"image", "team/app:1.2"}, {"policy", "sometimes"}}, engine.socket_path());
+  EXPECT_EQ(bad.error_code, "invalid_args");
 }
 
 TEST(DockerJobs, RunCreatesThenStarts) {

@@ -313,6 +313,7 @@ bool DeploymentService::run_next(const std::string& app_id) {
 
 Result<void> DeploymentService::recover() {
   std::vector<std::string> queued_apps;
+  std::vector<DeploymentRecord> interrupted;
   auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
     auto open = tx.list_deployments(DeploymentQuery{
         .team_id = {}, .app_id = {}, .states = {"queued", "running"}, .page = 1, .per_page = 1000});
@@ -332,11 +333,19 @@ Result<void> DeploymentService::recover() {
       if (auto updated = tx.update_deployment(deployment); !updated) {
         return updated;
       }
+      interrupted.push_back(deployment);
     }
     return {};
   });
   if (!done) {
     return done;
+  }
+  for (const auto& deployment : interrupted) {
+    log_.append(deployment.id, "done",
+                {{"state", deployment.state},
+                 {"step", deployment.step},
+                 {"error_code", deployment.error_code},
+                 {"error_message", deployment.error_message}});
   }
   for (const auto& app_id : queued_apps) {
     scheduler_->kick(app_id);

@@ -13,6 +13,8 @@ namespace berth {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
+constexpr std::chrono::milliseconds kMinDrain{2000};
+
 namespace {
 
 Error step_error(const JobRecord& job) {
@@ -50,8 +52,10 @@ bool Pipeline::cancel_requested(const std::string& deployment_id) {
 Result<JobRecord> Pipeline::job(Run& run, const std::string& step, const NewJob& job) {
   run.dep.step = step;
   (void)save(run);
-  auto done = steps_.run(run.dep.id, run.dep.team_id, run.dep.server_id, step, job,
-                         [&] { return !run.switched && cancel_requested(run.dep.id); });
+  auto done = steps_.run(
+      run.dep.id, run.dep.team_id, run.dep.server_id, step, job,
+      // Cleanup must run even for a canceled deployment.
+      [&] { return step != "cleanup" && !run.switched && cancel_requested(run.dep.id); });
   if (!done) {
     log_.step(run.dep.id, step, "failed", {{"error", done.error().message}});
     return fail(std::move(done.error()));
@@ -301,7 +305,10 @@ void Pipeline::retire_previous(Run& run) {
     return;
   }
   const std::string old = run.previous->container_name;
-  const auto grace = std::chrono::milliseconds(ms(run.settings, "drain_grace_s", 5));
+  // At least 2 s: Caddy looks the app's upstream up again every second (the agent's SRV
+  // answer), so the old container must keep answering until Caddy has moved on.
+  const auto grace =
+      std::max(std::chrono::milliseconds(ms(run.settings, "drain_grace_s", 5)), kMinDrain);
   log_.say(run.dep.id, "drain",
            "letting " + old + " finish its requests for " + std::to_string(grace.count()) + " ms");
   const auto until = std::chrono::steady_clock::now() + grace;

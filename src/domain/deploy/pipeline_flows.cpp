@@ -41,7 +41,8 @@ Result<void> Pipeline::deploy_workflow(Run& run) {
     json argv = step.contains("run") ? step["run"]
                                      : json::array({"/bin/sh", "-c", step.value("shell", "")});
     auto env = run.env;
-    for (const auto& [key, value] : step.value("env", json::object()).items()) {
+    const json step_env = step.value("env", json::object());
+    for (const auto& [key, value] : step_env.items()) {
       env[key] = value.get<std::string>();
     }
     auto ran =
@@ -90,18 +91,21 @@ Result<void> Pipeline::stop_app(Run& run) {
 }
 
 void Pipeline::finish(Run& run, const Result<void>& outcome) {
-  if (outcome) {
-    run.dep.state = "succeeded";
-    run.dep.error_code.clear();
-    run.dep.error_message.clear();
-  } else {
-    const bool canceled = outcome.error().code == "canceled";
-    run.dep.state = canceled ? "canceled" : "failed";
-    run.dep.error_code = outcome.error().code.empty() ? "step_failed" : outcome.error().code;
-    run.dep.error_message = outcome.error().message;
+  if (!outcome) {
+    // The new container goes before the deployment ends, so a finished deployment never leaves
+    // one behind; the step that failed is what the record keeps.
+    const std::string failed_step = run.dep.step;
     if (run.started && !run.switched && !run.dep.container_name.empty() && !stopping_.load()) {
       remove_container(run, "cleanup", run.dep.container_name);
     }
+    run.dep.step = failed_step;
+    run.dep.state = outcome.error().code == "canceled" ? "canceled" : "failed";
+    run.dep.error_code = outcome.error().code.empty() ? "step_failed" : outcome.error().code;
+    run.dep.error_message = outcome.error().message;
+  } else {
+    run.dep.state = "succeeded";
+    run.dep.error_code.clear();
+    run.dep.error_message.clear();
   }
   run.dep.finished_at = ctx_.clock().now();
   (void)ctx_.store().write([&](Tx& tx) { return tx.update_deployment(run.dep); });
