@@ -12,6 +12,7 @@ import hmac
 import http.client
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -170,12 +171,18 @@ def send_webhook(api, app_id, secret):
 
 
 def latency(api, args, app_id, secret):
-    rows = []
+    rows, rng = [], random.Random(5)
     for i in range(args.latency_n):
         old, new = ("v1", "v2") if i % 2 == 0 else ("v2", "v1")
         api.ok("PATCH", f"/api/v1/apps/{app_id}", {"source": {"type": "image", "image": f"bench/app:{new}"}})
-        if not serves(args.http_port, old):
-            raise RuntimeError(f"the proxy does not serve {old} before deployment {i + 1}")
+        # Steady traffic before the webhook, for a random 1-2 s: Caddy re-resolves an app's SRV
+        # upstream on a request once its answer is a refresh interval old, so polling only from
+        # the webhook on would line every refresh up with the webhook instead of at random.
+        until = time.monotonic() + rng.uniform(1.0, 2.0)
+        while time.monotonic() < until:
+            if not serves(args.http_port, old):
+                raise RuntimeError(f"the proxy does not serve {old} before deployment {i + 1}")
+            time.sleep(0.01)
         sent_wall, t0 = time.time(), time.monotonic()
         status, answer = send_webhook(api, app_id, secret)
         webhook_ms = (time.monotonic() - t0) * 1000
@@ -206,16 +213,19 @@ def latency(api, args, app_id, secret):
     return rows
 
 
-def load(api, args, app_id, current):
+def load(api, args, app_id, current, deployments=None, idle_s=0):
+    """wrk through Caddy while `deployments` run back to back, or for idle_s with none (control)."""
+    deployments = args.load_n if deployments is None else deployments
     lua = os.path.join(os.path.dirname(os.path.abspath(__file__)), "count.lua")
-    wrk_out = os.path.join(args.work, "wrk.out")
+    wrk_out = os.path.join(args.work, f"wrk-{deployments}.out")
     with open(wrk_out, "w") as out:
         wrk = subprocess.Popen(["wrk", "-t2", "-c16", "-d3600s", "--latency", "-s", lua, "-H", f"Host: {HOST}",
                                 f"http://127.0.0.1:{args.http_port}/"], stdout=out, stderr=subprocess.STDOUT)
     rows = []
     try:
         time.sleep(2)  # wrk's connections are open and busy before the first deployment
-        for i in range(args.load_n):
+        time.sleep(idle_s)
+        for i in range(deployments):
             new = "v2" if current == "v1" else "v1"
             t0 = time.monotonic()
             dep = api.ok("POST", f"/api/v1/apps/{app_id}/deployments", {"image": f"bench/app:{new}"})
@@ -225,7 +235,7 @@ def load(api, args, app_id, current):
                        lambda: serves(args.http_port, new), interval=0.01)
             rows.append({"n": i + 1, "deployment": dep["id"], "image": new, "succeeded_ms": round(done_ms, 1)})
             if (i + 1) % 10 == 0:
-                log(f"load {i + 1}/{args.load_n}: last deployment {round(done_ms)} ms")
+                log(f"load {i + 1}/{deployments}: last deployment {round(done_ms)} ms")
             current = new
         time.sleep(2)  # the last old container's drain is over; wrk keeps going through it
     finally:
@@ -244,7 +254,7 @@ def main():
     parser = argparse.ArgumentParser()
     for name in ("base", "work", "bench-label"):
         parser.add_argument(f"--{name}", required=True)
-    for name in ("http-port", "https-port", "latency-n", "load-n", "baseline-n"):
+    for name in ("http-port", "https-port", "latency-n", "load-n", "baseline-n", "control-s"):
         parser.add_argument(f"--{name}", type=int, required=True)
     args = parser.parse_args()
     api = Api(args.base, os.environ["BENCH_API_KEY"])
@@ -255,10 +265,12 @@ def main():
     log(f"baseline docker run -> 200: {[round(t) for t in base_ms]} ms")
     lat = latency(api, args, app_id, secret)
     current = lat[-1]["image"] if lat else "v1"
+    _, control_text = load(api, args, app_id, current, deployments=0, idle_s=args.control_s)
+    log("wrk with no deployment (control):\n" + control_text)
     load_rows, wrk_text = load(api, args, app_id, current)
     log("wrk:\n" + wrk_text)
     results = {"started": started, "finished": time.time(), "baseline_ms": base_ms, "latency": lat,
-               "load": load_rows, "wrk": wrk_text, "cores": os.cpu_count(),
+               "load": load_rows, "wrk": wrk_text, "control_wrk": control_text, "control_s": args.control_s, "cores": os.cpu_count(),
                "loadavg": {"before": load_before, "after": os.getloadavg()},
                "versions": {name: subprocess.run([name, "version"], capture_output=True, text=True).stdout.strip()
                             for name in ("caddy",)}}

@@ -102,7 +102,7 @@ def main():
     w(f"## Latency: signed push webhook → the new version answering through Caddy ({len(lat)} deployments)\n")
     w("Total: from sending `POST /api/v1/hooks/{app_id}` (GitHub push, `X-Hub-Signature-256`) to the first "
       "`GET /` with `Host: web.bench.test` through Caddy (a fresh connection every 10 ms) that returns the new "
-      "body. Each image change (`PATCH /api/v1/apps/{id}`) happens before the clock starts. Steps: the "
+      "body; the same polling runs for a random 1–2 s before the webhook (so Caddy's 1 s SRV refresh falls at a random phase, as under steady traffic). Each image change (`PATCH /api/v1/apps/{id}`) happens before the clock starts. Steps: the "
       "`duration_ms` of each succeeded `step` event (the agent's run time of the step's job). Overhead: total "
       "− (start + health), what Berth adds beyond the container's own start and health time. Baseline: "
       f"`docker run -d -p 127.0.0.1::8080 bench/app:v2` (CLI) until its published port answers 200, polled "
@@ -129,6 +129,16 @@ def main():
     w(f"| {summ.get('requests', 0)} | {seconds:.0f} | {summ.get('requests', 0) / seconds if seconds else 0:.0f} | {ok2} | "
       f"{non2xx} | {summ.get('connect', 0)} | {summ.get('read', 0)} | {summ.get('write', 0)} | {summ.get('timeout', 0)} | "
       f"{b.get('v1', 0)} / {b.get('v2', 0)} / {b.get('other', 0)} |\n")
+    c = wrk_counts(res.get("control_wrk", ""))
+    if c["summary"]:
+        cs = c["summary"]
+        c_non2xx = sum(v for k, v in c["status"].items() if not k.startswith("2"))
+        c_secs = cs.get("duration_us", 0) / 1e6
+        w(f"Control, same session, before the deployments: the same wrk for {res.get('control_s')} s with no deployment:\n")
+        w("| requests | seconds | req/s | non-2xx | connect | read | write | timeouts |\n|---|---|---|---|---|---|---|---|")
+        w(f"| {cs.get('requests', 0)} | {c_secs:.0f} | {cs.get('requests', 0) / c_secs if c_secs else 0:.0f} | {c_non2xx} | "
+          f"{cs.get('connect', 0)} | {cs.get('read', 0)} | {cs.get('write', 0)} | {cs.get('timeout', 0)} |\n")
+        w("```\n" + res["control_wrk"].strip() + "\n```\n")
     done = [r["succeeded_ms"] for r in load]
     w("| ms | median | p95 | min | max |\n|---|---|---|---|---|")
     w(row("deployment under load: POST → succeeded (includes the 2 s drain)", done))
