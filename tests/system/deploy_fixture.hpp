@@ -21,9 +21,9 @@ namespace berth::testing {
 
 // Images built by build_app_images(): httpd on 8080 serving /www/index.html ("v1\n", "v2\n")
 // and /cgi-bin/env (the container's environment); :broken listens on nothing.
-inline constexpr const char* kAppV1 = "berth-test/app:v1";
-inline constexpr const char* kAppV2 = "berth-test/app:v2";
-inline constexpr const char* kAppBroken = "berth-test/app:broken";
+inline constexpr const char* kAppV1 = "berth-test/app:v1.1";
+inline constexpr const char* kAppV2 = "berth-test/app:v2.1";
+inline constexpr const char* kAppBroken = "berth-test/app:broken.1";
 
 struct CommandResult {
   std::optional<int> exit_code = {};  // nullopt: killed at the deadline

@@ -31,9 +31,11 @@ void write_file(const fs::path& path, const std::string& text, fs::perms mode = 
 // The CGI script that shows a test what environment the container got.
 constexpr const char* kEnvScript = "#!/bin/sh\necho 'Content-Type: text/plain'\necho\nenv\n";
 
+// httpd under a shell that ends on SIGTERM, as a well-behaved app does: as PID 1 httpd alone
+// would ignore it, and every `docker stop` of an old version would wait out its timeout.
 std::string serving_dockerfile(const std::string& web_root) {
   return "FROM " + std::string(kTestImage) + "\nCOPY " + web_root +
-         " /www\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n";
+         " /www\nCMD [\"sh\", \"-c\", \"trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait\"]\n";
 }
 
 }  // namespace
@@ -111,7 +113,8 @@ std::string build_app_images(const std::string& socket_path) {
     write_file(context.path() / ("Dockerfile." + version), serving_dockerfile("www-" + version));
   }
   write_file(context.path() / "Dockerfile.broken",
-             "FROM " + std::string(kTestImage) + "\nCMD [\"sleep\", \"3600\"]\n");
+             "FROM " + std::string(kTestImage) +
+                 "\nCMD [\"sh\", \"-c\", \"trap 'exit 0' TERM; sleep 3600 & wait\"]\n");
   const std::vector<std::pair<std::string, std::string>> images = {
       {"v1", kAppV1}, {"v2", kAppV2}, {"broken", kAppBroken}};
   for (const auto& [file, tag] : images) {
