@@ -1,5 +1,6 @@
 #pragma once
-/// Deployments: start, list, read, cancel, the event stream; rollback, restart/stop/start and the app's logs.
+/// Deployments: start, list, read, cancel, the event stream; rollback, restart/stop/start and the
+/// app's logs.
 
 #include "api/api_context.hpp"
 #include "http/router.hpp"

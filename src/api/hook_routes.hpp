@@ -1,5 +1,6 @@
 #pragma once
-/// Triggers: the signed git webhook, deploy-hook URLs and their management; a server's proxy settings.
+/// Triggers: the signed git webhook, deploy-hook URLs and their management; a server's proxy
+/// settings.
 
 #include "api/api_context.hpp"
 #include "http/router.hpp"
