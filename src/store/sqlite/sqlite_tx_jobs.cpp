@@ -1,6 +1,7 @@
 // SqliteTx: jobs and their output.
 #include <fmt/format.h>
 
+#include "store/sqlite/sqlite_app_columns.hpp"
 #include "store/sqlite/sqlite_fleet_columns.hpp"
 #include "store/sqlite/sqlite_tx.hpp"
 
@@ -99,73 +100,19 @@ Result<void> SqliteTx::update_job(const JobRecord& job) {
 }
 
 Result<Page<JobRecord>> SqliteTx::list_jobs(const JobQuery& query) {
-  const auto offset = page_offset(query.page, query.per_page);
-  if (!offset) {
-    return fail(offset.error());
-  }
   auto states = distinct_words("states", query.states, kJobStates);
   if (!states) {
     return fail(std::move(states.error()));
   }
-
   // Fixed fragments per filter present (as list_audit does): each combination is its own
   // cached statement and uses its own index. The IN list is at most kJobStates long.
-  std::string where;
-  std::vector<std::string> values;
-  const auto filter = [&](std::string_view condition) {
-    where += where.empty() ? " WHERE " : " AND ";
-    where += condition;
-  };
-  if (!query.team_id.empty()) {
-    filter("team_id = ?");
-    values.push_back(query.team_id);
-  }
-  if (!query.server_id.empty()) {
-    filter("server_id = ?");
-    values.push_back(query.server_id);
-  }
-  if (!states->empty()) {
-    filter(fmt::format("state IN ({})", placeholders(states->size())));
-    values.insert(values.end(), states->begin(), states->end());
-  }
-
-  Page<JobRecord> page;
-  {
-    auto count = connection_.prepare(fmt::format("SELECT count(*) FROM jobs{}", where));
-    if (!count) {
-      return fail(std::move(count.error()));
-    }
-    bind_texts(*count, 1, values);
-    auto row = count->step();
-    if (!row) {
-      return fail(std::move(row.error()));
-    }
-    page.total = *row ? count->column_int(0) : 0;
-  }
-
-  auto list = connection_.prepare(
-      fmt::format("SELECT {} FROM jobs{} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-                  kJobColumns, where));
-  if (!list) {
-    return fail(std::move(list.error()));
-  }
-  const int next = bind_texts(*list, 1, values);
-  list->bind(next, query.per_page);
-  list->bind(next + 1, *offset);
-  for (;;) {
-    auto row = list->step();
-    if (!row) {
-      return fail(std::move(row.error()));
-    }
-    if (!*row) {
-      return page;
-    }
-    auto job = read_job(*list);
-    if (!job) {
-      return fail(std::move(job.error()));
-    }
-    page.items.push_back(std::move(*job));
-  }
+  Filters filters;
+  filters.add(!query.team_id.empty(), "team_id = ?", {query.team_id});
+  filters.add(!query.server_id.empty(), "server_id = ?", {query.server_id});
+  filters.add(!states->empty(), fmt::format("state IN ({})", placeholders(states->size())),
+              *states);
+  return filtered_page(connection_, "jobs", kJobColumns, filters, "created_at DESC, id DESC",
+                       read_job, query.page, query.per_page);
 }
 
 Result<bool> SqliteTx::append_job_output(const JobOutputChunk& chunk) {
