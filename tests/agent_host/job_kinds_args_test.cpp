@@ -153,7 +153,7 @@ TEST(CaddyConfig, PlainHttp) {
   EXPECT_EQ(server["routes"], json::parse(R"([{"match":[{"host":["web.test"]}],
       "handle":[{"handler":"reverse_proxy",
         "dynamic_upstreams":{"source":"srv","name":"web.test.route.berth.internal.",
-          "refresh":"1s","resolver":{"addresses":["udp/127.0.0.1:5353"]}},
+          "refresh":"250ms","resolver":{"addresses":["udp/127.0.0.1:5353"]}},
         "transport":{"protocol":"http","resolver":{"addresses":["udp/127.0.0.1:5353"]}},
         "load_balancing":{"try_duration":"5s"}}],
       "terminal":true}])"));

@@ -47,7 +47,7 @@ nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_ad
 
 /// How often Caddy asks for a host's SRV record again: the longest a switch takes to reach
 /// new requests, so the old upstream must keep answering at least this long.
-inline constexpr const char* kUpstreamRefresh = "1s";
+inline constexpr const char* kUpstreamRefresh = "250ms";
 
 /// The name of the server berth owns in Caddy's config.
 inline constexpr const char* kCaddyServer = "berth";

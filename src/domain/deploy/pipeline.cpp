@@ -305,7 +305,7 @@ void Pipeline::retire_previous(Run& run) {
     return;
   }
   const std::string old = run.previous->container_name;
-  // At least 2 s: Caddy looks the app's upstream up again every second (the agent's SRV
+  // At least 2 s: Caddy looks the app's upstream up again every 250 ms (the agent's SRV
   // answer), so the old container must keep answering until Caddy has moved on.
   const auto grace =
       std::max(std::chrono::milliseconds(ms(run.settings, "drain_grace_s", 5)), kMinDrain);
