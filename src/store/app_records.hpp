@@ -76,10 +76,10 @@ struct DeploymentRecord {
   std::string server_id = {};
   /// queued | running | succeeded | failed | canceled | superseded
   std::string state = "queued";
-  std::string trigger = "api";  // api | webhook | deploy_hook | rollback | restart | stop | start
-  std::string created_by = {};  // user id, API key id, "webhook", "deploy_hook"
-  std::string ref = {};         // the requested git ref ("" = the app's branch)
-  std::string image = {};       // an image override ("" = the app's)
+  std::string trigger = "api";   // api | webhook | deploy_hook | rollback | restart | stop | start
+  std::string created_by = {};   // user id, API key id, "webhook", "deploy_hook"
+  std::string ref = {};          // the requested git ref ("" = the app's branch)
+  std::string image = {};        // an image override ("" = the app's)
   std::string rollback_of = {};  // for a rollback: the deployment whose artifact it reuses
   /// The immutable artifact once resolved: {"image":…,"image_id":"sha256:…","commit":…}.
   nlohmann::json artifact = nlohmann::json::object();
@@ -87,8 +87,8 @@ struct DeploymentRecord {
   nlohmann::json spec = nlohmann::json::object();
   std::int64_t config_version = 0;  // the app's config_version when it was created
   std::string container_name = {};  // the new container ("" before it is started)
-  std::int64_t host_port = 0;        // its port on 127.0.0.1
-  std::string step = {};             // the step now running (or that failed)
+  std::int64_t host_port = 0;       // its port on 127.0.0.1
+  std::string step = {};            // the step now running (or that failed)
   bool cancel_requested = false;
   std::string error_code = {};
   std::string error_message = {};
@@ -109,8 +109,8 @@ struct DeploymentQuery {
 /// One entry of a deployment's event log (SSE `id` = seq).
 struct DeploymentEventRecord {
   std::string deployment_id = {};
-  std::int64_t seq = 0;     // 1, 2, … per deployment; assigned by the store
-  std::string event = {};   // state | step | output | done
+  std::int64_t seq = 0;    // 1, 2, … per deployment; assigned by the store
+  std::string event = {};  // state | step | output | done
   nlohmann::json data = nlohmann::json::object();
   TimePoint at{};
 };
