@@ -160,7 +160,7 @@ TEST_F(EnvServiceTest, KeysValuesAndLimitsAreChecked) {
             "vars[0].value");
   EXPECT_EQ(field_of({{.key = "A", .value = std::string(64 * 1024, 'x'), .secret = {}}}), "ok");
   std::vector<EnvInput> many;
-  for (int i = 0; i < 501; ++i) {
+  for (std::size_t i = 0; i <= kMaxEnvVars; ++i) {
     many.push_back({.key = "K" + std::to_string(i), .value = "v", .secret = {}});
   }
   EXPECT_EQ(field_of(many), "vars");
