@@ -103,7 +103,7 @@ def main():
     w(f"## Latency: signed push webhook → the new version answering through Caddy ({len(lat)} deployments)\n")
     w("Total: from sending `POST /api/v1/hooks/{app_id}` (GitHub push, `X-Hub-Signature-256`) to the first "
       "`GET /` with `Host: web.bench.test` through Caddy (a fresh connection every 10 ms) that returns the new "
-      "body; the same polling runs for a random 1–2 s before the webhook (so Caddy's 1 s SRV refresh falls at a random phase, as under steady traffic). Each image change (`PATCH /api/v1/apps/{id}`) happens before the clock starts. Steps: the "
+      "body; the same polling runs for a random 1–2 s before the webhook (so Caddy's SRV refresh (250 ms) falls at a random phase, as under steady traffic). Each image change (`PATCH /api/v1/apps/{id}`) happens before the clock starts. Steps: the "
       "`duration_ms` of each succeeded `step` event (the agent's run time of the step's job). Overhead: total "
       "− (start + health), what Berth adds beyond the container's own start and health time. Baseline: "
       f"`docker run -d -p 127.0.0.1::8080 bench/app:v2` (CLI) until its published port answers 200, polled "
