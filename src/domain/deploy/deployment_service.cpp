@@ -1,7 +1,6 @@
 #include "domain/deploy/deployment_service.hpp"
 
-#include <regex>
-
+#include "domain/apps/app_spec.hpp"
 #include "domain/identity/team_access.hpp"
 
 namespace berth {
@@ -16,24 +15,14 @@ Error conflict(std::string code, std::string message) {
   return error;
 }
 
-bool is_git_ref(const std::string& ref) {
-  static const std::regex pattern("[A-Za-z0-9][A-Za-z0-9._/-]{0,199}");
-  return std::regex_match(ref, pattern) && ref.find("..") == std::string::npos;
-}
-
-bool is_image_ref(const std::string& image) {
-  static const std::regex pattern("[a-z0-9][a-z0-9._/:@-]{0,254}");
-  return std::regex_match(image, pattern);
-}
-
 Result<void> check_request(const AppRecord& app, const DeployRequest& request) {
   const std::string type = app.source.value("type", "");
-  if (!request.image.empty() && (type != "image" || !is_image_ref(request.image))) {
+  if (!request.image.empty() && (type != "image" || !is_valid_image_ref(request.image))) {
     return fail(Error::validation(
         "image", type == "image" ? "image must be an image reference such as nginx:1.25"
                                  : "only an image app takes an image"));
   }
-  if (!request.ref.empty() && (type != "git" || !is_git_ref(request.ref))) {
+  if (!request.ref.empty() && (type != "git" || !is_valid_branch(request.ref))) {
     return fail(Error::validation(
         "ref", type == "git" ? "ref must be a branch, tag or commit ([A-Za-z0-9._/-], no '..')"
                              : "only a git app takes a ref"));

@@ -1,7 +1,6 @@
 // A server's proxy settings: the base domain its apps' default hostnames use, the ports Caddy
 // listens on and the TLS mode.
-#include <regex>
-
+#include "domain/apps/app_spec.hpp"
 #include "domain/deploy/deployment_service.hpp"
 #include "domain/fleet/server_book.hpp"
 #include "domain/identity/team_access.hpp"
@@ -10,14 +9,8 @@ namespace berth {
 
 namespace {
 
-bool is_domain(const std::string& name) {
-  static const std::regex pattern(
-      "([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
-  return name.size() <= 200 && std::regex_match(name, pattern);
-}
-
 Result<void> check_settings(const ProxySettingsRecord& settings) {
-  if (!settings.base_domain.empty() && !is_domain(settings.base_domain)) {
+  if (!settings.base_domain.empty() && !is_valid_hostname(settings.base_domain)) {
     return fail(Error::validation("base_domain", "base_domain must be a lower-case DNS name"));
   }
   for (const auto& [field, port] :

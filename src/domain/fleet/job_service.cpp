@@ -154,7 +154,21 @@ Result<Page<JobRecord>> JobService::list(const Principal& who, std::string_view 
   });
 }
 
-Result<JobRecord> JobService::request_cancel(Tx& tx, JobRecord job) {
+Result<JobRecord> JobService::request_cancel(Tx& tx, std::string_view team_id,
+                                             std::string_view job_id) {
+  auto found = tx.get_job(team_id, job_id);
+  if (!found) {
+    return fail(std::move(found.error()));
+  }
+  if (!*found) {
+    return fail(no_such_job());
+  }
+  JobRecord job = std::move(**found);
+  if (job_state::is_terminal(job.state)) {
+    Error error = Error::conflict("the job has already finished");
+    error.code = "job_finished";
+    return fail(std::move(error));
+  }
   job.cancel_requested = true;
   if (job.state == job_state::queued) {
     job.state = job_state::canceled;
@@ -189,19 +203,7 @@ Result<JobRecord> JobService::cancel(const Principal& who, std::string_view team
         if (auto role = require_team_role(tx, who, team_id, Role::admin); !role) {
           return fail(std::move(role.error()));
         }
-        auto before = tx.get_job(team_id, job_id);
-        if (!before) {
-          return fail(std::move(before.error()));
-        }
-        if (!*before) {
-          return fail(no_such_job());
-        }
-        if (job_state::is_terminal((*before)->state)) {
-          Error error = Error::conflict("the job has already finished");
-          error.code = "job_finished";
-          return fail(std::move(error));
-        }
-        auto changed = request_cancel(tx, std::move(**before));
+        auto changed = request_cancel(tx, team_id, job_id);
         if (!changed) {
           return fail(std::move(changed.error()));
         }
@@ -216,18 +218,9 @@ Result<JobRecord> JobService::cancel(const Principal& who, std::string_view team
 }
 
 Result<bool> JobService::cancel_system(std::string_view job_id) {
-  bool was_open = false;
   std::optional<JobRecord> out;
   auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
-    auto before = tx.get_job("", job_id);
-    if (!before) {
-      return fail(std::move(before.error()));
-    }
-    was_open = *before && !job_state::is_terminal((*before)->state);
-    if (!was_open) {
-      return {};
-    }
-    auto changed = request_cancel(tx, std::move(**before));
+    auto changed = request_cancel(tx, "", job_id);
     if (!changed) {
       return fail(std::move(changed.error()));
     }
@@ -235,12 +228,13 @@ Result<bool> JobService::cancel_system(std::string_view job_id) {
     return {};
   });
   if (!done) {
-    return fail(std::move(done.error()));
+    // Already finished (or gone): nothing to cancel.
+    const bool ended =
+        done.error().kind == ErrorKind::not_found || done.error().code == "job_finished";
+    return ended ? Result<bool>(false) : fail(std::move(done.error()));
   }
-  if (out) {
-    announce_cancel(*out);
-  }
-  return was_open;
+  announce_cancel(*out);
+  return true;
 }
 
 Result<std::vector<JobOutputChunk>> JobService::output(std::string_view job_id,

@@ -67,7 +67,8 @@ class JobService {
 
  private:
   /// Marks the job canceled (queued) or cancel-requested (in flight) and tells the agent.
-  Result<JobRecord> request_cancel(Tx& tx, JobRecord job);
+  /// Error::not_found for an unknown job, conflict `job_finished` for one that has ended.
+  Result<JobRecord> request_cancel(Tx& tx, std::string_view team_id, std::string_view job_id);
   void announce_cancel(const JobRecord& job);
 
   FleetContext& ctx_;
