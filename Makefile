@@ -44,7 +44,7 @@ integration: ci-build
 # libFuzzer (clang 16) on request parsing and the JSON body path, for a bounded time.
 fuzz: test-deps
 	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz -j $(JOBS) --target fuzz_http_request fuzz_json_body fuzz_agent_envelope
+	cmake --build --preset fuzz -j $(JOBS) --target fuzz_http_request fuzz_json_body fuzz_agent_envelope fuzz_agent_register
 	scripts/run-fuzz build/fuzz/bin $(FUZZ_SECONDS)
 
 bench: deps

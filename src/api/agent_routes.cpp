@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "api/request_helpers.hpp"
+#include "core/json_limits.hpp"
 #include "core/json_schema.hpp"
 #include "core/log.hpp"
 #include "domain/fleet/agent_hub.hpp"
@@ -17,6 +18,8 @@ using http::Response;
 using nlohmann::json;
 
 namespace {
+
+constexpr std::size_t kMaxFactsBytes = 16 * 1024;
 
 // The agent gateway's transport: a WebSocket carries one AgentLink.
 class ChannelAdapter final : public AgentChannel {
@@ -138,6 +141,19 @@ fi
 
 }  // namespace
 
+Result<AgentRegistration> read_registration(Request& request) {
+  AgentRegistration registration{.install_token = body_string(request, "install_token"),
+                                 .facts = json::object()};
+  if (const auto facts = request.json.find("facts"); facts != request.json.end()) {
+    // Measured in place and then moved: the body is a client's, never copied to be measured.
+    if (!json_size_within(*facts, kMaxFactsBytes)) {
+      return fail(Error::validation("facts", "facts must be at most 16 KiB"));
+    }
+    registration.facts = std::move(*facts);
+  }
+  return registration;
+}
+
 void add_agent_routes(http::Router& router, const ApiContext& ctx) {
   router.post(
       "/api/v1/agent/register",
@@ -157,12 +173,12 @@ void add_agent_routes(http::Router& router, const ApiContext& ctx) {
        .description = "Spends the install token (401 invalid_install_token when unknown, used "
                       "or expired). The agent token is shown only here; berthd keeps its hash."},
       [&ctx](Request& request) -> Result<Response> {
-        auto facts = request.json.value("facts", json::object());
-        if (facts.dump().size() > 16384) {
-          return fail(Error::validation("facts", "facts must be at most 16 KiB"));
+        auto registration = read_registration(request);
+        if (!registration) {
+          return fail(std::move(registration.error()));
         }
-        auto enrolled = ctx.enrolment->register_agent(body_string(request, "install_token"), facts,
-                                                      client_info(request));
+        auto enrolled = ctx.enrolment->register_agent(registration->install_token,
+                                                      registration->facts, client_info(request));
         if (!enrolled) {
           return fail(std::move(enrolled.error()));
         }

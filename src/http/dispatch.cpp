@@ -6,6 +6,7 @@
 #include <cctype>
 #include <exception>
 
+#include "core/json_limits.hpp"
 #include "core/json_schema.hpp"
 #include "core/log.hpp"
 #include "http/error_response.hpp"
@@ -183,20 +184,24 @@ Result<void> read_json_body(const RouteSpec& spec, Request& request) {
   if (is_blank(request.body)) {
     return fail(Error::invalid("a JSON request body is required"));
   }
-  nlohmann::json parsed = nlohmann::json::parse(request.body, nullptr, false);
-  if (parsed.is_discarded()) {
-    return fail(Error::invalid("the request body is not valid JSON"));
+  auto parsed = parse_untrusted_json(request.body);
+  if (!parsed) {
+    return fail(parsed.error() == JsonRefusal::too_deep
+                    ? Error::invalid(fmt::format("the request body nests deeper than {} levels",
+                                                 kMaxJsonDepth),
+                                     {{"max_depth", kMaxJsonDepth}})
+                    : Error::invalid("the request body is not valid JSON"));
   }
   if (!declared) {
-    if (parsed.is_object() && parsed.empty()) {
+    if (parsed->is_object() && parsed->empty()) {
       return {};
     }
     return fail(Error::validation("body", "this endpoint takes no request body"));
   }
-  if (auto valid = validate_json(spec.request_schema, parsed); !valid) {
+  if (auto valid = validate_json(spec.request_schema, *parsed); !valid) {
     return valid;
   }
-  request.json = std::move(parsed);
+  request.json = std::move(*parsed);
   return {};
 }
 

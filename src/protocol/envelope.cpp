@@ -4,6 +4,8 @@
 #include <limits>
 #include <utility>
 
+#include "core/json_limits.hpp"
+
 namespace berth::protocol {
 
 namespace {
@@ -97,10 +99,14 @@ Result<Envelope> decode_envelope(std::string_view frame) {
     return fail(
         refusal("frame_too_large", "frame is larger than the limit", {{"limit", kMaxFrameBytes}}));
   }
-  const auto json = nlohmann::json::parse(frame, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) {
-    return fail(refusal("malformed_json", "frame is not valid JSON"));
+  auto parsed = parse_untrusted_json(frame);
+  if (!parsed) {
+    return fail(parsed.error() == JsonRefusal::too_deep
+                    ? refusal("too_deep", "frame nests deeper than the limit",
+                              {{"max_depth", kMaxJsonDepth}})
+                    : refusal("malformed_json", "frame is not valid JSON"));
   }
+  nlohmann::json& json = *parsed;
   if (!json.is_object()) {
     return fail(bad_field("$", "frame must be a JSON object"));
   }
@@ -152,11 +158,11 @@ Result<Envelope> decode_envelope(std::string_view frame) {
     envelope.ref = ref->get<std::string>();
   }
 
-  const auto payload = json.find("payload");
+  auto payload = json.find("payload");
   if (payload == json.end() || !payload->is_object()) {
     return fail(bad_field("payload", "payload must be an object"));
   }
-  envelope.payload = *payload;
+  envelope.payload = std::move(*payload);
   return envelope;
 }
 

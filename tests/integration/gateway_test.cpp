@@ -96,6 +96,36 @@ TEST_F(GatewayTest, BadFramesGetErrorsAndTheConnectionSurvives) {
   wait_server_status(server_id, "online");
 }
 
+// nlohmann copies and dumps recursively: before depth was bounded while parsing, each of
+// these crashed berthd with a stack overflow.
+TEST_F(GatewayTest, DeeplyNestedJsonIsRefusedAndBerthdStaysUp) {
+  start_fleet();
+  const std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
+  const HttpResponse registered = http_request(
+      port(), "POST", "/api/v1/agent/register",
+      R"({"install_token":")" + mint_install_token() + R"(","facts":{"a":)" + deep + "}}",
+      {{"Content-Type", "application/json"}});
+  EXPECT_EQ(registered.status, 400) << registered.body;
+  EXPECT_NE(registered.body.find("nests deeper than 64"), std::string::npos) << registered.body;
+
+  auto [server_id, token] = enrolled();
+  FakeAgent agent(port(), token);
+  agent.send(R"({"v":1,"id":"d1","ts":0,"type":"hello","payload":{"facts":)" + deep + "}}");
+  EXPECT_EQ((*agent.next())["payload"]["code"], "too_deep");
+  agent.send_envelope("hello", {{"agent_version", "fake"}, {"facts", json::object()}});
+  EXPECT_EQ((*agent.next())["type"], "welcome");  // the connection is still usable
+
+  const HttpResponse job = api("POST", "/api/v1/servers/" + server_id + "/jobs",
+                               json::parse(R"({"kind":"exec","args":{"argv":["/bin/true"]}})"));
+  ASSERT_EQ(job.status, 202) << job.body;
+  const HttpResponse deep_args =
+      http_request(port(), "POST", "/api/v1/servers/" + server_id + "/jobs",
+                   R"({"kind":"exec","args":{"x":)" + deep + "}}",
+                   {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + api_key_}});
+  EXPECT_EQ(deep_args.status, 400) << deep_args.body;
+  EXPECT_EQ(http_request(port(), "GET", "/api/v1/health").status, 200);
+}
+
 TEST_F(GatewayTest, AnAgentCannotWriteAnotherServersJob) {
   start_fleet();
   const std::string real_server = connect_agent("agent-1");

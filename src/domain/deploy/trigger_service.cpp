@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/crypto.hpp"
+#include "core/json_limits.hpp"
 #include "domain/apps/apps_tx.hpp"
 #include "domain/identity/team_access.hpp"
 
@@ -141,7 +142,7 @@ Result<WebhookAnswer> TriggerService::receive_webhook(const WebhookDelivery& del
   if (auto ignored = ignored_event(delivery)) {
     return WebhookAnswer{.deployed = false, .reason = *ignored};
   }
-  const json body = json::parse(delivery.body, nullptr, false);
+  const json body = parse_untrusted_json(delivery.body).value_or(json());
   if (!body.is_object()) {
     return fail(Error::invalid("the push body must be a JSON object"));
   }

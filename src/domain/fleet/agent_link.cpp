@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/ids.hpp"
+#include "core/json_limits.hpp"
 #include "core/log.hpp"
 #include "domain/fleet/agent_hub.hpp"
 #include "domain/fleet/job_state.hpp"
@@ -21,6 +22,8 @@ constexpr std::size_t kErrorsPerMinute = 20;
 constexpr std::int64_t kMinuteMs = 60'000;
 constexpr std::size_t kMaxLogText = 64 * 1024;
 constexpr std::size_t kMaxResultBytes = 256 * 1024;
+constexpr std::size_t kMaxFactsBytes = 16 * 1024;
+constexpr std::size_t kMaxEventBytes = 16 * 1024;
 
 // Payload readers: nullopt when the member is missing or has the wrong type.
 std::optional<std::string> string_at(const nlohmann::json& payload, std::string_view key,
@@ -173,7 +176,9 @@ void AgentLink::handle(const Envelope& message) {
       return;
     case MessageType::error:
       log::warn("agent.reported_error",
-                {{"server_id", server_id_}, {"payload", message.payload.dump()}});
+                {{"server_id", server_id_},
+                 {"code", string_at(message.payload, "code", 64).value_or("")},
+                 {"message", string_at(message.payload, "message", 1024).value_or("")}});
       return;
     case MessageType::welcome:
     case MessageType::cmd:
@@ -188,7 +193,8 @@ void AgentLink::on_hello(const Envelope& message) {
   const auto& payload = message.payload;
   const auto version = string_at(payload, "agent_version", 64);
   const auto facts = payload.find("facts");
-  if (!version || facts == payload.end() || !facts->is_object() || facts->dump().size() > 16384) {
+  if (!version || facts == payload.end() || !facts->is_object() ||
+      !json_size_within(*facts, kMaxFactsBytes)) {
     refuse("invalid_payload", "hello needs agent_version and a facts object", message.id);
     return;
   }
@@ -284,7 +290,7 @@ void AgentLink::on_job_done(const Envelope& message) {
   end.duration_ms = std::max<std::int64_t>(0, integer_at(payload, "duration_ms").value_or(0));
   if (const auto result = payload.find("result"); result != payload.end() && result->is_object()) {
     end.result =
-        result->dump().size() <= kMaxResultBytes ? *result : nlohmann::json{{"truncated", true}};
+        json_size_within(*result, kMaxResultBytes) ? *result : nlohmann::json{{"truncated", true}};
   }
   if (const auto error = payload.find("error"); error != payload.end() && error->is_object()) {
     end.error_code = string_at(*error, "code", 64).value_or("error");
@@ -316,7 +322,7 @@ void AgentLink::on_ack(const Envelope& message) {
 void AgentLink::on_event(const Envelope& message) {
   const auto kind = string_at(message.payload, "kind", 64);
   const auto details = message.payload.value("details", nlohmann::json::object());
-  if (!kind || !details.is_object() || details.dump().size() > 16384) {
+  if (!kind || !details.is_object() || !json_size_within(details, kMaxEventBytes)) {
     refuse("invalid_payload", "event needs a kind and a details object", message.id);
     return;
   }
