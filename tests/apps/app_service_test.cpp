@@ -202,16 +202,24 @@ TEST_F(AppServiceTest, OnlyAdminsMayLoosenTheContainer) {
   auto by_admin =
       create(admin_, {.name = "web",
                       .source = source,
-                      .settings = {{"port", 80},
+                      .settings = {{"port", 8080},
                                    {"privileged", true},
                                    {"volumes", {{{"source", "/srv/web"}, {"target", "/data"}}}}}});
   ASSERT_TRUE(by_admin.has_value()) << by_admin.error().message;
   const std::string id = by_admin->app.id;
-  // A member may change other things and keep what the admin set…
-  auto kept = patch(member_, id, {.settings = json{{"port", 8080}}});
+  // A member may tune how it runs and keep what the admin set…
+  auto kept = patch(member_, id, {.settings = json{{"drain_grace_s", 10}}});
   ASSERT_TRUE(kept.has_value()) << kept.error().message;
   EXPECT_EQ(kept->app.settings["privileged"], true);
-  // …but not loosen it further.
+  // …but not change what runs (its port, image or command) or loosen it further.
+  EXPECT_EQ(patch(member_, id, {.settings = json{{"port", 9090}}}).error().details["field"],
+            "settings.port");
+  EXPECT_EQ(patch(member_, id, {.source = json{{"image", "evil/root:1"}}}).error().code,
+            "admin_required");
+  EXPECT_EQ(patch(member_, id, {.settings = json{{"command", {"sh", "-c", "id"}}}})
+                .error()
+                .details["field"],
+            "settings.command");
   auto host = patch(member_, id, {.settings = json{{"network_mode", "host"}}});
   ASSERT_FALSE(host.has_value());
   EXPECT_EQ(host.error().details["field"], "settings.network_mode");
@@ -219,6 +227,70 @@ TEST_F(AppServiceTest, OnlyAdminsMayLoosenTheContainer) {
                      {.settings = json{{"volumes", {{{"source", "/etc"}, {"target", "/etc2"}}}}}});
   ASSERT_FALSE(mount.has_value());
   EXPECT_EQ(mount.error().code, "admin_required");
+}
+
+TEST_F(AppServiceTest, HostCommandsAreAnAdminsToDefine) {
+  const json workflow = {{"type", "workflow"}, {"steps", {{{"name", "build"}, {"shell", "id"}}}}};
+  auto by_member = create(member_, {.name = "ci", .source = workflow, .settings = json::object()});
+  ASSERT_FALSE(by_member.has_value());
+  EXPECT_EQ(by_member.error().code, "admin_required");
+  EXPECT_EQ(by_member.error().details["field"], "source.steps");
+
+  auto web = create(member_, {.name = "web",
+                              .source = {{"type", "image"}, {"image", "nginx"}},
+                              .settings = {{"port", 8080}}});
+  ASSERT_TRUE(web.has_value());
+  EXPECT_EQ(patch(member_, web->app.id, {.source = workflow}).error().details["field"],
+            "source.steps");
+
+  auto by_admin = create(admin_, {.name = "ci", .source = workflow, .settings = json::object()});
+  ASSERT_TRUE(by_admin.has_value()) << by_admin.error().message;
+  const std::string id = by_admin->app.id;
+  json changed_steps = workflow;
+  changed_steps["steps"][0]["shell"] = "cat /etc/shadow";
+  EXPECT_EQ(patch(member_, id, {.source = changed_steps}).error().code, "admin_required");
+  // A workflow's port is the server's own: no member may aim the proxy at one.
+  EXPECT_EQ(patch(member_, id, {.settings = json{{"port", 2019}}}).error().code,
+            "validation_failed");
+  EXPECT_EQ(patch(member_, id, {.settings = json{{"port", 8080}}}).error().code, "admin_required");
+  EXPECT_TRUE(patch(member_, id, {.name = std::string("ci-renamed")}).has_value());
+  EXPECT_TRUE(patch(admin_, id, {.source = changed_steps}).has_value());
+  // Git sources that read the server's own files are admin-only too.
+  auto file_repo =
+      create(member_, {.name = "local",
+                       .source = {{"type", "git"}, {"repository", "file:///srv/x.git"}},
+                       .settings = {{"port", 80}}});
+  ASSERT_FALSE(file_repo.has_value());
+  EXPECT_EQ(file_repo.error().details["field"], "source.repository");
+}
+
+TEST_F(AppServiceTest, MembersNamedVolumesAreTheTeams) {
+  auto created = create(
+      member_,
+      {.name = "db",
+       .source = {{"type", "image"}, {"image", "postgres:16"}},
+       .settings = {{"port", 5432},
+                    {"volumes", {{{"source", "pgdata"}, {"target", "/var/lib/postgresql"}}}}}});
+  ASSERT_TRUE(created.has_value()) << created.error().message;
+  EXPECT_EQ(created->app.settings["volumes"][0]["source"], team_ + "-pgdata");
+  auto by_admin = create(
+      admin_,
+      {.name = "db2",
+       .source = {{"type", "image"}, {"image", "postgres:16"}},
+       .settings = {{"port", 5432},
+                    {"volumes", {{{"source", "pgdata"}, {"target", "/var/lib/postgresql"}}}}}});
+  ASSERT_TRUE(by_admin.has_value());
+  EXPECT_EQ(by_admin->app.settings["volumes"][0]["source"], "pgdata");
+}
+
+TEST_F(AppServiceTest, SingleLabelAndAddressHostnamesAreRefused) {
+  for (const char* hostname : {"localhost", "127.0.0.1", "vm"}) {
+    auto created = create(member_, {.name = "web",
+                                    .source = {{"type", "image"}, {"image", "nginx"}},
+                                    .settings = {{"port", 80}},
+                                    .hostname = hostname});
+    EXPECT_EQ(field_of(created), "hostname") << hostname;
+  }
 }
 
 TEST_F(AppServiceTest, SourceAndSettingsChangesBumpConfigVersionHostnamesDoNot) {

@@ -212,38 +212,62 @@ TEST(AppSpec, SettingsErrors) {
   EXPECT_EQ(field_of({{"port", 80}, {"unknown", 1}}), "settings.unknown");
 }
 
-TEST(AppSpec, DeployPolicyNamesTheAdminOnlyField) {
-  const json plain = *normalize_settings({{"port", 80}}, "image");
-  EXPECT_EQ(admin_only_field(plain, nullptr), std::nullopt);
-  const auto with = [&](const json& patch) {
-    json settings = plain;
-    settings.merge_patch(patch);
-    return settings;
+TEST(AppSpec, AppHostnamesHaveTwoLabelsAndAreNoAddresses) {
+  EXPECT_TRUE(is_valid_app_hostname("web.example.com"));
+  EXPECT_TRUE(is_valid_app_hostname("web.localhost"));
+  EXPECT_TRUE(is_valid_app_hostname("api.198.51.100.4.sslip.io"));
+  EXPECT_FALSE(is_valid_app_hostname("localhost"));
+  EXPECT_FALSE(is_valid_app_hostname("vm"));
+  EXPECT_FALSE(is_valid_app_hostname("127.0.0.1"));
+  EXPECT_FALSE(is_valid_app_hostname("10.0.0.1"));
+  EXPECT_FALSE(is_valid_app_hostname("Web.Example.com"));
+}
+
+TEST(AppSpec, HostPortsOfTheServersOwnServicesAreRefused) {
+  const auto port_error = [](std::int64_t port, std::string_view type, const char* mode) {
+    auto settings = normalize_settings({{"port", port}, {"network_mode", mode}}, type);
+    return settings ? std::string("ok") : settings.error().details.value("field", "");
   };
-  EXPECT_EQ(admin_only_field(with({{"privileged", true}}), nullptr), "settings.privileged");
-  EXPECT_EQ(admin_only_field(with({{"network_mode", "host"}}), nullptr), "settings.network_mode");
-  EXPECT_EQ(admin_only_field(with({{"volumes", {{{"source", "/srv/data"}, {"target", "/data"}}}}}),
-                             nullptr),
-            "settings.volumes[0].source");
-  EXPECT_EQ(
-      admin_only_field(
-          with({{"volumes",
-                 {{{"source", "data"}, {"target", "/data"}},
-                  {{"source", "/var/run/docker.sock"}, {"target", "/var/run/docker.sock"}}}}}),
-          nullptr),
-      "settings.volumes[1].source");
-  EXPECT_EQ(
-      admin_only_field(with({{"volumes", {{{"source", "data"}, {"target", "/data"}}}}}), nullptr),
-      std::nullopt);
-  // Values an admin already set may stay when a member changes something else.
-  const json admin_set =
-      with({{"privileged", true}, {"volumes", {{{"source", "/srv"}, {"target", "/srv"}}}}});
-  json member_change = admin_set;
-  member_change["port"] = 81;
-  EXPECT_EQ(admin_only_field(member_change, admin_set), std::nullopt);
-  member_change["volumes"][0]["target"] = "/other";
-  EXPECT_EQ(admin_only_field(member_change, admin_set), "settings.volumes[0].source");
-  EXPECT_EQ(admin_required_error("settings.privileged").code, "admin_required");
+  EXPECT_EQ(port_error(2019, "workflow", "bridge"), "settings.port");  // Caddy's admin API
+  EXPECT_EQ(port_error(22, "image", "host"), "settings.port");
+  EXPECT_EQ(port_error(2375, "workflow", "bridge"), "settings.port");
+  EXPECT_EQ(port_error(8080, "workflow", "bridge"), "ok");
+  // Inside a container on the bridge the port is the container's own.
+  EXPECT_EQ(port_error(80, "image", "bridge"), "ok");
+}
+
+TEST(AppSpec, RepositoryUrlsCarryNoCredentials) {
+  const auto field_of = [](const std::string& repository) {
+    auto source = normalize_source({{"type", "git"}, {"repository", repository}});
+    return source ? std::string("ok") : source.error().details.value("field", "");
+  };
+  EXPECT_EQ(field_of("https://user:token@github.com/a/b.git"), "source.repository");
+  EXPECT_EQ(field_of("https://ghp_abc@github.com/a/b.git"), "source.repository");
+  EXPECT_EQ(field_of("https://github.com/a/b.git"), "ok");
+  EXPECT_EQ(field_of("git@github.com:a/b.git"), "ok");
+  EXPECT_EQ(field_of("ssh://git@github.com/a/b.git"), "ok");
+}
+
+TEST(AppSpec, SecretBuildArgsNameEnvVars) {
+  auto source = normalize_source({{"type", "git"},
+                                  {"repository", "https://github.com/a/b.git"},
+                                  {"secret_build_args", {"NPM_TOKEN"}}});
+  ASSERT_TRUE(source.has_value());
+  EXPECT_EQ((*source)["secret_build_args"], json::array({"NPM_TOKEN"}));
+  EXPECT_FALSE(normalize_source({{"type", "git"}, {"repository", "https://h/r"}})
+                   ->contains("secret_build_args"));
+  auto bad = normalize_source(
+      {{"type", "git"}, {"repository", "https://h/r"}, {"secret_build_args", {"A-B"}}});
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().details["field"], "source.secret_build_args[0]");
+  auto twice = normalize_source({{"type", "git"},
+                                 {"repository", "https://h/r"},
+                                 {"build_args", {{"TOKEN", "x"}}},
+                                 {"secret_build_args", {"TOKEN"}}});
+  ASSERT_FALSE(twice.has_value());
+  EXPECT_EQ(image_repository("ghcr.io/a/b:1@sha256:abc"), "ghcr.io/a/b");
+  EXPECT_EQ(image_repository("localhost:5000/app"), "localhost:5000/app");
+  EXPECT_EQ(image_repository("nginx:1.27"), "nginx");
 }
 
 }  // namespace

@@ -89,6 +89,32 @@ TEST_F(EnvServiceTest, AppsInheritProjectVarsAndMayOverrideThem) {
   EXPECT_EQ(env.at("TOKEN"), "p-secret");
 }
 
+TEST_F(EnvServiceTest, OnAGuardedAppOrItsProjectOnlyAdminsChangeEnv) {
+  // LD_PRELOAD and friends decide what a privileged container or a host command runs.
+  auto guarded = apps_.create(as(admin_), team_,
+                              {.name = "root",
+                               .project_id = project_,
+                               .server_id = server_,
+                               .source = {{"type", "image"}, {"image", "nginx:1.27"}},
+                               .settings = {{"port", 80}, {"privileged", true}},
+                               .hostname = {}},
+                              client());
+  ASSERT_TRUE(guarded.has_value()) << guarded.error().message;
+  const EnvTarget root{.scope = EnvScope::app, .id = guarded->app.id};
+  auto by_member = set(root, {{.key = "LD_PRELOAD", .value = "/tmp/x.so", .secret = {}}});
+  ASSERT_FALSE(by_member.has_value());
+  EXPECT_EQ(by_member.error().code, "admin_required");
+  EXPECT_EQ(
+      set(project(), {{.key = "LD_PRELOAD", .value = "/tmp/x.so", .secret = {}}}).error().code,
+      "admin_required");
+  EXPECT_EQ(env_.remove(as(member_), team_, project(), "REGION", client()).error().code,
+            "admin_required");
+  EXPECT_TRUE(set(root, {{.key = "MODE", .value = "prod", .secret = {}}}, &admin_).has_value());
+  // The ordinary app outside the project is still the members'.
+  const EnvTarget other{.scope = EnvScope::app, .id = image_app("other").id};
+  EXPECT_TRUE(set(other, {{.key = "MODE", .value = "prod", .secret = {}}}).has_value());
+}
+
 TEST_F(EnvServiceTest, EveryChangeBumpsTheAffectedApps) {
   const AppRecord other = image_app("api", project_);
   const AppRecord alone = image_app("solo");

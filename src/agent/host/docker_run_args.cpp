@@ -267,7 +267,8 @@ nlohmann::json published_ports(const nlohmann::json& inspect) {
 }
 
 Result<BuildArgs> parse_build_args(const nlohmann::json& args, const std::string& work_dir) {
-  auto fields = known_fields(args, {"context_dir", "dockerfile", "tag", "build_args", "labels"});
+  auto fields = known_fields(
+      args, {"context_dir", "dockerfile", "tag", "build_args", "secret_build_args", "labels"});
   if (!fields) {
     return fail(fields.error());
   }
@@ -302,11 +303,16 @@ Result<BuildArgs> parse_build_args(const nlohmann::json& args, const std::string
   }
   build.tag = image->canonical;
   auto build_args = string_map(*fields, "build_args");
+  // Secret ones come apart only so berthd can mask them in what it shows; Docker gets both.
+  auto secret_build_args = string_map(*fields, "secret_build_args");
   auto labels = string_map(*fields, "labels");
-  if (!build_args || !labels) {
-    return fail(!build_args ? build_args.error() : labels.error());
+  if (!build_args || !secret_build_args || !labels) {
+    return fail(!build_args          ? build_args.error()
+                : !secret_build_args ? secret_build_args.error()
+                                     : labels.error());
   }
   build.build_args = std::move(*build_args);
+  build.build_args.merge(*secret_build_args);
   build.labels = std::move(*labels);
   return build;
 }

@@ -7,6 +7,7 @@
 #include "core/ids.hpp"
 #include "domain/apps/app_spec.hpp"
 #include "domain/apps/apps_tx.hpp"
+#include "domain/apps/deploy_policy.hpp"
 #include "domain/identity/team_access.hpp"
 
 namespace berth {
@@ -57,22 +58,29 @@ class Placement {
     return *found ? Result<void>{} : fail(no_such("project_id", "project"));
   }
 
-  Result<void> policy(const json& settings, const json& before) {
+  // The deploy policy for a caller below admin (deploy_policy.hpp); named volumes a member
+  // adds go into the team's namespace first. `before` is null on create.
+  Result<void> policy(AppRecord& app, const AppRecord* before) {
     if (role_includes(role_, Role::admin)) {
       return {};
     }
-    if (auto field = admin_only_field(settings, before)) {
+    namespace_member_volumes(app.settings, before ? before->settings : json(), team_);
+    std::optional<RunSpec> old;
+    if (before != nullptr) {
+      old.emplace(RunSpec{before->source, before->settings, before->server_id});
+    }
+    if (auto field = admin_only_change(old, RunSpec{app.source, app.settings, app.server_id})) {
       return fail(admin_required_error(*field));
     }
     return {};
   }
 
   Result<void> hostname_free(const AppRecord& app) {
-    if (!is_valid_hostname(app.hostname)) {
-      return fail(
-          Error::validation("hostname",
-                            "hostname must be a lower-case DNS name (set one: the server's address "
-                            "gives no usable default)"));
+    if (!is_valid_app_hostname(app.hostname)) {
+      return fail(Error::validation(
+          "hostname",
+          "hostname must be a lower-case DNS name of two labels or more, not an IP address or a "
+          "bare name like localhost (set one: the server's address gives no usable default)"));
     }
     auto apps = tx_.list_server_apps(app.server_id);
     if (!apps) {
@@ -238,7 +246,7 @@ Result<AppView> AppService::create(const Principal& who, std::string_view team_i
         if (app.hostname.empty()) {
           app.hostname = default_hostname(app, *server, *proxy);
         }
-        for (auto step : {place.project(app.project_id), place.policy(app.settings, nullptr),
+        for (auto step : {place.project(app.project_id), place.policy(app, nullptr),
                           place.hostname_free(app)}) {
           if (!step) {
             return fail(std::move(step.error()));
@@ -331,7 +339,7 @@ Result<AppView> AppService::update(const Principal& who, std::string_view team_i
           return fail(std::move(normalized.error()));
         }
         app.settings = std::move(*normalized);
-        if (auto ok = place.policy(app.settings, before->settings); !ok) {
+        if (auto ok = place.policy(app, &*before); !ok) {
           return fail(std::move(ok.error()));
         }
         auto proxy = tx.get_proxy_settings(app.server_id);

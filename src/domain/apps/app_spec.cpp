@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <set>
 
 #include "domain/apps/spec_text.hpp"
@@ -23,10 +24,6 @@ bool is_valid_absolute_path(std::string_view path) {
          path.find("..") == std::string_view::npos && all_of(path, [](char c) {
            return alnum(c) || std::string_view("._/-+@").find(c) != std::string_view::npos;
          });
-}
-
-bool is_docker_socket(std::string_view source) {
-  return source == "/var/run/docker.sock" || source == "/run/docker.sock";
 }
 
 // Seconds may be fractional (an app that starts in 100 ms need not wait a whole second).
@@ -104,6 +101,18 @@ bool is_valid_hostname(std::string_view hostname) {
   return true;
 }
 
+bool is_valid_app_hostname(std::string_view hostname) {
+  if (!is_valid_hostname(hostname) || hostname.find('.') == std::string_view::npos) {
+    return false;
+  }
+  return !all_of(hostname, [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+}
+
+bool is_local_service_port(std::int64_t port) {
+  static constexpr std::array<std::int64_t, 7> kServerPorts = {22, 53, 80, 443, 2019, 2375, 2376};
+  return std::find(kServerPorts.begin(), kServerPorts.end(), port) != kServerPorts.end();
+}
+
 bool is_valid_env_key(std::string_view key) {
   const auto word = [](char c) { return alnum(c) || c == '_'; };
   return !key.empty() && key.size() <= 128 &&
@@ -142,6 +151,15 @@ Result<json> normalize_settings(const json& settings, std::string_view source_ty
     return fail(
         Error::validation("settings.port", "settings.port (the container's port) is required"));
   }
+  // A workflow's or a host-network app's port is a port of the server itself.
+  const bool host_port = source_type == "workflow" || out.value("network_mode", "") == "host";
+  if (host_port && is_local_service_port(out.value("port", std::int64_t{0}))) {
+    return fail(Error::validation(
+        "settings.port",
+        fmt::format("port {} belongs to the server itself (ssh, DNS, Caddy or the Docker API); "
+                    "the proxy never routes an app there",
+                    out.value("port", std::int64_t{0}))));
+  }
   const json health = out.value("health", json::object());
   // json defaults, so fractional seconds are kept as given.
   out["health"] = {{"path", health.value("path", "/")},
@@ -177,41 +195,6 @@ Result<json> normalize_settings(const json& settings, std::string_view source_ty
   // only on the server (built there, loaded by hand, or an offline machine).
   out["pull_policy"] = out.value("pull_policy", "always");
   return out;
-}
-
-std::optional<std::string> admin_only_field(const json& settings, const json& before) {
-  const auto same = [&](const char* key) {
-    return before.is_object() && before.contains(key) && before[key] == settings.value(key, json());
-  };
-  if (settings.value("privileged", false) && !same("privileged")) {
-    return "settings.privileged";
-  }
-  if (settings.value("network_mode", "bridge") == "host" && !same("network_mode")) {
-    return "settings.network_mode";
-  }
-  const json old_volumes =
-      before.is_object() ? before.value("volumes", json::array()) : json::array();
-  const json volumes = settings.value("volumes", json::array());
-  for (std::size_t i = 0; i < volumes.size(); ++i) {
-    const std::string source = volumes[i].value("source", "");
-    const bool host_path = source.starts_with('/') || is_docker_socket(source);
-    if (host_path &&
-        std::find(old_volumes.begin(), old_volumes.end(), volumes[i]) == old_volumes.end()) {
-      return fmt::format("settings.volumes[{}].source", i);
-    }
-  }
-  return std::nullopt;
-}
-
-Error admin_required_error(const std::string& field) {
-  return Error{
-      .kind = ErrorKind::forbidden,
-      .code = "admin_required",
-      .message = fmt::format("only team admins may set {} (privileged mode, host networking, host "
-                             "bind mounts and the Docker socket)",
-                             field),
-      .details = {{"field", field}, {"required_role", "admin"}},
-      .internal_detail = {}};
 }
 
 }  // namespace berth

@@ -50,9 +50,10 @@ inline Result<ProxySettingsRecord> proxy_or_default(Tx& tx, std::string_view ser
   return proxy_settings_of(tx, server_id);
 }
 
-/// Marks every app of the project out of date (its inherited env changed).
-inline Result<void> bump_project_apps(Tx& tx, std::string_view team_id, std::string_view project_id,
-                                      TimePoint now) {
+/// Calls `visit` with every app of the project (in batches), stopping at its first failure.
+inline Result<void> for_each_project_app(Tx& tx, std::string_view team_id,
+                                         std::string_view project_id,
+                                         const std::function<Result<void>(AppRecord&)>& visit) {
   constexpr std::int64_t kBatch = 100;
   for (std::int64_t page = 1;; ++page) {
     auto apps = tx.list_apps(AppQuery{.team_id = std::string(team_id),
@@ -64,17 +65,25 @@ inline Result<void> bump_project_apps(Tx& tx, std::string_view team_id, std::str
     if (!apps) {
       return fail(std::move(apps.error()));
     }
-    for (auto record : apps->items) {
-      record.config_version += 1;
-      record.updated_at = now;
-      if (auto updated = tx.update_app(record); !updated) {
-        return updated;
+    for (auto& record : apps->items) {
+      if (auto visited = visit(record); !visited) {
+        return visited;
       }
     }
     if (static_cast<std::int64_t>(apps->items.size()) < kBatch) {
       return {};
     }
   }
+}
+
+/// Marks every app of the project out of date (its inherited env changed).
+inline Result<void> bump_project_apps(Tx& tx, std::string_view team_id, std::string_view project_id,
+                                      TimePoint now) {
+  return for_each_project_app(tx, team_id, project_id, [&](AppRecord& record) {
+    record.config_version += 1;
+    record.updated_at = now;
+    return tx.update_app(record);
+  });
 }
 
 /// write_audited whose function produces a value.

@@ -6,6 +6,7 @@
 
 #include "domain/apps/app_spec.hpp"
 #include "domain/apps/apps_tx.hpp"
+#include "domain/apps/deploy_policy.hpp"
 #include "domain/fleet/fleet_context.hpp"
 #include "domain/identity/team_access.hpp"
 
@@ -105,6 +106,28 @@ Result<void> bump(Tx& tx, std::string_view team_id, const EnvTarget& target, Tim
   return tx.update_app(*app);
 }
 
+// Env vars decide what runs too (LD_PRELOAD, NODE_OPTIONS, PATH, ...): on a guarded app, and
+// on a project holding one (its apps inherit them), only admins change them (deploy_policy.hpp).
+Result<void> check_env_policy(Tx& tx, std::string_view team_id, const EnvTarget& target,
+                              Role role) {
+  if (role_includes(role, Role::admin)) {
+    return {};
+  }
+  const auto refuse_guarded = [](const AppRecord& app) -> Result<void> {
+    if (guard_of(RunSpec{app.source, app.settings, app.server_id})) {
+      Error error = admin_required_error("env");
+      error.details["app_id"] = app.id;
+      return fail(std::move(error));
+    }
+    return {};
+  };
+  if (target.scope == EnvScope::app) {
+    auto app = apps_tx::app(tx, team_id, target.id);
+    return app ? refuse_guarded(*app) : fail(std::move(app.error()));
+  }
+  return apps_tx::for_each_project_app(tx, team_id, target.id, refuse_guarded);
+}
+
 nlohmann::json keys_of(const EnvTarget& target, const std::vector<EnvInput>& vars) {
   nlohmann::json keys = nlohmann::json::array();
   for (const auto& var : vars) {
@@ -184,10 +207,14 @@ Result<std::vector<EnvEntry>> EnvService::change(const Principal& who, std::stri
                  replace_all ? "env.replace" : "env.set", target.id, std::string(team_id),
                  keys_of(target, vars)),
       [&](Tx& tx) -> Result<std::vector<EnvEntry>> {
-        if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
+        auto role = require_team_role(tx, who, team_id, Role::member);
+        if (!role) {
           return fail(std::move(role.error()));
         }
         if (auto ok = target_exists(tx, team_id, target); !ok) {
+          return fail(std::move(ok.error()));
+        }
+        if (auto ok = check_env_policy(tx, team_id, target, *role); !ok) {
           return fail(std::move(ok.error()));
         }
         auto stored = tx.list_env_vars(scope, target.id);
@@ -246,10 +273,14 @@ Result<void> EnvService::remove(const Principal& who, std::string_view team_id,
                  target.id, std::string(team_id),
                  {{"scope", scope_name(target.scope)}, {"keys", {std::string(key)}}}),
       [&](Tx& tx) -> Result<void> {
-        if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
+        auto role = require_team_role(tx, who, team_id, Role::member);
+        if (!role) {
           return fail(std::move(role.error()));
         }
         if (auto ok = target_exists(tx, team_id, target); !ok) {
+          return ok;
+        }
+        if (auto ok = check_env_policy(tx, team_id, target, *role); !ok) {
           return ok;
         }
         auto deleted = tx.delete_env_var(scope_name(target.scope), target.id, key);

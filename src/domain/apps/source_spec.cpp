@@ -24,6 +24,19 @@ bool unsafe_in_url(char c) {
          std::string_view(";`$|&<>\"'\\(){}*?!#").find(c) != std::string_view::npos;
 }
 
+// http(s)://user[:token]@host/…: a token in the URL would be stored, shown and logged with it
+// (GitHub takes a token as the user name alone, so any user part counts).
+bool has_credentials(std::string_view url) {
+  for (const std::string_view scheme : {"https://", "http://"}) {
+    if (url.starts_with(scheme)) {
+      const std::string_view authority =
+          url.substr(scheme.size()).substr(0, url.substr(scheme.size()).find('/'));
+      return authority.find('@') != std::string_view::npos;
+    }
+  }
+  return false;
+}
+
 bool is_valid_url_host(std::string_view host) {
   if (host.empty() || host.front() == '-' || host.front() == '.') {
     return false;
@@ -44,6 +57,12 @@ Result<void> check_git(json& source) {
   source["dockerfile"] = source.value("dockerfile", "Dockerfile");
   source["context"] = source.value("context", ".");
   source["build_args"] = source.value("build_args", json::object());
+  if (has_credentials(repository)) {
+    return fail(Error::validation(
+        "source.repository",
+        "repository URLs must not carry credentials (user:token@): use an ssh:// or user@host:path "
+        "URL with the server's deploy key"));
+  }
   if (!is_valid_branch(source["branch"].get<std::string>())) {
     return fail(Error::validation(
         "source.branch", "branch must match ^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$ without '..'"));
@@ -55,7 +74,23 @@ Result<void> check_git(json& source) {
           fmt::format("{} must be a relative path of [A-Za-z0-9._/-] without '..'", field)));
     }
   }
-  return check_string_map(source["build_args"], "source.build_args");
+  if (auto ok = check_string_map(source["build_args"], "source.build_args"); !ok) {
+    return ok;
+  }
+  const json secret_args = source.value("secret_build_args", json::array());
+  for (std::size_t i = 0; i < secret_args.size(); ++i) {
+    const std::string& key = secret_args[i].get_ref<const std::string&>();
+    if (!is_valid_env_key(key)) {
+      return fail(Error::validation(fmt::format("source.secret_build_args[{}]", i),
+                                    "names must be env var keys (^[A-Za-z_][A-Za-z0-9_]{0,127}$)"));
+    }
+    if (source["build_args"].contains(key)) {
+      return fail(
+          Error::validation(fmt::format("source.secret_build_args[{}]", i),
+                            "a build arg is either plain (build_args) or secret, not both"));
+    }
+  }
+  return {};
 }
 
 Result<void> check_workflow(json& source) {
@@ -124,6 +159,16 @@ bool is_valid_image_ref(std::string_view ref) {
          all_of(name, [](char c) {
            return lower_alnum(c) || std::string_view("._/:-").find(c) != std::string_view::npos;
          });
+}
+
+std::string_view image_repository(std::string_view ref) {
+  std::string_view name = ref.substr(0, ref.find('@'));
+  const auto slash = name.rfind('/');
+  const auto colon = name.rfind(':');
+  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
+    name = name.substr(0, colon);
+  }
+  return name;
 }
 
 bool is_valid_repository_url(std::string_view url) {
@@ -197,6 +242,12 @@ json source_schema() {
                          {"dockerfile", schema::string(1, kMaxPath)},
                          {"context", schema::string(1, kMaxPath)},
                          {"build_args", string_map_schema(kMaxValue)},
+                         {"secret_build_args",
+                          [] {
+                            json names = schema::array_of(schema::string(1, 128));
+                            names["maxItems"] = 50;
+                            return names;
+                          }()},
                          {"steps", steps}},
                         {"type"});
 }
@@ -209,9 +260,10 @@ Result<json> normalize_source(const json& source) {
   const std::string type = out["type"].get<std::string>();
   const std::set<std::string> allowed =
       type == "image" ? std::set<std::string>{"type", "image"}
-      : type == "git" ? std::set<std::string>{"type",       "repository", "branch",
-                                              "dockerfile", "context",    "build_args"}
-                      : std::set<std::string>{"type", "steps"};
+      : type == "git"
+          ? std::set<std::string>{"type",    "repository", "branch",           "dockerfile",
+                                  "context", "build_args", "secret_build_args"}
+          : std::set<std::string>{"type", "steps"};
   for (const auto& [key, value] : out.items()) {
     if (!allowed.contains(key)) {
       return fail(Error::validation("source." + key,

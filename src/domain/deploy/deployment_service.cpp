@@ -1,6 +1,7 @@
 #include "domain/deploy/deployment_service.hpp"
 
 #include "domain/apps/app_spec.hpp"
+#include "domain/apps/deploy_policy.hpp"
 #include "domain/identity/team_access.hpp"
 
 namespace berth {
@@ -13,6 +14,46 @@ Error conflict(std::string code, std::string message) {
   Error error = Error::conflict(std::move(message));
   error.code = std::move(code);
   return error;
+}
+
+// A deployment by a user below admin must not change what runs on a guarded app (an image or
+// ref override, a rollback to another spec); see deploy_policy.hpp. Restarts, stops and starts
+// keep what runs.
+Result<void> check_policy(const AppRecord& app, const DeployRequest& request,
+                          const std::optional<DeploymentRecord>& base, const std::string& action) {
+  const RunSpec current{app.source, app.settings, app.server_id};
+  if (guard_of(current) && !request.image.empty()) {
+    return fail(admin_required_error("image"));
+  }
+  if (guard_of(current) && !request.ref.empty()) {
+    return fail(admin_required_error("ref"));
+  }
+  if (action == "rollback" && base) {
+    const json source = base->spec.value("source", json::object());
+    const json settings = base->spec.value("settings", json::object());
+    if (auto field = admin_only_change(current, RunSpec{source, settings, base->server_id})) {
+      return fail(admin_required_error(*field));
+    }
+  }
+  return {};
+}
+
+// A hook carries no user, so it gets the least: its image may only be another tag or digest of
+// the app's own image, and on a guarded app a deploy hook overrides nothing (a git webhook still
+// deploys the pushed commit of the branch an admin configured).
+Result<void> check_triggered(const AppRecord& app, const DeployRequest& request,
+                             const std::string& trigger) {
+  if (trigger == "deploy_hook" && guard_of(RunSpec{app.source, app.settings, app.server_id}) &&
+      (!request.image.empty() || !request.ref.empty())) {
+    return fail(admin_required_error(request.image.empty() ? "ref" : "image"));
+  }
+  if (!request.image.empty() &&
+      image_repository(request.image) != image_repository(app.source.value("image", ""))) {
+    return fail(Error::validation(
+        "image", "a hook may only deploy another tag or digest of the app's own image (" +
+                     std::string(image_repository(app.source.value("image", ""))) + ")"));
+  }
+  return {};
 }
 
 Result<void> check_request(const AppRecord& app, const DeployRequest& request) {
@@ -148,10 +189,13 @@ Result<DeploymentRecord> DeploymentService::enqueue(const Draft& draft) {
       make_audit(ctx_.identity, draft.actor, "deployment." + draft.action, record.id, draft.team_id,
                  details),
       [&](Tx& tx) -> Result<void> {
+        std::optional<Role> role;
         if (draft.who) {
-          if (auto role = require_team_role(tx, *draft.who, draft.team_id, Role::member); !role) {
-            return fail(std::move(role.error()));
+          auto held = require_team_role(tx, *draft.who, draft.team_id, Role::member);
+          if (!held) {
+            return fail(std::move(held.error()));
           }
+          role = *held;
         }
         auto app = tx.get_app(draft.team_id, draft.app_id);
         if (!app) {
@@ -175,6 +219,13 @@ Result<DeploymentRecord> DeploymentService::enqueue(const Draft& draft) {
         auto base = base_of(tx, **app, draft.action, draft.rollback_to);
         if (!base) {
           return fail(std::move(base.error()));
+        }
+        auto allowed = !draft.who ? check_triggered(**app, draft.request, draft.trigger)
+                       : role_includes(*role, Role::admin)
+                           ? Result<void>{}
+                           : check_policy(**app, draft.request, *base, draft.action);
+        if (!allowed) {
+          return allowed;
         }
         record.server_id = (*app)->server_id;
         if (*base) {

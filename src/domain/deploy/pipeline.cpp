@@ -34,6 +34,22 @@ std::int64_t ms(const json& object, const char* key, std::int64_t fallback_secon
                                    1000.0);
 }
 
+// The values of the env vars a git source names in secret_build_args, from the app's resolved
+// env (sealed at rest, masked in the job's shown arguments).
+Result<json> secret_build_args(const json& source, const std::map<std::string, std::string>& env) {
+  json values = json::object();
+  for (const auto& name : source.value("secret_build_args", json::array())) {
+    const auto found = env.find(name.get<std::string>());
+    if (found == env.end()) {
+      return fail(Error::validation(
+          "source.secret_build_args",
+          "secret build arg " + name.get<std::string>() + " is not an env var of the app"));
+    }
+    values[found->first] = found->second;
+  }
+  return values;
+}
+
 }  // namespace
 
 std::string container_name_of(std::string_view app_name, std::string_view deployment_id) {
@@ -170,14 +186,21 @@ Result<void> Pipeline::resolve_artifact(Run& run) {
     context_dir += "/" + context;
   }
   const std::string tag = "berth/" + run.app.name + ":" + commit.substr(0, 12);
-  auto built = job(run, "build",
-                   NewJob{.kind = "docker.build",
-                          .args = {{"context_dir", context_dir},
-                                   {"dockerfile", run.source.value("dockerfile", "Dockerfile")},
-                                   {"tag", tag},
-                                   {"build_args", run.source.value("build_args", json::object())},
-                                   {"labels", {{"berth.app", run.app.id}}}},
-                          .timeout_ms = 60 * 60'000});
+  json build_args = {{"context_dir", context_dir},
+                     {"dockerfile", run.source.value("dockerfile", "Dockerfile")},
+                     {"tag", tag},
+                     {"build_args", run.source.value("build_args", json::object())},
+                     {"labels", {{"berth.app", run.app.id}}}};
+  auto secret_args = secret_build_args(run.source, run.env);
+  if (!secret_args) {
+    return fail(std::move(secret_args.error()));
+  }
+  if (!secret_args->empty()) {
+    build_args["secret_build_args"] = std::move(*secret_args);
+  }
+  auto built =
+      job(run, "build",
+          NewJob{.kind = "docker.build", .args = std::move(build_args), .timeout_ms = 60 * 60'000});
   if (!built) {
     return fail(std::move(built.error()));
   }

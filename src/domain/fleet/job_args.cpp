@@ -155,9 +155,11 @@ Result<void> check_job_args(std::string_view kind, const nlohmann::json& args) {
 
 nlohmann::json job_args_summary(const nlohmann::json& args) {
   nlohmann::json summary = args;
-  if (summary.contains("env") && summary["env"].is_object()) {
-    for (auto& [name, value] : summary["env"].items()) {
-      value = "***";
+  for (const char* map : {"env", "secret_build_args"}) {
+    if (summary.contains(map) && summary[map].is_object()) {
+      for (auto& [name, value] : summary[map].items()) {
+        value = "***";
+      }
     }
   }
   // Secrets that ride in berthd's own jobs: a git deploy key.
