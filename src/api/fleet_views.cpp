@@ -4,6 +4,7 @@
 #include "core/json_schema.hpp"
 #include "core/time_format.hpp"
 #include "domain/fleet/job_ledger.hpp"
+#include "domain/fleet/job_service.hpp"
 
 namespace berth::api {
 
@@ -62,7 +63,17 @@ json server_schema() {
             {"updated_at", schema::string()}}}};
 }
 
-json job_json(const JobRecord& job) { return job_view(job); }
+json job_json(const JobRecord& job) {
+  json out = job_view(job);
+  out["details_hidden"] = false;
+  return out;
+}
+
+json job_json_for(const JobRecord& job, const Principal& who, Role role) {
+  json out = job_view(job);
+  out["details_hidden"] = !may_read_job_details(job, who, role);
+  return out;
+}
 
 json job_schema() {
   const json optional_string = {{"type", {"string", "null"}}};
@@ -86,7 +97,12 @@ json job_schema() {
             {"duration_ms", schema::integer()},
             {"result", {{"type", "object"}}},
             {"error", {{"type", {"object", "null"}}}},
-            {"output_seq", schema::integer()}}}};
+            {"output_seq", schema::integer()},
+            {"details_hidden",
+             {{"type", "boolean"},
+              {"description",
+               "true when args, result, the error message and the output are for admins only "
+               "(another user's exec or Docker job)"}}}}}};
 }
 
 json metric_series_json(const MetricSeries& series) {

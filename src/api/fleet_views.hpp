@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/principal.hpp"
 #include "domain/fleet/metrics_recorder.hpp"
 #include "store/fleet_records.hpp"
 
@@ -14,6 +15,9 @@ nlohmann::json server_json(const ServerRecord& server);
 nlohmann::json server_schema();
 
 nlohmann::json job_json(const JobRecord& job);
+/// The job as `who` (with `role` in its team) sees it: `details_hidden` is true when its
+/// arguments, result and output are not theirs to read (JobService blanked them).
+nlohmann::json job_json_for(const JobRecord& job, const Principal& who, Role role);
 nlohmann::json job_schema();
 
 nlohmann::json metric_series_json(const MetricSeries& series);

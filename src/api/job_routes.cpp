@@ -21,6 +21,10 @@ constexpr std::int64_t kReplayBatch = 500;
 
 const std::string& team_of(const Request& request) { return request_team(request).team_id; }
 
+json seen_by(const Request& request, const JobRecord& job) {
+  return job_json_for(job, caller(request), request_team(request).role);
+}
+
 HubMessage output_message(const JobOutputChunk& chunk) {
   return HubMessage{.event = "output",
                     .id = chunk.seq,
@@ -107,17 +111,22 @@ void add_job_routes(http::Router& router, const ApiContext& ctx) {
                    [&](const PageRequest& paging) {
                      return ctx.jobs->list(caller(request), team_of(request), *id, paging);
                    },
-                   job_json);
+                   [&request](const JobRecord& job) { return seen_by(request, job); });
              });
 
   router.get("/api/v1/jobs/{id}",
-             {.summary = "Read a job", .role = Role::viewer, .response_schema = job_schema()},
+             {.summary = "Read a job",
+              .role = Role::viewer,
+              .response_schema = job_schema(),
+              .description = "Below admin, another user's exec or Docker job shows details_hidden "
+                             "true, with empty args and result."},
              [&ctx](Request& request) -> Result<Response> {
                auto id = path_id(request, "id", "job");
                if (!id) {
                  return fail(std::move(id.error()));
                }
-               return json_or(200, ctx.jobs->get(caller(request), team_of(request), *id), job_json);
+               return json_or(200, ctx.jobs->get(caller(request), team_of(request), *id),
+                              [&request](const JobRecord& job) { return seen_by(request, job); });
              });
 
   router.post("/api/v1/jobs/{id}/cancel",
@@ -145,14 +154,15 @@ void add_job_routes(http::Router& router, const ApiContext& ctx) {
        .description = "`output` events (id = seq; data: seq, stream, text, at) in order, then "
                       "one `done` event with the job when it ends, and the stream closes. "
                       "Last-Event-ID (or ?after=) resumes after that seq; a finished job "
-                      "replays from storage."},
+                      "replays from storage. 403 below admin for another user's exec or "
+                      "Docker job (deployment jobs and your own app-log jobs are readable)."},
       [&ctx](Request& request) -> Result<Response> {
         auto id = path_id(request, "id", "job");
         if (!id) {
           return fail(std::move(id.error()));
         }
         // Access is checked here, once; the stream then reads by id.
-        if (auto job = ctx.jobs->get(caller(request), team_of(request), *id); !job) {
+        if (auto job = ctx.jobs->readable(caller(request), team_of(request), *id); !job) {
           return fail(std::move(job.error()));
         }
         return job_output_response(ctx, caller(request), team_of(request), *id,

@@ -185,6 +185,40 @@ void flush() {
   }
 }
 
+std::string redact_credentials(std::string_view text) {
+  static constexpr std::array<std::string_view, 5> kPrefixes = {"bk_", "bat_", "brt_", "bit_",
+                                                                "bdh_"};
+  constexpr std::size_t kMinSecret = 8;  // shorter is no token of ours, only a word
+  const auto token_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  };
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const bool at_word_start = text[i] == 'b' && (i == 0 || !token_char(text[i - 1]));
+    std::size_t prefix = 0;
+    for (const auto candidate : kPrefixes) {
+      if (at_word_start && text.substr(i).starts_with(candidate)) {
+        prefix = candidate.size();
+      }
+    }
+    std::size_t end = i + prefix;
+    while (prefix > 0 && end < text.size() && token_char(text[end])) {
+      ++end;
+    }
+    if (prefix > 0 && end - i - prefix >= kMinSecret) {
+      out.append(text.substr(i, prefix)).append("[redacted]");
+      i = end;
+      continue;
+    }
+    out.push_back(text[i]);
+    ++i;
+  }
+  return out;
+}
+
 void write(Level level, std::string_view event, Fields fields) {
   if (!g_logger) {
     init_logging({});
@@ -195,7 +229,8 @@ void write(Level level, std::string_view event, Fields fields) {
   }
   fmt::memory_buffer line;
   format_line(line, level, event, fields);
-  g_logger->log(spd_level, spdlog::string_view_t(line.data(), line.size()));
+  const std::string safe = redact_credentials(std::string_view(line.data(), line.size()));
+  g_logger->log(spd_level, spdlog::string_view_t(safe.data(), safe.size()));
 }
 
 bool parse_format(std::string_view text, Format& out) {

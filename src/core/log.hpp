@@ -40,6 +40,12 @@ inline void error(std::string_view event, Fields fields = {}) {
   write(Level::error, event, fields);
 }
 
+/// `text` with the secret part of every credential Berth issues replaced by "[redacted]": API
+/// keys (bk_), access and refresh tokens (bat_, brt_ — agent tokens too), install tokens (bit_)
+/// and deploy hooks (bdh_). Every log line passes through it, so a token in a request path
+/// (a deploy hook's URL) or in a message never reaches the log.
+std::string redact_credentials(std::string_view text);
+
 /// Parses "text"/"json"; false when unknown.
 bool parse_format(std::string_view text, Format& out);
 /// Parses "debug"/"info"/"warn"/"error"; false when unknown.

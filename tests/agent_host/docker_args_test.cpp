@@ -201,6 +201,19 @@ TEST(DockerArgs, PublishedPortsFromInspect) {
   EXPECT_EQ(published_ports(json::object()), json::array());
 }
 
+TEST(DockerArgs, InspectedEnvKeepsNamesNotValues) {
+  auto inspect = json::parse(R"({"Config":{"Env":["API_TOKEN=s3cret","PATH=/bin","EMPTY=","ODD"]},
+                                 "Id":"abc"})");
+  redact_env(inspect);
+  EXPECT_EQ(
+      inspect["Config"]["Env"],
+      json::parse(R"(["API_TOKEN=********","PATH=********","EMPTY=********","ODD=********"])"));
+  EXPECT_EQ(inspect["Id"], "abc");
+  json odd = json::parse(R"({"Config":null})");
+  redact_env(odd);  // shapes other than Docker's are left alone
+  EXPECT_TRUE(odd["Config"].is_null());
+}
+
 TEST(DockerArgs, LogsFollow) {
   auto logs = parse_logs_args(json{{"container", "web"}, {"follow", true}});
   ASSERT_TRUE(logs);
@@ -217,10 +230,12 @@ TEST(DockerArgs, Build) {
                                      {"dockerfile", "docker/Dockerfile.prod"},
                                      {"tag", "berth-app/web:abc123"},
                                      {"build_args", {{"VERSION", "1; rm -rf /"}}},
+                                     {"secret_build_args", {{"NPM_TOKEN", "s3cret"}}},
                                      {"labels", {{"berth.app", "web"}}}},
                                 work.path().string());
   ASSERT_TRUE(build) << build.error().message;
   EXPECT_EQ(build->dockerfile, "docker/Dockerfile.prod");
+  EXPECT_EQ(build->build_args.at("NPM_TOKEN"), "s3cret");     // secret ones go to Docker too
   EXPECT_EQ(build->build_args.at("VERSION"), "1; rm -rf /");  // a value, sent as JSON
   const auto with = [&](const char* key, json value) {
     json args = base;

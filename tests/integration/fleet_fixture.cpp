@@ -93,7 +93,19 @@ void FleetTest::restart_berthd() {
 
 HttpResponse FleetTest::api(const std::string& method, const std::string& target,
                             const json& body) {
-  std::map<std::string, std::string> headers = {{"Authorization", "Bearer " + api_key_}};
+  return api_with(api_key_, method, target, body);
+}
+
+std::string FleetTest::key_with_role(const std::string& role) {
+  const HttpResponse key =
+      api("POST", "/api/v1/api-keys", {{"name", role + " key"}, {"role", role}});
+  EXPECT_EQ(key.status, 201) << key.body;
+  return key.status == 201 ? key.json()["raw_key"].get<std::string>() : std::string();
+}
+
+HttpResponse FleetTest::api_with(const std::string& key, const std::string& method,
+                                 const std::string& target, const json& body) {
+  std::map<std::string, std::string> headers = {{"Authorization", "Bearer " + key}};
   std::string text;
   if (!body.is_null()) {
     headers["Content-Type"] = "application/json";

@@ -52,6 +52,11 @@ class FleetTest : public BerthdTest {
 
   HttpResponse api(const std::string& method, const std::string& target,
                    const nlohmann::json& body = nullptr);
+  /// An API key of the admin's team with `role` (viewer, member, admin, owner).
+  std::string key_with_role(const std::string& role);
+  /// A call with another credential than the owner's key.
+  HttpResponse api_with(const std::string& key, const std::string& method,
+                        const std::string& target, const nlohmann::json& body = nullptr);
   std::string mint_install_token();
   /// Runs `berth-agent enroll`; the server id it got.
   std::string enrol(const std::filesystem::path& state_dir, const std::string& server_url = "");

@@ -99,6 +99,26 @@ TEST_F(DeployTest, EnvVarsAndSecretsReachTheContainerButNoRecord) {
       EXPECT_EQ(job.body.find("s3cret"), std::string::npos) << job.body;
     }
   }
+  // An admin's inspect of the container shows the env's names, not its values; a viewer sees
+  // neither that job's details nor its output.
+  const std::string inspect =
+      submit(server_id_,
+             {{"kind", "docker.inspect"}, {"args", {{"container", second["container_name"]}}}});
+  const json inspected = wait_job_state(inspect, "succeeded");
+  EXPECT_EQ(inspected.dump().find("s3cret"), std::string::npos) << inspected.dump();
+  EXPECT_NE(inspected.dump().find("TOKEN=********"), std::string::npos) << inspected.dump();
+  const std::string viewer = key_with_role("viewer");
+  const HttpResponse seen = api_with(viewer, "GET", "/api/v1/jobs/" + inspect);
+  ASSERT_EQ(seen.status, 200) << seen.body;
+  EXPECT_EQ(seen.json()["details_hidden"], true);
+  EXPECT_EQ(seen.body.find("TOKEN"), std::string::npos) << seen.body;
+  EXPECT_EQ(api_with(viewer, "GET", "/api/v1/jobs/" + inspect + "/output").status, 403);
+  for (const std::string& target : {"/api/v1/apps/" + id, "/api/v1/apps/" + id + "/env",
+                                    "/api/v1/deployments/" + second["id"].get<std::string>()}) {
+    const HttpResponse view = api_with(viewer, "GET", target);
+    EXPECT_EQ(view.status, 200) << target << view.body;
+    EXPECT_EQ(view.body.find("s3cret"), std::string::npos) << target << view.body;
+  }
   const HttpResponse revealed = api("POST", "/api/v1/apps/" + id + "/env/TOKEN/reveal");
   EXPECT_EQ(revealed.status, 200) << revealed.body;
   EXPECT_NE(revealed.body.find("s3cret"), std::string::npos) << revealed.body;

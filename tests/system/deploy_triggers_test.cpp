@@ -118,6 +118,12 @@ TEST_F(TriggerTest, ADeployHookUrlDeploys) {
   EXPECT_TRUE(succeeded(done));
   EXPECT_EQ(through_proxy("cihook.test").body, "v1\n");
   EXPECT_EQ(http_request(port(), "POST", "/api/v1/hooks/deploy/bdh_not-a-token").status, 404);
+  // The token is the hook's only credential: it must not reach the access log.
+  const std::string token = url.substr(url.rfind('/') + 1);
+  berthd_->stop();
+  const std::string log = berthd_->log();
+  EXPECT_NE(log.find("/api/v1/hooks/deploy/bdh_[redacted]"), std::string::npos) << log;
+  EXPECT_EQ(log.find(token), std::string::npos) << "berthd logged the deploy hook's token";
 }
 
 }  // namespace

@@ -100,6 +100,11 @@ Result<RunArgs> parse_run_args(const nlohmann::json& args);
 /// NetworkMode).
 nlohmann::json container_create_body(const RunArgs& run);
 
+/// Replaces the values in a container-inspect answer's Config.Env ("KEY=value") with a mask,
+/// keeping the names: the env holds the app's resolved secrets, and a job's result is stored
+/// and shown.
+void redact_env(nlohmann::json& inspect);
+
 /// The published ports of a container-inspect answer (NetworkSettings.Ports) as
 /// [{"container_port", "host_ip", "host_port"}], tcp and udp alike, sorted.
 nlohmann::json published_ports(const nlohmann::json& inspect);

@@ -33,7 +33,11 @@ JobOutcome inspect_container(DockerJob& run) {
     return from_error(container.error());
   }
   auto details = get_json(run, "/containers/" + *container + "/json");
-  return details ? succeeded({{"container", *details}}) : from_error(details.error());
+  if (!details) {
+    return from_error(details.error());
+  }
+  redact_env(*details);
+  return succeeded({{"container", std::move(*details)}});
 }
 
 // The local image's id, nullopt when the Engine does not have it.

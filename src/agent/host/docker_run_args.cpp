@@ -242,6 +242,22 @@ nlohmann::json container_create_body(const RunArgs& run) {
   return body;
 }
 
+void redact_env(nlohmann::json& inspect) {
+  if (!inspect.is_object() || !inspect.contains("Config") || !inspect["Config"].is_object()) {
+    return;
+  }
+  auto& env = inspect["Config"]["Env"];
+  if (!env.is_array()) {
+    return;
+  }
+  for (auto& entry : env) {
+    if (entry.is_string()) {
+      const std::string& text = entry.get_ref<const std::string&>();
+      entry = text.substr(0, text.find('=')) + "=********";
+    }
+  }
+}
+
 nlohmann::json published_ports(const nlohmann::json& inspect) {
   nlohmann::json out = nlohmann::json::array();
   const auto settings = inspect.value("NetworkSettings", nlohmann::json::object());

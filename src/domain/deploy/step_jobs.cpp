@@ -41,7 +41,8 @@ Result<JobRecord> StepJobs::run(std::string_view deployment_id, std::string_view
         }
         box->wake.notify_all();
       });
-  auto submitted = jobs_.submit_system(job_id, team_id, server_id, job, "deployment");
+  auto submitted =
+      jobs_.submit_system(job_id, team_id, server_id, job, std::string(kDeploymentJobCreator));
   if (!submitted) {
     return fail(std::move(submitted.error()));
   }

@@ -120,10 +120,26 @@ Result<JobRecord> JobService::submit_system(std::string job_id, std::string_view
   return record;
 }
 
+bool may_read_job_details(const JobRecord& job, const Principal& who, Role role) {
+  return role_includes(role, Role::admin) || job.created_by == kDeploymentJobCreator ||
+         job.created_by == principal_id(who);
+}
+
+namespace {
+
+void hide_details(JobRecord& job) {
+  job.args_summary = nlohmann::json::object();
+  job.result = nlohmann::json::object();
+  job.error_message.clear();
+}
+
+}  // namespace
+
 Result<JobRecord> JobService::get(const Principal& who, std::string_view team_id,
                                   std::string_view job_id) {
   return read_value<JobRecord>(ctx_.store(), [&](Tx& tx) -> Result<JobRecord> {
-    if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
+    auto role = require_team_role(tx, who, team_id, Role::viewer);
+    if (!role) {
       return fail(std::move(role.error()));
     }
     auto found = tx.get_job(team_id, job_id);
@@ -132,6 +148,30 @@ Result<JobRecord> JobService::get(const Principal& who, std::string_view team_id
     }
     if (!*found) {
       return fail(no_such_job());
+    }
+    if (!may_read_job_details(**found, who, *role)) {
+      hide_details(**found);
+    }
+    return std::move(**found);
+  });
+}
+
+Result<JobRecord> JobService::readable(const Principal& who, std::string_view team_id,
+                                       std::string_view job_id) {
+  return read_value<JobRecord>(ctx_.store(), [&](Tx& tx) -> Result<JobRecord> {
+    auto role = require_team_role(tx, who, team_id, Role::viewer);
+    if (!role) {
+      return fail(std::move(role.error()));
+    }
+    auto found = tx.get_job(team_id, job_id);
+    if (!found) {
+      return fail(std::move(found.error()));
+    }
+    if (!*found) {
+      return fail(no_such_job());
+    }
+    if (!may_read_job_details(**found, who, *role)) {
+      return fail(insufficient_role_error(Role::admin));
     }
     return std::move(**found);
   });
@@ -143,14 +183,26 @@ Result<Page<JobRecord>> JobService::list(const Principal& who, std::string_view 
     return fail(std::move(ok.error()));
   }
   return read_value<Page<JobRecord>>(ctx_.store(), [&](Tx& tx) -> Result<Page<JobRecord>> {
+    auto role = require_team_role(tx, who, team_id, Role::viewer);
+    if (!role) {
+      return fail(std::move(role.error()));
+    }
     if (auto server = team_server(tx, who, team_id, server_id, Role::viewer); !server) {
       return fail(std::move(server.error()));
     }
-    return tx.list_jobs(JobQuery{.team_id = std::string(team_id),
-                                 .server_id = std::string(server_id),
-                                 .states = {},
-                                 .page = page.page,
-                                 .per_page = page.per_page});
+    auto jobs = tx.list_jobs(JobQuery{.team_id = std::string(team_id),
+                                      .server_id = std::string(server_id),
+                                      .states = {},
+                                      .page = page.page,
+                                      .per_page = page.per_page});
+    if (jobs) {
+      for (auto& job : jobs->items) {
+        if (!may_read_job_details(job, who, *role)) {
+          hide_details(job);
+        }
+      }
+    }
+    return jobs;
   });
 }
 

@@ -22,6 +22,9 @@
 
 namespace berth {
 
+/// The created_by of the jobs a deployment's steps run.
+constexpr std::string_view kDeploymentJobCreator = "deployment";
+
 struct NewJob {
   std::string kind;
   nlohmann::json args = nlohmann::json::object();
@@ -51,9 +54,15 @@ class JobService {
   /// Cancels a job berthd submitted; false when it had already finished.
   Result<bool> cancel_system(std::string_view job_id);
 
+  /// Viewer. A job whose details the caller may not read (may_read_job_details) comes with its
+  /// arguments, result and error message blanked; its kind, state, times and exit code stay.
   Result<JobRecord> get(const Principal& who, std::string_view team_id, std::string_view job_id);
   Result<Page<JobRecord>> list(const Principal& who, std::string_view team_id,
                                std::string_view server_id, const PageRequest& page);
+  /// The job for a caller who is to read its output: Error::forbidden `admin_required` when
+  /// may_read_job_details says no.
+  Result<JobRecord> readable(const Principal& who, std::string_view team_id,
+                             std::string_view job_id);
   /// Admin. Queued: canceled at once. Dispatched/running: the agent is told (202; the job
   /// ends when the agent says so). Conflict `job_finished` when it already ended.
   Result<JobRecord> cancel(const Principal& who, std::string_view team_id, std::string_view job_id,
@@ -74,6 +83,12 @@ class JobService {
   FleetContext& ctx_;
   AgentHub& hub_;
 };
+
+/// Whether a caller with `role` may read a job's arguments, result, error message and output:
+/// admins always; others only jobs of deployments (their output is in the deployment's stream)
+/// and jobs they started themselves (their app logs). Exec and Docker jobs an admin ran are
+/// not a viewer's business: their output may hold anything the server has.
+bool may_read_job_details(const JobRecord& job, const Principal& who, Role role);
 
 /// The kinds a user may submit.
 const std::vector<std::string>& submittable_job_kinds();
