@@ -84,6 +84,39 @@ TEST_F(TriggerTest, AReplayedDeliveryIdDoesNothing) {
   EXPECT_EQ(deployments_of(git_app_.id).size(), 1U);
 }
 
+TEST_F(TriggerTest, ADeliveryWithoutAnIdIsKnownByItsBody) {
+  const std::string secret = rotate(git_app_);
+  const std::string body = json{{"ref", "refs/heads/main"}, {"after", kCommit}}.dump();
+  ASSERT_TRUE(triggers_.receive_webhook(github(git_app_, secret, body, "push"))->deployed);
+  auto replayed = triggers_.receive_webhook(github(git_app_, secret, body, "push"));
+  ASSERT_TRUE(replayed);
+  EXPECT_FALSE(replayed->deployed);
+  EXPECT_EQ(replayed->reason, "duplicate delivery");
+  EXPECT_EQ(deployments_of(git_app_.id).size(), 1U);
+}
+
+TEST_F(TriggerTest, AnOldPushReplayedUnderANewIdDoesNotTakeTheAppBack) {
+  // A week later the delivery id is forgotten; the commit it carried is not.
+  const std::string old_commit = std::string(40, 'a');
+  DeploymentRecord old{.id = ids_.next("dep"),
+                       .team_id = team_,
+                       .app_id = git_app_.id,
+                       .server_id = server_.id,
+                       .state = "succeeded",
+                       .created_at = clock_.now()};
+  old.artifact = {{"image", "berth/web:aaaaaaaaaaaa"}, {"commit", old_commit}};
+  ASSERT_TRUE(store_->write([&](Tx& tx) { return tx.create_deployment(old); }));
+  serve(git_app_, 31000);  // a newer deployment serves now
+  const std::string secret = rotate(git_app_);
+  const std::string body = json{{"ref", "refs/heads/main"}, {"after", old_commit}}.dump();
+  auto replayed = triggers_.receive_webhook(github(git_app_, secret, body, "push", "new-id"));
+  ASSERT_TRUE(replayed) << replayed.error().message;
+  EXPECT_FALSE(replayed->deployed);
+  EXPECT_NE(replayed->reason.find("roll back"), std::string::npos) << replayed->reason;
+  const std::string fresh = json{{"ref", "refs/heads/main"}, {"after", kCommit}}.dump();
+  EXPECT_TRUE(triggers_.receive_webhook(github(git_app_, secret, fresh, "push", "d-2"))->deployed);
+}
+
 TEST_F(TriggerTest, PingAndOtherBranchesAnswerWithoutDeploying) {
   const std::string secret = rotate(git_app_);
   auto ping = triggers_.receive_webhook(github(git_app_, secret, R"({"zen":"x"})", "ping"));

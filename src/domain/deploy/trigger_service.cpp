@@ -123,6 +123,25 @@ void TriggerService::prune_deliveries() {
   });
 }
 
+Result<bool> TriggerService::deployed_before(const AppRecord& app, const std::string& commit) {
+  if (!is_commit(commit)) {
+    return false;
+  }
+  return read_value<bool>(ctx_.store(), [&](Tx& tx) -> Result<bool> {
+    auto done = tx.list_deployments(DeploymentQuery{.team_id = app.team_id,
+                                                    .app_id = app.id,
+                                                    .states = {"succeeded"},
+                                                    .page = 1,
+                                                    .per_page = 100});
+    if (!done) {
+      return fail(std::move(done.error()));
+    }
+    return std::any_of(done->items.begin(), done->items.end(), [&](const DeploymentRecord& d) {
+      return d.id != app.current_deployment_id && d.artifact.value("commit", "") == commit;
+    });
+  });
+}
+
 Result<WebhookAnswer> TriggerService::receive_webhook(const WebhookDelivery& delivery) {
   auto app = read_value<std::optional<AppRecord>>(
       ctx_.store(), [&](Tx& tx) { return tx.get_app("", delivery.app_id); });
@@ -146,14 +165,18 @@ Result<WebhookAnswer> TriggerService::receive_webhook(const WebhookDelivery& del
   if (!body.is_object()) {
     return fail(Error::invalid("the push body must be a JSON object"));
   }
-  if (!delivery.delivery_id.empty()) {
+  // A delivery without an id (a hand-made curl) is known by its body: the signature covers
+  // exactly those bytes, so a replay of it is the same delivery.
+  const std::string delivery_id = delivery.delivery_id.empty()
+                                      ? "body:" + crypto::sha256_hex(delivery.body)
+                                      : delivery.delivery_id;
+  {
     prune_deliveries();
-    if (delivery.delivery_id.size() > kMaxDeliveryId || !printable(delivery.delivery_id)) {
+    if (delivery_id.size() > kMaxDeliveryId || !printable(delivery_id)) {
       return fail(Error::invalid("the delivery id is not a printable string of at most 200"));
     }
     auto fresh = ctx_.store().write([&](Tx& tx) -> Result<void> {
-      auto recorded =
-          tx.record_webhook_delivery(delivery.app_id, delivery.delivery_id, ctx_.clock().now());
+      auto recorded = tx.record_webhook_delivery(delivery.app_id, delivery_id, ctx_.clock().now());
       if (!recorded) {
         return fail(std::move(recorded.error()));
       }
@@ -184,6 +207,18 @@ Result<WebhookAnswer> TriggerService::receive_webhook(const WebhookDelivery& del
     const std::string after =
         body.value("after", json()).is_string() ? body["after"].get<std::string>() : "";
     request.ref = is_commit(after) ? after : branch;
+    auto stale = deployed_before(**app, after);
+    if (!stale) {
+      return fail(std::move(stale.error()));
+    }
+    if (*stale) {
+      // Delivery ids are forgotten after a week; an old signed push replayed later must still
+      // not take the app back to its commit. Going back is a rollback's job.
+      return WebhookAnswer{.deployed = false,
+                           .reason = "commit " + after +
+                                     " was deployed before and is not the "
+                                     "current one; roll back to deploy it again"};
+    }
   }
   const std::string via = delivery.gitlab_token.empty() ? "github" : "gitlab";
   auto deployment = deployments_.deploy_triggered(
@@ -193,7 +228,7 @@ Result<WebhookAnswer> TriggerService::receive_webhook(const WebhookDelivery& del
                   .actor = Actor{.user_id = "webhook:" + via,
                                  .request_id = delivery.request_id,
                                  .source_address = delivery.source_address},
-                  .details = {{"delivery_id", delivery.delivery_id}, {"ref", ref}}});
+                  .details = {{"delivery_id", delivery_id}, {"ref", ref}}});
   if (!deployment) {
     return fail(std::move(deployment.error()));
   }

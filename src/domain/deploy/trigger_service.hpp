@@ -75,6 +75,9 @@ class TriggerService {
 
   /// Forgets delivery ids older than a week, at most once an hour.
   void prune_deliveries();
+  /// True when one of the app's last 100 successful deployments, other than the current one,
+  /// built `commit`.
+  Result<bool> deployed_before(const AppRecord& app, const std::string& commit);
 
   FleetContext& ctx_;
   DeploymentService& deployments_;
