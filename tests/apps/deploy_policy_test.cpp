@@ -89,10 +89,15 @@ TEST(DeployPolicy, MembersNamedVolumesGoIntoTheTeamsNamespace) {
                                    {{"source", "team_1-cache"}, {"target", "/cache"}},
                                    {{"source", "legacy"}, {"target", "/legacy"}}}}});
   const json before = settings_with({{"volumes", {{{"source", "legacy"}, {"target", "/legacy"}}}}});
-  namespace_member_volumes(settings, before, "team_1");
+  ASSERT_TRUE(namespace_member_volumes(settings, before, "team_1"));
   EXPECT_EQ(settings["volumes"][0]["source"], "team_1-data");
   EXPECT_EQ(settings["volumes"][1]["source"], "team_1-cache");  // already in the namespace
   EXPECT_EQ(settings["volumes"][2]["source"], "legacy");        // an admin's, kept as it was
+  json long_name =
+      settings_with({{"volumes", {{{"source", std::string(125, 'v')}, {"target", "/v"}}}}});
+  auto too_long = namespace_member_volumes(long_name, json(), "team_1");
+  ASSERT_FALSE(too_long);
+  EXPECT_EQ(too_long.error().details["field"], "settings.volumes[0].source");
   EXPECT_EQ(admin_required_error("settings.privileged").code, "admin_required");
   EXPECT_EQ(admin_required_error("settings.privileged").kind, ErrorKind::forbidden);
 }

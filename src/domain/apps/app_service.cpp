@@ -64,7 +64,11 @@ class Placement {
     if (role_includes(role_, Role::admin)) {
       return {};
     }
-    namespace_member_volumes(app.settings, before ? before->settings : json(), team_);
+    if (auto named =
+            namespace_member_volumes(app.settings, before ? before->settings : json(), team_);
+        !named) {
+      return named;
+    }
     std::optional<RunSpec> old;
     if (before != nullptr) {
       old.emplace(RunSpec{before->source, before->settings, before->server_id});

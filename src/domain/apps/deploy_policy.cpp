@@ -93,22 +93,31 @@ std::optional<std::string> admin_only_change(const std::optional<RunSpec>& befor
   return std::nullopt;
 }
 
-void namespace_member_volumes(json& settings, const json& before_settings,
-                              std::string_view team_id) {
+Result<void> namespace_member_volumes(json& settings, const json& before_settings,
+                                      std::string_view team_id) {
+  constexpr std::size_t kMaxVolumeName = 128;
   if (!settings.contains("volumes")) {
-    return;
+    return {};
   }
   const json old =
       before_settings.is_object() ? before_settings.value("volumes", json::array()) : json::array();
   const std::string prefix = std::string(team_id) + "-";
-  for (auto& volume : settings["volumes"]) {
-    const std::string source = volume.value("source", "");
+  auto& volumes = settings["volumes"];
+  for (std::size_t i = 0; i < volumes.size(); ++i) {
+    const std::string source = volumes[i].value("source", "");
     if (is_host_path(source) || source.starts_with(prefix) ||
-        std::find(old.begin(), old.end(), volume) != old.end()) {
+        std::find(old.begin(), old.end(), volumes[i]) != old.end()) {
       continue;
     }
-    volume["source"] = prefix + source;
+    if (prefix.size() + source.size() > kMaxVolumeName) {
+      return fail(Error::validation(
+          fmt::format("settings.volumes[{}].source", i),
+          fmt::format("volume names are at most {} characters with the team's prefix {}",
+                      kMaxVolumeName, prefix)));
+    }
+    volumes[i]["source"] = prefix + source;
   }
+  return {};
 }
 
 Error admin_required_error(const std::string& field) {

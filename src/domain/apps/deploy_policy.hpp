@@ -39,9 +39,11 @@ std::optional<std::string> admin_only_change(const std::optional<RunSpec>& befor
 
 /// Named volumes a member adds live in the team's namespace: a new entry's source "data"
 /// becomes "<team_id>-data" (entries already in `before_settings` and names already carrying
-/// the prefix are kept). Host paths are left alone (guard_of refuses them).
-void namespace_member_volumes(nlohmann::json& settings, const nlohmann::json& before_settings,
-                              std::string_view team_id);
+/// the prefix are kept). Host paths are left alone (guard_of refuses them). Error::validation
+/// on the entry when the name with its prefix is longer than a volume name may be (128).
+Result<void> namespace_member_volumes(nlohmann::json& settings,
+                                      const nlohmann::json& before_settings,
+                                      std::string_view team_id);
 
 /// Error::forbidden `admin_required` naming `field` and why it needs an admin.
 Error admin_required_error(const std::string& field);
