@@ -2,6 +2,7 @@
 /// Wall-clock time, injected so expiry and timeouts are testable without waiting.
 /// The only place that reads the real clock is SystemClock.
 
+#include <atomic>
 #include <chrono>
 
 namespace berth {
@@ -18,6 +19,20 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   TimePoint now() const override;
+};
+
+/// Waiting, injected beside the clock: the real one sleeps; a test's returns at once and
+/// records how long it was asked to wait.
+class Sleeper {
+ public:
+  virtual ~Sleeper() = default;
+  /// Waits `duration`, or less when `stop` turns true (seen within 100 ms). Any thread.
+  virtual void sleep_for(std::chrono::milliseconds duration, const std::atomic<bool>& stop) = 0;
+};
+
+class SystemSleeper final : public Sleeper {
+ public:
+  void sleep_for(std::chrono::milliseconds duration, const std::atomic<bool>& stop) override;
 };
 
 }  // namespace berth

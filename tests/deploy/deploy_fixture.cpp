@@ -2,7 +2,8 @@
 
 namespace berth::testing {
 
-DeployTest::DeployTest() {
+DeployTest::DeployTest(PipelineParts parts)
+    : deployments_(std::make_unique<DeploymentService>(fleet_, jobs_, events_, 1, parts)) {
   server_ = ServerRecord{.id = ids_.next("srv"), .team_id = team_, .name = "box"};
   server_.created_at = clock_.now();
   server_.updated_at = clock_.now();

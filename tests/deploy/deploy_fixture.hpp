@@ -17,7 +17,9 @@ namespace berth::testing {
 
 class DeployTest : public IdentityTest {
  protected:
-  DeployTest();
+  /// `parts`: the pipeline's step runner and sleeper (default: the agent round trip, which no
+  /// agent answers here, and real sleeping).
+  explicit DeployTest(PipelineParts parts = {});
   ~DeployTest() override;
 
   /// An app of the owner's team on the server; `source` as AppRecord.source.
@@ -35,8 +37,7 @@ class DeployTest : public IdentityTest {
   ServerBook book_{fleet_, events_};
   AgentHub hub_{fleet_, ledger_, book_, metrics_};
   JobService jobs_{fleet_, hub_};
-  std::unique_ptr<DeploymentService> deployments_ =
-      std::make_unique<DeploymentService>(fleet_, jobs_, events_, 1);
+  std::unique_ptr<DeploymentService> deployments_;
   TriggerService triggers_{fleet_, *deployments_};
   ServerRecord server_;
 };

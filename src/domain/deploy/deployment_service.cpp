@@ -87,14 +87,16 @@ struct DeploymentService::Draft {
 };
 
 DeploymentService::DeploymentService(FleetContext& ctx, JobService& jobs, EventHub& events,
-                                     std::size_t workers)
+                                     std::size_t workers, PipelineParts parts)
     : ctx_(ctx),
       jobs_(jobs),
       events_(events),
       log_(ctx, events),
-      steps_(ctx, jobs, log_, stopping_),
+      agent_steps_(ctx, jobs, log_, stopping_),
+      steps_(parts.steps != nullptr ? *parts.steps : agent_steps_),
       router_(ctx.store()),
-      pipeline_(ctx, steps_, log_, router_, stopping_),
+      pipeline_(ctx, steps_, parts.sleeper != nullptr ? *parts.sleeper : system_sleeper_, log_,
+                router_, stopping_),
       scheduler_(std::make_unique<DeployScheduler>(
           [this](const std::string& app_id) { return run_next(app_id); }, workers)) {}
 

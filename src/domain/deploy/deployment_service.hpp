@@ -35,9 +35,17 @@ struct TriggerInfo {
   nlohmann::json details = nlohmann::json::object();  // for the audit entry
 };
 
+/// What the pipeline is made of besides the store: null members get berthd's own (the agent
+/// round trip and real sleeping); the pipeline's unit tests give scripted ones.
+struct PipelineParts {
+  StepRunner* steps = nullptr;
+  Sleeper* sleeper = nullptr;
+};
+
 class DeploymentService final : public AppLifecycle {
  public:
-  DeploymentService(FleetContext& ctx, JobService& jobs, EventHub& events, std::size_t workers = 4);
+  DeploymentService(FleetContext& ctx, JobService& jobs, EventHub& events, std::size_t workers = 4,
+                    PipelineParts parts = {});
   ~DeploymentService() override;
 
   /// At start-up: deployments that were running when berthd stopped end `failed`
@@ -100,7 +108,9 @@ class DeploymentService final : public AppLifecycle {
   EventHub& events_;
   std::atomic<bool> stopping_{false};
   DeployLog log_;
-  StepJobs steps_;
+  StepJobs agent_steps_;
+  SystemSleeper system_sleeper_;
+  StepRunner& steps_;
   ProxyRouter router_;
   Pipeline pipeline_;
   std::unique_ptr<DeployScheduler> scheduler_;  // last: its workers use the members above

@@ -1,7 +1,6 @@
 #include "domain/deploy/pipeline.hpp"
 
 #include <algorithm>
-#include <thread>
 
 #include "core/crypto.hpp"
 #include "domain/apps/env_service.hpp"
@@ -334,11 +333,7 @@ void Pipeline::retire_previous(Run& run) {
       std::max(std::chrono::milliseconds(ms(run.settings, "drain_grace_s", 5)), kMinDrain);
   log_.say(run.dep.id, "drain",
            "letting " + old + " finish its requests for " + std::to_string(grace.count()) + " ms");
-  const auto until = std::chrono::steady_clock::now() + grace;
-  while (std::chrono::steady_clock::now() < until && !stopping_.load()) {
-    std::this_thread::sleep_for(
-        std::min<std::chrono::nanoseconds>(100ms, until - std::chrono::steady_clock::now()));
-  }
+  sleeper_.sleep_for(grace, stopping_);
   auto stopped = job(run, "drain",
                      NewJob{.kind = "docker.stop",
                             .args = {{"container", old}, {"timeout_seconds", 10}},

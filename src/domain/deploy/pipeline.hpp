@@ -13,15 +13,21 @@
 
 #include "domain/deploy/deploy_log.hpp"
 #include "domain/deploy/route_table.hpp"
-#include "domain/deploy/step_jobs.hpp"
+#include "domain/deploy/step_runner.hpp"
 
 namespace berth {
 
 class Pipeline {
  public:
-  Pipeline(FleetContext& ctx, StepJobs& steps, DeployLog& log, ProxyRouter& router,
-           const std::atomic<bool>& stopping)
-      : ctx_(ctx), steps_(steps), log_(log), router_(router), stopping_(stopping) {}
+  /// `steps` runs each step's job; `sleeper` does the waiting (the drain).
+  Pipeline(FleetContext& ctx, StepRunner& steps, Sleeper& sleeper, DeployLog& log,
+           ProxyRouter& router, const std::atomic<bool>& stopping)
+      : ctx_(ctx),
+        steps_(steps),
+        sleeper_(sleeper),
+        log_(log),
+        router_(router),
+        stopping_(stopping) {}
 
   /// Runs a deployment already claimed (state running) and records how it ended.
   void run(const DeploymentRecord& claimed);
@@ -48,7 +54,8 @@ class Pipeline {
   void finish(Run& run, const Result<void>& outcome);
 
   FleetContext& ctx_;
-  StepJobs& steps_;
+  StepRunner& steps_;
+  Sleeper& sleeper_;
   DeployLog& log_;
   ProxyRouter& router_;
   const std::atomic<bool>& stopping_;

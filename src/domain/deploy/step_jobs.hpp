@@ -9,21 +9,21 @@
 #include <string_view>
 
 #include "domain/deploy/deploy_log.hpp"
+#include "domain/deploy/step_runner.hpp"
 #include "domain/fleet/job_service.hpp"
 
 namespace berth {
 
-class StepJobs {
+class StepJobs final : public StepRunner {
  public:
   StepJobs(FleetContext& ctx, JobService& jobs, DeployLog& log, const std::atomic<bool>& stopping)
       : ctx_(ctx), jobs_(jobs), log_(log), stopping_(stopping) {}
 
-  /// The job's final record (any terminal state: the caller judges it). `cancel_wanted` is
-  /// polled while the job runs; when it turns true the job is canceled and its end awaited.
-  /// Error::unavailable when berthd is stopping (the job is left to finish on its own).
+  /// StepRunner::run through the agent; when berthd stops, the job is left to finish on its
+  /// own.
   Result<JobRecord> run(std::string_view deployment_id, std::string_view team_id,
                         std::string_view server_id, std::string_view step, const NewJob& job,
-                        const std::function<bool()>& cancel_wanted);
+                        const std::function<bool()>& cancel_wanted) override;
 
  private:
   FleetContext& ctx_;
