@@ -5,6 +5,18 @@
 
 namespace berth::api {
 
+namespace {
+
+nlohmann::json deployment_state_schema() {
+  std::vector<std::string> names;
+  for (const auto& [state, name] : kDeploymentStates) {
+    names.emplace_back(name);
+  }
+  return schema::one_of_strings(std::move(names));
+}
+
+}  // namespace
+
 using nlohmann::json;
 
 namespace {
@@ -21,7 +33,7 @@ json deployment_json(const DeploymentRecord& deployment) {
   return {{"id", deployment.id},
           {"app_id", deployment.app_id},
           {"server_id", deployment.server_id},
-          {"state", deployment.state},
+          {"state", state_name(deployment.state)},
           {"trigger", deployment.trigger},
           {"created_by", deployment.created_by},
           {"ref", text_or_null(deployment.ref)},
@@ -48,8 +60,7 @@ json deployment_schema() {
       {{"id", text},
        {"app_id", text},
        {"server_id", text},
-       {"state", schema::one_of_strings(
-                     {"queued", "running", "succeeded", "failed", "canceled", "superseded"})},
+       {"state", deployment_state_schema()},
        {"trigger", schema::one_of_strings(
                        {"api", "webhook", "deploy_hook", "rollback", "restart", "stop", "start"})},
        {"created_by", text},

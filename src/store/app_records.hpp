@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "store/deployment_state.hpp"
 
 namespace berth {
 
@@ -74,8 +75,7 @@ struct DeploymentRecord {
   std::string team_id = {};
   std::string app_id = {};
   std::string server_id = {};
-  /// queued | running | succeeded | failed | canceled | superseded
-  std::string state = "queued";
+  DeploymentState state = DeploymentState::queued;
   std::string trigger = "api";   // api | webhook | deploy_hook | rollback | restart | stop | start
   std::string created_by = {};   // user id, API key id, "webhook", "deploy_hook"
   std::string ref = {};          // the requested git ref ("" = the app's branch)
@@ -101,7 +101,7 @@ struct DeploymentRecord {
 struct DeploymentQuery {
   std::string team_id = {};              // "" = any
   std::string app_id = {};               // "" = any
-  std::vector<std::string> states = {};  // empty = any
+  std::vector<DeploymentState> states = {};  // empty = any
   std::int64_t page = 1;
   std::int64_t per_page = 20;
 };

@@ -31,7 +31,7 @@ DeploymentRecord DeployTest::serve(AppRecord& app, std::int64_t host_port) {
                               .team_id = team_,
                               .app_id = app.id,
                               .server_id = server_.id,
-                              .state = "succeeded",
+                              .state = DeploymentState::succeeded,
                               .host_port = host_port,
                               .created_at = clock_.now()};
   app.current_deployment_id = deployment.id;

@@ -4,6 +4,7 @@
 // worker, a TriggerService, and a team with a server and an app written straight to the store.
 
 #include <memory>
+#include <ostream>
 
 #include "domain/deploy/deployment_service.hpp"
 #include "domain/deploy/trigger_service.hpp"
@@ -12,6 +13,11 @@
 #include "domain/fleet/metrics_recorder.hpp"
 #include "domain/fleet/server_book.hpp"
 #include "support/identity_fixture.hpp"
+
+namespace berth {
+/// Test failures name a deployment state instead of its number.
+inline void PrintTo(DeploymentState state, std::ostream* out) { *out << state_name(state); }
+}  // namespace berth
 
 namespace berth::testing {
 

@@ -19,7 +19,7 @@ class DeploymentPolicyTest : public DeployTest {
                                 .team_id = team_,
                                 .app_id = app.id,
                                 .server_id = server_.id,
-                                .state = "succeeded",
+                                .state = DeploymentState::succeeded,
                                 .created_at = clock_.now()};
     deployment.spec = spec;
     deployment.artifact = {{"image", spec["source"]["image"]}, {"image_id", image_id}};

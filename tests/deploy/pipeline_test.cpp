@@ -48,7 +48,7 @@ class PipelineTest : protected ScriptedParts, public DeployTest {
     for (;;) {
       auto found = read_value<std::optional<DeploymentRecord>>(
           *store_, [&](Tx& tx) { return tx.get_deployment("", id); });
-      if (found && *found && (**found).state != "queued" && (**found).state != "running") {
+      if (found && *found && is_terminal((**found).state)) {
         return **found;
       }
       if (std::chrono::steady_clock::now() > deadline) {
@@ -118,7 +118,7 @@ class PipelineTest : protected ScriptedParts, public DeployTest {
 TEST_F(PipelineTest, ASuccessfulDeploymentPullsStartsChecksAndSwitches) {
   const AppRecord app = image_app();
   const DeploymentRecord done = deploy(app);
-  EXPECT_EQ(done.state, "succeeded") << done.error_message;
+  EXPECT_EQ(done.state, DeploymentState::succeeded) << done.error_message;
   EXPECT_EQ(kinds(),
             (std::vector<std::string>{"docker.pull", "docker.run", "http.probe", "proxy.apply"}));
   const auto run = steps.calls_of("docker.run").at(0);
@@ -136,7 +136,7 @@ TEST_F(PipelineTest, TheNextDeploymentDrainsAndRetiresThePreviousOne) {
   const AppRecord app = image_app({{"drain_grace_s", 7}});
   const DeploymentRecord first = deploy(app);
   const DeploymentRecord second = deploy(app);
-  ASSERT_EQ(second.state, "succeeded") << second.error_message;
+  ASSERT_EQ(second.state, DeploymentState::succeeded) << second.error_message;
   EXPECT_EQ(sleeper.waits(), (std::vector<std::chrono::milliseconds>{7000ms}));
   ASSERT_EQ(steps.calls_of("docker.stop").size(), 1U);
   EXPECT_EQ(steps.calls_of("docker.stop")[0].args["container"], first.container_name);
@@ -157,11 +157,11 @@ TEST_P(FailingStepTest, AFailureLeavesTheOldVersionServingAndRemovesTheNewContai
   const std::string step = GetParam();
   const AppRecord app = image_app();
   const DeploymentRecord good = deploy(app);
-  ASSERT_EQ(good.state, "succeeded");
+  ASSERT_EQ(good.state, DeploymentState::succeeded);
   steps.clear();
   steps.answer(step, {.state = "failed", .error_code = "boom", .error_message = step + " broke"});
   const DeploymentRecord bad = deploy(app);
-  EXPECT_EQ(bad.state, "failed");
+  EXPECT_EQ(bad.state, DeploymentState::failed);
   EXPECT_EQ(bad.step, step);
   EXPECT_EQ(bad.error_code, "boom");
   EXPECT_EQ(bad.error_message, step + " broke");
@@ -193,7 +193,7 @@ TEST_P(CanceledStepTest, ACancelStopsTheStepAndTheOldVersionKeepsServing) {
     }
   });
   const DeploymentRecord canceled = deploy(app);
-  EXPECT_EQ(canceled.state, "canceled");
+  EXPECT_EQ(canceled.state, DeploymentState::canceled);
   EXPECT_EQ(canceled.step, step);
   EXPECT_EQ(app_now(app.id).current_deployment_id, good.id);
   EXPECT_TRUE(steps.calls_of("proxy.apply").empty()) << "a canceled deployment never switches";
@@ -225,9 +225,9 @@ TEST_F(PipelineTest, ANewerRequestSupersedesTheQueuedOneWhileOneRuns) {
   auto third = deployments_->deploy(as(owner_), team_, app.id, {}, client());
   ASSERT_TRUE(second && third);
   release.set_value();
-  EXPECT_EQ(ended(first->id).state, "succeeded");
-  EXPECT_EQ(ended(second->id).state, "superseded");
-  EXPECT_EQ(ended(third->id).state, "succeeded");
+  EXPECT_EQ(ended(first->id).state, DeploymentState::succeeded);
+  EXPECT_EQ(ended(second->id).state, DeploymentState::superseded);
+  EXPECT_EQ(ended(third->id).state, DeploymentState::succeeded);
   EXPECT_EQ(app_now(app.id).current_deployment_id, third->id);
 }
 
@@ -240,7 +240,7 @@ TEST_F(PipelineTest, ARollbackRunsTheEarlierImageByIdWithoutPulling) {
   auto rolled = deployments_->rollback(as(owner_), team_, app.id, "", client());
   ASSERT_TRUE(rolled) << rolled.error().message;
   const DeploymentRecord back = ended(rolled->id);
-  EXPECT_EQ(back.state, "succeeded") << back.error_message;
+  EXPECT_EQ(back.state, DeploymentState::succeeded) << back.error_message;
   EXPECT_EQ(back.rollback_of, v1.id);
   EXPECT_TRUE(steps.calls_of("docker.pull").empty());
   EXPECT_EQ(steps.calls_of("docker.run").at(0).args["image"], v1.artifact["image_id"]);
@@ -252,14 +252,14 @@ TEST_F(PipelineTest, RestartStopAndStartKeepTheArtifact) {
   const DeploymentRecord first = deploy(app);
   steps.clear();
   const DeploymentRecord restarted = act(app, "restart");
-  EXPECT_EQ(restarted.state, "succeeded") << restarted.error_message;
+  EXPECT_EQ(restarted.state, DeploymentState::succeeded) << restarted.error_message;
   EXPECT_TRUE(steps.calls_of("docker.pull").empty());
   EXPECT_EQ(steps.calls_of("docker.run").at(0).args["image"], first.artifact["image_id"]);
   EXPECT_EQ(removed_containers(), std::vector<std::string>{first.container_name});
 
   steps.clear();
   const DeploymentRecord stopped = act(app, "stop");
-  EXPECT_EQ(stopped.state, "succeeded") << stopped.error_message;
+  EXPECT_EQ(stopped.state, DeploymentState::succeeded) << stopped.error_message;
   EXPECT_EQ(routed(app.hostname), "") << "the route goes first";
   EXPECT_EQ(steps.calls_of("docker.stop").at(0).args["container"], restarted.container_name);
   EXPECT_EQ(app_now(app.id).status, "stopped");
@@ -268,7 +268,7 @@ TEST_F(PipelineTest, RestartStopAndStartKeepTheArtifact) {
 
   steps.clear();
   const DeploymentRecord started = act(app, "start");
-  EXPECT_EQ(started.state, "succeeded") << started.error_message;
+  EXPECT_EQ(started.state, DeploymentState::succeeded) << started.error_message;
   EXPECT_EQ(steps.calls_of("docker.run").at(0).args["image"], first.artifact["image_id"]);
   EXPECT_EQ(routed(app.hostname), "127.0.0.1:" + std::to_string(started.host_port));
   EXPECT_EQ(app_now(app.id).status, "running");
@@ -280,14 +280,14 @@ TEST_F(PipelineTest, ADeploymentInterruptedByAStopEndsFailedAtStartUp) {
                            .team_id = team_,
                            .app_id = app.id,
                            .server_id = server_.id,
-                           .state = "running",
+                           .state = DeploymentState::running,
                            .step = "health",
                            .created_at = clock_.now()};
   DeploymentRecord queued{.id = ids_.next("dep"),
                           .team_id = team_,
                           .app_id = app.id,
                           .server_id = server_.id,
-                          .state = "queued",
+                          .state = DeploymentState::queued,
                           .created_at = clock_.now()};
   queued.spec = {{"source", app.source}, {"settings", app.settings}};
   ASSERT_TRUE(store_->write([&](Tx& tx) -> Result<void> {
@@ -298,13 +298,14 @@ TEST_F(PipelineTest, ADeploymentInterruptedByAStopEndsFailedAtStartUp) {
   }));
   ASSERT_TRUE(deployments_->recover());
   const DeploymentRecord interrupted = ended(running.id);
-  EXPECT_EQ(interrupted.state, "failed");
+  EXPECT_EQ(interrupted.state, DeploymentState::failed);
   EXPECT_EQ(interrupted.error_code, "interrupted");
   EXPECT_EQ(interrupted.step, "health");
   auto events = deployments_->events(running.id, 0, 100);
   ASSERT_TRUE(events && !events->empty());
   EXPECT_EQ(events->back().event, "done");
-  EXPECT_EQ(ended(queued.id).state, "succeeded") << "queued deployments are scheduled";
+  EXPECT_EQ(ended(queued.id).state, DeploymentState::succeeded)
+      << "queued deployments are scheduled";
 }
 
 TEST_F(PipelineTest, AGitAppIsFetchedAndBuiltWithItsSecretBuildArgs) {
@@ -324,7 +325,7 @@ TEST_F(PipelineTest, AGitAppIsFetchedAndBuiltWithItsSecretBuildArgs) {
                      .updated_at = clock_.now()});
   }));
   const DeploymentRecord done = deploy(app);
-  EXPECT_EQ(done.state, "succeeded") << done.error_message;
+  EXPECT_EQ(done.state, DeploymentState::succeeded) << done.error_message;
   EXPECT_EQ(kinds(), (std::vector<std::string>{"git.fetch", "docker.build", "docker.run",
                                                "http.probe", "proxy.apply"}));
   const auto build = steps.calls_of("docker.build").at(0);
@@ -336,7 +337,7 @@ TEST_F(PipelineTest, AGitAppIsFetchedAndBuiltWithItsSecretBuildArgs) {
 
   const DeploymentRecord pinned = deploy(app, {.ref = std::string(40, 'c'), .image = {}});
   EXPECT_EQ(steps.calls_of("git.fetch").at(1).args["ref"], std::string(40, 'c'));
-  EXPECT_EQ(pinned.state, "succeeded");
+  EXPECT_EQ(pinned.state, DeploymentState::succeeded);
 }
 
 TEST_F(PipelineTest, AWorkflowRunsItsStepsInOrderAndStopsAtTheFirstRealFailure) {
@@ -353,7 +354,7 @@ TEST_F(PipelineTest, AWorkflowRunsItsStepsInOrderAndStopsAtTheFirstRealFailure) 
   steps.answer("step 3: build",
                {.state = "failed", .error_code = "exit_code", .error_message = "exited with 2"});
   const DeploymentRecord done = deploy(app);
-  EXPECT_EQ(done.state, "failed");
+  EXPECT_EQ(done.state, DeploymentState::failed);
   EXPECT_EQ(done.step, "step 3: build");
   const auto execs = steps.calls_of("exec");
   ASSERT_EQ(execs.size(), 3U) << "step 4 never runs";

@@ -102,7 +102,7 @@ TEST_F(TriggerTest, AnOldPushReplayedUnderANewIdDoesNotTakeTheAppBack) {
                        .team_id = team_,
                        .app_id = git_app_.id,
                        .server_id = server_.id,
-                       .state = "succeeded",
+                       .state = DeploymentState::succeeded,
                        .created_at = clock_.now()};
   old.artifact = {{"image", "berth/web:aaaaaaaaaaaa"}, {"commit", old_commit}};
   ASSERT_TRUE(store_->write([&](Tx& tx) { return tx.create_deployment(old); }));
@@ -188,7 +188,7 @@ TEST_F(TriggerTest, ANewerRequestSupersedesAQueuedDeployment) {
   const auto all = deployments_of(git_app_.id);
   int superseded = 0;
   for (const auto& deployment : all) {
-    superseded += deployment.state == "superseded" ? 1 : 0;
+    superseded += deployment.state == DeploymentState::superseded ? 1 : 0;
   }
   EXPECT_EQ(superseded, 1);
 }

@@ -91,7 +91,7 @@ DeploymentRecord test_deployment(int n, int team, int app, int server) {
 
 DeploymentRecord full_deployment(int n, int team, int app, int server) {
   DeploymentRecord deployment = test_deployment(n, team, app, server);
-  deployment.state = "failed";
+  deployment.state = DeploymentState::failed;
   deployment.trigger = "rollback";
   deployment.ref = "v1.2.3";
   deployment.image = "registry.example.test/site:1.2.3";
@@ -185,8 +185,8 @@ std::string to_text(const DeploymentRecord& d) {
       "deployment {} team={} app={} server={} state={} trigger={} by={} ref={} image={} "
       "rollback_of={} artifact={} spec={} config={} container={} port={} step={} cancel={} "
       "error={}:{} last_seq={} created={} started={} finished={}",
-      d.id, d.team_id, d.app_id, d.server_id, d.state, d.trigger, d.created_by, d.ref, d.image,
-      d.rollback_of, d.artifact.dump(), d.spec.dump(), d.config_version, d.container_name,
+      d.id, d.team_id, d.app_id, d.server_id, state_name(d.state), d.trigger, d.created_by, d.ref,
+      d.image, d.rollback_of, d.artifact.dump(), d.spec.dump(), d.config_version, d.container_name,
       d.host_port, d.step, d.cancel_requested, d.error_code, d.error_message, d.last_seq,
       time_text(d.created_at), time_text(d.started_at), time_text(d.finished_at));
 }

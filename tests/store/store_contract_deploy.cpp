@@ -81,13 +81,11 @@ TEST_P(StoreContract, DeploymentRoundTripsEveryFieldAndIsScopedToItsTeam) {
   EXPECT_EQ(to_text(get_deployment(store(), "", 9)), "<none>");
 }
 
-TEST_P(StoreContract, CreateDeploymentRefusesUnknownAppStateTriggerOrDuplicateId) {
+// An unknown state cannot be written at all: DeploymentState is a closed type.
+TEST_P(StoreContract, CreateDeploymentRefusesUnknownAppTriggerOrDuplicateId) {
   BERTH_ASSERT_OK(seed_apps(store(), two_teams()));
   EXPECT_EQ(error_kind(seed_apps(store(), {.deployments = {test_deployment(1, 1, 9, 1)}})),
             ErrorKind::conflict);
-  DeploymentRecord bad_state = test_deployment(1, 1, 1, 1);
-  bad_state.state = "paused";
-  EXPECT_EQ(error_kind(seed_apps(store(), {.deployments = {bad_state}})), ErrorKind::invalid);
   DeploymentRecord bad_trigger = test_deployment(1, 1, 1, 1);
   bad_trigger.trigger = "cron";
   EXPECT_EQ(error_kind(seed_apps(store(), {.deployments = {bad_trigger}})), ErrorKind::invalid);
@@ -107,10 +105,12 @@ TEST_P(StoreContract, UpdateDeploymentWritesEveryColumnButNeverLowersLastSeq) {
   records.deployments = {test_deployment(1, 1, 1, 1)};
   BERTH_ASSERT_OK(seed_apps(store(), records));
   DeploymentRecord changed = full_deployment(1, 1, 2, 2);
+  changed.state = DeploymentState::running;  // the one move a queued deployment makes here
   changed.last_seq = 42;
   BERTH_ASSERT_OK(store().write([&](Tx& tx) { return tx.update_deployment(changed); }));
   EXPECT_EQ(to_text(get_deployment(store(), "", 1)), to_text(std::optional(changed)));
-  const DeploymentRecord cleared = test_deployment(1, 1, 1, 1);
+  DeploymentRecord cleared = test_deployment(1, 1, 1, 1);
+  cleared.state = DeploymentState::running;
   BERTH_ASSERT_OK(store().write([&](Tx& tx) { return tx.update_deployment(cleared); }));
   EXPECT_EQ(to_text(get_deployment(store(), "", 1)), to_text(std::optional(cleared)));
 
@@ -119,14 +119,22 @@ TEST_P(StoreContract, UpdateDeploymentWritesEveryColumnButNeverLowersLastSeq) {
   BERTH_ASSERT_OK(append(store(), test_deploy_event(1, 1)));
   BERTH_ASSERT_OK(append(store(), test_deploy_event(1, 2)));
   DeploymentRecord stale = cleared;
-  stale.state = "running";
+  stale.state = DeploymentState::running;
   BERTH_ASSERT_OK(store().write([&](Tx& tx) { return tx.update_deployment(stale); }));
   EXPECT_EQ(last_seq(store(), 1), 2);
 
   EXPECT_EQ(error_kind(store().write(
                 [](Tx& tx) { return tx.update_deployment(test_deployment(9, 1, 1, 1)); })),
             ErrorKind::not_found);
-  stale.state = "exploded";
+  // Ended is ended: no writer may start a finished deployment again.
+  DeploymentRecord finished = stale;
+  finished.state = DeploymentState::succeeded;
+  BERTH_ASSERT_OK(store().write([&](Tx& tx) { return tx.update_deployment(finished); }));
+  EXPECT_EQ(error_kind(store().write([&](Tx& tx) { return tx.update_deployment(stale); })),
+            ErrorKind::conflict);
+  finished.step = "switch";  // changing other columns of an ended deployment is fine
+  BERTH_EXPECT_OK(store().write([&](Tx& tx) { return tx.update_deployment(finished); }));
+  stale.trigger = "exploded";
   EXPECT_EQ(error_kind(store().write([&](Tx& tx) { return tx.update_deployment(stale); })),
             ErrorKind::invalid);
 }
@@ -138,19 +146,21 @@ TEST_P(StoreContract, ListDeploymentsNewestFirstWithFilters) {
   }
   DeploymentRecord tie = test_deployment(5, 1, 1, 1);  // same time: the higher id is newer
   tie.created_at = test_time(4);
-  tie.state = "succeeded";
+  tie.state = DeploymentState::succeeded;
   records.deployments.push_back(tie);
   records.deployments.push_back(test_deployment(6, 2, 3, 3));
-  records.deployments[1].state = "failed";  // dep_0001
+  records.deployments[1].state = DeploymentState::failed;  // dep_0001
   BERTH_ASSERT_OK(seed_apps(store(), records));
   using Ids = std::vector<std::string>;
   const auto d = [](int n) { return deployment_id(n); };
   EXPECT_EQ(deployment_ids(store(), {}), (Ids{d(6), d(5), d(4), d(3), d(2), d(1)}));
   EXPECT_EQ(deployment_ids(store(), {.team_id = team_id(1)}), (Ids{d(5), d(4), d(3), d(2), d(1)}));
   EXPECT_EQ(deployment_ids(store(), {.app_id = app_id(1)}), (Ids{d(5), d(3), d(1)}));
-  EXPECT_EQ(deployment_ids(store(), {.states = {"succeeded", "failed"}}), (Ids{d(5), d(1)}));
-  EXPECT_EQ(deployment_ids(store(), {.app_id = app_id(1), .states = {"queued"}}), Ids{d(3)});
-  EXPECT_EQ(deployment_ids(store(), {.states = {"lost"}}), Ids{"<error>"});
+  EXPECT_EQ(
+      deployment_ids(store(), {.states = {DeploymentState::succeeded, DeploymentState::failed}}),
+      (Ids{d(5), d(1)}));
+  EXPECT_EQ(deployment_ids(store(), {.app_id = app_id(1), .states = {DeploymentState::queued}}),
+            Ids{d(3)});
 
   auto paged = read_tx(store(), [](Tx& tx) {
     return tx.list_deployments({.team_id = team_id(1), .page = 2, .per_page = 2});

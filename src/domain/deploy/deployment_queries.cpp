@@ -74,14 +74,14 @@ Result<DeploymentRecord> DeploymentService::cancel(const Principal& who, std::st
           return fail(std::move(found.error()));
         }
         DeploymentRecord deployment = std::move(*found);
-        if (deployment.state != "queued" && deployment.state != "running") {
+        if (is_terminal(deployment.state)) {
           Error error = Error::conflict("the deployment has already ended");
           error.code = "deployment_finished";
           return fail(std::move(error));
         }
         deployment.cancel_requested = true;
-        if (deployment.state == "queued") {
-          deployment.state = "canceled";
+        if (deployment.state == DeploymentState::queued) {
+          deployment.state = DeploymentState::canceled;
           deployment.error_code = "canceled";
           deployment.error_message = "canceled before it started";
           deployment.finished_at = ctx_.clock().now();
@@ -95,7 +95,7 @@ Result<DeploymentRecord> DeploymentService::cancel(const Principal& who, std::st
   if (!done) {
     return fail(std::move(done.error()));
   }
-  if (out->state == "canceled") {
+  if (out->state == DeploymentState::canceled) {
     log_.append(out->id, "done", {{"state", "canceled"}, {"error_code", "canceled"}});
   } else {
     log_.say(out->id, out->step, "cancel requested: the current step is being stopped");

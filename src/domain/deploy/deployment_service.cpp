@@ -123,7 +123,7 @@ static Result<std::optional<DeploymentRecord>> base_of(Tx& tx, const AppRecord& 
       if (!*target || (*target)->app_id != app.id) {
         return fail(Error::not_found("no such deployment of this app"));
       }
-      if ((*target)->state != "succeeded" || (*target)->trigger == "stop") {
+      if ((*target)->state != DeploymentState::succeeded || (*target)->trigger == "stop") {
         return fail(conflict("deployment_not_successful",
                              "only a deployment that succeeded can be rolled back to"));
       }
@@ -131,7 +131,7 @@ static Result<std::optional<DeploymentRecord>> base_of(Tx& tx, const AppRecord& 
     }
     auto done = tx.list_deployments(DeploymentQuery{.team_id = app.team_id,
                                                     .app_id = app.id,
-                                                    .states = {"succeeded"},
+                                                    .states = {DeploymentState::succeeded},
                                                     .page = 1,
                                                     .per_page = 100});
     if (!done) {
@@ -241,14 +241,14 @@ Result<DeploymentRecord> DeploymentService::enqueue(const Draft& draft) {
         }
         auto queued = tx.list_deployments(DeploymentQuery{.team_id = {},
                                                           .app_id = draft.app_id,
-                                                          .states = {"queued"},
+                                                          .states = {DeploymentState::queued},
                                                           .page = 1,
                                                           .per_page = 100});
         if (!queued) {
           return fail(std::move(queued.error()));
         }
         for (auto older : queued->items) {
-          older.state = "superseded";
+          older.state = DeploymentState::superseded;
           older.finished_at = now;
           older.error_code = "superseded";
           older.error_message = "a newer deployment (" + record.id + ") replaced it";
@@ -329,8 +329,11 @@ bool DeploymentService::run_next(const std::string& app_id) {
   }
   std::optional<DeploymentRecord> claimed;
   auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
-    auto queued = tx.list_deployments(DeploymentQuery{
-        .team_id = {}, .app_id = app_id, .states = {"queued"}, .page = 1, .per_page = 100});
+    auto queued = tx.list_deployments(DeploymentQuery{.team_id = {},
+                                                      .app_id = app_id,
+                                                      .states = {DeploymentState::queued},
+                                                      .page = 1,
+                                                      .per_page = 100});
     if (!queued) {
       return fail(std::move(queued.error()));
     }
@@ -338,7 +341,7 @@ bool DeploymentService::run_next(const std::string& app_id) {
       return {};
     }
     DeploymentRecord next = queued->items.back();  // the oldest
-    next.state = "running";
+    next.state = DeploymentState::running;
     next.started_at = ctx_.clock().now();
     if (auto updated = tx.update_deployment(next); !updated) {
       return updated;
@@ -357,17 +360,21 @@ Result<void> DeploymentService::recover() {
   std::vector<std::string> queued_apps;
   std::vector<DeploymentRecord> interrupted;
   auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
-    auto open = tx.list_deployments(DeploymentQuery{
-        .team_id = {}, .app_id = {}, .states = {"queued", "running"}, .page = 1, .per_page = 1000});
+    auto open = tx.list_deployments(
+        DeploymentQuery{.team_id = {},
+                        .app_id = {},
+                        .states = {DeploymentState::queued, DeploymentState::running},
+                        .page = 1,
+                        .per_page = 1000});
     if (!open) {
       return fail(std::move(open.error()));
     }
     for (auto deployment : open->items) {
-      if (deployment.state == "queued") {
+      if (deployment.state == DeploymentState::queued) {
         queued_apps.push_back(deployment.app_id);
         continue;
       }
-      deployment.state = "failed";
+      deployment.state = DeploymentState::failed;
       deployment.error_code = "interrupted";
       deployment.error_message =
           "berthd stopped during step '" + deployment.step + "'; deploy again to finish";
@@ -384,7 +391,7 @@ Result<void> DeploymentService::recover() {
   }
   for (const auto& deployment : interrupted) {
     log_.append(deployment.id, "done",
-                {{"state", deployment.state},
+                {{"state", state_name(deployment.state)},
                  {"step", deployment.step},
                  {"error_code", deployment.error_code},
                  {"error_message", deployment.error_message}});

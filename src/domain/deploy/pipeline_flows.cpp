@@ -99,11 +99,12 @@ void Pipeline::finish(Run& run, const Result<void>& outcome) {
       remove_container(run, "cleanup", run.dep.container_name);
     }
     run.dep.step = failed_step;
-    run.dep.state = outcome.error().code == "canceled" ? "canceled" : "failed";
+    run.dep.state =
+        outcome.error().code == "canceled" ? DeploymentState::canceled : DeploymentState::failed;
     run.dep.error_code = outcome.error().code.empty() ? "step_failed" : outcome.error().code;
     run.dep.error_message = outcome.error().message;
   } else {
-    run.dep.state = "succeeded";
+    run.dep.state = DeploymentState::succeeded;
     run.dep.error_code.clear();
     run.dep.error_message.clear();
   }
@@ -118,7 +119,7 @@ void Pipeline::finish(Run& run, const Result<void>& outcome) {
     });
   }
   log_.append(run.dep.id, "done",
-              {{"state", run.dep.state},
+              {{"state", state_name(run.dep.state)},
                {"step", run.dep.step},
                {"error_code", run.dep.error_code},
                {"error_message", run.dep.error_message},

@@ -130,7 +130,7 @@ Result<bool> TriggerService::deployed_before(const AppRecord& app, const std::st
   return read_value<bool>(ctx_.store(), [&](Tx& tx) -> Result<bool> {
     auto done = tx.list_deployments(DeploymentQuery{.team_id = app.team_id,
                                                     .app_id = app.id,
-                                                    .states = {"succeeded"},
+                                                    .states = {DeploymentState::succeeded},
                                                     .page = 1,
                                                     .per_page = 100});
     if (!done) {

@@ -19,8 +19,6 @@ namespace berth {
 inline constexpr std::string_view kAppStatuses[] = {"new", "deploying", "running", "stopped",
                                                     "failed"};
 inline constexpr std::string_view kEnvScopes[] = {"app", "project"};
-inline constexpr std::string_view kDeploymentStates[] = {"queued", "running",  "succeeded",
-                                                         "failed", "canceled", "superseded"};
 // Beyond app_records.hpp's lists: the stop and start actions are deployments too, and "done"
 // ends an event stream.
 inline constexpr std::string_view kDeploymentTriggers[] = {

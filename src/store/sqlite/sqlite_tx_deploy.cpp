@@ -2,6 +2,8 @@
 // settings.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "store/sqlite/sqlite_app_columns.hpp"
 #include "store/sqlite/sqlite_tx.hpp"
 
@@ -27,7 +29,11 @@ Result<DeploymentRecord> read_deployment(const SqliteStatement& row) {
   deployment.team_id = read.text(1);
   deployment.app_id = read.text(2);
   deployment.server_id = read.text(3);
-  deployment.state = read.text(4);
+  if (const auto state = parse_deployment_state(read.text(4))) {
+    deployment.state = *state;
+  } else {
+    read.malformed(4);
+  }
   deployment.trigger = read.text(5);
   deployment.created_by = read.text(6);
   deployment.ref = read.text(7);
@@ -86,9 +92,6 @@ Result<ProxySettingsRecord> read_proxy(const SqliteStatement& row) {
 }
 
 Result<void> check_deployment(const DeploymentRecord& deployment) {
-  if (auto known = check_one_of("state", deployment.state, kDeploymentStates); !known) {
-    return known;
-  }
   return check_one_of("trigger", deployment.trigger, kDeploymentTriggers);
 }
 
@@ -103,11 +106,11 @@ Result<void> SqliteTx::create_deployment(const DeploymentRecord& deployment) {
       "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
       kDeploymentColumns);
   const auto& d = deployment;
-  return run_sql(connection_, sql, d.id, d.team_id, d.app_id, d.server_id, d.state, d.trigger,
-                 d.created_by, d.ref, d.image, d.rollback_of, json_text(d.artifact),
-                 json_text(d.spec), d.config_version, d.container_name, d.host_port, d.step,
-                 d.cancel_requested, d.error_code, d.error_message, d.last_seq, d.created_at,
-                 d.started_at, d.finished_at);
+  return run_sql(connection_, sql, d.id, d.team_id, d.app_id, d.server_id,
+                 std::string(state_name(d.state)), d.trigger, d.created_by, d.ref, d.image,
+                 d.rollback_of, json_text(d.artifact), json_text(d.spec), d.config_version,
+                 d.container_name, d.host_port, d.step, d.cancel_requested, d.error_code,
+                 d.error_message, d.last_seq, d.created_at, d.started_at, d.finished_at);
 }
 
 Result<std::optional<DeploymentRecord>> SqliteTx::get_deployment(std::string_view team_id,
@@ -121,6 +124,25 @@ Result<void> SqliteTx::update_deployment(const DeploymentRecord& deployment) {
   if (auto checked = check_deployment(deployment); !checked) {
     return checked;
   }
+  // The state machine holds here too, whatever the caller read before: a deployment that has
+  // ended never starts again, even when two writers race (a cancel and the pipeline's end).
+  auto stored = query_row(
+      connection_, "SELECT state FROM deployments WHERE id = ?1",
+      [](const SqliteStatement& row) -> Result<std::string> { return row.column_text(0); },
+      deployment.id);
+  if (!stored) {
+    return fail(std::move(stored.error()));
+  }
+  if (!*stored) {
+    return fail(Error::not_found());
+  }
+  const auto from = parse_deployment_state(**stored);
+  if (from && *from != deployment.state && !can_move(*from, deployment.state)) {
+    Error error = Error::conflict(fmt::format("a deployment cannot move from {} to {}",
+                                              state_name(*from), state_name(deployment.state)));
+    error.code = "illegal_transition";
+    return fail(std::move(error));
+  }
   // last_seq never drops below the events actually stored: a caller that read the deployment
   // before events were appended must not undo what append_deployment_event raised.
   const auto& d = deployment;
@@ -133,22 +155,23 @@ Result<void> SqliteTx::update_deployment(const DeploymentRecord& deployment) {
       "last_seq = max(?20, coalesce((SELECT max(seq) FROM deployment_events "
       "WHERE deployment_id = ?1), 0)), "
       "created_at = ?21, started_at = ?22, finished_at = ?23 WHERE id = ?1",
-      d.id, d.team_id, d.app_id, d.server_id, d.state, d.trigger, d.created_by, d.ref, d.image,
-      d.rollback_of, json_text(d.artifact), json_text(d.spec), d.config_version, d.container_name,
-      d.host_port, d.step, d.cancel_requested, d.error_code, d.error_message, d.last_seq,
-      d.created_at, d.started_at, d.finished_at);
+      d.id, d.team_id, d.app_id, d.server_id, std::string(state_name(d.state)), d.trigger,
+      d.created_by, d.ref, d.image, d.rollback_of, json_text(d.artifact), json_text(d.spec),
+      d.config_version, d.container_name, d.host_port, d.step, d.cancel_requested, d.error_code,
+      d.error_message, d.last_seq, d.created_at, d.started_at, d.finished_at);
 }
 
 Result<Page<DeploymentRecord>> SqliteTx::list_deployments(const DeploymentQuery& query) {
-  auto states = distinct_words("states", query.states, kDeploymentStates);
-  if (!states) {
-    return fail(std::move(states.error()));
+  std::vector<std::string> states;
+  for (const auto& [state, name] : kDeploymentStates) {
+    if (std::ranges::find(query.states, state) != query.states.end()) {
+      states.emplace_back(name);
+    }
   }
   Filters filters;
   filters.add(!query.team_id.empty(), "team_id = ?", {query.team_id});
   filters.add(!query.app_id.empty(), "app_id = ?", {query.app_id});
-  filters.add(!states->empty(), fmt::format("state IN ({})", placeholders(states->size())),
-              *states);
+  filters.add(!states.empty(), fmt::format("state IN ({})", placeholders(states.size())), states);
   return filtered_page(connection_, "deployments", kDeploymentColumns, filters,
                        "created_at DESC, id DESC", read_deployment, query.page, query.per_page);
 }
