@@ -6,6 +6,7 @@
 #include <array>
 #include <set>
 
+#include "domain/apps/app_settings.hpp"
 #include "domain/apps/spec_text.hpp"
 
 namespace berth {
@@ -143,57 +144,34 @@ Result<json> normalize_settings(const json& settings, std::string_view source_ty
   if (auto ok = validate_as("settings", settings_schema(), settings); !ok) {
     return fail(std::move(ok.error()));
   }
-  json out = settings;
-  if (out.contains("command") && out["command"].is_null()) {
-    out.erase("command");
-  }
-  if (!out.contains("port") && source_type != "workflow") {
+  const AppSettings typed = settings_from_json(settings);  // the defaults live there
+  if (!typed.port && source_type != "workflow") {
     return fail(
         Error::validation("settings.port", "settings.port (the container's port) is required"));
   }
   // A workflow's or a host-network app's port is a port of the server itself.
-  const bool host_port = source_type == "workflow" || out.value("network_mode", "") == "host";
-  if (host_port && is_local_service_port(out.value("port", std::int64_t{0}))) {
+  const bool host_port = source_type == "workflow" || typed.network_mode == "host";
+  if (host_port && typed.port && is_local_service_port(*typed.port)) {
     return fail(Error::validation(
         "settings.port",
         fmt::format("port {} belongs to the server itself (ssh, DNS, Caddy or the Docker API); "
                     "the proxy never routes an app there",
-                    out.value("port", std::int64_t{0}))));
+                    *typed.port)));
   }
-  const json health = out.value("health", json::object());
-  // json defaults, so fractional seconds are kept as given.
-  out["health"] = {{"path", health.value("path", "/")},
-                   {"interval_s", health.value("interval_s", json(2))},
-                   {"timeout_s", health.value("timeout_s", json(2))},
-                   {"retries", health.value("retries", 15)},
-                   {"start_period_s", health.value("start_period_s", json(0))}};
-  const std::string path = out["health"]["path"].get<std::string>();
+  const std::string& path = typed.health.path;
   if (path.front() != '/' || std::any_of(path.begin(), path.end(), [](char c) {
         return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F;
       })) {
     return fail(Error::validation("settings.health.path",
                                   "the health path must start with '/' and hold no spaces"));
   }
-  const json resources = out.value("resources", json::object());
-  out["resources"] = {{"cpus", resources.value("cpus", json(0))},
-                      {"memory_mb", resources.value("memory_mb", 0)}};
-  json volumes = out.value("volumes", json::array());
-  for (auto& volume : volumes) {
-    volume["read_only"] = volume.value("read_only", false);
-  }
-  out["volumes"] = volumes;
+  json out = to_json(typed);
   if (auto ok = check_volumes(out["volumes"]); !ok) {
     return fail(std::move(ok.error()));
   }
-  if (out.contains("command") && out["command"].empty()) {
+  if (typed.command && typed.command->empty()) {
     return fail(Error::validation("settings.command", "command needs at least the program"));
   }
-  out["privileged"] = out.value("privileged", false);
-  out["network_mode"] = out.value("network_mode", "bridge");
-  out["drain_grace_s"] = out.value("drain_grace_s", 5);
-  // always: every deployment asks the registry; if_not_present / never serve images that are
-  // only on the server (built there, loaded by hand, or an offline machine).
-  out["pull_policy"] = out.value("pull_policy", "always");
   return out;
 }
 

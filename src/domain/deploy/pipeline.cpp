@@ -28,10 +28,7 @@ Error step_error(const JobRecord& job) {
   return error;
 }
 
-std::int64_t ms(const json& object, const char* key, std::int64_t fallback_seconds) {
-  return static_cast<std::int64_t>(object.value(key, static_cast<double>(fallback_seconds)) *
-                                   1000.0);
-}
+std::int64_t ms(double seconds) { return static_cast<std::int64_t>(seconds * 1000.0); }
 
 // The values of the env vars a git source names in secret_build_args, from the app's resolved
 // env (sealed at rest, masked in the job's shown arguments).
@@ -127,7 +124,7 @@ Result<void> Pipeline::load(Run& run) {
       run.deploy_key = std::move(*key);
     }
     run.source = run.dep.spec.value("source", json::object());
-    run.settings = run.dep.spec.value("settings", json::object());
+    run.settings = settings_from_json(run.dep.spec.value("settings", json::object()));
     return {};
   });
 }
@@ -156,11 +153,10 @@ Result<void> Pipeline::resolve_artifact(Run& run) {
   }
   if (run.source.value("type", "") == "image") {
     const std::string image = run.dep.image.empty() ? run.source.value("image", "") : run.dep.image;
-    auto pulled = job(
-        run, "pull",
-        NewJob{.kind = "docker.pull",
-               .args = {{"image", image}, {"policy", run.settings.value("pull_policy", "always")}},
-               .timeout_ms = 30 * 60'000});
+    auto pulled = job(run, "pull",
+                      NewJob{.kind = "docker.pull",
+                             .args = {{"image", image}, {"policy", run.settings.pull_policy}},
+                             .timeout_ms = 30 * 60'000});
     if (!pulled) {
       return fail(std::move(pulled.error()));
     }
@@ -209,8 +205,8 @@ Result<void> Pipeline::resolve_artifact(Run& run) {
 }
 
 Result<void> Pipeline::start_container(Run& run) {
-  const auto port = run.settings.value("port", std::int64_t{0});
-  const bool host_network = run.settings.value("network_mode", "bridge") == "host";
+  const auto port = run.settings.port.value_or(0);
+  const bool host_network = run.settings.network_mode == "host";
   auto env = run.env;
   env.emplace("PORT", std::to_string(port));
   const std::string name = container_name_of(run.app.name, run.dep.id);
@@ -221,23 +217,21 @@ Result<void> Pipeline::start_container(Run& run) {
                {"env", env},
                {"labels", {{"berth.app", run.app.id}, {"berth.deployment", run.dep.id}}},
                {"restart", "unless-stopped"},
-               {"volumes", run.settings.value("volumes", json::array())},
-               {"privileged", run.settings.value("privileged", false)},
+               {"volumes", to_json(run.settings)["volumes"]},
+               {"privileged", run.settings.privileged},
                {"network_mode", host_network ? "host" : "bridge"}};
   if (!host_network) {
     args["ports"] =
         json::array({{{"container", port}, {"host_port", 0}, {"host_ip", "127.0.0.1"}}});
   }
-  const json resources = run.settings.value("resources", json::object());
-  if (const auto memory = resources.value("memory_mb", std::int64_t{0}); memory > 0) {
+  if (const auto memory = run.settings.resources.memory_mb; memory > 0) {
     args["memory_bytes"] = memory * 1024 * 1024;
   }
-  if (const auto cpus = resources.value("cpus", 0.0); cpus > 0) {
+  if (const auto cpus = run.settings.resources.cpus; cpus > 0) {
     args["nano_cpus"] = static_cast<std::int64_t>(cpus * 1e9);
   }
-  if (run.settings.contains("command") && run.settings["command"].is_array() &&
-      !run.settings["command"].empty()) {
-    args["cmd"] = run.settings["command"];
+  if (run.settings.command && !run.settings.command->empty()) {
+    args["cmd"] = *run.settings.command;
   }
   run.started = true;
   run.dep.container_name = name;
@@ -257,15 +251,15 @@ Result<void> Pipeline::start_container(Run& run) {
 }
 
 Result<void> Pipeline::check_health(Run& run, std::int64_t port) {
-  const json health = run.settings.value("health", json::object());
-  const std::int64_t interval = ms(health, "interval_s", 2);
-  const std::int64_t timeout = ms(health, "timeout_s", 2);
-  const std::int64_t retries = health.value("retries", std::int64_t{15});
-  const std::int64_t start_period = ms(health, "start_period_s", 0);
+  const HealthCheck& health = run.settings.health;
+  const std::int64_t interval = ms(health.interval_s);
+  const std::int64_t timeout = ms(health.timeout_s);
+  const std::int64_t retries = health.retries;
+  const std::int64_t start_period = ms(health.start_period_s);
   auto checked = job(run, "health",
                      NewJob{.kind = "http.probe",
                             .args = {{"port", port},
-                                     {"path", health.value("path", "/")},
+                                     {"path", health.path},
                                      {"interval_ms", interval},
                                      {"timeout_ms", timeout},
                                      {"retries", retries},
@@ -330,7 +324,7 @@ void Pipeline::retire_previous(Run& run) {
   // At least 2 s: Caddy looks the app's upstream up again every 250 ms (the agent's SRV
   // answer), so the old container must keep answering until Caddy has moved on.
   const auto grace =
-      std::max(std::chrono::milliseconds(ms(run.settings, "drain_grace_s", 5)), kMinDrain);
+      std::max(std::chrono::milliseconds(run.settings.drain_grace_s * 1000), kMinDrain);
   log_.say(run.dep.id, "drain",
            "letting " + old + " finish its requests for " + std::to_string(grace.count()) + " ms");
   sleeper_.sleep_for(grace, stopping_);

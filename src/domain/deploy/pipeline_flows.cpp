@@ -14,8 +14,8 @@ Result<void> Pipeline::deploy_container(Run& run) {
   }
   // With the host's network two versions cannot listen on one port: the old one goes first
   // (a short outage, which the docs say).
-  if (run.settings.value("network_mode", "bridge") == "host" && run.previous &&
-      run.previous_running && !run.previous->container_name.empty()) {
+  if (run.settings.network_mode == "host" && run.previous && run.previous_running &&
+      !run.previous->container_name.empty()) {
     remove_container(run, "stop-previous", run.previous->container_name);
     run.previous_running = false;
   }
@@ -58,7 +58,7 @@ Result<void> Pipeline::deploy_workflow(Run& run) {
     }
   }
   run.dep.artifact = {{"workflow_steps", steps.size()}};
-  const auto port = run.settings.value("port", std::int64_t{0});
+  const auto port = run.settings.port.value_or(0);
   run.dep.host_port = port;
   if (auto saved = save(run); !saved) {
     return saved;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "domain/apps/app_settings.hpp"
 #include "domain/deploy/pipeline.hpp"
 
 namespace berth {
@@ -15,7 +16,7 @@ struct Pipeline::Run {
   std::optional<DeploymentRecord> previous = {};  // the deployment serving before this one
   bool previous_running = false;                  // its container is up (the app not stopped)
   nlohmann::json source = nlohmann::json::object();
-  nlohmann::json settings = nlohmann::json::object();
+  AppSettings settings = {};
   std::map<std::string, std::string> env = {};
   std::string deploy_key = {};  // the server's git deploy key; "" when it has none
   bool started = false;         // the new container may exist
