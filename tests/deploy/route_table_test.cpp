@@ -1,5 +1,5 @@
 // The proxy route table a server's agent applies.
-#include "domain/deploy/route_table.hpp"
+#include "domain/routing/route_table.hpp"
 
 #include <gtest/gtest.h>
 

@@ -10,7 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/principal.hpp"
-#include "domain/deploy/route_table.hpp"
+#include "domain/routing/route_table.hpp"
 #include "domain/identity/identity_context.hpp"
 #include "domain/identity/team_access.hpp"
 #include "store/store.hpp"

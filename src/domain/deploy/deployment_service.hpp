@@ -16,7 +16,7 @@
 #include "domain/deploy/deploy_log.hpp"
 #include "domain/deploy/deploy_scheduler.hpp"
 #include "domain/deploy/pipeline.hpp"
-#include "domain/deploy/route_table.hpp"
+#include "domain/routing/route_table.hpp"
 #include "domain/deploy/step_jobs.hpp"
 #include "domain/identity/audit_service.hpp"
 

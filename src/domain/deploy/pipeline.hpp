@@ -12,7 +12,7 @@
 #include <string>
 
 #include "domain/deploy/deploy_log.hpp"
-#include "domain/deploy/route_table.hpp"
+#include "domain/routing/route_table.hpp"
 #include "domain/deploy/step_runner.hpp"
 
 namespace berth {

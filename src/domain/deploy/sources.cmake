@@ -7,6 +7,5 @@ target_sources(berth_domain PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/pipeline.cpp
   ${CMAKE_CURRENT_LIST_DIR}/pipeline_flows.cpp
   ${CMAKE_CURRENT_LIST_DIR}/proxy_settings.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/route_table.cpp
   ${CMAKE_CURRENT_LIST_DIR}/step_jobs.cpp
   ${CMAKE_CURRENT_LIST_DIR}/trigger_service.cpp)

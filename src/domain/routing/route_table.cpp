@@ -1,4 +1,4 @@
-#include "domain/deploy/route_table.hpp"
+#include "domain/routing/route_table.hpp"
 
 #include <map>
 
