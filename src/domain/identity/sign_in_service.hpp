@@ -82,11 +82,6 @@ class SignInService {
   Result<std::shared_ptr<const Me>> me(const Principal& who);
 
  private:
-  struct Lockout {
-    int failures = 0;
-    TimePoint locked_until{};
-  };
-
   Result<UserRecord> check_credentials(const Credentials& credentials, const ClientInfo& client);
   Result<void> record_failure(const std::optional<UserRecord>& user, const std::string& email,
                               const ClientInfo& client, std::string_view reason);
@@ -95,11 +90,9 @@ class SignInService {
                                     const ClientInfo& client);
 
   IdentityContext& ctx_;
-  std::mutex mutex_;  // guards the two members below
+  std::mutex mutex_;  // guards the members below
   std::string setup_token_hash_;
   std::function<void()> on_setup_complete_;
-  // Failures for emails without an account, so a lockout looks the same either way.
-  std::unordered_map<std::string, Lockout> unknown_lockouts_;
   struct CachedMe {
     std::uint64_t generation = 0;
     TimePoint loaded_at{};
