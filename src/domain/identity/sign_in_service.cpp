@@ -4,6 +4,7 @@
 
 #include "domain/identity/accounts.hpp"
 #include "domain/identity/second_factor.hpp"
+#include "domain/identity/team_access.hpp"
 
 namespace berth {
 
@@ -352,6 +353,16 @@ Result<void> SignInService::revoke_session(const Principal& who, std::string_vie
 }
 
 Result<std::shared_ptr<const SignInService::Me>> SignInService::me(const Principal& who) {
+  auto mine = users_me(who);
+  if (!mine || who.credential != CredentialKind::api_key) {
+    return mine;
+  }
+  // A key sees only its own team: it cannot act anywhere else, and should not reveal where
+  // else its creator belongs.
+  return std::make_shared<const Me>((*mine)->first, visible_memberships(who, (*mine)->second));
+}
+
+Result<std::shared_ptr<const SignInService::Me>> SignInService::users_me(const Principal& who) {
   // Every change that /me shows bumps the generation; the age bound is a second line of defence.
   constexpr auto kMaxAge = std::chrono::seconds(5);
   constexpr std::size_t kMaxCached = 10000;

@@ -76,12 +76,14 @@ class SignInService {
                               const ClientInfo& client);
 
   using Me = std::pair<UserRecord, std::vector<TeamMembershipRow>>;
-  /// The caller's account and team memberships: an immutable snapshot, shared until the next
-  /// identity change (IdentityContext::changed), since clients poll it. Callers may memoize
-  /// what they derive from a snapshot for as long as they are handed the same one.
+  /// The caller's account and team memberships — through an API key only the key's own team,
+  /// at the key's effective role. An immutable snapshot; a user's is shared until the next
+  /// identity change (IdentityContext::changed), since clients poll it, so callers may
+  /// memoize what they derive from it for as long as they are handed the same one.
   Result<std::shared_ptr<const Me>> me(const Principal& who);
 
  private:
+  Result<std::shared_ptr<const Me>> users_me(const Principal& who);
   Result<UserRecord> check_credentials(const Credentials& credentials, const ClientInfo& client);
   Result<void> record_failure(const std::optional<UserRecord>& user, const std::string& email,
                               const ClientInfo& client, std::string_view reason);
