@@ -230,6 +230,19 @@ bool contains(const Cidr& cidr, const IpAddress& address) {
   return true;
 }
 
+ForwardingHeaders forwarding_headers(
+    const std::vector<std::pair<std::string, std::string>>& headers) {
+  ForwardingHeaders out;
+  for (const auto& [name, value] : headers) {
+    if (name == "x-forwarded-for") {
+      out.x_forwarded_for.push_back(value);
+    } else if (name == "forwarded") {
+      out.forwarded.push_back(value);
+    }
+  }
+  return out;
+}
+
 std::string resolve_client(std::string_view peer, const ForwardingHeaders& headers,
                            const std::vector<Cidr>& trusted) {
   if (trusted.empty()) {

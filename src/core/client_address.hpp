@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
@@ -49,6 +50,10 @@ struct ForwardingHeaders {
   std::vector<std::string_view> x_forwarded_for;
   std::vector<std::string_view> forwarded;  // RFC 7239
 };
+
+/// The forwarding headers among a request's (lower-case name, value) pairs; views into them.
+ForwardingHeaders forwarding_headers(
+    const std::vector<std::pair<std::string, std::string>>& headers);
 
 /// The address a request comes from. When the connection's peer is inside a trusted network,
 /// the forwarding chain is read from the right: the first hop that is not itself trusted is

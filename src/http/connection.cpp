@@ -123,15 +123,8 @@ Request to_request(bhttp::request<bhttp::string_body>& in, const std::string& re
   const auto client_id = in.find("x-request-id");
   auto sane = client_id != in.end() ? sane_request_id(client_id->value()) : std::nullopt;
   request.request_id = sane ? std::move(*sane) : context.next_request_id();
-  ForwardingHeaders forwarding;
-  for (const auto& [name, value] : request.headers) {
-    if (name == "x-forwarded-for") {
-      forwarding.x_forwarded_for.push_back(value);
-    } else if (name == "forwarded") {
-      forwarding.forwarded.push_back(value);
-    }
-  }
-  request.remote_address = resolve_client(remote, forwarding, context.options.trusted_proxies);
+  request.remote_address =
+      resolve_client(remote, forwarding_headers(request.headers), context.options.trusted_proxies);
   if (request.remote_address != remote) {
     outcome.client = request.remote_address;
   }

@@ -137,6 +137,18 @@ TEST(ClientAddress, ForwardedIsReadWhenThereIsNoXForwardedFor) {
   EXPECT_EQ(resolve_client("10.0.0.2", both, trusted), "203.0.113.9");
 }
 
+TEST(ClientAddress, ForwardingHeadersAreCollectedInOrder) {
+  const std::vector<std::pair<std::string, std::string>> headers = {
+      {"x-forwarded-for", "198.51.100.66"},
+      {"host", "berth.example"},
+      {"forwarded", "for=192.0.2.5"},
+      {"x-forwarded-for", "203.0.113.9"}};
+  const ForwardingHeaders found = forwarding_headers(headers);
+  EXPECT_EQ(found.x_forwarded_for, (std::vector<std::string_view>{"198.51.100.66", "203.0.113.9"}));
+  EXPECT_EQ(found.forwarded, std::vector<std::string_view>{"for=192.0.2.5"});
+  EXPECT_EQ(resolve_client("10.0.0.2", found, networks({"10.0.0.0/8"})), "203.0.113.9");
+}
+
 TEST(ClientAddress, IPv6PeersAndChains) {
   const auto trusted = networks({"fd00::/8", "::1"});
   EXPECT_EQ(resolve_client("::1", xff({"2001:db8::66, 2001:DB8::9"}), trusted), "2001:db8::9");
