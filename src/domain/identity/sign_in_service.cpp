@@ -353,7 +353,7 @@ Result<void> SignInService::revoke_session(const Principal& who, std::string_vie
 }
 
 Result<std::shared_ptr<const SignInService::Me>> SignInService::me(const Principal& who) {
-  auto mine = users_me(who);
+  auto mine = cached_me(who);
   if (!mine || who.credential != CredentialKind::api_key) {
     return mine;
   }
@@ -362,7 +362,7 @@ Result<std::shared_ptr<const SignInService::Me>> SignInService::me(const Princip
   return std::make_shared<const Me>((*mine)->first, visible_memberships(who, (*mine)->second));
 }
 
-Result<std::shared_ptr<const SignInService::Me>> SignInService::users_me(const Principal& who) {
+Result<std::shared_ptr<const SignInService::Me>> SignInService::cached_me(const Principal& who) {
   // Every change that /me shows bumps the generation; the age bound is a second line of defence.
   constexpr auto kMaxAge = std::chrono::seconds(5);
   constexpr std::size_t kMaxCached = 10000;

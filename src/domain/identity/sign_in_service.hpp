@@ -83,7 +83,8 @@ class SignInService {
   Result<std::shared_ptr<const Me>> me(const Principal& who);
 
  private:
-  Result<std::shared_ptr<const Me>> users_me(const Principal& who);
+  /// The user's own snapshot (all memberships), cached per user.
+  Result<std::shared_ptr<const Me>> cached_me(const Principal& who);
   Result<UserRecord> check_credentials(const Credentials& credentials, const ClientInfo& client);
   Result<void> record_failure(const std::optional<UserRecord>& user, const std::string& email,
                               const ClientInfo& client, std::string_view reason);
