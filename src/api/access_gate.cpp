@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "api/request_helpers.hpp"
+#include "core/client_address.hpp"
 
 namespace berth::api {
 
@@ -42,13 +43,16 @@ IdentityGate::IdentityGate(AccessChecker& checker, const Clock& clock, RateLimit
 }
 
 Result<void> IdentityGate::throttle(const http::Route& route, const http::Request& request) {
+  // An IPv6 host picks new addresses inside its /64 at will: the /64 is one client.
+  const std::string client =
+      sign_in_ || by_address_ ? client_network(request.remote_address) : std::string{};
   if (route.spec.rate_class == http::RateClass::sign_in && sign_in_) {
-    if (const auto wait = sign_in_->acquire(request.remote_address); wait > 0) {
+    if (const auto wait = sign_in_->acquire(client); wait > 0) {
       return fail(rate_limited(wait));
     }
   }
   if (by_address_) {
-    if (const auto wait = by_address_->acquire(request.remote_address); wait > 0) {
+    if (const auto wait = by_address_->acquire(client); wait > 0) {
       return fail(rate_limited(wait));
     }
   }

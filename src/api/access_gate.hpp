@@ -1,6 +1,7 @@
 #pragma once
-/// The http::AccessGate of berthd: rate limits per client address and per credential, and
-/// the identity service's credential and membership checks.
+/// The http::AccessGate of berthd: rate limits per client (an IPv4 address or an IPv6 /64,
+/// core/client_address.hpp) and per credential, and the identity service's credential and
+/// membership checks.
 
 #include <memory>
 
@@ -11,9 +12,9 @@
 namespace berth::api {
 
 struct RateLimits {
-  double per_second = 50;  // each client address and each credential; 0 turns limits off
+  double per_second = 50;  // each client and each credential; 0 turns limits off
   double burst = 200;
-  double sign_in_per_minute = 10;  // sign-in routes, per client address
+  double sign_in_per_minute = 10;  // sign-in routes, per client
   double sign_in_burst = 10;
 };
 

@@ -85,9 +85,15 @@ void add_api_key_routes(http::Router& router, const ApiContext& ctx) {
                                         {"name", "role"}),
        .response_schema = {{"type", "object"},
                            {"properties",
-                            {{"api_key", api_key_schema()}, {"raw_key", schema::string()}}}},
+                            {{"api_key", api_key_schema()},
+                             {"raw_key", schema::string()},
+                             {"expiry_capped", schema::boolean()}}}},
        .success_status = 201,
-       .description = "The key's role may not exceed the caller's own role in the team."},
+       .description =
+           "The key's role may not exceed the caller's own role in the team. Created with an "
+           "API key that expires, the new key may not expire later (400 on `expires_at`); "
+           "without `expires_at` it gets the creating key's expiry and `expiry_capped` is "
+           "true."},
       [&ctx](Request& request) -> Result<Response> {
         auto key = new_key_of(request);
         if (!key) {
@@ -98,8 +104,9 @@ void add_api_key_routes(http::Router& router, const ApiContext& ctx) {
         if (!created) {
           return fail(std::move(created.error()));
         }
-        return Response::json(
-            201, {{"api_key", api_key_json(created->key)}, {"raw_key", created->raw_key}});
+        return Response::json(201, {{"api_key", api_key_json(created->key)},
+                                    {"raw_key", created->raw_key},
+                                    {"expiry_capped", created->expiry_capped}});
       });
 
   router.del("/api/v1/api-keys/{id}",

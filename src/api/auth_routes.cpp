@@ -42,6 +42,34 @@ json token_schema() {
             {"expires_in", schema::integer()}}}};
 }
 
+// `api_key` says what a key caller is acting with; null for sessions and access tokens.
+json me_json(const SignInService::Me& me, const std::optional<Principal>& key) {
+  json out = {{"user", user_json(me.first)},
+              {"memberships", memberships_json(me.second)},
+              {"api_key", nullptr}};
+  if (key) {
+    out["api_key"] = {{"id", key->credential_id},
+                      {"team_id", key->key_team_id},
+                      {"role", role_name(key->key_role)},
+                      {"expires_at", optional_time(key->key_expires_at)}};
+  }
+  return out;
+}
+
+json me_schema() {
+  return {{"type", "object"},
+          {"properties",
+           {{"user", user_schema()},
+            {"memberships", schema::array_of(membership_schema())},
+            {"api_key",
+             {{"type", {"object", "null"}},
+              {"properties",
+               {{"id", schema::string()},
+                {"team_id", schema::string()},
+                {"role", role_schema()},
+                {"expires_at", {{"type", {"string", "null"}}}}}}}}}}};
+}
+
 // Clients poll /me; its JSON is rendered once per snapshot the service hands out.
 class RenderedMe {
  public:
@@ -53,9 +81,7 @@ class RenderedMe {
     }
     auto& entry = bodies_[user_id];
     if (entry.first.lock() != me) {
-      entry = {me,
-               json{{"user", user_json(me->first)}, {"memberships", memberships_json(me->second)}}
-                   .dump()};
+      entry = {me, me_json(*me, std::nullopt).dump()};
     }
     return entry.second;
   }
@@ -203,18 +229,21 @@ void add_me_routes(http::Router& router, const ApiContext& ctx) {
       "/api/v1/me",
       {.summary = "The signed-in user and their team memberships",
        .role = Role::user,
-       .response_schema = {{"type", "object"},
-                           {"properties",
-                            {{"user", user_schema()},
-                             {"memberships", schema::array_of(membership_schema())}}}}},
+       .response_schema = me_schema(),
+       .description = "Called with an API key: only the key's own team, and `api_key` names the "
+                      "key (id, team_id, role, expires_at); otherwise `api_key` is null."},
       [&ctx, rendered = std::make_shared<RenderedMe>()](Request& request) -> Result<Response> {
-        auto me = ctx.sign_in->me(caller(request));
+        const Principal& who = caller(request);
+        auto me = ctx.sign_in->me(who);
         if (!me) {
           return fail(std::move(me.error()));
         }
+        if (who.credential == CredentialKind::api_key) {
+          return Response::json(200, me_json(**me, who));
+        }
         return Response{.status = 200,
                         .content_type = "application/json",
-                        .body = rendered->body_for(caller(request).user_id, *me),
+                        .body = rendered->body_for(who.user_id, *me),
                         .headers = {}};
       });
 

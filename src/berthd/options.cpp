@@ -7,6 +7,9 @@
 #include <cmath>
 #include <filesystem>
 #include <thread>
+#include <vector>
+
+#include "core/client_address.hpp"
 
 namespace berth {
 
@@ -155,6 +158,13 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
       ->envname("BERTH_SIGN_IN_BURST")
       ->check(CLI::Range(1.0, 1e9))
       ->capture_default_str();
+  std::vector<std::string> trusted_proxies;
+  app.add_option("--trusted-proxy", trusted_proxies,
+                 "A reverse proxy's address or network (CIDR; repeat, or comma-separate): its "
+                 "X-Forwarded-For or Forwarded names the client for rate limits, lockouts and "
+                 "the audit log")
+      ->envname("BERTH_TRUSTED_PROXY")
+      ->delimiter(',');
   app.add_option("--smtp-url", options.smtp.url,
                  "Mail server for invitations: smtp://host:587 (STARTTLS) or smtps://host:465")
       ->envname("BERTH_SMTP_URL");
@@ -197,6 +207,16 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
   if (!split_listen(listen, options.server.address, options.server.port)) {
     fmt::print(stderr, "--listen: expected ADDR:PORT, got {}\n", listen);
     return 2;
+  }
+  for (std::string_view text : trusted_proxies) {
+    text.remove_prefix(std::min(text.find_first_not_of(' '), text.size()));
+    text.remove_suffix(text.size() - std::min(text.find_last_not_of(' ') + 1, text.size()));
+    auto cidr = parse_cidr(text);
+    if (!cidr) {
+      fmt::print(stderr, "--trusted-proxy: {}\n", cidr.error().message);
+      return 2;
+    }
+    options.server.trusted_proxies.push_back(*cidr);
   }
   options.server.io_threads = threads;
   options.server.request_timeout = seconds_to_ms(request_timeout);

@@ -1,8 +1,10 @@
 #pragma once
 /// Who is calling, once a credential has been checked, and in which team.
 
+#include <optional>
 #include <string>
 
+#include "core/clock.hpp"
 #include "core/role.hpp"
 
 namespace berth {
@@ -19,6 +21,7 @@ struct Principal {
   // API keys are bound to one team and carry their own role, never more than their creator's.
   std::string key_team_id = {};
   Role key_role = Role::viewer;
+  std::optional<TimePoint> key_expires_at = {};  // keys it creates expire no later
 };
 
 /// Who created something, as records name it: the API key's id for a key, else the user's.

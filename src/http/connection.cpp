@@ -75,6 +75,7 @@ std::string remote_of(const tcp::socket& socket) {
 struct Outcome {
   Response response;
   std::string request_id;
+  std::string client;  // the client behind trusted proxies, when it is not the peer
   std::string method = "-";
   std::string path = "-";
   bool head = false;
@@ -122,7 +123,11 @@ Request to_request(bhttp::request<bhttp::string_body>& in, const std::string& re
   const auto client_id = in.find("x-request-id");
   auto sane = client_id != in.end() ? sane_request_id(client_id->value()) : std::nullopt;
   request.request_id = sane ? std::move(*sane) : context.next_request_id();
-  request.remote_address = remote;
+  request.remote_address =
+      resolve_client(remote, forwarding_headers(request.headers), context.options.trusted_proxies);
+  if (request.remote_address != remote) {
+    outcome.client = request.remote_address;
+  }
   request.body = std::move(in.body());
   return request;
 }
@@ -176,7 +181,8 @@ void log_access(const Outcome& outcome, const std::string& remote,
                             {"status", static_cast<std::int64_t>(outcome.response.status)},
                             {"bytes", static_cast<std::int64_t>(outcome.response.body.size())},
                             {"duration_ms", static_cast<double>(micros) / 1000.0},
-                            {"remote", remote}});
+                            {"remote", remote},
+                            {"client", outcome.client.empty() ? remote : outcome.client}});
 }
 
 // After refusing a request, the client may still be sending its body. Closing at once would

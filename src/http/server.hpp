@@ -8,7 +8,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "core/client_address.hpp"
 #include "http/router.hpp"
 
 namespace berth::http {
@@ -26,6 +28,9 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_timeout{10'000};  // for in-flight requests at shutdown
   std::string request_id_prefix = "req";               // generated ids: <prefix><counter>
   std::string api_version = "v1";
+  /// Reverse proxies whose X-Forwarded-For / Forwarded name the client (Request::
+  /// remote_address); from anyone else those headers are ignored.
+  std::vector<Cidr> trusted_proxies = {};
   /// Called once when the graceful shutdown starts (before streams and WebSockets close).
   std::function<void()> on_shutdown = {};
 };

@@ -10,7 +10,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
+#include "core/client_address.hpp"
 #include "fuzz/fuzz_support.hpp"
 #include "http/dispatch.hpp"
 
@@ -57,6 +59,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     request.request_id = http::sane_request_id(id->value()).value_or("generated");
   }
   request.body = std::move(message.body());
+  // As from a trusted proxy, so the forwarding headers are read rather than ignored.
+  static const std::vector<Cidr> trust_all = {*parse_cidr("0.0.0.0/0"), *parse_cidr("::/0")};
+  request.remote_address =
+      resolve_client("10.0.0.1", forwarding_headers(request.headers), trust_all);
+  (void)client_network(request.remote_address);
   (void)request.query_param("page");
   const http::Match match = router.match(request.method, request.path);
   const http::Response response = http::dispatch(match, request);

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/crypto.hpp"
+#include "core/time_format.hpp"
 #include "core/totp.hpp"
 #include "integration/berthd_test_base.hpp"
 #include "integration/identity_client.hpp"
@@ -87,6 +88,47 @@ TEST_F(IdentityFlowsTest, AKeyCannotOutrankItsCreator) {
       member->post("/api/v1/api-keys", {{"name", "too strong"}, {"role", "admin"}}, true,
                    {{"X-Team-ID", team_id_}});
   EXPECT_EQ(refused.status, 403) << refused.body;
+}
+
+TEST_F(IdentityFlowsTest, AKeySeesOnlyItsOwnTeamAndCannotMintALongerLivedKey) {
+  const std::string expires_at = format_rfc3339(
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()) +
+      std::chrono::hours(1));
+  const HttpResponse created = admin_->post(
+      "/api/v1/api-keys", {{"name", "deploy bot"}, {"role", "admin"}, {"expires_at", expires_at}},
+      true, {{"X-Team-ID", team_id_}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string key = created.json()["raw_key"];
+  const std::string key_id = created.json()["api_key"]["id"];
+
+  // Ada belongs to her personal team and to ops; the key knows only ops.
+  EXPECT_EQ(admin_->get("/api/v1/me").json()["memberships"].size(), 2U);
+  EXPECT_EQ(admin_->get("/api/v1/me").json()["api_key"], nullptr);
+  const json me = admin_->get_with_bearer("/api/v1/me", key).json();
+  ASSERT_EQ(me["memberships"].size(), 1U) << me.dump();
+  EXPECT_EQ(me["memberships"][0]["team"]["id"], team_id_);
+  EXPECT_EQ(me["memberships"][0]["role"], "admin");  // Ada owns ops; the key is an admin
+  EXPECT_EQ(
+      me["api_key"],
+      json({{"id", key_id}, {"team_id", team_id_}, {"role", "admin"}, {"expires_at", expires_at}}));
+
+  const auto create_with_key = [&](const json& body) {
+    return http_request(port(), "POST", "/api/v1/api-keys", body.dump(),
+                        {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}});
+  };
+  const HttpResponse capped = create_with_key({{"name", "child"}, {"role", "member"}});
+  ASSERT_EQ(capped.status, 201) << capped.body;
+  EXPECT_EQ(capped.json()["api_key"]["expires_at"], expires_at);
+  EXPECT_EQ(capped.json()["expiry_capped"], true);
+  const std::string later = format_rfc3339(
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()) +
+      std::chrono::hours(2));
+  const HttpResponse outliving =
+      create_with_key({{"name", "child"}, {"role", "member"}, {"expires_at", later}});
+  EXPECT_EQ(outliving.status, 400) << outliving.body;
+  EXPECT_EQ(outliving.json()["error"]["details"]["field"], "expires_at");
+  const HttpResponse stronger = create_with_key({{"name", "child"}, {"role", "owner"}});
+  EXPECT_EQ(stronger.status, 403) << stronger.body;
 }
 
 TEST_F(IdentityFlowsTest, TotpIsRequiredOnceConfirmedAndCodesCannotBeReplayed) {

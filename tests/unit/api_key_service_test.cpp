@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "core/time_format.hpp"
 #include "domain/identity/access_checker.hpp"
+#include "domain/identity/sign_in_service.hpp"
 #include "support/identity_fixture.hpp"
 
 namespace berth {
@@ -84,6 +86,61 @@ TEST_F(ApiKeyServiceTest, AKeyNeverCarriesMoreThanItsCreatorsRole) {
   EXPECT_TRUE(create(admin_key, Role::admin).has_value());
   expect_forbidden(create(key_of(ann_, team_, Role::member), Role::viewer), "admin");
   EXPECT_EQ(audit("api_key.create").size(), 3U);
+}
+
+TEST_F(ApiKeyServiceTest, AKeyCannotCreateAKeyThatOutlivesIt) {
+  Principal creator = key_of(ann_, team_, Role::owner);
+  const TimePoint ends = clock_.now() + std::chrono::hours(1);
+  creator.key_expires_at = ends;
+
+  auto later = create(creator, Role::viewer, "later", ends + std::chrono::seconds(1));
+  ASSERT_FALSE(later.has_value());
+  EXPECT_EQ(later.error().code, "validation_failed");
+  EXPECT_EQ(later.error().details.value("field", ""), "expires_at");
+
+  auto sooner = create(creator, Role::viewer, "sooner", ends - std::chrono::minutes(1));
+  ASSERT_TRUE(sooner.has_value());
+  EXPECT_EQ(sooner->key.expires_at, ends - std::chrono::minutes(1));
+  EXPECT_FALSE(sooner->expiry_capped);
+  auto same = create(creator, Role::viewer, "same", ends);
+  ASSERT_TRUE(same.has_value());
+  EXPECT_EQ(same->key.expires_at, ends);
+
+  // Asked for no expiry, it gets its creator's, and the answer says so.
+  auto unbounded = create(creator, Role::viewer, "unbounded");
+  ASSERT_TRUE(unbounded.has_value());
+  EXPECT_EQ(unbounded->key.expires_at, ends);
+  EXPECT_TRUE(unbounded->expiry_capped);
+  const auto entries = audit("api_key.create");
+  ASSERT_EQ(entries.size(), 3U);
+  EXPECT_EQ(entries[0].details.value("expires_at", ""), format_rfc3339(ends));
+
+  // Only keys with an expiry pass one on.
+  auto from_forever_key = create(key_of(ann_, team_, Role::owner), Role::viewer, "a");
+  ASSERT_TRUE(from_forever_key.has_value());
+  EXPECT_FALSE(from_forever_key->key.expires_at.has_value());
+  auto from_user = create(as(ann_), Role::viewer, "b");
+  ASSERT_TRUE(from_user.has_value());
+  EXPECT_FALSE(from_user->key.expires_at.has_value());
+}
+
+TEST_F(ApiKeyServiceTest, MeThroughAKeyShowsOnlyTheKeysTeamAtTheKeysRole) {
+  put(bob_.personal_team_id, ann_, Role::admin);
+  SignInService sign_in(ctx_);
+  auto as_user = sign_in.me(as(ann_));
+  ASSERT_TRUE(as_user.has_value());
+  EXPECT_EQ((*as_user)->second.size(), 2U);
+
+  auto through_key = sign_in.me(key_of(ann_, team_, Role::viewer));
+  ASSERT_TRUE(through_key.has_value());
+  ASSERT_EQ((*through_key)->second.size(), 1U);
+  EXPECT_EQ((*through_key)->second[0].team.id, team_);
+  EXPECT_EQ((*through_key)->second[0].role, Role::viewer);
+  EXPECT_EQ((*through_key)->first.id, ann_.id);
+  // The user's own view is not changed by a key's.
+  auto again = sign_in.me(as(ann_));
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ((*again)->second.size(), 2U);
 }
 
 TEST_F(ApiKeyServiceTest, RoleNameAndExpiryAreChecked) {

@@ -226,6 +226,48 @@ TEST_F(TotpServiceTest, ARecoveryCodeWorksOnceAndAFailedAttemptDoesNotSpendIt) {
   EXPECT_TRUE(service_.disable(ann(), kPassword, (*fresh)[0], client()).has_value());
 }
 
+TEST_F(TotpServiceTest, WrongCodesWhenReplacingRecoveryCodesLockOutLikeSignIn) {
+  const auto [secret, codes] = turned_on();
+  const ClientInfo stranger{
+      .request_id = "req-1", .source_address = "203.0.113.9", .user_agent = "stolen session"};
+  for (int i = 0; i < 5; ++i) {
+    expect_invalid(as_void(service_.replace_recovery_codes(ann(), wrong_code(secret), stranger)),
+                   "code");
+  }
+  // Locked now, even for a right code, and for sign-in from the same network.
+  auto locked = service_.replace_recovery_codes(ann(), code_now(secret), stranger);
+  ASSERT_FALSE(locked.has_value());
+  EXPECT_EQ(locked.error().code, "account_locked");
+  EXPECT_EQ(unused_recovery_codes(), 10);
+  SignInService sign_in(ctx_);
+  auto login = sign_in.login(
+      {.email = ann_.email, .password = std::string(kPassword), .totp = code_now(secret)},
+      stranger);
+  ASSERT_FALSE(login.has_value());
+  EXPECT_EQ(login.error().code, "account_locked");
+
+  const auto failures = audit("auth.login");
+  ASSERT_EQ(failures.size(), 5U);
+  EXPECT_EQ(failures[0].details.value("reason", ""), "totp_recovery_codes");
+  EXPECT_EQ(failures[0].actor, ann_.id);
+  EXPECT_EQ(failures[0].outcome, "failure");
+  // The owner's own network is not affected.
+  EXPECT_TRUE(service_.replace_recovery_codes(ann(), code_now(secret), client()).has_value());
+}
+
+TEST_F(TotpServiceTest, WrongPasswordsAndCodesWhenDisablingLockOutLikeSignIn) {
+  const auto [secret, codes] = turned_on();
+  expect_invalid(service_.disable(ann(), "not the password", code_now(secret), client()),
+                 "password");
+  for (int i = 0; i < 4; ++i) {
+    expect_invalid(service_.disable(ann(), kPassword, wrong_code(secret), client()), "code");
+  }
+  auto locked = service_.disable(ann(), kPassword, code_now(secret), client());
+  ASSERT_FALSE(locked.has_value());
+  EXPECT_EQ(locked.error().code, "account_locked");
+  EXPECT_TRUE(stored().totp_enabled);
+}
+
 TEST_F(TotpServiceTest, ApiKeysCannotChangeTheSecondFactor) {
   Principal key = ann();
   key.credential = CredentialKind::api_key;

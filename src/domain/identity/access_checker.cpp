@@ -146,6 +146,7 @@ Result<AccessChecker::Cached> AccessChecker::load_api_key(const std::string& raw
     Principal principal = principal_of(**user, CredentialKind::api_key, record.id);
     principal.key_team_id = record.team_id;
     principal.key_role = record.role;
+    principal.key_expires_at = record.expires_at;
     TimePoint valid_until = now + kCacheFor;
     if (record.expires_at) {
       valid_until = std::min(valid_until, *record.expires_at);

@@ -108,34 +108,31 @@ Error account_locked_error(TimePoint until, TimePoint now) {
                .internal_detail = {}};
 }
 
-Result<void> check_not_locked(const IdentityContext& ctx, const UserRecord& user) {
+Result<void> check_not_locked(IdentityContext& ctx, std::string_view account,
+                              std::string_view client) {
   const TimePoint now = ctx.clock.now();
-  if (!user.locked_until || *user.locked_until <= now) {
-    return {};
+  if (const auto until = ctx.lockouts.locked_until(account, client, now)) {
+    return fail(account_locked_error(*until, now));
   }
-  return fail(account_locked_error(*user.locked_until, now));
+  return {};
 }
 
 Result<void> record_sign_in_failure(IdentityContext& ctx, std::string_view user_id,
                                     const Actor& actor, std::string_view reason) {
-  const TimePoint now = ctx.clock.now();
+  nlohmann::json details = {{"reason", reason}};
+  if (ctx.lockouts.record_failure(user_id, actor.source_address, ctx.clock.now(),
+                                  ctx.policy.lockout)) {
+    details["locked"] = true;
+  }
   return ctx.store.write([&](Tx& tx) -> Result<void> {
-    auto user = require_user(tx, user_id);
-    if (!user) {
-      return fail(std::move(user.error()));
-    }
-    nlohmann::json details = {{"reason", reason}};
-    if (++user->failed_logins >= ctx.policy.lockout_failures) {
-      user->failed_logins = 0;
-      user->locked_until = now + ctx.policy.lockout_duration;
-      details["locked"] = true;
-    }
-    user->updated_at = now;
-    if (auto saved = tx.update_user(*user); !saved) {
-      return saved;
-    }
-    return tx.append_audit(make_audit(ctx, actor, "auth.login", user->id, {}, details, "failure"));
+    return tx.append_audit(
+        make_audit(ctx, actor, "auth.login", std::string(user_id), {}, details, "failure"));
   });
+}
+
+void record_sign_in_success(IdentityContext& ctx, std::string_view user_id,
+                            std::string_view client) {
+  ctx.lockouts.record_success(user_id, client, ctx.clock.now());
 }
 
 Result<UserRecord> require_user(Tx& tx, std::string_view user_id) {

@@ -41,14 +41,21 @@ Result<UserRecord> require_user(Tx& tx, std::string_view user_id);
 /// whether or not the email has an account.
 Error account_locked_error(TimePoint until, TimePoint now);
 
-/// 429 `account_locked` while the user is locked out (after repeated failed sign-ins).
-Result<void> check_not_locked(const IdentityContext& ctx, const UserRecord& user);
+/// 429 `account_locked` while `client` (an address) may not try the account: its network
+/// failed too often, or the account did and the network is new to it (sign_in_lockouts.hpp).
+/// `account` is a user id (at sign-in, an email without an account stands in for one).
+Result<void> check_not_locked(IdentityContext& ctx, std::string_view account,
+                              std::string_view client);
 
-/// Counts a failed password or code check against the user: after policy.lockout_failures in
-/// a row the account is locked for policy.lockout_duration. Audited as a failure. Every place
-/// that checks a password or code for a signed-in or signing-in user calls this, so none of
-/// them can be used to guess without limit.
+/// Counts a failed password or code check against the user from the actor's address (see
+/// check_not_locked; policy.lockout sets how many failures lock for how long). Audited as a
+/// failure. Every place that checks a password or code for a signed-in or signing-in user
+/// calls this, so none of them can be used to guess without limit.
 Result<void> record_sign_in_failure(IdentityContext& ctx, std::string_view user_id,
                                     const Actor& actor, std::string_view reason);
+
+/// A passed password or code check from `client`: the counts start again.
+void record_sign_in_success(IdentityContext& ctx, std::string_view user_id,
+                            std::string_view client);
 
 }  // namespace berth

@@ -75,10 +75,26 @@ Result<CreatedApiKey> ApiKeyService::create(const Principal& who, std::string_vi
     return fail(Error::validation("role", "role must be viewer, member, admin or owner"));
   }
   const TimePoint now = ctx_.clock.now();
-  if (key.expires_at && *key.expires_at <= now) {
+  std::optional<TimePoint> expires_at = key.expires_at;
+  if (expires_at && *expires_at <= now) {
     return fail(Error::validation("expires_at", "expires_at must be in the future"));
   }
-  CreatedApiKey out{.key = {}, .raw_key = "bk_" + crypto::random_token(ctx_.random, kKeyBytes)};
+  // A key never makes a key that outlives it, or a leaked short-lived key could mint a
+  // permanent one.
+  const std::optional<TimePoint> limit =
+      who.credential == CredentialKind::api_key ? who.key_expires_at : std::optional<TimePoint>{};
+  if (limit && expires_at && *expires_at > *limit) {
+    return fail(Error::validation(
+        "expires_at",
+        fmt::format("a key may not outlive the key creating it (expires_at at most {})",
+                    format_rfc3339(*limit))));
+  }
+  CreatedApiKey out{.key = {},
+                    .raw_key = "bk_" + crypto::random_token(ctx_.random, kKeyBytes),
+                    .expiry_capped = limit && !expires_at};
+  if (limit && !expires_at) {
+    expires_at = limit;
+  }
   out.key = ApiKeyRecord{.id = ctx_.ids.next("key"),
                          .team_id = std::string(team_id),
                          .name = key.name,
@@ -87,12 +103,12 @@ Result<CreatedApiKey> ApiKeyService::create(const Principal& who, std::string_vi
                          .preview = out.raw_key.substr(out.raw_key.size() - kPreviewLength),
                          .created_by = who.user_id,
                          .created_at = now,
-                         .expires_at = key.expires_at};
+                         .expires_at = expires_at};
   // Never the key, its hash or its preview: the audit log is readable by every team admin.
   const nlohmann::json details = {
       {"name", key.name},
       {"role", role_name(key.role)},
-      {"expires_at", key.expires_at ? nlohmann::json(format_rfc3339(*key.expires_at)) : nullptr}};
+      {"expires_at", expires_at ? nlohmann::json(format_rfc3339(*expires_at)) : nullptr}};
   ChangeGuard changed(ctx_);
   auto done = write_audited(ctx_.store,
                             make_audit(ctx_, actor_of(who, client), "api_key.create", out.key.id,

@@ -26,7 +26,8 @@ struct NewApiKey {
 
 struct CreatedApiKey {
   ApiKeyRecord key;
-  std::string raw_key;  // "bk_…": shown once, never stored
+  std::string raw_key;         // "bk_…": shown once, never stored
+  bool expiry_capped = false;  // asked for no expiry, it got its creator key's
 };
 
 class ApiKeyService {
@@ -39,7 +40,9 @@ class ApiKeyService {
 
   /// Admin and up. Error::validation for a bad name, a role that is not a team role or an
   /// expiry not in the future; Error::forbidden `insufficient_role` for a role above the
-  /// caller's own in the team (an API key caller: above its effective role).
+  /// caller's own in the team (an API key caller: above its effective role). A key caller
+  /// with an expiry makes keys that expire no later: a later expiry is Error::validation, no
+  /// expiry gets the caller's (`expiry_capped`).
   Result<CreatedApiKey> create(const Principal& who, std::string_view team_id, const NewApiKey& key,
                                const ClientInfo& client);
 

@@ -11,6 +11,7 @@
 #include "core/crypto.hpp"
 #include "core/ids.hpp"
 #include "core/random.hpp"
+#include "domain/identity/sign_in_lockouts.hpp"
 #include "store/store.hpp"
 
 namespace berth {
@@ -25,8 +26,7 @@ struct IdentityPolicy {
   std::chrono::seconds session_absolute{12 * 60 * 60};  // ASVS L2: 12 hours absolute
   std::chrono::seconds access_token_ttl{15 * 60};
   std::chrono::seconds refresh_token_ttl{30 * 24 * 60 * 60};
-  int lockout_failures = 5;
-  std::chrono::seconds lockout_duration{15 * 60};
+  LockoutPolicy lockout{};  // per (account, client network), and account-wide
   std::chrono::seconds invitation_ttl{7 * 24 * 60 * 60};
   std::string public_url = "http://127.0.0.1:8080";  // for links in mail and otpauth issuers
   bool secure_cookies = false;                       // set when public_url is https
@@ -48,6 +48,9 @@ struct IdentityContext {
   /// need the store to carry it.)
   std::atomic<std::uint64_t> generation{0};
   void changed() { generation.fetch_add(1, std::memory_order_acq_rel); }
+
+  /// Failed sign-ins and code checks (accounts.hpp uses it; one process, like `generation`).
+  SignInLockouts lockouts{};
 };
 
 /// Calls ctx.changed() when it goes out of scope: after a mutation of credentials or

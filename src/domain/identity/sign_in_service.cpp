@@ -4,14 +4,9 @@
 
 #include "domain/identity/accounts.hpp"
 #include "domain/identity/second_factor.hpp"
+#include "domain/identity/team_access.hpp"
 
 namespace berth {
-
-namespace {
-
-constexpr std::size_t kMaxUnknownLockouts = 100000;
-
-}  // namespace
 
 Result<bool> SignInService::needs_setup() {
   auto count = read_value<std::int64_t>(ctx_.store, [](Tx& tx) { return tx.count_users(); });
@@ -129,17 +124,9 @@ Result<UserRecord> SignInService::check_credentials(const Credentials& credentia
   }
 
   // Locked accounts and locked unknown emails answer alike, before any password work.
-  if (user) {
-    if (auto unlocked = check_not_locked(ctx_, *user); !unlocked) {
-      return fail(std::move(unlocked.error()));
-    }
-  }
-  if (!user) {
-    std::lock_guard lock(mutex_);
-    if (auto it = unknown_lockouts_.find(key);
-        it != unknown_lockouts_.end() && it->second.locked_until > now) {
-      return fail(account_locked_error(it->second.locked_until, now));
-    }
+  const std::string account = user ? user->id : key;
+  if (auto unlocked = check_not_locked(ctx_, account, client.source_address); !unlocked) {
+    return fail(std::move(unlocked.error()));
   }
 
   // A wrong email costs the same Argon2id work as a wrong password.
@@ -183,8 +170,6 @@ Result<UserRecord> SignInService::check_credentials(const Credentials& credentia
         return {};
       }
     }
-    fresh->failed_logins = 0;
-    fresh->locked_until.reset();
     fresh->updated_at = now;
     if (auto saved = tx.update_user(*fresh); !saved) {
       return saved;
@@ -204,23 +189,16 @@ Result<UserRecord> SignInService::check_credentials(const Credentials& credentia
     error.message = "the two-factor code is not valid";
     return fail(std::move(error));
   }
+  record_sign_in_success(ctx_, user->id, client.source_address);
   return std::move(*user);
 }
 
 Result<void> SignInService::record_failure(const std::optional<UserRecord>& user,
                                            const std::string& email, const ClientInfo& client,
                                            std::string_view reason) {
-  const TimePoint now = ctx_.clock.now();
   if (!user) {
-    std::lock_guard lock(mutex_);
-    if (unknown_lockouts_.size() >= kMaxUnknownLockouts) {
-      unknown_lockouts_.clear();  // bounded memory; attackers gain nothing but a fresh count
-    }
-    Lockout& lockout = unknown_lockouts_[email];
-    if (++lockout.failures >= ctx_.policy.lockout_failures) {
-      lockout.failures = 0;
-      lockout.locked_until = now + ctx_.policy.lockout_duration;
-    }
+    ctx_.lockouts.record_failure(email, client.source_address, ctx_.clock.now(),
+                                 ctx_.policy.lockout);
     return {};
   }
   const Actor actor{
@@ -305,7 +283,7 @@ Result<void> SignInService::change_password(const Principal& who, std::string_vi
   if (!user) {
     return fail(std::move(user.error()));
   }
-  if (auto unlocked = check_not_locked(ctx_, *user); !unlocked) {
+  if (auto unlocked = check_not_locked(ctx_, user->id, client.source_address); !unlocked) {
     return unlocked;
   }
   if (!crypto::verify_password(user->password_hash, current)) {
@@ -315,6 +293,7 @@ Result<void> SignInService::change_password(const Principal& who, std::string_vi
     Error error = Error::validation("current", "the current password is not correct");
     return fail(std::move(error));
   }
+  record_sign_in_success(ctx_, user->id, client.source_address);
   auto hash = crypto::hash_password(next);
   if (!hash) {
     return fail(std::move(hash.error()));
@@ -374,6 +353,16 @@ Result<void> SignInService::revoke_session(const Principal& who, std::string_vie
 }
 
 Result<std::shared_ptr<const SignInService::Me>> SignInService::me(const Principal& who) {
+  auto mine = cached_me(who);
+  if (!mine || who.credential != CredentialKind::api_key) {
+    return mine;
+  }
+  // A key sees only its own team: it cannot act anywhere else, and should not reveal where
+  // else its creator belongs.
+  return std::make_shared<const Me>((*mine)->first, visible_memberships(who, (*mine)->second));
+}
+
+Result<std::shared_ptr<const SignInService::Me>> SignInService::cached_me(const Principal& who) {
   // Every change that /me shows bumps the generation; the age bound is a second line of defence.
   constexpr auto kMaxAge = std::chrono::seconds(5);
   constexpr std::size_t kMaxCached = 10000;

@@ -76,17 +76,15 @@ class SignInService {
                               const ClientInfo& client);
 
   using Me = std::pair<UserRecord, std::vector<TeamMembershipRow>>;
-  /// The caller's account and team memberships: an immutable snapshot, shared until the next
-  /// identity change (IdentityContext::changed), since clients poll it. Callers may memoize
-  /// what they derive from a snapshot for as long as they are handed the same one.
+  /// The caller's account and team memberships — through an API key only the key's own team,
+  /// at the key's effective role. An immutable snapshot; a user's is shared until the next
+  /// identity change (IdentityContext::changed), since clients poll it, so callers may
+  /// memoize what they derive from it for as long as they are handed the same one.
   Result<std::shared_ptr<const Me>> me(const Principal& who);
 
  private:
-  struct Lockout {
-    int failures = 0;
-    TimePoint locked_until{};
-  };
-
+  /// The user's own snapshot (all memberships), cached per user.
+  Result<std::shared_ptr<const Me>> cached_me(const Principal& who);
   Result<UserRecord> check_credentials(const Credentials& credentials, const ClientInfo& client);
   Result<void> record_failure(const std::optional<UserRecord>& user, const std::string& email,
                               const ClientInfo& client, std::string_view reason);
@@ -95,11 +93,9 @@ class SignInService {
                                     const ClientInfo& client);
 
   IdentityContext& ctx_;
-  std::mutex mutex_;  // guards the two members below
+  std::mutex mutex_;  // guards the members below
   std::string setup_token_hash_;
   std::function<void()> on_setup_complete_;
-  // Failures for emails without an account, so a lockout looks the same either way.
-  std::unordered_map<std::string, Lockout> unknown_lockouts_;
   struct CachedMe {
     std::uint64_t generation = 0;
     TimePoint loaded_at{};

@@ -20,6 +20,23 @@ Result<Role> acting_team_role(Tx& tx, const Principal& who, std::string_view tea
   return role;
 }
 
+std::vector<TeamMembershipRow> visible_memberships(const Principal& who,
+                                                   std::vector<TeamMembershipRow> rows) {
+  if (who.credential != CredentialKind::api_key) {
+    return rows;
+  }
+  std::vector<TeamMembershipRow> own;
+  for (auto& row : rows) {
+    if (row.team.id == who.key_team_id) {
+      if (!role_includes(who.key_role, row.role)) {
+        row.role = who.key_role;
+      }
+      own.push_back(std::move(row));
+    }
+  }
+  return own;
+}
+
 Result<Role> require_team_role(Tx& tx, const Principal& who, std::string_view team_id,
                                Role needed) {
   auto role = acting_team_role(tx, who, team_id);

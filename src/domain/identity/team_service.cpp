@@ -92,19 +92,10 @@ Result<void> check_team_name(std::string_view name, std::string_view field) {
 Result<std::vector<TeamMembershipRow>> TeamService::list_teams(const Principal& who) {
   auto rows = read_value<std::vector<TeamMembershipRow>>(
       ctx_.store, [&](Tx& tx) { return tx.list_user_teams(who.user_id); });
-  if (!rows || who.credential != CredentialKind::api_key) {
+  if (!rows) {
     return rows;
   }
-  std::vector<TeamMembershipRow> own;
-  for (auto& row : *rows) {
-    if (row.team.id == who.key_team_id) {
-      if (!role_includes(who.key_role, row.role)) {
-        row.role = who.key_role;
-      }
-      own.push_back(std::move(row));
-    }
-  }
-  return own;
+  return visible_memberships(who, std::move(*rows));
 }
 
 Result<TeamMembershipRow> TeamService::create_team(const Principal& who, std::string_view name,

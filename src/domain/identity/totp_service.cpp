@@ -146,7 +146,7 @@ Result<void> TotpService::disable(const Principal& who, std::string_view passwor
   }
   // A stolen session must not become a way to guess the password or the code without limit:
   // failures here count towards the same lockout as failed sign-ins.
-  if (auto unlocked = check_not_locked(ctx_, *user); !unlocked) {
+  if (auto unlocked = check_not_locked(ctx_, who.user_id, client.source_address); !unlocked) {
     return unlocked;
   }
   // Argon2id runs outside the write transaction so it never holds up other writers.
@@ -176,9 +176,16 @@ Result<void> TotpService::disable(const Principal& who, std::string_view passwor
                   return tx.replace_recovery_codes(fresh.id, {});
                 })
           : Result<void>(fail(Error::validation("password", "the password is not correct")));
-  if (!done && done.error().code == "validation_failed") {
-    if (auto recorded =
-            record_sign_in_failure(ctx_, who.user_id, actor_of(who, client), "totp_disable");
+  return counted(who, client, "totp_disable", std::move(done));
+}
+
+// Wrong passwords and codes count towards the lockout exactly as at sign-in.
+Result<void> TotpService::counted(const Principal& who, const ClientInfo& client,
+                                  std::string_view reason, Result<void> done) {
+  if (done) {
+    record_sign_in_success(ctx_, who.user_id, client.source_address);
+  } else if (done.error().code == "validation_failed") {
+    if (auto recorded = record_sign_in_failure(ctx_, who.user_id, actor_of(who, client), reason);
         !recorded) {
       return recorded;
     }
@@ -189,6 +196,12 @@ Result<void> TotpService::disable(const Principal& who, std::string_view passwor
 Result<std::vector<std::string>> TotpService::replace_recovery_codes(const Principal& who,
                                                                      std::string_view code,
                                                                      const ClientInfo& client) {
+  if (auto allowed = only_signed_in_users(who); !allowed) {
+    return fail(std::move(allowed.error()));
+  }
+  if (auto unlocked = check_not_locked(ctx_, who.user_id, client.source_address); !unlocked) {
+    return fail(std::move(unlocked.error()));
+  }
   std::vector<std::string> codes;
   auto done = change_own_account(
       who, client, "totp.recovery_codes", [&](Tx& tx, UserRecord& user) -> Result<void> {
@@ -204,8 +217,8 @@ Result<std::vector<std::string>> TotpService::replace_recovery_codes(const Princ
         }
         return save_with_new_codes(tx, user, codes);  // keeps the accepted step
       });
-  if (!done) {
-    return fail(std::move(done.error()));
+  if (auto checked = counted(who, client, "totp_recovery_codes", std::move(done)); !checked) {
+    return fail(std::move(checked.error()));
   }
   return codes;
 }

@@ -40,12 +40,14 @@ class TotpService {
 
   /// Turns it off and forgets the secret and recovery codes; needs the password and a current
   /// code or an unused recovery code. Error::validation on "password" or "code";
-  /// Error::conflict when nothing is enrolled.
+  /// Error::conflict when nothing is enrolled. Wrong passwords and codes count towards the
+  /// sign-in lockout (429 `account_locked` once it is reached, as at sign-in).
   Result<void> disable(const Principal& who, std::string_view password, std::string_view code,
                        const ClientInfo& client);
 
   /// Ten new recovery codes replacing the old ones; needs a current code or an unused recovery
-  /// code (Error::validation on "code"). Error::conflict when two-factor sign-in is off.
+  /// code (Error::validation on "code"), and wrong ones count towards the sign-in lockout as
+  /// in disable(). Error::conflict when two-factor sign-in is off.
   Result<std::vector<std::string>> replace_recovery_codes(const Principal& who,
                                                           std::string_view code,
                                                           const ClientInfo& client);
@@ -57,6 +59,10 @@ class TotpService {
                                   std::string_view action,
                                   const std::function<Result<void>(Tx&, UserRecord&)>& change);
   Result<void> save_with_new_codes(Tx& tx, UserRecord& user, std::vector<std::string>& codes);
+  /// `done` of a check of the caller's password or code, counted for the sign-in lockout:
+  /// a validation failure as a failed sign-in (audited), a success as a passed check.
+  Result<void> counted(const Principal& who, const ClientInfo& client, std::string_view reason,
+                       Result<void> done);
 
   IdentityContext& ctx_;
 };
