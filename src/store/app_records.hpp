@@ -99,8 +99,8 @@ struct DeploymentRecord {
 };
 
 struct DeploymentQuery {
-  std::string team_id = {};              // "" = any
-  std::string app_id = {};               // "" = any
+  std::string team_id = {};                  // "" = any
+  std::string app_id = {};                   // "" = any
   std::vector<DeploymentState> states = {};  // empty = any
   std::int64_t page = 1;
   std::int64_t per_page = 20;

@@ -10,9 +10,9 @@
 
 #include "core/error.hpp"
 #include "core/principal.hpp"
-#include "domain/routing/route_table.hpp"
 #include "domain/identity/identity_context.hpp"
 #include "domain/identity/team_access.hpp"
+#include "domain/routing/route_table.hpp"
 #include "store/store.hpp"
 
 namespace berth::apps_tx {

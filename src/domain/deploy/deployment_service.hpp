@@ -16,9 +16,9 @@
 #include "domain/deploy/deploy_log.hpp"
 #include "domain/deploy/deploy_scheduler.hpp"
 #include "domain/deploy/pipeline.hpp"
-#include "domain/routing/route_table.hpp"
 #include "domain/deploy/step_jobs.hpp"
 #include "domain/identity/audit_service.hpp"
+#include "domain/routing/route_table.hpp"
 
 namespace berth {
 

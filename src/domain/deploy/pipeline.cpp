@@ -268,17 +268,20 @@ Result<void> Pipeline::check_health(Run& run, std::int64_t port) {
   return checked ? Result<void>{} : fail(std::move(checked.error()));
 }
 
-Result<void> Pipeline::update_app(Run& run, const std::function<void(AppRecord&)>& change) {
+Result<void> Pipeline::change_app(Tx& tx, const Run& run,
+                                  const std::function<void(AppRecord&)>& change) {
   // Re-read in the transaction: the user may have changed the app meanwhile.
-  return ctx_.store().write([&](Tx& tx) -> Result<void> {
-    auto app = tx.get_app("", run.app.id);
-    if (!app || !*app) {
-      return app ? Result<void>{} : fail(std::move(app.error()));  // deleted: nothing to record
-    }
-    change(**app);
-    (*app)->updated_at = ctx_.clock().now();
-    return tx.update_app(**app);
-  });
+  auto app = tx.get_app("", run.app.id);
+  if (!app || !*app) {
+    return app ? Result<void>{} : fail(std::move(app.error()));  // deleted: nothing to record
+  }
+  change(**app);
+  (*app)->updated_at = ctx_.clock().now();
+  return tx.update_app(**app);
+}
+
+Result<void> Pipeline::update_app(Run& run, const std::function<void(AppRecord&)>& change) {
+  return ctx_.store().write([&](Tx& tx) { return change_app(tx, run, change); });
 }
 
 Result<void> Pipeline::route(Run& run, std::int64_t port,

@@ -12,8 +12,8 @@
 #include <string>
 
 #include "domain/deploy/deploy_log.hpp"
-#include "domain/routing/route_table.hpp"
 #include "domain/deploy/step_runner.hpp"
+#include "domain/routing/route_table.hpp"
 
 namespace berth {
 
@@ -45,6 +45,8 @@ class Pipeline {
   /// route() to the new version, which becomes the app's current deployment.
   Result<void> switch_route(Run& run, std::int64_t port);
   Result<void> update_app(Run& run, const std::function<void(AppRecord&)>& change);
+  /// update_app inside a write the caller holds.
+  Result<void> change_app(Tx& tx, const Run& run, const std::function<void(AppRecord&)>& change);
   Result<void> load(Run& run);
   bool cancel_requested(const std::string& deployment_id);
   void retire_previous(Run& run);

@@ -109,15 +109,22 @@ void Pipeline::finish(Run& run, const Result<void>& outcome) {
     run.dep.error_message.clear();
   }
   run.dep.finished_at = ctx_.clock().now();
-  (void)ctx_.store().write([&](Tx& tx) { return tx.update_deployment(run.dep); });
-  if (!outcome && !run.switched) {
+  // The deployment's end and the app's status change together: nobody sees one without the
+  // other.
+  (void)ctx_.store().write([&](Tx& tx) -> Result<void> {
+    if (auto ended = tx.update_deployment(run.dep); !ended) {
+      return ended;
+    }
+    if (outcome || run.switched) {
+      return {};
+    }
     // The old version keeps serving; an app that never served shows the failure.
-    (void)update_app(run, [&](AppRecord& app) {
+    return change_app(tx, run, [&](AppRecord& app) {
       app.status = app.current_deployment_id.empty() ? "failed"
                    : run.previous_running            ? "running"
                                                      : "stopped";
     });
-  }
+  });
   log_.append(run.dep.id, "done",
               {{"state", state_name(run.dep.state)},
                {"step", run.dep.step},
