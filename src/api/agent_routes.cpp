@@ -196,9 +196,8 @@ void add_agent_routes(http::Router& router, const ApiContext& ctx) {
                              "401 for an unknown or revoked token, 400 without an upgrade."},
              [&ctx](Request& request) -> Result<Response> {
                if (!http::is_websocket_upgrade(request)) {
-                 Error error = Error::invalid("this endpoint takes a WebSocket upgrade");
-                 error.code = "websocket_required";
-                 return fail(std::move(error));
+                 return fail(with_code(Error::invalid("this endpoint takes a WebSocket upgrade"),
+                                       "websocket_required"));
                }
                const auto token = bearer_token(request);
                if (!token) {
@@ -228,12 +227,12 @@ void add_agent_routes(http::Router& router, const ApiContext& ctx) {
                              "when present)."},
              [&ctx](Request&) -> Result<Response> {
                static const std::regex safe_url("https?://[A-Za-z0-9.:/_-]+");
-               if (!std::regex_match(ctx.public_url, safe_url)) {
+               if (!std::regex_match(ctx.services->public_url, safe_url)) {
                  return fail(Error::internal("the public URL cannot go into a script"));
                }
                Response response;
                response.content_type = "text/x-shellscript; charset=utf-8";
-               response.body = install_script(ctx.public_url);
+               response.body = install_script(ctx.services->public_url);
                return response;
              });
 

@@ -19,6 +19,7 @@ class JobService;
 class AdoptionService;
 class MetricsRecorder;
 class EventHub;
+struct ServiceContext;
 class AgentHub;
 class ProjectService;
 class AppService;
@@ -52,10 +53,10 @@ struct ApiContext {
   EnvService* env = nullptr;
   DeploymentService* deployments = nullptr;
   TriggerService* triggers = nullptr;
-  std::string agent_binary_path = {};  // served by GET /api/v1/agent/download
-  std::string public_url = {};         // what install scripts and agents dial
-  bool secure_cookies = false;         // add Secure to the session cookie (served over https)
-  long long session_max_age = 43200;   // seconds, the session's absolute lifetime
+  std::string agent_binary_path = {};        // served by GET /api/v1/agent/download
+  const ServiceContext* services = nullptr;  // the public URL install scripts and agents dial
+  bool secure_cookies = false;               // add Secure to the session cookie (served over https)
+  long long session_max_age = 43200;         // seconds, the session's absolute lifetime
 };
 
 }  // namespace berth::api

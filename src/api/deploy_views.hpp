@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "domain/fleet/event_hub.hpp"
+#include "domain/kernel/event_hub.hpp"
 #include "store/app_records.hpp"
 
 namespace berth::api {

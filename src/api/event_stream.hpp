@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "domain/fleet/event_hub.hpp"
+#include "domain/kernel/event_hub.hpp"
 #include "http/message.hpp"
 
 namespace berth::api {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "domain/identity/audit_service.hpp"
+#include "domain/kernel/paging.hpp"
 #include "http/message.hpp"
 #include "store/store.hpp"
 

@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "domain/identity/access_checker.hpp"
-#include "domain/identity/sign_in_service.hpp"
+#include "domain/kernel/actor.hpp"
 #include "http/message.hpp"
 
 namespace berth::api {

@@ -38,6 +38,7 @@
 #include "domain/identity/totp_service.hpp"
 #include "domain/identity/user_admin_service.hpp"
 #include "domain/instance/instance_service.hpp"
+#include "domain/kernel/in_process_event_hub.hpp"
 #include "http/openapi.hpp"
 #include "http/server.hpp"
 #include "notify/smtp_mailer.hpp"
@@ -120,14 +121,15 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
   if (!options.smtp.url.empty()) {
     mailer = std::make_unique<SmtpMailer>(options.smtp);
   }
-  IdentityContext identity{.store = *store,
-                           .clock = clock,
-                           .random = random,
-                           .ids = ids,
-                           .session_key = secrets->session_key,
-                           .master_key = secrets->master_key,
-                           .policy = options.identity,
-                           .mailer = mailer.get()};
+  ServiceContext services{.store = *store,
+                          .clock = clock,
+                          .random = random,
+                          .ids = ids,
+                          .session_key = secrets->session_key,
+                          .master_key = secrets->master_key,
+                          .mailer = mailer.get(),
+                          .public_url = options.public_url};
+  IdentityContext identity{{services}, options.identity};
   SignInService sign_in(identity);
   AccessChecker access(identity);
   TeamService teams(identity);
@@ -138,8 +140,8 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
   api::IdentityGate gate(access, clock, options.rate_limits);
 
   // The fleet: agents, jobs, metrics, adoption.
-  FleetContext fleet{.identity = identity, .policy = options.fleet};
-  EventHub events;
+  FleetContext fleet{{services}, options.fleet};
+  InProcessEventHub events;
   MetricsRecorder metrics(fleet);
   JobLedger ledger(fleet, events);
   ServerBook server_book(fleet, events);
@@ -158,11 +160,11 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
   (void)adoption.settle_interrupted();
 
   // Apps and deployments.
-  ProjectService projects(identity);
-  DeploymentService deployments(fleet, jobs, events);
-  AppService apps(fleet, &deployments);
-  EnvService env(identity);
-  TriggerService triggers(fleet, deployments);
+  ProjectService projects(services);
+  DeploymentService deployments(services, jobs, events);
+  AppService apps(services, &deployments);
+  EnvService env(services);
+  TriggerService triggers(services, deployments);
   if (auto recovered = deployments.recover(); !recovered) {
     fmt::print(stderr, "berthd: {}\n", recovered.error().message);
     return 1;
@@ -203,8 +205,8 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
                               .deployments = &deployments,
                               .triggers = &triggers,
                               .agent_binary_path = options.agent_binary,
-                              .public_url = options.fleet.public_url,
-                              .secure_cookies = options.identity.secure_cookies,
+                              .services = &services,
+                              .secure_cookies = options.public_url.starts_with("https://"),
                               .session_max_age = options.identity.session_absolute.count()};
   http::Router router;
   api::register_routes(router, api_context);
@@ -226,15 +228,14 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
     const std::string url = fmt::format("http://{}:{}", host, port);
     if (!options.public_url_given) {
       // The port may have been chosen at bind time (--listen ADDR:0): agents need the real one.
-      fleet.policy.public_url = url;
-      api_context.public_url = url;
+      services.public_url = url;
     }
     if (options.local_agent) {
       local_agent = std::make_unique<LocalAgent>(
           LocalAgentOptions{
               .agent_binary = options.agent_binary,
               .state_dir = (std::filesystem::path(options.data_dir) / "local-agent").string(),
-              .server_url = fleet.policy.public_url},
+              .server_url = services.public_url},
           enrolment, *store);
       local_agent->start();
     }

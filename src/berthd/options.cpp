@@ -246,9 +246,7 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
     fmt::print(stderr, "--public-url: expected http://… or https://…, got {}\n", public_url);
     return 2;
   }
-  options.identity.public_url = public_url;
-  options.fleet.public_url = public_url;
-  options.identity.secure_cookies = public_url.starts_with("https://");
+  options.public_url = public_url;
   options.identity.session_idle = std::chrono::seconds(std::llround(session_idle_minutes * 60));
   options.identity.session_absolute =
       std::chrono::seconds(std::llround(session_lifetime_hours * 3600));

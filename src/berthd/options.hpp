@@ -20,10 +20,11 @@ struct DaemonOptions {
   std::string data_dir = "./data";
   log::Options log;
   bool print_openapi = false;
-  IdentityPolicy identity;  // session lifetimes, lockout, public URL
+  IdentityPolicy identity;  // session lifetimes, lockout
   api::RateLimits rate_limits;
   SmtpOptions smtp;               // smtp.url empty: no mail; invitation links go to the inviter
   FleetPolicy fleet;              // heartbeat interval, install token lifetime, job deadlines
+  std::string public_url;         // links, install commands, what agents dial; no trailing /
   bool public_url_given = false;  // else the URL follows the bound port (known after listen)
   std::string agent_binary;       // served at /api/v1/agent/download and copied by adoption
   bool local_agent = false;       // enrol and run an agent on this machine (make run)

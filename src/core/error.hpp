@@ -47,6 +47,13 @@ struct Error {
 template <class T>
 using Result = std::expected<T, Error>;
 
+/// `error` answered with a more specific machine-readable code than its kind's default
+/// ("owner_protected" for a conflict, ...): the one way a layer names its own code.
+inline Error with_code(Error error, std::string code) {
+  error.code = std::move(code);
+  return error;
+}
+
 /// Shorthand for returning a failure from a function that returns Result<T>.
 inline std::unexpected<Error> fail(Error error) { return std::unexpected<Error>(std::move(error)); }
 

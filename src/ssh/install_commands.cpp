@@ -45,9 +45,7 @@ constexpr std::string_view kStartSystemd =
     "systemctl restart berth-agent.service";
 
 Error invalid_target(std::string message, std::string_view field) {
-  Error error = Error::invalid(std::move(message), {{"field", field}});
-  error.code = "invalid_target";
-  return error;
+  return with_code(Error::invalid(std::move(message), {{"field", field}}), "invalid_target");
 }
 
 std::string without_trailing_slashes(std::string_view path) {

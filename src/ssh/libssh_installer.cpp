@@ -44,9 +44,7 @@ Result<std::string> read_local_file(const std::string& path) {
 }
 
 Error canceled_error() {
-  Error error = Error::unprocessable("the adoption was canceled");
-  error.code = "canceled";
-  return error;
+  return with_code(Error::unprocessable("the adoption was canceled"), "canceled");
 }
 
 struct RemoteFacts {

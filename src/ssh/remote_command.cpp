@@ -94,11 +94,11 @@ Result<void> validate_arg(const RemoteArg& arg) {
   if (is_valid(arg)) {
     return {};
   }
-  Error error = Error::invalid(
-      "the adoption target holds characters that cannot be passed to the remote shell",
-      {{"kind", kind_name(arg.kind)}});
-  error.code = "invalid_target";
-  return fail(std::move(error));
+  return fail(with_code(
+      Error::invalid(
+          "the adoption target holds characters that cannot be passed to the remote shell",
+          {{"kind", kind_name(arg.kind)}}),
+      "invalid_target"));
 }
 
 Result<std::string> build_remote_command(std::span<const RemoteArg> argv) {

@@ -125,9 +125,8 @@ Result<SshSession> SshSession::connect(const SessionOptions& options) {
       ssh_options_set(session, SSH_OPTIONS_USER, options.username.c_str()) != SSH_OK ||
       ssh_options_set(session, SSH_OPTIONS_TIMEOUT, &timeout) != SSH_OK ||
       ssh_options_set(session, SSH_OPTIONS_PROCESS_CONFIG, &process_config) != SSH_OK) {
-    Error error = Error::invalid("the SSH host or username is not valid");
-    error.code = "invalid_target";
-    return fail(std::move(error));
+    return fail(
+        with_code(Error::invalid("the SSH host or username is not valid"), "invalid_target"));
   }
   if (ssh_connect(session) != SSH_OK) {
     return fail(unreachable(fmt::format("cannot reach {}:{} over SSH", options.host, options.port),

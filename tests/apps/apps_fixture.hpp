@@ -7,6 +7,8 @@
 #include "domain/apps/app_service.hpp"
 #include "domain/apps/env_service.hpp"
 #include "domain/apps/project_service.hpp"
+#include "domain/fleet/fleet_context.hpp"
+#include "domain/kernel/in_process_event_hub.hpp"
 #include "support/identity_fixture.hpp"
 
 namespace berth {
@@ -70,10 +72,10 @@ class AppsTest : public testing::IdentityTest {
   UserRecord stranger_ = user("stranger@example.com", "Stranger");
   std::string team_ = owner_.personal_team_id;
   std::string server_;
-  FleetContext fleet_{.identity = ctx_, .policy = {}};
+  FleetContext fleet_{{services_}, {}};
   RecordingLifecycle lifecycle_;
   ProjectService projects_{ctx_};
-  AppService apps_{fleet_, &lifecycle_};
+  AppService apps_{services_, &lifecycle_};
   EnvService env_{ctx_};
 };
 

@@ -37,7 +37,7 @@ class EnvServiceTest : public AppsTest {
   std::map<std::string, std::string> resolved() {
     const AppRecord record = stored(app_);
     auto env = read_value<std::map<std::string, std::string>>(
-        *store_, [&](Tx& tx) { return resolve_app_env(tx, ctx_.master_key, record); });
+        *store_, [&](Tx& tx) { return resolve_app_env(tx, ctx_.services.master_key, record); });
     EXPECT_TRUE(env.has_value());
     return env.value_or(std::map<std::string, std::string>{});
   }

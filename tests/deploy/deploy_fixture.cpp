@@ -3,7 +3,7 @@
 namespace berth::testing {
 
 DeployTest::DeployTest(PipelineParts parts)
-    : deployments_(std::make_unique<DeploymentService>(fleet_, jobs_, events_, 1, parts)) {
+    : deployments_(std::make_unique<DeploymentService>(services_, jobs_, events_, 1, parts)) {
   server_ = ServerRecord{.id = ids_.next("srv"), .team_id = team_, .name = "box"};
   server_.created_at = clock_.now();
   server_.updated_at = clock_.now();

@@ -12,6 +12,7 @@
 #include "domain/fleet/job_ledger.hpp"
 #include "domain/fleet/metrics_recorder.hpp"
 #include "domain/fleet/server_book.hpp"
+#include "domain/kernel/in_process_event_hub.hpp"
 #include "support/identity_fixture.hpp"
 
 namespace berth {
@@ -36,15 +37,15 @@ class DeployTest : public IdentityTest {
 
   UserRecord owner_ = user("owner@example.com", "Owner");
   std::string team_ = owner_.personal_team_id;
-  FleetContext fleet_{.identity = ctx_, .policy = {}};
-  EventHub events_;
+  FleetContext fleet_{{services_}, {}};
+  InProcessEventHub events_;
   MetricsRecorder metrics_{fleet_};
   JobLedger ledger_{fleet_, events_};
   ServerBook book_{fleet_, events_};
   AgentHub hub_{fleet_, ledger_, book_, metrics_};
   JobService jobs_{fleet_, hub_};
   std::unique_ptr<DeploymentService> deployments_;
-  TriggerService triggers_{fleet_, *deployments_};
+  TriggerService triggers_{services_, *deployments_};
   ServerRecord server_;
 };
 

@@ -315,14 +315,14 @@ TEST_F(PipelineTest, AGitAppIsFetchedAndBuiltWithItsSecretBuildArgs) {
                                   {"build_args", {{"MODE", "prod"}}},
                                   {"secret_build_args", {"NPM_TOKEN"}}});
   ASSERT_TRUE(store_->write([&](Tx& tx) {
-    return tx.put_env_var(
-        EnvVarRecord{.scope = "app",
-                     .scope_id = app.id,
-                     .key = "NPM_TOKEN",
-                     .secret = true,
-                     .value = {},
-                     .value_sealed = crypto::seal(ctx_.master_key, ctx_.random, "npm-s3cret"),
-                     .updated_at = clock_.now()});
+    return tx.put_env_var(EnvVarRecord{
+        .scope = "app",
+        .scope_id = app.id,
+        .key = "NPM_TOKEN",
+        .secret = true,
+        .value = {},
+        .value_sealed = crypto::seal(ctx_.services.master_key, ctx_.random(), "npm-s3cret"),
+        .updated_at = clock_.now()});
   }));
   const DeploymentRecord done = deploy(app);
   EXPECT_EQ(done.state, DeploymentState::succeeded) << done.error_message;

@@ -180,6 +180,9 @@ TEST_F(IdentityFlowsTest, AnInvitationIsBoundToItsEmailAndUsedOnce) {
                                             {{"email", "dave@example.com"}, {"role", "admin"}});
   ASSERT_EQ(invited.status, 201) << invited.body;
   const std::string token = invited.json()["token"];
+  // berthd listens on 127.0.0.1:0 without --public-url: the link carries the port it bound.
+  EXPECT_EQ(invited.json()["invite_url"],
+            "http://127.0.0.1:" + std::to_string(port()) + "/invite#" + token);
   // Carol holds the link but is not Dave: she cannot use it to become an admin.
   const HttpResponse stolen = carol->post("/api/v1/invitations/accept", {{"token", token}});
   EXPECT_EQ(stolen.status, 403) << stolen.body;

@@ -51,14 +51,13 @@ class IdentityTest : public ::testing::Test {
   ManualClock clock_;
   SodiumRandom random_;
   IdGenerator ids_{clock_, random_};
-  IdentityContext ctx_{.store = *store_,
-                       .clock = clock_,
-                       .random = random_,
-                       .ids = ids_,
-                       .session_key = crypto::Key{},
-                       .master_key = crypto::Key{},
-                       .policy = IdentityPolicy{},
-                       .mailer = nullptr};
+  ServiceContext services_{.store = *store_,
+                           .clock = clock_,
+                           .random = random_,
+                           .ids = ids_,
+                           .session_key = crypto::Key{},
+                           .master_key = crypto::Key{}};
+  IdentityContext ctx_{{services_}, IdentityPolicy{}};
 
  private:
   static std::unique_ptr<Store> open_store(const TempDir& dir);

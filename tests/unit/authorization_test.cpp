@@ -27,6 +27,7 @@
 #include "domain/identity/team_service.hpp"
 #include "domain/identity/totp_service.hpp"
 #include "domain/identity/user_admin_service.hpp"
+#include "domain/kernel/in_process_event_hub.hpp"
 #include "http/dispatch.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "support/fakes.hpp"
@@ -71,14 +72,14 @@ class Instance {
  public:
   Instance()
       : store_(open_store(dir_)),
-        ctx_{.store = *store_,
-             .clock = clock_,
-             .random = random_,
-             .ids = ids_,
-             .session_key = crypto::Key{},
-             .master_key = crypto::Key{},
-             .policy = {},
-             .mailer = nullptr},
+        services_{.store = *store_,
+                  .clock = clock_,
+                  .random = random_,
+                  .ids = ids_,
+                  .session_key = crypto::Key{},
+                  .master_key = crypto::Key{},
+                  .public_url = "http://berth.test"},
+        ctx_{{services_}, {}},
         sign_in_(ctx_),
         access_(ctx_),
         teams_(ctx_),
@@ -86,7 +87,7 @@ class Instance {
         totp_(ctx_),
         users_(ctx_),
         audit_(ctx_),
-        fleet_{.identity = ctx_, .policy = {}},
+        fleet_{{services_}, {}},
         metrics_(fleet_),
         ledger_(fleet_, events_),
         book_(fleet_, events_),
@@ -95,11 +96,11 @@ class Instance {
         servers_(fleet_, hub_),
         jobs_(fleet_, hub_),
         adoption_(fleet_, enrolment_, jobs_, hub_, nullptr, AdoptionSettings{}),
-        projects_(ctx_),
-        deployments_(fleet_, jobs_, events_, 1),
-        apps_(fleet_, &deployments_),
-        env_(ctx_),
-        triggers_(fleet_, deployments_),
+        projects_(services_),
+        deployments_(services_, jobs_, events_, 1),
+        apps_(services_, &deployments_),
+        env_(services_),
+        triggers_(services_, deployments_),
         gate_(access_, clock_,
               api::RateLimits{
                   .per_second = 0, .burst = 1, .sign_in_per_minute = 0, .sign_in_burst = 1}),
@@ -123,7 +124,7 @@ class Instance {
                  .env = &env_,
                  .deployments = &deployments_,
                  .triggers = &triggers_,
-                 .public_url = "http://berth.test"} {
+                 .services = &services_} {
     api::register_routes(router_, context_);
     router_.set_access_gate(&gate_);
     populate();
@@ -229,6 +230,7 @@ class Instance {
   testing::CountingRandom random_;
   IdGenerator ids_{clock_, random_};
   std::unique_ptr<Store> store_;
+  ServiceContext services_;
   IdentityContext ctx_;
   SignInService sign_in_;
   AccessChecker access_;
@@ -238,7 +240,7 @@ class Instance {
   UserAdminService users_;
   AuditService audit_;
   FleetContext fleet_;
-  EventHub events_;
+  InProcessEventHub events_;
   MetricsRecorder metrics_;
   JobLedger ledger_;
   ServerBook book_;

@@ -60,7 +60,7 @@ TEST_F(TeamServiceTest, OnlyTheOwnerInvitesAdminsAndNobodyInvitesOwners) {
 }
 
 TEST_F(TeamServiceTest, WithoutAMailerTheLinkGoesToTheInviterAndNeverIntoTheAuditLog) {
-  ctx_.policy.public_url = "https://berth.example.com/";
+  ctx_.services.public_url = "https://berth.example.com/";
   const UserRecord ann = user("ann@example.com", "Ann");
   const std::string id = team(ann);
   auto issued = service_.invite(as(ann), id, "  Dan@Example.COM ", Role::member, client());
@@ -82,7 +82,7 @@ TEST_F(TeamServiceTest, WithoutAMailerTheLinkGoesToTheInviterAndNeverIntoTheAudi
 
 TEST_F(TeamServiceTest, WithAMailerTheLinkIsEmailedAndNotReturned) {
   RecordingMailer mailer;
-  ctx_.mailer = &mailer;
+  ctx_.services.mailer = &mailer;
   const UserRecord ann = user("ann@example.com", "Ann");
   const std::string id = team(ann);
   auto issued = service_.invite(as(ann), id, "dan@example.com", Role::viewer, client());
@@ -107,7 +107,7 @@ TEST_F(TeamServiceTest, WithAMailerTheLinkIsEmailedAndNotReturned) {
 TEST_F(TeamServiceTest, AFailedEmailWithdrawsTheInvitation) {
   RecordingMailer mailer;
   mailer.broken = true;
-  ctx_.mailer = &mailer;
+  ctx_.services.mailer = &mailer;
   const UserRecord ann = user("ann@example.com", "Ann");
   const std::string id = team(ann);
   auto issued = service_.invite(as(ann), id, "dan@example.com", Role::viewer, client());

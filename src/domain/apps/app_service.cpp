@@ -8,7 +8,8 @@
 #include "domain/apps/app_spec.hpp"
 #include "domain/apps/apps_tx.hpp"
 #include "domain/apps/deploy_policy.hpp"
-#include "domain/identity/team_access.hpp"
+#include "domain/kernel/audit.hpp"
+#include "domain/kernel/team_access.hpp"
 
 namespace berth {
 
@@ -93,8 +94,8 @@ class Placement {
     for (const auto& other : *apps) {
       if (other.id != app.id && other.hostname == app.hostname) {
         return fail(
-            apps_tx::coded(Error::conflict("another app on this server answers to this hostname"),
-                           "hostname_taken"));
+            with_code(Error::conflict("another app on this server answers to this hostname"),
+                      "hostname_taken"));
       }
     }
     return {};
@@ -108,8 +109,8 @@ class Placement {
 
 Result<void> named(Result<void> written) {
   if (!written && written.error().kind == ErrorKind::conflict) {
-    return fail(apps_tx::coded(Error::conflict("an app with this name exists in the team"),
-                               "app_name_taken"));
+    return fail(
+        with_code(Error::conflict("an app with this name exists in the team"), "app_name_taken"));
   }
   return written;
 }
@@ -227,8 +228,7 @@ Result<AppView> AppService::create(const Principal& who, std::string_view team_i
                 .updated_at = now};
   return apps_tx::write_value<AppView>(
       ctx_.store(),
-      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
-                 "app.create", app.id, std::string(team_id),
+      make_audit(ctx_, actor_of(who, client), "app.create", app.id, std::string(team_id),
                  {{"name", app.name},
                   {"server_id", app.server_id},
                   {"project_id", app.project_id},
@@ -286,8 +286,8 @@ Result<AppView> AppService::update(const Principal& who, std::string_view team_i
   std::optional<AppRecord> before;
   auto updated = apps_tx::write_value<AppView>(
       ctx_.store(),
-      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
-                 "app.update", std::string(app_id), std::string(team_id), details),
+      make_audit(ctx_, actor_of(who, client), "app.update", std::string(app_id),
+                 std::string(team_id), details),
       [&](Tx& tx) -> Result<AppView> {
         auto role = require_team_role(tx, who, team_id, Role::member);
         if (!role) {
@@ -323,7 +323,7 @@ Result<AppView> AppService::update(const Principal& who, std::string_view team_i
             return fail(std::move(moved.error()));
           }
           if (!movable(app)) {
-            return fail(apps_tx::coded(
+            return fail(with_code(
                 Error::conflict("stop the app before moving it to another server"), "app_running"));
           }
           server = std::move(*moved);
@@ -386,21 +386,21 @@ Result<AppView> AppService::update(const Principal& who, std::string_view team_i
 Result<void> AppService::remove(const Principal& who, std::string_view team_id,
                                 std::string_view app_id, const ClientInfo& client) {
   std::optional<AppRecord> removed;
-  auto done = write_audited(
-      ctx_.store(),
-      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
-                 "app.delete", std::string(app_id), std::string(team_id)),
-      [&](Tx& tx) -> Result<void> {
-        if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
-          return fail(std::move(role.error()));
-        }
-        auto app = apps_tx::app(tx, team_id, app_id);
-        if (!app) {
-          return fail(std::move(app.error()));
-        }
-        removed = std::move(*app);
-        return tx.delete_app(app_id);
-      });
+  auto done =
+      write_audited(ctx_.store(),
+                    make_audit(ctx_, actor_of(who, client), "app.delete", std::string(app_id),
+                               std::string(team_id)),
+                    [&](Tx& tx) -> Result<void> {
+                      if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
+                        return fail(std::move(role.error()));
+                      }
+                      auto app = apps_tx::app(tx, team_id, app_id);
+                      if (!app) {
+                        return fail(std::move(app.error()));
+                      }
+                      removed = std::move(*app);
+                      return tx.delete_app(app_id);
+                    });
   if (!done) {
     return done;
   }

@@ -14,9 +14,9 @@
 #include "core/error.hpp"
 #include "core/principal.hpp"
 #include "domain/apps/app_lifecycle.hpp"
-#include "domain/fleet/fleet_context.hpp"
-#include "domain/identity/audit_service.hpp"
-#include "domain/identity/sign_in_service.hpp"
+#include "domain/kernel/actor.hpp"
+#include "domain/kernel/paging.hpp"
+#include "domain/kernel/service_context.hpp"
 
 namespace berth {
 
@@ -56,7 +56,7 @@ struct AppView {
 class AppService {
  public:
   /// `lifecycle` hears of deleted apps and moved hostnames; may be null (tests).
-  AppService(FleetContext& ctx, AppLifecycle* lifecycle) : ctx_(ctx), lifecycle_(lifecycle) {}
+  AppService(AreaContext ctx, AppLifecycle* lifecycle) : ctx_(ctx), lifecycle_(lifecycle) {}
 
   /// Ordered by name. Error::validation for a malformed filter id or paging.
   Result<Page<AppView>> list(const Principal& who, std::string_view team_id,
@@ -79,7 +79,7 @@ class AppService {
                       const ClientInfo& client);
 
  private:
-  FleetContext& ctx_;
+  AreaContext ctx_;
   AppLifecycle* lifecycle_;
 };
 

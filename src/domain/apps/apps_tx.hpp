@@ -10,18 +10,12 @@
 
 #include "core/error.hpp"
 #include "core/principal.hpp"
-#include "domain/identity/identity_context.hpp"
-#include "domain/identity/team_access.hpp"
+#include "domain/kernel/service_context.hpp"
+#include "domain/kernel/team_access.hpp"
 #include "domain/routing/route_table.hpp"
 #include "store/store.hpp"
 
 namespace berth::apps_tx {
-
-/// `error` with its machine-readable code replaced.
-inline Error coded(Error error, std::string code) {
-  error.code = std::move(code);
-  return error;
-}
 
 inline Result<ProjectRecord> project(Tx& tx, std::string_view team_id, std::string_view id) {
   auto found = tx.get_project(team_id, id);

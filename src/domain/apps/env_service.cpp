@@ -7,8 +7,9 @@
 #include "domain/apps/app_spec.hpp"
 #include "domain/apps/apps_tx.hpp"
 #include "domain/apps/deploy_policy.hpp"
-#include "domain/fleet/fleet_context.hpp"
-#include "domain/identity/team_access.hpp"
+#include "domain/kernel/audit.hpp"
+#include "domain/kernel/service_context.hpp"
+#include "domain/kernel/team_access.hpp"
 
 namespace berth {
 
@@ -171,7 +172,7 @@ Result<std::map<std::string, std::string>> resolve_app_env(Tx& tx, const crypto:
 Result<std::vector<EnvEntry>> EnvService::list(const Principal& who, std::string_view team_id,
                                                const EnvTarget& target) {
   return read_value<std::vector<EnvEntry>>(
-      ctx_.store, [&](Tx& tx) -> Result<std::vector<EnvEntry>> {
+      ctx_.store(), [&](Tx& tx) -> Result<std::vector<EnvEntry>> {
         if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
           return fail(std::move(role.error()));
         }
@@ -202,10 +203,9 @@ Result<std::vector<EnvEntry>> EnvService::change(const Principal& who, std::stri
   }
   const std::string scope(scope_name(target.scope));
   return apps_tx::write_value<std::vector<EnvEntry>>(
-      ctx_.store,
-      make_audit(ctx_, actor_of(who, client.request_id, client.source_address),
-                 replace_all ? "env.replace" : "env.set", target.id, std::string(team_id),
-                 keys_of(target, vars)),
+      ctx_.store(),
+      make_audit(ctx_, actor_of(who, client), replace_all ? "env.replace" : "env.set", target.id,
+                 std::string(team_id), keys_of(target, vars)),
       [&](Tx& tx) -> Result<std::vector<EnvEntry>> {
         auto role = require_team_role(tx, who, team_id, Role::member);
         if (!role) {
@@ -225,7 +225,7 @@ Result<std::vector<EnvEntry>> EnvService::change(const Principal& who, std::stri
         for (auto& var : *stored) {
           existing[var.key] = std::move(var);
         }
-        const TimePoint now = ctx_.clock.now();
+        const TimePoint now = ctx_.clock().now();
         std::map<std::string, EnvVarRecord> next = replace_all ? decltype(existing){} : existing;
         for (const auto& input : vars) {
           const auto old = existing.find(input.key);
@@ -241,7 +241,7 @@ Result<std::vector<EnvEntry>> EnvService::change(const Principal& who, std::stri
             var.value_sealed = old->second.value_sealed;
             var.updated_at = old->second.updated_at;
           } else if (var.secret) {
-            var.value_sealed = crypto::seal(ctx_.master_key, ctx_.random, input.value);
+            var.value_sealed = crypto::seal(ctx_.services.master_key, ctx_.random(), input.value);
           } else {
             var.value = input.value;
           }
@@ -268,9 +268,8 @@ Result<void> EnvService::remove(const Principal& who, std::string_view team_id,
                                 const EnvTarget& target, std::string_view key,
                                 const ClientInfo& client) {
   return write_audited(
-      ctx_.store,
-      make_audit(ctx_, actor_of(who, client.request_id, client.source_address), "env.delete",
-                 target.id, std::string(team_id),
+      ctx_.store(),
+      make_audit(ctx_, actor_of(who, client), "env.delete", target.id, std::string(team_id),
                  {{"scope", scope_name(target.scope)}, {"keys", {std::string(key)}}}),
       [&](Tx& tx) -> Result<void> {
         auto role = require_team_role(tx, who, team_id, Role::member);
@@ -290,7 +289,7 @@ Result<void> EnvService::remove(const Principal& who, std::string_view team_id,
         if (!*deleted) {
           return fail(Error::not_found("no such env var"));
         }
-        return bump(tx, team_id, target, ctx_.clock.now());
+        return bump(tx, team_id, target, ctx_.clock().now());
       });
 }
 
@@ -300,7 +299,7 @@ Result<std::string> EnvService::reveal(const Principal& who, std::string_view te
   // The attempt is recorded whatever its outcome, so this runs as one write that commits
   // the audit entry even when the answer is an error.
   Result<std::string> out = fail(Error::not_found("no such env var"));
-  auto done = ctx_.store.write([&](Tx& tx) -> Result<void> {
+  auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
     out = [&]() -> Result<std::string> {
       if (auto role = require_team_role(tx, who, team_id, Role::admin); !role) {
         return fail(std::move(role.error()));
@@ -325,7 +324,8 @@ Result<std::string> EnvService::reveal(const Principal& who, std::string_view te
       }
       for (const auto& var : vars) {
         if (var.key == key) {
-          return var.secret ? crypto::open_sealed(ctx_.master_key, var.value_sealed) : var.value;
+          return var.secret ? crypto::open_sealed(ctx_.services.master_key, var.value_sealed)
+                            : var.value;
         }
       }
       return fail(Error::not_found("no such env var"));
@@ -338,8 +338,7 @@ Result<std::string> EnvService::reveal(const Principal& who, std::string_view te
     const std::string outcome =
         out ? "success" : (out.error().kind == ErrorKind::forbidden ? "denied" : "failure");
     return tx.append_audit(
-        make_audit(ctx_, actor_of(who, client.request_id, client.source_address), "env.reveal",
-                   target.id, std::string(team_id),
+        make_audit(ctx_, actor_of(who, client), "env.reveal", target.id, std::string(team_id),
                    {{"scope", scope_name(target.scope)}, {"key", std::string(key)}}, outcome));
   });
   if (!done) {

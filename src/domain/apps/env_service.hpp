@@ -14,8 +14,8 @@
 #include "core/crypto.hpp"
 #include "core/error.hpp"
 #include "core/principal.hpp"
-#include "domain/identity/identity_context.hpp"
-#include "domain/identity/sign_in_service.hpp"
+#include "domain/kernel/actor.hpp"
+#include "domain/kernel/service_context.hpp"
 
 namespace berth {
 
@@ -52,7 +52,7 @@ struct EnvEntry {
 
 class EnvService {
  public:
-  explicit EnvService(IdentityContext& ctx) : ctx_(ctx) {}
+  explicit EnvService(AreaContext ctx) : ctx_(ctx) {}
 
   /// Viewer. For an app, the merged view (its project's vars marked inherited unless
   /// overridden); ordered by key. Error::not_found for another team's app or project.
@@ -82,7 +82,7 @@ class EnvService {
                                        const EnvTarget& target, const std::vector<EnvInput>& vars,
                                        bool replace_all, const ClientInfo& client);
 
-  IdentityContext& ctx_;
+  AreaContext ctx_;
 };
 
 /// The env an app's containers get: its project's vars overridden by its own, secrets opened.

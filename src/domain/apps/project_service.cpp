@@ -2,8 +2,9 @@
 
 #include "domain/apps/app_spec.hpp"
 #include "domain/apps/apps_tx.hpp"
-#include "domain/fleet/fleet_context.hpp"
-#include "domain/identity/team_access.hpp"
+#include "domain/kernel/audit.hpp"
+#include "domain/kernel/service_context.hpp"
+#include "domain/kernel/team_access.hpp"
 
 namespace berth {
 
@@ -28,8 +29,8 @@ Result<void> check_description(const std::string& description) {
 // A duplicate name is the only conflict the store reports for projects.
 Result<void> named(Result<void> written) {
   if (!written && written.error().kind == ErrorKind::conflict) {
-    return fail(apps_tx::coded(Error::conflict("a project with this name exists in the team"),
-                               "project_name_taken"));
+    return fail(with_code(Error::conflict("a project with this name exists in the team"),
+                          "project_name_taken"));
   }
   return written;
 }
@@ -41,7 +42,7 @@ Result<Page<ProjectRecord>> ProjectService::list(const Principal& who, std::stri
   if (auto ok = check_page_request(page); !ok) {
     return fail(std::move(ok.error()));
   }
-  return read_value<Page<ProjectRecord>>(ctx_.store, [&](Tx& tx) -> Result<Page<ProjectRecord>> {
+  return read_value<Page<ProjectRecord>>(ctx_.store(), [&](Tx& tx) -> Result<Page<ProjectRecord>> {
     if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
       return fail(std::move(role.error()));
     }
@@ -51,7 +52,7 @@ Result<Page<ProjectRecord>> ProjectService::list(const Principal& who, std::stri
 
 Result<ProjectRecord> ProjectService::get(const Principal& who, std::string_view team_id,
                                           std::string_view project_id) {
-  return read_value<ProjectRecord>(ctx_.store, [&](Tx& tx) -> Result<ProjectRecord> {
+  return read_value<ProjectRecord>(ctx_.store(), [&](Tx& tx) -> Result<ProjectRecord> {
     if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
       return fail(std::move(role.error()));
     }
@@ -67,17 +68,17 @@ Result<ProjectRecord> ProjectService::create(const Principal& who, std::string_v
   if (auto ok = check_description(input.description); !ok) {
     return fail(std::move(ok.error()));
   }
-  const TimePoint now = ctx_.clock.now();
-  ProjectRecord project{.id = ctx_.ids.next("prj"),
+  const TimePoint now = ctx_.clock().now();
+  ProjectRecord project{.id = ctx_.ids().next("prj"),
                         .team_id = std::string(team_id),
                         .name = input.name,
                         .description = input.description,
                         .created_at = now,
                         .updated_at = now};
   return apps_tx::write_value<ProjectRecord>(
-      ctx_.store,
-      make_audit(ctx_, actor_of(who, client.request_id, client.source_address), "project.create",
-                 project.id, std::string(team_id), {{"name", project.name}}),
+      ctx_.store(),
+      make_audit(ctx_, actor_of(who, client), "project.create", project.id, std::string(team_id),
+                 {{"name", project.name}}),
       [&](Tx& tx) -> Result<ProjectRecord> {
         if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
           return fail(std::move(role.error()));
@@ -107,9 +108,9 @@ Result<ProjectRecord> ProjectService::update(const Principal& who, std::string_v
     details["name"] = *patch.name;
   }
   return apps_tx::write_value<ProjectRecord>(
-      ctx_.store,
-      make_audit(ctx_, actor_of(who, client.request_id, client.source_address), "project.update",
-                 std::string(project_id), std::string(team_id), std::move(details)),
+      ctx_.store(),
+      make_audit(ctx_, actor_of(who, client), "project.update", std::string(project_id),
+                 std::string(team_id), std::move(details)),
       [&](Tx& tx) -> Result<ProjectRecord> {
         if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
           return fail(std::move(role.error()));
@@ -120,7 +121,7 @@ Result<ProjectRecord> ProjectService::update(const Principal& who, std::string_v
         }
         project->name = patch.name.value_or(project->name);
         project->description = patch.description.value_or(project->description);
-        project->updated_at = ctx_.clock.now();
+        project->updated_at = ctx_.clock().now();
         if (auto updated = named(tx.update_project(*project)); !updated) {
           return fail(std::move(updated.error()));
         }
@@ -131,9 +132,9 @@ Result<ProjectRecord> ProjectService::update(const Principal& who, std::string_v
 Result<void> ProjectService::remove(const Principal& who, std::string_view team_id,
                                     std::string_view project_id, const ClientInfo& client) {
   return write_audited(
-      ctx_.store,
-      make_audit(ctx_, actor_of(who, client.request_id, client.source_address), "project.delete",
-                 std::string(project_id), std::string(team_id)),
+      ctx_.store(),
+      make_audit(ctx_, actor_of(who, client), "project.delete", std::string(project_id),
+                 std::string(team_id)),
       [&](Tx& tx) -> Result<void> {
         if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
           return fail(std::move(role.error()));
@@ -146,9 +147,9 @@ Result<void> ProjectService::remove(const Principal& who, std::string_view team_
           return fail(std::move(apps.error()));
         }
         if (*apps > 0) {
-          Error error = apps_tx::coded(
-              Error::conflict("the project still has apps; move or delete them first"),
-              "project_not_empty");
+          Error error =
+              with_code(Error::conflict("the project still has apps; move or delete them first"),
+                        "project_not_empty");
           error.details = {{"apps", *apps}};
           return fail(std::move(error));
         }

@@ -9,9 +9,9 @@
 
 #include "core/error.hpp"
 #include "core/principal.hpp"
-#include "domain/identity/audit_service.hpp"
-#include "domain/identity/identity_context.hpp"
-#include "domain/identity/sign_in_service.hpp"
+#include "domain/kernel/actor.hpp"
+#include "domain/kernel/paging.hpp"
+#include "domain/kernel/service_context.hpp"
 
 namespace berth {
 
@@ -27,7 +27,7 @@ struct ProjectPatch {
 
 class ProjectService {
  public:
-  explicit ProjectService(IdentityContext& ctx) : ctx_(ctx) {}
+  explicit ProjectService(AreaContext ctx) : ctx_(ctx) {}
 
   /// Ordered by name.
   Result<Page<ProjectRecord>> list(const Principal& who, std::string_view team_id,
@@ -49,7 +49,7 @@ class ProjectService {
                       const ClientInfo& client);
 
  private:
-  IdentityContext& ctx_;
+  AreaContext ctx_;
 };
 
 }  // namespace berth

@@ -7,14 +7,14 @@
 #include <string>
 #include <string_view>
 
-#include "domain/fleet/event_hub.hpp"
-#include "domain/fleet/fleet_context.hpp"
+#include "domain/kernel/event_hub.hpp"
+#include "domain/kernel/service_context.hpp"
 
 namespace berth {
 
 class DeployLog {
  public:
-  DeployLog(FleetContext& ctx, EventHub& events) : ctx_(ctx), events_(events) {}
+  DeployLog(AreaContext ctx, EventHub& events) : ctx_(ctx), events_(events) {}
 
   static std::string topic(std::string_view deployment_id) {
     return "deployment:" + std::string(deployment_id);
@@ -35,7 +35,7 @@ class DeployLog {
   EventHub& events() { return events_; }
 
  private:
-  FleetContext& ctx_;
+  AreaContext ctx_;
   EventHub& events_;
 };
 

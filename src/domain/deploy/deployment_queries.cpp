@@ -2,7 +2,8 @@
 #include "domain/apps/apps_tx.hpp"
 #include "domain/deploy/deployment_service.hpp"
 #include "domain/fleet/job_state.hpp"
-#include "domain/identity/team_access.hpp"
+#include "domain/kernel/audit.hpp"
+#include "domain/kernel/team_access.hpp"
 
 namespace berth {
 
@@ -61,37 +62,36 @@ Result<DeploymentRecord> DeploymentService::cancel(const Principal& who, std::st
                                                    std::string_view deployment_id,
                                                    const ClientInfo& client) {
   std::optional<DeploymentRecord> out;
-  auto done = write_audited(
-      ctx_.store(),
-      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
-                 "deployment.cancel", std::string(deployment_id), std::string(team_id)),
-      [&](Tx& tx) -> Result<void> {
-        if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
-          return fail(std::move(role.error()));
-        }
-        auto found = team_deployment(tx, team_id, deployment_id);
-        if (!found) {
-          return fail(std::move(found.error()));
-        }
-        DeploymentRecord deployment = std::move(*found);
-        if (is_terminal(deployment.state)) {
-          Error error = Error::conflict("the deployment has already ended");
-          error.code = "deployment_finished";
-          return fail(std::move(error));
-        }
-        deployment.cancel_requested = true;
-        if (deployment.state == DeploymentState::queued) {
-          deployment.state = DeploymentState::canceled;
-          deployment.error_code = "canceled";
-          deployment.error_message = "canceled before it started";
-          deployment.finished_at = ctx_.clock().now();
-        }
-        if (auto updated = tx.update_deployment(deployment); !updated) {
-          return updated;
-        }
-        out = std::move(deployment);
-        return {};
-      });
+  auto done =
+      write_audited(ctx_.store(),
+                    make_audit(ctx_, actor_of(who, client), "deployment.cancel",
+                               std::string(deployment_id), std::string(team_id)),
+                    [&](Tx& tx) -> Result<void> {
+                      if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
+                        return fail(std::move(role.error()));
+                      }
+                      auto found = team_deployment(tx, team_id, deployment_id);
+                      if (!found) {
+                        return fail(std::move(found.error()));
+                      }
+                      DeploymentRecord deployment = std::move(*found);
+                      if (is_terminal(deployment.state)) {
+                        return fail(with_code(Error::conflict("the deployment has already ended"),
+                                              "deployment_finished"));
+                      }
+                      deployment.cancel_requested = true;
+                      if (deployment.state == DeploymentState::queued) {
+                        deployment.state = DeploymentState::canceled;
+                        deployment.error_code = "canceled";
+                        deployment.error_message = "canceled before it started";
+                        deployment.finished_at = ctx_.clock().now();
+                      }
+                      if (auto updated = tx.update_deployment(deployment); !updated) {
+                        return updated;
+                      }
+                      out = std::move(deployment);
+                      return {};
+                    });
   if (!done) {
     return fail(std::move(done.error()));
   }
@@ -130,9 +130,8 @@ Result<JobRecord> DeploymentService::open_logs(const Principal& who, std::string
           return fail(std::move(current.error()));
         }
         if (!*current || (*current)->container_name.empty() || app->status == "stopped") {
-          Error error = Error::conflict("the app has no running container");
-          error.code = "not_running";
-          return fail(std::move(error));
+          return fail(
+              with_code(Error::conflict("the app has no running container"), "not_running"));
         }
         return std::move(**current);
       });

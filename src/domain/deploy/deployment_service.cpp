@@ -2,7 +2,8 @@
 
 #include "domain/apps/app_spec.hpp"
 #include "domain/apps/deploy_policy.hpp"
-#include "domain/identity/team_access.hpp"
+#include "domain/kernel/audit.hpp"
+#include "domain/kernel/team_access.hpp"
 
 namespace berth {
 
@@ -11,9 +12,7 @@ using nlohmann::json;
 namespace {
 
 Error conflict(std::string code, std::string message) {
-  Error error = Error::conflict(std::move(message));
-  error.code = std::move(code);
-  return error;
+  return with_code(Error::conflict(std::move(message)), std::move(code));
 }
 
 // A deployment by a user below admin must not change what runs on a guarded app (an image or
@@ -86,7 +85,7 @@ struct DeploymentService::Draft {
   json details = json::object();
 };
 
-DeploymentService::DeploymentService(FleetContext& ctx, JobService& jobs, EventHub& events,
+DeploymentService::DeploymentService(AreaContext ctx, JobService& jobs, EventHub& events,
                                      std::size_t workers, PipelineParts parts)
     : ctx_(ctx),
       jobs_(jobs),
@@ -188,7 +187,7 @@ Result<DeploymentRecord> DeploymentService::enqueue(const Draft& draft) {
   details["trigger"] = draft.trigger;
   auto done = write_audited(
       ctx_.store(),
-      make_audit(ctx_.identity, draft.actor, "deployment." + draft.action, record.id, draft.team_id,
+      make_audit(ctx_, draft.actor, "deployment." + draft.action, record.id, draft.team_id,
                  details),
       [&](Tx& tx) -> Result<void> {
         std::optional<Role> role;
@@ -279,7 +278,7 @@ Result<DeploymentRecord> DeploymentService::deploy(const Principal& who, std::st
                        .app_id = std::string(app_id),
                        .created_by = principal_id(who),
                        .request = request,
-                       .actor = actor_of(who, client.request_id, client.source_address),
+                       .actor = actor_of(who, client),
                        .details = {{"ref", request.ref}, {"image", request.image}}});
 }
 
@@ -306,7 +305,7 @@ Result<DeploymentRecord> DeploymentService::rollback(const Principal& who, std::
                        .trigger = "rollback",
                        .created_by = principal_id(who),
                        .rollback_to = std::string(deployment_id),
-                       .actor = actor_of(who, client.request_id, client.source_address)});
+                       .actor = actor_of(who, client)});
 }
 
 Result<DeploymentRecord> DeploymentService::app_action(const Principal& who,
@@ -320,7 +319,7 @@ Result<DeploymentRecord> DeploymentService::app_action(const Principal& who,
                        .action = std::string(action),
                        .trigger = std::string(action),
                        .created_by = principal_id(who),
-                       .actor = actor_of(who, client.request_id, client.source_address)});
+                       .actor = actor_of(who, client)});
 }
 
 bool DeploymentService::run_next(const std::string& app_id) {

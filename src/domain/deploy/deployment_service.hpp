@@ -17,7 +17,7 @@
 #include "domain/deploy/deploy_scheduler.hpp"
 #include "domain/deploy/pipeline.hpp"
 #include "domain/deploy/step_jobs.hpp"
-#include "domain/identity/audit_service.hpp"
+#include "domain/kernel/paging.hpp"
 #include "domain/routing/route_table.hpp"
 
 namespace berth {
@@ -44,7 +44,7 @@ struct PipelineParts {
 
 class DeploymentService final : public AppLifecycle {
  public:
-  DeploymentService(FleetContext& ctx, JobService& jobs, EventHub& events, std::size_t workers = 4,
+  DeploymentService(AreaContext ctx, JobService& jobs, EventHub& events, std::size_t workers = 4,
                     PipelineParts parts = {});
   ~DeploymentService() override;
 
@@ -103,7 +103,7 @@ class DeploymentService final : public AppLifecycle {
   bool run_next(const std::string& app_id);
   Result<void> apply_routes(std::string_view server_id);
 
-  FleetContext& ctx_;
+  AreaContext ctx_;
   JobService& jobs_;
   EventHub& events_;
   std::atomic<bool> stopping_{false};

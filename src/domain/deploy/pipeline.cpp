@@ -107,7 +107,7 @@ Result<void> Pipeline::load(Run& run) {
       run.previous = std::move(*previous);
       run.previous_running = run.app.status != "stopped";
     }
-    auto env = resolve_app_env(tx, ctx_.identity.master_key, run.app);
+    auto env = resolve_app_env(tx, ctx_.services.master_key, run.app);
     if (!env) {
       return fail(std::move(env.error()));
     }
@@ -117,7 +117,7 @@ Result<void> Pipeline::load(Run& run) {
       return fail(std::move(server.error()));
     }
     if (*server && !(*server)->deploy_private_sealed.empty()) {
-      auto key = crypto::open_sealed(ctx_.identity.master_key, (*server)->deploy_private_sealed);
+      auto key = crypto::open_sealed(ctx_.services.master_key, (*server)->deploy_private_sealed);
       if (!key) {
         return fail(std::move(key.error()));
       }

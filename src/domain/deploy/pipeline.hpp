@@ -20,7 +20,7 @@ namespace berth {
 class Pipeline {
  public:
   /// `steps` runs each step's job; `sleeper` does the waiting (the drain).
-  Pipeline(FleetContext& ctx, StepRunner& steps, Sleeper& sleeper, DeployLog& log,
+  Pipeline(AreaContext ctx, StepRunner& steps, Sleeper& sleeper, DeployLog& log,
            ProxyRouter& router, const std::atomic<bool>& stopping)
       : ctx_(ctx),
         steps_(steps),
@@ -55,7 +55,7 @@ class Pipeline {
   Result<void> save(Run& run);
   void finish(Run& run, const Result<void>& outcome);
 
-  FleetContext& ctx_;
+  AreaContext ctx_;
   StepRunner& steps_;
   Sleeper& sleeper_;
   DeployLog& log_;

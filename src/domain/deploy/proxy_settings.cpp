@@ -3,7 +3,8 @@
 #include "domain/apps/app_spec.hpp"
 #include "domain/deploy/deployment_service.hpp"
 #include "domain/fleet/server_book.hpp"
-#include "domain/identity/team_access.hpp"
+#include "domain/kernel/audit.hpp"
+#include "domain/kernel/team_access.hpp"
 
 namespace berth {
 
@@ -49,20 +50,20 @@ Result<ProxySettingsRecord> DeploymentService::set_proxy_settings(const Principa
     return fail(std::move(ok.error()));
   }
   settings.updated_at = ctx_.clock().now();
-  auto done = write_audited(
-      ctx_.store(),
-      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
-                 "server.proxy_settings", settings.server_id, std::string(team_id),
-                 {{"base_domain", settings.base_domain},
-                  {"http_port", settings.http_port},
-                  {"https_port", settings.https_port},
-                  {"tls", settings.tls}}),
-      [&](Tx& tx) -> Result<void> {
-        if (auto server = admin_server(tx, who, team_id, settings.server_id); !server) {
-          return fail(std::move(server.error()));
-        }
-        return tx.put_proxy_settings(settings);
-      });
+  auto done = write_audited(ctx_.store(),
+                            make_audit(ctx_, actor_of(who, client), "server.proxy_settings",
+                                       settings.server_id, std::string(team_id),
+                                       {{"base_domain", settings.base_domain},
+                                        {"http_port", settings.http_port},
+                                        {"https_port", settings.https_port},
+                                        {"tls", settings.tls}}),
+                            [&](Tx& tx) -> Result<void> {
+                              if (auto server = admin_server(tx, who, team_id, settings.server_id);
+                                  !server) {
+                                return fail(std::move(server.error()));
+                              }
+                              return tx.put_proxy_settings(settings);
+                            });
   if (!done) {
     return fail(std::move(done.error()));
   }

@@ -16,7 +16,7 @@ namespace berth {
 
 class StepJobs final : public StepRunner {
  public:
-  StepJobs(FleetContext& ctx, JobService& jobs, DeployLog& log, const std::atomic<bool>& stopping)
+  StepJobs(AreaContext ctx, JobService& jobs, DeployLog& log, const std::atomic<bool>& stopping)
       : ctx_(ctx), jobs_(jobs), log_(log), stopping_(stopping) {}
 
   /// StepRunner::run through the agent; when berthd stops, the job is left to finish on its
@@ -26,7 +26,7 @@ class StepJobs final : public StepRunner {
                         const std::function<bool()>& cancel_wanted) override;
 
  private:
-  FleetContext& ctx_;
+  AreaContext ctx_;
   JobService& jobs_;
   DeployLog& log_;
   const std::atomic<bool>& stopping_;

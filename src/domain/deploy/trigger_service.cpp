@@ -5,7 +5,8 @@
 #include "core/crypto.hpp"
 #include "core/json_limits.hpp"
 #include "domain/apps/apps_tx.hpp"
-#include "domain/identity/team_access.hpp"
+#include "domain/kernel/audit.hpp"
+#include "domain/kernel/team_access.hpp"
 
 namespace berth {
 
@@ -86,22 +87,21 @@ Result<AppRecord> TriggerService::member_app(const Principal& who, std::string_v
 Result<WebhookSecret> TriggerService::rotate_webhook(const Principal& who, std::string_view team_id,
                                                      std::string_view app_id,
                                                      const ClientInfo& client) {
-  WebhookSecret out{.url = ctx_.policy.public_url + "/api/v1/hooks/" + std::string(app_id),
-                    .secret = crypto::random_token(ctx_.identity.random, kSecretBytes)};
-  auto done = write_audited(
-      ctx_.store(),
-      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
-                 "app.webhook_rotate", std::string(app_id), std::string(team_id)),
-      [&](Tx& tx) -> Result<void> {
-        auto app = member_app(who, team_id, app_id, tx);
-        if (!app) {
-          return fail(std::move(app.error()));
-        }
-        app->webhook_secret_sealed =
-            crypto::seal(ctx_.identity.master_key, ctx_.identity.random, out.secret);
-        app->updated_at = ctx_.clock().now();
-        return tx.update_app(*app);
-      });
+  WebhookSecret out{.url = ctx_.services.public_url + "/api/v1/hooks/" + std::string(app_id),
+                    .secret = crypto::random_token(ctx_.services.random, kSecretBytes)};
+  auto done = write_audited(ctx_.store(),
+                            make_audit(ctx_, actor_of(who, client), "app.webhook_rotate",
+                                       std::string(app_id), std::string(team_id)),
+                            [&](Tx& tx) -> Result<void> {
+                              auto app = member_app(who, team_id, app_id, tx);
+                              if (!app) {
+                                return fail(std::move(app.error()));
+                              }
+                              app->webhook_secret_sealed = crypto::seal(
+                                  ctx_.services.master_key, ctx_.services.random, out.secret);
+                              app->updated_at = ctx_.clock().now();
+                              return tx.update_app(*app);
+                            });
   if (!done) {
     return fail(std::move(done.error()));
   }
@@ -151,7 +151,7 @@ Result<WebhookAnswer> TriggerService::receive_webhook(const WebhookDelivery& del
   if (!*app || (*app)->webhook_secret_sealed.empty()) {
     return fail(Error::not_found("no webhook is configured for this app"));
   }
-  auto secret = crypto::open_sealed(ctx_.identity.master_key, (*app)->webhook_secret_sealed);
+  auto secret = crypto::open_sealed(ctx_.services.master_key, (*app)->webhook_secret_sealed);
   if (!secret) {
     return fail(std::move(secret.error()));
   }
@@ -239,25 +239,24 @@ Result<NewDeployHook> TriggerService::create_deploy_hook(const Principal& who,
                                                          std::string_view team_id,
                                                          std::string_view app_id,
                                                          const ClientInfo& client) {
-  const std::string token = "bdh_" + crypto::random_token(ctx_.identity.random, kSecretBytes);
+  const std::string token = "bdh_" + crypto::random_token(ctx_.services.random, kSecretBytes);
   NewDeployHook out{.hook = DeployHookRecord{.id = ctx_.ids().next("dhk"),
                                              .team_id = std::string(team_id),
                                              .app_id = std::string(app_id),
                                              .token_hash = crypto::sha256_hex(token),
                                              .created_by = principal_id(who),
                                              .created_at = ctx_.clock().now()},
-                    .url = ctx_.policy.public_url + "/api/v1/hooks/deploy/" + token};
-  auto done = write_audited(
-      ctx_.store(),
-      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
-                 "app.deploy_hook_create", out.hook.id, std::string(team_id),
-                 {{"app_id", std::string(app_id)}}),
-      [&](Tx& tx) -> Result<void> {
-        if (auto app = member_app(who, team_id, app_id, tx); !app) {
-          return fail(std::move(app.error()));
-        }
-        return tx.create_deploy_hook(out.hook);
-      });
+                    .url = ctx_.services.public_url + "/api/v1/hooks/deploy/" + token};
+  auto done =
+      write_audited(ctx_.store(),
+                    make_audit(ctx_, actor_of(who, client), "app.deploy_hook_create", out.hook.id,
+                               std::string(team_id), {{"app_id", std::string(app_id)}}),
+                    [&](Tx& tx) -> Result<void> {
+                      if (auto app = member_app(who, team_id, app_id, tx); !app) {
+                        return fail(std::move(app.error()));
+                      }
+                      return tx.create_deploy_hook(out.hook);
+                    });
   if (!done) {
     return fail(std::move(done.error()));
   }
@@ -281,9 +280,8 @@ Result<void> TriggerService::delete_deploy_hook(const Principal& who, std::strin
                                                 const ClientInfo& client) {
   return write_audited(
       ctx_.store(),
-      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
-                 "app.deploy_hook_delete", std::string(hook_id), std::string(team_id),
-                 {{"app_id", std::string(app_id)}}),
+      make_audit(ctx_, actor_of(who, client), "app.deploy_hook_delete", std::string(hook_id),
+                 std::string(team_id), {{"app_id", std::string(app_id)}}),
       [&](Tx& tx) -> Result<void> {
         if (auto app = member_app(who, team_id, app_id, tx); !app) {
           return fail(std::move(app.error()));

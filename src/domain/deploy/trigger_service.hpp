@@ -46,7 +46,7 @@ struct NewDeployHook {
 
 class TriggerService {
  public:
-  TriggerService(FleetContext& ctx, DeploymentService& deployments)
+  TriggerService(AreaContext ctx, DeploymentService& deployments)
       : ctx_(ctx), deployments_(deployments) {}
 
   /// Member. A new secret for the app's webhook (the old one stops working).
@@ -79,7 +79,7 @@ class TriggerService {
   /// built `commit`.
   Result<bool> deployed_before(const AppRecord& app, const std::string& commit);
 
-  FleetContext& ctx_;
+  AreaContext ctx_;
   DeploymentService& deployments_;
   std::atomic<std::int64_t> last_prune_ms_{0};
 };

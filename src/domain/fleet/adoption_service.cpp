@@ -7,7 +7,8 @@
 #include "core/crypto.hpp"
 #include "core/log.hpp"
 #include "domain/fleet/job_state.hpp"
-#include "domain/identity/team_access.hpp"
+#include "domain/kernel/audit.hpp"
+#include "domain/kernel/team_access.hpp"
 
 namespace berth {
 
@@ -119,14 +120,13 @@ Result<AdoptionStarted> AdoptionService::adopt(const Principal& who, std::string
                                    {"private_key", request.auth.private_key},
                                    {"passphrase", request.auth.passphrase}};
     server.ssh_credentials_sealed =
-        crypto::seal(ctx_.identity.master_key, ctx_.identity.random, secret.dump());
+        crypto::seal(ctx_.services.master_key, ctx_.services.random, secret.dump());
   }
   server.created_at = now;
   server.updated_at = now;
   auto done = write_audited(
       ctx_.store(),
-      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
-                 "server.adopt", server.id, std::string(team_id),
+      make_audit(ctx_, actor_of(who, client), "server.adopt", server.id, std::string(team_id),
                  {{"name", request.name},
                   {"host", request.host},
                   {"port", request.port},
@@ -139,9 +139,8 @@ Result<AdoptionStarted> AdoptionService::adopt(const Principal& who, std::string
         }
         auto created = tx.create_server(server);
         if (!created && created.error().kind == ErrorKind::conflict) {
-          Error error = Error::conflict("a server with this name exists in the team");
-          error.code = "server_name_taken";
-          return fail(std::move(error));
+          return fail(with_code(Error::conflict("a server with this name exists in the team"),
+                                "server_name_taken"));
         }
         return created;
       });
@@ -176,22 +175,20 @@ Result<AdoptionStarted> AdoptionService::readopt(const Principal& who, std::stri
   std::optional<ServerRecord> server;
   auto done = write_audited(
       ctx_.store(),
-      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
-                 "server.readopt", std::string(server_id), std::string(team_id)),
+      make_audit(ctx_, actor_of(who, client), "server.readopt", std::string(server_id),
+                 std::string(team_id)),
       [&](Tx& tx) -> Result<void> {
         auto found = admin_server(tx, who, team_id, server_id);
         if (!found) {
           return fail(std::move(found.error()));
         }
         if (found->ssh_host.empty()) {
-          Error error = Error::unprocessable("this server was not adopted over SSH");
-          error.code = "not_adopted_over_ssh";
-          return fail(std::move(error));
+          return fail(with_code(Error::unprocessable("this server was not adopted over SSH"),
+                                "not_adopted_over_ssh"));
         }
         if (found->status == "adopting") {
-          Error error = Error::conflict("an adoption of this server is running");
-          error.code = "adoption_running";
-          return fail(std::move(error));
+          return fail(with_code(Error::conflict("an adoption of this server is running"),
+                                "adoption_running"));
         }
         found->status = "adopting";
         found->status_reason = "adopting over SSH";
@@ -206,7 +203,7 @@ Result<AdoptionStarted> AdoptionService::readopt(const Principal& who, std::stri
   if (credentials) {
     auth = *credentials;
   } else if (!server->ssh_credentials_sealed.empty()) {
-    auto opened = crypto::open_sealed(ctx_.identity.master_key, server->ssh_credentials_sealed);
+    auto opened = crypto::open_sealed(ctx_.services.master_key, server->ssh_credentials_sealed);
     if (!opened) {
       return fail(std::move(opened.error()));
     }
@@ -260,7 +257,7 @@ void AdoptionService::run(ServerRecord server, JobRecord job, AdoptionTarget tar
     report = installer_->adopt(
         target,
         AdoptionPlan{.agent_binary_path = settings_.agent_binary_path,
-                     .server_url = ctx_.policy.public_url,
+                     .server_url = ctx_.services.public_url,
                      .install_token = token->token,
                      .install_dir = install_dir},
         [&](std::string_view line) { progress.line(line); }, stopping_);

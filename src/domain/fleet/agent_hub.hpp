@@ -19,11 +19,11 @@
 #include <unordered_map>
 
 #include "core/error.hpp"
-#include "domain/fleet/event_hub.hpp"
 #include "domain/fleet/fleet_context.hpp"
 #include "domain/fleet/job_ledger.hpp"
 #include "domain/fleet/metrics_recorder.hpp"
 #include "domain/fleet/server_book.hpp"
+#include "domain/kernel/event_hub.hpp"
 #include "protocol/envelope.hpp"
 
 namespace berth {

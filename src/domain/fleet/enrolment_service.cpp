@@ -5,7 +5,8 @@
 #include "core/crypto.hpp"
 #include "core/log.hpp"
 #include "core/time_format.hpp"
-#include "domain/identity/team_access.hpp"
+#include "domain/kernel/audit.hpp"
+#include "domain/kernel/team_access.hpp"
 
 namespace berth {
 
@@ -59,7 +60,7 @@ std::string server_name_from_hostname(std::string_view hostname) {
 
 std::string EnrolmentService::install_command(std::string_view token) const {
   return fmt::format("curl -fsSL {0}/api/v1/agent/install.sh | sudo sh -s -- --install-token {1}",
-                     ctx_.policy.public_url, token);
+                     ctx_.services.public_url, token);
 }
 
 Result<MintedInstallToken> EnrolmentService::mint_record(std::string_view team_id,
@@ -68,7 +69,7 @@ Result<MintedInstallToken> EnrolmentService::mint_record(std::string_view team_i
                                                          std::chrono::seconds ttl) {
   const TimePoint now = ctx_.clock().now();
   MintedInstallToken out;
-  out.token = "bit_" + crypto::random_token(ctx_.identity.random, kTokenRandomBytes);
+  out.token = "bit_" + crypto::random_token(ctx_.services.random, kTokenRandomBytes);
   out.record = InstallTokenRecord{.id = ctx_.ids().next("itk"),
                                   .team_id = std::string(team_id),
                                   .token_hash = crypto::sha256_hex(out.token),
@@ -94,9 +95,8 @@ Result<MintedInstallToken> EnrolmentService::mint(const Principal& who, std::str
   }
   auto done = write_audited(
       ctx_.store(),
-      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
-                 "server.install_token.create", minted->record.id, std::string(team_id),
-                 {{"expires_at", format_rfc3339(minted->record.expires_at)}}),
+      make_audit(ctx_, actor_of(who, client), "server.install_token.create", minted->record.id,
+                 std::string(team_id), {{"expires_at", format_rfc3339(minted->record.expires_at)}}),
       [&](Tx& tx) -> Result<void> {
         if (auto role = require_team_role(tx, who, team_id, Role::admin); !role) {
           return fail(std::move(role.error()));
@@ -130,7 +130,7 @@ Result<EnrolledAgent> EnrolmentService::register_agent(std::string_view install_
   const TimePoint now = ctx_.clock().now();
   EnrolledAgent out{
       .server_id = {},
-      .agent_token = "bat_" + crypto::random_token(ctx_.identity.random, kTokenRandomBytes)};
+      .agent_token = "bat_" + crypto::random_token(ctx_.services.random, kTokenRandomBytes)};
   std::string team_id;
   auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
     auto found = tx.find_install_token_by_hash(crypto::sha256_hex(install_token));
@@ -187,7 +187,7 @@ Result<EnrolledAgent> EnrolmentService::register_agent(std::string_view install_
       }
     }
     out.server_id = server.id;
-    return tx.append_audit(make_audit(ctx_.identity,
+    return tx.append_audit(make_audit(ctx_,
                                       Actor{.user_id = "system",
                                             .request_id = client.request_id,
                                             .source_address = client.source_address},
@@ -213,21 +213,20 @@ Result<std::optional<ServerRecord>> EnrolmentService::authenticate_agent(
 
 Result<void> EnrolmentService::revoke_agent(const Principal& who, std::string_view team_id,
                                             std::string_view server_id, const ClientInfo& client) {
-  auto done = write_audited(
-      ctx_.store(),
-      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
-                 "server.revoke_agent", std::string(server_id), std::string(team_id)),
-      [&](Tx& tx) -> Result<void> {
-        auto server = admin_server(tx, who, team_id, server_id);
-        if (!server) {
-          return fail(std::move(server.error()));
-        }
-        server->agent_token_hash.clear();
-        server->status = "offline";
-        server->status_reason = "agent token revoked; enrol the server again";
-        server->updated_at = ctx_.clock().now();
-        return tx.update_server(*server);
-      });
+  auto done = write_audited(ctx_.store(),
+                            make_audit(ctx_, actor_of(who, client), "server.revoke_agent",
+                                       std::string(server_id), std::string(team_id)),
+                            [&](Tx& tx) -> Result<void> {
+                              auto server = admin_server(tx, who, team_id, server_id);
+                              if (!server) {
+                                return fail(std::move(server.error()));
+                              }
+                              server->agent_token_hash.clear();
+                              server->status = "offline";
+                              server->status_reason = "agent token revoked; enrol the server again";
+                              server->updated_at = ctx_.clock().now();
+                              return tx.update_server(*server);
+                            });
   if (!done) {
     return done;
   }

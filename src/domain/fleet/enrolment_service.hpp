@@ -14,7 +14,7 @@
 #include "core/principal.hpp"
 #include "domain/fleet/agent_hub.hpp"
 #include "domain/fleet/fleet_context.hpp"
-#include "domain/identity/sign_in_service.hpp"
+#include "domain/kernel/actor.hpp"
 
 namespace berth {
 

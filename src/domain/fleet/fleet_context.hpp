@@ -1,13 +1,14 @@
 #pragma once
-/// What the fleet's services share: the identity context (store, clock, randomness, ids, the
-/// master key, audit helpers) and the fleet's own policy figures. Built once by berthd.
+/// What the fleet's services share: the shared services (store, clock, randomness, ids, the
+/// master key) and the fleet's own policy figures. Built once by the composition root.
 
 #include <chrono>
 #include <cstdint>
 #include <string>
 
-#include "core/principal.hpp"
-#include "domain/identity/identity_context.hpp"
+#include "domain/kernel/actor.hpp"
+#include "domain/kernel/audit.hpp"
+#include "domain/kernel/service_context.hpp"
 
 namespace berth {
 
@@ -20,24 +21,10 @@ struct FleetPolicy {
   std::chrono::milliseconds max_job_timeout{24 * 60 * 60 * 1000};
   /// A running job whose agent stays away this much past its timeout is marked lost.
   std::chrono::seconds lost_grace{5 * 60};
-  std::string public_url = "http://127.0.0.1:8080";  // what agents and install commands dial
 };
 
-struct FleetContext {
-  IdentityContext& identity;
+struct FleetContext : AreaContext {
   FleetPolicy policy;
-
-  Store& store() const { return identity.store; }
-  const Clock& clock() const { return identity.clock; }
-  IdGenerator& ids() const { return identity.ids; }
 };
-
-/// The audit actor of a request.
-inline Actor actor_of(const Principal& who, std::string_view request_id,
-                      std::string_view source_address) {
-  return Actor{.user_id = who.user_id,
-               .request_id = std::string(request_id),
-               .source_address = std::string(source_address)};
-}
 
 }  // namespace berth

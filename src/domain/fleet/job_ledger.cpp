@@ -13,9 +13,7 @@ nlohmann::json optional_time(const std::optional<TimePoint>& time) {
 }
 
 Error unknown_job() {
-  Error error = Error::not_found("no such job on this server");
-  error.code = "unknown_job";
-  return error;
+  return with_code(Error::not_found("no such job on this server"), "unknown_job");
 }
 
 }  // namespace
@@ -226,7 +224,7 @@ Result<std::vector<JobRecord>> JobLedger::queued(std::string_view server_id) {
 }
 
 Result<nlohmann::json> JobLedger::open_args(const JobRecord& job) const {
-  auto text = crypto::open_sealed(ctx_.identity.master_key, job.args_sealed);
+  auto text = crypto::open_sealed(ctx_.services.master_key, job.args_sealed);
   if (!text) {
     return fail(std::move(text.error()));
   }

@@ -6,7 +6,8 @@
 #include "core/log.hpp"
 #include "domain/fleet/job_state.hpp"
 #include "domain/fleet/server_book.hpp"
-#include "domain/identity/team_access.hpp"
+#include "domain/kernel/audit.hpp"
+#include "domain/kernel/team_access.hpp"
 
 namespace berth {
 
@@ -37,7 +38,7 @@ Result<JobRecord> JobService::submit(const Principal& who, std::string_view team
       .server_id = std::string(server_id),
       .kind = job.kind,
       .args_summary = job_args_summary(job.args),
-      .args_sealed = crypto::seal(ctx_.identity.master_key, ctx_.identity.random, job.args.dump()),
+      .args_sealed = crypto::seal(ctx_.services.master_key, ctx_.services.random, job.args.dump()),
       .timeout_ms = timeout,
       .state = std::string(job_state::queued),
       .created_by = principal_id(who),
@@ -46,8 +47,7 @@ Result<JobRecord> JobService::submit(const Principal& who, std::string_view team
   // "Run a command on my server": always in the audit log, with what was run (not secrets).
   auto done = write_audited(
       ctx_.store(),
-      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
-                 "job.create", record.id, std::string(team_id),
+      make_audit(ctx_, actor_of(who, client), "job.create", record.id, std::string(team_id),
                  {{"server_id", std::string(server_id)},
                   {"kind", job.kind},
                   {"args", record.args_summary}}),
@@ -80,7 +80,7 @@ Result<JobRecord> JobService::create_internal(std::string_view team_id, std::str
       .server_id = std::string(server_id),
       .kind = std::move(kind),
       .args_summary = args_summary,
-      .args_sealed = crypto::seal(ctx_.identity.master_key, ctx_.identity.random, "{}"),
+      .args_sealed = crypto::seal(ctx_.services.master_key, ctx_.services.random, "{}"),
       .timeout_ms = ctx_.policy.default_job_timeout.count(),
       .state = std::string(job_state::running),
       .created_by = std::move(created_by),
@@ -105,7 +105,7 @@ Result<JobRecord> JobService::submit_system(std::string job_id, std::string_view
       .server_id = std::string(server_id),
       .kind = job.kind,
       .args_summary = job_args_summary(job.args),
-      .args_sealed = crypto::seal(ctx_.identity.master_key, ctx_.identity.random, job.args.dump()),
+      .args_sealed = crypto::seal(ctx_.services.master_key, ctx_.services.random, job.args.dump()),
       .timeout_ms =
           std::clamp<std::int64_t>(job.timeout_ms.value_or(ctx_.policy.default_job_timeout.count()),
                                    1000, ctx_.policy.max_job_timeout.count()),
@@ -217,9 +217,7 @@ Result<JobRecord> JobService::request_cancel(Tx& tx, std::string_view team_id,
   }
   JobRecord job = std::move(**found);
   if (job_state::is_terminal(job.state)) {
-    Error error = Error::conflict("the job has already finished");
-    error.code = "job_finished";
-    return fail(std::move(error));
+    return fail(with_code(Error::conflict("the job has already finished"), "job_finished"));
   }
   job.cancel_requested = true;
   if (job.state == job_state::queued) {
@@ -247,21 +245,21 @@ void JobService::announce_cancel(const JobRecord& job) {
 Result<JobRecord> JobService::cancel(const Principal& who, std::string_view team_id,
                                      std::string_view job_id, const ClientInfo& client) {
   std::optional<JobRecord> out;
-  auto done = write_audited(
-      ctx_.store(),
-      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
-                 "job.cancel", std::string(job_id), std::string(team_id)),
-      [&](Tx& tx) -> Result<void> {
-        if (auto role = require_team_role(tx, who, team_id, Role::admin); !role) {
-          return fail(std::move(role.error()));
-        }
-        auto changed = request_cancel(tx, team_id, job_id);
-        if (!changed) {
-          return fail(std::move(changed.error()));
-        }
-        out = std::move(*changed);
-        return {};
-      });
+  auto done =
+      write_audited(ctx_.store(),
+                    make_audit(ctx_, actor_of(who, client), "job.cancel", std::string(job_id),
+                               std::string(team_id)),
+                    [&](Tx& tx) -> Result<void> {
+                      if (auto role = require_team_role(tx, who, team_id, Role::admin); !role) {
+                        return fail(std::move(role.error()));
+                      }
+                      auto changed = request_cancel(tx, team_id, job_id);
+                      if (!changed) {
+                        return fail(std::move(changed.error()));
+                      }
+                      out = std::move(*changed);
+                      return {};
+                    });
   if (!done) {
     return fail(std::move(done.error()));
   }

@@ -1,7 +1,7 @@
 #include "domain/fleet/server_book.hpp"
 
 #include "core/time_format.hpp"
-#include "domain/identity/team_access.hpp"
+#include "domain/kernel/team_access.hpp"
 
 namespace berth {
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "domain/fleet/event_hub.hpp"
 #include "domain/fleet/fleet_context.hpp"
+#include "domain/kernel/event_hub.hpp"
 
 namespace berth {
 

@@ -8,7 +8,8 @@
 #include "core/crypto.hpp"
 #include "domain/fleet/enrolment_service.hpp"
 #include "domain/fleet/job_state.hpp"
-#include "domain/identity/team_access.hpp"
+#include "domain/kernel/audit.hpp"
+#include "domain/kernel/team_access.hpp"
 
 namespace berth {
 
@@ -119,27 +120,26 @@ Result<ServerRecord> ServerService::change(
     nlohmann::json details, const ClientInfo& client,
     const std::function<Result<void>(Tx&, ServerRecord&)>& apply) {
   std::optional<ServerRecord> out;
-  auto done = write_audited(
-      ctx_.store(),
-      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
-                 std::move(action), std::string(server_id), std::string(team_id),
-                 std::move(details)),
-      [&](Tx& tx) -> Result<void> {
-        auto found = admin_server(tx, who, team_id, server_id);
-        if (!found) {
-          return fail(std::move(found.error()));
-        }
-        ServerRecord server = std::move(*found);
-        if (auto applied = apply(tx, server); !applied) {
-          return applied;
-        }
-        server.updated_at = ctx_.clock().now();
-        if (auto updated = tx.update_server(server); !updated) {
-          return updated;
-        }
-        out = std::move(server);
-        return {};
-      });
+  auto done =
+      write_audited(ctx_.store(),
+                    make_audit(ctx_, actor_of(who, client), std::move(action),
+                               std::string(server_id), std::string(team_id), std::move(details)),
+                    [&](Tx& tx) -> Result<void> {
+                      auto found = admin_server(tx, who, team_id, server_id);
+                      if (!found) {
+                        return fail(std::move(found.error()));
+                      }
+                      ServerRecord server = std::move(*found);
+                      if (auto applied = apply(tx, server); !applied) {
+                        return applied;
+                      }
+                      server.updated_at = ctx_.clock().now();
+                      if (auto updated = tx.update_server(server); !updated) {
+                        return updated;
+                      }
+                      out = std::move(server);
+                      return {};
+                    });
   if (!done) {
     return fail(std::move(done.error()));
   }
@@ -179,27 +179,28 @@ Result<ServerRecord> ServerService::update(const Principal& who, std::string_vie
 
 Result<void> ServerService::remove(const Principal& who, std::string_view team_id,
                                    std::string_view server_id, const ClientInfo& client) {
-  auto done = write_audited(
-      ctx_.store(),
-      make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
-                 "server.delete", std::string(server_id), std::string(team_id)),
-      [&](Tx& tx) -> Result<void> {
-        auto found = admin_server(tx, who, team_id, server_id);
-        if (!found) {
-          return fail(std::move(found.error()));
-        }
-        auto apps = tx.count_server_apps(server_id);
-        if (!apps) {
-          return fail(std::move(apps.error()));
-        }
-        if (*apps > 0) {
-          // Deleting the server would strand its apps' containers and routes unmanaged.
-          Error error = Error::conflict("the server still has apps: delete or move them first");
-          error.code = "server_has_apps";
-          return fail(std::move(error));
-        }
-        return tx.delete_server(server_id);
-      });
+  auto done =
+      write_audited(ctx_.store(),
+                    make_audit(ctx_, actor_of(who, client), "server.delete", std::string(server_id),
+                               std::string(team_id)),
+                    [&](Tx& tx) -> Result<void> {
+                      auto found = admin_server(tx, who, team_id, server_id);
+                      if (!found) {
+                        return fail(std::move(found.error()));
+                      }
+                      auto apps = tx.count_server_apps(server_id);
+                      if (!apps) {
+                        return fail(std::move(apps.error()));
+                      }
+                      if (*apps > 0) {
+                        // Deleting the server would strand its apps' containers and routes
+                        // unmanaged.
+                        return fail(with_code(
+                            Error::conflict("the server still has apps: delete or move them first"),
+                            "server_has_apps"));
+                      }
+                      return tx.delete_server(server_id);
+                    });
   if (!done) {
     return done;
   }
@@ -269,7 +270,7 @@ Result<std::string> ServerService::deploy_key(const Principal& who, std::string_
   const std::string line =
       openssh_ed25519_public_key(public_key.data(), "berth-" + std::string(server_id));
   const std::string sealed = crypto::seal(
-      ctx_.identity.master_key, ctx_.identity.random,
+      ctx_.services.master_key, ctx_.services.random,
       std::string_view(reinterpret_cast<const char*>(secret_key.data()), secret_key.size()));
   sodium_memzero(secret_key.data(), secret_key.size());
   std::string stored;
@@ -291,9 +292,8 @@ Result<std::string> ServerService::deploy_key(const Principal& who, std::string_
     if (auto updated = tx.update_server(**found); !updated) {
       return updated;
     }
-    return tx.append_audit(
-        make_audit(ctx_.identity, actor_of(who, client.request_id, client.source_address),
-                   "server.deploy_key.create", std::string(server_id), std::string(team_id)));
+    return tx.append_audit(make_audit(ctx_, actor_of(who, client), "server.deploy_key.create",
+                                      std::string(server_id), std::string(team_id)));
   });
   if (!done) {
     return fail(std::move(done.error()));

@@ -13,8 +13,8 @@
 #include "core/principal.hpp"
 #include "domain/fleet/agent_hub.hpp"
 #include "domain/fleet/fleet_context.hpp"
-#include "domain/identity/audit_service.hpp"
-#include "domain/identity/sign_in_service.hpp"
+#include "domain/kernel/actor.hpp"
+#include "domain/kernel/paging.hpp"
 
 namespace berth {
 

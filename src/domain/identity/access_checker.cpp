@@ -46,7 +46,7 @@ Principal principal_of(const UserRecord& user, CredentialKind kind, std::string 
 
 Result<AccessChecker::Cached> AccessChecker::cached_or_load(
     const std::string& cache_key, const std::function<Result<Cached>()>& load) {
-  const TimePoint now = ctx_.clock.now();
+  const TimePoint now = ctx_.clock().now();
   const std::uint64_t generation = ctx_.generation.load(std::memory_order_acquire);
   {
     std::lock_guard lock(mutex_);
@@ -72,9 +72,9 @@ Result<AccessChecker::Cached> AccessChecker::cached_or_load(
 
 Result<AccessChecker::Cached> AccessChecker::load_session(const std::string& raw,
                                                           SessionKind kind) {
-  const TimePoint now = ctx_.clock.now();
+  const TimePoint now = ctx_.clock().now();
   std::optional<Cached> out;
-  auto done = ctx_.store.write([&](Tx& tx) -> Result<void> {
+  auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
     auto session = tx.find_session_by_token_hash(token_hash(ctx_, raw));
     if (!session) {
       return fail(std::move(session.error()));
@@ -122,9 +122,9 @@ Result<AccessChecker::Cached> AccessChecker::load_session(const std::string& raw
 }
 
 Result<AccessChecker::Cached> AccessChecker::load_api_key(const std::string& raw) {
-  const TimePoint now = ctx_.clock.now();
+  const TimePoint now = ctx_.clock().now();
   std::optional<Cached> out;
-  auto done = ctx_.store.write([&](Tx& tx) -> Result<void> {
+  auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
     auto key = tx.find_api_key_by_hash(crypto::sha256_hex(raw));
     if (!key) {
       return fail(std::move(key.error()));
@@ -218,7 +218,7 @@ Result<std::optional<Role>> AccessChecker::team_role(const Principal& who,
     }
   }
   auto membership = read_value<std::optional<MembershipRecord>>(
-      ctx_.store, [&](Tx& tx) { return tx.get_membership(team_id, who.user_id); });
+      ctx_.store(), [&](Tx& tx) { return tx.get_membership(team_id, who.user_id); });
   if (!membership) {
     return fail(std::move(membership.error()));
   }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "domain/kernel/audit.hpp"
+
 namespace berth {
 
 namespace {
@@ -59,17 +61,17 @@ Result<void> check_display_name(std::string_view name, std::string_view field) {
 }
 
 Result<UserRecord> create_account(IdentityContext& ctx, Tx& tx, const NewAccount& account) {
-  const TimePoint now = ctx.clock.now();
+  const TimePoint now = ctx.clock().now();
   if (auto existing = tx.find_user_by_email(account.email); !existing) {
     return fail(std::move(existing.error()));
   } else if (*existing) {
     return fail(Error::conflict("an account with this email exists"));
   }
-  const TeamRecord team{.id = ctx.ids.next("team"),
+  const TeamRecord team{.id = ctx.ids().next("team"),
                         .name = account.display_name + "'s team",
                         .personal = true,
                         .created_at = now};
-  UserRecord user{.id = ctx.ids.next("usr"),
+  UserRecord user{.id = ctx.ids().next("usr"),
                   .email = account.email,
                   .display_name = account.display_name,
                   .password_hash = account.password_hash,
@@ -110,7 +112,7 @@ Error account_locked_error(TimePoint until, TimePoint now) {
 
 Result<void> check_not_locked(IdentityContext& ctx, std::string_view account,
                               std::string_view client) {
-  const TimePoint now = ctx.clock.now();
+  const TimePoint now = ctx.clock().now();
   if (const auto until = ctx.lockouts.locked_until(account, client, now)) {
     return fail(account_locked_error(*until, now));
   }
@@ -120,11 +122,11 @@ Result<void> check_not_locked(IdentityContext& ctx, std::string_view account,
 Result<void> record_sign_in_failure(IdentityContext& ctx, std::string_view user_id,
                                     const Actor& actor, std::string_view reason) {
   nlohmann::json details = {{"reason", reason}};
-  if (ctx.lockouts.record_failure(user_id, actor.source_address, ctx.clock.now(),
+  if (ctx.lockouts.record_failure(user_id, actor.source_address, ctx.clock().now(),
                                   ctx.policy.lockout)) {
     details["locked"] = true;
   }
-  return ctx.store.write([&](Tx& tx) -> Result<void> {
+  return ctx.store().write([&](Tx& tx) -> Result<void> {
     return tx.append_audit(
         make_audit(ctx, actor, "auth.login", std::string(user_id), {}, details, "failure"));
   });
@@ -132,7 +134,7 @@ Result<void> record_sign_in_failure(IdentityContext& ctx, std::string_view user_
 
 void record_sign_in_success(IdentityContext& ctx, std::string_view user_id,
                             std::string_view client) {
-  ctx.lockouts.record_success(user_id, client, ctx.clock.now());
+  ctx.lockouts.record_success(user_id, client, ctx.clock().now());
 }
 
 Result<UserRecord> require_user(Tx& tx, std::string_view user_id) {

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "core/time_format.hpp"
+#include "domain/kernel/audit.hpp"
 
 namespace berth {
 
@@ -14,12 +15,6 @@ namespace {
 constexpr std::size_t kKeyBytes = 32;
 constexpr std::size_t kPreviewLength = 8;
 constexpr std::size_t kMaxNameLength = 63;
-
-Actor actor_of(const Principal& who, const ClientInfo& client) {
-  return Actor{.user_id = who.user_id,
-               .request_id = client.request_id,
-               .source_address = client.source_address};
-}
 
 Result<void> check_key_name(std::string_view name) {
   const auto length = static_cast<std::size_t>(std::count_if(name.begin(), name.end(), [](char c) {
@@ -43,7 +38,7 @@ Result<Page<ApiKeyRecord>> ApiKeyService::list(const Principal& who, std::string
   if (auto ok = check_page_request(page); !ok) {
     return fail(std::move(ok.error()));
   }
-  return read_value<Page<ApiKeyRecord>>(ctx_.store, [&](Tx& tx) -> Result<Page<ApiKeyRecord>> {
+  return read_value<Page<ApiKeyRecord>>(ctx_.store(), [&](Tx& tx) -> Result<Page<ApiKeyRecord>> {
     if (auto role = require_team_role(tx, who, team_id, Role::admin); !role) {
       return fail(std::move(role.error()));
     }
@@ -74,7 +69,7 @@ Result<CreatedApiKey> ApiKeyService::create(const Principal& who, std::string_vi
   if (!is_team_role(key.role)) {
     return fail(Error::validation("role", "role must be viewer, member, admin or owner"));
   }
-  const TimePoint now = ctx_.clock.now();
+  const TimePoint now = ctx_.clock().now();
   std::optional<TimePoint> expires_at = key.expires_at;
   if (expires_at && *expires_at <= now) {
     return fail(Error::validation("expires_at", "expires_at must be in the future"));
@@ -90,12 +85,12 @@ Result<CreatedApiKey> ApiKeyService::create(const Principal& who, std::string_vi
                     format_rfc3339(*limit))));
   }
   CreatedApiKey out{.key = {},
-                    .raw_key = "bk_" + crypto::random_token(ctx_.random, kKeyBytes),
+                    .raw_key = "bk_" + crypto::random_token(ctx_.random(), kKeyBytes),
                     .expiry_capped = limit && !expires_at};
   if (limit && !expires_at) {
     expires_at = limit;
   }
-  out.key = ApiKeyRecord{.id = ctx_.ids.next("key"),
+  out.key = ApiKeyRecord{.id = ctx_.ids().next("key"),
                          .team_id = std::string(team_id),
                          .name = key.name,
                          .role = key.role,
@@ -110,7 +105,7 @@ Result<CreatedApiKey> ApiKeyService::create(const Principal& who, std::string_vi
       {"role", role_name(key.role)},
       {"expires_at", expires_at ? nlohmann::json(format_rfc3339(*expires_at)) : nullptr}};
   ChangeGuard changed(ctx_);
-  auto done = write_audited(ctx_.store,
+  auto done = write_audited(ctx_.store(),
                             make_audit(ctx_, actor_of(who, client), "api_key.create", out.key.id,
                                        std::string(team_id), details),
                             [&](Tx& tx) -> Result<void> {
@@ -134,7 +129,7 @@ Result<void> ApiKeyService::revoke(const Principal& who, std::string_view team_i
                                    std::string_view key_id, const ClientInfo& client) {
   // After commit the access checker's cache drops the key: the next request with it fails.
   ChangeGuard changed(ctx_);
-  return write_audited(ctx_.store,
+  return write_audited(ctx_.store(),
                        make_audit(ctx_, actor_of(who, client), "api_key.revoke",
                                   std::string(key_id), std::string(team_id)),
                        [&](Tx& tx) -> Result<void> {
@@ -149,7 +144,7 @@ Result<void> ApiKeyService::revoke(const Principal& who, std::string_view team_i
                          if (!*found || (*found)->revoked_at) {
                            return fail(Error::not_found("no such API key"));
                          }
-                         return tx.revoke_api_key(key_id, ctx_.clock.now());
+                         return tx.revoke_api_key(key_id, ctx_.clock().now());
                        });
 }
 

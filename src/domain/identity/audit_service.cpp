@@ -12,8 +12,6 @@ namespace berth {
 
 namespace {
 
-constexpr std::size_t kMaxFilterLength = 200;
-
 Result<void> check_query(const AuditQuery& query) {
   if (auto ok = check_page_request({.page = query.page, .per_page = query.per_page}); !ok) {
     return ok;
@@ -33,32 +31,13 @@ Result<void> check_query(const AuditQuery& query) {
 
 }  // namespace
 
-Result<void> check_page_request(const PageRequest& request) {
-  if (request.page < 1) {
-    return fail(Error::validation("page", "page must be a whole number of at least 1"));
-  }
-  if (request.per_page < 1 || request.per_page > kMaxPerPage) {
-    return fail(Error::validation(
-        "per_page", fmt::format("per_page must be a whole number from 1 to {}", kMaxPerPage)));
-  }
-  return {};
-}
-
-Result<void> check_filter(std::string_view value, std::string_view field) {
-  if (value.size() > kMaxFilterLength) {
-    return fail(Error::validation(
-        std::string(field), fmt::format("{} must be at most {} bytes", field, kMaxFilterLength)));
-  }
-  return {};
-}
-
 Result<Page<AuditEntry>> AuditService::list_team(const Principal& who, std::string_view team_id,
                                                  AuditQuery query) {
   query.team_id = std::string(team_id);
   if (auto ok = check_query(query); !ok) {
     return fail(std::move(ok.error()));
   }
-  return read_value<Page<AuditEntry>>(ctx_.store, [&](Tx& tx) -> Result<Page<AuditEntry>> {
+  return read_value<Page<AuditEntry>>(ctx_.store(), [&](Tx& tx) -> Result<Page<AuditEntry>> {
     if (auto role = require_team_role(tx, who, team_id, Role::admin); !role) {
       return fail(std::move(role.error()));
     }
@@ -70,7 +49,7 @@ Result<Page<AuditEntry>> AuditService::list_all(const Principal& who, const Audi
   if (auto ok = check_query(query); !ok) {
     return fail(std::move(ok.error()));
   }
-  return read_value<Page<AuditEntry>>(ctx_.store, [&](Tx& tx) -> Result<Page<AuditEntry>> {
+  return read_value<Page<AuditEntry>>(ctx_.store(), [&](Tx& tx) -> Result<Page<AuditEntry>> {
     if (auto admin = require_instance_admin(tx, who); !admin) {
       return fail(std::move(admin.error()));
     }

@@ -1,31 +1,16 @@
 #pragma once
 /// Reading the audit log: one team's entries for its admins, every entry for instance
-/// administrators. Also the paging rules every identity list shares. Blocking (store): call
+/// administrators. Blocking (store): call
 /// from a worker thread. Thread-safe.
 
-#include <cstdint>
 #include <string_view>
 
 #include "core/error.hpp"
 #include "core/principal.hpp"
 #include "domain/identity/identity_context.hpp"
+#include "domain/kernel/paging.hpp"
 
 namespace berth {
-
-constexpr std::int64_t kDefaultPerPage = 20;
-constexpr std::int64_t kMaxPerPage = 100;
-
-/// Which page of a list: page ≥ 1, per_page 1-100 (API.md).
-struct PageRequest {
-  std::int64_t page = 1;
-  std::int64_t per_page = kDefaultPerPage;
-};
-
-/// Error::validation on "page" or "per_page" when out of range.
-Result<void> check_page_request(const PageRequest& request);
-
-/// Error::validation on `field` when a free-text filter is longer than 200 bytes.
-Result<void> check_filter(std::string_view value, std::string_view field);
 
 class AuditService {
  public:

@@ -31,7 +31,7 @@ bool looks_like_totp(std::string_view code) {
 
 Result<std::vector<std::uint8_t>> totp_secret_of(const IdentityContext& ctx,
                                                  const UserRecord& user) {
-  auto base32 = crypto::open_sealed(ctx.master_key, user.totp_secret_enc);
+  auto base32 = crypto::open_sealed(ctx.services.master_key, user.totp_secret_enc);
   if (!base32) {
     return fail(std::move(base32.error()));
   }
@@ -52,7 +52,7 @@ Result<bool> accept_second_factor(IdentityContext& ctx, Tx& tx, UserRecord& user
     if (!secret) {
       return fail(std::move(secret.error()));
     }
-    const auto step = totp::verify(*secret, code, ctx.clock.now(), user.totp_last_step);
+    const auto step = totp::verify(*secret, code, ctx.clock().now(), user.totp_last_step);
     if (!step) {
       return false;
     }
@@ -63,7 +63,7 @@ Result<bool> accept_second_factor(IdentityContext& ctx, Tx& tx, UserRecord& user
   if (normalized.size() != 10) {
     return false;
   }
-  return tx.use_recovery_code(user.id, crypto::sha256_hex(normalized), ctx.clock.now());
+  return tx.use_recovery_code(user.id, crypto::sha256_hex(normalized), ctx.clock().now());
 }
 
 Result<std::vector<std::string>> issue_recovery_codes(IdentityContext& ctx, Tx& tx,
@@ -72,7 +72,7 @@ Result<std::vector<std::string>> issue_recovery_codes(IdentityContext& ctx, Tx& 
   std::vector<std::string> hashes;
   for (int i = 0; i < kRecoveryCodes; ++i) {
     std::array<std::uint8_t, 7> raw{};
-    ctx.random.fill(raw);
+    ctx.random().fill(raw);
     const std::string digits = crypto::base32_encode(raw).substr(0, 10);
     codes.push_back(digits.substr(0, 5) + "-" + digits.substr(5));
     hashes.push_back(crypto::sha256_hex(digits));

@@ -4,12 +4,13 @@
 
 #include "domain/identity/accounts.hpp"
 #include "domain/identity/second_factor.hpp"
-#include "domain/identity/team_access.hpp"
+#include "domain/kernel/audit.hpp"
+#include "domain/kernel/team_access.hpp"
 
 namespace berth {
 
 Result<bool> SignInService::needs_setup() {
-  auto count = read_value<std::int64_t>(ctx_.store, [](Tx& tx) { return tx.count_users(); });
+  auto count = read_value<std::int64_t>(ctx_.store(), [](Tx& tx) { return tx.count_users(); });
   if (!count) {
     return fail(std::move(count.error()));
   }
@@ -24,7 +25,7 @@ Result<std::optional<std::string>> SignInService::prepare_setup() {
   if (!*needed) {
     return std::optional<std::string>{};
   }
-  std::string token = crypto::random_token(ctx_.random, kTokenBytes);
+  std::string token = crypto::random_token(ctx_.random(), kTokenBytes);
   std::lock_guard lock(mutex_);
   setup_token_hash_ = token_hash(ctx_, token);
   return std::optional<std::string>(std::move(token));
@@ -61,7 +62,7 @@ Result<SignedIn> SignInService::setup(std::string_view setup_token, const Creden
     return fail(std::move(hash.error()));
   }
   std::optional<SignedIn> signed_in;
-  auto done = ctx_.store.write([&](Tx& tx) -> Result<void> {
+  auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
     // Checked inside the write transaction: two racing setups cannot both pass.
     auto count = tx.count_users();
     if (!count) {
@@ -110,13 +111,13 @@ Result<SignedIn> SignInService::setup(std::string_view setup_token, const Creden
 
 Result<UserRecord> SignInService::check_credentials(const Credentials& credentials,
                                                     const ClientInfo& client) {
-  const TimePoint now = ctx_.clock.now();
+  const TimePoint now = ctx_.clock().now();
   auto email = normalize_email(credentials.email);
   const std::string key = email ? *email : credentials.email;
   std::optional<UserRecord> user;
   if (email) {
     auto found = read_value<std::optional<UserRecord>>(
-        ctx_.store, [&](Tx& tx) { return tx.find_user_by_email(*email); });
+        ctx_.store(), [&](Tx& tx) { return tx.find_user_by_email(*email); });
     if (!found) {
       return fail(std::move(found.error()));
     }
@@ -155,7 +156,7 @@ Result<UserRecord> SignInService::check_credentials(const Credentials& credentia
   // Success (and the second factor) recorded in one transaction, so a code cannot be
   // accepted twice by two racing sign-ins.
   bool second_factor_failed = false;
-  auto done = ctx_.store.write([&](Tx& tx) -> Result<void> {
+  auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
     auto fresh = require_user(tx, user->id);
     if (!fresh) {
       return fail(std::move(fresh.error()));
@@ -197,7 +198,7 @@ Result<void> SignInService::record_failure(const std::optional<UserRecord>& user
                                            const std::string& email, const ClientInfo& client,
                                            std::string_view reason) {
   if (!user) {
-    ctx_.lockouts.record_failure(email, client.source_address, ctx_.clock.now(),
+    ctx_.lockouts.record_failure(email, client.source_address, ctx_.clock().now(),
                                  ctx_.policy.lockout);
     return {};
   }
@@ -208,13 +209,13 @@ Result<void> SignInService::record_failure(const std::optional<UserRecord>& user
 
 Result<SignedIn> SignInService::open_browser_session(Tx& tx, const UserRecord& user,
                                                      const ClientInfo& client) {
-  const TimePoint now = ctx_.clock.now();
+  const TimePoint now = ctx_.clock().now();
   SignedIn out{.user = user,
                .memberships = {},
                .session = {},
-               .session_token = crypto::random_token(ctx_.random, kTokenBytes),
-               .csrf_token = crypto::random_token(ctx_.random, kTokenBytes)};
-  out.session = SessionRecord{.id = ctx_.ids.next("ses"),
+               .session_token = crypto::random_token(ctx_.random(), kTokenBytes),
+               .csrf_token = crypto::random_token(ctx_.random(), kTokenBytes)};
+  out.session = SessionRecord{.id = ctx_.ids().next("ses"),
                               .token_hash = token_hash(ctx_, out.session_token),
                               .csrf_hash = token_hash(ctx_, out.csrf_token),
                               .user_id = user.id,
@@ -244,7 +245,7 @@ Result<SignedIn> SignInService::login(const Credentials& credentials, const Clie
   const Actor actor{.user_id = user->id,
                     .request_id = client.request_id,
                     .source_address = client.source_address};
-  auto done = write_audited(ctx_.store, make_audit(ctx_, actor, "auth.login", user->id),
+  auto done = write_audited(ctx_.store(), make_audit(ctx_, actor, "auth.login", user->id),
                             [&](Tx& tx) -> Result<void> {
                               auto session = open_browser_session(tx, *user, client);
                               if (!session) {
@@ -264,12 +265,12 @@ Result<void> SignInService::logout(const Principal& who, const ClientInfo& clien
                     .request_id = client.request_id,
                     .source_address = client.source_address};
   ChangeGuard changed(ctx_);
-  return write_audited(ctx_.store, make_audit(ctx_, actor, "auth.logout", who.credential_id),
+  return write_audited(ctx_.store(), make_audit(ctx_, actor, "auth.logout", who.credential_id),
                        [&](Tx& tx) -> Result<void> {
                          if (who.credential == CredentialKind::api_key) {
                            return {};  // keys are revoked through /api-keys, not by signing out
                          }
-                         return tx.revoke_session(who.credential_id, ctx_.clock.now());
+                         return tx.revoke_session(who.credential_id, ctx_.clock().now());
                        });
 }
 
@@ -279,7 +280,7 @@ Result<void> SignInService::change_password(const Principal& who, std::string_vi
     return ok;
   }
   auto user =
-      read_value<UserRecord>(ctx_.store, [&](Tx& tx) { return require_user(tx, who.user_id); });
+      read_value<UserRecord>(ctx_.store(), [&](Tx& tx) { return require_user(tx, who.user_id); });
   if (!user) {
     return fail(std::move(user.error()));
   }
@@ -301,11 +302,11 @@ Result<void> SignInService::change_password(const Principal& who, std::string_vi
   const Actor actor{.user_id = who.user_id,
                     .request_id = client.request_id,
                     .source_address = client.source_address};
-  const TimePoint now = ctx_.clock.now();
+  const TimePoint now = ctx_.clock().now();
   const std::string keep =
       who.credential == CredentialKind::api_key ? std::string{} : who.credential_id;
   ChangeGuard changed(ctx_);
-  return write_audited(ctx_.store, make_audit(ctx_, actor, "user.password_change", who.user_id),
+  return write_audited(ctx_.store(), make_audit(ctx_, actor, "user.password_change", who.user_id),
                        [&](Tx& tx) -> Result<void> {
                          auto fresh = require_user(tx, who.user_id);
                          if (!fresh) {
@@ -325,8 +326,8 @@ Result<void> SignInService::change_password(const Principal& who, std::string_vi
 }
 
 Result<std::vector<SessionRecord>> SignInService::list_sessions(const Principal& who) {
-  return read_value<std::vector<SessionRecord>>(ctx_.store, [&](Tx& tx) {
-    return tx.list_user_sessions(who.user_id, SessionKind::browser, ctx_.clock.now());
+  return read_value<std::vector<SessionRecord>>(ctx_.store(), [&](Tx& tx) {
+    return tx.list_user_sessions(who.user_id, SessionKind::browser, ctx_.clock().now());
   });
 }
 
@@ -337,9 +338,10 @@ Result<void> SignInService::revoke_session(const Principal& who, std::string_vie
                     .source_address = client.source_address};
   ChangeGuard changed(ctx_);
   return write_audited(
-      ctx_.store, make_audit(ctx_, actor, "session.revoke", std::string(session_id)),
+      ctx_.store(), make_audit(ctx_, actor, "session.revoke", std::string(session_id)),
       [&](Tx& tx) -> Result<void> {
-        auto sessions = tx.list_user_sessions(who.user_id, SessionKind::browser, ctx_.clock.now());
+        auto sessions =
+            tx.list_user_sessions(who.user_id, SessionKind::browser, ctx_.clock().now());
         if (!sessions) {
           return fail(std::move(sessions.error()));
         }
@@ -348,7 +350,7 @@ Result<void> SignInService::revoke_session(const Principal& who, std::string_vie
         if (!mine) {
           return fail(Error::not_found("no such session"));
         }
-        return tx.revoke_session(session_id, ctx_.clock.now());
+        return tx.revoke_session(session_id, ctx_.clock().now());
       });
 }
 
@@ -367,7 +369,7 @@ Result<std::shared_ptr<const SignInService::Me>> SignInService::cached_me(const 
   constexpr auto kMaxAge = std::chrono::seconds(5);
   constexpr std::size_t kMaxCached = 10000;
   const std::uint64_t generation = ctx_.generation.load(std::memory_order_acquire);
-  const TimePoint now = ctx_.clock.now();
+  const TimePoint now = ctx_.clock().now();
   {
     std::lock_guard lock(mutex_);
     if (auto it = me_cache_.find(who.user_id); it != me_cache_.end() &&
@@ -376,7 +378,7 @@ Result<std::shared_ptr<const SignInService::Me>> SignInService::cached_me(const 
       return it->second.me;
     }
   }
-  auto loaded = read_value<Me>(ctx_.store, [&](Tx& tx) -> Result<Me> {
+  auto loaded = read_value<Me>(ctx_.store(), [&](Tx& tx) -> Result<Me> {
     auto user = require_user(tx, who.user_id);
     if (!user) {
       return fail(std::move(user.error()));

@@ -15,14 +15,9 @@
 #include "core/error.hpp"
 #include "core/principal.hpp"
 #include "domain/identity/identity_context.hpp"
+#include "domain/kernel/actor.hpp"
 
 namespace berth {
-
-struct ClientInfo {
-  std::string request_id;
-  std::string source_address;
-  std::string user_agent;
-};
 
 struct Credentials {
   std::string email;

@@ -2,6 +2,7 @@
 
 #include "domain/identity/accounts.hpp"
 #include "domain/identity/sign_in_service.hpp"
+#include "domain/kernel/audit.hpp"
 
 // Programs' tokens: access tokens with refresh-token rotation. A refresh token is used once;
 // presenting it again revokes everything its sign-in led to.
@@ -11,11 +12,11 @@ namespace berth {
 Result<TokenPair> SignInService::open_token_pair(Tx& tx, const UserRecord& user,
                                                  const std::string& chain_id,
                                                  const ClientInfo& client) {
-  const TimePoint now = ctx_.clock.now();
-  TokenPair pair{.access_token = "bat_" + crypto::random_token(ctx_.random, kTokenBytes),
-                 .refresh_token = "brt_" + crypto::random_token(ctx_.random, kTokenBytes),
+  const TimePoint now = ctx_.clock().now();
+  TokenPair pair{.access_token = "bat_" + crypto::random_token(ctx_.random(), kTokenBytes),
+                 .refresh_token = "brt_" + crypto::random_token(ctx_.random(), kTokenBytes),
                  .expires_in = ctx_.policy.access_token_ttl.count()};
-  const SessionRecord access{.id = ctx_.ids.next("ses"),
+  const SessionRecord access{.id = ctx_.ids().next("ses"),
                              .token_hash = token_hash(ctx_, pair.access_token),
                              .user_id = user.id,
                              .kind = SessionKind::access_token,
@@ -28,7 +29,7 @@ Result<TokenPair> SignInService::open_token_pair(Tx& tx, const UserRecord& user,
   if (auto created = tx.create_session(access); !created) {
     return fail(std::move(created.error()));
   }
-  const RefreshTokenRecord refresh{.id = ctx_.ids.next("rtk"),
+  const RefreshTokenRecord refresh{.id = ctx_.ids().next("rtk"),
                                    .token_hash = token_hash(ctx_, pair.refresh_token),
                                    .user_id = user.id,
                                    .chain_id = chain_id,
@@ -47,11 +48,11 @@ Result<TokenPair> SignInService::issue_tokens(const Credentials& credentials,
     return fail(std::move(user.error()));
   }
   std::optional<TokenPair> pair;
-  const std::string chain_id = ctx_.ids.next("chn");
+  const std::string chain_id = ctx_.ids().next("chn");
   const Actor actor{.user_id = user->id,
                     .request_id = client.request_id,
                     .source_address = client.source_address};
-  auto done = write_audited(ctx_.store, make_audit(ctx_, actor, "auth.token", user->id),
+  auto done = write_audited(ctx_.store(), make_audit(ctx_, actor, "auth.token", user->id),
                             [&](Tx& tx) -> Result<void> {
                               auto issued = open_token_pair(tx, *user, chain_id, client);
                               if (!issued) {
@@ -67,10 +68,10 @@ Result<TokenPair> SignInService::issue_tokens(const Credentials& credentials,
 }
 
 Result<TokenPair> SignInService::refresh(std::string_view refresh_token, const ClientInfo& client) {
-  const TimePoint now = ctx_.clock.now();
+  const TimePoint now = ctx_.clock().now();
   std::optional<TokenPair> pair;
   bool reused = false;
-  auto done = ctx_.store.write([&](Tx& tx) -> Result<void> {
+  auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
     auto found = tx.find_refresh_token_by_hash(token_hash(ctx_, refresh_token));
     if (!found) {
       return fail(std::move(found.error()));

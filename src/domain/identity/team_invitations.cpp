@@ -7,25 +7,15 @@
 #include "core/time_format.hpp"
 #include "domain/identity/accounts.hpp"
 #include "domain/identity/team_service.hpp"
+#include "domain/kernel/audit.hpp"
 #include "domain/notify/mailer.hpp"
 
 namespace berth {
 
 namespace {
 
-Actor actor_of(const Principal& who, const ClientInfo& client) {
-  return Actor{.user_id = who.user_id,
-               .request_id = client.request_id,
-               .source_address = client.source_address};
-}
-
-Error coded(Error error, std::string code) {
-  error.code = std::move(code);
-  return error;
-}
-
-std::string invite_url(const IdentityPolicy& policy, std::string_view token) {
-  std::string_view base = policy.public_url;
+std::string invite_url(std::string_view public_url, std::string_view token) {
+  std::string_view base = public_url;
   while (!base.empty() && base.back() == '/') {
     base.remove_suffix(1);
   }
@@ -45,10 +35,10 @@ Result<IssuedInvitation> TeamService::invite(const Principal& who, std::string_v
     return fail(Error::validation(
         "role", "role must be viewer, member or admin; ownership moves only by transfer"));
   }
-  const TimePoint now = ctx_.clock.now();
+  const TimePoint now = ctx_.clock().now();
   IssuedInvitation issued{.invitation = {},
-                          .token = crypto::random_token(ctx_.random, kTokenBytes)};
-  issued.invitation = InvitationRecord{.id = ctx_.ids.next("inv"),
+                          .token = crypto::random_token(ctx_.random(), kTokenBytes)};
+  issued.invitation = InvitationRecord{.id = ctx_.ids().next("inv"),
                                        .team_id = std::string(team_id),
                                        .email = *address,
                                        .role = role,
@@ -59,7 +49,7 @@ Result<IssuedInvitation> TeamService::invite(const Principal& who, std::string_v
   std::optional<TeamRecord> team;
   std::optional<UserRecord> inviter;
   auto done = write_audited(
-      ctx_.store,
+      ctx_.store(),
       make_audit(ctx_, actor_of(who, client), "invitation.create", issued.invitation.id,
                  std::string(team_id), {{"email", *address}, {"role", role_name(role)}}),
       [&](Tx& tx) -> Result<void> {
@@ -108,8 +98,8 @@ Result<IssuedInvitation> TeamService::invite(const Principal& who, std::string_v
   if (!done) {
     return fail(std::move(done.error()));
   }
-  issued.invite_url = invite_url(ctx_.policy, issued.token);
-  if (ctx_.mailer == nullptr) {
+  issued.invite_url = invite_url(ctx_.services.public_url, issued.token);
+  if (ctx_.services.mailer == nullptr) {
     return issued;
   }
   // With a mailer the link goes only to the invited address: receiving it is what proves the
@@ -117,11 +107,11 @@ Result<IssuedInvitation> TeamService::invite(const Principal& who, std::string_v
   // it, so the invitation is withdrawn rather than left dangling.
   if (auto sent = send_invitation(issued, *team, *inviter); !sent) {
     (void)write_audited(
-        ctx_.store,
+        ctx_.store(),
         make_audit(ctx_, actor_of(who, client), "invitation.revoke", issued.invitation.id,
                    std::string(team_id), {{"reason", "email_failed"}}),
         [&](Tx& tx) -> Result<void> {
-          issued.invitation.revoked_at = ctx_.clock.now();
+          issued.invitation.revoked_at = ctx_.clock().now();
           return tx.update_invitation(issued.invitation);
         });
     Error error = Error::unavailable("the invitation email could not be sent; try again later");
@@ -148,24 +138,24 @@ Result<void> TeamService::send_invitation(const IssuedInvitation& issued, const 
           "can ignore this message.\n",
           inviter.display_name, inviter.email, team.name, role, issued.invite_url,
           format_rfc3339(issued.invitation.expires_at))};
-  return ctx_.mailer->send(email);
+  return ctx_.services.mailer->send(email);
 }
 
 Result<std::vector<InvitationRecord>> TeamService::list_invitations(const Principal& who,
                                                                     std::string_view team_id) {
   return read_value<std::vector<InvitationRecord>>(
-      ctx_.store, [&](Tx& tx) -> Result<std::vector<InvitationRecord>> {
+      ctx_.store(), [&](Tx& tx) -> Result<std::vector<InvitationRecord>> {
         if (auto held = require_team_role(tx, who, team_id, Role::admin); !held) {
           return fail(std::move(held.error()));
         }
-        return tx.list_pending_invitations(team_id, ctx_.clock.now());
+        return tx.list_pending_invitations(team_id, ctx_.clock().now());
       });
 }
 
 Result<void> TeamService::revoke_invitation(const Principal& who, std::string_view team_id,
                                             std::string_view invitation_id,
                                             const ClientInfo& client) {
-  return write_audited(ctx_.store,
+  return write_audited(ctx_.store(),
                        make_audit(ctx_, actor_of(who, client), "invitation.revoke",
                                   std::string(invitation_id), std::string(team_id)),
                        [&](Tx& tx) -> Result<void> {
@@ -188,7 +178,7 @@ Result<void> TeamService::revoke_invitation(const Principal& who, std::string_vi
                          if (invitation.role == Role::admin && *held != Role::owner) {
                            return fail(insufficient_role_error(Role::owner));
                          }
-                         invitation.revoked_at = ctx_.clock.now();
+                         invitation.revoked_at = ctx_.clock().now();
                          return tx.update_invitation(invitation);
                        });
 }
@@ -202,18 +192,18 @@ Result<InvitationRecord> TeamService::usable_invitation(Tx& tx, std::string_view
     return fail(Error::not_found("this invitation is not valid"));
   }
   if ((*found)->accepted_at) {
-    return fail(coded(Error::conflict("this invitation was already used"), "invitation_used"));
+    return fail(with_code(Error::conflict("this invitation was already used"), "invitation_used"));
   }
-  if ((*found)->expires_at <= ctx_.clock.now()) {
-    return fail(coded(Error::not_found("this invitation has expired; ask for a new one"),
-                      "invitation_expired"));
+  if ((*found)->expires_at <= ctx_.clock().now()) {
+    return fail(with_code(Error::not_found("this invitation has expired; ask for a new one"),
+                          "invitation_expired"));
   }
   return std::move(**found);
 }
 
 Result<TeamMembershipRow> TeamService::join(Tx& tx, InvitationRecord invitation,
                                             const std::string& user_id) {
-  const TimePoint now = ctx_.clock.now();
+  const TimePoint now = ctx_.clock().now();
   auto team = tx.get_team(invitation.team_id);
   if (!team) {
     return fail(std::move(team.error()));
@@ -253,7 +243,7 @@ Result<TeamMembershipRow> TeamService::accept_invitation(const Principal& who,
   }
   std::optional<TeamMembershipRow> out;
   ChangeGuard changed(ctx_);
-  auto done = ctx_.store.write([&](Tx& tx) -> Result<void> {
+  auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
     auto invitation = usable_invitation(tx, token);
     if (!invitation) {
       return fail(std::move(invitation.error()));
@@ -298,7 +288,7 @@ Result<RegisteredMember> TeamService::register_with_invitation(std::string_view 
   }
   // Checked before the Argon2id work, so junk tokens cost little; checked again below.
   if (auto valid = read_value<InvitationRecord>(
-          ctx_.store, [&](Tx& tx) { return usable_invitation(tx, token); });
+          ctx_.store(), [&](Tx& tx) { return usable_invitation(tx, token); });
       !valid) {
     return fail(std::move(valid.error()));
   }
@@ -308,7 +298,7 @@ Result<RegisteredMember> TeamService::register_with_invitation(std::string_view 
   }
   std::optional<RegisteredMember> out;
   ChangeGuard changed(ctx_);
-  auto done = ctx_.store.write([&](Tx& tx) -> Result<void> {
+  auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
     auto invitation = usable_invitation(tx, token);
     if (!invitation) {
       return fail(std::move(invitation.error()));
@@ -318,8 +308,8 @@ Result<RegisteredMember> TeamService::register_with_invitation(std::string_view 
       return fail(std::move(existing.error()));
     }
     if (*existing) {
-      return fail(coded(Error::conflict("an account with this email exists; sign in to accept"),
-                        "account_exists"));
+      return fail(with_code(Error::conflict("an account with this email exists; sign in to accept"),
+                            "account_exists"));
     }
     auto user = create_account(ctx_, tx,
                                {.email = invitation->email,

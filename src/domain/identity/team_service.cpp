@@ -6,21 +6,14 @@
 #include <optional>
 
 #include "domain/identity/accounts.hpp"
+#include "domain/kernel/audit.hpp"
 
 namespace berth {
 
 namespace {
 
-Actor actor_of(const Principal& who, const ClientInfo& client) {
-  return Actor{.user_id = who.user_id,
-               .request_id = client.request_id,
-               .source_address = client.source_address};
-}
-
 Error owner_protected(std::string message) {
-  Error error = Error::conflict(std::move(message));
-  error.code = "owner_protected";
-  return error;
+  return with_code(Error::conflict(std::move(message)), "owner_protected");
 }
 
 // The member as listed, or nullopt when the user is not a member of this team.
@@ -91,7 +84,7 @@ Result<void> check_team_name(std::string_view name, std::string_view field) {
 
 Result<std::vector<TeamMembershipRow>> TeamService::list_teams(const Principal& who) {
   auto rows = read_value<std::vector<TeamMembershipRow>>(
-      ctx_.store, [&](Tx& tx) { return tx.list_user_teams(who.user_id); });
+      ctx_.store(), [&](Tx& tx) { return tx.list_user_teams(who.user_id); });
   if (!rows) {
     return rows;
   }
@@ -106,14 +99,14 @@ Result<TeamMembershipRow> TeamService::create_team(const Principal& who, std::st
   if (auto ok = check_team_name(name); !ok) {
     return fail(std::move(ok.error()));
   }
-  const TimePoint now = ctx_.clock.now();
-  TeamMembershipRow out{.team = TeamRecord{.id = ctx_.ids.next("team"),
+  const TimePoint now = ctx_.clock().now();
+  TeamMembershipRow out{.team = TeamRecord{.id = ctx_.ids().next("team"),
                                            .name = std::string(name),
                                            .personal = false,
                                            .created_at = now},
                         .role = Role::owner};
   ChangeGuard changed(ctx_);
-  auto done = write_audited(ctx_.store,
+  auto done = write_audited(ctx_.store(),
                             make_audit(ctx_, actor_of(who, client), "team.create", out.team.id,
                                        out.team.id, {{"name", out.team.name}}),
                             [&](Tx& tx) -> Result<void> {
@@ -132,7 +125,7 @@ Result<TeamMembershipRow> TeamService::create_team(const Principal& who, std::st
 }
 
 Result<TeamMembershipRow> TeamService::get_team(const Principal& who, std::string_view team_id) {
-  return read_value<TeamMembershipRow>(ctx_.store, [&](Tx& tx) -> Result<TeamMembershipRow> {
+  return read_value<TeamMembershipRow>(ctx_.store(), [&](Tx& tx) -> Result<TeamMembershipRow> {
     auto role = require_team_role(tx, who, team_id, Role::viewer);
     if (!role) {
       return fail(std::move(role.error()));
@@ -154,7 +147,7 @@ Result<TeamMembershipRow> TeamService::rename_team(const Principal& who, std::st
   ChangeGuard changed(ctx_);  // cached /me answers show team names
   std::optional<TeamMembershipRow> out;
   auto done =
-      write_audited(ctx_.store,
+      write_audited(ctx_.store(),
                     make_audit(ctx_, actor_of(who, client), "team.update", std::string(team_id),
                                std::string(team_id), {{"name", name}}),
                     [&](Tx& tx) -> Result<void> {
@@ -182,7 +175,7 @@ Result<TeamMembershipRow> TeamService::rename_team(const Principal& who, std::st
 Result<void> TeamService::delete_team(const Principal& who, std::string_view team_id,
                                       const ClientInfo& client) {
   ChangeGuard changed(ctx_);
-  return write_audited(ctx_.store,
+  return write_audited(ctx_.store(),
                        make_audit(ctx_, actor_of(who, client), "team.delete", std::string(team_id),
                                   std::string(team_id)),
                        [&](Tx& tx) -> Result<void> {
@@ -203,7 +196,7 @@ Result<void> TeamService::delete_team(const Principal& who, std::string_view tea
 Result<std::vector<MemberRow>> TeamService::list_members(const Principal& who,
                                                          std::string_view team_id) {
   return read_value<std::vector<MemberRow>>(
-      ctx_.store, [&](Tx& tx) -> Result<std::vector<MemberRow>> {
+      ctx_.store(), [&](Tx& tx) -> Result<std::vector<MemberRow>> {
         if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
           return fail(std::move(role.error()));
         }
@@ -221,7 +214,7 @@ Result<MemberRow> TeamService::set_member_role(const Principal& who, std::string
   std::optional<MemberRow> out;
   nlohmann::json details = {{"role", role_name(role)}};
   ChangeGuard changed(ctx_);
-  auto done = ctx_.store.write([&](Tx& tx) -> Result<void> {
+  auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
     auto held = require_team_role(tx, who, team_id, Role::admin);
     if (!held) {
       return fail(std::move(held.error()));
@@ -261,7 +254,7 @@ Result<void> TeamService::remove_member(const Principal& who, std::string_view t
     return fail(api_key_not_allowed());
   }
   ChangeGuard changed(ctx_);
-  return ctx_.store.write([&](Tx& tx) -> Result<void> {
+  return ctx_.store().write([&](Tx& tx) -> Result<void> {
     auto held = acting_team_role(tx, who, team_id);
     if (!held) {
       return fail(std::move(held.error()));
@@ -295,7 +288,7 @@ Result<void> TeamService::transfer_ownership(const Principal& who, std::string_v
                                              std::string_view user_id, const ClientInfo& client) {
   ChangeGuard changed(ctx_);
   return write_audited(
-      ctx_.store,
+      ctx_.store(),
       make_audit(ctx_, actor_of(who, client), "team.transfer", std::string(user_id),
                  std::string(team_id), {{"from", who.user_id}, {"to", user_id}}),
       [&](Tx& tx) -> Result<void> {

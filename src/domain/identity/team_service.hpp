@@ -14,7 +14,7 @@
 #include "core/principal.hpp"
 #include "domain/identity/identity_context.hpp"
 #include "domain/identity/sign_in_service.hpp"
-#include "domain/identity/team_access.hpp"
+#include "domain/kernel/team_access.hpp"
 
 namespace berth {
 

@@ -8,6 +8,7 @@
 #include "core/totp.hpp"
 #include "domain/identity/accounts.hpp"
 #include "domain/identity/second_factor.hpp"
+#include "domain/kernel/audit.hpp"
 
 namespace berth {
 
@@ -15,12 +16,6 @@ namespace {
 
 constexpr std::size_t kSecretBytes = 20;  // 160 bits, as RFC 4226 recommends
 constexpr std::string_view kIssuer = "Berth";
-
-Actor actor_of(const Principal& who, const ClientInfo& client) {
-  return Actor{.user_id = who.user_id,
-               .request_id = client.request_id,
-               .source_address = client.source_address};
-}
 
 // A leaked API key must not be able to lock its owner out by enrolling a second factor, nor
 // weaken sign-in by removing one.
@@ -44,7 +39,7 @@ Error not_enrolled() { return Error::conflict("two-factor sign-in is not set up"
 // Saves the user (with the step just accepted) and gives them ten new recovery codes.
 Result<void> TotpService::save_with_new_codes(Tx& tx, UserRecord& user,
                                               std::vector<std::string>& codes) {
-  user.updated_at = ctx_.clock.now();
+  user.updated_at = ctx_.clock().now();
   if (auto saved = tx.update_user(user); !saved) {
     return saved;
   }
@@ -63,7 +58,7 @@ Result<void> TotpService::change_own_account(
     return allowed;
   }
   ChangeGuard changed(ctx_);
-  return write_audited(ctx_.store,
+  return write_audited(ctx_.store(),
                        make_audit(ctx_, actor_of(who, client), std::string(action), who.user_id),
                        [&](Tx& tx) -> Result<void> {
                          auto user = require_user(tx, who.user_id);
@@ -76,9 +71,9 @@ Result<void> TotpService::change_own_account(
 
 Result<TotpEnrolment> TotpService::enrol(const Principal& who, const ClientInfo& client) {
   std::array<std::uint8_t, kSecretBytes> secret{};
-  ctx_.random.fill(secret);
+  ctx_.random().fill(secret);
   const std::string base32 = crypto::base32_encode(secret);
-  const std::string sealed = crypto::seal(ctx_.master_key, ctx_.random, base32);
+  const std::string sealed = crypto::seal(ctx_.services.master_key, ctx_.random(), base32);
   std::optional<TotpEnrolment> out;
   auto done =
       change_own_account(who, client, "totp.enrol", [&](Tx& tx, UserRecord& user) -> Result<void> {
@@ -87,7 +82,7 @@ Result<TotpEnrolment> TotpService::enrol(const Principal& who, const ClientInfo&
         }
         user.totp_secret_enc = sealed;
         user.totp_last_step = 0;  // steps of the old secret say nothing about the new one
-        user.updated_at = ctx_.clock.now();
+        user.updated_at = ctx_.clock().now();
         if (auto saved = tx.update_user(user); !saved) {
           return saved;
         }
@@ -117,7 +112,7 @@ Result<std::vector<std::string>> TotpService::confirm(const Principal& who, std:
           return fail(std::move(secret.error()));
         }
         // Only a code proves the app holds the secret; recovery codes do not count here.
-        const auto step = totp::verify(*secret, code, ctx_.clock.now(), user.totp_last_step);
+        const auto step = totp::verify(*secret, code, ctx_.clock().now(), user.totp_last_step);
         if (!step) {
           return fail(wrong_code());
         }
@@ -137,7 +132,7 @@ Result<void> TotpService::disable(const Principal& who, std::string_view passwor
     return allowed;
   }
   auto user =
-      read_value<UserRecord>(ctx_.store, [&](Tx& tx) { return require_user(tx, who.user_id); });
+      read_value<UserRecord>(ctx_.store(), [&](Tx& tx) { return require_user(tx, who.user_id); });
   if (!user) {
     return fail(std::move(user.error()));
   }
@@ -169,7 +164,7 @@ Result<void> TotpService::disable(const Principal& who, std::string_view passwor
                   }
                   fresh.totp_secret_enc.clear();
                   fresh.totp_enabled = false;
-                  fresh.updated_at = ctx_.clock.now();
+                  fresh.updated_at = ctx_.clock().now();
                   if (auto saved = tx.update_user(fresh); !saved) {
                     return saved;
                   }

@@ -4,6 +4,7 @@
 
 #include "domain/identity/accounts.hpp"
 #include "domain/identity/api_key_service.hpp"
+#include "domain/kernel/audit.hpp"
 
 namespace berth {
 
@@ -31,7 +32,7 @@ Result<Page<UserRecord>> UserAdminService::list_users(const Principal& who, std:
   if (auto ok = check_filter(q, "q"); !ok) {
     return fail(std::move(ok.error()));
   }
-  return read_value<Page<UserRecord>>(ctx_.store, [&](Tx& tx) -> Result<Page<UserRecord>> {
+  return read_value<Page<UserRecord>>(ctx_.store(), [&](Tx& tx) -> Result<Page<UserRecord>> {
     if (auto admin = require_instance_admin(tx, who); !admin) {
       return fail(std::move(admin.error()));
     }
@@ -40,7 +41,7 @@ Result<Page<UserRecord>> UserAdminService::list_users(const Principal& who, std:
 }
 
 Result<UserRecord> UserAdminService::get_user(const Principal& who, std::string_view user_id) {
-  return read_value<UserRecord>(ctx_.store, [&](Tx& tx) -> Result<UserRecord> {
+  return read_value<UserRecord>(ctx_.store(), [&](Tx& tx) -> Result<UserRecord> {
     if (auto admin = require_instance_admin(tx, who); !admin) {
       return fail(std::move(admin.error()));
     }
@@ -63,7 +64,7 @@ Result<UserRecord> UserAdminService::update_user(const Principal& who, std::stri
     return fail(Error::conflict(
         "you cannot deactivate or demote yourself; ask another instance administrator"));
   }
-  const TimePoint now = ctx_.clock.now();
+  const TimePoint now = ctx_.clock().now();
   const Actor actor{.user_id = who.user_id,
                     .request_id = client.request_id,
                     .source_address = client.source_address};
@@ -71,7 +72,7 @@ Result<UserRecord> UserAdminService::update_user(const Principal& who, std::stri
   // Cached principals carry is_instance_admin, and a deactivated user's credentials must fail
   // on the very next request: drop every cached check once this commits.
   ChangeGuard changed(ctx_);
-  auto done = ctx_.store.write([&](Tx& tx) -> Result<void> {
+  auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
     if (auto admin = require_instance_admin(tx, who); !admin) {
       return admin;
     }
@@ -134,7 +135,7 @@ Result<Page<TeamRecord>> UserAdminService::list_teams(const Principal& who, std:
   if (auto ok = check_filter(q, "q"); !ok) {
     return fail(std::move(ok.error()));
   }
-  return read_value<Page<TeamRecord>>(ctx_.store, [&](Tx& tx) -> Result<Page<TeamRecord>> {
+  return read_value<Page<TeamRecord>>(ctx_.store(), [&](Tx& tx) -> Result<Page<TeamRecord>> {
     if (auto admin = require_instance_admin(tx, who); !admin) {
       return fail(std::move(admin.error()));
     }

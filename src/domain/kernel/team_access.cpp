@@ -1,4 +1,4 @@
-#include "domain/identity/team_access.hpp"
+#include "domain/kernel/team_access.hpp"
 
 namespace berth {
 
