@@ -6,8 +6,10 @@ JOBS ?= $(shell nproc)
 BERTH_LISTEN ?= 127.0.0.1:8080
 BERTH_DATA_DIR ?= ./data
 FUZZ_SECONDS ?= 30
+# make test fuzzes each target briefly (regressions on the seed corpus); make fuzz goes longer.
+TEST_FUZZ_SECONDS ?= 10
 
-.PHONY: run test build deps test-deps ci-build unit integration fuzz bench openapi format clean
+.PHONY: run test check build deps test-deps ci-build unit integration fuzz bench openapi format clean
 
 # berthd with a local agent: the machine it runs on becomes the first server once the
 # administrator is created (the agent's state lives under $(BERTH_DATA_DIR)/local-agent).
@@ -22,7 +24,11 @@ build: deps
 
 test: test-deps ci-build
 	ctest --preset ci -j $(JOBS) --timeout 300
-	$(MAKE) --no-print-directory fuzz
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
+
+# The everyday loop: unit and integration tests, no root, no Docker (system tests are skipped).
+check: test-deps ci-build
+	ctest --preset ci -L 'unit|integration' -j $(JOBS) --timeout 300
 
 deps:
 	@scripts/install-deps

@@ -19,7 +19,7 @@
 namespace berth::agent {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::string_view kSystemPath =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -281,7 +281,7 @@ JobOutcome run_exec_job(JobContext& job, const ExecOptions& options) {
       rc != 0) {
     return JobOutcome::failed("spawn_failed", spec.argv.front() + ": " + std::strerror(rc));
   }
-  const auto started = Clock::now();
+  const auto started = SteadyClock::now();
   log::info("agent.exec_started", {{"job_id", job.job_id}, {"pid", std::int64_t{pid}}});
   stdin_read.reset();
   out_write.reset();
@@ -298,13 +298,13 @@ JobOutcome run_exec_job(JobContext& job, const ExecOptions& options) {
   }
   std::vector<char> buffer(64 * 1024);
   StopReason reason = StopReason::none;
-  std::optional<Clock::time_point> kill_at;
-  std::optional<Clock::time_point> drain_until;
+  std::optional<SteadyClock::time_point> kill_at;
+  std::optional<SteadyClock::time_point> drain_until;
   std::optional<int> wait_status;
   const auto deadline = started + job.timeout;
 
-  while (!wait_status ||
-         (drain_until && Clock::now() < *drain_until && (out_read.fd >= 0 || err_read.fd >= 0))) {
+  while (!wait_status || (drain_until && SteadyClock::now() < *drain_until &&
+                          (out_read.fd >= 0 || err_read.fd >= 0))) {
     std::array<pollfd, 3> fds{};
     nfds_t count = 0;
     for (const Fd* fd : {&out_read, &err_read}) {
@@ -341,7 +341,7 @@ JobOutcome run_exec_job(JobContext& job, const ExecOptions& options) {
       }
     }
 
-    const auto now = Clock::now();
+    const auto now = SteadyClock::now();
     if (reason == StopReason::none && (job.cancelled.load() || now >= deadline)) {
       reason = job.cancelled.load() ? StopReason::canceled : StopReason::timeout;
       ::kill(-pid, SIGTERM);

@@ -1,5 +1,6 @@
 #include "api/deploy_views.hpp"
 
+#include "api/identity_views.hpp"
 #include "core/json_schema.hpp"
 #include "core/time_format.hpp"
 
@@ -20,10 +21,6 @@ nlohmann::json deployment_state_schema() {
 using nlohmann::json;
 
 namespace {
-
-json optional_time(const std::optional<TimePoint>& at) {
-  return at ? json(format_rfc3339(*at)) : json(nullptr);
-}
 
 json text_or_null(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
 

@@ -21,8 +21,6 @@ namespace {
 constexpr std::int64_t kReplayBatch = 500;
 constexpr std::int64_t kMaxTail = 10'000;
 
-const std::string& team_of(const Request& request) { return request_team(request).team_id; }
-
 // "?tail=N": -1 (every line) when absent; Error::validation when not 0..10000.
 Result<std::int64_t> tail_of(const Request& request) {
   auto text = request.query_param("tail");

@@ -13,8 +13,6 @@ using nlohmann::json;
 
 namespace {
 
-const std::string& team_of(const Request& request) { return request_team(request).team_id; }
-
 std::string header_or_empty(const Request& request, std::string_view name) {
   auto value = request.header(name);
   return value ? std::string(*value) : std::string();

@@ -19,8 +19,6 @@ namespace {
 
 constexpr std::int64_t kReplayBatch = 500;
 
-const std::string& team_of(const Request& request) { return request_team(request).team_id; }
-
 json seen_by(const Request& request, const JobRecord& job) {
   return job_json_for(job, caller(request), request_team(request).role);
 }

@@ -36,6 +36,11 @@ const Principal& caller(const http::Request& request);
 /// role is a team role.
 const TeamContext& request_team(const http::Request& request);
 
+/// The id of the team the request acts in (request_team(request).team_id).
+inline const std::string& team_of(const http::Request& request) {
+  return request_team(request).team_id;
+}
+
 /// The path parameter `name` when it is a well-formed id with `prefix` ("ses", "key", ...);
 /// otherwise Error::not_found — a malformed id never reaches the store.
 Result<std::string> path_id(const http::Request& request, std::string_view name,

@@ -21,8 +21,6 @@ namespace {
 
 constexpr std::int64_t kReplayLimit = 1000;
 
-const std::string& team_of(const Request& request) { return request_team(request).team_id; }
-
 json credentials_schema() {
   return schema::object({{"password", schema::string(1, 4096)},
                          {"private_key", schema::string(1, 16384)},

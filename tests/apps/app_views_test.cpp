@@ -35,11 +35,11 @@ TEST(AppViews, OutOfDateOnlyAfterAFirstDeployment) {
 TEST(AppViews, AbsentIdsAreNullAndSecretsAbsent) {
   AppRecord record = app();
   record.webhook_secret_sealed = "sealed";
-  const auto json = api::app_json(record, {});
-  EXPECT_TRUE(json["project_id"].is_null());
-  EXPECT_TRUE(json["current_deployment_id"].is_null());
-  EXPECT_TRUE(json["webhook_configured"].get<bool>());
-  EXPECT_EQ(json.dump().find("sealed\""), std::string::npos);
+  const auto view = api::app_json(record, {});
+  EXPECT_TRUE(view["project_id"].is_null());
+  EXPECT_TRUE(view["current_deployment_id"].is_null());
+  EXPECT_TRUE(view["webhook_configured"].get<bool>());
+  EXPECT_EQ(view.dump().find("sealed\""), std::string::npos);
 }
 
 }  // namespace

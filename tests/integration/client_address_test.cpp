@@ -13,7 +13,6 @@ namespace berth::testing {
 namespace {
 
 constexpr const char* kEmail = "ada@example.com";
-constexpr const char* kPassword = "correct horse battery";
 
 class ClientAddressTest : public BerthdTest {
  protected:

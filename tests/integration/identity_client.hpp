@@ -11,6 +11,9 @@
 
 namespace berth::testing {
 
+/// A password that passes the policy, for the accounts integration tests sign in with.
+constexpr const char* kPassword = "correct horse battery";
+
 class IdentityClient {
  public:
   explicit IdentityClient(std::uint16_t port) : port_(port) {}

@@ -16,8 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kPassword = "correct horse battery";
-
 class IdentityFlowsTest : public BerthdTest {
  protected:
   void SetUp() override {

@@ -6,16 +6,6 @@
 
 namespace berth {
 
-namespace {
-
-std::string time_text(TimePoint time) { return format_rfc3339(time); }
-
-std::string time_text(const std::optional<TimePoint>& time) {
-  return time ? format_rfc3339(*time) : std::string("null");
-}
-
-}  // namespace
-
 std::string project_id(int n) { return fmt::format("prj_{:04}", n); }
 std::string app_id(int n) { return fmt::format("app_{:04}", n); }
 std::string deployment_id(int n) { return fmt::format("dep_{:04}", n); }

@@ -46,7 +46,7 @@ std::string error_code(const Result<void>& result) {
 }
 
 // Two teams; servers 1 and 2 in team 1, server 3 in team 2; project 1 in team 1.
-AppSeed two_teams() {
+AppSeed two_teams_with_a_project() {
   return {.teams = {test_team(1), test_team(2)},
           .servers = {test_server(1, 1), test_server(2, 1), test_server(3, 2)},
           .projects = {test_project(1, 1)}};
@@ -55,7 +55,7 @@ AppSeed two_teams() {
 }  // namespace
 
 TEST_P(StoreContract, ProjectRoundTripsAndIsScopedToItsTeam) {
-  BERTH_ASSERT_OK(seed_apps(store(), two_teams()));
+  BERTH_ASSERT_OK(seed_apps(store(), two_teams_with_a_project()));
   const auto expected = to_text(std::optional(test_project(1, 1)));
   EXPECT_EQ(to_text(get_project(store(), team_id(1), 1)), expected);
   EXPECT_EQ(to_text(get_project(store(), "", 1)), expected);
@@ -64,7 +64,7 @@ TEST_P(StoreContract, ProjectRoundTripsAndIsScopedToItsTeam) {
 }
 
 TEST_P(StoreContract, ProjectNamesAreUniquePerTeam) {
-  BERTH_ASSERT_OK(seed_apps(store(), two_teams()));
+  BERTH_ASSERT_OK(seed_apps(store(), two_teams_with_a_project()));
   ProjectRecord same_name = test_project(2, 1);
   same_name.name = "project-1";
   const auto taken = seed_apps(store(), {.projects = {same_name}});
@@ -85,7 +85,7 @@ TEST_P(StoreContract, ProjectNamesAreUniquePerTeam) {
 }
 
 TEST_P(StoreContract, UpdateAndDeleteProject) {
-  BERTH_ASSERT_OK(seed_apps(store(), two_teams()));
+  BERTH_ASSERT_OK(seed_apps(store(), two_teams_with_a_project()));
   ProjectRecord changed = test_project(1, 1);
   changed.name = "renamed";
   changed.description = "";
@@ -103,7 +103,7 @@ TEST_P(StoreContract, UpdateAndDeleteProject) {
 }
 
 TEST_P(StoreContract, ListProjectsOrdersByNameAndPages) {
-  AppSeed records = two_teams();
+  AppSeed records = two_teams_with_a_project();
   for (int n : {4, 2, 3}) {
     records.projects.push_back(test_project(n, 1));
   }
@@ -124,7 +124,7 @@ TEST_P(StoreContract, ListProjectsOrdersByNameAndPages) {
 }
 
 TEST_P(StoreContract, AppRoundTripsEveryFieldAndIsScopedToItsTeam) {
-  AppSeed records = two_teams();
+  AppSeed records = two_teams_with_a_project();
   const AppRecord full = full_app(1, 1, 1, 1);
   const AppRecord plain = test_app(2, 1, 2);  // in no project
   records.apps = {full, plain};
@@ -137,7 +137,7 @@ TEST_P(StoreContract, AppRoundTripsEveryFieldAndIsScopedToItsTeam) {
 }
 
 TEST_P(StoreContract, AppNamesAreUniquePerTeamAndHostnamesPerServer) {
-  AppSeed records = two_teams();
+  AppSeed records = two_teams_with_a_project();
   records.apps = {test_app(1, 1, 1)};
   BERTH_ASSERT_OK(seed_apps(store(), records));
 
@@ -173,7 +173,7 @@ TEST_P(StoreContract, AppNamesAreUniquePerTeamAndHostnamesPerServer) {
 }
 
 TEST_P(StoreContract, CreateAppRefusesUnknownReferencesStatusOrDuplicateId) {
-  BERTH_ASSERT_OK(seed_apps(store(), two_teams()));
+  BERTH_ASSERT_OK(seed_apps(store(), two_teams_with_a_project()));
   EXPECT_EQ(error_kind(seed_apps(store(), {.apps = {test_app(1, 1, 9)}})), ErrorKind::conflict);
   EXPECT_EQ(error_kind(seed_apps(store(), {.apps = {test_app(1, 1, 1, 9)}})), ErrorKind::conflict);
   AppRecord bad_status = test_app(1, 1, 1);
@@ -187,7 +187,7 @@ TEST_P(StoreContract, CreateAppRefusesUnknownReferencesStatusOrDuplicateId) {
 }
 
 TEST_P(StoreContract, UpdateAppWritesEveryColumn) {
-  AppSeed records = two_teams();
+  AppSeed records = two_teams_with_a_project();
   records.apps = {test_app(1, 1, 1)};
   BERTH_ASSERT_OK(seed_apps(store(), records));
   const AppRecord changed = full_app(1, 1, 2, 1);
@@ -203,7 +203,7 @@ TEST_P(StoreContract, UpdateAppWritesEveryColumn) {
 }
 
 TEST_P(StoreContract, ListAppsFiltersByProjectServerAndName) {
-  AppSeed records = two_teams();
+  AppSeed records = two_teams_with_a_project();
   records.projects.push_back(test_project(2, 1));
   records.apps = {test_app(1, 1, 1, 1), test_app(2, 1, 2, 1), test_app(3, 1, 1),
                   test_app(4, 1, 2, 2), test_app(5, 2, 3)};
@@ -234,7 +234,7 @@ TEST_P(StoreContract, ListAppsFiltersByProjectServerAndName) {
 }
 
 TEST_P(StoreContract, ServerAndProjectAppsAreListedAndCounted) {
-  AppSeed records = two_teams();
+  AppSeed records = two_teams_with_a_project();
   records.apps = {test_app(2, 1, 1, 1), test_app(1, 1, 1), test_app(3, 1, 2, 1)};
   BERTH_ASSERT_OK(seed_apps(store(), records));
   auto on_server = read_tx(store(), [](Tx& tx) { return tx.list_server_apps(server_id(1)); });
@@ -248,7 +248,7 @@ TEST_P(StoreContract, ServerAndProjectAppsAreListedAndCounted) {
 }
 
 TEST_P(StoreContract, DeletingAProjectKeepsItsAppsAndDeletesItsEnvVars) {
-  AppSeed records = two_teams();
+  AppSeed records = two_teams_with_a_project();
   records.apps = {test_app(1, 1, 1, 1)};
   BERTH_ASSERT_OK(seed_apps(store(), records));
   BERTH_ASSERT_OK(put_env(store(), test_env("project", project_id(1), "SHARED")));
@@ -265,7 +265,7 @@ TEST_P(StoreContract, DeletingAProjectKeepsItsAppsAndDeletesItsEnvVars) {
 }
 
 TEST_P(StoreContract, EnvVarsPutReplaceDeleteAndListByKey) {
-  AppSeed records = two_teams();
+  AppSeed records = two_teams_with_a_project();
   records.apps = {test_app(1, 1, 1), test_app(2, 1, 1)};
   BERTH_ASSERT_OK(seed_apps(store(), records));
   const std::string a1 = app_id(1);
@@ -299,7 +299,7 @@ TEST_P(StoreContract, EnvVarsPutReplaceDeleteAndListByKey) {
 }
 
 TEST_P(StoreContract, ReplaceEnvVarsReplacesTheWholeSetOfItsScope) {
-  AppSeed records = two_teams();
+  AppSeed records = two_teams_with_a_project();
   records.apps = {test_app(1, 1, 1)};
   BERTH_ASSERT_OK(seed_apps(store(), records));
   const std::string p1 = project_id(1);
@@ -322,7 +322,7 @@ TEST_P(StoreContract, ReplaceEnvVarsReplacesTheWholeSetOfItsScope) {
 }
 
 TEST_P(StoreContract, DeletingATeamDeletesItsProjectsAppsAndTheirEnvVars) {
-  AppSeed records = two_teams();
+  AppSeed records = two_teams_with_a_project();
   records.apps = {test_app(1, 1, 1, 1), test_app(2, 2, 3)};
   BERTH_ASSERT_OK(seed_apps(store(), records));
   BERTH_ASSERT_OK(put_env(store(), test_env("project", project_id(1), "P")));

@@ -21,9 +21,9 @@ Result<std::int64_t> append(Store& store, const DeploymentEventRecord& event) {
   return write_tx(store, [&](Tx& tx) { return tx.append_deployment_event(event); });
 }
 
-Result<std::vector<DeploymentEventRecord>> events(Store& store, int deployment,
-                                                  std::int64_t after_seq,
-                                                  std::int64_t limit = 100) {
+Result<std::vector<DeploymentEventRecord>> deployment_events(Store& store, int deployment,
+                                                             std::int64_t after_seq,
+                                                             std::int64_t limit = 100) {
   return read_tx(store, [&](Tx& tx) {
     return tx.list_deployment_events(deployment_id(deployment), after_seq, limit);
   });
@@ -40,7 +40,7 @@ std::vector<std::int64_t> seqs_of(const Result<std::vector<DeploymentEventRecord
   return seqs;
 }
 
-std::int64_t last_seq(Store& store, int deployment) {
+std::int64_t deployment_last_seq(Store& store, int deployment) {
   auto found = get_deployment(store, "", deployment);
   return found && *found ? (*found)->last_seq : -1;
 }
@@ -60,7 +60,7 @@ Result<std::optional<ProxySettingsRecord>> proxy(Store& store, int server) {
 
 // Two teams; servers 1 and 2 in team 1, server 3 in team 2; apps 1 and 2 in team 1 (on
 // servers 1 and 2), app 3 in team 2.
-AppSeed two_teams() {
+AppSeed two_teams_with_apps() {
   return {.teams = {test_team(1), test_team(2)},
           .servers = {test_server(1, 1), test_server(2, 1), test_server(3, 2)},
           .apps = {test_app(1, 1, 1), test_app(2, 1, 2), test_app(3, 2, 3)}};
@@ -69,7 +69,7 @@ AppSeed two_teams() {
 }  // namespace
 
 TEST_P(StoreContract, DeploymentRoundTripsEveryFieldAndIsScopedToItsTeam) {
-  AppSeed records = two_teams();
+  AppSeed records = two_teams_with_apps();
   const DeploymentRecord full = full_deployment(1, 1, 1, 1);
   const DeploymentRecord queued = test_deployment(2, 1, 1, 1);
   records.deployments = {full, queued};
@@ -83,7 +83,7 @@ TEST_P(StoreContract, DeploymentRoundTripsEveryFieldAndIsScopedToItsTeam) {
 
 // An unknown state cannot be written at all: DeploymentState is a closed type.
 TEST_P(StoreContract, CreateDeploymentRefusesUnknownAppTriggerOrDuplicateId) {
-  BERTH_ASSERT_OK(seed_apps(store(), two_teams()));
+  BERTH_ASSERT_OK(seed_apps(store(), two_teams_with_apps()));
   EXPECT_EQ(error_kind(seed_apps(store(), {.deployments = {test_deployment(1, 1, 9, 1)}})),
             ErrorKind::conflict);
   DeploymentRecord bad_trigger = test_deployment(1, 1, 1, 1);
@@ -101,7 +101,7 @@ TEST_P(StoreContract, CreateDeploymentRefusesUnknownAppTriggerOrDuplicateId) {
 }
 
 TEST_P(StoreContract, UpdateDeploymentWritesEveryColumnButNeverLowersLastSeq) {
-  AppSeed records = two_teams();
+  AppSeed records = two_teams_with_apps();
   records.deployments = {test_deployment(1, 1, 1, 1)};
   BERTH_ASSERT_OK(seed_apps(store(), records));
   DeploymentRecord changed = full_deployment(1, 1, 2, 2);
@@ -121,7 +121,7 @@ TEST_P(StoreContract, UpdateDeploymentWritesEveryColumnButNeverLowersLastSeq) {
   DeploymentRecord stale = cleared;
   stale.state = DeploymentState::running;
   BERTH_ASSERT_OK(store().write([&](Tx& tx) { return tx.update_deployment(stale); }));
-  EXPECT_EQ(last_seq(store(), 1), 2);
+  EXPECT_EQ(deployment_last_seq(store(), 1), 2);
 
   EXPECT_EQ(error_kind(store().write(
                 [](Tx& tx) { return tx.update_deployment(test_deployment(9, 1, 1, 1)); })),
@@ -140,7 +140,7 @@ TEST_P(StoreContract, UpdateDeploymentWritesEveryColumnButNeverLowersLastSeq) {
 }
 
 TEST_P(StoreContract, ListDeploymentsNewestFirstWithFilters) {
-  AppSeed records = two_teams();
+  AppSeed records = two_teams_with_apps();
   for (int n : {3, 1, 4, 2}) {
     records.deployments.push_back(test_deployment(n, 1, n % 2 == 0 ? 2 : 1, 1));
   }
@@ -171,7 +171,7 @@ TEST_P(StoreContract, ListDeploymentsNewestFirstWithFilters) {
 }
 
 TEST_P(StoreContract, DeploymentEventsAreNumberedPerDeployment) {
-  AppSeed records = two_teams();
+  AppSeed records = two_teams_with_apps();
   records.deployments = {test_deployment(1, 1, 1, 1), test_deployment(2, 1, 1, 1)};
   BERTH_ASSERT_OK(seed_apps(store(), records));
   // The seq in the record is ignored: the store assigns 1, 2, 3 … per deployment.
@@ -181,27 +181,27 @@ TEST_P(StoreContract, DeploymentEventsAreNumberedPerDeployment) {
   EXPECT_EQ(append(store(), test_deploy_event(2, 2, "done")).value_or(-1), 1);
   EXPECT_EQ(append(store(), test_deploy_event(1, 3)).value_or(-1), 2);
   EXPECT_EQ(append(store(), test_deploy_event(1, 4, "state")).value_or(-1), 3);
-  EXPECT_EQ(last_seq(store(), 1), 3);
-  EXPECT_EQ(last_seq(store(), 2), 1);
+  EXPECT_EQ(deployment_last_seq(store(), 1), 3);
+  EXPECT_EQ(deployment_last_seq(store(), 2), 1);
 
-  auto all = events(store(), 1, 0);
+  auto all = deployment_events(store(), 1, 0);
   BERTH_ASSERT_OK(all);
   DeploymentEventRecord stored = first;
   stored.seq = 1;
   ASSERT_EQ(all->size(), 3U);
   EXPECT_EQ(to_text((*all)[0]), to_text(stored));
-  EXPECT_EQ(seqs_of(events(store(), 1, 1)), (std::vector<std::int64_t>{2, 3}));
-  EXPECT_EQ(seqs_of(events(store(), 1, 0, 2)), (std::vector<std::int64_t>{1, 2}));
-  EXPECT_EQ(seqs_of(events(store(), 1, 3)), std::vector<std::int64_t>{});
-  EXPECT_EQ(seqs_of(events(store(), 1, 0, 0)), std::vector<std::int64_t>{-1});
+  EXPECT_EQ(seqs_of(deployment_events(store(), 1, 1)), (std::vector<std::int64_t>{2, 3}));
+  EXPECT_EQ(seqs_of(deployment_events(store(), 1, 0, 2)), (std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(seqs_of(deployment_events(store(), 1, 3)), std::vector<std::int64_t>{});
+  EXPECT_EQ(seqs_of(deployment_events(store(), 1, 0, 0)), std::vector<std::int64_t>{-1});
 
   EXPECT_EQ(error_kind(append(store(), test_deploy_event(9, 1))), ErrorKind::conflict);
   EXPECT_EQ(error_kind(append(store(), test_deploy_event(1, 5, "chatter"))), ErrorKind::invalid);
-  EXPECT_EQ(last_seq(store(), 1), 3);  // a refused event changes nothing
+  EXPECT_EQ(deployment_last_seq(store(), 1), 3);  // a refused event changes nothing
 }
 
 TEST_P(StoreContract, WebhookDeliveriesAreRecordedOnceAndPruned) {
-  BERTH_ASSERT_OK(seed_apps(store(), two_teams()));
+  BERTH_ASSERT_OK(seed_apps(store(), two_teams_with_apps()));
   EXPECT_EQ(deliver(store(), 1, "d-1", test_time(1)).value_or(false), true);
   EXPECT_EQ(deliver(store(), 1, "d-1", test_time(2)).value_or(true), false);
   EXPECT_EQ(deliver(store(), 2, "d-1", test_time(3)).value_or(false), true);  // another app
@@ -216,7 +216,7 @@ TEST_P(StoreContract, WebhookDeliveriesAreRecordedOnceAndPruned) {
 }
 
 TEST_P(StoreContract, DeployHooksAreFoundByHashListedDeletedAndTouched) {
-  AppSeed records = two_teams();
+  AppSeed records = two_teams_with_apps();
   records.hooks = {test_hook(1, 1, 1), test_hook(2, 1, 1), test_hook(3, 1, 2)};
   BERTH_ASSERT_OK(seed_apps(store(), records));
   EXPECT_EQ(to_text(find_hook(store(), 1)), to_text(std::optional(test_hook(1, 1, 1))));
@@ -249,7 +249,7 @@ TEST_P(StoreContract, DeployHooksAreFoundByHashListedDeletedAndTouched) {
 }
 
 TEST_P(StoreContract, ProxySettingsAreAbsentUntilPutAndGoWithTheServer) {
-  BERTH_ASSERT_OK(seed_apps(store(), two_teams()));
+  BERTH_ASSERT_OK(seed_apps(store(), two_teams_with_apps()));
   EXPECT_EQ(to_text(proxy(store(), 1)), "<none>");
   const auto put = [&](const ProxySettingsRecord& settings) {
     return store().write([&](Tx& tx) { return tx.put_proxy_settings(settings); });
@@ -277,7 +277,7 @@ TEST_P(StoreContract, ProxySettingsAreAbsentUntilPutAndGoWithTheServer) {
 }
 
 TEST_P(StoreContract, DeletingAnAppDeletesEverythingItOwns) {
-  AppSeed records = two_teams();
+  AppSeed records = two_teams_with_apps();
   records.deployments = {test_deployment(1, 1, 1, 1), test_deployment(2, 1, 2, 2)};
   records.hooks = {test_hook(1, 1, 1), test_hook(2, 1, 2)};
   BERTH_ASSERT_OK(seed_apps(store(), records));

@@ -6,27 +6,6 @@
 
 namespace berth {
 
-namespace {
-
-std::string time_text(TimePoint time) { return format_rfc3339(time); }
-
-std::string time_text(const std::optional<TimePoint>& time) {
-  return time ? format_rfc3339(*time) : std::string("null");
-}
-
-template <class T>
-Result<void> create_each(const std::vector<T>& records, Result<void> (Tx::*create)(const T&),
-                         Tx& tx) {
-  for (const auto& record : records) {
-    if (auto done = (tx.*create)(record); !done) {
-      return done;
-    }
-  }
-  return {};
-}
-
-}  // namespace
-
 std::string server_id(int n) { return fmt::format("srv_{:04}", n); }
 std::string job_id(int n) { return fmt::format("job_{:04}", n); }
 

@@ -46,7 +46,7 @@ std::int64_t last_seq(Store& store, int job) {
 }
 
 // Two teams; servers 1 and 2 in team 1, server 3 in team 2.
-FleetSeed two_teams() {
+FleetSeed two_teams_with_servers() {
   return {.teams = {test_team(1), test_team(2)},
           .servers = {test_server(1, 1), test_server(2, 1), test_server(3, 2)}};
 }
@@ -56,7 +56,7 @@ FleetSeed two_teams() {
 TEST_P(StoreContract, JobRoundTripsEveryField) {
   const JobRecord full = full_job(1, 1, 1);
   const JobRecord queued = test_job(2, 1, 1);
-  FleetSeed records = two_teams();
+  FleetSeed records = two_teams_with_servers();
   records.jobs = {full, queued};
   BERTH_ASSERT_OK(seed_fleet(store(), records));
   EXPECT_EQ(to_text(get_job(store(), team_id(1), 1)), to_text(std::optional(full)));
@@ -69,7 +69,7 @@ TEST_P(StoreContract, JobRoundTripsEveryField) {
 }
 
 TEST_P(StoreContract, CreateJobRefusesUnknownServerStateOrDuplicateId) {
-  BERTH_ASSERT_OK(seed_fleet(store(), two_teams()));
+  BERTH_ASSERT_OK(seed_fleet(store(), two_teams_with_servers()));
   EXPECT_EQ(error_kind(seed_fleet(store(), {.jobs = {test_job(1, 1, 9)}})), ErrorKind::conflict);
   JobRecord bad_state = test_job(1, 1, 1);
   bad_state.state = "paused";
@@ -79,7 +79,7 @@ TEST_P(StoreContract, CreateJobRefusesUnknownServerStateOrDuplicateId) {
 }
 
 TEST_P(StoreContract, UpdateJobWritesEveryColumn) {
-  FleetSeed records = two_teams();
+  FleetSeed records = two_teams_with_servers();
   records.jobs = {test_job(1, 1, 1)};
   BERTH_ASSERT_OK(seed_fleet(store(), records));
   JobRecord changed = full_job(1, 1, 2);
@@ -101,7 +101,7 @@ TEST_P(StoreContract, UpdateJobWritesEveryColumn) {
 }
 
 TEST_P(StoreContract, ListJobsNewestFirstWithPagesAndTotal) {
-  FleetSeed records = two_teams();
+  FleetSeed records = two_teams_with_servers();
   for (int n : {3, 1, 4, 2}) {
     records.jobs.push_back(test_job(n, 1, 1));
   }
@@ -123,7 +123,7 @@ TEST_P(StoreContract, ListJobsNewestFirstWithPagesAndTotal) {
 }
 
 TEST_P(StoreContract, ListJobsFiltersByTeamServerAndStates) {
-  FleetSeed records = two_teams();
+  FleetSeed records = two_teams_with_servers();
   const auto job = [](int n, int team, int server, std::string state) {
     JobRecord record = test_job(n, team, server);
     record.state = std::move(state);
@@ -156,7 +156,7 @@ TEST_P(StoreContract, ListJobsFiltersByTeamServerAndStates) {
 }
 
 TEST_P(StoreContract, AppendJobOutputStoresEachSeqOnceAndRaisesLastSeq) {
-  FleetSeed records = two_teams();
+  FleetSeed records = two_teams_with_servers();
   records.jobs = {test_job(1, 1, 1), test_job(2, 1, 1)};
   BERTH_ASSERT_OK(seed_fleet(store(), records));
 
@@ -185,7 +185,7 @@ TEST_P(StoreContract, AppendJobOutputStoresEachSeqOnceAndRaisesLastSeq) {
 }
 
 TEST_P(StoreContract, AppendJobOutputRefusesUnknownJobStreamOrLimit) {
-  FleetSeed records = two_teams();
+  FleetSeed records = two_teams_with_servers();
   records.jobs = {test_job(1, 1, 1)};
   BERTH_ASSERT_OK(seed_fleet(store(), records));
   EXPECT_EQ(error_kind(append(store(), test_chunk(9, 1, "x"))), ErrorKind::conflict);
@@ -197,7 +197,7 @@ TEST_P(StoreContract, AppendJobOutputRefusesUnknownJobStreamOrLimit) {
 }
 
 TEST_P(StoreContract, UpdateJobNeverLowersLastSeqBelowStoredOutput) {
-  FleetSeed records = two_teams();
+  FleetSeed records = two_teams_with_servers();
   records.jobs = {test_job(1, 1, 1)};
   BERTH_ASSERT_OK(seed_fleet(store(), records));
   // A caller that read the job before its output arrived writes the stale last_seq back.
@@ -213,7 +213,7 @@ TEST_P(StoreContract, UpdateJobNeverLowersLastSeqBelowStoredOutput) {
 }
 
 TEST_P(StoreContract, DeletingAServerDeletesEverythingItOwns) {
-  FleetSeed records = two_teams();
+  FleetSeed records = two_teams_with_servers();
   records.install_tokens = {test_install_token(1, 1, 1), test_install_token(2, 1),
                             test_install_token(3, 1, 2)};
   records.jobs = {test_job(1, 1, 1), test_job(2, 1, 2)};

@@ -8,25 +8,8 @@ namespace berth {
 
 namespace {
 
-std::string time_text(TimePoint time) { return format_rfc3339(time); }
-
-std::string time_text(const std::optional<TimePoint>& time) {
-  return time ? format_rfc3339(*time) : std::string("null");
-}
-
 std::string kind_text(SessionKind kind) {
   return kind == SessionKind::browser ? "browser" : "access_token";
-}
-
-template <class T>
-Result<void> create_each(const std::vector<T>& records, Result<void> (Tx::*create)(const T&),
-                         Tx& tx) {
-  for (const auto& record : records) {
-    if (auto done = (tx.*create)(record); !done) {
-      return done;
-    }
-  }
-  return {};
 }
 
 }  // namespace

@@ -3,10 +3,12 @@
 /// distinct values derived from a number, a one-transaction seeding helper, and a text form of
 /// each record so a test compares whole records and a failure prints every field.
 
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
 
+#include "core/time_format.hpp"
 #include "store/store_contract.hpp"
 
 namespace berth {
@@ -86,6 +88,24 @@ std::vector<std::string> texts_of(const std::vector<T>& records) {
     texts.push_back(to_text(record));
   }
   return texts;
+}
+
+/// A time as the contract compares it (RFC 3339, or "null").
+inline std::string time_text(TimePoint time) { return format_rfc3339(time); }
+inline std::string time_text(const std::optional<TimePoint>& time) {
+  return time ? format_rfc3339(*time) : std::string("null");
+}
+
+/// Creates each record with `create` in `tx`, stopping at the first failure.
+template <class T>
+Result<void> create_each(const std::vector<T>& records, Result<void> (Tx::*create)(const T&),
+                         Tx& tx) {
+  for (const auto& record : records) {
+    if (auto done = (tx.*create)(record); !done) {
+      return done;
+    }
+  }
+  return {};
 }
 
 /// The ids of records, in order.

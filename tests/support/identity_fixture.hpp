@@ -21,6 +21,9 @@
 
 namespace berth::testing {
 
+/// A password that passes the policy, for accounts whose sign-in a test exercises.
+constexpr std::string_view kTestPassword = "correct horse battery";
+
 class IdentityTest : public ::testing::Test {
  protected:
   ~IdentityTest() override;

@@ -9,12 +9,10 @@
 namespace berth {
 namespace {
 
-constexpr std::string_view kPassword = "correct horse battery";
-
 class SignInLockoutTest : public testing::IdentityTest {
  protected:
   SignInLockoutTest() {
-    auto hash = crypto::hash_password(kPassword);
+    auto hash = crypto::hash_password(testing::kTestPassword);
     EXPECT_TRUE(hash.has_value());
     ann_ = add_user(
         {.email = "ann@example.com", .password_hash = hash.value_or(""), .display_name = "Ann"});
@@ -24,7 +22,8 @@ class SignInLockoutTest : public testing::IdentityTest {
     return ClientInfo{.request_id = "req-1", .source_address = address, .user_agent = "test"};
   }
 
-  Result<SignedIn> login(const std::string& address, std::string_view password = kPassword,
+  Result<SignedIn> login(const std::string& address,
+                         std::string_view password = testing::kTestPassword,
                          const std::string& email = "ann@example.com") {
     return sign_in_.login({.email = email, .password = std::string(password), .totp = {}},
                           from(address));
@@ -111,7 +110,8 @@ TEST_F(SignInLockoutTest, ChangingThePasswordCountsWrongCurrentPasswords) {
     ASSERT_FALSE(wrong.has_value());
     EXPECT_EQ(wrong.error().details.value("field", ""), "current");
   }
-  auto locked = sign_in_.change_password(as(ann_), kPassword, "a brand new password", stranger);
+  auto locked =
+      sign_in_.change_password(as(ann_), testing::kTestPassword, "a brand new password", stranger);
   ASSERT_FALSE(locked.has_value());
   EXPECT_EQ(locked.error().code, "account_locked");
   expect_locked(login("203.0.113.9"));

@@ -16,12 +16,10 @@
 namespace berth {
 namespace {
 
-constexpr std::string_view kPassword = "correct horse battery";
-
 class TotpServiceTest : public testing::IdentityTest {
  protected:
   TotpServiceTest() {
-    auto hash = crypto::hash_password(kPassword);
+    auto hash = crypto::hash_password(testing::kTestPassword);
     EXPECT_TRUE(hash.has_value());
     ann_ = add_user(
         {.email = "ann@example.com", .password_hash = hash.value_or(""), .display_name = "Ann"});
@@ -175,7 +173,7 @@ TEST_F(TotpServiceTest, ACodeAcceptedOnceIsRefusedWithinItsWindow) {
   clock_.advance(std::chrono::seconds(30));
   const std::string next = code_now(enrolment->secret);
   ASSERT_TRUE(service_.replace_recovery_codes(ann(), next, client()).has_value());
-  expect_invalid(service_.disable(ann(), kPassword, next, client()), "code");
+  expect_invalid(service_.disable(ann(), testing::kTestPassword, next, client()), "code");
   EXPECT_TRUE(stored().totp_enabled);
   EXPECT_EQ(audit("totp.recovery_codes").size(), 1U);
 }
@@ -184,20 +182,22 @@ TEST_F(TotpServiceTest, DisablingNeedsThePasswordAndACode) {
   const auto [secret, codes] = turned_on();
   expect_invalid(service_.disable(ann(), "not the password", code_now(secret), client()),
                  "password");
-  expect_invalid(service_.disable(ann(), kPassword, wrong_code(secret), client()), "code");
-  expect_invalid(service_.disable(ann(), kPassword, "AAAAA-AAAAA", client()), "code");
+  expect_invalid(service_.disable(ann(), testing::kTestPassword, wrong_code(secret), client()),
+                 "code");
+  expect_invalid(service_.disable(ann(), testing::kTestPassword, "AAAAA-AAAAA", client()), "code");
   EXPECT_TRUE(stored().totp_enabled);
   EXPECT_EQ(unused_recovery_codes(), 10);
   EXPECT_TRUE(audit("totp.disable").empty());
 
-  ASSERT_TRUE(service_.disable(ann(), kPassword, code_now(secret), client()).has_value());
+  ASSERT_TRUE(
+      service_.disable(ann(), testing::kTestPassword, code_now(secret), client()).has_value());
   const UserRecord user = stored();
   EXPECT_FALSE(user.totp_enabled);
   EXPECT_TRUE(user.totp_secret_enc.empty());
   EXPECT_EQ(unused_recovery_codes(), 0);
   EXPECT_EQ(audit("totp.disable").size(), 1U);
 
-  auto again = service_.disable(ann(), kPassword, codes[0], client());
+  auto again = service_.disable(ann(), testing::kTestPassword, codes[0], client());
   ASSERT_FALSE(again.has_value());
   EXPECT_EQ(again.error().kind, ErrorKind::conflict);
 }
@@ -210,7 +210,7 @@ TEST_F(TotpServiceTest, ARecoveryCodeWorksOnceAndAFailedAttemptDoesNotSpendIt) {
 
   SignInService sign_in(ctx_);
   const Credentials credentials{
-      .email = ann_.email, .password = std::string(kPassword), .totp = codes[0]};
+      .email = ann_.email, .password = std::string(testing::kTestPassword), .totp = codes[0]};
   ASSERT_TRUE(sign_in.login(credentials, client()).has_value());
   EXPECT_EQ(unused_recovery_codes(), 9);
   auto replayed = sign_in.login(credentials, client());
@@ -222,8 +222,8 @@ TEST_F(TotpServiceTest, ARecoveryCodeWorksOnceAndAFailedAttemptDoesNotSpendIt) {
   ASSERT_TRUE(fresh.has_value());
   EXPECT_EQ(unused_recovery_codes(), 10);
   // The old codes are gone with the replacement; the new ones work.
-  expect_invalid(service_.disable(ann(), kPassword, codes[2], client()), "code");
-  EXPECT_TRUE(service_.disable(ann(), kPassword, (*fresh)[0], client()).has_value());
+  expect_invalid(service_.disable(ann(), testing::kTestPassword, codes[2], client()), "code");
+  EXPECT_TRUE(service_.disable(ann(), testing::kTestPassword, (*fresh)[0], client()).has_value());
 }
 
 TEST_F(TotpServiceTest, WrongCodesWhenReplacingRecoveryCodesLockOutLikeSignIn) {
@@ -240,9 +240,10 @@ TEST_F(TotpServiceTest, WrongCodesWhenReplacingRecoveryCodesLockOutLikeSignIn) {
   EXPECT_EQ(locked.error().code, "account_locked");
   EXPECT_EQ(unused_recovery_codes(), 10);
   SignInService sign_in(ctx_);
-  auto login = sign_in.login(
-      {.email = ann_.email, .password = std::string(kPassword), .totp = code_now(secret)},
-      stranger);
+  auto login = sign_in.login({.email = ann_.email,
+                              .password = std::string(testing::kTestPassword),
+                              .totp = code_now(secret)},
+                             stranger);
   ASSERT_FALSE(login.has_value());
   EXPECT_EQ(login.error().code, "account_locked");
 
@@ -260,9 +261,10 @@ TEST_F(TotpServiceTest, WrongPasswordsAndCodesWhenDisablingLockOutLikeSignIn) {
   expect_invalid(service_.disable(ann(), "not the password", code_now(secret), client()),
                  "password");
   for (int i = 0; i < 4; ++i) {
-    expect_invalid(service_.disable(ann(), kPassword, wrong_code(secret), client()), "code");
+    expect_invalid(service_.disable(ann(), testing::kTestPassword, wrong_code(secret), client()),
+                   "code");
   }
-  auto locked = service_.disable(ann(), kPassword, code_now(secret), client());
+  auto locked = service_.disable(ann(), testing::kTestPassword, code_now(secret), client());
   ASSERT_FALSE(locked.has_value());
   EXPECT_EQ(locked.error().code, "account_locked");
   EXPECT_TRUE(stored().totp_enabled);
@@ -277,7 +279,7 @@ TEST_F(TotpServiceTest, ApiKeysCannotChangeTheSecondFactor) {
   auto enrolment = service_.enrol(key, client());
   ASSERT_FALSE(enrolment.has_value());
   EXPECT_EQ(enrolment.error().code, "api_key_not_allowed");
-  EXPECT_FALSE(service_.disable(key, kPassword, "123456", client()).has_value());
+  EXPECT_FALSE(service_.disable(key, testing::kTestPassword, "123456", client()).has_value());
   EXPECT_TRUE(stored().totp_secret_enc.empty());
   EXPECT_TRUE(audit("totp.enrol").empty());
 }

@@ -107,7 +107,7 @@ class Placement {
   Role role_;
 };
 
-Result<void> named(Result<void> written) {
+Result<void> app_name_checked(Result<void> written) {
   if (!written && written.error().kind == ErrorKind::conflict) {
     return fail(
         with_code(Error::conflict("an app with this name exists in the team"), "app_name_taken"));
@@ -256,7 +256,7 @@ Result<AppView> AppService::create(const Principal& who, std::string_view team_i
             return fail(std::move(step.error()));
           }
         }
-        if (auto created = named(tx.create_app(app)); !created) {
+        if (auto created = app_name_checked(tx.create_app(app)); !created) {
           return fail(std::move(created.error()));
         }
         return view_of(tx, app);
@@ -363,7 +363,7 @@ Result<AppView> AppService::update(const Principal& who, std::string_view team_i
           app.config_version += 1;
         }
         app.updated_at = ctx_.clock().now();
-        if (auto written = named(tx.update_app(app)); !written) {
+        if (auto written = app_name_checked(tx.update_app(app)); !written) {
           return fail(std::move(written.error()));
         }
         return view_of(tx, app);

@@ -30,8 +30,8 @@ T member(const json& object, const char* key, T fallback) {
   }
 }
 
-// Seconds as given: 2 stays 2, 0.5 stays 0.5.
-json seconds(double value) {
+// A number as given: 2 stays 2, 0.5 stays 0.5 (seconds, cpus).
+json number_json(double value) {
   if (std::floor(value) == value && std::abs(value) < 1e15) {
     return static_cast<std::int64_t>(value);
   }
@@ -82,20 +82,20 @@ json to_json(const AppSettings& settings) {
     volumes.push_back(
         {{"source", volume.source}, {"target", volume.target}, {"read_only", volume.read_only}});
   }
-  json out = {
-      {"health",
-       {{"path", settings.health.path},
-        {"interval_s", seconds(settings.health.interval_s)},
-        {"timeout_s", seconds(settings.health.timeout_s)},
-        {"retries", settings.health.retries},
-        {"start_period_s", seconds(settings.health.start_period_s)}}},
-      {"resources",
-       {{"cpus", seconds(settings.resources.cpus)}, {"memory_mb", settings.resources.memory_mb}}},
-      {"volumes", std::move(volumes)},
-      {"privileged", settings.privileged},
-      {"network_mode", settings.network_mode},
-      {"drain_grace_s", settings.drain_grace_s},
-      {"pull_policy", settings.pull_policy}};
+  json out = {{"health",
+               {{"path", settings.health.path},
+                {"interval_s", number_json(settings.health.interval_s)},
+                {"timeout_s", number_json(settings.health.timeout_s)},
+                {"retries", settings.health.retries},
+                {"start_period_s", number_json(settings.health.start_period_s)}}},
+              {"resources",
+               {{"cpus", number_json(settings.resources.cpus)},
+                {"memory_mb", settings.resources.memory_mb}}},
+              {"volumes", std::move(volumes)},
+              {"privileged", settings.privileged},
+              {"network_mode", settings.network_mode},
+              {"drain_grace_s", settings.drain_grace_s},
+              {"pull_policy", settings.pull_policy}};
   if (settings.port) {
     out["port"] = *settings.port;
   }

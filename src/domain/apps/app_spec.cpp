@@ -28,16 +28,16 @@ bool is_valid_absolute_path(std::string_view path) {
 }
 
 // Seconds may be fractional (an app that starts in 100 ms need not wait a whole second).
-json seconds(double minimum) {
+json seconds_schema(double minimum) {
   return {{"type", "number"}, {"minimum", minimum}, {"maximum", 3600}};
 }
 
 json health_schema() {
   return schema::object({{"path", schema::string(1, 1024)},
-                         {"interval_s", seconds(0.1)},
-                         {"timeout_s", seconds(0.1)},
+                         {"interval_s", seconds_schema(0.1)},
+                         {"timeout_s", seconds_schema(0.1)},
                          {"retries", schema::integer(1, 1000)},
-                         {"start_period_s", seconds(0)}});
+                         {"start_period_s", seconds_schema(0)}});
 }
 
 json volume_schema() {

@@ -27,7 +27,7 @@ Result<void> check_description(const std::string& description) {
 }
 
 // A duplicate name is the only conflict the store reports for projects.
-Result<void> named(Result<void> written) {
+Result<void> project_name_checked(Result<void> written) {
   if (!written && written.error().kind == ErrorKind::conflict) {
     return fail(with_code(Error::conflict("a project with this name exists in the team"),
                           "project_name_taken"));
@@ -83,7 +83,7 @@ Result<ProjectRecord> ProjectService::create(const Principal& who, std::string_v
         if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
           return fail(std::move(role.error()));
         }
-        if (auto created = named(tx.create_project(project)); !created) {
+        if (auto created = project_name_checked(tx.create_project(project)); !created) {
           return fail(std::move(created.error()));
         }
         return project;
@@ -122,7 +122,7 @@ Result<ProjectRecord> ProjectService::update(const Principal& who, std::string_v
         project->name = patch.name.value_or(project->name);
         project->description = patch.description.value_or(project->description);
         project->updated_at = ctx_.clock().now();
-        if (auto updated = named(tx.update_project(*project)); !updated) {
+        if (auto updated = project_name_checked(tx.update_project(*project)); !updated) {
           return fail(std::move(updated.error()));
         }
         return project;

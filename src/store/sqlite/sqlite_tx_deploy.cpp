@@ -55,7 +55,7 @@ Result<DeploymentRecord> read_deployment(const SqliteStatement& row) {
   return read.finish(std::move(deployment));
 }
 
-Result<DeploymentEventRecord> read_event(const SqliteStatement& row) {
+Result<DeploymentEventRecord> read_deployment_event(const SqliteStatement& row) {
   RowReader read(row, "deployment_events");
   DeploymentEventRecord event;
   event.deployment_id = read.text(0);
@@ -213,7 +213,7 @@ Result<std::vector<DeploymentEventRecord>> SqliteTx::list_deployment_events(
   return query_rows(connection_,
                     "SELECT deployment_id, seq, event, data, at FROM deployment_events "
                     "WHERE deployment_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-                    read_event, deployment_id, after_seq, limit);
+                    read_deployment_event, deployment_id, after_seq, limit);
 }
 
 Result<bool> SqliteTx::record_webhook_delivery(std::string_view app_id,

@@ -67,7 +67,7 @@ Result<MetricPoint> read_point(const SqliteStatement& row) {
   return read.finish(std::move(point));
 }
 
-Result<ServerEventRecord> read_event(const SqliteStatement& row) {
+Result<ServerEventRecord> read_server_event(const SqliteStatement& row) {
   RowReader read(row, "server_events");
   ServerEventRecord event;
   event.seq = read.integer(0);
@@ -171,7 +171,7 @@ Result<std::vector<ServerEventRecord>> SqliteTx::list_server_events(std::string_
   return query_rows(connection_,
                     "SELECT seq, server_id, at, kind, details FROM server_events "
                     "WHERE server_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-                    read_event, server_id, after_seq, limit);
+                    read_server_event, server_id, after_seq, limit);
 }
 
 Result<std::int64_t> SqliteTx::prune_server_events(TimePoint before) {
