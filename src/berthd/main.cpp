@@ -229,6 +229,13 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
       fleet.policy.public_url = url;
       api_context.public_url = url;
     }
+    if (is_insecure_enrolment_url(fleet.policy.public_url)) {
+      log::warn("berthd.insecure_public_url",
+                {{"public_url", fleet.policy.public_url},
+                 {"enrolment", fleet.policy.allow_insecure_enrolment
+                                   ? "allowed (--allow-insecure-enrolment)"
+                                   : "refused: use an https:// --public-url"}});
+    }
     if (options.local_agent) {
       local_agent = std::make_unique<LocalAgent>(
           LocalAgentOptions{

@@ -21,6 +21,9 @@ struct FleetPolicy {
   /// A running job whose agent stays away this much past its timeout is marked lost.
   std::chrono::seconds lost_grace{5 * 60};
   std::string public_url = "http://127.0.0.1:8080";  // what agents and install commands dial
+  /// Install tokens and SSH adoption over a plain http:// public URL to a non-loopback host
+  /// (--allow-insecure-enrolment): tokens and agent credentials would cross the network in clear.
+  bool allow_insecure_enrolment = false;
 };
 
 struct FleetContext {
