@@ -146,6 +146,8 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
   AgentHub agents(fleet, ledger, server_book, metrics);
   EnrolmentService enrolment(fleet, agents);
   ServerService servers(fleet, agents);
+  // A deleted team's agents are disconnected by the fleet side (identity does not know it).
+  teams.set_teardown(&servers);
   JobService jobs(fleet, agents);
   ssh::LibsshInstaller installer;
   AdoptionService adoption(fleet, enrolment, jobs, agents, &installer,
