@@ -1,9 +1,9 @@
 #include "api/agent_routes.hpp"
 
-#include <fstream>
+#include <memory>
 #include <regex>
-#include <sstream>
 
+#include "api/agent_download.hpp"
 #include "api/request_helpers.hpp"
 #include "core/json_limits.hpp"
 #include "core/json_schema.hpp"
@@ -76,9 +76,11 @@ Error agent_unauthenticated() {
                .internal_detail = {}};
 }
 
-// The script behind the one-line install command. Only the server URL is filled in, and only
-// after it was checked to hold nothing a shell would interpret inside single quotes.
-std::string install_script(const std::string& url) {
+// The script behind the one-line install command. Only the server URL and the binary's
+// checksum are filled in: the URL after it was checked to hold nothing a shell would interpret
+// inside single quotes, the checksum as berthd computed it (hex). The checksum travels in the
+// script, so a download that is cut short or altered on its way is refused before it runs.
+std::string install_script(const std::string& url, const std::string& sha256) {
   return R"SCRIPT(#!/bin/sh
 # Installs berth-agent and enrols this server with Berth at )SCRIPT" +
          url + R"SCRIPT(.
@@ -87,6 +89,8 @@ std::string install_script(const std::string& url) {
 set -eu
 BERTH_URL=')SCRIPT" +
          url + R"SCRIPT('
+AGENT_SHA256=')SCRIPT" +
+         sha256 + R"SCRIPT('
 # Where it goes; the defaults suit a server. BERTH_AGENT_NO_SYSTEMD=1 starts it in the
 # background even where systemd runs.
 BIN_DIR="${BERTH_AGENT_BIN_DIR:-/usr/local/bin}"
@@ -101,9 +105,17 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$TOKEN" ] || { echo "berth install: --install-token TOKEN is required" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "berth install: run as root (sudo sh -s -- ...)" >&2; exit 1; }
+command -v sha256sum >/dev/null 2>&1 ||
+  { echo "berth install: sha256sum is needed to check the download" >&2; exit 1; }
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 curl -fsSL "$BERTH_URL/api/v1/agent/download" -o "$tmp"
+got=$(sha256sum < "$tmp")
+got=${got%% *}
+if [ "$got" != "$AGENT_SHA256" ]; then
+  echo "berth install: the downloaded berth-agent does not match its SHA-256 (expected $AGENT_SHA256, got $got); nothing was installed" >&2
+  exit 1
+fi
 install -d -m 0755 "$BIN_DIR"
 install -m 0755 "$tmp" "$BIN_DIR/berth-agent"
 install -d -m 0700 "$STATE_DIR"
@@ -218,44 +230,75 @@ void add_agent_routes(http::Router& router, const ApiContext& ctx) {
                return response;
              });
 
-  router.get("/api/v1/agent/install.sh",
-             {.summary = "The install script behind the one-line install command",
+  // One buffer for every download, read when the first one asks.
+  auto download = std::make_shared<AgentDownload>(ctx.agent_binary_path);
+
+  router.get(
+      "/api/v1/agent/install.sh",
+      {.summary = "The install script behind the one-line install command",
+       .role = Role::anyone,
+       .response_schema = schema::string(),
+       .description = "Downloads berth-agent from this berthd, checks it against the SHA-256 the "
+                      "script carries, enrols it with the install token given as --install-token, "
+                      "and starts it (systemd when present). 422 insecure_enrolment over a plain "
+                      "http:// public URL to a non-loopback host (see --allow-insecure-enrolment); "
+                      "503 without an agent binary."},
+      [&ctx, download](Request&) -> Result<Response> {
+        static const std::regex safe_url("https?://[A-Za-z0-9.:/_-]+");
+        if (!std::regex_match(ctx.services->public_url, safe_url)) {
+          return fail(Error::internal("the public URL cannot go into a script"));
+        }
+        if (ctx.enrolment != nullptr) {
+          if (auto secure = ctx.enrolment->require_secure_enrolment(); !secure) {
+            return fail(std::move(secure.error()));
+          }
+        }
+        auto binary = download->get();
+        if (!binary) {
+          return fail(std::move(binary.error()));
+        }
+        Response response;
+        response.content_type = "text/x-shellscript; charset=utf-8";
+        response.body = install_script(ctx.services->public_url, binary->sha256);
+        return response;
+      });
+
+  router.get("/api/v1/agent/download",
+             {.summary = "The berth-agent binary",
               .role = Role::anyone,
-              .response_schema = schema::string(),
-              .description = "Downloads berth-agent from this berthd, enrols it with the "
-                             "install token given as --install-token, and starts it (systemd "
-                             "when present)."},
-             [&ctx](Request&) -> Result<Response> {
-               static const std::regex safe_url("https?://[A-Za-z0-9.:/_-]+");
-               if (!std::regex_match(ctx.services->public_url, safe_url)) {
-                 return fail(Error::internal("the public URL cannot go into a script"));
+              .description = "The agent built with this berthd (linux, this machine's "
+                             "architecture), with its SHA-256 in X-Checksum-SHA256 (also at "
+                             "/api/v1/agent/download.sha256). 503 when berthd has none."},
+             [download](Request&) -> Result<Response> {
+               auto binary = download->get();
+               if (!binary) {
+                 return fail(std::move(binary.error()));
                }
                Response response;
-               response.content_type = "text/x-shellscript; charset=utf-8";
-               response.body = install_script(ctx.services->public_url);
+               response.content_type = "application/octet-stream";
+               response.headers.emplace_back("Content-Disposition",
+                                             "attachment; filename=berth-agent");
+               response.headers.emplace_back("X-Checksum-SHA256", binary->sha256);
+               response.shared_body = std::move(binary->bytes);
                return response;
              });
 
-  router.get(
-      "/api/v1/agent/download",
-      {.summary = "The berth-agent binary",
-       .role = Role::anyone,
-       .description = "The agent built with this berthd (linux, this machine's "
-                      "architecture). 503 when berthd was started without one."},
-      [&ctx](Request&) -> Result<Response> {
-        std::ifstream file(ctx.agent_binary_path, std::ios::binary);
-        if (ctx.agent_binary_path.empty() || !file) {
-          return fail(
-              Error::unavailable("this berthd has no agent binary to serve (see --agent-binary)"));
-        }
-        std::ostringstream bytes;
-        bytes << file.rdbuf();
-        Response response;
-        response.content_type = "application/octet-stream";
-        response.headers.emplace_back("Content-Disposition", "attachment; filename=berth-agent");
-        response.body = std::move(bytes).str();
-        return response;
-      });
+  router.get("/api/v1/agent/download.sha256",
+             {.summary = "The SHA-256 of the berth-agent binary",
+              .role = Role::anyone,
+              .response_schema = schema::string(),
+              .description = "One line in sha256sum's format: \"<hex>  berth-agent\". 503 when "
+                             "berthd has no agent binary."},
+             [download](Request&) -> Result<Response> {
+               auto binary = download->get();
+               if (!binary) {
+                 return fail(std::move(binary.error()));
+               }
+               Response response;
+               response.content_type = "text/plain; charset=utf-8";
+               response.body = binary->sha256 + "  berth-agent\n";
+               return response;
+             });
 }
 
 }  // namespace berth::api

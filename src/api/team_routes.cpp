@@ -99,11 +99,15 @@ void add_team_resource_routes(http::Router& router, const ApiContext& ctx) {
 
   router.del(
       "/api/v1/teams/{id}",
-      {.summary = "Delete a team with its members, keys and invitations (not a personal "
-                  "team)",
+      {.summary = "Delete a team with its members, keys, invitations and servers (not a "
+                  "personal team)",
        .role = Role::owner,
        .team_param = "id",
-       .success_status = 204},
+       .success_status = 204,
+       .description = "The servers' agents are disconnected and their tokens stop working. "
+                      "409 team_has_apps (details: the apps) while the team still has apps: "
+                      "delete them first, which stops their containers and removes their "
+                      "routes."},
       [&ctx](Request& request) -> Result<Response> {
         auto id = team_id_of(request);
         if (!id) {

@@ -148,6 +148,8 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
   AgentHub agents(fleet, ledger, server_book, metrics);
   EnrolmentService enrolment(fleet, agents);
   ServerService servers(fleet, agents);
+  // A deleted team's agents are disconnected by the fleet side (identity does not know it).
+  teams.set_teardown(&servers);
   JobService jobs(fleet, agents);
   ssh::LibsshInstaller installer;
   AdoptionService adoption(fleet, enrolment, jobs, agents, &installer,
@@ -229,6 +231,13 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
     if (!options.public_url_given) {
       // The port may have been chosen at bind time (--listen ADDR:0): agents need the real one.
       services.public_url = url;
+    }
+    if (is_insecure_enrolment_url(services.public_url)) {
+      log::warn("berthd.insecure_public_url",
+                {{"public_url", services.public_url},
+                 {"enrolment", fleet.policy.allow_insecure_enrolment
+                                   ? "allowed (--allow-insecure-enrolment)"
+                                   : "refused: use an https:// --public-url"}});
     }
     if (options.local_agent) {
       local_agent = std::make_unique<LocalAgent>(

@@ -196,6 +196,10 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
   app.add_flag("--local-agent", options.local_agent,
                "Enrol and run an agent on this machine, so it is the first server")
       ->envname("BERTH_LOCAL_AGENT");
+  app.add_flag("--allow-insecure-enrolment", options.fleet.allow_insecure_enrolment,
+               "Mint install tokens and adopt servers even when --public-url is plain http:// to a "
+               "non-loopback host (tokens and agent credentials then cross the network in clear)")
+      ->envname("BERTH_ALLOW_INSECURE_ENROLMENT");
   app.add_flag("--print-openapi", options.print_openapi, "Print the OpenAPI document and exit");
 
   try {

@@ -161,7 +161,7 @@ asio::awaitable<boost::system::error_code> write_response(Connection& connection
   // HEAD answers with GET's headers (Content-Length included) and no body; a streamed body
   // follows the head later.
   const std::string_view body =
-      outcome.head || streamed ? std::string_view{} : outcome.response.body;
+      outcome.head || streamed ? std::string_view{} : outcome.response.body_bytes();
   const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
   boost::system::error_code ec;
   connection.set_deadline(options.request_timeout);
@@ -175,14 +175,15 @@ void log_access(const Outcome& outcome, const std::string& remote,
                 steady_clock::time_point started) {
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - started).count();
-  log::info("http.access", {{"request_id", outcome.request_id},
-                            {"method", outcome.method},
-                            {"path", outcome.path},
-                            {"status", static_cast<std::int64_t>(outcome.response.status)},
-                            {"bytes", static_cast<std::int64_t>(outcome.response.body.size())},
-                            {"duration_ms", static_cast<double>(micros) / 1000.0},
-                            {"remote", remote},
-                            {"client", outcome.client.empty() ? remote : outcome.client}});
+  log::info("http.access",
+            {{"request_id", outcome.request_id},
+             {"method", outcome.method},
+             {"path", outcome.path},
+             {"status", static_cast<std::int64_t>(outcome.response.status)},
+             {"bytes", static_cast<std::int64_t>(outcome.response.body_bytes().size())},
+             {"duration_ms", static_cast<double>(micros) / 1000.0},
+             {"remote", remote},
+             {"client", outcome.client.empty() ? remote : outcome.client}});
 }
 
 // After refusing a request, the client may still be sending its body. Closing at once would

@@ -116,6 +116,12 @@ struct Response {
   /// Set (with status 101) to accept a WebSocket upgrade; only valid when
   /// is_websocket_upgrade(request) held.
   std::shared_ptr<WebSocketUpgrade> websocket = {};
+  /// Set for a large immutable body shared by many responses (the agent binary); `body` is
+  /// then ignored, and no response copies the bytes.
+  std::shared_ptr<const std::string> shared_body = {};
+
+  /// The bytes sent: `shared_body` when set, else `body`.
+  std::string_view body_bytes() const { return shared_body ? *shared_body : body; }
 
   static Response json(unsigned status, const nlohmann::json& body);
   static Response no_content();

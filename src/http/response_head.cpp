@@ -115,7 +115,7 @@ std::string render_head(const Response& response, const HeadOptions& options) {
   }
   if (response.status >= 200 && response.status != 204) {
     out.append("Content-Length: ");
-    append_number(out, response.body.size());
+    append_number(out, response.body_bytes().size());
     out.append("\r\n");
   }
   out.append("\r\n");

@@ -29,8 +29,10 @@ class NamespacedFleetTest : public FleetTest {
     }
     netns_ = std::make_unique<NetnsFixture>();
     BerthdOptions options;
-    // Reachable from the namespace; the tests talk to it over loopback.
+    // Reachable from the namespace; the tests talk to it over loopback. The agent enrols over
+    // plain http to the test's own veth address.
     options.listen = "0.0.0.0:0";
+    options.args = {"--allow-insecure-enrolment"};
     start_fleet(options);
   }
   void TearDown() override {
@@ -108,7 +110,8 @@ class AdoptionTest : public FleetTest {
   void restart_berthd_with_public_url() {
     berthd_->stop();
     restart_args_ = {"--public-url",
-                     "http://" + netns_->host_address() + ":" + std::to_string(fixed_port_)};
+                     "http://" + netns_->host_address() + ":" + std::to_string(fixed_port_),
+                     "--allow-insecure-enrolment"};
     restart_berthd();
   }
   json adopt(const std::string& name, const json& auth) {

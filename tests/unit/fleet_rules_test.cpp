@@ -73,6 +73,21 @@ TEST(ServerNames, HostnamesBecomeValidNames) {
   EXPECT_FALSE(is_valid_server_name("a b"));
 }
 
+TEST(InsecureEnrolment, OnlyPlainHttpToANonLoopbackHostIsInsecure) {
+  EXPECT_TRUE(is_insecure_enrolment_url("http://192.0.2.10:8080"));
+  EXPECT_TRUE(is_insecure_enrolment_url("http://berth.example.com"));
+  EXPECT_TRUE(is_insecure_enrolment_url("http://0.0.0.0:8080"));
+  EXPECT_TRUE(is_insecure_enrolment_url("http://[2001:db8::1]:8080/"));
+  EXPECT_TRUE(is_insecure_enrolment_url("http://localhost.example.com"));
+  EXPECT_TRUE(is_insecure_enrolment_url("http://127.0.0.1.example.com"));
+  EXPECT_FALSE(is_insecure_enrolment_url("https://192.0.2.10"));
+  EXPECT_FALSE(is_insecure_enrolment_url("http://127.0.0.1:8080"));
+  EXPECT_FALSE(is_insecure_enrolment_url("http://127.1.2.3"));
+  EXPECT_FALSE(is_insecure_enrolment_url("http://LOCALHOST:8080/"));
+  EXPECT_FALSE(is_insecure_enrolment_url("http://[::1]:8080"));
+  EXPECT_FALSE(is_insecure_enrolment_url("http://[::ffff:127.0.0.1]:8080"));
+}
+
 TEST(DeployKey, IsAnOpenSshEd25519Line) {
   const unsigned char key[32] = {1, 2, 3};
   const std::string line = openssh_ed25519_public_key(key, "berth-srv_x");

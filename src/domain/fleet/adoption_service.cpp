@@ -105,6 +105,9 @@ Result<AdoptionStarted> AdoptionService::adopt(const Principal& who, std::string
   if (installer_ == nullptr) {
     return fail(Error::unavailable("SSH adoption is not available in this build"));
   }
+  if (auto secure = enrolment_.require_secure_enrolment(); !secure) {
+    return fail(std::move(secure.error()));
+  }
   const TimePoint now = ctx_.clock().now();
   ServerRecord server{.id = ctx_.ids().next("srv"),
                       .team_id = std::string(team_id),
@@ -171,6 +174,9 @@ Result<AdoptionStarted> AdoptionService::readopt(const Principal& who, std::stri
                                                  const ClientInfo& client) {
   if (installer_ == nullptr) {
     return fail(Error::unavailable("SSH adoption is not available in this build"));
+  }
+  if (auto secure = enrolment_.require_secure_enrolment(); !secure) {
+    return fail(std::move(secure.error()));
   }
   std::optional<ServerRecord> server;
   auto done = write_audited(

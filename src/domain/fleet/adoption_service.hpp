@@ -4,6 +4,8 @@
 /// first use; a changed key is refused), copy and enrol the agent with an install token bound
 /// to that server, start it — with its progress as the job's output. SSH is used only here.
 /// Credentials are dropped after the adoption unless the user asks to keep them (then sealed).
+/// Both adopt and readopt are refused (`insecure_enrolment`) while the public URL the agent
+/// would enrol over is plain http:// to a non-loopback host (EnrolmentService).
 
 #include <atomic>
 #include <cstdint>

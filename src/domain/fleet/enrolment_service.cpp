@@ -1,6 +1,9 @@
 #include "domain/fleet/enrolment_service.hpp"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
+
+#include <cctype>
 
 #include "core/crypto.hpp"
 #include "core/log.hpp"
@@ -58,6 +61,55 @@ std::string server_name_from_hostname(std::string_view hostname) {
   return name.empty() ? std::string("server") : name;
 }
 
+bool is_insecure_enrolment_url(std::string_view url) {
+  constexpr std::string_view kHttp = "http://";
+  if (!url.starts_with(kHttp)) {
+    return false;  // https:// (berthd accepts no other scheme)
+  }
+  std::string_view authority = url.substr(kHttp.size());
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    authority = authority.substr(at + 1);
+  }
+  std::string host;
+  if (authority.starts_with('[')) {
+    const auto close = authority.find(']');
+    host = std::string(authority.substr(1, close == std::string_view::npos ? 0 : close - 1));
+  } else {
+    host = std::string(authority.substr(0, authority.find(':')));
+  }
+  for (char& c : host) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (host == "localhost" || host == "localhost.") {
+    return false;
+  }
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) != 127;
+  }
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+    const bool mapped_loopback = IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+    return !(IN6_IS_ADDR_LOOPBACK(&v6) || mapped_loopback);
+  }
+  return true;
+}
+
+Result<void> EnrolmentService::require_secure_enrolment() const {
+  if (ctx_.policy.allow_insecure_enrolment ||
+      !is_insecure_enrolment_url(ctx_.services.public_url)) {
+    return {};
+  }
+  Error error = Error::unprocessable(
+      "berthd's public URL is plain http:// to a non-loopback address, so install tokens, the "
+      "install script and agent credentials would cross the network in clear; start berthd "
+      "with an https:// --public-url (or, on a network you trust, --allow-insecure-enrolment)");
+  error.code = "insecure_enrolment";
+  error.details = {{"public_url", ctx_.services.public_url}};
+  return fail(std::move(error));
+}
+
 std::string EnrolmentService::install_command(std::string_view token) const {
   return fmt::format("curl -fsSL {0}/api/v1/agent/install.sh | sudo sh -s -- --install-token {1}",
                      ctx_.services.public_url, token);
@@ -85,6 +137,9 @@ Result<MintedInstallToken> EnrolmentService::mint_record(std::string_view team_i
 Result<MintedInstallToken> EnrolmentService::mint(const Principal& who, std::string_view team_id,
                                                   std::optional<std::chrono::seconds> ttl,
                                                   const ClientInfo& client) {
+  if (auto secure = require_secure_enrolment(); !secure) {
+    return fail(std::move(secure.error()));
+  }
   const auto lifetime = ttl.value_or(ctx_.policy.install_token_ttl);
   if (lifetime < 60s || lifetime > 7 * 24h) {
     return fail(Error::validation("ttl_seconds", "ttl_seconds must be 60 to 604800"));

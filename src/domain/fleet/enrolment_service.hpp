@@ -34,6 +34,7 @@ class EnrolmentService {
   EnrolmentService(FleetContext& ctx, AgentHub& hub) : ctx_(ctx), hub_(hub) {}
 
   /// Admin and up; audited. `ttl` defaults to the policy's (1 h); 1 minute to 7 days.
+  /// Refused like require_secure_enrolment() over an insecure public URL.
   Result<MintedInstallToken> mint(const Principal& who, std::string_view team_id,
                                   std::optional<std::chrono::seconds> ttl,
                                   const ClientInfo& client);
@@ -56,6 +57,12 @@ class EnrolmentService {
   /// The one-line install command for a token.
   std::string install_command(std::string_view token) const;
 
+  /// Error::unprocessable `insecure_enrolment` when the public URL is plain http:// to a
+  /// non-loopback host and the policy does not allow it: what would carry install tokens,
+  /// the install script and agent tokens in clear. Install tokens, the install script and SSH
+  /// adoption ask this first.
+  Result<void> require_secure_enrolment() const;
+
  private:
   Result<MintedInstallToken> mint_record(std::string_view team_id, std::string created_by,
                                          std::string server_id, std::chrono::seconds ttl);
@@ -67,6 +74,8 @@ class EnrolmentService {
 /// A server name made from a hostname: [A-Za-z0-9._-], 1-63 characters, "server" if nothing
 /// usable is left.
 std::string server_name_from_hostname(std::string_view hostname);
+/// True for an http:// URL whose host is not loopback (127.0.0.0/8, ::1, localhost).
+bool is_insecure_enrolment_url(std::string_view url);
 /// True for 1-63 characters of [A-Za-z0-9._-] starting with a letter or digit.
 bool is_valid_server_name(std::string_view name);
 

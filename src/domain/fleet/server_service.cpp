@@ -204,9 +204,19 @@ Result<void> ServerService::remove(const Principal& who, std::string_view team_i
   if (!done) {
     return done;
   }
-  hub_.kick(server_id, agent_close::deleted, "the server was deleted");
-  hub_.metrics().forget(server_id);
+  disconnect(server_id, "the server was deleted");
   return {};
+}
+
+void ServerService::servers_removed(const std::vector<std::string>& server_ids) {
+  for (const auto& server_id : server_ids) {
+    disconnect(server_id, "the server's team was deleted");
+  }
+}
+
+void ServerService::disconnect(std::string_view server_id, std::string_view reason) {
+  hub_.kick(server_id, agent_close::deleted, std::string(reason));
+  hub_.metrics().forget(server_id);
 }
 
 Result<ServerRecord> ServerService::set_scheduling(const Principal& who, std::string_view team_id,

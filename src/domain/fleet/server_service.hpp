@@ -13,6 +13,7 @@
 #include "core/principal.hpp"
 #include "domain/fleet/agent_hub.hpp"
 #include "domain/fleet/fleet_context.hpp"
+#include "domain/identity/team_teardown.hpp"
 #include "domain/kernel/actor.hpp"
 #include "domain/kernel/paging.hpp"
 
@@ -24,7 +25,7 @@ struct ServerPatch {
   std::optional<std::map<std::string, std::string>> labels = {};
 };
 
-class ServerService {
+class ServerService : public TeamTeardown {
  public:
   ServerService(FleetContext& ctx, AgentHub& hub) : ctx_(ctx), hub_(hub) {}
 
@@ -54,10 +55,14 @@ class ServerService {
                                                 std::string_view server_id, std::int64_t after_seq,
                                                 std::int64_t limit);
 
+  /// A deleted team's servers: their agents are closed (4003) and their metrics forgotten.
+  void servers_removed(const std::vector<std::string>& server_ids) override;
+
   /// True when the server answers right now (its agent is connected and greeted).
   bool connected(std::string_view server_id) const { return hub_.connected(server_id); }
 
  private:
+  void disconnect(std::string_view server_id, std::string_view reason);
   Result<ServerRecord> change(const Principal& who, std::string_view team_id,
                               std::string_view server_id, std::string action,
                               nlohmann::json details, const ClientInfo& client,

@@ -16,6 +16,48 @@ Error owner_protected(std::string message) {
   return with_code(Error::conflict(std::move(message)), "owner_protected");
 }
 
+// Deleting a team with apps would strand their containers and routes on servers berthd no
+// longer manages: the apps are deleted first (that cleans them up on their servers).
+Result<void> refuse_with_apps(Tx& tx, std::string_view team_id) {
+  constexpr std::int64_t kListed = 20;
+  auto apps = tx.list_apps(AppQuery{.team_id = std::string(team_id), .per_page = kListed});
+  if (!apps) {
+    return fail(std::move(apps.error()));
+  }
+  if (apps->total == 0) {
+    return {};
+  }
+  nlohmann::json listed = nlohmann::json::array();
+  for (const auto& app : apps->items) {
+    listed.push_back({{"id", app.id}, {"name", app.name}, {"server_id", app.server_id}});
+  }
+  Error error = Error::conflict(fmt::format(
+      "the team still has {} app(s): delete them first, so their containers are stopped and "
+      "their routes removed",
+      apps->total));
+  error.code = "team_has_apps";
+  error.details = {{"app_count", apps->total}, {"apps", std::move(listed)}};
+  return fail(std::move(error));
+}
+
+// Every server of the team, all pages: their agents are disconnected once the team is gone.
+Result<std::vector<std::string>> team_server_ids(Tx& tx, std::string_view team_id) {
+  constexpr std::int64_t kPerPage = 500;
+  std::vector<std::string> ids;
+  for (std::int64_t page = 1;; ++page) {
+    auto servers = tx.list_servers(team_id, "", page, kPerPage);
+    if (!servers) {
+      return fail(std::move(servers.error()));
+    }
+    for (const auto& server : servers->items) {
+      ids.push_back(server.id);
+    }
+    if (servers->items.empty() || std::ssize(ids) >= servers->total) {
+      return ids;
+    }
+  }
+}
+
 // The member as listed, or nullopt when the user is not a member of this team.
 Result<std::optional<MemberRow>> find_member(Tx& tx, std::string_view team_id,
                                              std::string_view user_id) {
@@ -175,22 +217,36 @@ Result<TeamMembershipRow> TeamService::rename_team(const Principal& who, std::st
 Result<void> TeamService::delete_team(const Principal& who, std::string_view team_id,
                                       const ClientInfo& client) {
   ChangeGuard changed(ctx_);
-  return write_audited(ctx_.store(),
-                       make_audit(ctx_, actor_of(who, client), "team.delete", std::string(team_id),
-                                  std::string(team_id)),
-                       [&](Tx& tx) -> Result<void> {
-                         if (auto role = require_team_role(tx, who, team_id, Role::owner); !role) {
-                           return fail(std::move(role.error()));
-                         }
-                         auto team = require_team(tx, team_id);
-                         if (!team) {
-                           return fail(std::move(team.error()));
-                         }
-                         if (team->personal) {
-                           return fail(Error::conflict("a personal team cannot be deleted"));
-                         }
-                         return tx.delete_team(team_id);
-                       });
+  std::vector<std::string> servers;
+  auto done =
+      write_audited(ctx_.store(),
+                    make_audit(ctx_, actor_of(who, client), "team.delete", std::string(team_id),
+                               std::string(team_id)),
+                    [&](Tx& tx) -> Result<void> {
+                      if (auto role = require_team_role(tx, who, team_id, Role::owner); !role) {
+                        return fail(std::move(role.error()));
+                      }
+                      auto team = require_team(tx, team_id);
+                      if (!team) {
+                        return fail(std::move(team.error()));
+                      }
+                      if (team->personal) {
+                        return fail(Error::conflict("a personal team cannot be deleted"));
+                      }
+                      if (auto apps = refuse_with_apps(tx, team_id); !apps) {
+                        return apps;
+                      }
+                      auto found = team_server_ids(tx, team_id);
+                      if (!found) {
+                        return fail(std::move(found.error()));
+                      }
+                      servers = std::move(*found);
+                      return tx.delete_team(team_id);
+                    });
+  if (done && teardown_ != nullptr && !servers.empty()) {
+    teardown_->servers_removed(servers);
+  }
+  return done;
 }
 
 Result<std::vector<MemberRow>> TeamService::list_members(const Principal& who,

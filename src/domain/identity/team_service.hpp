@@ -14,6 +14,7 @@
 #include "core/principal.hpp"
 #include "domain/identity/identity_context.hpp"
 #include "domain/identity/sign_in_service.hpp"
+#include "domain/identity/team_teardown.hpp"
 #include "domain/kernel/team_access.hpp"
 
 namespace berth {
@@ -40,6 +41,8 @@ struct RegisteredMember {
 class TeamService {
  public:
   explicit TeamService(IdentityContext& ctx) : ctx_(ctx) {}
+  /// Told about the servers a team deletion removed. Set once, before any request.
+  void set_teardown(TeamTeardown* teardown) { teardown_ = teardown; }
 
   // Teams.
   /// The caller's teams with their role; for an API key only its own team.
@@ -52,7 +55,11 @@ class TeamService {
   /// Admin and up.
   Result<TeamMembershipRow> rename_team(const Principal& who, std::string_view team_id,
                                         std::string_view name, const ClientInfo& client);
-  /// Owner only; Error::conflict for a personal team. Members, keys and invitations go too.
+  /// Owner only; Error::conflict for a personal team, and conflict `team_has_apps` (details:
+  /// the apps) while it still has apps: deleting them first stops their containers and drops
+  /// their routes, which cannot happen once their servers are gone. Members, keys,
+  /// invitations and servers go too; the servers' agents are disconnected (TeamTeardown) and
+  /// their tokens stop working.
   Result<void> delete_team(const Principal& who, std::string_view team_id,
                            const ClientInfo& client);
 
@@ -108,6 +115,7 @@ class TeamService {
                                const UserRecord& inviter);
 
   IdentityContext& ctx_;
+  TeamTeardown* teardown_ = nullptr;
 };
 
 /// Error::forbidden `api_key_not_allowed`: for what only a signed-in user may do.
