@@ -64,6 +64,9 @@ TEST_F(AppServiceTest, DefaultHostnames) {
   EXPECT_EQ(host("198.51.100.4"), "api.198.51.100.4.sslip.io");
   EXPECT_EQ(host("2001:db8::1"), "api.2001-db8--1.sslip.io");
   EXPECT_EQ(host("Box.Example.com"), "api.box.example.com");
+  // A bare hostname is no DNS name: `make run` on a machine called vm answers at localhost.
+  EXPECT_EQ(host("vm"), "api.localhost");
+  EXPECT_EQ(host("debian-12"), "api.localhost");
   EXPECT_EQ(host("198.51.100.4", ProxySettingsRecord{.base_domain = "apps.example.com"}),
             "api.apps.example.com");
   EXPECT_EQ(host("198.51.100.4", ProxySettingsRecord{.base_domain = ""}),

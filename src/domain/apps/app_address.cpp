@@ -29,8 +29,10 @@ std::string base_domain(const ServerRecord& server,
   std::array<unsigned char, 16> buffer{};
   const bool v4 = inet_pton(AF_INET, address.c_str(), buffer.data()) == 1;
   const bool v6 = !v4 && inet_pton(AF_INET6, address.c_str(), buffer.data()) == 1;
-  if (address.empty() || address == "localhost" || address == "::1" || address == "0.0.0.0" ||
-      (v4 && buffer[0] == 127)) {
+  // A single-label name ("vm") resolves nowhere as <app>.vm: such a server is reached as
+  // localhost until its proxy settings name a base domain.
+  const bool single_label = !v4 && !v6 && address.find('.') == std::string::npos;
+  if (single_label || address == "::1" || address == "0.0.0.0" || (v4 && buffer[0] == 127)) {
     return "localhost";
   }
   if (v6) {

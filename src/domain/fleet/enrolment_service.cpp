@@ -223,13 +223,19 @@ Result<EnrolledAgent> EnrolmentService::register_agent(std::string_view install_
     }
     ServerRecord server{.id = ctx_.ids().next("srv"), .team_id = token.team_id};
     server.address = facts.is_object() ? facts.value("hostname", "") : "";
+    const std::string hostname = server.address;
+    if (token.created_by == "system") {
+      // berthd's own machine (the local agent): its apps answer at <app>.localhost, whatever
+      // the machine's hostname.
+      server.address = "localhost";
+    }
     server.facts = facts;
     server.status = "offline";
     server.status_reason = "enrolled; waiting for the agent to connect";
     server.agent_token_hash = crypto::sha256_hex(out.agent_token);
     server.created_at = now;
     server.updated_at = now;
-    const std::string base = server_name_from_hostname(server.address);
+    const std::string base = server_name_from_hostname(hostname);
     // Two machines may share a hostname: the second becomes web-2, and so on.
     for (int attempt = 1;; ++attempt) {
       server.name = attempt == 1 ? base : fmt::format("{}-{}", base.substr(0, 58), attempt);
