@@ -82,14 +82,12 @@ Response deployment_events_response(const ApiContext& ctx, std::string deploymen
       .hub = ctx.events,
       .topic = DeployLog::topic(deployment_id),
       .after_id = after,
-      .replay = [&ctx, deployment_id](std::int64_t from) -> Result<std::vector<HubMessage>> {
-        return replay_in_batches(
-            from, kReplayBatch,
-            [&](std::int64_t seq, std::int64_t limit) {
-              return ctx.deployments->events(deployment_id, seq, limit);
-            },
-            deployment_event_message);
-      },
+      .replay = replay_in_batches(
+          kReplayBatch,
+          [&ctx, deployment_id](std::int64_t seq, std::int64_t limit) {
+            return ctx.deployments->events(deployment_id, seq, limit);
+          },
+          deployment_event_message),
       // Every deployment's log ends with `done`: from the replay, or live when it comes.
       .ended = {},
       .is_final = [](const HubMessage& message) { return message.event == "done"; },

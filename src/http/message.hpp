@@ -59,6 +59,11 @@ class StreamWriter {
   /// Ends the response once what is queued has been sent.
   virtual void finish() = 0;
   virtual bool closed() const = 0;
+  /// Calls `next` once, on a worker thread, when every byte written so far has gone to the
+  /// socket, or when the stream has ended (then closed() is true and writes are refused).
+  /// A pull-style source writes one part and asks for this before it reads the next, so it
+  /// never holds more than one part for a slow client.
+  virtual void when_drained(std::function<void()> next) = 0;
 };
 
 /// A response whose body is written over time (SSE). The head (status, content type,
