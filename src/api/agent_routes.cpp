@@ -10,6 +10,7 @@
 #include "core/log.hpp"
 #include "domain/fleet/agent_hub.hpp"
 #include "domain/fleet/enrolment_service.hpp"
+#include "protocol/envelope.hpp"
 
 namespace berth::api {
 
@@ -225,6 +226,7 @@ void add_agent_routes(http::Router& router, const ApiContext& ctx) {
                Response response;
                response.status = 101;
                response.websocket = std::make_shared<http::WebSocketUpgrade>();
+               response.websocket->max_frame_bytes = protocol::kMaxFrameBytes;
                response.websocket->session =
                    std::make_shared<AgentSocket>(*ctx.agents, (*server)->id);
                return response;

@@ -80,14 +80,12 @@ Response deployment_events_response(const ApiContext& ctx, std::string deploymen
       .hub = ctx.events,
       .topic = DeployLog::topic(deployment_id),
       .after_id = after,
-      .replay = [&ctx, deployment_id](std::int64_t from) -> Result<std::vector<HubMessage>> {
-        return replay_in_batches(
-            from, kReplayBatch,
-            [&](std::int64_t seq, std::int64_t limit) {
-              return ctx.deployments->events(deployment_id, seq, limit);
-            },
-            deployment_event_message);
-      },
+      .replay = replay_in_batches(
+          kReplayBatch,
+          [&ctx, deployment_id](std::int64_t seq, std::int64_t limit) {
+            return ctx.deployments->events(deployment_id, seq, limit);
+          },
+          deployment_event_message),
       // Every deployment's log ends with `done`: from the replay, or live when it comes.
       .ended = {},
       .is_final = [](const HubMessage& message) { return message.event == "done"; },
@@ -205,21 +203,27 @@ void add_deployment_routes(http::Router& router, const ApiContext& ctx) {
        .role = Role::viewer,
        .description = "`output` events (stream stdout|stderr, text). ?tail=N starts with the "
                       "last N lines; ?follow=true keeps streaming until the container stops or "
-                      "the client leaves (for at most an hour). 409 not_running."},
+                      "the client leaves (for at most an hour). 409 not_running; 429 rate_limited "
+                      "when the caller already follows 4 log streams or the app has 8 open."},
       on_app([&ctx](Request& request, const std::string& id) -> Result<Response> {
         auto tail = tail_of(request);
         if (!tail) {
           return fail(std::move(tail.error()));
         }
         const bool follow = request.query_param("follow").value_or("false") == "true";
-        auto job = ctx.deployments->open_logs(caller(request), team_of(request), id, follow, *tail);
-        if (!job) {
-          return fail(std::move(job.error()));
+        auto opened =
+            ctx.deployments->open_logs(caller(request), team_of(request), id, follow, *tail);
+        if (!opened) {
+          return fail(std::move(opened.error()));
         }
         DeploymentService* deployments = ctx.deployments;
-        const std::string job_id = job->id;
+        const std::string job_id = opened->job.id;
+        // The follow's slot lives as long as this callback: freed when the stream ends, or
+        // with the response if its stream never starts.
         return job_output_response(ctx, caller(request), team_of(request), job_id, 0,
-                                   [deployments, job_id] { deployments->close_logs(job_id); });
+                                   [deployments, job_id, slot = std::move(opened->follow_slot)] {
+                                     deployments->close_logs(job_id);
+                                   });
       }));
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 /// Server-Sent Events over the EventHub: a stream first replays what is stored after the
-/// client's Last-Event-ID (so a reconnecting client misses nothing), then forwards live
-/// messages, skipping any it already replayed. Used by job output and server events.
+/// client's Last-Event-ID (so a reconnecting client misses nothing), page by page as the client
+/// reads, then forwards live messages, skipping any it already replayed. Used by job output and
+/// server events.
 
 #include <cstdint>
 #include <functional>
@@ -15,12 +16,23 @@
 
 namespace berth::api {
 
+/// One part of a stream's replay: stored messages in order, and whether more may follow.
+struct ReplayPage {
+  std::vector<HubMessage> messages = {};
+  bool more = false;
+};
+
+/// Reads the page of stored messages after an id. A stream calls it with the client's
+/// Last-Event-ID, and again with the last id of the previous page only once that page has been
+/// written to the client's socket: at most one page is held per stream, however much is stored.
+using ReplaySource = std::function<Result<ReplayPage>(std::int64_t after_id)>;
+
 struct EventStreamSpec {
   EventHub* hub = nullptr;
   std::string topic = {};
   std::int64_t after_id = 0;  // the client's Last-Event-ID
-  /// Stored messages with id > after_id, in order (runs on a worker when the stream starts).
-  std::function<Result<std::vector<HubMessage>>(std::int64_t after_id)> replay = {};
+  /// The stored messages with id > after_id (runs on a worker, page by page).
+  ReplaySource replay = {};
   /// After the replay: a closing message when the subject has already ended (a finished job).
   std::function<std::optional<HubMessage>()> ended = {};
   /// True for a live message that ends the stream once written.
@@ -29,25 +41,25 @@ struct EventStreamSpec {
   std::function<void()> on_end = {};
 };
 
-/// Every stored item after `after_id`, read `batch` at a time until a short batch, each turned
-/// into a message by `to_message` (whose id is the item's seq): a stream's `replay`.
+/// A ReplaySource over a store read of at most `batch` items after a seq: each call fetches one
+/// batch (`fetch(after_id, batch)`) and turns its items into messages with `to_message` (whose
+/// id is the item's seq); a short batch is the last. Nothing is read ahead.
 template <class Fetch, class ToMessage>
-Result<std::vector<HubMessage>> replay_in_batches(std::int64_t after_id, std::int64_t batch,
-                                                  Fetch fetch, ToMessage to_message) {
-  std::vector<HubMessage> out;
-  for (;;) {
+ReplaySource replay_in_batches(std::int64_t batch, Fetch fetch, ToMessage to_message) {
+  return [batch, fetch = std::move(fetch),
+          to_message = std::move(to_message)](std::int64_t after_id) -> Result<ReplayPage> {
     auto items = fetch(after_id, batch);
     if (!items) {
       return fail(std::move(items.error()));
     }
+    ReplayPage page;
+    page.messages.reserve(items->size());
     for (const auto& item : *items) {
-      out.push_back(to_message(item));
-      after_id = out.back().id;
+      page.messages.push_back(to_message(item));
     }
-    if (static_cast<std::int64_t>(items->size()) < batch) {
-      return out;
-    }
-  }
+    page.more = static_cast<std::int64_t>(items->size()) >= batch;
+    return page;
+  };
 }
 
 /// 200 text/event-stream that runs `spec`.

@@ -37,27 +37,25 @@ HubMessage output_message(const JobOutputChunk& chunk) {
 http::Response job_output_response(const ApiContext& ctx, const Principal& who, std::string team_id,
                                    std::string job_id, std::int64_t after_seq,
                                    std::function<void()> on_end) {
-  return event_stream_response(EventStreamSpec{
-      .hub = ctx.events,
-      .topic = EventHub::job_topic(job_id),
-      .after_id = after_seq,
-      .replay = [&ctx, job_id](std::int64_t after) -> Result<std::vector<HubMessage>> {
-        return replay_in_batches(
-            after, kReplayBatch,
-            [&](std::int64_t from, std::int64_t limit) {
-              return ctx.jobs->output(job_id, from, limit);
-            },
-            output_message);
-      },
-      .ended = [&ctx, who, team_id, job_id]() -> std::optional<HubMessage> {
-        auto job = ctx.jobs->get(who, team_id, job_id);
-        if (job && job_state::is_terminal(job->state)) {
-          return HubMessage{.event = "done", .id = 0, .data = job_json(*job)};
-        }
-        return std::nullopt;
-      },
-      .is_final = [](const HubMessage& message) { return message.event == "done"; },
-      .on_end = std::move(on_end)});
+  return event_stream_response(
+      EventStreamSpec{.hub = ctx.events,
+                      .topic = EventHub::job_topic(job_id),
+                      .after_id = after_seq,
+                      .replay = replay_in_batches(
+                          kReplayBatch,
+                          [&ctx, job_id](std::int64_t from, std::int64_t limit) {
+                            return ctx.jobs->output(job_id, from, limit);
+                          },
+                          output_message),
+                      .ended = [&ctx, who, team_id, job_id]() -> std::optional<HubMessage> {
+                        auto job = ctx.jobs->get(who, team_id, job_id);
+                        if (job && job_state::is_terminal(job->state)) {
+                          return HubMessage{.event = "done", .id = 0, .data = job_json(*job)};
+                        }
+                        return std::nullopt;
+                      },
+                      .is_final = [](const HubMessage& message) { return message.event == "done"; },
+                      .on_end = std::move(on_end)});
 }
 
 void add_job_routes(http::Router& router, const ApiContext& ctx) {

@@ -273,10 +273,10 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
             .topic = EventHub::server_topic(id),
             .after_id = after,
             .replay = [&ctx, who, team, id, after, snapshot = server_json(*server)](
-                          std::int64_t after_seq) -> Result<std::vector<HubMessage>> {
-              std::vector<HubMessage> out;
+                          std::int64_t after_seq) -> Result<ReplayPage> {
+              ReplayPage out;
               if (after == 0) {
-                out.push_back(HubMessage{.event = "snapshot", .id = 0, .data = snapshot});
+                out.messages.push_back(HubMessage{.event = "snapshot", .id = 0, .data = snapshot});
                 return out;
               }
               auto events = ctx.servers->events(who, team, id, after_seq, kReplayLimit);
@@ -284,7 +284,7 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
                 return fail(std::move(events.error()));
               }
               for (const auto& event : *events) {
-                out.push_back(HubMessage{
+                out.messages.push_back(HubMessage{
                     .event = event.kind, .id = event.seq, .data = server_event_view(event)});
               }
               return out;

@@ -59,6 +59,11 @@ class StreamWriter {
   /// Ends the response once what is queued has been sent.
   virtual void finish() = 0;
   virtual bool closed() const = 0;
+  /// Calls `next` once, on a worker thread, when every byte written so far has gone to the
+  /// socket, or when the stream has ended (then closed() is true and writes are refused).
+  /// A pull-style source writes one part and asks for this before it reads the next, so it
+  /// never holds more than one part for a slow client.
+  virtual void when_drained(std::function<void()> next) = 0;
 };
 
 /// A response whose body is written over time (SSE). The head (status, content type,
@@ -102,8 +107,15 @@ class WebSocketSession {
 /// Returned by a handler that accepts a WebSocket upgrade (status 101).
 struct WebSocketUpgrade {
   std::shared_ptr<WebSocketSession> session;
-  std::size_t max_frame_bytes = 4 * 1024 * 1024;
+  /// The largest text frame accepted (the agent protocol's 1 MiB); a larger one closes 1009.
+  std::size_t max_frame_bytes = 1024 * 1024;
+  /// The bound of frames queued for the client (send()); passing it closes with 1008.
   std::size_t max_queued_bytes = 8 * 1024 * 1024;
+  /// The bound of received frames waiting for on_text: while more than this waits, the server
+  /// stops reading the socket, so a peer that sends faster than the application handles is
+  /// held back by TCP instead of growing the server's memory. At most this plus one frame is
+  /// held per connection.
+  std::size_t max_inbound_bytes = 4 * 1024 * 1024;
 };
 
 struct Response {

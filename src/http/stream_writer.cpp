@@ -2,7 +2,9 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/log.hpp"
@@ -22,9 +24,11 @@ constexpr milliseconds kShortestKeepalive{10};
 // the stream ended costs nothing and never reaches a connection that is gone.
 class StreamState final : public LongLived, public std::enable_shared_from_this<StreamState> {
  public:
-  StreamState(Connection& connection, std::size_t max_queued_bytes)
+  StreamState(Connection& connection, std::size_t max_queued_bytes,
+              asio::thread_pool::executor_type workers)
       : max_queued_bytes_(max_queued_bytes),
         executor_(connection.socket.get_executor()),
+        workers_(std::move(workers)),
         wake_(executor_),
         connection_(&connection) {}
 
@@ -32,6 +36,7 @@ class StreamState final : public LongLived, public std::enable_shared_from_this<
   bool closed() const { return closed_.load(std::memory_order_acquire); }
   bool write(std::string bytes);
   void finish();
+  void when_drained(std::function<void()> next);
 
   // The connection's strand.
   void end_for_shutdown() override { end("shutdown"); }
@@ -44,15 +49,19 @@ class StreamState final : public LongLived, public std::enable_shared_from_this<
 
  private:
   void on_bytes(std::string bytes);
+  void notify_if_drained();
 
   const std::size_t max_queued_bytes_;
   const asio::any_io_executor executor_;
+  const asio::thread_pool::executor_type workers_;
   std::atomic<bool> closed_{false};
   std::atomic<std::size_t> queued_bytes_{0};  // accepted by write(), not yet on the socket
 
   asio::steady_timer wake_;  // the pump sleeps on it; new bytes, finish() and end() cancel it
   Connection* connection_;   // null once the pump has returned
   std::vector<std::string> queue_;
+  bool writing_ = false;           // a batch taken from queue_ is on its way
+  std::function<void()> drained_;  // when_drained()'s callback, waiting
   bool finished_ = false;
   std::string_view end_reason_;  // empty while the stream runs; always a literal
   std::uint64_t bytes_sent_ = 0;
@@ -75,6 +84,13 @@ class StreamHandle final : public StreamWriter {
   bool closed() const override {
     const auto state = state_.lock();
     return !state || state->closed();
+  }
+  void when_drained(std::function<void()> next) override {
+    if (const auto state = state_.lock()) {
+      state->when_drained(std::move(next));
+    } else if (next) {
+      next();  // the stream is gone: its source sees closed() and stops
+    }
   }
 
  private:
@@ -112,6 +128,19 @@ void StreamState::finish() {
   });
 }
 
+void StreamState::when_drained(std::function<void()> next) {
+  asio::post(executor_, [self = shared_from_this(), next = std::move(next)]() mutable {
+    self->drained_ = std::move(next);
+    self->notify_if_drained();
+  });
+}
+
+void StreamState::notify_if_drained() {
+  if (drained_ && ((queue_.empty() && !writing_) || !end_reason_.empty())) {
+    asio::post(workers_, std::exchange(drained_, nullptr));
+  }
+}
+
 void StreamState::on_bytes(std::string bytes) {
   if (!end_reason_.empty()) {
     queued_bytes_.fetch_sub(bytes.size());
@@ -128,6 +157,7 @@ void StreamState::end(std::string_view reason) {
   end_reason_ = reason;
   closed_.store(true, std::memory_order_release);
   wake_.cancel();
+  notify_if_drained();
   if (connection_ != nullptr) {
     boost::system::error_code ignored;
     connection_->socket.cancel(ignored);  // a write stuck on a client that stopped reading
@@ -160,14 +190,17 @@ asio::awaitable<void> StreamState::pump(milliseconds keepalive) {
         buffers.push_back(asio::buffer(chunk));
         total += chunk.size();
       }
+      writing_ = true;
       co_await asio::async_write(connection_->socket, buffers,
                                  asio::redirect_error(asio::use_awaitable, ec));
+      writing_ = false;
       queued_bytes_.fetch_sub(total);
       batch.clear();
       if (ec) {
         end("client_gone");  // or already ended: then this does nothing
       } else {
         bytes_sent_ += total;
+        notify_if_drained();
       }
       continue;
     }
@@ -195,7 +228,8 @@ asio::awaitable<void> serve_stream_body(std::shared_ptr<Connection> connection,
                                         std::shared_ptr<StreamBody> body,
                                         const ConnectionContext& context, std::string request_id) {
   const auto started = steady_clock::now();
-  auto state = std::make_shared<StreamState>(*connection, body->max_queued_bytes);
+  auto state = std::make_shared<StreamState>(*connection, body->max_queued_bytes,
+                                             context.workers.get_executor());
   connection->long_lived = state.get();
   if (context.stopping.load()) {
     state->end("shutdown");  // the shutdown's sweep may have passed this connection already

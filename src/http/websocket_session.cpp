@@ -67,7 +67,9 @@ class WebSocketCore final : public LongLived, public std::enable_shared_from_thi
         session_(upgrade.session),
         max_frame_bytes_(upgrade.max_frame_bytes),
         max_queued_bytes_(upgrade.max_queued_bytes),
-        request_id_(std::move(request_id)) {
+        max_inbound_bytes_(upgrade.max_inbound_bytes),
+        request_id_(std::move(request_id)),
+        resume_reading_(connection_->socket.get_executor()) {
     ws_.read_message_max(0);  // no limit of Beast's own: read_frames() enforces the frame limit
     ws_.auto_fragment(false);
     ws_.text(true);
@@ -101,6 +103,8 @@ class WebSocketCore final : public LongLived, public std::enable_shared_from_thi
   void on_written(boost::system::error_code ec);
   void drop_outbox();
   asio::awaitable<boost::system::error_code> read_frames();
+  asio::awaitable<void> wait_for_the_application();
+  void hand_to_session(std::string text);
   template <class Call>
   void call_session(Call&& call);
   void log_closed(const boost::system::error_code& ec, steady_clock::time_point opened) const;
@@ -111,9 +115,13 @@ class WebSocketCore final : public LongLived, public std::enable_shared_from_thi
   std::shared_ptr<WebSocketSession> session_;
   const std::size_t max_frame_bytes_;
   const std::size_t max_queued_bytes_;
+  const std::size_t max_inbound_bytes_;
   const std::string request_id_;
-  std::atomic<bool> closing_{false};          // send() refuses from now on
-  std::atomic<std::size_t> queued_bytes_{0};  // accepted by send(), not yet written
+  std::atomic<bool> closing_{false};           // send() refuses from now on
+  std::atomic<std::size_t> queued_bytes_{0};   // accepted by send(), not yet written
+  std::atomic<std::size_t> inbound_bytes_{0};  // read, not yet handed to on_text
+
+  asio::steady_timer resume_reading_;  // read_frames() sleeps on it while inbound is full
 
   std::vector<std::string> outbox_;  // frames [next_, end) wait; outbox_[next_] may be in flight
   std::size_t next_ = 0;
@@ -228,6 +236,7 @@ void WebSocketCore::request_close(const websocket::close_reason& reason, bool no
     return;
   }
   close_ = reason;
+  resume_reading_.cancel();               // a paused read must run again to see the close handshake
   connection_->set_deadline(kCloseTime);  // a peer that stops reading must not hold it open
   if (now) {
     drop_outbox();
@@ -297,9 +306,31 @@ asio::awaitable<boost::system::error_code> WebSocketCore::read_frames() {
     std::string text = beast::buffers_to_string(buffer.data());
     give_back();
     ++frames_in_;
-    asio::post(app_, [self = shared_from_this(), text = std::move(text)]() mutable {
-      self->call_session([&text](WebSocketSession& session) { session.on_text(std::move(text)); });
-    });
+    hand_to_session(std::move(text));
+    co_await wait_for_the_application();
+  }
+}
+
+void WebSocketCore::hand_to_session(std::string text) {
+  inbound_bytes_.fetch_add(text.size());
+  asio::post(app_, [self = shared_from_this(), text = std::move(text)]() mutable {
+    const std::size_t size = text.size();
+    self->call_session([&text](WebSocketSession& session) { session.on_text(std::move(text)); });
+    const std::size_t before = self->inbound_bytes_.fetch_sub(size);
+    if (before > self->max_inbound_bytes_ && before - size <= self->max_inbound_bytes_) {
+      // On the connection's strand, so the wake cannot fall between read_frames()' check and
+      // its wait: either the check sees the smaller count or the wait is canceled.
+      asio::post(self->executor(), [self] { self->resume_reading_.cancel(); });
+    }
+  });
+}
+
+// Backpressure: no socket read while more than max_inbound_bytes_ waits for on_text.
+asio::awaitable<void> WebSocketCore::wait_for_the_application() {
+  while (inbound_bytes_.load() > max_inbound_bytes_ && !close_) {
+    resume_reading_.expires_at(steady_clock::time_point::max());
+    boost::system::error_code ignored;
+    co_await resume_reading_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }
 }
 

@@ -8,8 +8,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
+#include <memory>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 #include "fake_engine.hpp"
 #include "support/temp_dir.hpp"
@@ -240,6 +244,59 @@ TEST(DockerJobs, CancelEndsTheJobAsCanceled) {
   job.cancelled = true;
   const JobOutcome outcome = job.run("docker.list", json::object(), engine.socket_path());
   EXPECT_EQ(outcome.status, "canceled");
+}
+
+// Each follow holds an executor thread for up to an hour: past the cap a follow is refused at
+// once, before any Engine call, while plain (non-follow) logs still run.
+TEST(DockerJobs, FollowsPastTheCapAreRefused) {
+  const auto logs_hang = [](const SeenRequest& request) {
+    return request.target.ends_with("/json")
+               ? FakeEngine::answer(200, R"({"Config":{"Tty":false}})")
+               : std::string();  // the follow streams until cancelled
+  };
+  std::vector<std::unique_ptr<FakeEngine>> engines;
+  std::vector<std::unique_ptr<Job>> jobs;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kMaxLogFollows; ++i) {
+    engines.push_back(std::make_unique<FakeEngine>(logs_hang));
+    jobs.push_back(std::make_unique<Job>());
+    threads.emplace_back([job = jobs.back().get(), socket = engines.back()->socket_path()] {
+      job->run("docker.logs", {{"container", "web"}, {"follow", true}}, socket);
+    });
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (const auto& engine : engines) {
+    while (engine->requests().size() < 2 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_EQ(engine->requests().size(), 2U);
+  }
+
+  FakeEngine spare([](const SeenRequest& request) {
+    return request.target.ends_with("/json")
+               ? FakeEngine::answer(200, R"({"Config":{"Tty":false}})")
+               : FakeEngine::chunked(200, {std::string{1, 0, 0, 0, 0, 0, 0, 3} + "hi\n"});
+  });
+  Job refused;
+  const JobOutcome outcome =
+      refused.run("docker.logs", {{"container", "web"}, {"follow", true}}, spare.socket_path());
+  EXPECT_EQ(outcome.status, "failed");
+  EXPECT_EQ(outcome.error_code, "too_many_follows");
+  EXPECT_TRUE(spare.requests().empty());
+  Job plain;
+  EXPECT_EQ(plain.run("docker.logs", {{"container", "web"}}, spare.socket_path()).status,
+            "succeeded");
+
+  for (auto& job : jobs) {
+    job->cancelled = true;
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  Job again;  // the ended follows gave their places back
+  EXPECT_EQ(again.run("docker.logs", {{"container", "web"}, {"follow", true}}, spare.socket_path())
+                .status,
+            "succeeded");
 }
 
 TEST(DockerStatus, MissingSocketIsOffline) {

@@ -73,6 +73,30 @@ class EchoSession final : public WebSocketSession {
   std::atomic<int> in_call_{0};
 };
 
+// Holds the application back ("stall") so the server has frames waiting for it.
+class StallSession final : public WebSocketSession {
+ public:
+  explicit StallSession(std::shared_ptr<RouteLog> log) : log_(std::move(log)) {}
+
+  void on_open(std::shared_ptr<WebSocketChannel>) override {}
+  void on_text(std::string text) override {
+    if (text == "stall") {
+      log_->stalled = true;
+      eventually([this] { return log_->release_stall.load(); });
+      return;
+    }
+    const int expected = log_->stall_frames.load();
+    if (!text.starts_with(fmt::format("{}:", expected))) {
+      ++log_->stall_misordered;
+    }
+    ++log_->stall_frames;
+  }
+  void on_close() override {}
+
+ private:
+  std::shared_ptr<RouteLog> log_;
+};
+
 Response stream_response(std::shared_ptr<StreamBody> body) {
   return Response{.status = 200,
                   .content_type = "text/event-stream",
@@ -146,6 +170,20 @@ void add_routes(Router& router, const std::shared_ptr<RouteLog>& log) {
                upgrade->session = std::make_shared<EchoSession>(log);
                upgrade->max_frame_bytes = 1024;
                upgrade->max_queued_bytes = 64 * 1024;
+               return Response{.status = 101,
+                               .content_type = {},
+                               .body = {},
+                               .headers = {},
+                               .stream = {},
+                               .websocket = std::move(upgrade)};
+             });
+
+  router.get("/ws-stall", {.summary = "WebSocket with a stalling session", .role = Role::anyone},
+             [log](Request&) -> Result<Response> {
+               auto upgrade = std::make_shared<WebSocketUpgrade>();
+               upgrade->session = std::make_shared<StallSession>(log);
+               upgrade->max_frame_bytes = 64 * 1024;
+               upgrade->max_inbound_bytes = 256 * 1024;
                return Response{.status = 101,
                                .content_type = {},
                                .body = {},

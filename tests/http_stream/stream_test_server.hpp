@@ -34,7 +34,11 @@ struct RouteLog {
   std::atomic<bool> flood_refused{false};
   std::atomic<int> opens{0};
   std::atomic<int> closes{0};
-  std::atomic<int> overlaps{0};  // a callback began while another of its connection ran
+  std::atomic<int> overlaps{0};      // a callback began while another of its connection ran
+  std::atomic<bool> stalled{false};  // /ws-stall's session is inside its "stall" frame
+  std::atomic<bool> release_stall{false};
+  std::atomic<int> stall_frames{0};      // frames /ws-stall's session took after the stall
+  std::atomic<int> stall_misordered{0};  // ... whose "n:" prefix was not the next number
   std::mutex mutex;
   std::vector<std::shared_ptr<StreamWriter>> forever_writers;
   std::vector<std::thread> threads;  // writers started by routes; joined by the server
@@ -42,7 +46,9 @@ struct RouteLog {
 
 /// GET /plain (JSON), /events?n=N (N events from a thread, then finish), /forever (never
 /// finishes; keepalive 50 ms), /flood (writes until refused; bound 64 KiB), /ws (echo;
-/// frames up to 1 KiB; "revoke" closes 4001, "flood" sends until refused; bound 64 KiB).
+/// frames up to 1 KiB; "revoke" closes 4001, "flood" sends until refused; bound 64 KiB),
+/// /ws-stall (frames up to 64 KiB, 256 KiB may wait for the session; "stall" blocks the
+/// session until release_stall, then each frame "n:..." is counted and its order checked).
 class StreamTestServer {
  public:
   explicit StreamTestServer(ServerOptions options = defaults());

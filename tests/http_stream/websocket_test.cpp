@@ -4,6 +4,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "stream_test_server.hpp"
 
 namespace berth::http::testing {
@@ -44,6 +47,50 @@ TEST(WebSocket, FrameOverTheLimitClosesWith1009) {
   EXPECT_EQ(reply.error, websocket::error::closed) << reply.error.message();
   EXPECT_EQ(reply.reason.code, 1009);
   EXPECT_TRUE(eventually([&] { return server.log().closes.load() == 1; }));
+}
+
+// A peer sending faster than the application handles is held back by TCP: the server stops
+// reading while 256 KiB wait for the session. 64 MiB is far more than the socket buffers of
+// both ends hold, so the sender can only finish once the session runs again. (That it does not
+// finish while the session is stalled is watched as "no progress for 2 s".)
+TEST(WebSocket, StopsReadingWhileTheApplicationIsBehind) {
+  StreamTestServer server;
+  WsClient client(server.port(), "/ws-stall");
+  ASSERT_TRUE(client.connected());
+  ASSERT_FALSE(client.send("stall"));
+  ASSERT_TRUE(eventually([&] { return server.log().stalled.load(); }));
+  constexpr int kFrames = 1024;
+  std::atomic<int> sent{0};
+  std::thread sender([&] {
+    const std::string padding(64 * 1024 - 16, 'p');
+    for (int i = 0; i < kFrames; ++i) {
+      if (client.send(fmt::format("{}:{}", i, padding))) {
+        return;
+      }
+      ++sent;
+    }
+  });
+  // Watches until the sender is stuck (no frame out for 2 s) or done: without backpressure
+  // the server keeps reading, so the sender never sticks and finishes.
+  using Clock = std::chrono::steady_clock;
+  int seen = -1;
+  auto last_progress = Clock::now();
+  const auto give_up = Clock::now() + kWait;
+  while (sent.load() < kFrames && Clock::now() - last_progress < seconds(2) &&
+         Clock::now() < give_up) {
+    std::this_thread::sleep_for(milliseconds(20));
+    if (sent.load() != seen) {
+      seen = sent.load();
+      last_progress = Clock::now();
+    }
+  }
+  const int sent_while_stalled = sent.load();
+  server.log().release_stall = true;
+  sender.join();
+  EXPECT_LT(sent_while_stalled, kFrames) << "the server read everything the peer sent";
+  EXPECT_EQ(sent.load(), kFrames);
+  EXPECT_TRUE(eventually([&] { return server.log().stall_frames.load() == kFrames; }));
+  EXPECT_EQ(server.log().stall_misordered.load(), 0);
 }
 
 TEST(WebSocket, BinaryFrameClosesWith1003) {

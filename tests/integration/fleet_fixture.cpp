@@ -216,7 +216,7 @@ void FleetTest::TearDown() {
   BerthdTest::TearDown();
 }
 
-std::string sse_output_text(const std::string& body) {
+std::string sse_output_text(const std::string& body, const std::string& stream) {
   std::string out;
   std::istringstream lines(body);
   std::string line;
@@ -226,7 +226,7 @@ std::string sse_output_text(const std::string& body) {
       event = line.substr(7);
     } else if (line.starts_with("data: ") && event == "output") {
       const auto data = json::parse(line.substr(6), nullptr, false);
-      if (data.is_object()) {
+      if (data.is_object() && (stream.empty() || data.value("stream", "") == stream)) {
         out += data.value("text", "");
       }
     }

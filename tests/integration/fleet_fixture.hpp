@@ -91,8 +91,9 @@ class FleetTest : public BerthdTest {
   std::vector<std::unique_ptr<AgentProcess>> agents_;
 };
 
-/// The `output` events' texts of an SSE body, concatenated in order; and their ids.
-std::string sse_output_text(const std::string& body);
+/// The `output` events' texts of an SSE body (of one stream when `stream` is set), concatenated
+/// in order; and their ids.
+std::string sse_output_text(const std::string& body, const std::string& stream = "");
 std::vector<std::int64_t> sse_ids(const std::string& body);
 
 }  // namespace berth::testing

@@ -1,6 +1,7 @@
 // The fleet as a new user meets it: mint an install token, enrol a real berth-agent, see the
 // server online with metrics, run commands and watch their output, cancel, revoke, delete.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
@@ -67,6 +68,46 @@ TEST_F(FleetTest, ExecJobStreamsOrderedOutputAndEndsWithItsExitCode) {
   const auto resumed_ids = sse_ids(resumed);
   ASSERT_EQ(resumed_ids.size(), ids.size() - 1);
   EXPECT_EQ(resumed_ids.front(), ids.front() + 1);
+}
+
+// The replay reads the stored output a batch at a time as the client takes it (500 chunks per
+// batch): a large output still arrives whole, in order, with consecutive ids. The agent
+// coalesces output into few chunks, so the test stores 6,000 more straight into the database.
+TEST_F(FleetTest, ReplayOfALargeOutputArrivesCompleteAndInOrder) {
+  start_fleet();
+  const std::string server_id = connect_agent("agent-1");
+  const std::string job_id = submit(server_id, exec({"/bin/echo", "first"}));
+  wait_job_state(job_id, "succeeded");
+  const auto stored = sse_ids(read_stream("/api/v1/jobs/" + job_id + "/output"));
+  ASSERT_EQ(stored.size(), 1U);
+  constexpr int kChunks = 6'000;
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_.path() / "data" / "berth.db").c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 10'000);
+  std::string insert = "BEGIN;";
+  for (int i = 1; i <= kChunks; ++i) {
+    insert += "INSERT INTO job_output (job_id, seq, stream, text, at) VALUES ('" + job_id + "', " +
+              std::to_string(stored.front() + i) + ", 'stdout', 'c" + std::to_string(i) +
+              "\n', '2026-01-01T00:00:00Z');";
+  }
+  insert += "COMMIT;";
+  EXPECT_EQ(sqlite3_exec(db, insert.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+
+  const std::string stream =
+      read_stream("/api/v1/jobs/" + job_id + "/output", "", std::chrono::seconds(60));
+  EXPECT_NE(stream.find("event: done"), std::string::npos);
+  const auto ids = sse_ids(stream);
+  ASSERT_EQ(ids.size(), static_cast<std::size_t>(kChunks) + 1);
+  for (std::size_t i = 1; i < ids.size(); ++i) {
+    ASSERT_EQ(ids[i], ids[i - 1] + 1) << "at " << i;
+  }
+  std::string expected = "first\n";
+  for (int i = 1; i <= kChunks; ++i) {
+    expected += "c" + std::to_string(i) + "\n";
+  }
+  EXPECT_EQ(sse_output_text(stream), expected);
 }
 
 TEST_F(FleetTest, LiveOutputStreamFollowsARunningJob) {

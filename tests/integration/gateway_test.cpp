@@ -80,8 +80,8 @@ TEST_F(GatewayTest, BadFramesGetErrorsAndTheConnectionSurvives) {
   EXPECT_EQ((*agent.next())["payload"]["code"], "malformed_json");
   agent.send_envelope("heartbeat", json::object());
   EXPECT_EQ((*agent.next())["payload"]["code"], "hello_required");
-  agent.send(std::string(1024 * 1024 + 10, ' '));
-  EXPECT_EQ((*agent.next())["payload"]["code"], "frame_too_large");
+  agent.send(std::string(1024 * 1024, ' '));  // the largest frame allowed
+  EXPECT_EQ((*agent.next())["payload"]["code"], "malformed_json");
   agent.send(R"({"v":2,"id":"x","ts":0,"type":"hello","payload":{}})");
   EXPECT_EQ((*agent.next())["payload"]["code"], "unsupported_version");
 
@@ -94,6 +94,17 @@ TEST_F(GatewayTest, BadFramesGetErrorsAndTheConnectionSurvives) {
   EXPECT_EQ((*welcome)["type"], "welcome");
   EXPECT_EQ((*welcome)["payload"]["server_id"], server_id);
   wait_server_status(server_id, "online");
+}
+
+// The transport's limit is the protocol's: a larger frame never reaches the application (it
+// allowed 4 MiB, so up to 4 MiB per frame was buffered for a peer the protocol refuses).
+TEST_F(GatewayTest, AFrameOverOneMebibyteClosesWith1009) {
+  start_fleet();
+  auto [server_id, token] = enrolled();
+  FakeAgent agent(port(), token);
+  agent.send(std::string(1024 * 1024 + 1, ' '));
+  EXPECT_FALSE(agent.next());
+  EXPECT_EQ(agent.close_code(), 1009);
 }
 
 // nlohmann copies and dumps recursively: before depth was bounded while parsing, each of

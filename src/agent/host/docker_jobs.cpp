@@ -1,7 +1,10 @@
 #include "agent/host/docker_jobs.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
+#include <optional>
+#include <string>
 
 #include "agent/host/docker_args.hpp"
 #include "agent/host/docker_client.hpp"
@@ -183,10 +186,34 @@ JobOutcome remove_container(DockerJob& run) {
   return is_success(response->status) ? succeeded() : engine_refusal(*response);
 }
 
+// The follows running in this process. The cap is per agent: every follow holds a thread.
+std::atomic<int> running_follows{0};
+
+class FollowSlot {
+ public:
+  FollowSlot() : held_(running_follows.fetch_add(1) < kMaxLogFollows) {}
+  ~FollowSlot() { running_follows.fetch_sub(1); }
+  FollowSlot(const FollowSlot&) = delete;
+  FollowSlot& operator=(const FollowSlot&) = delete;
+  bool held() const { return held_; }
+
+ private:
+  bool held_;
+};
+
 JobOutcome container_logs(DockerJob& run) {
   auto logs = parse_logs_args(run.job().args);
   if (!logs) {
     return from_error(logs.error());
+  }
+  std::optional<FollowSlot> follow_slot;
+  if (logs->follow) {
+    follow_slot.emplace();
+    if (!follow_slot->held()) {
+      return JobOutcome::failed("too_many_follows", "this agent already follows " +
+                                                        std::to_string(kMaxLogFollows) +
+                                                        " container logs; one must end first");
+    }
   }
   // A TTY container's log is raw text; only the others are framed stdout/stderr.
   auto details = get_json(run, "/containers/" + logs->container + "/json");

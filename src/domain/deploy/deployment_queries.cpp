@@ -111,9 +111,10 @@ Result<std::vector<DeploymentEventRecord>> DeploymentService::events(std::string
   });
 }
 
-Result<JobRecord> DeploymentService::open_logs(const Principal& who, std::string_view team_id,
-                                               std::string_view app_id, bool follow,
-                                               std::int64_t tail) {
+Result<DeploymentService::OpenedLogs> DeploymentService::open_logs(const Principal& who,
+                                                                   std::string_view team_id,
+                                                                   std::string_view app_id,
+                                                                   bool follow, std::int64_t tail) {
   auto container =
       read_value<DeploymentRecord>(ctx_.store(), [&](Tx& tx) -> Result<DeploymentRecord> {
         if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
@@ -138,14 +139,27 @@ Result<JobRecord> DeploymentService::open_logs(const Principal& who, std::string
   if (!container) {
     return fail(std::move(container.error()));
   }
+  OpenedLogs opened;
+  if (follow) {
+    auto slot = follows_.reserve(principal_id(who), std::string(app_id));
+    if (!slot) {
+      return fail(std::move(slot.error()));
+    }
+    opened.follow_slot = std::move(*slot);
+  }
   json args = {{"container", container->container_name}, {"follow", follow}};
   if (tail >= 0) {
     args["tail"] = tail;
   }
-  return jobs_.submit_system(
+  auto job = jobs_.submit_system(
       ctx_.ids().next("job"), team_id, container->server_id,
       NewJob{.kind = "docker.logs", .args = args, .timeout_ms = follow ? 60 * 60'000 : 60'000},
       principal_id(who));
+  if (!job) {
+    return fail(std::move(job.error()));
+  }
+  opened.job = std::move(*job);
+  return opened;
 }
 
 void DeploymentService::close_logs(std::string_view job_id) { (void)jobs_.cancel_system(job_id); }

@@ -15,6 +15,7 @@
 #include "domain/apps/app_lifecycle.hpp"
 #include "domain/deploy/deploy_log.hpp"
 #include "domain/deploy/deploy_scheduler.hpp"
+#include "domain/deploy/log_follows.hpp"
 #include "domain/deploy/pipeline.hpp"
 #include "domain/deploy/step_jobs.hpp"
 #include "domain/kernel/paging.hpp"
@@ -78,10 +79,15 @@ class DeploymentService final : public AppLifecycle {
   Result<std::vector<DeploymentEventRecord>> events(std::string_view deployment_id,
                                                     std::int64_t after_seq, std::int64_t limit);
 
+  struct OpenedLogs {
+    JobRecord job;
+    std::shared_ptr<LogFollows::Slot> follow_slot = {};  // set for a follow; hold it while open
+  };
   /// Starts a docker.logs job on the app's running container; stream its job topic, and call
-  /// close_logs when the client leaves.
-  Result<JobRecord> open_logs(const Principal& who, std::string_view team_id,
-                              std::string_view app_id, bool follow, std::int64_t tail);
+  /// close_logs when the client leaves. A follow takes a LogFollows slot first (429
+  /// rate_limited when the caller or the app has too many open).
+  Result<OpenedLogs> open_logs(const Principal& who, std::string_view team_id,
+                               std::string_view app_id, bool follow, std::int64_t tail);
   void close_logs(std::string_view job_id);
 
   /// A server's proxy settings (admin to change; the route table is re-applied).
@@ -113,6 +119,7 @@ class DeploymentService final : public AppLifecycle {
   StepRunner& steps_;
   ProxyRouter router_;
   Pipeline pipeline_;
+  LogFollows follows_;
   std::unique_ptr<DeployScheduler> scheduler_;  // last: its workers use the members above
 };
 

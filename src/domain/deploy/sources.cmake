@@ -4,6 +4,7 @@ target_sources(berth_domain PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/deploy_scheduler.cpp
   ${CMAKE_CURRENT_LIST_DIR}/deployment_queries.cpp
   ${CMAKE_CURRENT_LIST_DIR}/deployment_service.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/log_follows.cpp
   ${CMAKE_CURRENT_LIST_DIR}/pipeline.cpp
   ${CMAKE_CURRENT_LIST_DIR}/pipeline_flows.cpp
   ${CMAKE_CURRENT_LIST_DIR}/proxy_settings.cpp
