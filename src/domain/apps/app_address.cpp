@@ -5,6 +5,7 @@
 #include <array>
 
 #include "domain/apps/app_service.hpp"
+#include "domain/apps/app_spec.hpp"
 
 namespace berth {
 
@@ -31,8 +32,9 @@ std::string base_domain(const ServerRecord& server,
   const bool v6 = !v4 && inet_pton(AF_INET6, address.c_str(), buffer.data()) == 1;
   // A single-label name ("vm") resolves nowhere as <app>.vm: such a server is reached as
   // localhost until its proxy settings name a base domain.
-  const bool single_label = !v4 && !v6 && address.find('.') == std::string::npos;
-  if (single_label || address == "::1" || address == "0.0.0.0" || (v4 && buffer[0] == 127)) {
+  const bool single_label =
+      !v4 && !v6 && address.find('.') == std::string::npos && is_valid_hostname(address);
+  if (address.empty() || single_label || address == "::1" || address == "0.0.0.0" || (v4 && buffer[0] == 127)) {
     return "localhost";
   }
   if (v6) {
