@@ -56,7 +56,8 @@ void add_hook_routes(http::Router& router, const ApiContext& ctx) {
                       "under the app's secret> (GitHub), or X-Gitlab-Token: <secret> (GitLab); "
                       "401 bad_signature otherwise. A push to the app's branch deploys (202, "
                       "deployed true); ping and other events answer 202 with deployed false. "
-                      "X-GitHub-Delivery / X-Gitlab-Event-UUID de-duplicate deliveries."},
+                      "X-GitHub-Delivery / X-Gitlab-Event-UUID de-duplicate deliveries.",
+       .raw_body = true},
       [&ctx](Request& request) -> Result<Response> {
         auto id = path_id(request, "app_id", "app");
         if (!id) {

@@ -166,8 +166,8 @@ Response run_handler(const Route& route, Request& request, AccessGate* gate) {
 }  // namespace
 
 Result<void> read_json_body(const RouteSpec& spec, Request& request) {
-  if (request.method == Method::get) {
-    return {};  // a GET's body has no meaning here; it is ignored, not parsed
+  if (request.method == Method::get || spec.raw_body) {
+    return {};  // a GET's body has no meaning here; a raw body is the handler's to read
   }
   const bool declared = !spec.request_schema.is_null();
   if ((!declared || spec.body_optional) && is_blank(request.body)) {

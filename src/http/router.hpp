@@ -46,6 +46,10 @@ struct RouteSpec {
   std::string description = {};
   /// A declared body may also be left out entirely (a deploy hook fired by a bare curl -X POST).
   bool body_optional = false;
+  /// The handler reads request.body itself and request.json stays null: a signed body is
+  /// verified over its raw bytes before anything parses it (git webhooks). request_schema
+  /// still documents it.
+  bool raw_body = false;
 };
 
 using Handler = std::function<Result<Response>(Request&)>;

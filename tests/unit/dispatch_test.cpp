@@ -39,6 +39,15 @@ class DispatchTest : public ::testing::Test {
                  [](Request& request) -> Result<Response> {
                    return Response::json(200, {{"poked", request.params.at("id")}});
                  });
+    router_.post(
+        "/api/v1/signed",
+        {.summary = "Signed",
+         .role = Role::member,
+         .request_schema = json{{"type", "object"}, {"additionalProperties", true}},
+         .raw_body = true},
+        [](Request& request) -> Result<Response> {
+          return Response::json(200, {{"raw", request.body}, {"parsed", !request.json.is_null()}});
+        });
     router_.get("/api/v1/boom", {.summary = "Throws", .role = Role::viewer},
                 [](Request&) -> Result<Response> { throw std::runtime_error("secret detail"); });
     router_.get(
@@ -89,6 +98,15 @@ TEST_F(DispatchTest, RunsTheHandlerWithTheValidatedBody) {
   const Response response = send(Method::post, "/api/v1/things", R"({"name":"web"})");
   EXPECT_EQ(response.status, 201U);
   EXPECT_EQ(json::parse(response.body)["name"], "web");
+}
+
+// A signed webhook is verified over its raw bytes before anything parses it: dispatch hands
+// the body over untouched, even when it is not JSON at all.
+TEST_F(DispatchTest, ARawBodyRouteGetsItsBytesUnparsed) {
+  const Response response = send(Method::post, "/api/v1/signed", "{not json", "text/plain");
+  EXPECT_EQ(response.status, 200U) << response.body;
+  EXPECT_EQ(json::parse(response.body)["raw"], "{not json");
+  EXPECT_EQ(json::parse(response.body)["parsed"], false);
 }
 
 TEST_F(DispatchTest, UnknownRouteIs404Envelope) {
