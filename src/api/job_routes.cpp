@@ -7,7 +7,7 @@
 #include "core/json_schema.hpp"
 #include "core/time_format.hpp"
 #include "domain/fleet/job_service.hpp"
-#include "domain/fleet/job_state.hpp"
+#include "store/job_state.hpp"
 
 namespace berth::api {
 

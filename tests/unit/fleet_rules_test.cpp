@@ -4,8 +4,8 @@
 
 #include "domain/fleet/enrolment_service.hpp"
 #include "domain/fleet/job_service.hpp"
-#include "domain/fleet/job_state.hpp"
 #include "domain/fleet/server_service.hpp"
+#include "store/job_state.hpp"
 
 namespace berth {
 namespace {

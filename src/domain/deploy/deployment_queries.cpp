@@ -1,9 +1,9 @@
 // Reading and canceling deployments, app logs, proxy settings and the app lifecycle hooks.
 #include "domain/apps/apps_tx.hpp"
 #include "domain/deploy/deployment_service.hpp"
-#include "domain/fleet/job_state.hpp"
 #include "domain/kernel/audit.hpp"
 #include "domain/kernel/team_access.hpp"
+#include "store/job_state.hpp"
 
 namespace berth {
 

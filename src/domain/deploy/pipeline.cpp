@@ -5,7 +5,7 @@
 #include "core/crypto.hpp"
 #include "domain/apps/env_service.hpp"
 #include "domain/deploy/pipeline_run.hpp"
-#include "domain/fleet/job_state.hpp"
+#include "store/job_state.hpp"
 
 namespace berth {
 

@@ -2,7 +2,7 @@
 // steps they are made of live in pipeline.cpp.
 #include "domain/deploy/pipeline.hpp"
 #include "domain/deploy/pipeline_run.hpp"
-#include "domain/fleet/job_state.hpp"
+#include "store/job_state.hpp"
 
 namespace berth {
 

@@ -4,7 +4,7 @@
 #include <deque>
 #include <mutex>
 
-#include "domain/fleet/job_state.hpp"
+#include "store/job_state.hpp"
 
 namespace berth {
 

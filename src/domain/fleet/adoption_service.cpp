@@ -6,9 +6,9 @@
 
 #include "core/crypto.hpp"
 #include "core/log.hpp"
-#include "domain/fleet/job_state.hpp"
 #include "domain/kernel/audit.hpp"
 #include "domain/kernel/team_access.hpp"
+#include "store/job_state.hpp"
 
 namespace berth {
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "core/log.hpp"
-#include "domain/fleet/job_state.hpp"
+#include "store/job_state.hpp"
 
 namespace berth {
 

@@ -7,7 +7,7 @@
 #include "core/json_limits.hpp"
 #include "core/log.hpp"
 #include "domain/fleet/agent_hub.hpp"
-#include "domain/fleet/job_state.hpp"
+#include "store/job_state.hpp"
 
 namespace berth {
 

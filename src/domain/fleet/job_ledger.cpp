@@ -2,7 +2,7 @@
 
 #include "core/crypto.hpp"
 #include "core/time_format.hpp"
-#include "domain/fleet/job_state.hpp"
+#include "store/job_state.hpp"
 
 namespace berth {
 

@@ -4,10 +4,10 @@
 
 #include "core/crypto.hpp"
 #include "core/log.hpp"
-#include "domain/fleet/job_state.hpp"
 #include "domain/fleet/server_book.hpp"
 #include "domain/kernel/audit.hpp"
 #include "domain/kernel/team_access.hpp"
+#include "store/job_state.hpp"
 
 namespace berth {
 

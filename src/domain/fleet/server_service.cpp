@@ -7,9 +7,9 @@
 
 #include "core/crypto.hpp"
 #include "domain/fleet/enrolment_service.hpp"
-#include "domain/fleet/job_state.hpp"
 #include "domain/kernel/audit.hpp"
 #include "domain/kernel/team_access.hpp"
+#include "store/job_state.hpp"
 
 namespace berth {
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "store/job_state.hpp"
 #include "store/sqlite/sqlite_query.hpp"
 
 namespace berth {
@@ -19,8 +20,6 @@ namespace berth {
 inline constexpr std::string_view kServerStatuses[] = {"pending", "adopting", "adoption_failed",
                                                        "online",  "degraded", "offline"};
 inline constexpr std::string_view kServerSchedulings[] = {"active", "cordoned", "draining"};
-inline constexpr std::string_view kJobStates[] = {"queued", "dispatched", "running", "succeeded",
-                                                  "failed", "canceled",   "lost"};
 inline constexpr std::string_view kOutputStreams[] = {"stdout", "stderr", "system"};
 
 /// An optional integer, NULL when absent (jobs.exit_code). Found by bind_all through ADL.

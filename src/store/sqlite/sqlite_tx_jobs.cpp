@@ -57,7 +57,7 @@ Result<JobOutputChunk> read_chunk(const SqliteStatement& row) {
 }  // namespace
 
 Result<void> SqliteTx::create_job(const JobRecord& job) {
-  if (auto known = check_one_of("state", job.state, kJobStates); !known) {
+  if (auto known = check_one_of("state", job.state, job_state::kAll); !known) {
     return known;
   }
   static const std::string sql = fmt::format(
@@ -79,7 +79,7 @@ Result<std::optional<JobRecord>> SqliteTx::get_job(std::string_view team_id, std
 }
 
 Result<void> SqliteTx::update_job(const JobRecord& job) {
-  if (auto known = check_one_of("state", job.state, kJobStates); !known) {
+  if (auto known = check_one_of("state", job.state, job_state::kAll); !known) {
     return known;
   }
   // last_seq never drops below the output actually stored: a caller that read the job before
@@ -100,12 +100,12 @@ Result<void> SqliteTx::update_job(const JobRecord& job) {
 }
 
 Result<Page<JobRecord>> SqliteTx::list_jobs(const JobQuery& query) {
-  auto states = distinct_words("states", query.states, kJobStates);
+  auto states = distinct_words("states", query.states, job_state::kAll);
   if (!states) {
     return fail(std::move(states.error()));
   }
   // Fixed fragments per filter present (as list_audit does): each combination is its own
-  // cached statement and uses its own index. The IN list is at most kJobStates long.
+  // cached statement and uses its own index. The IN list is at most job_state::kAll long.
   Filters filters;
   filters.add(!query.team_id.empty(), "team_id = ?", {query.team_id});
   filters.add(!query.server_id.empty(), "server_id = ?", {query.server_id});
