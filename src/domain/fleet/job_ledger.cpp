@@ -191,34 +191,32 @@ Result<bool> JobLedger::settle(std::string_view job_id, std::string_view state, 
 }
 
 Result<std::vector<JobRecord>> JobLedger::in_flight(std::string_view server_id) {
-  return read_value<std::vector<JobRecord>>(
-      ctx_.store(), [&](Tx& tx) -> Result<std::vector<JobRecord>> {
-        auto page = tx.list_jobs(JobQuery{
-            .team_id = {},
-            .server_id = std::string(server_id),
-            .states = {std::string(job_state::dispatched), std::string(job_state::running)},
-            .page = 1,
-            .per_page = 1000});
-        if (!page) {
-          return fail(std::move(page.error()));
-        }
-        std::vector<JobRecord> jobs(page->items.rbegin(), page->items.rend());  // oldest first
-        return jobs;
-      });
+  return agent_jobs(server_id,
+                    {std::string(job_state::dispatched), std::string(job_state::running)});
 }
 
 Result<std::vector<JobRecord>> JobLedger::queued(std::string_view server_id) {
+  return agent_jobs(server_id, {std::string(job_state::queued)});
+}
+
+Result<std::vector<JobRecord>> JobLedger::agent_jobs(std::string_view server_id,
+                                                     std::vector<std::string> states) {
   return read_value<std::vector<JobRecord>>(
       ctx_.store(), [&](Tx& tx) -> Result<std::vector<JobRecord>> {
         auto page = tx.list_jobs(JobQuery{.team_id = {},
                                           .server_id = std::string(server_id),
-                                          .states = {std::string(job_state::queued)},
+                                          .states = states,
                                           .page = 1,
                                           .per_page = 1000});
         if (!page) {
           return fail(std::move(page.error()));
         }
-        std::vector<JobRecord> jobs(page->items.rbegin(), page->items.rend());
+        std::vector<JobRecord> jobs;
+        for (auto job = page->items.rbegin(); job != page->items.rend(); ++job) {  // oldest first
+          if (!runs_in_berthd(job->kind)) {
+            jobs.push_back(*job);
+          }
+        }
         return jobs;
       });
 }

@@ -18,6 +18,9 @@
 
 namespace berth {
 
+/// Jobs of these kinds run in berthd itself (an SSH adoption), not on the server's agent.
+constexpr bool runs_in_berthd(std::string_view kind) { return kind == "ssh.adopt"; }
+
 /// What an agent's job_done says.
 struct JobEnd {
   std::string status;  // succeeded | failed | canceled | lost
@@ -48,9 +51,10 @@ class JobLedger {
   Result<bool> settle(std::string_view job_id, std::string_view state, std::string code,
                       std::string message);
 
-  /// The server's jobs that the agent should hear about again after its hello.
+  /// The server's jobs that the agent should hear about again after its hello, oldest first.
+  /// Never a job berthd runs itself (runs_in_berthd): the agent does not know those kinds.
   Result<std::vector<JobRecord>> in_flight(std::string_view server_id);
-  /// The server's queued jobs, oldest first.
+  /// The server's queued jobs for its agent, oldest first (never one berthd runs itself).
   Result<std::vector<JobRecord>> queued(std::string_view server_id);
 
   /// The arguments as the agent must receive them (unsealed).
@@ -60,6 +64,8 @@ class JobLedger {
   void publish_state(const JobRecord& job);
 
  private:
+  Result<std::vector<JobRecord>> agent_jobs(std::string_view server_id,
+                                            std::vector<std::string> states);
   Result<std::optional<JobRecord>> change_job(std::string_view job_id,
                                               const std::function<bool(JobRecord&)>& change);
 

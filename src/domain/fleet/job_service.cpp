@@ -315,7 +315,7 @@ Result<void> JobService::expire() {
       }
       continue;
     }
-    if (job.kind == "ssh.adopt" || hub_.connected(job.server_id)) {
+    if (runs_in_berthd(job.kind) || hub_.connected(job.server_id)) {
       continue;  // berthd runs adoptions itself; a connected agent settles its own jobs
     }
     const TimePoint since = job.started_at.value_or(job.dispatched_at.value_or(job.created_at));
