@@ -182,6 +182,8 @@ class Tx {
   /// Stores one chunk; false (and nothing changes) when the job already has this seq. Also
   /// raises the job's last_seq.
   virtual Result<bool> append_job_output(const JobOutputChunk& chunk) = 0;
+  /// The bytes of text a job's stored output holds (0 for none or an unknown job).
+  virtual Result<std::int64_t> job_output_bytes(std::string_view job_id) = 0;
   /// Chunks with seq > after_seq, in seq order, at most `limit`.
   virtual Result<std::vector<JobOutputChunk>> list_job_output(std::string_view job_id,
                                                               std::int64_t after_seq,

@@ -184,6 +184,25 @@ TEST_P(StoreContract, AppendJobOutputStoresEachSeqOnceAndRaisesLastSeq) {
   EXPECT_EQ(seqs_of(output(store(), 9, 0)), std::vector<std::int64_t>{});
 }
 
+TEST_P(StoreContract, JobOutputBytesCountsTheStoredTextInBytes) {
+  FleetSeed records = two_teams_with_servers();
+  records.jobs = {test_job(1, 1, 1), test_job(2, 1, 1)};
+  BERTH_ASSERT_OK(seed_fleet(store(), records));
+  const auto bytes = [&](int job) {
+    return read_value<std::int64_t>(store(),
+                                    [&](Tx& tx) { return tx.job_output_bytes(job_id(job)); })
+        .value_or(-1);
+  };
+  EXPECT_EQ(bytes(1), 0);
+  BERTH_ASSERT_OK(append(store(), test_chunk(1, 1, "one\n")));
+  BERTH_ASSERT_OK(append(store(), test_chunk(1, 2, "\u00e9t\u00e9\n")));  // 2 × 2 bytes + 2
+  BERTH_ASSERT_OK(append(store(), test_chunk(1, 2, "a duplicate is not stored")));
+  BERTH_ASSERT_OK(append(store(), test_chunk(2, 1, "other")));
+  EXPECT_EQ(bytes(1), 10);
+  EXPECT_EQ(bytes(2), 5);
+  EXPECT_EQ(bytes(9), 0);
+}
+
 TEST_P(StoreContract, AppendJobOutputRefusesUnknownJobStreamOrLimit) {
   FleetSeed records = two_teams_with_servers();
   records.jobs = {test_job(1, 1, 1)};

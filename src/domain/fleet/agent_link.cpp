@@ -246,6 +246,10 @@ void AgentLink::refuse_job_error(const Error& error, const std::string& ref) {
     refuse("unknown_job", "no such job for this server", ref);
     return;
   }
+  if (error.code == "output_refused") {
+    refuse("output_refused", error.message, ref);
+    return;
+  }
   log::error(
       "agent.job_update_failed",
       {{"server_id", server_id_}, {"error", error.message}, {"detail", error.internal_detail}});
@@ -288,6 +292,7 @@ void AgentLink::on_job_done(const Envelope& message) {
   JobEnd end{.status = *status};
   end.exit_code = integer_at(payload, "exit_code");
   end.duration_ms = std::max<std::int64_t>(0, integer_at(payload, "duration_ms").value_or(0));
+  end.last_seq = std::max<std::int64_t>(0, integer_at(payload, "last_seq").value_or(0));
   if (const auto result = payload.find("result"); result != payload.end() && result->is_object()) {
     end.result =
         json_size_within(*result, kMaxResultBytes) ? *result : nlohmann::json{{"truncated", true}};

@@ -21,6 +21,9 @@ struct FleetPolicy {
   std::chrono::milliseconds max_job_timeout{24 * 60 * 60 * 1000};
   /// A running job whose agent stays away this much past its timeout is marked lost.
   std::chrono::seconds lost_grace{5 * 60};
+  /// The most text one job's stored output holds; past it one `system` chunk says so and the
+  /// rest is acknowledged but not stored (an agent cannot fill berthd's disk through a job).
+  std::int64_t max_job_output_bytes = 16 * 1024 * 1024;
   /// Install tokens and SSH adoption over a plain http:// public URL to a non-loopback host
   /// (--allow-insecure-enrolment): tokens and agent credentials would cross the network in clear.
   bool allow_insecure_enrolment = false;

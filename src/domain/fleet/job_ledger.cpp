@@ -1,5 +1,9 @@
 #include "domain/fleet/job_ledger.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+
 #include "core/crypto.hpp"
 #include "core/time_format.hpp"
 #include "store/job_state.hpp"
@@ -109,8 +113,44 @@ Result<void> JobLedger::mark_running(std::string_view server_id, std::string_vie
   return {};
 }
 
+Result<std::optional<JobOutputChunk>> JobLedger::capped(Tx& tx, const JobOutputChunk& chunk,
+                                                        std::int64_t& bytes_after) {
+  std::int64_t used = 0;
+  {
+    std::lock_guard lock(output_mutex_);
+    const auto known = output_bytes_.find(chunk.job_id);
+    used = known == output_bytes_.end() ? -1 : known->second;
+  }
+  if (used < 0) {
+    auto counted = tx.job_output_bytes(chunk.job_id);
+    if (!counted) {
+      return fail(std::move(counted.error()));
+    }
+    used = *counted;
+  }
+  const std::int64_t cap = ctx_.policy.max_job_output_bytes;
+  const auto size = static_cast<std::int64_t>(chunk.text.size());
+  if (used >= cap) {
+    bytes_after = used;
+    return std::optional<JobOutputChunk>();
+  }
+  if (used + size <= cap) {
+    bytes_after = used + size;
+    return std::optional<JobOutputChunk>(chunk);
+  }
+  JobOutputChunk marker = chunk;
+  marker.stream = "system";
+  marker.text = fmt::format(
+      "[berth: output truncated: this job's stored output reached {} bytes; the rest was "
+      "not kept]\n",
+      cap);
+  bytes_after = cap;  // full from here on
+  return std::optional<JobOutputChunk>(std::move(marker));
+}
+
 Result<bool> JobLedger::append_output(std::string_view server_id, const JobOutputChunk& chunk) {
-  bool stored = false;
+  std::optional<JobOutputChunk> stored;
+  std::int64_t bytes_after = 0;
   auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
     auto found = tx.get_job("", chunk.job_id);
     if (!found) {
@@ -119,26 +159,47 @@ Result<bool> JobLedger::append_output(std::string_view server_id, const JobOutpu
     if (!*found || (*found)->server_id != server_id) {
       return fail(unknown_job());
     }
-    auto appended = tx.append_job_output(chunk);
+    const JobRecord& job = **found;
+    // Output belongs to a job the agent was given. Once it has ended, only the chunks its
+    // job_done counted may still arrive (re-sent after a reconnect): an agent cannot keep
+    // writing into a finished job.
+    if (job.state == job_state::queued ||
+        (job_state::is_terminal(job.state) && chunk.seq > job.last_seq)) {
+      return fail(with_code(Error::conflict("the job takes no more output"), "output_refused"));
+    }
+    auto kept = capped(tx, chunk, bytes_after);
+    if (!kept) {
+      return fail(std::move(kept.error()));
+    }
+    if (!*kept) {
+      return {};  // over the cap: acknowledged, not stored
+    }
+    auto appended = tx.append_job_output(**kept);
     if (!appended) {
       return fail(std::move(appended.error()));
     }
-    stored = *appended;
+    if (*appended) {
+      stored = std::move(*kept);
+    }
     return {};
   });
   if (!done) {
     return fail(std::move(done.error()));
   }
   if (stored) {
-    events_.publish(EventHub::job_topic(chunk.job_id),
+    {
+      std::lock_guard lock(output_mutex_);
+      output_bytes_[chunk.job_id] = bytes_after;
+    }
+    events_.publish(EventHub::job_topic(stored->job_id),
                     HubMessage{.event = "output",
-                               .id = chunk.seq,
-                               .data = {{"seq", chunk.seq},
-                                        {"stream", chunk.stream},
-                                        {"text", chunk.text},
-                                        {"at", format_rfc3339(chunk.at)}}});
+                               .id = stored->seq,
+                               .data = {{"seq", stored->seq},
+                                        {"stream", stored->stream},
+                                        {"text", stored->text},
+                                        {"at", format_rfc3339(stored->at)}}});
   }
-  return stored;
+  return stored.has_value();
 }
 
 Result<void> JobLedger::finish(std::string_view server_id, std::string_view job_id,
@@ -157,6 +218,7 @@ Result<void> JobLedger::finish(std::string_view server_id, std::string_view job_
     job.finished_at = now;
     job.exit_code = end.exit_code;
     job.duration_ms = end.duration_ms;
+    job.last_seq = std::max(job.last_seq, end.last_seq);
     job.result = end.result;
     job.error_code = end.error_code;
     job.error_message = end.error_message;
@@ -168,6 +230,8 @@ Result<void> JobLedger::finish(std::string_view server_id, std::string_view job_
   if (foreign) {
     return fail(unknown_job());
   }
+  std::lock_guard lock(output_mutex_);
+  output_bytes_.erase(std::string(job_id));  // a late chunk counts again from the store
   return {};
 }
 

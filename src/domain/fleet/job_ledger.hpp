@@ -6,10 +6,12 @@
 /// Blocking (store): worker threads. Thread-safe.
 
 #include <cstdint>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/error.hpp"
@@ -26,6 +28,7 @@ struct JobEnd {
   std::string status;  // succeeded | failed | canceled | lost
   std::optional<std::int64_t> exit_code = {};
   std::int64_t duration_ms = 0;
+  std::int64_t last_seq = 0;  // the seq of the job's last output chunk, as the agent counted
   nlohmann::json result = nlohmann::json::object();
   std::string error_code = {};
   std::string error_message = {};
@@ -69,8 +72,17 @@ class JobLedger {
   Result<std::optional<JobRecord>> change_job(std::string_view job_id,
                                               const std::function<bool(JobRecord&)>& change);
 
+  /// The chunk as it is stored under the job's output cap (the truncation marker in its
+  /// place when it crosses the cap); nullopt when the job's output is full already.
+  Result<std::optional<JobOutputChunk>> capped(Tx& tx, const JobOutputChunk& chunk,
+                                               std::int64_t& bytes_after);
+
   FleetContext& ctx_;
   EventHub& events_;
+  std::mutex output_mutex_;
+  /// Stored output bytes of the jobs this process has taken output for (read from the store
+  /// on a job's first chunk, forgotten when it ends).
+  std::unordered_map<std::string, std::int64_t> output_bytes_;
 };
 
 /// The JSON view of a job shared by the API and the SSE streams.

@@ -136,6 +136,7 @@ class SqliteTx final : public Tx {
   Result<Page<JobRecord>> list_jobs(const JobQuery& query) override;
   /// Output of a job that does not exist is `conflict`.
   Result<bool> append_job_output(const JobOutputChunk& chunk) override;
+  Result<std::int64_t> job_output_bytes(std::string_view job_id) override;
   Result<std::vector<JobOutputChunk>> list_job_output(std::string_view job_id,
                                                       std::int64_t after_seq,
                                                       std::int64_t limit) override;

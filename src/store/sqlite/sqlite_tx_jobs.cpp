@@ -138,6 +138,14 @@ Result<bool> SqliteTx::append_job_output(const JobOutputChunk& chunk) {
   return true;
 }
 
+Result<std::int64_t> SqliteTx::job_output_bytes(std::string_view job_id) {
+  // length() of a BLOB counts bytes (of TEXT, characters).
+  return query_integer(connection_,
+                       "SELECT coalesce(sum(length(CAST(text AS BLOB))), 0) FROM job_output "
+                       "WHERE job_id = ?1",
+                       job_id);
+}
+
 Result<std::vector<JobOutputChunk>> SqliteTx::list_job_output(std::string_view job_id,
                                                               std::int64_t after_seq,
                                                               std::int64_t limit) {
