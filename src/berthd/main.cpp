@@ -11,6 +11,7 @@
 
 #include "api/access_gate.hpp"
 #include "api/routes.hpp"
+#include "api/services.hpp"
 #include "berthd/data_dir.hpp"
 #include "berthd/instance_secrets.hpp"
 #include "berthd/local_agent.hpp"
@@ -19,26 +20,7 @@
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "core/random.hpp"
-#include "domain/apps/app_service.hpp"
-#include "domain/apps/env_service.hpp"
-#include "domain/apps/project_service.hpp"
-#include "domain/deploy/deployment_service.hpp"
-#include "domain/deploy/trigger_service.hpp"
-#include "domain/fleet/adoption_service.hpp"
-#include "domain/fleet/agent_hub.hpp"
-#include "domain/fleet/enrolment_service.hpp"
-#include "domain/fleet/fleet_monitor.hpp"
-#include "domain/fleet/job_service.hpp"
-#include "domain/fleet/server_service.hpp"
-#include "domain/identity/access_checker.hpp"
-#include "domain/identity/api_key_service.hpp"
-#include "domain/identity/audit_service.hpp"
-#include "domain/identity/sign_in_service.hpp"
-#include "domain/identity/team_service.hpp"
-#include "domain/identity/totp_service.hpp"
-#include "domain/identity/user_admin_service.hpp"
 #include "domain/instance/instance_service.hpp"
-#include "domain/kernel/in_process_event_hub.hpp"
 #include "http/openapi.hpp"
 #include "http/server.hpp"
 #include "notify/smtp_mailer.hpp"
@@ -129,56 +111,33 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
                           .master_key = secrets->master_key,
                           .mailer = mailer.get(),
                           .public_url = options.public_url};
-  IdentityContext identity{{services}, options.identity};
-  SignInService sign_in(identity);
-  AccessChecker access(identity);
-  TeamService teams(identity);
-  ApiKeyService api_keys(identity);
-  TotpService totp(identity);
-  UserAdminService users(identity);
-  AuditService audit(identity);
-  api::IdentityGate gate(access, clock, options.rate_limits);
-
-  // The fleet: agents, jobs, metrics, adoption.
-  FleetContext fleet{{services}, options.fleet};
-  InProcessEventHub events;
-  MetricsRecorder metrics(fleet);
-  JobLedger ledger(fleet, events);
-  ServerBook server_book(fleet, events);
-  AgentHub agents(fleet, ledger, server_book, metrics);
-  EnrolmentService enrolment(fleet, agents);
-  ServerService servers(fleet, agents);
-  // A deleted team's agents are disconnected by the fleet side (identity does not know it).
-  teams.set_teardown(&servers);
-  JobService jobs(fleet, agents);
   ssh::LibsshInstaller installer;
-  AdoptionService adoption(fleet, enrolment, jobs, agents, &installer,
-                           AdoptionSettings{.agent_binary_path = options.agent_binary});
-  FleetMonitor monitor(fleet, agents, jobs, metrics);
+  api::Services built(services, api::ServiceSettings{.identity = options.identity,
+                                                     .fleet = options.fleet,
+                                                     .installer = &installer,
+                                                     .agent_binary = options.agent_binary});
+  auto& agents = built.agents;
+  auto& deployments = built.deployments;
+  auto& monitor = built.monitor;
+  auto& adoption = built.adoption;
+  api::IdentityGate gate(built.access, clock, options.rate_limits);
   if (auto settled = agents.mark_all_offline("berthd restarted; waiting for the agent"); !settled) {
     fmt::print(stderr, "berthd: {}\n", settled.error().message);
     return 1;
   }
   (void)adoption.settle_interrupted();
-
-  // Apps and deployments.
-  ProjectService projects(services);
-  DeploymentService deployments(services, jobs, events);
-  AppService apps(services, &deployments);
-  EnvService env(services);
-  TriggerService triggers(services, deployments);
   if (auto recovered = deployments.recover(); !recovered) {
     fmt::print(stderr, "berthd: {}\n", recovered.error().message);
     return 1;
   }
 
-  auto setup_token_file = announce_setup_token(sign_in, options.data_dir);
+  auto setup_token_file = announce_setup_token(built.sign_in, options.data_dir);
   if (!setup_token_file) {
     fmt::print(stderr, "berthd: {}\n", setup_token_file.error().message);
     return 1;
   }
   std::unique_ptr<LocalAgent> local_agent;
-  sign_in.on_setup_complete([path = setup_token_file->path, &local_agent] {
+  built.sign_in.on_setup_complete([path = setup_token_file->path, &local_agent] {
     std::error_code ignored;
     std::filesystem::remove(path, ignored);
     if (local_agent) {
@@ -186,30 +145,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
     }
   });
 
-  api::ApiContext api_context{.version = version,
-                              .sign_in = &sign_in,
-                              .access = &access,
-                              .teams = &teams,
-                              .api_keys = &api_keys,
-                              .totp = &totp,
-                              .users = &users,
-                              .audit = &audit,
-                              .enrolment = &enrolment,
-                              .servers = &servers,
-                              .jobs = &jobs,
-                              .adoption = &adoption,
-                              .metrics = &metrics,
-                              .events = &events,
-                              .agents = &agents,
-                              .projects = &projects,
-                              .apps = &apps,
-                              .env = &env,
-                              .deployments = &deployments,
-                              .triggers = &triggers,
-                              .agent_binary_path = options.agent_binary,
-                              .services = &services,
-                              .secure_cookies = options.public_url.starts_with("https://"),
-                              .session_max_age = options.identity.session_absolute.count()};
+  api::ApiContext api_context = built.api_context(version);
   http::Router router;
   api::register_routes(router, api_context);
   router.set_access_gate(&gate);
@@ -235,7 +171,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
     if (is_insecure_enrolment_url(services.public_url)) {
       log::warn("berthd.insecure_public_url",
                 {{"public_url", services.public_url},
-                 {"enrolment", fleet.policy.allow_insecure_enrolment
+                 {"enrolment", built.fleet.policy.allow_insecure_enrolment
                                    ? "allowed (--allow-insecure-enrolment)"
                                    : "refused: use an https:// --public-url"}});
     }
@@ -245,7 +181,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
               .agent_binary = options.agent_binary,
               .state_dir = (std::filesystem::path(options.data_dir) / "local-agent").string(),
               .server_url = services.public_url},
-          enrolment, *store);
+          built.enrolment, *store);
       local_agent->start();
     }
     monitor.start();

@@ -8,26 +8,9 @@
 
 #include "api/access_gate.hpp"
 #include "api/routes.hpp"
+#include "api/services.hpp"
 #include "core/ids.hpp"
-#include "domain/apps/app_service.hpp"
-#include "domain/apps/env_service.hpp"
-#include "domain/apps/project_service.hpp"
-#include "domain/deploy/deployment_service.hpp"
-#include "domain/deploy/trigger_service.hpp"
-#include "domain/fleet/adoption_service.hpp"
-#include "domain/fleet/agent_hub.hpp"
-#include "domain/fleet/enrolment_service.hpp"
-#include "domain/fleet/job_service.hpp"
-#include "domain/fleet/server_service.hpp"
-#include "domain/identity/access_checker.hpp"
 #include "domain/identity/accounts.hpp"
-#include "domain/identity/api_key_service.hpp"
-#include "domain/identity/audit_service.hpp"
-#include "domain/identity/sign_in_service.hpp"
-#include "domain/identity/team_service.hpp"
-#include "domain/identity/totp_service.hpp"
-#include "domain/identity/user_admin_service.hpp"
-#include "domain/kernel/in_process_event_hub.hpp"
 #include "http/dispatch.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "support/fakes.hpp"
@@ -79,52 +62,11 @@ class Instance {
                   .session_key = crypto::Key{},
                   .master_key = crypto::Key{},
                   .public_url = "http://berth.test"},
-        ctx_{{services_}, {}},
-        sign_in_(ctx_),
-        access_(ctx_),
-        teams_(ctx_),
-        api_keys_(ctx_),
-        totp_(ctx_),
-        users_(ctx_),
-        audit_(ctx_),
-        fleet_{{services_}, {}},
-        metrics_(fleet_),
-        ledger_(fleet_, events_),
-        book_(fleet_, events_),
-        hub_(fleet_, ledger_, book_, metrics_),
-        enrolment_(fleet_, hub_),
-        servers_(fleet_, hub_),
-        jobs_(fleet_, hub_),
-        adoption_(fleet_, enrolment_, jobs_, hub_, nullptr, AdoptionSettings{}),
-        projects_(services_),
-        deployments_(services_, jobs_, events_, 1),
-        apps_(services_, &deployments_),
-        env_(services_),
-        triggers_(services_, deployments_),
-        gate_(access_, clock_,
+        built_(services_, api::ServiceSettings{.deploy_workers = 1}),
+        gate_(built_.access, clock_,
               api::RateLimits{
                   .per_second = 0, .burst = 1, .sign_in_per_minute = 0, .sign_in_burst = 1}),
-        context_{.version = "test",
-                 .sign_in = &sign_in_,
-                 .access = &access_,
-                 .teams = &teams_,
-                 .api_keys = &api_keys_,
-                 .totp = &totp_,
-                 .users = &users_,
-                 .audit = &audit_,
-                 .enrolment = &enrolment_,
-                 .servers = &servers_,
-                 .jobs = &jobs_,
-                 .adoption = &adoption_,
-                 .metrics = &metrics_,
-                 .events = &events_,
-                 .agents = &hub_,
-                 .projects = &projects_,
-                 .apps = &apps_,
-                 .env = &env_,
-                 .deployments = &deployments_,
-                 .triggers = &triggers_,
-                 .services = &services_} {
+        context_(built_.api_context("test")) {
     api::register_routes(router_, context_);
     router_.set_access_gate(&gate_);
     populate();
@@ -200,7 +142,7 @@ class Instance {
   }
 
   UserRecord create(Tx& tx, const std::string& email, bool instance_admin) {
-    auto user = create_account(ctx_, tx,
+    auto user = create_account(built_.identity, tx,
                                {.email = email,
                                 .password_hash = "unused",
                                 .display_name = email,
@@ -214,7 +156,7 @@ class Instance {
   void issue(Tx& tx, Caller caller, const std::string& user_id) {
     const std::string token = "bat_token_of_" + std::string(name_of(caller));
     const SessionRecord session{.id = ids_.next("ses"),
-                                .token_hash = token_hash(ctx_, token),
+                                .token_hash = token_hash(built_.identity, token),
                                 .user_id = user_id,
                                 .kind = SessionKind::access_token,
                                 .refresh_chain_id = "chn_test",
@@ -231,29 +173,7 @@ class Instance {
   IdGenerator ids_{clock_, random_};
   std::unique_ptr<Store> store_;
   ServiceContext services_;
-  IdentityContext ctx_;
-  SignInService sign_in_;
-  AccessChecker access_;
-  TeamService teams_;
-  ApiKeyService api_keys_;
-  TotpService totp_;
-  UserAdminService users_;
-  AuditService audit_;
-  FleetContext fleet_;
-  InProcessEventHub events_;
-  MetricsRecorder metrics_;
-  JobLedger ledger_;
-  ServerBook book_;
-  AgentHub hub_;
-  EnrolmentService enrolment_;
-  ServerService servers_;
-  JobService jobs_;
-  AdoptionService adoption_;
-  ProjectService projects_;
-  DeploymentService deployments_;
-  AppService apps_;
-  EnvService env_;
-  TriggerService triggers_;
+  api::Services built_;
   api::IdentityGate gate_;
   api::ApiContext context_;
   http::Router router_;

@@ -1,0 +1,64 @@
+#include "api/services.hpp"
+
+namespace berth::api {
+
+Services::Services(ServiceContext& shared_services, ServiceSettings settings)
+    : shared(shared_services),
+      identity{{shared_services}, settings.identity},
+      sign_in(identity),
+      access(identity),
+      teams(identity),
+      api_keys(identity),
+      totp(identity),
+      users(identity),
+      audit(identity),
+      fleet{{shared_services}, settings.fleet},
+      metrics(fleet),
+      ledger(fleet, events),
+      server_book(fleet, events),
+      agents(fleet, ledger, server_book, metrics),
+      enrolment(fleet, agents),
+      servers(fleet, agents),
+      jobs(fleet, agents),
+      adoption(fleet, enrolment, jobs, agents, settings.installer,
+               AdoptionSettings{.agent_binary_path = settings.agent_binary}),
+      monitor(fleet, agents, jobs, metrics),
+      projects(shared_services),
+      deployments(shared_services, jobs, events, settings.deploy_workers),
+      apps(shared_services, &deployments),
+      env(shared_services),
+      triggers(shared_services, deployments),
+      agent_binary_(std::move(settings.agent_binary)) {
+  // Deleting a team disconnects its agents: identity hears of it through this interface only.
+  teams.set_teardown(&servers);
+}
+
+ApiContext Services::api_context(std::string version) {
+  Services& self = *this;
+  return ApiContext{.version = std::move(version),
+                    .sign_in = &self.sign_in,
+                    .access = &self.access,
+                    .teams = &self.teams,
+                    .api_keys = &self.api_keys,
+                    .totp = &self.totp,
+                    .users = &self.users,
+                    .audit = &self.audit,
+                    .enrolment = &self.enrolment,
+                    .servers = &self.servers,
+                    .jobs = &self.jobs,
+                    .adoption = &self.adoption,
+                    .metrics = &self.metrics,
+                    .events = &self.events,
+                    .agents = &self.agents,
+                    .projects = &self.projects,
+                    .apps = &self.apps,
+                    .env = &self.env,
+                    .deployments = &self.deployments,
+                    .triggers = &self.triggers,
+                    .agent_binary_path = agent_binary_,
+                    .services = &shared,
+                    .secure_cookies = shared.public_url.starts_with("https://"),
+                    .session_max_age = identity.policy.session_absolute.count()};
+}
+
+}  // namespace berth::api

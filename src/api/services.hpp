@@ -1,0 +1,86 @@
+#pragma once
+/// The one place every area's services are built and wired, and the API context over them:
+/// berthd's main and the tests that walk the route table build exactly the same graph. The
+/// order of the members is the order of construction (each area after the ones it depends on)
+/// and the reverse of destruction.
+
+#include <cstddef>
+#include <string>
+
+#include "api/api_context.hpp"
+#include "domain/apps/app_service.hpp"
+#include "domain/apps/env_service.hpp"
+#include "domain/apps/project_service.hpp"
+#include "domain/deploy/deployment_service.hpp"
+#include "domain/deploy/trigger_service.hpp"
+#include "domain/fleet/adoption_service.hpp"
+#include "domain/fleet/agent_hub.hpp"
+#include "domain/fleet/enrolment_service.hpp"
+#include "domain/fleet/fleet_monitor.hpp"
+#include "domain/fleet/job_ledger.hpp"
+#include "domain/fleet/job_service.hpp"
+#include "domain/fleet/metrics_recorder.hpp"
+#include "domain/fleet/server_book.hpp"
+#include "domain/fleet/server_service.hpp"
+#include "domain/identity/access_checker.hpp"
+#include "domain/identity/api_key_service.hpp"
+#include "domain/identity/audit_service.hpp"
+#include "domain/identity/sign_in_service.hpp"
+#include "domain/identity/team_service.hpp"
+#include "domain/identity/totp_service.hpp"
+#include "domain/identity/user_admin_service.hpp"
+#include "domain/kernel/in_process_event_hub.hpp"
+
+namespace berth::api {
+
+/// What differs between berthd and a test: policies, the SSH installer, the worker count.
+struct ServiceSettings {
+  IdentityPolicy identity = {};
+  FleetPolicy fleet = {};
+  RemoteInstaller* installer = nullptr;  // null: SSH adoption is unavailable
+  std::string agent_binary = {};         // served for download and copied by adoption
+  std::size_t deploy_workers = 4;
+};
+
+class Services {
+ public:
+  Services(ServiceContext& shared, ServiceSettings settings);
+  Services(const Services&) = delete;
+  Services& operator=(const Services&) = delete;
+
+  /// The API's view of these services (the router's handlers reach them through it).
+  ApiContext api_context(std::string version);
+
+  ServiceContext& shared;
+  IdentityContext identity;
+  SignInService sign_in;
+  AccessChecker access;
+  TeamService teams;
+  ApiKeyService api_keys;
+  TotpService totp;
+  UserAdminService users;
+  AuditService audit;
+
+  FleetContext fleet;
+  InProcessEventHub events;
+  MetricsRecorder metrics;
+  JobLedger ledger;
+  ServerBook server_book;
+  AgentHub agents;
+  EnrolmentService enrolment;
+  ServerService servers;
+  JobService jobs;
+  AdoptionService adoption;
+  FleetMonitor monitor;
+
+  ProjectService projects;
+  DeploymentService deployments;
+  AppService apps;
+  EnvService env;
+  TriggerService triggers;
+
+ private:
+  std::string agent_binary_;
+};
+
+}  // namespace berth::api
