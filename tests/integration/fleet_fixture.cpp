@@ -96,6 +96,15 @@ HttpResponse FleetTest::api(const std::string& method, const std::string& target
   return api_with(api_key_, method, target, body);
 }
 
+HttpResponse FleetTest::agent_upgrade(const std::string& agent_token) {
+  return http_request(port(), "GET", "/api/v1/agent/connect", "",
+                      {{"Authorization", "Bearer " + agent_token},
+                       {"Upgrade", "websocket"},
+                       {"Connection", "Upgrade"},
+                       {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+                       {"Sec-WebSocket-Version", "13"}});
+}
+
 std::string FleetTest::key_with_role(const std::string& role) {
   const HttpResponse key =
       api("POST", "/api/v1/api-keys", {{"name", role + " key"}, {"role", role}});

@@ -58,6 +58,8 @@ class FleetTest : public BerthdTest {
   HttpResponse api_with(const std::string& key, const std::string& method,
                         const std::string& target, const nlohmann::json& body = nullptr);
   std::string mint_install_token();
+  /// An agent's WebSocket upgrade with `agent_token`, as an agent would dial it.
+  HttpResponse agent_upgrade(const std::string& agent_token);
   /// Runs `berth-agent enroll`; the server id it got.
   std::string enrol(const std::filesystem::path& state_dir, const std::string& server_url = "");
   /// Enrols (if needed) and starts an agent in agent_dir(name); waits until its server is

@@ -174,12 +174,7 @@ TEST_F(FleetTest, RevokedAgentIsDisconnectedAndItsTokenRefused) {
   // The agent hears 4001 at once and stops for good (exit 3), without reconnecting.
   EXPECT_EQ(agents_.back()->wait_exit(10s), 3) << agents_.back()->log();
   wait_server_status(server_id, "offline");
-  const HttpResponse refused = http_request(port(), "GET", "/api/v1/agent/connect", "",
-                                            {{"Authorization", "Bearer " + token},
-                                             {"Upgrade", "websocket"},
-                                             {"Connection", "Upgrade"},
-                                             {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
-                                             {"Sec-WebSocket-Version", "13"}});
+  const HttpResponse refused = agent_upgrade(token);
   EXPECT_EQ(refused.status, 401);
   EXPECT_EQ(refused.json()["error"]["code"], "invalid_agent_token");
 }

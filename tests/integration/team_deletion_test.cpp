@@ -43,12 +43,7 @@ TEST_F(TeamDeletionTest, ItsAgentsAreDisconnectedAndCannotReconnect) {
   ASSERT_EQ(deleted.status, 204) << deleted.body;
   // Its server is gone: the agent hears 4003 and stops for good (exit 3).
   EXPECT_EQ(agents_.back()->wait_exit(10s), 3) << agents_.back()->log();
-  const HttpResponse refused = http_request(port(), "GET", "/api/v1/agent/connect", "",
-                                            {{"Authorization", "Bearer " + token},
-                                             {"Upgrade", "websocket"},
-                                             {"Connection", "Upgrade"},
-                                             {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
-                                             {"Sec-WebSocket-Version", "13"}});
+  const HttpResponse refused = agent_upgrade(token);
   EXPECT_EQ(refused.status, 401);
   EXPECT_EQ(refused.json()["error"]["code"], "invalid_agent_token");
 }
