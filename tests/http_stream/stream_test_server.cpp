@@ -106,6 +106,16 @@ Response stream_response(std::shared_ptr<StreamBody> body) {
                   .websocket = {}};
 }
 
+// The 101 answer that hands the connection to `upgrade`'s session.
+Response switching_protocols(std::shared_ptr<WebSocketUpgrade> upgrade) {
+  return Response{.status = 101,
+                  .content_type = {},
+                  .body = {},
+                  .headers = {},
+                  .stream = {},
+                  .websocket = std::move(upgrade)};
+}
+
 void add_routes(Router& router, const std::shared_ptr<RouteLog>& log) {
   router.get("/plain", {.summary = "Plain JSON", .role = Role::anyone},
              [](Request&) -> Result<Response> {
@@ -170,12 +180,7 @@ void add_routes(Router& router, const std::shared_ptr<RouteLog>& log) {
                upgrade->session = std::make_shared<EchoSession>(log);
                upgrade->max_frame_bytes = 1024;
                upgrade->max_queued_bytes = 64 * 1024;
-               return Response{.status = 101,
-                               .content_type = {},
-                               .body = {},
-                               .headers = {},
-                               .stream = {},
-                               .websocket = std::move(upgrade)};
+               return switching_protocols(std::move(upgrade));
              });
 
   router.get("/ws-stall", {.summary = "WebSocket with a stalling session", .role = Role::anyone},
@@ -184,12 +189,7 @@ void add_routes(Router& router, const std::shared_ptr<RouteLog>& log) {
                upgrade->session = std::make_shared<StallSession>(log);
                upgrade->max_frame_bytes = 64 * 1024;
                upgrade->max_inbound_bytes = 256 * 1024;
-               return Response{.status = 101,
-                               .content_type = {},
-                               .body = {},
-                               .headers = {},
-                               .stream = {},
-                               .websocket = std::move(upgrade)};
+               return switching_protocols(std::move(upgrade));
              });
 }
 
