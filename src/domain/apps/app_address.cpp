@@ -34,7 +34,8 @@ std::string base_domain(const ServerRecord& server,
   // localhost until its proxy settings name a base domain.
   const bool single_label =
       !v4 && !v6 && address.find('.') == std::string::npos && is_valid_hostname(address);
-  if (address.empty() || single_label || address == "::1" || address == "0.0.0.0" || (v4 && buffer[0] == 127)) {
+  if (address.empty() || single_label || address == "::1" || address == "0.0.0.0" ||
+      (v4 && buffer[0] == 127)) {
     return "localhost";
   }
   if (v6) {
