@@ -1,17 +1,17 @@
 #include "berthd/local_agent.hpp"
 
-#include <fcntl.h>
+#include <fmt/format.h>
+#include <pwd.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstring>
+#include <cstdlib>
 #include <filesystem>
 
+#include "berthd/agent_user.hpp"
+#include "berthd/local_agent_dir.hpp"
 #include "core/log.hpp"
-
-extern char** environ;
 
 namespace berth {
 
@@ -22,10 +22,71 @@ constexpr auto kEnrolRetry = 10s;
 constexpr auto kPoll = 200ms;
 constexpr auto kStopGrace = 5s;
 constexpr int kRevokedExit = 3;  // berth-agent's exit code after close 4001/4003
+constexpr const char* kLogFile = "agent.log";
+
+std::string current_user_name() {
+  std::vector<char> buffer(16384);
+  passwd entry{};
+  passwd* found = nullptr;
+  if (::getpwuid_r(::geteuid(), &entry, buffer.data(), buffer.size(), &found) != 0 ||
+      found == nullptr) {
+    return fmt::format("uid {}", ::geteuid());
+  }
+  return found->pw_name;
+}
+
+// The agent needs none of berthd's variables (BERTH_MASTER_KEY may be among them): a search
+// path, a home for the tools it runs, and the language.
+std::vector<std::string> agent_environment(const std::string& home) {
+  const char* lang = std::getenv("LANG");
+  return {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=" + home,
+          std::string("LANG=") + (lang != nullptr && *lang != '\0' ? lang : "C.UTF-8")};
+}
+
 }  // namespace
 
+Result<LocalAgentOptions> prepare_local_agent(const LocalAgentSettings& settings) {
+  LocalAgentOptions options{.agent_binary = settings.agent_binary,
+                            .state_dir = {},
+                            .server_url = {},
+                            .run_as = std::nullopt};
+  std::optional<AgentUser> user;
+  if (::geteuid() == 0) {
+    auto found = find_or_create_agent_user(settings.user);
+    if (!found) {
+      return fail(std::move(found.error()));
+    }
+    user = std::move(*found);
+    options.run_as = user->credentials;
+  } else if (settings.user_given && settings.user != current_user_name()) {
+    return fail(Error::invalid(
+        fmt::format("--local-agent-user {}: berthd runs as {}, not root, and cannot switch "
+                    "users; start it as root or leave the option out",
+                    settings.user, current_user_name())));
+  } else {
+    log::warn("local_agent.same_user",
+              {{"user", current_user_name()},
+               {"detail",
+                "berthd is not root, so the local agent runs as berthd's own user: jobs on "
+                "this server can read berthd's data directory and keys"}});
+  }
+  auto dir = prepare_local_agent_dir({.data_dir = settings.data_dir,
+                                      .instance_id = settings.instance_id,
+                                      .user = user ? &*user : nullptr});
+  if (!dir) {
+    return fail(std::move(dir.error()));
+  }
+  options.state_dir = std::move(*dir);
+  log::info("local_agent.prepared",
+            {{"user", user ? user->name : current_user_name()}, {"state_dir", options.state_dir}});
+  return options;
+}
+
 LocalAgent::LocalAgent(LocalAgentOptions options, EnrolmentService& enrolment, Store& store)
-    : options_(std::move(options)), enrolment_(enrolment), store_(store) {}
+    : options_(std::move(options)),
+      environment_(agent_environment(options_.state_dir)),
+      enrolment_(enrolment),
+      store_(store) {}
 
 LocalAgent::~LocalAgent() { stop(); }
 
@@ -70,35 +131,25 @@ bool LocalAgent::enrolled() const {
 }
 
 pid_t LocalAgent::spawn(const std::vector<std::string>& args) {
-  std::vector<std::string> argv_strings{options_.agent_binary};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& arg : argv_strings) {
-    argv.push_back(arg.data());
-  }
-  argv.push_back(nullptr);
-  const std::string log_path = (std::filesystem::path(options_.state_dir) / "agent.log").string();
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0600);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  pid_t pid = -1;
+  const AgentLaunch launch{.binary = options_.agent_binary,
+                           .args = args,
+                           .env = environment_,
+                           .work_dir = options_.state_dir,
+                           .log_file = kLogFile,
+                           .run_as = options_.run_as};
+  // Under the lock so stop() either sees the child or stops it from starting.
   std::lock_guard lock(mutex_);
-  const int failed = stopping_ ? ECANCELED
-                               : posix_spawn(&pid, options_.agent_binary.c_str(), &actions, nullptr,
-                                             argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (failed != 0) {
-    if (!stopping_) {
-      log::error("local_agent.spawn_failed",
-                 {{"binary", options_.agent_binary}, {"error", std::strerror(failed)}});
-    }
+  if (stopping_) {
     return -1;
   }
-  child_ = pid;
-  return pid;
+  auto pid = launch_agent(launch);
+  if (!pid) {
+    log::error("local_agent.spawn_failed",
+               {{"binary", options_.agent_binary}, {"error", pid.error().message}});
+    return -1;
+  }
+  child_ = *pid;
+  return *pid;
 }
 
 int LocalAgent::wait_for(pid_t pid) {
@@ -149,10 +200,6 @@ bool LocalAgent::enrol() {
 }
 
 void LocalAgent::supervise() {
-  std::error_code ignored;
-  std::filesystem::create_directories(options_.state_dir, ignored);
-  std::filesystem::permissions(options_.state_dir, std::filesystem::perms::owner_all,
-                               std::filesystem::perm_options::replace, ignored);
   while (!enrolled()) {
     if (enrol()) {
       break;

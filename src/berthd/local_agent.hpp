@@ -4,23 +4,46 @@
 /// agent is enrolled into the first user's personal team once the instance is set up (its
 /// state lives under <data-dir>/local-agent), then supervised: restarted when it exits,
 /// stopped with berthd.
+///
+/// Any job on that server runs as the agent's user, so when berthd is root the agent runs as
+/// a system user of its own (default berth-agent), with a minimal environment and none of
+/// berthd's descriptors: a job cannot read the data dir (keys, database) or berthd's
+/// environment, and cannot keep berthd's listening port after a crash.
 
 #include <sys/types.h>
 
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
+#include "berthd/agent_launch.hpp"
 #include "domain/fleet/enrolment_service.hpp"
 
 namespace berth {
 
 struct LocalAgentOptions {
   std::string agent_binary;
-  std::string state_dir;   // <data-dir>/local-agent
-  std::string server_url;  // berthd's own URL
+  std::string state_dir;                   // absolute, prepared by prepare_local_agent
+  std::string server_url;                  // berthd's own URL
+  std::optional<AgentCredentials> run_as;  // nullopt: berthd's own user
 };
+
+struct LocalAgentSettings {
+  std::string agent_binary;
+  std::string data_dir;
+  std::string instance_id;
+  std::string user;         // --local-agent-user
+  bool user_given = false;  // named by the operator, not the default
+};
+
+/// Decides who the local agent runs as and prepares its state dir. As root: finds or creates
+/// the user and hands it the state dir (moving an older install's). Not root: berthd cannot
+/// switch users, so the agent runs as berthd's user (logged as a warning), unless the
+/// operator named another user, which is refused. Fails, with a message for the operator,
+/// when berthd should not start with --local-agent. server_url is left for the caller.
+Result<LocalAgentOptions> prepare_local_agent(const LocalAgentSettings& settings);
 
 class LocalAgent {
  public:
@@ -38,7 +61,8 @@ class LocalAgent {
   void supervise();
   bool enrolled() const;
   bool enrol();
-  /// Starts the binary with `args`, output appended to agent.log; -1 when it cannot start.
+  /// Starts the binary with `args` (see launch_agent), output appended to agent.log in the
+  /// state dir; -1 when it cannot start.
   pid_t spawn(const std::vector<std::string>& args);
   /// Waits for `pid` to exit (or for stop()); its exit status, -1 when stopped.
   int wait_for(pid_t pid);
@@ -46,6 +70,7 @@ class LocalAgent {
   bool pause(std::chrono::milliseconds duration);
 
   LocalAgentOptions options_;
+  std::vector<std::string> environment_;
   EnrolmentService& enrolment_;
   Store& store_;
   std::mutex mutex_;

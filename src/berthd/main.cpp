@@ -99,6 +99,20 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
     return 1;
   }
 
+  std::optional<LocalAgentOptions> local_agent_options;
+  if (options.local_agent) {
+    auto prepared = prepare_local_agent({.agent_binary = options.agent_binary,
+                                         .data_dir = options.data_dir,
+                                         .instance_id = info->instance_id,
+                                         .user = options.local_agent_user,
+                                         .user_given = options.local_agent_user_given});
+    if (!prepared) {
+      fmt::print(stderr, "berthd: --local-agent: {}\n", prepared.error().message);
+      return 1;
+    }
+    local_agent_options = std::move(*prepared);
+  }
+
   std::unique_ptr<Mailer> mailer;
   if (!options.smtp.url.empty()) {
     mailer = std::make_unique<SmtpMailer>(options.smtp);
@@ -175,13 +189,10 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
                                    ? "allowed (--allow-insecure-enrolment)"
                                    : "refused: use an https:// --public-url"}});
     }
-    if (options.local_agent) {
-      local_agent = std::make_unique<LocalAgent>(
-          LocalAgentOptions{
-              .agent_binary = options.agent_binary,
-              .state_dir = (std::filesystem::path(options.data_dir) / "local-agent").string(),
-              .server_url = services.public_url},
-          built.enrolment, *store);
+    if (local_agent_options) {
+      local_agent_options->server_url = services.public_url;
+      local_agent =
+          std::make_unique<LocalAgent>(std::move(*local_agent_options), built.enrolment, *store);
       local_agent->start();
     }
     monitor.start();

@@ -196,6 +196,12 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
   app.add_flag("--local-agent", options.local_agent,
                "Enrol and run an agent on this machine, so it is the first server")
       ->envname("BERTH_LOCAL_AGENT");
+  auto* local_agent_user =
+      app.add_option("--local-agent-user", options.local_agent_user,
+                     "The system user the local agent runs as when berthd runs as root (created "
+                     "if missing, in the docker group when it exists)")
+          ->envname("BERTH_LOCAL_AGENT_USER")
+          ->capture_default_str();
   app.add_flag("--allow-insecure-enrolment", options.fleet.allow_insecure_enrolment,
                "Mint install tokens and adopt servers even when --public-url is plain http:// to a "
                "non-loopback host (tokens and agent credentials then cross the network in clear)")
@@ -208,6 +214,7 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
     return app.exit(e);
   }
 
+  options.local_agent_user_given = local_agent_user->count() > 0;
   if (!split_listen(listen, options.server.address, options.server.port)) {
     fmt::print(stderr, "--listen: expected ADDR:PORT, got {}\n", listen);
     return 2;

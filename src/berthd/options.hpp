@@ -28,6 +28,8 @@ struct DaemonOptions {
   bool public_url_given = false;  // else the URL follows the bound port (known after listen)
   std::string agent_binary;       // served at /api/v1/agent/download and copied by adoption
   bool local_agent = false;       // enrol and run an agent on this machine (make run)
+  std::string local_agent_user = "berth-agent";  // who it runs as when berthd is root
+  bool local_agent_user_given = false;           // named by the operator
 };
 
 /// Parsed options, or the exit code to end with (after --help, --version or a bad option,

@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 
 #include <atomic>
@@ -19,6 +20,15 @@ namespace {
 
 std::string describe(const tcp::endpoint& endpoint) {
   return fmt::format("{}:{}", endpoint.address().to_string(), endpoint.port());
+}
+
+// Asio opens and accepts sockets without close-on-exec: a program berthd starts would keep
+// them (an orphan holding the listening port stops berthd from restarting).
+void close_on_exec(int fd) {
+  const int flags = ::fcntl(fd, F_GETFD);
+  if (flags >= 0) {
+    ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+  }
 }
 
 }  // namespace
@@ -101,6 +111,7 @@ void Server::Impl::start_connection(tcp::socket socket) {
   // row: without this, Nagle's algorithm holds each second one for the client's delayed ACK.
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
+  close_on_exec(socket.native_handle());
   auto connection = std::make_shared<Connection>(std::move(socket));
   {
     std::lock_guard lock(registry_mutex);
@@ -201,6 +212,7 @@ std::uint16_t Server::listen() {
   const tcp::endpoint endpoint(address, impl_->options.port);
   auto& acceptor = impl_->acceptor;
   acceptor.open(endpoint.protocol());
+  close_on_exec(acceptor.native_handle());
   acceptor.set_option(asio::socket_base::reuse_address(true));
   acceptor.bind(endpoint, ec);
   if (ec) {

@@ -86,8 +86,14 @@ std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
 namespace {
 
 pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-            const fs::path& output_file) {
-  return spawn_process(BERTHD_PATH, args, env, output_file);
+            const fs::path& output_file, const std::vector<std::string>& prefix = {}) {
+  if (prefix.empty()) {
+    return spawn_process(BERTHD_PATH, args, env, output_file);
+  }
+  std::vector<std::string> through(prefix.begin() + 1, prefix.end());
+  through.push_back(BERTHD_PATH);
+  through.insert(through.end(), args.begin(), args.end());
+  return spawn_process(prefix.front(), through, env, output_file);
 }
 
 std::optional<int> wait_for(pid_t pid, std::chrono::milliseconds timeout) {
@@ -112,7 +118,7 @@ BerthdProcess::BerthdProcess(const fs::path& work_dir, BerthdOptions options)
       "--listen",   options.listen,           "--port-file", port_file, "--data-dir", data_dir_,
       "--log-file", work_dir_ / "berthd.log", "--threads",   "2"};
   args.insert(args.end(), options.args.begin(), options.args.end());
-  pid_ = spawn(args, options.env, work_dir_ / "berthd.out");
+  pid_ = spawn(args, options.env, work_dir_ / "berthd.out", options.prefix);
 
   const auto deadline = std::chrono::steady_clock::now() + 30s;
   while (port_ == 0) {

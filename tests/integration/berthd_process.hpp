@@ -22,7 +22,8 @@ struct BerthdOptions {
   std::map<std::string, std::string> env = {};         // added to the environment
   std::optional<std::filesystem::path> data_dir = {};  // default: <work dir>/data
   bool wait_healthy = true;
-  std::string listen = "127.0.0.1:0";  // a fixed port to restart on the same address
+  std::string listen = "127.0.0.1:0";    // a fixed port to restart on the same address
+  std::vector<std::string> prefix = {};  // runs berthd through this program (setpriv ...)
 };
 
 /// Starts `program` with `args` (argv, no shell), BERTH_* variables of the test's own
