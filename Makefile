@@ -12,7 +12,8 @@ TEST_FUZZ_SECONDS ?= 10
 .PHONY: run test check build deps test-deps ci-build unit integration fuzz bench openapi format clean
 
 # berthd with a local agent: the machine it runs on becomes the first server once the
-# administrator is created (the agent's state lives under $(BERTH_DATA_DIR)/local-agent).
+# administrator is created (run as root, the agent runs as the system user berth-agent with
+# its state under /var/lib/berth-agent; otherwise as your user under $(BERTH_DATA_DIR)/local-agent).
 # Docker and Caddy are installed and started first, so the local machine can run apps.
 run: build
 	@scripts/ensure-runtime $(BERTH_DATA_DIR)
