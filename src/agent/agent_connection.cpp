@@ -344,7 +344,14 @@ class AgentRunner {
   asio::awaitable<void> heartbeat_loop(std::shared_ptr<Link<Ws>> link) {
     beast::error_code ec;
     while (!link->done) {
-      const auto sample = options_.sample ? options_.sample() : HeartbeatSample{};
+      // The sample probes Docker (up to 2 s when dockerd hangs) and reads /proc: it runs on a
+      // thread of its own, so pings, commands and job output keep moving on this one meanwhile.
+      HeartbeatSample sample;
+      if (options_.sample) {
+        sample = co_await asio::co_spawn(
+            sampler_, [this]() -> asio::awaitable<HeartbeatSample> { co_return options_.sample(); },
+            asio::use_awaitable);
+      }
       if (link->done) {
         co_return;
       }
@@ -387,6 +394,8 @@ class AgentRunner {
   bool stopping_ = false;
   bool flush_armed_ = false;
   int exit_code_ = kExitStopped;
+  // Last, so it is joined first: a sample in progress ends before what it reports to goes.
+  asio::thread_pool sampler_{1};
 };
 
 }  // namespace

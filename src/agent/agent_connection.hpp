@@ -1,7 +1,7 @@
 #pragma once
 /// `berth-agent run`: keeps one WebSocket to berthd (docs/protocol.md), reconnecting with
 /// backoff, and drives the Session over it: hello, heartbeats, the ping watchdog, frames both
-/// ways. One I/O thread; jobs run on their own threads.
+/// ways. One I/O thread; jobs and the heartbeat's sample run on their own threads.
 
 #include <chrono>
 #include <functional>
@@ -29,7 +29,7 @@ struct RunOptions {
   std::string agent_version;
   nlohmann::json facts = nlohmann::json::object();
   std::map<std::string, Executor> executors;
-  std::function<HeartbeatSample()> sample;  // called on the I/O thread at each heartbeat
+  std::function<HeartbeatSample()> sample;  // at each heartbeat, on a thread of its own
   std::optional<std::chrono::milliseconds> heartbeat_override = {};
   Backoff::Options backoff = {};
   std::chrono::milliseconds connect_timeout{10'000};

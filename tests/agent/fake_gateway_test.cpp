@@ -9,7 +9,9 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
@@ -231,6 +233,39 @@ TEST_F(FakeGatewayTest, RunsACmdAndStopsForGoodOn4001) {
 
   ws->close(websocket::close_reason(static_cast<websocket::close_code>(4001), "revoked"));
   EXPECT_EQ(agent.wait(), 3);
+}
+
+// A dockerd that takes connections and never answers: the heartbeat's Docker probe waits on it
+// (up to 2 s) without holding up the connection, so a ping is answered meanwhile.
+TEST_F(FakeGatewayTest, AHangingDockerProbeDoesNotHoldUpTheConnection) {
+  write_state();
+  const std::string docker_path = dir_.file("hanging-docker.sock");
+  const int docker = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(docker, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  ASSERT_LT(docker_path.size(), sizeof address.sun_path);
+  std::copy(docker_path.begin(), docker_path.end(), address.sun_path);
+  ASSERT_EQ(::bind(docker, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(docker, 4), 0);
+  AgentProcess agent({"run", "--state-dir", dir_.file("state"), "--docker-socket", docker_path,
+                      "--heartbeat-override-ms", "60000"});
+  auto ws = accept_agent();
+  const auto hello = read_frame(*ws);
+  send(*ws, "welcome", {{"heartbeat_interval_ms", 60000}}, "b.w", hello["id"]);
+  // The first heartbeat's probe has connected: from here it waits for an answer.
+  const int probe = ::accept4(docker, nullptr, nullptr, SOCK_CLOEXEC);
+  ASSERT_GE(probe, 0);
+  send(*ws, "ping", nlohmann::json::object(), "b.ping");
+  nlohmann::json frame;
+  do {
+    frame = read_frame(*ws);
+  } while (frame["type"] != "pong" && frame["type"] != "heartbeat");
+  EXPECT_EQ(frame["type"], "pong") << "the connection waited for the Docker probe";
+  ::close(probe);
+  ::close(docker);
+  agent.signal(SIGINT);
+  EXPECT_EQ(agent.wait(), 0);
 }
 
 TEST_F(FakeGatewayTest, SigtermClosesGracefullyAndUnackedJobDoneIsResent) {
