@@ -95,20 +95,93 @@ Result<DeploymentRecord> DeploymentService::cancel(const Principal& who, std::st
   if (!done) {
     return fail(std::move(done.error()));
   }
+  // A running deployment's log is its pipeline's to write (its step job's output has a place
+  // after the step's start): the pipeline says what the cancel stopped.
   if (out->state == DeploymentState::canceled) {
     log_.append(out->id, "done", {{"state", "canceled"}, {"error_code", "canceled"}});
-  } else {
-    log_.say(out->id, out->step, "cancel requested: the current step is being stopped");
   }
   return std::move(*out);
 }
 
+namespace {
+
+// The job whose output follows a deployment event: a step's `started` event names it.
+std::string step_job_of(const DeploymentEventRecord& event) {
+  if (event.event != "step" || event.data.value("status", "") != "started") {
+    return {};
+  }
+  return event.data.value("job_id", "");
+}
+
+// Appends the chunks of the job a `started` event names that come after `after_chunk`, placed
+// after that event, until `out` holds `limit` entries.
+Result<void> add_job_output(Tx& tx, const DeploymentEventRecord& started, std::int64_t after_chunk,
+                            std::int64_t limit, std::vector<DeploymentEventRecord>& out) {
+  const std::string job_id = step_job_of(started);
+  const auto room = limit - static_cast<std::int64_t>(out.size());
+  if (job_id.empty() || room <= 0) {
+    return {};
+  }
+  auto chunks = tx.list_job_output(job_id, after_chunk, room);
+  if (!chunks) {
+    return fail(std::move(chunks.error()));
+  }
+  const std::string step = started.data.value("step", "");
+  for (const auto& chunk : *chunks) {
+    auto event = output_event(step, chunk);
+    event.deployment_id = started.deployment_id;
+    event.seq = stream_place(started.seq, chunk.seq);
+    out.push_back(std::move(event));
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<std::vector<DeploymentEventRecord>> DeploymentService::events(std::string_view deployment_id,
-                                                                     std::int64_t after_seq,
+                                                                     std::int64_t after,
                                                                      std::int64_t limit) {
-  return read_value<std::vector<DeploymentEventRecord>>(ctx_.store(), [&](Tx& tx) {
-    return tx.list_deployment_events(deployment_id, after_seq, limit);
-  });
+  return read_value<std::vector<DeploymentEventRecord>>(
+      ctx_.store(), [&](Tx& tx) -> Result<std::vector<DeploymentEventRecord>> {
+        std::vector<DeploymentEventRecord> out;
+        const auto full = [&] { return static_cast<std::int64_t>(out.size()) >= limit; };
+        std::int64_t seq = event_seq_of(after);
+        if (seq > 0) {
+          // The client stopped at or within a step job's output: the rest of it comes first.
+          auto current = tx.list_deployment_events(deployment_id, seq - 1, 1);
+          if (!current) {
+            return fail(std::move(current.error()));
+          }
+          if (!current->empty() && current->front().seq == seq) {
+            if (auto added = add_job_output(tx, current->front(), chunk_seq_of(after), limit, out);
+                !added) {
+              return fail(std::move(added.error()));
+            }
+          }
+        }
+        while (!full()) {
+          auto events = tx.list_deployment_events(deployment_id, seq,
+                                                  limit - static_cast<std::int64_t>(out.size()));
+          if (!events) {
+            return fail(std::move(events.error()));
+          }
+          if (events->empty()) {
+            break;
+          }
+          for (const auto& event : *events) {
+            if (full()) {
+              break;
+            }
+            seq = event.seq;
+            out.push_back(event);
+            out.back().seq = stream_place(event.seq);
+            if (auto added = add_job_output(tx, event, 0, limit, out); !added) {
+              return fail(std::move(added.error()));
+            }
+          }
+        }
+        return out;
+      });
 }
 
 Result<DeploymentService::OpenedLogs> DeploymentService::open_logs(const Principal& who,

@@ -76,8 +76,11 @@ class DeploymentService final : public AppLifecycle {
                                       std::string_view app_id, const PageRequest& page);
   Result<DeploymentRecord> cancel(const Principal& who, std::string_view team_id,
                                   std::string_view deployment_id, const ClientInfo& client);
+  /// The deployment's stream after the place `after` (0: from the start), at most `limit`
+  /// entries: its own events, each step's `started` followed by its job's stored output as
+  /// `output` events. Each entry's seq is its place (stream_place in deploy_log.hpp).
   Result<std::vector<DeploymentEventRecord>> events(std::string_view deployment_id,
-                                                    std::int64_t after_seq, std::int64_t limit);
+                                                    std::int64_t after, std::int64_t limit);
 
   struct OpenedLogs {
     JobRecord job;

@@ -4,6 +4,7 @@
 #include <deque>
 #include <mutex>
 
+#include "core/time_format.hpp"
 #include "store/job_state.hpp"
 
 namespace berth {
@@ -12,15 +13,22 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// What the hub listener hands to the waiting thread: output to copy, and whether it ended.
-// The listener runs on the agent link's thread, so it only queues; the store writes of the
-// copy happen on the deployment's thread.
+// What the hub listener hands to the waiting thread: output to pass on, and whether it ended.
+// The listener runs on the agent link's thread, so it only queues.
 struct Mailbox {
   std::mutex mutex;
   std::condition_variable wake;
   std::deque<HubMessage> output;
   bool done = false;
 };
+
+JobOutputChunk chunk_of(const nlohmann::json& data) {
+  return {.job_id = {},
+          .seq = data.value("seq", std::int64_t{0}),
+          .stream = data.value("stream", "stdout"),
+          .text = data.value("text", ""),
+          .at = parse_rfc3339(data.value("at", "")).value_or(TimePoint{})};
+}
 
 constexpr std::int64_t kReplayBatch = 500;
 
@@ -46,19 +54,18 @@ Result<JobRecord> StepJobs::run(std::string_view deployment_id, std::string_view
   if (!submitted) {
     return fail(std::move(submitted.error()));
   }
-  log_.step(deployment_id, step, "started", {{"job_id", job_id}, {"kind", job.kind}});
+  const std::int64_t started_seq =
+      log_.step(deployment_id, step, "started", {{"job_id", job_id}, {"kind", job.kind}});
 
-  std::int64_t copied = 0;
-  auto copy = [&](const nlohmann::json& chunk) {
-    const auto seq = chunk.value("seq", std::int64_t{0});
-    if (seq <= copied) {
+  // The output is stored once, as the job's; the deployment's followers get it published in
+  // order, each chunk once.
+  std::int64_t passed_on = 0;
+  auto pass_on = [&](const JobOutputChunk& chunk) {
+    if (chunk.seq <= passed_on) {
       return;
     }
-    copied = seq;
-    log_.append(deployment_id, "output",
-                {{"step", std::string(step)},
-                 {"stream", chunk.value("stream", "stdout")},
-                 {"text", chunk.value("text", "")}});
+    passed_on = chunk.seq;
+    log_.publish_output(deployment_id, started_seq, step, chunk);
   };
   bool cancel_sent = false;
   auto last_check = std::chrono::steady_clock::now();
@@ -72,7 +79,7 @@ Result<JobRecord> StepJobs::run(std::string_view deployment_id, std::string_view
       done = box->done;
     }
     for (const auto& message : pending) {
-      copy(message.data);
+      pass_on(chunk_of(message.data));
     }
     if (stopping_.load()) {
       return fail(Error::unavailable("berthd is stopping"));
@@ -93,15 +100,19 @@ Result<JobRecord> StepJobs::run(std::string_view deployment_id, std::string_view
       break;
     }
   }
-  // Whatever output the listener did not see is in the store.
+  // Whatever output the listener did not see is in the store: followers get it before the
+  // step's end.
   for (;;) {
-    auto rest = jobs_.output(job_id, copied, kReplayBatch);
+    auto rest = jobs_.output(job_id, passed_on, kReplayBatch);
     if (!rest || rest->empty()) {
       break;
     }
     for (const auto& chunk : *rest) {
-      copy({{"seq", chunk.seq}, {"stream", chunk.stream}, {"text", chunk.text}});
+      pass_on(chunk);
     }
+  }
+  if (cancel_sent) {
+    log_.say(deployment_id, step, "canceled on request: the step's job was stopped");
   }
   auto final_record = read_value<std::optional<JobRecord>>(
       ctx_.store(), [&](Tx& tx) { return tx.get_job(team_id, job_id); });

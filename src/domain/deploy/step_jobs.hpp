@@ -1,8 +1,8 @@
 #pragma once
-/// Runs one job of a deployment step on the app's server and waits for its end, copying the
-/// job's output into the deployment's log as it arrives (so build output, pull progress and
-/// health-check attempts stream live with the deployment). Blocking: called from a
-/// deployment's worker thread.
+/// Runs one job of a deployment step on the app's server and waits for its end, passing the
+/// job's output on to the deployment's followers as it arrives (so build output, pull progress
+/// and health-check attempts stream live with the deployment). The output is stored once, as
+/// the job's. Blocking: called from a deployment's worker thread.
 
 #include <atomic>
 #include <functional>
