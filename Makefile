@@ -8,6 +8,7 @@ BERTH_DATA_DIR ?= ./data
 FUZZ_SECONDS ?= 30
 # make test fuzzes each target briefly (regressions on the seed corpus); make fuzz goes longer.
 TEST_FUZZ_SECONDS ?= 10
+FUZZ_TARGETS := fuzz_http_request fuzz_json_body fuzz_agent_envelope fuzz_agent_register
 
 .PHONY: run test check build deps test-deps ci-build unit integration fuzz bench openapi format clean
 
@@ -23,9 +24,18 @@ build: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
 
+# The fuzz build runs beside the tests at the lowest priority: the tests spend much of their
+# time waiting on dockerd, sshd and the network, and the build takes only the CPU they leave.
 test: test-deps ci-build
-	ctest --preset ci -j $(JOBS) --timeout 300
-	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
+	cmake --preset fuzz >/dev/null
+	@mkdir -p build/fuzz; \
+	nice -n 19 cmake --build --preset fuzz -j $(JOBS) --target $(FUZZ_TARGETS) \
+	  >build/fuzz/build.log 2>&1 & fuzz_build=$$!; \
+	ctest --preset ci -j $(JOBS) --timeout 300; tests=$$?; \
+	echo "make test: waiting for the fuzz build (log: build/fuzz/build.log)"; \
+	if ! wait $$fuzz_build; then tail -n 40 build/fuzz/build.log >&2; exit 1; fi; \
+	exit $$tests
+	scripts/run-fuzz build/fuzz/bin $(TEST_FUZZ_SECONDS)
 
 # The everyday loop: unit and integration tests, no root, no Docker (system tests are skipped).
 check: test-deps ci-build
@@ -51,7 +61,7 @@ integration: ci-build
 # libFuzzer (clang 16) on request parsing and the JSON body path, for a bounded time.
 fuzz: test-deps
 	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz -j $(JOBS) --target fuzz_http_request fuzz_json_body fuzz_agent_envelope fuzz_agent_register
+	cmake --build --preset fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
 	scripts/run-fuzz build/fuzz/bin $(FUZZ_SECONDS)
 
 bench: deps
