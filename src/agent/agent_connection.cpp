@@ -113,12 +113,17 @@ class AgentRunner {
       session_.flush();
       return;
     }
-    if (flush_armed_) {
+    // The earliest asked-for flush wins: a paced send must not wait for a later re-send.
+    const auto due = SteadyClock::now() + delay;
+    if (flush_armed_ && flush_timer_.expiry() <= due) {
       return;
     }
     flush_armed_ = true;
-    flush_timer_.expires_after(delay);
-    flush_timer_.async_wait([this](const beast::error_code&) {
+    flush_timer_.expires_at(due);  // cancels a later wait
+    flush_timer_.async_wait([this](const beast::error_code& ec) {
+      if (ec == asio::error::operation_aborted) {
+        return;  // re-armed earlier, or stopping
+      }
       flush_armed_ = false;
       session_.flush();
     });

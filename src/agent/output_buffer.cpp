@@ -1,6 +1,7 @@
 #include "agent/output_buffer.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace berth::agent {
 
@@ -109,7 +110,9 @@ void OutputBuffer::push_chunk_locked(Job& job, std::string stream, std::string t
                              .order = next_order_++,
                              .stream = std::move(stream),
                              .text = std::move(text),
-                             .sent = false});
+                             .sent = false,
+                             .frame_id = {},
+                             .sent_at = {}});
 }
 
 bool OutputBuffer::drop_oldest_locked(Job& job) {
@@ -150,18 +153,30 @@ void OutputBuffer::add_job_done(nlohmann::json job_done) {
   job.job_done = std::move(job_done);
 }
 
-void OutputBuffer::ack_log(const std::string& job_id, std::uint64_t seq) {
+void OutputBuffer::drop_chunk_locked(Job& job, std::deque<Chunk>::iterator chunk) {
+  job.bytes -= chunk->text.size();
+  total_bytes_ -= chunk->text.size();
+  job.chunks.erase(chunk);
+}
+
+bool OutputBuffer::job_done_ready_locked(const Job& job) const {
+  return job.has_job_done && job.chunks.empty() && job.pending.empty() && job.dropped_bytes == 0;
+}
+
+bool OutputBuffer::ack_log(const std::string& job_id, std::uint64_t seq) {
   std::lock_guard lock(mutex_);
   const auto it = jobs_.find(job_id);
   if (it == jobs_.end()) {
-    return;
+    return false;
   }
   Job& job = it->second;
-  while (!job.chunks.empty() && job.chunks.front().seq <= seq) {
-    job.bytes -= job.chunks.front().text.size();
-    total_bytes_ -= job.chunks.front().text.size();
-    job.chunks.pop_front();
+  const auto chunk = std::find_if(job.chunks.begin(), job.chunks.end(),
+                                  [&](const Chunk& held) { return held.seq == seq; });
+  if (chunk == job.chunks.end()) {
+    return false;  // acknowledged before (a re-sent chunk berthd already had)
   }
+  drop_chunk_locked(job, chunk);
+  return job_done_ready_locked(job) && !job.job_done_sent;
 }
 
 void OutputBuffer::ack_job_done(const std::string& job_id) {
@@ -175,32 +190,83 @@ void OutputBuffer::ack_job_done(const std::string& job_id) {
   jobs_.erase(it);
 }
 
-std::vector<OutputBuffer::Frame> OutputBuffer::take_unsent() {
+bool OutputBuffer::refused(const std::string& frame_id) {
+  if (frame_id.empty()) {
+    return false;
+  }
+  std::lock_guard lock(mutex_);
+  for (auto it = jobs_.begin(); it != jobs_.end(); ++it) {
+    Job& job = it->second;
+    if (job.has_job_done && job.job_done_sent && job.job_done_frame_id == frame_id) {
+      total_bytes_ -= job.bytes;
+      jobs_.erase(it);
+      return true;
+    }
+    const auto chunk = std::find_if(job.chunks.begin(), job.chunks.end(), [&](const Chunk& held) {
+      return held.sent && held.frame_id == frame_id;
+    });
+    if (chunk != job.chunks.end()) {
+      drop_chunk_locked(job, chunk);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<OutputBuffer::Frame> OutputBuffer::take_unsent(TimePoint now, std::size_t max_frames,
+                                                           const NextId& next_id) {
   std::lock_guard lock(mutex_);
   std::vector<Frame> frames;
-  std::vector<std::pair<std::uint64_t, Job*>> done;
+  // Oldest chunks first across jobs, so a paced backlog drains in the order it was written.
+  std::vector<std::pair<std::uint64_t, std::pair<const std::string*, Chunk*>>> chunks;
+  std::vector<std::pair<std::uint64_t, std::pair<const std::string*, Job*>>> done;
   for (auto& [id, job] : jobs_) {
     for (auto& chunk : job.chunks) {
       if (!chunk.sent) {
-        chunk.sent = true;
-        frames.push_back(Frame{.type = "log",
-                               .payload = {{"job_id", id},
-                                           {"stream", chunk.stream},
-                                           {"seq", chunk.seq},
-                                           {"text", chunk.text}}});
+        chunks.push_back({chunk.order, {&id, &chunk}});
       }
     }
-    if (job.has_job_done && !job.job_done_sent) {
-      done.emplace_back(job.done_order, &job);
+    if (job_done_ready_locked(job) && !job.job_done_sent) {
+      done.push_back({job.done_order, {&id, &job}});
     }
   }
+  std::sort(chunks.begin(), chunks.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   std::sort(done.begin(), done.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [order, job] : done) {
+  for (auto& [order, entry] : chunks) {
+    if (frames.size() >= max_frames) {
+      return frames;
+    }
+    auto& [job_id, chunk] = entry;
+    chunk->sent = true;
+    chunk->sent_at = now;
+    chunk->frame_id = next_id();
+    frames.push_back(Frame{.type = "log",
+                           .id = chunk->frame_id,
+                           .payload = {{"job_id", *job_id},
+                                       {"stream", chunk->stream},
+                                       {"seq", chunk->seq},
+                                       {"text", chunk->text}}});
+  }
+  for (auto& [order, entry] : done) {
+    if (frames.size() >= max_frames) {
+      return frames;
+    }
+    auto& [job_id, job] = entry;
     job->job_done_sent = true;
-    frames.push_back(Frame{.type = "job_done", .payload = job->job_done});
+    job->job_done_sent_at = now;
+    job->job_done_frame_id = next_id();
+    frames.push_back(
+        Frame{.type = "job_done", .id = job->job_done_frame_id, .payload = job->job_done});
   }
   return frames;
+}
+
+std::vector<OutputBuffer::Frame> OutputBuffer::take_unsent() {
+  std::uint64_t counter = 0;
+  return take_unsent(TimePoint{}, std::numeric_limits<std::size_t>::max(),
+                     [&counter] { return std::to_string(++counter); });
 }
 
 void OutputBuffer::mark_all_unsent() {
@@ -211,6 +277,36 @@ void OutputBuffer::mark_all_unsent() {
     }
     job.job_done_sent = false;
   }
+}
+
+bool OutputBuffer::resend_overdue(TimePoint now, std::chrono::milliseconds after) {
+  std::lock_guard lock(mutex_);
+  bool awaiting = false;
+  for (auto& [id, job] : jobs_) {
+    for (auto& chunk : job.chunks) {
+      if (chunk.sent && chunk.sent_at + after <= now) {
+        chunk.sent = false;
+      }
+      awaiting = awaiting || chunk.sent;
+    }
+    if (job.has_job_done && job.job_done_sent && job.job_done_sent_at + after <= now) {
+      job.job_done_sent = false;
+    }
+    awaiting = awaiting || (job.has_job_done && job.job_done_sent);
+  }
+  return awaiting;
+}
+
+bool OutputBuffer::has_unsent() const {
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, job] : jobs_) {
+    if ((job_done_ready_locked(job) && !job.job_done_sent) ||
+        std::any_of(job.chunks.begin(), job.chunks.end(),
+                    [](const Chunk& chunk) { return !chunk.sent; })) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::vector<std::string> OutputBuffer::unacked_job_ids() const {

@@ -1,20 +1,23 @@
 #pragma once
 /// What the agent owes berthd: each job's output cut into `log` chunks (seq from 1 per job,
 /// across streams) and each finished job's `job_done`, kept until berthd acknowledges them so
-/// they survive a reconnect (docs/protocol.md, `log` and `job_done`). Memory is bounded per job
-/// and in all; past a bound the oldest unacknowledged chunks are dropped and a `system` chunk
-/// says how many bytes were lost. Thread-safe: jobs write from their own threads, the
-/// connection takes frames from its I/O thread.
+/// they survive a reconnect or a refusal (docs/protocol.md, `log` and `job_done`). Memory is
+/// bounded per job and in all; past a bound the oldest unacknowledged chunks are dropped and a
+/// `system` chunk says how many bytes were lost. Thread-safe: jobs write from their own threads,
+/// the connection takes frames from its I/O thread.
 
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/clock.hpp"
 
 namespace berth::agent {
 
@@ -26,11 +29,13 @@ class OutputBuffer {
     std::size_t chunk_bytes = 64 * 1024;  // the protocol's log text limit per frame
   };
 
-  /// A frame to send: "log" or "job_done" and its payload.
+  /// A frame to send: "log" or "job_done", its envelope id and its payload.
   struct Frame {
     std::string type;
+    std::string id;
     nlohmann::json payload;
   };
+  using NextId = std::function<std::string()>;
 
   OutputBuffer() : OutputBuffer(Limits{}) {}
   explicit OutputBuffer(Limits limits) : limits_(limits) {}
@@ -50,16 +55,30 @@ class OutputBuffer {
   /// buffered for the job is replaced.
   void add_job_done(nlohmann::json job_done);
 
-  /// berthd stored every chunk of the job up to `seq`.
-  void ack_log(const std::string& job_id, std::uint64_t seq);
+  /// berthd stored the job's chunk `seq` (acks are per chunk: berthd may refuse one chunk and
+  /// store the next). True when that was the job's last unacknowledged chunk and its job_done
+  /// is waiting to go out.
+  bool ack_log(const std::string& job_id, std::uint64_t seq);
   /// berthd stored the job's job_done: the job is forgotten.
   void ack_job_done(const std::string& job_id);
+  /// berthd refused the frame `frame_id` for good (unknown job, no more output): it is dropped
+  /// instead of being sent again. False when no held frame has that id.
+  bool refused(const std::string& frame_id);
 
-  /// Frames not yet sent on the current connection: chunks in seq order, then job_dones in the
-  /// order the jobs finished. They stay buffered until acknowledged.
+  /// Frames to send now, each given an id by `next_id` and remembered as sent at `now`: unsent
+  /// chunks in seq order, then the job_dones of jobs whose every chunk berthd has acknowledged
+  /// (so a job's output is stored before it ends), in the order the jobs finished; at most
+  /// `max_frames`. They stay buffered until acknowledged.
+  std::vector<Frame> take_unsent(TimePoint now, std::size_t max_frames, const NextId& next_id);
+  /// All of them, with ids "1", "2", ... (tests).
   std::vector<Frame> take_unsent();
   /// A new connection: everything unacknowledged is to be sent again.
   void mark_all_unsent();
+  /// Frames sent at or before `now - after` and still unacknowledged (refused while berthd was
+  /// busy, or lost with it) are to be sent again. True while any sent frame awaits its ack.
+  bool resend_overdue(TimePoint now, std::chrono::milliseconds after);
+  /// Whether take_unsent has anything to give.
+  bool has_unsent() const;
 
   /// Jobs whose job_done is buffered (hello's `unacked`).
   std::vector<std::string> unacked_job_ids() const;
@@ -75,6 +94,8 @@ class OutputBuffer {
     std::string stream;
     std::string text;
     bool sent = false;
+    std::string frame_id;  // of its last sending
+    TimePoint sent_at{};
   };
   struct Job {
     std::uint64_t next_seq = 1;
@@ -85,6 +106,8 @@ class OutputBuffer {
     std::size_t dropped_bytes = 0;
     bool has_job_done = false;
     bool job_done_sent = false;
+    std::string job_done_frame_id;
+    TimePoint job_done_sent_at{};
     std::uint64_t done_order = 0;
     nlohmann::json job_done;
   };
@@ -93,6 +116,8 @@ class OutputBuffer {
   void push_chunk_locked(Job& job, std::string stream, std::string text);
   void enforce_bounds_locked(Job& writer);
   bool drop_oldest_locked(Job& job);
+  void drop_chunk_locked(Job& job, std::deque<Chunk>::iterator chunk);
+  bool job_done_ready_locked(const Job& job) const;
 
   Limits limits_;
   mutable std::mutex mutex_;

@@ -88,12 +88,17 @@ Session::~Session() {
 std::string Session::next_id() { return id_prefix_ + std::to_string(++next_message_); }
 
 void Session::send(std::string_view type, nlohmann::json payload, std::string ref) {
+  send_as(next_id(), type, std::move(payload), std::move(ref));
+}
+
+void Session::send_as(std::string id, std::string_view type, nlohmann::json payload,
+                      std::string ref) {
   if (!send_) {
     return;
   }
   const auto message_type = protocol::parse_message_type(type);
-  send_(protocol::encode_envelope(protocol::make_envelope(*message_type, next_id(), unix_ms(clock_),
-                                                          std::move(payload), std::move(ref))));
+  send_(protocol::encode_envelope(protocol::make_envelope(
+      *message_type, std::move(id), unix_ms(clock_), std::move(payload), std::move(ref))));
 }
 
 void Session::send_error(std::string_view code, std::string message, std::string ref) {
@@ -177,12 +182,20 @@ Session::Event Session::on_frame(std::string_view frame) {
       return Event::none;
     case MessageType::pong:
       return Event::none;
-    case MessageType::error:
+    case MessageType::error: {
+      const std::string code = envelope.payload.value("code", std::string());
       log::warn("agent.berthd_error",
-                {{"code", envelope.payload.value("code", std::string())},
+                {{"code", code},
                  {"message", envelope.payload.value("message", std::string())},
                  {"ref", envelope.ref}});
+      // Refused for good: sending it again cannot help. Anything else (berthd busy, say) is
+      // sent again when its ack is overdue.
+      if ((code == "unknown_job" || code == "output_refused" || code == "invalid_payload") &&
+          buffer_.refused(envelope.ref)) {
+        request_flush(milliseconds(0));  // a job_done may have been waiting for that chunk
+      }
       return Event::none;
+    }
     default:
       send_error("unknown_type", "berth-agent does not accept " + envelope.type, envelope.id);
       return Event::none;
@@ -264,7 +277,9 @@ void Session::handle_ack(const std::string& id, const nlohmann::json& payload) {
     return;
   }
   if (seq != payload.end()) {
-    buffer_.ack_log(*job_id, seq->get<std::uint64_t>());
+    if (buffer_.ack_log(*job_id, seq->get<std::uint64_t>())) {
+      request_flush(milliseconds(0));  // the job's output is stored: its job_done can go
+    }
   } else {
     buffer_.ack_job_done(*job_id);
   }
@@ -351,12 +366,35 @@ void Session::request_flush(milliseconds delay) {
 void Session::flush() {
   flush_pending_ = false;
   reap_finished();
-  buffer_.cut_all();
   if (!send_ || !welcomed_) {
+    buffer_.cut_all();
     return;
   }
-  for (auto& frame : buffer_.take_unsent()) {
-    send(frame.type, std::move(frame.payload));
+  const TimePoint now = clock_.now();
+  buffer_.resend_overdue(now, options_.resend_after);
+  // While earlier frames wait for the pace, new text keeps coalescing: fewer, larger chunks.
+  if (!buffer_.has_unsent()) {
+    buffer_.cut_all();
+  }
+  if (send_refilled_ == TimePoint{} || now < send_refilled_) {
+    send_refilled_ = now;
+  }
+  const double per_second = options_.output_frames_per_second;
+  send_tokens_ = std::min(
+      2 * per_second,
+      send_tokens_ + per_second * std::chrono::duration<double>(now - send_refilled_).count());
+  send_refilled_ = now;
+  const auto allowed = static_cast<std::size_t>(std::max(0.0, send_tokens_));
+  auto frames = buffer_.take_unsent(now, allowed, [this] { return next_id(); });
+  send_tokens_ -= static_cast<double>(frames.size());
+  for (auto& frame : frames) {
+    send_as(std::move(frame.id), frame.type, std::move(frame.payload));
+  }
+  // Come back when the pace allows more, or when an unacknowledged frame is due again.
+  if (buffer_.has_unsent()) {
+    wake_(milliseconds(static_cast<std::int64_t>(1000.0 / per_second) + 1));
+  } else if (buffer_.resend_overdue(now, options_.resend_after)) {  // (nothing is overdue now)
+    wake_(options_.resend_after);
   }
 }
 

@@ -41,6 +41,11 @@ struct SessionOptions {
   std::chrono::milliseconds default_heartbeat{30'000};  // until welcome says otherwise
   std::optional<std::chrono::milliseconds> heartbeat_override = {};
   std::chrono::milliseconds flush_delay{50};  // how long output is coalesced into one frame
+  /// `log` and `job_done` frames a second at most (bursts of twice that): berthd refuses an
+  /// agent's frames past 200 a second.
+  double output_frames_per_second = 100;
+  /// A `log` or `job_done` berthd has not acknowledged by then is sent again.
+  std::chrono::milliseconds resend_after{5'000};
 };
 
 class Session {
@@ -67,7 +72,9 @@ class Session {
   void disconnected();
   /// One text frame from berthd. Bad frames are answered with `error`; the connection stays.
   Event on_frame(std::string_view frame);
-  /// Sends buffered output and job_dones not yet sent on this connection (after welcome).
+  /// Sends buffered output and job_dones not yet sent on this connection (after welcome), at
+  /// most output_frames_per_second, and again what berthd has not acknowledged within
+  /// resend_after; asks through `Wake` to be called again while any of it is left.
   void flush();
   /// `events` ({kind, details}) come from elsewhere in the agent (the proxy keeper) and go
   /// out before the heartbeat, after the ones the snapshot itself causes.
@@ -104,6 +111,7 @@ class Session {
   void reap_finished();
 
   void send(std::string_view type, nlohmann::json payload, std::string ref = {});
+  void send_as(std::string id, std::string_view type, nlohmann::json payload, std::string ref = {});
   void send_error(std::string_view code, std::string message, std::string ref = {});
   std::string next_id();
 
@@ -125,6 +133,9 @@ class Session {
   double frame_tokens_ = 2000;
   TimePoint frames_refilled_{};  // from the injected clock, so tests control the rate
   std::deque<TimePoint> recent_errors_;
+  // Outbound pace of log and job_done frames (flush's thread only).
+  double send_tokens_ = 2 * options_.output_frames_per_second;
+  TimePoint send_refilled_{};
 
   mutable std::mutex jobs_mutex_;
   std::condition_variable jobs_changed_;

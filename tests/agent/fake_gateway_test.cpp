@@ -227,6 +227,8 @@ TEST_F(FakeGatewayTest, RunsACmdAndStopsForGoodOn4001) {
   EXPECT_EQ(ack["payload"]["state"], "accepted");
   const auto log = read_until(*ws, "log");
   EXPECT_EQ(log["payload"]["text"], "from the agent\n");
+  // The job's end follows once its output is stored.
+  send(*ws, "ack", {{"job_id", "job_1"}, {"seq", 1}}, "b.ack", log["id"]);
   const auto done = read_until(*ws, "job_done");
   EXPECT_EQ(done["payload"]["status"], "succeeded");
   EXPECT_EQ(done["payload"]["last_seq"], 1);

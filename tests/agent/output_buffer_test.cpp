@@ -1,4 +1,4 @@
-// The output buffer: seq numbering, cumulative acks, bounds with the drop marker, re-sends.
+// The output buffer: seq numbering, per-chunk acks, bounds with the drop marker, re-sends.
 
 #include "agent/output_buffer.hpp"
 
@@ -75,23 +75,63 @@ TEST(OutputBufferTest, PeriodicCutKeepsAnIncompleteCharacterPending) {
   EXPECT_EQ(frames[0].payload["text"], "\xe2\x82\xac");
 }
 
-TEST(OutputBufferTest, AcksAreCumulativeAndUnackedChunksAreResentInOrder) {
+TEST(OutputBufferTest, AcksArePerChunkAndUnackedChunksAreResentInOrder) {
   OutputBuffer buffer;
   for (int i = 1; i <= 5; ++i) {
     buffer.write("job_1", i % 2 == 0 ? "stderr" : "stdout", std::to_string(i));
     buffer.cut_all();
   }
   EXPECT_EQ(seqs(buffer.take_unsent()), (std::vector<std::uint64_t>{1, 2, 3, 4, 5}));
+  // berthd refused 1 and 4 (it was busy) and stored the others: a later ack covers no other.
   buffer.ack_log("job_1", 3);
-  buffer.ack_log("job_1", 2);  // late, out of order: harmless
+  buffer.ack_log("job_1", 2);
+  buffer.ack_log("job_1", 5);
+  buffer.ack_log("job_1", 5);  // a re-sent chunk berthd already had: harmless
   EXPECT_TRUE(buffer.take_unsent().empty());
   buffer.mark_all_unsent();  // reconnect
-  EXPECT_EQ(seqs(buffer.take_unsent()), (std::vector<std::uint64_t>{4, 5}));
-  buffer.ack_log("job_1", 5);
+  EXPECT_EQ(seqs(buffer.take_unsent()), (std::vector<std::uint64_t>{1, 4}));
+  buffer.ack_log("job_1", 1);
+  buffer.ack_log("job_1", 4);
   EXPECT_EQ(buffer.held_bytes(), 0U);
 }
 
-TEST(OutputBufferTest, JobDoneFollowsTheJobsOutputAndStaysUntilAcked) {
+TEST(OutputBufferTest, FramesUnackedPastTheDelayAreSentAgainOnTheSameConnection) {
+  OutputBuffer buffer;
+  const TimePoint start = TimePoint{} + std::chrono::hours(1);
+  int ids = 0;
+  const auto next_id = [&ids] { return "f" + std::to_string(++ids); };
+  buffer.write("job_1", "stdout", "a");
+  buffer.cut_all();
+  buffer.write("job_1", "stdout", "b");
+  buffer.cut_all();
+  EXPECT_EQ(seqs(buffer.take_unsent(start, 10, next_id)), (std::vector<std::uint64_t>{1, 2}));
+  buffer.ack_log("job_1", 2);
+  EXPECT_TRUE(buffer.resend_overdue(start + std::chrono::seconds(4), std::chrono::seconds(5)));
+  EXPECT_FALSE(buffer.has_unsent());
+  buffer.resend_overdue(start + std::chrono::seconds(5), std::chrono::seconds(5));
+  const auto again = buffer.take_unsent(start + std::chrono::seconds(5), 10, next_id);
+  EXPECT_EQ(seqs(again), (std::vector<std::uint64_t>{1}));
+  EXPECT_EQ(again.at(0).id, "f3");  // a new frame: berthd answers it by this id
+}
+
+TEST(OutputBufferTest, TakeUnsentGivesAtMostTheFramesAskedForOldestFirst) {
+  OutputBuffer buffer;
+  for (const char* job : {"job_b", "job_a", "job_b"}) {
+    buffer.write(job, "stdout", "x");
+    buffer.cut_all();
+  }
+  int ids = 0;
+  const auto next_id = [&ids] { return std::to_string(++ids); };
+  auto first = buffer.take_unsent(TimePoint{}, 2, next_id);
+  ASSERT_EQ(first.size(), 2U);
+  EXPECT_EQ(first[0].payload["job_id"], "job_b");
+  EXPECT_EQ(first[1].payload["job_id"], "job_a");
+  EXPECT_TRUE(buffer.has_unsent());
+  EXPECT_EQ(buffer.take_unsent(TimePoint{}, 2, next_id).size(), 1U);
+  EXPECT_FALSE(buffer.has_unsent());
+}
+
+TEST(OutputBufferTest, JobDoneGoesOnceEveryChunkIsStoredAndStaysUntilAcked) {
   OutputBuffer buffer;
   buffer.write("job_1", "stdout", "out");
   const auto last_seq = buffer.close_job("job_1");
@@ -99,11 +139,13 @@ TEST(OutputBufferTest, JobDoneFollowsTheJobsOutputAndStaysUntilAcked) {
   buffer.add_job_done({{"job_id", "job_1"}, {"status", "succeeded"}, {"last_seq", last_seq}});
   EXPECT_EQ(buffer.unacked_job_ids(), (std::vector<std::string>{"job_1"}));
   auto frames = buffer.take_unsent();
-  ASSERT_EQ(frames.size(), 2U);
+  ASSERT_EQ(frames.size(), 1U);  // the output first; the end waits until it is stored
   EXPECT_EQ(frames[0].type, "log");
-  EXPECT_EQ(frames[1].type, "job_done");
 
-  buffer.ack_log("job_1", 1);
+  EXPECT_TRUE(buffer.ack_log("job_1", 1));  // the job_done may go now
+  frames = buffer.take_unsent();
+  ASSERT_EQ(frames.size(), 1U);
+  EXPECT_EQ(frames[0].type, "job_done");
   buffer.mark_all_unsent();
   frames = buffer.take_unsent();
   ASSERT_EQ(frames.size(), 1U);  // the job_done again, after every reconnect
@@ -114,20 +156,39 @@ TEST(OutputBufferTest, JobDoneFollowsTheJobsOutputAndStaysUntilAcked) {
   EXPECT_TRUE(buffer.unacked_job_ids().empty());
 }
 
+TEST(OutputBufferTest, AChunkRefusedForGoodIsDroppedAndNoLongerHoldsTheJobDone) {
+  OutputBuffer buffer;
+  buffer.write("job_1", "stdout", "late");
+  buffer.add_job_done({{"job_id", "job_1"}, {"last_seq", buffer.close_job("job_1")}});
+  const auto frames = buffer.take_unsent();
+  ASSERT_EQ(frames.size(), 1U);
+  EXPECT_FALSE(buffer.refused("no-such-frame"));
+  EXPECT_TRUE(buffer.refused(frames[0].id));
+  const auto next = buffer.take_unsent();
+  ASSERT_EQ(next.size(), 1U);
+  EXPECT_EQ(next[0].type, "job_done");
+}
+
 TEST(OutputBufferTest, ResendPutsAllLogsBeforeJobDonesInFinishOrder) {
   OutputBuffer buffer;
   buffer.write("job_b", "stdout", "b");
   buffer.add_job_done({{"job_id", "job_b"}, {"last_seq", buffer.close_job("job_b")}});
   buffer.write("job_a", "stdout", "a");
   buffer.add_job_done({{"job_id", "job_a"}, {"last_seq", buffer.close_job("job_a")}});
+  buffer.add_job_done({{"job_id", "job_c"}, {"last_seq", 0}});
   buffer.take_unsent();
   buffer.mark_all_unsent();
-  const auto frames = buffer.take_unsent();
-  ASSERT_EQ(frames.size(), 4U);
-  EXPECT_EQ(frames[0].type, "log");
-  EXPECT_EQ(frames[1].type, "log");
-  EXPECT_EQ(frames[2].payload["job_id"], "job_b");
-  EXPECT_EQ(frames[3].payload["job_id"], "job_a");
+  auto frames = buffer.take_unsent();
+  ASSERT_EQ(frames.size(), 3U);
+  EXPECT_EQ(frames[0].payload["job_id"], "job_b");
+  EXPECT_EQ(frames[1].payload["job_id"], "job_a");
+  EXPECT_EQ(frames[2].type, "job_done");  // job_c has no output to wait for
+  buffer.ack_log("job_a", 1);
+  buffer.ack_log("job_b", 1);
+  frames = buffer.take_unsent();
+  ASSERT_EQ(frames.size(), 2U);
+  EXPECT_EQ(frames[0].payload["job_id"], "job_b");
+  EXPECT_EQ(frames[1].payload["job_id"], "job_a");
 }
 
 TEST(OutputBufferTest, PerJobBoundDropsTheOldestChunksAndSaysSo) {

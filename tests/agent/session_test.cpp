@@ -160,21 +160,57 @@ TEST_F(SessionTest, ACmdIsAckedRunAndReportedWithItsOutput) {
   const auto ack = of_type("ack").at(0);
   EXPECT_EQ(ack["ref"], "b.cmd1");
   EXPECT_EQ(ack["payload"], (nlohmann::json{{"job_id", "job_1"}, {"state", "accepted"}}));
+  const auto log = wait_for("log", "job_1");
+  ASSERT_FALSE(log.is_null());
+  EXPECT_EQ(log["payload"]["text"], "hi");
+  EXPECT_EQ(log["payload"]["seq"], 1);
+  // The job's end follows once berthd has stored its output.
+  session_->on_frame(frame("ack", {{"job_id", "job_1"}, {"seq", 1}}, "b.ack1"));
   const auto done = wait_for("job_done", "job_1");
   ASSERT_FALSE(done.is_null());
   EXPECT_EQ(done["payload"]["status"], "succeeded");
   EXPECT_EQ(done["payload"]["last_seq"], 1);
   EXPECT_TRUE(done["payload"]["error"].is_null());
-  const auto log = wait_for("log", "job_1");
-  EXPECT_EQ(log["payload"]["text"], "hi");
-  EXPECT_EQ(log["payload"]["seq"], 1);
   EXPECT_EQ(journal_->state("job_1"), Journal::State::finished);
+}
+
+TEST_F(SessionTest, OutputFramesArePacedAndUnackedOnesSentAgainWhenOverdue) {
+  session_.reset();
+  std::map<std::string, Executor> executors;
+  std::vector<std::chrono::milliseconds> wakes;
+  session_ = std::make_unique<Session>(
+      SessionOptions{.agent_version = "9.9.9",
+                     .output_frames_per_second = 2,
+                     .resend_after = std::chrono::seconds(5)},
+      *journal_, std::move(executors), clock_, random_,
+      [&wakes](std::chrono::milliseconds delay) { wakes.push_back(delay); });
+  for (int i = 0; i < 6; ++i) {
+    session_->buffer().write("job_1", "stdout", std::to_string(i));
+    session_->buffer().cut_all();
+  }
+  connect_and_welcome();
+  EXPECT_EQ(of_type("log").size(), 4U);  // a burst of twice the rate, then the pace
+  ASSERT_FALSE(wakes.empty());
+  EXPECT_LE(wakes.back(), std::chrono::milliseconds(501));
+  clock_.advance(std::chrono::seconds(1));
+  session_->flush();
+  EXPECT_EQ(of_type("log").size(), 6U);
+  for (int seq = 2; seq <= 6; ++seq) {  // berthd refused the first (it was busy)
+    session_->on_frame(frame("ack", {{"job_id", "job_1"}, {"seq", seq}}));
+  }
+  clock_.advance(std::chrono::seconds(5));
+  session_->flush();
+  const auto logs = of_type("log");
+  ASSERT_EQ(logs.size(), 7U);
+  EXPECT_EQ(logs.back()["payload"]["seq"], 1);
 }
 
 TEST_F(SessionTest, UnacknowledgedFramesAreResentAfterReconnectUntilAcked) {
   connect_and_welcome();
   session_->on_frame(
       frame("cmd", {{"job_id", "job_1"}, {"kind", "exec"}, {"args", {{"print", "x"}}}}));
+  ASSERT_FALSE(wait_for("log", "job_1").is_null());
+  session_->on_frame(frame("ack", {{"job_id", "job_1"}, {"seq", 1}}));
   ASSERT_FALSE(wait_for("job_done", "job_1").is_null());
   session_->disconnected();
   sent_.clear();
@@ -182,11 +218,9 @@ TEST_F(SessionTest, UnacknowledgedFramesAreResentAfterReconnectUntilAcked) {
   session_->connected([this](std::string text) { sent_.push_back(nlohmann::json::parse(text)); });
   EXPECT_EQ(sent_[0]["payload"]["unacked"], nlohmann::json::array({"job_1"}));
   session_->on_frame(frame("welcome", {{"heartbeat_interval_ms", 5000}}));
-  ASSERT_EQ(sent_.size(), 3U);  // hello, then the log, then the job_done
-  EXPECT_EQ(sent_[1]["type"], "log");
-  EXPECT_EQ(sent_[2]["type"], "job_done");
+  ASSERT_EQ(sent_.size(), 2U);  // hello, then the job_done (its output was stored)
+  EXPECT_EQ(sent_[1]["type"], "job_done");
 
-  session_->on_frame(frame("ack", {{"job_id", "job_1"}, {"seq", 1}}));
   session_->on_frame(frame("ack", {{"job_id", "job_1"}}));
   session_->disconnected();
   sent_.clear();

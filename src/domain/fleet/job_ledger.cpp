@@ -214,6 +214,12 @@ Result<void> JobLedger::finish(std::string_view server_id, std::string_view job_
     if (!job_state::can_move(job.state, end.status)) {
       return false;  // already settled: a re-sent job_done changes nothing
     }
+    if (!job.started_at && (end.duration_ms > 0 || end.status == job_state::succeeded)) {
+      // Its `ack running` never reached the store (berthd restarted, or refused the frame):
+      // the job ran for duration_ms up to now, and not before it was dispatched.
+      const TimePoint began = now - std::chrono::milliseconds(end.duration_ms);
+      job.started_at = job.dispatched_at ? std::max(*job.dispatched_at, began) : began;
+    }
     job.state = end.status;
     job.finished_at = now;
     job.exit_code = end.exit_code;
