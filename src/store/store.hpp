@@ -184,6 +184,14 @@ class Tx {
   virtual Result<bool> append_job_output(const JobOutputChunk& chunk) = 0;
   /// The bytes of text a job's stored output holds (0 for none or an unknown job).
   virtual Result<std::int64_t> job_output_bytes(std::string_view job_id) = 0;
+  /// The bytes of text the stored output of all of a server's jobs holds.
+  virtual Result<std::int64_t> server_job_output_bytes(std::string_view server_id) = 0;
+  /// Frees at least `bytes` of the server's stored output if it can: the output of its finished
+  /// jobs, oldest finished first, one whole job at a time; each job so pruned keeps a single
+  /// `system` chunk with `marker` at its last seq (a job whose output is no larger than that
+  /// is left alone). Returns the bytes freed (what was deleted less the markers).
+  virtual Result<std::int64_t> prune_job_output(std::string_view server_id, std::int64_t bytes,
+                                                std::string_view marker) = 0;
   /// Chunks with seq > after_seq, in seq order, at most `limit`.
   virtual Result<std::vector<JobOutputChunk>> list_job_output(std::string_view job_id,
                                                               std::int64_t after_seq,
@@ -335,6 +343,13 @@ template <class T>
 Result<T> read_value(Store& store, const std::function<Result<T>(Tx&)>& fn) {
   return store_detail::value_of<T>(
       [&](const std::function<Result<void>(Tx&)>& body) { return store.read(body); }, fn);
+}
+
+/// Runs `fn` in a write transaction and returns its value.
+template <class T>
+Result<T> write_value(Store& store, const std::function<Result<T>(Tx&)>& fn) {
+  return store_detail::value_of<T>(
+      [&](const std::function<Result<void>(Tx&)>& body) { return store.write(body); }, fn);
 }
 
 /// write_audited whose function produces a value.

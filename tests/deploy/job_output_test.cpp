@@ -73,5 +73,42 @@ TEST_F(JobOutputTest, AJobNeverDispatchedTakesNoOutput) {
   EXPECT_TRUE(stored(queued->id).empty());
 }
 
+class ServerOutputTest : public JobOutputTest {
+ protected:
+  ServerOutputTest() {
+    fleet_.policy.max_job_output_bytes = 10'000;
+    fleet_.policy.max_server_output_bytes = 1000;  // each pruned job keeps a ~150-byte line
+  }
+
+  JobRecord finished_job(const std::string& text) {
+    const JobRecord job = running_job();
+    EXPECT_EQ(send(job.id, 1, text).value_or(false), true);
+    EXPECT_TRUE(ledger_.finish(server_.id, job.id, JobEnd{.status = "succeeded", .last_seq = 1})
+                    .has_value());
+    clock_.advance(std::chrono::seconds(1));
+    return job;
+  }
+};
+
+// The server's cap: the oldest finished jobs' output makes room, one whole job at a time, and
+// each keeps a line saying so; when only running jobs hold the output, new chunks are dropped.
+TEST_F(ServerOutputTest, TheOldestFinishedJobsOutputMakesRoomForNewOutput) {
+  const JobRecord oldest = finished_job(std::string(400, 'a'));
+  const JobRecord newer = finished_job(std::string(400, 'b'));
+  const JobRecord running = running_job();
+  EXPECT_EQ(send(running.id, 1, std::string(300, 'c')).value_or(false), true);  // 1100 > 1000
+  ASSERT_EQ(stored(oldest.id).size(), 1U);
+  EXPECT_EQ(stored(oldest.id)[0].stream, "system");
+  EXPECT_NE(stored(oldest.id)[0].text.find("output pruned"), std::string::npos);
+  EXPECT_EQ(stored(newer.id).at(0).text, std::string(400, 'b'));
+  EXPECT_EQ(stored(running.id).at(0).text, std::string(300, 'c'));
+
+  // The newer job goes next; once only the running job is left, its output is dropped.
+  EXPECT_EQ(send(running.id, 2, std::string(250, 'd')).value_or(false), true);
+  EXPECT_EQ(stored(newer.id).at(0).stream, "system");
+  EXPECT_EQ(send(running.id, 3, std::string(300, 'e')).value_or(true), false);
+  EXPECT_EQ(stored(running.id).size(), 2U);
+}
+
 }  // namespace
 }  // namespace berth::testing

@@ -203,6 +203,48 @@ TEST_P(StoreContract, JobOutputBytesCountsTheStoredTextInBytes) {
   EXPECT_EQ(bytes(9), 0);
 }
 
+TEST_P(StoreContract, AServersOutputIsCountedAndItsOldestFinishedJobsPruned) {
+  FleetSeed records = two_teams_with_servers();
+  records.jobs = {test_job(1, 1, 1), test_job(2, 1, 1), test_job(3, 1, 1), test_job(4, 2, 2)};
+  for (int n : {1, 2}) {
+    records.jobs[static_cast<std::size_t>(n - 1)].state = "succeeded";
+    records.jobs[static_cast<std::size_t>(n - 1)].finished_at = test_time(10 - n);  // 2 first
+  }
+  BERTH_ASSERT_OK(seed_fleet(store(), records));
+  for (int job : {1, 2, 3}) {
+    BERTH_ASSERT_OK(append(store(), test_chunk(job, 1, "0123456789")));
+    BERTH_ASSERT_OK(append(store(), test_chunk(job, 2, "0123456789")));
+  }
+  BERTH_ASSERT_OK(append(store(), test_chunk(4, 1, "another server")));
+  const auto server_bytes = [&](int server) {
+    return read_value<std::int64_t>(
+               store(), [&](Tx& tx) { return tx.server_job_output_bytes(server_id(server)); })
+        .value_or(-1);
+  };
+  EXPECT_EQ(server_bytes(1), 60);
+  EXPECT_EQ(server_bytes(2), 14);
+  const auto prune = [&](std::int64_t bytes) {
+    return write_value<std::int64_t>(
+               store(),
+               [&](Tx& tx) { return tx.prune_job_output(server_id(1), bytes, "[pruned]"); })
+        .value_or(-1);
+  };
+  // The oldest finished job goes first, whole, and keeps one marker at its last seq.
+  EXPECT_EQ(prune(5), 12);
+  EXPECT_EQ(server_bytes(1), 48);
+  const auto pruned = output(store(), 2, 0).value_or(std::vector<JobOutputChunk>{});
+  ASSERT_EQ(pruned.size(), 1U);
+  EXPECT_EQ(pruned[0].seq, 2);
+  EXPECT_EQ(pruned[0].stream, "system");
+  EXPECT_EQ(pruned[0].text, "[pruned]");
+  // Then the next; a running job (3) and a job already pruned are never touched.
+  EXPECT_EQ(prune(1000), 12);
+  EXPECT_EQ(seqs_of(output(store(), 3, 0)), (std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(prune(1000), 0);
+  EXPECT_EQ(server_bytes(1), 36);
+  EXPECT_EQ(server_bytes(2), 14);
+}
+
 TEST_P(StoreContract, AppendJobOutputRefusesUnknownJobStreamOrLimit) {
   FleetSeed records = two_teams_with_servers();
   records.jobs = {test_job(1, 1, 1)};

@@ -24,6 +24,10 @@ struct FleetPolicy {
   /// The most text one job's stored output holds; past it one `system` chunk says so and the
   /// rest is acknowledged but not stored (an agent cannot fill berthd's disk through a job).
   std::int64_t max_job_output_bytes = 16 * 1024 * 1024;
+  /// The most text all of one server's jobs' stored output holds. Past it the output of its
+  /// oldest finished jobs is pruned (down to 90%, each keeping a one-line marker); when only
+  /// running jobs hold it, new chunks are acknowledged but not stored.
+  std::int64_t max_server_output_bytes = 512 * 1024 * 1024;
   /// Install tokens and SSH adoption over a plain http:// public URL to a non-loopback host
   /// (--allow-insecure-enrolment): tokens and agent credentials would cross the network in clear.
   bool allow_insecure_enrolment = false;

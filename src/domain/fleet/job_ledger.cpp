@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/crypto.hpp"
+#include "core/log.hpp"
 #include "core/time_format.hpp"
 #include "store/job_state.hpp"
 
@@ -148,9 +149,52 @@ Result<std::optional<JobOutputChunk>> JobLedger::capped(Tx& tx, const JobOutputC
   return std::optional<JobOutputChunk>(std::move(marker));
 }
 
+Result<bool> JobLedger::server_room(Tx& tx, std::string_view server_id, std::int64_t size,
+                                    std::int64_t& bytes_after) {
+  std::int64_t used = -1;
+  {
+    std::lock_guard lock(output_mutex_);
+    const auto known = server_output_bytes_.find(std::string(server_id));
+    if (known != server_output_bytes_.end()) {
+      used = known->second;
+    }
+  }
+  if (used < 0) {
+    auto counted = tx.server_job_output_bytes(server_id);
+    if (!counted) {
+      return fail(std::move(counted.error()));
+    }
+    used = *counted;
+  }
+  const std::int64_t cap = ctx_.policy.max_server_output_bytes;
+  if (used + size > cap) {
+    // Down to 90% of the cap, so the pruning does not run again at the next chunk.
+    auto freed = tx.prune_job_output(
+        server_id, used + size - cap / 10 * 9,
+        fmt::format("[berth: output pruned: this server's stored job output reached {} bytes, "
+                    "so the output of its oldest finished jobs was removed]\n",
+                    cap));
+    if (!freed) {
+      return fail(std::move(freed.error()));
+    }
+    used -= *freed;
+    if (*freed > 0) {
+      log::info("jobs.output_pruned", {{"server_id", server_id}, {"bytes", *freed}});
+    }
+  }
+  if (used + size > cap) {
+    bytes_after = used;
+    return false;
+  }
+  bytes_after = used + size;
+  return true;
+}
+
 Result<bool> JobLedger::append_output(std::string_view server_id, const JobOutputChunk& chunk) {
   std::optional<JobOutputChunk> stored;
   std::int64_t bytes_after = 0;
+  std::int64_t server_bytes_after = -1;
+  bool server_full = false;
   auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
     auto found = tx.get_job("", chunk.job_id);
     if (!found) {
@@ -174,17 +218,35 @@ Result<bool> JobLedger::append_output(std::string_view server_id, const JobOutpu
     if (!*kept) {
       return {};  // over the cap: acknowledged, not stored
     }
+    const auto size = static_cast<std::int64_t>((*kept)->text.size());
+    auto room = server_room(tx, server_id, size, server_bytes_after);
+    if (!room) {
+      return fail(std::move(room.error()));
+    }
+    if (!*room) {
+      server_full = true;
+      return {};  // only running jobs hold the server's output: acknowledged, not stored
+    }
     auto appended = tx.append_job_output(**kept);
     if (!appended) {
       return fail(std::move(appended.error()));
     }
     if (*appended) {
       stored = std::move(*kept);
+    } else {
+      server_bytes_after -= size;
     }
     return {};
   });
   if (!done) {
     return fail(std::move(done.error()));
+  }
+  if (server_bytes_after >= 0) {
+    std::lock_guard lock(output_mutex_);
+    server_output_bytes_[std::string(server_id)] = server_bytes_after;
+  }
+  if (server_full) {
+    log::warn("jobs.server_output_full", {{"server_id", server_id}, {"job_id", chunk.job_id}});
   }
   if (stored) {
     {

@@ -44,7 +44,9 @@ class JobLedger {
   /// The agent's ack of a cmd for a job of `server_id`: dispatched → running.
   /// Error::not_found (code unknown_job) when the job is not that server's.
   Result<void> mark_running(std::string_view server_id, std::string_view job_id);
-  /// Stores one output chunk of a job of `server_id`; false for a seq already stored.
+  /// Stores one output chunk of a job of `server_id`; false for a seq already stored, or when
+  /// a cap keeps it out (the job's: one truncation marker; the server's: its oldest finished
+  /// jobs' output is pruned first, and the chunk is dropped only when nothing is left to prune).
   /// Error::not_found (code unknown_job) when the job is not that server's.
   Result<bool> append_output(std::string_view server_id, const JobOutputChunk& chunk);
   /// Settles a job of `server_id`; a job already terminal is left as it is (re-sent job_done).
@@ -76,6 +78,10 @@ class JobLedger {
   /// place when it crosses the cap); nullopt when the job's output is full already.
   Result<std::optional<JobOutputChunk>> capped(Tx& tx, const JobOutputChunk& chunk,
                                                std::int64_t& bytes_after);
+  /// Whether `size` more bytes fit under the server's output cap, after pruning its oldest
+  /// finished jobs' output if needed; `bytes_after` is the server's total with them.
+  Result<bool> server_room(Tx& tx, std::string_view server_id, std::int64_t size,
+                           std::int64_t& bytes_after);
 
   FleetContext& ctx_;
   EventHub& events_;
@@ -83,6 +89,8 @@ class JobLedger {
   /// Stored output bytes of the jobs this process has taken output for (read from the store
   /// on a job's first chunk, forgotten when it ends).
   std::unordered_map<std::string, std::int64_t> output_bytes_;
+  /// Stored output bytes of each server's jobs (read from the store on its first chunk).
+  std::unordered_map<std::string, std::int64_t> server_output_bytes_;
 };
 
 /// The JSON view of a job shared by the API and the SSE streams.

@@ -137,6 +137,9 @@ class SqliteTx final : public Tx {
   /// Output of a job that does not exist is `conflict`.
   Result<bool> append_job_output(const JobOutputChunk& chunk) override;
   Result<std::int64_t> job_output_bytes(std::string_view job_id) override;
+  Result<std::int64_t> server_job_output_bytes(std::string_view server_id) override;
+  Result<std::int64_t> prune_job_output(std::string_view server_id, std::int64_t bytes,
+                                        std::string_view marker) override;
   Result<std::vector<JobOutputChunk>> list_job_output(std::string_view job_id,
                                                       std::int64_t after_seq,
                                                       std::int64_t limit) override;

@@ -146,6 +146,62 @@ Result<std::int64_t> SqliteTx::job_output_bytes(std::string_view job_id) {
                        job_id);
 }
 
+Result<std::int64_t> SqliteTx::server_job_output_bytes(std::string_view server_id) {
+  return query_integer(connection_,
+                       "SELECT coalesce(sum(length(CAST(o.text AS BLOB))), 0) FROM job_output o "
+                       "JOIN jobs j ON j.id = o.job_id WHERE j.server_id = ?1",
+                       server_id);
+}
+
+Result<std::int64_t> SqliteTx::prune_job_output(std::string_view server_id, std::int64_t bytes,
+                                                std::string_view marker) {
+  struct Candidate {
+    std::string job_id;
+    std::int64_t bytes = 0;
+    std::int64_t last_seq = 0;
+    TimePoint last_at{};
+  };
+  const auto marker_bytes = static_cast<std::int64_t>(marker.size());
+  // Finished jobs only (job_state's terminal states): a running job's output is still coming.
+  auto candidates = query_rows(
+      connection_,
+      "SELECT j.id, sum(length(CAST(o.text AS BLOB))) AS bytes, max(o.seq), max(o.at) "
+      "FROM jobs j JOIN job_output o ON o.job_id = j.id "
+      "WHERE j.server_id = ?1 AND j.state IN ('succeeded', 'failed', 'canceled', 'lost') "
+      "GROUP BY j.id HAVING bytes > ?2 ORDER BY j.finished_at, j.id LIMIT 1000",
+      [](const SqliteStatement& row) -> Result<Candidate> {
+        RowReader read(row, "job_output");
+        Candidate candidate{.job_id = read.text(0),
+                            .bytes = read.integer(1),
+                            .last_seq = read.integer(2),
+                            .last_at = read.time(3)};
+        return read.finish(std::move(candidate));
+      },
+      server_id, marker_bytes);
+  if (!candidates) {
+    return fail(std::move(candidates.error()));
+  }
+  std::int64_t freed = 0;
+  for (const auto& job : *candidates) {
+    if (freed >= bytes) {
+      break;
+    }
+    if (auto deleted = run_sql(connection_, "DELETE FROM job_output WHERE job_id = ?1", job.job_id);
+        !deleted) {
+      return fail(std::move(deleted.error()));
+    }
+    if (auto kept = run_sql(connection_,
+                            "INSERT INTO job_output (job_id, seq, stream, text, at) "
+                            "VALUES (?1, ?2, 'system', ?3, ?4)",
+                            job.job_id, job.last_seq, marker, job.last_at);
+        !kept) {
+      return fail(std::move(kept.error()));
+    }
+    freed += job.bytes - marker_bytes;
+  }
+  return freed;
+}
+
 Result<std::vector<JobOutputChunk>> SqliteTx::list_job_output(std::string_view job_id,
                                                               std::int64_t after_seq,
                                                               std::int64_t limit) {
