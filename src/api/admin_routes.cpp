@@ -43,6 +43,7 @@ void add_admin_routes(http::Router& router, const ApiContext& ctx) {
       {.summary = "List every account",
        .role = Role::instance_admin,
        .response_schema = page_schema(user_schema()),
+       .query = paging_query({search_param("email or display name")}),
        .description = "?q= filters by part of the email or display name; ?page=, ?per_page=."},
       [&ctx](Request& request) -> Result<Response> {
         return list_response(
@@ -90,6 +91,7 @@ void add_admin_routes(http::Router& router, const ApiContext& ctx) {
              {.summary = "List every team",
               .role = Role::instance_admin,
               .response_schema = page_schema(team_schema()),
+              .query = paging_query({search_param("name")}),
               .description = "?q= filters by part of the name; ?page=, ?per_page=."},
              [&ctx](Request& request) -> Result<Response> {
                return list_response(

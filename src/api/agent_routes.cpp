@@ -268,6 +268,7 @@ void add_agent_routes(http::Router& router, const ApiContext& ctx) {
   router.get("/api/v1/agent/download",
              {.summary = "The berth-agent binary",
               .role = Role::anyone,
+              .response_type = "application/octet-stream",
               .description = "The agent built with this berthd (linux, this machine's "
                              "architecture), with its SHA-256 in X-Checksum-SHA256 (also at "
                              "/api/v1/agent/download.sha256). 503 when berthd has none."},

@@ -64,6 +64,7 @@ void add_api_key_routes(http::Router& router, const ApiContext& ctx) {
              {.summary = "List the team's API keys",
               .role = Role::admin,
               .response_schema = page_schema(api_key_schema()),
+              .query = paging_query(),
               .description = "Keys that are not revoked, newest first; ?page=, ?per_page=."},
              [&ctx](Request& request) -> Result<Response> {
                return list_response(

@@ -74,6 +74,8 @@ void add_app_routes(http::Router& router, const ApiContext& ctx) {
              {.summary = "List the team's apps",
               .role = Role::viewer,
               .response_schema = page_schema(app_schema()),
+              .query = paging_query({filter_param("project_id", "project"),
+                                     filter_param("server_id", "server"), search_param("name")}),
               .description = "Ordered by name; ?project_id=, ?server_id=, ?q= (a substring of "
                              "the name), ?page=, ?per_page=."},
              [&ctx](Request& request) -> Result<Response> {

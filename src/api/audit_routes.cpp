@@ -50,6 +50,18 @@ json audit_entry_schema() {
             {"details", {{"type", "object"}}}}}};
 }
 
+std::vector<http::QueryParam> audit_query() {
+  return paging_query({{.name = "action", .description = "Only this action (exact)"},
+                       {.name = "actor", .description = "Only entries of this user id"},
+                       search_param("action or target")});
+}
+
+std::vector<http::QueryParam> admin_audit_query() {
+  auto params = audit_query();
+  params.push_back(filter_param("team_id", "team"));
+  return params;
+}
+
 Result<AuditQuery> audit_query_of(const Request& request) {
   auto page = page_request_of(request);
   if (!page) {
@@ -77,6 +89,7 @@ void add_audit_routes(http::Router& router, const ApiContext& ctx) {
              {.summary = "The team's audit log",
               .role = Role::admin,
               .response_schema = page_schema(audit_entry_schema()),
+              .query = audit_query(),
               .description = std::string(kFilters)},
              [&ctx](Request& request) -> Result<Response> {
                auto query = audit_query_of(request);
@@ -92,6 +105,7 @@ void add_audit_routes(http::Router& router, const ApiContext& ctx) {
              {.summary = "The whole instance's audit log",
               .role = Role::instance_admin,
               .response_schema = page_schema(audit_entry_schema()),
+              .query = admin_audit_query(),
               .description = std::string(kFilters) + " ?team_id= narrows it to one team."},
              [&ctx](Request& request) -> Result<Response> {
                auto query = audit_query_of(request);

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "api/identity_views.hpp"
+#include "api/paging.hpp"
 #include "api/request_helpers.hpp"
 #include "core/json_schema.hpp"
 #include "domain/identity/access_checker.hpp"
@@ -265,19 +266,19 @@ void add_me_routes(http::Router& router, const ApiContext& ctx) {
               });
 
   router.get(
-      "/api/v1/me/sessions", {.summary = "Your signed-in browser sessions", .role = Role::user},
+      "/api/v1/me/sessions",
+      {.summary = "Your signed-in browser sessions",
+       .role = Role::user,
+       .response_schema = page_schema(session_schema()),
+       .query = paging_query(),
+       .description = "Newest first; `current` marks the session of this request; "
+                      "?page=, ?per_page=."},
       [&ctx](Request& request) -> Result<Response> {
-        auto sessions = ctx.sign_in->list_sessions(caller(request));
-        if (!sessions) {
-          return fail(std::move(sessions.error()));
-        }
-        json data = json::array();
-        for (const auto& session : *sessions) {
-          data.push_back(session_json(session, caller(request).credential_id));
-        }
-        const auto total = static_cast<std::int64_t>(data.size());
-        return Response::json(
-            200, {{"data", std::move(data)}, {"page", 1}, {"per_page", total}, {"total", total}});
+        const std::string current = caller(request).credential_id;
+        return list_response(
+            request,
+            [&](const PageRequest&) { return ctx.sign_in->list_sessions(caller(request)); },
+            [&current](const SessionRecord& session) { return session_json(session, current); });
       });
 
   router.del(

@@ -121,6 +121,7 @@ void add_deployment_routes(http::Router& router, const ApiContext& ctx) {
              {.summary = "List an app's deployments",
               .role = Role::viewer,
               .response_schema = page_schema(deployment_schema()),
+              .query = paging_query(),
               .description = "Newest first; ?page=, ?per_page=."},
              on_app([&ctx](Request& request, const std::string& id) {
                return list_response(
@@ -159,6 +160,8 @@ void add_deployment_routes(http::Router& router, const ApiContext& ctx) {
       "/api/v1/deployments/{id}/events",
       {.summary = "A deployment's progress and output as Server-Sent Events",
        .role = Role::viewer,
+       .query = stream_query(),
+       .response_type = "text/event-stream",
        .description = "`state`, `step` (step, status started|succeeded|failed|skipped, job_id) "
                       "and `output` (step, stream, text) events, id = seq, then `done` with the "
                       "outcome, and the stream closes. Last-Event-ID (or ?after=) resumes; a "
@@ -201,6 +204,13 @@ void add_deployment_routes(http::Router& router, const ApiContext& ctx) {
       "/api/v1/apps/{id}/logs",
       {.summary = "The running container's logs as Server-Sent Events",
        .role = Role::viewer,
+       .query = {{.name = "tail",
+                  .description = "Start with the last N lines (default: all)",
+                  .schema = {{"type", "integer"}, {"minimum", 0}, {"maximum", kMaxTail}}},
+                 {.name = "follow",
+                  .description = "Keep streaming until the container stops (at most an hour)",
+                  .schema = {{"type", "string"}, {"enum", {"true", "false"}}}}},
+       .response_type = "text/event-stream",
        .description = "`output` events (stream stdout|stderr, text). ?tail=N starts with the "
                       "last N lines; ?follow=true keeps streaming until the container stops or "
                       "the client leaves (for at most an hour). 409 not_running; 429 rate_limited "

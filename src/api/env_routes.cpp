@@ -80,6 +80,7 @@ void add_scope_routes(http::Router& router, const ApiContext& ctx, const ScopeRo
              {.summary = "List the env vars of " + routes.noun,
               .role = Role::viewer,
               .response_schema = page_schema(env_entry_schema()),
+              .query = paging_query(),
               .description = "Ordered by key; secret values are shown as ********." + listed},
              on_target(routes, [&ctx](Request& request, const EnvTarget& target) {
                return env_list(request, [&] {
@@ -96,6 +97,7 @@ void add_scope_routes(http::Router& router, const ApiContext& ctx, const ScopeRo
               .role = Role::member,
               .request_schema = vars_schema(),
               .response_schema = page_schema(env_entry_schema()),
+              .query = paging_query(),
               .description = "Keys ^[A-Za-z_][A-Za-z0-9_]{0,127}$, values up to 64 KiB, at most "
                              "500 vars." +
                              applies},
@@ -111,6 +113,7 @@ void add_scope_routes(http::Router& router, const ApiContext& ctx, const ScopeRo
                 .role = Role::member,
                 .request_schema = vars_schema(),
                 .response_schema = page_schema(env_entry_schema()),
+                .query = paging_query(),
                 .description = "The vars given are set; the others are kept." + applies},
                on_target(routes, [&ctx](Request& request, const EnvTarget& target) {
                  return env_list(request, [&] {

@@ -120,6 +120,12 @@ std::string sse_frame(const HubMessage& message) {
   return frame;
 }
 
+std::vector<http::QueryParam> stream_query() {
+  return {{.name = "after",
+           .description = "Replay what was stored after this event id (as Last-Event-ID does)",
+           .schema = {{"type", "integer"}, {"minimum", 0}}}};
+}
+
 std::int64_t last_event_id(const http::Request& request) {
   std::string text;
   if (auto header = request.header("last-event-id")) {

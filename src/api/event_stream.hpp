@@ -65,6 +65,10 @@ ReplaySource replay_in_batches(std::int64_t batch, Fetch fetch, ToMessage to_mes
 /// 200 text/event-stream that runs `spec`.
 http::Response event_stream_response(EventStreamSpec spec);
 
+/// The query parameter of a stream route: `after`, the Last-Event-ID as a query parameter (a
+/// browser's EventSource cannot set the header on its first request).
+std::vector<http::QueryParam> stream_query();
+
 /// One SSE frame: "id:", "event:", "data:" lines and a blank line (id 0 is left out).
 std::string sse_frame(const HubMessage& message);
 

@@ -51,6 +51,18 @@ json session_json(const SessionRecord& session, std::string_view current_id) {
           {"current", session.id == current_id}};
 }
 
+json session_schema() {
+  return {{"type", "object"},
+          {"properties",
+           {{"id", schema::string()},
+            {"created_at", schema::string()},
+            {"last_seen_at", schema::string()},
+            {"expires_at", schema::string()},
+            {"user_agent", schema::string()},
+            {"source_address", schema::string()},
+            {"current", schema::boolean()}}}};
+}
+
 json user_schema() {
   return {{"type", "object"},
           {"properties",

@@ -17,6 +17,7 @@ nlohmann::json memberships_json(const std::vector<TeamMembershipRow>& rows);
 nlohmann::json session_json(const SessionRecord& session, std::string_view current_id);
 nlohmann::json optional_time(const std::optional<TimePoint>& time);
 
+nlohmann::json session_schema();
 nlohmann::json user_schema();
 nlohmann::json team_schema();
 nlohmann::json membership_schema();

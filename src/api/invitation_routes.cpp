@@ -91,7 +91,8 @@ void add_team_invitation_routes(http::Router& router, const ApiContext& ctx) {
              {.summary = "A team's pending invitations",
               .role = Role::admin,
               .team_param = "id",
-              .response_schema = page_schema(invitation_schema())},
+              .response_schema = page_schema(invitation_schema()),
+              .query = paging_query()},
              [&ctx](Request& request) -> Result<Response> {
                return team_list(request, std::bind_front(&TeamService::list_invitations, ctx.teams),
                                 invitation_view);

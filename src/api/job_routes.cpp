@@ -96,6 +96,7 @@ void add_job_routes(http::Router& router, const ApiContext& ctx) {
              {.summary = "List a server's jobs",
               .role = Role::viewer,
               .response_schema = page_schema(job_schema()),
+              .query = paging_query(),
               .description = "Newest first; ?page=, ?per_page=."},
              [&ctx](Request& request) -> Result<Response> {
                auto id = path_id(request, "id", "srv");
@@ -147,6 +148,8 @@ void add_job_routes(http::Router& router, const ApiContext& ctx) {
       "/api/v1/jobs/{id}/output",
       {.summary = "A job's output as Server-Sent Events",
        .role = Role::viewer,
+       .query = stream_query(),
+       .response_type = "text/event-stream",
        .description = "`output` events (id = seq; data: seq, stream, text, at) in order, then "
                       "one `done` event with the job when it ends, and the stream closes. "
                       "Last-Event-ID (or ?after=) resumes after that seq; a finished job "

@@ -46,6 +46,34 @@ Result<PageRequest> page_request_of(const http::Request& request) {
   return PageRequest{.page = *page, .per_page = *per_page};
 }
 
+std::vector<http::QueryParam> paging_query(std::vector<http::QueryParam> filters) {
+  std::vector<http::QueryParam> params = {
+      {.name = "page",
+       .description = "The page, from 1",
+       .schema = {{"type", "integer"}, {"minimum", 1}, {"default", 1}}},
+      {.name = "per_page",
+       .description = "Items per page",
+       .schema = {{"type", "integer"},
+                  {"minimum", 1},
+                  {"maximum", kMaxPerPage},
+                  {"default", kDefaultPerPage}}}};
+  params.insert(params.end(), std::make_move_iterator(filters.begin()),
+                std::make_move_iterator(filters.end()));
+  return params;
+}
+
+http::QueryParam search_param(std::string_view what) {
+  return {.name = "q",
+          .description = fmt::format("Only items whose {} contains this text (any case)", what),
+          .schema = {{"type", "string"}, {"maxLength", 200}}};
+}
+
+http::QueryParam filter_param(std::string name, std::string_view what) {
+  return {.name = std::move(name),
+          .description = fmt::format("Only items of this {}", what),
+          .schema = {{"type", "string"}}};
+}
+
 json page_json(json data, const PageRequest& page, std::int64_t total) {
   return {{"data", std::move(data)},
           {"page", page.page},

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,6 +21,13 @@ namespace berth::api {
 /// `?page=` and `?per_page=` (defaults 1 and 20); Error::validation on the parameter when it
 /// is not a whole number in range (page ≥ 1, per_page 1-100).
 Result<PageRequest> page_request_of(const http::Request& request);
+
+/// The query parameters of a list route: page and per_page, then `filters`.
+std::vector<http::QueryParam> paging_query(std::vector<http::QueryParam> filters = {});
+/// `?q=`: a case-insensitive substring of `what`.
+http::QueryParam search_param(std::string_view what);
+/// `?NAME=`: only items whose `what` is that id.
+http::QueryParam filter_param(std::string name, std::string_view what);
 
 /// The list envelope around `data`, one page of `total` items.
 nlohmann::json page_json(nlohmann::json data, const PageRequest& page, std::int64_t total);

@@ -27,6 +27,7 @@ void add_project_routes(http::Router& router, const ApiContext& ctx) {
              {.summary = "List the team's projects",
               .role = Role::viewer,
               .response_schema = page_schema(project_schema()),
+              .query = paging_query(),
               .description = "Ordered by name; ?page=, ?per_page=."},
              [&ctx](Request& request) -> Result<Response> {
                return list_response(

@@ -121,6 +121,7 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
              {.summary = "List the team's servers",
               .role = Role::viewer,
               .response_schema = page_schema(server_schema()),
+              .query = paging_query({search_param("name or address")}),
               .description = "Ordered by name; ?q= filters by name or address; ?page=, "
                              "?per_page=."},
              [&ctx](Request& request) -> Result<Response> {
@@ -242,6 +243,11 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
              {.summary = "A server's metrics over a time range",
               .role = Role::viewer,
               .response_schema = metric_series_schema(),
+              .query = {{.name = "range",
+                         .description = "The time range (default 1h)",
+                         .schema = {{"type", "string"},
+                                    {"enum", {"1h", "6h", "24h", "7d"}},
+                                    {"default", "1h"}}}},
               .description = "?range=1h|6h|24h|7d (default 1h): 1-minute points for 1h and 6h, "
                              "15-minute for 24h, hourly for 7d; each point is the mean of the "
                              "heartbeats in it."},
@@ -257,6 +263,8 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
       "/api/v1/servers/{id}/events",
       {.summary = "A server's events as Server-Sent Events",
        .role = Role::viewer,
+       .query = stream_query(),
+       .response_type = "text/event-stream",
        .description = "Status changes and events from the agent, live. With Last-Event-ID (or "
                       "?after=) the stored events after it are replayed first; without, the "
                       "stream starts with a `snapshot` event holding the server."},

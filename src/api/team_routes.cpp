@@ -43,7 +43,8 @@ void add_team_resource_routes(http::Router& router, const ApiContext& ctx) {
   router.get("/api/v1/teams",
              {.summary = "Your teams, with your role in each",
               .role = Role::user,
-              .response_schema = page_schema(team_view_schema())},
+              .response_schema = page_schema(team_view_schema()),
+              .query = paging_query()},
              [&ctx](Request& request) -> Result<Response> {
                return list_response(
                    request,
@@ -141,7 +142,8 @@ void add_member_routes(http::Router& router, const ApiContext& ctx) {
              {.summary = "A team's members and their roles",
               .role = Role::viewer,
               .team_param = "id",
-              .response_schema = page_schema(member_schema())},
+              .response_schema = page_schema(member_schema()),
+              .query = paging_query()},
              [&ctx](Request& request) -> Result<Response> {
                return team_list(request, std::bind_front(&TeamService::list_members, ctx.teams),
                                 member_view);

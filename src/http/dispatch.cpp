@@ -218,6 +218,7 @@ Response dispatch(const Match& match, Request& request) {
     return error_response(Error::invalid("the path has a malformed percent-escape"));
   }
   request.params = match.params;
+  request.declared_query = &match.route->spec.query;
   return run_handler(*match.route, request, match.gate);
 }
 

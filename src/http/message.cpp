@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <stdexcept>
 
 namespace berth::http {
 
@@ -92,6 +93,11 @@ std::optional<std::string_view> Request::header(std::string_view lower_name) con
 }
 
 std::optional<std::string> Request::query_param(std::string_view name) const {
+  if (declared_query != nullptr &&
+      std::none_of(declared_query->begin(), declared_query->end(),
+                   [&](const QueryParam& param) { return param.name == name; })) {
+    throw std::logic_error("the route reads the undeclared query parameter " + std::string(name));
+  }
   std::string_view rest = query;
   while (!rest.empty()) {
     const auto amp = rest.find('&');

@@ -63,6 +63,14 @@ json parameters_of(const Route& route) {
                       {"schema", {{"type", "string"}}}});
     pos = end;
   }
+  for (const auto& param : route.spec.query) {
+    json entry = {
+        {"name", param.name}, {"in", "query"}, {"required", false}, {"schema", param.schema}};
+    if (!param.description.empty()) {
+      entry["description"] = param.description;
+    }
+    params.push_back(std::move(entry));
+  }
   return params;
 }
 
@@ -83,7 +91,13 @@ json operation_of(const Route& route) {
   }
   json success = {{"description", "Success"}};
   if (!spec.response_schema.is_null()) {
-    success["content"] = {{"application/json", {{"schema", spec.response_schema}}}};
+    success["content"] = {{spec.response_type, {{"schema", spec.response_schema}}}};
+  } else if (spec.response_type != "application/json") {
+    const bool stream = spec.response_type == "text/event-stream";
+    success["content"] = {
+        {spec.response_type,
+         {{"schema", stream ? json{{"type", "string"}, {"description", "Server-Sent Events"}}
+                            : json{{"type", "string"}, {"format", "binary"}}}}}};
   }
   json responses = {{std::to_string(spec.success_status), success}};
   if (!spec.request_schema.is_null()) {

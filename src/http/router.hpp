@@ -40,6 +40,11 @@ struct RouteSpec {
   std::string team_param = {};
   nlohmann::json request_schema = nullptr;   // null: the route takes no body
   nlohmann::json response_schema = nullptr;  // documented in the OpenAPI document
+  /// The query parameters the handler reads (the only ones it may read).
+  std::vector<QueryParam> query = {};
+  /// The success body's media type: application/json, text/event-stream (a stream) or
+  /// application/octet-stream (a download).
+  std::string response_type = "application/json";
   unsigned success_status = 200;
   Execution execution = Execution::worker;
   RateClass rate_class = RateClass::normal;

@@ -122,22 +122,24 @@ void add_routes(Router& router, const std::shared_ptr<RouteLog>& log) {
                return Response::json(200, {{"ok", true}});
              });
 
-  router.get("/events", {.summary = "N events", .role = Role::anyone},
-             [log](Request& request) -> Result<Response> {
-               const int count = std::stoi(request.query_param("n").value_or("10"));
-               auto body = std::make_shared<StreamBody>();
-               body->start = [log, count](std::shared_ptr<StreamWriter> writer) {
-                 ++log->stream_starts;
-                 const std::lock_guard lock(log->mutex);
-                 log->threads.emplace_back([writer, count] {
-                   for (int i = 0; i < count; ++i) {
-                     writer->write(fmt::format("data: {}\n\n", i));
-                   }
-                   writer->finish();
-                 });
-               };
-               return stream_response(std::move(body));
-             });
+  router.get(
+      "/events",
+      {.summary = "N events", .role = Role::anyone, .query = {{.name = "n", .description = {}}}},
+      [log](Request& request) -> Result<Response> {
+        const int count = std::stoi(request.query_param("n").value_or("10"));
+        auto body = std::make_shared<StreamBody>();
+        body->start = [log, count](std::shared_ptr<StreamWriter> writer) {
+          ++log->stream_starts;
+          const std::lock_guard lock(log->mutex);
+          log->threads.emplace_back([writer, count] {
+            for (int i = 0; i < count; ++i) {
+              writer->write(fmt::format("data: {}\n\n", i));
+            }
+            writer->finish();
+          });
+        };
+        return stream_response(std::move(body));
+      });
 
   router.get("/forever", {.summary = "Never ends", .role = Role::anyone},
              [log](Request&) -> Result<Response> {

@@ -48,6 +48,16 @@ class DispatchTest : public ::testing::Test {
         [](Request& request) -> Result<Response> {
           return Response::json(200, {{"raw", request.body}, {"parsed", !request.json.is_null()}});
         });
+    router_.get("/api/v1/search",
+                {.summary = "Search", .role = Role::viewer, .query = {{.name = "q"}}},
+                [](Request& request) -> Result<Response> {
+                  return Response::json(200, {{"q", request.query_param("q").value_or("")}});
+                });
+    router_.get("/api/v1/sloppy",
+                {.summary = "Reads an undeclared parameter", .role = Role::viewer},
+                [](Request& request) -> Result<Response> {
+                  return Response::json(200, {{"q", request.query_param("q").value_or("")}});
+                });
     router_.get("/api/v1/boom", {.summary = "Throws", .role = Role::viewer},
                 [](Request&) -> Result<Response> { throw std::runtime_error("secret detail"); });
     router_.get(
@@ -107,6 +117,22 @@ TEST_F(DispatchTest, ARawBodyRouteGetsItsBytesUnparsed) {
   EXPECT_EQ(response.status, 200U) << response.body;
   EXPECT_EQ(json::parse(response.body)["raw"], "{not json");
   EXPECT_EQ(json::parse(response.body)["parsed"], false);
+}
+
+// The route table is the one list of what a handler may read from the query: a parameter it
+// did not declare (so the OpenAPI document would not show it) fails loudly in any test.
+TEST_F(DispatchTest, AHandlerReadsOnlyTheQueryParametersItsRouteDeclares) {
+  Request request;
+  request.path = "/api/v1/search";
+  request.query = "q=web";
+  Response response = dispatch(router_.match(Method::get, request.path), request);
+  EXPECT_EQ(response.status, 200U);
+  EXPECT_EQ(json::parse(response.body)["q"], "web");
+  Request sloppy;
+  sloppy.path = "/api/v1/sloppy";
+  sloppy.query = "q=web";
+  response = dispatch(router_.match(Method::get, sloppy.path), sloppy);
+  EXPECT_EQ(response.status, 500U);
 }
 
 TEST_F(DispatchTest, UnknownRouteIs404Envelope) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "api/routes.hpp"
 
@@ -55,6 +56,35 @@ TEST_F(OpenApiTest, EveryRouteHasASummaryAndOperationIdsAreUnique) {
     for (const auto& [method, op] : methods.items()) {
       EXPECT_FALSE(op["summary"].get<std::string>().empty()) << path;
       EXPECT_TRUE(ids.insert(op["operationId"].get<std::string>()).second) << path;
+    }
+  }
+}
+
+// What a typed client needs: every list names its paging, every stream and download says
+// what it returns, and every 200 with a body says its shape.
+TEST_F(OpenApiTest, ListsDeclareTheirPagingAndEverySuccessBodyIsDescribed) {
+  const nlohmann::json doc = build_openapi(router_, "test");
+  for (const auto& route : router_.routes()) {
+    const auto& spec = route->spec;
+    const auto& op = doc["paths"][route->pattern][lower(method_name(route->method))];
+    std::set<std::string> query;
+    for (const auto& param : op.value("parameters", nlohmann::json::array())) {
+      if (param["in"] == "query") {
+        query.insert(param["name"].get<std::string>());
+      }
+    }
+    const bool paged = spec.response_schema.is_object() &&
+                       spec.response_schema.contains("properties") &&
+                       spec.response_schema["properties"].contains("per_page");
+    if (paged) {
+      EXPECT_TRUE(query.contains("page") && query.contains("per_page")) << route->pattern;
+    }
+    if (spec.response_type == "text/event-stream") {
+      EXPECT_TRUE(query.contains("after") || query.contains("tail")) << route->pattern;
+    }
+    const auto& success = op["responses"][std::to_string(spec.success_status)];
+    if (spec.success_status == 200 && route->method == Method::get) {
+      EXPECT_TRUE(success.contains("content")) << "GET " << route->pattern;
     }
   }
 }
