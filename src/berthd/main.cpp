@@ -16,6 +16,7 @@
 #include "berthd/instance_secrets.hpp"
 #include "berthd/local_agent.hpp"
 #include "berthd/options.hpp"
+#include "berthd/reset_password.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
@@ -236,6 +237,9 @@ int main(int argc, char** argv) {
   auto& options = std::get<berth::DaemonOptions>(parsed);
   try {
     berth::log::init_logging(options.log);
+    if (options.reset_password_email) {
+      return berth::reset_password(options);
+    }
     if (options.print_openapi) {
       const berth::api::ApiContext context{.version = version};
       berth::http::Router router;

@@ -208,6 +208,15 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
       ->envname("BERTH_ALLOW_INSECURE_ENROLMENT");
   app.add_flag("--print-openapi", options.print_openapi, "Print the OpenAPI document and exit");
 
+  std::string reset_email;
+  auto* reset = app.add_subcommand(
+      "reset-password",
+      "Set an account's password on this host (the last administrator locked out): reads the "
+      "new password from standard input, revokes every session of the account, and exits");
+  reset->add_option("--data-dir", options.data_dir, "berthd's data directory")
+      ->envname("BERTH_DATA_DIR");
+  reset->add_option("email", reset_email, "The account's email")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -215,6 +224,9 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
   }
 
   options.local_agent_user_given = local_agent_user->count() > 0;
+  if (reset->parsed()) {
+    options.reset_password_email = reset_email;
+  }
   if (!split_listen(listen, options.server.address, options.server.port)) {
     fmt::print(stderr, "--listen: expected ADDR:PORT, got {}\n", listen);
     return 2;

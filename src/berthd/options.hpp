@@ -2,6 +2,7 @@
 /// berthd's command line, environment (BERTH_*) and config file. Precedence, highest first:
 /// flags, the config file, the environment, the defaults.
 
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -30,6 +31,8 @@ struct DaemonOptions {
   bool local_agent = false;       // enrol and run an agent on this machine (make run)
   std::string local_agent_user = "berth-agent";  // who it runs as when berthd is root
   bool local_agent_user_given = false;           // named by the operator
+  /// `berthd reset-password EMAIL`: set that account's password on the host, then exit.
+  std::optional<std::string> reset_password_email;
 };
 
 /// Parsed options, or the exit code to end with (after --help, --version or a bad option,

@@ -27,8 +27,11 @@ constexpr auto kPollInterval = 10ms;
 
 }  // namespace
 
+std::string berthd_binary() { return BERTHD_PATH; }
+
 pid_t spawn_process(const std::string& program, const std::vector<std::string>& args,
-                    const std::map<std::string, std::string>& env, const fs::path& output_file) {
+                    const std::map<std::string, std::string>& env, const fs::path& output_file,
+                    const fs::path& input_file) {
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
     const std::string entry(*e);
@@ -59,6 +62,9 @@ pid_t spawn_process(const std::string& program, const std::vector<std::string>& 
   posix_spawn_file_actions_addopen(&actions, 1, output_file.c_str(), O_WRONLY | O_CREAT | O_APPEND,
                                    0600);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  if (!input_file.empty()) {
+    posix_spawn_file_actions_addopen(&actions, 0, input_file.c_str(), O_RDONLY, 0);
+  }
   pid_t pid = -1;
   const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);

@@ -27,10 +27,14 @@ struct BerthdOptions {
 };
 
 /// Starts `program` with `args` (argv, no shell), BERTH_* variables of the test's own
-/// environment removed and `env` added, stdout+stderr appended to `output_file`.
+/// environment removed and `env` added, stdout+stderr appended to `output_file`, stdin read
+/// from `input_file` when one is given.
 pid_t spawn_process(const std::string& program, const std::vector<std::string>& args,
                     const std::map<std::string, std::string>& env,
-                    const std::filesystem::path& output_file);
+                    const std::filesystem::path& output_file,
+                    const std::filesystem::path& input_file = {});
+/// The berthd binary under test.
+std::string berthd_binary();
 /// The exit status of `pid` (-1 when killed by a signal), or nullopt after `timeout`.
 std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds timeout);
 

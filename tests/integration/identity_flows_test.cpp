@@ -3,6 +3,7 @@
 // each of them must meet (viewer mutations, other teams, replays, deactivation).
 
 #include <chrono>
+#include <fstream>
 #include <set>
 
 #include "core/crypto.hpp"
@@ -57,6 +58,38 @@ class IdentityFlowsTest : public BerthdTest {
   std::unique_ptr<IdentityClient> admin_;
   std::string team_id_;
 };
+
+// The last administrator lost the password: root on the host sets a new one with
+// `berthd reset-password`, every session of the account ends, and the audit log says so.
+// (A running berthd notices the revoked sessions within its 30 s credential cache; here it is
+// restarted, as an operator locked out would.)
+TEST_F(IdentityFlowsTest, ResetPasswordOnTheHostLetsTheAdministratorBackInAndEndsItsSessions) {
+  const auto run_reset = [&](const std::string& email, const std::string& password) {
+    const auto input = dir_.path() / "new-password";
+    std::ofstream(input) << password << "\n";
+    const pid_t pid =
+        spawn_process(berthd_binary(), {"reset-password", "--data-dir", berthd_->data_dir(), email},
+                      {}, dir_.path() / "reset.out", input);
+    return wait_for_exit(pid, std::chrono::seconds(60)).value_or(-2);
+  };
+  const std::string fresh = "a brand new passphrase";
+  EXPECT_EQ(run_reset("nobody@example.com", fresh), 1);
+  EXPECT_NE(read_file(dir_.path() / "reset.out").find("no account"), std::string::npos);
+  ASSERT_EQ(admin_->get("/api/v1/me").status, 200);
+
+  const std::string listen = "127.0.0.1:" + std::to_string(port());
+  ASSERT_EQ(berthd_->stop(), 0);
+  ASSERT_EQ(run_reset("Ada@Example.com", fresh), 0) << read_file(dir_.path() / "reset.out");
+  start({.args = {"--sign-in-rate-limit", "0", "--rate-limit", "0"}, .listen = listen});
+  EXPECT_EQ(admin_->get("/api/v1/me").status, 401);  // its session was revoked
+  IdentityClient again(port());
+  EXPECT_EQ(again.login("ada@example.com", kPassword).status, 401);
+  ASSERT_EQ(again.login("ada@example.com", fresh).status, 200);
+  const HttpResponse audit = again.get("/api/v1/admin/audit-log?action=user.password_reset");
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  ASSERT_EQ(audit.json()["data"].size(), 1U);
+  EXPECT_EQ(audit.json()["data"][0]["source_address"], "host");
+}
 
 TEST_F(IdentityFlowsTest, ApiKeyWorksFromCurlUntilRevoked) {
   const std::string key = create_key("viewer");

@@ -274,6 +274,28 @@ Result<void> SignInService::logout(const Principal& who, const ClientInfo& clien
                        });
 }
 
+namespace {
+
+// A new password hash, and every refresh token and session of the user revoked but `keep`.
+Result<void> store_password(Tx& tx, const std::string& user_id, const std::string& hash,
+                            TimePoint now, std::string_view keep) {
+  auto user = require_user(tx, user_id);
+  if (!user) {
+    return fail(std::move(user.error()));
+  }
+  user->password_hash = hash;
+  user->updated_at = now;
+  if (auto saved = tx.update_user(*user); !saved) {
+    return saved;
+  }
+  if (auto revoked = tx.revoke_user_refresh_tokens(user_id, now); !revoked) {
+    return revoked;
+  }
+  return tx.revoke_user_sessions(user_id, keep, now);
+}
+
+}  // namespace
+
 Result<void> SignInService::change_password(const Principal& who, std::string_view current,
                                             std::string_view next, const ClientInfo& client) {
   if (auto ok = check_password(next, "next"); !ok) {
@@ -307,22 +329,36 @@ Result<void> SignInService::change_password(const Principal& who, std::string_vi
       who.credential == CredentialKind::api_key ? std::string{} : who.credential_id;
   ChangeGuard changed(ctx_);
   return write_audited(ctx_.store(), make_audit(ctx_, actor, "user.password_change", who.user_id),
-                       [&](Tx& tx) -> Result<void> {
-                         auto fresh = require_user(tx, who.user_id);
-                         if (!fresh) {
-                           return fail(std::move(fresh.error()));
-                         }
-                         fresh->password_hash = *hash;
-                         fresh->updated_at = now;
-                         if (auto saved = tx.update_user(*fresh); !saved) {
-                           return saved;
-                         }
-                         if (auto revoked = tx.revoke_user_refresh_tokens(who.user_id, now);
-                             !revoked) {
-                           return revoked;
-                         }
-                         return tx.revoke_user_sessions(who.user_id, keep, now);
-                       });
+                       [&](Tx& tx) { return store_password(tx, who.user_id, *hash, now, keep); });
+}
+
+Result<void> SignInService::reset_password_on_host(std::string_view email,
+                                                   std::string_view password) {
+  if (auto ok = check_password(password, "password"); !ok) {
+    return ok;
+  }
+  auto normalized = normalize_email(email);
+  if (!normalized) {
+    return fail(std::move(normalized.error()));
+  }
+  auto user = read_value<std::optional<UserRecord>>(
+      ctx_.store(), [&](Tx& tx) { return tx.find_user_by_email(*normalized); });
+  if (!user) {
+    return fail(std::move(user.error()));
+  }
+  if (!*user) {
+    return fail(Error::not_found(fmt::format("no account has the email {}", *normalized)));
+  }
+  auto hash = crypto::hash_password(password);
+  if (!hash) {
+    return fail(std::move(hash.error()));
+  }
+  const std::string user_id = (**user).id;
+  const Actor actor{.user_id = {}, .request_id = {}, .source_address = "host"};
+  const TimePoint now = ctx_.clock().now();
+  ChangeGuard changed(ctx_);
+  return write_audited(ctx_.store(), make_audit(ctx_, actor, "user.password_reset", user_id),
+                       [&](Tx& tx) { return store_password(tx, user_id, *hash, now, ""); });
 }
 
 Result<std::vector<SessionRecord>> SignInService::list_sessions(const Principal& who) {

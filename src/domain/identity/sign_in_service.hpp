@@ -62,6 +62,11 @@ class SignInService {
   Result<TokenPair> refresh(std::string_view refresh_token, const ClientInfo& client);
 
   Result<void> logout(const Principal& who, const ClientInfo& client);
+  /// Recovery on berthd's host (`berthd reset-password`): sets the password of the account
+  /// with `email` without knowing the old one, and revokes every session and refresh token of
+  /// it. Audited as user.password_reset by "host". Error::not_found when no account has that
+  /// email; Error::validation when the password is too weak.
+  Result<void> reset_password_on_host(std::string_view email, std::string_view password);
   /// Changes the password and revokes every other session and token of the user.
   Result<void> change_password(const Principal& who, std::string_view current,
                                std::string_view next, const ClientInfo& client);
