@@ -1,0 +1,34 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from "vite";
+import react from "@vitejs/plugin-react";
+
+// `npm run dev` serves the dashboard with hot reload and sends /api to a running berthd
+// (BERTH_URL, default the `make run` address). berthd refuses cookie mutations from another
+// origin, so the proxy presents berthd's own origin.
+const berth = process.env.BERTH_URL ?? "http://127.0.0.1:8080";
+
+export default defineConfig({
+  plugins: [react()],
+  build: {
+    // berthd serves assets/ with a year of cache: every name carries its content hash.
+    assetsDir: "assets",
+    sourcemap: false,
+    chunkSizeWarningLimit: 400,
+  },
+  server: {
+    proxy: {
+      "/api": {
+        target: berth,
+        changeOrigin: true,
+        configure: (proxy) => {
+          proxy.on("proxyReq", (req) => req.setHeader("origin", berth));
+        },
+      },
+    },
+  },
+  test: {
+    environment: "jsdom",
+    setupFiles: ["src/test/setup.ts"],
+    include: ["src/**/*.test.{ts,tsx}"],
+  },
+});
