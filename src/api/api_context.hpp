@@ -28,6 +28,10 @@ class DeploymentService;
 class TriggerService;
 }  // namespace berth
 
+namespace berth::http {
+class SiteSource;
+}  // namespace berth::http
+
 namespace berth::api {
 
 struct ApiContext {
@@ -57,6 +61,8 @@ struct ApiContext {
   const ServiceContext* services = nullptr;  // the public URL install scripts and agents dial
   bool secure_cookies = false;               // add Secure to the session cookie (served over https)
   long long session_max_age = 43200;         // seconds, the session's absolute lifetime
+  /// The dashboard's files (compiled in, or --web-dir). Null: / answers "dashboard not built".
+  const http::SiteSource* web = nullptr;
 };
 
 }  // namespace berth::api

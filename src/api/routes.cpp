@@ -17,6 +17,7 @@
 #include "api/team_event_routes.hpp"
 #include "api/team_routes.hpp"
 #include "api/totp_routes.hpp"
+#include "api/web_routes.hpp"
 
 namespace berth::api {
 
@@ -39,6 +40,7 @@ void register_routes(http::Router& router, const ApiContext& context) {
   add_env_routes(router, context);
   add_deployment_routes(router, context);
   add_hook_routes(router, context);
+  add_web_routes(router, context);
 }
 
 }  // namespace berth::api

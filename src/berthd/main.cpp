@@ -24,6 +24,7 @@
 #include "domain/instance/instance_service.hpp"
 #include "http/openapi.hpp"
 #include "http/server.hpp"
+#include "http/site_sources.hpp"
 #include "notify/smtp_mailer.hpp"
 #include "ssh/libssh_installer.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -57,6 +58,27 @@ berth::Result<SetupToken> announce_setup_token(berth::SignInService& sign_in,
   return out;
 }
 
+// The dashboard's files: --web-dir when given (read per request, for web development), else
+// the copy compiled in; null when the build had none, and / then says so.
+berth::Result<std::unique_ptr<berth::http::SiteSource>> open_dashboard(const std::string& web_dir) {
+  using namespace berth;
+  if (!web_dir.empty()) {
+    auto directory = http::DirectorySite::open(web_dir);
+    if (!directory) {
+      return fail(std::move(directory.error()));
+    }
+    log::info("berthd.dashboard", {{"source", "directory"}, {"web_dir", web_dir}});
+    return std::unique_ptr<http::SiteSource>(std::move(*directory));
+  }
+  const auto files = http::embedded_files();
+  log::info("berthd.dashboard",
+            {{"source", "compiled in"}, {"files", static_cast<std::int64_t>(files.size())}});
+  if (files.empty()) {
+    return std::unique_ptr<http::SiteSource>();
+  }
+  return std::unique_ptr<http::SiteSource>(std::make_unique<http::EmbeddedSite>(files));
+}
+
 // Every agent holds a connection: use as many descriptors as the operator's hard limit allows
 // (the soft limit is often 1,024).
 void raise_open_file_limit() {
@@ -74,6 +96,11 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
   SodiumRandom random;
   IdGenerator ids(clock, random);
 
+  auto dashboard = open_dashboard(options.web_dir);
+  if (!dashboard) {
+    fmt::print(stderr, "berthd: --web-dir: {}\n", dashboard.error().message);
+    return 1;
+  }
   if (auto prepared = prepare_data_dir(options.data_dir); !prepared) {
     fmt::print(stderr, "berthd: {}\n", prepared.error().message);
     return 1;
@@ -161,6 +188,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
   });
 
   api::ApiContext api_context = built.api_context(version);
+  api_context.web = dashboard->get();
   http::Router router;
   api::register_routes(router, api_context);
   router.set_access_gate(&gate);

@@ -193,6 +193,10 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
   app.add_option("--agent-binary", options.agent_binary,
                  "The berth-agent served to servers (default: berth-agent beside berthd)")
       ->envname("BERTH_AGENT_BINARY");
+  app.add_option("--web-dir", options.web_dir,
+                 "Serve the dashboard from this directory (a web/dist), read on every request, "
+                 "instead of the copy compiled into berthd: for working on the dashboard")
+      ->envname("BERTH_WEB_DIR");
   app.add_flag("--local-agent", options.local_agent,
                "Enrol and run an agent on this machine, so it is the first server")
       ->envname("BERTH_LOCAL_AGENT");

@@ -144,9 +144,17 @@ struct Response {
   /// Set for a large immutable body shared by many responses (the agent binary); `body` is
   /// then ignored, and no response copies the bytes.
   std::shared_ptr<const std::string> shared_body = {};
+  /// Set for bytes that live as long as the process (the dashboard compiled into berthd);
+  /// `body` is then ignored, and serving them copies nothing.
+  std::string_view static_body = {};
 
-  /// The bytes sent: `shared_body` when set, else `body`.
-  std::string_view body_bytes() const { return shared_body ? *shared_body : body; }
+  /// The bytes sent: `shared_body` when set, else `static_body` when set, else `body`.
+  std::string_view body_bytes() const {
+    if (shared_body) {
+      return *shared_body;
+    }
+    return static_body.data() != nullptr ? static_body : std::string_view(body);
+  }
 
   static Response json(unsigned status, const nlohmann::json& body);
   static Response no_content();

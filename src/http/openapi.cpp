@@ -127,6 +127,9 @@ json operation_of(const Route& route) {
 json build_openapi(const Router& router, std::string_view version) {
   json paths = json::object();
   for (const auto& route : router.routes()) {
+    if (!route->spec.in_openapi) {
+      continue;
+    }
     paths[route->pattern][lower(method_name(route->method))] = operation_of(*route);
   }
   return {{"openapi", "3.1.0"},

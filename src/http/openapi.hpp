@@ -1,5 +1,6 @@
 #pragma once
 /// Builds the OpenAPI 3.1 document from the route table, so the document cannot miss a route.
+/// Routes marked `in_openapi = false` (the dashboard's files) are not API and are left out.
 
 #include <nlohmann/json.hpp>
 #include <string_view>

@@ -99,8 +99,15 @@ std::string render_head(const Response& response, const HeadOptions& options) {
   }
   append_header(out, "X-Request-ID", options.request_id);
   append_header(out, "X-API-Version", options.api_version);
-  out.append(options.streamed ? "Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n"
-                              : "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n");
+  // API answers are never cached; a response that states its own policy (the dashboard's
+  // files) keeps it.
+  const bool own_cache_policy =
+      std::any_of(response.headers.begin(), response.headers.end(),
+                  [](const auto& header) { return header.first == "Cache-Control"; });
+  if (!own_cache_policy) {
+    out.append(options.streamed ? "Cache-Control: no-cache\r\n" : "Cache-Control: no-store\r\n");
+  }
+  out.append("X-Content-Type-Options: nosniff\r\n");
   for (const auto& [name, value] : response.headers) {
     append_header(out, name, value);
   }
@@ -113,7 +120,8 @@ std::string render_head(const Response& response, const HeadOptions& options) {
   } else if (options.version != 10 && !options.keep_alive) {
     out.append("Connection: close\r\n");
   }
-  if (response.status >= 200 && response.status != 204) {
+  // A 304 has no body, and a Content-Length there would describe the cached representation.
+  if (response.status >= 200 && response.status != 204 && response.status != 304) {
     out.append("Content-Length: ");
     append_number(out, response.body_bytes().size());
     out.append("\r\n");

@@ -22,8 +22,9 @@ struct HeadOptions {
 };
 
 /// The head, ending with the blank line. Headers whose name is not a token or whose value
-/// holds CR, LF or NUL are left out (no response splitting), as is Content-Length on 1xx/204
-/// and on streamed bodies.
+/// holds CR, LF or NUL are left out (no response splitting), as is Content-Length on
+/// 1xx/204/304 and on streamed bodies. `Cache-Control: no-store` is added unless the response
+/// sets its own Cache-Control; `X-Content-Type-Options: nosniff` always.
 std::string render_head(const Response& response, const HeadOptions& options);
 
 /// The reason phrase of a status code ("Not Found"); "Unknown" for codes Berth never sends.

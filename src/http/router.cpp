@@ -5,15 +5,19 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 namespace berth::http {
 
-// A trie over path segments: literal children by name, at most one parameter child.
+// A trie over path segments: literal children by name, at most one parameter child, and at
+// most one trailing wildcard ({name...}) that takes the rest of the path.
 struct Router::Node {
   std::map<std::string, std::unique_ptr<Node>, std::less<>> literals;
   std::string param_name;
   std::unique_ptr<Node> param;
+  std::string rest_name;
+  std::unique_ptr<Node> rest;
   std::map<Method, const Route*> methods;
 };
 
@@ -59,22 +63,41 @@ bool is_param(std::string_view segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
-// Depth-first over the trie, literals before parameters. Returns the node that has `method`;
-// the first node that matches the path at all is kept in `any_match` (for 405's Allow).
+// "{path...}": a parameter that takes every remaining segment.
+bool is_rest(std::string_view segment) {
+  return is_param(segment) && segment.ends_with("...}") && segment.size() > 5;
+}
+
+std::string_view param_name_of(std::string_view segment) {
+  segment = segment.substr(1, segment.size() - 2);
+  return segment.ends_with("...") ? segment.substr(0, segment.size() - 3) : segment;
+}
+
+// A node that has methods counts as a match for 405's Allow; returns it when it has `method`.
+const Router::Node* arrive(const Router::Node* node, Method method,
+                           const Router::Node*& any_match) {
+  if (node->methods.empty()) {
+    return nullptr;
+  }
+  if (any_match == nullptr) {
+    any_match = node;
+  }
+  return node->methods.contains(method) ? node : nullptr;
+}
+
+// Depth-first over the trie, literals before parameters before a wildcard. Returns the node
+// that has `method`; the first node that matches the path at all is kept in `any_match` (for
+// 405's Allow). A wildcard never takes a segment a literal child names: "/api/unknown" belongs
+// to the /api subtree (its JSON 404), not to the dashboard's catch-all at the root.
 const Router::Node* walk(const Router::Node* node, Method method, const Segments& segments,
                          std::size_t index, Segments& captured, const Router::Node*& any_match) {
   if (index == segments.size) {
-    if (node->methods.empty()) {
-      return nullptr;
-    }
-    if (any_match == nullptr) {
-      any_match = node;
-    }
-    return node->methods.contains(method) ? node : nullptr;
+    return arrive(node, method, any_match);
   }
-  if (const auto it = node->literals.find(segments[index]); it != node->literals.end()) {
+  const auto literal = node->literals.find(segments[index]);
+  if (literal != node->literals.end()) {
     if (const auto* found =
-            walk(it->second.get(), method, segments, index + 1, captured, any_match)) {
+            walk(literal->second.get(), method, segments, index + 1, captured, any_match)) {
       return found;
     }
   }
@@ -86,7 +109,42 @@ const Router::Node* walk(const Router::Node* node, Method method, const Segments
     }
     --captured.size;
   }
+  if (node->rest && literal == node->literals.end()) {
+    return arrive(node->rest.get(), method, any_match);
+  }
   return nullptr;
+}
+
+// A node's parameter (or wildcard) child, made on first use. Every route must name the
+// parameter at one place alike, or a match could not say which name it binds.
+Router::Node* param_child(std::unique_ptr<Router::Node>& child, std::string& child_name,
+                          std::string_view name, const std::string& pattern) {
+  if (!child) {
+    child = std::make_unique<Router::Node>();
+    child_name = std::string(name);
+  } else if (child_name != name) {
+    throw std::logic_error(
+        fmt::format("route {} names parameter {{{}}} where another route has {{{}}}", pattern, name,
+                    child_name));
+  }
+  return child.get();
+}
+
+// The segments from `first` on, each decoded, joined with '/'. An encoded slash (%2F) would
+// change the path's shape after decoding, so it is refused like a malformed escape.
+std::optional<std::string> decode_rest(const Segments& segments, std::size_t first) {
+  std::string out;
+  for (std::size_t i = first; i < segments.size; ++i) {
+    auto decoded = percent_decode(segments[i]);
+    if (!decoded || decoded->find('/') != std::string::npos) {
+      return std::nullopt;
+    }
+    if (i != first) {
+      out.push_back('/');
+    }
+    out += *decoded;
+  }
+  return out;
 }
 
 }  // namespace
@@ -118,17 +176,20 @@ void Router::add(Method method, std::string pattern, RouteSpec spec, Handler han
   Node* node = root_.get();
   for (std::size_t i = 0; i < segments.size; ++i) {
     const std::string_view segment = segments[i];
-    if (is_param(segment)) {
-      const std::string name(segment.substr(1, segment.size() - 2));
-      if (!node->param) {
-        node->param = std::make_unique<Node>();
-        node->param_name = name;
-      } else if (node->param_name != name) {
+    if (is_rest(segment)) {
+      if (i + 1 != segments.size) {
         throw std::logic_error(
-            fmt::format("route {} names parameter {{{}}} where another route has {{{}}}",
-                        route->pattern, name, node->param_name));
+            fmt::format("route {}: a {{name...}} segment must come last", route->pattern));
       }
-      node = node->param.get();
+      node = param_child(node->rest, node->rest_name, param_name_of(segment), route->pattern);
+      continue;
+    }
+    if (is_param(segment)) {
+      const std::string name(param_name_of(segment));
+      if (name.empty() || name.find('.') != std::string::npos) {
+        throw std::logic_error(fmt::format("malformed route pattern {}", route->pattern));
+      }
+      node = param_child(node->param, node->param_name, name, route->pattern);
       continue;
     }
     if (segment.find_first_of("{}") != std::string_view::npos) {
@@ -188,12 +249,12 @@ Match Router::match(Method method, std::string_view path) const {
     if (!is_param(segment)) {
       continue;
     }
-    auto decoded = percent_decode(captured[next++]);
+    auto decoded = is_rest(segment) ? decode_rest(segments, i) : percent_decode(captured[next++]);
     if (!decoded) {
       result.malformed = true;
       return result;
     }
-    result.params.emplace(std::string(segment.substr(1, segment.size() - 2)), std::move(*decoded));
+    result.params.emplace(std::string(param_name_of(segment)), std::move(*decoded));
   }
   return result;
 }

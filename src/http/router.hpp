@@ -55,6 +55,9 @@ struct RouteSpec {
   /// verified over its raw bytes before anything parses it (git webhooks). request_schema
   /// still documents it.
   bool raw_body = false;
+  /// False for routes that are not part of the API (the dashboard's files at / and
+  /// /{path...}): the OpenAPI document leaves them out; authorization still walks them.
+  bool in_openapi = true;
 };
 
 using Handler = std::function<Result<Response>(Request&)>;
@@ -103,7 +106,8 @@ class Router {
   Router& operator=(const Router&) = delete;
 
   /// Adds a route. Throws std::logic_error on a duplicate method+path, on a path parameter
-  /// whose name differs from another route's at the same place, on a malformed pattern, or
+  /// whose name differs from another route's at the same place, on a malformed pattern (a
+  /// wildcard segment anywhere but last), or
   /// on an I/O-thread route that is not public (its access check would block on the store).
   void add(Method method, std::string pattern, RouteSpec spec, Handler handler);
 
@@ -114,7 +118,10 @@ class Router {
   void del(std::string pattern, RouteSpec spec, Handler handler);
 
   /// Finds the route for a request path (without query). Literal segments win over
-  /// parameters. Thread-safe once registration is over.
+  /// parameters, and parameters over a trailing wildcard ("/{path...}", which takes one or more
+  /// segments, decoded and joined with '/'; an encoded '/' in them is malformed). A wildcard
+  /// never takes a path whose next segment a literal route names, so "/api/unknown" stays
+  /// unknown even beside "/{path...}". Thread-safe once registration is over.
   Match match(Method method, std::string_view path) const;
 
   /// Every route in registration order.

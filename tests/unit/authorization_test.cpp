@@ -12,6 +12,7 @@
 #include "core/ids.hpp"
 #include "domain/identity/accounts.hpp"
 #include "http/dispatch.hpp"
+#include "http/site_sources.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "support/fakes.hpp"
 #include "support/temp_dir.hpp"
@@ -53,7 +54,7 @@ const char* name_of(Caller caller) {
 // the team), so no call may depend on what an earlier one did.
 class Instance {
  public:
-  Instance()
+  explicit Instance(const http::SiteSource* web = nullptr)
       : store_(open_store(dir_)),
         services_{.store = *store_,
                   .clock = clock_,
@@ -67,6 +68,7 @@ class Instance {
               api::RateLimits{
                   .per_second = 0, .burst = 1, .sign_in_per_minute = 0, .sign_in_burst = 1}),
         context_(built_.api_context("test")) {
+    context_.web = web;
     api::register_routes(router_, context_);
     router_.set_access_gate(&gate_);
     populate();
@@ -299,6 +301,32 @@ TEST(Authorization, EveryRouteAdmitsExactlyWhatItsRoleDeclares) {
       }
     }
   }
+}
+
+// The dashboard's routes are public and serve files only: whoever calls, with or without a
+// team, they answer the page (or a plain 404), never JSON that could hold a team's data.
+TEST(Authorization, TheDashboardsRoutesArePublicAndCarryNoData) {
+  static constexpr std::string_view kIndex = "<!doctype html><div id=root></div>";
+  static const http::EmbeddedFile kFiles[] = {
+      {.path = "index.html",
+       .identity = {.data = kIndex.data(), .size = kIndex.size(), .etag = "e"}}};
+  const http::EmbeddedSite site(kFiles);
+  Instance instance(&site);
+  std::size_t dashboard_routes = 0;
+  for (const auto& route : instance.router().routes()) {
+    if (route->spec.in_openapi) {
+      continue;
+    }
+    ++dashboard_routes;
+    EXPECT_EQ(route->spec.role.value, Role::anyone) << route->pattern;
+    for (Caller caller : kCallers) {
+      const http::Response response = call(instance, *route, caller, caller == Caller::outsider);
+      EXPECT_EQ(response.status, 200U) << route->pattern << " as " << name_of(caller);
+      EXPECT_EQ(response.content_type, "text/html; charset=utf-8") << route->pattern;
+      EXPECT_EQ(response.body_bytes(), kIndex) << route->pattern << " as " << name_of(caller);
+    }
+  }
+  EXPECT_EQ(dashboard_routes, 2U);
 }
 
 TEST(Authorization, AnotherTeamsIdIsNotFoundOnEveryTeamRoute) {

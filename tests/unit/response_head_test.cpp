@@ -41,6 +41,30 @@ TEST(ResponseHead, NoContentHasNoLength) {
             std::string::npos);
 }
 
+TEST(ResponseHead, NotModifiedHasNoLength) {
+  const Response response{.status = 304, .content_type = {}, .body = {}, .headers = {}};
+  const std::string head = render_head(response, kOptions);
+  EXPECT_TRUE(head.starts_with("HTTP/1.1 304 Not Modified\r\n"));
+  EXPECT_EQ(head.find("Content-Length"), std::string::npos);
+}
+
+TEST(ResponseHead, AResponsesOwnCachePolicyReplacesNoStore) {
+  Response response = Response::json(200, {});
+  response.headers = {{"Cache-Control", "public, max-age=31536000, immutable"}};
+  const std::string head = render_head(response, kOptions);
+  EXPECT_EQ(head.find("no-store"), std::string::npos);
+  EXPECT_NE(head.find("Cache-Control: public, max-age=31536000, immutable\r\n"), std::string::npos);
+  EXPECT_NE(head.find("X-Content-Type-Options: nosniff\r\n"), std::string::npos);
+}
+
+TEST(ResponseHead, StaticBodyIsSentWithoutCopy) {
+  static constexpr std::string_view kBytes = "compiled in";
+  Response response{.status = 200, .content_type = "text/plain", .body = {}, .headers = {}};
+  response.static_body = kBytes;
+  EXPECT_EQ(response.body_bytes().data(), kBytes.data());
+  EXPECT_NE(render_head(response, kOptions).find("Content-Length: 11\r\n"), std::string::npos);
+}
+
 TEST(ResponseHead, RefusesHeaderInjection) {
   Response response = Response::json(200, {});
   response.headers = {{"Location", "/x\r\nSet-Cookie: evil=1"},

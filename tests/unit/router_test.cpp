@@ -88,5 +88,67 @@ TEST(Router, RejectsDuplicateAndAmbiguousRoutesAtStartUp) {
       std::logic_error);
 }
 
+// The dashboard's catch-all: it takes what no other route claims, and nothing under /api.
+class WildcardRouter : public ::testing::Test {
+ protected:
+  WildcardRouter() {
+    router_.get("/", spec("index"), answer(""));
+    router_.get("/{path...}", spec("site"), answer(""));
+    router_.get("/api/v1/servers/{id}", spec("server"), answer(""));
+    router_.post("/api/v1/servers", spec("create"), answer(""));
+  }
+  Router router_;
+};
+
+TEST_F(WildcardRouter, TakesEveryRemainingSegmentDecoded) {
+  const Match deep = router_.match(Method::get, "/servers/srv_1/metrics");
+  ASSERT_NE(deep.route, nullptr);
+  EXPECT_EQ(deep.route->spec.summary, "site");
+  EXPECT_EQ(deep.params.at("path"), "servers/srv_1/metrics");
+  const Match escaped = router_.match(Method::get, "/assets/a%20b.js");
+  ASSERT_NE(escaped.route, nullptr);
+  EXPECT_EQ(escaped.params.at("path"), "assets/a b.js");
+  const Match root = router_.match(Method::get, "/");
+  ASSERT_NE(root.route, nullptr);
+  EXPECT_EQ(root.route->spec.summary, "index");
+}
+
+TEST_F(WildcardRouter, LiteralsAndTheApiSubtreeAlwaysWin) {
+  const Match server = router_.match(Method::get, "/api/v1/servers/srv_1");
+  ASSERT_NE(server.route, nullptr);
+  EXPECT_EQ(server.route->spec.summary, "server");
+  for (const char* path : {"/api", "/api/unknown", "/api/v1/nothing/here", "/api/v1/servers/a/b"}) {
+    const Match match = router_.match(Method::get, path);
+    EXPECT_EQ(match.route, nullptr) << path;
+    EXPECT_TRUE(match.allowed().empty()) << path;
+  }
+  // A known API path with another method stays that path's 405, not the site's GET.
+  const Match wrong = router_.match(Method::get, "/api/v1/servers");
+  EXPECT_EQ(wrong.route, nullptr);
+  EXPECT_EQ(wrong.allowed(), (std::vector<Method>{Method::post}));
+}
+
+TEST_F(WildcardRouter, OtherMethodsOnSitePathsAreNotAllowed) {
+  const Match post = router_.match(Method::post, "/servers/srv_1");
+  EXPECT_EQ(post.route, nullptr);
+  EXPECT_EQ(post.allowed(), (std::vector<Method>{Method::get}));
+}
+
+TEST_F(WildcardRouter, AnEncodedSlashOrNulIsMalformed) {
+  EXPECT_TRUE(router_.match(Method::get, "/assets/..%2F..%2Fetc").malformed);
+  EXPECT_TRUE(router_.match(Method::get, "/assets/a%2fb").malformed);
+  EXPECT_TRUE(router_.match(Method::get, "/a%00b").malformed);
+}
+
+TEST(Router, RejectsMisplacedOrConflictingWildcards) {
+  Router router;
+  EXPECT_THROW(router.get("/{path...}/x", spec("bad"), answer("")), std::logic_error);
+  EXPECT_THROW(router.get("/a/{...}", spec("bad"), answer("")), std::logic_error);
+  EXPECT_THROW(router.get("/a/{x.y}", spec("bad"), answer("")), std::logic_error);
+  router.get("/files/{path...}", spec("files"), answer(""));
+  EXPECT_THROW(router.post("/files/{rest...}", spec("other name"), answer("")), std::logic_error);
+  EXPECT_THROW(router.get("/files/{path...}", spec("again"), answer("")), std::logic_error);
+}
+
 }  // namespace
 }  // namespace berth::http
