@@ -14,7 +14,7 @@
 
 namespace berth {
 
-/// Random bytes in every session, access, refresh, CSRF and setup token.
+/// Random bytes in every session, access, refresh, CSRF, setup and password-reset token.
 constexpr std::size_t kTokenBytes = 32;
 
 struct IdentityPolicy {

@@ -21,7 +21,10 @@ MailOutbox::~MailOutbox() {
 bool MailOutbox::post(std::function<void()> job) {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ || jobs_.size() >= capacity_) {
+    if (stopping_) {
+      return false;
+    }
+    if (jobs_.size() >= capacity_) {
       log::warn("mail.outbox_full", {{"waiting", static_cast<std::int64_t>(jobs_.size())}});
       return false;
     }
