@@ -27,7 +27,7 @@ std::string reset_token_in(const std::string& text, const std::string& link = kR
   return text.substr(begin, text.find_first_of(" \r\n", begin) - begin);
 }
 
-class PasswordResetTest : public BerthdTest {
+class PasswordResetFlowTest : public BerthdTest {
  protected:
   // berthd with mail through the sink (or none when `with_mail` is false) and an administrator.
   void start_with(bool with_mail) {
@@ -98,7 +98,7 @@ class PasswordResetTest : public BerthdTest {
   std::unique_ptr<IdentityClient> admin_;
 };
 
-TEST_F(PasswordResetTest, AForgottenPasswordIsResetThroughTheMailedLink) {
+TEST_F(PasswordResetFlowTest, AForgottenPasswordIsResetThroughTheMailedLink) {
   start_with(true);
   if (IsSkipped()) {
     return;
@@ -119,9 +119,15 @@ TEST_F(PasswordResetTest, AForgottenPasswordIsResetThroughTheMailedLink) {
   // has passed without a message.
   const auto messages = mail(2);
   ASSERT_EQ(messages.size(), 2U) << sink_->log();
-  EXPECT_NE(messages[1].find("To: bob@example.com"), std::string::npos) << messages[1];
-  const std::string token = reset_token_in(messages[1]);
-  ASSERT_FALSE(token.empty()) << messages[1];
+  // The sink orders by the second of delivery only: look for the reset mail, not at a place.
+  std::string token;
+  for (const std::string& message : messages) {
+    EXPECT_NE(message.find("To: bob@example.com"), std::string::npos) << message;
+    if (token.empty()) {
+      token = reset_token_in(message);
+    }
+  }
+  ASSERT_FALSE(token.empty()) << messages[0] << messages[1];
 
   const HttpResponse weak = confirm(token, "short");
   EXPECT_EQ(weak.status, 400) << weak.body;
@@ -137,7 +143,7 @@ TEST_F(PasswordResetTest, AForgottenPasswordIsResetThroughTheMailedLink) {
   EXPECT_EQ(reused.json()["error"]["code"], "invalid_token");
 }
 
-TEST_F(PasswordResetTest, AnAdministratorHandsOverALinkAndOthersMayNot) {
+TEST_F(PasswordResetFlowTest, AnAdministratorHandsOverALinkAndOthersMayNot) {
   start_with(true);
   if (IsSkipped()) {
     return;
@@ -170,7 +176,7 @@ TEST_F(PasswordResetTest, AnAdministratorHandsOverALinkAndOthersMayNot) {
   EXPECT_EQ(log.json()["data"][0]["details"]["via"], "admin_link");
 }
 
-TEST_F(PasswordResetTest, WithoutMailTheRequestNamesTheWayOut) {
+TEST_F(PasswordResetFlowTest, WithoutMailTheRequestNamesTheWayOut) {
   start_with(false);
   const HttpResponse refused = IdentityClient(port()).post("/api/v1/auth/password-reset",
                                                            {{"email", "ada@example.com"}}, false);
