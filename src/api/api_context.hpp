@@ -13,6 +13,7 @@ class ApiKeyService;
 class TotpService;
 class UserAdminService;
 class AuditService;
+class PasswordResetService;
 class EnrolmentService;
 class ServerService;
 class JobService;
@@ -43,6 +44,7 @@ struct ApiContext {
   TotpService* totp = nullptr;
   UserAdminService* users = nullptr;
   AuditService* audit = nullptr;
+  PasswordResetService* password_resets = nullptr;
   // The fleet (issue 4).
   EnrolmentService* enrolment = nullptr;
   ServerService* servers = nullptr;

@@ -11,6 +11,7 @@
 #include "api/hook_routes.hpp"
 #include "api/invitation_routes.hpp"
 #include "api/job_routes.hpp"
+#include "api/password_reset_routes.hpp"
 #include "api/project_routes.hpp"
 #include "api/server_routes.hpp"
 #include "api/system_routes.hpp"
@@ -25,6 +26,7 @@ void register_routes(http::Router& router, const ApiContext& context) {
   add_system_routes(router, context);
   add_auth_routes(router, context);
   add_me_routes(router, context);
+  add_password_reset_routes(router, context);
   add_team_routes(router, context);
   add_invitation_routes(router, context);
   add_totp_routes(router, context);

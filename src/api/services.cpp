@@ -12,6 +12,7 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
       totp(identity),
       users(identity),
       audit(identity),
+      password_resets(identity),
       fleet{{shared_services}, settings.fleet},
       metrics(fleet, &events),
       ledger(fleet, events),
@@ -31,6 +32,9 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
       agent_binary_(std::move(settings.agent_binary)) {
   // Deleting a team disconnects its agents: identity hears of it through this interface only.
   teams.set_teardown(&servers);
+  // A reset request is answered before its mail work runs (password_reset_service.hpp).
+  password_resets.set_runner(
+      [this](std::function<void()> job) { mail_outbox.post(std::move(job)); });
 }
 
 ApiContext Services::api_context(std::string version) {
@@ -43,6 +47,7 @@ ApiContext Services::api_context(std::string version) {
                     .totp = &self.totp,
                     .users = &self.users,
                     .audit = &self.audit,
+                    .password_resets = &self.password_resets,
                     .enrolment = &self.enrolment,
                     .servers = &self.servers,
                     .jobs = &self.jobs,

@@ -25,11 +25,13 @@
 #include "domain/identity/access_checker.hpp"
 #include "domain/identity/api_key_service.hpp"
 #include "domain/identity/audit_service.hpp"
+#include "domain/identity/password_reset_service.hpp"
 #include "domain/identity/sign_in_service.hpp"
 #include "domain/identity/team_service.hpp"
 #include "domain/identity/totp_service.hpp"
 #include "domain/identity/user_admin_service.hpp"
 #include "domain/kernel/in_process_event_hub.hpp"
+#include "domain/notify/mail_outbox.hpp"
 
 namespace berth::api {
 
@@ -60,6 +62,7 @@ class Services {
   TotpService totp;
   UserAdminService users;
   AuditService audit;
+  PasswordResetService password_resets;
 
   FleetContext fleet;
   InProcessEventHub events;
@@ -78,6 +81,9 @@ class Services {
   AppService apps;
   EnvService env;
   TriggerService triggers;
+
+  // Last, so it stops (and drops what still waits) before the services its jobs call into.
+  MailOutbox mail_outbox;
 
  private:
   std::string agent_binary_;

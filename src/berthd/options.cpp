@@ -166,7 +166,8 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
       ->envname("BERTH_TRUSTED_PROXY")
       ->delimiter(',');
   app.add_option("--smtp-url", options.smtp.url,
-                 "Mail server for invitations: smtp://host:587 (STARTTLS) or smtps://host:465")
+                 "Mail server for invitations and password resets: smtp://host:587 (STARTTLS) or "
+                 "smtps://host:465")
       ->envname("BERTH_SMTP_URL");
   app.add_option("--smtp-from", options.smtp.from, "Sender address of Berth's mail")
       ->envname("BERTH_SMTP_FROM");

@@ -186,8 +186,8 @@ void flush() {
 }
 
 std::string redact_credentials(std::string_view text) {
-  static constexpr std::array<std::string_view, 5> kPrefixes = {"bk_", "bat_", "brt_", "bit_",
-                                                                "bdh_"};
+  static constexpr std::array<std::string_view, 6> kPrefixes = {"bk_",  "bat_", "brt_",
+                                                                "bit_", "bdh_", "bpr_"};
   constexpr std::size_t kMinSecret = 8;  // shorter is no token of ours, only a word
   const auto token_char = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||

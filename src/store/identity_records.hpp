@@ -1,6 +1,7 @@
 #pragma once
 /// The rows of identity and access: users, teams, memberships, sessions (browser sessions and
-/// programs' access tokens), refresh tokens, API keys, invitations, TOTP recovery codes.
+/// programs' access tokens), refresh tokens, API keys, invitations, TOTP recovery codes,
+/// password-reset tokens.
 /// Tokens of every kind are stored only as hashes; the TOTP secret only encrypted.
 
 #include <cstdint>
@@ -111,6 +112,19 @@ struct InvitationRecord {
   std::optional<TimePoint> accepted_at = {};
   std::string accepted_by = {};
   std::optional<TimePoint> revoked_at = {};
+};
+
+/// A password-reset token: mailed to the account's address on request, or handed out by an
+/// instance administrator as a link. Good once, until expires_at.
+struct PasswordResetRecord {
+  std::string id;          // "prt_…"
+  std::string token_hash;  // keyed hash of the raw token; unique
+  std::string user_id;
+  std::string issued_by = {};  // the administrator's user id; "" when mailed on request
+  TimePoint created_at{};
+  TimePoint expires_at{};
+  std::optional<TimePoint> used_at = {};
+  std::optional<TimePoint> revoked_at = {};  // a newer token or a new password superseded it
 };
 
 }  // namespace berth

@@ -147,6 +147,16 @@ class Tx {
                                          TimePoint at) = 0;
   virtual Result<std::int64_t> count_unused_recovery_codes(std::string_view user_id) = 0;
 
+  // Password-reset tokens, single use.
+  virtual Result<void> create_password_reset(const PasswordResetRecord& reset) = 0;
+  virtual Result<std::optional<PasswordResetRecord>> find_password_reset_by_hash(
+      std::string_view hash) = 0;
+  /// Marks it used at `at`; false (and nothing changes) when it was already used or revoked,
+  /// so two racing confirmations cannot both pass.
+  virtual Result<bool> use_password_reset(std::string_view id, TimePoint at) = 0;
+  /// Revokes every token of a user that is neither used nor revoked.
+  virtual Result<void> revoke_user_password_resets(std::string_view user_id, TimePoint at) = 0;
+
   // Servers. Names are unique per team (`conflict`). Deleting a server deletes its jobs and
   // their output, its metrics, its events and its install tokens.
   virtual Result<void> create_server(const ServerRecord& server) = 0;

@@ -12,6 +12,8 @@ TEST(LogRedaction, CredentialsLoseTheirSecretPart) {
             R"({"path":"/x/bk_[redacted]","t":"bat_[redacted]"})");
   EXPECT_EQ(redact_credentials("install=bit_AAAAAAAAAAAAAAAA refresh=brt_BBBBBBBBBBBB"),
             "install=bit_[redacted] refresh=brt_[redacted]");
+  EXPECT_EQ(redact_credentials("GET /reset-password?token=bpr_CCCCCCCCCCCC 200"),
+            "GET /reset-password?token=bpr_[redacted] 200");
 }
 
 TEST(LogRedaction, WordsThatOnlyLookAlikeStay) {

@@ -8,25 +8,13 @@
 #include "domain/identity/accounts.hpp"
 #include "domain/identity/team_service.hpp"
 #include "domain/notify/mailer.hpp"
+#include "support/recording_mailer.hpp"
 #include "unit/team_service_fixture.hpp"
 
 namespace berth {
 namespace {
 
-class RecordingMailer final : public Mailer {
- public:
-  Result<void> send(const Email& email) override {
-    if (broken) {
-      Error error = Error::unavailable("smtp down");
-      error.internal_detail = "connection refused";
-      return fail(std::move(error));
-    }
-    sent.push_back(email);
-    return {};
-  }
-  std::vector<Email> sent;
-  bool broken = false;
-};
+using testing::RecordingMailer;
 
 // The token at the end of an emailed invitation link (".../invite#<token>").
 std::string token_in(const Email& email) {
@@ -102,6 +90,24 @@ TEST_F(TeamServiceTest, WithAMailerTheLinkIsEmailedAndNotReturned) {
   auto joined = service_.accept_invitation(as(dan), token_in(mail), client());
   ASSERT_TRUE(joined.has_value()) << joined.error().message;
   EXPECT_EQ(role_of(id, dan), Role::viewer);
+}
+
+// With a mailer the token reaches only the invited mailbox, and registering can bind no other
+// address: holding the token is the proof of the address (docs/security.md), so the account
+// is active at once.
+TEST_F(TeamServiceTest, AnEmailedInvitationRegistersExactlyTheInvitedAddress) {
+  RecordingMailer mailer;
+  ctx_.services.mailer = &mailer;
+  const UserRecord ann = user("ann@example.com", "Ann");
+  const std::string id = team(ann);
+  ASSERT_TRUE(service_.invite(as(ann), id, " Dan@Example.com", Role::member, client()));
+  ASSERT_EQ(mailer.sent.size(), 1U);
+  EXPECT_EQ(mailer.sent[0].to, "dan@example.com");
+  auto registered = service_.register_with_invitation(token_in(mailer.sent[0]),
+                                                      "correct horse battery", "Dan", client());
+  ASSERT_TRUE(registered.has_value()) << registered.error().message;
+  EXPECT_EQ(registered->user.email, "dan@example.com");
+  EXPECT_TRUE(registered->user.is_active);
 }
 
 TEST_F(TeamServiceTest, AFailedEmailWithdrawsTheInvitation) {

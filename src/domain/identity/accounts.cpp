@@ -94,6 +94,26 @@ Result<UserRecord> create_account(IdentityContext& ctx, Tx& tx, const NewAccount
   return user;
 }
 
+Result<void> store_password(Tx& tx, std::string_view user_id, const std::string& hash,
+                            TimePoint now, std::string_view keep_id) {
+  auto user = require_user(tx, user_id);
+  if (!user) {
+    return fail(std::move(user.error()));
+  }
+  user->password_hash = hash;
+  user->updated_at = now;
+  if (auto saved = tx.update_user(*user); !saved) {
+    return saved;
+  }
+  if (auto revoked = tx.revoke_user_refresh_tokens(user_id, now); !revoked) {
+    return revoked;
+  }
+  if (auto revoked = tx.revoke_user_password_resets(user_id, now); !revoked) {
+    return revoked;
+  }
+  return tx.revoke_user_sessions(user_id, keep_id, now);
+}
+
 Error invalid_credentials() {
   Error error = Error::invalid("invalid email or password");
   error.kind = ErrorKind::unauthenticated;

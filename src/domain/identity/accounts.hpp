@@ -31,6 +31,12 @@ struct NewAccount {
 /// Error::conflict when the email is taken.
 Result<UserRecord> create_account(IdentityContext& ctx, Tx& tx, const NewAccount& account);
 
+/// Inside `tx`: the user's new password hash; every refresh token and every session of the
+/// user but `keep_id` ("" keeps none) revoked, and every open password-reset token too (a new
+/// password supersedes any reset link still in a mailbox). Error::not_found for no such user.
+Result<void> store_password(Tx& tx, std::string_view user_id, const std::string& hash,
+                            TimePoint now, std::string_view keep_id);
+
 /// 401 `invalid_credentials`: the one answer to a wrong email, password or token.
 Error invalid_credentials();
 

@@ -14,7 +14,7 @@
 
 namespace berth {
 
-/// Random bytes in every session, access, refresh, CSRF and setup token.
+/// Random bytes in every session, access, refresh, CSRF, setup and password-reset token.
 constexpr std::size_t kTokenBytes = 32;
 
 struct IdentityPolicy {
@@ -24,6 +24,10 @@ struct IdentityPolicy {
   std::chrono::seconds refresh_token_ttl{30 * 24 * 60 * 60};
   LockoutPolicy lockout{};  // per (account, client network), and account-wide
   std::chrono::seconds invitation_ttl{7 * 24 * 60 * 60};
+  std::chrono::seconds password_reset_ttl{30 * 60};  // a link mailed on request
+  // A link an administrator hands over by hand: it may wait in a chat until the next morning.
+  std::chrono::seconds password_reset_link_ttl{24 * 60 * 60};
+  int password_reset_mails_per_hour = 3;  // per address, whether or not it has an account
 };
 
 struct IdentityContext : AreaContext {

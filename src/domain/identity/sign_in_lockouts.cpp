@@ -116,4 +116,13 @@ void SignInLockouts::record_success(std::string_view account, std::string_view c
   }
 }
 
+void SignInLockouts::clear(std::string_view account) {
+  const std::string prefix = pair_key(account, "");
+  std::lock_guard lock(mutex_);
+  std::erase_if(pairs_, [&](const auto& entry) { return entry.first.starts_with(prefix); });
+  if (auto it = accounts_.find(std::string(account)); it != accounts_.end()) {
+    it->second.count = Count{};
+  }
+}
+
 }  // namespace berth

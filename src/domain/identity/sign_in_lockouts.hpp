@@ -54,6 +54,10 @@ class SignInLockouts {
   /// one the account is known to sign in from.
   void record_success(std::string_view account, std::string_view client, TimePoint now);
 
+  /// The owner proved themselves another way (a password reset): every count and lock of the
+  /// account, from every network, is lifted. The networks it is known from stay known.
+  void clear(std::string_view account);
+
  private:
   // Makes room in a full table: first what is neither locked nor worth keeping, then the
   // lock that ends soonest.

@@ -274,28 +274,6 @@ Result<void> SignInService::logout(const Principal& who, const ClientInfo& clien
                        });
 }
 
-namespace {
-
-// A new password hash, and every refresh token and session of the user revoked but `keep`.
-Result<void> store_password(Tx& tx, const std::string& user_id, const std::string& hash,
-                            TimePoint now, std::string_view keep) {
-  auto user = require_user(tx, user_id);
-  if (!user) {
-    return fail(std::move(user.error()));
-  }
-  user->password_hash = hash;
-  user->updated_at = now;
-  if (auto saved = tx.update_user(*user); !saved) {
-    return saved;
-  }
-  if (auto revoked = tx.revoke_user_refresh_tokens(user_id, now); !revoked) {
-    return revoked;
-  }
-  return tx.revoke_user_sessions(user_id, keep, now);
-}
-
-}  // namespace
-
 Result<void> SignInService::change_password(const Principal& who, std::string_view current,
                                             std::string_view next, const ClientInfo& client) {
   if (auto ok = check_password(next, "next"); !ok) {

@@ -24,6 +24,13 @@ Result<void> require_instance_admin(Tx& tx, const Principal& who) {
   return {};
 }
 
+Result<UserRecord> admin_target(Tx& tx, const Principal& who, std::string_view user_id) {
+  if (auto admin = require_instance_admin(tx, who); !admin) {
+    return fail(std::move(admin.error()));
+  }
+  return require_user(tx, user_id);
+}
+
 Result<Page<UserRecord>> UserAdminService::list_users(const Principal& who, std::string_view q,
                                                       const PageRequest& page) {
   if (auto ok = check_page_request(page); !ok) {
@@ -41,12 +48,8 @@ Result<Page<UserRecord>> UserAdminService::list_users(const Principal& who, std:
 }
 
 Result<UserRecord> UserAdminService::get_user(const Principal& who, std::string_view user_id) {
-  return read_value<UserRecord>(ctx_.store(), [&](Tx& tx) -> Result<UserRecord> {
-    if (auto admin = require_instance_admin(tx, who); !admin) {
-      return fail(std::move(admin.error()));
-    }
-    return require_user(tx, user_id);
-  });
+  return read_value<UserRecord>(ctx_.store(),
+                                [&](Tx& tx) { return admin_target(tx, who, user_id); });
 }
 
 Result<UserRecord> UserAdminService::update_user(const Principal& who, std::string_view user_id,
@@ -73,10 +76,7 @@ Result<UserRecord> UserAdminService::update_user(const Principal& who, std::stri
   // on the very next request: drop every cached check once this commits.
   ChangeGuard changed(ctx_);
   auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
-    if (auto admin = require_instance_admin(tx, who); !admin) {
-      return admin;
-    }
-    auto user = require_user(tx, user_id);
+    auto user = admin_target(tx, who, user_id);
     if (!user) {
       return fail(std::move(user.error()));
     }

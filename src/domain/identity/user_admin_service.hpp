@@ -22,6 +22,10 @@ namespace berth {
 /// administrator acting with a session or access token.
 Result<void> require_instance_admin(Tx& tx, const Principal& who);
 
+/// Inside `tx`: the account an instance administrator acts on — require_instance_admin, then
+/// the user or Error::not_found.
+Result<UserRecord> admin_target(Tx& tx, const Principal& who, std::string_view user_id);
+
 /// What PATCH /admin/users/{id} may change; absent members stay as they are.
 struct UserChanges {
   std::optional<bool> is_active{};

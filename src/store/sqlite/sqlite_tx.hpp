@@ -2,10 +2,10 @@
 /// The SQLite implementation of Tx, run on the connection of the transaction that SqliteStore
 /// opened. Internal to berth_store_sqlite. Its statements live by subject in sqlite_tx.cpp
 /// (settings, audit), sqlite_tx_identity.cpp (users, teams, memberships), sqlite_tx_access.cpp
-/// (sessions, refresh tokens, recovery codes), sqlite_tx_keys.cpp (API keys, invitations),
-/// sqlite_tx_fleet.cpp (servers, install tokens), sqlite_tx_jobs.cpp (jobs, job output) and
-/// sqlite_tx_metrics.cpp (metrics, server events), sqlite_tx_apps.cpp (projects, apps, env vars)
-/// and sqlite_tx_deploy.cpp (deployments and their events, triggers, proxy settings).
+/// (sessions, refresh tokens, recovery codes, password resets), sqlite_tx_keys.cpp (API keys,
+/// invitations), sqlite_tx_fleet.cpp (servers, install tokens), sqlite_tx_jobs.cpp (jobs, job
+/// output) and sqlite_tx_metrics.cpp (metrics, server events), sqlite_tx_apps.cpp (projects, apps,
+/// env vars) and sqlite_tx_deploy.cpp (deployments and their events, triggers, proxy settings).
 ///
 /// Beyond store.hpp: a unique or foreign-key violation is `conflict`; update_*, delete_*,
 /// touch_*, revoke_session, revoke_api_key and mark_refresh_token_used of a missing id are
@@ -98,6 +98,13 @@ class SqliteTx final : public Tx {
   Result<bool> use_recovery_code(std::string_view user_id, std::string_view code_hash,
                                  TimePoint at) override;
   Result<std::int64_t> count_unused_recovery_codes(std::string_view user_id) override;
+
+  /// A duplicate token hash or an unknown user is `conflict`.
+  Result<void> create_password_reset(const PasswordResetRecord& reset) override;
+  Result<std::optional<PasswordResetRecord>> find_password_reset_by_hash(
+      std::string_view hash) override;
+  Result<bool> use_password_reset(std::string_view id, TimePoint at) override;
+  Result<void> revoke_user_password_resets(std::string_view user_id, TimePoint at) override;
 
   // The fleet. A status, scheduling, job state or output stream outside the words listed in
   // fleet_records.hpp is `invalid` (field named), as is a list limit outside 1..kMaxPerPage.

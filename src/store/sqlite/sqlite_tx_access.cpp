@@ -1,4 +1,4 @@
-// SqliteTx: sessions and access tokens, refresh tokens, TOTP recovery codes.
+// SqliteTx: sessions and access tokens, refresh tokens, TOTP recovery codes, password resets.
 #include <fmt/format.h>
 
 #include "store/sqlite/sqlite_tx.hpp"
@@ -55,6 +55,23 @@ Result<RefreshTokenRecord> read_refresh_token(const SqliteStatement& row) {
   token.used_at = read.optional_time(6);
   token.revoked_at = read.optional_time(7);
   return read.finish(std::move(token));
+}
+
+constexpr std::string_view kPasswordResetColumns =
+    "id, token_hash, user_id, issued_by, created_at, expires_at, used_at, revoked_at";
+
+Result<PasswordResetRecord> read_password_reset(const SqliteStatement& row) {
+  RowReader read(row, "password_resets");
+  PasswordResetRecord reset;
+  reset.id = read.text(0);
+  reset.token_hash = read.text(1);
+  reset.user_id = read.text(2);
+  reset.issued_by = read.text(3);
+  reset.created_at = read.time(4);
+  reset.expires_at = read.time(5);
+  reset.used_at = read.optional_time(6);
+  reset.revoked_at = read.optional_time(7);
+  return read.finish(std::move(reset));
 }
 
 }  // namespace
@@ -184,6 +201,40 @@ Result<std::int64_t> SqliteTx::count_unused_recovery_codes(std::string_view user
   return query_integer(connection_,
                        "SELECT count(*) FROM recovery_codes WHERE user_id = ?1 AND used_at IS NULL",
                        user_id);
+}
+
+Result<void> SqliteTx::create_password_reset(const PasswordResetRecord& reset) {
+  static const std::string sql =
+      fmt::format("INSERT INTO password_resets ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                  kPasswordResetColumns);
+  return run_sql(connection_, sql, reset.id, reset.token_hash, reset.user_id, reset.issued_by,
+                 reset.created_at, reset.expires_at, reset.used_at, reset.revoked_at);
+}
+
+Result<std::optional<PasswordResetRecord>> SqliteTx::find_password_reset_by_hash(
+    std::string_view hash) {
+  static const std::string sql =
+      fmt::format("SELECT {} FROM password_resets WHERE token_hash = ?1", kPasswordResetColumns);
+  return query_row(connection_, sql, read_password_reset, hash);
+}
+
+Result<bool> SqliteTx::use_password_reset(std::string_view id, TimePoint at) {
+  // Conditional, so the row count says whether this call was the one that used it.
+  auto changed = execute(connection_,
+                         "UPDATE password_resets SET used_at = ?2 "
+                         "WHERE id = ?1 AND used_at IS NULL AND revoked_at IS NULL",
+                         id, at);
+  if (!changed) {
+    return fail(std::move(changed.error()));
+  }
+  return *changed == 1;
+}
+
+Result<void> SqliteTx::revoke_user_password_resets(std::string_view user_id, TimePoint at) {
+  return run_sql(connection_,
+                 "UPDATE password_resets SET revoked_at = ?2 "
+                 "WHERE user_id = ?1 AND used_at IS NULL AND revoked_at IS NULL",
+                 user_id, at);
 }
 
 }  // namespace berth
