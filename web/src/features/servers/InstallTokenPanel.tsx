@@ -58,7 +58,7 @@ export function InstallTokenPanel() {
       {token?.install_command && (
         <div aria-live="polite">
           <div className="command-box">
-            <pre aria-label="Install command">{token.install_command}</pre>
+            <pre aria-label="Command to run on the server">{token.install_command}</pre>
             <CopyButton text={token.install_command} label="Copy command" />
           </div>
           <p className={expired ? "error-text" : "muted small"} style={{ marginTop: "var(--space-2)" }}>
