@@ -1,6 +1,7 @@
 // The team's live server stream (GET /api/v1/events, live only: no ids, no replay). Status
-// events update the cached lists in place; `metrics` events feed the sparklines. While the
-// stream is not open (berthd without it, or reconnecting) `live` is false and the list polls.
+// events update the cached lists in place; `metrics` events feed the sparklines. Until its
+// `ready` event, and after an error (reconnecting, or a berthd without it), `live` is false
+// and the list polls.
 import { useEffect, useState } from "react";
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { openStream, type StreamEvent } from "../../api/sse";
@@ -53,17 +54,18 @@ export function useTeamEvents(teamId: string | null): { live: boolean } {
   const [live, setLive] = useState(false);
   useEffect(() => {
     if (!teamId) return;
+    // useStream has no error callback; the fallback to polling needs one, so openStream directly.
+    let opened = 0;
     const close = openStream(teamEventsPath, {
-      // The stream has no replay: once (re)opened, refetch to pick up what happened meanwhile.
-      fetchImpl: async (input, init) => {
-        const response = await fetch(input, init);
-        if (response.ok) {
+      onEvent: (event) => {
+        if (event.event === "ready") {
+          // Nothing is replayed: once (re)opened, read the lists again for what happened meanwhile.
           setLive(true);
-          void client.invalidateQueries({ queryKey: serverKeys.lists(teamId) });
+          if (opened++ > 0) void client.invalidateQueries({ queryKey: serverKeys.lists(teamId) });
+          return;
         }
-        return response;
+        applyTeamEvent(client, teamId, event);
       },
-      onEvent: (event) => applyTeamEvent(client, teamId, event),
       onError: () => setLive(false),
       retryMs: 5000,
     });
