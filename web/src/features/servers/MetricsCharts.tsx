@@ -68,7 +68,7 @@ export function MetricsCharts({ serverId, teamId }: { serverId: string; teamId: 
         </div>
       </div>
       <ErrorText error={metrics.error} />
-      {metrics.isSuccess && view.times.length === 0 ? (
+      {metrics.isSuccess && view.times.length < 2 ? (
         <p className="muted">No metrics in this range yet: they arrive with the agent's heartbeats.</p>
       ) : (
         <Suspense fallback={<div className="skeleton" style={{ height: 230 }} aria-busy="true" />}>

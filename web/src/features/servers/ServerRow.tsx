@@ -48,7 +48,7 @@ export const ServerRow = memo(function ServerRow({ server, teamId }: { server: S
           <span className="sr-only">{server.status?.replace(/_/g, " ")}</span>
         </div>
         {server.status !== "online" && server.status_reason && (
-          <div className="muted small" title={server.status_reason}>
+          <div className="muted small hide-sm" title={server.status_reason}>
             {server.status?.replace(/_/g, " ")}: {server.status_reason}
           </div>
         )}
