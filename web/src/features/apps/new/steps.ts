@@ -87,3 +87,17 @@ export function toWorkflowSteps(steps: StepDraft[]): { steps: WorkflowStep[]; er
   });
   return { steps: out, errors };
 }
+
+/// Drafts of stored steps, for editing an existing workflow app.
+export function draftsOf(steps: WorkflowStep[] | undefined): StepDraft[] {
+  return (steps ?? []).map((s) => ({
+    ...blankStep(),
+    name: s.name,
+    mode: s.shell !== undefined ? "shell" : "run",
+    run: (s.run ?? []).join("\n"),
+    shell: s.shell ?? "",
+    timeout: s.timeout_s !== undefined ? String(s.timeout_s) : "",
+    continueOnError: s.continue_on_error === true,
+    env: Object.entries(s.env ?? {}).map(([k, v]) => `${k}=${v}`).join("\n"),
+  }));
+}
