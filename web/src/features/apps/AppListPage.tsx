@@ -109,7 +109,7 @@ function AppRow({ app, showProject, project, server }: { app: App; showProject: 
   return (
     <tr>
       <td>
-        <span className="row">
+        <span className="row" style={{ flexWrap: "nowrap" }}>
           <StatusDot status={app.status ?? "new"} label="" />
           <Link to={`/apps/${app.id}`}>
             <strong>{app.name}</strong>
@@ -148,7 +148,7 @@ function LastDeploymentCell({ appId }: { appId: string }) {
   if (last.isPending) return <span className="skeleton" style={{ display: "inline-block", width: 90 }} />;
   if (!last.data) return <span className="muted">never</span>;
   return (
-    <Link to={`/deployments/${last.data.id}`} className="row" style={{ display: "inline-flex" }}>
+    <Link to={`/deployments/${last.data.id}`} className="row" style={{ display: "inline-flex", flexWrap: "nowrap", whiteSpace: "nowrap" }}>
       <StatusDot status={last.data.state ?? ""} />
       <RelativeTime at={last.data.created_at} />
     </Link>
