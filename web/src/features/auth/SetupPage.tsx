@@ -1,10 +1,11 @@
 // First run: the setup token (printed by berthd on its first start, and kept in the data
 // directory) proves the person at the browser runs this machine; it creates the administrator.
 import { useState, type FormEvent } from "react";
-import { useNavigate } from "react-router-dom";
+import { Navigate, useNavigate } from "react-router-dom";
 import { useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
+import { useAuthState } from "../../auth/RequireAuth";
 import { ErrorText } from "../../components/ErrorText";
 import { Field } from "../../components/Field";
 import { AuthCard } from "./AuthCard";
@@ -16,6 +17,7 @@ export function SetupPage() {
   const [form, setForm] = useState({ setup_token: "", display_name: "", email: "", password: "" });
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const state = useAuthState();
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });
 
   const submit = async (event: FormEvent) => {
@@ -33,6 +35,9 @@ export function SetupPage() {
       setBusy(false);
     }
   };
+
+  // Set up already (by someone else, or in another tab): there is nothing to do here.
+  if (state.data && !state.data.needs_setup && !busy) return <Navigate to="/signin" replace />;
 
   return (
     <AuthCard title="Set up Berth">
