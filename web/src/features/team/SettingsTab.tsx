@@ -30,6 +30,7 @@ export function SettingsTab() {
         <h2 id="team-name-heading">Name</h2>
         {can("admin") ? (
           <form
+            className="team-narrow"
             onSubmit={async (event) => {
               event.preventDefault();
               setRenaming(true);

@@ -78,7 +78,7 @@ export function AdminUsersTab() {
                       <RelativeTime at={user.created_at} />
                     </td>
                     <td className="actions">
-                      <span className="row" style={{ justifyContent: "flex-end" }}>
+                      <span className="team-actions">
                         {userChanges(user, me?.id).map((change) => (
                           <button
                             key={change.label}

@@ -38,7 +38,9 @@ export function ResetLinkDialog({ user, onClose }: { user: AdminUser | null; onC
       ) : (
         <>
           <p>Whoever opens the link can set a new password for {who}. Create one only for its owner.</p>
-          <ErrorText error={error} />
+          <div className="team-wrap">
+            <ErrorText error={error} />
+          </div>
           <div className="form-actions">
             <button
               type="button"

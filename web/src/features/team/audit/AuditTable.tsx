@@ -36,9 +36,9 @@ export function AuditTable({
                     <RelativeTime at={entry.at} />
                   </td>
                   <td>
-                    <span className="audit-who">
-                      <span>{name ?? entry.actor}</span>
-                      {name && <span className="muted mono">{entry.actor}</span>}
+                    {/* A name where the id is known; the id stays on hover and for copying filters. */}
+                    <span className={name ? "" : "mono"} title={entry.actor}>
+                      {name ?? entry.actor}
                     </span>
                   </td>
                   <td>
