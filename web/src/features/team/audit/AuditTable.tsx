@@ -32,7 +32,7 @@ export function AuditTable({
             const details = entry.details && Object.keys(entry.details).length > 0 ? JSON.stringify(entry.details, null, 1) : "";
             return (
                 <tr key={entry.id}>
-                  <td>
+                  <td className="team-nowrap">
                     <RelativeTime at={entry.at} />
                   </td>
                   <td>
