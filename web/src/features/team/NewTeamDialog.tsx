@@ -1,0 +1,62 @@
+import { useState } from "react";
+import { useNavigate } from "react-router-dom";
+import { api, call } from "../../api/client";
+import { useAuth } from "../../auth/AuthContext";
+import { Dialog } from "../../components/Dialog";
+import { ErrorText } from "../../components/ErrorText";
+import { Field } from "../../components/Field";
+import { useToast } from "../../components/Toast";
+
+/// Creates a team (the creator becomes its owner) and switches to it.
+export function NewTeamDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
+  const { refresh, switchTeam } = useAuth();
+  const navigate = useNavigate();
+  const toast = useToast();
+  const [name, setName] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const close = (next: boolean) => {
+    if (!next) {
+      setName("");
+      setError(null);
+    }
+    onOpenChange(next);
+  };
+  return (
+    <Dialog open={open} onOpenChange={close} title="Create a team" description="You become its owner and can invite others.">
+      <form
+        onSubmit={async (event) => {
+          event.preventDefault();
+          setBusy(true);
+          setError(null);
+          try {
+            const created = await call(api.POST("/api/v1/teams", { body: { name: name.trim() } }));
+            await refresh();
+            toast(`Team ${created.name ?? name} created`);
+            close(false);
+            if (created.id) {
+              // switchTeam lands on /servers; a new team's first stop is its members page.
+              switchTeam(created.id);
+              navigate("/team/members");
+            }
+          } catch (failure) {
+            setError(failure);
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <Field label="Team name" required maxLength={63} value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+        <ErrorText error={error} />
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={busy || name.trim() === ""}>
+            {busy ? "Creating…" : "Create team"}
+          </button>
+          <button type="button" className="btn" onClick={() => close(false)}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
