@@ -1,0 +1,52 @@
+// Debian's Chromium through playwright-core (TESTING.md), axe-core on a page, and screenshots
+// at desktop and phone width.
+import { existsSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { log, Skip } from "./util.mjs";
+
+export const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+export const chromiumFlags = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+export const desktop = { width: 1280, height: 800 };
+export const phone = { width: 375, height: 812 };
+
+export async function launch() {
+  if (!existsSync(chromiumPath)) throw new Skip(`${chromiumPath} is missing (apt-get install chromium)`);
+  return chromium.launch({ executablePath: chromiumPath, args: chromiumFlags, headless: true, timeout: 30_000 });
+}
+
+const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/** Runs axe-core on the page as it is; the serious and critical violations, described. */
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe !== "undefined"))) await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/**
+ * A main view: axe at desktop width (serious/critical violations are collected in `problems`),
+ * and screenshots at desktop and phone width under `dir` as <name>-desktop.png / -phone.png.
+ */
+export async function checkView(page, name, dir, problems) {
+  mkdirSync(dir, { recursive: true });
+  await page.setViewportSize(desktop);
+  const violations = await axeViolations(page);
+  for (const v of violations) problems.push(`axe on ${name}: ${v}`);
+  await page.screenshot({ path: join(dir, `${name}-desktop.png`), fullPage: true });
+  await page.setViewportSize(phone);
+  await page.screenshot({ path: join(dir, `${name}-phone.png`), fullPage: true });
+  await page.setViewportSize(desktop);
+  log(`view ${name}: ${violations.length ? `${violations.length} serious/critical axe violations` : "axe clean"}, screenshots written`);
+}
