@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { launch } from "./lib/browser.mjs";
 import {
   buildImages, dockerEngine, images, makeWorkDir, removeAppContainers, removeWorkDir, repoRoot,
-  startAgent, startBerthd, startCaddy, startVite,
+  removeLocalAgentState, startAgent, startBerthd, startCaddy, startVite,
 } from "./lib/stack.mjs";
 import { freePort, log, Skip, stopAll, until } from "./lib/util.mjs";
 import { Flow } from "./flow.mjs";
@@ -27,6 +27,7 @@ const stack = { images, appIds: [] };
 async function cleanup() {
   await browser?.close().catch(() => {});
   await stopAll();
+  if (stack.berthd) removeLocalAgentState(stack.berthd);
   if (stack.socket && stack.appIds.length) await removeAppContainers(stack.socket, stack.appIds);
   if (process.env.E2E_KEEP !== "1") removeWorkDir(work);
   else if (work) log(`kept ${work}`);
@@ -45,6 +46,7 @@ async function main() {
   log(`docker ${stack.socket}; images ready`);
   const caddy = await startCaddy(join(work, "caddy"));
   const berthd = await startBerthd(join(work, "berthd"));
+  stack.berthd = berthd;
   stack.setupToken = berthd.setupToken;
   let baseUrl = process.env.E2E_BASE_URL ?? berthd.url;
   if (!berthd.servesDashboard && !process.env.E2E_BASE_URL) baseUrl = (await startVite(work, berthd.url)).url;

@@ -136,7 +136,13 @@ export async function startBerthd(dir, { localAgent = true, extra = [] } = {}) {
   const url = `http://127.0.0.1:${port}`;
   await until("berthd /api/v1/health", async () => (await fetch(`${url}/api/v1/health`)).ok, 20_000);
   const token = existsSync(join(dir, "data", "setup-token")) ? readFileSync(join(dir, "data", "setup-token"), "utf8").trim() : "";
-  return { url, binary, proc, dataDir: join(dir, "data"), setupToken: token, servesDashboard: serves };
+  return { url, binary, proc, dir, dataDir: join(dir, "data"), setupToken: token, servesDashboard: serves };
+}
+
+/** As root the local agent keeps its state in /var/lib/berth-agent/ins_<instance>: remove this run's (after berthd stopped). */
+export function removeLocalAgentState(berthd) {
+  const text = tail(join(berthd.dir, "berthd.log"), 1 << 20);
+  for (const dir of new Set(text.match(/\/var\/lib\/berth-agent\/ins_[0-9A-Za-z]+/g) ?? [])) rmSync(dir, { recursive: true, force: true });
 }
 
 /** The Vite dev server proxying /api to berthd, for while berthd does not serve the dashboard. */

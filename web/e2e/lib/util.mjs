@@ -80,7 +80,9 @@ async function stop(entry, graceMs = 8000) {
 /** Stops every child started here, newest first. */
 export async function stopAll() {
   for (const entry of [...children].reverse()) {
+    const t = Date.now();
     await stop(entry);
+    if (Date.now() - t > 1000) log(`${entry.name} took ${Date.now() - t} ms to stop`);
     children.delete(entry);
   }
 }
