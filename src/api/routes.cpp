@@ -14,6 +14,7 @@
 #include "api/project_routes.hpp"
 #include "api/server_routes.hpp"
 #include "api/system_routes.hpp"
+#include "api/team_event_routes.hpp"
 #include "api/team_routes.hpp"
 #include "api/totp_routes.hpp"
 
@@ -30,6 +31,7 @@ void register_routes(http::Router& router, const ApiContext& context) {
   add_admin_routes(router, context);
   add_audit_routes(router, context);
   add_server_routes(router, context);
+  add_team_event_routes(router, context);
   add_job_routes(router, context);
   add_agent_routes(router, context);
   add_project_routes(router, context);

@@ -13,7 +13,7 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
       users(identity),
       audit(identity),
       fleet{{shared_services}, settings.fleet},
-      metrics(fleet),
+      metrics(fleet, &events),
       ledger(fleet, events),
       server_book(fleet, events),
       agents(fleet, ledger, server_book, metrics),

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "integration/fleet_fixture.hpp"
 
@@ -268,6 +269,24 @@ TEST_F(FleetTest, ServerEventsStreamStatusChanges) {
   const std::string replay = read_stream("/api/v1/servers/" + server_id + "/events", "1", 1s);
   EXPECT_NE(replay.find("event: status_changed"), std::string::npos) << replay;
   EXPECT_NE(replay.find("\"to\":\"offline\""), std::string::npos) << replay;
+}
+
+TEST_F(FleetTest, TheTeamStreamCarriesEveryServersEventsAndSamples) {
+  start_fleet();
+  const std::string server_id = connect_agent("agent-1");
+  std::string stream;
+  std::thread reader([&] { stream = read_stream("/api/v1/events", "", 6s); });
+  // The stream reads for its whole timeout: the agent goes offline within it, and heartbeats
+  // (every second here) reach the stream as samples once flushed.
+  std::this_thread::sleep_for(3s);
+  agents_.back()->stop();
+  wait_server_status(server_id, "offline");
+  reader.join();
+  EXPECT_NE(stream.find("event: ready"), std::string::npos) << stream;
+  EXPECT_NE(stream.find("event: metrics"), std::string::npos) << stream;
+  EXPECT_NE(stream.find("event: status_changed"), std::string::npos) << stream;
+  EXPECT_NE(stream.find("\"server_id\":\"" + server_id + "\""), std::string::npos) << stream;
+  EXPECT_NE(stream.find("\"to\":\"offline\""), std::string::npos) << stream;
 }
 
 }  // namespace

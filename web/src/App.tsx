@@ -1,7 +1,7 @@
 // The dashboard's one route table. Each area lists its own pages in features/<area>/routes.tsx
 // (lazy, so the sign-in page does not carry the rest); this file only puts them together.
 import { QueryClientProvider } from "@tanstack/react-query";
-import { Suspense } from "react";
+import { Suspense, useState } from "react";
 import { createBrowserRouter, Navigate, Outlet, RouterProvider, type RouteObject } from "react-router-dom";
 import { AuthProvider } from "./auth/AuthContext";
 import { RequireAuth } from "./auth/RequireAuth";
@@ -54,7 +54,7 @@ export const routes: RouteObject[] = [
 ];
 
 export function App() {
-  const router = createBrowserRouter(routes);
+  const [router] = useState(() => createBrowserRouter(routes));
   return (
     <QueryClientProvider client={queryClient}>
       <RouterProvider router={router} />

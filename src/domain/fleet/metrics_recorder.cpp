@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "core/time_format.hpp"
+
 namespace berth {
 
 namespace {
@@ -92,6 +94,7 @@ Result<std::size_t> MetricsRecorder::flush() {
   }
   std::vector<MetricSample> samples;
   samples.reserve(batch.size());
+  std::vector<std::pair<std::string, HubMessage>> live;  // team topic, message
   auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
     for (auto& [server_id, pending] : batch) {
       auto found = tx.get_server("", server_id);
@@ -110,11 +113,22 @@ Result<std::size_t> MetricsRecorder::flush() {
         return updated;
       }
       samples.push_back(pending.sample);
+      if (events_ != nullptr) {
+        live.emplace_back(EventHub::team_topic(server.team_id),
+                          HubMessage{.event = "metrics",
+                                     .id = 0,
+                                     .data = {{"server_id", server.id},
+                                              {"at", format_rfc3339(pending.sample.at)},
+                                              {"metrics", server.metrics}}});
+      }
     }
     return tx.record_metric_samples(samples, resolutions);
   });
   if (!done) {
     return fail(std::move(done.error()));
+  }
+  for (const auto& [topic, message] : live) {
+    events_->publish(topic, message);
   }
   return samples.size();
 }

@@ -16,6 +16,7 @@
 
 #include "core/error.hpp"
 #include "domain/fleet/fleet_context.hpp"
+#include "domain/kernel/event_hub.hpp"
 
 namespace berth {
 
@@ -36,7 +37,10 @@ struct MetricSeries {
 
 class MetricsRecorder {
  public:
-  explicit MetricsRecorder(FleetContext& ctx) : ctx_(ctx) {}
+  /// With `events`, every flushed sample is also published as a `metrics` message on its
+  /// server's team topic ({server_id, at, metrics}), for live lists.
+  explicit MetricsRecorder(FleetContext& ctx, EventHub* events = nullptr)
+      : ctx_(ctx), events_(events) {}
 
   /// Remembers one heartbeat's payload ({agent_version, docker, metrics}) for the next flush.
   void add(std::string_view server_id, const nlohmann::json& heartbeat);
@@ -63,6 +67,7 @@ class MetricsRecorder {
   };
 
   FleetContext& ctx_;
+  EventHub* events_;
   std::mutex mutex_;
   std::map<std::string, Pending, std::less<>> pending_;
   std::map<std::string, Counters, std::less<>> counters_;  // for network rates

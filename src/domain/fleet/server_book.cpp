@@ -29,7 +29,7 @@ nlohmann::json server_event_view(const ServerEventRecord& event) {
 
 Result<void> ServerBook::set_status_many(const std::vector<std::string>& server_ids,
                                          const std::string& status, const std::string& reason) {
-  std::vector<ServerEventRecord> events;
+  std::vector<std::pair<std::string, ServerEventRecord>> events;  // with the server's team
   auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
     for (const auto& id : server_ids) {
       auto found = tx.get_server("", id);
@@ -57,15 +57,15 @@ Result<void> ServerBook::set_status_many(const std::vector<std::string>& server_
         return fail(std::move(seq.error()));
       }
       event.seq = *seq;
-      events.push_back(std::move(event));
+      events.emplace_back(server.team_id, std::move(event));
     }
     return {};
   });
   if (!done) {
     return done;
   }
-  for (const auto& event : events) {
-    publish(event);
+  for (const auto& [team_id, event] : events) {
+    publish(team_id, event);
   }
   return {};
 }
@@ -111,7 +111,7 @@ Result<ServerRecord> ServerBook::update(std::string_view server_id,
     return fail(std::move(done.error()));
   }
   if (status_event) {
-    publish(*status_event);
+    publish(out->team_id, *status_event);
   }
   return std::move(*out);
 }
@@ -131,7 +131,15 @@ Result<void> ServerBook::record(std::string_view server_id, std::string kind,
                           .at = ctx_.clock().now(),
                           .kind = std::move(kind),
                           .details = std::move(details)};
+  std::string team_id;
   auto done = ctx_.store().write([&](Tx& tx) -> Result<void> {
+    auto found = tx.get_server("", server_id);
+    if (!found) {
+      return fail(std::move(found.error()));
+    }
+    if (*found) {
+      team_id = (*found)->team_id;
+    }
     auto seq = tx.append_server_event(event);
     if (!seq) {
       return fail(std::move(seq.error()));
@@ -142,14 +150,20 @@ Result<void> ServerBook::record(std::string_view server_id, std::string kind,
   if (!done) {
     return fail(std::move(done.error()));
   }
-  publish(event);
+  publish(team_id, event);
   return {};
 }
 
-void ServerBook::publish(const ServerEventRecord& event) {
-  events_.publish(
-      EventHub::server_topic(event.server_id),
-      HubMessage{.event = event.kind, .id = event.seq, .data = server_event_view(event)});
+void ServerBook::publish(const std::string& team_id, const ServerEventRecord& event) {
+  nlohmann::json view = server_event_view(event);
+  events_.publish(EventHub::server_topic(event.server_id),
+                  HubMessage{.event = event.kind, .id = event.seq, .data = view});
+  if (!team_id.empty()) {
+    // The team stream is live only (no replay, so no ids): a list refetches on reconnect.
+    view["server_id"] = event.server_id;
+    events_.publish(EventHub::team_topic(team_id),
+                    HubMessage{.event = event.kind, .id = 0, .data = std::move(view)});
+  }
 }
 
 }  // namespace berth

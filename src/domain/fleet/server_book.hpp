@@ -37,7 +37,8 @@ class ServerBook {
   Result<void> record(std::string_view server_id, std::string kind, nlohmann::json details);
 
  private:
-  void publish(const ServerEventRecord& event);
+  /// On the server's topic, and (with the server's id added) on its team's.
+  void publish(const std::string& team_id, const ServerEventRecord& event);
 
   FleetContext& ctx_;
   EventHub& events_;

@@ -1,7 +1,8 @@
 #pragma once
 /// Live fan-out for the SSE streams: job output, server events and deployment progress are
 /// published here after they are stored, and every open stream on that topic hears them.
-/// Topics are "job:<id>", "server:<id>", "deployment:<id>". An interface: today one process
+/// Topics are "job:<id>", "server:<id>", "deployment:<id>", and "team:<id>" (every server event
+/// and heartbeat sample of the team's servers, for live lists). An interface: today one process
 /// holds every stream (InProcessEventHub); several berthd nodes will share a store-backed hub.
 /// Implementations are thread-safe; listeners must not block (they queue to their stream).
 
@@ -39,6 +40,7 @@ class EventHub {
   static std::string server_topic(std::string_view server_id) {
     return "server:" + std::string(server_id);
   }
+  static std::string team_topic(std::string_view team_id) { return "team:" + std::string(team_id); }
 };
 
 }  // namespace berth
