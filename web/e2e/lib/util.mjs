@@ -58,6 +58,12 @@ export function tail(file, bytes = 3000) {
   return text.length > bytes ? text.slice(-bytes) : text;
 }
 
+/** Stops one child (SIGTERM to its group, SIGKILL after the grace). */
+export async function stopProcess(entry, graceMs = 8000) {
+  children.delete(entry);
+  return stop(entry, graceMs);
+}
+
 async function stop(entry, graceMs = 8000) {
   if (entry.exited) return;
   // The child leads a process group of its own: its own children (vite's esbuild) go with it.
