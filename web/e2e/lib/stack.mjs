@@ -4,7 +4,7 @@
 // /tmp/berth-test-docker), the offline busybox images, a Caddy whose admin API is on a free
 // port, berthd with its local agent, and one more real agent that deploys with that dockerd
 // and Caddy. Everything is stopped by stopAll().
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, chmodSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, chmodSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -102,6 +102,21 @@ export async function startCaddy(dir) {
   return { admin: `127.0.0.1:${port}`, proc };
 }
 
+/** web/dist exists and is newer than every source it is built from (else the dev server is the honest choice). */
+export function distIsFresh(dist) {
+  const index = join(dist, "index.html");
+  if (!existsSync(index)) return false;
+  const built = statSync(index).mtimeMs;
+  const newer = (path) => {
+    const info = statSync(path);
+    if (!info.isDirectory()) return info.mtimeMs > built;
+    return readdirSync(path).some((name) => newer(join(path, name)));
+  };
+  const stale = ["src", "index.html", "package-lock.json", "vite.config.ts", "public"].some((p) => existsSync(join(webRoot, p)) && newer(join(webRoot, p)));
+  if (stale) log("web/dist is older than web/src: not serving it");
+  return !stale;
+}
+
 async function berthdHelp(binary) {
   return (await run(binary, ["--help"], { timeoutMs: 10_000 })).output;
 }
@@ -122,7 +137,7 @@ export async function startBerthd(dir, { localAgent = true, extra = [] } = {}) {
     if (process.getuid() === 0) args.push("--local-agent-user", "berth-test-agent");
   }
   const dist = join(webRoot, "dist");
-  const serves = help.includes("--web-dir") && existsSync(join(dist, "index.html")) && !process.env.E2E_BASE_URL;
+  const serves = help.includes("--web-dir") && distIsFresh(dist) && !process.env.E2E_BASE_URL;
   if (serves) args.push("--web-dir", dist);
   const proc = startProcess("berthd", binary, args, { logFile: join(dir, "berthd.out") });
   const port = await until(
