@@ -46,6 +46,9 @@ export async function checkView(page, name, dir, problems) {
   for (const v of violations) problems.push(`axe on ${name}: ${v}`);
   await page.screenshot({ path: join(dir, `${name}-desktop.png`), fullPage: true });
   await page.setViewportSize(phone);
+  // Usable at 375 px: wide tables scroll inside their own box, the page itself never sideways.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  if (overflow > 1) problems.push(`${name} at ${phone.width} px: the page scrolls sideways by ${overflow} px`);
   await page.screenshot({ path: join(dir, `${name}-phone.png`), fullPage: true });
   await page.setViewportSize(desktop);
   log(`view ${name}: ${violations.length ? `${violations.length} serious/critical axe violations` : "axe clean"}, screenshots written`);
