@@ -65,6 +65,10 @@ export class Flow {
       if (!["http:", "https:"].includes(url.protocol)) return;
       if (url.origin !== new URL(this.baseUrl).origin) this.problems.push(`request to another origin: ${req.url()}`);
     });
+    // The dashboard must live within berthd's Content-Security-Policy.
+    context.on("console", (message) => {
+      if (message.type() === "error" && /Content Security Policy/i.test(message.text())) this.problems.push(`CSP: ${message.text().slice(0, 300)}`);
+    });
     // API refusals are part of what a failure needs explaining with.
     context.on("response", (res) => {
       if (res.status() >= 400 && new URL(res.url()).pathname.startsWith("/api/")) log(`    ${res.request().method()} ${new URL(res.url()).pathname} -> ${res.status()}`);

@@ -6,7 +6,9 @@
 //
 //   node web/e2e/run.mjs            exit 0 passed, 1 failed, 77 skipped (not root, no chromium, ...)
 // Environment: BERTHD (binary; default build/ci then build/release), CHROMIUM, E2E_OUT
-// (default <repo>/build/e2e), E2E_TIMEOUT_S (default 300), E2E_KEEP=1 keeps the temp dir.
+// (default <repo>/build/e2e), E2E_TIMEOUT_S (default 300), E2E_KEEP=1 keeps the temp dir,
+// E2E_BASE_URL / E2E_WEB_DIR / E2E_DEV_SERVER=1 choose where the dashboard comes from,
+// E2E_STRICT=1 ignores pending.json, E2E_DEBUG=1 logs navigations.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { launch } from "./lib/browser.mjs";
@@ -48,9 +50,15 @@ async function main() {
   const berthd = await startBerthd(join(work, "berthd"));
   stack.berthd = berthd;
   stack.setupToken = berthd.setupToken;
+  // Where the dashboard comes from: E2E_BASE_URL; else berthd's own / (what ships); else, while
+  // berthd serves none (or with E2E_DEV_SERVER=1), Vite's dev server proxying /api to berthd.
   let baseUrl = process.env.E2E_BASE_URL ?? berthd.url;
-  if (!berthd.servesDashboard && !process.env.E2E_BASE_URL) baseUrl = (await startVite(work, berthd.url)).url;
-  log(`berthd ${berthd.url} (${berthd.binary}); dashboard at ${baseUrl}${berthd.servesDashboard ? " (served by berthd)" : " (Vite dev server)"}`);
+  let servedBy = process.env.E2E_BASE_URL ? "E2E_BASE_URL" : "berthd";
+  if (!process.env.E2E_BASE_URL && (!berthd.servesDashboard || process.env.E2E_DEV_SERVER === "1")) {
+    baseUrl = (await startVite(work, berthd.url)).url;
+    servedBy = "vite dev server";
+  }
+  log(`berthd ${berthd.url} (${berthd.binary}); dashboard at ${baseUrl} (${servedBy})`);
 
   stack.addDockerServer = async (api) => {
     // The local agent enrols once setup is done; it is the first server.
@@ -80,14 +88,17 @@ async function main() {
   const counts = {};
   for (const r of flow.results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  writeFileSync(join(out, "results.json"), JSON.stringify({ seconds: Number(seconds), baseUrl, servedBy: berthd.servesDashboard ? "berthd" : "vite", counts, steps: flow.results, problems: flow.problems }, null, 2));
+  writeFileSync(join(out, "results.json"), JSON.stringify({ seconds: Number(seconds), baseUrl, servedBy, counts, steps: flow.results, problems: [...new Set(flow.problems)] }, null, 2));
   console.log(`\ne2e: ${seconds} s — ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(", ")}; screenshots in ${out}`);
   for (const r of flow.results) console.log(`  ${r.outcome.padEnd(15)} ${r.chain.padEnd(8)} ${r.step}${r.note ? ` — ${r.note.split("\n")[0]}` : ""}`);
-  for (const p of flow.problems) console.log(`  PROBLEM ${p}`);
+  // The same problem on every page (a CSP refusal, say) is listed once, with its count.
+  const problems = new Map();
+  for (const p of flow.problems) problems.set(p, (problems.get(p) ?? 0) + 1);
+  for (const [p, n] of problems) console.log(`  PROBLEM ${p}${n > 1 ? ` (${n} times)` : ""}`);
   if (failure) throw failure;
   const unexpected = flow.results.filter((r) => r.outcome === "unexpected-pass");
   if (unexpected.length) throw new Error(`steps listed in web/e2e/pending.json now pass; take them off: ${unexpected.map((r) => r.step).join(", ")}`);
-  if (flow.problems.length) throw new Error(`${flow.problems.length} problems (axe serious/critical violations, pages scrolling sideways at 375 px, requests to other origins), listed above`);
+  if (problems.size) throw new Error(`${problems.size} problems (axe serious/critical violations, pages scrolling sideways at 375 px, requests to other origins), listed above`);
 }
 
 const watchdog = setTimeout(async () => {

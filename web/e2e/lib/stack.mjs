@@ -4,7 +4,7 @@
 // /tmp/berth-test-docker), the offline busybox images, a Caddy whose admin API is on a free
 // port, berthd with its local agent, and one more real agent that deploys with that dockerd
 // and Caddy. Everything is stopped by stopAll().
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, chmodSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, chmodSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -102,29 +102,15 @@ export async function startCaddy(dir) {
   return { admin: `127.0.0.1:${port}`, proc };
 }
 
-/** web/dist exists and is newer than every source it is built from (else the dev server is the honest choice). */
-export function distIsFresh(dist) {
-  const index = join(dist, "index.html");
-  if (!existsSync(index)) return false;
-  const built = statSync(index).mtimeMs;
-  const newer = (path) => {
-    const info = statSync(path);
-    if (!info.isDirectory()) return info.mtimeMs > built;
-    return readdirSync(path).some((name) => newer(join(path, name)));
-  };
-  const stale = ["src", "index.html", "package-lock.json", "vite.config.ts", "public"].some((p) => existsSync(join(webRoot, p)) && newer(join(webRoot, p)));
-  if (stale) log("web/dist is older than web/src: not serving it");
-  return !stale;
-}
-
 async function berthdHelp(binary) {
   return (await run(binary, ["--help"], { timeoutMs: 10_000 })).output;
 }
 
 /**
  * berthd with its local agent (as root it runs as the test's own system user, like
- * local_agent_system_test), a fast heartbeat, and no rate limits. It serves the dashboard
- * itself when it can (--web-dir web/dist); `serves` says whether it does.
+ * local_agent_system_test), a fast heartbeat, and no rate limits. `servesDashboard` says
+ * whether its own `/` answers with the dashboard: the copy compiled in (built from web/ by the
+ * build that made this berthd), or E2E_WEB_DIR's (--web-dir) when that is set.
  */
 export async function startBerthd(dir, { localAgent = true, extra = [] } = {}) {
   const binary = berthdBinary();
@@ -136,9 +122,10 @@ export async function startBerthd(dir, { localAgent = true, extra = [] } = {}) {
     args.push("--local-agent");
     if (process.getuid() === 0) args.push("--local-agent-user", "berth-test-agent");
   }
-  const dist = join(webRoot, "dist");
-  const serves = help.includes("--web-dir") && distIsFresh(dist) && !process.env.E2E_BASE_URL;
-  if (serves) args.push("--web-dir", dist);
+  if (process.env.E2E_WEB_DIR) {
+    if (!help.includes("--web-dir")) throw new Error("E2E_WEB_DIR is set but this berthd has no --web-dir");
+    args.push("--web-dir", resolve(process.env.E2E_WEB_DIR));
+  }
   const proc = startProcess("berthd", binary, args, { logFile: join(dir, "berthd.out") });
   const port = await until(
     "berthd's port file",
@@ -150,6 +137,8 @@ export async function startBerthd(dir, { localAgent = true, extra = [] } = {}) {
   );
   const url = `http://127.0.0.1:${port}`;
   await until("berthd /api/v1/health", async () => (await fetch(`${url}/api/v1/health`)).ok, 20_000);
+  const page = await fetch(`${url}/signin`).catch(() => null);
+  const serves = page?.ok === true && (page.headers.get("content-type") ?? "").startsWith("text/html") && (await page.text()).includes('id="root"');
   const token = existsSync(join(dir, "data", "setup-token")) ? readFileSync(join(dir, "data", "setup-token"), "utf8").trim() : "";
   return { url, binary, proc, dir, dataDir: join(dir, "data"), setupToken: token, servesDashboard: serves };
 }
