@@ -57,6 +57,12 @@ async function main() {
   if (!process.env.E2E_BASE_URL && (!berthd.servesDashboard || process.env.E2E_DEV_SERVER === "1")) {
     baseUrl = (await startVite(work, berthd.url)).url;
     servedBy = "vite dev server";
+    // Vite transforms modules on first request: one load first, with room for a busy machine,
+    // so the flow's own timeouts measure the dashboard and not the dev server's warm-up.
+    const warm = await browser.newContext({ baseURL: baseUrl });
+    await (await warm.newPage()).goto("/setup", { waitUntil: "networkidle", timeout: 120_000 });
+    await warm.close();
+    log("vite warmed up");
   }
   log(`berthd ${berthd.url} (${berthd.binary}); dashboard at ${baseUrl} (${servedBy})`);
 
