@@ -68,6 +68,7 @@ bench: deps
 	bench/http/run
 	bench/auth/run
 	bench/agents/run
+	bench/web/run
 
 # Regenerates docs/openapi.json from the route table (a test fails when it is stale).
 openapi: build

@@ -94,6 +94,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const signedIn = useCallback(
     async (csrf: string) => {
       session.setCsrf(csrf);
+      // The signed-out auth state cached on the way to /signin would send RequireAuth straight
+      // back there (it renders stale data before refetching): drop it so the gate asks afresh.
+      queryClient.removeQueries({ queryKey: ["auth-state"] });
       await queryClient.invalidateQueries();
       await queryClient.fetchQuery({
         queryKey: meQueryKey(),
