@@ -1,43 +1,13 @@
-// Account-recovery calls (password reset, email verification) whose routes berthd does not
-// publish yet, so schema.d.ts cannot type them. This helper behaves like `call` — the parsed
-// body on success, an ApiError from the error envelope otherwise — and these functions move to
-// the typed client (`call(api.POST(...))`) once the routes are in docs/openapi.json.
-import { toApiError } from "../../api/errors";
-import { apiHeaders } from "../../api/session";
-
-async function postJson<T>(path: string, body: unknown): Promise<T | undefined> {
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", ...apiHeaders("POST") },
-      body: JSON.stringify(body),
-    });
-  } catch (cause) {
-    throw toApiError(0, cause);
-  }
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = text;
-  }
-  if (!response.ok) throw toApiError(response.status, parsed);
-  return parsed as T | undefined;
-}
+// Account-recovery calls made before anyone is signed in. They go through the typed client
+// like every other call; they live here so the sign-in bundle does not pull in a feature's page.
+import { api, call } from "../../api/client";
 
 /// 202 whether or not the address has an account; `mail_not_configured` without SMTP.
 export function requestPasswordReset(email: string) {
-  return postJson<void>("/api/v1/auth/password-reset", { email });
+  return call(api.POST("/api/v1/auth/password-reset", { body: { email } }));
 }
 
 /// Sets the new password with the token from the email (or an administrator's link).
 export function confirmPasswordReset(token: string, password: string) {
-  return postJson<void>("/api/v1/auth/password-reset/confirm", { token, password });
-}
-
-export function verifyEmail(token: string) {
-  return postJson<void>("/api/v1/auth/verify-email", { token });
+  return call(api.POST("/api/v1/auth/password-reset/confirm", { body: { token, password } }));
 }

@@ -9,15 +9,16 @@ describe("createPasswordResetLink", () => {
   it("posts with the team and CSRF headers and returns the link", async () => {
     session.setCsrf("csrf-1");
     session.setTeam("team_1");
-    const fetchMock = vi.fn(async (_url: string, _init: RequestInit) =>
+    const fetchMock = vi.fn(async (_request: Request) =>
       new Response(JSON.stringify({ url: "http://x/reset#t", expires_at: "2026-01-01T00:00:00.000Z" }), { status: 201 }),
     );
     vi.stubGlobal("fetch", fetchMock);
     expect(await createPasswordResetLink("usr_1")).toEqual({ url: "http://x/reset#t", expires_at: "2026-01-01T00:00:00.000Z" });
-    const [url, init] = fetchMock.mock.calls[0]!;
-    expect(url).toBe("/api/v1/admin/users/usr_1/password-reset");
-    expect(init.method).toBe("POST");
-    expect(init.headers).toMatchObject({ "X-CSRF-Token": "csrf-1", "X-Team-ID": "team_1" });
+    const [request] = fetchMock.mock.calls[0]!;
+    expect(new URL(request.url).pathname).toBe("/api/v1/admin/users/usr_1/password-reset");
+    expect(request.method).toBe("POST");
+    expect(request.headers.get("X-CSRF-Token")).toBe("csrf-1");
+    expect(request.headers.get("X-Team-ID")).toBe("team_1");
   });
 
   it("throws the API's error envelope", async () => {
