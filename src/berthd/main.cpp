@@ -229,14 +229,15 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
                                    {"version", version},
                                    {"instance_id", info->instance_id},
                                    {"first_start", info->first_start}});
-    fmt::print("Berth is running at {}  (API: {}/api/v1, stop with Ctrl-C)\n", url, url);
+    fmt::print("Berth is running at {}/  (API: {}/api/v1, stop with Ctrl-C)\n", url, url);
     if (!setup_token_file->token.empty()) {
-      // Printed, never logged: logs travel further than the operator's terminal.
+      // Printed, never logged: logs travel further than the operator's terminal. The link
+      // carries the token in its fragment, which a browser never sends to a server.
       fmt::print(
-          "First run: the setup token is {} (also in {}).\n"
-          "  Create the administrator: POST {}/api/v1/auth/setup with setup_token, email, "
-          "password, display_name\n",
-          setup_token_file->token, setup_token_file->path, url);
+          "First run: open {}/setup#{} in a browser to create the administrator.\n"
+          "  The setup token is {} (also in {}); without a browser: POST {}/api/v1/auth/setup\n"
+          "  with setup_token, email, password, display_name.\n",
+          url, setup_token_file->token, setup_token_file->token, setup_token_file->path, url);
     }
     std::fflush(stdout);
     server.run();

@@ -49,8 +49,28 @@ export async function checkView(page, name, dir, problems) {
   await page.screenshot({ path: join(dir, `${name}-desktop.png`), fullPage: true });
   await page.setViewportSize(phone);
   // Usable at 375 px: wide tables scroll inside their own box, the page itself never sideways.
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  if (overflow > 1) problems.push(`${name} at ${phone.width} px: the page scrolls sideways by ${overflow} px`);
+  const { overflow, culprits } = await page.evaluate(async () => {
+    // Measure the layout the user sees: after the resize observers (charts, the terminal) ran.
+    for (let i = 0; i < 2; i++) await new Promise((done) => requestAnimationFrame(done));
+    const width = document.documentElement.clientWidth;
+    // The outermost elements that stick out: what to fix, without their children repeating it.
+    // Inside a box that scrolls or clips sideways (a wide table's wrapper) is fine — unless
+    // absolutely positioned with no positioned ancestor in it: such an element escapes the clip.
+    const contained = (e) => {
+      const absolute = getComputedStyle(e).position === "absolute";
+      for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+        if (getComputedStyle(p).overflowX === "visible") continue;
+        return !absolute || (e.offsetParent !== null && p.contains(e.offsetParent));
+      }
+      return false;
+    };
+    const wide = [...document.body.querySelectorAll("*")].filter((e) => e.getBoundingClientRect().right > width + 1 && !contained(e));
+    const outermost = wide.filter((e) => !wide.includes(e.parentElement));
+    const describe = (e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ""}${e.classList.length ? `.${[...e.classList].join(".")}` : ""} (${Math.round(e.getBoundingClientRect().right)} px)`;
+    const shown = outermost.length ? outermost : [...document.body.querySelectorAll("*")].sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right);
+    return { overflow: document.documentElement.scrollWidth - width, culprits: shown.slice(0, 3).map(describe) };
+  });
+  if (overflow > 1) problems.push(`${name} at ${phone.width} px: the page scrolls sideways by ${overflow} px (${culprits.join(", ")})`);
   await page.screenshot({ path: join(dir, `${name}-phone.png`), fullPage: true });
   await page.setViewportSize(desktop);
   log(`view ${name}: ${violations.length ? `${violations.length} serious/critical axe violations` : "axe clean"}, screenshots written`);

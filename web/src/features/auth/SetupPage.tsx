@@ -10,11 +10,19 @@ import { ErrorText } from "../../components/ErrorText";
 import { Field } from "../../components/Field";
 import { AuthCard } from "./AuthCard";
 
+/// berthd prints the first-run link as /setup#<token>: the fragment never reaches a server or
+/// its logs. Read once, then taken out of the address bar.
+function tokenFromFragment(): string {
+  const token = decodeURIComponent(window.location.hash.replace(/^#/, ""));
+  if (token) window.history.replaceState(window.history.state, "", window.location.pathname + window.location.search);
+  return token;
+}
+
 export function SetupPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const { signedIn } = useAuth();
-  const [form, setForm] = useState({ setup_token: "", display_name: "", email: "", password: "" });
+  const [form, setForm] = useState(() => ({ setup_token: tokenFromFragment(), display_name: "", email: "", password: "" }));
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const state = useAuthState();
@@ -42,8 +50,8 @@ export function SetupPage() {
   return (
     <AuthCard title="Set up Berth">
       <p className="muted">
-        Create the administrator. The setup token is in berthd's log on its first start and in
-        the file <code>setup-token</code> of its data directory.
+        Create the administrator. berthd prints the setup token (and a link that fills it in) on
+        its first start; it is also in the file <code>setup-token</code> of its data directory.
       </p>
       <form onSubmit={submit}>
         <Field label="Setup token" autoComplete="off" required value={form.setup_token} onChange={set("setup_token")} />

@@ -1,4 +1,4 @@
-import { memo, useMemo } from "react";
+import { memo, useEffect, useMemo, useRef, useState, type RefObject } from "react";
 import { Link } from "react-router-dom";
 import { useQuery } from "@tanstack/react-query";
 import { StatusDot } from "../../components/StatusDot";
@@ -9,15 +9,35 @@ import { serverKeys } from "./keys";
 import { appendPoint, pointFromLive, pointsOf, tail, toSeriesView } from "./metrics";
 import type { Server } from "./types";
 
-/// The last hour of a server's metrics (seeded from the API, grown by live samples).
-export function useRecentSeries(teamId: string | null, server: Server) {
+/// True once the element has been on screen. A list of 100 servers must not ask for 100
+/// metric series before it can be used: each row seeds its sparklines when it is first seen.
+function useSeen(element: RefObject<Element | null>) {
+  const [seen, setSeen] = useState(false);
+  useEffect(() => {
+    const target = element.current;
+    if (seen || !target) return;
+    if (typeof IntersectionObserver === "undefined") {
+      setSeen(true);
+      return;
+    }
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) setSeen(true);
+    });
+    observer.observe(target);
+    return () => observer.disconnect();
+  }, [element, seen]);
+  return seen;
+}
+
+/// The last hour of a server's metrics (seeded from the API once `wanted`, grown by live samples).
+export function useRecentSeries(teamId: string | null, server: Server, wanted = true) {
   const id = server.id ?? "";
   const seeded = useQuery({
     queryKey: serverKeys.metrics(teamId, id, "1h"),
     queryFn: () => fetchMetrics(id, "1h"),
     // Live samples keep it current; refetch only now and then to fill gaps.
     staleTime: 5 * 60_000,
-    enabled: server.last_seen_at != null,
+    enabled: wanted && server.last_seen_at != null,
   });
   const metrics = liveMetricsOf(server);
   const lastSeen = server.last_seen_at;
@@ -37,10 +57,11 @@ export function SchedulingBadge({ scheduling }: { scheduling: Server["scheduling
 /// One server in the list. Memoised on the server object: a live event replaces only the
 /// object of the server it is about, so only that row draws again.
 export const ServerRow = memo(function ServerRow({ server, teamId }: { server: Server; teamId: string | null }) {
-  const view = useRecentSeries(teamId, server);
+  const row = useRef<HTMLTableRowElement>(null);
+  const view = useRecentSeries(teamId, server, useSeen(row));
   const name = server.name ?? server.id ?? "";
   return (
-    <tr>
+    <tr ref={row}>
       <td>
         <div className="server-name">
           <StatusDot status={server.status ?? "pending"} label="" />
