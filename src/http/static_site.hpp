@@ -44,7 +44,7 @@ class SiteSource {
 
 /// The policy on every dashboard response (docs/security.md says why each part is there).
 inline constexpr std::string_view kDashboardCsp =
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'";
 

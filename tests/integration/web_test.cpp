@@ -41,7 +41,7 @@ class WebTest : public BerthdTest {
 
 void expect_security_headers(const HttpResponse& response) {
   EXPECT_EQ(response.header("content-security-policy"),
-            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
             "form-action 'self'; frame-ancestors 'none'");
   EXPECT_EQ(response.header("x-content-type-options"), "nosniff");

@@ -1,90 +1,86 @@
-// Job, deployment and container output, ANSI colours kept (xterm.js). Follows the end unless
-// the reader scrolled up. Loaded lazily: pages without output do not pay for it.
-import { forwardRef, useEffect, useImperativeHandle, useRef } from "react";
-import { Terminal as XTerm } from "@xterm/xterm";
-import "@xterm/xterm/css/xterm.css";
-
-/// Characters kept for replay after a remount (about what 20,000 lines of scrollback hold).
-const kTranscriptLimit = 2_000_000;
+// Job, deployment and container output with its ANSI colours kept (components/ansi.ts reads
+// them). Plain DOM text, so the browser's find, select and copy work, and nothing needs an
+// inline <style> (the CSP refuses those). Follows the end unless the reader scrolled up.
+import { forwardRef, memo, useImperativeHandle, useLayoutEffect, useReducer, useRef, type CSSProperties } from "react";
+import { AnsiScreen, defaultBackground, defaultForeground, type Line, type Style } from "./ansi";
 
 export interface TerminalHandle {
   write: (text: string) => void;
   clear: () => void;
 }
 
-export const Terminal = forwardRef<TerminalHandle, { label: string; rows?: number }>(function Terminal(
-  { label, rows = 24 },
-  ref,
-) {
-  const host = useRef<HTMLDivElement>(null);
-  const term = useRef<XTerm | null>(null);
-  // Everything written so far, replayed into each new xterm: a remount (StrictMode in
-  // development, a changed row count) must not lose output that arrived before it. Bounded
-  // like the scrollback so a long follow cannot grow without end.
-  const transcript = useRef<string[]>([]);
-  const transcriptSize = useRef(0);
+function cssOf(style: Style): CSSProperties | undefined {
+  if (Object.keys(style).length === 0) return undefined;
+  const fg = style.inverse ? (style.bg ?? defaultBackground) : style.fg;
+  const bg = style.inverse ? (style.fg ?? defaultForeground) : style.bg;
+  return {
+    color: fg,
+    backgroundColor: bg,
+    fontWeight: style.bold ? 700 : undefined,
+    opacity: style.dim ? 0.8 : undefined,
+    fontStyle: style.italic ? "italic" : undefined,
+    textDecoration: style.underline ? "underline" : undefined,
+  };
+}
 
-  useEffect(() => {
-    const element = host.current;
-    if (!element) return;
-    let disposed = false;
-    const xterm = new XTerm({
-      convertEol: true,
-      disableStdin: true,
-      scrollback: 20000,
-      rows,
-      fontFamily: "ui-monospace, 'DejaVu Sans Mono', monospace",
-      fontSize: 12,
-      theme: { background: "#0b0d12", foreground: "#e6e8ee" },
-      screenReaderMode: false,
+/// One line; memoised on the line's array, which changes only while the line is open.
+const OutputLine = memo(function OutputLine({ line }: { line: Line }) {
+  if (line.length === 0) return <div>{"\u200b"}</div>;
+  return (
+    <div>
+      {line.map((segment, i) => (
+        <span key={i} style={cssOf(segment.style)}>
+          {segment.text}
+        </span>
+      ))}
+    </div>
+  );
+});
+
+export const Terminal = forwardRef<TerminalHandle, { label: string; rows?: number }>(function Terminal({ label, rows = 24 }, ref) {
+  const screen = useRef(new AnsiScreen());
+  const box = useRef<HTMLDivElement>(null);
+  const [, redraw] = useReducer((n: number) => n + 1, 0);
+  const frame = useRef(0);
+  const follow = useRef(true);
+
+  // Chunks arrive many to a frame: draw once per frame, not once per chunk.
+  const scheduleRedraw = () => {
+    if (frame.current) return;
+    const element = box.current;
+    follow.current = !element || element.scrollHeight - element.scrollTop - element.clientHeight < 24;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = 0;
+      redraw();
     });
-    xterm.open(element);
-    term.current = xterm;
-    for (const text of transcript.current) xterm.write(text);
-    // xterm measures its cells on the first render; resizing before that (or after dispose)
-    // throws "reading 'dimensions'", so the fit waits a frame and checks it is still alive.
-    let frame = 0;
-    const resize = () => {
-      cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => {
-        if (disposed) return;
-        const width = element.clientWidth;
-        const cell = 7.2;
-        if (width > 0) xterm.resize(Math.max(20, Math.floor((width - 16) / cell)), rows);
-      });
-    };
-    resize();
-    window.addEventListener("resize", resize);
-    return () => {
-      disposed = true;
-      cancelAnimationFrame(frame);
-      window.removeEventListener("resize", resize);
-      term.current = null;
-      xterm.dispose();
-    };
-  }, [rows]);
+  };
+
+  useLayoutEffect(() => {
+    const element = box.current;
+    if (element && follow.current) element.scrollTop = element.scrollHeight;
+  });
+  useLayoutEffect(() => () => cancelAnimationFrame(frame.current), []);
 
   useImperativeHandle(ref, () => ({
     write(text: string) {
-      transcript.current.push(text);
-      transcriptSize.current += text.length;
-      while (transcriptSize.current > kTranscriptLimit && transcript.current.length > 1) {
-        transcriptSize.current -= transcript.current.shift()!.length;
-      }
-      const xterm = term.current;
-      if (!xterm) return;
-      const buffer = xterm.buffer.active;
-      const atEnd = buffer.viewportY >= buffer.baseY;
-      xterm.write(text, () => {
-        if (atEnd && term.current === xterm) xterm.scrollToBottom();
-      });
+      screen.current.write(text);
+      scheduleRedraw();
     },
     clear() {
-      transcript.current = [];
-      transcriptSize.current = 0;
-      term.current?.reset();
+      screen.current.clear();
+      scheduleRedraw();
     },
   }));
 
-  return <div className="terminal" ref={host} role="log" aria-label={label} />;
+  const lines = screen.current.lines();
+  const dropped = screen.current.dropped;
+  return (
+    // Focusable so the keyboard can scroll it.
+    <div className="terminal" ref={box} role="log" aria-label={label} tabIndex={0} style={{ height: `${rows * 1.5 + 1}em` }}>
+      {dropped > 0 && <div className="terminal-note">{dropped.toLocaleString()} earlier lines not shown</div>}
+      {lines.map((line, i) => (
+        <OutputLine key={dropped + i} line={line} />
+      ))}
+    </div>
+  );
 });

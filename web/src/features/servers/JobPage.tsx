@@ -16,7 +16,7 @@ import { serverKeys } from "./keys";
 import { isJobFinished, type Job } from "./types";
 import "./servers.css";
 
-// xterm.js loads only on pages that show output.
+// The output view loads with the first page that shows output.
 const Terminal = lazy(() => import("../../components/Terminal").then((m) => ({ default: m.Terminal })));
 
 function seconds(ms: number | undefined): string {
