@@ -232,12 +232,14 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
     fmt::print("Berth is running at {}/  (API: {}/api/v1, stop with Ctrl-C)\n", url, url);
     if (!setup_token_file->token.empty()) {
       // Printed, never logged: logs travel further than the operator's terminal. The link
-      // carries the token in its fragment, which a browser never sends to a server.
+      // carries the token in its fragment, which a browser never sends to a server; it uses the
+      // public URL, since the listen address may be 0.0.0.0.
       fmt::print(
           "First run: open {}/setup#{} in a browser to create the administrator.\n"
           "  The setup token is {} (also in {}); without a browser: POST {}/api/v1/auth/setup\n"
           "  with setup_token, email, password, display_name.\n",
-          url, setup_token_file->token, setup_token_file->token, setup_token_file->path, url);
+          services.public_url, setup_token_file->token, setup_token_file->token,
+          setup_token_file->path, url);
     }
     std::fflush(stdout);
     server.run();

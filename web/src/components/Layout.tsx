@@ -5,7 +5,7 @@ import { Boxes, FolderKanban, Menu, ScrollText, Server, Shield, UserRound, Users
 import { useAuth } from "../auth/AuthContext";
 
 export function Layout() {
-  const { memberships, teamId, switchTeam, user, isInstanceAdmin, signOut } = useAuth();
+  const { memberships, teamId, switchTeam, user, isInstanceAdmin, signOut, can } = useAuth();
   const [open, setOpen] = useState(false);
   const location = useLocation();
   const navClass = ({ isActive }: { isActive: boolean }) => (isActive ? "active" : "");
@@ -52,9 +52,11 @@ export function Layout() {
           <NavLink to="/team" className={navClass}>
             <Users size={16} aria-hidden /> Team
           </NavLink>
-          <NavLink to="/audit" className={navClass}>
-            <ScrollText size={16} aria-hidden /> Audit log
-          </NavLink>
+          {can("admin") && (
+            <NavLink to="/audit" className={navClass}>
+              <ScrollText size={16} aria-hidden /> Audit log
+            </NavLink>
+          )}
           {isInstanceAdmin && (
             <NavLink to="/admin" className={navClass}>
               <Shield size={16} aria-hidden /> Administration

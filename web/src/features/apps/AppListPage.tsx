@@ -8,6 +8,7 @@ import { ErrorText } from "../../components/ErrorText";
 import { PageHeader } from "../../components/PageHeader";
 import { Pagination } from "../../components/Pagination";
 import { StatusDot } from "../../components/StatusDot";
+import { useDebounced } from "../../components/useDebounced";
 import { RelativeTime } from "../../components/Time";
 import { describeSource, keys, useLastDeployment, useProjectNames, useServers, useTeamId } from "./shared/queries";
 import type { App } from "./shared/types";
@@ -19,6 +20,7 @@ export default function AppListPage() {
   const [params, setParams] = useSearchParams();
   const page = Math.max(1, Number(params.get("page") ?? 1) || 1);
   const q = params.get("q") ?? "";
+  const settledQ = useDebounced(q);
   return (
     <>
       <PageHeader
@@ -45,7 +47,7 @@ export default function AppListPage() {
           onChange={(e) => setParams(e.target.value ? { q: e.target.value } : {}, { replace: true })}
         />
       </div>
-      <AppTable page={page} q={q} onPage={(p) => setParams({ ...(q ? { q } : {}), page: String(p) })} />
+      <AppTable page={page} q={settledQ} onPage={(p) => setParams({ ...(q ? { q } : {}), page: String(p) })} />
     </>
   );
 }

@@ -27,7 +27,7 @@ export function TransferOwnership() {
   return (
     <>
       <h3>Transfer ownership</h3>
-      <p className="muted">The new owner gets billing and deletion rights; you become an admin.</p>
+      <p className="muted">The new owner can delete the team and hand it on again; you become an admin.</p>
       <ErrorText error={members.error} />
       {candidates.length === 0 && members.isSuccess ? (
         <p className="muted">Invite someone first: ownership goes to another member.</p>
