@@ -44,12 +44,14 @@ describe("openStream", () => {
       openStream("/api/v1/deployments/dep_1/events", {
         fetchImpl: fetchImpl as unknown as typeof fetch,
         retryMs: 1,
+        onOpen: () => seen.push("open"),
+        onError: () => seen.push("dropped"),
         onEvent: (e) => seen.push(`${e.id}:${e.event}`),
         isFinal: (e) => e.event === "finished",
         onEnd: resolve,
       });
     });
-    expect(seen).toEqual(["1:output", "2:output", "3:finished"]);
+    expect(seen).toEqual(["open", "1:output", "2:output", "dropped", "open", "3:finished"]);
     expect(requests).toEqual([null, "2"]);
   });
 

@@ -19,6 +19,8 @@ export interface StreamOptions {
   /// Called once the final event has arrived and the stream has closed.
   onEnd?: () => void;
   onError?: (error: unknown) => void;
+  /// Called each time berthd accepts the stream (again, after a reconnect).
+  onOpen?: () => void;
   /// Resume after this id (e.g. the last event already on screen).
   lastEventId?: string | null;
   /// Reconnect after a dropped connection (default true), after this many ms.
@@ -95,6 +97,7 @@ export function openStream(path: string, options: StreamOptions): () => void {
           options.onError?.(toApiError(response.status, body));
           if (response.status >= 400 && response.status < 500) return; // no point retrying
         } else {
+          options.onOpen?.();
           const parser = new SseParser((event) => {
             if (event.id) lastId = event.id;
             if (options.isFinal?.(event)) finished = true;

@@ -52,7 +52,7 @@ export default function ServerPage() {
     },
     [client, teamId, id],
   );
-  useStream(teamId && server.isSuccess ? `/api/v1/servers/${encodeURIComponent(id)}/events` : null, onEvent);
+  const streamError = useStream(teamId && server.isSuccess ? `/api/v1/servers/${encodeURIComponent(id)}/events` : null, onEvent);
 
   if (server.isError) {
     return (
@@ -87,6 +87,7 @@ export default function ServerPage() {
           </span>
         }
       />
+      <ErrorText error={streamError} />
       <Tabs label="Server sections" tabs={tabs} />
       <Outlet context={{ server: s, serverId: id, teamId, events } satisfies ServerPageContext} />
     </>

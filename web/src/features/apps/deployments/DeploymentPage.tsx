@@ -48,7 +48,7 @@ function DeploymentView({ deployment, app }: { deployment: Deployment; app: App 
   const members = useMemberNames();
   const [progress, dispatch] = useReducer(progressReducer, initialProgress(expectedSteps(app?.source?.type, deployment.trigger)));
   const onEvent = useCallback((event: StreamEvent) => dispatch(event), []);
-  useStream(`/api/v1/deployments/${id}/events`, onEvent, {
+  const streamError = useStream(`/api/v1/deployments/${id}/events`, onEvent, {
     isFinal: isFinalEvent,
     onEnd: () => {
       void queryClient.invalidateQueries({ queryKey: keys.deployment(team, id) });
@@ -109,6 +109,7 @@ function DeploymentView({ deployment, app }: { deployment: Deployment; app: App 
           <StepList steps={progress.steps} />
         </section>
         <section aria-label="Output">
+          <ErrorText error={streamError} />
           <Terminal ref={term} label={`Output of deployment ${id}`} />
         </section>
       </div>

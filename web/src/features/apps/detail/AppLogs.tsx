@@ -3,6 +3,7 @@
 // Changing either opens a new stream into a cleared terminal.
 import { useRef, useState } from "react";
 // Static here: this tab is its own lazy chunk, and a lazy Terminal would drop the first events.
+import { ErrorText } from "../../../components/ErrorText";
 import { Terminal, type TerminalHandle } from "../../../components/Terminal";
 import { useStream } from "../../../components/useStream";
 import { useAppOutlet } from "./AppLayout";
@@ -43,7 +44,7 @@ export default function AppLogs() {
 function LogStream({ appId, name, tail, follow }: { appId: string; name: string; tail: number; follow: boolean }) {
   const term = useRef<TerminalHandle>(null);
   const [ended, setEnded] = useState(false);
-  useStream(
+  const streamError = useStream(
     `/api/v1/apps/${appId}/logs?tail=${tail}&follow=${follow}`,
     (event) => {
       if (event.event !== "output") return;
@@ -58,6 +59,7 @@ function LogStream({ appId, name, tail, follow }: { appId: string; name: string;
   );
   return (
     <>
+      <ErrorText error={streamError} />
       <Terminal ref={term} label={`Logs of ${name}`} />
       {ended && <p className="muted">{follow ? "The stream ended (the container stopped, or an hour passed). Reload to read again." : "End of the log. Turn on Follow to keep reading."}</p>}
     </>
