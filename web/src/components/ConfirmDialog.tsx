@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from "react";
 import { Dialog } from "./Dialog";
-import { ErrorText } from "./ErrorText";
+import { FormActions } from "./FormActions";
 
 /// A destructive action is never one click: the dialog names the object, and with
 /// `typeToConfirm` the user types its name before the button wakes up.
@@ -62,15 +62,7 @@ export function ConfirmDialog({
             <input id="confirm-name" className="input" autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} />
           </div>
         )}
-        <ErrorText error={error} />
-        <div className="form-actions">
-          <button type="submit" className={danger ? "btn btn-danger" : "btn btn-primary"} disabled={!ready || busy}>
-            {busy ? "Working…" : confirmLabel}
-          </button>
-          <button type="button" className="btn" onClick={() => close(false)}>
-            Cancel
-          </button>
-        </div>
+        <FormActions error={error} label={confirmLabel} busy={busy} disabled={!ready} danger={danger} onCancel={() => close(false)} />
       </form>
     </Dialog>
   );

@@ -15,6 +15,7 @@ import { useToast } from "../../components/Toast";
 import type { SignInNotice } from "../auth/SignInPage";
 import { sessionsKey } from "./keys";
 import { describeAgent } from "./userAgent";
+import { DataTable } from "../../components/DataTable";
 
 const perPage = 20;
 type SessionRow = NonNullable<Awaited<ReturnType<typeof fetchSessions>>["data"]>[number];
@@ -62,46 +63,31 @@ export function SessionsTab() {
         <ErrorText error={sessions.error} />
       ) : sessions.data.data?.length ? (
         <>
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Device</th>
-                  <th scope="col" className="hide-sm">Address</th>
-                  <th scope="col" className="hide-sm">Signed in</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col" className="actions">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {sessions.data.data.map((row) => (
-                  <tr key={row.id}>
-                    <td>
-                      <div className="session-device">
-                        <span title={row.user_agent}>
-                          {describeAgent(row.user_agent)} {row.current && <span className="badge badge-ok">This session</span>}
-                        </span>
-                      </div>
-                    </td>
-                    <td className="hide-sm mono">{row.source_address || "–"}</td>
-                    <td className="hide-sm">
-                      <RelativeTime at={row.created_at} />
-                    </td>
-                    <td>
-                      <RelativeTime at={row.last_seen_at} />
-                    </td>
-                    <td className="actions">
-                      <button type="button" className="btn btn-sm" onClick={() => setEnding(row)}>
-                        Sign out<span className="sr-only"> {describeAgent(row.user_agent)}</span>
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={["Device", { label: "Address", className: "hide-sm" }, { label: "Signed in", className: "hide-sm" }, "Last used"]} actions>
+            {sessions.data.data.map((row) => (
+              <tr key={row.id}>
+                <td>
+                  <div className="session-device">
+                    <span title={row.user_agent}>
+                      {describeAgent(row.user_agent)} {row.current && <span className="badge badge-ok">This session</span>}
+                    </span>
+                  </div>
+                </td>
+                <td className="hide-sm mono">{row.source_address || "–"}</td>
+                <td className="hide-sm">
+                  <RelativeTime at={row.created_at} />
+                </td>
+                <td>
+                  <RelativeTime at={row.last_seen_at} />
+                </td>
+                <td className="actions">
+                  <button type="button" className="btn btn-sm" onClick={() => setEnding(row)}>
+                    Sign out<span className="sr-only"> {describeAgent(row.user_agent)}</span>
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           <Pagination page={page} perPage={perPage} total={sessions.data.total ?? 0} onPage={setPage} />
         </>
       ) : (

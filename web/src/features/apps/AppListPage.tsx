@@ -13,6 +13,7 @@ import { RelativeTime } from "../../components/Time";
 import { describeSource, keys, useLastDeployment, useProjectNames, useServers, useTeamId } from "./shared/queries";
 import type { App } from "./shared/types";
 import "./apps.css";
+import { DataTable } from "../../components/DataTable";
 
 const PER_PAGE = 20;
 
@@ -83,25 +84,11 @@ export function AppTable({ page, q, projectId, onPage }: { page: number; q: stri
   }
   return (
     <>
-      <div className="table-wrap">
-        <table className="table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              {!projectId && <th className="hide-sm">Project</th>}
-              <th className="hide-sm">Server</th>
-              <th>URL</th>
-              <th className="hide-sm">Source</th>
-              <th>Last deployment</th>
-            </tr>
-          </thead>
-          <tbody>
-            {apps.map((app) => (
-              <AppRow key={app.id} app={app} showProject={!projectId} project={projects.data?.get(app.project_id ?? "")} server={serverName.get(app.server_id ?? "")} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable columns={["Name", !projectId && { label: "Project", className: "hide-sm" }, { label: "Server", className: "hide-sm" }, "URL", { label: "Source", className: "hide-sm" }, "Last deployment"]}>
+        {apps.map((app) => (
+          <AppRow key={app.id} app={app} showProject={!projectId} project={projects.data?.get(app.project_id ?? "")} server={serverName.get(app.server_id ?? "")} />
+        ))}
+      </DataTable>
       <Pagination page={list.data.page ?? page} perPage={list.data.per_page ?? PER_PAGE} total={list.data.total ?? 0} onPage={onPage} />
     </>
   );

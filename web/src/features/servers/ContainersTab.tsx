@@ -9,6 +9,7 @@ import { dockerOf, fetchJob, liveMetricsOf } from "./api";
 import { serverKeys } from "./keys";
 import { useServerPage } from "./ServerPage";
 import { isJobFinished } from "./types";
+import { DataTable } from "../../components/DataTable";
 
 /// A container as the Engine API lists it (docker.list's result), the fields shown here.
 export interface EngineContainer {
@@ -82,37 +83,25 @@ export default function ContainersTab() {
           )}
           {!jobId && <p className="muted">Listing runs a docker.list job on the server through its agent.</p>}
           {job.data?.state === "succeeded" && (
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Image</th>
-                    <th scope="col">State</th>
-                    <th scope="col" className="hide-sm">Status</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {containers.length === 0 && (
-                    <tr>
-                      <td colSpan={4} className="muted">
-                        No containers on this server.
-                      </td>
-                    </tr>
-                  )}
-                  {containers.map((c) => (
-                    <tr key={c.Id}>
-                      <td className="mono">{(c.Names ?? []).map((n) => n.replace(/^\//, "")).join(", ") || c.Id?.slice(0, 12)}</td>
-                      <td className="mono small">{c.Image}</td>
-                      <td>
-                        <StatusDot status={c.State ?? "unknown"} />
-                      </td>
-                      <td className="hide-sm muted">{c.Status}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={["Name", "Image", "State", { label: "Status", className: "hide-sm" }]}>
+              {containers.length === 0 && (
+                <tr>
+                  <td colSpan={4} className="muted">
+                    No containers on this server.
+                  </td>
+                </tr>
+              )}
+              {containers.map((c) => (
+                <tr key={c.Id}>
+                  <td className="mono">{(c.Names ?? []).map((n) => n.replace(/^\//, "")).join(", ") || c.Id?.slice(0, 12)}</td>
+                  <td className="mono small">{c.Image}</td>
+                  <td>
+                    <StatusDot status={c.State ?? "unknown"} />
+                  </td>
+                  <td className="hide-sm muted">{c.Status}</td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </section>
       ) : (

@@ -12,6 +12,7 @@ import { serverKeys } from "./keys";
 import { RunCommandForm } from "./RunCommandForm";
 import { useServerPage } from "./ServerPage";
 import { isJobFinished, type Job } from "./types";
+import { DataTable } from "../../components/DataTable";
 
 const perPage = 20;
 
@@ -43,45 +44,32 @@ export default function JobsTab() {
       {jobs.isSuccess && rows.length === 0 ? (
         <EmptyState title="No jobs yet">Deployments, adoptions and commands run on this server are listed here.</EmptyState>
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">State</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Command</th>
-                <th scope="col" className="hide-sm">Exit</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {jobs.isPending && (
-                <tr className="skeleton-row" aria-hidden>
-                  <td colSpan={5}>
-                    <div className="skeleton" />
-                  </td>
-                </tr>
-              )}
-              {rows.map((job) => (
-                <tr key={job.id}>
-                  <td>
-                    <Link to={`/jobs/${job.id}`} aria-label={`Job ${job.id}: ${job.state}`}>
-                      <StatusDot status={job.state === "canceled" ? "cancelled" : (job.state ?? "queued")} />
-                    </Link>
-                  </td>
-                  <td className="mono">
-                    <Link to={`/jobs/${job.id}`}>{job.kind}</Link>
-                  </td>
-                  <td className="mono small">{jobSummary(job)}</td>
-                  <td className="hide-sm mono">{job.exit_code ?? "–"}</td>
-                  <td>
-                    <RelativeTime at={job.created_at} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["State", "Kind", "Command", { label: "Exit", className: "hide-sm" }, "Created"]}>
+          {jobs.isPending && (
+            <tr className="skeleton-row" aria-hidden>
+              <td colSpan={5}>
+                <div className="skeleton" />
+              </td>
+            </tr>
+          )}
+          {rows.map((job) => (
+            <tr key={job.id}>
+              <td>
+                <Link to={`/jobs/${job.id}`} aria-label={`Job ${job.id}: ${job.state}`}>
+                  <StatusDot status={job.state === "canceled" ? "cancelled" : (job.state ?? "queued")} />
+                </Link>
+              </td>
+              <td className="mono">
+                <Link to={`/jobs/${job.id}`}>{job.kind}</Link>
+              </td>
+              <td className="mono small">{jobSummary(job)}</td>
+              <td className="hide-sm mono">{job.exit_code ?? "–"}</td>
+              <td>
+                <RelativeTime at={job.created_at} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {jobs.data && (
         <Pagination

@@ -16,6 +16,7 @@ import { OneTimeKeyDialog } from "./OneTimeKeyDialog";
 import { perPage, teamKeys } from "./queries";
 import type { ApiKey, CreatedKey } from "./types";
 import { usePageParam } from "./usePageParam";
+import { DataTable } from "../../components/DataTable";
 
 export function ApiKeysTab() {
   const { teamId, can } = useAuth();
@@ -52,42 +53,26 @@ export function ApiKeysTab() {
         <EmptyState title="No API keys">Create one for a script or a CI job; you see its secret once.</EmptyState>
       ) : (
         <>
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Role</th>
-                  <th className="hide-sm">Ends in</th>
-                  <th className="hide-sm">Last used</th>
-                  <th className="hide-sm">Expires</th>
-                  <th className="actions">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((key) => (
-                  <tr key={key.id}>
-                    <td>{key.name}</td>
-                    <td>
-                      <span className="badge">{key.role}</span>
-                    </td>
-                    <td className="hide-sm mono">…{key.preview}</td>
-                    <td className="hide-sm">
-                      <RelativeTime at={key.last_used_at} />
-                    </td>
-                    <td className="hide-sm">{key.expires_at ? <RelativeTime at={key.expires_at} /> : <span className="muted">never</span>}</td>
-                    <td className="actions">
-                      <button type="button" className="btn btn-sm btn-danger" onClick={() => setRevoking(key)}>
-                        Revoke<span className="sr-only"> {key.name}</span>
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={["Name", "Role", { label: "Ends in", className: "hide-sm" }, { label: "Last used", className: "hide-sm" }, { label: "Expires", className: "hide-sm" }]} actions>
+            {rows.map((key) => (
+              <tr key={key.id}>
+                <td>{key.name}</td>
+                <td>
+                  <span className="badge">{key.role}</span>
+                </td>
+                <td className="hide-sm mono">…{key.preview}</td>
+                <td className="hide-sm">
+                  <RelativeTime at={key.last_used_at} />
+                </td>
+                <td className="hide-sm">{key.expires_at ? <RelativeTime at={key.expires_at} /> : <span className="muted">never</span>}</td>
+                <td className="actions">
+                  <button type="button" className="btn btn-sm btn-danger" onClick={() => setRevoking(key)}>
+                    Revoke<span className="sr-only"> {key.name}</span>
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           <Pagination page={page} perPage={perPage} total={keys.data.total ?? 0} onPage={setPage} />
         </>
       )}

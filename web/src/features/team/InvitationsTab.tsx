@@ -16,6 +16,7 @@ import { RoleRequired, TableSkeleton } from "./ListStates";
 import { perPage, teamKeys } from "./queries";
 import type { Invitation } from "./types";
 import { usePageParam } from "./usePageParam";
+import { DataTable } from "../../components/DataTable";
 
 export function InvitationsTab() {
   const { teamId, can } = useAuth();
@@ -55,42 +56,27 @@ export function InvitationsTab() {
         <EmptyState title="No pending invitations">Invite someone by email; they join with the role you pick.</EmptyState>
       ) : (
         <>
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>Email</th>
-                  <th>Role</th>
-                  <th className="hide-sm">Sent</th>
-                  <th className="hide-sm">Expires</th>
-                  <th className="actions">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((invitation) => (
-                  <tr key={invitation.id}>
-                    <td>{invitation.email}</td>
-                    <td>
-                      <span className="badge">{invitation.role}</span>
-                    </td>
-                    <td className="hide-sm">
-                      <RelativeTime at={invitation.created_at} />
-                    </td>
-                    <td className="hide-sm">
-                      <RelativeTime at={invitation.expires_at} />
-                    </td>
-                    <td className="actions">
-                      <button type="button" className="btn btn-sm btn-danger" onClick={() => setRevoking(invitation)}>
-                        Revoke<span className="sr-only"> the invitation of {invitation.email}</span>
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={["Email", "Role", { label: "Sent", className: "hide-sm" }, { label: "Expires", className: "hide-sm" }]} actions>
+            {rows.map((invitation) => (
+              <tr key={invitation.id}>
+                <td>{invitation.email}</td>
+                <td>
+                  <span className="badge">{invitation.role}</span>
+                </td>
+                <td className="hide-sm">
+                  <RelativeTime at={invitation.created_at} />
+                </td>
+                <td className="hide-sm">
+                  <RelativeTime at={invitation.expires_at} />
+                </td>
+                <td className="actions">
+                  <button type="button" className="btn btn-sm btn-danger" onClick={() => setRevoking(invitation)}>
+                    Revoke<span className="sr-only"> the invitation of {invitation.email}</span>
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           <Pagination page={page} perPage={perPage} total={invitations.data.total ?? 0} onPage={setPage} />
         </>
       )}

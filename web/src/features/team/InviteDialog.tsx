@@ -4,12 +4,12 @@ import { api, call } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
 import { CopyButton } from "../../components/CopyButton";
 import { Dialog } from "../../components/Dialog";
-import { ErrorText } from "../../components/ErrorText";
 import { Field } from "../../components/Field";
 import { useToast } from "../../components/Toast";
 import { teamKeys } from "./queries";
 import { invitableRoles } from "./teamRules";
 import type { InviteResult } from "./types";
+import { FormActions } from "../../components/FormActions";
 
 /// Invite by email with a role. When berthd has no mail set up it answers with the link
 /// (once): the dialog then turns into "send this link yourself" with a copy button.
@@ -97,15 +97,7 @@ export function InviteDialog({ open, onOpenChange }: { open: boolean; onOpenChan
             ))}
           </select>
         </div>
-        <ErrorText error={error} />
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={busy || email.trim() === ""}>
-            {busy ? "Inviting…" : "Send invitation"}
-          </button>
-          <button type="button" className="btn" onClick={() => close(false)}>
-            Cancel
-          </button>
-        </div>
+        <FormActions error={error} label="Send invitation" busy={busy} busyLabel="Inviting…" disabled={email.trim() === ""} onCancel={() => close(false)} />
       </form>
     </Dialog>
   );

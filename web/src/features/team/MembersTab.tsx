@@ -16,6 +16,7 @@ import { perPage, teamKeys } from "./queries";
 import { assignableRoles, canRemove } from "./teamRules";
 import type { Member } from "./types";
 import { usePageParam } from "./usePageParam";
+import { DataTable } from "../../components/DataTable";
 
 
 export function MembersTab() {
@@ -66,67 +67,52 @@ export function MembersTab() {
   return (
     <>
       <ErrorText error={changeRole.error} />
-      <div className="table-wrap">
-        <table className="table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th className="hide-sm">Email</th>
-              <th>Role</th>
-              <th className="hide-sm">Joined</th>
-              <th className="actions">
-                <span className="sr-only">Actions</span>
-              </th>
+      <DataTable columns={["Name", { label: "Email", className: "hide-sm" }, "Role", { label: "Joined", className: "hide-sm" }]} actions>
+        {rows.map((member) => {
+          const roles = assignableRoles(role, member);
+          const self = member.user_id === user?.id;
+          const name = member.display_name ?? member.email ?? member.user_id;
+          return (
+            <tr key={member.user_id}>
+              <td>
+                {name} {self && <span className="badge">you</span>}
+              </td>
+              <td className="hide-sm">{member.email}</td>
+              <td>
+                {roles.length > 0 ? (
+                  <select
+                    className="input select-sm"
+                    aria-label={`Role of ${name}`}
+                    value={member.role}
+                    disabled={changeRole.isPending}
+                    onChange={(e) => changeRole.mutate({ member, next: e.target.value as TeamRole })}
+                  >
+                    {!roles.includes(member.role as TeamRole) && <option value={member.role}>{member.role}</option>}
+                    {roles.map((r) => (
+                      <option key={r} value={r}>
+                        {r}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  <span className="badge">{member.role}</span>
+                )}
+              </td>
+              <td className="hide-sm">
+                <RelativeTime at={member.joined_at} />
+              </td>
+              <td className="actions">
+                {canRemove(role, user?.id, member) && (
+                  <button type="button" className="btn btn-sm btn-danger" onClick={() => setRemoving(member)}>
+                    {self ? "Leave" : "Remove"}
+                    {!self && <span className="sr-only"> {name}</span>}
+                  </button>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.map((member) => {
-              const roles = assignableRoles(role, member);
-              const self = member.user_id === user?.id;
-              const name = member.display_name ?? member.email ?? member.user_id;
-              return (
-                <tr key={member.user_id}>
-                  <td>
-                    {name} {self && <span className="badge">you</span>}
-                  </td>
-                  <td className="hide-sm">{member.email}</td>
-                  <td>
-                    {roles.length > 0 ? (
-                      <select
-                        className="input select-sm"
-                        aria-label={`Role of ${name}`}
-                        value={member.role}
-                        disabled={changeRole.isPending}
-                        onChange={(e) => changeRole.mutate({ member, next: e.target.value as TeamRole })}
-                      >
-                        {!roles.includes(member.role as TeamRole) && <option value={member.role}>{member.role}</option>}
-                        {roles.map((r) => (
-                          <option key={r} value={r}>
-                            {r}
-                          </option>
-                        ))}
-                      </select>
-                    ) : (
-                      <span className="badge">{member.role}</span>
-                    )}
-                  </td>
-                  <td className="hide-sm">
-                    <RelativeTime at={member.joined_at} />
-                  </td>
-                  <td className="actions">
-                    {canRemove(role, user?.id, member) && (
-                      <button type="button" className="btn btn-sm btn-danger" onClick={() => setRemoving(member)}>
-                        {self ? "Leave" : "Remove"}
-                        {!self && <span className="sr-only"> {name}</span>}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </DataTable>
       <Pagination page={page} perPage={perPage} total={members.data.total ?? 0} onPage={setPage} />
       {removing && (
         <ConfirmDialog

@@ -4,13 +4,13 @@ import { api, call } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
 import type { TeamRole } from "../../auth/roles";
 import { Dialog } from "../../components/Dialog";
-import { ErrorText } from "../../components/ErrorText";
 import { Field } from "../../components/Field";
 import { useToast } from "../../components/Toast";
 import { expiresAt, expiryChoices, type ExpiryChoice } from "./keyExpiry";
 import { teamKeys } from "./queries";
 import { keyRoles } from "./teamRules";
 import type { CreatedKey } from "./types";
+import { FormActions } from "../../components/FormActions";
 
 /// Name, role (up to one's own) and lifetime of a new key; hands the answer (with the raw key) on.
 export function NewKeyDialog({
@@ -84,15 +84,7 @@ export function NewKeyDialog({
           </select>
         </div>
         {expiry === "custom" && <Field label="Expiry date" type="date" required value={date} onChange={(e) => setDate(e.target.value)} />}
-        <ErrorText error={error} />
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={busy || name.trim() === ""}>
-            {busy ? "Creating…" : "Create key"}
-          </button>
-          <button type="button" className="btn" onClick={() => close(false)}>
-            Cancel
-          </button>
-        </div>
+        <FormActions error={error} label="Create key" busy={busy} busyLabel="Creating…" disabled={name.trim() === ""} onCancel={() => close(false)} />
       </form>
     </Dialog>
   );

@@ -3,9 +3,9 @@ import { useNavigate } from "react-router-dom";
 import { api, call } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
 import { Dialog } from "../../components/Dialog";
-import { ErrorText } from "../../components/ErrorText";
 import { Field } from "../../components/Field";
 import { useToast } from "../../components/Toast";
+import { FormActions } from "../../components/FormActions";
 
 /// Creates a team (the creator becomes its owner) and switches to it.
 export function NewTeamDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
@@ -47,15 +47,7 @@ export function NewTeamDialog({ open, onOpenChange }: { open: boolean; onOpenCha
         }}
       >
         <Field label="Team name" required maxLength={63} value={name} onChange={(e) => setName(e.target.value)} autoFocus />
-        <ErrorText error={error} />
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={busy || name.trim() === ""}>
-            {busy ? "Creating…" : "Create team"}
-          </button>
-          <button type="button" className="btn" onClick={() => close(false)}>
-            Cancel
-          </button>
-        </div>
+        <FormActions error={error} label="Create team" busy={busy} busyLabel="Creating…" disabled={name.trim() === ""} onCancel={() => close(false)} />
       </form>
     </Dialog>
   );

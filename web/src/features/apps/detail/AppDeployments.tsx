@@ -11,6 +11,7 @@ import { RelativeTime } from "../../../components/Time";
 import { keys, useMemberNames, useTeamId } from "../shared/queries";
 import { useAppOutlet } from "./AppLayout";
 import { artifactLabel } from "./RollbackDialog";
+import { DataTable } from "../../../components/DataTable";
 
 const PER_PAGE = 20;
 
@@ -32,42 +33,28 @@ export default function AppDeployments() {
   if (rows.length === 0) return <EmptyState title="No deployments yet">Deploy the app from the button above; each deployment shows up here.</EmptyState>;
   return (
     <>
-      <div className="table-wrap">
-        <table className="table">
-          <thead>
-            <tr>
-              <th>State</th>
-              <th>Deployment</th>
-              <th className="hide-sm">Artifact</th>
-              <th className="hide-sm">Trigger</th>
-              <th className="hide-sm">By</th>
-              <th>When</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((d) => (
-              <tr key={d.id}>
-                <td>
-                  <StatusDot status={d.state ?? ""} />
-                  {d.id === app.current_deployment_id && <span className="badge badge-ok" style={{ marginLeft: 8 }}>current</span>}
-                </td>
-                <td>
-                  <Link to={`/deployments/${d.id}`} className="mono">
-                    {d.id}
-                  </Link>
-                  {d.error_message && <div className="muted">{d.step}: {d.error_message}</div>}
-                </td>
-                <td className="hide-sm mono">{artifactLabel(d)}</td>
-                <td className="hide-sm">{d.trigger}</td>
-                <td className="hide-sm">{members.data?.get(d.created_by ?? "") || d.created_by || "–"}</td>
-                <td>
-                  <RelativeTime at={d.created_at} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable columns={["State", "Deployment", { label: "Artifact", className: "hide-sm" }, { label: "Trigger", className: "hide-sm" }, { label: "By", className: "hide-sm" }, "When"]}>
+        {rows.map((d) => (
+          <tr key={d.id}>
+            <td>
+              <StatusDot status={d.state ?? ""} />
+              {d.id === app.current_deployment_id && <span className="badge badge-ok" style={{ marginLeft: 8 }}>current</span>}
+            </td>
+            <td>
+              <Link to={`/deployments/${d.id}`} className="mono">
+                {d.id}
+              </Link>
+              {d.error_message && <div className="muted">{d.step}: {d.error_message}</div>}
+            </td>
+            <td className="hide-sm mono">{artifactLabel(d)}</td>
+            <td className="hide-sm">{d.trigger}</td>
+            <td className="hide-sm">{members.data?.get(d.created_by ?? "") || d.created_by || "–"}</td>
+            <td>
+              <RelativeTime at={d.created_at} />
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <Pagination page={page} perPage={PER_PAGE} total={list.data.total ?? 0} onPage={setPage} />
     </>
   );

@@ -16,6 +16,7 @@ import { BulkPasteDialog } from "./BulkPasteDialog";
 import { envApi, type EnvOwner } from "./envApi";
 import { editDraft, newDraft, rowView, type EnvDraft } from "./envModel";
 import { EnvVarDialog } from "./EnvVarDialog";
+import { DataTable } from "../../../components/DataTable";
 
 const PER_PAGE = 50;
 
@@ -87,53 +88,40 @@ export function EnvEditor({ owner, ownerName, readOnlyReason }: { owner: EnvOwne
         <EmptyState title="No variables yet">{canEdit ? "Add one, or paste a .env file." : "None are set."}</EmptyState>
       )}
       {rows.length > 0 && (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Key</th>
-                <th>Value</th>
-                <th className="actions">
-                  <span className="sr-only">Actions</span>
-                </th>
+        <DataTable columns={["Key", "Value"]} actions>
+          {rows.map((v) => {
+            const row = rowView(v, revealed, { isAdmin, canEdit });
+            return (
+              <tr key={row.key}>
+                <td className="mono">
+                  {row.key}{" "}
+                  {row.secret && <span className="badge">secret</span>} {row.inherited && <span className="badge">from project</span>}
+                </td>
+                <td className="mono env-value">
+                  <span aria-label={row.masked ? "hidden secret" : undefined}>{row.shown === "" ? <span className="muted">(empty)</span> : row.shown}</span>
+                </td>
+                <td className="actions">
+                  {row.canReveal && (
+                    <button type="button" className="btn btn-sm btn-ghost" disabled={reveal.isPending} onClick={() => { setRevealError(null); reveal.mutate(row.key); }}>
+                      <Eye size={14} aria-hidden /> Reveal<span className="sr-only"> {row.key}</span>
+                    </button>
+                  )}
+                  {canEdit && (
+                    <button type="button" className="btn btn-sm btn-ghost" onClick={() => setDraft(editDraft(v, revealed))}>
+                      <Pencil size={14} aria-hidden /> {row.inherited ? "Override" : "Edit"}
+                      <span className="sr-only"> {row.key}</span>
+                    </button>
+                  )}
+                  {row.canDelete && (
+                    <button type="button" className="btn btn-sm btn-ghost" onClick={() => setDeleting(row.key)}>
+                      <Trash2 size={14} aria-hidden /> Delete<span className="sr-only"> {row.key}</span>
+                    </button>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {rows.map((v) => {
-                const row = rowView(v, revealed, { isAdmin, canEdit });
-                return (
-                  <tr key={row.key}>
-                    <td className="mono">
-                      {row.key}{" "}
-                      {row.secret && <span className="badge">secret</span>} {row.inherited && <span className="badge">from project</span>}
-                    </td>
-                    <td className="mono env-value">
-                      <span aria-label={row.masked ? "hidden secret" : undefined}>{row.shown === "" ? <span className="muted">(empty)</span> : row.shown}</span>
-                    </td>
-                    <td className="actions">
-                      {row.canReveal && (
-                        <button type="button" className="btn btn-sm btn-ghost" disabled={reveal.isPending} onClick={() => { setRevealError(null); reveal.mutate(row.key); }}>
-                          <Eye size={14} aria-hidden /> Reveal<span className="sr-only"> {row.key}</span>
-                        </button>
-                      )}
-                      {canEdit && (
-                        <button type="button" className="btn btn-sm btn-ghost" onClick={() => setDraft(editDraft(v, revealed))}>
-                          <Pencil size={14} aria-hidden /> {row.inherited ? "Override" : "Edit"}
-                          <span className="sr-only"> {row.key}</span>
-                        </button>
-                      )}
-                      {row.canDelete && (
-                        <button type="button" className="btn btn-sm btn-ghost" onClick={() => setDeleting(row.key)}>
-                          <Trash2 size={14} aria-hidden /> Delete<span className="sr-only"> {row.key}</span>
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       )}
       {list.data && <Pagination page={page} perPage={PER_PAGE} total={list.data.total ?? 0} onPage={setPage} />}
       <EnvVarDialog draft={draft} onClose={() => setDraft(null)} onSave={save} />

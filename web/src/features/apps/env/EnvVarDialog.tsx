@@ -1,9 +1,9 @@
 // Adds or edits one env var (PATCH with that one entry).
 import { useEffect, useId, useState } from "react";
 import { Dialog } from "../../../components/Dialog";
-import { ErrorText } from "../../../components/ErrorText";
 import { draftToInput, type EnvDraft } from "./envModel";
 import type { EnvInput } from "../shared/types";
+import { FormActions } from "../../../components/FormActions";
 
 export function EnvVarDialog({
   draft: initial,
@@ -68,15 +68,7 @@ export function EnvVarDialog({
           <input type="checkbox" checked={draft.secret} onChange={(e) => setDraft({ ...draft, secret: e.target.checked })} />
           Secret (encrypted at rest, masked in every list)
         </label>
-        <ErrorText error={error} />
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy ? "Saving…" : "Save"}
-          </button>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormActions error={error} label="Save" busy={busy} busyLabel="Saving…" onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -9,6 +9,7 @@ import { RelativeTime } from "../../../components/Time";
 import { TableSkeleton } from "../ListStates";
 import { usePageParam } from "../usePageParam";
 import { SearchBox } from "./SearchBox";
+import { DataTable } from "../../../components/DataTable";
 
 const perPage = 20;
 
@@ -33,38 +34,23 @@ export function AdminTeamsTab() {
         <EmptyState title={q ? `No team matches “${q}”` : "No teams"}>{q ? "Try another part of the name." : "Teams appear as people create them."}</EmptyState>
       ) : (
         <>
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th className="hide-sm">Id</th>
-                  <th>Kind</th>
-                  <th className="hide-sm">Created</th>
-                  <th className="actions">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((team) => (
-                  <tr key={team.id}>
-                    <td>{team.name}</td>
-                    <td className="hide-sm mono">{team.id}</td>
-                    <td>{team.personal ? <span className="badge">personal</span> : <span className="badge">team</span>}</td>
-                    <td className="hide-sm">
-                      <RelativeTime at={team.created_at} />
-                    </td>
-                    <td className="actions">
-                      <Link className="btn btn-sm" to={`/admin/audit?team_id=${encodeURIComponent(team.id ?? "")}`}>
-                        Audit log<span className="sr-only"> of {team.name}</span>
-                      </Link>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={["Name", { label: "Id", className: "hide-sm" }, "Kind", { label: "Created", className: "hide-sm" }]} actions>
+            {rows.map((team) => (
+              <tr key={team.id}>
+                <td>{team.name}</td>
+                <td className="hide-sm mono">{team.id}</td>
+                <td>{team.personal ? <span className="badge">personal</span> : <span className="badge">team</span>}</td>
+                <td className="hide-sm">
+                  <RelativeTime at={team.created_at} />
+                </td>
+                <td className="actions">
+                  <Link className="btn btn-sm" to={`/admin/audit?team_id=${encodeURIComponent(team.id ?? "")}`}>
+                    Audit log<span className="sr-only"> of {team.name}</span>
+                  </Link>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           <Pagination page={page} perPage={perPage} total={teams.data.total ?? 0} onPage={setPage} />
         </>
       )}

@@ -17,6 +17,7 @@ import { usePageParam } from "../usePageParam";
 import { ResetLinkDialog } from "./ResetLinkDialog";
 import { SearchBox } from "./SearchBox";
 import { userChanges, type UserChange } from "./userChanges";
+import { DataTable } from "../../../components/DataTable";
 
 const perPage = 20;
 
@@ -47,59 +48,44 @@ export function AdminUsersTab() {
         <EmptyState title={q ? `No account matches “${q}”` : "No accounts"}>{q ? "Try part of a name or email." : "Invite people from a team's Invitations tab."}</EmptyState>
       ) : (
         <>
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th className="hide-sm">Email</th>
-                  <th>Status</th>
-                  <th className="hide-sm">Created</th>
-                  <th className="actions">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((user) => (
-                  <tr key={user.id}>
-                    <td>
-                      {user.display_name} {user.id === me?.id && <span className="badge">you</span>}
-                    </td>
-                    <td className="hide-sm">{user.email}</td>
-                    <td>
-                      <span className="row">
-                        <span className={user.is_active ? "badge badge-ok" : "badge badge-danger"}>{user.is_active ? "active" : "deactivated"}</span>
-                        {user.is_instance_admin && <span className="badge">instance admin</span>}
-                        {user.totp_enabled && <span className="badge">2FA</span>}
-                      </span>
-                    </td>
-                    <td className="hide-sm">
-                      <RelativeTime at={user.created_at} />
-                    </td>
-                    <td className="actions">
-                      <span className="team-actions">
-                        {userChanges(user, me?.id).map((change) => (
-                          <button
-                            key={change.label}
-                            type="button"
-                            className={change.danger ? "btn btn-sm btn-danger" : "btn btn-sm"}
-                            onClick={() => setPending({ user, change })}
-                          >
-                            {change.label}
-                            <span className="sr-only"> {user.display_name}</span>
-                          </button>
-                        ))}
-                        <button type="button" className="btn btn-sm" onClick={() => setResetting(user)}>
-                          Reset link<span className="sr-only"> for {user.display_name}</span>
-                        </button>
-                      </span>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={["Name", { label: "Email", className: "hide-sm" }, "Status", { label: "Created", className: "hide-sm" }]} actions>
+            {rows.map((user) => (
+              <tr key={user.id}>
+                <td>
+                  {user.display_name} {user.id === me?.id && <span className="badge">you</span>}
+                </td>
+                <td className="hide-sm">{user.email}</td>
+                <td>
+                  <span className="row">
+                    <span className={user.is_active ? "badge badge-ok" : "badge badge-danger"}>{user.is_active ? "active" : "deactivated"}</span>
+                    {user.is_instance_admin && <span className="badge">instance admin</span>}
+                    {user.totp_enabled && <span className="badge">2FA</span>}
+                  </span>
+                </td>
+                <td className="hide-sm">
+                  <RelativeTime at={user.created_at} />
+                </td>
+                <td className="actions">
+                  <span className="team-actions">
+                    {userChanges(user, me?.id).map((change) => (
+                      <button
+                        key={change.label}
+                        type="button"
+                        className={change.danger ? "btn btn-sm btn-danger" : "btn btn-sm"}
+                        onClick={() => setPending({ user, change })}
+                      >
+                        {change.label}
+                        <span className="sr-only"> {user.display_name}</span>
+                      </button>
+                    ))}
+                    <button type="button" className="btn btn-sm" onClick={() => setResetting(user)}>
+                      Reset link<span className="sr-only"> for {user.display_name}</span>
+                    </button>
+                  </span>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           <Pagination page={page} perPage={perPage} total={users.data.total ?? 0} onPage={setPage} />
         </>
       )}
