@@ -10,6 +10,7 @@ import { teamKeys } from "./queries";
 import { invitableRoles } from "./teamRules";
 import type { InviteResult } from "./types";
 import { FormActions } from "../../components/FormActions";
+import { useSubmit } from "../../components/useSubmit";
 
 /// Invite by email with a role. When berthd has no mail set up it answers with the link
 /// (once): the dialog then turns into "send this link yourself" with a copy button.
@@ -20,8 +21,17 @@ export function InviteDialog({ open, onOpenChange }: { open: boolean; onOpenChan
   const toast = useToast();
   const [email, setEmail] = useState("");
   const [picked, setPicked] = useState<"viewer" | "member" | "admin">("member");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, submit } = useSubmit(async () => {
+    const answer = await call(
+      api.POST("/api/v1/teams/{id}/invitations", {
+        params: { path: { id: teamId! } },
+        body: { email: email.trim(), role: picked },
+      }),
+    );
+    setResult(answer);
+    toast(`Invitation for ${email.trim()} created`);
+    await queryClient.invalidateQueries({ queryKey: teamKeys.invitations(teamId) });
+  });
   const [result, setResult] = useState<InviteResult | null>(null);
   const close = (next: boolean) => {
     if (!next) {
@@ -65,26 +75,7 @@ export function InviteDialog({ open, onOpenChange }: { open: boolean; onOpenChan
   return (
     <Dialog open={open} onOpenChange={close} title="Invite someone" description="They join this team with the role you pick.">
       <form
-        onSubmit={async (event) => {
-          event.preventDefault();
-          setBusy(true);
-          setError(null);
-          try {
-            const answer = await call(
-              api.POST("/api/v1/teams/{id}/invitations", {
-                params: { path: { id: teamId! } },
-                body: { email: email.trim(), role: picked },
-              }),
-            );
-            setResult(answer);
-            toast(`Invitation for ${email.trim()} created`);
-            await queryClient.invalidateQueries({ queryKey: teamKeys.invitations(teamId) });
-          } catch (failure) {
-            setError(failure);
-          } finally {
-            setBusy(false);
-          }
-        }}
+        onSubmit={submit}
       >
         <Field label="Email" type="email" required maxLength={254} value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
         <div className="field">

@@ -11,6 +11,7 @@ import { teamKeys } from "./queries";
 import { keyRoles } from "./teamRules";
 import type { CreatedKey } from "./types";
 import { FormActions } from "../../components/FormActions";
+import { useSubmit } from "../../components/useSubmit";
 
 /// Name, role (up to one's own) and lifetime of a new key; hands the answer (with the raw key) on.
 export function NewKeyDialog({
@@ -29,8 +30,16 @@ export function NewKeyDialog({
   const [picked, setPicked] = useState<TeamRole>("viewer");
   const [expiry, setExpiry] = useState<ExpiryChoice>("90");
   const [date, setDate] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, submit } = useSubmit(async () => {
+    const when = expiresAt(expiry, date);
+    const created = await call(
+      api.POST("/api/v1/api-keys", { body: { name: name.trim(), role: picked, ...(when ? { expires_at: when } : {}) } }),
+    );
+    toast(`API key ${created.api_key?.name ?? name} created`);
+    await queryClient.invalidateQueries({ queryKey: teamKeys.apiKeys(teamId) });
+    close(false);
+    onCreated(created);
+  });
   const close = (next: boolean) => {
     if (!next) {
       setName("");
@@ -41,25 +50,7 @@ export function NewKeyDialog({
   return (
     <Dialog open={open} onOpenChange={close} title="Create an API key" description="For scripts and CI; it acts in this team only.">
       <form
-        onSubmit={async (event) => {
-          event.preventDefault();
-          setBusy(true);
-          setError(null);
-          try {
-            const when = expiresAt(expiry, date);
-            const created = await call(
-              api.POST("/api/v1/api-keys", { body: { name: name.trim(), role: picked, ...(when ? { expires_at: when } : {}) } }),
-            );
-            toast(`API key ${created.api_key?.name ?? name} created`);
-            await queryClient.invalidateQueries({ queryKey: teamKeys.apiKeys(teamId) });
-            close(false);
-            onCreated(created);
-          } catch (failure) {
-            setError(failure);
-          } finally {
-            setBusy(false);
-          }
-        }}
+        onSubmit={submit}
       >
         <Field label="Name" required maxLength={63} value={name} hint="What uses it, e.g. “GitHub Actions”" onChange={(e) => setName(e.target.value)} autoFocus />
         <div className="field">
