@@ -29,6 +29,7 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
       apps(shared_services, &deployments),
       env(shared_services),
       triggers(shared_services, deployments),
+      idempotency(shared_services),
       agent_binary_(std::move(settings.agent_binary)) {
   // Deleting a team disconnects its agents: identity hears of it through this interface only.
   teams.set_teardown(&servers);

@@ -22,6 +22,7 @@
 #include "domain/fleet/metrics_recorder.hpp"
 #include "domain/fleet/server_book.hpp"
 #include "domain/fleet/server_service.hpp"
+#include "domain/idempotency/idempotency_service.hpp"
 #include "domain/identity/access_checker.hpp"
 #include "domain/identity/api_key_service.hpp"
 #include "domain/identity/audit_service.hpp"
@@ -81,6 +82,9 @@ class Services {
   AppService apps;
   EnvService env;
   TriggerService triggers;
+
+  // Idempotency-Key answers (api/idempotency_gate is the router's replay guard over it).
+  IdempotencyService idempotency;
 
   // Last, so it stops (and drops what still waits) before the services its jobs call into.
   MailOutbox mail_outbox;

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "api/access_gate.hpp"
+#include "api/idempotency_gate.hpp"
 #include "api/routes.hpp"
 #include "api/services.hpp"
 #include "berthd/data_dir.hpp"
@@ -163,6 +164,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
   auto& monitor = built.monitor;
   auto& adoption = built.adoption;
   api::IdentityGate gate(built.access, clock, options.rate_limits);
+  api::IdempotencyGate replay_guard(built.idempotency);
   if (auto settled = agents.mark_all_offline("berthd restarted; waiting for the agent"); !settled) {
     fmt::print(stderr, "berthd: {}\n", settled.error().message);
     return 1;
@@ -192,6 +194,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
   http::Router router;
   api::register_routes(router, api_context);
   router.set_access_gate(&gate);
+  router.set_replay_guard(&replay_guard);
   options.server.request_id_prefix = fmt::format("req_{}_", random_hex(random, 4));
   options.server.on_shutdown = [&agents] { agents.stopping(); };
   {

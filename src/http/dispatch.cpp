@@ -128,26 +128,39 @@ Result<void> admit(AccessGate* gate, const Route& route, Request& request) {
   return {};
 }
 
-Response run_handler(const Route& route, Request& request, AccessGate* gate) {
+void log_internal(const Route& route, const Request& request, const Error& error) {
+  if (error.kind == ErrorKind::internal) {
+    log::error("http.internal_error", {{"request_id", request.request_id},
+                                       {"route", route.pattern},
+                                       {"detail", error.internal_detail}});
+  }
+}
+
+// Admission, the body, the Idempotency-Key and the handler. `claimed` is set once the replay
+// guard holds the key for this request, so its answer (whatever it is) must be handed back.
+Response answer_request(const Match& match, const Route& route, Request& request, bool& claimed) {
   try {
-    if (auto admitted = admit(gate, route, request); !admitted) {
-      if (admitted.error().kind == ErrorKind::internal) {
-        log::error("http.internal_error", {{"request_id", request.request_id},
-                                           {"route", route.pattern},
-                                           {"detail", admitted.error().internal_detail}});
-      }
+    if (auto admitted = admit(match.gate, route, request); !admitted) {
+      log_internal(route, request, admitted.error());
       return error_response(admitted.error());
     }
     if (auto body = read_json_body(route.spec, request); !body) {
       return error_response(body.error());
     }
+    if (match.replay_guard != nullptr && honours_idempotency_key(route)) {
+      auto decided = match.replay_guard->begin(route, request);
+      if (!decided) {
+        log_internal(route, request, decided.error());
+        return error_response(decided.error());
+      }
+      if (decided->replay) {
+        return std::move(*decided->replay);
+      }
+      claimed = decided->claimed;
+    }
     auto result = route.handler(request);
     if (!result) {
-      if (result.error().kind == ErrorKind::internal) {
-        log::error("http.internal_error", {{"request_id", request.request_id},
-                                           {"route", route.pattern},
-                                           {"detail", result.error().internal_detail}});
-      }
+      log_internal(route, request, result.error());
       return error_response(result.error());
     }
     return std::move(*result);
@@ -161,6 +174,22 @@ Response run_handler(const Route& route, Request& request, AccessGate* gate) {
                                             {"detail", std::string_view("unknown")}});
   }
   return error_response(Error::internal("unhandled exception"));
+}
+
+Response run_handler(const Match& match, Request& request) {
+  const Route& route = *match.route;
+  bool claimed = false;
+  Response response = answer_request(match, route, request, claimed);
+  if (claimed) {
+    try {
+      match.replay_guard->finish(route, request, response);
+    } catch (const std::exception& e) {
+      log::error("http.unhandled_exception", {{"request_id", request.request_id},
+                                              {"route", route.pattern},
+                                              {"detail", std::string_view(e.what())}});
+    }
+  }
+  return response;
 }
 
 }  // namespace
@@ -219,7 +248,7 @@ Response dispatch(const Match& match, Request& request) {
   }
   request.params = match.params;
   request.declared_query = &match.route->spec.query;
-  return run_handler(*match.route, request, match.gate);
+  return run_handler(match, request);
 }
 
 }  // namespace berth::http

@@ -1,8 +1,9 @@
 #pragma once
-/// Turns a parsed request into a response through the route table: 404/405, the body checks
-/// (415, 400 bad_request, 400 validation_failed), the handler, and a catch-all that turns an
-/// escaped exception into 500 `internal`. Knows nothing of sockets, so unit tests and the
-/// fuzzer drive it directly.
+/// Turns a parsed request into a response through the route table: 404/405, the access gate,
+/// the body checks (415, 400 bad_request, 400 validation_failed), the Idempotency-Key of an
+/// authenticated POST (the router's ReplayGuard: a kept answer instead of the handler), the
+/// handler, and a catch-all that turns an escaped exception into 500 `internal`. Knows nothing of
+/// sockets, so unit tests and the fuzzer drive it directly.
 
 #include "http/message.hpp"
 #include "http/router.hpp"

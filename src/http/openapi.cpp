@@ -63,6 +63,17 @@ json parameters_of(const Route& route) {
                       {"schema", {{"type", "string"}}}});
     pos = end;
   }
+  if (honours_idempotency_key(route)) {
+    params.push_back(
+        {{"name", "Idempotency-Key"},
+         {"in", "header"},
+         {"required", false},
+         {"description",
+          "Makes a retry safe: the same key with the same request within 24 hours returns the "
+          "first answer (marked Idempotency-Replayed: true) instead of acting twice. Keys are "
+          "kept per caller."},
+         {"schema", {{"type", "string"}, {"minLength", 1}, {"maxLength", 255}}}});
+  }
   for (const auto& param : route.spec.query) {
     json entry = {
         {"name", param.name}, {"in", "query"}, {"required", false}, {"schema", param.schema}};
@@ -111,6 +122,14 @@ json operation_of(const Route& route) {
   }
   if (route.pattern.find('{') != std::string::npos) {
     responses["404"] = error_response_ref("No such resource in this team");
+  }
+  if (honours_idempotency_key(route)) {
+    responses["400"] = error_response_ref(spec.request_schema.is_null()
+                                              ? "Malformed Idempotency-Key"
+                                              : "Malformed or invalid body, or Idempotency-Key");
+    responses.emplace("409", error_response_ref("A request with this Idempotency-Key still runs"));
+    responses.emplace("422",
+                      error_response_ref("This Idempotency-Key was used for another request"));
   }
   responses["500"] = error_response_ref("Internal error (logged with the request id)");
   op["responses"] = std::move(responses);

@@ -227,6 +227,7 @@ void Router::del(std::string pattern, RouteSpec spec, Handler handler) {
 Match Router::match(Method method, std::string_view path) const {
   Match result;
   result.gate = gate_;
+  result.replay_guard = replay_guard_;
   Segments segments;
   if (!split_path(path, segments)) {
     return result;
@@ -257,6 +258,10 @@ Match Router::match(Method method, std::string_view path) const {
     result.params.emplace(std::string(param_name_of(segment)), std::move(*decoded));
   }
   return result;
+}
+
+bool honours_idempotency_key(const Route& route) {
+  return route.method == Method::post && route.spec.role.value != Role::anyone;
 }
 
 std::vector<Method> Match::allowed() const {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,6 +80,26 @@ class AccessGate {
                                                 std::string_view team_id) = 0;
 };
 
+/// What ReplayGuard::begin decided for one request.
+struct ReplayDecision {
+  std::optional<Response> replay = {};  // set: send this instead of running the handler
+  bool claimed = false;                 // the handler runs, and finish() must follow
+};
+
+/// The Idempotency-Key of the routes honours_idempotency_key() names, consulted by dispatch()
+/// once the caller is admitted and the body is valid (api/idempotency_gate over the store).
+/// Calls block on the store; they run on the worker pool.
+class ReplayGuard {
+ public:
+  virtual ~ReplayGuard() = default;
+  /// The kept answer to replay, or a claim on the key for this request (nothing when the
+  /// request has no key). 400 for a malformed key, 409 while the first request with the key
+  /// still runs, 422 when the key was used for another request.
+  virtual Result<ReplayDecision> begin(const Route& route, const Request& request) = 0;
+  /// The answer of a request that begin() claimed; a 5xx frees the key instead of keeping it.
+  virtual void finish(const Route& route, const Request& request, const Response& response) = 0;
+};
+
 struct Route {
   Method method;
   std::string pattern;  // "/api/v1/servers/{id}/cordon"
@@ -92,7 +113,8 @@ struct Match {
   std::map<std::string, std::string> params;  // decoded path parameters
   bool malformed = false;                     // a segment had a bad %-escape
   const std::map<Method, const Route*>* methods_at_path = nullptr;  // null: unknown path
-  AccessGate* gate = nullptr;  // the router's gate, for dispatch()
+  AccessGate* gate = nullptr;           // the router's gate, for dispatch()
+  ReplayGuard* replay_guard = nullptr;  // the router's, for dispatch()
 
   /// The methods the path has (for 405's Allow); empty when the path is unknown.
   std::vector<Method> allowed() const;
@@ -131,6 +153,9 @@ class Router {
   void set_access_gate(AccessGate* gate) { gate_ = gate; }
   AccessGate* access_gate() const { return gate_; }
 
+  /// Where Idempotency-Key answers are kept; without one, the header is ignored.
+  void set_replay_guard(ReplayGuard* guard) { replay_guard_ = guard; }
+
   /// The trie behind match(); declared here only so the matcher's helpers can name it.
   struct Node;
 
@@ -138,6 +163,11 @@ class Router {
   std::vector<std::unique_ptr<Route>> routes_;
   std::unique_ptr<Node> root_;
   AccessGate* gate_ = nullptr;
+  ReplayGuard* replay_guard_ = nullptr;
 };
+
+/// True for the routes where Idempotency-Key has a meaning: POSTs that need a credential, since
+/// an answer is kept per caller. Public POSTs (sign-in, tokens, webhooks, enrolment) ignore it.
+bool honours_idempotency_key(const Route& route);
 
 }  // namespace berth::http

@@ -46,6 +46,17 @@ struct AuditQuery {
   std::int64_t per_page = 20;
 };
 
+/// An Idempotency-Key in use: one row per (scope, key), claimed when the first request starts
+/// and completed with its sealed answer when that request ends.
+struct IdempotencyRecord {
+  std::string scope;        // whose key: a user id, or an API key's id
+  std::string key;          // as the client sent it
+  std::string fingerprint;  // a keyed hash of what the request asked (never the body itself)
+  TimePoint created_at = {};
+  std::optional<TimePoint> completed_at = {};  // nullopt while the first request runs
+  std::string answer_sealed = {};              // "" until completed
+};
+
 template <class T>
 struct Page {
   std::vector<T> items;
@@ -296,6 +307,19 @@ class Tx {
       std::string_view server_id) = 0;
   virtual Result<void> put_proxy_settings(const ProxySettingsRecord& settings) = 0;
   virtual Result<std::int64_t> count_server_apps(std::string_view server_id) = 0;
+
+  // Idempotency keys: one row per (scope, key), pruned by age.
+  /// `conflict` when the scope already has this key.
+  virtual Result<void> create_idempotency_key(const IdempotencyRecord& record) = 0;
+  virtual Result<std::optional<IdempotencyRecord>> get_idempotency_key(std::string_view scope,
+                                                                       std::string_view key) = 0;
+  /// Stores the answer and completed_at; `not_found` when there is no such row.
+  virtual Result<void> complete_idempotency_key(std::string_view scope, std::string_view key,
+                                                std::string_view answer_sealed, TimePoint at) = 0;
+  /// False when there was no such row.
+  virtual Result<bool> delete_idempotency_key(std::string_view scope, std::string_view key) = 0;
+  /// Deletes the rows created before `before`, completed or not; returns how many.
+  virtual Result<std::int64_t> prune_idempotency_keys(TimePoint before) = 0;
 };
 
 class Store {

@@ -19,6 +19,14 @@ class BerthdTest : public ::testing::Test {
     return *berthd_;
   }
   std::uint16_t port() const { return berthd_->port(); }
+  /// The setup token berthd wrote to its data directory, without the line end.
+  std::string setup_token() const {
+    std::string token = read_file(berthd_->data_dir() / "setup-token");
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) {
+      token.pop_back();
+    }
+    return token;
+  }
 
   void TearDown() override {
     if (HasFailure() && berthd_) {

@@ -17,13 +17,6 @@ class IdentityTest : public BerthdTest {
     start({.args = {"--sign-in-rate-limit", "0", "--rate-limit", "0"}});
     client_ = std::make_unique<IdentityClient>(port());
   }
-  std::string setup_token() {
-    std::string token = read_file(berthd_->data_dir() / "setup-token");
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) {
-      token.pop_back();
-    }
-    return token;
-  }
   std::unique_ptr<IdentityClient> client_;
 };
 

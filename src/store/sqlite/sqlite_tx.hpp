@@ -5,7 +5,8 @@
 /// (sessions, refresh tokens, recovery codes, password resets), sqlite_tx_keys.cpp (API keys,
 /// invitations), sqlite_tx_fleet.cpp (servers, install tokens), sqlite_tx_jobs.cpp (jobs, job
 /// output) and sqlite_tx_metrics.cpp (metrics, server events), sqlite_tx_apps.cpp (projects, apps,
-/// env vars) and sqlite_tx_deploy.cpp (deployments and their events, triggers, proxy settings).
+/// env vars) and sqlite_tx_deploy.cpp (deployments and their events, triggers, proxy settings) and
+/// sqlite_tx_idempotency.cpp (idempotency keys).
 ///
 /// Beyond store.hpp: a unique or foreign-key violation is `conflict`; update_*, delete_*,
 /// touch_*, revoke_session, revoke_api_key and mark_refresh_token_used of a missing id are
@@ -243,6 +244,14 @@ class SqliteTx final : public Tx {
       std::string_view server_id) override;
   /// Insert or replace; a server that does not exist is `conflict`.
   Result<void> put_proxy_settings(const ProxySettingsRecord& settings) override;
+
+  Result<void> create_idempotency_key(const IdempotencyRecord& record) override;
+  Result<std::optional<IdempotencyRecord>> get_idempotency_key(std::string_view scope,
+                                                               std::string_view key) override;
+  Result<void> complete_idempotency_key(std::string_view scope, std::string_view key,
+                                        std::string_view answer_sealed, TimePoint at) override;
+  Result<bool> delete_idempotency_key(std::string_view scope, std::string_view key) override;
+  Result<std::int64_t> prune_idempotency_keys(TimePoint before) override;
 
  private:
   SqliteConnection& connection_;
