@@ -3,7 +3,7 @@
 #include <memory>
 #include <regex>
 
-#include "api/agent_download.hpp"
+#include "api/binary_download.hpp"
 #include "api/request_helpers.hpp"
 #include "core/json_limits.hpp"
 #include "core/json_schema.hpp"
@@ -233,7 +233,10 @@ void add_agent_routes(http::Router& router, const ApiContext& ctx) {
              });
 
   // One buffer for every download, read when the first one asks.
-  auto download = std::make_shared<AgentDownload>(ctx.agent_binary_path);
+  Error missing =
+      Error::unavailable("this berthd has no agent binary to serve (see --agent-binary)");
+  missing.code = "no_agent_binary";
+  auto download = std::make_shared<BinaryDownload>(ctx.agent_binary_path, std::move(missing));
 
   router.get(
       "/api/v1/agent/install.sh",
@@ -265,43 +268,8 @@ void add_agent_routes(http::Router& router, const ApiContext& ctx) {
         return response;
       });
 
-  router.get("/api/v1/agent/download",
-             {.summary = "The berth-agent binary",
-              .role = Role::anyone,
-              .response_type = "application/octet-stream",
-              .description = "The agent built with this berthd (linux, this machine's "
-                             "architecture), with its SHA-256 in X-Checksum-SHA256 (also at "
-                             "/api/v1/agent/download.sha256). 503 when berthd has none."},
-             [download](Request&) -> Result<Response> {
-               auto binary = download->get();
-               if (!binary) {
-                 return fail(std::move(binary.error()));
-               }
-               Response response;
-               response.content_type = "application/octet-stream";
-               response.headers.emplace_back("Content-Disposition",
-                                             "attachment; filename=berth-agent");
-               response.headers.emplace_back("X-Checksum-SHA256", binary->sha256);
-               response.shared_body = std::move(binary->bytes);
-               return response;
-             });
-
-  router.get("/api/v1/agent/download.sha256",
-             {.summary = "The SHA-256 of the berth-agent binary",
-              .role = Role::anyone,
-              .response_schema = schema::string(),
-              .description = "One line in sha256sum's format: \"<hex>  berth-agent\". 503 when "
-                             "berthd has no agent binary."},
-             [download](Request&) -> Result<Response> {
-               auto binary = download->get();
-               if (!binary) {
-                 return fail(std::move(binary.error()));
-               }
-               Response response;
-               response.content_type = "text/plain; charset=utf-8";
-               response.body = binary->sha256 + "  berth-agent\n";
-               return response;
-             });
+  add_download_routes(router, "/api/v1/agent/download", "berth-agent", "The berth-agent binary",
+                      download);
 }
 
 }  // namespace berth::api

@@ -60,6 +60,7 @@ struct ApiContext {
   DeploymentService* deployments = nullptr;
   TriggerService* triggers = nullptr;
   std::string agent_binary_path = {};        // served by GET /api/v1/agent/download
+  std::string cli_binary_path = {};          // served by GET /api/v1/cli/download
   const ServiceContext* services = nullptr;  // the public URL install scripts and agents dial
   bool secure_cookies = false;               // add Secure to the session cookie (served over https)
   long long session_max_age = 43200;         // seconds, the session's absolute lifetime

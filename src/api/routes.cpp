@@ -6,6 +6,7 @@
 #include "api/app_routes.hpp"
 #include "api/audit_routes.hpp"
 #include "api/auth_routes.hpp"
+#include "api/binary_download.hpp"
 #include "api/deployment_routes.hpp"
 #include "api/env_routes.hpp"
 #include "api/hook_routes.hpp"
@@ -37,6 +38,7 @@ void register_routes(http::Router& router, const ApiContext& context) {
   add_team_event_routes(router, context);
   add_job_routes(router, context);
   add_agent_routes(router, context);
+  add_cli_download_routes(router, context.cli_binary_path);
   add_project_routes(router, context);
   add_app_routes(router, context);
   add_env_routes(router, context);

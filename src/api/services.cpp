@@ -30,7 +30,8 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
       env(shared_services),
       triggers(shared_services, deployments),
       idempotency(shared_services),
-      agent_binary_(std::move(settings.agent_binary)) {
+      agent_binary_(std::move(settings.agent_binary)),
+      cli_binary_(std::move(settings.cli_binary)) {
   // Deleting a team disconnects its agents: identity hears of it through this interface only.
   teams.set_teardown(&servers);
   // A reset request is answered before its mail work runs (password_reset_service.hpp).
@@ -62,6 +63,7 @@ ApiContext Services::api_context(std::string version) {
                     .deployments = &self.deployments,
                     .triggers = &self.triggers,
                     .agent_binary_path = agent_binary_,
+                    .cli_binary_path = cli_binary_,
                     .services = &shared,
                     .secure_cookies = shared.public_url.starts_with("https://"),
                     .session_max_age = identity.policy.session_absolute.count()};

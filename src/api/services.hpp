@@ -42,6 +42,7 @@ struct ServiceSettings {
   FleetPolicy fleet = {};
   RemoteInstaller* installer = nullptr;  // null: SSH adoption is unavailable
   std::string agent_binary = {};         // served for download and copied by adoption
+  std::string cli_binary = {};           // the berth CLI, served for download
   std::size_t deploy_workers = 4;
 };
 
@@ -91,6 +92,7 @@ class Services {
 
  private:
   std::string agent_binary_;
+  std::string cli_binary_;
 };
 
 }  // namespace berth::api

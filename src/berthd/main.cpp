@@ -158,7 +158,8 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
   api::Services built(services, api::ServiceSettings{.identity = options.identity,
                                                      .fleet = options.fleet,
                                                      .installer = &installer,
-                                                     .agent_binary = options.agent_binary});
+                                                     .agent_binary = options.agent_binary,
+                                                     .cli_binary = options.cli_binary});
   auto& agents = built.agents;
   auto& deployments = built.deployments;
   auto& monitor = built.monitor;

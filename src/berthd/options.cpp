@@ -194,6 +194,9 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
   app.add_option("--agent-binary", options.agent_binary,
                  "The berth-agent served to servers (default: berth-agent beside berthd)")
       ->envname("BERTH_AGENT_BINARY");
+  app.add_option("--cli-binary", options.cli_binary,
+                 "The berth CLI served at /api/v1/cli/download (default: berth beside berthd)")
+      ->envname("BERTH_CLI_BINARY");
   app.add_option("--web-dir", options.web_dir,
                  "Serve the dashboard from this directory (a web/dist), read on every request, "
                  "instead of the copy compiled into berthd: for working on the dashboard")
@@ -253,11 +256,14 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
   log::parse_format(log_format, options.log.format);
   log::parse_level(log_level, options.log.level);
 
+  // The agent and the CLI are built and installed beside berthd.
+  std::error_code ignored;
+  const auto beside_berthd = std::filesystem::read_symlink("/proc/self/exe", ignored).parent_path();
   if (options.agent_binary.empty()) {
-    // The agent is built and installed beside berthd.
-    std::error_code ignored;
-    const auto self = std::filesystem::read_symlink("/proc/self/exe", ignored);
-    options.agent_binary = (self.parent_path() / "berth-agent").string();
+    options.agent_binary = (beside_berthd / "berth-agent").string();
+  }
+  if (options.cli_binary.empty()) {
+    options.cli_binary = (beside_berthd / "berth").string();
   }
   options.fleet.heartbeat_interval = seconds_to_ms(heartbeat_seconds);
   options.fleet.queue_deadline = std::chrono::seconds(std::llround(queue_deadline_seconds));

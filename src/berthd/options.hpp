@@ -28,6 +28,7 @@ struct DaemonOptions {
   std::string public_url;         // links, install commands, what agents dial; no trailing /
   bool public_url_given = false;  // else the URL follows the bound port (known after listen)
   std::string agent_binary;       // served at /api/v1/agent/download and copied by adoption
+  std::string cli_binary;         // served at /api/v1/cli/download
   std::string web_dir;       // serve the dashboard from here, read per request (else: compiled in)
   bool local_agent = false;  // enrol and run an agent on this machine (make run)
   std::string local_agent_user = "berth-agent";  // who it runs as when berthd is root

@@ -80,6 +80,28 @@ TEST_F(AgentDownloadTest, DownloadCarriesItsChecksumAlsoPublishedBeside) {
             std::string::npos);
 }
 
+// The CLI is served the same way, from beside berthd or --cli-binary: 503 naming the option
+// while there is none, and found once it is built (berthd looks again on the next download).
+TEST_F(FleetTest, TheCliDownloadCarriesItsChecksumOnceThereIsOne) {
+  const fs::path cli = dir_.path() / "berth-cli";
+  BerthdOptions options;
+  options.args = {"--cli-binary", cli.string()};
+  start_fleet(options);
+  const HttpResponse missing = http_request(port(), "GET", "/api/v1/cli/download");
+  EXPECT_EQ(missing.status, 503);
+  EXPECT_NE(missing.body.find("no_cli_binary"), std::string::npos);
+
+  const std::string bytes = random_bytes(64 * 1024);
+  write_binary(cli, bytes);
+  const HttpResponse binary = http_request(port(), "GET", "/api/v1/cli/download");
+  ASSERT_EQ(binary.status, 200);
+  EXPECT_EQ(binary.body, bytes);
+  EXPECT_EQ(binary.header("x-checksum-sha256"), crypto::sha256_hex(bytes));
+  EXPECT_EQ(binary.header("content-disposition"), "attachment; filename=berth");
+  const HttpResponse sum = http_request(port(), "GET", "/api/v1/cli/download.sha256");
+  EXPECT_EQ(sum.body, crypto::sha256_hex(bytes) + "  berth\n");
+}
+
 // Each download used to read the whole file into memory of its own: 50 at once held 50
 // copies. Now they share one buffer, so berthd's peak memory hardly moves.
 TEST_F(AgentDownloadTest, FiftyParallelDownloadsShareOneBuffer) {

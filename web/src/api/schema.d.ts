@@ -134,7 +134,7 @@ export interface paths {
         };
         /**
          * The berth-agent binary
-         * @description The agent built with this berthd (linux, this machine's architecture), with its SHA-256 in X-Checksum-SHA256 (also at /api/v1/agent/download.sha256). 503 when berthd has none.
+         * @description Built with this berthd (linux, this machine's architecture), with its SHA-256 in X-Checksum-SHA256 (also at /api/v1/agent/download.sha256). 503 when berthd has none.
          */
         get: operations["get_api_v1_agent_download"];
         put?: never;
@@ -154,7 +154,7 @@ export interface paths {
         };
         /**
          * The SHA-256 of the berth-agent binary
-         * @description One line in sha256sum's format: "<hex>  berth-agent". 503 when berthd has no agent binary.
+         * @description One line in sha256sum's format: "<hex>  berth-agent". 503 when berthd has none.
          */
         get: operations["get_api_v1_agent_download_sha256"];
         put?: never;
@@ -701,6 +701,46 @@ export interface paths {
         put?: never;
         /** Get an access token and a refresh token for a program */
         post: operations["post_api_v1_auth_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cli/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The berth CLI binary
+         * @description Built with this berthd (linux, this machine's architecture), with its SHA-256 in X-Checksum-SHA256 (also at /api/v1/cli/download.sha256). 503 when berthd has none.
+         */
+        get: operations["get_api_v1_cli_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cli/download.sha256": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The SHA-256 of the berth binary
+         * @description One line in sha256sum's format: "<hex>  berth". 503 when berthd has none.
+         */
+        get: operations["get_api_v1_cli_download_sha256"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5416,6 +5456,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_cli_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_cli_download_sha256: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
                 };
             };
             /** @description Internal error (logged with the request id) */
