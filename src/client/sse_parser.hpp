@@ -1,0 +1,36 @@
+#pragma once
+/// The Server-Sent Events wire format (WHATWG HTML §9.2): fed bytes as they arrive, it calls
+/// back once per complete event. No I/O, so it is tested on its own.
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "client/client.hpp"
+
+namespace berth::client {
+
+class SseParser {
+ public:
+  /// `on_event` returns false to stop; feed() then returns false and ignores the rest.
+  explicit SseParser(EventHandler on_event) : on_event_(std::move(on_event)) {}
+
+  bool feed(std::string_view bytes);
+  /// The id of the last event dispatched (ids persist across events, as in EventSource).
+  const std::string& last_id() const { return last_id_; }
+  void set_last_id(std::string id) { last_id_ = std::move(id); }
+
+ private:
+  bool line(std::string_view text);
+
+  EventHandler on_event_;
+  std::string pending_;  // an incomplete line
+  std::string last_id_;
+  std::string event_;
+  std::string data_;
+  bool has_data_ = false;
+  bool skip_lf_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace berth::client
