@@ -52,8 +52,14 @@ void add_server_action(CLI::App* servers, const Runner& runner, const std::strin
   });
 }
 
-int run_job(Api& api, const std::string& server, const std::vector<std::string>& argv,
-            int timeout_s) {
+int run_job(Api& api, const std::string& server, std::vector<std::string> argv, int timeout_s) {
+  // CLI11 keeps the `--` that ends berth's own flags when the parent app falls through.
+  if (!argv.empty() && argv.front() == "--") {
+    argv.erase(argv.begin());
+  }
+  if (argv.empty()) {
+    return complain("give the command to run after --", kUsage);
+  }
   auto path = path_of(api, "servers", server, "/jobs");
   if (!path) {
     return report(path.error());

@@ -1,0 +1,244 @@
+// The real `berth` binary against a real berthd on loopback: exit codes, --json, credentials
+// from the environment and from the credential file, and a job's exit code through a local
+// agent.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "integration/local_agent_fixture.hpp"
+
+extern char** environ;
+
+namespace berth::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int exit = -1;
+  std::string out;
+  std::string err;
+};
+
+class CliTest : public LocalAgentTest {
+ protected:
+  void SetUp() override {
+    home_ = dir_.path() / "home";
+    fs::create_directories(home_);
+  }
+
+  // Runs berth with `args`; the environment has no BERTH_* of the test's own, HOME in the
+  // test's directory, and `env` on top. `input` is its stdin.
+  CliRun berth(const std::vector<std::string>& args, std::map<std::string, std::string> env = {},
+               const std::string& input = "") {
+    const auto out_file = dir_.path() / "berth.out";
+    const auto err_file = dir_.path() / "berth.err";
+    const auto in_file = dir_.path() / "berth.in";
+    std::ofstream(in_file) << input;
+    std::vector<std::string> environment;
+    for (char** e = environ; *e != nullptr; ++e) {
+      const std::string entry = *e;
+      if (!entry.starts_with("BERTH_") && !entry.starts_with("HOME=") &&
+          !entry.starts_with("XDG_CONFIG_HOME=") && !entry.starts_with("NO_COLOR=")) {
+        environment.push_back(entry);
+      }
+    }
+    env.emplace("HOME", home_.string());
+    for (const auto& [name, value] : env) {
+      environment.push_back(name + "=" + value);
+    }
+    std::vector<std::string> argv{BERTH_PATH};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const pid_t pid = fork();
+    if (pid == 0) {
+      const int in = ::open(in_file.c_str(), O_RDONLY);
+      const int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      const int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      ::dup2(in, 0);
+      ::dup2(out, 1);
+      ::dup2(err, 2);
+      std::vector<char*> cargv;
+      for (auto& arg : argv) {
+        cargv.push_back(arg.data());
+      }
+      cargv.push_back(nullptr);
+      std::vector<char*> cenv;
+      for (auto& entry : environment) {
+        cenv.push_back(entry.data());
+      }
+      cenv.push_back(nullptr);
+      ::execve(argv[0].c_str(), cargv.data(), cenv.data());
+      ::_exit(127);
+    }
+    const auto status = wait_for_exit(pid, std::chrono::seconds(120));
+    CliRun ran{.exit = status.value_or(-2), .out = read_file(out_file), .err = read_file(err_file)};
+    return ran;
+  }
+
+  std::map<std::string, std::string> with_key(const std::string& key) const {
+    return {{"BERTH_URL", "http://127.0.0.1:" + std::to_string(port())}, {"BERTH_TOKEN", key}};
+  }
+
+  fs::path home_;
+};
+
+TEST_F(CliTest, ExitCodesSayWhatWentWrong) {
+  start_fleet();
+  const auto admin = with_key(api_key_);
+
+  const CliRun listed = berth({"--json", "servers", "ls"}, admin);
+  EXPECT_EQ(listed.exit, 0) << listed.err;
+  EXPECT_TRUE(nlohmann::json::parse(listed.out).is_array()) << listed.out;
+
+  const CliRun usage = berth({"servers", "frobnicate"}, admin);
+  EXPECT_EQ(usage.exit, 2) << usage.err;
+
+  const CliRun missing = berth({"apps", "show", "no-such-app"}, admin);
+  EXPECT_EQ(missing.exit, 4) << missing.err;
+  EXPECT_NE(missing.err.find("not_found"), std::string::npos) << missing.err;
+
+  const CliRun unsigned_in = berth({"servers", "ls"});
+  EXPECT_EQ(unsigned_in.exit, 3) << unsigned_in.err;
+  EXPECT_NE(unsigned_in.err.find("not signed in"), std::string::npos) << unsigned_in.err;
+
+  const CliRun bad_key = berth({"servers", "ls"}, with_key("bk_not_a_key"));
+  EXPECT_EQ(bad_key.exit, 3) << bad_key.err;
+  EXPECT_NE(bad_key.err.find("unauthenticated"), std::string::npos) << bad_key.err;
+
+  berthd_->stop();
+  const CliRun unreachable = berth({"servers", "ls"}, admin);
+  EXPECT_EQ(unreachable.exit, 5) << unreachable.err;
+}
+
+TEST_F(CliTest, QuietPrintsIdsAndKeysCreateAndRevoke) {
+  start_fleet();
+  const auto admin = with_key(api_key_);
+  const CliRun created = berth({"-q", "keys", "create", "ci", "--role", "viewer"}, admin);
+  ASSERT_EQ(created.exit, 0) << created.err;
+  EXPECT_TRUE(created.out.starts_with("bk_")) << created.out;
+
+  const CliRun ids = berth({"keys", "ls", "-q"}, admin);
+  ASSERT_EQ(ids.exit, 0) << ids.err;
+  EXPECT_NE(ids.out.find("key_"), std::string::npos) << ids.out;
+  EXPECT_EQ(ids.out.find("NAME"), std::string::npos) << "no table header with -q";
+}
+
+TEST_F(CliTest, LoginKeepsARefreshableCredentialInAPrivateFile) {
+  start_fleet();
+  const std::map<std::string, std::string> env = {{"XDG_CONFIG_HOME", (home_ / "cfg").string()}};
+  const std::string url = "http://127.0.0.1:" + std::to_string(port());
+  const CliRun login =
+      berth({"login", url, "--email", "admin@example.com"}, env, "a long admin password 1\n");
+  ASSERT_EQ(login.exit, 0) << login.err;
+  const auto file = home_ / "cfg" / "berth" / "credentials.json";
+  ASSERT_TRUE(fs::exists(file));
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(fs::status(file.parent_path()).permissions() & fs::perms::all, fs::perms::owner_all);
+
+  const CliRun whoami = berth({"whoami"}, env);
+  EXPECT_EQ(whoami.exit, 0) << whoami.err;
+  EXPECT_NE(whoami.out.find("admin@example.com"), std::string::npos) << whoami.out;
+
+  // An expired access token is refreshed with the refresh token, and the new pair is kept.
+  auto json = nlohmann::json::parse(read_file(file));
+  const std::string old_refresh = json["contexts"]["default"]["refresh_token"];
+  json["contexts"]["default"]["access_expires_at"] = 0;
+  std::ofstream(file) << json.dump();
+  const CliRun refreshed = berth({"--json", "whoami"}, env);
+  EXPECT_EQ(refreshed.exit, 0) << refreshed.err;
+  EXPECT_NE(nlohmann::json::parse(read_file(file))["contexts"]["default"]["refresh_token"],
+            old_refresh);
+
+  fs::permissions(file, fs::perms::group_read | fs::perms::others_read, fs::perm_options::add);
+  const CliRun refused = berth({"servers", "ls"}, env);
+  EXPECT_EQ(refused.exit, 3) << refused.err;
+  EXPECT_NE(refused.err.find("chmod 600"), std::string::npos) << refused.err;
+
+  fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+  const CliRun logout = berth({"logout"}, env);
+  EXPECT_EQ(logout.exit, 0) << logout.err;
+  EXPECT_EQ(berth({"whoami"}, env).exit, 3);
+}
+
+TEST_F(CliTest, WrongPasswordAtLoginExits3) {
+  start_fleet();
+  const CliRun login =
+      berth({"login", "http://127.0.0.1:" + std::to_string(port()), "--email", "admin@example.com"},
+            {}, "wrong password\n");
+  EXPECT_EQ(login.exit, 3) << login.err;
+  EXPECT_NE(login.err.find("invalid_credentials"), std::string::npos) << login.err;
+}
+
+TEST_F(CliTest, AppsApplyIsIdempotentAndAViewerCannotDeploy) {
+  start_fleet({.args = {"--local-agent"}});
+  const std::string server = local_server();
+  ASSERT_FALSE(server.empty());
+  const auto admin = with_key(api_key_);
+  const auto manifest = dir_.path() / "web.json";
+  std::ofstream(manifest) << nlohmann::json{
+      {"name", "web"},
+      {"server_id", server},
+      {"source", {{"type", "image"}, {"image", "berth-test/busybox:1"}}},
+      {"settings", {{"port", 8080}}},
+      {"env",
+       {{{"key", "LOG_LEVEL"},
+         {"value", "info"}}}}}.dump();
+  const CliRun first = berth({"apply", "-f", manifest.string()}, admin);
+  ASSERT_EQ(first.exit, 0) << first.err;
+  EXPECT_NE(first.out.find("created"), std::string::npos) << first.out;
+  const CliRun second = berth({"apply", "-f", manifest.string()}, admin);
+  ASSERT_EQ(second.exit, 0) << second.err;
+  EXPECT_NE(second.out.find("unchanged"), std::string::npos) << second.out;
+
+  const CliRun exported = berth({"export", "web"}, admin);
+  ASSERT_EQ(exported.exit, 0) << exported.err;
+  const auto again = dir_.path() / "exported.json";
+  std::ofstream(again) << exported.out;
+  const CliRun round_trip = berth({"apply", "-f", again.string()}, admin);
+  EXPECT_NE(round_trip.out.find("unchanged"), std::string::npos) << round_trip.out;
+
+  const CliRun env = berth({"--json", "env", "ls", "web"}, admin);
+  ASSERT_EQ(env.exit, 0) << env.err;
+  EXPECT_EQ(nlohmann::json::parse(env.out).at(0).value("value", ""), "info");
+
+  // An image no registry has: the deployment fails, and says where.
+  const CliRun failed =
+      berth({"deploy", "web", "--image", "berth-test/no-such-image:1", "--wait"}, admin);
+  EXPECT_EQ(failed.exit, 1) << failed.out << failed.err;
+  EXPECT_NE(failed.err.find("failed at step"), std::string::npos) << failed.err;
+
+  const CliRun viewer = berth({"deploy", "web"}, with_key(key_with_role("viewer")));
+  EXPECT_EQ(viewer.exit, 3) << viewer.err;
+  EXPECT_NE(viewer.err.find("insufficient_role"), std::string::npos) << viewer.err;
+}
+
+TEST_F(CliTest, JobsRunStreamsOutputAndExitsWithTheCommandsCode) {
+  start_fleet({.args = {"--local-agent"}});
+  const std::string server = local_server();
+  ASSERT_FALSE(server.empty());
+  const CliRun ran =
+      berth({"jobs", "run", server, "--", "sh", "-c", "echo hello; echo oops >&2; exit 7"},
+            with_key(api_key_));
+  EXPECT_EQ(ran.exit, 7) << ran.err;
+  EXPECT_EQ(ran.out, "hello\n");
+  EXPECT_EQ(ran.err, "oops\n");
+}
+
+TEST_F(CliTest, DocsCliMdHasTheCurrentCommandReference) {
+  const CliRun generated = berth({"help-markdown"});
+  ASSERT_EQ(generated.exit, 0) << generated.err;
+  const std::string docs = read_file(fs::path(BERTH_SOURCE_DIR) / "docs" / "cli.md");
+  const std::string marker = "<!-- generated by `berth help-markdown`; do not edit below -->\n";
+  const auto at = docs.find(marker);
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(docs.substr(at + marker.size()), generated.out)
+      << "run: build/ci/bin/berth help-markdown to refresh docs/cli.md's reference";
+}
+
+}  // namespace
+}  // namespace berth::testing
