@@ -219,7 +219,9 @@ Result<Response> perform(const ClientOptions& options, std::string_view method,
     curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
   }
   curl_easy_setopt(handle, CURLOPT_USERAGENT, options.user_agent.c_str());
-  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+  // No CURLOPT_NOSIGNAL: libcurl then ignores SIGPIPE while it transfers (OpenSSL's writes to
+  // a peer that hung up would otherwise kill the process); its resolver here is threaded, so
+  // it sends no SIGALRM either.
   curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options.connect_timeout.count()));

@@ -19,8 +19,8 @@
 namespace berth::client {
 
 struct ClientOptions {
-  std::string base_url;    // "https://berth.example.com" (no trailing path)
-  std::string token = {};  // sent as "Authorization: Bearer <token>"
+  std::string base_url = {};  // "https://berth.example.com" (no trailing path)
+  std::string token = {};     // sent as "Authorization: Bearer <token>"
   std::map<std::string, std::string> headers = {};  // sent on every call (X-Team-ID, ...)
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds timeout{60'000};  // a whole request; streams have none

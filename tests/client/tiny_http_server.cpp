@@ -2,12 +2,15 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <csignal>
+#include <functional>
 #include <stdexcept>
 
 namespace berth::testing {
@@ -28,13 +31,15 @@ int listen_loopback(std::uint16_t& port) {
   return fd;
 }
 
+using Reader = std::function<long(char*, std::size_t)>;
+
 // Reads one request (headers, then Content-Length bytes of body).
-bool read_request(int fd, SeenRequest& request) {
+bool read_request(const Reader& recv_some, SeenRequest& request) {
   std::string data;
   char buffer[4096];
   std::size_t head_end = std::string::npos;
   while ((head_end = data.find("\r\n\r\n")) == std::string::npos) {
-    const auto n = ::recv(fd, buffer, sizeof buffer, 0);
+    const auto n = recv_some(buffer, sizeof buffer);
     if (n <= 0) {
       return false;
     }
@@ -65,7 +70,7 @@ bool read_request(int fd, SeenRequest& request) {
   const auto length = request.header("content-length");
   const std::size_t want = length.empty() ? 0 : std::stoul(length);
   while (request.body.size() < want) {
-    const auto n = ::recv(fd, buffer, sizeof buffer, 0);
+    const auto n = recv_some(buffer, sizeof buffer);
     if (n <= 0) {
       return false;
     }
@@ -76,7 +81,19 @@ bool read_request(int fd, SeenRequest& request) {
 
 }  // namespace
 
-TinyHttpServer::TinyHttpServer(Handler handler) : handler_(std::move(handler)) {
+TinyHttpServer::TinyHttpServer(Handler handler, std::optional<Tls> tls)
+    : handler_(std::move(handler)) {
+  if (tls) {
+    // SSL_write to a client that refused the certificate and hung up raises SIGPIPE.
+    std::signal(SIGPIPE, SIG_IGN);
+    SSL_CTX* context = SSL_CTX_new(TLS_server_method());
+    if (SSL_CTX_use_certificate_chain_file(context, tls->cert_file.c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(context, tls->key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+      SSL_CTX_free(context);
+      throw std::runtime_error("cannot load the test certificate");
+    }
+    tls_ = context;
+  }
   listener_ = listen_loopback(port_);
   thread_ = std::thread([this] { serve(); });
 }
@@ -85,6 +102,7 @@ TinyHttpServer::~TinyHttpServer() {
   stop_ = true;
   thread_.join();
   ::close(listener_);
+  SSL_CTX_free(static_cast<SSL_CTX*>(tls_));
 }
 
 std::vector<SeenRequest> TinyHttpServer::requests() const {
@@ -102,8 +120,22 @@ void TinyHttpServer::serve() {
     if (fd < 0) {
       continue;
     }
+    SSL* ssl = nullptr;
+    if (tls_ != nullptr) {
+      ssl = SSL_new(static_cast<SSL_CTX*>(tls_));
+      SSL_set_fd(ssl, fd);
+      if (SSL_accept(ssl) != 1) {  // the client refused the certificate
+        SSL_free(ssl);
+        ::close(fd);
+        continue;
+      }
+    }
+    const Reader recv_some = [fd, ssl](char* data, std::size_t size) -> long {
+      return ssl != nullptr ? SSL_read(ssl, data, static_cast<int>(size))
+                            : ::recv(fd, data, size, 0);
+    };
     SeenRequest request;
-    if (read_request(fd, request)) {
+    if (read_request(recv_some, request)) {
       int index = 0;
       {
         std::lock_guard lock(mutex_);
@@ -113,12 +145,19 @@ void TinyHttpServer::serve() {
       const std::string bytes = handler_(request, index);
       std::size_t sent = 0;
       while (sent < bytes.size()) {
-        const auto n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+        const long n =
+            ssl != nullptr
+                ? SSL_write(ssl, bytes.data() + sent, static_cast<int>(bytes.size() - sent))
+                : ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
         if (n <= 0) {
           break;
         }
         sent += static_cast<std::size_t>(n);
       }
+    }
+    if (ssl != nullptr) {
+      SSL_shutdown(ssl);
+      SSL_free(ssl);
     }
     ::shutdown(fd, SHUT_RDWR);
     ::close(fd);

@@ -1,13 +1,15 @@
 #pragma once
 // A one-thread HTTP/1.1 server on 127.0.0.1:0 for the client tests: each connection gets one
 // request, the handler's raw answer bytes, and is closed — which is also how a test drops a
-// stream mid-way. Records every request it saw.
+// stream mid-way. Records every request it saw. With a certificate it speaks TLS.
 
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,13 +32,19 @@ class TinyHttpServer {
  public:
   /// `handler` gets the request and its index (0, 1, ...) and returns the bytes to send.
   using Handler = std::function<std::string(const SeenRequest&, int)>;
-  explicit TinyHttpServer(Handler handler);
+  struct Tls {
+    std::filesystem::path cert_file;
+    std::filesystem::path key_file;
+  };
+  explicit TinyHttpServer(Handler handler, std::optional<Tls> tls = std::nullopt);
   ~TinyHttpServer();
   TinyHttpServer(const TinyHttpServer&) = delete;
   TinyHttpServer& operator=(const TinyHttpServer&) = delete;
 
   std::uint16_t port() const { return port_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const {
+    return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
+  }
   std::vector<SeenRequest> requests() const;
 
   /// A complete response with Content-Length.
@@ -47,6 +55,7 @@ class TinyHttpServer {
   void serve();
 
   Handler handler_;
+  void* tls_ = nullptr;  // SSL_CTX*, kept out of this header
   int listener_ = -1;
   std::uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
