@@ -78,6 +78,9 @@ std::string cell(const nlohmann::json& object, const std::string& field) {
   if (value->is_string()) {
     return value->get<std::string>();
   }
+  if (value->is_number_float()) {  // metrics: a table needs no 15 digits
+    return fmt::format("{:.2f}", value->get<double>());
+  }
   if (value->is_array() &&
       std::ranges::all_of(*value, [](const auto& v) { return v.is_string(); })) {
     std::string joined;

@@ -9,6 +9,7 @@
 
 #include <fstream>
 
+#include "integration/identity_client.hpp"
 #include "integration/local_agent_fixture.hpp"
 
 extern char** environ;
@@ -163,6 +164,34 @@ TEST_F(CliTest, LoginKeepsARefreshableCredentialInAPrivateFile) {
   const CliRun logout = berth({"logout"}, env);
   EXPECT_EQ(logout.exit, 0) << logout.err;
   EXPECT_EQ(berth({"whoami"}, env).exit, 3);
+}
+
+TEST_F(CliTest, TeamByNameActsInThatTeam) {
+  start_fleet();
+  IdentityClient session(port());  // teams are made by people, not API keys
+  ASSERT_EQ(session.login("admin@example.com", "a long admin password 1").status, 200);
+  const HttpResponse team = session.post("/api/v1/teams", {{"name", "ops"}});
+  ASSERT_EQ(team.status, 201) << team.body;
+  const auto admin = with_key(api_key_);
+  // The API key is bound to the admin's own team: naming another one is refused as unknown.
+  const CliRun other = berth({"--team", "ops", "apps", "ls"}, admin);
+  EXPECT_EQ(other.exit, 4) << other.err;
+
+  const std::map<std::string, std::string> env = {{"XDG_CONFIG_HOME", (home_ / "cfg").string()}};
+  ASSERT_EQ(
+      berth({"login", "http://127.0.0.1:" + std::to_string(port()), "--email", "admin@example.com"},
+            env, "a long admin password 1\n")
+          .exit,
+      0);
+  const CliRun created = berth({"--team", "ops", "-q", "projects", "create", "infra"}, env);
+  ASSERT_EQ(created.exit, 0) << created.err;
+  const CliRun in_ops = berth({"-q", "projects", "ls"}, [&] {
+    auto with_team = env;
+    with_team["BERTH_TEAM"] = team.json().value("id", "");
+    return with_team;
+  }());
+  EXPECT_EQ(in_ops.out, created.out);
+  EXPECT_EQ(berth({"-q", "projects", "ls"}, env).out, "") << "the personal team has none";
 }
 
 TEST_F(CliTest, WrongPasswordAtLoginExits3) {
