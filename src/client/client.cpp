@@ -347,6 +347,7 @@ Result<void> Client::stream(std::string_view path, std::string last_event_id,
     if (!parser.last_id().empty()) {
       headers["Last-Event-ID"] = parser.last_id();
     }
+    parser.discard_partial();  // what a dropped connection cut off is sent again after the id
     Transfer transfer;
     transfer.sse = &parser;
     transfer.cancel = stream_options.cancel;

@@ -24,8 +24,18 @@ bool SseParser::feed(std::string_view bytes) {
   return !stopped_;
 }
 
+void SseParser::discard_partial() {
+  pending_.clear();
+  event_.clear();
+  data_.clear();
+  has_data_ = false;
+  skip_lf_ = false;
+  id_buffer_ = last_id_;
+}
+
 bool SseParser::line(std::string_view text) {
-  if (text.empty()) {  // the blank line ends an event
+  if (text.empty()) {  // the blank line ends an event; only then does its id count
+    last_id_ = id_buffer_;
     if (!has_data_) {
       event_.clear();
       return true;
@@ -54,7 +64,7 @@ bool SseParser::line(std::string_view text) {
   } else if (field == "event") {
     event_ = value;
   } else if (field == "id" && value.find('\0') == std::string_view::npos) {
-    last_id_ = value;
+    id_buffer_ = value;
   }
   return true;
 }

@@ -18,14 +18,21 @@ class SseParser {
   bool feed(std::string_view bytes);
   /// The id of the last event dispatched (ids persist across events, as in EventSource).
   const std::string& last_id() const { return last_id_; }
-  void set_last_id(std::string id) { last_id_ = std::move(id); }
+  void set_last_id(std::string id) {
+    last_id_ = id;
+    id_buffer_ = std::move(id);
+  }
+  /// Forgets a half-received line or event (the connection carrying it dropped); keeps the
+  /// last id, from which the next connection resumes.
+  void discard_partial();
 
  private:
   bool line(std::string_view text);
 
   EventHandler on_event_;
-  std::string pending_;  // an incomplete line
-  std::string last_id_;
+  std::string pending_;    // an incomplete line
+  std::string last_id_;    // of the last complete event: where a new connection resumes
+  std::string id_buffer_;  // the id field seen in the event being read
   std::string event_;
   std::string data_;
   bool has_data_ = false;

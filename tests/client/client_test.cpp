@@ -157,6 +157,25 @@ TEST(ClientStream, ResumesWithLastEventIdAfterADroppedConnection) {
   EXPECT_EQ(requests[1].header("last-event-id"), "2");
 }
 
+TEST(ClientStream, AnEventCutOffByTheDropIsNotGluedToTheNextConnection) {
+  TinyHttpServer server([](const SeenRequest&, int index) {
+    if (index == 0) {
+      return sse_head() + "id: 1\nevent: output\ndata: a\n\nid: 2\nevent: out";
+    }
+    return sse_head() + "id: 2\nevent: output\ndata: b\n\nid: 3\nevent: done\ndata: {}\n\n";
+  });
+  Waits waits;
+  Client client(options_for(server), waits.sleeper());
+  std::vector<std::string> seen;
+  auto result = client.stream("/s", "", [&](const SseEvent& event) {
+    seen.push_back(event.id + ":" + event.event + ":" + event.data);
+    return event.event != "done";
+  });
+  ASSERT_TRUE(result);
+  EXPECT_EQ(seen, (std::vector<std::string>{"1:output:a", "2:output:b", "3:done:{}"}));
+  EXPECT_EQ(server.requests().at(1).header("last-event-id"), "1");
+}
+
 TEST(ClientStream, StartsFromTheGivenLastEventId) {
   TinyHttpServer server(
       [](const SeenRequest&, int) { return sse_head() + "id: 8\nevent: done\ndata: {}\n\n"; });
