@@ -7,8 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 
+#include "integration/dropping_proxy.hpp"
 #include "integration/identity_client.hpp"
 #include "integration/local_agent_fixture.hpp"
 
@@ -256,6 +258,35 @@ TEST_F(CliTest, JobsRunStreamsOutputAndExitsWithTheCommandsCode) {
   EXPECT_EQ(ran.exit, 7) << ran.err;
   EXPECT_EQ(ran.out, "hello\n");
   EXPECT_EQ(ran.err, "oops\n");
+}
+
+TEST_F(CliTest, ADeploymentsEventsSurviveDroppedConnectionsWithoutGapsOrRepeats) {
+  start_fleet({.args = {"--local-agent"}});
+  const std::string server = local_server();
+  ASSERT_FALSE(server.empty());
+  const auto admin = with_key(api_key_);
+  const CliRun created = berth(
+      {"apps", "create", "web", "--server", server, "--image", "berth-test/nope:1", "--port", "80"},
+      admin);
+  ASSERT_EQ(created.exit, 0) << created.err;
+  // The whole story once, straight from berthd (a failed pull: a handful of events).
+  const CliRun direct = berth({"--json", "deploy", "web", "--wait"}, admin);
+  ASSERT_EQ(direct.exit, 1) << direct.err;
+  const CliRun listed = berth({"-q", "deployments", "ls", "web"}, admin);
+  const std::string deployment = listed.out.substr(0, listed.out.find('\n'));
+  ASSERT_TRUE(deployment.starts_with("dep_")) << listed.out << listed.err;
+
+  // The same deployment through a proxy that cuts its first three event streams short.
+  DroppingProxy proxy(port(), 3, 250);
+  auto through_proxy = admin;
+  through_proxy["BERTH_URL"] = "http://127.0.0.1:" + std::to_string(proxy.port());
+  const CliRun resumed = berth({"--json", "deployments", "show", deployment, "-f"}, through_proxy);
+  const CliRun again = berth({"--json", "deployments", "show", deployment, "-f"}, admin);
+  EXPECT_EQ(proxy.dropped(), 3);
+  EXPECT_EQ(resumed.exit, 1) << resumed.err;
+  EXPECT_EQ(resumed.out, again.out);
+  EXPECT_GE(std::count(again.out.begin(), again.out.end(), '\n'), 4) << again.out;
+  EXPECT_NE(resumed.err.find("failed at step"), std::string::npos) << resumed.err;
 }
 
 TEST_F(CliTest, DocsCliMdHasTheCurrentCommandReference) {
