@@ -11,16 +11,19 @@
 #include <memory>
 #include <thread>
 
+#include "client/curl_api.hpp"
 #include "client/sse_parser.hpp"
 
 namespace berth::client {
 namespace {
 
 struct EasyDeleter {
-  void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
+  const CurlApi* api;
+  void operator()(CURL* easy) const { api->easy_cleanup(easy); }
 };
 struct ListDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+  const CurlApi* api;
+  void operator()(curl_slist* list) const { api->slist_free_all(list); }
 };
 using Easy = std::unique_ptr<CURL, EasyDeleter>;
 using HeaderList = std::unique_ptr<curl_slist, ListDeleter>;
@@ -49,6 +52,7 @@ std::string trim(std::string_view text) {
 
 // State shared with libcurl's callbacks for one transfer.
 struct Transfer {
+  const CurlApi* api = nullptr;
   CURL* easy = nullptr;
   Response response;
   SseParser* sse = nullptr;  // streams: a 200's body goes here instead of into response.body
@@ -73,7 +77,7 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto& transfer = *static_cast<Transfer*>(user);
   const std::string_view bytes(data, size * count);
   long status = 0;
-  curl_easy_getinfo(transfer.easy, CURLINFO_RESPONSE_CODE, &status);
+  transfer.api->easy_getinfo(transfer.easy, CURLINFO_RESPONSE_CODE, &status);
   if (transfer.sse != nullptr && status == 200) {
     if (!transfer.sse->feed(bytes)) {
       transfer.stopped = true;
@@ -189,8 +193,6 @@ Error api_error(const Response& response) {
 
 Client::Client(ClientOptions options, Sleeper sleep)
     : options_(std::move(options)), sleep_(std::move(sleep)) {
-  static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-  (void)initialised;
   if (!sleep_) {
     sleep_ = [](std::chrono::milliseconds wait) { std::this_thread::sleep_for(wait); };
   }
@@ -205,7 +207,13 @@ namespace {
 Result<Response> perform(const ClientOptions& options, std::string_view method,
                          std::string_view path, const std::string* body,
                          const std::map<std::string, std::string>& headers, Transfer& transfer) {
-  Easy easy(curl_easy_init());
+  auto loaded = CurlApi::get();
+  if (!loaded) {
+    return fail(loaded.error());
+  }
+  const CurlApi& api = **loaded;
+  transfer.api = &api;
+  Easy easy(api.easy_init(), EasyDeleter{&api});
   if (!easy) {
     return fail(Error::internal("curl_easy_init failed"));
   }
@@ -213,45 +221,51 @@ Result<Response> perform(const ClientOptions& options, std::string_view method,
   transfer.easy = handle;
   const std::string url = options.base_url + std::string(path);
   const std::string verb(method);
-  curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, verb.c_str());
+  api.easy_setopt(handle, CURLOPT_URL, url.c_str());
+  api.easy_setopt(handle, CURLOPT_CUSTOMREQUEST, verb.c_str());
   if (verb == "HEAD") {
-    curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
+    api.easy_setopt(handle, CURLOPT_NOBODY, 1L);
   }
-  curl_easy_setopt(handle, CURLOPT_USERAGENT, options.user_agent.c_str());
+  api.easy_setopt(handle, CURLOPT_USERAGENT, options.user_agent.c_str());
   // No CURLOPT_NOSIGNAL: libcurl then ignores SIGPIPE while it transfers (OpenSSL's writes to
   // a peer that hung up would otherwise kill the process); its resolver here is threaded, so
   // it sends no SIGALRM either.
-  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(options.connect_timeout.count()));
+  api.easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+  api.easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
+                  static_cast<long>(options.connect_timeout.count()));
   if (transfer.sse == nullptr) {
-    curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
+    api.easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
   }
   if (!options.ca_file.empty()) {
-    curl_easy_setopt(handle, CURLOPT_CAINFO, options.ca_file.c_str());
+    api.easy_setopt(handle, CURLOPT_CAINFO, options.ca_file.c_str());
   }
   if (options.insecure || !options.pin_sha256.empty()) {
-    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 0L);
+    api.easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 0L);
+    api.easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 0L);
   }
   if (!options.insecure && !options.pin_sha256.empty()) {
     transfer.pin = options.pin_sha256;
-    curl_easy_setopt(handle, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
-    curl_easy_setopt(handle, CURLOPT_SSL_CTX_DATA, &transfer.pin);
+    // Peer verification is off so the pin alone decides: a libcurl that cannot run the pin's
+    // callback (not built on OpenSSL) must refuse rather than trust every certificate.
+    if (api.easy_setopt(handle, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx) != CURLE_OK) {
+      return fail(Error::unavailable("this libcurl cannot check a pinned certificate"));
+    }
+    api.easy_setopt(handle, CURLOPT_SSL_CTX_DATA, &transfer.pin);
     // A cached session would skip the verify callback on reuse: each transfer checks afresh.
-    curl_easy_setopt(handle, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+    api.easy_setopt(handle, CURLOPT_SSL_SESSIONID_CACHE, 0L);
   }
-  curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
-  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, on_progress);
-  curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &transfer);
-  curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+  api.easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
+  api.easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
+  api.easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_body);
+  api.easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
+  api.easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, on_progress);
+  api.easy_setopt(handle, CURLOPT_XFERINFODATA, &transfer);
+  api.easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
 
   curl_slist* list = nullptr;
-  auto add = [&list](const std::string& line) { list = curl_slist_append(list, line.c_str()); };
+  auto add = [&list, &api](const std::string& line) {
+    list = api.slist_append(list, line.c_str());
+  };
   if (!options.token.empty()) {
     add("Authorization: Bearer " + options.token);
   }
@@ -264,22 +278,22 @@ Result<Response> perform(const ClientOptions& options, std::string_view method,
   }
   if (body != nullptr) {
     add("Content-Type: application/json");
-    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, body->c_str());
-    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
+    api.easy_setopt(handle, CURLOPT_POSTFIELDS, body->c_str());
+    api.easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
   }
   add("Expect:");  // no 100-continue round trip for our small bodies
-  HeaderList owned(list);
-  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, list);
+  HeaderList owned(list, ListDeleter{&api});
+  api.easy_setopt(handle, CURLOPT_HTTPHEADER, list);
 
-  const CURLcode code = curl_easy_perform(handle);
+  const CURLcode code = api.easy_perform(handle);
   long status = 0;
-  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+  api.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
   transfer.response.status = status;
   if (code == CURLE_OK || transfer.stopped ||
       (code == CURLE_ABORTED_BY_CALLBACK && transfer.cancel != nullptr)) {
     return std::move(transfer.response);
   }
-  return fail(network_error("cannot reach " + options.base_url + ": " + curl_easy_strerror(code)));
+  return fail(network_error("cannot reach " + options.base_url + ": " + api.easy_strerror(code)));
 }
 
 bool may_retry(std::string_view method, const std::map<std::string, std::string>& headers) {
