@@ -1,8 +1,8 @@
 #pragma once
 /// The libcurl functions berth_client calls, through a table: the CLI links libcurl outright
 /// (curl_linked.cpp, in berth_client); berth-agent loads it with dlopen only when it enrols
-/// (curl_dlopen.cpp, in berth_client_dlopen), because linking it would map libcurl's whole
-/// dependency tree — about 4 MB of resident memory — into every running agent.
+/// (curl_dlopen.cpp, berth_curl_dlopen), and so does berthd for SMTP, because linking it would
+/// map libcurl's whole dependency tree — about 4 MB of resident memory — into every process.
 
 #include <curl/curl.h>
 
@@ -22,7 +22,7 @@ struct CurlApi {
   decltype(&curl_slist_free_all) slist_free_all = nullptr;
 
   /// The functions, with curl_global_init done, once per process (thread-safe);
-  /// Error::unavailable (code "network") when libcurl cannot be loaded.
+  /// Error::unavailable when libcurl cannot be loaded.
   static Result<const CurlApi*> get();
 };
 

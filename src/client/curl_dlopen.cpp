@@ -1,4 +1,5 @@
-// CurlApi for berth-agent: libcurl.so.4 loaded on first use (enrolment), never at start.
+// CurlApi loaded with dlopen on first use: berth-agent (when it enrols) and berthd (when it
+// first sends mail) never map libcurl's libraries otherwise.
 #include <dlfcn.h>
 
 #include <mutex>
@@ -17,19 +18,14 @@ bool resolve(void* handle, const char* name, Function& out) {
   return symbol != nullptr;
 }
 
-Error unavailable(std::string message) {
-  auto error = Error::unavailable(std::move(message));
-  error.code = "network";
-  return error;
-}
-
 Result<const CurlApi*> load() {
   static CurlApi api{};
   void* handle = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);  // never closed
   if (handle == nullptr) {
     const char* why = ::dlerror();
-    return fail(unavailable(std::string("libcurl.so.4 cannot be loaded (install libcurl4): ") +
-                            (why != nullptr ? why : "unknown")));
+    return fail(
+        Error::unavailable(std::string("libcurl.so.4 cannot be loaded (install libcurl4): ") +
+                           (why != nullptr ? why : "unknown")));
   }
   const bool complete = resolve(handle, "curl_global_init", api.global_init) &&
                         resolve(handle, "curl_easy_init", api.easy_init) &&
@@ -41,11 +37,11 @@ Result<const CurlApi*> load() {
                         resolve(handle, "curl_slist_append", api.slist_append) &&
                         resolve(handle, "curl_slist_free_all", api.slist_free_all);
   if (!complete) {
-    return fail(unavailable("libcurl.so.4 lacks a function berth needs"));
+    return fail(Error::unavailable("libcurl.so.4 lacks a function Berth needs"));
   }
   if (const CURLcode rc = api.global_init(CURL_GLOBAL_DEFAULT); rc != CURLE_OK) {
-    return fail(
-        unavailable(std::string("libcurl could not be initialised: ") + api.easy_strerror(rc)));
+    return fail(Error::unavailable(std::string("libcurl could not be initialised: ") +
+                                   api.easy_strerror(rc)));
   }
   return &api;
 }
@@ -54,7 +50,7 @@ Result<const CurlApi*> load() {
 
 Result<const CurlApi*> CurlApi::get() {
   static std::once_flag once;
-  static Result<const CurlApi*> loaded = fail(unavailable("libcurl not loaded"));
+  static Result<const CurlApi*> loaded = fail(Error::unavailable("libcurl not loaded"));
   std::call_once(once, [] { loaded = load(); });
   return loaded;
 }
