@@ -59,6 +59,11 @@ struct Transfer {
   bool stopped = false;      // the event handler asked to stop
   const std::atomic<bool>* cancel = nullptr;
   std::string pin;
+  // A stream whose peer vanished without closing (a dead NAT entry, a suspended laptop) sends
+  // nothing, not even berthd's keepalives: after idle_limit of silence it is given up.
+  std::chrono::steady_clock::time_point last_data = std::chrono::steady_clock::now();
+  std::chrono::milliseconds idle_limit{0};
+  bool idle = false;
 };
 
 size_t on_header(char* data, size_t size, size_t count, void* user) {
@@ -76,6 +81,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto& transfer = *static_cast<Transfer*>(user);
   const std::string_view bytes(data, size * count);
+  transfer.last_data = std::chrono::steady_clock::now();
   long status = 0;
   transfer.api->easy_getinfo(transfer.easy, CURLINFO_RESPONSE_CODE, &status);
   if (transfer.sse != nullptr && status == 200) {
@@ -94,8 +100,16 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
 }
 
 int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  const auto& transfer = *static_cast<Transfer*>(user);
-  return transfer.cancel != nullptr && transfer.cancel->load() ? 1 : 0;
+  auto& transfer = *static_cast<Transfer*>(user);
+  if (transfer.cancel != nullptr && transfer.cancel->load()) {
+    return 1;
+  }
+  if (transfer.idle_limit.count() > 0 &&
+      std::chrono::steady_clock::now() - transfer.last_data > transfer.idle_limit) {
+    transfer.idle = true;
+    return 1;
+  }
+  return 0;
 }
 
 // With a pin only the leaf matters: its SHA-256 must match; the chain (often one self-signed
@@ -289,8 +303,13 @@ Result<Response> perform(const ClientOptions& options, std::string_view method,
   long status = 0;
   api.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
   transfer.response.status = status;
+  if (transfer.idle) {
+    return fail(network_error("no data from " + options.base_url + " for " +
+                              std::to_string(transfer.idle_limit.count()) + " ms"));
+  }
   if (code == CURLE_OK || transfer.stopped ||
-      (code == CURLE_ABORTED_BY_CALLBACK && transfer.cancel != nullptr)) {
+      (code == CURLE_ABORTED_BY_CALLBACK && transfer.cancel != nullptr &&
+       transfer.cancel->load())) {
     return std::move(transfer.response);
   }
   return fail(network_error("cannot reach " + options.base_url + ": " + api.easy_strerror(code)));
@@ -365,6 +384,7 @@ Result<void> Client::stream(std::string_view path, std::string last_event_id,
     Transfer transfer;
     transfer.sse = &parser;
     transfer.cancel = stream_options.cancel;
+    transfer.idle_limit = options_.stream_idle_timeout;
     progressed = false;
     auto answer = perform(options_, "GET", path, nullptr, headers, transfer);
     if (transfer.stopped || (stream_options.cancel != nullptr && stream_options.cancel->load())) {

@@ -23,8 +23,10 @@ struct ClientOptions {
   std::string token = {};     // sent as "Authorization: Bearer <token>"
   std::map<std::string, std::string> headers = {};  // sent on every call (X-Team-ID, ...)
   std::chrono::milliseconds connect_timeout{10'000};
-  std::chrono::milliseconds timeout{60'000};  // a whole request; streams have none
-  std::string ca_file = {};                   // PEM; "" for the system roots
+  std::chrono::milliseconds timeout{60'000};              // a whole request; streams have none, but
+  std::chrono::milliseconds stream_idle_timeout{60'000};  // reconnect after this long silent
+                                                          // (berthd's keepalive: every 15 s)
+  std::string ca_file = {};                               // PEM; "" for the system roots
   std::string pin_sha256 = {};  // 32 raw bytes: the server certificate's SHA-256 instead of a chain
   bool insecure = false;        // no certificate check at all (tests, --insecure)
   int max_attempts = 4;         // for calls that may be retried

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "client/tiny_http_server.hpp"
 
 namespace berth::client {
@@ -174,6 +176,25 @@ TEST(ClientStream, AnEventCutOffByTheDropIsNotGluedToTheNextConnection) {
   ASSERT_TRUE(result);
   EXPECT_EQ(seen, (std::vector<std::string>{"1:output:a", "2:output:b", "3:done:{}"}));
   EXPECT_EQ(server.requests().at(1).header("last-event-id"), "1");
+}
+
+TEST(ClientStream, ASilentConnectionIsGivenUpAndReopened) {
+  TinyHttpServer server([](const SeenRequest&, int index) {
+    if (index == 0) {  // nothing at all for longer than the idle timeout
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    return sse_head() + "id: 1\nevent: done\ndata: {}\n\n";
+  });
+  auto options = options_for(server);
+  options.stream_idle_timeout = std::chrono::milliseconds(200);
+  Waits waits;
+  Client client(options, waits.sleeper());
+  auto result =
+      client.stream("/s", "", [](const SseEvent& event) { return event.event != "done"; });
+  ASSERT_TRUE(result) << result.error().message;
+  // Reopened at least once; the server, busy sleeping, records the ones given up meanwhile too.
+  EXPECT_GE(server.requests().size(), 2U);
+  EXPECT_FALSE(waits.seen.empty());
 }
 
 TEST(ClientStream, StartsFromTheGivenLastEventId) {
