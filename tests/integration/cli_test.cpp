@@ -237,6 +237,19 @@ TEST_F(CliTest, AppsApplyIsIdempotentAndAViewerCannotDeploy) {
   ASSERT_EQ(env.exit, 0) << env.err;
   EXPECT_EQ(nlohmann::json::parse(env.out).at(0).value("value", ""), "info");
 
+  // A .env file: comments, `export`, quotes; as secrets.
+  const auto dotenv = dir_.path() / "web.env";
+  std::ofstream(dotenv)
+      << "# the database\nexport DATABASE_URL=\"postgres://db/shop\"\n\nTOKEN='a b'\n";
+  ASSERT_EQ(berth({"env", "import", "web", dotenv.string(), "--secret"}, admin).exit, 0);
+  const CliRun keys = berth({"-q", "env", "ls", "web"}, admin);
+  EXPECT_EQ(keys.out, "DATABASE_URL\nLOG_LEVEL\nTOKEN\n");
+  const CliRun masked = berth({"env", "ls", "web"}, admin);
+  EXPECT_EQ(masked.out.find("postgres"), std::string::npos) << masked.out;
+  EXPECT_EQ(berth({"env", "reveal", "web", "TOKEN"}, admin).out, "a b\n");
+  EXPECT_EQ(berth({"env", "unset", "web", "TOKEN"}, admin).exit, 0);
+  EXPECT_EQ(berth({"env", "unset", "web", "TOKEN"}, admin).exit, 4);
+
   // An image no registry has: the deployment fails, and says where.
   const CliRun failed =
       berth({"deploy", "web", "--image", "berth-test/no-such-image:1", "--wait"}, admin);
