@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <fstream>
 
+#include "core/crypto.hpp"
+#include "core/totp.hpp"
 #include "integration/dropping_proxy.hpp"
 #include "integration/identity_client.hpp"
 #include "integration/local_agent_fixture.hpp"
@@ -124,10 +126,21 @@ TEST_F(CliTest, QuietPrintsIdsAndKeysCreateAndRevoke) {
   ASSERT_EQ(created.exit, 0) << created.err;
   EXPECT_TRUE(created.out.starts_with("bk_")) << created.out;
 
+  const std::string raw_key = created.out.substr(0, created.out.find('\n'));
+  EXPECT_EQ(berth({"whoami"}, with_key(raw_key)).exit, 0);
+
   const CliRun ids = berth({"keys", "ls", "-q"}, admin);
   ASSERT_EQ(ids.exit, 0) << ids.err;
   EXPECT_NE(ids.out.find("key_"), std::string::npos) << ids.out;
   EXPECT_EQ(ids.out.find("NAME"), std::string::npos) << "no table header with -q";
+
+  const CliRun listed = berth({"--json", "keys", "ls"}, admin);
+  for (const auto& key : nlohmann::json::parse(listed.out)) {
+    if (key.value("name", "") == "ci") {
+      EXPECT_EQ(berth({"keys", "revoke", key.value("id", "")}, admin).exit, 0);
+    }
+  }
+  EXPECT_EQ(berth({"whoami"}, with_key(raw_key)).exit, 3) << "a revoked key stops at once";
 }
 
 TEST_F(CliTest, LoginKeepsARefreshableCredentialInAPrivateFile) {
@@ -194,6 +207,30 @@ TEST_F(CliTest, TeamByNameActsInThatTeam) {
   }());
   EXPECT_EQ(in_ops.out, created.out);
   EXPECT_EQ(berth({"-q", "projects", "ls"}, env).out, "") << "the personal team has none";
+}
+
+TEST_F(CliTest, LoginAsksForTheTwoFactorCodeWhenTheAccountHasOne) {
+  start_fleet();
+  IdentityClient session(port());
+  ASSERT_EQ(session.login("admin@example.com", "a long admin password 1").status, 200);
+  const HttpResponse enrolled = session.post("/api/v1/me/totp", nlohmann::json::object());
+  ASSERT_EQ(enrolled.status, 201) << enrolled.body;
+  const auto secret = crypto::base32_decode(enrolled.json()["secret"].get<std::string>());
+  ASSERT_TRUE(secret);
+  const std::int64_t step = totp::time_step(std::chrono::system_clock::now());
+  ASSERT_EQ(
+      session.post("/api/v1/me/totp/confirm", {{"code", totp::code_at(*secret, step)}}).status,
+      200);
+
+  const std::string url = "http://127.0.0.1:" + std::to_string(port());
+  // The confirming code's step is used up; the next step's code is accepted.
+  const CliRun login = berth({"login", url, "--email", "admin@example.com"}, {},
+                             "a long admin password 1\n" + totp::code_at(*secret, step + 1) + "\n");
+  ASSERT_EQ(login.exit, 0) << login.err;
+  EXPECT_EQ(berth({"whoami", "-q"}).exit, 0);
+  const CliRun without =
+      berth({"login", url, "--email", "admin@example.com"}, {}, "a long admin password 1\n");
+  EXPECT_EQ(without.exit, 3) << without.err;
 }
 
 TEST_F(CliTest, WrongPasswordAtLoginExits3) {
