@@ -392,7 +392,7 @@ Result<void> Client::stream(std::string_view path, std::string last_event_id,
     }
     std::optional<std::chrono::milliseconds> asked;
     if (answer && answer->status != 200) {
-      if (answer->status != 429 && answer->status != 503) {
+      if (!stream_options.reconnect || (answer->status != 429 && answer->status != 503)) {
         return fail(api_error(*answer));
       }
       asked = retry_after(*answer);
@@ -406,7 +406,14 @@ Result<void> Client::stream(std::string_view path, std::string last_event_id,
       wait = options_.backoff;
     }
     if (drops > stream_options.max_reconnects) {
-      return answer ? fail(api_error(*answer)) : fail(std::move(answer.error()));
+      if (!answer) {
+        return fail(std::move(answer.error()));
+      }
+      if (answer->status != 200) {
+        return fail(api_error(*answer));
+      }
+      return fail(network_error("the stream from " + options_.base_url + " closed " +
+                                std::to_string(drops) + " times in a row without an event"));
     }
     sleep_(asked ? std::min(std::max(wait, *asked), options_.max_retry_after) : wait);
     wait = std::min(wait * 2, std::chrono::milliseconds(10'000));

@@ -224,8 +224,19 @@ TEST(ClientStream, GivesUpAfterMaxReconnectsWithoutProgress) {
   Client client(options_for(server), waits.sleeper());
   auto result =
       client.stream("/s", "", [](const SseEvent&) { return true; }, {.max_reconnects = 2});
-  EXPECT_FALSE(result);
+  ASSERT_FALSE(result);
+  EXPECT_TRUE(is_network_error(result.error())) << result.error().message;
   EXPECT_EQ(server.requests().size(), 3U);
+}
+
+TEST(ClientStream, WithoutReconnectARateLimitIsTheError) {
+  TinyHttpServer server([](const SeenRequest&, int) {
+    return TinyHttpServer::answer(429, kEnvelope);  // no Retry-After: close a stream first
+  });
+  Client client(options_for(server));
+  auto result = client.stream("/s", "", [](const SseEvent&) { return true; }, {.reconnect = false});
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().kind, ErrorKind::rate_limited);
 }
 
 TEST(ClientStream, WithoutReconnectTheEndOfTheConnectionEndsTheStream) {
