@@ -1,94 +1,38 @@
 // The real `berth` binary against a real berthd on loopback: exit codes, --json, credentials
 // from the environment and from the credential file, and a job's exit code through a local
 // agent.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
 
 #include "core/crypto.hpp"
 #include "core/totp.hpp"
+#include "integration/cli_runner.hpp"
 #include "integration/dropping_proxy.hpp"
 #include "integration/identity_client.hpp"
 #include "integration/local_agent_fixture.hpp"
-
-extern char** environ;
 
 namespace berth::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int exit = -1;
-  std::string out;
-  std::string err;
-};
-
 class CliTest : public LocalAgentTest {
  protected:
-  void SetUp() override {
-    home_ = dir_.path() / "home";
-    fs::create_directories(home_);
-  }
+  void SetUp() override { fs::create_directories(home_); }
 
-  // Runs berth with `args`; the environment has no BERTH_* of the test's own, HOME in the
-  // test's directory, and `env` on top. `input` is its stdin.
+  // Runs berth (cli_runner.hpp) with HOME in the test's directory.
   CliRun berth(const std::vector<std::string>& args, std::map<std::string, std::string> env = {},
                const std::string& input = "") {
-    const auto out_file = dir_.path() / "berth.out";
-    const auto err_file = dir_.path() / "berth.err";
-    const auto in_file = dir_.path() / "berth.in";
-    std::ofstream(in_file) << input;
-    std::vector<std::string> environment;
-    for (char** e = environ; *e != nullptr; ++e) {
-      const std::string entry = *e;
-      if (!entry.starts_with("BERTH_") && !entry.starts_with("HOME=") &&
-          !entry.starts_with("XDG_CONFIG_HOME=") && !entry.starts_with("NO_COLOR=")) {
-        environment.push_back(entry);
-      }
-    }
-    env.emplace("HOME", home_.string());
-    for (const auto& [name, value] : env) {
-      environment.push_back(name + "=" + value);
-    }
-    std::vector<std::string> argv{BERTH_PATH};
-    argv.insert(argv.end(), args.begin(), args.end());
-    const pid_t pid = fork();
-    if (pid == 0) {
-      const int in = ::open(in_file.c_str(), O_RDONLY);
-      const int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      const int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      ::dup2(in, 0);
-      ::dup2(out, 1);
-      ::dup2(err, 2);
-      std::vector<char*> cargv;
-      for (auto& arg : argv) {
-        cargv.push_back(arg.data());
-      }
-      cargv.push_back(nullptr);
-      std::vector<char*> cenv;
-      for (auto& entry : environment) {
-        cenv.push_back(entry.data());
-      }
-      cenv.push_back(nullptr);
-      ::execve(argv[0].c_str(), cargv.data(), cenv.data());
-      ::_exit(127);
-    }
-    const auto status = wait_for_exit(pid, std::chrono::seconds(120));
-    CliRun ran{.exit = status.value_or(-2), .out = read_file(out_file), .err = read_file(err_file)};
-    return ran;
+    return run_cli(dir_.path(), args, std::move(env), input);
   }
 
   std::map<std::string, std::string> with_key(const std::string& key) const {
     return {{"BERTH_URL", "http://127.0.0.1:" + std::to_string(port())}, {"BERTH_TOKEN", key}};
   }
 
-  fs::path home_;
+  const fs::path home_ = dir_.path() / "home";
 };
 
 TEST_F(CliTest, ExitCodesSayWhatWentWrong) {
