@@ -15,9 +15,9 @@ namespace berth::testing {
 CliProcess::CliProcess(const std::filesystem::path& work_dir, const std::vector<std::string>& args,
                        std::map<std::string, std::string> env, const std::string& input)
     : out_file_(work_dir / "berth.out"), err_file_(work_dir / "berth.err") {
+  std::filesystem::create_directories(work_dir / "home");
   const auto in_file = work_dir / "berth.in";
   std::ofstream(in_file) << input;
-  std::filesystem::create_directories(work_dir / "home");
   std::vector<std::string> environment;
   for (char** e = environ; *e != nullptr; ++e) {
     const std::string entry = *e;
