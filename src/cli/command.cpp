@@ -8,19 +8,35 @@
 
 namespace berth::cli {
 
+namespace {
+
+// An answer of an unexpected shape (a proxy's HTML page, a newer berthd) makes nlohmann::json
+// throw; berth then says so and fails instead of aborting.
+int guarded(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const std::exception& error) {
+    return complain(std::string("unexpected answer from berthd: ") + error.what());
+  }
+}
+
+}  // namespace
+
 void Runner::on(CLI::App* command, std::function<int(Api&)> body) const {
   command->callback([global = &global, exit_code = &exit_code, body = std::move(body)] {
-    Api api(*global);
-    if (auto connected = api.connect(); !connected) {
-      *exit_code = report(connected.error());
-      return;
-    }
-    *exit_code = body(api);
+    *exit_code = guarded([&] {
+      Api api(*global);
+      if (auto connected = api.connect(); !connected) {
+        return report(connected.error());
+      }
+      return body(api);
+    });
   });
 }
 
 void Runner::offline(CLI::App* command, std::function<int()> body) const {
-  command->callback([exit_code = &exit_code, body = std::move(body)] { *exit_code = body(); });
+  command->callback(
+      [exit_code = &exit_code, body = std::move(body)] { *exit_code = guarded(body); });
 }
 
 int show_list(const GlobalOptions& global, const nlohmann::json& items,
