@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
-#include "agent/http_client.hpp"
+#include "agent/server_url.hpp"
 #include "agent/state_file.hpp"
+#include "agent/tls.hpp"
+#include "client/client.hpp"
 
 namespace berth::agent {
 namespace {
@@ -11,7 +13,7 @@ namespace {
 constexpr std::chrono::seconds kEnrollTimeout{30};
 
 // berthd's error envelope {"error":{"code","message"}}, or the status when the body is not one.
-std::string describe_refusal(const HttpAnswer& answer) {
+std::string describe_refusal(const client::Response& answer) {
   const auto json = nlohmann::json::parse(answer.body, nullptr, false);
   if (json.is_object() && json.contains("error") && json["error"].is_object()) {
     const auto& error = json["error"];
@@ -29,17 +31,26 @@ int enroll(const EnrollOptions& options) {
     fmt::print(stderr, "berth-agent: {}\n", url.error().message);
     return 1;
   }
-  TlsOptions tls{.ca_file = options.ca_file, .pin_sha256 = {}};
+  // The same TLS rules as the agent's connection (agent/tls.hpp): a CA file, else the system
+  // roots; or a pinned SHA-256 of berthd's own certificate instead of the chain.
+  client::ClientOptions http{.base_url = url->tls ? "https://" : "http://"};
+  http.base_url += url->host_header() + url->base_path;
+  http.ca_file = options.ca_file;
+  http.timeout = kEnrollTimeout;
+  http.connect_timeout = kEnrollTimeout;
+  http.user_agent = "berth-agent/" BERTH_VERSION;
   if (!options.pin_hex.empty()) {
     auto pin = parse_sha256_pin(options.pin_hex);
     if (!pin) {
       fmt::print(stderr, "berth-agent: {}\n", pin.error().message);
       return 1;
     }
-    tls.pin_sha256 = std::move(*pin);
+    http.pin_sha256 = std::move(*pin);
   }
+  // Spending the install token is not idempotent: the client never retries this POST.
+  client::Client berthd(std::move(http));
   const nlohmann::json body{{"install_token", options.install_token}, {"facts", options.facts}};
-  const auto answer = post_json(*url, "/api/v1/agent/register", body.dump(), tls, kEnrollTimeout);
+  const auto answer = berthd.request("POST", "/api/v1/agent/register", body);
   if (!answer) {
     fmt::print(stderr, "berth-agent: enrollment failed: {}\n", answer.error().message);
     return 1;

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <utility>
 
+#include "client/curl_api.hpp"
 #include "core/clock.hpp"
-#include "notify/curl_library.hpp"
 
 namespace berth {
 
@@ -250,18 +250,18 @@ std::size_t read_upload(char* buffer, std::size_t size, std::size_t count, void*
 }
 
 struct CurlDeleter {
-  const CurlLibrary* curl;
+  const client::CurlApi* curl;
   void operator()(CURL* handle) const { curl->easy_cleanup(handle); }
 };
 struct SlistDeleter {
-  const CurlLibrary* curl;
+  const client::CurlApi* curl;
   void operator()(curl_slist* list) const { curl->slist_free_all(list); }
 };
 
 }  // namespace
 
 SmtpMailer::SmtpMailer(SmtpOptions options) : options_(std::move(options)) {
-  if (auto curl = CurlLibrary::get(); !curl) {
+  if (auto curl = client::CurlApi::get(); !curl) {
     throw std::runtime_error(curl.error().message);
   }
 }
@@ -292,11 +292,11 @@ Result<void> SmtpMailer::send(const Email& email) {
   data += "\r\n";
   data += encode_body(email.text);
 
-  auto library = CurlLibrary::get();
+  auto library = client::CurlApi::get();
   if (!library) {
     return fail(std::move(library.error()));
   }
-  const CurlLibrary& lib = **library;
+  const client::CurlApi& lib = **library;
   const std::unique_ptr<CURL, CurlDeleter> curl(lib.easy_init(), CurlDeleter{&lib});
   if (!curl) {
     return fail(Error::internal("curl_easy_init failed"));

@@ -1,0 +1,240 @@
+// berth apps …, berth env …, berth projects …: what runs, and its configuration.
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "cli/command.hpp"
+
+namespace berth::cli {
+namespace {
+
+const std::vector<Column> kAppColumns = {{"ID", "id"},         {"NAME", "name"},
+                                         {"STATUS", "status"}, {"SERVER", "server_id"},
+                                         {"URL", "url"},       {"OUT OF DATE", "out_of_date"}};
+const std::vector<Column> kAppFields = {{"id", "id"},
+                                        {"name", "name"},
+                                        {"status", "status"},
+                                        {"server", "server_id"},
+                                        {"project", "project_id"},
+                                        {"source", "source"},
+                                        {"url", "url"},
+                                        {"out of date", "out_of_date"},
+                                        {"deployment", "current_deployment_id"},
+                                        {"created", "created_at"}};
+const std::vector<Column> kEnvColumns = {
+    {"KEY", "key"}, {"VALUE", "value"}, {"SECRET", "secret"}, {"FROM", "inherited_from"}};
+const std::vector<Column> kProjectColumns = {
+    {"ID", "id"}, {"NAME", "name"}, {"DESCRIPTION", "description"}, {"CREATED", "created_at"}};
+
+struct CreateApp {
+  std::string name, server, image, git, branch, project, hostname;
+  int port = 0;
+};
+
+int create_app(Api& api, const CreateApp& args) {
+  auto server = api.resolve("servers", args.server);
+  if (!server) {
+    return report(server.error());
+  }
+  nlohmann::json body{{"name", args.name}, {"server_id", *server}};
+  if (!args.image.empty()) {
+    body["source"] = {{"type", "image"}, {"image", args.image}};
+  } else {
+    body["source"] = {{"type", "git"}, {"repository", args.git}};
+    if (!args.branch.empty()) {
+      body["source"]["branch"] = args.branch;
+    }
+  }
+  if (args.port > 0) {
+    body["settings"] = {{"port", args.port}};
+  }
+  if (!args.project.empty()) {
+    auto project = api.resolve("projects", args.project);
+    if (!project) {
+      return report(project.error());
+    }
+    body["project_id"] = *project;
+  }
+  if (!args.hostname.empty()) {
+    body["hostname"] = args.hostname;
+  }
+  auto answer = api.call("POST", "/api/v1/apps", body);
+  return answer ? show_done(api.options(), *answer,
+                            fmt::format("Created app {} ({})", args.name, cell(*answer, "id")))
+                : report(answer.error());
+}
+
+// KEY=VALUE lines of a .env file: comments, blank lines and `export ` are skipped; one level
+// of matching quotes around the value is removed.
+Result<nlohmann::json> read_env_file(const std::string& file, bool secret) {
+  std::ifstream in(file);
+  if (!in) {
+    return fail(Error::invalid("cannot read " + file));
+  }
+  nlohmann::json vars = nlohmann::json::array();
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (!line.empty() && line.back() == '\r') {
+      line.pop_back();
+    }
+    const auto start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || line[start] == '#') {
+      continue;
+    }
+    line = line.substr(start);
+    if (line.starts_with("export ")) {
+      line = line.substr(7);
+    }
+    const auto equals = line.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      return fail(Error::invalid(fmt::format("{}:{}: expected KEY=VALUE", file, number)));
+    }
+    std::string value = line.substr(equals + 1);
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    }
+    vars.push_back({{"key", line.substr(0, equals)}, {"value", value}, {"secret", secret}});
+  }
+  return vars;
+}
+
+int patch_env(Api& api, const std::string& app, const nlohmann::json& vars) {
+  auto path = path_of(api, "apps", app, "/env");
+  auto answer = path ? api.call("PATCH", *path, nlohmann::json{{"vars", vars}})
+                     : fail(std::move(path.error()));
+  return answer ? show_done(api.options(), *answer,
+                            fmt::format("Set {} var(s) of {}", vars.size(), app))
+                : report(answer.error());
+}
+
+void add_env_commands(CLI::App& app, const Runner& runner) {
+  auto* env = app.add_subcommand("env", "An app's env vars and secrets");
+  env->require_subcommand(1);
+  auto target = std::make_shared<std::string>();
+  auto* ls = env->add_subcommand("ls", "List an app's env vars (secrets masked)");
+  ls->add_option("app", *target, "App id or name")->required();
+  runner.on(ls, [target](Api& api) {
+    auto path = path_of(api, "apps", *target, "/env");
+    auto items = path ? api.list_all(*path) : fail(std::move(path.error()));
+    if (items && api.options().quiet) {  // keys are what identifies a var
+      for (const auto& item : *items) {
+        fmt::print("{}\n", cell(item, "key"));
+      }
+      return int{kOk};
+    }
+    return items ? show_list(api.options(), *items, kEnvColumns) : report(items.error());
+  });
+
+  auto pairs = std::make_shared<std::vector<std::string>>();
+  auto secret = std::make_shared<bool>(false);
+  auto* set = env->add_subcommand("set", "Set env vars: berth env set APP KEY=VALUE...");
+  set->add_option("app", *target, "App id or name")->required();
+  set->add_option("pairs", *pairs, "KEY=VALUE pairs")->required();
+  set->add_flag("--secret", *secret, "Store them as secrets");
+  runner.on(set, [target, pairs, secret](Api& api) {
+    nlohmann::json vars = nlohmann::json::array();
+    for (const auto& pair : *pairs) {
+      const auto equals = pair.find('=');
+      if (equals == std::string::npos || equals == 0) {
+        return complain("expected KEY=VALUE, got " + pair, kUsage);
+      }
+      nlohmann::json var{{"key", pair.substr(0, equals)}, {"value", pair.substr(equals + 1)}};
+      if (*secret) {
+        var["secret"] = true;
+      }
+      vars.push_back(var);
+    }
+    return patch_env(api, *target, vars);
+  });
+
+  auto key = std::make_shared<std::string>();
+  auto* unset = env->add_subcommand("unset", "Delete an app's env var");
+  unset->add_option("app", *target, "App id or name")->required();
+  unset->add_option("key", *key, "The key")->required();
+  runner.on(unset, [target, key](Api& api) {
+    auto path = path_of(api, "apps", *target, "/env/" + *key);
+    auto answer = path ? api.call("DELETE", *path) : fail(std::move(path.error()));
+    return answer ? show_done(api.options(), *answer, "Deleted " + *key) : report(answer.error());
+  });
+
+  auto* reveal = env->add_subcommand("reveal", "Print a secret's value (admins; audited)");
+  reveal->add_option("app", *target, "App id or name")->required();
+  reveal->add_option("key", *key, "The key")->required();
+  runner.on(reveal, [target, key](Api& api) {
+    auto path = path_of(api, "apps", *target, "/env/" + *key + "/reveal");
+    auto answer = path ? api.call("POST", *path) : fail(std::move(path.error()));
+    if (!answer) {
+      return report(answer.error());
+    }
+    fmt::print("{}\n", api.options().json ? answer->dump(2) : cell(*answer, "value"));
+    return int{kOk};
+  });
+
+  auto file = std::make_shared<std::string>();
+  auto* import = env->add_subcommand("import", "Set env vars from a .env file");
+  import->add_option("app", *target, "App id or name")->required();
+  import->add_option("file", *file, "A file of KEY=VALUE lines")->required();
+  import->add_flag("--secret", *secret, "Store them as secrets");
+  runner.on(import, [target, file, secret](Api& api) {
+    auto vars = read_env_file(*file, *secret);
+    if (!vars) {
+      return report(vars.error());
+    }
+    return patch_env(api, *target, *vars);
+  });
+}
+
+}  // namespace
+
+void add_app_commands(CLI::App& app, const Runner& runner) {
+  auto* apps = app.add_subcommand("apps", "The team's apps");
+  apps->require_subcommand(1);
+  add_list_command(apps, runner, "apps", "List apps", kAppColumns);
+  add_show_command(apps, runner, "apps", "Show an app", kAppFields);
+
+  auto args = std::make_shared<CreateApp>();
+  auto* create = apps->add_subcommand("create", "Create an app from an image or a git repository");
+  create->add_option("name", args->name, "The app's name")->required();
+  create->add_option("--server", args->server, "Server id or name")->required();
+  auto* image = create->add_option("--image", args->image, "A container image");
+  auto* git = create->add_option("--git", args->git, "A git repository to build");
+  image->excludes(git);
+  create->add_option("--branch", args->branch, "The git branch (default main)");
+  create->add_option("--port", args->port, "The port the app listens on");
+  create->add_option("--project", args->project, "Project id or name");
+  create->add_option("--hostname", args->hostname, "The app's host name");
+  runner.on(create, [args](Api& api) {
+    if (args->image.empty() == args->git.empty()) {
+      return complain("give --image or --git", kUsage);
+    }
+    return create_app(api, *args);
+  });
+
+  add_delete_command(apps, runner, "apps",
+                     "Delete an app with its env vars, deployments and hooks");
+
+  add_env_commands(app, runner);
+
+  auto* projects = app.add_subcommand("projects", "Projects: apps grouped with shared env vars");
+  projects->require_subcommand(1);
+  add_list_command(projects, runner, "projects", "List projects", kProjectColumns);
+  add_show_command(projects, runner, "projects", "Show a project", kProjectColumns);
+  auto target = std::make_shared<std::string>();
+  auto description = std::make_shared<std::string>();
+  auto* pcreate = projects->add_subcommand("create", "Create a project");
+  pcreate->add_option("name", *target, "The project's name")->required();
+  pcreate->add_option("--description", *description, "What it is for");
+  runner.on(pcreate, [target, description](Api& api) {
+    nlohmann::json body{{"name", *target}};
+    if (!description->empty()) {
+      body["description"] = *description;
+    }
+    auto answer = api.call("POST", "/api/v1/projects", body);
+    return answer ? show_done(api.options(), *answer, "Created project " + cell(*answer, "id"))
+                  : report(answer.error());
+  });
+  add_delete_command(projects, runner, "projects", "Delete a project with its env vars");
+}
+
+}  // namespace berth::cli

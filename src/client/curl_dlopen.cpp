@@ -1,0 +1,58 @@
+// CurlApi loaded with dlopen on first use: berth-agent (when it enrols) and berthd (when it
+// first sends mail) never map libcurl's libraries otherwise.
+#include <dlfcn.h>
+
+#include <mutex>
+#include <string>
+
+#include "client/curl_api.hpp"
+
+namespace berth::client {
+namespace {
+
+template <class Function>
+bool resolve(void* handle, const char* name, Function& out) {
+  void* symbol = ::dlsym(handle, name);
+  // POSIX guarantees that an object pointer from dlsym converts to a function pointer.
+  out = reinterpret_cast<Function>(symbol);
+  return symbol != nullptr;
+}
+
+Result<const CurlApi*> load() {
+  static CurlApi api{};
+  void* handle = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);  // never closed
+  if (handle == nullptr) {
+    const char* why = ::dlerror();
+    return fail(
+        Error::unavailable(std::string("libcurl.so.4 cannot be loaded (install libcurl4): ") +
+                           (why != nullptr ? why : "unknown")));
+  }
+  const bool complete = resolve(handle, "curl_global_init", api.global_init) &&
+                        resolve(handle, "curl_easy_init", api.easy_init) &&
+                        resolve(handle, "curl_easy_cleanup", api.easy_cleanup) &&
+                        resolve(handle, "curl_easy_setopt", api.easy_setopt) &&
+                        resolve(handle, "curl_easy_perform", api.easy_perform) &&
+                        resolve(handle, "curl_easy_getinfo", api.easy_getinfo) &&
+                        resolve(handle, "curl_easy_strerror", api.easy_strerror) &&
+                        resolve(handle, "curl_slist_append", api.slist_append) &&
+                        resolve(handle, "curl_slist_free_all", api.slist_free_all);
+  if (!complete) {
+    return fail(Error::unavailable("libcurl.so.4 lacks a function Berth needs"));
+  }
+  if (const CURLcode rc = api.global_init(CURL_GLOBAL_DEFAULT); rc != CURLE_OK) {
+    return fail(Error::unavailable(std::string("libcurl could not be initialised: ") +
+                                   api.easy_strerror(rc)));
+  }
+  return &api;
+}
+
+}  // namespace
+
+Result<const CurlApi*> CurlApi::get() {
+  static std::once_flag once;
+  static Result<const CurlApi*> loaded = fail(Error::unavailable("libcurl not loaded"));
+  std::call_once(once, [] { loaded = load(); });
+  return loaded;
+}
+
+}  // namespace berth::client

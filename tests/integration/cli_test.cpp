@@ -1,0 +1,298 @@
+// The real `berth` binary against a real berthd on loopback: exit codes, --json, credentials
+// from the environment and from the credential file, and a job's exit code through a local
+// agent.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "core/crypto.hpp"
+#include "core/totp.hpp"
+#include "integration/cli_runner.hpp"
+#include "integration/dropping_proxy.hpp"
+#include "integration/identity_client.hpp"
+#include "integration/local_agent_fixture.hpp"
+
+namespace berth::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class CliTest : public LocalAgentTest {
+ protected:
+  void SetUp() override { fs::create_directories(home_); }
+
+  // Runs berth (cli_runner.hpp) with HOME in the test's directory.
+  CliRun berth(const std::vector<std::string>& args, std::map<std::string, std::string> env = {},
+               const std::string& input = "") {
+    return run_cli(dir_.path(), args, std::move(env), input);
+  }
+
+  std::map<std::string, std::string> with_key(const std::string& key) const {
+    return {{"BERTH_URL", "http://127.0.0.1:" + std::to_string(port())}, {"BERTH_TOKEN", key}};
+  }
+
+  const fs::path home_ = dir_.path() / "home";
+};
+
+TEST_F(CliTest, ExitCodesSayWhatWentWrong) {
+  start_fleet();
+  const auto admin = with_key(api_key_);
+
+  const CliRun listed = berth({"--json", "servers", "ls"}, admin);
+  EXPECT_EQ(listed.exit, 0) << listed.err;
+  EXPECT_TRUE(nlohmann::json::parse(listed.out).is_array()) << listed.out;
+
+  const CliRun usage = berth({"servers", "frobnicate"}, admin);
+  EXPECT_EQ(usage.exit, 2) << usage.err;
+
+  const CliRun missing = berth({"apps", "show", "no-such-app"}, admin);
+  EXPECT_EQ(missing.exit, 4) << missing.err;
+  EXPECT_NE(missing.err.find("not_found"), std::string::npos) << missing.err;
+
+  const CliRun unsigned_in = berth({"servers", "ls"});
+  EXPECT_EQ(unsigned_in.exit, 3) << unsigned_in.err;
+  EXPECT_NE(unsigned_in.err.find("not signed in"), std::string::npos) << unsigned_in.err;
+
+  const CliRun bad_key = berth({"servers", "ls"}, with_key("bk_not_a_key"));
+  EXPECT_EQ(bad_key.exit, 3) << bad_key.err;
+  EXPECT_NE(bad_key.err.find("unauthenticated"), std::string::npos) << bad_key.err;
+
+  berthd_->stop();
+  const CliRun unreachable = berth({"servers", "ls"}, admin);
+  EXPECT_EQ(unreachable.exit, 5) << unreachable.err;
+}
+
+TEST_F(CliTest, QuietPrintsIdsAndKeysCreateAndRevoke) {
+  start_fleet();
+  const auto admin = with_key(api_key_);
+  const CliRun created = berth({"-q", "keys", "create", "ci", "--role", "viewer"}, admin);
+  ASSERT_EQ(created.exit, 0) << created.err;
+  EXPECT_TRUE(created.out.starts_with("bk_")) << created.out;
+
+  const std::string raw_key = created.out.substr(0, created.out.find('\n'));
+  EXPECT_EQ(berth({"whoami"}, with_key(raw_key)).exit, 0);
+
+  const CliRun ids = berth({"keys", "ls", "-q"}, admin);
+  ASSERT_EQ(ids.exit, 0) << ids.err;
+  EXPECT_NE(ids.out.find("key_"), std::string::npos) << ids.out;
+  EXPECT_EQ(ids.out.find("NAME"), std::string::npos) << "no table header with -q";
+
+  const CliRun listed = berth({"--json", "keys", "ls"}, admin);
+  for (const auto& key : nlohmann::json::parse(listed.out)) {
+    if (key.value("name", "") == "ci") {
+      EXPECT_EQ(berth({"keys", "revoke", key.value("id", "")}, admin).exit, 0);
+    }
+  }
+  EXPECT_EQ(berth({"whoami"}, with_key(raw_key)).exit, 3) << "a revoked key stops at once";
+}
+
+TEST_F(CliTest, LoginKeepsARefreshableCredentialInAPrivateFile) {
+  start_fleet();
+  const std::map<std::string, std::string> env = {{"XDG_CONFIG_HOME", (home_ / "cfg").string()}};
+  const std::string url = "http://127.0.0.1:" + std::to_string(port());
+  const CliRun login =
+      berth({"login", url, "--email", "admin@example.com"}, env, "a long admin password 1\n");
+  ASSERT_EQ(login.exit, 0) << login.err;
+  const auto file = home_ / "cfg" / "berth" / "credentials.json";
+  ASSERT_TRUE(fs::exists(file));
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(fs::status(file.parent_path()).permissions() & fs::perms::all, fs::perms::owner_all);
+
+  const CliRun whoami = berth({"whoami"}, env);
+  EXPECT_EQ(whoami.exit, 0) << whoami.err;
+  EXPECT_NE(whoami.out.find("admin@example.com"), std::string::npos) << whoami.out;
+
+  // An expired access token is refreshed with the refresh token, and the new pair is kept.
+  auto json = nlohmann::json::parse(read_file(file));
+  const std::string old_refresh = json["contexts"]["default"]["refresh_token"];
+  json["contexts"]["default"]["access_expires_at"] = 0;
+  std::ofstream(file) << json.dump();
+  const CliRun refreshed = berth({"--json", "whoami"}, env);
+  EXPECT_EQ(refreshed.exit, 0) << refreshed.err;
+  EXPECT_NE(nlohmann::json::parse(read_file(file))["contexts"]["default"]["refresh_token"],
+            old_refresh);
+
+  fs::permissions(file, fs::perms::group_read | fs::perms::others_read, fs::perm_options::add);
+  const CliRun refused = berth({"servers", "ls"}, env);
+  EXPECT_EQ(refused.exit, 3) << refused.err;
+  EXPECT_NE(refused.err.find("chmod 600"), std::string::npos) << refused.err;
+
+  fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+  const CliRun logout = berth({"logout"}, env);
+  EXPECT_EQ(logout.exit, 0) << logout.err;
+  EXPECT_EQ(berth({"whoami"}, env).exit, 3);
+}
+
+TEST_F(CliTest, TeamByNameActsInThatTeam) {
+  start_fleet();
+  IdentityClient session(port());  // teams are made by people, not API keys
+  ASSERT_EQ(session.login("admin@example.com", "a long admin password 1").status, 200);
+  const HttpResponse team = session.post("/api/v1/teams", {{"name", "ops"}});
+  ASSERT_EQ(team.status, 201) << team.body;
+  const auto admin = with_key(api_key_);
+  // The API key is bound to the admin's own team: naming another one is refused as unknown.
+  const CliRun other = berth({"--team", "ops", "apps", "ls"}, admin);
+  EXPECT_EQ(other.exit, 4) << other.err;
+
+  const std::map<std::string, std::string> env = {{"XDG_CONFIG_HOME", (home_ / "cfg").string()}};
+  ASSERT_EQ(
+      berth({"login", "http://127.0.0.1:" + std::to_string(port()), "--email", "admin@example.com"},
+            env, "a long admin password 1\n")
+          .exit,
+      0);
+  const CliRun created = berth({"--team", "ops", "-q", "projects", "create", "infra"}, env);
+  ASSERT_EQ(created.exit, 0) << created.err;
+  const CliRun in_ops = berth({"-q", "projects", "ls"}, [&] {
+    auto with_team = env;
+    with_team["BERTH_TEAM"] = team.json().value("id", "");
+    return with_team;
+  }());
+  EXPECT_EQ(in_ops.out, created.out);
+  EXPECT_EQ(berth({"-q", "projects", "ls"}, env).out, "") << "the personal team has none";
+}
+
+TEST_F(CliTest, LoginAsksForTheTwoFactorCodeWhenTheAccountHasOne) {
+  start_fleet();
+  IdentityClient session(port());
+  ASSERT_EQ(session.login("admin@example.com", "a long admin password 1").status, 200);
+  const HttpResponse enrolled = session.post("/api/v1/me/totp", nlohmann::json::object());
+  ASSERT_EQ(enrolled.status, 201) << enrolled.body;
+  const auto secret = crypto::base32_decode(enrolled.json()["secret"].get<std::string>());
+  ASSERT_TRUE(secret);
+  const std::int64_t step = totp::time_step(std::chrono::system_clock::now());
+  ASSERT_EQ(
+      session.post("/api/v1/me/totp/confirm", {{"code", totp::code_at(*secret, step)}}).status,
+      200);
+
+  const std::string url = "http://127.0.0.1:" + std::to_string(port());
+  // The confirming code's step is used up; the next step's code is accepted.
+  const CliRun login = berth({"login", url, "--email", "admin@example.com"}, {},
+                             "a long admin password 1\n" + totp::code_at(*secret, step + 1) + "\n");
+  ASSERT_EQ(login.exit, 0) << login.err;
+  EXPECT_EQ(berth({"whoami", "-q"}).exit, 0);
+  const CliRun without =
+      berth({"login", url, "--email", "admin@example.com"}, {}, "a long admin password 1\n");
+  EXPECT_EQ(without.exit, 3) << without.err;
+}
+
+TEST_F(CliTest, WrongPasswordAtLoginExits3) {
+  start_fleet();
+  const CliRun login =
+      berth({"login", "http://127.0.0.1:" + std::to_string(port()), "--email", "admin@example.com"},
+            {}, "wrong password\n");
+  EXPECT_EQ(login.exit, 3) << login.err;
+  EXPECT_NE(login.err.find("invalid_credentials"), std::string::npos) << login.err;
+}
+
+TEST_F(CliTest, AppsApplyIsIdempotentAndAViewerCannotDeploy) {
+  start_fleet({.args = {"--local-agent"}});
+  const std::string server = local_server();
+  ASSERT_FALSE(server.empty());
+  const auto admin = with_key(api_key_);
+  const auto manifest = dir_.path() / "web.json";
+  std::ofstream(manifest) << nlohmann::json{
+      {"name", "web"},
+      {"server_id", server},
+      {"source", {{"type", "image"}, {"image", "berth-test/busybox:1"}}},
+      {"settings", {{"port", 8080}}},
+      {"env",
+       {{{"key", "LOG_LEVEL"},
+         {"value", "info"}}}}}.dump();
+  const CliRun first = berth({"apply", "-f", manifest.string()}, admin);
+  ASSERT_EQ(first.exit, 0) << first.err;
+  EXPECT_NE(first.out.find("created"), std::string::npos) << first.out;
+  const CliRun second = berth({"apply", "-f", manifest.string()}, admin);
+  ASSERT_EQ(second.exit, 0) << second.err;
+  EXPECT_NE(second.out.find("unchanged"), std::string::npos) << second.out;
+
+  const CliRun exported = berth({"export", "web"}, admin);
+  ASSERT_EQ(exported.exit, 0) << exported.err;
+  const auto again = dir_.path() / "exported.json";
+  std::ofstream(again) << exported.out;
+  const CliRun round_trip = berth({"apply", "-f", again.string()}, admin);
+  EXPECT_NE(round_trip.out.find("unchanged"), std::string::npos) << round_trip.out;
+
+  const CliRun env = berth({"--json", "env", "ls", "web"}, admin);
+  ASSERT_EQ(env.exit, 0) << env.err;
+  EXPECT_EQ(nlohmann::json::parse(env.out).at(0).value("value", ""), "info");
+
+  // A .env file: comments, `export`, quotes; as secrets.
+  const auto dotenv = dir_.path() / "web.env";
+  std::ofstream(dotenv)
+      << "# the database\nexport DATABASE_URL=\"postgres://db/shop\"\n\nTOKEN='a b'\n";
+  ASSERT_EQ(berth({"env", "import", "web", dotenv.string(), "--secret"}, admin).exit, 0);
+  const CliRun keys = berth({"-q", "env", "ls", "web"}, admin);
+  EXPECT_EQ(keys.out, "DATABASE_URL\nLOG_LEVEL\nTOKEN\n");
+  const CliRun masked = berth({"env", "ls", "web"}, admin);
+  EXPECT_EQ(masked.out.find("postgres"), std::string::npos) << masked.out;
+  EXPECT_EQ(berth({"env", "reveal", "web", "TOKEN"}, admin).out, "a b\n");
+  EXPECT_EQ(berth({"env", "unset", "web", "TOKEN"}, admin).exit, 0);
+  EXPECT_EQ(berth({"env", "unset", "web", "TOKEN"}, admin).exit, 4);
+
+  // An image no registry has: the deployment fails, and says where.
+  const CliRun failed =
+      berth({"deploy", "web", "--image", "berth-test/no-such-image:1", "--wait"}, admin);
+  EXPECT_EQ(failed.exit, 1) << failed.out << failed.err;
+  EXPECT_NE(failed.err.find("failed at step"), std::string::npos) << failed.err;
+
+  const CliRun viewer = berth({"deploy", "web"}, with_key(key_with_role("viewer")));
+  EXPECT_EQ(viewer.exit, 3) << viewer.err;
+  EXPECT_NE(viewer.err.find("insufficient_role"), std::string::npos) << viewer.err;
+}
+
+TEST_F(CliTest, JobsRunStreamsOutputAndExitsWithTheCommandsCode) {
+  start_fleet({.args = {"--local-agent"}});
+  const std::string server = local_server();
+  ASSERT_FALSE(server.empty());
+  const CliRun ran =
+      berth({"jobs", "run", server, "--", "sh", "-c", "echo hello; echo oops >&2; exit 7"},
+            with_key(api_key_));
+  EXPECT_EQ(ran.exit, 7) << ran.err;
+  EXPECT_EQ(ran.out, "hello\n");
+  EXPECT_EQ(ran.err, "oops\n");
+}
+
+TEST_F(CliTest, ADeploymentsEventsSurviveDroppedConnectionsWithoutGapsOrRepeats) {
+  start_fleet({.args = {"--local-agent"}});
+  const std::string server = local_server();
+  ASSERT_FALSE(server.empty());
+  const auto admin = with_key(api_key_);
+  const CliRun created = berth(
+      {"apps", "create", "web", "--server", server, "--image", "berth-test/nope:1", "--port", "80"},
+      admin);
+  ASSERT_EQ(created.exit, 0) << created.err;
+  // The whole story once, straight from berthd (a failed pull: a handful of events).
+  const CliRun direct = berth({"--json", "deploy", "web", "--wait"}, admin);
+  ASSERT_EQ(direct.exit, 1) << direct.err;
+  const CliRun listed = berth({"-q", "deployments", "ls", "web"}, admin);
+  const std::string deployment = listed.out.substr(0, listed.out.find('\n'));
+  ASSERT_TRUE(deployment.starts_with("dep_")) << listed.out << listed.err;
+
+  // The same deployment through a proxy that cuts its first three event streams short.
+  DroppingProxy proxy(port(), 3, 250);
+  auto through_proxy = admin;
+  through_proxy["BERTH_URL"] = "http://127.0.0.1:" + std::to_string(proxy.port());
+  const CliRun resumed = berth({"--json", "deployments", "show", deployment, "-f"}, through_proxy);
+  const CliRun again = berth({"--json", "deployments", "show", deployment, "-f"}, admin);
+  EXPECT_EQ(proxy.dropped(), 3);
+  EXPECT_EQ(resumed.exit, 1) << resumed.err;
+  EXPECT_EQ(resumed.out, again.out);
+  EXPECT_GE(std::count(again.out.begin(), again.out.end(), '\n'), 4) << again.out;
+  EXPECT_NE(resumed.err.find("failed at step"), std::string::npos) << resumed.err;
+}
+
+TEST_F(CliTest, DocsCliMdHasTheCurrentCommandReference) {
+  const CliRun generated = berth({"help-markdown"});
+  ASSERT_EQ(generated.exit, 0) << generated.err;
+  const std::string docs = read_file(fs::path(BERTH_SOURCE_DIR) / "docs" / "cli.md");
+  const std::string marker = "<!-- generated by `berth help-markdown`; do not edit below -->\n";
+  const auto at = docs.find(marker);
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(docs.substr(at + marker.size()), generated.out)
+      << "run: build/ci/bin/berth help-markdown to refresh docs/cli.md's reference";
+}
+
+}  // namespace
+}  // namespace berth::testing
