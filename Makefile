@@ -69,6 +69,7 @@ bench: deps
 	bench/auth/run
 	bench/agents/run
 	bench/web/run
+	bench/cli/run
 
 # Regenerates docs/openapi.json from the route table (a test fails when it is stale).
 openapi: build
