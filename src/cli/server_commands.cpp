@@ -277,12 +277,16 @@ int adopt_server(Api& api, const AdoptArgs& args) {
   if (!server) {
     return report(server.error());
   }
-  const auto host_key = cell(*server, "ssh.host_key");
+  // Recorded on the server once adopted; the job's result carries it too.
+  std::string host_key = cell(*server, "ssh.host_key");
+  if (host_key == "-") {
+    host_key = cell(*job, "result.host_key");
+  }
   if (api.options().json) {
     fmt::print("{}\n", nlohmann::json{{"server", *server}, {"job", *job}}.dump(2));
   } else if (api.options().quiet) {
     fmt::print("{}\n", server_id);
-  } else {
+  } else if (host_key != "-") {
     fmt::print("Host key: {}\n", host_key);
   }
   if (!args.host_key.empty() && host_key != "-" && host_key != args.host_key) {
@@ -294,7 +298,10 @@ int adopt_server(Api& api, const AdoptArgs& args) {
     return kFailed;
   }
   if (job->value("state", "") != "succeeded") {
-    fmt::print(stderr, "berth: adoption {}: {}\n", job->value("state", ""), cell(*job, "error"));
+    const auto& error = (*job)["error"];
+    fmt::print(stderr, "berth: adoption {}: {}\n", job->value("state", ""),
+               error.is_object() ? cell(error, "code") + ": " + cell(error, "message")
+                                 : cell(*job, "error"));
     return kFailed;
   }
   if (!api.options().json && !api.options().quiet) {
