@@ -185,6 +185,136 @@ void add_env_commands(CLI::App& app, const Runner& runner) {
   });
 }
 
+struct EditApp {
+  std::string app, name, image, branch, hostname, project, server;
+  std::vector<std::string> sets;
+};
+
+// "a.b.c=VALUE" into `patch` as {"a": {"b": {"c": VALUE}}}; VALUE is JSON when it parses as
+// JSON (8080, true, null, ["a"]), else a string.
+bool set_path(nlohmann::json& patch, const std::string& assignment) {
+  const auto equals = assignment.find('=');
+  if (equals == std::string::npos || equals == 0) {
+    return false;
+  }
+  const std::string raw = assignment.substr(equals + 1);
+  auto value = nlohmann::json::parse(raw, nullptr, false);
+  if (value.is_discarded()) {
+    value = raw;
+  }
+  nlohmann::json* at = &patch;
+  std::string path = assignment.substr(0, equals);
+  for (std::size_t start = 0;;) {
+    const auto dot = path.find('.', start);
+    const auto key = path.substr(start, dot == std::string::npos ? dot : dot - start);
+    if (key.empty()) {
+      return false;
+    }
+    if (dot == std::string::npos) {
+      (*at)[key] = value;
+      return true;
+    }
+    if (!(*at)[key].is_object()) {
+      (*at)[key] = nlohmann::json::object();
+    }
+    at = &(*at)[key];
+    start = dot + 1;
+  }
+}
+
+int edit_app(Api& api, const EditApp& args) {
+  nlohmann::json patch = nlohmann::json::object();
+  for (const auto& assignment : args.sets) {
+    if (!set_path(patch, assignment)) {
+      return complain("expected FIELD.PATH=VALUE, got " + assignment, kUsage);
+    }
+  }
+  if (!args.name.empty()) {
+    patch["name"] = args.name;
+  }
+  if (!args.image.empty()) {
+    patch["source"]["image"] = args.image;
+  }
+  if (!args.branch.empty()) {
+    patch["source"]["branch"] = args.branch;
+  }
+  if (!args.hostname.empty()) {
+    patch["hostname"] = args.hostname;
+  }
+  if (!args.server.empty()) {
+    auto server = api.resolve("servers", args.server);
+    if (!server) {
+      return report(server.error());
+    }
+    patch["server_id"] = *server;
+  }
+  if (args.project == "none") {
+    patch["project_id"] = nullptr;
+  } else if (!args.project.empty()) {
+    auto project = api.resolve("projects", args.project);
+    if (!project) {
+      return report(project.error());
+    }
+    patch["project_id"] = *project;
+  }
+  if (patch.empty()) {
+    return complain("nothing to change: give --name, --image, --branch, --set ...", kUsage);
+  }
+  auto path = path_of(api, "apps", args.app);
+  auto answer = path ? api.call("PATCH", *path, patch) : fail(std::move(path.error()));
+  return answer ? show_done(api.options(), *answer, "Changed app " + cell(*answer, "name"))
+                : report(answer.error());
+}
+
+const std::vector<Column> kHookColumns = {{"ID", "id"},
+                                          {"CREATED", "created_at"},
+                                          {"CREATED BY", "created_by"},
+                                          {"LAST USED", "last_used_at"}};
+
+void add_hook_commands(CLI::App& app, const Runner& runner) {
+  auto* hooks = app.add_subcommand("hooks", "An app's deploy hooks: URLs that deploy it from CI");
+  hooks->require_subcommand(1);
+  auto target = std::make_shared<std::string>();
+  auto* ls = hooks->add_subcommand("ls", "List an app's deploy hooks");
+  ls->add_option("app", *target, "App id or name")->required();
+  runner.on(ls, [target](Api& api) {
+    auto path = path_of(api, "apps", *target, "/deploy-hooks");
+    auto items = path ? api.list_all(*path) : fail(std::move(path.error()));
+    return items ? show_list(api.options(), *items, kHookColumns) : report(items.error());
+  });
+  auto* create =
+      hooks->add_subcommand("create", "Create a deploy hook; prints its URL once (keep it secret)");
+  create->add_option("app", *target, "App id or name")->required();
+  create->footer("Example:\n  curl -X POST \"$(berth hooks create web -q)\"");
+  runner.on(create, [target](Api& api) {
+    auto path = path_of(api, "apps", *target, "/deploy-hooks");
+    auto answer =
+        path ? api.call("POST", *path, std::nullopt, {{"Idempotency-Key", new_idempotency_key()}})
+             : fail(std::move(path.error()));
+    if (!answer) {
+      return report(answer.error());
+    }
+    if (api.options().json) {
+      fmt::print("{}\n", answer->dump(2));
+    } else if (api.options().quiet) {
+      fmt::print("{}\n", cell(*answer, "url"));
+    } else {
+      fmt::print("Created {}. POST to this URL to deploy {} (shown only now):\n{}\n",
+                 cell(*answer, "id"), *target, cell(*answer, "url"));
+    }
+    return int{kOk};
+  });
+  auto hook = std::make_shared<std::string>();
+  auto* rm = hooks->add_subcommand("rm", "Delete a deploy hook; its URL stops working");
+  rm->add_option("app", *target, "App id or name")->required();
+  rm->add_option("hook", *hook, "Hook id")->required();
+  runner.on(rm, [target, hook](Api& api) {
+    auto path = path_of(api, "apps", *target, "/deploy-hooks/" + *hook);
+    auto answer = path ? api.call("DELETE", *path) : fail(std::move(path.error()));
+    return answer ? show_done(api.options(), *answer, "Deleted " + *hook) : report(answer.error());
+  });
+}
+
 }  // namespace
 
 void add_app_commands(CLI::App& app, const Runner& runner) {
@@ -211,10 +341,32 @@ void add_app_commands(CLI::App& app, const Runner& runner) {
     return create_app(api, *args);
   });
 
+  auto edit = std::make_shared<EditApp>();
+  auto* edit_cmd = apps->add_subcommand(
+      "edit",
+      "Change an app (PATCH): settings and source are merged, so give only what changes; "
+      "--set settings.KEY=null removes a field");
+  edit_cmd->add_option("app", edit->app, "App id or name")->required();
+  edit_cmd->add_option("--name", edit->name, "A new name");
+  edit_cmd->add_option("--image", edit->image, "A new image (image apps)");
+  edit_cmd->add_option("--branch", edit->branch, "A new git branch (git apps)");
+  edit_cmd->add_option("--hostname", edit->hostname, "A new host name");
+  edit_cmd->add_option("--server", edit->server,
+                       "Move to this server (only while new, stopped or failed)");
+  edit_cmd->add_option("--project", edit->project, "Project id or name; none leaves the project");
+  edit_cmd->add_option("--set", edit->sets,
+                       "FIELD.PATH=VALUE, e.g. settings.port=8080 (VALUE as JSON when it "
+                       "parses, else a string); repeatable");
+  edit_cmd->footer(
+      "Example:\n  berth apps edit web --image nginx:1.28 --set settings.health.path=/ready "
+      "--set settings.command=null");
+  runner.on(edit_cmd, [edit](Api& api) { return edit_app(api, *edit); });
+
   add_delete_command(apps, runner, "apps",
                      "Delete an app with its env vars, deployments and hooks");
 
   add_env_commands(app, runner);
+  add_hook_commands(app, runner);
 
   auto* projects = app.add_subcommand("projects", "Projects: apps grouped with shared env vars");
   projects->require_subcommand(1);

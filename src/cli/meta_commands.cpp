@@ -143,6 +143,9 @@ std::string markdown(const CLI::App& root) {
                                  option->get_required() ? " (required)" : ""));
     }
     out += fmt::format("```\n{}\n```\n\n", usage);
+    if (const auto footer = node.app->get_footer(); !footer.empty()) {
+      out += fmt::format("```\n{}\n```\n\n", footer);
+    }
     if (!rows.empty()) {
       out += "| argument | meaning |\n|---|---|\n";
       for (const auto& row : rows) {

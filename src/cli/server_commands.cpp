@@ -1,5 +1,12 @@
 // berth servers … and berth jobs …: the fleet and the work that runs on it.
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
 
 #include "cli/command.hpp"
 #include "cli/stream_output.hpp"
@@ -98,6 +105,211 @@ int run_job(Api& api, const std::string& server, std::vector<std::string> argv, 
   return kOk;
 }
 
+// `servers label`: the server's labels with `pairs` set and `removed` taken out (PATCH
+// replaces the whole label map, so the current one is read first).
+int label_server(Api& api, const std::string& server, const std::vector<std::string>& pairs,
+                 const std::vector<std::string>& removed) {
+  if (pairs.empty() && removed.empty()) {
+    return complain("give KEY=VALUE pairs or --rm KEY", kUsage);
+  }
+  auto path = path_of(api, "servers", server);
+  if (!path) {
+    return report(path.error());
+  }
+  auto current = api.get(*path);
+  if (!current) {
+    return report(current.error());
+  }
+  nlohmann::json labels =
+      (*current)["labels"].is_object() ? (*current)["labels"] : nlohmann::json::object();
+  for (const auto& pair : pairs) {
+    const auto equals = pair.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      return complain("expected KEY=VALUE, got " + pair, kUsage);
+    }
+    labels[pair.substr(0, equals)] = pair.substr(equals + 1);
+  }
+  for (const auto& key : removed) {
+    labels.erase(key);
+  }
+  auto answer = api.call("PATCH", *path, nlohmann::json{{"labels", labels}});
+  if (!answer) {
+    return report(answer.error());
+  }
+  std::string text;
+  for (const auto& [key, value] : (*answer)["labels"].items()) {
+    text += fmt::format("{}{}={}", text.empty() ? "" : " ", key, value.get<std::string>());
+  }
+  return show_done(api.options(), *answer,
+                   fmt::format("Labels of {}: {}", server, text.empty() ? "(none)" : text));
+}
+
+struct AdoptArgs {
+  std::string ssh, key_file, name, host_key;
+  bool password_stdin = false;
+  bool yes = false;
+  bool keep_credentials = false;
+};
+
+// "user@host[:port]" (a bracketed [IPv6]:port too).
+bool parse_ssh_target(const std::string& target, nlohmann::json& body) {
+  const auto at = target.find('@');
+  if (at == std::string::npos || at == 0 || at + 1 == target.size()) {
+    return false;
+  }
+  body["username"] = target.substr(0, at);
+  std::string host = target.substr(at + 1);
+  std::string port;
+  if (host.starts_with('[')) {
+    const auto close = host.find(']');
+    if (close == std::string::npos) {
+      return false;
+    }
+    if (close + 1 < host.size()) {
+      if (host[close + 1] != ':') {
+        return false;
+      }
+      port = host.substr(close + 2);
+    }
+    host = host.substr(1, close - 1);
+  } else if (const auto colon = host.find(':');
+             colon != std::string::npos && host.find(':', colon + 1) == std::string::npos) {
+    port = host.substr(colon + 1);
+    host = host.substr(0, colon);
+  }
+  if (host.empty()) {
+    return false;
+  }
+  body["host"] = host;
+  if (!port.empty()) {
+    if (port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
+        std::stoi(port) < 1 || std::stoi(port) > 65535) {
+      return false;
+    }
+    body["port"] = std::stoi(port);
+  }
+  return true;
+}
+
+// Polls the adoption job until it ends (its output is berthd's business; the state is ours).
+Result<nlohmann::json> wait_for_job(Api& api, const std::string& job_id) {
+  for (;;) {
+    auto job = api.get("/api/v1/jobs/" + job_id);
+    if (!job) {
+      return job;
+    }
+    const auto state = job->value("state", "");
+    if (state != "queued" && state != "dispatched" && state != "running") {
+      return job;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+int adopt_server(Api& api, const AdoptArgs& args) {
+  nlohmann::json body = nlohmann::json::object();
+  if (!parse_ssh_target(args.ssh, body)) {
+    return complain("expected --ssh user@host[:port], got " + args.ssh, kUsage);
+  }
+  body["name"] = args.name.empty() ? body["host"].get<std::string>() : args.name;
+  if (args.key_file.empty() == !args.password_stdin) {
+    return complain("give --key FILE or --password-stdin", kUsage);
+  }
+  if (!args.host_key.empty() && !args.host_key.starts_with("SHA256:")) {
+    return complain("--host-key takes the key's SHA256:... fingerprint", kUsage);
+  }
+  if (!args.key_file.empty()) {
+    std::ifstream in(args.key_file);
+    if (!in) {
+      return complain("cannot read " + args.key_file, kUsage);
+    }
+    std::stringstream key;
+    key << in.rdbuf();
+    body["auth"] = {{"private_key", key.str()}};
+  } else {
+    std::string password;
+    std::getline(std::cin, password);
+    if (!password.empty() && password.back() == '\r') {
+      password.pop_back();
+    }
+    if (password.empty()) {
+      return complain("no password on stdin", kUsage);
+    }
+    body["auth"] = {{"password", password}};
+  }
+  if (args.keep_credentials) {
+    body["keep_credentials"] = true;
+  }
+  // berthd learns the host key only when it connects (trust on first use), so the key cannot
+  // be shown before the credentials are sent: a person confirms that; scripts say --yes, or
+  // --host-key to have a different key refused (and the server deleted) afterwards.
+  if (!args.yes && args.host_key.empty()) {
+    if (args.password_stdin || !isatty(STDIN_FILENO)) {
+      return complain(
+          "not a terminal: pass --yes to trust the host key berthd sees first, or --host-key "
+          "SHA256:... to require that key",
+          kUsage);
+    }
+    fmt::print(stderr,
+               "berthd will connect to {} and trust the host key it sees first (it cannot show "
+               "the key before connecting). Continue? [y/N] ",
+               args.ssh);
+    std::string yes;
+    std::getline(std::cin, yes);
+    if (yes != "y" && yes != "Y" && yes != "yes") {
+      return complain("not adopted", kFailed);
+    }
+  }
+  auto started =
+      api.call("POST", "/api/v1/servers", body, {{"Idempotency-Key", new_idempotency_key()}});
+  if (!started) {
+    return report(started.error());
+  }
+  const auto server_id = cell(*started, "server.id");
+  if (!api.options().json && !api.options().quiet) {
+    fmt::print("Adopting {} as {} ({})...\n", args.ssh, cell(*started, "server.name"), server_id);
+  }
+  auto job = wait_for_job(api, cell(*started, "job.id"));
+  if (!job) {
+    return report(job.error());
+  }
+  auto server = api.get("/api/v1/servers/" + server_id);
+  if (!server) {
+    return report(server.error());
+  }
+  // Recorded on the server once adopted; the job's result carries it too.
+  std::string host_key = cell(*server, "ssh.host_key");
+  if (host_key == "-") {
+    host_key = cell(*job, "result.host_key");
+  }
+  if (api.options().json) {
+    fmt::print("{}\n", nlohmann::json{{"server", *server}, {"job", *job}}.dump(2));
+  } else if (api.options().quiet) {
+    fmt::print("{}\n", server_id);
+  } else if (host_key != "-") {
+    fmt::print("Host key: {}\n", host_key);
+  }
+  if (!args.host_key.empty() && host_key != "-" && host_key != args.host_key) {
+    fmt::print(stderr, "berth: host key {} is not the expected {}: deleting the server\n", host_key,
+               args.host_key);
+    if (auto deleted = api.call("DELETE", "/api/v1/servers/" + server_id); !deleted) {
+      return report(deleted.error());
+    }
+    return kFailed;
+  }
+  if (job->value("state", "") != "succeeded") {
+    const auto& error = (*job)["error"];
+    fmt::print(stderr, "berth: adoption {}: {}\n", job->value("state", ""),
+               error.is_object() ? cell(error, "code") + ": " + cell(error, "message")
+                                 : cell(*job, "error"));
+    return kFailed;
+  }
+  if (!api.options().json && !api.options().quiet) {
+    fmt::print("Adopted {} ({})\n", cell(*server, "name"), server_id);
+  }
+  return kOk;
+}
+
 }  // namespace
 
 void add_server_commands(CLI::App& app, const Runner& runner) {
@@ -174,6 +386,40 @@ void add_server_commands(CLI::App& app, const Runner& runner) {
     }
     return show_list(api.options(), rows, columns);
   });
+
+  auto pairs = std::make_shared<std::vector<std::string>>();
+  auto removed = std::make_shared<std::vector<std::string>>();
+  auto* label = servers->add_subcommand(
+      "label", "Set or remove a server's labels (the others stay as they are)");
+  label->add_option("server", *server, "Server id or name")->required();
+  label->add_option("pairs", *pairs, "KEY=VALUE labels to set");
+  label->add_option("--rm", *removed, "Label keys to remove");
+  label->footer("Example:\n  berth servers label web-1 region=eu-west tier=edge --rm old");
+  runner.on(label, [server, pairs, removed](Api& api) {
+    return label_server(api, *server, *pairs, *removed);
+  });
+
+  auto adopt = std::make_shared<AdoptArgs>();
+  auto* add = servers->add_subcommand(
+      "add",
+      "Adopt a server over SSH: berthd connects, installs and enrols the agent. berthd learns "
+      "the host key only when it connects (trust on first use), so it is printed afterwards, "
+      "not confirmed before: confirm on a terminal, or pass --yes or --host-key");
+  add->add_option("--ssh", adopt->ssh, "user@host[:port] (port 22 by default)")->required();
+  auto* key_opt = add->add_option("--key", adopt->key_file, "A private key file to sign in with");
+  add->add_flag("--password-stdin", adopt->password_stdin, "Read the SSH password from stdin")
+      ->excludes(key_opt);
+  add->add_option("--name", adopt->name, "The server's name (default: the host)");
+  add->add_flag("--yes,-y", adopt->yes, "Trust the host key berthd sees first without asking");
+  add->add_option("--host-key", adopt->host_key,
+                  "The expected SHA256:... fingerprint: another key fails and the server is "
+                  "deleted (after berthd connected)");
+  add->add_flag("--keep-credentials", adopt->keep_credentials,
+                "Keep the credentials (sealed) so berthd can adopt it again");
+  add->footer(
+      "Example:\n  berth servers add --ssh root@203.0.113.7 --key ~/.ssh/id_ed25519 --name web-2 "
+      "--yes");
+  runner.on(add, [adopt](Api& api) { return adopt_server(api, *adopt); });
 }
 
 void add_job_commands(CLI::App& app, const Runner& runner) {

@@ -32,6 +32,13 @@ class CliTest : public LocalAgentTest {
     return {{"BERTH_URL", "http://127.0.0.1:" + std::to_string(port())}, {"BERTH_TOKEN", key}};
   }
 
+  // `berth login` as the fixture's admin (the password on stdin); its exit code.
+  int login_as_admin(const std::map<std::string, std::string>& env) {
+    return berth({"login", server_url(), "--email", "admin@example.com"}, env,
+                 "a long admin password 1\n")
+        .exit;
+  }
+
   const fs::path home_ = dir_.path() / "home";
 };
 
@@ -137,11 +144,7 @@ TEST_F(CliTest, TeamByNameActsInThatTeam) {
   EXPECT_EQ(other.exit, 4) << other.err;
 
   const std::map<std::string, std::string> env = {{"XDG_CONFIG_HOME", (home_ / "cfg").string()}};
-  ASSERT_EQ(
-      berth({"login", "http://127.0.0.1:" + std::to_string(port()), "--email", "admin@example.com"},
-            env, "a long admin password 1\n")
-          .exit,
-      0);
+  ASSERT_EQ(login_as_admin(env), 0);
   const CliRun created = berth({"--team", "ops", "-q", "projects", "create", "infra"}, env);
   ASSERT_EQ(created.exit, 0) << created.err;
   const CliRun in_ops = berth({"-q", "projects", "ls"}, [&] {
@@ -281,6 +284,131 @@ TEST_F(CliTest, ADeploymentsEventsSurviveDroppedConnectionsWithoutGapsOrRepeats)
   EXPECT_EQ(resumed.out, again.out);
   EXPECT_GE(std::count(again.out.begin(), again.out.end(), '\n'), 4) << again.out;
   EXPECT_NE(resumed.err.find("failed at step"), std::string::npos) << resumed.err;
+}
+
+TEST_F(CliTest, ServersLabelAppsEditAndDeployHooks) {
+  start_fleet({.args = {"--local-agent"}});
+  const std::string server = local_server();
+  ASSERT_FALSE(server.empty());
+  const auto admin = with_key(api_key_);
+
+  ASSERT_EQ(berth({"servers", "label", server, "region=eu", "tier=edge"}, admin).exit, 0);
+  const CliRun relabelled = berth({"--json", "servers", "label", server, "--rm", "tier"}, admin);
+  ASSERT_EQ(relabelled.exit, 0) << relabelled.err;
+  EXPECT_EQ(nlohmann::json::parse(relabelled.out)["labels"], (nlohmann::json{{"region", "eu"}}));
+  EXPECT_EQ(berth({"servers", "label", server}, admin).exit, 2);
+  const CliRun viewer =
+      berth({"servers", "label", server, "a=b"}, with_key(key_with_role("viewer")));
+  EXPECT_EQ(viewer.exit, 3) << viewer.err;
+
+  ASSERT_EQ(berth({"apps", "create", "web", "--server", server, "--image", "berth-test/busybox:1",
+                   "--port", "80"},
+                  admin)
+                .exit,
+            0);
+  const CliRun edited =
+      berth({"--json", "apps", "edit", "web", "--image", "berth-test/busybox:2", "--set",
+             "settings.port=8081", "--set", "settings.health.path=/ready"},
+            admin);
+  ASSERT_EQ(edited.exit, 0) << edited.err;
+  const auto app = nlohmann::json::parse(edited.out);
+  EXPECT_EQ(app["source"].value("image", ""), "berth-test/busybox:2") << app;
+  EXPECT_EQ(app["settings"].value("port", 0), 8081) << app;
+  EXPECT_EQ(app["settings"]["health"].value("path", ""), "/ready") << app;
+  const CliRun invalid = berth({"apps", "edit", "web", "--set", "settings.port=\"x\""}, admin);
+  EXPECT_EQ(invalid.exit, 1) << invalid.err;
+  EXPECT_NE(invalid.err.find("validation_failed"), std::string::npos) << invalid.err;
+  EXPECT_EQ(berth({"apps", "edit", "web"}, admin).exit, 2);
+
+  const CliRun hook = berth({"-q", "hooks", "create", "web"}, admin);
+  ASSERT_EQ(hook.exit, 0) << hook.err;
+  EXPECT_NE(hook.out.find("/api/v1/hooks/deploy/"), std::string::npos) << hook.out;
+  const CliRun hooks = berth({"--json", "hooks", "ls", "web"}, admin);
+  ASSERT_EQ(hooks.exit, 0) << hooks.err;
+  ASSERT_EQ(nlohmann::json::parse(hooks.out).size(), 1U) << hooks.out;
+  const std::string hook_id = nlohmann::json::parse(hooks.out)[0].value("id", "");
+  EXPECT_EQ(berth({"hooks", "rm", "web", hook_id}, admin).exit, 0);
+  EXPECT_EQ(berth({"hooks", "rm", "web", hook_id}, admin).exit, 4);
+  EXPECT_EQ(berth({"-q", "hooks", "ls", "web"}, admin).out, "");
+}
+
+TEST_F(CliTest, TeamsMembersAndInvitations) {
+  start_fleet();
+  const std::map<std::string, std::string> env = {{"XDG_CONFIG_HOME", (home_ / "cfg").string()}};
+  ASSERT_EQ(login_as_admin(env), 0);
+  const CliRun created = berth({"--json", "teams", "create", "ops"}, env);
+  ASSERT_EQ(created.exit, 0) << created.err;
+  const std::string ops = nlohmann::json::parse(created.out).value("id", "");
+  EXPECT_NE(berth({"-q", "teams", "ls"}, env).out.find(ops), std::string::npos);
+
+  ASSERT_EQ(berth({"teams", "use", "ops"}, env).exit, 0);
+  const auto file = home_ / "cfg" / "berth" / "credentials.json";
+  EXPECT_EQ(nlohmann::json::parse(read_file(file))["contexts"]["default"].value("team", ""), ops);
+  const CliRun project = berth({"-q", "projects", "create", "infra"}, env);
+  ASSERT_EQ(project.exit, 0) << project.err;
+  EXPECT_EQ(berth({"-q", "projects", "ls"}, env).out, project.out) << "acts in ops";
+
+  // An invitation revoked, another one accepted; the new member's role changed, then removed.
+  ASSERT_EQ(berth({"invite", "carol@example.com", "--role", "member"}, env).exit, 0);
+  const CliRun pending = berth({"-q", "invitations", "ls"}, env);
+  ASSERT_EQ(pending.exit, 0) << pending.err;
+  const std::string invitation = pending.out.substr(0, pending.out.find('\n'));
+  EXPECT_EQ(berth({"invitations", "rm", invitation}, env).exit, 0);
+  EXPECT_EQ(berth({"-q", "invitations", "ls"}, env).out, "");
+  const CliRun invited = berth({"--json", "invite", "bob@example.com", "--role", "member"}, env);
+  ASSERT_EQ(invited.exit, 0) << invited.err;
+  IdentityClient bob(port());
+  const HttpResponse registered =
+      bob.post("/api/v1/invitations/register",
+               {{"token", nlohmann::json::parse(invited.out).value("token", "")},
+                {"password", "a long bob password 1"},
+                {"display_name", "Bob"}},
+               false);
+  ASSERT_LT(registered.status, 300) << registered.body;
+  const CliRun role = berth({"--json", "members", "role", "bob@example.com", "viewer"}, env);
+  ASSERT_EQ(role.exit, 0) << role.err;
+  EXPECT_EQ(nlohmann::json::parse(role.out).value("role", ""), "viewer");
+  EXPECT_EQ(berth({"members", "rm", "bob@example.com"}, env).exit, 0);
+  EXPECT_EQ(berth({"members", "rm", "bob@example.com"}, env).exit, 4);
+
+  ASSERT_EQ(berth({"teams", "use", "--personal"}, env).exit, 0);
+  EXPECT_EQ(berth({"-q", "projects", "ls"}, env).out, "") << "the personal team has none";
+  EXPECT_EQ(berth({"teams", "rm", "ops"}, env).exit, 0);
+  EXPECT_EQ(berth({"teams", "rm", "ops"}, env).exit, 4);
+  EXPECT_EQ(berth({"teams", "use", "ops"}, with_key(api_key_)).exit, 2) << "no context to change";
+}
+
+TEST_F(CliTest, AuditSinceAndServersAddOverSsh) {
+  start_fleet();
+  const auto admin = with_key(api_key_);
+  ASSERT_EQ(berth({"projects", "create", "infra"}, admin).exit, 0);
+  const CliRun recent =
+      berth({"--json", "audit", "--since", "1h", "--action", "project.create"}, admin);
+  ASSERT_EQ(recent.exit, 0) << recent.err;
+  EXPECT_EQ(nlohmann::json::parse(recent.out).size(), 1U) << recent.out;
+  const CliRun future = berth({"--json", "audit", "--since", "2999-01-01"}, admin);
+  ASSERT_EQ(future.exit, 0) << future.err;
+  EXPECT_EQ(nlohmann::json::parse(future.out), nlohmann::json::array());
+  EXPECT_EQ(berth({"audit", "--since", "yesterday"}, admin).exit, 2);
+
+  // Not a terminal and neither --yes nor --host-key: refused before anything is sent.
+  const CliRun unconfirmed =
+      berth({"servers", "add", "--ssh", "root@127.0.0.1:1", "--password-stdin"}, admin, "pw\n");
+  EXPECT_EQ(unconfirmed.exit, 2) << unconfirmed.err;
+  EXPECT_NE(unconfirmed.err.find("--yes"), std::string::npos) << unconfirmed.err;
+  EXPECT_EQ(
+      berth({"servers", "add", "--ssh", "nohost", "--yes", "--password-stdin"}, admin, "pw\n").exit,
+      2);
+  EXPECT_EQ(berth({"-q", "servers", "ls"}, admin).out, "");
+  // Nothing listens on port 1: the adoption job fails, and berth says so.
+  const CliRun refused = berth(
+      {"servers", "add", "--ssh", "root@127.0.0.1:1", "--password-stdin", "--yes", "--name", "far"},
+      admin, "pw\n");
+  EXPECT_EQ(refused.exit, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("adoption failed"), std::string::npos) << refused.err;
+  const CliRun far = berth({"--json", "servers", "show", "far"}, admin);
+  ASSERT_EQ(far.exit, 0) << far.err;
+  EXPECT_EQ(nlohmann::json::parse(far.out).value("status", ""), "adoption_failed") << far.out;
 }
 
 TEST_F(CliTest, DocsCliMdHasTheCurrentCommandReference) {
