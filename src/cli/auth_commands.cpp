@@ -10,23 +10,26 @@
 namespace berth::cli {
 namespace {
 
-// Reads one line from stdin; with a terminal and `secret`, without echoing it.
+// Reads one line from stdin; with a terminal and `secret`, without echoing it. Echo goes off
+// before the question shows, and nothing typed is flushed (TCSANOW, not TCSAFLUSH): whatever
+// follows the question is the answer, however fast it comes.
 std::string prompt(const std::string& question, bool secret) {
   const bool terminal = isatty(STDIN_FILENO) == 1;
-  if (terminal) {
-    fmt::print(stderr, "{}", question);
-  }
   termios saved{};
   const bool hide = secret && terminal && tcgetattr(STDIN_FILENO, &saved) == 0;
   if (hide) {
     termios quiet = saved;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  if (terminal) {
+    fmt::print(stderr, "{}", question);
+    std::fflush(stderr);
   }
   std::string line;
   std::getline(std::cin, line);
   if (hide) {
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
     fmt::print(stderr, "\n");
   }
   if (!line.empty() && line.back() == '\r') {

@@ -40,6 +40,14 @@ class CliProcess {
   pid_t pid_ = -1;
 };
 
+/// Runs berth on a pseudo-terminal (stdin, stdout and stderr all on it), answering each
+/// question as it appears: `answers` in order, each a (question, reply) pair. `out` is the
+/// terminal's whole transcript, so a test sees what a person would — echo included.
+CliRun run_cli_on_terminal(const std::filesystem::path& work_dir,
+                           const std::vector<std::string>& args,
+                           const std::vector<std::pair<std::string, std::string>>& answers,
+                           std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
 /// Starts berth and waits for it.
 CliRun run_cli(const std::filesystem::path& work_dir, const std::vector<std::string>& args,
                std::map<std::string, std::string> env = {}, const std::string& input = "");

@@ -180,6 +180,34 @@ TEST_F(CliTest, LoginAsksForTheTwoFactorCodeWhenTheAccountHasOne) {
   EXPECT_EQ(without.exit, 3) << without.err;
 }
 
+// The way a person signs in: on a terminal, the password and the code typed without being
+// echoed, the questions on the terminal.
+TEST_F(CliTest, LoginOnATerminalHidesThePasswordAndTheCode) {
+  start_fleet();
+  IdentityClient session(port());
+  ASSERT_EQ(session.login("admin@example.com", "a long admin password 1").status, 200);
+  const HttpResponse enrolled = session.post("/api/v1/me/totp", nlohmann::json::object());
+  ASSERT_EQ(enrolled.status, 201) << enrolled.body;
+  const auto secret = crypto::base32_decode(enrolled.json()["secret"].get<std::string>());
+  ASSERT_TRUE(secret);
+  const std::int64_t step = totp::time_step(std::chrono::system_clock::now());
+  ASSERT_EQ(
+      session.post("/api/v1/me/totp/confirm", {{"code", totp::code_at(*secret, step)}}).status,
+      200);
+
+  const std::string code = totp::code_at(*secret, step + 1);
+  const CliRun login =
+      run_cli_on_terminal(dir_.path(), {"login", "http://127.0.0.1:" + std::to_string(port())},
+                          {{"Email: ", "admin@example.com"},
+                           {"Password: ", "a long admin password 1"},
+                           {"Two-factor code: ", code}});
+  ASSERT_EQ(login.exit, 0) << login.out;
+  EXPECT_NE(login.out.find("admin@example.com"), std::string::npos);  // echoed: not secret
+  EXPECT_EQ(login.out.find("a long admin password 1"), std::string::npos) << login.out;
+  EXPECT_EQ(login.out.find(code), std::string::npos) << login.out;
+  EXPECT_EQ(berth({"whoami", "-q"}).exit, 0);
+}
+
 TEST_F(CliTest, WrongPasswordAtLoginExits3) {
   start_fleet();
   const CliRun login =
