@@ -39,6 +39,26 @@ class CliTest : public LocalAgentTest {
         .exit;
   }
 
+  // Turns on two-factor sign-in for the fixture's admin; a code berth may sign in with (the
+  // confirming code's step is used up, the next step's code is accepted), "" on failure.
+  std::string next_totp_code_of_admin() {
+    IdentityClient session(port());
+    if (session.login("admin@example.com", "a long admin password 1").status != 200) {
+      return "";
+    }
+    const HttpResponse enrolled = session.post("/api/v1/me/totp", nlohmann::json::object());
+    const auto secret = crypto::base32_decode(enrolled.json().value("secret", ""));
+    if (enrolled.status != 201 || !secret) {
+      return "";
+    }
+    const std::int64_t step = totp::time_step(std::chrono::system_clock::now());
+    if (session.post("/api/v1/me/totp/confirm", {{"code", totp::code_at(*secret, step)}}).status !=
+        200) {
+      return "";
+    }
+    return totp::code_at(*secret, step + 1);
+  }
+
   const fs::path home_ = dir_.path() / "home";
 };
 
@@ -158,21 +178,12 @@ TEST_F(CliTest, TeamByNameActsInThatTeam) {
 
 TEST_F(CliTest, LoginAsksForTheTwoFactorCodeWhenTheAccountHasOne) {
   start_fleet();
-  IdentityClient session(port());
-  ASSERT_EQ(session.login("admin@example.com", "a long admin password 1").status, 200);
-  const HttpResponse enrolled = session.post("/api/v1/me/totp", nlohmann::json::object());
-  ASSERT_EQ(enrolled.status, 201) << enrolled.body;
-  const auto secret = crypto::base32_decode(enrolled.json()["secret"].get<std::string>());
-  ASSERT_TRUE(secret);
-  const std::int64_t step = totp::time_step(std::chrono::system_clock::now());
-  ASSERT_EQ(
-      session.post("/api/v1/me/totp/confirm", {{"code", totp::code_at(*secret, step)}}).status,
-      200);
+  const std::string code = next_totp_code_of_admin();
+  ASSERT_FALSE(code.empty());
 
   const std::string url = "http://127.0.0.1:" + std::to_string(port());
-  // The confirming code's step is used up; the next step's code is accepted.
   const CliRun login = berth({"login", url, "--email", "admin@example.com"}, {},
-                             "a long admin password 1\n" + totp::code_at(*secret, step + 1) + "\n");
+                             "a long admin password 1\n" + code + "\n");
   ASSERT_EQ(login.exit, 0) << login.err;
   EXPECT_EQ(berth({"whoami", "-q"}).exit, 0);
   const CliRun without =
@@ -184,18 +195,8 @@ TEST_F(CliTest, LoginAsksForTheTwoFactorCodeWhenTheAccountHasOne) {
 // echoed, the questions on the terminal.
 TEST_F(CliTest, LoginOnATerminalHidesThePasswordAndTheCode) {
   start_fleet();
-  IdentityClient session(port());
-  ASSERT_EQ(session.login("admin@example.com", "a long admin password 1").status, 200);
-  const HttpResponse enrolled = session.post("/api/v1/me/totp", nlohmann::json::object());
-  ASSERT_EQ(enrolled.status, 201) << enrolled.body;
-  const auto secret = crypto::base32_decode(enrolled.json()["secret"].get<std::string>());
-  ASSERT_TRUE(secret);
-  const std::int64_t step = totp::time_step(std::chrono::system_clock::now());
-  ASSERT_EQ(
-      session.post("/api/v1/me/totp/confirm", {{"code", totp::code_at(*secret, step)}}).status,
-      200);
-
-  const std::string code = totp::code_at(*secret, step + 1);
+  const std::string code = next_totp_code_of_admin();
+  ASSERT_FALSE(code.empty());
   const CliRun login =
       run_cli_on_terminal(dir_.path(), {"login", "http://127.0.0.1:" + std::to_string(port())},
                           {{"Email: ", "admin@example.com"},
