@@ -144,7 +144,8 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
                                          {"username", schema::string(1, 32)},
                                          {"auth", credentials_schema()},
                                          {"keep_credentials", schema::boolean()},
-                                         {"install_dir", schema::string(1, 255)}},
+                                         {"install_dir", schema::string(1, 255)},
+                                         {"host_key", schema::string(1, 64)}},
                                         {"name", "host", "username", "auth"}),
        .response_schema = adoption_schema(),
        .success_status = 202,
@@ -152,7 +153,9 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
                       "job whose output shows the progress: connect, check the host key (trusted "
                       "on first use and shown), copy and enrol berth-agent, start it. The "
                       "credentials are forgotten afterwards unless keep_credentials is true "
-                      "(then sealed at rest)."},
+                      "(then sealed at rest). host_key, the fingerprint POST "
+                      "/servers/ssh-host-key reported and a person confirmed, makes the job "
+                      "refuse any other key before a credential is sent (host_key_changed)."},
       [&ctx](Request& request) -> Result<Response> {
         AdoptionRequest adoption{
             .name = body_string(request, "name"),
@@ -161,11 +164,39 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
             .username = body_string(request, "username"),
             .auth = credentials_of(request.json["auth"]),
             .keep_credentials = request.json.value("keep_credentials", false),
-            .install_dir = request.json.value("install_dir", std::string("/opt/berth"))};
+            .install_dir = request.json.value("install_dir", std::string("/opt/berth")),
+            .host_key = request.json.value("host_key", std::string())};
         return json_or(
             202,
             ctx.adoption->adopt(caller(request), team_of(request), adoption, client_info(request)),
             adoption_json);
+      });
+
+  router.post(
+      "/api/v1/servers/ssh-host-key",
+      {.summary = "Read a server's SSH host key before adopting it",
+       .role = Role::admin,
+       .request_schema = schema::object(
+           {{"host", schema::string(1, 253)}, {"port", schema::integer(1, 65535)}}, {"host"}),
+       .response_schema = schema::object({{"host", schema::string()},
+                                          {"port", schema::integer()},
+                                          {"host_key", schema::string()},
+                                          {"host_key_type", schema::string()}}),
+       .description = "berthd connects to host:port (22 by default), completes the key exchange "
+                      "and answers with the host key's fingerprint; no credential is sent. Show "
+                      "it to the person adopting the server and pass it as host_key to POST "
+                      "/servers. 503 ssh_unreachable when nothing answers within 10 s."},
+      [&ctx](Request& request) -> Result<Response> {
+        const std::string host = body_string(request, "host");
+        const std::int64_t port = request.json.value("port", std::int64_t{22});
+        return json_or(200,
+                       ctx.adoption->probe_host_key(caller(request), team_of(request), host, port),
+                       [&](const HostKeyProbe& key) {
+                         return json{{"host", host},
+                                     {"port", port},
+                                     {"host_key", key.fingerprint},
+                                     {"host_key_type", key.type}};
+                       });
       });
 
   router.get("/api/v1/servers/{id}",

@@ -145,7 +145,7 @@ int label_server(Api& api, const std::string& server, const std::vector<std::str
 }
 
 struct AdoptArgs {
-  std::string ssh, key_file, name, host_key;
+  std::string ssh, key_file, name, host_key, install_dir;
   bool password_stdin = false;
   bool yes = false;
   bool keep_credentials = false;
@@ -206,6 +206,63 @@ Result<nlohmann::json> wait_for_job(Api& api, const std::string& job_id) {
   }
 }
 
+// The middle of /etc/ssh/ssh_host_<kind>_key.pub for an SSH key type.
+std::string host_key_file_kind(const std::string& type) {
+  if (type.find("ed25519") != std::string::npos) {
+    return "ed25519";
+  }
+  if (type.starts_with("ecdsa")) {
+    return "ecdsa";
+  }
+  return "rsa";
+}
+
+// Asks berthd for the server's host key (a key exchange, no credential sent) and has it
+// confirmed before the adoption: by a person on a terminal, by --host-key (must match), or
+// taken as seen with --yes. The adoption then refuses any other key before signing in.
+// The error side is the exit status to end with.
+std::expected<std::string, int> confirm_host_key(Api& api, const AdoptArgs& args,
+                                                 const nlohmann::json& body) {
+  nlohmann::json where = {{"host", body["host"]}, {"port", body.value("port", 22)}};
+  auto probed = api.call("POST", "/api/v1/servers/ssh-host-key", where);
+  if (!probed) {
+    return std::unexpected(report(probed.error()));
+  }
+  const std::string key = cell(*probed, "host_key");
+  const std::string type = cell(*probed, "host_key_type");
+  if (!args.host_key.empty()) {
+    if (key != args.host_key) {
+      fmt::print(stderr,
+                 "berth: {} has host key {}, not the expected {}: not adopted (no credential was "
+                 "sent)\n",
+                 args.ssh, key, args.host_key);
+      return std::unexpected(kFailed);
+    }
+    return key;
+  }
+  if (args.yes) {
+    if (!api.options().json && !api.options().quiet) {
+      fmt::print(stderr, "Host key of {}: {} {}\n", args.ssh, type, key);
+    }
+    return key;
+  }
+  if (args.password_stdin || !isatty(STDIN_FILENO)) {
+    fmt::print(stderr, "Host key of {}: {} {}\n", args.ssh, type, key);
+    return std::unexpected(complain(
+        "not a terminal: pass --host-key " + key + " (after checking it) or --yes", kUsage));
+  }
+  fmt::print(stderr,
+             "The server at {} presents the host key\n  {} {}\nCompare it with `ssh-keygen -lf "
+             "/etc/ssh/ssh_host_{}_key.pub` on the server. Adopt it? [y/N] ",
+             args.ssh, type, key, host_key_file_kind(type));
+  std::string yes;
+  std::getline(std::cin, yes);
+  if (yes != "y" && yes != "Y" && yes != "yes") {
+    return std::unexpected(complain("not adopted", kFailed));
+  }
+  return key;
+}
+
 int adopt_server(Api& api, const AdoptArgs& args) {
   nlohmann::json body = nlohmann::json::object();
   if (!parse_ssh_target(args.ssh, body)) {
@@ -240,26 +297,14 @@ int adopt_server(Api& api, const AdoptArgs& args) {
   if (args.keep_credentials) {
     body["keep_credentials"] = true;
   }
-  // berthd learns the host key only when it connects (trust on first use), so the key cannot
-  // be shown before the credentials are sent: a person confirms that; scripts say --yes, or
-  // --host-key to have a different key refused (and the server deleted) afterwards.
-  if (!args.yes && args.host_key.empty()) {
-    if (args.password_stdin || !isatty(STDIN_FILENO)) {
-      return complain(
-          "not a terminal: pass --yes to trust the host key berthd sees first, or --host-key "
-          "SHA256:... to require that key",
-          kUsage);
-    }
-    fmt::print(stderr,
-               "berthd will connect to {} and trust the host key it sees first (it cannot show "
-               "the key before connecting). Continue? [y/N] ",
-               args.ssh);
-    std::string yes;
-    std::getline(std::cin, yes);
-    if (yes != "y" && yes != "Y" && yes != "yes") {
-      return complain("not adopted", kFailed);
-    }
+  if (!args.install_dir.empty()) {
+    body["install_dir"] = args.install_dir;
   }
+  auto confirmed = confirm_host_key(api, args, body);
+  if (!confirmed) {
+    return confirmed.error();
+  }
+  body["host_key"] = *confirmed;
   auto started =
       api.call("POST", "/api/v1/servers", body, {{"Idempotency-Key", new_idempotency_key()}});
   if (!started) {
@@ -288,14 +333,6 @@ int adopt_server(Api& api, const AdoptArgs& args) {
     fmt::print("{}\n", server_id);
   } else if (host_key != "-") {
     fmt::print("Host key: {}\n", host_key);
-  }
-  if (!args.host_key.empty() && host_key != "-" && host_key != args.host_key) {
-    fmt::print(stderr, "berth: host key {} is not the expected {}: deleting the server\n", host_key,
-               args.host_key);
-    if (auto deleted = api.call("DELETE", "/api/v1/servers/" + server_id); !deleted) {
-      return report(deleted.error());
-    }
-    return kFailed;
   }
   if (job->value("state", "") != "succeeded") {
     const auto& error = (*job)["error"];
@@ -402,23 +439,27 @@ void add_server_commands(CLI::App& app, const Runner& runner) {
   auto adopt = std::make_shared<AdoptArgs>();
   auto* add = servers->add_subcommand(
       "add",
-      "Adopt a server over SSH: berthd connects, installs and enrols the agent. berthd learns "
-      "the host key only when it connects (trust on first use), so it is printed afterwards, "
-      "not confirmed before: confirm on a terminal, or pass --yes or --host-key");
+      "Adopt a server over SSH: berthd first reads the server's host key (no credential sent) "
+      "and shows it for confirmation; then it connects with the credentials, refusing any "
+      "other key, and installs and enrols the agent. Off a terminal pass --host-key (checked) "
+      "or --yes (the key seen is trusted)");
   add->add_option("--ssh", adopt->ssh, "user@host[:port] (port 22 by default)")->required();
   auto* key_opt = add->add_option("--key", adopt->key_file, "A private key file to sign in with");
   add->add_flag("--password-stdin", adopt->password_stdin, "Read the SSH password from stdin")
       ->excludes(key_opt);
   add->add_option("--name", adopt->name, "The server's name (default: the host)");
-  add->add_flag("--yes,-y", adopt->yes, "Trust the host key berthd sees first without asking");
+  add->add_flag("--yes,-y", adopt->yes, "Trust the host key berthd sees without asking");
   add->add_option("--host-key", adopt->host_key,
-                  "The expected SHA256:... fingerprint: another key fails and the server is "
-                  "deleted (after berthd connected)");
+                  "The expected SHA256:... fingerprint: another key is refused before any "
+                  "credential is sent");
+  add->add_option("--install-dir", adopt->install_dir,
+                  "Where the agent goes on the server (default /opt/berth; the user must be "
+                  "able to create it)");
   add->add_flag("--keep-credentials", adopt->keep_credentials,
                 "Keep the credentials (sealed) so berthd can adopt it again");
   add->footer(
-      "Example:\n  berth servers add --ssh root@203.0.113.7 --key ~/.ssh/id_ed25519 --name web-2 "
-      "--yes");
+      "Example:\n  berth servers add --ssh root@203.0.113.7 --key ~/.ssh/id_ed25519 --name web-2\n"
+      "  berth servers add --ssh deploy@web-3:2222 --password-stdin --host-key SHA256:... < pw");
   runner.on(add, [adopt](Api& api) { return adopt_server(api, *adopt); });
 }
 

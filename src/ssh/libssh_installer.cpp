@@ -167,6 +167,22 @@ LibsshInstaller::LibsshInstaller(LibsshInstallerOptions options) : options_(std:
   }
 }
 
+Result<HostKeyProbe> LibsshInstaller::probe_host_key(const std::string& host, std::uint16_t port) {
+  // The user name is never used: the session ends after the key exchange.
+  auto session = SshSession::connect({.host = host,
+                                      .port = port,
+                                      .username = "berth",
+                                      .connect_timeout = options_.connect_timeout});
+  if (!session) {
+    return fail(session.error());
+  }
+  auto key = session->host_key();
+  if (!key) {
+    return fail(key.error());
+  }
+  return HostKeyProbe{.fingerprint = key->fingerprint, .type = key->type};
+}
+
 Result<AdoptionReport> LibsshInstaller::adopt(const AdoptionTarget& target,
                                               const AdoptionPlan& plan,
                                               const AdoptionProgress& progress,

@@ -28,6 +28,7 @@ class LibsshInstaller final : public RemoteInstaller {
   Result<AdoptionReport> adopt(const AdoptionTarget& target, const AdoptionPlan& plan,
                                const AdoptionProgress& progress,
                                const std::atomic<bool>& cancelled) override;
+  Result<HostKeyProbe> probe_host_key(const std::string& host, std::uint16_t port) override;
 
  private:
   LibsshInstallerOptions options_;

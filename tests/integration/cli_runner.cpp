@@ -92,9 +92,10 @@ CliRun CliProcess::wait(std::chrono::milliseconds timeout) {
 CliRun run_cli_on_terminal(const std::filesystem::path& work_dir,
                            const std::vector<std::string>& args,
                            const std::vector<std::pair<std::string, std::string>>& answers,
-                           std::chrono::milliseconds timeout) {
+                           std::chrono::milliseconds timeout,
+                           std::map<std::string, std::string> env) {
   std::filesystem::create_directories(work_dir / "home");
-  std::vector<std::string> environment = child_environment(work_dir, {});
+  std::vector<std::string> environment = child_environment(work_dir, std::move(env));
   std::vector<std::string> argv{BERTH_PATH};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<char*> cargv = c_strings(argv);

@@ -46,7 +46,8 @@ class CliProcess {
 CliRun run_cli_on_terminal(const std::filesystem::path& work_dir,
                            const std::vector<std::string>& args,
                            const std::vector<std::pair<std::string, std::string>>& answers,
-                           std::chrono::milliseconds timeout = std::chrono::seconds(60));
+                           std::chrono::milliseconds timeout = std::chrono::seconds(60),
+                           std::map<std::string, std::string> env = {});
 
 /// Starts berth and waits for it.
 CliRun run_cli(const std::filesystem::path& work_dir, const std::vector<std::string>& args,

@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
+#include "integration/cli_runner.hpp"
 #include "integration/fleet_fixture.hpp"
 #include "system/docker_fixture.hpp"
 #include "system/netns_fixture.hpp"
@@ -164,6 +166,93 @@ TEST_F(AdoptionTest, KeyAdoptionWorksAndAChangedHostKeyIsRefusedLater) {
   const json refused = wait_job_state(again.json()["job"]["id"], "failed", 60s);
   EXPECT_EQ(refused["error"]["code"], "host_key_changed") << refused.dump();
   EXPECT_EQ(api("GET", "/api/v1/servers/" + server_id).json()["status"], "adoption_failed");
+}
+
+TEST_F(AdoptionTest, TheHostKeyIsShownBeforeAdoptionAndAnyOtherKeyIsRefused) {
+  const HttpResponse probed =
+      api("POST", "/api/v1/servers/ssh-host-key", {{"host", sshd_->address()}, {"port", 22}});
+  ASSERT_EQ(probed.status, 200) << probed.body;
+  const std::string confirmed = probed.json()["host_key"];
+  EXPECT_EQ(confirmed, sshd_->host_key_fingerprint());
+  EXPECT_EQ(probed.json()["host_key_type"], "ssh-ed25519");
+
+  // The confirmed key is the one the adoption finds: it goes through.
+  json started = api("POST", "/api/v1/servers",
+                     {{"name", "ssh-confirmed"},
+                      {"host", sshd_->address()},
+                      {"username", SshdFixture::kUser},
+                      {"auth", {{"password", sshd_->password()}}},
+                      {"host_key", confirmed},
+                      {"install_dir", (install_root_ / "ssh-confirmed").string()}})
+                     .json();
+  wait_job_state(started["job"]["id"], "succeeded", 60s);
+  EXPECT_EQ(api("GET", "/api/v1/servers/" + started["server"]["id"].get<std::string>())
+                .json()["ssh"]["host_key"],
+            confirmed);
+
+  // The machine changed between the look and the adoption: refused before signing in.
+  sshd_->change_host_key();
+  const std::size_t log_before = sshd_->log().size();
+  started = api("POST", "/api/v1/servers",
+                {{"name", "ssh-impostor"},
+                 {"host", sshd_->address()},
+                 {"username", SshdFixture::kUser},
+                 {"auth", {{"password", sshd_->password()}}},
+                 {"host_key", confirmed},
+                 {"install_dir", (install_root_ / "ssh-impostor").string()}})
+                .json();
+  const json refused = wait_job_state(started["job"]["id"], "failed", 60s);
+  EXPECT_EQ(refused["error"]["code"], "host_key_changed") << refused.dump();
+  EXPECT_EQ(refused["result"]["details"]["actual"], sshd_->host_key_fingerprint());
+  const std::string log_after = sshd_->log().substr(log_before);
+  EXPECT_EQ(log_after.find("password"), std::string::npos) << log_after;
+
+  // Nothing listens: a clear 503, quickly.
+  const HttpResponse nobody =
+      api("POST", "/api/v1/servers/ssh-host-key", {{"host", sshd_->address()}, {"port", 2}});
+  EXPECT_EQ(nobody.status, 503) << nobody.body;
+  EXPECT_EQ(nobody.json()["error"]["code"], "ssh_unreachable");
+  EXPECT_EQ(api("POST", "/api/v1/servers/ssh-host-key", {{"host", "a b"}}).status, 400);
+}
+
+// What a person does: `berth servers add` shows the key before any credential leaves, and
+// the adoption goes through once they say yes.
+TEST_F(AdoptionTest, TheCliShowsTheHostKeyForConfirmationBeforeAdopting) {
+  const std::map<std::string, std::string> env = {
+      {"BERTH_URL", "http://127.0.0.1:" + std::to_string(port())}, {"BERTH_TOKEN", api_key_}};
+  const std::string key_file = (dir_.path() / "id_ed25519").string();
+  { std::ofstream(key_file) << sshd_->private_key(); }
+  const std::string target = std::string(SshdFixture::kUser) + "@" + sshd_->address();
+
+  // Off a terminal without --yes/--host-key: the key is shown, nothing is adopted.
+  const CliRun unconfirmed =
+      run_cli(dir_.path(), {"servers", "add", "--ssh", target, "--key", key_file}, env);
+  EXPECT_EQ(unconfirmed.exit, 2) << unconfirmed.err;
+  EXPECT_NE(unconfirmed.err.find(sshd_->host_key_fingerprint()), std::string::npos)
+      << unconfirmed.err;
+  // A different expected key: refused before signing in.
+  const CliRun mismatch =
+      run_cli(dir_.path(),
+              {"servers", "add", "--ssh", target, "--key", key_file, "--host-key",
+               "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
+              env);
+  EXPECT_EQ(mismatch.exit, 1) << mismatch.err;
+  EXPECT_NE(mismatch.err.find("not adopted"), std::string::npos) << mismatch.err;
+  EXPECT_EQ(api("GET", "/api/v1/servers").json()["data"].size(), 0U);
+
+  // On a terminal: the key is shown with the question; "y" adopts.
+  const CliRun adopted =
+      run_cli_on_terminal(dir_.path(),
+                          {"servers", "add", "--ssh", target, "--key", key_file, "--name", "by-cli",
+                           "--install-dir", (install_root_ / "by-cli").string()},
+                          {{"Adopt it? [y/N]", "y"}}, 90s, env);
+  EXPECT_EQ(adopted.exit, 0) << adopted.out;
+  EXPECT_NE(adopted.out.find(sshd_->host_key_fingerprint()), std::string::npos) << adopted.out;
+  EXPECT_LT(adopted.out.find(sshd_->host_key_fingerprint()), adopted.out.find("Adopting"))
+      << adopted.out;
+  const json listed = api("GET", "/api/v1/servers").json();
+  ASSERT_EQ(listed["data"].size(), 1U) << listed.dump();
+  EXPECT_EQ(listed["data"][0]["ssh"]["host_key"], sshd_->host_key_fingerprint());
 }
 
 TEST_F(AdoptionTest, WrongPasswordFailsTheAdoptionJob) {

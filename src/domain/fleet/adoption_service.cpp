@@ -36,17 +36,29 @@ class ProgressSink {
   std::int64_t seq_ = 0;
 };
 
+Result<void> check_ssh_address(const std::string& host, std::int64_t port) {
+  static const std::regex pattern("[A-Za-z0-9][A-Za-z0-9.-]{0,252}|[0-9A-Fa-f:]{2,39}");
+  if (!std::regex_match(host, pattern)) {
+    return fail(Error::validation("host", "host must be a hostname or an IP address"));
+  }
+  if (port < 1 || port > 65535) {
+    return fail(Error::validation("port", "port must be 1-65535"));
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<void> check_adoption_request(const AdoptionRequest& request) {
-  static const std::regex host("[A-Za-z0-9][A-Za-z0-9.-]{0,252}|[0-9A-Fa-f:]{2,39}");
   static const std::regex user("[a-z_][a-z0-9_.-]{0,31}");
   static const std::regex dir("/[A-Za-z0-9/._-]{0,254}");
-  if (!std::regex_match(request.host, host)) {
-    return fail(Error::validation("host", "host must be a hostname or an IP address"));
+  static const std::regex fingerprint("SHA256:[A-Za-z0-9+/]{43}");
+  if (auto address = check_ssh_address(request.host, request.port); !address) {
+    return address;
   }
-  if (request.port < 1 || request.port > 65535) {
-    return fail(Error::validation("port", "port must be 1-65535"));
+  if (!request.host_key.empty() && !std::regex_match(request.host_key, fingerprint)) {
+    return fail(Error::validation(
+        "host_key", "host_key must be a SHA256:<base64> fingerprint as OpenSSH prints it"));
   }
   if (!std::regex_match(request.username, user)) {
     return fail(Error::validation("username", "username must be a POSIX user name"));
@@ -129,13 +141,15 @@ Result<AdoptionStarted> AdoptionService::adopt(const Principal& who, std::string
   server.updated_at = now;
   auto done = write_audited(
       ctx_.store(),
-      make_audit(ctx_, actor_of(who, client), "server.adopt", server.id, std::string(team_id),
-                 {{"name", request.name},
-                  {"host", request.host},
-                  {"port", request.port},
-                  {"username", request.username},
-                  {"auth", request.auth.password.empty() ? "private_key" : "password"},
-                  {"keep_credentials", request.keep_credentials}}),
+      make_audit(
+          ctx_, actor_of(who, client), "server.adopt", server.id, std::string(team_id),
+          {{"name", request.name},
+           {"host", request.host},
+           {"port", request.port},
+           {"username", request.username},
+           {"auth", request.auth.password.empty() ? "private_key" : "password"},
+           {"keep_credentials", request.keep_credentials},
+           {"host_key", request.host_key.empty() ? "trusted on first use" : request.host_key}}),
       [&](Tx& tx) -> Result<void> {
         if (auto role = require_team_role(tx, who, team_id, Role::admin); !role) {
           return fail(std::move(role.error()));
@@ -163,9 +177,26 @@ Result<AdoptionStarted> AdoptionService::adopt(const Principal& who, std::string
                         .port = static_cast<std::uint16_t>(request.port),
                         .username = request.username,
                         .auth = request.auth,
-                        .expected_host_key = {}};
+                        .expected_host_key = request.host_key};
   start(server, *job, std::move(target), request.install_dir);
   return AdoptionStarted{.server = server, .job = *job};
+}
+
+Result<HostKeyProbe> AdoptionService::probe_host_key(const Principal& who, std::string_view team_id,
+                                                     const std::string& host, std::int64_t port) {
+  if (auto address = check_ssh_address(host, port); !address) {
+    return fail(std::move(address.error()));
+  }
+  if (installer_ == nullptr) {
+    return fail(Error::unavailable("SSH adoption is not available in this build"));
+  }
+  // Only those who may adopt may make berthd dial an address of their choosing.
+  auto allowed = read_value<Role>(
+      ctx_.store(), [&](Tx& tx) { return require_team_role(tx, who, team_id, Role::admin); });
+  if (!allowed) {
+    return fail(std::move(allowed.error()));
+  }
+  return installer_->probe_host_key(host, static_cast<std::uint16_t>(port));
 }
 
 Result<AdoptionStarted> AdoptionService::readopt(const Principal& who, std::string_view team_id,

@@ -31,6 +31,9 @@ struct AdoptionRequest {
   SshCredentials auth = {};
   bool keep_credentials = false;
   std::string install_dir = "/opt/berth";
+  /// "SHA256:<base64>" the person confirmed (from probe_host_key); the adoption refuses any
+  /// other key before a credential is sent. "" trusts the first key seen.
+  std::string host_key = {};
 };
 
 struct AdoptionSettings {
@@ -53,6 +56,11 @@ class AdoptionService {
   /// Admin; audited. Creates the server and starts the adoption job (202).
   Result<AdoptionStarted> adopt(const Principal& who, std::string_view team_id,
                                 const AdoptionRequest& request, const ClientInfo& client);
+  /// Admin. Connects to host:port, completes the SSH key exchange and reports the host key
+  /// without sending any credential, so a person can confirm it before adopt(). Blocks for up
+  /// to the connect timeout.
+  Result<HostKeyProbe> probe_host_key(const Principal& who, std::string_view team_id,
+                                      const std::string& host, std::int64_t port);
   /// Admin; audited. Adopts an existing server again (a failed adoption, a reinstalled
   /// agent) with new credentials or the kept ones; the recorded host key must match.
   Result<AdoptionStarted> readopt(const Principal& who, std::string_view team_id,
@@ -79,8 +87,8 @@ class AdoptionService {
   std::list<std::thread> threads_;
 };
 
-/// Error::validation for a bad host, port, username, install_dir, or credentials that are
-/// neither a password nor a private key.
+/// Error::validation for a bad host, port, username, install_dir, host_key, or credentials
+/// that are neither a password nor a private key.
 Result<void> check_adoption_request(const AdoptionRequest& request);
 
 }  // namespace berth

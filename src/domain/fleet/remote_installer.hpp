@@ -42,6 +42,12 @@ struct AdoptionReport {
   bool systemd = false;       // started as a systemd unit (else detached with setsid)
 };
 
+/// A server's SSH host key as seen by a key exchange alone (no credentials sent).
+struct HostKeyProbe {
+  std::string fingerprint;  // "SHA256:<base64>"
+  std::string type;         // "ssh-ed25519", ...
+};
+
 /// Progress lines for the adoption job's output ("connecting to 10.0.0.2:22", ...).
 using AdoptionProgress = std::function<void(std::string_view line)>;
 
@@ -55,6 +61,9 @@ class RemoteInstaller {
   virtual Result<AdoptionReport> adopt(const AdoptionTarget& target, const AdoptionPlan& plan,
                                        const AdoptionProgress& progress,
                                        const std::atomic<bool>& cancelled) = 0;
+  /// Connects, completes the key exchange and reports the host key, so that a person can
+  /// confirm it before any credential is sent. Errors: unavailable `ssh_unreachable`.
+  virtual Result<HostKeyProbe> probe_host_key(const std::string& host, std::uint16_t port) = 0;
 };
 
 }  // namespace berth

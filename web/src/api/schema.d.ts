@@ -1269,7 +1269,7 @@ export interface paths {
         put?: never;
         /**
          * Adopt a server over SSH
-         * @description Answers at once with the new server (status adopting) and the ssh.adopt job whose output shows the progress: connect, check the host key (trusted on first use and shown), copy and enrol berth-agent, start it. The credentials are forgotten afterwards unless keep_credentials is true (then sealed at rest).
+         * @description Answers at once with the new server (status adopting) and the ssh.adopt job whose output shows the progress: connect, check the host key (trusted on first use and shown), copy and enrol berth-agent, start it. The credentials are forgotten afterwards unless keep_credentials is true (then sealed at rest). host_key, the fingerprint POST /servers/ssh-host-key reported and a person confirmed, makes the job refuse any other key before a credential is sent (host_key_changed).
          */
         post: operations["post_api_v1_servers"];
         delete?: never;
@@ -1292,6 +1292,26 @@ export interface paths {
          * @description Bound to the team, one use, expires after ttl_seconds (default 3600). Run install_command on the server as root.
          */
         post: operations["post_api_v1_servers_install_tokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/servers/ssh-host-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read a server's SSH host key before adopting it
+         * @description berthd connects to host:port (22 by default), completes the key exchange and answers with the host key's fingerprint; no credential is sent. Show it to the person adopting the server and pass it as host_key to POST /servers. 503 ssh_unreachable when nothing answers within 10 s.
+         */
+        post: operations["post_api_v1_servers_ssh_host_key"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8136,6 +8156,7 @@ export interface operations {
                         private_key?: string;
                     };
                     host: string;
+                    host_key?: string;
                     install_dir?: string;
                     keep_credentials?: boolean;
                     name: string;
@@ -8302,6 +8323,113 @@ export interface operations {
                         id?: string;
                         install_command?: string;
                         token?: string;
+                    };
+                };
+            };
+            /** @description Malformed or invalid body, or Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key still runs */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_api_v1_servers_ssh_host_key: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request within 24 hours returns the first answer (marked Idempotency-Replayed: true) instead of acting twice. Keys are kept per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    host: string;
+                    port?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        host?: string;
+                        host_key?: string;
+                        host_key_type?: string;
+                        port?: number;
                     };
                 };
             };

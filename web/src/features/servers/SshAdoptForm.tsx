@@ -13,22 +13,30 @@ import { isJobFinished, type AdoptBody } from "./types";
 
 type AuthKind = "password" | "private_key";
 
-export function adoptBody(form: { name: string; host: string; port: string; username: string; authKind: AuthKind; secret: string; passphrase: string; keep: boolean }): AdoptBody {
+type AdoptForm = { name: string; host: string; port: string; username: string; authKind: AuthKind; secret: string; passphrase: string; keep: boolean };
+
+export function adoptBody(form: AdoptForm, hostKey: string): AdoptBody {
   const auth: AdoptBody["auth"] =
     form.authKind === "password" ? { password: form.secret } : { private_key: form.secret, ...(form.passphrase ? { passphrase: form.passphrase } : {}) };
-  return { name: form.name.trim(), host: form.host.trim(), port: Number(form.port) || 22, username: form.username.trim(), auth, keep_credentials: form.keep };
+  return { name: form.name.trim(), host: form.host.trim(), port: Number(form.port) || 22, username: form.username.trim(), auth, keep_credentials: form.keep, host_key: hostKey };
 }
 
-/// (b) Adopt over SSH: berthd connects once, records the host key (trust on first use), copies
-/// and enrols the agent. The progress is the ssh.adopt job; the host key is shown to compare.
+/// (b) Adopt over SSH, in two steps: berthd first reads the server's host key (a key exchange,
+/// no credential sent) and the person confirms it; the adoption then refuses any other key
+/// before the credentials leave. The progress is the ssh.adopt job.
 export function SshAdoptForm() {
   const { teamId } = useAuth();
   const client = useQueryClient();
   const toast = useToast();
   const [form, setForm] = useState({ name: "", host: "", port: "22", username: "root", authKind: "password" as AuthKind, secret: "", passphrase: "", keep: false });
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value }));
+  const probe = useMutation({
+    mutationFn: (where: { host: string; port: number }) => call(api.POST("/api/v1/servers/ssh-host-key", { body: where })),
+  });
+  // A key read for another host or port is no confirmation of this one.
+  const probed = probe.data && probe.data.host === form.host.trim() && probe.data.port === (Number(form.port) || 22) ? probe.data : undefined;
   const adopt = useMutation({
-    mutationFn: () => call(api.POST("/api/v1/servers", { body: adoptBody(form) })),
+    mutationFn: (hostKey: string) => call(api.POST("/api/v1/servers", { body: adoptBody(form, hostKey) })),
     onSuccess: (result) => {
       void client.invalidateQueries({ queryKey: serverKeys.lists(teamId) });
       toast(`Adopting ${result.server?.name}`);
@@ -55,13 +63,13 @@ export function SshAdoptForm() {
     <section className="card" aria-labelledby="ssh-title">
       <h2 id="ssh-title">Adopt over SSH</h2>
       <p className="muted">
-        Berth connects once with these credentials, installs and enrols the agent, and forgets them unless you keep them
-        (then they are sealed at rest).
+        Berth first shows you the server's host key to confirm, then connects with these credentials, installs and enrols
+        the agent, and forgets them unless you keep them (then they are sealed at rest).
       </p>
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          if (valid) adopt.mutate();
+          if (valid) probe.mutate({ host: form.host.trim(), port: Number(form.port) || 22 });
         }}
       >
         <div className="grid-2">
@@ -96,13 +104,36 @@ export function SshAdoptForm() {
           <input type="checkbox" checked={form.keep} onChange={(e) => setForm((f) => ({ ...f, keep: e.target.checked }))} />
           Keep the credentials (sealed) to adopt again later without typing them
         </label>
-        <ErrorText error={adopt.error} />
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={!valid || adopt.isPending}>
-            {adopt.isPending ? "Starting…" : "Adopt server"}
-          </button>
-        </div>
+        <ErrorText error={probe.error} />
+        {!probed && (
+          <div className="form-actions">
+            <button type="submit" className="btn btn-primary" disabled={!valid || probe.isPending}>
+              {probe.isPending ? "Connecting…" : "Check the host key"}
+            </button>
+          </div>
+        )}
       </form>
+      {probed && !adopt.data && (
+        <div className="notice" role="group" aria-labelledby="host-key-title" style={{ marginTop: "var(--space-4)" }}>
+          <h3 id="host-key-title">Is this the server's host key?</h3>
+          <p className="mono" aria-label="Host key">
+            {probed.host_key_type} {probed.host_key}
+          </p>
+          <p className="small">
+            Compare it with the server's own (<code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code> on it). If they differ, something
+            sits between Berth and the server: do not adopt. No credential has been sent yet.
+          </p>
+          <ErrorText error={adopt.error} />
+          <div className="form-actions">
+            <button type="button" className="btn" onClick={() => probe.reset()}>
+              Cancel
+            </button>
+            <button type="button" className="btn btn-primary" disabled={!valid || adopt.isPending} onClick={() => adopt.mutate(probed.host_key ?? "")}>
+              {adopt.isPending ? "Starting…" : "The key matches: adopt"}
+            </button>
+          </div>
+        </div>
+      )}
       {adopt.data && (
         <div className="notice" style={{ marginTop: "var(--space-4)" }} aria-live="polite">
           <dl className="kv">
@@ -113,14 +144,8 @@ export function SshAdoptForm() {
               {serverId && <Link to={`/servers/${serverId}`}>Open the server</Link>}
             </dd>
             <dt>Host key</dt>
-            <dd className="mono">{hostKey ?? "waiting for the first connection…"}</dd>
+            <dd className="mono">{hostKey ?? adopt.variables}</dd>
           </dl>
-          {hostKey && (
-            <p className="small" style={{ marginTop: "var(--space-2)", marginBottom: 0 }}>
-              Berth trusted this key on first use. Compare it with the server's own (<code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code>);
-              if they differ, delete the server: something sits between Berth and it.
-            </p>
-          )}
           {job.data?.state === "failed" && <ErrorText>{(job.data.error as { message?: string } | null)?.message ?? "The adoption failed; see its output."}</ErrorText>}
         </div>
       )}
