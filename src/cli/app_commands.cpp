@@ -99,8 +99,23 @@ Result<nlohmann::json> read_env_file(const std::string& file, bool secret) {
   return vars;
 }
 
-int patch_env(Api& api, const std::string& app, const nlohmann::json& vars) {
-  auto path = path_of(api, "apps", app, "/env");
+// Env commands act on an app's vars, or with --project on a project's shared ones.
+struct EnvTarget {
+  std::string name;
+  bool project = false;
+  const char* collection() const { return project ? "projects" : "apps"; }
+};
+
+void add_env_target(CLI::App* command, EnvTarget& target) {
+  command->add_option("app", target.name, "App id or name (with --project: a project's)")
+      ->required();
+  command->add_flag("--project", target.project,
+                    "The name is a project's: its env vars, shared by its apps");
+}
+
+int patch_env(Api& api, const EnvTarget& target, const nlohmann::json& vars) {
+  const std::string& app = target.name;
+  auto path = path_of(api, target.collection(), app, "/env");
   auto answer = path ? api.call("PATCH", *path, nlohmann::json{{"vars", vars}})
                      : fail(std::move(path.error()));
   return answer ? show_done(api.options(), *answer,
@@ -109,13 +124,14 @@ int patch_env(Api& api, const std::string& app, const nlohmann::json& vars) {
 }
 
 void add_env_commands(CLI::App& app, const Runner& runner) {
-  auto* env = app.add_subcommand("env", "An app's env vars and secrets");
+  auto* env = app.add_subcommand("env", "An app's (or a project's) env vars and secrets");
   env->require_subcommand(1);
-  auto target = std::make_shared<std::string>();
+  auto target = std::make_shared<EnvTarget>();
   auto* ls = env->add_subcommand("ls", "List an app's env vars (secrets masked)");
-  ls->add_option("app", *target, "App id or name")->required();
+  add_env_target(ls, *target);
+  ls->footer("Example:\n  berth env ls web\n  berth env ls --project shop");
   runner.on(ls, [target](Api& api) {
-    auto path = path_of(api, "apps", *target, "/env");
+    auto path = path_of(api, target->collection(), target->name, "/env");
     auto items = path ? api.list_all(*path) : fail(std::move(path.error()));
     if (items && api.options().quiet) {  // keys are what identifies a var
       for (const auto& item : *items) {
@@ -129,8 +145,11 @@ void add_env_commands(CLI::App& app, const Runner& runner) {
   auto pairs = std::make_shared<std::vector<std::string>>();
   auto secret = std::make_shared<bool>(false);
   auto* set = env->add_subcommand("set", "Set env vars: berth env set APP KEY=VALUE...");
-  set->add_option("app", *target, "App id or name")->required();
+  add_env_target(set, *target);
   set->add_option("pairs", *pairs, "KEY=VALUE pairs")->required();
+  set->footer(
+      "Example:\n  berth env set web LOG_LEVEL=info\n  berth env set --project shop "
+      "--secret DATABASE_URL=postgres://...");
   set->add_flag("--secret", *secret, "Store them as secrets");
   runner.on(set, [target, pairs, secret](Api& api) {
     nlohmann::json vars = nlohmann::json::array();
@@ -150,19 +169,19 @@ void add_env_commands(CLI::App& app, const Runner& runner) {
 
   auto key = std::make_shared<std::string>();
   auto* unset = env->add_subcommand("unset", "Delete an app's env var");
-  unset->add_option("app", *target, "App id or name")->required();
+  add_env_target(unset, *target);
   unset->add_option("key", *key, "The key")->required();
   runner.on(unset, [target, key](Api& api) {
-    auto path = path_of(api, "apps", *target, "/env/" + *key);
+    auto path = path_of(api, target->collection(), target->name, "/env/" + *key);
     auto answer = path ? api.call("DELETE", *path) : fail(std::move(path.error()));
     return answer ? show_done(api.options(), *answer, "Deleted " + *key) : report(answer.error());
   });
 
   auto* reveal = env->add_subcommand("reveal", "Print a secret's value (admins; audited)");
-  reveal->add_option("app", *target, "App id or name")->required();
+  add_env_target(reveal, *target);
   reveal->add_option("key", *key, "The key")->required();
   runner.on(reveal, [target, key](Api& api) {
-    auto path = path_of(api, "apps", *target, "/env/" + *key + "/reveal");
+    auto path = path_of(api, target->collection(), target->name, "/env/" + *key + "/reveal");
     auto answer = path ? api.call("POST", *path) : fail(std::move(path.error()));
     if (!answer) {
       return report(answer.error());
@@ -173,7 +192,7 @@ void add_env_commands(CLI::App& app, const Runner& runner) {
 
   auto file = std::make_shared<std::string>();
   auto* import = env->add_subcommand("import", "Set env vars from a .env file");
-  import->add_option("app", *target, "App id or name")->required();
+  add_env_target(import, *target);
   import->add_option("file", *file, "A file of KEY=VALUE lines")->required();
   import->add_flag("--secret", *secret, "Store them as secrets");
   runner.on(import, [target, file, secret](Api& api) {
@@ -384,6 +403,29 @@ void add_app_commands(CLI::App& app, const Runner& runner) {
     }
     auto answer = api.call("POST", "/api/v1/projects", body);
     return answer ? show_done(api.options(), *answer, "Created project " + cell(*answer, "id"))
+                  : report(answer.error());
+  });
+  auto rename = std::make_shared<std::string>();
+  auto* pedit = projects->add_subcommand("edit", "Rename a project or change its description");
+  pedit->add_option("project", *target, "Project id or name")->required();
+  pedit->add_option("--name", *rename, "A new name");
+  pedit->add_option("--description", *description, "A new description (\"\" clears it)");
+  pedit->footer(
+      "Example:\n  berth projects edit shop --name storefront --description \"The web shop\"");
+  runner.on(pedit, [target, rename, description, pedit](Api& api) {
+    nlohmann::json body = nlohmann::json::object();
+    if (!rename->empty()) {
+      body["name"] = *rename;
+    }
+    if (pedit->count("--description") > 0) {
+      body["description"] = *description;
+    }
+    if (body.empty()) {
+      return complain("nothing to change: give --name or --description", kUsage);
+    }
+    auto path = path_of(api, "projects", *target);
+    auto answer = path ? api.call("PATCH", *path, body) : fail(std::move(path.error()));
+    return answer ? show_done(api.options(), *answer, "Updated project " + cell(*answer, "name"))
                   : report(answer.error());
   });
   add_delete_command(projects, runner, "projects", "Delete a project with its env vars");

@@ -32,22 +32,38 @@ void walk(const CLI::App* app, const std::string& path, std::vector<Node>& nodes
   }
 }
 
-std::vector<std::string> long_flags(const CLI::App* app) {
+// The long flags of `app`, without those of `except` (the global ones, listed once).
+std::vector<std::string> long_flags(const CLI::App* app, const CLI::App* except = nullptr) {
   std::vector<std::string> flags;
   for (const auto* option : app->get_options()) {
     for (const auto& name : option->get_lnames()) {
-      flags.push_back("--" + name);
+      const bool global = except != nullptr && except->get_option_no_throw("--" + name) != nullptr;
+      if (!global) {
+        flags.push_back("--" + name);
+      }
     }
   }
   return flags;
 }
 
-std::string words_of(const CLI::App* app) {
+// Fish reads -d '...' with \\ and \' as its only escapes.
+std::string fish_quoted(std::string_view text) {
+  std::string quoted = "'";
+  for (const char c : text) {
+    if (c == '\\' || c == '\'') {
+      quoted += '\\';
+    }
+    quoted += c;
+  }
+  return quoted + "'";
+}
+
+std::string words_of(const CLI::App* app, const CLI::App* root) {
   std::string words;
   for (const auto* child : visible_children(app)) {
     words += child->get_name() + " ";
   }
-  for (const auto& flag : long_flags(app)) {
+  for (const auto& flag : long_flags(app, app == root ? nullptr : root)) {
     words += flag + " ";
   }
   return words;
@@ -64,7 +80,7 @@ std::string bash(const CLI::App& root) {
     if (!node.path.empty()) {
       known += (known.empty() ? "" : "|") + key;
     }
-    std::string words = words_of(node.app);
+    std::string words = words_of(node.app, &root);
     if (!node.path.empty()) {  // the global flags work after any noun and verb
       for (const auto& flag : long_flags(&root)) {
         words += flag + " ";
@@ -95,16 +111,36 @@ std::string fish(const CLI::App& root) {
   std::vector<Node> nodes;
   walk(&root, "", nodes);
   for (const auto& node : nodes) {
+    // Where this node's verbs and flags apply: no noun yet, or "berth NOUN [VERB]" typed.
     std::string condition = "__fish_use_subcommand";
     if (!node.path.empty()) {
-      const auto last = node.path.substr(node.path.rfind(' ') + 1);
-      condition = "__fish_seen_subcommand_from " + last;
+      condition.clear();
+      std::string_view rest = node.path;
+      while (!rest.empty()) {
+        const auto space = rest.find(' ');
+        condition += (condition.empty() ? "" : "; and ") +
+                     fmt::format("__fish_seen_subcommand_from {}", rest.substr(0, space));
+        rest = space == std::string_view::npos ? "" : rest.substr(space + 1);
+      }
     }
+    std::string verbs;
     for (const auto* child : visible_children(node.app)) {
-      std::string description = child->get_description();
-      std::ranges::replace(description, '\'', ' ');
-      out += fmt::format("complete -c berth -f -n '{}' -a {} -d '{}'\n", condition,
-                         child->get_name(), description);
+      verbs += " " + child->get_name();
+    }
+    // A noun's verbs only until one of them is typed.
+    const std::string verb_condition =
+        node.path.empty() || verbs.empty()
+            ? condition
+            : condition + "; and not __fish_seen_subcommand_from" + verbs;
+    for (const auto* child : visible_children(node.app)) {
+      out += fmt::format("complete -c berth -f -n {} -a {} -d {}\n", fish_quoted(verb_condition),
+                         child->get_name(), fish_quoted(child->get_description()));
+    }
+    if (!node.path.empty()) {
+      for (const auto& flag : long_flags(node.app, &root)) {
+        out +=
+            fmt::format("complete -c berth -n {} -l {}\n", fish_quoted(condition), flag.substr(2));
+      }
     }
   }
   for (const auto& flag : long_flags(&root)) {

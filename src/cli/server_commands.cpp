@@ -263,58 +263,78 @@ std::expected<std::string, int> confirm_host_key(Api& api, const AdoptArgs& args
   return key;
 }
 
-int adopt_server(Api& api, const AdoptArgs& args) {
-  nlohmann::json body = nlohmann::json::object();
-  if (!parse_ssh_target(args.ssh, body)) {
-    return complain("expected --ssh user@host[:port], got " + args.ssh, kUsage);
+struct ProxyArgs {
+  std::string server, tls, base_domain;
+  std::int64_t http_port = 0, https_port = 0;
+};
+
+// Without options: the settings. With some: PUT of the whole document, the rest as it was.
+int server_proxy(Api& api, const ProxyArgs& args, const CLI::App& command) {
+  auto path = path_of(api, "servers", args.server, "/proxy");
+  auto current = path ? api.get(*path) : fail(std::move(path.error()));
+  if (!current) {
+    return report(current.error());
   }
-  body["name"] = args.name.empty() ? body["host"].get<std::string>() : args.name;
-  if (args.key_file.empty() == !args.password_stdin) {
-    return complain("give --key FILE or --password-stdin", kUsage);
+  const bool change = command.count("--tls") + command.count("--http-port") +
+                          command.count("--https-port") + command.count("--base-domain") >
+                      0;
+  if (!change) {
+    return show_object(api.options(), *current,
+                       {{"TLS", "tls"},
+                        {"HTTP PORT", "http_port"},
+                        {"HTTPS PORT", "https_port"},
+                        {"BASE DOMAIN", "base_domain"}});
   }
-  if (!args.host_key.empty() && !args.host_key.starts_with("SHA256:")) {
-    return complain("--host-key takes the key's SHA256:... fingerprint", kUsage);
+  nlohmann::json body = {
+      {"tls", command.count("--tls") > 0 ? args.tls : current->value("tls", "off")},
+      {"http_port",
+       command.count("--http-port") > 0 ? args.http_port : current->value("http_port", 80)},
+      {"https_port",
+       command.count("--https-port") > 0 ? args.https_port : current->value("https_port", 443)}};
+  if (command.count("--base-domain") > 0) {
+    body["base_domain"] = args.base_domain;
+  } else if ((*current)["base_domain"].is_string()) {
+    body["base_domain"] = (*current)["base_domain"];
   }
-  if (!args.key_file.empty()) {
-    std::ifstream in(args.key_file);
+  auto answer = api.call("PUT", *path, body);
+  return answer ? show_done(api.options(), *answer,
+                            fmt::format("Proxy of {}: tls {}, ports {}/{}", args.server,
+                                        cell(*answer, "tls"), cell(*answer, "http_port"),
+                                        cell(*answer, "https_port")))
+                : report(answer.error());
+}
+
+// The SSH credentials from --key FILE or one line of stdin (--password-stdin); the error
+// side is the exit status.
+std::expected<nlohmann::json, int> read_ssh_credentials(const std::string& key_file,
+                                                        bool password_stdin) {
+  if (!key_file.empty()) {
+    std::ifstream in(key_file);
     if (!in) {
-      return complain("cannot read " + args.key_file, kUsage);
+      return std::unexpected(complain("cannot read " + key_file, kUsage));
     }
     std::stringstream key;
     key << in.rdbuf();
-    body["auth"] = {{"private_key", key.str()}};
-  } else {
-    std::string password;
-    std::getline(std::cin, password);
-    if (!password.empty() && password.back() == '\r') {
-      password.pop_back();
-    }
-    if (password.empty()) {
-      return complain("no password on stdin", kUsage);
-    }
-    body["auth"] = {{"password", password}};
+    return nlohmann::json{{"private_key", key.str()}};
   }
-  if (args.keep_credentials) {
-    body["keep_credentials"] = true;
+  if (!password_stdin) {
+    return std::unexpected(complain("give --key FILE or --password-stdin", kUsage));
   }
-  if (!args.install_dir.empty()) {
-    body["install_dir"] = args.install_dir;
+  std::string password;
+  std::getline(std::cin, password);
+  if (!password.empty() && password.back() == '\r') {
+    password.pop_back();
   }
-  auto confirmed = confirm_host_key(api, args, body);
-  if (!confirmed) {
-    return confirmed.error();
+  if (password.empty()) {
+    return std::unexpected(complain("no password on stdin", kUsage));
   }
-  body["host_key"] = *confirmed;
-  auto started =
-      api.call("POST", "/api/v1/servers", body, {{"Idempotency-Key", new_idempotency_key()}});
-  if (!started) {
-    return report(started.error());
-  }
-  const auto server_id = cell(*started, "server.id");
-  if (!api.options().json && !api.options().quiet) {
-    fmt::print("Adopting {} as {} ({})...\n", args.ssh, cell(*started, "server.name"), server_id);
-  }
-  auto job = wait_for_job(api, cell(*started, "job.id"));
+  return nlohmann::json{{"password", password}};
+}
+
+// Waits for a started adoption ({server, job}) and reports how it ended.
+int follow_adoption(Api& api, const nlohmann::json& started) {
+  const auto server_id = cell(started, "server.id");
+  auto job = wait_for_job(api, cell(started, "job.id"));
   if (!job) {
     return report(job.error());
   }
@@ -345,6 +365,46 @@ int adopt_server(Api& api, const AdoptArgs& args) {
     fmt::print("Adopted {} ({})\n", cell(*server, "name"), server_id);
   }
   return kOk;
+}
+
+int adopt_server(Api& api, const AdoptArgs& args) {
+  nlohmann::json body = nlohmann::json::object();
+  if (!parse_ssh_target(args.ssh, body)) {
+    return complain("expected --ssh user@host[:port], got " + args.ssh, kUsage);
+  }
+  body["name"] = args.name.empty() ? body["host"].get<std::string>() : args.name;
+  if (args.key_file.empty() == !args.password_stdin) {
+    return complain("give --key FILE or --password-stdin", kUsage);
+  }
+  if (!args.host_key.empty() && !args.host_key.starts_with("SHA256:")) {
+    return complain("--host-key takes the key's SHA256:... fingerprint", kUsage);
+  }
+  auto auth = read_ssh_credentials(args.key_file, args.password_stdin);
+  if (!auth) {
+    return auth.error();
+  }
+  body["auth"] = *auth;
+  if (args.keep_credentials) {
+    body["keep_credentials"] = true;
+  }
+  if (!args.install_dir.empty()) {
+    body["install_dir"] = args.install_dir;
+  }
+  auto confirmed = confirm_host_key(api, args, body);
+  if (!confirmed) {
+    return confirmed.error();
+  }
+  body["host_key"] = *confirmed;
+  auto started =
+      api.call("POST", "/api/v1/servers", body, {{"Idempotency-Key", new_idempotency_key()}});
+  if (!started) {
+    return report(started.error());
+  }
+  if (!api.options().json && !api.options().quiet) {
+    fmt::print("Adopting {} as {} ({})...\n", args.ssh, cell(*started, "server.name"),
+               cell(*started, "server.id"));
+  }
+  return follow_adoption(api, *started);
 }
 
 }  // namespace
@@ -461,6 +521,71 @@ void add_server_commands(CLI::App& app, const Runner& runner) {
       "Example:\n  berth servers add --ssh root@203.0.113.7 --key ~/.ssh/id_ed25519 --name web-2\n"
       "  berth servers add --ssh deploy@web-3:2222 --password-stdin --host-key SHA256:... < pw");
   runner.on(add, [adopt](Api& api) { return adopt_server(api, *adopt); });
+
+  auto again = std::make_shared<AdoptArgs>();
+  auto* readopt = servers->add_subcommand(
+      "adopt",
+      "Adopt a server over SSH again (a failed adoption, a reinstalled agent): the recorded "
+      "host key must match. Without --key/--password-stdin the kept credentials are used");
+  readopt->add_option("server", again->name, "Server id or name")->required();
+  auto* again_key = readopt->add_option("--key", again->key_file, "A private key file");
+  readopt->add_flag("--password-stdin", again->password_stdin, "Read the SSH password from stdin")
+      ->excludes(again_key);
+  readopt->footer("Example:\n  berth servers adopt web-2 --key ~/.ssh/id_ed25519");
+  runner.on(readopt, [again](Api& api) {
+    auto path = path_of(api, "servers", again->name, "/adopt");
+    if (!path) {
+      return report(path.error());
+    }
+    nlohmann::json body = nlohmann::json::object();
+    if (!again->key_file.empty() || again->password_stdin) {
+      auto auth = read_ssh_credentials(again->key_file, again->password_stdin);
+      if (!auth) {
+        return auth.error();
+      }
+      body["auth"] = *auth;
+    }
+    auto started = api.call("POST", *path, body, {{"Idempotency-Key", new_idempotency_key()}});
+    if (!started) {
+      return report(started.error());
+    }
+    if (!api.options().json && !api.options().quiet) {
+      fmt::print("Adopting {} again...\n", again->name);
+    }
+    return follow_adoption(api, *started);
+  });
+
+  auto proxy = std::make_shared<ProxyArgs>();
+  auto* proxy_cmd = servers->add_subcommand(
+      "proxy", "Show a server's proxy settings, or change them with options (admins)");
+  proxy_cmd->add_option("server", proxy->server, "Server id or name")->required();
+  proxy_cmd->add_option("--tls", proxy->tls, "off, internal or acme")
+      ->check(CLI::IsMember({"off", "internal", "acme"}));
+  proxy_cmd->add_option("--http-port", proxy->http_port, "Caddy's HTTP port")
+      ->check(CLI::Range(1, 65535));
+  proxy_cmd->add_option("--https-port", proxy->https_port, "Caddy's HTTPS port")
+      ->check(CLI::Range(1, 65535));
+  proxy_cmd->add_option("--base-domain", proxy->base_domain,
+                        "New apps without a hostname answer at <app>.<base domain> (\"\" clears)");
+  proxy_cmd->footer(
+      "Example:\n  berth servers proxy web-1\n  berth servers proxy web-1 --tls acme "
+      "--base-domain apps.example.com");
+  runner.on(proxy_cmd,
+            [proxy, proxy_cmd](Api& api) { return server_proxy(api, *proxy, *proxy_cmd); });
+
+  auto* deploy_key = servers->add_subcommand(
+      "deploy-key", "Print the server's git deploy key (add it to a repository, read-only)");
+  deploy_key->add_option("server", *server, "Server id or name")->required();
+  deploy_key->footer("Example:\n  berth servers deploy-key web-1 | gh repo deploy-key add -");
+  runner.on(deploy_key, [server](Api& api) {
+    auto path = path_of(api, "servers", *server, "/deploy-key");
+    auto answer = path ? api.get(*path) : fail(std::move(path.error()));
+    if (!answer) {
+      return report(answer.error());
+    }
+    fmt::print("{}\n", api.options().json ? answer->dump(2) : cell(*answer, "public_key"));
+    return int{kOk};
+  });
 }
 
 void add_job_commands(CLI::App& app, const Runner& runner) {

@@ -357,6 +357,35 @@ void add_team_commands(CLI::App& app, const Runner& runner) {
     return answer ? show_done(api.options(), *answer, "Deleted team " + *team_name)
                   : report(answer.error());
   });
+  auto new_name = std::make_shared<std::string>();
+  auto* team_rename = teams->add_subcommand("rename", "Rename a team (admins)");
+  team_rename->add_option("team", *team_name, "Team id or name")->required();
+  team_rename->add_option("name", *new_name, "The new name")->required();
+  team_rename->footer("Example:\n  berth teams rename ops platform");
+  runner.on(team_rename, [team_name, new_name](Api& api) {
+    auto path = path_of(api, "teams", *team_name);
+    auto answer = path ? api.call("PATCH", *path, nlohmann::json{{"name", *new_name}})
+                       : fail(std::move(path.error()));
+    return answer ? show_done(api.options(), *answer, "Renamed team to " + cell(*answer, "name"))
+                  : report(answer.error());
+  });
+  auto new_owner = std::make_shared<std::string>();
+  auto* transfer = teams->add_subcommand(
+      "transfer", "Make another member the current team's owner; you become an admin (owner)");
+  transfer->add_option("user", *new_owner, "User id or a member's email")->required();
+  transfer->footer("Example:\n  berth --team ops teams transfer ana@example.com");
+  runner.on(transfer, [new_owner](Api& api) {
+    auto member = member_path(api, *new_owner);  // .../teams/{team}/members/{user_id}
+    if (!member) {
+      return report(member.error());
+    }
+    const auto cut = member->rfind("/members/");
+    const std::string user_id = member->substr(cut + std::string_view("/members/").size());
+    auto answer = api.call("POST", member->substr(0, cut) + "/transfer",
+                           nlohmann::json{{"user_id", user_id}});
+    return answer ? show_done(api.options(), *answer, *new_owner + " now owns the team")
+                  : report(answer.error());
+  });
   auto personal = std::make_shared<bool>(false);
   auto* team_use = teams->add_subcommand(
       "use", "Make a team the current context's default (what --team is when not given)");

@@ -45,17 +45,26 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
   return out;
 }
 
+CliProcess::Program berth_program(const std::vector<std::string>& args) {
+  CliProcess::Program program{.argv = {BERTH_PATH}};
+  program.argv.insert(program.argv.end(), args.begin(), args.end());
+  return program;
+}
+
 }  // namespace
 
 CliProcess::CliProcess(const std::filesystem::path& work_dir, const std::vector<std::string>& args,
+                       std::map<std::string, std::string> env, const std::string& input)
+    : CliProcess(work_dir, berth_program(args), std::move(env), input) {}
+
+CliProcess::CliProcess(const std::filesystem::path& work_dir, Program program,
                        std::map<std::string, std::string> env, const std::string& input)
     : out_file_(work_dir / "berth.out"), err_file_(work_dir / "berth.err") {
   std::filesystem::create_directories(work_dir / "home");
   const auto in_file = work_dir / "berth.in";
   std::ofstream(in_file) << input;
   std::vector<std::string> environment = child_environment(work_dir, std::move(env));
-  std::vector<std::string> argv{BERTH_PATH};
-  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<std::string>& argv = program.argv;
   std::vector<char*> cargv = c_strings(argv);
   std::vector<char*> cenv = c_strings(environment);
   pid_ = ::fork();
@@ -141,6 +150,11 @@ CliRun run_cli_on_terminal(const std::filesystem::path& work_dir,
   ::close(terminal);
   run.exit = wait_for_exit(pid, std::chrono::seconds(10)).value_or(-2);
   return run;
+}
+
+CliRun run_program(const std::filesystem::path& work_dir, const std::vector<std::string>& argv,
+                   std::map<std::string, std::string> env) {
+  return CliProcess(work_dir, CliProcess::Program{.argv = argv}, std::move(env)).wait();
 }
 
 CliRun run_cli(const std::filesystem::path& work_dir, const std::vector<std::string>& args,

@@ -24,6 +24,12 @@ class CliProcess {
   /// Starts berth with `args`; its files live in `work_dir` (which holds home/).
   CliProcess(const std::filesystem::path& work_dir, const std::vector<std::string>& args,
              std::map<std::string, std::string> env = {}, const std::string& input = "");
+  /// Starts `argv` (argv[0] a path) in the same environment instead of berth.
+  struct Program {
+    std::vector<std::string> argv;
+  };
+  CliProcess(const std::filesystem::path& work_dir, Program program,
+             std::map<std::string, std::string> env = {}, const std::string& input = "");
   ~CliProcess();
   CliProcess(const CliProcess&) = delete;
   CliProcess& operator=(const CliProcess&) = delete;
@@ -48,6 +54,10 @@ CliRun run_cli_on_terminal(const std::filesystem::path& work_dir,
                            const std::vector<std::pair<std::string, std::string>>& answers,
                            std::chrono::milliseconds timeout = std::chrono::seconds(60),
                            std::map<std::string, std::string> env = {});
+
+/// Starts another program (a shell loading berth's completion script) and waits for it.
+CliRun run_program(const std::filesystem::path& work_dir, const std::vector<std::string>& argv,
+                   std::map<std::string, std::string> env = {});
 
 /// Starts berth and waits for it.
 CliRun run_cli(const std::filesystem::path& work_dir, const std::vector<std::string>& args,

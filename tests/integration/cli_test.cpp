@@ -39,6 +39,26 @@ class CliTest : public LocalAgentTest {
         .exit;
   }
 
+  // `berth invite EMAIL --role member` in env's team, then the invitee registers; true when
+  // both went through.
+  bool invite_and_register(const std::map<std::string, std::string>& env,
+                           const std::string& email) {
+    const CliRun invited = berth({"--json", "invite", email, "--role", "member"}, env);
+    if (invited.exit != 0) {
+      ADD_FAILURE() << invited.err;
+      return false;
+    }
+    IdentityClient invitee(port());
+    const HttpResponse registered =
+        invitee.post("/api/v1/invitations/register",
+                     {{"token", nlohmann::json::parse(invited.out).value("token", "")},
+                      {"password", "a long invitee password 1"},
+                      {"display_name", "Invitee"}},
+                     false);
+    EXPECT_LT(registered.status, 300) << registered.body;
+    return registered.status < 300;
+  }
+
   // Turns on two-factor sign-in for the fixture's admin; a code berth may sign in with (the
   // confirming code's step is used up, the next step's code is accepted), "" on failure.
   std::string next_totp_code_of_admin() {
@@ -361,6 +381,84 @@ TEST_F(CliTest, ServersLabelAppsEditAndDeployHooks) {
   EXPECT_EQ(berth({"-q", "hooks", "ls", "web"}, admin).out, "");
 }
 
+TEST_F(CliTest, TeamsRenameAndTransfer) {
+  start_fleet();
+  const std::map<std::string, std::string> env = {{"XDG_CONFIG_HOME", (home_ / "cfg").string()}};
+  ASSERT_EQ(login_as_admin(env), 0);
+  ASSERT_EQ(berth({"teams", "create", "ops"}, env).exit, 0);
+  const CliRun renamed = berth({"--json", "teams", "rename", "ops", "platform"}, env);
+  ASSERT_EQ(renamed.exit, 0) << renamed.err;
+  EXPECT_EQ(nlohmann::json::parse(renamed.out).value("name", ""), "platform");
+  EXPECT_EQ(berth({"teams", "rename", "ops", "again"}, env).exit, 4);
+
+  const std::map<std::string, std::string> in_platform = {
+      {"XDG_CONFIG_HOME", (home_ / "cfg").string()}, {"BERTH_TEAM", "platform"}};
+  ASSERT_TRUE(invite_and_register(in_platform, "bob@example.com"));
+  const CliRun transferred = berth({"teams", "transfer", "bob@example.com"}, in_platform);
+  ASSERT_EQ(transferred.exit, 0) << transferred.err;
+  const CliRun members = berth({"--json", "members", "ls"}, in_platform);
+  ASSERT_EQ(members.exit, 0) << members.err;
+  for (const auto& member : nlohmann::json::parse(members.out)) {
+    EXPECT_EQ(member.value("role", ""),
+              member.value("email", "") == "bob@example.com" ? "owner" : "admin")
+        << members.out;
+  }
+  // No longer the owner: deleting the team or transferring it again is refused (exit 3).
+  EXPECT_EQ(berth({"teams", "rm", "platform"}, env).exit, 3);
+  EXPECT_EQ(berth({"teams", "transfer", "bob@example.com"}, in_platform).exit, 3);
+  EXPECT_EQ(berth({"teams", "transfer", "nobody@example.com"}, in_platform).exit, 4);
+}
+
+TEST_F(CliTest, ProjectsEditProjectEnvAndServerProxy) {
+  start_fleet({.args = {"--local-agent"}});
+  const std::string server = local_server();
+  const auto admin = with_key(api_key_);
+  ASSERT_EQ(berth({"projects", "create", "shop"}, admin).exit, 0);
+  const CliRun edited =
+      berth({"--json", "projects", "edit", "shop", "--name", "store", "--description", "The shop"},
+            admin);
+  ASSERT_EQ(edited.exit, 0) << edited.err;
+  EXPECT_EQ(nlohmann::json::parse(edited.out).value("name", ""), "store");
+  EXPECT_EQ(nlohmann::json::parse(edited.out).value("description", ""), "The shop");
+  EXPECT_EQ(berth({"projects", "edit", "store"}, admin).exit, 2) << "nothing to change";
+
+  // A project's shared env: set, listed masked, revealed, unset.
+  ASSERT_EQ(
+      berth({"env", "set", "--project", "store", "--secret", "DB=postgres://db/shop"}, admin).exit,
+      0);
+  EXPECT_EQ(berth({"-q", "env", "ls", "--project", "store"}, admin).out, "DB\n");
+  EXPECT_EQ(berth({"env", "ls", "--project", "store"}, admin).out.find("postgres"),
+            std::string::npos);
+  EXPECT_EQ(berth({"env", "reveal", "--project", "store", "DB"}, admin).out,
+            "postgres://db/shop\n");
+  EXPECT_EQ(berth({"env", "unset", "--project", "store", "DB"}, admin).exit, 0);
+  EXPECT_EQ(berth({"-q", "env", "ls", "--project", "store"}, admin).out, "");
+  EXPECT_EQ(berth({"env", "ls", "store"}, admin).exit, 4) << "without --project it is an app";
+
+  // The server's deploy key and proxy settings; a change keeps what it does not name.
+  const CliRun key = berth({"servers", "deploy-key", server}, admin);
+  ASSERT_EQ(key.exit, 0) << key.err;
+  EXPECT_TRUE(key.out.starts_with("ssh-ed25519 ")) << key.out;
+  const CliRun before = berth({"--json", "servers", "proxy", server}, admin);
+  ASSERT_EQ(before.exit, 0) << before.err;
+  const CliRun changed =
+      berth({"--json", "servers", "proxy", server, "--base-domain", "apps.example.com"}, admin);
+  ASSERT_EQ(changed.exit, 0) << changed.err;
+  const auto after = nlohmann::json::parse(changed.out);
+  EXPECT_EQ(after.value("base_domain", ""), "apps.example.com");
+  EXPECT_EQ(after["tls"], nlohmann::json::parse(before.out)["tls"]);
+  EXPECT_EQ(after["http_port"], nlohmann::json::parse(before.out)["http_port"]);
+  EXPECT_EQ(berth({"servers", "proxy", server, "--tls", "sometimes"}, admin).exit, 2);
+  const CliRun viewer =
+      berth({"servers", "proxy", server, "--tls", "off"}, with_key(key_with_role("viewer")));
+  EXPECT_EQ(viewer.exit, 3) << viewer.err;
+
+  // Adopting again needs a server adopted over SSH.
+  const CliRun readopt = berth({"servers", "adopt", server}, admin);
+  EXPECT_EQ(readopt.exit, 1) << readopt.err;
+  EXPECT_NE(readopt.err.find("not_adopted_over_ssh"), std::string::npos) << readopt.err;
+}
+
 TEST_F(CliTest, TeamsMembersAndInvitations) {
   start_fleet();
   const std::map<std::string, std::string> env = {{"XDG_CONFIG_HOME", (home_ / "cfg").string()}};
@@ -384,16 +482,7 @@ TEST_F(CliTest, TeamsMembersAndInvitations) {
   const std::string invitation = pending.out.substr(0, pending.out.find('\n'));
   EXPECT_EQ(berth({"invitations", "rm", invitation}, env).exit, 0);
   EXPECT_EQ(berth({"-q", "invitations", "ls"}, env).out, "");
-  const CliRun invited = berth({"--json", "invite", "bob@example.com", "--role", "member"}, env);
-  ASSERT_EQ(invited.exit, 0) << invited.err;
-  IdentityClient bob(port());
-  const HttpResponse registered =
-      bob.post("/api/v1/invitations/register",
-               {{"token", nlohmann::json::parse(invited.out).value("token", "")},
-                {"password", "a long bob password 1"},
-                {"display_name", "Bob"}},
-               false);
-  ASSERT_LT(registered.status, 300) << registered.body;
+  ASSERT_TRUE(invite_and_register(env, "bob@example.com"));
   const CliRun role = berth({"--json", "members", "role", "bob@example.com", "viewer"}, env);
   ASSERT_EQ(role.exit, 0) << role.err;
   EXPECT_EQ(nlohmann::json::parse(role.out).value("role", ""), "viewer");
