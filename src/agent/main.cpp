@@ -9,6 +9,7 @@
 #include "agent/agent_connection.hpp"
 #include "agent/enroll.hpp"
 #include "agent/exec_job.hpp"
+#include "agent/host/certificate_job.hpp"
 #include "agent/host/docker_jobs.hpp"
 #include "agent/host/git_job.hpp"
 #include "agent/host/http_probe.hpp"
@@ -46,6 +47,9 @@ std::map<std::string, berth::agent::Executor> make_executors(
   };
   executors["http.probe"] = [](JobContext& job) { return host::run_http_probe(job); };
   executors["proxy.apply"] = [proxy](JobContext& job) { return proxy->apply(job); };
+  executors["proxy.certificates"] = [proxy](JobContext& job) {
+    return host::run_proxy_certificates(job, proxy->tls_log());
+  };
   return executors;
 }
 

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "agent/host/certificate_job.hpp"
 #include "agent/host/loopback_http.hpp"
 #include "agent/host/proxy_job.hpp"
 #include "keep_alive_client.hpp"
@@ -262,6 +263,72 @@ TEST_F(ProxySystem, CaddyRefusalsAndAbsenceAreReported) {
   EXPECT_EQ(
       apply(keeper, {{"routes", {{{"host", "a.test"}, {"upstream", "10.0.0.1:80"}}}}}).error_code,
       "invalid_args");
+}
+
+}  // namespace
+}  // namespace berth::agent::host
+
+namespace berth::agent::host {
+namespace {
+
+// proxy.certificates against the same real Caddy: the certificate it serves for a host with
+// Caddy's internal CA is read back by name, and when ACME cannot reach its CA (no network
+// here) Caddy's own reason arrives through its log to the agent.
+TEST_F(ProxySystem, CertificatesAreReadBackWithCaddysReasonWhenNoneCouldBeObtained) {
+  ProxyKeeper keeper({.admin_address = admin_, .state_dir = dir_.file("state")});
+  ASSERT_NE(keeper.tls_log(), nullptr);
+  json args = table(berth::testing::free_loopback_port());
+  args["tls"] = "internal";
+  ASSERT_EQ(apply(keeper, args).status, "succeeded") << output_.take();
+  EXPECT_EQ(caddy_now()["logging"]["logs"]["berth_tls"]["writer"]["address"],
+            keeper.tls_log()->caddy_address());
+
+  const auto read_back = [&](const std::string& host) {
+    JobContext job{.job_id = "job_certs",
+                   .kind = "proxy.certificates",
+                   .args = {{"hosts", {host}}, {"https_port", https_port_}},
+                   .timeout = milliseconds(30'000),
+                   .output = output_,
+                   .cancelled = cancelled_};
+    return run_proxy_certificates(job, keeper.tls_log());
+  };
+  json served;
+  for (int attempt = 0; attempt < 100; ++attempt) {  // Caddy issues it within a moment
+    const JobOutcome outcome = read_back("app.test");
+    ASSERT_EQ(outcome.status, "succeeded") << outcome.error_message;
+    served = outcome.result["certificates"][0];
+    if (served["certificate"].is_object()) {
+      break;
+    }
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  ASSERT_TRUE(served["certificate"].is_object()) << served.dump();
+  EXPECT_NE(served["certificate"]["issuer"].get<std::string>().find("Caddy Local Authority"),
+            std::string::npos)
+      << served.dump();
+  EXPECT_EQ(served["certificate"]["sans"], json::array({"app.test"}));
+  EXPECT_TRUE(served["error"].is_null());
+
+  // ACME with no way out: nothing is served, and Caddy says why.
+  args["tls"] = "acme";
+  args["routes"][0]["host"] = "acme.app.test";
+  ASSERT_EQ(apply(keeper, args).status, "succeeded") << output_.take();
+  json failed;
+  for (int attempt = 0; attempt < 150; ++attempt) {
+    failed = read_back("acme.app.test").result["certificates"][0];
+    if (failed["acme"].is_object() && failed["acme"]["error"].is_string()) {
+      break;
+    }
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_TRUE(failed["certificate"].is_null()) << failed.dump();
+  EXPECT_NE(failed["error"].get<std::string>().find("no certificate served"), std::string::npos)
+      << failed.dump();
+  ASSERT_TRUE(failed["acme"].is_object()) << failed.dump();
+  EXPECT_NE(failed["acme"]["error"].get<std::string>().find("could not get certificate"),
+            std::string::npos)
+      << failed.dump();
+  EXPECT_TRUE(failed["acme"]["failed_at"].is_string());
 }
 
 }  // namespace

@@ -14,6 +14,7 @@ namespace {
 
 constexpr const char* kKeptFile = "proxy_routes.json";
 constexpr const char* kDnsPortFile = "upstream_dns.json";
+constexpr const char* kTlsLogPortFile = "caddy_tls_log.json";
 
 Error proxy_failure(std::string code, std::string message) {
   return Error{.kind = ErrorKind::unavailable,
@@ -38,7 +39,25 @@ std::string read_file(const std::filesystem::path& path) {
   return text.str();
 }
 
-// The responder on options.dns_address; port 0 tries the previous run's port first.
+// The port a listener had in the previous run (0 when none is kept).
+int kept_port(const std::filesystem::path& file) {
+  const auto kept = nlohmann::json::parse(read_file(file), nullptr, false);
+  if (kept.is_object() && kept.contains("port") && kept["port"].is_number_integer() &&
+      kept["port"].get<int>() > 0 && kept["port"].get<int>() <= 65535) {
+    return kept["port"].get<int>();
+  }
+  return 0;
+}
+
+void keep_port(const std::filesystem::path& file, int port) {
+  if (auto saved = write_private_file(file, nlohmann::json{{"port", port}}.dump()); !saved) {
+    log::warn("agent.listener_port_keep_failed",
+              {{"file", file.string()}, {"message", saved.error().message}});
+  }
+}
+
+// The responder on options.dns_address; port 0 tries the previous run's port first: Caddy's
+// config names it, and the same port spares Caddy a reload.
 std::unique_ptr<UpstreamDns> start_dns(const ProxyOptions& options) {
   // parse_host_port refuses port 0, which here means "any".
   const auto colon = options.dns_address.rfind(':');
@@ -54,10 +73,8 @@ std::unique_ptr<UpstreamDns> start_dns(const ProxyOptions& options) {
   const auto address = HostPort{.ip = options.dns_address.substr(0, colon), .port = port};
   const auto port_file = std::filesystem::path(options.state_dir) / kDnsPortFile;
   if (address.port == 0) {
-    const auto kept = nlohmann::json::parse(read_file(port_file), nullptr, false);
-    if (kept.is_object() && kept.contains("port") && kept["port"].is_number_integer() &&
-        kept["port"].get<int>() > 0) {
-      if (auto dns = UpstreamDns::start(address.ip, kept["port"].get<int>())) {
+    if (const int previous = kept_port(port_file); previous > 0) {
+      if (auto dns = UpstreamDns::start(address.ip, previous)) {
         return std::move(*dns);
       }
     }
@@ -66,18 +83,32 @@ std::unique_ptr<UpstreamDns> start_dns(const ProxyOptions& options) {
   if (!dns) {
     throw std::runtime_error(dns.error().message);
   }
-  if (auto saved = write_private_file(port_file, nlohmann::json{{"port", (*dns)->port()}}.dump());
-      !saved) {
-    log::warn("agent.upstream_dns_port_keep_failed", {{"message", saved.error().message}});
-  }
+  keep_port(port_file, (*dns)->port());
   log::info("agent.upstream_dns", {{"address", (*dns)->address()}});
   return std::move(*dns);
+}
+
+// The receiver of Caddy's TLS log, on the previous run's port when it is free (the port is in
+// Caddy's config, like the DNS responder's). Not fatal: without it certificates are still
+// read, only Caddy's reasons for a missing one are not.
+std::unique_ptr<CaddyTlsLog> start_tls_log(const ProxyOptions& options) {
+  const auto port_file = std::filesystem::path(options.state_dir) / kTlsLogPortFile;
+  auto log = CaddyTlsLog::start(kept_port(port_file));
+  if (!log) {
+    log = CaddyTlsLog::start(0);
+  }
+  if (!log) {
+    log::warn("agent.caddy_tls_log_unavailable", {{"message", log.error().message}});
+    return nullptr;
+  }
+  keep_port(port_file, (*log)->port());
+  return std::move(*log);
 }
 
 }  // namespace
 
 ProxyKeeper::ProxyKeeper(ProxyOptions options)
-    : options_(std::move(options)), dns_(start_dns(options_)) {
+    : options_(std::move(options)), dns_(start_dns(options_)), tls_log_(start_tls_log(options_)) {
   thread_ = std::thread([this] {
     std::unique_lock lock(wake_mutex_);
     while (true) {
@@ -102,13 +133,21 @@ ProxyKeeper::~ProxyKeeper() {
   thread_.join();
 }
 
+nlohmann::json ProxyKeeper::config_for(const ProxyTable& table) const {
+  auto config = caddy_config(table, options_.admin_address, dns_->address());
+  if (tls_log_) {
+    config["logging"] = caddy_tls_logging(tls_log_->caddy_address());
+  }
+  return config;
+}
+
 Result<void> ProxyKeeper::load(const ProxyTable& table) {
   const auto admin = parse_host_port(options_.admin_address);
   if (!admin) {
     return fail(proxy_failure("proxy_unreachable",
                               "the Caddy admin address is not ip:port: " + options_.admin_address));
   }
-  const auto config = caddy_config(table, options_.admin_address, dns_->address());
+  const auto config = config_for(table);
   auto answer = loopback_http(admin->ip, admin->port,
                               {.method = "POST",
                                .target = "/load",
@@ -136,8 +175,7 @@ Result<bool> ProxyKeeper::converge(const ProxyTable& table) {
     auto current = loopback_http(admin->ip, admin->port, {.target = "/config/"},
                                  std::chrono::milliseconds(2000));
     if (current && current->status == 200 &&
-        nlohmann::json::parse(current->body, nullptr, false) ==
-            caddy_config(table, options_.admin_address, dns_->address())) {
+        nlohmann::json::parse(current->body, nullptr, false) == config_for(table)) {
       return false;
     }
   }

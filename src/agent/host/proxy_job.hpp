@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "agent/host/caddy_config.hpp"
+#include "agent/host/caddy_tls_log.hpp"
 #include "agent/host/upstream_dns.hpp"
 #include "agent/job_types.hpp"
 
@@ -60,6 +61,10 @@ class ProxyKeeper {
   /// "ip:port" of the DNS responder, as the Caddy config names it.
   std::string dns_address() const { return dns_->address(); }
 
+  /// Caddy's reasons for certificates it could not obtain; null when its receiver could not
+  /// start.
+  const CaddyTlsLog* tls_log() const { return tls_log_.get(); }
+
   /// Asks whether Caddy still has our server (GET /config/apps/http/servers/berth); when Caddy
   /// answers without it, re-applies the kept table and queues a `proxy_reapplied` event.
   /// Blocking; check_async() runs it on the keeper's thread instead.
@@ -72,11 +77,14 @@ class ProxyKeeper {
  private:
   // With mutex_ held: posts the config; converge() only when Caddy runs another (true then).
   Result<void> load(const ProxyTable& table);
+  // The Caddy config for `table`: caddy_config() and the logging that feeds tls_log_.
+  nlohmann::json config_for(const ProxyTable& table) const;
   Result<bool> converge(const ProxyTable& table);
   std::optional<ProxyTable> kept();
 
   ProxyOptions options_;
   std::unique_ptr<UpstreamDns> dns_;
+  std::unique_ptr<CaddyTlsLog> tls_log_;
   std::mutex mutex_;  // one config change at a time
   std::mutex events_mutex_;
   std::vector<nlohmann::json> events_;

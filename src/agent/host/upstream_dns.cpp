@@ -1,19 +1,10 @@
 #include "agent/host/upstream_dns.hpp"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <vector>
 
 #include "agent/host/job_args.hpp"
-#include "core/log.hpp"
 
 namespace berth::agent::host {
 namespace {
@@ -210,56 +201,19 @@ std::optional<std::string> dns_answer(std::string_view query, const UpstreamServ
 }
 
 Result<std::unique_ptr<UpstreamDns>> UpstreamDns::start(const std::string& ip, int port) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  if (::inet_pton(AF_INET, ip.c_str(), &addr.sin_addr) != 1 || port < 0 || port > 65535) {
-    return fail(invalid_arg("upstream_dns", "must be an IPv4 address and a port: " + ip));
+  std::unique_ptr<UpstreamDns> dns(new UpstreamDns());
+  auto listener = UdpListener::start(
+      ip, port, 4096,
+      [responder = dns.get()](std::string_view query) {
+        std::lock_guard lock(responder->mutex_);
+        return dns_answer(query, responder->services_);
+      },
+      "upstream_dns", "dns_bind");
+  if (!listener) {
+    return fail(std::move(listener.error()));
   }
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  const auto bind_error = [&](const char* what) {
-    return Error{.kind = ErrorKind::unavailable,
-                 .code = "dns_bind",
-                 .message = std::string(what) + " " + ip + ":" + std::to_string(port) + ": " +
-                            std::strerror(errno),
-                 .internal_detail = {}};
-  };
-  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    return fail(bind_error("cannot open a UDP socket for"));
-  }
-  socklen_t length = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) != 0) {
-    auto error = bind_error("cannot bind");
-    ::close(fd);
-    return fail(std::move(error));
-  }
-  int wake[2] = {-1, -1};
-  if (::pipe2(wake, O_CLOEXEC) != 0) {
-    auto error = bind_error("cannot make the stop pipe of");
-    ::close(fd);
-    return fail(std::move(error));
-  }
-  return std::unique_ptr<UpstreamDns>(
-      new UpstreamDns(ip, ntohs(addr.sin_port), fd, wake[0], wake[1]));
-}
-
-UpstreamDns::UpstreamDns(std::string ip, int port, int fd, int wake_read, int wake_write)
-    : ip_(std::move(ip)),
-      port_(port),
-      fd_(fd),
-      wake_read_(wake_read),
-      wake_write_(wake_write),
-      thread_([this] { serve(); }) {}
-
-UpstreamDns::~UpstreamDns() {
-  const char stop = 's';
-  while (::write(wake_write_, &stop, 1) < 0 && errno == EINTR) {
-  }
-  thread_.join();
-  ::close(fd_);
-  ::close(wake_read_);
-  ::close(wake_write_);
+  dns->listener_ = std::move(*listener);
+  return dns;
 }
 
 void UpstreamDns::set_services(UpstreamServices services) {
@@ -270,45 +224,6 @@ void UpstreamDns::set_services(UpstreamServices services) {
 UpstreamServices UpstreamDns::services() const {
   std::lock_guard lock(mutex_);
   return services_;
-}
-
-void UpstreamDns::serve() {
-  std::vector<char> buffer(4096);
-  while (true) {
-    pollfd fds[2] = {{.fd = fd_, .events = POLLIN, .revents = 0},
-                     {.fd = wake_read_, .events = POLLIN, .revents = 0}};
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      log::warn("agent.upstream_dns_poll_failed", {{"message", std::strerror(errno)}});
-      return;
-    }
-    if (fds[1].revents != 0) {
-      return;
-    }
-    if (fds[0].revents == 0) {
-      continue;
-    }
-    sockaddr_storage from{};
-    socklen_t from_length = sizeof from;
-    const auto got = ::recvfrom(fd_, buffer.data(), buffer.size(), 0,
-                                reinterpret_cast<sockaddr*>(&from), &from_length);
-    if (got < 0) {
-      continue;  // EINTR, or an ICMP error of an earlier answer's peer: nothing to answer
-    }
-    std::optional<std::string> answer;
-    {
-      std::lock_guard lock(mutex_);
-      answer =
-          dns_answer(std::string_view(buffer.data(), static_cast<std::size_t>(got)), services_);
-    }
-    if (answer) {
-      // A lost answer is retried by the asker; nothing to do about a failed send.
-      (void)::sendto(fd_, answer->data(), answer->size(), 0, reinterpret_cast<sockaddr*>(&from),
-                     from_length);
-    }
-  }
 }
 
 }  // namespace berth::agent::host

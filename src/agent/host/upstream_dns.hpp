@@ -18,6 +18,7 @@
 #include <string_view>
 #include <thread>
 
+#include "agent/host/udp_listener.hpp"
 #include "core/error.hpp"
 
 namespace berth::agent::host {
@@ -51,31 +52,24 @@ std::optional<std::string> dns_answer(std::string_view query, const UpstreamServ
 class UpstreamDns {
  public:
   /// Binds UDP `ip`:`port` (an IPv4 literal; port 0 = any free port) and starts answering.
-  /// Errors: "invalid_address" (kind invalid), "dns_bind" (kind unavailable, the OS message).
+  /// Errors: "invalid_args" (kind invalid), "dns_bind" (kind unavailable, the OS message).
   static Result<std::unique_ptr<UpstreamDns>> start(const std::string& ip, int port);
-  ~UpstreamDns();  // stops and joins the thread
   UpstreamDns(const UpstreamDns&) = delete;
   UpstreamDns& operator=(const UpstreamDns&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return listener_->port(); }
   /// "ip:port", as Caddy's resolver addresses take it after "udp/".
-  std::string address() const { return ip_ + ":" + std::to_string(port_); }
+  std::string address() const { return listener_->address(); }
 
   void set_services(UpstreamServices services);
   UpstreamServices services() const;
 
  private:
-  UpstreamDns(std::string ip, int port, int fd, int wake_read, int wake_write);
-  void serve();
+  UpstreamDns() = default;
 
-  std::string ip_;
-  int port_ = 0;
-  int fd_ = -1;
-  int wake_read_ = -1;  // a pipe: the destructor writes to end the thread's poll
-  int wake_write_ = -1;
   mutable std::mutex mutex_;
   UpstreamServices services_;
-  std::thread thread_;
+  std::unique_ptr<UdpListener> listener_;  // last: its thread stops before the table goes
 };
 
 }  // namespace berth::agent::host

@@ -1,0 +1,52 @@
+#pragma once
+/// A UDP socket on one IPv4 address of this machine with a thread that hands each datagram to
+/// a handler and sends back what it returns (if anything). The agent's DNS responder for
+/// Caddy's upstreams and the receiver of Caddy's TLS log lines are both one of these.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "core/error.hpp"
+
+namespace berth::agent::host {
+
+class UdpListener {
+ public:
+  /// Called on the listener's thread, one datagram at a time; the answer, or nullopt for none.
+  using Handler = std::function<std::optional<std::string>(std::string_view datagram)>;
+
+  /// Binds UDP `ip`:`port` (an IPv4 literal; port 0 = any free port) and starts the thread.
+  /// Datagrams longer than `max_datagram` are cut to it. Errors: invalid "invalid_args" for
+  /// the address (naming `field`), unavailable `bind_code` with the OS message.
+  static Result<std::unique_ptr<UdpListener>> start(const std::string& ip, int port,
+                                                    std::size_t max_datagram, Handler handler,
+                                                    std::string_view field,
+                                                    std::string_view bind_code);
+  ~UdpListener();  // stops and joins the thread
+  UdpListener(const UdpListener&) = delete;
+  UdpListener& operator=(const UdpListener&) = delete;
+
+  int port() const { return port_; }
+  /// "ip:port".
+  std::string address() const { return ip_ + ":" + std::to_string(port_); }
+
+ private:
+  UdpListener(std::string ip, int port, int fd, int wake_read, int wake_write,
+              std::size_t max_datagram, Handler handler);
+  void serve();
+
+  std::string ip_;
+  int port_ = 0;
+  int fd_ = -1;
+  int wake_read_ = -1;  // a pipe: the destructor writes to end the thread's poll
+  int wake_write_ = -1;
+  std::size_t max_datagram_ = 0;
+  Handler handler_;
+  std::thread thread_;
+};
+
+}  // namespace berth::agent::host
