@@ -236,7 +236,14 @@ void AgentLink::on_heartbeat(const Envelope& message) {
   if (status != status_ || reason != reason_) {
     status_ = status;
     reason_ = reason;
-    (void)hub_.servers().set_status(server_id_, status, reason);
+    // Checked in the same transaction as the write: a revoke clears the token and sets the
+    // server offline, and a heartbeat read just before it must not bring it back online.
+    (void)hub_.servers().update(server_id_, [&](ServerRecord& record) {
+      if (!record.agent_token_hash.empty()) {
+        record.status = status;
+        record.status_reason = reason;
+      }
+    });
   }
   hub_.metrics().add(server_id_, payload);
 }
