@@ -165,8 +165,8 @@ const json& member(const json& object, const char* key) {
   return found == object.end() ? null : *found;
 }
 
-Result<std::int64_t> integer(const json& value, const std::string& field, std::int64_t min,
-                             std::int64_t max, std::int64_t fallback) {
+Result<std::int64_t> bounded_integer(const json& value, const std::string& field, std::int64_t min,
+                                     std::int64_t max, std::int64_t fallback) {
   if (value.is_null()) {
     return fallback;
   }
@@ -180,7 +180,7 @@ Result<std::int64_t> integer(const json& value, const std::string& field, std::i
   return value.get<std::int64_t>();
 }
 
-Result<json> array(const json& value, const std::string& field, std::size_t max) {
+Result<json> bounded_array(const json& value, const std::string& field, std::size_t max) {
   if (value.is_null()) {
     return json::array();
   }
@@ -191,7 +191,7 @@ Result<json> array(const json& value, const std::string& field, std::size_t max)
 }
 
 Result<std::vector<Redirect>> redirects_of(const json& value) {
-  auto list = array(value, "redirects", kMaxRedirects);
+  auto list = bounded_array(value, "redirects", kMaxRedirects);
   if (!list) {
     return fail(std::move(list.error()));
   }
@@ -277,7 +277,7 @@ Result<HeaderRules> headers_of(const json& value) {
     }
     out.set[name] = text;
   }
-  auto remove = array(member(*object, "remove"), "headers.remove", kMaxHeaders);
+  auto remove = bounded_array(member(*object, "remove"), "headers.remove", kMaxHeaders);
   if (!remove) {
     return fail(std::move(remove.error()));
   }
@@ -299,7 +299,7 @@ Result<HeaderRules> headers_of(const json& value) {
 }
 
 Result<std::vector<std::string>> allow_ips_of(const json& value) {
-  auto list = array(value, "allow_ips", kMaxAllowIps);
+  auto list = bounded_array(value, "allow_ips", kMaxAllowIps);
   if (!list) {
     return fail(std::move(list.error()));
   }
@@ -328,7 +328,7 @@ Result<std::vector<BasicAuthUser>> users_of(const json& value) {
   if (!object) {
     return fail(std::move(object.error()));
   }
-  auto list = array(member(*object, "users"), "basic_auth.users", kMaxUsers);
+  auto list = bounded_array(member(*object, "users"), "basic_auth.users", kMaxUsers);
   if (!list) {
     return fail(std::move(list.error()));
   }
@@ -371,8 +371,9 @@ Result<Maintenance> maintenance_of(const json& value) {
     return fail(bad("maintenance.enabled", "must be true or false"));
   }
   out.enabled = enabled.is_boolean() && enabled.get<bool>();
-  auto retry = integer(member(*object, "retry_after_seconds"), "maintenance.retry_after_seconds", 1,
-                       kMaxRetryAfter, kDefaultRetryAfter);
+  auto retry =
+      bounded_integer(member(*object, "retry_after_seconds"), "maintenance.retry_after_seconds", 1,
+                      kMaxRetryAfter, kDefaultRetryAfter);
   if (!retry) {
     return fail(std::move(retry.error()));
   }
@@ -404,7 +405,8 @@ Result<EdgeRules> parse_edge_rules(const json& value) {
   auto headers = headers_of(member(*object, "headers"));
   auto allow_ips = allow_ips_of(member(*object, "allow_ips"));
   auto users = users_of(member(*object, "basic_auth"));
-  auto body = integer(member(*object, "max_body_bytes"), "max_body_bytes", 0, kMaxBodyBytes, 0);
+  auto body =
+      bounded_integer(member(*object, "max_body_bytes"), "max_body_bytes", 0, kMaxBodyBytes, 0);
   auto maintenance = maintenance_of(member(*object, "maintenance"));
   for (const Error* error :
        {redirects ? nullptr : &redirects.error(), headers ? nullptr : &headers.error(),

@@ -98,15 +98,7 @@ Answer ask(int port, const std::string& request, const std::string& source = "12
 class BodyReader {
  public:
   BodyReader() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(fd_, 16);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    fd_ = agent::host::testing::listen_on_loopback(port_);
     thread_ = std::thread([this] { serve(); });
   }
   ~BodyReader() {

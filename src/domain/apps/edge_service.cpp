@@ -17,7 +17,7 @@ using nlohmann::json;
 // that a document refused for another field costs no bcrypt round.
 constexpr const char* kStandInHash = "$2b$04$abcdefghijklmnopqrstuu5Rr0JbGmIAhZpYqW3pnkmMhxmQeBKCm";
 
-Result<EdgeView> view_of(Tx& tx, std::string_view app_id) {
+Result<EdgeView> stored_edge_view(Tx& tx, std::string_view app_id) {
   auto stored = tx.get_app_edge(app_id);
   if (!stored) {
     return fail(std::move(stored.error()));
@@ -137,7 +137,7 @@ Result<EdgeView> EdgeService::get(const Principal& who, std::string_view team_id
     if (auto app = apps_tx::app(tx, team_id, app_id); !app) {
       return fail(std::move(app.error()));
     }
-    return view_of(tx, app_id);
+    return stored_edge_view(tx, app_id);
   });
 }
 
