@@ -43,8 +43,8 @@ class NoOutput : public agent::JobOutput {
 
 struct Answer {
   int status = 0;
-  std::map<std::string, std::string> headers;  // lower-case names
-  std::string body;
+  std::map<std::string, std::string> headers = {};  // lower-case names
+  std::string body = {};
 };
 
 // One request on a fresh connection from `source` (an address of lo), read to EOF.

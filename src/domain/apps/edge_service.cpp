@@ -33,10 +33,10 @@ Result<EdgeView> stored_edge_view(Tx& tx, std::string_view app_id) {
   return EdgeView{.rules = std::move(*rules), .updated_at = (*stored)->updated_at};
 }
 
-// What a user asked for one basic-auth user: a password to hash, a hash, or to keep the hash.
+// What a user asked for one basic-auth user: a password to hash, or "" (a hash given, or the
+// stored one kept).
 struct UserInput {
-  std::string username;
-  std::string password;  // "" with no hash: keep the stored one
+  std::string password = {};
 };
 
 // Checks basic_auth.users and swaps each password for the stand-in hash; `users` gets the
@@ -53,10 +53,7 @@ Result<json> with_stand_ins(json document, std::vector<UserInput>& users) {
     if (!user.is_object()) {
       return document;
     }
-    UserInput input{.username = user.value("username", json()).is_string()
-                                    ? user["username"].get<std::string>()
-                                    : "",
-                    .password = {}};
+    UserInput input;
     if (user.contains("password")) {
       const json& password = user["password"];
       if (user.contains("password_hash")) {
