@@ -9,6 +9,7 @@ find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(XCRYPT REQUIRED IMPORTED_TARGET libxcrypt)  # bcrypt for basic-auth hashes
 find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)
 if(BERTH_TESTS AND NOT BERTH_FUZZ)
   find_package(GTest REQUIRED)

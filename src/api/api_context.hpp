@@ -25,6 +25,7 @@ class AgentHub;
 class ProjectService;
 class AppService;
 class EnvService;
+class EdgeService;
 class DeploymentService;
 class TriggerService;
 }  // namespace berth
@@ -57,6 +58,7 @@ struct ApiContext {
   ProjectService* projects = nullptr;
   AppService* apps = nullptr;
   EnvService* env = nullptr;
+  EdgeService* edge = nullptr;  // edge rules per app (issue 14)
   DeploymentService* deployments = nullptr;
   TriggerService* triggers = nullptr;
   std::string agent_binary_path = {};        // served by GET /api/v1/agent/download

@@ -9,6 +9,7 @@
 
 #include "api/api_context.hpp"
 #include "domain/apps/app_service.hpp"
+#include "domain/apps/edge_service.hpp"
 #include "domain/apps/env_service.hpp"
 #include "domain/apps/project_service.hpp"
 #include "domain/deploy/deployment_service.hpp"
@@ -82,6 +83,7 @@ class Services {
   DeploymentService deployments;
   AppService apps;
   EnvService env;
+  EdgeService edge;
   TriggerService triggers;
 
   // Idempotency-Key answers (api/idempotency_gate is the router's replay guard over it).

@@ -250,6 +250,10 @@ std::optional<std::vector<std::uint8_t>> base64url_decode(std::string_view text)
   return decode_base64(text, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
+std::string base64_encode(std::span<const std::uint8_t> data) {
+  return encode_base64(data, sodium_base64_VARIANT_ORIGINAL);
+}
+
 std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
   constexpr std::string_view kWhitespace = " \t\r\n";
   const auto first = text.find_first_not_of(kWhitespace);

@@ -65,6 +65,8 @@ std::string base64url_encode(std::span<const std::uint8_t> data);
 /// Reverses base64url_encode (no padding accepted); nullopt when malformed.
 std::optional<std::vector<std::uint8_t>> base64url_decode(std::string_view text);
 
+/// RFC 4648 base64, standard alphabet, with padding (what Caddy's http_basic reads hashes in).
+std::string base64_encode(std::span<const std::uint8_t> data);
 /// Standard base64 alphabet, padding optional, surrounding whitespace ignored (for keys given in
 /// environment variables); nullopt when malformed.
 std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text);

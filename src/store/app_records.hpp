@@ -135,4 +135,12 @@ struct ProxySettingsRecord {
   TimePoint updated_at{};
 };
 
+/// An app's edge rules (protocol/edge_rules.hpp) as edge::edge_rules_json writes them: basic
+/// auth users carry bcrypt hashes only. No row: the app has no rules. Deleted with the app.
+struct AppEdgeRecord {
+  std::string app_id = {};
+  nlohmann::json rules = nlohmann::json::object();
+  TimePoint updated_at{};
+};
+
 }  // namespace berth

@@ -308,6 +308,11 @@ class Tx {
   virtual Result<void> put_proxy_settings(const ProxySettingsRecord& settings) = 0;
   virtual Result<std::int64_t> count_server_apps(std::string_view server_id) = 0;
 
+  // Edge rules of an app (nullopt: none stored). Deleted with the app.
+  virtual Result<std::optional<AppEdgeRecord>> get_app_edge(std::string_view app_id) = 0;
+  /// Inserts or replaces the app's row; `conflict` when there is no such app.
+  virtual Result<void> put_app_edge(const AppEdgeRecord& edge) = 0;
+
   // Idempotency keys: one row per (scope, key), pruned by age.
   /// `conflict` when the scope already has this key.
   virtual Result<void> create_idempotency_key(const IdempotencyRecord& record) = 0;

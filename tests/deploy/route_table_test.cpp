@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "deploy/deploy_fixture.hpp"
+#include "domain/fleet/job_service.hpp"
 
 namespace berth::testing {
 namespace {
@@ -63,6 +64,41 @@ TEST_F(RouteTableTest, StoredProxySettingsAreUsed) {
   EXPECT_EQ(got["http_port"], 8081);
   EXPECT_EQ(got["https_port"], 8443);
   EXPECT_EQ(got["tls"], "internal");
+}
+
+TEST_F(RouteTableTest, AnAppsEdgeRulesRideOnItsRouteAndTheirHashesAreNotShown) {
+  AppRecord web = add_app("web", {{"type", "image"}, {"image", "nginx"}});
+  AppRecord api = add_app("api", {{"type", "image"}, {"image", "nginx"}});
+  serve(web, 32001);
+  serve(api, 32002);
+  const std::string hash = "$2b$04$abcdefghijklmnopqrstuu5Rr0JbGmIAhZpYqW3pnkmMhxmQeBKCm";
+  const json rules = {
+      {"allow_ips", {"10.0.0.0/8"}},
+      {"basic_auth", {{"users", {{{"username", "ops"}, {"password_hash", hash}}}}}}};
+  ASSERT_TRUE(store_->write([&](Tx& tx) {
+    return tx.put_app_edge({.app_id = web.id, .rules = rules, .updated_at = clock_.now()});
+  }));
+  // Rules that change nothing put no `edge` on the route.
+  ASSERT_TRUE(store_->write([&](Tx& tx) {
+    return tx.put_app_edge({.app_id = api.id,
+                            .rules = {{"maintenance", {{"enabled", false}}}},
+                            .updated_at = clock_.now()});
+  }));
+  json got = table();
+  EXPECT_FALSE(got["routes"][0].contains("edge"));  // api.test
+  const json edge = got["routes"][1]["edge"];
+  EXPECT_EQ(edge["allow_ips"], json({"10.0.0.0/8"}));
+  EXPECT_EQ(edge["basic_auth"]["users"][0]["password_hash"], hash);
+  EXPECT_EQ(edge["maintenance"]["enabled"], false);
+  // A deployment switching the app keeps its rules on the new upstream.
+  got = table(RouteChange{.app_id = web.id, .hostname = "web.test", .upstream_port = 32009});
+  EXPECT_EQ(got["routes"][1]["upstream"], "127.0.0.1:32009");
+  EXPECT_EQ(got["routes"][1]["edge"], edge);
+  // What users see of the job's arguments.
+  const json shown = job_args_summary(got);
+  EXPECT_EQ(shown["routes"][1]["edge"]["basic_auth"]["users"][0]["password_hash"], "***");
+  EXPECT_EQ(shown["routes"][1]["edge"]["allow_ips"], json({"10.0.0.0/8"}));
+  EXPECT_EQ(shown.dump().find("$2b$"), std::string::npos);
 }
 
 }  // namespace

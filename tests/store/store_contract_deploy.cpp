@@ -322,3 +322,54 @@ TEST_P(StoreContract, DeletingAnAppDeletesEverythingItOwns) {
 }
 
 }  // namespace berth
+
+namespace berth {
+
+namespace {
+
+Result<std::optional<AppEdgeRecord>> app_edge(Store& store, int app) {
+  return read_tx(store, [&](Tx& tx) { return tx.get_app_edge(app_id(app)); });
+}
+
+std::string edge_text(const Result<std::optional<AppEdgeRecord>>& found) {
+  if (!found) {
+    return "<error>";
+  }
+  if (!*found) {
+    return "<none>";
+  }
+  return (*found)->app_id + " " + (*found)->rules.dump() + " " +
+         std::to_string((*found)->updated_at.time_since_epoch().count());
+}
+
+}  // namespace
+
+TEST_P(StoreContract, AppEdgeRulesAreAbsentUntilPutReplacedWholeAndGoWithTheApp) {
+  BERTH_ASSERT_OK(seed_apps(store(), two_teams_with_apps()));
+  EXPECT_EQ(edge_text(app_edge(store(), 1)), "<none>");
+  const auto put = [&](const AppEdgeRecord& edge) {
+    return store().write([&](Tx& tx) { return tx.put_app_edge(edge); });
+  };
+  const AppEdgeRecord first{.app_id = app_id(1),
+                            .rules = {{"allow_ips", {"10.0.0.0/8"}}, {"max_body_bytes", 10}},
+                            .updated_at = test_time(5)};
+  BERTH_ASSERT_OK(put(first));
+  EXPECT_EQ(edge_text(app_edge(store(), 1)), edge_text(std::optional(first)));
+  EXPECT_EQ(edge_text(app_edge(store(), 2)), "<none>");
+
+  const AppEdgeRecord second{.app_id = app_id(1),
+                             .rules = {{"maintenance", {{"enabled", true}}}},
+                             .updated_at = test_time(6)};
+  BERTH_ASSERT_OK(put(second));
+  EXPECT_EQ(edge_text(app_edge(store(), 1)), edge_text(std::optional(second)));
+
+  EXPECT_EQ(error_kind(put({.app_id = app_id(9), .rules = {}, .updated_at = test_time(1)})),
+            ErrorKind::conflict);
+
+  BERTH_ASSERT_OK(put({.app_id = app_id(2), .rules = {}, .updated_at = test_time(7)}));
+  BERTH_ASSERT_OK(store().write([](Tx& tx) { return tx.delete_app(app_id(1)); }));
+  EXPECT_EQ(edge_text(app_edge(store(), 1)), "<none>");
+  EXPECT_NE(edge_text(app_edge(store(), 2)), "<none>");
+}
+
+}  // namespace berth

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "agent/host/caddy_edge.hpp"
 #include "agent/host/job_args.hpp"
 
 namespace berth::agent::host {
@@ -44,7 +45,7 @@ bool is_loopback_upstream(std::string_view upstream) {
 }
 
 Result<ProxyRoute> route_of(const nlohmann::json& entry) {
-  auto fields = known_fields(entry, {"host", "upstream"});
+  auto fields = known_fields(entry, {"host", "upstream", "edge"});
   if (!fields || !entry.is_object()) {
     return fail(invalid_arg("routes", "each entry must be an object {host, upstream}"));
   }
@@ -58,7 +59,14 @@ Result<ProxyRoute> route_of(const nlohmann::json& entry) {
   if (!upstream.is_string() || !is_loopback_upstream(upstream.get<std::string>())) {
     return fail(invalid_arg("routes", "upstream must be 127.0.0.1:<port>"));
   }
-  return ProxyRoute{.host = host.get<std::string>(), .upstream = upstream.get<std::string>()};
+  auto edge = edge::parse_edge_rules(entry.value("edge", nlohmann::json()));
+  if (!edge) {
+    return fail(
+        invalid_arg("routes", "edge of " + host.get<std::string>() + ": " + edge.error().message));
+  }
+  return ProxyRoute{.host = host.get<std::string>(),
+                    .upstream = upstream.get<std::string>(),
+                    .edge = std::move(*edge)};
 }
 
 }  // namespace
@@ -107,6 +115,9 @@ nlohmann::json proxy_args_json(const ProxyTable& table) {
   nlohmann::json routes = nlohmann::json::array();
   for (const auto& route : table.routes) {
     routes.push_back({{"host", route.host}, {"upstream", route.upstream}});
+    if (!edge::is_empty(route.edge)) {
+      routes.back()["edge"] = edge::edge_rules_json(route.edge);
+    }
   }
   return {{"http_port", table.http_port},
           {"https_port", table.https_port},
@@ -143,9 +154,10 @@ nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_ad
                               {"resolver", resolver}}},
                             {"transport", {{"protocol", "http"}, {"resolver", resolver}}},
                             {"load_balancing", {{"try_duration", "5s"}}}};
-    routes.push_back({{"match", {{{"host", {route.host}}}}},
-                      {"handle", {std::move(proxy)}},
-                      {"terminal", true}});
+    nlohmann::json handle = edge_handlers(route.edge);  // before the proxy: they may answer
+    handle.push_back(std::move(proxy));
+    routes.push_back(
+        {{"match", {{{"host", {route.host}}}}}, {"handle", std::move(handle)}, {"terminal", true}});
   }
   const bool tls = table.tls != "off";
   nlohmann::json listen = {":" + std::to_string(table.http_port)};

@@ -12,12 +12,14 @@
 
 #include "agent/host/upstream_dns.hpp"
 #include "core/error.hpp"
+#include "protocol/edge_rules.hpp"
 
 namespace berth::agent::host {
 
 struct ProxyRoute {
   std::string host = {};      // lower-case DNS name
   std::string upstream = {};  // "127.0.0.1:<port>"
+  edge::EdgeRules edge = {};  // the app's edge rules (caddy_edge.hpp), checked again here
 };
 
 struct ProxyTable {
@@ -29,7 +31,7 @@ struct ProxyTable {
 
 /// Refuses (code "invalid_args", naming the field) unknown fields, hosts that are not
 /// lower-case DNS names of at most 232 characters (the SRV name adds 21), upstreams other than
-/// 127.0.0.1:<port>, and a host given twice.
+/// 127.0.0.1:<port>, a host given twice, and edge rules edge::parse_edge_rules refuses.
 Result<ProxyTable> parse_proxy_args(const nlohmann::json& args);
 
 /// The table as proxy.apply's arguments again (what the state dir keeps).

@@ -7,4 +7,5 @@ target_sources(berth_domain PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/source_spec.cpp
   ${CMAKE_CURRENT_LIST_DIR}/project_service.cpp
   ${CMAKE_CURRENT_LIST_DIR}/app_service.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/env_service.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/env_service.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/edge_service.cpp)

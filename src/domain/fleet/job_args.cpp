@@ -131,6 +131,19 @@ Result<void> check_docker(std::string_view kind, const nlohmann::json& args) {
   return {};
 }
 
+// proxy.apply's basic-auth users (edge rules): a bcrypt hash can still be guessed offline.
+void hide_basic_auth_hashes(nlohmann::json& route) {
+  const nlohmann::json::json_pointer users("/edge/basic_auth/users");
+  if (!route.is_object() || !route.contains(users) || !route[users].is_array()) {
+    return;
+  }
+  for (auto& user : route[users]) {
+    if (user.is_object() && user.contains("password_hash")) {
+      user["password_hash"] = "***";
+    }
+  }
+}
+
 }  // namespace
 
 const std::vector<std::string>& submittable_job_kinds() {
@@ -160,6 +173,11 @@ nlohmann::json job_args_summary(const nlohmann::json& args) {
       for (auto& [name, value] : summary[map].items()) {
         value = "***";
       }
+    }
+  }
+  if (summary.contains("routes") && summary["routes"].is_array()) {
+    for (auto& route : summary["routes"]) {
+      hide_basic_auth_hashes(route);
     }
   }
   // Secrets that ride in berthd's own jobs: a git deploy key.

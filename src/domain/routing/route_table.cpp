@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "domain/routing/route_edge.hpp"
+
 namespace berth {
 
 Result<ProxySettingsRecord> proxy_settings_of(Tx& tx, std::string_view server_id) {
@@ -28,6 +30,14 @@ Result<nlohmann::json> proxy_apply_args(Tx& tx, std::string_view server_id,
   // hostname → port; ordered, so the same state always gives the same table (Caddy skips a
   // load whose config did not change).
   std::map<std::string, std::int64_t> routes;
+  std::map<std::string, nlohmann::json> edges;  // hostname → its app's edge rules, if any
+  const auto add_edge = [&](std::string_view app_id, const std::string& host) -> Result<void> {
+    auto edge = route_edge_args(tx, app_id);
+    if (edge && *edge) {
+      edges[host] = std::move(**edge);
+    }
+    return edge ? Result<void>{} : fail(std::move(edge.error()));
+  };
   for (const auto& app : *apps) {
     if (change && app.id == change->app_id) {
       continue;
@@ -41,14 +51,23 @@ Result<nlohmann::json> proxy_apply_args(Tx& tx, std::string_view server_id,
     }
     if (*current && (*current)->host_port > 0) {
       routes[app.hostname] = (*current)->host_port;
+      if (auto added = add_edge(app.id, app.hostname); !added) {
+        return fail(std::move(added.error()));
+      }
     }
   }
   if (change && change->upstream_port > 0 && !change->hostname.empty()) {
     routes[change->hostname] = change->upstream_port;
+    if (auto added = add_edge(change->app_id, change->hostname); !added) {
+      return fail(std::move(added.error()));
+    }
   }
   nlohmann::json table = nlohmann::json::array();
   for (const auto& [host, port] : routes) {
     table.push_back({{"host", host}, {"upstream", "127.0.0.1:" + std::to_string(port)}});
+    if (const auto edge = edges.find(host); edge != edges.end()) {
+      table.back()["edge"] = edge->second;
+    }
   }
   return nlohmann::json{{"http_port", settings->http_port},
                         {"https_port", settings->https_port},

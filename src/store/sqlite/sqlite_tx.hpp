@@ -244,6 +244,8 @@ class SqliteTx final : public Tx {
       std::string_view server_id) override;
   /// Insert or replace; a server that does not exist is `conflict`.
   Result<void> put_proxy_settings(const ProxySettingsRecord& settings) override;
+  Result<std::optional<AppEdgeRecord>> get_app_edge(std::string_view app_id) override;
+  Result<void> put_app_edge(const AppEdgeRecord& edge) override;
 
   Result<void> create_idempotency_key(const IdempotencyRecord& record) override;
   Result<std::optional<IdempotencyRecord>> get_idempotency_key(std::string_view scope,

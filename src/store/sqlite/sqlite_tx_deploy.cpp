@@ -1,5 +1,5 @@
-// SqliteTx: deployments and their event log, webhook deliveries, deploy hooks and proxy
-// settings.
+// SqliteTx: deployments and their event log, webhook deliveries, deploy hooks, proxy settings
+// and the apps' edge rules.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -285,6 +285,36 @@ Result<void> SqliteTx::put_proxy_settings(const ProxySettingsRecord& settings) {
       kProxyColumns);
   return run_sql(connection_, sql, settings.server_id, settings.base_domain, settings.http_port,
                  settings.https_port, settings.tls, settings.updated_at);
+}
+
+}  // namespace berth
+
+namespace berth {
+
+namespace {
+
+Result<AppEdgeRecord> read_app_edge(const SqliteStatement& row) {
+  RowReader read(row, "app_edge");
+  AppEdgeRecord edge;
+  edge.app_id = read.text(0);
+  edge.rules = json_column(read, 1);
+  edge.updated_at = read.time(2);
+  return read.finish(std::move(edge));
+}
+
+}  // namespace
+
+Result<std::optional<AppEdgeRecord>> SqliteTx::get_app_edge(std::string_view app_id) {
+  return query_row(connection_, "SELECT app_id, rules, updated_at FROM app_edge WHERE app_id = ?1",
+                   read_app_edge, app_id);
+}
+
+Result<void> SqliteTx::put_app_edge(const AppEdgeRecord& edge) {
+  return run_sql(connection_,
+                 "INSERT INTO app_edge (app_id, rules, updated_at) VALUES (?1, ?2, ?3) "
+                 "ON CONFLICT (app_id) DO UPDATE SET rules = excluded.rules, "
+                 "updated_at = excluded.updated_at",
+                 edge.app_id, json_text(edge.rules), edge.updated_at);
 }
 
 }  // namespace berth

@@ -1,0 +1,36 @@
+#pragma once
+/// An app's edge rules (protocol/edge_rules.hpp) as Caddy handlers, placed before the
+/// reverse_proxy of the app's route. They run in this order, each able to end the request:
+///   1. headers      response headers set/removed, deferred: they apply to every answer of
+///                   the route, the app's and the ones below (403, 503, 401, redirects, 413)
+///   2. allow_ips    a client address outside every CIDR gets 403
+///   3. maintenance  503 with Retry-After and a short text body (before auth: nobody needs to
+///                   sign in to learn the app is down)
+///   4. basic_auth   401 with a challenge until a listed user's password is given
+///   5. redirects    the first redirect whose path matches answers its status and Location
+///                   (after auth, so a protected app's redirect map is not public)
+///   6. body limit   413 when Content-Length is over max_body_bytes; a chunked body is cut
+///                   off at the limit (Caddy answers 413 too)
+/// Pure; thread-safe. The rules must have come through edge::parse_edge_rules: nothing here
+/// checks values again.
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "protocol/edge_rules.hpp"
+
+namespace berth::agent::host {
+
+/// The handlers for `rules`, in the order above; empty for rules that change nothing.
+nlohmann::json edge_handlers(const edge::EdgeRules& rules);
+
+/// An RE2 pattern matching the decimal numbers (leading zeros allowed) greater than `limit`:
+/// how a Content-Length over the body limit is recognised before the body is read.
+std::string greater_than_pattern(std::int64_t limit);
+
+/// The body of the maintenance page when the rules give no message.
+inline constexpr const char* kDefaultMaintenanceMessage =
+    "This site is down for maintenance. Please try again later.";
+
+}  // namespace berth::agent::host

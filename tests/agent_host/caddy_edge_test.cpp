@@ -1,0 +1,147 @@
+// Edge rules on the agent's side: proxy.apply's `edge` is validated again (a hostile value that
+// got past berthd, or came from elsewhere, never reaches Caddy) and rendered as handlers before
+// the route's reverse_proxy, in the documented order.
+
+#include "agent/host/caddy_edge.hpp"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "agent/host/caddy_config.hpp"
+
+namespace berth::agent::host {
+namespace {
+
+using nlohmann::json;
+
+const std::string kHash = "$2b$04$abcdefghijklmnopqrstuu5Rr0JbGmIAhZpYqW3pnkmMhxmQeBKCm";
+
+json table_with(const json& edge) {
+  return {{"http_port", 8080},
+          {"routes", {{{"host", "web.test"}, {"upstream", "127.0.0.1:49153"}, {"edge", edge}}}}};
+}
+
+json every_rule() {
+  return {{"redirects", {{{"path", "/old"}, {"to", "/new"}, {"status", 301}}}},
+          {"headers", {{"set", {{"X-Frame-Options", "DENY"}}}, {"remove", {"Server"}}}},
+          {"allow_ips", {"10.0.0.0/8", "::1/128"}},
+          {"basic_auth", {{"users", {{{"username", "ops"}, {"password_hash", kHash}}}}}},
+          {"max_body_bytes", 1000},
+          {"maintenance", {{"enabled", true}, {"retry_after_seconds", 60}, {"message", ""}}}};
+}
+
+std::vector<std::string> handler_names(const json& handle) {
+  std::vector<std::string> names;
+  for (const auto& handler : handle) {
+    names.push_back(handler["handler"]);
+  }
+  return names;
+}
+
+TEST(CaddyEdge, HostileEdgeValuesAreRefusedByTheAgent) {
+  const std::vector<std::pair<std::string, json>> hostile = {
+      {"/headers/set/X-A", "{env.HOME}"},
+      {"/headers/set/X-A", "{file./etc/passwd}"},
+      {"/headers/set/X-A", "a\r\nSet-Cookie: x=1"},
+      {"/headers/set/X-A", std::string("a\0b", 3)},
+      {"/maintenance/message", "{file./etc/shadow}"},
+      {"/redirects/0/to", "https://x.example/{env.X}"},
+      {"/redirects/0/path", "/../admin"},
+      {"/allow_ips/0", "10.0.0.0/40"},
+      {"/redirects/0/status", 200},
+      {"/max_body_bytes", -5},
+      {"/basic_auth/users/0/password_hash", "plaintext"},
+      {"/unknown", 1}};
+  for (const auto& [at, value] : hostile) {
+    json edge = every_rule();
+    edge[json::json_pointer(at)] = value;
+    auto table = parse_proxy_args(table_with(edge));
+    ASSERT_FALSE(table) << at;
+    EXPECT_EQ(table.error().code, "invalid_args");
+    EXPECT_NE(table.error().message.find("edge of web.test"), std::string::npos)
+        << table.error().message;
+  }
+}
+
+TEST(CaddyEdge, RoutesWithoutRulesRenderAsBefore) {
+  json table = table_with(json::object());
+  table["routes"][0].erase("edge");
+  auto plain = parse_proxy_args(table);
+  auto empty = parse_proxy_args(table_with(json::object()));
+  ASSERT_TRUE(plain && empty);
+  EXPECT_EQ(caddy_config(*plain, "127.0.0.1:2019", "127.0.0.1:53"),
+            caddy_config(*empty, "127.0.0.1:2019", "127.0.0.1:53"));
+  EXPECT_FALSE(proxy_args_json(*empty)["routes"][0].contains("edge"));
+}
+
+TEST(CaddyEdge, HandlersComeBeforeTheProxyInTheDocumentedOrder) {
+  auto table = parse_proxy_args(table_with(every_rule()));
+  ASSERT_TRUE(table) << table.error().message;
+  // The kept table carries the rules (an agent restart restores them).
+  EXPECT_EQ(proxy_args_json(*table)["routes"][0]["edge"], every_rule());
+  const json handle =
+      caddy_config(*table, "127.0.0.1:2019",
+                   "127.0.0.1:53")["apps"]["http"]["servers"]["berth"]["routes"][0]["handle"];
+  EXPECT_EQ(handler_names(handle),
+            (std::vector<std::string>{"headers", "subroute", "static_response", "authentication",
+                                      "subroute", "subroute", "request_body", "reverse_proxy"}));
+  EXPECT_EQ(handle[0], json::parse(R"({"handler":"headers","response":{"deferred":true,
+      "set":{"X-Frame-Options":["DENY"]},"delete":["Server"]}})"));
+  EXPECT_EQ(handle[1], json::parse(R"({"handler":"subroute","routes":[{
+      "match":[{"not":[{"remote_ip":{"ranges":["10.0.0.0/8","::1/128"]}}]}],
+      "handle":[{"handler":"static_response","status_code":403,
+        "headers":{"Content-Type":["text/plain; charset=utf-8"]},"body":"Forbidden\n"}]}]})"));
+  EXPECT_EQ(handle[2]["status_code"], 503);
+  EXPECT_EQ(handle[2]["headers"]["Retry-After"], json({"60"}));
+  EXPECT_EQ(handle[2]["body"], std::string(kDefaultMaintenanceMessage) + "\n");
+  // Caddy 2.6 reads the bcrypt hash base64-encoded.
+  EXPECT_EQ(handle[3]["providers"]["http_basic"]["accounts"],
+            json::parse(R"([{"username":"ops","password":
+              "JDJiJDA0JGFiY2RlZmdoaWprbG1ub3BxcnN0dXU1UnIwSmJHbUlBaFpwWXFXM3Bua21NaHhtUWVCS0Nt"}])"));
+  EXPECT_EQ(handle[3]["providers"]["http_basic"]["hash"], json({{"algorithm", "bcrypt"}}));
+  EXPECT_EQ(handle[4], json::parse(R"({"handler":"subroute","routes":[{
+      "match":[{"path":["/old"]}],
+      "handle":[{"handler":"static_response","status_code":301,
+        "headers":{"Location":["/new"]}}]}]})"));
+  EXPECT_EQ(handle[5]["routes"][0]["handle"][0]["status_code"], 413);
+  EXPECT_EQ(handle[6], json({{"handler", "request_body"}, {"max_size", 1000}}));
+}
+
+TEST(CaddyEdge, AMaintenanceMessageIsTheBody) {
+  json edge = {{"maintenance", {{"enabled", true}, {"message", "Back at 14:00 — merci"}}}};
+  auto table = parse_proxy_args(table_with(edge));
+  ASSERT_TRUE(table);
+  const json handlers = edge_handlers(table->routes[0].edge);
+  ASSERT_EQ(handlers.size(), 1u);
+  EXPECT_EQ(handlers[0]["body"], "Back at 14:00 — merci\n");
+  EXPECT_EQ(handlers[0]["headers"]["Retry-After"], json({"300"}));
+}
+
+TEST(CaddyEdge, TheContentLengthPatternMatchesExactlyTheLargerNumbers) {
+  for (const std::int64_t limit : std::vector<std::int64_t>{1, 9, 10, 99, 100, 1000, 1048576, 4096,
+                                                            909, edge::kMaxBodyBytes}) {
+    const std::regex larger(greater_than_pattern(limit));
+    for (const std::int64_t n : std::vector<std::int64_t>{
+             0, 1, limit - 1, limit, limit + 1, limit * 10, limit + 9, limit / 10 * 10 + 10}) {
+      if (n < 0) {
+        continue;
+      }
+      EXPECT_EQ(std::regex_match(std::to_string(n), larger), n > limit)
+          << "limit " << limit << ", n " << n << ", " << greater_than_pattern(limit);
+      EXPECT_EQ(std::regex_match("00" + std::to_string(n), larger), n > limit);
+    }
+    EXPECT_FALSE(std::regex_match("", larger));
+    EXPECT_FALSE(std::regex_match("1 ", larger));
+  }
+  // Every number up to 2100 against a few limits.
+  for (const std::int64_t limit : std::vector<std::int64_t>{7, 19, 200, 1999}) {
+    const std::regex larger(greater_than_pattern(limit));
+    for (std::int64_t n = 0; n <= 2100; ++n) {
+      ASSERT_EQ(std::regex_match(std::to_string(n), larger), n > limit) << limit << " " << n;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace berth::agent::host
