@@ -54,11 +54,14 @@ json edge_schema(json user_fields, bool with_updated_at) {
   return schema::object(std::move(properties));
 }
 
+// What GET answers may come back as it is: has_password and updated_at are read-only and
+// ignored.
 json request_schema() {
   return edge_schema({{"username", schema::string(1, edge::kMaxUsername)},
                       {"password", schema::string(1, 72)},
-                      {"password_hash", schema::string(60, 60)}},
-                     false);
+                      {"password_hash", schema::string(60, 60)},
+                      {"has_password", schema::boolean()}},
+                     true);
 }
 
 json response_schema() {
@@ -101,7 +104,8 @@ void add_edge_routes(http::Router& router, const ApiContext& ctx) {
        .request_schema = request_schema(),
        .response_schema = response_schema(),
        .description =
-           "The whole document; a field left out is cleared. Each basic-auth user gives "
+           "The whole document (what GET answered may be sent back: has_password and "
+           "updated_at are ignored); a field left out is cleared. Each basic-auth user gives "
            "`password` (1-72 bytes, stored only as a bcrypt hash), `password_hash` (a bcrypt "
            "hash), or neither to keep its current password. Header names are RFC 7230 tokens "
            "(hop-by-hop and proxy-owned ones refused); values, paths, URLs and the maintenance "
@@ -110,8 +114,19 @@ void add_edge_routes(http::Router& router, const ApiContext& ctx) {
            "new rules in the background (a few seconds) when the app is deployed. Audited "
            "(app.edge). See docs/edge.md."},
       with_path_id("app", [&ctx](Request& request, const std::string& id) {
+        json document = request.json;
+        document.erase("updated_at");
+        if (document.contains("basic_auth") && document["basic_auth"].is_object() &&
+            document["basic_auth"].contains("users") &&
+            document["basic_auth"]["users"].is_array()) {
+          for (auto& user : document["basic_auth"]["users"]) {
+            if (user.is_object()) {
+              user.erase("has_password");
+            }
+          }
+        }
         return json_or(200,
-                       ctx.edge->put(caller(request), team_of_request(request), id, request.json,
+                       ctx.edge->put(caller(request), team_of_request(request), id, document,
                                      client_info(request)),
                        edge_view_json);
       }));

@@ -459,6 +459,45 @@ TEST_F(CliTest, ProjectsEditProjectEnvAndServerProxy) {
   EXPECT_NE(readopt.err.find("not_adopted_over_ssh"), std::string::npos) << readopt.err;
 }
 
+TEST_F(CliTest, EdgeRulesShowAndSet) {
+  start_fleet({.args = {"--local-agent"}});
+  const std::string server = local_server();
+  const auto admin = with_key(api_key_);
+  ASSERT_EQ(berth({"apps", "create", "shop", "--server", server, "--image", "berth-test/busybox:1",
+                   "--port", "80"},
+                  admin)
+                .exit,
+            0);
+  const std::string rules = (dir_.path() / "edge.json").string();
+  std::ofstream(rules) << R"({"allow_ips": ["10.1.2.3/8"],
+      "basic_auth": {"users": [{"username": "ops", "password": "correct horse battery"}]}})";
+  const CliRun set = berth({"edge", "set", "shop", "-f", rules}, admin);
+  ASSERT_EQ(set.exit, 0) << set.err;
+  // Maintenance on: the rest stays as it was, the password included (never shown).
+  const CliRun on =
+      berth({"edge", "set", "shop", "--maintenance", "on", "--retry-after", "600"}, admin);
+  ASSERT_EQ(on.exit, 0) << on.err;
+  const CliRun shown = berth({"edge", "show", "shop"}, admin);
+  ASSERT_EQ(shown.exit, 0) << shown.err;
+  const auto edge = nlohmann::json::parse(shown.out);
+  EXPECT_EQ(edge["allow_ips"], nlohmann::json::array({"10.0.0.0/8"}));
+  EXPECT_EQ(edge["maintenance"]["enabled"], true);
+  EXPECT_EQ(edge["maintenance"]["retry_after_seconds"], 600);
+  EXPECT_EQ(edge["basic_auth"]["users"][0]["username"], "ops");
+  EXPECT_EQ(shown.out.find("correct horse"), std::string::npos);
+  EXPECT_EQ(shown.out.find("$2b$"), std::string::npos);
+  // A hostile value is the API's 400, naming the field.
+  std::ofstream(rules) << R"({"headers": {"set": {"X-A": "{env.HOME}"}}})";
+  const CliRun hostile = berth({"edge", "set", "shop", "-f", rules}, admin);
+  EXPECT_EQ(hostile.exit, 1);
+  EXPECT_NE(hostile.err.find("headers.set"), std::string::npos) << hostile.err;
+  EXPECT_EQ(berth({"edge", "set", "shop"}, admin).exit, 2);
+  EXPECT_EQ(
+      berth({"edge", "set", "shop", "--maintenance", "off"}, with_key(key_with_role("viewer")))
+          .exit,
+      3);
+}
+
 TEST_F(CliTest, TeamsMembersAndInvitations) {
   start_fleet();
   const std::map<std::string, std::string> env = {{"XDG_CONFIG_HOME", (home_ / "cfg").string()}};

@@ -371,7 +371,7 @@ export interface paths {
         get: operations["get_api_v1_apps_id_edge"];
         /**
          * Replace an app's edge rules
-         * @description The whole document; a field left out is cleared. Each basic-auth user gives `password` (1-72 bytes, stored only as a bcrypt hash), `password_hash` (a bcrypt hash), or neither to keep its current password. Header names are RFC 7230 tokens (hop-by-hop and proxy-owned ones refused); values, paths, URLs and the maintenance message must not hold '{', '}', CR, LF, NUL or other control characters; each refusal is 400 validation_failed naming the field. The server's proxy is given the new rules in the background (a few seconds) when the app is deployed. Audited (app.edge). See docs/edge.md.
+         * @description The whole document (what GET answered may be sent back: has_password and updated_at are ignored); a field left out is cleared. Each basic-auth user gives `password` (1-72 bytes, stored only as a bcrypt hash), `password_hash` (a bcrypt hash), or neither to keep its current password. Header names are RFC 7230 tokens (hop-by-hop and proxy-owned ones refused); values, paths, URLs and the maintenance message must not hold '{', '}', CR, LF, NUL or other control characters; each refusal is 400 validation_failed naming the field. The server's proxy is given the new rules in the background (a few seconds) when the app is deployed. Audited (app.edge). See docs/edge.md.
          */
         put: operations["put_api_v1_apps_id_edge"];
         post?: never;
@@ -3906,6 +3906,7 @@ export interface operations {
                     allow_ips?: string[];
                     basic_auth?: {
                         users?: {
+                            has_password?: boolean;
                             password?: string;
                             password_hash?: string;
                             username: string;
@@ -3929,6 +3930,7 @@ export interface operations {
                         status?: 301 | 302 | 307 | 308;
                         to: string;
                     }[];
+                    updated_at?: string | null;
                 };
             };
         };
