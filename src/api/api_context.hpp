@@ -27,6 +27,7 @@ class AppService;
 class EnvService;
 class DeploymentService;
 class TriggerService;
+class DomainService;
 }  // namespace berth
 
 namespace berth::http {
@@ -59,6 +60,7 @@ struct ApiContext {
   EnvService* env = nullptr;
   DeploymentService* deployments = nullptr;
   TriggerService* triggers = nullptr;
+  DomainService* domains = nullptr;          // issue 14
   std::string agent_binary_path = {};        // served by GET /api/v1/agent/download
   std::string cli_binary_path = {};          // served by GET /api/v1/cli/download
   const ServiceContext* services = nullptr;  // the public URL install scripts and agents dial

@@ -8,6 +8,7 @@
 #include "api/auth_routes.hpp"
 #include "api/binary_download.hpp"
 #include "api/deployment_routes.hpp"
+#include "api/domain_routes.hpp"
 #include "api/env_routes.hpp"
 #include "api/hook_routes.hpp"
 #include "api/invitation_routes.hpp"
@@ -41,6 +42,7 @@ void register_routes(http::Router& router, const ApiContext& context) {
   add_cli_download_routes(router, context.cli_binary_path);
   add_project_routes(router, context);
   add_app_routes(router, context);
+  add_domain_routes(router, context);
   add_env_routes(router, context);
   add_deployment_routes(router, context);
   add_hook_routes(router, context);

@@ -8,6 +8,7 @@
 #include "domain/apps/app_spec.hpp"
 #include "domain/apps/apps_tx.hpp"
 #include "domain/apps/deploy_policy.hpp"
+#include "domain/domains/domain_service.hpp"
 #include "domain/kernel/audit.hpp"
 #include "domain/kernel/team_access.hpp"
 
@@ -259,6 +260,9 @@ Result<AppView> AppService::create(const Principal& who, std::string_view team_i
         if (auto created = app_name_checked(tx.create_app(app)); !created) {
           return fail(std::move(created.error()));
         }
+        if (auto primary = sync_primary_domain(tx, app, ctx_.ids(), now); !primary) {
+          return fail(std::move(primary.error()));
+        }
         return view_of(tx, app);
       });
 }
@@ -365,6 +369,9 @@ Result<AppView> AppService::update(const Principal& who, std::string_view team_i
         app.updated_at = ctx_.clock().now();
         if (auto written = app_name_checked(tx.update_app(app)); !written) {
           return fail(std::move(written.error()));
+        }
+        if (auto primary = sync_primary_domain(tx, app, ctx_.ids(), app.updated_at); !primary) {
+          return fail(std::move(primary.error()));
         }
         return view_of(tx, app);
       });
