@@ -180,7 +180,10 @@ TEST_F(DomainServiceTest, RedirectsPointAtAServingDomainOfTheSameApp) {
 TEST_F(DomainServiceTest, CustomCertificatesAreForAdminsAndTheirKeyIsSealed) {
   const AppRecord app = image_app("web");
   const auto ca = testing::make_test_ca();
-  const auto leaf = testing::make_test_leaf(ca, {.dns_names = {"secure.shop.test"}});
+  // The fixture's clock stands in late 2025: certificates valid for years either side of it.
+  constexpr long kYear = 3L * 365 * 86400;
+  const auto leaf = testing::make_test_leaf(
+      ca, {.dns_names = {"secure.shop.test"}, .not_before_s = -kYear, .not_after_s = kYear});
   const CertificateUpload upload{.chain = leaf.chain, .key = leaf.key};
   const auto by_member =
       add(member_, app.id, {.hostname = "secure.shop.test", .certificate = upload});
@@ -200,7 +203,8 @@ TEST_F(DomainServiceTest, CustomCertificatesAreForAdminsAndTheirKeyIsSealed) {
     EXPECT_EQ(entry.details.dump().find("PRIVATE KEY"), std::string::npos);
   }
 
-  const auto wrong = testing::make_test_leaf(ca, {.dns_names = {"other.shop.test"}});
+  const auto wrong = testing::make_test_leaf(
+      ca, {.dns_names = {"other.shop.test"}, .not_before_s = -kYear, .not_after_s = kYear});
   EXPECT_EQ(field_of(add(admin_, app.id,
                          {.hostname = "b.shop.test",
                           .certificate = CertificateUpload{wrong.chain, wrong.key}})),

@@ -7,6 +7,18 @@
 
 namespace berth {
 
+// Found by argument-dependent lookup from the contract helpers, so outside the anonymous
+// namespace.
+std::string to_text(const DomainRecord& d) {
+  return fmt::format(
+      "domain {} team={} app={} host={} prefix={} primary={} tls={} redirect={} https={} "
+      "hsts={} chain={} key={} info={} dns={} records={} checked={} created={} updated={}",
+      d.id, d.team_id, d.app_id, d.hostname, d.path_prefix, d.is_primary, d.tls, d.redirect_to,
+      d.https_redirect, d.hsts, d.cert_chain, d.cert_key_sealed, d.cert_info.dump(), d.dns_status,
+      d.dns_records.dump(), time_text(d.dns_checked_at), time_text(d.created_at),
+      time_text(d.updated_at));
+}
+
 namespace {
 
 std::string domain_id(int n) { return fmt::format("dom_{:04}", n); }
@@ -39,16 +51,6 @@ DomainRecord full_domain(int n, int team, int app) {
   domain.dns_checked_at = test_time(n + 5);
   domain.updated_at = test_time(n + 6);
   return domain;
-}
-
-std::string to_text(const DomainRecord& d) {
-  return fmt::format(
-      "domain {} team={} app={} host={} prefix={} primary={} tls={} redirect={} https={} "
-      "hsts={} chain={} key={} info={} dns={} records={} checked={} created={} updated={}",
-      d.id, d.team_id, d.app_id, d.hostname, d.path_prefix, d.is_primary, d.tls, d.redirect_to,
-      d.https_redirect, d.hsts, d.cert_chain, d.cert_key_sealed, d.cert_info.dump(), d.dns_status,
-      d.dns_records.dump(), time_text(d.dns_checked_at), time_text(d.created_at),
-      time_text(d.updated_at));
 }
 
 Result<void> create(Store& store, const DomainRecord& domain) {

@@ -362,24 +362,27 @@ Result<DomainView> DomainService::create(const Principal& who, std::string_view 
                       .hsts = input.hsts};
   domain.created_at = now;
   domain.updated_at = now;
+  json details = audit_details(domain);
   if (input.certificate) {
-    if (auto taken = take_certificate(domain, *input.certificate, ctx_); !taken) {
-      return fail(std::move(taken.error()));
-    }
-  } else if (domain.tls == "custom") {
-    return fail(Error::validation("certificate", "tls custom needs a certificate {chain, key}"));
+    details["tls"] = "custom";
+    details["certificate"] = true;
   }
   auto created = write_audited_value<DomainView>(
       ctx_.store(),
       make_audit(ctx_, actor_of(who, client), "domain.create", domain.id, std::string(team_id),
-                 audit_details(domain)),
+                 details),
       [&](Tx& tx) -> Result<DomainView> {
         auto role = require_team_role(tx, who, team_id, Role::member);
         if (!role) {
           return fail(std::move(role.error()));
         }
-        if (input.certificate && !role_includes(*role, Role::admin)) {
-          return fail(admin_required_error("certificate"));
+        if (input.certificate) {
+          if (!role_includes(*role, Role::admin)) {
+            return fail(admin_required_error("certificate"));
+          }
+          if (auto taken = take_certificate(domain, *input.certificate, ctx_); !taken) {
+            return fail(std::move(taken.error()));
+          }
         }
         if (!is_valid_id("app", app_id)) {
           return fail(Error::not_found("no such app"));
