@@ -111,7 +111,7 @@ TEST_F(DomainServiceTest, AHostnameBelongsToOneTeamAndNoAnswerSaysWhich) {
   // Another team, with its own server and app.
   const UserRecord other = user("other@example.com", "Other");
   const std::string other_team = other.personal_team_id;
-  const std::string other_server = add_server(other_team, "s", "198.51.100.2");
+  const std::string other_server = add_server(other_team, "s", "203.0.113.7");
   auto other_app = apps_.create(as(other), other_team,
                                 {.name = "web",
                                  .server_id = other_server,
@@ -131,6 +131,9 @@ TEST_F(DomainServiceTest, AHostnameBelongsToOneTeamAndNoAnswerSaysWhich) {
     EXPECT_EQ(said.find(team_), std::string::npos);
     EXPECT_EQ(said.find(app.id), std::string::npos);
   }
+  // The same default hostname (same app name, same server address) gets a number instead of
+  // failing: another team's use of a name never stops it from creating an app.
+  EXPECT_EQ(other_app->app.hostname, "web-2.203.0.113.7.sslip.io");
   // The app's hostname obeys the same rule.
   auto patched = apps_.update(as(other), other_team, other_app->app.id,
                               {.hostname = "shop.example.test"}, client());

@@ -249,7 +249,11 @@ Result<AppView> AppService::create(const Principal& who, std::string_view team_i
           return fail(std::move(proxy.error()));
         }
         if (app.hostname.empty()) {
-          app.hostname = default_hostname(app, *server, *proxy);
+          auto free = first_free_hostname(tx, app, default_hostname(app, *server, *proxy));
+          if (!free) {
+            return fail(std::move(free.error()));
+          }
+          app.hostname = std::move(*free);
         }
         for (auto step : {place.project(app.project_id), place.policy(app, nullptr),
                           place.hostname_free(app)}) {
@@ -357,7 +361,11 @@ Result<AppView> AppService::update(const Principal& who, std::string_view team_i
         if (patch.hostname && !patch.hostname->empty()) {
           app.hostname = *patch.hostname;
         } else if (patch.hostname || had_default) {
-          app.hostname = default_hostname(app, server, *proxy);
+          auto free = first_free_hostname(tx, app, default_hostname(app, server, *proxy));
+          if (!free) {
+            return fail(std::move(free.error()));
+          }
+          app.hostname = std::move(*free);
         }
         if (auto ok = place.hostname_free(app); !ok) {
           return fail(std::move(ok.error()));

@@ -231,6 +231,35 @@ Result<void> hostname_available(Tx& tx, const AppRecord& app, std::string_view h
   return {};
 }
 
+Result<std::string> first_free_hostname(Tx& tx, const AppRecord& app, const std::string& wanted) {
+  auto domains_of_app = tx.list_app_domains(app.id);
+  auto on_server = tx.list_server_apps(app.server_id);
+  if (!domains_of_app || !on_server) {
+    return fail(!domains_of_app ? std::move(domains_of_app.error()) : std::move(on_server.error()));
+  }
+  std::string primary;
+  for (const auto& domain : *domains_of_app) {
+    primary = domain.is_primary ? domain.id : primary;
+  }
+  const auto dot = wanted.find('.');
+  for (int n = 1; n < 100 && dot != std::string::npos; ++n) {
+    const std::string candidate =
+        n == 1 ? wanted : wanted.substr(0, dot) + "-" + std::to_string(n) + wanted.substr(dot);
+    const bool used_on_server = std::any_of(
+        on_server->begin(), on_server->end(),
+        [&](const AppRecord& other) { return other.id != app.id && other.hostname == candidate; });
+    if (used_on_server || (n > 1 && dot + 3 > 63)) {
+      continue;
+    }
+    if (auto free = hostname_available(tx, app, candidate, "", primary); free) {
+      return candidate;
+    } else if (free.error().kind != ErrorKind::conflict) {
+      return fail(std::move(free.error()));
+    }
+  }
+  return wanted;
+}
+
 Result<void> sync_primary_domain(Tx& tx, const AppRecord& app, IdGenerator& ids, TimePoint now) {
   auto domains_of_app = tx.list_app_domains(app.id);
   if (!domains_of_app) {
