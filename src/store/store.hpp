@@ -320,6 +320,9 @@ class Tx {
   virtual Result<Page<DomainRecord>> list_domains(const DomainQuery& query) = 0;
   /// An app's domains, ordered by hostname then path prefix.
   virtual Result<std::vector<DomainRecord>> list_app_domains(std::string_view app_id) = 0;
+  /// The domains of every app placed on a server (its route table), ordered by app id, then
+  /// hostname and path prefix.
+  virtual Result<std::vector<DomainRecord>> list_server_domains(std::string_view server_id) = 0;
   /// Every domain with this hostname, in any team (the instance-wide uniqueness check).
   virtual Result<std::vector<DomainRecord>> find_domains_by_hostname(std::string_view hostname) = 0;
   /// The ids of domains whose last DNS check is older than `before` (or never ran), oldest

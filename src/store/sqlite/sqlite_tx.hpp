@@ -247,6 +247,7 @@ class SqliteTx final : public Tx {
   Result<void> delete_domain(std::string_view id) override;
   Result<Page<DomainRecord>> list_domains(const DomainQuery& query) override;
   Result<std::vector<DomainRecord>> list_app_domains(std::string_view app_id) override;
+  Result<std::vector<DomainRecord>> list_server_domains(std::string_view server_id) override;
   Result<std::vector<DomainRecord>> find_domains_by_hostname(std::string_view hostname) override;
   Result<std::vector<std::string>> list_domains_to_check(TimePoint before,
                                                          std::int64_t limit) override;

@@ -114,6 +114,14 @@ Result<std::vector<DomainRecord>> SqliteTx::list_app_domains(std::string_view ap
   return query_rows(connection_, sql, read_domain, app_id);
 }
 
+Result<std::vector<DomainRecord>> SqliteTx::list_server_domains(std::string_view server_id) {
+  static const std::string sql = fmt::format(
+      "SELECT {} FROM domains WHERE app_id IN (SELECT id FROM apps WHERE server_id = ?1) "
+      "ORDER BY app_id, hostname, path_prefix",
+      kDomainColumns);
+  return query_rows(connection_, sql, read_domain, server_id);
+}
+
 Result<std::vector<DomainRecord>> SqliteTx::find_domains_by_hostname(std::string_view hostname) {
   static const std::string sql = fmt::format(
       "SELECT {} FROM domains WHERE hostname = ?1 ORDER BY path_prefix", kDomainColumns);
