@@ -260,6 +260,27 @@ TEST_F(DomainServiceTest, ChecksCompareDnsWithTheServersAddresses) {
   EXPECT_FALSE(domains_.check(as(viewer_), team_, added->domain.id));
 }
 
+TEST_F(DomainServiceTest, TheDailyRoundChecksWhatWasNotCheckedForADay) {
+  const AppRecord app = image_app("web");
+  auto added = add(member_, app.id, {.hostname = "daily.example.test"});
+  ASSERT_TRUE(added);
+  wait_for_first_check(added->domain.id);
+  const auto first = domains_.get(as(viewer_), team_, added->domain.id)->domain.dns_checked_at;
+  resolver_.answers["daily.example.test"] = {{.type = "A", .value = "203.0.113.7"}};
+  domains_.check_due();  // checked moments ago: nothing is due
+  clock_.advance(std::chrono::hours(25));
+  domains_.check_due();
+  for (int i = 0; i < 500; ++i) {
+    auto found = domains_.get(as(viewer_), team_, added->domain.id);
+    if (found && found->domain.dns_checked_at != first && found->domain.dns_records.size() == 1) {
+      EXPECT_EQ(found->domain.dns_records[0]["value"], "203.0.113.7");
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ADD_FAILURE() << "check_due did not check the domain again";
+}
+
 TEST_F(DomainServiceTest, ChangesToADeployedAppsDomainsReapplyItsServersRoutes) {
   AppRecord app = image_app("web");
   lifecycle_.routes.clear();
