@@ -8,7 +8,7 @@
 #include "domain/apps/app_spec.hpp"
 #include "domain/apps/apps_tx.hpp"
 #include "domain/apps/deploy_policy.hpp"
-#include "domain/domains/domain_service.hpp"
+#include "domain/domains/hostname_claims.hpp"
 #include "domain/kernel/audit.hpp"
 #include "domain/kernel/team_access.hpp"
 

@@ -4,6 +4,7 @@ target_sources(berth_domain PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/domain_rules.cpp
   ${CMAKE_CURRENT_LIST_DIR}/certificate_check.cpp
   ${CMAKE_CURRENT_LIST_DIR}/dns_check.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/hostname_claims.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain_service.cpp)
 pkg_check_modules(IDN2 IMPORTED_TARGET libidn2)
 if(IDN2_FOUND)
