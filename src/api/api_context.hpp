@@ -28,6 +28,7 @@ class EnvService;
 class EdgeService;
 class DeploymentService;
 class TriggerService;
+class DomainService;
 }  // namespace berth
 
 namespace berth::http {
@@ -61,6 +62,7 @@ struct ApiContext {
   EdgeService* edge = nullptr;  // edge rules per app (issue 14)
   DeploymentService* deployments = nullptr;
   TriggerService* triggers = nullptr;
+  DomainService* domains = nullptr;          // issue 14
   std::string agent_binary_path = {};        // served by GET /api/v1/agent/download
   std::string cli_binary_path = {};          // served by GET /api/v1/cli/download
   const ServiceContext* services = nullptr;  // the public URL install scripts and agents dial

@@ -107,7 +107,8 @@ json proxy_settings_json(const ProxySettingsRecord& settings) {
           {"base_domain", text_or_null(settings.base_domain)},
           {"http_port", settings.http_port},
           {"https_port", settings.https_port},
-          {"tls", settings.tls}};
+          {"tls", settings.tls},
+          {"public_addresses", settings.public_addresses}};
 }
 
 json proxy_settings_schema() {
@@ -115,7 +116,8 @@ json proxy_settings_schema() {
                          {"base_domain", schema::string(0, 200)},
                          {"http_port", schema::integer(1, 65535)},
                          {"https_port", schema::integer(1, 65535)},
-                         {"tls", schema::one_of_strings({"off", "internal", "acme"})}});
+                         {"tls", schema::one_of_strings({"off", "internal", "acme"})},
+                         {"public_addresses", schema::array_of(schema::string(2, 45))}});
 }
 
 }  // namespace berth::api

@@ -190,12 +190,16 @@ void add_hook_routes(http::Router& router, const ApiContext& ctx) {
                   schema::object({{"base_domain", schema::string(0, 200)},
                                   {"http_port", schema::integer(1, 65535)},
                                   {"https_port", schema::integer(1, 65535)},
-                                  {"tls", schema::one_of_strings({"off", "internal", "acme"})}},
+                                  {"tls", schema::one_of_strings({"off", "internal", "acme"})},
+                                  {"public_addresses", schema::array_of(schema::string(2, 45))}},
                                  {"http_port", "https_port", "tls"}),
               .response_schema = proxy_settings_schema(),
               .description = "base_domain: apps without their own hostname answer at "
-                             "<app>.<base_domain> (new apps; existing hostnames stay). The "
-                             "server's route table is re-applied to Caddy."},
+                             "<app>.<base_domain> (new apps; existing hostnames stay). "
+                             "public_addresses: the IP addresses the server is reached at from "
+                             "the internet, which domains' DNS checks compare with (empty or "
+                             "absent: the addresses its agent reports). The server's route table "
+                             "is re-applied to Caddy."},
              [&ctx](Request& request) -> Result<Response> {
                auto id = path_id(request, "id", "srv");
                if (!id) {
@@ -207,6 +211,10 @@ void add_hook_routes(http::Router& router, const ApiContext& ctx) {
                    .http_port = request.json.value("http_port", std::int64_t{80}),
                    .https_port = request.json.value("https_port", std::int64_t{443}),
                    .tls = body_string(request, "tls")};
+               for (const auto& address :
+                    request.json.value("public_addresses", nlohmann::json::array())) {
+                 settings.public_addresses.push_back(address.get<std::string>());
+               }
                return json_or(200,
                               ctx.deployments->set_proxy_settings(caller(request), team_of(request),
                                                                   settings, client_info(request)),

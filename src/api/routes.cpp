@@ -9,6 +9,7 @@
 #include "api/binary_download.hpp"
 #include "api/deployment_routes.hpp"
 #include "api/edge_routes.hpp"
+#include "api/domain_routes.hpp"
 #include "api/env_routes.hpp"
 #include "api/hook_routes.hpp"
 #include "api/invitation_routes.hpp"
@@ -42,6 +43,7 @@ void register_routes(http::Router& router, const ApiContext& context) {
   add_cli_download_routes(router, context.cli_binary_path);
   add_project_routes(router, context);
   add_app_routes(router, context);
+  add_domain_routes(router, context);
   add_env_routes(router, context);
   add_edge_routes(router, context);
   add_deployment_routes(router, context);

@@ -30,12 +30,16 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
       env(shared_services),
       edge(shared_services, &deployments),
       triggers(shared_services, deployments),
+      domains(shared_services, &deployments,
+              settings.resolver != nullptr ? *settings.resolver : resolver),
       idempotency(shared_services),
       agent_binary_(std::move(settings.agent_binary)),
       cli_binary_(std::move(settings.cli_binary)) {
   // Deleting a team disconnects its agents: identity hears of it through this interface only.
   teams.set_teardown(&servers);
   // A reset request is answered before its mail work runs (password_reset_service.hpp).
+  // The daily DNS check of domains rides the fleet monitor's hourly round.
+  monitor.add_hourly([this] { domains.check_due(); });
   password_resets.set_runner(
       [this](std::function<void()> job) { mail_outbox.post(std::move(job)); });
 }
@@ -64,6 +68,7 @@ ApiContext Services::api_context(std::string version) {
                     .edge = &self.edge,
                     .deployments = &self.deployments,
                     .triggers = &self.triggers,
+                    .domains = &self.domains,
                     .agent_binary_path = agent_binary_,
                     .cli_binary_path = cli_binary_,
                     .services = &shared,

@@ -14,6 +14,7 @@
 #include "domain/apps/project_service.hpp"
 #include "domain/deploy/deployment_service.hpp"
 #include "domain/deploy/trigger_service.hpp"
+#include "domain/domains/domain_service.hpp"
 #include "domain/fleet/adoption_service.hpp"
 #include "domain/fleet/agent_hub.hpp"
 #include "domain/fleet/enrolment_service.hpp"
@@ -45,6 +46,7 @@ struct ServiceSettings {
   std::string agent_binary = {};         // served for download and copied by adoption
   std::string cli_binary = {};           // the berth CLI, served for download
   std::size_t deploy_workers = 4;
+  domains::Resolver* resolver = nullptr;  // null: the system's resolver
 };
 
 class Services {
@@ -85,6 +87,9 @@ class Services {
   EnvService env;
   EdgeService edge;
   TriggerService triggers;
+  // Domains (issue 14): the resolver first, the service over it.
+  domains::SystemResolver resolver;
+  DomainService domains;
 
   // Idempotency-Key answers (api/idempotency_gate is the router's replay guard over it).
   IdempotencyService idempotency;

@@ -132,6 +132,9 @@ struct ProxySettingsRecord {
   std::int64_t http_port = 80;
   std::int64_t https_port = 443;
   std::string tls = "off";  // off | internal | acme
+  /// The addresses the server is reached at from the internet (IP literals), as an admin
+  /// states them; empty: the agent's reported addresses count (DNS checks).
+  std::vector<std::string> public_addresses = {};
   TimePoint updated_at{};
 };
 
@@ -141,6 +144,39 @@ struct AppEdgeRecord {
   std::string app_id = {};
   nlohmann::json rules = nlohmann::json::object();
   TimePoint updated_at{};
+};
+
+/// One hostname (optionally under a path prefix) an app answers at. See
+/// migrations/0007_domains.sql for the uniqueness rules.
+struct DomainRecord {
+  std::string id = {};  // "dom_…"
+  std::string team_id = {};
+  std::string app_id = {};
+  std::string hostname = {};     // lower-case A-label DNS name, or "*.<name>"
+  std::string path_prefix = {};  // "" = the whole host; else "/…" without a trailing '/'
+  bool is_primary = false;       // mirrors the app's `hostname`
+  std::string tls = {};          // "" = the server's proxy setting | acme | internal | off | custom
+  std::string redirect_to = {};  // a domain id of the same app ("" = serves the app)
+  bool https_redirect = true;    // http → https where TLS is on
+  bool hsts = false;
+  std::string cert_chain = {};       // PEM, tls "custom" only
+  std::string cert_key_sealed = {};  // the key, sealed with the master key
+  /// What the view shows of the certificate: subject, issuer, not_after, sans.
+  nlohmann::json cert_info = nlohmann::json::object();
+  std::string dns_status = "pending_dns";  // pending_dns | ok | elsewhere
+  nlohmann::json dns_records = nlohmann::json::array();
+  std::optional<TimePoint> dns_checked_at = {};
+  TimePoint created_at{};
+  TimePoint updated_at{};
+};
+
+struct DomainQuery {
+  std::string team_id = {};     // required
+  std::string app_id = {};      // "" = any
+  std::string dns_status = {};  // "" = any
+  std::string q = {};           // substring of the hostname
+  std::int64_t page = 1;
+  std::int64_t per_page = 20;
 };
 
 }  // namespace berth

@@ -312,6 +312,27 @@ class Tx {
   virtual Result<std::optional<AppEdgeRecord>> get_app_edge(std::string_view app_id) = 0;
   /// Inserts or replaces the app's row; `conflict` when there is no such app.
   virtual Result<void> put_app_edge(const AppEdgeRecord& edge) = 0;
+  // Domains. (hostname, path_prefix) is unique across teams (`conflict` "hostname_taken").
+  // Deleted with their app.
+  virtual Result<void> create_domain(const DomainRecord& domain) = 0;
+  /// By id within a team; team_id "" finds it in any team.
+  virtual Result<std::optional<DomainRecord>> get_domain(std::string_view team_id,
+                                                         std::string_view id) = 0;
+  virtual Result<void> update_domain(const DomainRecord& domain) = 0;  // every column, by id
+  virtual Result<void> delete_domain(std::string_view id) = 0;
+  /// Ordered by hostname, then path prefix.
+  virtual Result<Page<DomainRecord>> list_domains(const DomainQuery& query) = 0;
+  /// An app's domains, ordered by hostname then path prefix.
+  virtual Result<std::vector<DomainRecord>> list_app_domains(std::string_view app_id) = 0;
+  /// The domains of every app placed on a server (its route table), ordered by app id, then
+  /// hostname and path prefix.
+  virtual Result<std::vector<DomainRecord>> list_server_domains(std::string_view server_id) = 0;
+  /// Every domain with this hostname, in any team (the instance-wide uniqueness check).
+  virtual Result<std::vector<DomainRecord>> find_domains_by_hostname(std::string_view hostname) = 0;
+  /// The ids of domains whose last DNS check is older than `before` (or never ran), oldest
+  /// first, at most `limit`.
+  virtual Result<std::vector<std::string>> list_domains_to_check(TimePoint before,
+                                                                 std::int64_t limit) = 0;
 
   // Idempotency keys: one row per (scope, key), pruned by age.
   /// `conflict` when the scope already has this key.

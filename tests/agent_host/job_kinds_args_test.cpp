@@ -175,13 +175,153 @@ TEST(CaddyConfig, InternalTls) {
   ASSERT_TRUE(table);
   const json config = caddy_config(*table, "127.0.0.1:2019", "127.0.0.1:5353");
   EXPECT_EQ(config["apps"]["http"]["servers"]["berth"]["listen"], json({":8080", ":8443"}));
-  EXPECT_FALSE(config["apps"]["http"]["servers"]["berth"].contains("automatic_https"));
+  // Caddy's own redirects are off: each domain's route does it (it may be switched off).
+  EXPECT_EQ(config["apps"]["http"]["servers"]["berth"]["automatic_https"],
+            json({{"disable_redirects", true}}));
   EXPECT_EQ(config["apps"]["tls"]["automation"]["policies"],
             json::parse(R"([{"subjects":["a.test","b.test"],"issuers":[{"module":"internal"}]}])"));
   const json acme = caddy_config(
       *parse_proxy_args(proxy_args({{{"host", "a.test"}, {"upstream", "127.0.0.1:1"}}}, "acme")),
       "127.0.0.1:2019", "127.0.0.1:5353");
   EXPECT_FALSE(acme["apps"].contains("tls"));
+}
+
+json route(json fields) {
+  json entry = {{"host", "a.example"}, {"upstream", "127.0.0.1:80"}};
+  entry.merge_patch(fields);
+  return entry;
+}
+
+TEST(ProxyArgs, DomainFieldsAreCheckedAgain) {
+  for (const json& good :
+       {route({{"path_prefix", "/api/v1"}}),
+        route({{"tls", "custom"},
+               {"certificate",
+                {{"chain", "-----BEGIN CERTIFICATE-----\nAB\n"},
+                 {"key", "-----BEGIN PRIVATE KEY-----\n"}}}}),
+        route({{"upstream", nullptr}, {"redirect_to", "https://b.example:8443"}}),
+        route({{"host", "*.wild.example"}, {"tls", "internal"}}),
+        route({{"https_redirect", false}, {"hsts", true}, {"tls", "off"}})}) {
+    EXPECT_TRUE(parse_proxy_args(proxy_args({good}))) << good.dump();
+  }
+  // Hostile or malformed values: none may reach Caddy, whose placeholders expand {...}.
+  for (const json& bad : {
+           route({{"path_prefix", "/{env.HOME}"}}),
+           route({{"path_prefix", "/a/../b"}}),
+           route({{"path_prefix", "/a\r\nb"}}),
+           route({{"path_prefix", "api"}}),
+           route({{"path_prefix", "/" + std::string(300, 'a')}}),
+           route({{"upstream", nullptr}, {"redirect_to", "https://b.example/{file./etc/passwd}"}}),
+           route({{"upstream", nullptr}, {"redirect_to", "https://b.example\r\nX: y"}}),
+           route({{"upstream", nullptr}, {"redirect_to", "javascript:alert(1)"}}),
+           route({{"upstream", nullptr}, {"redirect_to", "https://{http.request.host}"}}),
+           route({{"redirect_to", "https://b.example"}}),  // both
+           route({{"upstream", nullptr}}),                 // neither
+           route({{"host", "*.example"}, {"tls", "internal"}}),
+           route({{"host", "*.wild.example"}, {"tls", "acme"}}),
+           route({{"host", "a.*.example"}}),
+           route({{"host", "{env.X}.example"}}),
+           route({{"tls", "on"}}),
+           route({{"tls", "custom"}}),
+           route({{"certificate", {{"chain", "-----BEGIN X"}, {"key", "-----BEGIN Y"}}}}),
+           route({{"tls", "custom"}, {"certificate", {{"chain", "{env.KEY}"}, {"key", "k"}}}}),
+           route({{"tls", "custom"},
+                  {"certificate", {{"chain", std::string("-----BEGIN \0", 12)}, {"key", "x"}}}}),
+           route({{"hsts", "yes"}}),
+           route({{"edge2", true}}),
+       }) {
+    EXPECT_FALSE(parse_proxy_args(proxy_args({bad}))) << bad.dump();
+  }
+  EXPECT_TRUE(
+      parse_proxy_args(proxy_args({route(json::object()), route({{"path_prefix", "/api"}})})));
+  EXPECT_FALSE(parse_proxy_args(
+      proxy_args({route({{"path_prefix", "/api"}}), route({{"path_prefix", "/api"}})})));
+}
+
+TEST(CaddyConfig, DomainsRenderRedirectsPrefixesAndPerHostTls) {
+  auto table = parse_proxy_args(proxy_args(
+      {route({{"host", "shop.example"}, {"hsts", true}}),
+       route({{"host", "shop.example"}, {"path_prefix", "/api"}, {"upstream", "127.0.0.1:81"}}),
+       route({{"host", "shop.example"}, {"path_prefix", "/api/v2"}, {"upstream", "127.0.0.1:82"}}),
+       route({{"host", "www.shop.example"},
+              {"upstream", nullptr},
+              {"redirect_to", "https://shop.example:8443"}}),
+       route({{"host", "*.wild.example"}, {"tls", "internal"}, {"upstream", "127.0.0.1:83"}}),
+       route({{"host", "plain.example"}, {"tls", "off"}, {"upstream", "127.0.0.1:84"}}),
+       route({{"host", "own.example"},
+              {"tls", "custom"},
+              {"https_redirect", false},
+              {"upstream", "127.0.0.1:85"},
+              {"certificate", {{"chain", "-----BEGIN C"}, {"key", "-----BEGIN K"}}}})},
+      "acme"));
+  ASSERT_TRUE(table) << table.error().message;
+  // Not const: a missing member then reads as null and fails an expectation, not an assert.
+  json config = caddy_config(*table, "127.0.0.1:2019", "127.0.0.1:5353");
+  json server = config["apps"]["http"]["servers"]["berth"];
+  std::vector<std::string> order;
+  for (auto& r : server["routes"]) {
+    std::string text = r["match"][0]["host"][0].get<std::string>();
+    if (r["match"][0].contains("path")) {
+      text += r["match"][0]["path"][0].get<std::string>();
+    }
+    if (r["match"][0].contains("protocol")) {
+      text += " (http)";
+    }
+    order.push_back(text + " " + r["handle"].back()["handler"].get<std::string>());
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{
+                       "own.example reverse_proxy",
+                       "plain.example reverse_proxy",
+                       "shop.example/api/v2 (http) static_response",
+                       "shop.example/api/v2 reverse_proxy",
+                       "shop.example/api (http) static_response",
+                       "shop.example/api reverse_proxy",
+                       "shop.example (http) static_response",
+                       "shop.example reverse_proxy",
+                       "www.shop.example (http) static_response",
+                       "www.shop.example static_response",
+                       "*.wild.example (http) static_response",
+                       "*.wild.example reverse_proxy",
+                   }));
+  const auto find = [&](const std::string& host, bool http) {
+    for (auto& r : server["routes"]) {
+      if (r["match"][0]["host"][0] == host && !r["match"][0].contains("path") &&
+          r["match"][0].contains("protocol") == http) {
+        return r;
+      }
+    }
+    return json();
+  };
+  EXPECT_EQ(find("www.shop.example", false)["handle"][0],
+            json::parse(R"({"handler":"static_response","status_code":308,
+                "headers":{"Location":["https://shop.example:8443{http.request.uri}"]}})"));
+  EXPECT_EQ(find("shop.example", true)["handle"][0]["headers"]["Location"][0],
+            "https://shop.example:8443{http.request.uri}");
+  EXPECT_EQ(find("*.wild.example", true)["handle"][0]["headers"]["Location"][0],
+            "https://{http.request.host}:8443{http.request.uri}");
+  EXPECT_EQ(
+      find("shop.example", false)["handle"][0]["response"]["set"]["Strict-Transport-Security"][0],
+      "max-age=31536000");
+  EXPECT_EQ(find("shop.example", false)["handle"][1]["dynamic_upstreams"]["name"],
+            "shop.example.route.berth.internal.");
+  EXPECT_EQ(server["routes"][3]["match"][0]["path"], json({"/api/v2", "/api/v2/*"}));
+  EXPECT_EQ(server["automatic_https"],
+            json::parse(R"({"disable_redirects":true,"skip":["plain.example"],
+                            "skip_certificates":["own.example"]})"));
+  EXPECT_EQ(config["apps"]["tls"]["automation"]["policies"],
+            json::parse(R"([{"subjects":["*.wild.example"],"issuers":[{"module":"internal"}]}])"));
+  EXPECT_EQ(config["apps"]["tls"]["certificates"]["load_pem"][0]["certificate"], "-----BEGIN C");
+  const std::string tag = config["apps"]["tls"]["certificates"]["load_pem"][0]["tags"][0];
+  EXPECT_EQ(
+      server["tls_connection_policies"],
+      json::parse(R"([{"match":{"sni":["own.example"]},"certificate_selection":{"any_tag":[")" +
+                  tag + R"("]}},{}])"));
+  // Every serving route has its own SRV name; redirects have none.
+  const auto services = upstream_services(*table);
+  EXPECT_EQ(services.size(), 6U);
+  EXPECT_EQ(services.at("shop.example.route.berth.internal"), 80);
+  // What the state dir keeps reads back as the same table.
+  EXPECT_EQ(proxy_args_json(*parse_proxy_args(proxy_args_json(*table))), proxy_args_json(*table));
 }
 
 }  // namespace

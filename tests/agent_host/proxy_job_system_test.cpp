@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -16,6 +18,7 @@
 #include "agent/host/proxy_job.hpp"
 #include "keep_alive_client.hpp"
 #include "process_helper.hpp"
+#include "support/pem_certificate.hpp"
 #include "support/temp_dir.hpp"
 #include "system/docker_fixture.hpp"
 #include "tiny_server.hpp"
@@ -263,6 +266,178 @@ TEST_F(ProxySystem, CaddyRefusalsAndAbsenceAreReported) {
   EXPECT_EQ(
       apply(keeper, {{"routes", {{{"host", "a.test"}, {"upstream", "10.0.0.1:80"}}}}}).error_code,
       "invalid_args");
+}
+
+// What curl saw: the status, the body and the response headers (lower-cased names).
+struct CurlAnswer {
+  int status = 0;
+  std::string body;
+  std::string headers;
+};
+
+class ProxyDomains : public ProxySystem {
+ protected:
+  // GET url with `host` resolved to 127.0.0.1 (SNI and Host both carry it), trusting `ca`.
+  CurlAnswer curl(const std::string& url, const std::string& host, int port,
+                  const std::string& ca = "") {
+    const std::string body = dir_.file("curl.body");
+    const std::string headers = dir_.file("curl.headers");
+    std::vector<std::string> argv = {
+        "curl", "-sS", "--max-time", "10",        "-o",
+        body,   "-D",  headers,      "--resolve", host + ":" + std::to_string(port) + ":127.0.0.1"};
+    if (!ca.empty()) {
+      argv.insert(argv.end(), {"--cacert", ca});
+    }
+    argv.push_back(url);
+    CurlAnswer out;
+    if (testing::run_program(argv, {}, dir_.file("curl.log")) != 0) {
+      return out;
+    }
+    out.body = read(body);
+    out.headers = read(headers);
+    std::transform(out.headers.begin(), out.headers.end(), out.headers.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const auto space = out.headers.find(' ');
+    out.status = space == std::string::npos ? 0 : std::atoi(out.headers.c_str() + space + 1);
+    return out;
+  }
+
+  static std::string read(const std::string& path) {
+    std::ifstream in(path);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+
+  // Retries (at most 20 s) until `accept` holds: certificates are issued in the background.
+  CurlAnswer curl_until(const std::string& url, const std::string& host, int port,
+                        const std::string& ca,
+                        const std::function<bool(const CurlAnswer&)>& accept) {
+    CurlAnswer last;
+    for (int attempt = 0; attempt < 80; ++attempt) {
+      last = curl(url, host, port, ca);
+      if (accept(last)) {
+        return last;
+      }
+      std::this_thread::sleep_for(milliseconds(250));
+    }
+    return last;
+  }
+
+  std::string http(const std::string& host, const std::string& path = "/") const {
+    return "http://" + host + ":" + std::to_string(http_port_) + path;
+  }
+  std::string https(const std::string& host, const std::string& path = "/") const {
+    return "https://" + host + ":" + std::to_string(https_port_) + path;
+  }
+  std::string caddy_root() const { return dir_.file("data/caddy/pki/authorities/local/root.crt"); }
+};
+
+TEST_F(ProxyDomains, DomainsRedirectsPrefixesWildcardsAndCustomCertificatesThroughCaddy) {
+  if (!testing::have_program("curl")) {
+    GTEST_SKIP() << "curl is not installed";
+  }
+  testing::TinyServer web(200, 0, "WEB");
+  testing::TinyServer api(200, 0, "API");
+  const auto ca = berth::testing::make_test_ca();
+  const auto own = berth::testing::make_test_leaf(ca, {.dns_names = {"own.test"}});
+  std::ofstream(dir_.file("own-ca.pem")) << ca.chain;
+  const std::string web_up = "127.0.0.1:" + std::to_string(web.port());
+  const std::string origin = "https://shop.test:" + std::to_string(https_port_);
+  const json args = {
+      {"http_port", http_port_},
+      {"https_port", https_port_},
+      {"tls", "off"},
+      {"routes",
+       {{{"host", "plain.test"}, {"upstream", web_up}},
+        {{"host", "alt.test"}, {"upstream", web_up}},
+        {{"host", "shop.test"}, {"upstream", web_up}, {"tls", "internal"}, {"hsts", true}},
+        {{"host", "shop.test"},
+         {"path_prefix", "/api"},
+         {"upstream", "127.0.0.1:" + std::to_string(api.port())},
+         {"tls", "internal"}},
+        {{"host", "www.shop.test"}, {"redirect_to", origin}, {"tls", "internal"}},
+        {{"host", "*.wild.test"}, {"upstream", web_up}, {"tls", "internal"}},
+        {{"host", "own.test"},
+         {"upstream", web_up},
+         {"tls", "custom"},
+         {"certificate", {{"chain", own.chain}, {"key", own.key}}}}}}};
+  ProxyKeeper keeper({.admin_address = admin_, .state_dir = dir_.file("state")});
+  const auto outcome = apply(keeper, args);
+  ASSERT_EQ(outcome.status, "succeeded") << outcome.error_message << "\n"
+                                         << read(dir_.file("caddy.log"));
+
+  // Two domains of one app, on plain HTTP.
+  EXPECT_TRUE(reaches("plain.test", "WEB"));
+  EXPECT_TRUE(reaches("alt.test", "WEB"));
+  // HTTP → HTTPS where TLS is on, path and query kept.
+  const auto upgraded = curl(http("shop.test", "/x?y=1"), "shop.test", http_port_);
+  EXPECT_EQ(upgraded.status, 308) << upgraded.headers;
+  EXPECT_NE(upgraded.headers.find("location: " + origin + "/x?y=1"), std::string::npos)
+      << upgraded.headers;
+  // HTTPS with Caddy's internal CA, HSTS on.
+  const auto served = curl_until(https("shop.test"), "shop.test", https_port_, caddy_root(),
+                                 [](const CurlAnswer& a) { return a.body == "WEB"; });
+  EXPECT_EQ(served.body, "WEB") << read(dir_.file("curl.log"));
+  EXPECT_NE(served.headers.find("strict-transport-security: max-age=31536000"), std::string::npos)
+      << served.headers;
+  // A path prefix goes to another app, unstripped; the rest of the host stays with the first.
+  const auto prefixed =
+      curl(https("shop.test", "/api/orders?n=2"), "shop.test", https_port_, caddy_root());
+  EXPECT_EQ(prefixed.body, "API");
+  EXPECT_EQ(api.last_target(), "/api/orders?n=2");
+  EXPECT_EQ(curl(https("shop.test", "/apis"), "shop.test", https_port_, caddy_root()).body, "WEB");
+  // A redirect domain answers 308 to the primary, path and query kept.
+  const auto moved = curl_until(https("www.shop.test", "/a/b?c=d"), "www.shop.test", https_port_,
+                                caddy_root(), [](const CurlAnswer& a) { return a.status == 308; });
+  EXPECT_EQ(moved.status, 308) << read(dir_.file("curl.log"));
+  EXPECT_NE(moved.headers.find("location: " + origin + "/a/b?c=d"), std::string::npos)
+      << moved.headers;
+  // A wildcard with internal TLS answers for a name under it.
+  const auto wild = curl_until(https("anything.wild.test"), "anything.wild.test", https_port_,
+                               caddy_root(), [](const CurlAnswer& a) { return a.body == "WEB"; });
+  EXPECT_EQ(wild.body, "WEB") << read(dir_.file("curl.log"));
+  // The uploaded certificate is what own.test serves: curl trusts only its CA.
+  const auto custom =
+      curl_until(https("own.test"), "own.test", https_port_, dir_.file("own-ca.pem"),
+                 [](const CurlAnswer& a) { return a.body == "WEB"; });
+  EXPECT_EQ(custom.body, "WEB") << read(dir_.file("curl.log"));
+  EXPECT_EQ(curl(https("own.test"), "own.test", https_port_, caddy_root()).status, 0)
+      << "own.test must not be served by Caddy's internal CA";
+}
+
+TEST_F(ProxyDomains, HostileValuesNeverReachCaddysConfig) {
+  testing::TinyServer web(200, 0, "WEB");
+  const std::string web_up = "127.0.0.1:" + std::to_string(web.port());
+  ProxyKeeper keeper({.admin_address = admin_, .state_dir = dir_.file("state")});
+  ASSERT_EQ(apply(keeper, {{"http_port", http_port_},
+                           {"routes", {{{"host", "good.test"}, {"upstream", web_up}}}}})
+                .status,
+            "succeeded");
+  const json before = caddy_now();
+  for (const json& hostile : {
+           json{{"host", "{env.HOME}.test"}, {"upstream", web_up}},
+           json{
+               {"host", "evil.test"}, {"upstream", web_up}, {"path_prefix", "/{file./etc/passwd}"}},
+           json{{"host", "evil.test"}, {"upstream", web_up}, {"path_prefix", "/a/../b"}},
+           json{{"host", "evil.test"}, {"redirect_to", "https://x.test\r\nSet-Cookie: a=b"}},
+           json{{"host", "evil.test"}, {"redirect_to", "https://x.test/{env.HOME}"}},
+           json{{"host", "evil.test\r\nx"}, {"upstream", web_up}},
+           json{{"host", std::string("evil\0.test", 10)}, {"upstream", web_up}},
+           json{{"host", std::string(300, 'a') + ".test"}, {"upstream", web_up}},
+           json{{"host", "evil.test"},
+                {"upstream", web_up},
+                {"tls", "custom"},
+                {"certificate", {{"chain", "-----BEGIN {env.HOME}"}, {"key", "-----BEGIN K"}}}},
+       }) {
+    const auto refused = apply(keeper, {{"http_port", http_port_}, {"routes", {hostile}}});
+    EXPECT_EQ(refused.error_code, "invalid_args") << hostile;
+  }
+  const json after = caddy_now();
+  EXPECT_EQ(after, before);
+  const std::string running = after.dump();
+  for (const char* needle : {"{env.", "{file.", "evil", "..", "\\r", "\\n", "\\u0000"}) {
+    EXPECT_EQ(running.find(needle), std::string::npos) << needle << " in " << running;
+  }
+  EXPECT_TRUE(reaches("good.test", "WEB"));
 }
 
 }  // namespace

@@ -14,10 +14,23 @@ using nlohmann::json;
 class RouteTableTest : public DeployTest {
  protected:
   json table(const std::optional<RouteChange>& change = std::nullopt) {
-    auto args =
-        read_value<json>(*store_, [&](Tx& tx) { return proxy_apply_args(tx, server_.id, change); });
+    auto args = read_value<json>(*store_, [&](Tx& tx) {
+      return proxy_apply_args(tx, server_.id, change, &services_.master_key);
+    });
     EXPECT_TRUE(args);
     return args ? *args : json();
+  }
+
+  DomainRecord add_domain(const AppRecord& app, const std::string& hostname,
+                          DomainRecord fields = {}) {
+    fields.id = ids_.next("dom");
+    fields.team_id = app.team_id;
+    fields.app_id = app.id;
+    fields.hostname = hostname;
+    fields.created_at = clock_.now();
+    fields.updated_at = clock_.now();
+    EXPECT_TRUE(store_->write([&](Tx& tx) { return tx.create_domain(fields); }));
+    return fields;
   }
 };
 
@@ -99,6 +112,53 @@ TEST_F(RouteTableTest, AnAppsEdgeRulesRideOnItsRouteAndTheirHashesAreNotShown) {
   EXPECT_EQ(shown["routes"][1]["edge"]["basic_auth"]["users"][0]["password_hash"], "***");
   EXPECT_EQ(shown["routes"][1]["edge"]["allow_ips"], json({"10.0.0.0/8"}));
   EXPECT_EQ(shown.dump().find("$2b$"), std::string::npos);
+}
+
+TEST_F(RouteTableTest, EachDomainIsARouteWithWhatDiffersFromTheDefaults) {
+  AppRecord web = add_app("web", {{"type", "image"}, {"image", "nginx"}});
+  AppRecord api = add_app("api", {{"type", "image"}, {"image", "nginx"}});
+  const DomainRecord primary = add_domain(web, "shop.test", {.is_primary = true, .hsts = true});
+  add_domain(web, "www.shop.test", {.redirect_to = primary.id});
+  add_domain(web, "*.preview.test", {.tls = "internal", .https_redirect = false});
+  add_domain(api, "shop.test", {.path_prefix = "/api"});
+  ASSERT_TRUE(store_->write([&](Tx& tx) {
+    return tx.put_proxy_settings({.server_id = server_.id, .https_port = 8443, .tls = "acme"});
+  }));
+  serve(web, 32001);
+  serve(api, 32002);
+  EXPECT_EQ(table()["routes"], json::parse(R"([
+    {"host":"*.preview.test","upstream":"127.0.0.1:32001","tls":"internal","https_redirect":false},
+    {"host":"shop.test","upstream":"127.0.0.1:32001","hsts":true},
+    {"host":"shop.test","upstream":"127.0.0.1:32002","path_prefix":"/api"},
+    {"host":"www.shop.test","redirect_to":"https://shop.test:8443"}])"));
+  // A switch moves every domain of the app; the other app's prefix stays.
+  const json switched =
+      table(RouteChange{.app_id = web.id, .hostname = web.hostname, .upstream_port = 32009});
+  EXPECT_EQ(switched["routes"][0]["upstream"], "127.0.0.1:32009");
+  EXPECT_EQ(switched["routes"][1]["upstream"], "127.0.0.1:32009");
+  EXPECT_EQ(switched["routes"][2]["upstream"], "127.0.0.1:32002");
+  EXPECT_EQ(table(RouteChange{.app_id = web.id, .hostname = {}, .upstream_port = 0})["routes"],
+            json::parse(R"([{"host":"shop.test","upstream":"127.0.0.1:32002",
+                             "path_prefix":"/api"}])"));
+}
+
+TEST_F(RouteTableTest, ACustomCertificateTravelsWithItsKeyOpenedAndTheShownArgsHideIt) {
+  AppRecord web = add_app("web", {{"type", "image"}, {"image", "nginx"}});
+  DomainRecord custom{.tls = "custom", .cert_chain = "-----BEGIN CERTIFICATE-----\n"};
+  custom.cert_key_sealed = crypto::seal(services_.master_key, random_, "-----BEGIN PRIVATE KEY");
+  add_domain(web, "secure.test", custom);
+  serve(web, 32001);
+  const json got = table();
+  const json route = got["routes"][0];
+  EXPECT_EQ(route["tls"], "custom");
+  EXPECT_EQ(route["certificate"]["key"], "-----BEGIN PRIVATE KEY");
+  EXPECT_EQ(job_args_summary(got)["routes"][0]["certificate"],
+            json({{"chain", "-----BEGIN CERTIFICATE-----\n"}, {"key", "***"}}));
+  // Without the master key the domain is left out rather than sent without its key.
+  auto keyless = read_value<json>(
+      *store_, [&](Tx& tx) { return proxy_apply_args(tx, server_.id, std::nullopt, nullptr); });
+  ASSERT_TRUE(keyless);
+  EXPECT_TRUE((*keyless)["routes"].empty());
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/sqlite_test_support.hpp"
 #include "store/store_contract.hpp"
+#include "store/store_contract_app_records.hpp"
 
 namespace berth {
 
@@ -170,6 +171,42 @@ TEST_F(SqliteMigrationTest, IdentityMigrationAddsItsTablesAndKeepsAuditRows) {
       {"users"},
   };
   EXPECT_EQ(tables, expected);
+}
+
+TEST_F(SqliteMigrationTest, DomainsMigrationMakesEveryHostnameItsAppsPrimaryDomain) {
+  {
+    auto store = open(sqlite_migrations().first(6), FixedClock(test_time(1)));
+    ASSERT_TRUE(store.has_value()) << describe(store.error());
+    AppRecord shared = test_app(2, 1, 2);
+    shared.hostname = "app-1.example.test";  // unique per server only, before domains
+    shared.created_at = test_time(50);
+    AppRecord none = test_app(3, 1, 1);
+    none.hostname.clear();
+    BERTH_ASSERT_OK(seed_apps(**store, {.teams = {test_team(1)},
+                                        .servers = {test_server(1, 1), test_server(2, 1)},
+                                        .apps = {test_app(1, 1, 1), shared, none}}));
+  }
+  auto store = open(sqlite_migrations(), FixedClock(test_time(2)));
+  ASSERT_TRUE(store.has_value()) << describe(store.error());
+  const auto domains_of = [&](int app) {
+    auto found = read_value<std::vector<DomainRecord>>(
+        **store, [&](Tx& tx) { return tx.list_app_domains(app_id(app)); });
+    EXPECT_TRUE(found.has_value());
+    return found.value_or(std::vector<DomainRecord>{});
+  };
+  const auto first = domains_of(1);
+  ASSERT_EQ(first.size(), 1U);
+  EXPECT_EQ(first[0].hostname, "app-1.example.test");
+  EXPECT_TRUE(first[0].is_primary);
+  EXPECT_EQ(first[0].tls, "");
+  EXPECT_TRUE(first[0].https_redirect);
+  EXPECT_EQ(first[0].dns_status, "pending_dns");
+  EXPECT_EQ(first[0].id, "dom_" + app_id(1).substr(4));
+  EXPECT_TRUE(domains_of(2).empty());  // the older app keeps the shared name
+  EXPECT_TRUE(domains_of(3).empty());
+  auto proxy = read_value<std::optional<ProxySettingsRecord>>(
+      **store, [](Tx& tx) { return tx.get_proxy_settings(server_id(1)); });
+  ASSERT_TRUE(proxy.has_value());
 }
 
 }  // namespace berth

@@ -1,6 +1,7 @@
 #include "store/store_contract_app_records.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/time_format.hpp"
 
@@ -123,6 +124,7 @@ ProxySettingsRecord test_proxy(int server) {
                                .http_port = 8080,
                                .https_port = 8443,
                                .tls = "internal"};
+  settings.public_addresses = {"203.0.113.7", "2001:db8::7"};
   settings.updated_at = test_time(server);
   return settings;
 }
@@ -193,8 +195,9 @@ std::string to_text(const DeployHookRecord& hook) {
 }
 
 std::string to_text(const ProxySettingsRecord& settings) {
-  return fmt::format("proxy {} domain={} http={} https={} tls={} updated={}", settings.server_id,
-                     settings.base_domain, settings.http_port, settings.https_port, settings.tls,
+  return fmt::format("proxy {} domain={} http={} https={} tls={} public={} updated={}",
+                     settings.server_id, settings.base_domain, settings.http_port,
+                     settings.https_port, settings.tls, fmt::join(settings.public_addresses, ","),
                      time_text(settings.updated_at));
 }
 

@@ -1,7 +1,10 @@
 #include "agent/host/caddy_config.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <map>
 #include <set>
+#include <vector>
 
 #include "agent/host/caddy_edge.hpp"
 #include "agent/host/job_args.hpp"
@@ -44,32 +47,271 @@ bool is_loopback_upstream(std::string_view upstream) {
   return std::stoi(std::string(port)) <= 65535;
 }
 
+bool is_routed_host(std::string_view host) {
+  const bool wildcard = host.starts_with("*.");
+  const auto name = wildcard ? host.substr(2) : host;
+  return host.size() <= kMaxRoutedHost && is_dns_name(name) &&
+         (!wildcard || name.find('.') != std::string_view::npos);
+}
+
+bool is_path_prefix(std::string_view path) {
+  if (path.size() < 2 || path.size() > 200 || path.front() != '/' || path.back() == '/') {
+    return false;
+  }
+  for (char c : path) {
+    if (!is_ascii_alnum(c) && c != '-' && c != '.' && c != '_' && c != '~' && c != '/') {
+      return false;
+    }
+  }
+  for (std::size_t start = 1; start <= path.size();) {
+    const auto slash = std::min(path.find('/', start), path.size());
+    const auto segment = path.substr(start, slash - start);
+    if (segment.empty() || segment == "." || segment == "..") {
+      return false;
+    }
+    start = slash + 1;
+  }
+  return true;
+}
+
+// "http(s)://<dns name>[:port]": nothing Caddy would expand, nothing after the origin.
+bool is_redirect_origin(std::string_view url) {
+  for (std::string_view scheme : {"https://", "http://"}) {
+    if (!url.starts_with(scheme)) {
+      continue;
+    }
+    auto rest = url.substr(scheme.size());
+    const auto colon = rest.find(':');
+    if (colon != rest.npos) {
+      const auto port = rest.substr(colon + 1);
+      if (port.empty() || port.size() > 5 || port.front() == '0' ||
+          !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+          std::stoi(std::string(port)) > 65535) {
+        return false;
+      }
+      rest = rest.substr(0, colon);
+    }
+    return is_dns_name(rest) && rest.size() <= kMaxRoutedHost;
+  }
+  return false;
+}
+
+// PEM is printable ASCII in lines; Caddy reads it as it is.
+bool is_pem_text(std::string_view text, std::size_t max_size) {
+  return !text.empty() && text.size() <= max_size && text.find("-----BEGIN ") != text.npos &&
+         std::all_of(text.begin(), text.end(), [](char c) {
+           return c == '\n' || c == '\r' || (c >= 0x20 && c < 0x7f && c != '{' && c != '}');
+         });
+}
+
+Result<std::string> optional_string(const nlohmann::json& entry, const char* key) {
+  const auto found = entry.find(key);
+  if (found == entry.end() || found->is_null()) {
+    return std::string();
+  }
+  if (!found->is_string()) {
+    return fail(invalid_arg(key, "must be a string"));
+  }
+  return found->get<std::string>();
+}
+
+Result<void> certificate_of(const nlohmann::json& entry, ProxyRoute& route) {
+  const auto found = entry.find("certificate");
+  if (found == entry.end() || found->is_null()) {
+    if (route.tls == "custom") {
+      return fail(invalid_arg("certificate", "tls custom needs a certificate {chain, key}"));
+    }
+    return {};
+  }
+  auto fields = known_fields(*found, {"chain", "key"});
+  if (!fields || route.tls != "custom") {
+    return fail(invalid_arg("certificate", "only with tls custom: an object {chain, key}"));
+  }
+  auto chain = optional_string(*fields, "chain");
+  auto key = optional_string(*fields, "key");
+  if (!chain || !key || !is_pem_text(*chain, 64 * 1024) || !is_pem_text(*key, 16 * 1024)) {
+    return fail(invalid_arg("certificate", "chain and key must be PEM text (64 KiB, 16 KiB)"));
+  }
+  route.certificate = RouteCertificate{.chain = std::move(*chain), .key = std::move(*key)};
+  return {};
+}
+
 Result<ProxyRoute> route_of(const nlohmann::json& entry) {
-  auto fields = known_fields(entry, {"host", "upstream", "edge"});
+  auto fields = known_fields(entry, {"host", "upstream", "path_prefix", "tls", "certificate",
+                                     "redirect_to", "https_redirect", "hsts", "edge"});
   if (!fields || !entry.is_object()) {
-    return fail(invalid_arg("routes", "each entry must be an object {host, upstream}"));
+    return fail(invalid_arg("routes", "each entry must be an object {host, upstream, ...}"));
   }
+  ProxyRoute route;
   const auto host = entry.value("host", nlohmann::json());
-  const auto upstream = entry.value("upstream", nlohmann::json());
-  if (!host.is_string() || !is_dns_name(host.get<std::string>()) ||
-      host.get<std::string>().size() > kMaxRoutedHost) {
-    return fail(
-        invalid_arg("routes", "host must be a lower-case DNS name of at most 232 characters"));
+  if (!host.is_string() || !is_routed_host(host.get<std::string>())) {
+    return fail(invalid_arg("routes",
+                            "host must be a lower-case DNS name (or *.name) of at most "
+                            "232 characters"));
   }
-  if (!upstream.is_string() || !is_loopback_upstream(upstream.get<std::string>())) {
-    return fail(invalid_arg("routes", "upstream must be 127.0.0.1:<port>"));
+  route.host = host.get<std::string>();
+  auto upstream = optional_string(*fields, "upstream");
+  auto redirect = optional_string(*fields, "redirect_to");
+  auto prefix = optional_string(*fields, "path_prefix");
+  auto tls = optional_string(*fields, "tls");
+  auto https_redirect = bool_field(*fields, "https_redirect", true);
+  auto hsts = bool_field(*fields, "hsts", false);
+  for (const auto* failed : {&upstream, &redirect, &prefix, &tls}) {
+    if (!*failed) {
+      return fail(failed->error());
+    }
+  }
+  if (!https_redirect || !hsts) {
+    return fail(!https_redirect ? https_redirect.error() : hsts.error());
+  }
+  route.upstream = *upstream;
+  route.redirect_to = *redirect;
+  route.path_prefix = *prefix;
+  route.tls = *tls;
+  route.https_redirect = *https_redirect;
+  route.hsts = *hsts;
+  if (route.upstream.empty() == route.redirect_to.empty()) {
+    return fail(invalid_arg("routes", "each route needs exactly one of upstream and redirect_to"));
+  }
+  if (!route.upstream.empty() && !is_loopback_upstream(route.upstream)) {
+    return fail(invalid_arg("upstream", "upstream must be 127.0.0.1:<port>"));
+  }
+  if (!route.redirect_to.empty() && !is_redirect_origin(route.redirect_to)) {
+    return fail(invalid_arg("redirect_to", "must be http(s)://<dns name>[:port]"));
+  }
+  if (!route.path_prefix.empty() && !is_path_prefix(route.path_prefix)) {
+    return fail(invalid_arg("path_prefix",
+                            "must be /segment[/segment...] of letters, digits, "
+                            "- . _ ~ without . or .. segments"));
+  }
+  if (!route.tls.empty() && route.tls != "off" && route.tls != "internal" && route.tls != "acme" &&
+      route.tls != "custom") {
+    return fail(invalid_arg("tls", "must be off, internal, acme or custom"));
+  }
+  if (route.host.starts_with("*.") && route.tls == "acme") {
+    return fail(invalid_arg("tls", "a wildcard host needs tls internal, custom or off"));
+  }
+  if (auto certificate = certificate_of(*fields, route); !certificate) {
+    return fail(certificate.error());
   }
   auto edge = edge::parse_edge_rules(entry.value("edge", nlohmann::json()));
   if (!edge) {
-    return fail(
-        invalid_arg("routes", "edge of " + host.get<std::string>() + ": " + edge.error().message));
+    return fail(invalid_arg("routes", "edge of " + route.host + ": " + edge.error().message));
   }
-  return ProxyRoute{.host = host.get<std::string>(),
-                    .upstream = upstream.get<std::string>(),
-                    .edge = std::move(*edge)};
+  route.edge = std::move(*edge);
+  return route;
+}
+
+// Exact hosts before wildcards (Caddy tries routes in order), then by host, then longer path
+// prefixes first so that /api/v2 wins over /api, and a host's root last.
+bool more_specific(const ProxyRoute& a, const ProxyRoute& b) {
+  const bool wild_a = a.host.starts_with("*.");
+  const bool wild_b = b.host.starts_with("*.");
+  if (wild_a != wild_b) {
+    return !wild_a;
+  }
+  if (a.host != b.host) {
+    return a.host < b.host;
+  }
+  return a.path_prefix.size() > b.path_prefix.size() ||
+         (a.path_prefix.size() == b.path_prefix.size() && a.path_prefix < b.path_prefix);
+}
+
+// FNV-1a: a stable short name for a route whose host or prefix cannot be a DNS label.
+std::string route_hash(std::string_view text) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, hash >>= 4) {
+    out[static_cast<std::size_t>(i)] = kHex[hash & 0xf];
+  }
+  return out;
+}
+
+nlohmann::json route_match(const ProxyRoute& route) {
+  nlohmann::json match = {{"host", {route.host}}};
+  if (!route.path_prefix.empty()) {
+    match["path"] = {route.path_prefix, route.path_prefix + "/*"};
+  }
+  return match;
+}
+
+nlohmann::json reverse_proxy(const ProxyRoute& route, const std::string& dns_address) {
+  const nlohmann::json resolver = {{"addresses", {"udp/" + dns_address}}};
+  // The name ends with a dot so that Go's resolver never tries it under a search domain.
+  // The transport resolves the SRV target (upstream.berth.internal) with the same responder.
+  // For the moment of a switch, and for an agent restarting, a dial that finds nothing is
+  // retried for up to 5 s before the client gets an error.
+  return {{"handler", "reverse_proxy"},
+          {"dynamic_upstreams",
+           {{"source", "srv"},
+            {"name", route_service_name(route) + "."},
+            {"refresh", kUpstreamRefresh},
+            {"resolver", resolver}}},
+          {"transport", {{"protocol", "http"}, {"resolver", resolver}}},
+          {"load_balancing", {{"try_duration", "5s"}}}};
+}
+
+nlohmann::json redirect_308(const std::string& location) {
+  return {{"handler", "static_response"},
+          {"status_code", 308},
+          {"headers", {{"Location", {location}}}}};
+}
+
+std::string port_suffix(int port, int standard) {
+  return port == standard ? "" : ":" + std::to_string(port);
+}
+
+// The route's Caddy routes: the http → https redirect (when on), then the route itself.
+void add_caddy_routes(const ProxyTable& table, const ProxyRoute& route,
+                      const std::string& dns_address, nlohmann::json& out) {
+  const bool tls = route_tls(table, route) != "off";
+  if (tls && route.https_redirect) {
+    // The host comes from the request only for a wildcard, whose matcher already allowed it
+    // to be a name under the validated one.
+    const std::string host = route.host.starts_with("*.") ? "{http.request.host}" : route.host;
+    nlohmann::json match = route_match(route);
+    match["protocol"] = "http";
+    out.push_back({{"match", {std::move(match)}},
+                   {"handle",
+                    {redirect_308("https://" + host + port_suffix(table.https_port, 443) +
+                                  "{http.request.uri}")}},
+                   {"terminal", true}});
+  }
+  nlohmann::json handle = nlohmann::json::array();
+  if (tls && route.hsts) {
+    handle.push_back(
+        {{"handler", "headers"},
+         {"response", {{"set", {{"Strict-Transport-Security", {"max-age=31536000"}}}}}}});
+  }
+  if (!route.redirect_to.empty()) {
+    handle.push_back(redirect_308(route.redirect_to + "{http.request.uri}"));
+  } else {
+    for (auto& rule : edge_handlers(route.edge)) {  // before the proxy: they may answer
+      handle.push_back(std::move(rule));
+    }
+    handle.push_back(reverse_proxy(route, dns_address));
+  }
+  out.push_back(
+      {{"match", {route_match(route)}}, {"handle", std::move(handle)}, {"terminal", true}});
 }
 
 }  // namespace
+
+std::string route_tls(const ProxyTable& table, const ProxyRoute& route) {
+  return route.tls.empty() ? table.tls : route.tls;
+}
+
+std::string route_service_name(const ProxyRoute& route) {
+  if (!route.host.starts_with("*.") && route.path_prefix.empty()) {
+    return upstream_service_name(route.host);
+  }
+  return "r" + route_hash(route.host + route.path_prefix) + ".route." + std::string(kUpstreamZone);
+}
 
 Result<ProxyTable> parse_proxy_args(const nlohmann::json& args) {
   auto fields = known_fields(args, {"http_port", "https_port", "tls", "routes"});
@@ -90,23 +332,30 @@ Result<ProxyTable> parse_proxy_args(const nlohmann::json& args) {
     }
     table.tls = tls->get<std::string>();
   }
-  if (table.tls != "off" && table.http_port == table.https_port) {
-    return fail(invalid_arg("https_port", "must differ from http_port"));
-  }
   const auto routes = fields->find("routes");
   if (routes == fields->end() || !routes->is_array() || routes->size() > 10'000) {
     return fail(invalid_arg("routes", "required, an array of at most 10000 routes"));
   }
-  std::set<std::string> hosts;
+  std::set<std::pair<std::string, std::string>> seen;
+  std::set<std::string> services;
   for (const auto& entry : *routes) {
     auto route = route_of(entry);
     if (!route) {
       return fail(route.error());
     }
-    if (!hosts.insert(route->host).second) {
-      return fail(invalid_arg("routes", "host " + route->host + " appears twice"));
+    if (!seen.emplace(route->host, route->path_prefix).second) {
+      return fail(
+          invalid_arg("routes", "host " + route->host + route->path_prefix + " appears twice"));
+    }
+    if (!route->upstream.empty() && !services.insert(route_service_name(*route)).second) {
+      return fail(invalid_arg("routes", "two routes share an upstream name"));
     }
     table.routes.push_back(std::move(*route));
+  }
+  const bool any_tls = std::any_of(table.routes.begin(), table.routes.end(),
+                                   [&](const auto& r) { return route_tls(table, r) != "off"; });
+  if ((table.tls != "off" || any_tls) && table.http_port == table.https_port) {
+    return fail(invalid_arg("https_port", "must differ from http_port"));
   }
   return table;
 }
@@ -114,10 +363,32 @@ Result<ProxyTable> parse_proxy_args(const nlohmann::json& args) {
 nlohmann::json proxy_args_json(const ProxyTable& table) {
   nlohmann::json routes = nlohmann::json::array();
   for (const auto& route : table.routes) {
-    routes.push_back({{"host", route.host}, {"upstream", route.upstream}});
-    if (!edge::is_empty(route.edge)) {
-      routes.back()["edge"] = edge::edge_rules_json(route.edge);
+    nlohmann::json entry = {{"host", route.host}};
+    if (!route.upstream.empty()) {
+      entry["upstream"] = route.upstream;
     }
+    if (!route.redirect_to.empty()) {
+      entry["redirect_to"] = route.redirect_to;
+    }
+    if (!route.path_prefix.empty()) {
+      entry["path_prefix"] = route.path_prefix;
+    }
+    if (!route.tls.empty()) {
+      entry["tls"] = route.tls;
+    }
+    if (route.certificate) {
+      entry["certificate"] = {{"chain", route.certificate->chain}, {"key", route.certificate->key}};
+    }
+    if (!route.https_redirect) {
+      entry["https_redirect"] = false;
+    }
+    if (route.hsts) {
+      entry["hsts"] = true;
+    }
+    if (!edge::is_empty(route.edge)) {
+      entry["edge"] = edge::edge_rules_json(route.edge);
+    }
+    routes.push_back(std::move(entry));
   }
   return {{"http_port", table.http_port},
           {"https_port", table.https_port},
@@ -128,38 +399,46 @@ nlohmann::json proxy_args_json(const ProxyTable& table) {
 UpstreamServices upstream_services(const ProxyTable& table) {
   UpstreamServices services;
   for (const auto& route : table.routes) {
+    if (route.upstream.empty()) {
+      continue;  // a redirect
+    }
     // parse_proxy_args let only 127.0.0.1:<1-65535> through.
     const auto port = route.upstream.substr(route.upstream.rfind(':') + 1);
-    services[upstream_service_name(route.host)] = std::stoi(port);
+    services[route_service_name(route)] = std::stoi(port);
   }
   return services;
 }
 
 nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_address,
                             const std::string& dns_address) {
-  const nlohmann::json resolver = {{"addresses", {"udp/" + dns_address}}};
-  nlohmann::json routes = nlohmann::json::array();
-  nlohmann::json hosts = nlohmann::json::array();
+  std::vector<const ProxyRoute*> ordered;
   for (const auto& route : table.routes) {
-    hosts.push_back(route.host);
-    // The name ends with a dot so that Go's resolver never tries it under a search domain.
-    // The transport resolves the SRV target (upstream.berth.internal) with the same responder.
-    // For the moment of a switch, and for an agent restarting, a dial that finds nothing is
-    // retried for up to 5 s before the client gets an error.
-    nlohmann::json proxy = {{"handler", "reverse_proxy"},
-                            {"dynamic_upstreams",
-                             {{"source", "srv"},
-                              {"name", upstream_service_name(route.host) + "."},
-                              {"refresh", kUpstreamRefresh},
-                              {"resolver", resolver}}},
-                            {"transport", {{"protocol", "http"}, {"resolver", resolver}}},
-                            {"load_balancing", {{"try_duration", "5s"}}}};
-    nlohmann::json handle = edge_handlers(route.edge);  // before the proxy: they may answer
-    handle.push_back(std::move(proxy));
-    routes.push_back(
-        {{"match", {{{"host", {route.host}}}}}, {"handle", std::move(handle)}, {"terminal", true}});
+    ordered.push_back(&route);
   }
-  const bool tls = table.tls != "off";
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const ProxyRoute* a, const ProxyRoute* b) { return more_specific(*a, *b); });
+  nlohmann::json routes = nlohmann::json::array();
+  // host → its TLS mode (path prefixes of one host share the host's certificate).
+  std::map<std::string, std::string> host_tls;
+  std::map<std::string, const RouteCertificate*> custom;
+  for (const ProxyRoute* route : ordered) {
+    add_caddy_routes(table, *route, dns_address, routes);
+    const std::string tls = route_tls(table, *route);
+    host_tls.emplace(route->host, tls);
+    if (tls == "custom" && route->certificate) {
+      custom.emplace(route->host, &*route->certificate);
+    }
+  }
+  nlohmann::json skip = nlohmann::json::array();
+  nlohmann::json internal = nlohmann::json::array();
+  for (const auto& [host, tls] : host_tls) {
+    if (tls == "off") {
+      skip.push_back(host);
+    } else if (tls == "internal") {
+      internal.push_back(host);
+    }
+  }
+  const bool tls = table.tls != "off" || skip.size() < host_tls.size();
   nlohmann::json listen = {":" + std::to_string(table.http_port)};
   if (tls) {
     listen.push_back(":" + std::to_string(table.https_port));
@@ -167,6 +446,11 @@ nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_ad
   nlohmann::json server = {{"listen", std::move(listen)}, {"routes", std::move(routes)}};
   if (!tls) {
     server["automatic_https"] = {{"disable", true}};
+  } else {
+    server["automatic_https"] = {{"disable_redirects", true}};
+    if (!skip.empty()) {
+      server["automatic_https"]["skip"] = skip;
+    }
   }
   nlohmann::json config = {{"admin", {{"listen", admin_address}}},
                            {"apps",
@@ -174,11 +458,34 @@ nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_ad
                               {{"http_port", table.http_port},
                                {"https_port", table.https_port},
                                {"servers", {{kCaddyServer, std::move(server)}}}}}}}};
-  if (table.tls == "internal" && !hosts.empty()) {
-    config["apps"]["tls"] = {
-        {"automation",
-         {{"policies",
-           {{{"subjects", std::move(hosts)}, {"issuers", {{{"module", "internal"}}}}}}}}}};
+  nlohmann::json tls_app = nlohmann::json::object();
+  if (!internal.empty()) {
+    tls_app["automation"]["policies"] = {
+        {{"subjects", std::move(internal)}, {"issuers", {{{"module", "internal"}}}}}};
+    // Caddy would add its local CA to this machine's trust store: the clients that should
+    // trust it are elsewhere, and the host's trust store is not Caddy's to change.
+    config["apps"]["pki"] = {{"certificate_authorities", {{"local", {{"install_trust", false}}}}}};
+  }
+  if (!custom.empty()) {
+    nlohmann::json pems = nlohmann::json::array();
+    nlohmann::json policies = nlohmann::json::array();
+    nlohmann::json skip_certificates = nlohmann::json::array();
+    for (const auto& [host, certificate] : custom) {
+      const std::string tag = "berth-" + route_hash(host);
+      pems.push_back(
+          {{"certificate", certificate->chain}, {"key", certificate->key}, {"tags", {tag}}});
+      policies.push_back(
+          {{"match", {{"sni", {host}}}}, {"certificate_selection", {{"any_tag", {tag}}}}});
+      skip_certificates.push_back(host);
+    }
+    policies.push_back(nlohmann::json::object());  // every other name: Caddy's own choice
+    tls_app["certificates"] = {{"load_pem", std::move(pems)}};
+    auto& http_server = config["apps"]["http"]["servers"][kCaddyServer];
+    http_server["tls_connection_policies"] = std::move(policies);
+    http_server["automatic_https"]["skip_certificates"] = std::move(skip_certificates);
+  }
+  if (!tls_app.empty()) {
+    config["apps"]["tls"] = std::move(tls_app);
   }
   return config;
 }

@@ -7,6 +7,7 @@
 /// to a new port changes the agent's DNS table, never Caddy's config.
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,9 +17,23 @@
 
 namespace berth::agent::host {
 
+/// A custom certificate for one host: PEM text as berthd sent it.
+struct RouteCertificate {
+  std::string chain = {};
+  std::string key = {};
+  bool operator==(const RouteCertificate&) const = default;
+};
+
+/// One domain: a host (and path prefix) served by an upstream, or redirected (308).
 struct ProxyRoute {
-  std::string host = {};      // lower-case DNS name
-  std::string upstream = {};  // "127.0.0.1:<port>"
+  std::string host = {};         // lower-case DNS name, or "*.<name>"
+  std::string upstream = {};     // "127.0.0.1:<port>"; "" for a redirect
+  std::string path_prefix = {};  // "" = the whole host; else "/a/b" (no trailing '/')
+  std::string tls = {};          // "" = the table's; acme | internal | off | custom
+  std::optional<RouteCertificate> certificate = {};  // tls custom only
+  std::string redirect_to = {};  // "http(s)://host[:port]": 308 there, path and query kept
+  bool https_redirect = true;    // http → https 308 where the route's TLS is on
+  bool hsts = false;             // Strict-Transport-Security on its answers
   edge::EdgeRules edge = {};  // the app's edge rules (caddy_edge.hpp), checked again here
 };
 
@@ -30,8 +45,14 @@ struct ProxyTable {
 };
 
 /// Refuses (code "invalid_args", naming the field) unknown fields, hosts that are not
-/// lower-case DNS names of at most 232 characters (the SRV name adds 21), upstreams other than
-/// 127.0.0.1:<port>, a host given twice, and edge rules edge::parse_edge_rules refuses.
+/// lower-case DNS names (or "*." wildcards of one) of at most 232 characters (the SRV name adds
+/// 21), upstreams other than 127.0.0.1:<port>, a route with both or neither of upstream and
+/// redirect_to, redirect targets other than http(s)://<dns name>[:port], path prefixes with
+/// characters outside A-Z a-z 0-9 - . _ ~ / or with empty, "." or ".." segments, unknown TLS
+/// modes, a wildcard with acme, a certificate without tls custom (or the other way round) or
+/// holding anything but PEM text, and a (host, path prefix) given twice. What reaches Caddy
+/// is built only from values that passed these checks; edge rules are checked with
+/// edge::parse_edge_rules.
 Result<ProxyTable> parse_proxy_args(const nlohmann::json& args);
 
 /// The table as proxy.apply's arguments again (what the state dir keeps).
@@ -40,10 +61,22 @@ nlohmann::json proxy_args_json(const ProxyTable& table);
 /// The agent DNS table of the routes: each host's SRV name → its upstream port.
 UpstreamServices upstream_services(const ProxyTable& table);
 
-/// The whole Caddy config: admin.listen = `admin_address`, apps.http.servers.berth with one
-/// terminal reverse_proxy route per host whose upstreams come from SRV lookups at
-/// `dns_address` ("ip:port" of the agent's responder), and for tls "internal" a tls automation
-/// policy with Caddy's internal issuer for every host.
+/// The route's TLS mode: its own, else the table's.
+std::string route_tls(const ProxyTable& table, const ProxyRoute& route);
+
+/// The SRV name of a serving route: upstream_service_name(host) for a plain host; for a
+/// wildcard or a path prefix (which a DNS label cannot hold) "r<hash>.route.berth.internal".
+std::string route_service_name(const ProxyRoute& route);
+
+/// The whole Caddy config: admin.listen = `admin_address`, apps.http.servers.berth with, per
+/// route (most specific first: exact hosts before wildcards, longer path prefixes first): an
+/// http → https 308 where its TLS is on and https_redirect holds, then a terminal route that
+/// answers 308 to redirect_to (path and query kept) or reverse-proxies to the upstream found
+/// by SRV lookups at `dns_address` ("ip:port" of the agent's responder), with an HSTS header
+/// when asked. TLS: hosts with tls off are skipped by automatic HTTPS (served on http only),
+/// internal hosts get an automation policy with Caddy's internal issuer, custom ones a
+/// load_pem certificate and a connection policy selecting it by SNI; acme hosts use Caddy's
+/// default issuers. Caddy's own http → https redirects are off: the routes above do it.
 nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_address,
                             const std::string& dns_address);
 

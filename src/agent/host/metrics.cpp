@@ -1,9 +1,15 @@
 #include "agent/host/metrics.hpp"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
 
+#include <array>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace berth::agent::host {
@@ -97,6 +103,40 @@ nlohmann::json MetricsSampler::sample() {
   };
 }
 
+std::vector<std::string> interface_addresses() {
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) {
+    return {};
+  }
+  std::set<std::string> found;
+  for (const ifaddrs* at = list; at != nullptr; at = at->ifa_next) {
+    if (at->ifa_addr == nullptr) {
+      continue;
+    }
+    std::array<char, INET6_ADDRSTRLEN> text{};
+    if (at->ifa_addr->sa_family == AF_INET) {
+      const auto* v4 = reinterpret_cast<const sockaddr_in*>(at->ifa_addr);
+      const std::uint32_t host = ntohl(v4->sin_addr.s_addr);
+      const bool skipped = (host >> 24) == 127 || (host >> 16) == 0xa9fe ||  // 169.254/16
+                           (host >> 28) == 0xe || host == 0;
+      if (!skipped && inet_ntop(AF_INET, &v4->sin_addr, text.data(), text.size()) != nullptr) {
+        found.insert(text.data());
+      }
+    } else if (at->ifa_addr->sa_family == AF_INET6) {
+      const auto* v6 = reinterpret_cast<const sockaddr_in6*>(at->ifa_addr);
+      const in6_addr& address = v6->sin6_addr;
+      const bool skipped = IN6_IS_ADDR_LOOPBACK(&address) || IN6_IS_ADDR_LINKLOCAL(&address) ||
+                           IN6_IS_ADDR_MULTICAST(&address) || IN6_IS_ADDR_UNSPECIFIED(&address) ||
+                           IN6_IS_ADDR_V4MAPPED(&address);
+      if (!skipped && inet_ntop(AF_INET6, &address, text.data(), text.size()) != nullptr) {
+        found.insert(text.data());
+      }
+    }
+  }
+  ::freeifaddrs(list);
+  return {found.begin(), found.end()};
+}
+
 nlohmann::json machine_facts(const std::string& proc_root) {
   struct utsname names {};
   const bool have_uname = ::uname(&names) == 0;
@@ -113,6 +153,7 @@ nlohmann::json machine_facts(const std::string& proc_root) {
       {"cpus", count_cpus(read_small_file(proc_root + "/stat"))},
       {"memory_bytes", memory.total_bytes},
       {"machine_id", trim(read_small_file("/etc/machine-id"))},
+      {"addresses", interface_addresses()},
   };
 }
 

@@ -30,10 +30,15 @@ class MetricsSampler {
   CpuTimes previous_cpu_ = {};
 };
 
-/// {hostname, os, kernel, arch, cpus, memory_bytes, machine_id}: os is PRETTY_NAME of
-/// /etc/os-release, machine_id is /etc/machine-id ("" when absent), cpus and memory come from
-/// `<proc_root>/stat` and `<proc_root>/meminfo`.
+/// {hostname, os, kernel, arch, cpus, memory_bytes, machine_id, addresses}: os is PRETTY_NAME
+/// of /etc/os-release, machine_id is /etc/machine-id ("" when absent), cpus and memory come
+/// from `<proc_root>/stat` and `<proc_root>/meminfo`, addresses from interface_addresses().
 nlohmann::json machine_facts(const std::string& proc_root = "/proc");
+
+/// The machine's IPv4 and IPv6 addresses that others may reach it at: every interface
+/// address except loopback, link-local, multicast and unspecified ones, sorted, no repeats.
+/// berthd compares a domain's DNS records with them (an admin may state others).
+std::vector<std::string> interface_addresses();
 
 /// A file's whole text, or "" when it cannot be read (missing, unreadable).
 std::string read_small_file(const std::string& path);

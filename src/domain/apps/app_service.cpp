@@ -8,6 +8,7 @@
 #include "domain/apps/app_spec.hpp"
 #include "domain/apps/apps_tx.hpp"
 #include "domain/apps/deploy_policy.hpp"
+#include "domain/domains/hostname_claims.hpp"
 #include "domain/kernel/audit.hpp"
 #include "domain/kernel/team_access.hpp"
 
@@ -248,7 +249,11 @@ Result<AppView> AppService::create(const Principal& who, std::string_view team_i
           return fail(std::move(proxy.error()));
         }
         if (app.hostname.empty()) {
-          app.hostname = default_hostname(app, *server, *proxy);
+          auto free = first_free_hostname(tx, app, default_hostname(app, *server, *proxy));
+          if (!free) {
+            return fail(std::move(free.error()));
+          }
+          app.hostname = std::move(*free);
         }
         for (auto step : {place.project(app.project_id), place.policy(app, nullptr),
                           place.hostname_free(app)}) {
@@ -258,6 +263,9 @@ Result<AppView> AppService::create(const Principal& who, std::string_view team_i
         }
         if (auto created = app_name_checked(tx.create_app(app)); !created) {
           return fail(std::move(created.error()));
+        }
+        if (auto primary = sync_primary_domain(tx, app, ctx_.ids(), now); !primary) {
+          return fail(std::move(primary.error()));
         }
         return view_of(tx, app);
       });
@@ -353,7 +361,11 @@ Result<AppView> AppService::update(const Principal& who, std::string_view team_i
         if (patch.hostname && !patch.hostname->empty()) {
           app.hostname = *patch.hostname;
         } else if (patch.hostname || had_default) {
-          app.hostname = default_hostname(app, server, *proxy);
+          auto free = first_free_hostname(tx, app, default_hostname(app, server, *proxy));
+          if (!free) {
+            return fail(std::move(free.error()));
+          }
+          app.hostname = std::move(*free);
         }
         if (auto ok = place.hostname_free(app); !ok) {
           return fail(std::move(ok.error()));
@@ -365,6 +377,9 @@ Result<AppView> AppService::update(const Principal& who, std::string_view team_i
         app.updated_at = ctx_.clock().now();
         if (auto written = app_name_checked(tx.update_app(app)); !written) {
           return fail(std::move(written.error()));
+        }
+        if (auto primary = sync_primary_domain(tx, app, ctx_.ids(), app.updated_at); !primary) {
+          return fail(std::move(primary.error()));
         }
         return view_of(tx, app);
       });

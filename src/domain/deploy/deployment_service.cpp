@@ -93,7 +93,7 @@ DeploymentService::DeploymentService(AreaContext ctx, JobService& jobs, EventHub
       log_(ctx, events),
       agent_steps_(ctx, jobs, log_, stopping_),
       steps_(parts.steps != nullptr ? *parts.steps : agent_steps_),
-      router_(ctx.store()),
+      router_(ctx.store(), ctx.services.master_key),
       pipeline_(ctx, steps_, parts.sleeper != nullptr ? *parts.sleeper : system_sleeper_, log_,
                 router_, stopping_),
       scheduler_(std::make_unique<DeployScheduler>(

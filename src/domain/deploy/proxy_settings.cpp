@@ -1,5 +1,10 @@
 // A server's proxy settings: the base domain its apps' default hostnames use, the ports Caddy
 // listens on and the TLS mode.
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <array>
+
 #include "domain/apps/app_spec.hpp"
 #include "domain/deploy/deployment_service.hpp"
 #include "domain/fleet/server_book.hpp"
@@ -10,7 +15,7 @@ namespace berth {
 
 namespace {
 
-Result<void> check_settings(const ProxySettingsRecord& settings) {
+Result<void> check_settings(ProxySettingsRecord& settings) {
   if (!settings.base_domain.empty() && !is_valid_hostname(settings.base_domain)) {
     return fail(Error::validation("base_domain", "base_domain must be a lower-case DNS name"));
   }
@@ -25,6 +30,20 @@ Result<void> check_settings(const ProxySettingsRecord& settings) {
   }
   if (settings.tls != "off" && settings.tls != "internal" && settings.tls != "acme") {
     return fail(Error::validation("tls", "tls must be off, internal or acme"));
+  }
+  if (settings.public_addresses.size() > 16) {
+    return fail(Error::validation("public_addresses", "public_addresses holds at most 16"));
+  }
+  for (auto& address : settings.public_addresses) {
+    std::array<unsigned char, 16> bytes{};
+    std::array<char, INET6_ADDRSTRLEN> text{};
+    const int family = address.find(':') == std::string::npos ? AF_INET : AF_INET6;
+    if (inet_pton(family, address.c_str(), bytes.data()) != 1 ||
+        inet_ntop(family, bytes.data(), text.data(), text.size()) == nullptr) {
+      return fail(
+          Error::validation("public_addresses", "public_addresses must be IPv4 or IPv6 addresses"));
+    }
+    address = text.data();  // canonical, so equal addresses compare equal
   }
   return {};
 }
@@ -56,7 +75,8 @@ Result<ProxySettingsRecord> DeploymentService::set_proxy_settings(const Principa
                                        {{"base_domain", settings.base_domain},
                                         {"http_port", settings.http_port},
                                         {"https_port", settings.https_port},
-                                        {"tls", settings.tls}}),
+                                        {"tls", settings.tls},
+                                        {"public_addresses", settings.public_addresses}}),
                             [&](Tx& tx) -> Result<void> {
                               if (auto server = admin_server(tx, who, team_id, settings.server_id);
                                   !server) {

@@ -75,6 +75,9 @@ void FleetMonitor::tick() {
       }
       return {};
     });
+    for (const auto& duty : hourly_) {
+      duty();
+    }
   }
 }
 

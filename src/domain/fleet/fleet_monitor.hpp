@@ -5,8 +5,10 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "domain/fleet/agent_hub.hpp"
 #include "domain/fleet/job_service.hpp"
@@ -26,6 +28,10 @@ class FleetMonitor {
   void stop();
   /// One round of whatever is due at the clock's now.
   void tick();
+  /// Adds work of another area run hourly with the retention (the first time on the first
+  /// tick): it must not block for long, so it hands slow work to a thread of its own. Call
+  /// before start().
+  void add_hourly(std::function<void()> duty) { hourly_.push_back(std::move(duty)); }
 
  private:
   FleetContext& ctx_;
@@ -35,6 +41,7 @@ class FleetMonitor {
   TimePoint last_flush_{};
   TimePoint last_expire_{};
   TimePoint last_prune_{};
+  std::vector<std::function<void()>> hourly_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

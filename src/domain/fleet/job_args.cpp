@@ -186,6 +186,15 @@ nlohmann::json job_args_summary(const nlohmann::json& args) {
       summary[secret] = "***";
     }
   }
+  // proxy.apply: a custom certificate's private key (the chain is public).
+  if (summary.contains("routes") && summary["routes"].is_array()) {
+    for (auto& route : summary["routes"]) {
+      if (route.is_object() && route.contains("certificate") && route["certificate"].is_object() &&
+          route["certificate"].contains("key")) {
+        route["certificate"]["key"] = "***";
+      }
+    }
+  }
   return summary;
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 /// A server's proxy route table, as the `proxy.apply` job carries it: the proxy's ports and
-/// TLS mode, and one route per app that is serving there (hostname → 127.0.0.1:<port> of its
-/// current container). The agent applies the whole table each time, so applying it twice is
-/// harmless and an agent can re-apply it after Caddy restarts.
+/// TLS mode, and one route per domain of each app that is serving there (hostname [+ path
+/// prefix] → 127.0.0.1:<port> of its current container, or a 308 redirect to another domain
+/// of the app), with the domain's TLS mode, custom certificate, https redirect and HSTS
+/// switches where they differ from the defaults. The agent applies the whole table each time, so
+/// applying it twice is harmless and an agent can re-apply it after Caddy restarts.
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -10,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/crypto.hpp"
 #include "store/store.hpp"
 
 namespace berth {
@@ -25,8 +28,17 @@ struct RouteChange {
 Result<ProxySettingsRecord> proxy_settings_of(Tx& tx, std::string_view server_id);
 
 /// The `proxy.apply` arguments for `server_id`, with `change` applied over what is stored.
+/// `master_key` opens the sealed keys of custom certificates; without it (null) domains with
+/// a custom certificate are left out.
 Result<nlohmann::json> proxy_apply_args(Tx& tx, std::string_view server_id,
-                                        const std::optional<RouteChange>& change);
+                                        const std::optional<RouteChange>& change,
+                                        const crypto::Key* master_key = nullptr);
+
+/// The URL origin a domain answers at ("https://host[:port]"), as redirects point to it.
+std::string domain_origin(const DomainRecord& domain, const ProxySettingsRecord& proxy);
+
+/// The domain's TLS mode: its own, or the server's when it follows the server ("").
+std::string effective_tls(const DomainRecord& domain, const ProxySettingsRecord& proxy);
 
 }  // namespace berth
 
@@ -44,7 +56,8 @@ namespace berth {
 /// happens under that server's lock. Thread-safe.
 class ProxyRouter {
  public:
-  explicit ProxyRouter(Store& store) : store_(store) {}
+  ProxyRouter(Store& store, const crypto::Key& master_key)
+      : store_(store), master_key_(master_key) {}
 
   /// Computes the table with `change`, runs `apply` with the proxy.apply arguments, and on
   /// success runs `commit` (which records the change in the store), all under the lock.
@@ -56,6 +69,7 @@ class ProxyRouter {
   std::mutex& lock_for(std::string_view server_id);
 
   Store& store_;
+  const crypto::Key& master_key_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<std::mutex>, std::less<>> locks_;
 };

@@ -6,7 +6,7 @@
 /// invitations), sqlite_tx_fleet.cpp (servers, install tokens), sqlite_tx_jobs.cpp (jobs, job
 /// output) and sqlite_tx_metrics.cpp (metrics, server events), sqlite_tx_apps.cpp (projects, apps,
 /// env vars) and sqlite_tx_deploy.cpp (deployments and their events, triggers, proxy settings) and
-/// sqlite_tx_idempotency.cpp (idempotency keys).
+/// sqlite_tx_idempotency.cpp (idempotency keys) and sqlite_tx_domains.cpp (domains).
 ///
 /// Beyond store.hpp: a unique or foreign-key violation is `conflict`; update_*, delete_*,
 /// touch_*, revoke_session, revoke_api_key and mark_refresh_token_used of a missing id are
@@ -239,6 +239,18 @@ class SqliteTx final : public Tx {
   Result<std::vector<DeployHookRecord>> list_deploy_hooks(std::string_view app_id) override;
   Result<bool> delete_deploy_hook(std::string_view app_id, std::string_view id) override;
   Result<void> touch_deploy_hook(std::string_view id, TimePoint at) override;
+
+  Result<void> create_domain(const DomainRecord& domain) override;
+  Result<std::optional<DomainRecord>> get_domain(std::string_view team_id,
+                                                 std::string_view id) override;
+  Result<void> update_domain(const DomainRecord& domain) override;
+  Result<void> delete_domain(std::string_view id) override;
+  Result<Page<DomainRecord>> list_domains(const DomainQuery& query) override;
+  Result<std::vector<DomainRecord>> list_app_domains(std::string_view app_id) override;
+  Result<std::vector<DomainRecord>> list_server_domains(std::string_view server_id) override;
+  Result<std::vector<DomainRecord>> find_domains_by_hostname(std::string_view hostname) override;
+  Result<std::vector<std::string>> list_domains_to_check(TimePoint before,
+                                                         std::int64_t limit) override;
 
   Result<std::optional<ProxySettingsRecord>> get_proxy_settings(
       std::string_view server_id) override;

@@ -20,7 +20,7 @@ constexpr std::string_view kHookColumns =
     "id, team_id, app_id, token_hash, created_by, created_at, last_used_at";
 
 constexpr std::string_view kProxyColumns =
-    "server_id, base_domain, http_port, https_port, tls, updated_at";
+    "server_id, base_domain, http_port, https_port, tls, updated_at, public_addresses";
 
 Result<DeploymentRecord> read_deployment(const SqliteStatement& row) {
   RowReader read(row, "deployments");
@@ -88,6 +88,11 @@ Result<ProxySettingsRecord> read_proxy(const SqliteStatement& row) {
   settings.https_port = read.integer(3);
   settings.tls = read.text(4);
   settings.updated_at = read.time(5);
+  for (const auto& address : json_column(read, 6)) {
+    if (address.is_string()) {
+      settings.public_addresses.push_back(address.get<std::string>());
+    }
+  }
   return read.finish(std::move(settings));
 }
 
@@ -278,13 +283,14 @@ Result<void> SqliteTx::put_proxy_settings(const ProxySettingsRecord& settings) {
     return known;
   }
   static const std::string sql = fmt::format(
-      "INSERT INTO proxy_settings ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+      "INSERT INTO proxy_settings ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
       "ON CONFLICT (server_id) DO UPDATE SET base_domain = excluded.base_domain, "
       "http_port = excluded.http_port, https_port = excluded.https_port, tls = excluded.tls, "
-      "updated_at = excluded.updated_at",
+      "updated_at = excluded.updated_at, public_addresses = excluded.public_addresses",
       kProxyColumns);
   return run_sql(connection_, sql, settings.server_id, settings.base_domain, settings.http_port,
-                 settings.https_port, settings.tls, settings.updated_at);
+                 settings.https_port, settings.tls, settings.updated_at,
+                 json_text(nlohmann::json(settings.public_addresses)));
 }
 
 }  // namespace berth

@@ -357,6 +357,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/apps/{id}/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an app's domains
+         * @description Ordered by hostname, then path prefix; ?page=, ?per_page=.
+         */
+        get: operations["get_api_v1_apps_id_domains"];
+        put?: never;
+        /**
+         * Give an app a domain
+         * @description hostname: a DNS name of two labels or more (lower-cased; Unicode is converted to its xn-- form), or *.name. 409 hostname_taken when any app of the instance holds it (at this path prefix, or in another team or on another server at any). The DNS check starts in the background. tls: acme | internal | off | custom, or null to follow the server's proxy setting; a wildcard (*.example.com) needs internal, custom or off. certificate {chain, key} (PEM) sets tls custom and is for team admins only (403 admin_required); the key is sealed and never returned. redirect_to: the id of another domain of the same app that serves its root (answers 308 there, path and query kept). path_prefix: /segment[/segment…], routed without stripping. https_redirect (default true) and hsts (default false) apply where TLS is on. The server's route table is re-applied to Caddy.
+         */
+        post: operations["post_api_v1_apps_id_domains"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps/{id}/edge": {
         parameters: {
             query?: never;
@@ -822,6 +846,71 @@ export interface paths {
         get: operations["get_api_v1_deployments_id_events"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the team's domains
+         * @description Ordered by hostname; ?app_id=, ?dns=pending_dns|ok|elsewhere, ?q= (a substring of the hostname), ?page=, ?per_page=.
+         */
+        get: operations["get_api_v1_domains"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/domains/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a domain */
+        get: operations["get_api_v1_domains_id"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a domain
+         * @description 409 domain_primary for the app's primary domain (change the app's hostname instead); 409 domain_redirect_target while other domains redirect to it.
+         */
+        delete: operations["delete_api_v1_domains_id"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a domain
+         * @description The hostname does not change: add a domain and remove this one (the primary domain follows the app's hostname). tls: acme | internal | off | custom, or null to follow the server's proxy setting; a wildcard (*.example.com) needs internal, custom or off. certificate {chain, key} (PEM) sets tls custom and is for team admins only (403 admin_required); the key is sealed and never returned. redirect_to: the id of another domain of the same app that serves its root (answers 308 there, path and query kept). path_prefix: /segment[/segment…], routed without stripping. https_redirect (default true) and hsts (default false) apply where TLS is on. The server's route table is re-applied to Caddy.
+         */
+        patch: operations["patch_api_v1_domains_id"];
+        trace?: never;
+    };
+    "/api/v1/domains/{id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a domain's DNS now
+         * @description Resolves A/AAAA/CNAME and compares the addresses with the server's public addresses: dns.status pending_dns (no address), ok (one is the server's) or elsewhere. Shown, never enforced.
+         */
+        post: operations["post_api_v1_domains_id_check"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1513,7 +1602,7 @@ export interface paths {
         get: operations["get_api_v1_servers_id_proxy"];
         /**
          * Change a server's proxy settings
-         * @description base_domain: apps without their own hostname answer at <app>.<base_domain> (new apps; existing hostnames stay). The server's route table is re-applied to Caddy.
+         * @description base_domain: apps without their own hostname answer at <app>.<base_domain> (new apps; existing hostnames stay). public_addresses: the IP addresses the server is reached at from the internet, which domains' DNS checks compare with (empty or absent: the addresses its agent reports). The server's route table is re-applied to Caddy.
          */
         put: operations["put_api_v1_servers_id_proxy"];
         post?: never;
@@ -3720,6 +3809,262 @@ export interface operations {
                         step?: string;
                         /** @enum {string} */
                         trigger?: "api" | "webhook" | "deploy_hook" | "rollback" | "restart" | "stop" | "start";
+                    };
+                };
+            };
+            /** @description Malformed or invalid body, or Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key still runs */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_apps_id_domains: {
+        parameters: {
+            query?: {
+                /** @description The page, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: {
+                            app_id?: string;
+                            certificate?: {
+                                issuer?: string;
+                                not_after?: string;
+                                sans?: string[];
+                                subject?: string;
+                            } | null;
+                            created_at?: string;
+                            dns?: {
+                                checked_at?: string | null;
+                                records?: {
+                                    /** @enum {string} */
+                                    type?: "A" | "AAAA" | "CNAME";
+                                    value?: string;
+                                }[];
+                                /** @enum {string} */
+                                status?: "pending_dns" | "ok" | "elsewhere";
+                            };
+                            hostname?: string;
+                            hsts?: boolean;
+                            https_redirect?: boolean;
+                            id?: string;
+                            path_prefix?: string | null;
+                            primary?: boolean;
+                            redirect_to?: string | null;
+                            /** @enum {string} */
+                            status?: "serving" | "redirecting" | "inactive";
+                            /** @enum {string} */
+                            tls?: "acme" | "internal" | "off" | "custom";
+                            tls_follows_server?: boolean;
+                            updated_at?: string;
+                            url?: string;
+                        }[];
+                        page?: number;
+                        per_page?: number;
+                        total?: number;
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_api_v1_apps_id_domains: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request within 24 hours returns the first answer (marked Idempotency-Replayed: true) instead of acting twice. Keys are kept per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    certificate?: {
+                        chain: string;
+                        key: string;
+                    };
+                    hostname: string;
+                    hsts?: boolean;
+                    https_redirect?: boolean;
+                    path_prefix?: string | null;
+                    redirect_to?: string | null;
+                    /** @enum {string|null} */
+                    tls?: "acme" | "internal" | "off" | "custom" | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app_id?: string;
+                        certificate?: {
+                            issuer?: string;
+                            not_after?: string;
+                            sans?: string[];
+                            subject?: string;
+                        } | null;
+                        created_at?: string;
+                        dns?: {
+                            checked_at?: string | null;
+                            records?: {
+                                /** @enum {string} */
+                                type?: "A" | "AAAA" | "CNAME";
+                                value?: string;
+                            }[];
+                            /** @enum {string} */
+                            status?: "pending_dns" | "ok" | "elsewhere";
+                        };
+                        hostname?: string;
+                        hsts?: boolean;
+                        https_redirect?: boolean;
+                        id?: string;
+                        path_prefix?: string | null;
+                        primary?: boolean;
+                        redirect_to?: string | null;
+                        /** @enum {string} */
+                        status?: "serving" | "redirecting" | "inactive";
+                        /** @enum {string} */
+                        tls?: "acme" | "internal" | "off" | "custom";
+                        tls_follows_server?: boolean;
+                        updated_at?: string;
+                        url?: string;
                     };
                 };
             };
@@ -6046,6 +6391,503 @@ export interface operations {
             };
             /** @description No such resource in this team */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_domains: {
+        parameters: {
+            query?: {
+                /** @description The page, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+                /** @description Only items of this app */
+                app_id?: string;
+                /** @description only domains whose DNS check found this */
+                dns?: "pending_dns" | "ok" | "elsewhere";
+                /** @description Only items whose hostname contains this text (any case) */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: {
+                            app_id?: string;
+                            certificate?: {
+                                issuer?: string;
+                                not_after?: string;
+                                sans?: string[];
+                                subject?: string;
+                            } | null;
+                            created_at?: string;
+                            dns?: {
+                                checked_at?: string | null;
+                                records?: {
+                                    /** @enum {string} */
+                                    type?: "A" | "AAAA" | "CNAME";
+                                    value?: string;
+                                }[];
+                                /** @enum {string} */
+                                status?: "pending_dns" | "ok" | "elsewhere";
+                            };
+                            hostname?: string;
+                            hsts?: boolean;
+                            https_redirect?: boolean;
+                            id?: string;
+                            path_prefix?: string | null;
+                            primary?: boolean;
+                            redirect_to?: string | null;
+                            /** @enum {string} */
+                            status?: "serving" | "redirecting" | "inactive";
+                            /** @enum {string} */
+                            tls?: "acme" | "internal" | "off" | "custom";
+                            tls_follows_server?: boolean;
+                            updated_at?: string;
+                            url?: string;
+                        }[];
+                        page?: number;
+                        per_page?: number;
+                        total?: number;
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_domains_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app_id?: string;
+                        certificate?: {
+                            issuer?: string;
+                            not_after?: string;
+                            sans?: string[];
+                            subject?: string;
+                        } | null;
+                        created_at?: string;
+                        dns?: {
+                            checked_at?: string | null;
+                            records?: {
+                                /** @enum {string} */
+                                type?: "A" | "AAAA" | "CNAME";
+                                value?: string;
+                            }[];
+                            /** @enum {string} */
+                            status?: "pending_dns" | "ok" | "elsewhere";
+                        };
+                        hostname?: string;
+                        hsts?: boolean;
+                        https_redirect?: boolean;
+                        id?: string;
+                        path_prefix?: string | null;
+                        primary?: boolean;
+                        redirect_to?: string | null;
+                        /** @enum {string} */
+                        status?: "serving" | "redirecting" | "inactive";
+                        /** @enum {string} */
+                        tls?: "acme" | "internal" | "off" | "custom";
+                        tls_follows_server?: boolean;
+                        updated_at?: string;
+                        url?: string;
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_api_v1_domains_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patch_api_v1_domains_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    certificate?: {
+                        chain: string;
+                        key: string;
+                    };
+                    hsts?: boolean;
+                    https_redirect?: boolean;
+                    path_prefix?: string | null;
+                    redirect_to?: string | null;
+                    /** @enum {string|null} */
+                    tls?: "acme" | "internal" | "off" | "custom" | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app_id?: string;
+                        certificate?: {
+                            issuer?: string;
+                            not_after?: string;
+                            sans?: string[];
+                            subject?: string;
+                        } | null;
+                        created_at?: string;
+                        dns?: {
+                            checked_at?: string | null;
+                            records?: {
+                                /** @enum {string} */
+                                type?: "A" | "AAAA" | "CNAME";
+                                value?: string;
+                            }[];
+                            /** @enum {string} */
+                            status?: "pending_dns" | "ok" | "elsewhere";
+                        };
+                        hostname?: string;
+                        hsts?: boolean;
+                        https_redirect?: boolean;
+                        id?: string;
+                        path_prefix?: string | null;
+                        primary?: boolean;
+                        redirect_to?: string | null;
+                        /** @enum {string} */
+                        status?: "serving" | "redirecting" | "inactive";
+                        /** @enum {string} */
+                        tls?: "acme" | "internal" | "off" | "custom";
+                        tls_follows_server?: boolean;
+                        updated_at?: string;
+                        url?: string;
+                    };
+                };
+            };
+            /** @description Malformed or invalid body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_api_v1_domains_id_check: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request within 24 hours returns the first answer (marked Idempotency-Replayed: true) instead of acting twice. Keys are kept per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app_id?: string;
+                        certificate?: {
+                            issuer?: string;
+                            not_after?: string;
+                            sans?: string[];
+                            subject?: string;
+                        } | null;
+                        created_at?: string;
+                        dns?: {
+                            checked_at?: string | null;
+                            records?: {
+                                /** @enum {string} */
+                                type?: "A" | "AAAA" | "CNAME";
+                                value?: string;
+                            }[];
+                            /** @enum {string} */
+                            status?: "pending_dns" | "ok" | "elsewhere";
+                        };
+                        hostname?: string;
+                        hsts?: boolean;
+                        https_redirect?: boolean;
+                        id?: string;
+                        path_prefix?: string | null;
+                        primary?: boolean;
+                        redirect_to?: string | null;
+                        /** @enum {string} */
+                        status?: "serving" | "redirecting" | "inactive";
+                        /** @enum {string} */
+                        tls?: "acme" | "internal" | "off" | "custom";
+                        tls_follows_server?: boolean;
+                        updated_at?: string;
+                        url?: string;
+                    };
+                };
+            };
+            /** @description Malformed Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key still runs */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9822,6 +10664,7 @@ export interface operations {
                         base_domain?: string;
                         http_port?: number;
                         https_port?: number;
+                        public_addresses?: string[];
                         server_id?: string;
                         /** @enum {string} */
                         tls?: "off" | "internal" | "acme";
@@ -9881,6 +10724,7 @@ export interface operations {
                     base_domain?: string;
                     http_port: number;
                     https_port: number;
+                    public_addresses?: string[];
                     /** @enum {string} */
                     tls: "off" | "internal" | "acme";
                 };
@@ -9897,6 +10741,7 @@ export interface operations {
                         base_domain?: string;
                         http_port?: number;
                         https_port?: number;
+                        public_addresses?: string[];
                         server_id?: string;
                         /** @enum {string} */
                         tls?: "off" | "internal" | "acme";
