@@ -31,43 +31,33 @@ export function DnsStatusView({ domain, addresses }: { domain: Domain; addresses
           ))}
         </p>
       )}
-      <p className="muted dns-help">{dnsExplanation(status, hostname)}</p>
+      <p className="dns-help">{dnsExplanation(status, hostname)}</p>
       {status !== "ok" && <RecordsToCreate hostname={hostname} addresses={addresses} />}
     </div>
   );
 }
 
 function RecordsToCreate({ hostname, addresses }: { hostname: string; addresses: readonly string[] | undefined }) {
-  if (addresses === undefined) return <div className="skeleton" style={{ height: 48 }} aria-busy="true" />;
+  if (addresses === undefined) return <div className="skeleton" style={{ height: 24 }} aria-busy="true" />;
   const records = recordsToCreate(hostname, addresses);
   if (records.length === 0) {
     return (
       <p className="muted">
-        Create an A record (and an AAAA for IPv6) for <span className="mono">{hostname}</span> with the server's public address. The server has not
-        reported any address yet; a team admin can state them in the server's Proxy tab.
+        an A record (and an AAAA for IPv6) with the server's public address. The server has not reported one yet; a team admin can state it in the
+        server's Proxy tab.
       </p>
     );
   }
   return (
-    <div className="dns-create">
-      <div className="table-wrap">
-        <table className="table">
-          <caption className="sr-only">DNS records to create for {hostname}</caption>
-          <thead>
-            <tr><th>Type</th><th>Name</th><th>Value</th></tr>
-          </thead>
-          <tbody>
-            {records.map((r) => (
-              <tr key={`${r.type}-${r.value}`}>
-                <td>{r.type}</td>
-                <td className="mono">{r.name}</td>
-                <td className="mono">{r.value}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+    <>
+      <ul className="dns-to-create" aria-label={`DNS records to create for ${hostname}`}>
+        {records.map((r) => (
+          <li key={`${r.type}-${r.value}`} className="mono">
+            <span className="dns-type">{r.type}</span> {r.name} → {r.value}
+          </li>
+        ))}
+      </ul>
       <p className="muted">{cnameAdvice(hostname)}</p>
-    </div>
+    </>
   );
 }

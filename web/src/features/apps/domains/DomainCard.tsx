@@ -11,7 +11,7 @@ const statusTone = { serving: "ok", redirecting: "ok", inactive: "idle" } as con
 const statusText = {
   serving: "serving",
   redirecting: "redirecting",
-  inactive: "inactive — routed with the app's next deployment",
+  inactive: "inactive — routed once the app is deployed and running",
 } as const;
 
 export function DomainCard({
@@ -57,7 +57,7 @@ export function DomainCard({
       <ErrorText error={checkError} />
       <dl className="kv domain-kv">
         <dt>Status</dt>
-        <dd><span className="row"><span className={`dot dot-${statusTone[status]}`} aria-hidden /> {statusText[status]}</span></dd>
+        <dd><span className={`dot dot-${statusTone[status]} domain-dot`} aria-hidden /> {statusText[status]}</dd>
         <dt>TLS</dt>
         <dd><TlsSummary domain={domain} /></dd>
         {redirectTarget !== null && (<><dt>Redirects to</dt><dd>308 to <span className="mono">{redirectTarget}</span>, path and query kept</dd></>)}

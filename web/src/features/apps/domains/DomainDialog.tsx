@@ -14,6 +14,14 @@ import { describedBy, FieldError } from "./FieldError";
 import { messageAt, unplacedError } from "./apiFieldError";
 import type { Domain } from "./types";
 
+const tlsHint: Record<DomainForm["tls"], string> = {
+  "": "The mode set in the server's Proxy tab, following it when it changes.",
+  acme: "Obtained and renewed by itself once the name resolves to the server and port 80 reaches it.",
+  internal: "Trusted only by clients that trust Caddy's local CA: tests and internal tools.",
+  custom: "Served as uploaded; renewing is uploading the new one.",
+  off: "Plain HTTP only.",
+};
+
 const placed = ["hostname", "path_prefix", "tls", "redirect_to", "certificate"] as const;
 
 export function DomainDialog({ appId, domain, domains, onClose }: { appId: string; domain: Domain | null; domains: readonly Domain[]; onClose: () => void }) {
@@ -73,7 +81,7 @@ export function DomainDialog({ appId, domain, domains, onClose }: { appId: strin
             <option value="custom" disabled={!isAdmin && !hadCustom}>Custom — an uploaded certificate{isAdmin ? "" : " (admin only)"}</option>
             <option value="off">Off — plain HTTP only</option>
           </select>
-          <span id={id("tls-hint")} className="hint">ACME needs the name to resolve to the server and port 80 to reach it.</span>
+          <span id={id("tls-hint")} className="hint">{tlsHint[form.tls]}</span>
           <FieldError id={id("tls-error")} message={tlsError} />
         </div>
         {form.tls === "custom" && isAdmin && (
@@ -102,10 +110,10 @@ export function DomainDialog({ appId, domain, domains, onClose }: { appId: strin
             <FieldError id={id("redirect-error")} message={redirectError} />
           </div>
         )}
-        <label className="checkbox field">
+        <label className="checkbox domain-check">
           <input type="checkbox" disabled={!tlsOn} checked={form.httpsRedirect} onChange={(e) => set({ httpsRedirect: e.target.checked })} /> Redirect HTTP to HTTPS
         </label>
-        <label className="checkbox field">
+        <label className="checkbox domain-check">
           <input type="checkbox" disabled={!tlsOn} checked={form.hsts} onChange={(e) => set({ hsts: e.target.checked })} /> HSTS — only once HTTPS works for good: browsers then refuse plain HTTP for a year
         </label>
         <FormActions error={unplacedError(err, placed)} label={editing ? "Save" : "Add domain"} busy={save.isPending} busyLabel="Saving…" disabled={nothingChanged} onCancel={onClose} />

@@ -37,9 +37,9 @@ describe("Domains tab", () => {
     expect(within(card).getByText("A 198.51.100.9")).toBeInTheDocument();
     expect(within(card).getByText(/308 to/)).toHaveTextContent("shop.example.com");
     // The apex gets A and AAAA records to the server's reported addresses, and no CNAME advice.
-    await within(card).findByText("2001:db8::7");
-    expect(within(card).getByText("AAAA")).toBeInTheDocument();
-    expect(within(card).getByText(/CNAME is not allowed at the apex/)).toBeInTheDocument();
+    const toCreate = await within(card).findByRole("list", { name: "DNS records to create for example.com" });
+    expect(within(toCreate).getAllByRole("listitem").map((li) => li.textContent)).toEqual(["A example.com → 203.0.113.7", "AAAA example.com → 2001:db8::7"]);
+    expect(within(card).getByText(/At the apex a CNAME is not allowed/)).toBeInTheDocument();
     const first = screen.getByRole("article", { name: /shop\.example\.com/ });
     expect(within(first).getByText("primary")).toBeInTheDocument();
     expect(within(first).queryByRole("button", { name: /Remove/ })).not.toBeInTheDocument();
@@ -118,7 +118,7 @@ describe("Domains tab", () => {
   it("shows a viewer the domains and no buttons", async () => {
     renderAs(<DomainsPanel app={app} />, { role: "viewer", routes: routes() });
     await screen.findByRole("article", { name: /example\.com$/ });
-    await screen.findByText("2001:db8::7");
+    await screen.findByRole("list", { name: "DNS records to create for example.com" });
     expect(screen.queryAllByRole("button")).toHaveLength(0);
   });
 });

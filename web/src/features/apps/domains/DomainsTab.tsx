@@ -15,7 +15,7 @@ import type { App } from "../shared/types";
 import { DomainCard } from "./DomainCard";
 import { DomainDialog } from "./DomainDialog";
 import { dnsLabel } from "./dnsHelp";
-import { domainLabel } from "./domainForm";
+import { domainLabel, primaryFirst } from "./domainForm";
 import { domainKeys, PER_PAGE, useAppDomains, useServerAddresses } from "./queries";
 import type { Domain } from "./types";
 import "./domains.css";
@@ -45,7 +45,7 @@ export function DomainsPanel({ app }: { app: App }) {
     },
   });
 
-  const domains = list.data?.data ?? [];
+  const domains = primaryFirst(list.data?.data ?? []);
   const byId = new Map(domains.map((d) => [d.id ?? "", d]));
   const addButton = canEdit && (
     <button type="button" className="btn btn-primary" onClick={() => setEditing("new")}>Add domain</button>

@@ -35,15 +35,15 @@ export function dnsExplanation(status: DnsStatus, hostname: string): string {
     case "ok":
       return `${hostname} points at the app's server.`;
     case "pending_dns":
-      return `${hostname} does not resolve to any address yet. Create the records below at your DNS host; new records can take a while to be seen, then press Check now.`;
+      return `No address found for ${hostname} yet. At your DNS host, create:`;
     case "elsewhere":
-      return `${hostname} resolves, but not to this server's addresses: a typo, an old record, or a CDN or load balancer in front of the server (then all is well). To reach the server directly, change the records to the ones below.`;
+      return `${hostname} resolves to other addresses than the server's — a typo, an old record, or a CDN or load balancer in front of it (then all is well). To point it at the server directly:`;
   }
 }
 
-/// How to point the name at the server: a CNAME is an option below the apex only.
+/// How to point the name at the server besides A/AAAA records.
 export function cnameAdvice(hostname: string): string {
-  if (isWildcard(hostname)) return `Create a wildcard record named ${hostname}.`;
-  if (isApex(hostname)) return "A CNAME is not allowed at the apex; some DNS hosts offer ALIAS or ANAME records instead.";
-  return "Or a CNAME to a name that already has these addresses.";
+  if (isWildcard(hostname)) return `Wildcard records, named ${hostname}; the check looks up one name under it. New records can take a while to be seen.`;
+  if (isApex(hostname)) return "At the apex a CNAME is not allowed (some DNS hosts offer ALIAS or ANAME). New records can take a while to be seen.";
+  return "Or a CNAME to a name that has these addresses. New records can take a while to be seen.";
 }

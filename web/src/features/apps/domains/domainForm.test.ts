@@ -28,7 +28,7 @@ describe("DNS help", () => {
       { type: "AAAA", name: "shop.example.com", value: "2001:db8::7" },
     ]);
     expect(cnameAdvice("shop.example.com")).toMatch(/CNAME to a name/);
-    expect(cnameAdvice("example.com")).toMatch(/not allowed at the apex/);
-    expect(cnameAdvice("*.preview.example.com")).toMatch(/wildcard record/);
+    expect(cnameAdvice("example.com")).toMatch(/apex a CNAME is not allowed/);
+    expect(cnameAdvice("*.preview.example.com")).toMatch(/Wildcard records/);
   });
 });

@@ -72,3 +72,8 @@ export function redirectTargets(domains: readonly Domain[], self?: string): Doma
 export function domainLabel(domain: Pick<Domain, "hostname" | "path_prefix">): string {
   return `${domain.hostname ?? ""}${domain.path_prefix ?? ""}`;
 }
+
+/// The primary domain first (it is the app's URL), the rest as the API lists them.
+export function primaryFirst(domains: readonly Domain[]): Domain[] {
+  return [...domains].sort((a, b) => Number(b.primary ?? false) - Number(a.primary ?? false));
+}
