@@ -381,6 +381,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/apps/{id}/edge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an app's edge rules
+         * @description Redirects, response headers, IP allow-list, basic-auth users (names only, never a password or hash), body limit and maintenance switch; every field present (empty when unset). updated_at is null for an app that never had rules. See docs/edge.md.
+         */
+        get: operations["get_api_v1_apps_id_edge"];
+        /**
+         * Replace an app's edge rules
+         * @description The whole document; a field left out is cleared. Each basic-auth user gives `password` (1-72 bytes, stored only as a bcrypt hash), `password_hash` (a bcrypt hash), or neither to keep its current password. Header names are RFC 7230 tokens (hop-by-hop and proxy-owned ones refused); values, paths, URLs and the maintenance message must not hold '{', '}', CR, LF, NUL or other control characters; each refusal is 400 validation_failed naming the field. The server's proxy is given the new rules in the background (a few seconds) when the app is deployed. Audited (app.edge). See docs/edge.md.
+         */
+        put: operations["put_api_v1_apps_id_edge"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps/{id}/env": {
         parameters: {
             query?: never;
@@ -4089,6 +4113,234 @@ export interface operations {
             };
             /** @description This Idempotency-Key was used for another request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_apps_id_edge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        allow_ips?: string[];
+                        basic_auth?: {
+                            users?: {
+                                has_password?: boolean;
+                                username: string;
+                            }[];
+                        };
+                        headers?: {
+                            remove?: string[];
+                            set?: {
+                                [key: string]: string;
+                            };
+                        };
+                        maintenance?: {
+                            enabled?: boolean;
+                            message?: string;
+                            retry_after_seconds?: number;
+                        };
+                        max_body_bytes?: number;
+                        redirects?: {
+                            path: string;
+                            /** @enum {integer} */
+                            status?: 301 | 302 | 307 | 308;
+                            to: string;
+                        }[];
+                        updated_at?: string | null;
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    put_api_v1_apps_id_edge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    allow_ips?: string[];
+                    basic_auth?: {
+                        users?: {
+                            password?: string;
+                            password_hash?: string;
+                            username: string;
+                        }[];
+                    };
+                    headers?: {
+                        remove?: string[];
+                        set?: {
+                            [key: string]: string;
+                        };
+                    };
+                    maintenance?: {
+                        enabled?: boolean;
+                        message?: string;
+                        retry_after_seconds?: number;
+                    };
+                    max_body_bytes?: number;
+                    redirects?: {
+                        path: string;
+                        /** @enum {integer} */
+                        status?: 301 | 302 | 307 | 308;
+                        to: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        allow_ips?: string[];
+                        basic_auth?: {
+                            users?: {
+                                has_password?: boolean;
+                                username: string;
+                            }[];
+                        };
+                        headers?: {
+                            remove?: string[];
+                            set?: {
+                                [key: string]: string;
+                            };
+                        };
+                        maintenance?: {
+                            enabled?: boolean;
+                            message?: string;
+                            retry_after_seconds?: number;
+                        };
+                        max_body_bytes?: number;
+                        redirects?: {
+                            path: string;
+                            /** @enum {integer} */
+                            status?: 301 | 302 | 307 | 308;
+                            to: string;
+                        }[];
+                        updated_at?: string | null;
+                    };
+                };
+            };
+            /** @description Malformed or invalid body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
