@@ -10,6 +10,7 @@ const AppLogs = lazy(() => import("./detail/AppLogs"));
 const AppEnv = lazy(() => import("./detail/AppEnv"));
 const AppSettings = lazy(() => import("./detail/AppSettings"));
 const DomainsTab = lazy(() => import("./domains/DomainsTab"));
+const EdgeTab = lazy(() => import("./edge/EdgeTab"));
 const DeploymentPage = lazy(() => import("./deployments/DeploymentPage"));
 const ProjectListPage = lazy(() => import("./projects/ProjectListPage"));
 const ProjectLayout = lazy(() => import("./projects/ProjectLayout"));
@@ -30,6 +31,7 @@ export const appRoutes: RouteObject[] = [
       { path: "logs", element: <AppLogs /> },
       { path: "env", element: <AppEnv /> },
       { path: "domains", element: <DomainsTab /> },
+      { path: "edge", element: <EdgeTab /> },
       { path: "settings", element: <AppSettings /> },
     ],
   },

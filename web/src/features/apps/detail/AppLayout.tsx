@@ -45,6 +45,7 @@ export default function AppLayout() {
           { to: `${base}/logs`, label: "Logs" },
           { to: `${base}/env`, label: "Env" },
           { to: `${base}/domains`, label: "Domains" },
+          { to: `${base}/edge`, label: "Edge" },
           { to: `${base}/settings`, label: "Settings" },
         ]}
       />

@@ -7,7 +7,7 @@ import { render } from "@testing-library/react";
 import { MemoryRouter } from "react-router-dom";
 import { vi } from "vitest";
 import { session } from "../../../api/session";
-import { AuthProvider } from "../../../auth/AuthContext";
+import { AuthProvider, useAuth } from "../../../auth/AuthContext";
 import { ToastProvider } from "../../../components/Toast";
 
 class Reply {
@@ -59,10 +59,18 @@ export function renderAs(ui: ReactElement, { role, routes }: { role: string; rou
     <QueryClientProvider client={client}>
       <MemoryRouter>
         <AuthProvider>
-          <ToastProvider>{ui}</ToastProvider>
+          <ToastProvider>
+            <WhenSignedIn>{ui}</WhenSignedIn>
+          </ToastProvider>
         </AuthProvider>
       </MemoryRouter>
     </QueryClientProvider>,
   );
   return sent;
+}
+
+/// Like the app's RequireAuth: the page renders once the user (and so the team) is known, so a
+/// test never types into a form that the team's arrival is about to replace.
+function WhenSignedIn({ children }: { children: ReactElement }) {
+  return useAuth().user ? children : null;
 }
