@@ -8,9 +8,9 @@ import type { RedirectStatus } from "./types";
 
 const statuses: { code: RedirectStatus; label: string }[] = [
   { code: 308, label: "308 permanent" },
-  { code: 301, label: "301 permanent (GET)" },
+  { code: 301, label: "301 permanent" },
   { code: 307, label: "307 temporary" },
-  { code: 302, label: "302 temporary (GET)" },
+  { code: 302, label: "302 temporary" },
 ];
 
 export function RedirectsCard({ form, update, editable, place }: SectionProps) {
@@ -20,7 +20,7 @@ export function RedirectsCard({ form, update, editable, place }: SectionProps) {
     <section className="card" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Redirects</h2>
       <p className="muted">
-        A path such as <code>/old-pricing</code>, or a prefix ending in <code>*</code> (<code>/docs/*</code>), to a URL or a path on the same host. The first match wins; they apply after the allow-list and sign-in.
+        A path such as <code>/old-pricing</code>, or a prefix ending in <code>*</code> (<code>/docs/*</code>), to a URL or a path on the same host. The first match wins; they apply after the allow-list and sign-in. 308 and 307 keep the method (a POST stays a POST); 301 and 302 may turn it into a GET.
       </p>
       {form.redirects.length === 0 && <p className="muted">No redirects.</p>}
       <ul className="edge-rows">
