@@ -47,6 +47,8 @@ export function DomainsPanel({ app }: { app: App }) {
 
   const domains = primaryFirst(list.data?.data ?? []);
   const byId = new Map(domains.map((d) => [d.id ?? "", d]));
+  // The API refuses to remove a domain others redirect to (409 domain_redirect_target).
+  const redirectingTo = (target: Domain | null) => (target ? domains.filter((d) => d.redirect_to === target.id).map(domainLabel) : []);
   const addButton = canEdit && (
     <button type="button" className="btn btn-primary" onClick={() => setEditing("new")}>Add domain</button>
   );
@@ -105,6 +107,9 @@ export function DomainsPanel({ app }: { app: App }) {
         }}
       >
         {app.name} stops answering at <strong className="mono">{removing ? domainLabel(removing) : ""}</strong> at once; its route leaves the server's proxy.
+        {redirectingTo(removing).length > 0 && (
+          <> {redirectingTo(removing).join(", ")} redirect{redirectingTo(removing).length === 1 ? "s" : ""} here: change or remove {redirectingTo(removing).length === 1 ? "it" : "them"} first.</>
+        )}
       </ConfirmDialog>
     </section>
   );
