@@ -9,6 +9,8 @@ const AppDeployments = lazy(() => import("./detail/AppDeployments"));
 const AppLogs = lazy(() => import("./detail/AppLogs"));
 const AppEnv = lazy(() => import("./detail/AppEnv"));
 const AppSettings = lazy(() => import("./detail/AppSettings"));
+const DomainsTab = lazy(() => import("./domains/DomainsTab"));
+const EdgeTab = lazy(() => import("./edge/EdgeTab"));
 const DeploymentPage = lazy(() => import("./deployments/DeploymentPage"));
 const ProjectListPage = lazy(() => import("./projects/ProjectListPage"));
 const ProjectLayout = lazy(() => import("./projects/ProjectLayout"));
@@ -28,6 +30,8 @@ export const appRoutes: RouteObject[] = [
       { path: "deployments", element: <AppDeployments /> },
       { path: "logs", element: <AppLogs /> },
       { path: "env", element: <AppEnv /> },
+      { path: "domains", element: <DomainsTab /> },
+      { path: "edge", element: <EdgeTab /> },
       { path: "settings", element: <AppSettings /> },
     ],
   },

@@ -44,6 +44,8 @@ export default function AppLayout() {
           { to: `${base}/deployments`, label: "Deployments" },
           { to: `${base}/logs`, label: "Logs" },
           { to: `${base}/env`, label: "Env" },
+          { to: `${base}/domains`, label: "Domains" },
+          { to: `${base}/edge`, label: "Edge" },
           { to: `${base}/settings`, label: "Settings" },
         ]}
       />
