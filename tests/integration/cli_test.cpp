@@ -459,6 +459,62 @@ TEST_F(CliTest, ProjectsEditProjectEnvAndServerProxy) {
   EXPECT_NE(readopt.err.find("not_adopted_over_ssh"), std::string::npos) << readopt.err;
 }
 
+TEST_F(CliTest, DomainsAddCheckEditAndRemove) {
+  start_fleet({.args = {"--local-agent"}});
+  const std::string server = local_server();
+  const auto admin = with_key(api_key_);
+  ASSERT_EQ(berth({"apps", "create", "shop", "--server", server, "--image", "berth-test/busybox:1",
+                   "--port", "80", "--hostname", "shop.example.test"},
+                  admin)
+                .exit,
+            0);
+  const CliRun added = berth({"--json", "domains", "add", "shop", "www.shop.example.test",
+                              "--redirect-to", "shop.example.test"},
+                             admin);
+  ASSERT_EQ(added.exit, 0) << added.err;
+  const auto www = nlohmann::json::parse(added.out);
+  EXPECT_EQ(www.value("hostname", ""), "www.shop.example.test");
+  EXPECT_TRUE(www["redirect_to"].is_string());
+  ASSERT_EQ(berth({"domains", "add", "shop", "api.shop.example.test", "--path-prefix", "/v1",
+                   "--tls", "internal", "--hsts", "on"},
+                  admin)
+                .exit,
+            0);
+  const CliRun listed = berth({"-q", "domains", "ls", "shop"}, admin);
+  ASSERT_EQ(listed.exit, 0) << listed.err;
+  EXPECT_EQ(std::count(listed.out.begin(), listed.out.end(), '\n'), 3) << listed.out;
+  EXPECT_EQ(berth({"-q", "domains", "ls"}, admin).out, listed.out) << "team-wide: the same three";
+
+  // By hostname (and prefix), not only by id.
+  const CliRun shown = berth({"--json", "domains", "show", "api.shop.example.test/v1"}, admin);
+  ASSERT_EQ(shown.exit, 0) << shown.err;
+  EXPECT_EQ(nlohmann::json::parse(shown.out).value("tls", ""), "internal");
+  EXPECT_EQ(nlohmann::json::parse(shown.out).value("hsts", false), true);
+  const CliRun checked = berth({"domains", "check", "www.shop.example.test"}, admin);
+  ASSERT_EQ(checked.exit, 0) << checked.err;
+  EXPECT_NE(checked.out.find("www.shop.example.test: DNS "), std::string::npos) << checked.out;
+  const CliRun edited =
+      berth({"--json", "domains", "edit", "www.shop.example.test", "--no-redirect"}, admin);
+  ASSERT_EQ(edited.exit, 0) << edited.err;
+  EXPECT_TRUE(nlohmann::json::parse(edited.out)["redirect_to"].is_null());
+
+  // The API's refusals, with their codes.
+  const CliRun hostile = berth({"domains", "add", "shop", "{env.HOME}.example.test"}, admin);
+  EXPECT_EQ(hostile.exit, 1);
+  EXPECT_NE(hostile.err.find("hostname"), std::string::npos) << hostile.err;
+  const CliRun taken = berth({"domains", "add", "shop", "www.shop.example.test"}, admin);
+  EXPECT_EQ(taken.exit, 1);
+  EXPECT_NE(taken.err.find("hostname_taken"), std::string::npos) << taken.err;
+  const CliRun primary = berth({"domains", "rm", "shop.example.test"}, admin);
+  EXPECT_EQ(primary.exit, 1);
+  EXPECT_NE(primary.err.find("domain_primary"), std::string::npos) << primary.err;
+  EXPECT_EQ(berth({"domains", "rm", "www.shop.example.test"}, admin).exit, 0);
+  EXPECT_EQ(berth({"domains", "rm", "www.shop.example.test"}, admin).exit, 4);
+  EXPECT_EQ(
+      berth({"domains", "add", "shop", "x.example.test"}, with_key(key_with_role("viewer"))).exit,
+      3);
+}
+
 TEST_F(CliTest, EdgeRulesShowAndSet) {
   start_fleet({.args = {"--local-agent"}});
   const std::string server = local_server();
