@@ -96,9 +96,21 @@ auto domain_view = [](const DomainView& view) { return domain_json(view); };
 
 json domain_json(const DomainView& view) {
   const DomainRecord& d = view.domain;
+  // What the server serves once it was read back; until then an uploaded certificate's own
+  // details.
+  const json& status = d.certificate_status;
   json certificate = nullptr;
-  if (d.tls == "custom" && !d.cert_info.empty()) {
+  if (status.is_object() && status.contains("served") && status["served"].is_object()) {
+    certificate = status["served"];
+  } else if (d.tls == "custom" && !d.cert_info.empty()) {
     certificate = d.cert_info;
+  }
+  json certificate_check = nullptr;
+  if (status.is_object()) {
+    certificate_check = {{"error", status.value("error", json())},
+                         {"acme_error", status.value("acme_error", json())},
+                         {"acme_failed_at", status.value("acme_failed_at", json())},
+                         {"checked_at", status.value("checked_at", json())}};
   }
   return {{"id", d.id},
           {"app_id", d.app_id},
@@ -113,6 +125,7 @@ json domain_json(const DomainView& view) {
           {"url", domain_origin(d, view.proxy) + d.path_prefix},
           {"status", view.status},
           {"certificate", certificate},
+          {"certificate_check", certificate_check},
           {"dns",
            {{"status", d.dns_status},
             {"records", d.dns_records},
@@ -139,8 +152,14 @@ json domain_schema() {
        {"status", schema::one_of_strings({"serving", "redirecting", "inactive"})},
        {"certificate", nullable(schema::object({{"subject", schema::string()},
                                                 {"issuer", schema::string()},
+                                                {"not_before", schema::string()},
                                                 {"not_after", schema::string()},
                                                 {"sans", schema::array_of(schema::string())}}))},
+       {"certificate_check",
+        nullable(schema::object({{"error", {{"type", {"string", "null"}}}},
+                                 {"acme_error", {{"type", {"string", "null"}}}},
+                                 {"acme_failed_at", {{"type", {"string", "null"}}}},
+                                 {"checked_at", {{"type", {"string", "null"}}}}}))},
        {"dns",
         schema::object({{"status", schema::one_of_strings({"pending_dns", "ok", "elsewhere"})},
                         {"records", schema::array_of(schema::object(

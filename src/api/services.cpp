@@ -40,6 +40,18 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
   // A reset request is answered before its mail work runs (password_reset_service.hpp).
   // The daily DNS check of domains rides the fleet monitor's hourly round.
   monitor.add_hourly([this] { domains.check_due(); });
+  // What each server serves for its domains is read back through its agent, every 6 hours
+  // (and on demand); expiring or failing certificates become server events.
+  domains.set_certificate_hooks(
+      {.read =
+           [this](std::string_view server_id, const std::vector<std::string>& hosts) {
+             return deployments.read_certificates(server_id, hosts);
+           },
+       .event =
+           [this](std::string_view server_id, std::string kind, nlohmann::json details) {
+             (void)server_book.record(server_id, std::move(kind), std::move(details));
+           }});
+  monitor.add_hourly([this] { domains.check_certificates_due(); });
   password_resets.set_runner(
       [this](std::function<void()> job) { mail_outbox.post(std::move(job)); });
 }

@@ -168,6 +168,10 @@ struct DomainRecord {
   std::optional<TimePoint> dns_checked_at = {};
   TimePoint created_at{};
   TimePoint updated_at{};
+  /// What the server serves for the hostname, from its last check (null before the first):
+  /// {served: {subject, issuer, not_before, not_after, sans} | null, error: null | why none
+  /// is served, acme_error: null | Caddy's reason, acme_failed_at, checked_at}.
+  nlohmann::json certificate_status = nullptr;
 };
 
 struct DomainQuery {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "apps/apps_fixture.hpp"
+#include "core/time_format.hpp"
 #include "support/pem_certificate.hpp"
 
 namespace berth {
@@ -294,6 +295,84 @@ TEST_F(DomainServiceTest, ChangesToADeployedAppsDomainsReapplyItsServersRoutes) 
   ASSERT_TRUE(domains_.update(as(member_), team_, added->domain.id, {.hsts = true}, client()));
   ASSERT_TRUE(domains_.remove(as(member_), team_, added->domain.id, client()));
   EXPECT_EQ(lifecycle_.routes, (std::vector<std::string>{server_, server_, server_}));
+}
+
+}  // namespace
+}  // namespace berth
+
+namespace berth {
+namespace {
+
+// The certificate watch: what the server serves is asked for the domains with TLS on, kept
+// on each, and turned into server events when a certificate nears its end or cannot be
+// obtained — once per change, not at every reading.
+TEST_F(DomainServiceTest, CertificatesReadBackAreKeptAndRaiseEventsOncePerChange) {
+  const AppRecord app = image_app("web");  // its primary domain follows the server's TLS
+  auto plain = add(member_, app.id, {.hostname = "plain.shop.test", .tls = "off"});
+  auto internal = add(member_, app.id, {.hostname = "secure.shop.test", .tls = "internal"});
+  ASSERT_TRUE(plain && internal);
+  std::vector<std::vector<std::string>> asked;
+  std::vector<std::pair<std::string, json>> events;
+  const std::string soon = format_rfc3339(clock_.now() + std::chrono::hours(24 * 10));
+  json answer = json::array({{{"host", "secure.shop.test"},
+                              {"certificate",
+                               {{"subject", "secure.shop.test"},
+                                {"issuer", "Caddy Local Authority"},
+                                {"not_after", soon},
+                                {"sans", {"secure.shop.test"}}}},
+                              {"error", nullptr},
+                              {"acme",
+                               {{"error", "could not get certificate from issuer: rateLimited"},
+                                {"failed_at", "2026-12-05T10:00:00.000Z"},
+                                {"obtained_at", nullptr}}}}});
+  domains_.set_certificate_hooks(
+      {.read = [&](std::string_view server_id,
+                   const std::vector<std::string>& hosts) -> Result<json> {
+         EXPECT_EQ(server_id, server_);
+         asked.push_back(hosts);
+         return answer;
+       },
+       .event = [&](std::string_view, std::string kind,
+                    json details) { events.emplace_back(std::move(kind), std::move(details)); }});
+  ASSERT_TRUE(domains_.check_certificates(server_));
+  ASSERT_EQ(asked.size(), 1U);
+  // The server's TLS is off by default: only the domain with its own TLS is asked about.
+  EXPECT_EQ(asked[0], std::vector<std::string>{"secure.shop.test"});
+  auto read = domains_.get(as(viewer_), team_, internal->domain.id);
+  ASSERT_TRUE(read);
+  const json& status = read->domain.certificate_status;
+  EXPECT_EQ(status["served"]["issuer"], "Caddy Local Authority");
+  EXPECT_EQ(status["acme_error"], "could not get certificate from issuer: rateLimited");
+  EXPECT_EQ(status["checked_at"], format_rfc3339(clock_.now()));
+  ASSERT_EQ(events.size(), 2U);
+  EXPECT_EQ(events[0].first, "certificate_expiring");
+  EXPECT_EQ(events[0].second["not_after"], soon);
+  EXPECT_EQ(events[1].first, "certificate_failed");
+  EXPECT_EQ(events[1].second["hostname"], "secure.shop.test");
+
+  // The same reading again: nothing new to say.
+  ASSERT_TRUE(domains_.check_certificates(server_));
+  EXPECT_EQ(events.size(), 2U);
+  // Renewed, and issued at last: the status follows, still no event.
+  answer[0]["certificate"]["not_after"] =
+      format_rfc3339(clock_.now() + std::chrono::hours(24 * 80));
+  answer[0]["acme"] = nullptr;
+  ASSERT_TRUE(domains_.check_certificates(server_));
+  EXPECT_EQ(events.size(), 2U);
+  read = domains_.get(as(viewer_), team_, internal->domain.id);
+  EXPECT_TRUE(read->domain.certificate_status["acme_error"].is_null());
+  EXPECT_TRUE(
+      domains_.get(as(viewer_), team_, plain->domain.id)->domain.certificate_status.is_null());
+
+  // An agent that cannot answer: the error is the caller's, the last reading stays.
+  domains_.set_certificate_hooks(
+      {.read = [](std::string_view, const std::vector<std::string>&) -> Result<json> {
+         return fail(Error::unavailable("offline"));
+       },
+       .event = {}});
+  EXPECT_FALSE(domains_.check_certificates(server_));
+  EXPECT_EQ(domains_.get(as(viewer_), team_, internal->domain.id)->domain.certificate_status,
+            read->domain.certificate_status);
 }
 
 }  // namespace

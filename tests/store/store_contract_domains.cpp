@@ -12,11 +12,12 @@ namespace berth {
 std::string to_text(const DomainRecord& d) {
   return fmt::format(
       "domain {} team={} app={} host={} prefix={} primary={} tls={} redirect={} https={} "
-      "hsts={} chain={} key={} info={} dns={} records={} checked={} created={} updated={}",
+      "hsts={} chain={} key={} info={} dns={} records={} checked={} created={} updated={} "
+      "certificate_status={}",
       d.id, d.team_id, d.app_id, d.hostname, d.path_prefix, d.is_primary, d.tls, d.redirect_to,
       d.https_redirect, d.hsts, d.cert_chain, d.cert_key_sealed, d.cert_info.dump(), d.dns_status,
       d.dns_records.dump(), time_text(d.dns_checked_at), time_text(d.created_at),
-      time_text(d.updated_at));
+      time_text(d.updated_at), d.certificate_status.dump());
 }
 
 namespace {
@@ -50,6 +51,7 @@ DomainRecord full_domain(int n, int team, int app) {
   domain.dns_records = {{{"type", "A"}, {"value", "198.51.100.1"}}};
   domain.dns_checked_at = test_time(n + 5);
   domain.updated_at = test_time(n + 6);
+  domain.certificate_status = {{"served", {{"issuer", "R11"}}}, {"acme_error", nullptr}};
   return domain;
 }
 
@@ -88,6 +90,7 @@ TEST_P(StoreContract, DomainRoundTripsEveryColumn) {
   changed.tls = "";
   changed.dns_status = "ok";
   changed.dns_checked_at = std::nullopt;
+  changed.certificate_status = nullptr;
   BERTH_ASSERT_OK(store().write([&](Tx& tx) { return tx.update_domain(changed); }));
   EXPECT_EQ(to_text(read_tx(store(), [&](Tx& tx) { return tx.get_domain("", full.id); })),
             to_text(std::optional(changed)));

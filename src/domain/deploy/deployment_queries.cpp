@@ -258,6 +258,39 @@ Result<void> DeploymentService::apply_routes(std::string_view server_id) {
       nullptr);
 }
 
+Result<json> DeploymentService::read_certificates(std::string_view server_id,
+                                                  const std::vector<std::string>& hosts) {
+  auto found = read_value<std::pair<std::optional<ServerRecord>, ProxySettingsRecord>>(
+      ctx_.store(),
+      [&](Tx& tx) -> Result<std::pair<std::optional<ServerRecord>, ProxySettingsRecord>> {
+        auto server = tx.get_server("", server_id);
+        if (!server) {
+          return fail(std::move(server.error()));
+        }
+        auto settings = proxy_settings_of(tx, server_id);
+        if (!settings) {
+          return fail(std::move(settings.error()));
+        }
+        return std::pair{std::move(*server), std::move(*settings)};
+      });
+  if (!found || !found->first) {
+    return found ? fail(Error::not_found("no such server")) : fail(std::move(found.error()));
+  }
+  auto done =
+      steps_.run("", found->first->team_id, server_id, "certificates",
+                 NewJob{.kind = "proxy.certificates",
+                        .args = {{"hosts", hosts}, {"https_port", found->second.https_port}},
+                        .timeout_ms = 60'000},
+                 nullptr);
+  if (!done) {
+    return fail(std::move(done.error()));
+  }
+  if (done->state != job_state::succeeded) {
+    return fail(Error::unavailable("proxy.certificates: " + done->error_message));
+  }
+  return done->result.value("certificates", json::array());
+}
+
 void DeploymentService::routes_changed(std::string_view server_id) {
   scheduler_->post([this, server = std::string(server_id)] { (void)apply_routes(server); });
 }

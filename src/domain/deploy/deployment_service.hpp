@@ -103,6 +103,12 @@ class DeploymentService final : public AppLifecycle {
   void app_removed(const AppRecord& app) override;
   void routes_changed(std::string_view server_id) override;
 
+  /// Asks the server's agent which certificate its Caddy serves for each of `hosts` (the
+  /// proxy.certificates job, docs/protocol.md) and waits for the answer: the job's
+  /// `certificates`. Error::unavailable when the job did not succeed. Blocking.
+  Result<nlohmann::json> read_certificates(std::string_view server_id,
+                                           const std::vector<std::string>& hosts);
+
   DeployLog& log() { return log_; }
   EventHub& events_hub() { return events_; }
 

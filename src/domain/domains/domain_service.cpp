@@ -488,6 +488,15 @@ Result<DomainView> DomainService::check(const Principal& who, std::string_view t
   if (auto checked = run_check(id); !checked) {
     return fail(std::move(checked.error()));
   }
+  // And what its server serves now; an unreachable agent leaves the last reading as it was.
+  auto server_id = read_value<std::string>(ctx_.store(), [&](Tx& tx) -> Result<std::string> {
+    auto domain = team_domain(tx, team_id, id);
+    auto app = domain ? apps_tx::app(tx, team_id, domain->app_id) : fail(domain.error());
+    return app ? Result<std::string>(app->server_id) : fail(std::move(app.error()));
+  });
+  if (server_id && !server_id->empty() && certificates_.read) {
+    (void)check_certificates(*server_id);
+  }
   return get(who, team_id, id);
 }
 

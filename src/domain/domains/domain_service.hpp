@@ -8,9 +8,11 @@
 /// background), on demand and daily (check_due, hourly from the fleet monitor). Blocking
 /// (store, DNS): call from a worker thread. Thread-safe.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/principal.hpp"
@@ -63,6 +65,18 @@ struct DomainView {
   std::string status = "inactive";
 };
 
+/// How the certificate watch reaches a server and the fleet's event stream (wired by the
+/// composition; see certificate_watch.cpp).
+struct CertificateHooks {
+  /// proxy.certificates on the server: its `certificates` array, or an error.
+  std::function<Result<nlohmann::json>(std::string_view server_id,
+                                       const std::vector<std::string>& hosts)>
+      read = {};
+  /// A server event (kind, details) on the server's event stream.
+  std::function<void(std::string_view server_id, std::string kind, nlohmann::json details)> event =
+      {};
+};
+
 class DomainService {
  public:
   DomainService(AreaContext ctx, AppLifecycle* lifecycle, domains::Resolver& resolver)
@@ -92,6 +106,15 @@ class DomainService {
   /// Queues the DNS check of every domain not checked for a day (at most `batch`).
   void check_due(std::int64_t batch = 200);
 
+  void set_certificate_hooks(CertificateHooks hooks) { certificates_ = std::move(hooks); }
+  /// Reads back what the server serves for each of its domains with TLS on and stores it on
+  /// the domain (`certificate_status`); a certificate due to expire within 14 days, or a
+  /// failed issuance, becomes a server event when it first appears. Blocking (a job).
+  Result<void> check_certificates(std::string_view server_id);
+  /// Queues check_certificates for every connected server whose domains were not read for
+  /// 6 hours (hourly from the fleet monitor).
+  void check_certificates_due();
+
  private:
   Result<void> run_check(std::string_view domain_id);
   void routes_changed(std::string_view app_id);
@@ -99,6 +122,7 @@ class DomainService {
   AreaContext ctx_;
   AppLifecycle* lifecycle_;
   domains::Resolver& resolver_;
+  CertificateHooks certificates_ = {};
   MailOutbox background_{10'000};  // a queue on one thread of its own, for DNS checks
 };
 

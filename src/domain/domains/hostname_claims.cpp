@@ -111,6 +111,7 @@ Result<void> sync_primary_domain(Tx& tx, const AppRecord& app, IdGenerator& ids,
   domain.dns_status = "pending_dns";
   domain.dns_records = nlohmann::json::array();
   domain.dns_checked_at = std::nullopt;
+  domain.certificate_status = nullptr;  // read for the old name
   domain.updated_at = now;
   return tx.update_domain(domain);
 }

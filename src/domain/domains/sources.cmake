@@ -5,7 +5,8 @@ target_sources(berth_domain PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/certificate_check.cpp
   ${CMAKE_CURRENT_LIST_DIR}/dns_check.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hostname_claims.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/domain_service.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/domain_service.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/certificate_watch.cpp)
 pkg_check_modules(IDN2 IMPORTED_TARGET libidn2)
 if(IDN2_FOUND)
   target_compile_definitions(berth_domain PRIVATE BERTH_HAVE_IDN2)

@@ -11,7 +11,7 @@ namespace {
 constexpr std::string_view kDomainColumns =
     "id, team_id, app_id, hostname, path_prefix, is_primary, tls, redirect_to, https_redirect, "
     "hsts, cert_chain, cert_key_sealed, cert_info, dns_status, dns_records, dns_checked_at, "
-    "created_at, updated_at";
+    "created_at, updated_at, certificate_status";
 
 constexpr std::string_view kDomainTls[] = {"", "acme", "internal", "off", "custom"};
 constexpr std::string_view kDnsStatuses[] = {"pending_dns", "ok", "elsewhere"};
@@ -37,6 +37,7 @@ Result<DomainRecord> read_domain(const SqliteStatement& row) {
   domain.dns_checked_at = read.optional_time(15);
   domain.created_at = read.time(16);
   domain.updated_at = read.time(17);
+  domain.certificate_status = json_column(read, 18);
   return read.finish(std::move(domain));
 }
 
@@ -62,13 +63,13 @@ Result<void> SqliteTx::create_domain(const DomainRecord& domain) {
   }
   static const std::string sql = fmt::format(
       "INSERT INTO domains ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-      "?14, ?15, ?16, ?17, ?18)",
+      "?14, ?15, ?16, ?17, ?18, ?19)",
       kDomainColumns);
   const auto& d = domain;
   return run_sql(connection_, sql, d.id, d.team_id, d.app_id, d.hostname, d.path_prefix,
                  d.is_primary, d.tls, d.redirect_to, d.https_redirect, d.hsts, d.cert_chain,
                  d.cert_key_sealed, json_text(d.cert_info), d.dns_status, json_text(d.dns_records),
-                 d.dns_checked_at, d.created_at, d.updated_at);
+                 d.dns_checked_at, d.created_at, d.updated_at, json_text(d.certificate_status));
 }
 
 Result<std::optional<DomainRecord>> SqliteTx::get_domain(std::string_view team_id,
@@ -88,10 +89,12 @@ Result<void> SqliteTx::update_domain(const DomainRecord& domain) {
       "UPDATE domains SET team_id = ?2, app_id = ?3, hostname = ?4, path_prefix = ?5, "
       "is_primary = ?6, tls = ?7, redirect_to = ?8, https_redirect = ?9, hsts = ?10, "
       "cert_chain = ?11, cert_key_sealed = ?12, cert_info = ?13, dns_status = ?14, "
-      "dns_records = ?15, dns_checked_at = ?16, created_at = ?17, updated_at = ?18 WHERE id = ?1",
+      "dns_records = ?15, dns_checked_at = ?16, created_at = ?17, updated_at = ?18, "
+      "certificate_status = ?19 WHERE id = ?1",
       d.id, d.team_id, d.app_id, d.hostname, d.path_prefix, d.is_primary, d.tls, d.redirect_to,
       d.https_redirect, d.hsts, d.cert_chain, d.cert_key_sealed, json_text(d.cert_info),
-      d.dns_status, json_text(d.dns_records), d.dns_checked_at, d.created_at, d.updated_at);
+      d.dns_status, json_text(d.dns_records), d.dns_checked_at, d.created_at, d.updated_at,
+      json_text(d.certificate_status));
 }
 
 Result<void> SqliteTx::delete_domain(std::string_view id) {

@@ -3923,8 +3923,15 @@ export interface operations {
                             certificate?: {
                                 issuer?: string;
                                 not_after?: string;
+                                not_before?: string;
                                 sans?: string[];
                                 subject?: string;
+                            } | null;
+                            certificate_check?: {
+                                acme_error?: string | null;
+                                acme_failed_at?: string | null;
+                                checked_at?: string | null;
+                                error?: string | null;
                             } | null;
                             created_at?: string;
                             dns?: {
@@ -4037,8 +4044,15 @@ export interface operations {
                         certificate?: {
                             issuer?: string;
                             not_after?: string;
+                            not_before?: string;
                             sans?: string[];
                             subject?: string;
+                        } | null;
+                        certificate_check?: {
+                            acme_error?: string | null;
+                            acme_failed_at?: string | null;
+                            checked_at?: string | null;
+                            error?: string | null;
                         } | null;
                         created_at?: string;
                         dns?: {
@@ -6441,8 +6455,15 @@ export interface operations {
                             certificate?: {
                                 issuer?: string;
                                 not_after?: string;
+                                not_before?: string;
                                 sans?: string[];
                                 subject?: string;
+                            } | null;
+                            certificate_check?: {
+                                acme_error?: string | null;
+                                acme_failed_at?: string | null;
+                                checked_at?: string | null;
+                                error?: string | null;
                             } | null;
                             created_at?: string;
                             dns?: {
@@ -6527,8 +6548,15 @@ export interface operations {
                         certificate?: {
                             issuer?: string;
                             not_after?: string;
+                            not_before?: string;
                             sans?: string[];
                             subject?: string;
+                        } | null;
+                        certificate_check?: {
+                            acme_error?: string | null;
+                            acme_failed_at?: string | null;
+                            checked_at?: string | null;
+                            error?: string | null;
                         } | null;
                         created_at?: string;
                         dns?: {
@@ -6689,8 +6717,15 @@ export interface operations {
                         certificate?: {
                             issuer?: string;
                             not_after?: string;
+                            not_before?: string;
                             sans?: string[];
                             subject?: string;
+                        } | null;
+                        certificate_check?: {
+                            acme_error?: string | null;
+                            acme_failed_at?: string | null;
+                            checked_at?: string | null;
+                            error?: string | null;
                         } | null;
                         created_at?: string;
                         dns?: {
@@ -6810,8 +6845,15 @@ export interface operations {
                         certificate?: {
                             issuer?: string;
                             not_after?: string;
+                            not_before?: string;
                             sans?: string[];
                             subject?: string;
+                        } | null;
+                        certificate_check?: {
+                            acme_error?: string | null;
+                            acme_failed_at?: string | null;
+                            checked_at?: string | null;
+                            error?: string | null;
                         } | null;
                         created_at?: string;
                         dns?: {

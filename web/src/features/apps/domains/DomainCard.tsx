@@ -62,6 +62,9 @@ export function DomainCard({
         <dd><TlsSummary domain={domain} /></dd>
         {redirectTarget !== null && (<><dt>Redirects to</dt><dd>308 to <span className="mono">{redirectTarget}</span>, path and query kept</dd></>)}
         {domain.certificate && (<><dt>Certificate</dt><dd><CertificateSummary certificate={domain.certificate} /></dd></>)}
+        {domain.certificate_check && (domain.certificate_check.error || domain.certificate_check.acme_error) && (
+          <><dt>Certificate problem</dt><dd><CertificateProblem check={domain.certificate_check} /></dd></>
+        )}
         <dt>DNS</dt>
         <dd><DnsStatusView domain={domain} addresses={addresses} /></dd>
       </dl>
@@ -99,6 +102,17 @@ function CertificateSummary({ certificate }: { certificate: NonNullable<Domain["
         </span>
       )}
       {(certificate.sans ?? []).length > 0 && <span className="muted"> · for {(certificate.sans ?? []).join(", ")}</span>}
+    </span>
+  );
+}
+
+// Why the server serves no certificate for the name (or Caddy's last failure to obtain one),
+// as the server last reported it.
+function CertificateProblem({ check }: { check: NonNullable<Domain["certificate_check"]> }) {
+  return (
+    <span className="cert-problem">
+      {check.acme_error ? <span>Caddy could not obtain one: <span className="mono">{check.acme_error}</span></span> : <span>{check.error}</span>}
+      {check.checked_at && <span className="muted"> · read <RelativeTime at={check.checked_at} /></span>}
     </span>
   );
 }

@@ -30,6 +30,25 @@ function routes(extra: Routes = {}): Routes {
 }
 
 describe("Domains tab", () => {
+  it("shows the certificate the server serves and Caddy's reason when it could not obtain one", async () => {
+    const served: Domain = {
+      ...primary,
+      certificate: { subject: "shop.example.com", issuer: "R11 (Let's Encrypt)", not_before: "2026-11-01T00:00:00.000Z", not_after: "2027-01-30T00:00:00.000Z", sans: ["shop.example.com"] },
+      certificate_check: { error: null, acme_error: null, acme_failed_at: null, checked_at: "2026-12-05T20:00:00.000Z" },
+    };
+    const failing: Domain = {
+      ...apex, redirect_to: null, status: "serving",
+      certificate_check: { error: "no certificate served for example.com", acme_error: "could not get certificate from issuer: connection refused", acme_failed_at: "2026-12-05T19:00:00.000Z", checked_at: "2026-12-05T20:00:00.000Z" },
+    };
+    renderAs(<DomainsPanel app={app} />, { role: "member", routes: routes({ "GET /api/v1/apps/app_1/domains": { data: [served, failing], page: 1, per_page: 50, total: 2 } }) });
+    const good = (await screen.findByText("R11 (Let's Encrypt)")).closest("article") as HTMLElement;
+    expect(within(good).queryByText(/Certificate problem/)).not.toBeInTheDocument();
+    const bad = screen.getByText("could not get certificate from issuer: connection refused").closest("article") as HTMLElement;
+    expect(bad).not.toBe(good);
+    expect(within(bad).getByText("Certificate problem")).toBeInTheDocument();
+    expect(within(bad).getByText("could not get certificate from issuer: connection refused")).toBeInTheDocument();
+  });
+
   it("lists domains with DNS status, records found and the records to create", async () => {
     renderAs(<DomainsPanel app={app} />, { role: "member", routes: routes() });
     const card = (await screen.findByRole("article", { name: /example\.com$/ }));
