@@ -343,16 +343,16 @@ Result<std::vector<BasicAuthUser>> users_of(const json& value) {
     if (!username.is_string() || !is_valid_username(username.get<std::string>())) {
       return fail(bad(field + ".username", "must be 1-64 of A-Z a-z 0-9 . _ @ -"));
     }
+    const std::string name = username.get<std::string>();
     if (std::any_of(out.begin(), out.end(),
-                    [&](const BasicAuthUser& u) { return u.username == username; })) {
+                    [&](const BasicAuthUser& u) { return u.username == name; })) {
       return fail(bad(field + ".username", "appears twice"));
     }
     const json& hash = member(*user, "password_hash");
     if (!hash.is_string() || !is_bcrypt_hash(hash.get<std::string>())) {
       return fail(bad(field + ".password_hash", "must be a bcrypt hash ($2b$12$…)"));
     }
-    out.push_back(
-        {.username = username.get<std::string>(), .password_hash = hash.get<std::string>()});
+    out.push_back({.username = name, .password_hash = hash.get<std::string>()});
   }
   return out;
 }
