@@ -34,7 +34,7 @@ struct ProxyRoute {
   std::string redirect_to = {};  // "http(s)://host[:port]": 308 there, path and query kept
   bool https_redirect = true;    // http → https 308 where the route's TLS is on
   bool hsts = false;             // Strict-Transport-Security on its answers
-  edge::EdgeRules edge = {};  // the app's edge rules (caddy_edge.hpp), checked again here
+  edge::EdgeRules edge = {};     // the app's edge rules (caddy_edge.hpp), checked again here
 };
 
 struct ProxyTable {

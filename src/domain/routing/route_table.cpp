@@ -128,8 +128,8 @@ Result<nlohmann::json> proxy_apply_args(Tx& tx, std::string_view server_id,
         return fail(std::move(holders.error()));
       }
       if (holders->empty()) {
-        routes[{app.hostname, ""}] = with_edge(
-            {{"host", app.hostname}, {"upstream", "127.0.0.1:" + std::to_string(port)}});
+        routes[{app.hostname, ""}] =
+            with_edge({{"host", app.hostname}, {"upstream", "127.0.0.1:" + std::to_string(port)}});
       }
       return {};
     }
