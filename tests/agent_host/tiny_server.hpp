@@ -57,6 +57,9 @@ class TinyServer {
         continue;
       }
       const int client = ::accept(fd_, nullptr, nullptr);
+      if (client < 0) {
+        continue;
+      }
       std::string request;
       char buffer[4096];
       while (request.find("\r\n\r\n") == std::string::npos) {
@@ -66,9 +69,16 @@ class TinyServer {
         }
         request.append(buffer, static_cast<std::size_t>(got));
       }
+      // A proxy may close a connection before any request (Caddy reloading under load): no
+      // request line, nothing to record or answer.
+      const auto space = request.size() > 4 ? request.find(' ', 4) : std::string::npos;
+      if (space == std::string::npos) {
+        ::close(client);
+        continue;
+      }
       {
         std::lock_guard lock(mutex_);
-        target_ = request.substr(4, request.find(' ', 4) - 4);
+        target_ = request.substr(4, space - 4);
       }
       const int status = unhealthy_-- > 0 ? 503 : status_;
       const std::string answer = "HTTP/1.1 " + std::to_string(status) +

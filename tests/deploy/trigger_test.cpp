@@ -1,6 +1,8 @@
 // The webhook's signature check, event handling and de-duplication, and deploy hooks.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "core/crypto.hpp"
 #include "deploy/deploy_fixture.hpp"
 
@@ -182,6 +184,16 @@ TEST_F(TriggerTest, ANewerRequestSupersedesAQueuedDeployment) {
   // second queues, and a third replaces the second.
   auto first = deployments_->deploy(as(owner_), team_, git_app_.id, {}, client());
   ASSERT_TRUE(first);
+  // The worker picks the first one up on its own thread: until then it is queued, and the
+  // second would supersede it.
+  for (int i = 0; i < 500; ++i) {
+    const auto now = deployments_of(git_app_.id);
+    if (!now.empty() && now.at(0).state != DeploymentState::queued) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(deployments_of(git_app_.id).at(0).state, DeploymentState::running);
   auto second = deployments_->deploy(as(owner_), team_, git_app_.id, {}, client());
   auto third = deployments_->deploy(as(owner_), team_, git_app_.id, {}, client());
   ASSERT_TRUE(second && third);
