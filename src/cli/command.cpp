@@ -5,6 +5,8 @@
 #include <array>
 #include <cctype>
 #include <fstream>
+#include <iostream>
+#include <sstream>
 
 namespace berth::cli {
 
@@ -141,6 +143,20 @@ std::string url_encode(const std::string& text) {
     }
   }
   return encoded;
+}
+
+Result<std::string> read_input_file(const std::string& path) {
+  std::stringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+    return text.str();
+  }
+  std::ifstream in(path);
+  if (!in) {
+    return fail(Error::invalid("cannot read " + path));
+  }
+  text << in.rdbuf();
+  return text.str();
 }
 
 std::string new_idempotency_key() {

@@ -51,6 +51,9 @@ void add_delete_command(CLI::App* parent, const Runner& runner, const std::strin
 /// `text` %-encoded for a query string.
 std::string url_encode(const std::string& text);
 
+/// The whole text of `path`, or of stdin for "-"; Error::invalid "cannot read PATH".
+Result<std::string> read_input_file(const std::string& path);
+
 /// A fresh Idempotency-Key (random, URL-safe), so a retried POST acts once.
 std::string new_idempotency_key();
 

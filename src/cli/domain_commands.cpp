@@ -2,9 +2,7 @@
 // does before a request reaches it (docs/domains.md, docs/edge.md).
 #include <fmt/format.h>
 
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "cli/command.hpp"
 
@@ -49,19 +47,13 @@ Result<std::string> domain_id(Api& api, const std::string& domain) {
   return fail(Error::not_found("no domain " + domain + " in this team"));
 }
 
+// A file's text (stdin for "-"); a file that cannot be read is a usage error.
 std::expected<std::string, int> read_text_file(const std::string& path) {
-  if (path == "-") {
-    std::stringstream text;
-    text << std::cin.rdbuf();
-    return text.str();
+  auto text = read_input_file(path);
+  if (!text) {
+    return std::unexpected(complain(text.error().message, kUsage));
   }
-  std::ifstream in(path);
-  if (!in) {
-    return std::unexpected(complain("cannot read " + path, kUsage));
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return std::move(*text);
 }
 
 struct DomainArgs {

@@ -2,9 +2,7 @@
 // second apply of the same file changes nothing and says "unchanged".
 #include <fmt/format.h>
 
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "cli/command.hpp"
 
@@ -60,17 +58,11 @@ struct ApplyArgs {
 };
 
 Result<nlohmann::json> read_manifest(const std::string& file) {
-  std::stringstream text;
-  if (file == "-") {
-    text << std::cin.rdbuf();
-  } else {
-    std::ifstream in(file);
-    if (!in) {
-      return fail(Error::invalid("cannot read " + file));
-    }
-    text << in.rdbuf();
+  auto text = read_input_file(file);
+  if (!text) {
+    return fail(std::move(text.error()));
   }
-  auto json = nlohmann::json::parse(text.str(), nullptr, false);
+  auto json = nlohmann::json::parse(*text, nullptr, false);
   if (!json.is_object() || !json.contains("name") || !json["name"].is_string()) {
     return fail(Error::invalid(file + ": expected a JSON object with a name (berth export)"));
   }

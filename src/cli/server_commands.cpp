@@ -3,9 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <thread>
 
 #include "cli/command.hpp"
@@ -309,13 +307,11 @@ int server_proxy(Api& api, const ProxyArgs& args, const CLI::App& command) {
 std::expected<nlohmann::json, int> read_ssh_credentials(const std::string& key_file,
                                                         bool password_stdin) {
   if (!key_file.empty()) {
-    std::ifstream in(key_file);
-    if (!in) {
-      return std::unexpected(complain("cannot read " + key_file, kUsage));
+    auto key = read_input_file(key_file);
+    if (!key) {
+      return std::unexpected(complain(key.error().message, kUsage));
     }
-    std::stringstream key;
-    key << in.rdbuf();
-    return nlohmann::json{{"private_key", key.str()}};
+    return nlohmann::json{{"private_key", *key}};
   }
   if (!password_stdin) {
     return std::unexpected(complain("give --key FILE or --password-stdin", kUsage));
