@@ -64,7 +64,8 @@ def main():
       "added first, so Caddy holds the whole table (2N + 1 routes) before the runs.\n")
     w("- **Berth**: `POST /api/v1/apps/{last app}/domains {\"hostname\": <fresh>, \"tls\": \"off\"}` with an "
       "admin API key → berthd builds the server's whole table → `proxy.apply` job → the agent renders "
-      "Caddy's config, compares it with `GET /config/` and `POST /load`s it → Caddy serves the new host.\n"
+      "Caddy's config and `POST /load`s it (without reading Caddy's first: it differs from the one the "
+      "agent loaded last) → Caddy serves the new host.\n"
       "- **Caddy alone**: `GET /config/` from Caddy, add the same route (a copy of the last app's route "
       "under the fresh hostname, in hostname order) in Python, `POST /load` it → Caddy serves the new host.\n"
       f"- Both end when a `GET /` with the new `Host` on a fresh connection to Caddy's HTTP port answers "
@@ -101,7 +102,10 @@ def main():
         w(f"| {r['n']} | {fmt(med([x['api_ms'] for x in r['berth']]))} | {fmt(mark('created'))} | "
           f"{fmt(mark('dispatched'))} | {fmt(mark('started'))} | {fmt(mark('finished'))} | {fmt(served)} | "
           f"{fmt(gap)} |")
-    w("\nCaddy alone (median ms):\n")
+    w("\nThe agent's `finished` comes after `served`: it is stamped when berthd hears of the end, after "
+      "the agent kept the table on disk and reported back, while Caddy serves as soon as its load is done.\n")
+    w("Caddy alone (median ms; \"load → served\" can be slightly negative: Caddy serves the new config "
+      "a moment before the driver has read the answer to its `/load`):\n")
     w("| N | config bytes | GET /config/ | add the route (Python) | POST /load | load → served | total |")
     w("|---|---|---|---|---|---|---|")
     for r in res["results"]:
