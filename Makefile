@@ -68,6 +68,7 @@ bench: deps
 	bench/http/run
 	bench/auth/run
 	bench/agents/run
+	bench/proxy/run
 	bench/web/run
 	bench/cli/run
 

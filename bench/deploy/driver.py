@@ -19,7 +19,10 @@ import sys
 import time
 import uuid
 
-import sse
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+import sse  # noqa: E402
+from benchlib import wait_until  # noqa: E402
 
 HOST = "web.bench.test"
 TERMINAL = {"succeeded", "failed", "canceled", "superseded"}
@@ -54,17 +57,6 @@ class Api:
         if status // 100 != 2:
             raise RuntimeError(f"{method} {path} -> {status} {answer}")
         return answer
-
-
-def wait_until(what, seconds, probe, interval=0.1):
-    deadline = time.monotonic() + seconds
-    while True:
-        got = probe()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out after {seconds} s waiting for {what}")
-        time.sleep(interval)
 
 
 def proxy_get(port, timeout=2.0):

@@ -8,10 +8,14 @@ import datetime
 import json
 import math
 import os
-import platform
 import re
 import statistics
 import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from benchlib import machine  # noqa: E402
 
 STEPS = ("pull", "start", "health", "switch", "drain", "remove")
 
@@ -44,16 +48,6 @@ def wrk_counts(text):
         elif line.startswith("bench summary "):
             counts["summary"] = {parts[i]: int(parts[i + 1]) for i in range(2, len(parts), 2)}
     return counts
-
-
-def machine():
-    cpu = "unknown CPU"
-    with open("/proc/cpuinfo") as info:
-        for line in info:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return f"{os.cpu_count()} cores ({cpu}), Linux {platform.release()}"
 
 
 def main():

@@ -102,15 +102,17 @@ class ProxySystem : public ::testing::Test {
         loopback_http("127.0.0.1", admin_port_, {.target = "/config/"}, milliseconds(5000));
     return answer ? json::parse(answer->body, nullptr, false) : json();
   }
-  int caddy_loads() {
+  int caddy_loads() { return caddy_requests(R"("uri":"/load")"); }
+  // How many times its whole config was read (GET /config/), by anyone.
+  int caddy_reads() { return caddy_requests(R"("uri":"/config/")"); }
+  int caddy_requests(const std::string& uri) {
     std::ifstream in(dir_.file("caddy.log"));
     const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    int loads = 0;
-    for (auto at = log.find(R"("uri":"/load")"); at != log.npos;
-         at = log.find(R"("uri":"/load")", at + 1)) {
-      ++loads;
+    int count = 0;
+    for (auto at = log.find(uri); at != log.npos; at = log.find(uri, at + 1)) {
+      ++count;
     }
-    return loads;
+    return count;
   }
   // Waits (at most 20 s) until a request through Caddy is answered with `body`.
   bool reaches(const std::string& host, const std::string& body) {
@@ -248,6 +250,61 @@ TEST_F(ProxySystem, SwitchesUpstreamsWithoutReloadingCaddy) {
   EXPECT_EQ(during->body, "B");
   EXPECT_EQ(caddy_loads(), loads);
   EXPECT_TRUE(reaches("app.test", "B"));
+}
+
+// Reading Caddy's config costs about a third of a load at 1,000 apps (bench/results/proxy.md),
+// so a table that differs from the keeper's last load is posted straight away; the keeper still
+// asks Caddy when it has loaded nothing yet, when the table is unchanged, and after a failure.
+TEST_F(ProxySystem, AChangedTableIsPostedWithoutReadingCaddysConfigFirst) {
+  testing::TinyServer upstream(200, 0, "A");
+  ProxyKeeper keeper({.admin_address = admin_, .state_dir = dir_.file("state")});
+  int reads = caddy_reads();
+  int loads = caddy_loads();
+  ASSERT_EQ(apply(keeper, table(upstream.port())).status, "succeeded");
+  EXPECT_EQ(output_.take(), "Caddy now routes 1 host(s)\n");
+  EXPECT_EQ(caddy_reads(), reads + 1);  // a new keeper knows nothing of what Caddy runs
+  EXPECT_EQ(caddy_loads(), loads + 1);
+
+  json two = table(upstream.port());
+  two["routes"].push_back(
+      {{"host", "more.test"}, {"upstream", "127.0.0.1:" + std::to_string(upstream.port())}});
+  reads = caddy_reads();
+  ASSERT_EQ(apply(keeper, two).status, "succeeded");
+  EXPECT_EQ(output_.take(), "Caddy now routes 2 host(s)\n");
+  EXPECT_EQ(caddy_reads(), reads);
+  EXPECT_EQ(caddy_loads(), loads + 2);
+  EXPECT_TRUE(reaches("more.test", "A"));
+
+  // The same table again: Caddy is asked, and posted nothing.
+  reads = caddy_reads();
+  ASSERT_EQ(apply(keeper, two).status, "succeeded");
+  EXPECT_EQ(output_.take(), "nothing changed: Caddy routes 2 host(s)\n");
+  EXPECT_EQ(caddy_reads(), reads + 1);
+  EXPECT_EQ(caddy_loads(), loads + 2);
+
+  // Caddy restarted behind the keeper's back: the unchanged table is found missing and posted.
+  testing::stop_program(caddy_);
+  start_caddy();
+  loads = caddy_loads();
+  ASSERT_EQ(apply(keeper, two).status, "succeeded");
+  EXPECT_EQ(output_.take(), "Caddy now routes 2 host(s)\n");
+  EXPECT_EQ(caddy_loads(), loads + 1);
+  EXPECT_TRUE(reaches("more.test", "A"));
+
+  // A refused load (a port another program holds) leaves Caddy on the previous config; the
+  // keeper no longer trusts its memory and asks Caddy before the next apply.
+  testing::TinyServer holder(200, 0);
+  json refused = two;
+  refused["http_port"] = holder.port();
+  EXPECT_EQ(apply(keeper, refused).error_code, "proxy_error");
+  output_.take();
+  reads = caddy_reads();
+  loads = caddy_loads();
+  ASSERT_EQ(apply(keeper, two).status, "succeeded");
+  EXPECT_EQ(output_.take(), "nothing changed: Caddy routes 2 host(s)\n");
+  EXPECT_EQ(caddy_reads(), reads + 1);
+  EXPECT_EQ(caddy_loads(), loads);
+  EXPECT_TRUE(reaches("more.test", "A"));
 }
 
 TEST_F(ProxySystem, CaddyRefusalsAndAbsenceAreReported) {

@@ -3,7 +3,8 @@
 /// table becomes two things: the agent's upstream DNS table (each host's SRV record → its
 /// current port; upstream_dns.hpp) and a Caddy config whose routes look their upstreams up
 /// there. The config is posted to Caddy's admin `/load` only when it differs from the one
-/// Caddy runs, so a deployment that only moves an app to a new port never reloads Caddy (a
+/// Caddy runs (a config that differs from the keeper's last load is posted without asking
+/// Caddy first), so a deployment that only moves an app to a new port never reloads Caddy (a
 /// reload closes idle client keep-alive connections). The table is kept (0600) in the state
 /// dir so that a restarted Caddy — or a restarted agent — gets it back without berthd.
 ///
@@ -75,8 +76,9 @@ class ProxyKeeper {
   std::vector<nlohmann::json> take_events();
 
  private:
-  // With mutex_ held: posts the config; converge() only when Caddy runs another (true then).
-  Result<void> load(const ProxyTable& table);
+  // With mutex_ held: posts the config (JSON text); converge() only when Caddy may run
+  // another (true then).
+  Result<void> load(const std::string& config);
   // The Caddy config for `table`: caddy_config() and the logging that feeds tls_log_.
   nlohmann::json config_for(const ProxyTable& table) const;
   Result<bool> converge(const ProxyTable& table);
@@ -86,6 +88,9 @@ class ProxyKeeper {
   std::unique_ptr<UpstreamDns> dns_;
   std::unique_ptr<CaddyTlsLog> tls_log_;
   std::mutex mutex_;  // one config change at a time
+  // A hash of the config text Caddy last took from this keeper (nullopt: none yet, or the last
+  // load failed). Only ever a shortcut: when it matches, Caddy is still asked what it runs.
+  std::optional<std::size_t> loaded_ = {};
   std::mutex events_mutex_;
   std::vector<nlohmann::json> events_;
   std::mutex wake_mutex_;
