@@ -5,7 +5,8 @@
 /// there. The config is posted to Caddy's admin `/load` only when it differs from the one
 /// Caddy runs, so a deployment that only moves an app to a new port never reloads Caddy (a
 /// reload closes idle client keep-alive connections). The table is kept (0600) in the state
-/// dir so that a restarted Caddy — or a restarted agent — gets it back without berthd.
+/// dir so that a restarted Caddy — or a restarted agent — gets it back without berthd. A table
+/// with an ACME root has it written next to it (acme_root_file_name(), 0644: Caddy reads it).
 ///
 /// Threads: apply() runs on a job's executor thread, restore() at start-up, the watch on a
 /// thread of its own; all of them serialise on one mutex. The DNS responder answers on its own
@@ -15,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -79,6 +81,10 @@ class ProxyKeeper {
   Result<void> load(const ProxyTable& table);
   // The Caddy config for `table`: caddy_config() and the logging that feeds tls_log_.
   nlohmann::json config_for(const ProxyTable& table) const;
+  // Where the table's ACME root is kept (absolute: Caddy resolves a relative path against its
+  // own working directory), and writing it there (0644) before a config naming it is loaded.
+  std::filesystem::path acme_root_path(const ProxyTable& table) const;
+  Result<void> write_acme_root(const ProxyTable& table) const;
   Result<bool> converge(const ProxyTable& table);
   std::optional<ProxyTable> kept();
 
