@@ -94,22 +94,27 @@ TEST_F(DomainEndToEndTest, DomainsAddedRedirectedAndRemovedWithoutARedeploy) {
 }
 
 // /etc/netns/<ns>/hosts, which `ip netns exec` mounts over /etc/hosts for what runs in <ns>;
-// removed again with the directory.
+// removed again with the directory (and /etc/netns when this made it and it is empty).
 class NetnsHosts {
  public:
-  NetnsHosts(const std::string& ns, const std::string& text) : dir_("/etc/netns/" + ns) {
+  NetnsHosts(const std::string& ns, const std::string& text)
+      : dir_("/etc/netns/" + ns), made_parent_(!std::filesystem::exists(dir_.parent_path())) {
     std::filesystem::create_directories(dir_);
     std::ofstream(dir_ / "hosts") << text;
   }
   ~NetnsHosts() {
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
+    if (made_parent_) {
+      std::filesystem::remove(dir_.parent_path(), ignored);  // only when empty
+    }
   }
   NetnsHosts(const NetnsHosts&) = delete;
   NetnsHosts& operator=(const NetnsHosts&) = delete;
 
  private:
   std::filesystem::path dir_;
+  bool made_parent_ = false;
 };
 
 std::string read_text(const std::filesystem::path& path) {
