@@ -108,7 +108,10 @@ json proxy_settings_json(const ProxySettingsRecord& settings) {
           {"http_port", settings.http_port},
           {"https_port", settings.https_port},
           {"tls", settings.tls},
-          {"public_addresses", settings.public_addresses}};
+          {"public_addresses", settings.public_addresses},
+          {"acme_ca", settings.acme_ca},
+          {"acme_ca_root", settings.acme_ca_root},
+          {"acme_email", settings.acme_email}};
 }
 
 json proxy_settings_schema() {
@@ -117,7 +120,10 @@ json proxy_settings_schema() {
                          {"http_port", schema::integer(1, 65535)},
                          {"https_port", schema::integer(1, 65535)},
                          {"tls", schema::one_of_strings({"off", "internal", "acme"})},
-                         {"public_addresses", schema::array_of(schema::string(2, 45))}});
+                         {"public_addresses", schema::array_of(schema::string(2, 45))},
+                         {"acme_ca", schema::string(0, 512)},
+                         {"acme_ca_root", schema::string(0, 65536)},
+                         {"acme_email", schema::string(0, 254)}});
 }
 
 }  // namespace berth::api

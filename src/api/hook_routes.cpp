@@ -191,14 +191,24 @@ void add_hook_routes(http::Router& router, const ApiContext& ctx) {
                                   {"http_port", schema::integer(1, 65535)},
                                   {"https_port", schema::integer(1, 65535)},
                                   {"tls", schema::one_of_strings({"off", "internal", "acme"})},
-                                  {"public_addresses", schema::array_of(schema::string(2, 45))}},
+                                  {"public_addresses", schema::array_of(schema::string(2, 45))},
+                                  {"acme_ca", schema::string(0, 512)},
+                                  {"acme_ca_root", schema::string(0, 65536)},
+                                  {"acme_email", schema::string(0, 254)}},
                                  {"http_port", "https_port", "tls"}),
               .response_schema = proxy_settings_schema(),
               .description = "base_domain: apps without their own hostname answer at "
                              "<app>.<base_domain> (new apps; existing hostnames stay). "
                              "public_addresses: the IP addresses the server is reached at from "
                              "the internet, which domains' DNS checks compare with (empty or "
-                             "absent: the addresses its agent reports). The server's route table "
+                             "absent: the addresses its agent reports). acme_ca, acme_ca_root, "
+                             "acme_email: the ACME directory (https) of the CA that issues "
+                             "certificates for acme domains, the PEM of a root to trust for it "
+                             "(only with acme_ca; X.509 certificates only) and the account's "
+                             "email; empty or absent: Caddy's defaults (Let's Encrypt, then "
+                             "ZeroSSL). A value with {}, a control character or a bad form is "
+                             "400 naming the field. The whole document is replaced: send back "
+                             "what GET answered to keep a setting. The server's route table "
                              "is re-applied to Caddy."},
              [&ctx](Request& request) -> Result<Response> {
                auto id = path_id(request, "id", "srv");
@@ -210,7 +220,10 @@ void add_hook_routes(http::Router& router, const ApiContext& ctx) {
                    .base_domain = body_string(request, "base_domain"),
                    .http_port = request.json.value("http_port", std::int64_t{80}),
                    .https_port = request.json.value("https_port", std::int64_t{443}),
-                   .tls = body_string(request, "tls")};
+                   .tls = body_string(request, "tls"),
+                   .acme_ca = body_string(request, "acme_ca"),
+                   .acme_ca_root = body_string(request, "acme_ca_root"),
+                   .acme_email = body_string(request, "acme_email")};
                for (const auto& address :
                     request.json.value("public_addresses", nlohmann::json::array())) {
                  settings.public_addresses.push_back(address.get<std::string>());

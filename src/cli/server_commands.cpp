@@ -262,7 +262,7 @@ std::expected<std::string, int> confirm_host_key(Api& api, const AdoptArgs& args
 }
 
 struct ProxyArgs {
-  std::string server, tls, base_domain;
+  std::string server, tls, base_domain, acme_ca, acme_ca_root_file, acme_email;
   std::int64_t http_port = 0, https_port = 0;
 };
 
@@ -273,26 +273,52 @@ int server_proxy(Api& api, const ProxyArgs& args, const CLI::App& command) {
   if (!current) {
     return report(current.error());
   }
-  const bool change = command.count("--tls") + command.count("--http-port") +
-                          command.count("--https-port") + command.count("--base-domain") >
-                      0;
+  const auto given = [&](const char* option) { return command.count(option) > 0; };
+  bool change = false;
+  for (const char* option : {"--tls", "--http-port", "--https-port", "--base-domain", "--acme-ca",
+                             "--acme-ca-root", "--acme-email"}) {
+    change = change || given(option);
+  }
   if (!change) {
-    return show_object(api.options(), *current,
+    nlohmann::json shown = *current;
+    if (!api.options().json) {  // a root is a page of PEM: the table says whether there is one
+      shown["acme_ca_root"] = shown.value("acme_ca_root", "").empty() ? "" : "(set)";
+    }
+    return show_object(api.options(), shown,
                        {{"TLS", "tls"},
                         {"HTTP PORT", "http_port"},
                         {"HTTPS PORT", "https_port"},
-                        {"BASE DOMAIN", "base_domain"}});
+                        {"BASE DOMAIN", "base_domain"},
+                        {"ACME CA", "acme_ca"},
+                        {"ACME CA ROOT", "acme_ca_root"},
+                        {"ACME EMAIL", "acme_email"}});
   }
   nlohmann::json body = {
-      {"tls", command.count("--tls") > 0 ? args.tls : current->value("tls", "off")},
-      {"http_port",
-       command.count("--http-port") > 0 ? args.http_port : current->value("http_port", 80)},
-      {"https_port",
-       command.count("--https-port") > 0 ? args.https_port : current->value("https_port", 443)}};
-  if (command.count("--base-domain") > 0) {
+      {"tls", given("--tls") ? args.tls : current->value("tls", "off")},
+      {"http_port", given("--http-port") ? args.http_port : current->value("http_port", 80)},
+      {"https_port", given("--https-port") ? args.https_port : current->value("https_port", 443)}};
+  if (given("--base-domain")) {
     body["base_domain"] = args.base_domain;
   } else if ((*current)["base_domain"].is_string()) {
     body["base_domain"] = (*current)["base_domain"];
+  }
+  // Settings without an option keep their value: the PUT replaces the whole document.
+  if ((*current)["public_addresses"].is_array()) {
+    body["public_addresses"] = (*current)["public_addresses"];
+  }
+  body["acme_ca"] = given("--acme-ca") ? args.acme_ca : current->value("acme_ca", "");
+  body["acme_email"] = given("--acme-email") ? args.acme_email : current->value("acme_email", "");
+  body["acme_ca_root"] = current->value("acme_ca_root", "");
+  if (given("--acme-ca-root")) {
+    if (args.acme_ca_root_file.empty()) {
+      body["acme_ca_root"] = "";
+    } else {
+      auto pem = read_input_file(args.acme_ca_root_file);
+      if (!pem) {
+        return complain(pem.error().message, kUsage);
+      }
+      body["acme_ca_root"] = *pem;
+    }
   }
   auto answer = api.call("PUT", *path, body);
   return answer ? show_done(api.options(), *answer,
@@ -563,9 +589,19 @@ void add_server_commands(CLI::App& app, const Runner& runner) {
       ->check(CLI::Range(1, 65535));
   proxy_cmd->add_option("--base-domain", proxy->base_domain,
                         "New apps without a hostname answer at <app>.<base domain> (\"\" clears)");
+  proxy_cmd->add_option("--acme-ca", proxy->acme_ca,
+                        "ACME directory URL (https) of the CA for acme domains, e.g. a step-ca "
+                        "(\"\" clears: Let's Encrypt/ZeroSSL)");
+  proxy_cmd->add_option("--acme-ca-root", proxy->acme_ca_root_file,
+                        "PEM file (- for stdin) of the root that CA's certificate chains to "
+                        "(\"\" clears)");
+  proxy_cmd->add_option("--acme-email", proxy->acme_email,
+                        "Contact email of the ACME account (\"\" clears)");
   proxy_cmd->footer(
       "Example:\n  berth servers proxy web-1\n  berth servers proxy web-1 --tls acme "
-      "--base-domain apps.example.com");
+      "--base-domain apps.example.com\n  berth servers proxy web-1 --acme-ca "
+      "https://ca.internal:9000/acme/acme/directory --acme-ca-root root_ca.crt --acme-email "
+      "ops@example.com");
   runner.on(proxy_cmd,
             [proxy, proxy_cmd](Api& api) { return server_proxy(api, *proxy, *proxy_cmd); });
 

@@ -135,6 +135,12 @@ struct ProxySettingsRecord {
   /// The addresses the server is reached at from the internet (IP literals), as an admin
   /// states them; empty: the agent's reported addresses count (DNS checks).
   std::vector<std::string> public_addresses = {};
+  /// Caddy's acme issuer for this server's acme domains: the CA's ACME directory URL (https),
+  /// the PEM of a root certificate to trust for it, and the account's contact email. Empty:
+  /// Caddy's defaults (Let's Encrypt, then ZeroSSL).
+  std::string acme_ca = {};
+  std::string acme_ca_root = {};
+  std::string acme_email = {};
   TimePoint updated_at{};
 };
 

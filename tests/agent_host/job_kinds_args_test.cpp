@@ -6,6 +6,7 @@
 #include "agent/host/caddy_config.hpp"
 #include "agent/host/git_job.hpp"
 #include "agent/host/http_probe.hpp"
+#include "support/pem_certificate.hpp"
 
 namespace berth::agent::host {
 namespace {
@@ -322,6 +323,71 @@ TEST(CaddyConfig, DomainsRenderRedirectsPrefixesAndPerHostTls) {
   EXPECT_EQ(services.at("shop.example.route.berth.internal"), 80);
   // What the state dir keeps reads back as the same table.
   EXPECT_EQ(proxy_args_json(*parse_proxy_args(proxy_args_json(*table))), proxy_args_json(*table));
+}
+
+std::string test_root_pem() { return testing::make_test_ca().chain; }
+
+TEST(CaddyConfig, AcmeSettingsGoIntoTheAcmeHostsIssuer) {
+  const std::string root = test_root_pem();
+  json args = proxy_args(
+      {route({{"host", "shop.example"}}), route({{"host", "in.example"}, {"tls", "internal"}}),
+       route({{"host", "plain.example"}, {"tls", "off"}})},
+      "acme");
+  args["acme"] = {{"ca", "https://10.0.0.2:8443/acme/local/directory"},
+                  {"ca_root", root},
+                  {"email", "ops@example.com"}};
+  auto table = parse_proxy_args(args);
+  ASSERT_TRUE(table) << table.error().message;
+  EXPECT_EQ(table->acme.email, "ops@example.com");
+  const std::string file = "/var/lib/berth-agent/" + acme_root_file_name(table->acme);
+  json config = caddy_config(*table, "127.0.0.1:2019", "127.0.0.1:5353", file);
+  EXPECT_EQ(config["apps"]["tls"]["automation"]["policies"], json::parse(R"([
+      {"subjects":["in.example"],"issuers":[{"module":"internal"}]},
+      {"subjects":["shop.example"],"issuers":[{"module":"acme",
+        "ca":"https://10.0.0.2:8443/acme/local/directory","acme_timeout":"30s",
+        "email":"ops@example.com","trusted_roots_pem_files":[")" + file + R"("]}]}])"));
+  // The PEM itself is not in Caddy's config, only the file; another root is another file.
+  EXPECT_EQ(config.dump().find("BEGIN CERTIFICATE"), std::string::npos);
+  EXPECT_TRUE(acme_root_file_name(table->acme).starts_with("acme_ca_root-"));
+  EXPECT_NE(acme_root_file_name(table->acme),
+            acme_root_file_name({.ca = table->acme.ca, .ca_root = test_root_pem()}));
+  // What the state dir keeps reads back with the settings.
+  EXPECT_EQ(proxy_args_json(*parse_proxy_args(proxy_args_json(*table))), proxy_args_json(*table));
+  EXPECT_EQ(proxy_args_json(*table)["acme"]["ca_root"], root);
+
+  // An email alone keeps Caddy's default CAs (Let's Encrypt, then ZeroSSL), both told it.
+  args["acme"] = {{"email", "ops@example.com"}};
+  config = caddy_config(*parse_proxy_args(args), "127.0.0.1:2019", "127.0.0.1:5353");
+  EXPECT_EQ(config["apps"]["tls"]["automation"]["policies"][1]["issuers"], json::parse(R"([
+      {"module":"acme","email":"ops@example.com"},
+      {"module":"zerossl","email":"ops@example.com"}])"));
+  // No settings: no policy for acme hosts (Caddy's defaults), and no `acme` in the kept table.
+  args.erase("acme");
+  table = parse_proxy_args(args);
+  config = caddy_config(*table, "127.0.0.1:2019", "127.0.0.1:5353");
+  EXPECT_EQ(config["apps"]["tls"]["automation"]["policies"].size(), 1U);
+  EXPECT_FALSE(proxy_args_json(*table).contains("acme"));
+}
+
+TEST(ProxyArgs, AcmeSettingsAreCheckedAgain) {
+  const auto refused_field = [](const json& acme) {
+    json args = proxy_args({route({{"host", "shop.example"}})}, "acme");
+    args["acme"] = acme;
+    auto table = parse_proxy_args(args);
+    if (table) {
+      return std::string("<accepted>");
+    }
+    EXPECT_EQ(table.error().code, "invalid_args");
+    return table.error().details.value("field", std::string());
+  };
+  EXPECT_EQ(refused_field({{"ca", "https://ca.test/{env.HOME}"}}), "acme.ca");
+  EXPECT_EQ(refused_field({{"ca", "http://ca.test/directory"}}), "acme.ca");
+  EXPECT_EQ(refused_field({{"ca", "https://ca.test/\r\nX"}}), "acme.ca");
+  EXPECT_EQ(refused_field({{"ca", "https://ca.test/d"}, {"ca_root", "{file./etc/passwd}"}}),
+            "acme.ca_root");
+  EXPECT_EQ(refused_field({{"email", std::string("a@b.c") + std::string(1, '\0')}}), "acme.email");
+  EXPECT_EQ(refused_field({{"ca", "https://ca.test/d"}, {"extra", true}}), "acme");
+  EXPECT_EQ(refused_field({{"ca", "https://ca.test/d"}}), "<accepted>");
 }
 
 }  // namespace

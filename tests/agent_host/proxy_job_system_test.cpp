@@ -325,6 +325,51 @@ TEST_F(ProxySystem, CaddyRefusalsAndAbsenceAreReported) {
       "invalid_args");
 }
 
+// A table with ACME settings: the root goes into a 0644 file of the state dir that Caddy's
+// acme issuer names (Caddy reads it when it loads the config, so this is Caddy accepting it);
+// another root is another file, and the old one goes.
+TEST_F(ProxySystem, AnAcmeRootIsWrittenForCaddyAndReplacedWithTheSettings) {
+  ProxyKeeper keeper({.admin_address = admin_, .state_dir = dir_.file("state")});
+  const std::string ca = "https://127.0.0.1:" + std::to_string(testing::closed_port()) + "/dir";
+  json args = table(9);
+  args["routes"][0]["tls"] = "acme";
+  args["acme"] = {
+      {"ca", ca}, {"ca_root", berth::testing::make_test_ca().chain}, {"email", "ops@a.test"}};
+  const auto first = apply(keeper, args);
+  ASSERT_EQ(first.error_code, "") << first.error_message;
+  const auto root_files = [&] {
+    std::vector<std::filesystem::path> found;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_.path() / "state")) {
+      if (entry.path().filename().string().starts_with("acme_ca_root-")) {
+        found.push_back(entry.path());
+      }
+    }
+    return found;
+  };
+  auto files = root_files();
+  ASSERT_EQ(files.size(), 1U);
+  EXPECT_EQ(std::filesystem::status(files[0]).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                std::filesystem::perms::group_read | std::filesystem::perms::others_read);
+  std::ifstream in(files[0]);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()),
+            args["acme"]["ca_root"].get<std::string>());
+  json issuer = caddy_now()["apps"]["tls"]["automation"]["policies"][0]["issuers"][0];
+  EXPECT_EQ(issuer["ca"], ca);
+  EXPECT_EQ(issuer["email"], "ops@a.test");
+  EXPECT_EQ(issuer["trusted_roots_pem_files"], json({files[0].string()}));
+  EXPECT_EQ(caddy_now().dump().find("BEGIN CERTIFICATE"), std::string::npos);
+
+  args["acme"]["ca_root"] = berth::testing::make_test_ca().chain;
+  const auto second = apply(keeper, args);
+  ASSERT_EQ(second.error_code, "") << second.error_message;
+  const auto replaced = root_files();
+  ASSERT_EQ(replaced.size(), 1U);
+  EXPECT_NE(replaced[0], files[0]);
+  issuer = caddy_now()["apps"]["tls"]["automation"]["policies"][0]["issuers"][0];
+  EXPECT_EQ(issuer["trusted_roots_pem_files"], json({replaced[0].string()}));
+}
+
 // What curl saw: the status, the body and the response headers (lower-cased names).
 struct CurlAnswer {
   int status = 0;

@@ -77,6 +77,21 @@ TEST_F(RouteTableTest, StoredProxySettingsAreUsed) {
   EXPECT_EQ(got["http_port"], 8081);
   EXPECT_EQ(got["https_port"], 8443);
   EXPECT_EQ(got["tls"], "internal");
+  EXPECT_FALSE(got.contains("acme"));  // Caddy's defaults: the table is as before
+}
+
+TEST_F(RouteTableTest, TheServersAcmeSettingsRideAlongWhenSet) {
+  ProxySettingsRecord settings{.server_id = server_.id, .tls = "acme"};
+  settings.acme_ca = "https://ca.internal:9000/acme/acme/directory";
+  settings.acme_ca_root = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  settings.acme_email = "ops@example.test";
+  ASSERT_TRUE(store_->write([&](Tx& tx) { return tx.put_proxy_settings(settings); }));
+  EXPECT_EQ(table()["acme"], (json{{"ca", settings.acme_ca},
+                                   {"ca_root", settings.acme_ca_root},
+                                   {"email", settings.acme_email}}));
+  settings.acme_ca = settings.acme_ca_root = "";
+  ASSERT_TRUE(store_->write([&](Tx& tx) { return tx.put_proxy_settings(settings); }));
+  EXPECT_EQ(table()["acme"], (json{{"ca", ""}, {"ca_root", ""}, {"email", "ops@example.test"}}));
 }
 
 TEST_F(RouteTableTest, AnAppsEdgeRulesRideOnItsRouteAndTheirHashesAreNotShown) {

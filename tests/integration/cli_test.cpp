@@ -12,6 +12,7 @@
 #include "integration/dropping_proxy.hpp"
 #include "integration/identity_client.hpp"
 #include "integration/local_agent_fixture.hpp"
+#include "support/pem_certificate.hpp"
 
 namespace berth::testing {
 namespace {
@@ -449,6 +450,43 @@ TEST_F(CliTest, ProjectsEditProjectEnvAndServerProxy) {
   EXPECT_EQ(after["tls"], nlohmann::json::parse(before.out)["tls"]);
   EXPECT_EQ(after["http_port"], nlohmann::json::parse(before.out)["http_port"]);
   EXPECT_EQ(berth({"servers", "proxy", server, "--tls", "sometimes"}, admin).exit, 2);
+  // A private ACME CA: its root from a file, and the rest (public_addresses too) kept.
+  ASSERT_EQ(api("PUT", "/api/v1/servers/" + server + "/proxy",
+                {{"base_domain", "apps.example.com"},
+                 {"http_port", after["http_port"]},
+                 {"https_port", after["https_port"]},
+                 {"tls", after["tls"]},
+                 {"public_addresses", {"203.0.113.7"}}})
+                .status,
+            200);
+  const auto root_file = dir_.path() / "root.pem";
+  const std::string root = make_test_ca().chain;
+  std::ofstream(root_file) << root;
+  const CliRun acme = berth({"--json", "servers", "proxy", server, "--acme-ca",
+                             "https://ca.internal:9000/acme/acme/directory", "--acme-ca-root",
+                             root_file.string(), "--acme-email", "ops@example.com"},
+                            admin);
+  ASSERT_EQ(acme.exit, 0) << acme.err;
+  const auto with_ca = nlohmann::json::parse(acme.out);
+  EXPECT_EQ(with_ca["acme_ca"], "https://ca.internal:9000/acme/acme/directory");
+  EXPECT_EQ(with_ca["acme_ca_root"], root);
+  EXPECT_EQ(with_ca["acme_email"], "ops@example.com");
+  EXPECT_EQ(with_ca["public_addresses"], nlohmann::json({"203.0.113.7"}));
+  EXPECT_EQ(with_ca["base_domain"], "apps.example.com");
+  const CliRun table = berth({"servers", "proxy", server}, admin);
+  EXPECT_NE(table.out.find("(set)"), std::string::npos) << table.out;
+  EXPECT_EQ(table.out.find("BEGIN CERTIFICATE"), std::string::npos) << table.out;
+  const CliRun refused =
+      berth({"servers", "proxy", server, "--acme-ca", "http://ca.internal/"}, admin);
+  EXPECT_EQ(refused.exit, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("acme_ca"), std::string::npos) << refused.err;
+  const CliRun cleared = berth({"--json", "servers", "proxy", server, "--acme-ca", "",
+                                "--acme-ca-root", "", "--acme-email", ""},
+                               admin);
+  ASSERT_EQ(cleared.exit, 0) << cleared.err;
+  EXPECT_EQ(nlohmann::json::parse(cleared.out)["acme_ca_root"], "");
+  EXPECT_EQ(nlohmann::json::parse(cleared.out)["public_addresses"],
+            nlohmann::json({"203.0.113.7"}));
   const CliRun viewer =
       berth({"servers", "proxy", server, "--tls", "off"}, with_key(key_with_role("viewer")));
   EXPECT_EQ(viewer.exit, 3) << viewer.err;

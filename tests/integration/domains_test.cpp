@@ -191,5 +191,63 @@ TEST_F(DomainsApiTest, ListsFilterAndTheChecksUseTheServersAddresses) {
   EXPECT_EQ(api("GET", "/api/v1/audit-log?action=domain.create").json()["total"], 1);
 }
 
+TEST_F(DomainsApiTest, AServersAcmeSettingsAreAnAdminsAndCheckedAtTheBoundary) {
+  const std::string path = "/api/v1/servers/" + server_id_ + "/proxy";
+  const std::string root = make_test_ca().chain;
+  const json base = {{"http_port", 80}, {"https_port", 443}, {"tls", "acme"}};
+  json settings = base;
+  settings["acme_ca"] = "https://ca.internal.test:9000/acme/acme/directory";
+  settings["acme_ca_root"] = root;
+  settings["acme_email"] = "ops@example.test";
+  const HttpResponse put = api("PUT", path, settings);
+  ASSERT_EQ(put.status, 200) << put.body;
+  const json shown = api("GET", path).json();
+  EXPECT_EQ(shown["acme_ca"], "https://ca.internal.test:9000/acme/acme/directory");
+  EXPECT_EQ(shown["acme_ca_root"], root);
+  EXPECT_EQ(shown["acme_email"], "ops@example.test");
+  // What GET answered goes back through PUT unchanged.
+  json again = shown;
+  again.erase("server_id");
+  if (again["base_domain"].is_null()) {
+    again.erase("base_domain");
+  }
+  const HttpResponse round_trip = api("PUT", path, again);
+  ASSERT_EQ(round_trip.status, 200) << round_trip.body;
+  EXPECT_EQ(round_trip.json(), shown);
+  EXPECT_EQ(api_with(key_with_role("member"), "PUT", path, settings).status, 403);
+
+  // Hostile or malformed values: 400 naming the field, and nothing stored.
+  const auto refused = [&](const char* field, const json& value) {
+    json body = settings;
+    body[field] = value;
+    const HttpResponse answer = api("PUT", path, body);
+    EXPECT_EQ(answer.status, 400) << field << " " << value.dump() << " " << answer.body;
+    return answer.json()["error"]["details"].value("field", "");
+  };
+  EXPECT_EQ(refused("acme_ca", "http://ca.internal.test/directory"), "acme_ca");
+  EXPECT_EQ(refused("acme_ca", "https://ca.test/{env.HOME}"), "acme_ca");
+  EXPECT_EQ(refused("acme_ca", "https://ca.test/\r\nX-Injected: 1"), "acme_ca");
+  EXPECT_EQ(refused("acme_ca", "https://ca.test/" + std::string(600, 'a')), "acme_ca");
+  EXPECT_EQ(
+      refused("acme_ca_root", "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n"),
+      "acme_ca_root");
+  EXPECT_EQ(refused("acme_ca_root", root + "{file./etc/passwd}"), "acme_ca_root");
+  EXPECT_EQ(refused("acme_email", "not an email"), "acme_email");
+  EXPECT_EQ(refused("acme_email", "{env.X}@example.test"), "acme_email");
+  json root_alone = base;
+  root_alone["acme_ca_root"] = root;
+  const HttpResponse lone = api("PUT", path, root_alone);
+  EXPECT_EQ(lone.status, 400) << lone.body;
+  EXPECT_EQ(lone.json()["error"]["details"]["field"], "acme_ca_root");
+  EXPECT_EQ(api("GET", path).json(), shown);
+
+  // Absent: Caddy's defaults again.
+  const HttpResponse cleared = api("PUT", path, base);
+  ASSERT_EQ(cleared.status, 200) << cleared.body;
+  EXPECT_EQ(cleared.json()["acme_ca"], "");
+  EXPECT_EQ(cleared.json()["acme_ca_root"], "");
+  EXPECT_EQ(cleared.json()["acme_email"], "");
+}
+
 }  // namespace
 }  // namespace berth::testing

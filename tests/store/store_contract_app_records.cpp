@@ -195,10 +195,12 @@ std::string to_text(const DeployHookRecord& hook) {
 }
 
 std::string to_text(const ProxySettingsRecord& settings) {
-  return fmt::format("proxy {} domain={} http={} https={} tls={} public={} updated={}",
-                     settings.server_id, settings.base_domain, settings.http_port,
-                     settings.https_port, settings.tls, fmt::join(settings.public_addresses, ","),
-                     time_text(settings.updated_at));
+  return fmt::format(
+      "proxy {} domain={} http={} https={} tls={} public={} acme_ca={} acme_ca_root={} "
+      "acme_email={} updated={}",
+      settings.server_id, settings.base_domain, settings.http_port, settings.https_port,
+      settings.tls, fmt::join(settings.public_addresses, ","), settings.acme_ca,
+      settings.acme_ca_root, settings.acme_email, time_text(settings.updated_at));
 }
 
 }  // namespace berth

@@ -264,6 +264,15 @@ TEST_P(StoreContract, ProxySettingsAreAbsentUntilPutAndGoWithTheServer) {
   changed.updated_at = test_time(99);
   BERTH_ASSERT_OK(put(changed));
   EXPECT_EQ(to_text(proxy(store(), 1)), to_text(std::optional(changed)));
+  // The ACME settings are kept as given, and cleared again by a put without them.
+  changed.acme_ca = "https://ca.example.test/acme/local/directory";
+  changed.acme_ca_root = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  changed.acme_email = "ops@example.test";
+  BERTH_ASSERT_OK(put(changed));
+  EXPECT_EQ(to_text(proxy(store(), 1)), to_text(std::optional(changed)));
+  changed.acme_ca = changed.acme_ca_root = changed.acme_email = "";
+  BERTH_ASSERT_OK(put(changed));
+  EXPECT_EQ(to_text(proxy(store(), 1)), to_text(std::optional(changed)));
   EXPECT_EQ(to_text(proxy(store(), 2)), "<none>");
 
   changed.tls = "sometimes";

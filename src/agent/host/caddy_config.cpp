@@ -266,6 +266,26 @@ std::string port_suffix(int port, int standard) {
   return port == standard ? "" : ":" + std::to_string(port);
 }
 
+// The issuers of the acme hosts' policy (see caddy_config in the header).
+nlohmann::json acme_issuers(const acme::AcmeSettings& settings, const std::string& root_file) {
+  nlohmann::json acme_issuer = {{"module", "acme"}};
+  if (!settings.ca.empty()) {
+    acme_issuer["ca"] = settings.ca;
+    acme_issuer["acme_timeout"] = kPrivateCaTimeout;
+  }
+  if (!settings.email.empty()) {
+    acme_issuer["email"] = settings.email;
+  }
+  if (!settings.ca_root.empty()) {
+    acme_issuer["trusted_roots_pem_files"] = {root_file};
+  }
+  nlohmann::json issuers = {std::move(acme_issuer)};
+  if (settings.ca.empty()) {  // Caddy's defaults: Let's Encrypt, then ZeroSSL
+    issuers.push_back({{"module", "zerossl"}, {"email", settings.email}});
+  }
+  return issuers;
+}
+
 // The route's Caddy routes: the http → https redirect (when on), then the route itself.
 void add_caddy_routes(const ProxyTable& table, const ProxyRoute& route,
                       const std::string& dns_address, nlohmann::json& out) {
@@ -302,6 +322,10 @@ void add_caddy_routes(const ProxyTable& table, const ProxyRoute& route,
 
 }  // namespace
 
+std::string acme_root_file_name(const acme::AcmeSettings& settings) {
+  return "acme_ca_root-" + route_hash(settings.ca_root) + ".pem";
+}
+
 std::string route_tls(const ProxyTable& table, const ProxyRoute& route) {
   return route.tls.empty() ? table.tls : route.tls;
 }
@@ -314,7 +338,7 @@ std::string route_service_name(const ProxyRoute& route) {
 }
 
 Result<ProxyTable> parse_proxy_args(const nlohmann::json& args) {
-  auto fields = known_fields(args, {"http_port", "https_port", "tls", "routes"});
+  auto fields = known_fields(args, {"http_port", "https_port", "tls", "routes", "acme"});
   if (!fields) {
     return fail(fields.error());
   }
@@ -332,6 +356,13 @@ Result<ProxyTable> parse_proxy_args(const nlohmann::json& args) {
     }
     table.tls = tls->get<std::string>();
   }
+  auto acme_settings = acme::parse_acme_settings(fields->value("acme", nlohmann::json()));
+  if (!acme_settings) {
+    Error refused = std::move(acme_settings.error());  // names the field, as invalid_arg does
+    refused.code = "invalid_args";
+    return fail(std::move(refused));
+  }
+  table.acme = std::move(*acme_settings);
   const auto routes = fields->find("routes");
   if (routes == fields->end() || !routes->is_array() || routes->size() > 10'000) {
     return fail(invalid_arg("routes", "required, an array of at most 10000 routes"));
@@ -390,10 +421,14 @@ nlohmann::json proxy_args_json(const ProxyTable& table) {
     }
     routes.push_back(std::move(entry));
   }
-  return {{"http_port", table.http_port},
-          {"https_port", table.https_port},
-          {"tls", table.tls},
-          {"routes", std::move(routes)}};
+  nlohmann::json args = {{"http_port", table.http_port},
+                         {"https_port", table.https_port},
+                         {"tls", table.tls},
+                         {"routes", std::move(routes)}};
+  if (!acme::is_default(table.acme)) {
+    args["acme"] = acme::acme_settings_json(table.acme);
+  }
+  return args;
 }
 
 UpstreamServices upstream_services(const ProxyTable& table) {
@@ -410,7 +445,7 @@ UpstreamServices upstream_services(const ProxyTable& table) {
 }
 
 nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_address,
-                            const std::string& dns_address) {
+                            const std::string& dns_address, const std::string& acme_root_file) {
   std::vector<const ProxyRoute*> ordered;
   for (const auto& route : table.routes) {
     ordered.push_back(&route);
@@ -431,11 +466,14 @@ nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_ad
   }
   nlohmann::json skip = nlohmann::json::array();
   nlohmann::json internal = nlohmann::json::array();
+  nlohmann::json acme_hosts = nlohmann::json::array();
   for (const auto& [host, tls] : host_tls) {
     if (tls == "off") {
       skip.push_back(host);
     } else if (tls == "internal") {
       internal.push_back(host);
+    } else if (tls == "acme") {
+      acme_hosts.push_back(host);
     }
   }
   const bool tls = table.tls != "off" || skip.size() < host_tls.size();
@@ -459,29 +497,40 @@ nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_ad
                                {"https_port", table.https_port},
                                {"servers", {{kCaddyServer, std::move(server)}}}}}}}};
   nlohmann::json tls_app = nlohmann::json::object();
-  if (!internal.empty()) {
-    tls_app["automation"]["policies"] = {
-        {{"subjects", std::move(internal)}, {"issuers", {{{"module", "internal"}}}}}};
+  nlohmann::json policies = nlohmann::json::array();
+  const bool internal_hosts = !internal.empty();
+  if (internal_hosts) {
+    policies.push_back(
+        {{"subjects", std::move(internal)}, {"issuers", {{{"module", "internal"}}}}});
+  }
+  if (!acme_hosts.empty() && !acme::is_default(table.acme)) {
+    policies.push_back({{"subjects", std::move(acme_hosts)},
+                        {"issuers", acme_issuers(table.acme, acme_root_file)}});
+  }
+  if (!policies.empty()) {
+    tls_app["automation"]["policies"] = std::move(policies);
+  }
+  if (internal_hosts) {
     // Caddy would add its local CA to this machine's trust store: the clients that should
     // trust it are elsewhere, and the host's trust store is not Caddy's to change.
     config["apps"]["pki"] = {{"certificate_authorities", {{"local", {{"install_trust", false}}}}}};
   }
   if (!custom.empty()) {
     nlohmann::json pems = nlohmann::json::array();
-    nlohmann::json policies = nlohmann::json::array();
+    nlohmann::json connection_policies = nlohmann::json::array();
     nlohmann::json skip_certificates = nlohmann::json::array();
     for (const auto& [host, certificate] : custom) {
       const std::string tag = "berth-" + route_hash(host);
       pems.push_back(
           {{"certificate", certificate->chain}, {"key", certificate->key}, {"tags", {tag}}});
-      policies.push_back(
+      connection_policies.push_back(
           {{"match", {{"sni", {host}}}}, {"certificate_selection", {{"any_tag", {tag}}}}});
       skip_certificates.push_back(host);
     }
-    policies.push_back(nlohmann::json::object());  // every other name: Caddy's own choice
+    connection_policies.push_back(nlohmann::json::object());  // every other name: Caddy's choice
     tls_app["certificates"] = {{"load_pem", std::move(pems)}};
     auto& http_server = config["apps"]["http"]["servers"][kCaddyServer];
-    http_server["tls_connection_policies"] = std::move(policies);
+    http_server["tls_connection_policies"] = std::move(connection_policies);
     http_server["automatic_https"]["skip_certificates"] = std::move(skip_certificates);
   }
   if (!tls_app.empty()) {

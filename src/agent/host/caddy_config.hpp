@@ -13,6 +13,7 @@
 
 #include "agent/host/upstream_dns.hpp"
 #include "core/error.hpp"
+#include "protocol/acme_settings.hpp"
 #include "protocol/edge_rules.hpp"
 
 namespace berth::agent::host {
@@ -42,6 +43,7 @@ struct ProxyTable {
   int https_port = 443;
   std::string tls = "off";  // off | internal | acme
   std::vector<ProxyRoute> routes = {};
+  acme::AcmeSettings acme = {};  // the server's ACME CA; all "" = Caddy's defaults
 };
 
 /// Refuses (code "invalid_args", naming the field) unknown fields, hosts that are not
@@ -52,7 +54,7 @@ struct ProxyTable {
 /// modes, a wildcard with acme, a certificate without tls custom (or the other way round) or
 /// holding anything but PEM text, and a (host, path prefix) given twice. What reaches Caddy
 /// is built only from values that passed these checks; edge rules are checked with
-/// edge::parse_edge_rules.
+/// edge::parse_edge_rules, `acme` ({ca, ca_root, email}) with acme::parse_acme_settings.
 Result<ProxyTable> parse_proxy_args(const nlohmann::json& args);
 
 /// The table as proxy.apply's arguments again (what the state dir keeps).
@@ -76,9 +78,25 @@ std::string route_service_name(const ProxyRoute& route);
 /// when asked. TLS: hosts with tls off are skipped by automatic HTTPS (served on http only),
 /// internal hosts get an automation policy with Caddy's internal issuer, custom ones a
 /// load_pem certificate and a connection policy selecting it by SNI; acme hosts use Caddy's
-/// default issuers. Caddy's own http → https redirects are off: the routes above do it.
+/// default issuers unless the table has ACME settings: then they get a policy whose acme issuer
+/// has the table's `ca` (with kPrivateCaTimeout as acme_timeout), `email` and, when there is
+/// a `ca_root`, trusted_roots_pem_files = [`acme_root_file`] (the caller writes the PEM
+/// there); with an email but no CA the issuers stay Caddy's defaults, acme (Let's Encrypt) and
+/// zerossl, both given the email. Caddy's own http → https redirects are off: the routes
+/// above do it.
 nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_address,
-                            const std::string& dns_address);
+                            const std::string& dns_address, const std::string& acme_root_file = {});
+
+/// The file name the agent keeps a table's ACME root in: "acme_ca_root-<16 hex digits of a hash
+/// of the PEM>.pem", so that a changed root changes Caddy's config (Caddy reads the file only
+/// when a config is loaded).
+std::string acme_root_file_name(const acme::AcmeSettings& settings);
+
+/// How long Caddy polls a private CA's authorization before it gives up and reports why: a
+/// step-ca (Caddy's acme_server too) leaves a failed challenge pending rather than invalid, and
+/// Caddy's default of 5 minutes per attempt would hide "the name points elsewhere" that long.
+/// A CA on the server's own network validates within seconds.
+inline constexpr const char* kPrivateCaTimeout = "30s";
 
 /// How often Caddy asks for a host's SRV record again: the longest a switch takes to reach
 /// new requests, so the old upstream must keep answering at least this long.

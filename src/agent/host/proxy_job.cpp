@@ -134,20 +134,67 @@ ProxyKeeper::~ProxyKeeper() {
   thread_.join();
 }
 
+std::filesystem::path ProxyKeeper::acme_root_path(const ProxyTable& table) const {
+  return std::filesystem::absolute(options_.state_dir) / acme_root_file_name(table.acme);
+}
+
+Result<void> ProxyKeeper::write_acme_root(const ProxyTable& table) const {
+  if (table.acme.ca_root.empty()) {
+    return {};
+  }
+  const auto path = acme_root_path(table);
+  if (std::filesystem::exists(path) && read_file(path) == table.acme.ca_root) {
+    return {};
+  }
+  if (auto written = write_private_file(path, table.acme.ca_root); !written) {
+    return written;
+  }
+  // A public certificate, and Caddy may run as another user than the agent.
+  std::error_code failed;
+  std::filesystem::permissions(
+      path,
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+          std::filesystem::perms::group_read | std::filesystem::perms::others_read,
+      failed);
+  if (failed) {
+    return fail(
+        Error::unavailable("cannot make " + path.string() + " readable: " + failed.message()));
+  }
+  // Roots of earlier tables go: only this one is named by the config about to be loaded.
+  std::vector<std::filesystem::path> stale;
+  for (std::filesystem::directory_iterator entry(path.parent_path(), failed), end;
+       !failed && entry != end; entry.increment(failed)) {
+    const auto name = entry->path().filename().string();
+    if (name.starts_with("acme_ca_root-") && name.ends_with(".pem") && entry->path() != path) {
+      stale.push_back(entry->path());
+    }
+  }
+  for (const auto& old : stale) {
+    std::filesystem::remove(old, failed);
+  }
+  return {};
+}
+
 nlohmann::json ProxyKeeper::config_for(const ProxyTable& table) const {
-  auto config = caddy_config(table, options_.admin_address, dns_->address());
+  auto config =
+      caddy_config(table, options_.admin_address, dns_->address(),
+                   table.acme.ca_root.empty() ? std::string() : acme_root_path(table).string());
   if (tls_log_) {
     config["logging"] = caddy_tls_logging(tls_log_->caddy_address());
   }
   return config;
 }
 
-Result<void> ProxyKeeper::load(const std::string& config) {
+Result<void> ProxyKeeper::load(const ProxyTable& table, const std::string& config) {
   loaded_.reset();  // until Caddy says it took this one
   const auto admin = parse_host_port(options_.admin_address);
   if (!admin) {
     return fail(proxy_failure("proxy_unreachable",
                               "the Caddy admin address is not ip:port: " + options_.admin_address));
+  }
+  if (auto written = write_acme_root(table); !written) {
+    return fail(proxy_failure(
+        "proxy_error", "cannot keep the ACME CA root for Caddy: " + written.error().message));
   }
   auto answer = loopback_http(admin->ip, admin->port,
                               {.method = "POST",
@@ -188,7 +235,7 @@ Result<bool> ProxyKeeper::converge(const ProxyTable& table) {
       return false;
     }
   }
-  if (auto loaded = load(body); !loaded) {
+  if (auto loaded = load(table, body); !loaded) {
     return fail(loaded.error());
   }
   return true;
@@ -273,7 +320,7 @@ void ProxyKeeper::check() {
   if (answer->status == 200 && server.is_object()) {
     return;
   }
-  if (auto loaded = load(config_for(*table).dump()); !loaded) {
+  if (auto loaded = load(*table, config_for(*table).dump()); !loaded) {
     log::warn("agent.proxy_reapply_failed", {{"message", loaded.error().message}});
     return;
   }

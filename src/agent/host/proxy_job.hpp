@@ -6,7 +6,8 @@
 /// Caddy runs (a config that differs from the keeper's last load is posted without asking
 /// Caddy first), so a deployment that only moves an app to a new port never reloads Caddy (a
 /// reload closes idle client keep-alive connections). The table is kept (0600) in the state
-/// dir so that a restarted Caddy — or a restarted agent — gets it back without berthd.
+/// dir so that a restarted Caddy — or a restarted agent — gets it back without berthd. A table
+/// with an ACME root has it written next to it (acme_root_file_name(), 0644: Caddy reads it).
 ///
 /// Threads: apply() runs on a job's executor thread, restore() at start-up, the watch on a
 /// thread of its own; all of them serialise on one mutex. The DNS responder answers on its own
@@ -16,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -76,11 +78,15 @@ class ProxyKeeper {
   std::vector<nlohmann::json> take_events();
 
  private:
-  // With mutex_ held: posts the config (JSON text); converge() only when Caddy may run
-  // another (true then).
-  Result<void> load(const std::string& config);
+  // With mutex_ held: writes the table's ACME root where the config names it, then posts the
+  // config (`table`'s, as JSON text); converge() only when Caddy may run another (true then).
+  Result<void> load(const ProxyTable& table, const std::string& config);
   // The Caddy config for `table`: caddy_config() and the logging that feeds tls_log_.
   nlohmann::json config_for(const ProxyTable& table) const;
+  // Where the table's ACME root is kept (absolute: Caddy resolves a relative path against its
+  // own working directory), and writing it there (0644) before a config naming it is loaded.
+  std::filesystem::path acme_root_path(const ProxyTable& table) const;
+  Result<void> write_acme_root(const ProxyTable& table) const;
   Result<bool> converge(const ProxyTable& table);
   std::optional<ProxyTable> kept();
 

@@ -1,5 +1,5 @@
 // A server's proxy settings: the base domain its apps' default hostnames use, the ports Caddy
-// listens on and the TLS mode.
+// listens on, the TLS mode and the ACME CA.
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
@@ -10,6 +10,7 @@
 #include "domain/fleet/server_book.hpp"
 #include "domain/kernel/audit.hpp"
 #include "domain/kernel/team_access.hpp"
+#include "protocol/acme_settings.hpp"
 
 namespace berth {
 
@@ -45,7 +46,9 @@ Result<void> check_settings(ProxySettingsRecord& settings) {
     }
     address = text.data();  // canonical, so equal addresses compare equal
   }
-  return {};
+  return acme::check_acme_settings(
+      {.ca = settings.acme_ca, .ca_root = settings.acme_ca_root, .email = settings.acme_email},
+      "acme_");
 }
 
 }  // namespace
@@ -76,7 +79,10 @@ Result<ProxySettingsRecord> DeploymentService::set_proxy_settings(const Principa
                                         {"http_port", settings.http_port},
                                         {"https_port", settings.https_port},
                                         {"tls", settings.tls},
-                                        {"public_addresses", settings.public_addresses}}),
+                                        {"public_addresses", settings.public_addresses},
+                                        {"acme_ca", settings.acme_ca},
+                                        {"acme_ca_root_set", !settings.acme_ca_root.empty()},
+                                        {"acme_email", settings.acme_email}}),
                             [&](Tx& tx) -> Result<void> {
                               if (auto server = admin_server(tx, who, team_id, settings.server_id);
                                   !server) {

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "domain/routing/route_edge.hpp"
+#include "protocol/acme_settings.hpp"
 
 namespace berth {
 
@@ -170,10 +171,17 @@ Result<nlohmann::json> proxy_apply_args(Tx& tx, std::string_view server_id,
   for (auto& [key, entry] : routes) {
     table.push_back(std::move(entry));
   }
-  return nlohmann::json{{"http_port", settings->http_port},
-                        {"https_port", settings->https_port},
-                        {"tls", settings->tls},
-                        {"routes", std::move(table)}};
+  nlohmann::json args = {{"http_port", settings->http_port},
+                         {"https_port", settings->https_port},
+                         {"tls", settings->tls},
+                         {"routes", std::move(table)}};
+  // Only when set, so a server on Caddy's defaults keeps the table it had before.
+  const acme::AcmeSettings acme_settings{
+      .ca = settings->acme_ca, .ca_root = settings->acme_ca_root, .email = settings->acme_email};
+  if (!acme::is_default(acme_settings)) {
+    args["acme"] = acme::acme_settings_json(acme_settings);
+  }
+  return args;
 }
 
 }  // namespace berth

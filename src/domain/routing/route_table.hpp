@@ -3,7 +3,8 @@
 /// TLS mode, and one route per domain of each app that is serving there (hostname [+ path
 /// prefix] → 127.0.0.1:<port> of its current container, or a 308 redirect to another domain
 /// of the app), with the domain's TLS mode, custom certificate, https redirect and HSTS
-/// switches where they differ from the defaults. The agent applies the whole table each time, so
+/// switches where they differ from the defaults, and the server's ACME settings
+/// (`acme: {ca, ca_root, email}`) when any is set. The agent applies the whole table each time, so
 /// applying it twice is harmless and an agent can re-apply it after Caddy restarts.
 
 #include <cstdint>

@@ -20,7 +20,8 @@ constexpr std::string_view kHookColumns =
     "id, team_id, app_id, token_hash, created_by, created_at, last_used_at";
 
 constexpr std::string_view kProxyColumns =
-    "server_id, base_domain, http_port, https_port, tls, updated_at, public_addresses";
+    "server_id, base_domain, http_port, https_port, tls, updated_at, public_addresses, acme_ca, "
+    "acme_ca_root, acme_email";
 
 Result<DeploymentRecord> read_deployment(const SqliteStatement& row) {
   RowReader read(row, "deployments");
@@ -93,6 +94,9 @@ Result<ProxySettingsRecord> read_proxy(const SqliteStatement& row) {
       settings.public_addresses.push_back(address.get<std::string>());
     }
   }
+  settings.acme_ca = read.text(7);
+  settings.acme_ca_root = read.text(8);
+  settings.acme_email = read.text(9);
   return read.finish(std::move(settings));
 }
 
@@ -283,14 +287,17 @@ Result<void> SqliteTx::put_proxy_settings(const ProxySettingsRecord& settings) {
     return known;
   }
   static const std::string sql = fmt::format(
-      "INSERT INTO proxy_settings ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+      "INSERT INTO proxy_settings ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
       "ON CONFLICT (server_id) DO UPDATE SET base_domain = excluded.base_domain, "
       "http_port = excluded.http_port, https_port = excluded.https_port, tls = excluded.tls, "
-      "updated_at = excluded.updated_at, public_addresses = excluded.public_addresses",
+      "updated_at = excluded.updated_at, public_addresses = excluded.public_addresses, "
+      "acme_ca = excluded.acme_ca, acme_ca_root = excluded.acme_ca_root, "
+      "acme_email = excluded.acme_email",
       kProxyColumns);
   return run_sql(connection_, sql, settings.server_id, settings.base_domain, settings.http_port,
                  settings.https_port, settings.tls, settings.updated_at,
-                 json_text(nlohmann::json(settings.public_addresses)));
+                 json_text(nlohmann::json(settings.public_addresses)), settings.acme_ca,
+                 settings.acme_ca_root, settings.acme_email);
 }
 
 }  // namespace berth

@@ -1602,7 +1602,7 @@ export interface paths {
         get: operations["get_api_v1_servers_id_proxy"];
         /**
          * Change a server's proxy settings
-         * @description base_domain: apps without their own hostname answer at <app>.<base_domain> (new apps; existing hostnames stay). public_addresses: the IP addresses the server is reached at from the internet, which domains' DNS checks compare with (empty or absent: the addresses its agent reports). The server's route table is re-applied to Caddy.
+         * @description base_domain: apps without their own hostname answer at <app>.<base_domain> (new apps; existing hostnames stay). public_addresses: the IP addresses the server is reached at from the internet, which domains' DNS checks compare with (empty or absent: the addresses its agent reports). acme_ca, acme_ca_root, acme_email: the ACME directory (https) of the CA that issues certificates for acme domains, the PEM of a root to trust for it (only with acme_ca; X.509 certificates only) and the account's email; empty or absent: Caddy's defaults (Let's Encrypt, then ZeroSSL). A value with {}, a control character or a bad form is 400 naming the field. The whole document is replaced: send back what GET answered to keep a setting. The server's route table is re-applied to Caddy.
          */
         put: operations["put_api_v1_servers_id_proxy"];
         post?: never;
@@ -10703,6 +10703,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        acme_ca?: string;
+                        acme_ca_root?: string;
+                        acme_email?: string;
                         base_domain?: string;
                         http_port?: number;
                         https_port?: number;
@@ -10763,6 +10766,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    acme_ca?: string;
+                    acme_ca_root?: string;
+                    acme_email?: string;
                     base_domain?: string;
                     http_port: number;
                     https_port: number;
@@ -10780,6 +10786,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        acme_ca?: string;
+                        acme_ca_root?: string;
+                        acme_email?: string;
                         base_domain?: string;
                         http_port?: number;
                         https_port?: number;

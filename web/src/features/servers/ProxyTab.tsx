@@ -10,7 +10,7 @@ import { useServerPage } from "./ServerPage";
 
 type Tls = "off" | "internal" | "acme";
 const tlsChoices: { value: Tls; label: string }[] = [
-  { value: "acme", label: "Let's Encrypt (ACME)" },
+  { value: "acme", label: "ACME (Let's Encrypt, or the CA below)" },
   { value: "internal", label: "Caddy's internal CA" },
   { value: "off", label: "Off (plain HTTP)" },
 ];
@@ -24,7 +24,15 @@ export default function ProxyTab() {
     queryKey: serverKeys.proxy(teamId, serverId),
     queryFn: () => call(api.GET("/api/v1/servers/{id}/proxy", { params: { path: { id: serverId } } })),
   });
-  const [form, setForm] = useState({ base_domain: "", http_port: "80", https_port: "443", tls: "acme" as Tls });
+  const [form, setForm] = useState({
+    base_domain: "",
+    http_port: "80",
+    https_port: "443",
+    tls: "acme" as Tls,
+    acme_ca: "",
+    acme_ca_root: "",
+    acme_email: "",
+  });
   useEffect(() => {
     if (proxy.data)
       setForm({
@@ -32,6 +40,9 @@ export default function ProxyTab() {
         http_port: String(proxy.data.http_port ?? 80),
         https_port: String(proxy.data.https_port ?? 443),
         tls: (proxy.data.tls ?? "acme") as Tls,
+        acme_ca: proxy.data.acme_ca ?? "",
+        acme_ca_root: proxy.data.acme_ca_root ?? "",
+        acme_email: proxy.data.acme_email ?? "",
       });
   }, [proxy.data]);
   const save = useMutation({
@@ -39,7 +50,17 @@ export default function ProxyTab() {
       call(
         api.PUT("/api/v1/servers/{id}/proxy", {
           params: { path: { id: serverId } },
-          body: { base_domain: form.base_domain.trim(), http_port: Number(form.http_port), https_port: Number(form.https_port), tls: form.tls },
+          body: {
+            base_domain: form.base_domain.trim(),
+            http_port: Number(form.http_port),
+            https_port: Number(form.https_port),
+            tls: form.tls,
+            // The PUT replaces the whole document: what this form does not show goes back as it was.
+            public_addresses: proxy.data?.public_addresses ?? [],
+            acme_ca: form.acme_ca.trim(),
+            acme_ca_root: form.acme_ca_root.trim() === "" ? "" : form.acme_ca_root,
+            acme_email: form.acme_email.trim(),
+          },
         }),
       ),
     onSuccess: (data) => {
@@ -49,6 +70,7 @@ export default function ProxyTab() {
   });
   if (proxy.isPending) return <div className="skeleton" style={{ height: 300 }} aria-busy="true" />;
   const set = (name: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [name]: e.target.value }));
+  const rootHint = "ca-root-hint";
   return (
     <form
       className="card"
@@ -83,6 +105,36 @@ export default function ProxyTab() {
             ))}
           </select>
         </div>
+        <h3>Private CA (ACME)</h3>
+        <p className="muted small">
+          Leave these empty for Let's Encrypt (then ZeroSSL). With your own CA — step-ca, another Caddy's acme_server — domains with ACME
+          certificates get them from it.
+        </p>
+        <Field
+          label="ACME directory URL"
+          type="url"
+          value={form.acme_ca}
+          onChange={set("acme_ca")}
+          placeholder="https://ca.internal:9000/acme/acme/directory"
+          hint="https only."
+        />
+        <div className="field">
+          <label htmlFor="proxy-acme-ca-root">CA root certificate (PEM)</label>
+          <textarea
+            id="proxy-acme-ca-root"
+            className="input"
+            rows={4}
+            spellCheck={false}
+            aria-describedby={rootHint}
+            placeholder={"-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----"}
+            value={form.acme_ca_root}
+            onChange={set("acme_ca_root")}
+          />
+          <span id={rootHint} className="hint">
+            The root your CA's certificates chain to, when this server does not trust it already. Only with a directory URL.
+          </span>
+        </div>
+        <Field label="ACME account email" type="email" value={form.acme_email} onChange={set("acme_email")} placeholder="ops@example.com" />
       </fieldset>
       <ErrorText error={save.error} />
       {admin ? (
