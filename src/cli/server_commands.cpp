@@ -263,6 +263,7 @@ std::expected<std::string, int> confirm_host_key(Api& api, const AdoptArgs& args
 
 struct ProxyArgs {
   std::string server, tls, base_domain, acme_ca, acme_ca_root_file, acme_email;
+  std::vector<std::string> public_addresses = {};
   std::int64_t http_port = 0, https_port = 0;
 };
 
@@ -276,7 +277,7 @@ int server_proxy(Api& api, const ProxyArgs& args, const CLI::App& command) {
   const auto given = [&](const char* option) { return command.count(option) > 0; };
   bool change = false;
   for (const char* option : {"--tls", "--http-port", "--https-port", "--base-domain", "--acme-ca",
-                             "--acme-ca-root", "--acme-email"}) {
+                             "--acme-ca-root", "--acme-email", "--public-address"}) {
     change = change || given(option);
   }
   if (!change) {
@@ -291,7 +292,8 @@ int server_proxy(Api& api, const ProxyArgs& args, const CLI::App& command) {
                         {"BASE DOMAIN", "base_domain"},
                         {"ACME CA", "acme_ca"},
                         {"ACME CA ROOT", "acme_ca_root"},
-                        {"ACME EMAIL", "acme_email"}});
+                        {"ACME EMAIL", "acme_email"},
+                        {"PUBLIC ADDRESSES", "public_addresses"}});
   }
   nlohmann::json body = {
       {"tls", given("--tls") ? args.tls : current->value("tls", "off")},
@@ -303,7 +305,14 @@ int server_proxy(Api& api, const ProxyArgs& args, const CLI::App& command) {
     body["base_domain"] = (*current)["base_domain"];
   }
   // Settings without an option keep their value: the PUT replaces the whole document.
-  if ((*current)["public_addresses"].is_array()) {
+  if (given("--public-address")) {  // "" alone clears: the agent's addresses count again
+    body["public_addresses"] = nlohmann::json::array();
+    for (const auto& address : args.public_addresses) {
+      if (!address.empty()) {
+        body["public_addresses"].push_back(address);
+      }
+    }
+  } else if ((*current)["public_addresses"].is_array()) {
     body["public_addresses"] = (*current)["public_addresses"];
   }
   body["acme_ca"] = given("--acme-ca") ? args.acme_ca : current->value("acme_ca", "");
@@ -597,6 +606,9 @@ void add_server_commands(CLI::App& app, const Runner& runner) {
                         "(\"\" clears)");
   proxy_cmd->add_option("--acme-email", proxy->acme_email,
                         "Contact email of the ACME account (\"\" clears)");
+  proxy_cmd->add_option("--public-address", proxy->public_addresses,
+                        "An address the server is reached at from the internet, for the "
+                        "domains' DNS check (repeat for several; \"\" clears: the agent's own)");
   proxy_cmd->footer(
       "Example:\n  berth servers proxy web-1\n  berth servers proxy web-1 --tls acme "
       "--base-domain apps.example.com\n  berth servers proxy web-1 --acme-ca "

@@ -487,6 +487,19 @@ TEST_F(CliTest, ProjectsEditProjectEnvAndServerProxy) {
   EXPECT_EQ(nlohmann::json::parse(cleared.out)["acme_ca_root"], "");
   EXPECT_EQ(nlohmann::json::parse(cleared.out)["public_addresses"],
             nlohmann::json({"203.0.113.7"}));
+  // The addresses the domains' DNS check compares with: set (repeatable), shown, cleared.
+  const CliRun addresses = berth({"--json", "servers", "proxy", server, "--public-address",
+                                  "203.0.113.8", "--public-address", "2001:db8::8"},
+                                 admin);
+  ASSERT_EQ(addresses.exit, 0) << addresses.err;
+  EXPECT_EQ(nlohmann::json::parse(addresses.out)["public_addresses"],
+            nlohmann::json({"203.0.113.8", "2001:db8::8"}));
+  EXPECT_NE(berth({"servers", "proxy", server}, admin).out.find("203.0.113.8,2001:db8::8"),
+            std::string::npos);
+  const CliRun no_addresses =
+      berth({"--json", "servers", "proxy", server, "--public-address", ""}, admin);
+  ASSERT_EQ(no_addresses.exit, 0) << no_addresses.err;
+  EXPECT_EQ(nlohmann::json::parse(no_addresses.out)["public_addresses"], nlohmann::json::array());
   const CliRun viewer =
       berth({"servers", "proxy", server, "--tls", "off"}, with_key(key_with_role("viewer")));
   EXPECT_EQ(viewer.exit, 3) << viewer.err;
