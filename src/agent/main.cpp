@@ -29,6 +29,7 @@ struct RunFlags {
   std::string work_dir;  // "" means <state_dir>/work
   std::string caddy_admin = "127.0.0.1:2019";
   std::string upstream_dns = "127.0.0.1:0";
+  std::string caddy_binary = {};
 };
 
 std::map<std::string, berth::agent::Executor> make_executors(
@@ -81,7 +82,8 @@ int run(RunFlags flags) {
     proxy =
         std::make_shared<host::ProxyKeeper>(host::ProxyOptions{.admin_address = flags.caddy_admin,
                                                                .state_dir = state_dir,
-                                                               .dns_address = flags.upstream_dns});
+                                                               .dns_address = flags.upstream_dns,
+                                                               .caddy_binary = flags.caddy_binary});
   } catch (const std::runtime_error& error) {
     fmt::print(stderr, "berth-agent: upstream DNS: {}\n", error.what());
     return kExitFailed;
@@ -164,6 +166,9 @@ int main(int argc, char** argv) {
                       "Where git checkouts and build contexts live (default <state-dir>/work)");
   run_cmd->add_option("--caddy-admin", flags.caddy_admin,
                       "Caddy's admin API address, ip:port (default 127.0.0.1:2019)");
+  run_cmd->add_option("--caddy-binary", flags.caddy_binary,
+                      "The caddy binary the agent starts its edge Caddy with, for apps with edge "
+                      "rules (default: caddy on PATH)");
   run_cmd->add_option("--upstream-dns", flags.upstream_dns,
                       "UDP ip:port where the agent answers Caddy's upstream SRV lookups (default "
                       "127.0.0.1:0: the previous run's port if free, else any)");

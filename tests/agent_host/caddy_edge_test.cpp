@@ -80,16 +80,18 @@ TEST(CaddyEdge, HandlersComeBeforeTheProxyInTheDocumentedOrder) {
   ASSERT_TRUE(table) << table.error().message;
   // The kept table carries the rules (an agent restart restores them).
   EXPECT_EQ(proxy_args_json(*table)["routes"][0]["edge"], every_rule());
-  const json handle =
-      caddy_config(*table, "127.0.0.1:2019",
-                   "127.0.0.1:53")["apps"]["http"]["servers"]["berth"]["routes"][0]["handle"];
+  // Route 0 of the edge Caddy answers the agent's probe.
+  json handle = edge_caddy_config(
+      *table, 4000, "127.0.0.1:53")["apps"]["http"]["servers"]["berth-edge"]["routes"][1]["handle"];
+  EXPECT_EQ(handle[0], caddy_no_server_header());
+  handle.erase(handle.begin());
   EXPECT_EQ(handler_names(handle),
             (std::vector<std::string>{"headers", "subroute", "static_response", "authentication",
                                       "subroute", "subroute", "request_body", "reverse_proxy"}));
   EXPECT_EQ(handle[0], json::parse(R"({"handler":"headers","response":{"deferred":true,
       "set":{"X-Frame-Options":["DENY"]},"delete":["Server"]}})"));
   EXPECT_EQ(handle[1], json::parse(R"({"handler":"subroute","routes":[{
-      "match":[{"not":[{"remote_ip":{"ranges":["10.0.0.0/8","::1/128"]}}]}],
+      "match":[{"not":[{"remote_ip":{"forwarded":true,"ranges":["10.0.0.0/8","::1/128"]}}]}],
       "handle":[{"handler":"static_response","status_code":403,
         "headers":{"Content-Type":["text/plain; charset=utf-8"]},"body":"Forbidden\n"}]}]})"));
   EXPECT_EQ(handle[2]["status_code"], 503);
@@ -106,6 +108,36 @@ TEST(CaddyEdge, HandlersComeBeforeTheProxyInTheDocumentedOrder) {
         "headers":{"Location":["/new"]}}]}]})"));
   EXPECT_EQ(handle[5]["routes"][0]["handle"][0]["status_code"], 413);
   EXPECT_EQ(handle[6], json({{"handler", "request_body"}, {"max_size", 1000}}));
+}
+
+// The client-facing Caddy's config is the same whatever the rules: changing them never reloads
+// it. The routes with rules are sent to the edge Caddy through their SRV answer instead.
+TEST(CaddyEdge, RulesLiveInTheEdgeCaddyAndTheFrontConfigNeverChangesWithThem) {
+  auto ruled = parse_proxy_args(table_with(every_rule()));
+  auto plain = parse_proxy_args(table_with(json::object()));
+  ASSERT_TRUE(ruled && plain);
+  EXPECT_EQ(caddy_config(*ruled, "127.0.0.1:2019", "127.0.0.1:53"),
+            caddy_config(*plain, "127.0.0.1:2019", "127.0.0.1:53"));
+  EXPECT_TRUE(edge_caddy_config(*plain, 4000, "127.0.0.1:53").is_null());
+
+  const auto& route = ruled->routes[0];
+  const auto services = upstream_services(*ruled, 4000);
+  EXPECT_EQ(services.at(route_service_name(route)), 4000);
+  EXPECT_EQ(services.at(edge_upstream_name(route)),
+            std::stoi(route.upstream.substr(route.upstream.rfind(':') + 1)));
+  // Without an edge Caddy the DNS table is the one of a table without rules.
+  EXPECT_EQ(upstream_services(*ruled), upstream_services(*plain));
+
+  const json edge = edge_caddy_config(*ruled, 4000, "127.0.0.1:53");
+  EXPECT_EQ(edge["admin"], json::parse(R"({"disabled":true,"config":{"persist":false}})"));
+  const json& server = edge["apps"]["http"]["servers"]["berth-edge"];
+  EXPECT_EQ(server["listen"], json({"127.0.0.1:4000"}));
+  EXPECT_EQ(server["routes"][0]["match"][0]["host"], json({kEdgeProbeHost}));
+  EXPECT_EQ(server["routes"][1]["match"][0]["host"], json({route.host}));
+  const json& proxy = server["routes"][1]["handle"].back();
+  EXPECT_EQ(proxy["dynamic_upstreams"]["name"], edge_upstream_name(route) + ".");
+  EXPECT_EQ(proxy["trusted_proxies"], json({"127.0.0.1/32"}));
+  EXPECT_EQ(server["routes"].back()["handle"][0]["status_code"], 502);
 }
 
 TEST(CaddyEdge, AMaintenanceMessageIsTheBody) {

@@ -152,14 +152,16 @@ TEST(CaddyConfig, PlainHttp) {
   EXPECT_EQ(server["automatic_https"], json({{"disable", true}}));
   // The upstream port is in the agent's DNS table, not in Caddy's config.
   EXPECT_EQ(server["routes"], json::parse(R"([{"match":[{"host":["web.test"]}],
-      "handle":[{"handler":"reverse_proxy",
+      "handle":[{"handler":"headers","response":{"delete":["Server"]}},
+        {"handler":"reverse_proxy",
         "dynamic_upstreams":{"source":"srv","name":"web.test.route.berth.internal.",
           "refresh":"250ms","resolver":{"addresses":["udp/127.0.0.1:5353"]}},
         "transport":{"protocol":"http","resolver":{"addresses":["udp/127.0.0.1:5353"]}},
         "load_balancing":{"try_duration":"5s"}}],
       "terminal":true}])"));
   EXPECT_EQ(upstream_services(*table),
-            UpstreamServices({{"web.test.route.berth.internal", 49153}}));
+            UpstreamServices({{"web.test.route.berth.internal", 49153},
+                              {edge_upstream_name(table->routes[0]), 49153}}));
   auto moved = parse_proxy_args(
       proxy_args({{{"host", "web.test"}, {"upstream", "127.0.0.1:49154"}}}, "off"));
   ASSERT_TRUE(moved);
@@ -293,17 +295,19 @@ TEST(CaddyConfig, DomainsRenderRedirectsPrefixesAndPerHostTls) {
     }
     return json();
   };
-  EXPECT_EQ(find("www.shop.example", false)["handle"][0],
+  // Each route first takes out Caddy's own Server header (caddy_no_server_header).
+  EXPECT_EQ(find("www.shop.example", false)["handle"][0], caddy_no_server_header());
+  EXPECT_EQ(find("www.shop.example", false)["handle"][1],
             json::parse(R"({"handler":"static_response","status_code":308,
                 "headers":{"Location":["https://shop.example:8443{http.request.uri}"]}})"));
-  EXPECT_EQ(find("shop.example", true)["handle"][0]["headers"]["Location"][0],
+  EXPECT_EQ(find("shop.example", true)["handle"][1]["headers"]["Location"][0],
             "https://shop.example:8443{http.request.uri}");
-  EXPECT_EQ(find("*.wild.example", true)["handle"][0]["headers"]["Location"][0],
+  EXPECT_EQ(find("*.wild.example", true)["handle"][1]["headers"]["Location"][0],
             "https://{http.request.host}:8443{http.request.uri}");
   EXPECT_EQ(
-      find("shop.example", false)["handle"][0]["response"]["set"]["Strict-Transport-Security"][0],
+      find("shop.example", false)["handle"][1]["response"]["set"]["Strict-Transport-Security"][0],
       "max-age=31536000");
-  EXPECT_EQ(find("shop.example", false)["handle"][1]["dynamic_upstreams"]["name"],
+  EXPECT_EQ(find("shop.example", false)["handle"][2]["dynamic_upstreams"]["name"],
             "shop.example.route.berth.internal.");
   EXPECT_EQ(server["routes"][3]["match"][0]["path"], json({"/api/v2", "/api/v2/*"}));
   EXPECT_EQ(server["automatic_https"],
@@ -317,9 +321,9 @@ TEST(CaddyConfig, DomainsRenderRedirectsPrefixesAndPerHostTls) {
       server["tls_connection_policies"],
       json::parse(R"([{"match":{"sni":["own.example"]},"certificate_selection":{"any_tag":[")" +
                   tag + R"("]}},{}])"));
-  // Every serving route has its own SRV name; redirects have none.
+  // Every serving route has its own SRV name, and one for an edge Caddy; redirects have none.
   const auto services = upstream_services(*table);
-  EXPECT_EQ(services.size(), 6U);
+  EXPECT_EQ(services.size(), 12U);
   EXPECT_EQ(services.at("shop.example.route.berth.internal"), 80);
   // What the state dir keeps reads back as the same table.
   EXPECT_EQ(proxy_args_json(*parse_proxy_args(proxy_args_json(*table))), proxy_args_json(*table));

@@ -81,9 +81,10 @@ class TinyServer {
         target_ = request.substr(4, space - 4);
       }
       const int status = unhealthy_-- > 0 ? 503 : status_;
-      const std::string answer = "HTTP/1.1 " + std::to_string(status) +
-                                 " Whatever\r\nContent-Length: " + std::to_string(body_.size()) +
-                                 "\r\nConnection: close\r\n\r\n" + body_;
+      const std::string answer =
+          "HTTP/1.1 " + std::to_string(status) +
+          " Whatever\r\nServer: tiny\r\nContent-Length: " + std::to_string(body_.size()) +
+          "\r\nConnection: close\r\n\r\n" + body_;
       (void)::write(client, answer.data(), answer.size());
       ::close(client);
     }

@@ -6,7 +6,6 @@
 #include <set>
 #include <vector>
 
-#include "agent/host/caddy_edge.hpp"
 #include "agent/host/job_args.hpp"
 
 namespace berth::agent::host {
@@ -232,30 +231,6 @@ std::string route_hash(std::string_view text) {
   return out;
 }
 
-nlohmann::json route_match(const ProxyRoute& route) {
-  nlohmann::json match = {{"host", {route.host}}};
-  if (!route.path_prefix.empty()) {
-    match["path"] = {route.path_prefix, route.path_prefix + "/*"};
-  }
-  return match;
-}
-
-nlohmann::json reverse_proxy(const ProxyRoute& route, const std::string& dns_address) {
-  const nlohmann::json resolver = {{"addresses", {"udp/" + dns_address}}};
-  // The name ends with a dot so that Go's resolver never tries it under a search domain.
-  // The transport resolves the SRV target (upstream.berth.internal) with the same responder.
-  // For the moment of a switch, and for an agent restarting, a dial that finds nothing is
-  // retried for up to 5 s before the client gets an error.
-  return {{"handler", "reverse_proxy"},
-          {"dynamic_upstreams",
-           {{"source", "srv"},
-            {"name", route_service_name(route) + "."},
-            {"refresh", kUpstreamRefresh},
-            {"resolver", resolver}}},
-          {"transport", {{"protocol", "http"}, {"resolver", resolver}}},
-          {"load_balancing", {{"try_duration", "5s"}}}};
-}
-
 nlohmann::json redirect_308(const std::string& location) {
   return {{"handler", "static_response"},
           {"status_code", 308},
@@ -294,15 +269,16 @@ void add_caddy_routes(const ProxyTable& table, const ProxyRoute& route,
     // The host comes from the request only for a wildcard, whose matcher already allowed it
     // to be a name under the validated one.
     const std::string host = route.host.starts_with("*.") ? "{http.request.host}" : route.host;
-    nlohmann::json match = route_match(route);
+    nlohmann::json match = caddy_route_match(route);
     match["protocol"] = "http";
     out.push_back({{"match", {std::move(match)}},
                    {"handle",
-                    {redirect_308("https://" + host + port_suffix(table.https_port, 443) +
+                    {caddy_no_server_header(),
+                     redirect_308("https://" + host + port_suffix(table.https_port, 443) +
                                   "{http.request.uri}")}},
                    {"terminal", true}});
   }
-  nlohmann::json handle = nlohmann::json::array();
+  nlohmann::json handle = {caddy_no_server_header()};
   if (tls && route.hsts) {
     handle.push_back(
         {{"handler", "headers"},
@@ -311,16 +287,44 @@ void add_caddy_routes(const ProxyTable& table, const ProxyRoute& route,
   if (!route.redirect_to.empty()) {
     handle.push_back(redirect_308(route.redirect_to + "{http.request.uri}"));
   } else {
-    for (auto& rule : edge_handlers(route.edge)) {  // before the proxy: they may answer
-      handle.push_back(std::move(rule));
-    }
-    handle.push_back(reverse_proxy(route, dns_address));
+    // A route with edge rules is sent to the edge Caddy by the same SRV name (the agent's DNS
+    // answers with the edge's port): the rules never make this config differ.
+    handle.push_back(caddy_reverse_proxy(route_service_name(route), dns_address));
   }
   out.push_back(
-      {{"match", {route_match(route)}}, {"handle", std::move(handle)}, {"terminal", true}});
+      {{"match", {caddy_route_match(route)}}, {"handle", std::move(handle)}, {"terminal", true}});
 }
 
 }  // namespace
+
+nlohmann::json caddy_no_server_header() {
+  return {{"handler", "headers"}, {"response", {{"delete", {"Server"}}}}};
+}
+
+nlohmann::json caddy_route_match(const ProxyRoute& route) {
+  nlohmann::json match = {{"host", {route.host}}};
+  if (!route.path_prefix.empty()) {
+    match["path"] = {route.path_prefix, route.path_prefix + "/*"};
+  }
+  return match;
+}
+
+nlohmann::json caddy_reverse_proxy(const std::string& service_name,
+                                   const std::string& dns_address) {
+  const nlohmann::json resolver = {{"addresses", {"udp/" + dns_address}}};
+  // The name ends with a dot so that Go's resolver never tries it under a search domain.
+  // The transport resolves the SRV target (upstream.berth.internal) with the same responder.
+  // For the moment of a switch, and for an agent restarting, a dial that finds nothing is
+  // retried for up to 5 s before the client gets an error.
+  return {{"handler", "reverse_proxy"},
+          {"dynamic_upstreams",
+           {{"source", "srv"},
+            {"name", service_name + "."},
+            {"refresh", kUpstreamRefresh},
+            {"resolver", resolver}}},
+          {"transport", {{"protocol", "http"}, {"resolver", resolver}}},
+          {"load_balancing", {{"try_duration", "5s"}}}};
+}
 
 std::string acme_root_file_name(const acme::AcmeSettings& settings) {
   return "acme_ca_root-" + route_hash(settings.ca_root) + ".pem";
@@ -335,6 +339,14 @@ std::string route_service_name(const ProxyRoute& route) {
     return upstream_service_name(route.host);
   }
   return "r" + route_hash(route.host + route.path_prefix) + ".route." + std::string(kUpstreamZone);
+}
+
+std::string edge_upstream_name(const ProxyRoute& route) {
+  return "u" + route_hash(route.host + route.path_prefix) + ".edge." + std::string(kUpstreamZone);
+}
+
+bool has_edge_rules(const ProxyRoute& route) {
+  return !route.upstream.empty() && !edge::is_empty(route.edge);
 }
 
 Result<ProxyTable> parse_proxy_args(const nlohmann::json& args) {
@@ -431,27 +443,35 @@ nlohmann::json proxy_args_json(const ProxyTable& table) {
   return args;
 }
 
-UpstreamServices upstream_services(const ProxyTable& table) {
+UpstreamServices upstream_services(const ProxyTable& table, int edge_port) {
   UpstreamServices services;
   for (const auto& route : table.routes) {
     if (route.upstream.empty()) {
       continue;  // a redirect
     }
     // parse_proxy_args let only 127.0.0.1:<1-65535> through.
-    const auto port = route.upstream.substr(route.upstream.rfind(':') + 1);
-    services[route_service_name(route)] = std::stoi(port);
+    const int port = std::stoi(route.upstream.substr(route.upstream.rfind(':') + 1));
+    services[route_service_name(route)] = edge_port > 0 && has_edge_rules(route) ? edge_port : port;
+    // For every route, rules or not: an edge Caddy being replaced still answers the requests
+    // the front sent it before its switch, also those of a route whose rules just went away.
+    services[edge_upstream_name(route)] = port;
   }
   return services;
 }
 
-nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_address,
-                            const std::string& dns_address, const std::string& acme_root_file) {
+std::vector<const ProxyRoute*> routes_in_match_order(const ProxyTable& table) {
   std::vector<const ProxyRoute*> ordered;
   for (const auto& route : table.routes) {
     ordered.push_back(&route);
   }
   std::stable_sort(ordered.begin(), ordered.end(),
                    [](const ProxyRoute* a, const ProxyRoute* b) { return more_specific(*a, *b); });
+  return ordered;
+}
+
+nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_address,
+                            const std::string& dns_address, const std::string& acme_root_file) {
+  const auto ordered = routes_in_match_order(table);
   nlohmann::json routes = nlohmann::json::array();
   // host → its TLS mode (path prefixes of one host share the host's certificate).
   std::map<std::string, std::string> host_tls;

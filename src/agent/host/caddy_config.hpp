@@ -60,8 +60,33 @@ Result<ProxyTable> parse_proxy_args(const nlohmann::json& args);
 /// The table as proxy.apply's arguments again (what the state dir keeps).
 nlohmann::json proxy_args_json(const ProxyTable& table);
 
-/// The agent DNS table of the routes: each host's SRV name → its upstream port.
-UpstreamServices upstream_services(const ProxyTable& table);
+/// The agent DNS table of the routes: each serving route's SRV name (route_service_name) → its
+/// upstream port, and its edge_upstream_name too. With an `edge_port` (> 0), the SRV name of a
+/// route with edge rules is answered with the edge Caddy's port instead (edge_caddy.hpp).
+UpstreamServices upstream_services(const ProxyTable& table, int edge_port = 0);
+
+/// Whether the route serves an upstream through edge rules (a redirect route has none).
+bool has_edge_rules(const ProxyRoute& route);
+
+/// The SRV name by which the edge Caddy finds a route's upstream:
+/// "u<hash>.edge.berth.internal".
+std::string edge_upstream_name(const ProxyRoute& route);
+
+/// The table's routes in the order Caddy must try them: exact hosts before wildcards, then by
+/// host, longer path prefixes first.
+std::vector<const ProxyRoute*> routes_in_match_order(const ProxyTable& table);
+
+/// A handler taking out the `Server: Caddy` header Caddy puts on every answer, first in each
+/// route: behind two Caddies it would be there twice, and a rule removing `Server` must be
+/// able to remove it. An app's own Server header passes.
+nlohmann::json caddy_no_server_header();
+
+/// The route's Caddy matcher: its host, and its path prefix (the prefix itself and below).
+nlohmann::json caddy_route_match(const ProxyRoute& route);
+
+/// A reverse_proxy handler whose upstream is the SRV record `service_name` of the agent's DNS
+/// responder at `dns_address`.
+nlohmann::json caddy_reverse_proxy(const std::string& service_name, const std::string& dns_address);
 
 /// The route's TLS mode: its own, else the table's.
 std::string route_tls(const ProxyTable& table, const ProxyRoute& route);
@@ -75,15 +100,16 @@ std::string route_service_name(const ProxyRoute& route);
 /// http → https 308 where its TLS is on and https_redirect holds, then a terminal route that
 /// answers 308 to redirect_to (path and query kept) or reverse-proxies to the upstream found
 /// by SRV lookups at `dns_address` ("ip:port" of the agent's responder), with an HSTS header
-/// when asked. TLS: hosts with tls off are skipped by automatic HTTPS (served on http only),
-/// internal hosts get an automation policy with Caddy's internal issuer, custom ones a
-/// load_pem certificate and a connection policy selecting it by SNI; acme hosts use Caddy's
-/// default issuers unless the table has ACME settings: then they get a policy whose acme issuer
-/// has the table's `ca` (with kPrivateCaTimeout as acme_timeout), `email` and, when there is
-/// a `ca_root`, trusted_roots_pem_files = [`acme_root_file`] (the caller writes the PEM
-/// there); with an email but no CA the issuers stay Caddy's defaults, acme (Let's Encrypt) and
-/// zerossl, both given the email. Caddy's own http → https redirects are off: the routes
-/// above do it.
+/// when asked. Edge rules are not in it: they run in the edge Caddy (edge_caddy.hpp), which
+/// the route's SRV answer points at, so a rule change never reloads this config. TLS: hosts with
+/// tls off are skipped by automatic HTTPS (served on http only), internal hosts get an automation
+/// policy with Caddy's internal issuer, custom ones a load_pem certificate and a connection policy
+/// selecting it by SNI; acme hosts use Caddy's default issuers unless the table has ACME settings:
+/// then they get a policy whose acme issuer has the table's `ca` (with kPrivateCaTimeout as
+/// acme_timeout), `email` and, when there is a `ca_root`, trusted_roots_pem_files =
+/// [`acme_root_file`] (the caller writes the PEM there); with an email but no CA the issuers stay
+/// Caddy's defaults, acme (Let's Encrypt) and zerossl, both given the email. Caddy's own http →
+/// https redirects are off: the routes above do it.
 nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_address,
                             const std::string& dns_address, const std::string& acme_root_file = {});
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <span>
 
+#include "agent/host/caddy_config.hpp"
 #include "core/crypto.hpp"
 
 namespace berth::agent::host {
@@ -102,8 +103,11 @@ json edge_handlers(const edge::EdgeRules& rules) {
   }
   if (!rules.allow_ips.empty()) {
     handlers.push_back(
-        answer_when({{"not", {{{"remote_ip", {{"ranges", rules.allow_ips}}}}}}},
-                    static_answer(403, {{"Content-Type", kPlainText}}, "Forbidden")));
+        // The edge Caddy's client is the front one, which replaces whatever X-Forwarded-For a
+        // client sent with the client's address: that address is the one to check.
+        answer_when(
+            {{"not", {{{"remote_ip", {{"forwarded", true}, {"ranges", rules.allow_ips}}}}}}},
+            static_answer(403, {{"Content-Type", kPlainText}}, "Forbidden")));
   }
   if (rules.maintenance.enabled) {
     const auto& message = rules.maintenance.message;
@@ -128,6 +132,40 @@ json edge_handlers(const edge::EdgeRules& rules) {
     handlers.push_back({{"handler", "request_body"}, {"max_size", rules.max_body_bytes}});
   }
   return handlers;
+}
+
+json edge_caddy_config(const ProxyTable& table, int port, const std::string& dns_address) {
+  json routes = json::array();
+  routes.push_back({{"match", {{{"host", {kEdgeProbeHost}}}}},
+                    {"handle", {static_answer(204, json::object(), "")}},
+                    {"terminal", true}});
+  for (const ProxyRoute* route : routes_in_match_order(table)) {
+    if (!has_edge_rules(*route)) {
+      continue;
+    }
+    json handle = {caddy_no_server_header()};
+    for (auto& rule : edge_handlers(route->edge)) {
+      handle.push_back(std::move(rule));
+    }
+    json proxy = caddy_reverse_proxy(edge_upstream_name(*route), dns_address);
+    // The front Caddy set X-Forwarded-For/-Proto/-Host for the client: passed on as they are.
+    proxy["trusted_proxies"] = {"127.0.0.1/32"};
+    handle.push_back(std::move(proxy));
+    routes.push_back({{"match", {caddy_route_match(*route)}},
+                      {"handle", std::move(handle)},
+                      {"terminal", true}});
+  }
+  if (routes.size() == 1) {
+    return nullptr;
+  }
+  // A request no route takes (its rules went away while it was on its way) is the front's to
+  // retry; 502 says so.
+  routes.push_back({{"handle", {static_answer(502, json::object(), "No edge route")}}});
+  json server = {{"listen", {"127.0.0.1:" + std::to_string(port)}},
+                 {"automatic_https", {{"disable", true}}},
+                 {"routes", std::move(routes)}};
+  return {{"admin", {{"disabled", true}, {"config", {{"persist", false}}}}},
+          {"apps", {{"http", {{"servers", {{"berth-edge", std::move(server)}}}}}}}};
 }
 
 }  // namespace berth::agent::host

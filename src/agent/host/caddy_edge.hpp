@@ -21,9 +21,23 @@
 #include "protocol/edge_rules.hpp"
 
 namespace berth::agent::host {
+struct ProxyTable;
+}
+
+namespace berth::agent::host {
 
 /// The handlers for `rules`, in the order above; empty for rules that change nothing.
 nlohmann::json edge_handlers(const edge::EdgeRules& rules);
+
+/// The edge Caddy's whole config for `table` (edge_caddy.hpp): listening on 127.0.0.1:`port`
+/// only, plain HTTP/1.1, no admin endpoint; a route per serving route with edge rules, matched
+/// like the front's and in the same order, running the rules (allow_ips on the address the
+/// front forwarded) and then proxying to the route's edge_upstream_name; a Host of
+/// kEdgeProbeHost answers 204 (the agent's liveness probe). null when no route has rules.
+nlohmann::json edge_caddy_config(const ProxyTable& table, int port, const std::string& dns_address);
+
+/// The Host header of the agent's probe of its edge Caddy.
+inline constexpr const char* kEdgeProbeHost = "probe.edge.berth.internal";
 
 /// An RE2 pattern matching the decimal numbers (leading zeros allowed) greater than `limit`:
 /// how a Content-Length over the body limit is recognised before the body is read.

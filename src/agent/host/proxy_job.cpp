@@ -1,11 +1,13 @@
 #include "agent/host/proxy_job.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <functional>
 #include <sstream>
 #include <stdexcept>
 
+#include "agent/host/caddy_edge.hpp"
 #include "agent/host/loopback_http.hpp"
 #include "agent/state_file.hpp"
 #include "core/log.hpp"
@@ -109,7 +111,12 @@ std::unique_ptr<CaddyTlsLog> start_tls_log(const ProxyOptions& options) {
 }  // namespace
 
 ProxyKeeper::ProxyKeeper(ProxyOptions options)
-    : options_(std::move(options)), dns_(start_dns(options_)), tls_log_(start_tls_log(options_)) {
+    : options_(std::move(options)),
+      dns_(start_dns(options_)),
+      tls_log_(start_tls_log(options_)),
+      edge_(std::make_unique<EdgeCaddy>(
+          EdgeCaddyOptions{.caddy_binary = options_.caddy_binary,
+                           .dir = std::filesystem::path(options_.state_dir) / "edge"})) {
   thread_ = std::thread([this] {
     std::unique_lock lock(wake_mutex_);
     while (true) {
@@ -241,6 +248,39 @@ Result<bool> ProxyKeeper::converge(const ProxyTable& table) {
   return true;
 }
 
+Result<UpstreamServices> ProxyKeeper::services_for(const ProxyTable& table) {
+  if (std::none_of(table.routes.begin(), table.routes.end(), has_edge_rules)) {
+    return upstream_services(table);
+  }
+  const auto dns = dns_->address();
+  auto port = edge_->ensure([&](int listen) { return edge_caddy_config(table, listen, dns); });
+  if (!port) {
+    return fail(port.error());
+  }
+  return upstream_services(table, *port);
+}
+
+void ProxyKeeper::settle_edge(const UpstreamServices& before, int edge_before) {
+  const int edge_now = edge_->port();
+  const auto current = dns_->services();
+  const auto on_edge = [](const UpstreamServices& services, int port) {
+    std::vector<std::string> names;
+    for (const auto& [name, answer] : services) {
+      if (port > 0 && answer == port) {
+        names.push_back(name);
+      }
+    }
+    return names;
+  };
+  const bool rules_now = std::any_of(current.begin(), current.end(),
+                                     [&](const auto& entry) { return entry.second == edge_now; });
+  if (edge_before == edge_now && on_edge(before, edge_before) == on_edge(current, edge_now)) {
+    return;
+  }
+  std::this_thread::sleep_for(kEdgeSettle);
+  edge_->retire(/*all=*/edge_now > 0 && !rules_now);
+}
+
 std::optional<ProxyTable> ProxyKeeper::kept() {
   const auto path = std::filesystem::path(options_.state_dir) / kKeptFile;
   if (!std::filesystem::exists(path)) {
@@ -262,14 +302,20 @@ JobOutcome ProxyKeeper::apply(JobContext& job) {
   std::lock_guard lock(mutex_);
   // The DNS table first: a host new to Caddy's config must already resolve when Caddy loads it.
   const auto previous = dns_->services();
-  auto services = upstream_services(*table);
-  const bool switched = services != previous;
-  dns_->set_services(std::move(services));
+  const int edge_before = edge_->port();
+  auto services = services_for(*table);
+  if (!services) {
+    return JobOutcome::failed(services.error().code, services.error().message);
+  }
+  const bool switched = *services != previous;
+  dns_->set_services(std::move(*services));
   auto reloaded = converge(*table);
   if (!reloaded) {
     dns_->set_services(previous);  // Caddy runs the previous config: it resolves by this table
     return JobOutcome::failed(reloaded.error().code, reloaded.error().message);
   }
+  // Returns once the front Caddy sends the routes where their rules are.
+  settle_edge(previous, edge_before);
   const auto hosts = std::to_string(table->routes.size()) + " host(s)";
   job.output.write("system", *reloaded ? "Caddy now routes " + hosts + "\n"
                              : switched
@@ -293,12 +339,23 @@ void ProxyKeeper::restore() {
   if (!table) {
     return;
   }
-  dns_->set_services(upstream_services(*table));
+  const int edge_before = edge_->port();
+  auto services = services_for(*table);
+  if (!services) {
+    // The routes with rules get no answer (the front retries, then fails them) rather than
+    // reach their app without the rules; the next check tries again.
+    log::warn("agent.proxy_restore_failed", {{"message", services.error().message}});
+    auto without_rules = *table;
+    std::erase_if(without_rules.routes, has_edge_rules);
+    services = upstream_services(without_rules);
+  }
+  dns_->set_services(std::move(*services));
   const auto reloaded = converge(*table);
   if (!reloaded) {
     log::warn("agent.proxy_restore_failed", {{"message", reloaded.error().message}});
     return;
   }
+  settle_edge({}, edge_before);
   log::info("agent.proxy_restored",
             {{"routes", static_cast<std::int64_t>(table->routes.size())}, {"reloaded", *reloaded}});
 }
@@ -309,6 +366,18 @@ void ProxyKeeper::check() {
   const auto admin = parse_host_port(options_.admin_address);
   if (!table || !admin) {
     return;
+  }
+  if (std::any_of(table->routes.begin(), table->routes.end(), has_edge_rules) && !edge_->alive()) {
+    // The edge Caddy died (or the machine restarted): a new one, and the routes pointed at it.
+    const auto before = dns_->services();
+    const int edge_before = edge_->port();
+    if (auto services = services_for(*table); !services) {
+      log::warn("agent.edge_caddy_restart_failed", {{"message", services.error().message}});
+    } else {
+      dns_->set_services(std::move(*services));
+      settle_edge(before, edge_before);
+      log::info("agent.edge_caddy_restarted", {{"port", std::int64_t{edge_->port()}}});
+    }
   }
   auto answer = loopback_http(admin->ip, admin->port,
                               {.target = std::string("/config/apps/http/servers/") + kCaddyServer},

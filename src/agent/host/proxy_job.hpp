@@ -5,7 +5,9 @@
 /// there. The config is posted to Caddy's admin `/load` only when it differs from the one
 /// Caddy runs (a config that differs from the keeper's last load is posted without asking
 /// Caddy first), so a deployment that only moves an app to a new port never reloads Caddy (a
-/// reload closes idle client keep-alive connections). The table is kept (0600) in the state
+/// reload closes idle client keep-alive connections). Routes with edge rules are answered with
+/// the port of an edge Caddy (edge_caddy.hpp) instead, so a rule change never reloads the
+/// client-facing Caddy either. The table is kept (0600) in the state
 /// dir so that a restarted Caddy — or a restarted agent — gets it back without berthd. A table
 /// with an ACME root has it written next to it (acme_root_file_name(), 0644: Caddy reads it).
 ///
@@ -28,6 +30,7 @@
 
 #include "agent/host/caddy_config.hpp"
 #include "agent/host/caddy_tls_log.hpp"
+#include "agent/host/edge_caddy.hpp"
 #include "agent/host/upstream_dns.hpp"
 #include "agent/job_types.hpp"
 
@@ -40,7 +43,12 @@ struct ProxyOptions {
   // when it is still free (Caddy's config names it: the same port spares a reload), else any.
   std::string dns_address = "127.0.0.1:0";
   std::chrono::milliseconds call_timeout{10'000};
+  std::string caddy_binary = {};  // for the edge Caddy (edge_caddy.hpp); "" = caddy on PATH
 };
+
+/// How long after pointing SRV names elsewhere the old target must keep serving: the front
+/// Caddy asks again after kUpstreamRefresh (250 ms), at its next request.
+inline constexpr std::chrono::milliseconds kEdgeSettle{750};
 
 class ProxyKeeper {
  public:
@@ -88,11 +96,18 @@ class ProxyKeeper {
   std::filesystem::path acme_root_path(const ProxyTable& table) const;
   Result<void> write_acme_root(const ProxyTable& table) const;
   Result<bool> converge(const ProxyTable& table);
+  // The DNS table for `table`; starts an edge Caddy with its rules first when it has any.
+  Result<UpstreamServices> services_for(const ProxyTable& table);
+  // After the DNS table went from `before` (edge port `edge_before`) to the current one: when
+  // routes moved to or from an edge Caddy, waits until the front has looked them up again and
+  // stops the edge Caddies nothing points at any more.
+  void settle_edge(const UpstreamServices& before, int edge_before);
   std::optional<ProxyTable> kept();
 
   ProxyOptions options_;
   std::unique_ptr<UpstreamDns> dns_;
   std::unique_ptr<CaddyTlsLog> tls_log_;
+  std::unique_ptr<EdgeCaddy> edge_;
   std::mutex mutex_;  // one config change at a time
   // A hash of the config text Caddy last took from this keeper (nullopt: none yet, or the last
   // load failed). Only ever a shortcut: when it matches, Caddy is still asked what it runs.
