@@ -29,6 +29,10 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kDatabaseFile = "berth.db";
+// Said plainly rather than taken for a local path named "s3:".
+constexpr const char* kNoUrlTargets =
+    "only local files are supported yet: s3:// and other URLs come with the S3 client of the "
+    "service backups; write a file and copy it off the machine";
 constexpr const char* kLocalAgentFile = "local-agent/agent.json";
 
 std::string system_error_text(int error) { return std::strerror(error); }
@@ -150,9 +154,15 @@ std::string summary_text(const StoreSummary& summary) {
 }
 
 struct RestoredContents {
-  backup::Bundle bundle;
-  StoreSummary summary;
+  backup::Bundle bundle = {};
+  StoreSummary summary = {};
 };
+
+// A manifest field as text; "?" when missing or not a string.
+std::string manifest_text(const nlohmann::json& manifest, const char* key) {
+  const auto found = manifest.find(key);
+  return found != manifest.end() && found->is_string() ? found->get<std::string>() : "?";
+}
 
 /// Decrypts and checks everything before anything is written.
 Result<RestoredContents> open_backup_file(const std::string& path, const std::string& passphrase) {
@@ -191,7 +201,7 @@ Result<RestoredContents> open_backup_file(const std::string& path, const std::st
   if (!summary) {
     return fail(std::move(summary.error()));
   }
-  const auto manifest_id = bundle->manifest.value("instance_id", std::string());
+  const auto manifest_id = manifest_text(bundle->manifest, "instance_id");
   if (manifest_id != summary->instance_id) {
     return fail(Error::invalid(
         fmt::format("the backup's manifest names instance {} but its store is instance {}",
@@ -343,6 +353,9 @@ int run_backup(const DaemonOptions& options, const std::string& version) {
                error.kind == ErrorKind::internal ? error.internal_detail : error.message);
     return 1;
   };
+  if (command.file.find("://") != std::string::npos) {
+    return failed(Error::invalid(kNoUrlTargets));
+  }
   // Checked before the passphrase is asked for: a typo in --data-dir fails at once.
   if (!fs::exists(fs::path(options.data_dir) / kDatabaseFile)) {
     return failed(Error::unavailable(
@@ -371,6 +384,9 @@ int run_restore(const DaemonOptions& options) {
     fmt::print(stderr, "berthd restore: {}\n", message);
     return 1;
   };
+  if (command.file.find("://") != std::string::npos) {
+    return failed(kNoUrlTargets);
+  }
   const fs::path data_dir(options.data_dir);
   std::error_code ec;
   if (fs::exists(data_dir, ec)) {
@@ -427,8 +443,8 @@ int run_restore(const DaemonOptions& options) {
       "berthd: restored instance {} from a backup taken {} (Berth {}) into {}: {}.\n"
       "  Start berthd with --data-dir {} where the agents reach it at the URL they dial (the "
       "same --public-url, DNS name or address): they reconnect by themselves.\n",
-      summary.instance_id, contents->bundle.manifest.value("created_at", std::string("?")),
-      contents->bundle.manifest.value("berth_version", std::string("?")), options.data_dir,
+      summary.instance_id, manifest_text(contents->bundle.manifest, "created_at"),
+      manifest_text(contents->bundle.manifest, "berth_version"), options.data_dir,
       summary_text(summary), options.data_dir);
   return 0;
 }

@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "integration/fleet_fixture.hpp"
 #include "integration/identity_client.hpp"
@@ -163,6 +165,13 @@ TEST_F(BerthBackupTest, RefusesWhatWouldLeakOrLoseTheBackup) {
   EXPECT_EQ(wait_for_exit(pid, std::chrono::seconds(30)), 1);
   EXPECT_NE(read_file(no_terminal).find("no passphrase"), std::string::npos)
       << read_file(no_terminal);
+  // No S3 yet: said so, not taken for a file named "s3:".
+  output.clear();
+  EXPECT_EQ(
+      berthd_command({"backup", "--to", "s3://bucket/berth.backup", "--data-dir", data.string()},
+                     output),
+      1);
+  EXPECT_NE(output.find("only local files are supported yet"), std::string::npos) << output;
   // Not a data dir.
   output.clear();
   EXPECT_EQ(berthd_command({"backup", "--to", backup.string(), "--data-dir",
@@ -217,6 +226,48 @@ TEST_F(BerthBackupTest, RefusesWhatWouldLeakOrLoseTheBackup) {
       << output;
   EXPECT_FALSE(fs::exists(used / "berth.db-wal"));
   EXPECT_TRUE(fs::exists(used / "berth.db"));
+}
+
+TEST_F(BerthBackupTest, TheDailyScheduleMakesUpAMissedRunAtStartAndNeedsAPassphrase) {
+  const fs::path out = dir_.path() / "scheduled";
+  std::string output;
+  // No passphrase anywhere: berthd refuses to start rather than fail every night.
+  EXPECT_EQ(run_berthd({"--listen", "127.0.0.1:0", "--data-dir", (dir_.path() / "d0").string(),
+                        "--backup-daily-at", "03:00", "--backup-dir", out.string()},
+                       output),
+            1);
+  EXPECT_NE(output.find("needs --backup-passphrase-file or BERTH_BACKUP_PASSPHRASE"),
+            std::string::npos)
+      << output;
+  output.clear();
+  EXPECT_EQ(run_berthd({"--backup-daily-at", "3:00", "--backup-dir", out.string()}, output), 2);
+
+  // Never backed up, so the last scheduled run was missed: it runs as berthd starts.
+  start_fleet(
+      {.args = {"--backup-daily-at", "00:00", "--backup-dir", out.string(), "--backup-keep", "3"},
+       .env = {{"BERTH_BACKUP_PASSPHRASE", kPassphrase}}});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  std::vector<fs::path> files;
+  while (files.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::error_code ignored;
+    for (const auto& entry : fs::directory_iterator(out, ignored)) {
+      if (entry.path().extension() == ".backup") {
+        files.push_back(entry.path());
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(files.size(), 1U) << berthd_->log();
+  EXPECT_TRUE(files[0].filename().string().starts_with("berth-ins_")) << files[0];
+  EXPECT_EQ(mode_of(files[0]), 0600U);
+  EXPECT_EQ(mode_of(out), 0700U);
+  // It is a whole backup: it restores.
+  output.clear();
+  EXPECT_EQ(berthd_command({"restore", "--from", files[0].string(), "--data-dir",
+                            (dir_.path() / "from-schedule").string()},
+                           output),
+            0)
+      << output;
 }
 
 }  // namespace
