@@ -199,8 +199,9 @@ Result<crypto::Key> create_key_file(const std::string& dir, const std::string& p
   return key;
 }
 
+// `random` null: never create a missing key file (a backup reads, it never invents a key).
 Result<crypto::Key> load_key(const std::string& data_dir, const char* env_var,
-                             std::string_view file_name, Random& random) {
+                             std::string_view file_name, Random* random) {
   if (const char* value = std::getenv(env_var); value != nullptr) {
     return key_from_env(env_var, value);
   }
@@ -212,22 +213,35 @@ Result<crypto::Key> load_key(const std::string& data_dir, const char* env_var,
   if (*existing) {
     return **existing;
   }
-  return create_key_file(data_dir, path, random);
+  if (random == nullptr) {
+    return fail(Error::unavailable(
+        fmt::format("key file {} is missing (and {} is not set): is {} berthd's data directory?",
+                    path, env_var, data_dir)));
+  }
+  return create_key_file(data_dir, path, *random);
+}
+
+Result<InstanceSecrets> load_secrets(const std::string& data_dir, Random* random) {
+  auto session_key = load_key(data_dir, "BERTH_SESSION_KEY", kSessionKeyFile, random);
+  if (!session_key) {
+    return fail(session_key.error());
+  }
+  auto master_key = load_key(data_dir, "BERTH_MASTER_KEY", kMasterKeyFile, random);
+  if (!master_key) {
+    return fail(master_key.error());
+  }
+  return InstanceSecrets{.session_key = *session_key, .master_key = *master_key};
 }
 
 }  // namespace
 
 Result<InstanceSecrets> load_or_create_instance_secrets(const std::string& data_dir,
                                                         Random& random) {
-  auto session_key = load_key(data_dir, "BERTH_SESSION_KEY", "session.key", random);
-  if (!session_key) {
-    return fail(session_key.error());
-  }
-  auto master_key = load_key(data_dir, "BERTH_MASTER_KEY", "master.key", random);
-  if (!master_key) {
-    return fail(master_key.error());
-  }
-  return InstanceSecrets{.session_key = *session_key, .master_key = *master_key};
+  return load_secrets(data_dir, &random);
+}
+
+Result<InstanceSecrets> load_instance_secrets(const std::string& data_dir) {
+  return load_secrets(data_dir, nullptr);
 }
 
 }  // namespace berth

@@ -10,6 +10,10 @@
 
 namespace berth {
 
+/// The key files' names in the data directory.
+inline constexpr const char* kSessionKeyFile = "session.key";
+inline constexpr const char* kMasterKeyFile = "master.key";
+
 struct InstanceSecrets {
   crypto::Key session_key;
   crypto::Key master_key;
@@ -26,5 +30,9 @@ struct InstanceSecrets {
 /// A variable that is set but empty counts as malformed. A key file holds the 32 raw bytes.
 Result<InstanceSecrets> load_or_create_instance_secrets(const std::string& data_dir,
                                                         Random& random);
+
+/// The same keys, the same way, but a missing key file is an unavailable error instead of a
+/// new key (for `berthd backup`, which must copy the keys berthd really uses).
+Result<InstanceSecrets> load_instance_secrets(const std::string& data_dir);
 
 }  // namespace berth

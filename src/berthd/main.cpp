@@ -13,6 +13,8 @@
 #include "api/idempotency_gate.hpp"
 #include "api/routes.hpp"
 #include "api/services.hpp"
+#include "berthd/backup_command.hpp"
+#include "berthd/backup_schedule.hpp"
 #include "berthd/data_dir.hpp"
 #include "berthd/instance_secrets.hpp"
 #include "berthd/local_agent.hpp"
@@ -90,6 +92,39 @@ void raise_open_file_limit() {
   }
 }
 
+// berthd's own scheduled backup (off unless --backup-daily-at): its passphrase is read now, so
+// a missing or unsafe one stops berthd at start rather than failing every night.
+berth::Result<std::unique_ptr<berth::BackupScheduler>> make_backup_scheduler(
+    const berth::DaemonOptions& options, const std::string& instance_id, const std::string& version,
+    berth::Store& store, const berth::Clock& clock) {
+  using namespace berth;
+  const auto& settings = options.backup_schedule;
+  BackupScheduleOptions schedule{.daily_at = settings.daily_at,
+                                 .directory = settings.directory,
+                                 .keep = settings.keep,
+                                 .passphrase = {}};
+  if (settings.daily_at) {
+    if (settings.passphrase_file.empty() && std::getenv("BERTH_BACKUP_PASSPHRASE") == nullptr) {
+      return fail(Error::invalid(
+          "--backup-daily-at needs --backup-passphrase-file or BERTH_BACKUP_PASSPHRASE"));
+    }
+    auto passphrase = read_backup_passphrase(settings.passphrase_file, /*confirm=*/false);
+    if (!passphrase) {
+      return fail(std::move(passphrase.error()));
+    }
+    if (passphrase->size() < kMinBackupPassphrase) {
+      return fail(Error::invalid(fmt::format(
+          "the backup passphrase is too short: use at least {} characters", kMinBackupPassphrase)));
+    }
+    schedule.passphrase = std::move(*passphrase);
+    if (auto made = prepare_data_dir(settings.directory); !made) {
+      return fail(std::move(made.error()));
+    }
+  }
+  return std::make_unique<BackupScheduler>(std::move(schedule), options.data_dir, instance_id,
+                                           version, store, clock);
+}
+
 int serve(berth::DaemonOptions& options, const std::string& version) {
   using namespace berth;
   raise_open_file_limit();
@@ -125,6 +160,12 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
   auto info = instance.initialize();
   if (!info) {
     fmt::print(stderr, "berthd: cannot initialise the instance: {}\n", info.error().message);
+    return 1;
+  }
+
+  auto backups = make_backup_scheduler(options, info->instance_id, version, *store, clock);
+  if (!backups) {
+    fmt::print(stderr, "berthd: {}\n", backups.error().message);
     return 1;
   }
 
@@ -229,6 +270,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
       local_agent->start();
     }
     monitor.start();
+    (*backups)->start();
     log::info("berthd.listening", {{"url", url},
                                    {"version", version},
                                    {"instance_id", info->instance_id},
@@ -252,6 +294,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
     }
     deployments.stop();
     monitor.stop();
+    (*backups)->stop();
     adoption.shutdown();
     agents.close_all(agent_close::going_away, "berthd shutting down");
   }
@@ -274,6 +317,12 @@ int main(int argc, char** argv) {
     berth::log::init_logging(options.log);
     if (options.reset_password_email) {
       return berth::reset_password(options);
+    }
+    if (options.backup) {
+      return berth::run_backup(options, version);
+    }
+    if (options.restore) {
+      return berth::run_restore(options);
     }
     if (options.print_openapi) {
       const berth::api::ApiContext context{.version = version};

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "berthd/backup_schedule.hpp"
 #include "core/client_address.hpp"
 
 namespace berth {
@@ -214,6 +215,23 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
                "Mint install tokens and adopt servers even when --public-url is plain http:// to a "
                "non-loopback host (tokens and agent credentials then cross the network in clear)")
       ->envname("BERTH_ALLOW_INSECURE_ENROLMENT");
+  std::string backup_daily_at;
+  app.add_option("--backup-daily-at", backup_daily_at,
+                 "Back up this instance every day at HH:MM UTC into --backup-dir (a run missed "
+                 "while berthd was down is made up at start)")
+      ->envname("BERTH_BACKUP_DAILY_AT");
+  app.add_option("--backup-dir", options.backup_schedule.directory,
+                 "Directory for the scheduled backups (created 0700)")
+      ->envname("BERTH_BACKUP_DIR");
+  app.add_option("--backup-keep", options.backup_schedule.keep,
+                 "Scheduled backups of this instance kept in --backup-dir (older ones deleted)")
+      ->envname("BERTH_BACKUP_KEEP")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10000}))
+      ->capture_default_str();
+  app.add_option("--backup-passphrase-file", options.backup_schedule.passphrase_file,
+                 "The scheduled backups' passphrase, from this owner-only file (else "
+                 "BERTH_BACKUP_PASSPHRASE)")
+      ->envname("BERTH_BACKUP_PASSPHRASE_FILE");
   app.add_flag("--print-openapi", options.print_openapi, "Print the OpenAPI document and exit");
 
   std::string reset_email;
@@ -225,6 +243,37 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
       ->envname("BERTH_DATA_DIR");
   reset->add_option("email", reset_email, "The account's email")->required();
 
+  BackupCommandOptions backup_options;
+  auto* backup = app.add_subcommand(
+      "backup",
+      "Write an encrypted backup of this instance (a consistent copy of the store, taken while "
+      "berthd may be running, and the instance keys) to one file, then exit. The passphrase "
+      "comes from --passphrase-file, BERTH_BACKUP_PASSPHRASE or a prompt; see docs/backups.md");
+  backup
+      ->add_option("--to", backup_options.file,
+                   "The backup file to write (mode 0600, replaced atomically)")
+      ->required();
+  backup->add_option("--data-dir", options.data_dir, "berthd's data directory")
+      ->envname("BERTH_DATA_DIR")
+      ->capture_default_str();
+  backup->add_option("--passphrase-file", backup_options.passphrase_file,
+                     "Read the passphrase from this file (first line; it must not be readable "
+                     "by group or others)");
+  BackupCommandOptions restore_options;
+  auto* restore = app.add_subcommand(
+      "restore",
+      "Restore a backup written by `berthd backup` into a data directory (new or empty), then "
+      "exit; start berthd on it at the same URL and the agents reconnect by themselves");
+  restore->add_option("--from", restore_options.file, "The backup file to read")->required();
+  restore->add_option("--data-dir", options.data_dir, "The data directory to restore into")
+      ->required();
+  restore->add_option("--passphrase-file", restore_options.passphrase_file,
+                      "Read the passphrase from this file (first line; it must not be readable "
+                      "by group or others)");
+  restore->add_flag("--force", restore_options.force,
+                    "Restore into a data directory that is not empty, replacing its store and "
+                    "keys (stop the berthd using it first)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -234,6 +283,24 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
   options.local_agent_user_given = local_agent_user->count() > 0;
   if (reset->parsed()) {
     options.reset_password_email = reset_email;
+  }
+  if (backup->parsed()) {
+    options.backup = backup_options;
+  }
+  if (restore->parsed()) {
+    options.restore = restore_options;
+  }
+  if (!backup_daily_at.empty()) {
+    options.backup_schedule.daily_at = parse_daily_time(backup_daily_at);
+    if (!options.backup_schedule.daily_at) {
+      fmt::print(stderr, "--backup-daily-at: expected HH:MM (UTC, 00:00 to 23:59), got {}\n",
+                 backup_daily_at);
+      return 2;
+    }
+    if (options.backup_schedule.directory.empty()) {
+      fmt::print(stderr, "--backup-daily-at needs --backup-dir\n");
+      return 2;
+    }
   }
   if (!split_listen(listen, options.server.address, options.server.port)) {
     fmt::print(stderr, "--listen: expected ADDR:PORT, got {}\n", listen);

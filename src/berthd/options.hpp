@@ -2,6 +2,8 @@
 /// berthd's command line, environment (BERTH_*) and config file. Precedence, highest first:
 /// flags, the config file, the environment, the defaults.
 
+#include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <variant>
@@ -14,6 +16,21 @@
 #include "notify/smtp_mailer.hpp"
 
 namespace berth {
+
+/// `berthd backup --to FILE` / `berthd restore --from FILE`.
+struct BackupCommandOptions {
+  std::string file = {};             // --to (backup) or --from (restore)
+  std::string passphrase_file = {};  // else BERTH_BACKUP_PASSPHRASE, else the terminal
+  bool force = false;                // restore: into a non-empty data directory
+};
+
+/// berthd's own backup on a schedule (backup_schedule.hpp); off unless daily_at is set.
+struct BackupScheduleSettings {
+  std::optional<std::chrono::minutes> daily_at = {};  // --backup-daily-at HH:MM (UTC)
+  std::string directory = {};                         // --backup-dir
+  std::size_t keep = 7;                               // --backup-keep
+  std::string passphrase_file = {};  // --backup-passphrase-file, else BERTH_BACKUP_PASSPHRASE
+};
 
 struct DaemonOptions {
   http::ServerOptions server;
@@ -35,6 +52,9 @@ struct DaemonOptions {
   bool local_agent_user_given = false;           // named by the operator
   /// `berthd reset-password EMAIL`: set that account's password on the host, then exit.
   std::optional<std::string> reset_password_email;
+  BackupScheduleSettings backup_schedule = {};
+  std::optional<BackupCommandOptions> backup = {};   // `berthd backup`: write one, then exit
+  std::optional<BackupCommandOptions> restore = {};  // `berthd restore`: restore one, then exit
 };
 
 /// Parsed options, or the exit code to end with (after --help, --version or a bad option,

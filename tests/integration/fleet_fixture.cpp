@@ -81,9 +81,10 @@ void FleetTest::start_fleet(BerthdOptions options) {
   api_key_ = key.json()["raw_key"].get<std::string>();
 }
 
-void FleetTest::restart_berthd() {
+void FleetTest::restart_berthd(const std::optional<fs::path>& data_dir) {
   berthd_.reset();  // already dead or stopped: the destructor only reaps it
   BerthdOptions options;
+  options.data_dir = data_dir;
   options.listen = listen_host_ + ":" + std::to_string(fixed_port_);
   options.args = restart_args_;
   options.args.insert(options.args.end(), {"--agent-heartbeat", kHeartbeat, "--rate-limit", "0",

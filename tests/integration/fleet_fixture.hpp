@@ -47,8 +47,9 @@ class FleetTest : public BerthdTest {
   /// Starts berthd (heartbeat 0.3 s, no rate limits) and sets up an admin with an API key.
   /// `options.listen` is kept for restarts (with the port it got).
   void start_fleet(BerthdOptions options = {});
-  /// Restarts berthd on the same port and data directory (after a crash or a stop).
-  void restart_berthd();
+  /// Restarts berthd on the same port and data directory (after a crash or a stop), or on
+  /// `data_dir` when given (a restored one).
+  void restart_berthd(const std::optional<std::filesystem::path>& data_dir = std::nullopt);
 
   HttpResponse api(const std::string& method, const std::string& target,
                    const nlohmann::json& body = nullptr);

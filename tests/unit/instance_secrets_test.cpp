@@ -10,6 +10,7 @@
 #include <string>
 
 #include "support/fakes.hpp"
+#include "support/scoped_env.hpp"
 #include "support/temp_dir.hpp"
 
 namespace berth {
@@ -17,30 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// Sets (or, with nullopt, removes) an environment variable for one test, then restores it.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, std::optional<std::string> value) : name_(name) {
-    if (const char* old = std::getenv(name); old != nullptr) {
-      old_ = old;
-    }
-    apply(value);
-  }
-  ~ScopedEnv() { apply(old_); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  void apply(const std::optional<std::string>& value) {
-    if (value) {
-      ::setenv(name_, value->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using testing::ScopedEnv;
 
 class InstanceSecretsTest : public ::testing::Test {
  protected:
