@@ -52,10 +52,10 @@ struct Job {
 };
 
 TEST(DockerJobs, KindsAreTheProtocolsDockerKinds) {
-  EXPECT_EQ(
-      docker_job_kinds(),
-      (std::vector<std::string>{"docker.list", "docker.inspect", "docker.pull", "docker.run",
-                                "docker.stop", "docker.remove", "docker.logs", "docker.build"}));
+  EXPECT_EQ(docker_job_kinds(),
+            (std::vector<std::string>{"docker.list", "docker.inspect", "docker.pull", "docker.run",
+                                      "docker.stop", "docker.remove", "docker.logs", "docker.build",
+                                      "docker.network"}));
 }
 
 TEST(DockerJobs, BadArgumentsNeverReachTheEngine) {
@@ -66,7 +66,10 @@ TEST(DockerJobs, BadArgumentsNeverReachTheEngine) {
            {"docker.run",
             {{"image", "berth-test/busybox:1"}, {"ports", {{{"container", 80}, {"host", 70000}}}}}},
            {"docker.pull", {{"image", "UPPER"}}},
-           {"docker.list", {{"all", "yes"}}}}) {
+           {"docker.list", {{"all", "yes"}}},
+           {"docker.network", {{"action", "ensure"}, {"name", "../../info"}}},
+           {"docker.run",
+            {{"image", "berth-test/busybox:1"}, {"networks", {{{"name", "a?force=1"}}}}}}}) {
     const JobOutcome outcome = job.run(kind, args, engine.socket_path());
     EXPECT_EQ(outcome.status, "failed") << kind;
     EXPECT_EQ(outcome.error_code, "invalid_args") << kind;
