@@ -26,7 +26,7 @@ build: deps
 
 # The fuzz build runs beside the tests at the lowest priority: the tests spend much of their
 # time waiting on dockerd, sshd and the network, and the build takes only the CPU they leave.
-test: test-deps ci-build
+test: test-deps service-images-background ci-build
 	cmake --preset fuzz >/dev/null
 	@mkdir -p build/fuzz; \
 	nice -n 19 cmake --build --preset fuzz -j $(JOBS) --target $(FUZZ_TARGETS) \
@@ -81,3 +81,10 @@ format:
 
 clean:
 	rm -rf build
+
+# The database images of the service tests (scripts/build-service-images, root only): minutes
+# of debootstrap when their recipe changed, so started in the background before the build; the
+# system tests' fixture runs the script again, which waits for this one through its lock.
+.PHONY: service-images-background
+service-images-background: test-deps
+	@mkdir -p build; (scripts/build-service-images >build/service-images.log 2>&1 &)

@@ -193,6 +193,69 @@ TEST(DockerArgs, RunHostConfig) {
             json::parse(R"([{"HostIp":"127.0.0.1","HostPort":""}])"));
 }
 
+TEST(DockerArgs, RunOnAProjectNetwork) {
+  // A service: only on its project's network, found there as "db".
+  auto service = parse_run_args(json{{"image", "berth-test/postgres:15"},
+                                     {"network_mode", "berth-p1"},
+                                     {"networks", {{{"name", "berth-p1"}, {"aliases", {"db"}}}}}});
+  ASSERT_TRUE(service) << service.error().message;
+  const json body = container_create_body(*service);
+  EXPECT_EQ(body["HostConfig"]["NetworkMode"], "berth-p1");
+  EXPECT_EQ(body["NetworkingConfig"],
+            json::parse(R"({"EndpointsConfig":{"berth-p1":{"Aliases":["db"]}}})"));
+  EXPECT_TRUE(networks_to_connect(*service).empty());
+
+  // A linked app: on the bridge (its published port) and connected to two project networks.
+  auto app = parse_run_args(json{{"image", "berth-test/busybox:1"},
+                                 {"networks", {{{"name", "berth-p1"}}, {{"name", "berth-p2"}}}}});
+  ASSERT_TRUE(app) << app.error().message;
+  EXPECT_EQ(container_create_body(*app)["HostConfig"]["NetworkMode"], "bridge");
+  EXPECT_FALSE(container_create_body(*app).contains("NetworkingConfig"));
+  const auto connect = networks_to_connect(*app);
+  ASSERT_EQ(connect.size(), 2u);
+  EXPECT_EQ(connect[0].name, "berth-p1");
+  EXPECT_EQ(connect[1].name, "berth-p2");
+}
+
+TEST(DockerArgs, NetworkRefusals) {
+  const auto with = [](json networks, json mode = nullptr) {
+    json args = {{"image", "berth-test/busybox:1"}, {"networks", std::move(networks)}};
+    if (!mode.is_null()) {
+      args["network_mode"] = std::move(mode);
+    }
+    return parse_run_args(args);
+  };
+  EXPECT_FALSE(with("berth-p1"));
+  EXPECT_FALSE(with({"berth-p1"}));
+  EXPECT_FALSE(with({{{"name", "bridge"}}}));
+  EXPECT_FALSE(with({{{"name", "host"}}}));
+  EXPECT_FALSE(with({{{"name", "a/b"}}}));
+  EXPECT_FALSE(with({{{"name", "p"}}, {{"name", "p"}}}));
+  EXPECT_FALSE(with({{{"name", "p"}, {"aliases", "db"}}}));
+  EXPECT_FALSE(with({{{"name", "p"}, {"aliases", {"d b"}}}}));
+  EXPECT_FALSE(with({{{"name", "p"}, {"aliases", {"-db"}}}}));
+  EXPECT_FALSE(with({{{"name", "p"}, {"aliases", {std::string(64, 'a')}}}}));
+  EXPECT_FALSE(with({{{"name", "p"}, {"extra", 1}}}));
+  EXPECT_FALSE(with({{{"name", "p"}}}, "host"));   // host joins no other network
+  EXPECT_FALSE(with({{{"name", "p"}}}, "other"));  // a mode outside networks
+  const auto refused = with({{{"name", "p;id"}}});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().details["field"], "networks");
+
+  auto ensure = parse_network_args(
+      json{{"action", "ensure"}, {"name", "berth-p1"}, {"labels", {{"berth.project", "p1"}}}});
+  ASSERT_TRUE(ensure) << ensure.error().message;
+  EXPECT_EQ(ensure->name, "berth-p1");
+  EXPECT_EQ(ensure->labels.at("berth.project"), "p1");
+  EXPECT_FALSE(ensure->internal);
+  EXPECT_TRUE(parse_network_args(json{{"action", "remove"}, {"name", "p"}, {"internal", true}}));
+  EXPECT_FALSE(parse_network_args(json{{"action", "prune"}, {"name", "p"}}));
+  EXPECT_FALSE(parse_network_args(json{{"action", "ensure"}}));
+  EXPECT_FALSE(parse_network_args(json{{"action", "ensure"}, {"name", "bridge"}}));
+  EXPECT_FALSE(parse_network_args(json{{"action", "ensure"}, {"name", "../x"}}));
+  EXPECT_FALSE(parse_network_args(json{{"action", "ensure"}, {"name", "p"}, {"driver", "host"}}));
+}
+
 TEST(DockerArgs, PublishedPortsFromInspect) {
   const auto inspect = json::parse(R"({"NetworkSettings":{"Ports":{
       "80/tcp":[{"HostIp":"127.0.0.1","HostPort":"49153"}],"443/tcp":null}}})");

@@ -52,10 +52,10 @@ struct Job {
 };
 
 TEST(DockerJobs, KindsAreTheProtocolsDockerKinds) {
-  EXPECT_EQ(
-      docker_job_kinds(),
-      (std::vector<std::string>{"docker.list", "docker.inspect", "docker.pull", "docker.run",
-                                "docker.stop", "docker.remove", "docker.logs", "docker.build"}));
+  EXPECT_EQ(docker_job_kinds(),
+            (std::vector<std::string>{"docker.list", "docker.inspect", "docker.pull", "docker.run",
+                                      "docker.stop", "docker.remove", "docker.logs", "docker.build",
+                                      "docker.network"}));
 }
 
 TEST(DockerJobs, BadArgumentsNeverReachTheEngine) {
@@ -66,7 +66,10 @@ TEST(DockerJobs, BadArgumentsNeverReachTheEngine) {
            {"docker.run",
             {{"image", "berth-test/busybox:1"}, {"ports", {{{"container", 80}, {"host", 70000}}}}}},
            {"docker.pull", {{"image", "UPPER"}}},
-           {"docker.list", {{"all", "yes"}}}}) {
+           {"docker.list", {{"all", "yes"}}},
+           {"docker.network", {{"action", "ensure"}, {"name", "../../info"}}},
+           {"docker.run",
+            {{"image", "berth-test/busybox:1"}, {"networks", {{{"name", "a?force=1"}}}}}}}) {
     const JobOutcome outcome = job.run(kind, args, engine.socket_path());
     EXPECT_EQ(outcome.status, "failed") << kind;
     EXPECT_EQ(outcome.error_code, "invalid_args") << kind;
@@ -335,6 +338,111 @@ TEST(DockerStatus, ErrorsAndSilenceAreDegraded) {
             json::parse(R"({"status":"degraded","reason":"disk full"})"));
   FakeEngine silent([](const SeenRequest&) { return std::string(); });
   EXPECT_EQ(docker_status(silent.socket_path())["status"], "degraded");
+}
+
+}  // namespace
+}  // namespace berth::agent::host
+
+namespace berth::agent::host {
+namespace {
+
+using nlohmann::json;
+using testing::FakeEngine;
+using testing::SeenRequest;
+
+JobOutcome network_job(const json& args, const std::string& socket) {
+  RecordingOutput output;
+  std::atomic<bool> cancelled{false};
+  JobContext context{.job_id = "job_net",
+                     .kind = "docker.network",
+                     .args = args,
+                     .timeout = std::chrono::milliseconds(30'000),
+                     .output = output,
+                     .cancelled = cancelled};
+  return run_docker_job(context, socket);
+}
+
+TEST(DockerNetworkJob, ANetworkFoundOnlyByIdPrefixIsNotThatNetwork) {
+  // The Engine finds /networks/{x} by id prefix too: "ab" may be another network's id.
+  FakeEngine engine([](const SeenRequest& request) {
+    if (request.method == "GET") {
+      return FakeEngine::answer(200, R"({"Id":"ab12","Name":"other"})");
+    }
+    return FakeEngine::answer(201, R"({"Id":"cd34"})");
+  });
+  const JobOutcome outcome =
+      network_job({{"action", "ensure"}, {"name", "ab"}}, engine.socket_path());
+  ASSERT_EQ(outcome.status, "succeeded") << outcome.error_message;
+  EXPECT_EQ(outcome.result["id"], "cd34");
+  EXPECT_EQ(outcome.result["created"], true);
+  const auto requests = engine.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1].target, "/v1.41/networks/create");
+  EXPECT_EQ(json::parse(requests[1].body)["Name"], "ab");
+  EXPECT_EQ(json::parse(requests[1].body)["Driver"], "bridge");
+}
+
+TEST(DockerNetworkJob, ACreateThatLosesARaceUsesTheWinnersNetwork) {
+  std::atomic<int> looks{0};
+  FakeEngine engine([&looks](const SeenRequest& request) {
+    if (request.method == "GET") {
+      return looks++ == 0 ? FakeEngine::answer(404, R"({"message":"network p not found"})")
+                          : FakeEngine::answer(200, R"({"Id":"ef56","Name":"p"})");
+    }
+    return FakeEngine::answer(409, R"({"message":"network with name p already exists"})");
+  });
+  const JobOutcome outcome =
+      network_job({{"action", "ensure"}, {"name", "p"}}, engine.socket_path());
+  ASSERT_EQ(outcome.status, "succeeded") << outcome.error_message;
+  EXPECT_EQ(outcome.result["id"], "ef56");
+  EXPECT_EQ(outcome.result["created"], false);
+}
+
+TEST(DockerNetworkJob, RemoveOfANetworkInUseSaysSo) {
+  FakeEngine engine([](const SeenRequest& request) {
+    if (request.method == "GET") {
+      return FakeEngine::answer(200, R"({"Id":"ab12","Name":"p"})");
+    }
+    return FakeEngine::answer(
+        403, R"({"message":"error while removing network: network p has active endpoints"})");
+  });
+  const JobOutcome outcome =
+      network_job({{"action", "remove"}, {"name", "p"}}, engine.socket_path());
+  EXPECT_EQ(outcome.status, "failed");
+  EXPECT_EQ(outcome.error_code, "network_in_use");
+  EXPECT_NE(outcome.error_message.find("active endpoints"), std::string::npos);
+  EXPECT_EQ(engine.requests().back().target, "/v1.41/networks/ab12");
+}
+
+TEST(DockerNetworkJob, AFailedConnectRemovesTheCreatedContainerBeforeAnyStart) {
+  FakeEngine engine([](const SeenRequest& request) {
+    if (request.target.find("/containers/create") != std::string::npos) {
+      return FakeEngine::answer(201, R"({"Id":"c0ffee"})");
+    }
+    if (request.target.find("/connect") != std::string::npos) {
+      return FakeEngine::answer(404, R"({"message":"network q not found"})");
+    }
+    return FakeEngine::answer(204, "");
+  });
+  Job job;
+  const JobOutcome outcome =
+      job.run("docker.run",
+              {{"image", "berth-test/busybox:1"},
+               {"network_mode", "p"},
+               {"networks", {{{"name", "p"}, {"aliases", {"db"}}}, {{"name", "q"}}}}},
+              engine.socket_path());
+  EXPECT_EQ(outcome.status, "failed");
+  EXPECT_EQ(outcome.error_code, "docker_error");
+  EXPECT_NE(outcome.error_message.find("network q not found"), std::string::npos);
+  const auto requests = engine.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  const json create = json::parse(requests[0].body);
+  EXPECT_EQ(create["HostConfig"]["NetworkMode"], "p");
+  EXPECT_EQ(create["NetworkingConfig"]["EndpointsConfig"]["p"]["Aliases"], json({"db"}));
+  EXPECT_EQ(requests[1].target, "/v1.41/networks/q/connect");
+  EXPECT_EQ(json::parse(requests[1].body)["Container"], "c0ffee");
+  EXPECT_EQ(requests[2].method, "DELETE");
+  EXPECT_EQ(requests[2].target, "/v1.41/containers/c0ffee?force=1");
 }
 
 }  // namespace

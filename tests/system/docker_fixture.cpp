@@ -122,10 +122,10 @@ bool image_exists(const std::string& socket) {
   return response && response->status == 200;
 }
 
-// Runs scripts/build-test-images against `socket`; "" on success, else the script's output.
-std::string build_test_image(const std::string& socket) {
-  const std::string log = fs::temp_directory_path() /
-                          ("berth-build-test-images-" + std::to_string(::getpid()) + ".log");
+// Runs scripts/<script> against `socket`; "" on success, else the script's output.
+std::string run_image_script(const std::string& script, const std::string& socket) {
+  const std::string log =
+      fs::temp_directory_path() / ("berth-" + script + "-" + std::to_string(::getpid()) + ".log");
   std::vector<std::string> env_text = {"DOCKER_HOST=unix://" + socket};
   for (char** entry = environ; *entry != nullptr; ++entry) {
     if (!std::string_view(*entry).starts_with("DOCKER_HOST=")) {
@@ -137,15 +137,15 @@ std::string build_test_image(const std::string& socket) {
     env.push_back(entry.data());
   }
   env.push_back(nullptr);
-  const pid_t pid = spawn_detached({std::string(BERTH_SOURCE_DIR) + "/scripts/build-test-images"},
-                                   log, env.data());
+  const pid_t pid =
+      spawn_detached({std::string(BERTH_SOURCE_DIR) + "/scripts/" + script}, log, env.data());
   int status = 0;
   const bool ok =
       pid > 0 && ::waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
   std::string output = tail_of(log);
   std::error_code ignored;
   fs::remove(log, ignored);
-  return ok ? std::string() : "scripts/build-test-images failed:\n" + output;
+  return ok ? std::string() : "scripts/" + script + " failed:\n" + output;
 }
 
 DockerEngine find_engine() {
@@ -158,7 +158,7 @@ DockerEngine find_engine() {
   if (!engine.ready || image_exists(engine.socket_path)) {
     return engine;
   }
-  if (auto failure = build_test_image(engine.socket_path); !failure.empty()) {
+  if (auto failure = run_image_script("build-test-images", engine.socket_path); !failure.empty()) {
     return {.ready = false, .socket_path = engine.socket_path, .reason = failure};
   }
   return engine;
@@ -169,6 +169,15 @@ DockerEngine find_engine() {
 const DockerEngine& shared_docker_engine() {
   static const DockerEngine engine = find_engine();
   return engine;
+}
+
+const std::string& shared_service_images() {
+  static const std::string failure = [] {
+    const auto& engine = shared_docker_engine();
+    return engine.ready ? run_image_script("build-service-images", engine.socket_path)
+                        : "no Docker Engine: " + engine.reason;
+  }();
+  return failure;
 }
 
 int free_loopback_port() {

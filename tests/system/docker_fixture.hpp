@@ -24,6 +24,14 @@ const DockerEngine& shared_docker_engine();
 /// The offline test image every system test runs.
 inline constexpr const char* kTestImage = "berth-test/busybox:1";
 
+/// The offline database images of scripts/build-service-images (berth-test/postgres:15,
+/// berth-test/mariadb:10.11, berth-test/redis:7), built on first call when their recipe changed
+/// (minutes: a debootstrap) or found cached (a second). "" when they are there, else why not.
+const std::string& shared_service_images();
+inline constexpr const char* kPostgresImage = "berth-test/postgres:15";
+inline constexpr const char* kMariadbImage = "berth-test/mariadb:10.11";
+inline constexpr const char* kRedisImage = "berth-test/redis:7";
+
 /// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read, close).
 int free_loopback_port();
 

@@ -44,6 +44,13 @@ struct VolumeMount {
   bool read_only = false;
 };
 
+/// A user-defined network the container joins, with the names other containers on it find it
+/// by (DNS labels, at most 8).
+struct NetworkAttachment {
+  std::string name = {};
+  std::vector<std::string> aliases = {};
+};
+
 struct RunArgs {
   ImageRef image = {};
   std::string name = {};  // "" lets the Engine choose
@@ -56,7 +63,10 @@ struct RunArgs {
   std::int64_t memory_bytes = 0;  // 0: no limit
   std::int64_t nano_cpus = 0;     // 0: no limit
   bool privileged = false;
-  std::string network_mode = "bridge";  // bridge | host
+  std::string network_mode = "bridge";  // bridge | host | the name of one of `networks`
+  // Joined before the start: the one named by network_mode at create (the container's only
+  // network then), the others connected after the create.
+  std::vector<NetworkAttachment> networks = {};
 };
 
 Result<bool> parse_list_args(const nlohmann::json& args);            // `all`
@@ -97,8 +107,21 @@ Result<RunArgs> parse_run_args(const nlohmann::json& args);
 
 /// The Engine's container-create body for `run` (Image, Cmd, Env, Labels, ExposedPorts,
 /// HostConfig: PortBindings, RestartPolicy, Mounts, Memory, NanoCpus, Privileged,
-/// NetworkMode).
+/// NetworkMode; NetworkingConfig with the aliases when NetworkMode is one of `networks`).
 nlohmann::json container_create_body(const RunArgs& run);
+
+/// The networks of `run` that are connected after the create (all but the NetworkMode one).
+std::vector<NetworkAttachment> networks_to_connect(const RunArgs& run);
+
+/// docker.network's arguments: `ensure` creates a bridge network when none of that name exists
+/// (labels and `internal` apply to a new one only); `remove` deletes it (a missing one is fine).
+struct NetworkArgs {
+  std::string action = {};  // ensure | remove
+  std::string name = {};
+  std::map<std::string, std::string> labels = {};
+  bool internal = false;  // no route out of the host for containers only on it
+};
+Result<NetworkArgs> parse_network_args(const nlohmann::json& args);
 
 /// Replaces the values in a container-inspect answer's Config.Env ("KEY=value") with a mask,
 /// keeping the names: the env holds the app's resolved secrets, and a job's result is stored

@@ -45,6 +45,14 @@ inline bool is_success(unsigned status) { return status >= 200 && status < 300; 
 /// "canceled" becomes a canceled outcome; anything else a failure with the error's code.
 JobOutcome outcome_of_error(const Error& error);
 
+/// An Engine refusal as an Error ("docker_error" with the Engine's message).
+inline Error engine_error(const DockerResponse& response) {
+  return Error{.kind = ErrorKind::unprocessable,
+               .code = "docker_error",
+               .message = docker_error_message(response),
+               .internal_detail = {}};
+}
+
 inline JobOutcome engine_refusal(const DockerResponse& response) {
   return JobOutcome::failed("docker_error", docker_error_message(response));
 }
@@ -60,5 +68,8 @@ Result<nlohmann::json> get_json(DockerJob& run, const std::string& target);
 
 /// docker.build (docker_build.cpp): tars the context and streams the build's output.
 JobOutcome build_image(DockerJob& run, const std::string& work_dir);
+
+/// docker.network (docker_network.cpp): ensures or removes a user-defined bridge network.
+JobOutcome network_job(DockerJob& run);
 
 }  // namespace berth::agent::host

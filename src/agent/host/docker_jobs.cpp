@@ -54,10 +54,7 @@ Result<std::optional<std::string>> local_image_id(DockerJob& run, const std::str
     return std::optional<std::string>{};
   }
   if (!is_success(response->status)) {
-    return fail(Error{.kind = ErrorKind::unprocessable,
-                      .code = "docker_error",
-                      .message = docker_error_message(*response),
-                      .internal_detail = {}});
+    return fail(engine_error(*response));
   }
   const auto details = nlohmann::json::parse(response->body, nullptr, false);
   return std::optional<std::string>{details.is_object() ? details.value("Id", "") : ""};
@@ -131,6 +128,19 @@ JobOutcome run_container(DockerJob& run) {
     return JobOutcome::failed("docker_protocol", "Docker created a container without an id");
   }
   const std::string container_id = id.get<std::string>();
+  // The other networks join before the start, so the process never runs without them.
+  for (const auto& network : networks_to_connect(*spec)) {
+    auto connected =
+        run.client().request("POST", "/networks/" + network.name + "/connect",
+                             nlohmann::json{{"Container", container_id},
+                                            {"EndpointConfig", {{"Aliases", network.aliases}}}},
+                             run.limits(kShortCall));
+    if (!connected || !is_success(connected->status)) {
+      (void)run.client().request("DELETE", "/containers/" + container_id + "?force=1", std::nullopt,
+                                 DockerCallLimits{.timeout = kShortCall});
+      return connected ? engine_refusal(*connected) : from_error(connected.error());
+    }
+  }
   auto started = run.client().request("POST", "/containers/" + container_id + "/start",
                                       std::nullopt, run.limits(kShortCall));
   if (!started || !is_success(started->status)) {
@@ -271,10 +281,7 @@ Result<nlohmann::json> get_json(DockerJob& run, const std::string& target) {
     return fail(response.error());
   }
   if (!is_success(response->status)) {
-    return fail(Error{.kind = ErrorKind::unprocessable,
-                      .code = "docker_error",
-                      .message = docker_error_message(*response),
-                      .internal_detail = {}});
+    return fail(engine_error(*response));
   }
   auto parsed = nlohmann::json::parse(response->body, nullptr, false);
   if (parsed.is_discarded()) {
@@ -287,8 +294,8 @@ Result<nlohmann::json> get_json(DockerJob& run, const std::string& target) {
 }
 
 std::vector<std::string> docker_job_kinds() {
-  return {"docker.list", "docker.inspect", "docker.pull", "docker.run",
-          "docker.stop", "docker.remove",  "docker.logs", "docker.build"};
+  return {"docker.list",   "docker.inspect", "docker.pull",  "docker.run",    "docker.stop",
+          "docker.remove", "docker.logs",    "docker.build", "docker.network"};
 }
 
 JobOutcome run_docker_job(JobContext& job, const std::string& socket_path,
@@ -318,6 +325,9 @@ JobOutcome run_docker_job(JobContext& job, const std::string& socket_path,
     }
     if (job.kind == "docker.build") {
       return build_image(run, work_dir);
+    }
+    if (job.kind == "docker.network") {
+      return network_job(run);
     }
     return JobOutcome::failed("unknown_kind", "not a docker job kind: " + job.kind);
   } catch (const std::exception& error) {

@@ -97,6 +97,39 @@ Result<VolumeMount> volume_mount(const nlohmann::json& entry) {
                      .read_only = *read_only};
 }
 
+// A DNS label: what other containers on a network resolve.
+bool is_network_alias(std::string_view alias) {
+  return !alias.empty() && alias.size() <= 63 && is_ascii_alnum(alias.front()) &&
+         is_ascii_alnum(alias.back()) && std::all_of(alias.begin(), alias.end(), [](char c) {
+           return is_ascii_alnum(c) || c == '-';
+         });
+}
+
+Result<NetworkAttachment> network_attachment(const nlohmann::json& entry) {
+  auto fields = known_fields(entry, {"name", "aliases"});
+  if (!fields || !entry.is_object()) {
+    return fail(invalid_arg("networks", "each entry must be an object {name, aliases}"));
+  }
+  const auto name = entry.value("name", nlohmann::json());
+  if (!name.is_string() || !is_valid_container_ref(name.get<std::string>()) || name == "bridge" ||
+      name == "host" || name == "none") {
+    return fail(invalid_arg(
+        "networks", "name must be a user-defined network [A-Za-z0-9][A-Za-z0-9_.-]{0,127}"));
+  }
+  NetworkAttachment attachment{.name = name.get<std::string>(), .aliases = {}};
+  const auto aliases = entry.value("aliases", nlohmann::json::array());
+  if (!aliases.is_array() || aliases.size() > 8) {
+    return fail(invalid_arg("networks", "aliases must be an array of at most 8 DNS labels"));
+  }
+  for (const auto& alias : aliases) {
+    if (!alias.is_string() || !is_network_alias(alias.get<std::string>())) {
+      return fail(invalid_arg("networks", "each alias must be a DNS label [A-Za-z0-9-]{1,63}"));
+    }
+    attachment.aliases.push_back(alias.get<std::string>());
+  }
+  return attachment;
+}
+
 template <class T, class Parse>
 Result<std::vector<T>> array_of(const nlohmann::json& fields, const char* key, Parse parse) {
   std::vector<T> out;
@@ -121,13 +154,14 @@ Result<std::vector<T>> array_of(const nlohmann::json& fields, const char* key, P
 std::optional<Error> parse_host_config(const nlohmann::json& fields, RunArgs& run) {
   auto ports = array_of<PortBinding>(fields, "ports", port_binding);
   auto volumes = array_of<VolumeMount>(fields, "volumes", volume_mount);
+  auto networks = array_of<NetworkAttachment>(fields, "networks", network_attachment);
   auto memory = int64_field(fields, "memory_bytes", 0, INT64_MAX);
   auto cpus = int64_field(fields, "nano_cpus", 0, INT64_MAX);
   auto privileged = bool_field(fields, "privileged", false);
   for (const Error* error :
        {!ports ? &ports.error() : nullptr, !volumes ? &volumes.error() : nullptr,
         !memory ? &memory.error() : nullptr, !cpus ? &cpus.error() : nullptr,
-        !privileged ? &privileged.error() : nullptr}) {
+        !privileged ? &privileged.error() : nullptr, !networks ? &networks.error() : nullptr}) {
     if (error != nullptr) {
       return *error;
     }
@@ -137,11 +171,25 @@ std::optional<Error> parse_host_config(const nlohmann::json& fields, RunArgs& ru
   run.memory_bytes = memory->value_or(0);
   run.nano_cpus = cpus->value_or(0);
   run.privileged = *privileged;
-  if (const auto mode = fields.find("network_mode"); mode != fields.end() && !mode->is_null()) {
-    if (*mode != "bridge" && *mode != "host") {
-      return invalid_arg("network_mode", "must be bridge or host");
+  run.networks = std::move(*networks);
+  for (std::size_t i = 0; i < run.networks.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (run.networks[i].name == run.networks[j].name) {
+        return invalid_arg("networks", "a network is named twice");
+      }
     }
-    run.network_mode = mode->get<std::string>();
+  }
+  if (const auto mode = fields.find("network_mode"); mode != fields.end() && !mode->is_null()) {
+    const std::string text = mode->is_string() ? mode->get<std::string>() : "";
+    const bool named = std::any_of(run.networks.begin(), run.networks.end(),
+                                   [&text](const auto& network) { return network.name == text; });
+    if (text != "bridge" && text != "host" && !named) {
+      return invalid_arg("network_mode", "must be bridge, host or one of networks");
+    }
+    run.network_mode = text;
+  }
+  if (run.network_mode == "host" && !run.networks.empty()) {
+    return invalid_arg("networks", "a container on the host's network joins no other");
   }
   if (const auto restart = fields.find("restart"); restart != fields.end() && !restart->is_null()) {
     static constexpr std::string_view kPolicies[] = {"no", "always", "unless-stopped",
@@ -160,7 +208,7 @@ std::optional<Error> parse_host_config(const nlohmann::json& fields, RunArgs& ru
 Result<RunArgs> parse_run_args(const nlohmann::json& args) {
   auto fields =
       known_fields(args, {"image", "name", "cmd", "env", "ports", "labels", "restart", "volumes",
-                          "memory_bytes", "nano_cpus", "privileged", "network_mode"});
+                          "memory_bytes", "nano_cpus", "privileged", "network_mode", "networks"});
   if (!fields) {
     return fail(fields.error());
   }
@@ -239,7 +287,50 @@ nlohmann::json container_create_body(const RunArgs& run) {
   if (run.cmd.has_value()) {
     body["Cmd"] = *run.cmd;
   }
+  for (const auto& network : run.networks) {
+    if (network.name == run.network_mode) {
+      body["NetworkingConfig"] = {
+          {"EndpointsConfig", {{network.name, {{"Aliases", network.aliases}}}}}};
+    }
+  }
   return body;
+}
+
+std::vector<NetworkAttachment> networks_to_connect(const RunArgs& run) {
+  std::vector<NetworkAttachment> out;
+  for (const auto& network : run.networks) {
+    if (network.name != run.network_mode) {
+      out.push_back(network);
+    }
+  }
+  return out;
+}
+
+Result<NetworkArgs> parse_network_args(const nlohmann::json& args) {
+  auto fields = known_fields(args, {"action", "name", "labels", "internal"});
+  if (!fields) {
+    return fail(fields.error());
+  }
+  NetworkArgs network;
+  const auto action = fields->value("action", nlohmann::json());
+  if (action != "ensure" && action != "remove") {
+    return fail(invalid_arg("action", "must be ensure or remove"));
+  }
+  network.action = action.get<std::string>();
+  auto attachment = network_attachment({{"name", fields->value("name", nlohmann::json())}});
+  if (!attachment) {
+    return fail(
+        invalid_arg("name", "must be a user-defined network [A-Za-z0-9][A-Za-z0-9_.-]{0,127}"));
+  }
+  network.name = attachment->name;
+  auto labels = string_map(*fields, "labels");
+  auto internal = bool_field(*fields, "internal", false);
+  if (!labels || !internal) {
+    return fail(!labels ? labels.error() : internal.error());
+  }
+  network.labels = std::move(*labels);
+  network.internal = *internal;
+  return network;
 }
 
 void redact_env(nlohmann::json& inspect) {
