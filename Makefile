@@ -35,7 +35,7 @@ test: test-deps service-images-background ci-build
 	echo "make test: waiting for the fuzz build (log: build/fuzz/build.log)"; \
 	if ! wait $$fuzz_build; then tail -n 40 build/fuzz/build.log >&2; exit 1; fi; \
 	exit $$tests
-	scripts/run-fuzz build/fuzz/bin $(TEST_FUZZ_SECONDS)
+	scripts/run-fuzz build/fuzz/bin $(TEST_FUZZ_SECONDS) $(JOBS)
 
 # The everyday loop: unit and integration tests, no root, no Docker (system tests are skipped).
 check: test-deps ci-build
@@ -62,7 +62,7 @@ integration: ci-build
 fuzz: test-deps
 	cmake --preset fuzz >/dev/null
 	cmake --build --preset fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
-	scripts/run-fuzz build/fuzz/bin $(FUZZ_SECONDS)
+	scripts/run-fuzz build/fuzz/bin $(FUZZ_SECONDS) $(JOBS)
 
 bench: deps
 	bench/http/run

@@ -8,6 +8,14 @@ if(BERTH_CCACHE)
       ${BERTH_CCACHE})
 endif()
 
+# lld links the sanitizer builds' binaries (100-270 MB with their debug info; berthd, berth-agent
+# and some 40 test executables) in about half the time ld.bfd takes. scripts/install-deps installs
+# it; without it the default linker is used.
+find_program(BERTH_LLD ld.lld)
+if(BERTH_LLD)
+  add_link_options(-fuse-ld=lld)
+endif()
+
 if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   # libstdc++ 12 hides std::expected unless __cpp_concepts says C++20 concepts are complete;
   # clang 16 implements what <expected> needs but still reports the older value.

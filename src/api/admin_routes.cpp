@@ -42,7 +42,7 @@ void add_admin_routes(http::Router& router, const ApiContext& ctx) {
       "/api/v1/admin/users",
       {.summary = "List every account",
        .role = Role::instance_admin,
-       .response_schema = page_schema(user_schema()),
+       .response_schema = [] { return page_schema(user_schema()); },
        .query = paging_query({search_param("email or display name")}),
        .description = "?q= filters by part of the email or display name; ?page=, ?per_page=."},
       [&ctx](Request& request) -> Result<Response> {
@@ -57,7 +57,7 @@ void add_admin_routes(http::Router& router, const ApiContext& ctx) {
 
   router.get(
       "/api/v1/admin/users/{id}",
-      {.summary = "One account", .role = Role::instance_admin, .response_schema = user_schema()},
+      {.summary = "One account", .role = Role::instance_admin, .response_schema = user_schema},
       [&ctx](Request& request) -> Result<Response> {
         auto id = path_id(request, "id", "usr");
         if (!id) {
@@ -73,7 +73,7 @@ void add_admin_routes(http::Router& router, const ApiContext& ctx) {
        .request_schema = schema::object({{"is_active", schema::boolean()},
                                          {"is_instance_admin", schema::boolean()},
                                          {"display_name", schema::string(1, 100)}}),
-       .response_schema = user_schema(),
+       .response_schema = user_schema,
        .description = "Deactivating signs the account out everywhere at once (its API keys stop "
                       "working too). You cannot deactivate or demote yourself."},
       [&ctx](Request& request) -> Result<Response> {
@@ -90,7 +90,7 @@ void add_admin_routes(http::Router& router, const ApiContext& ctx) {
   router.get("/api/v1/admin/teams",
              {.summary = "List every team",
               .role = Role::instance_admin,
-              .response_schema = page_schema(team_schema()),
+              .response_schema = [] { return page_schema(team_schema()); },
               .query = paging_query({search_param("name")}),
               .description = "?q= filters by part of the name; ?page=, ?per_page=."},
              [&ctx](Request& request) -> Result<Response> {

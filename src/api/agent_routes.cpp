@@ -176,11 +176,14 @@ void add_agent_routes(http::Router& router, const ApiContext& ctx) {
            schema::object({{"install_token", schema::string(1, 200)},
                            {"facts", {{"type", "object"}, {"additionalProperties", true}}}},
                           {"install_token"}),
-       .response_schema = {{"type", "object"},
-                           {"properties",
-                            {{"server_id", schema::string()},
-                             {"agent_token", schema::string()},
-                             {"heartbeat_interval_ms", schema::integer()}}}},
+       .response_schema =
+           [] {
+             return nlohmann::json{{"type", "object"},
+                                   {"properties",
+                                    {{"server_id", schema::string()},
+                                     {"agent_token", schema::string()},
+                                     {"heartbeat_interval_ms", schema::integer()}}}};
+           },
        .success_status = 201,
        .rate_class = http::RateClass::sign_in,
        .description = "Spends the install token (401 invalid_install_token when unknown, used "
@@ -242,7 +245,7 @@ void add_agent_routes(http::Router& router, const ApiContext& ctx) {
       "/api/v1/agent/install.sh",
       {.summary = "The install script behind the one-line install command",
        .role = Role::anyone,
-       .response_schema = schema::string(),
+       .response_schema = [] { return schema::string(); },
        .description = "Downloads berth-agent from this berthd, checks it against the SHA-256 the "
                       "script carries, enrols it with the install token given as --install-token, "
                       "and starts it (systemd when present). 422 insecure_enrolment over a plain "

@@ -63,7 +63,7 @@ void add_api_key_routes(http::Router& router, const ApiContext& ctx) {
   router.get("/api/v1/api-keys",
              {.summary = "List the team's API keys",
               .role = Role::admin,
-              .response_schema = page_schema(api_key_schema()),
+              .response_schema = [] { return page_schema(api_key_schema()); },
               .query = paging_query(),
               .description = "Keys that are not revoked, newest first; ?page=, ?per_page=."},
              [&ctx](Request& request) -> Result<Response> {
@@ -84,11 +84,14 @@ void add_api_key_routes(http::Router& router, const ApiContext& ctx) {
                                          {"role", role_schema()},
                                          {"expires_at", schema::string(1, 64)}},
                                         {"name", "role"}),
-       .response_schema = {{"type", "object"},
-                           {"properties",
-                            {{"api_key", api_key_schema()},
-                             {"raw_key", schema::string()},
-                             {"expiry_capped", schema::boolean()}}}},
+       .response_schema =
+           [] {
+             return nlohmann::json{{"type", "object"},
+                                   {"properties",
+                                    {{"api_key", api_key_schema()},
+                                     {"raw_key", schema::string()},
+                                     {"expiry_capped", schema::boolean()}}}};
+           },
        .success_status = 201,
        .description =
            "The key's role may not exceed the caller's own role in the team. Created with an "

@@ -73,7 +73,7 @@ void add_app_routes(http::Router& router, const ApiContext& ctx) {
   router.get("/api/v1/apps",
              {.summary = "List the team's apps",
               .role = Role::viewer,
-              .response_schema = page_schema(app_schema()),
+              .response_schema = [] { return page_schema(app_schema()); },
               .query = paging_query({filter_param("project_id", "project"),
                                      filter_param("server_id", "server"), search_param("name")}),
               .description = "Ordered by name; ?project_id=, ?server_id=, ?q= (a substring of "
@@ -96,7 +96,7 @@ void add_app_routes(http::Router& router, const ApiContext& ctx) {
       {.summary = "Create an app from an image, a git repository or a workflow",
        .role = Role::member,
        .request_schema = app_body_schema(true),
-       .response_schema = app_schema(),
+       .response_schema = app_schema,
        .success_status = 201,
        .description =
            "The app is created (status new), not deployed. settings.port is required for image "
@@ -117,7 +117,7 @@ void add_app_routes(http::Router& router, const ApiContext& ctx) {
       });
 
   router.get("/api/v1/apps/{id}",
-             {.summary = "Read an app", .role = Role::viewer, .response_schema = app_schema()},
+             {.summary = "Read an app", .role = Role::viewer, .response_schema = app_schema},
              with_path_id("app", [&ctx](Request& request, const std::string& id) {
                return json_or(200, ctx.apps->show(caller(request), team_of_request(request), id),
                               [](const AppView& view) { return app_json(view); });
@@ -128,7 +128,7 @@ void add_app_routes(http::Router& router, const ApiContext& ctx) {
       {.summary = "Change an app",
        .role = Role::member,
        .request_schema = app_body_schema(false),
-       .response_schema = app_schema(),
+       .response_schema = app_schema,
        .description =
            "settings are merged into the stored ones (RFC 7396: a null removes, e.g. "
            "\"command\": null); source is merged too unless its type changes. Changes to "

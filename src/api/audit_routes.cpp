@@ -88,7 +88,7 @@ void add_audit_routes(http::Router& router, const ApiContext& ctx) {
   router.get("/api/v1/audit-log",
              {.summary = "The team's audit log",
               .role = Role::admin,
-              .response_schema = page_schema(audit_entry_schema()),
+              .response_schema = [] { return page_schema(audit_entry_schema()); },
               .query = audit_query(),
               .description = std::string(kFilters)},
              [&ctx](Request& request) -> Result<Response> {
@@ -104,7 +104,7 @@ void add_audit_routes(http::Router& router, const ApiContext& ctx) {
   router.get("/api/v1/admin/audit-log",
              {.summary = "The whole instance's audit log",
               .role = Role::instance_admin,
-              .response_schema = page_schema(audit_entry_schema()),
+              .response_schema = [] { return page_schema(audit_entry_schema()); },
               .query = admin_audit_query(),
               .description = std::string(kFilters) + " ?team_id= narrows it to one team."},
              [&ctx](Request& request) -> Result<Response> {

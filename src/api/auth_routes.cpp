@@ -121,11 +121,14 @@ void add_auth_routes(http::Router& router, const ApiContext& ctx) {
   router.get("/api/v1/auth/state",
              {.summary = "Whether the instance needs setup and who is signed in",
               .role = Role::anyone,
-              .response_schema = {{"type", "object"},
-                                  {"properties",
-                                   {{"needs_setup", schema::boolean()},
-                                    {"authenticated", schema::boolean()},
-                                    {"user", {{"type", {"object", "null"}}}}}}}},
+              .response_schema =
+                  [] {
+                    return nlohmann::json{{"type", "object"},
+                                          {"properties",
+                                           {{"needs_setup", schema::boolean()},
+                                            {"authenticated", schema::boolean()},
+                                            {"user", {{"type", {"object", "null"}}}}}}};
+                  }},
              [&ctx](Request& request) -> Result<Response> {
                auto needed = ctx.sign_in->needs_setup();
                if (!needed) {
@@ -154,7 +157,7 @@ void add_auth_routes(http::Router& router, const ApiContext& ctx) {
                                          {"password", schema::string(1, 1024)},
                                          {"display_name", schema::string(1, 100)}},
                                         {"setup_token", "email", "password", "display_name"}),
-       .response_schema = signed_in_schema(),
+       .response_schema = signed_in_schema,
        .success_status = 201,
        .rate_class = http::RateClass::sign_in},
       [&ctx](Request& request) -> Result<Response> {
@@ -171,7 +174,7 @@ void add_auth_routes(http::Router& router, const ApiContext& ctx) {
       {.summary = "Sign in with email and password (and a TOTP code); sets the session cookie",
        .role = Role::anyone,
        .request_schema = credentials_schema(),
-       .response_schema = signed_in_schema(),
+       .response_schema = signed_in_schema,
        .rate_class = http::RateClass::sign_in},
       [&ctx](Request& request) -> Result<Response> {
         auto in = ctx.sign_in->login(credentials_of(request), client_info(request));
@@ -197,7 +200,7 @@ void add_auth_routes(http::Router& router, const ApiContext& ctx) {
               {.summary = "Get an access token and a refresh token for a program",
                .role = Role::anyone,
                .request_schema = credentials_schema(),
-               .response_schema = token_schema(),
+               .response_schema = token_schema,
                .rate_class = http::RateClass::sign_in},
               [&ctx](Request& request) -> Result<Response> {
                 auto pair =
@@ -213,7 +216,7 @@ void add_auth_routes(http::Router& router, const ApiContext& ctx) {
                .role = Role::anyone,
                .request_schema =
                    schema::object({{"refresh_token", schema::string(1, 256)}}, {"refresh_token"}),
-               .response_schema = token_schema(),
+               .response_schema = token_schema,
                .rate_class = http::RateClass::sign_in},
               [&ctx](Request& request) -> Result<Response> {
                 auto pair = ctx.sign_in->refresh(body_string(request, "refresh_token"),
@@ -230,7 +233,7 @@ void add_me_routes(http::Router& router, const ApiContext& ctx) {
       "/api/v1/me",
       {.summary = "The signed-in user and their team memberships",
        .role = Role::user,
-       .response_schema = me_schema(),
+       .response_schema = me_schema,
        .description = "Called with an API key: only the key's own team, and `api_key` names the "
                       "key (id, team_id, role, expires_at); otherwise `api_key` is null."},
       [&ctx, rendered = std::make_shared<RenderedMe>()](Request& request) -> Result<Response> {
@@ -269,7 +272,7 @@ void add_me_routes(http::Router& router, const ApiContext& ctx) {
       "/api/v1/me/sessions",
       {.summary = "Your signed-in browser sessions",
        .role = Role::user,
-       .response_schema = page_schema(session_schema()),
+       .response_schema = [] { return page_schema(session_schema()); },
        .query = paging_query(),
        .description = "Newest first; `current` marks the session of this request; "
                       "?page=, ?per_page=."},

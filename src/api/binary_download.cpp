@@ -57,7 +57,7 @@ void add_download_routes(http::Router& router, const std::string& path, const st
   router.get(path + ".sha256",
              {.summary = "The SHA-256 of the " + name + " binary",
               .role = Role::anyone,
-              .response_schema = schema::string(),
+              .response_schema = [] { return schema::string(); },
               .description = "One line in sha256sum's format: \"<hex>  " + name +
                              "\". 503 when berthd has none."},
              [download, name](http::Request&) -> Result<http::Response> {

@@ -63,7 +63,7 @@ void add_app_action_route(http::Router& router, const ApiContext& ctx, const std
   router.post("/api/v1/apps/{id}/" + action,
               {.summary = std::move(summary),
                .role = Role::member,
-               .response_schema = deployment_schema(),
+               .response_schema = deployment_schema,
                .success_status = 202,
                .description = std::move(description)},
               on_app([&ctx, action](Request& request, const std::string& id) {
@@ -101,7 +101,7 @@ void add_deployment_routes(http::Router& router, const ApiContext& ctx) {
        .role = Role::member,
        .request_schema =
            schema::object({{"ref", schema::string(1, 200)}, {"image", schema::string(1, 255)}}),
-       .response_schema = deployment_schema(),
+       .response_schema = deployment_schema,
        .success_status = 202,
        .description = "Queues a deployment of the app's current source and settings (ref: a git "
                       "app's branch, tag or commit; image: another image for an image app). One "
@@ -120,7 +120,7 @@ void add_deployment_routes(http::Router& router, const ApiContext& ctx) {
   router.get("/api/v1/apps/{id}/deployments",
              {.summary = "List an app's deployments",
               .role = Role::viewer,
-              .response_schema = page_schema(deployment_schema()),
+              .response_schema = [] { return page_schema(deployment_schema()); },
               .query = paging_query(),
               .description = "Newest first; ?page=, ?per_page=."},
              on_app([&ctx](Request& request, const std::string& id) {
@@ -132,19 +132,18 @@ void add_deployment_routes(http::Router& router, const ApiContext& ctx) {
                    deployment_json);
              }));
 
-  router.get("/api/v1/deployments/{id}",
-             {.summary = "Read a deployment",
-              .role = Role::viewer,
-              .response_schema = deployment_schema()},
-             on_deployment([&ctx](Request& request, const std::string& id) {
-               return json_or(200, ctx.deployments->get(caller(request), team_of(request), id),
-                              deployment_json);
-             }));
+  router.get(
+      "/api/v1/deployments/{id}",
+      {.summary = "Read a deployment", .role = Role::viewer, .response_schema = deployment_schema},
+      on_deployment([&ctx](Request& request, const std::string& id) {
+        return json_or(200, ctx.deployments->get(caller(request), team_of(request), id),
+                       deployment_json);
+      }));
 
   router.post("/api/v1/deployments/{id}/cancel",
               {.summary = "Cancel a deployment",
                .role = Role::member,
-               .response_schema = deployment_schema(),
+               .response_schema = deployment_schema,
                .success_status = 202,
                .description = "A queued deployment is canceled at once; a running one stops "
                               "its current step unless the proxy already switched to it. 409 "
@@ -178,7 +177,7 @@ void add_deployment_routes(http::Router& router, const ApiContext& ctx) {
       {.summary = "Roll an app back to an earlier deployment",
        .role = Role::member,
        .request_schema = schema::object({{"deployment_id", schema::string(1, 64)}}),
-       .response_schema = deployment_schema(),
+       .response_schema = deployment_schema,
        .success_status = 202,
        .description = "Deploys the artifact (image id or commit's image) and settings of "
                       "deployment_id, or of the last successful deployment before the current "

@@ -174,7 +174,7 @@ void add_domain_routes(http::Router& router, const ApiContext& ctx) {
   router.get("/api/v1/apps/{id}/domains",
              {.summary = "List an app's domains",
               .role = Role::viewer,
-              .response_schema = page_schema(domain_schema()),
+              .response_schema = [] { return page_schema(domain_schema()); },
               .query = paging_query(),
               .description = "Ordered by hostname, then path prefix; ?page=, ?per_page=."},
              with_path_id("app", [&ctx](Request& request, const std::string& id) {
@@ -191,7 +191,7 @@ void add_domain_routes(http::Router& router, const ApiContext& ctx) {
               {.summary = "Give an app a domain",
                .role = Role::member,
                .request_schema = domain_body_schema(true),
-               .response_schema = domain_schema(),
+               .response_schema = domain_schema,
                .success_status = 201,
                .description =
                    std::string("hostname: a DNS name of two labels or more (lower-cased; Unicode "
@@ -218,7 +218,7 @@ void add_domain_routes(http::Router& router, const ApiContext& ctx) {
       "/api/v1/domains",
       {.summary = "List the team's domains",
        .role = Role::viewer,
-       .response_schema = page_schema(domain_schema()),
+       .response_schema = [] { return page_schema(domain_schema()); },
        .query =
            paging_query({filter_param("app_id", "app"),
                          {.name = "dns",
@@ -240,7 +240,7 @@ void add_domain_routes(http::Router& router, const ApiContext& ctx) {
       });
 
   router.get("/api/v1/domains/{id}",
-             {.summary = "Read a domain", .role = Role::viewer, .response_schema = domain_schema()},
+             {.summary = "Read a domain", .role = Role::viewer, .response_schema = domain_schema},
              with_path_id("dom", [&ctx](Request& request, const std::string& id) {
                return json_or(200, ctx.domains->get(caller(request), team_of_request(request), id),
                               domain_view);
@@ -250,7 +250,7 @@ void add_domain_routes(http::Router& router, const ApiContext& ctx) {
                {.summary = "Change a domain",
                 .role = Role::member,
                 .request_schema = domain_body_schema(false),
-                .response_schema = domain_schema(),
+                .response_schema = domain_schema,
                 .description = std::string("The hostname does not change: add a domain and "
                                            "remove this one (the primary domain follows the "
                                            "app's hostname). ") +
@@ -277,7 +277,7 @@ void add_domain_routes(http::Router& router, const ApiContext& ctx) {
   router.post("/api/v1/domains/{id}/check",
               {.summary = "Check a domain's DNS now",
                .role = Role::member,
-               .response_schema = domain_schema(),
+               .response_schema = domain_schema,
                .description = "Resolves A/AAAA/CNAME and compares the addresses with the "
                               "server's public addresses: dns.status pending_dns (no address), "
                               "ok (one is the server's) or elsewhere. Shown, never enforced."},

@@ -86,7 +86,7 @@ void add_edge_routes(http::Router& router, const ApiContext& ctx) {
   router.get("/api/v1/apps/{id}/edge",
              {.summary = "Read an app's edge rules",
               .role = Role::viewer,
-              .response_schema = response_schema(),
+              .response_schema = response_schema,
               .description = "Redirects, response headers, IP allow-list, basic-auth users "
                              "(names only, never a password or hash), body limit and "
                              "maintenance switch; every field present (empty when unset). "
@@ -102,7 +102,7 @@ void add_edge_routes(http::Router& router, const ApiContext& ctx) {
       {.summary = "Replace an app's edge rules",
        .role = Role::member,
        .request_schema = request_schema(),
-       .response_schema = response_schema(),
+       .response_schema = response_schema,
        .description =
            "The whole document (what GET answered may be sent back: has_password and "
            "updated_at are ignored); a field left out is cleared. Each basic-auth user gives "

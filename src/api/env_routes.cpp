@@ -79,7 +79,7 @@ void add_scope_routes(http::Router& router, const ApiContext& ctx, const ScopeRo
   router.get(routes.base,
              {.summary = "List the env vars of " + routes.noun,
               .role = Role::viewer,
-              .response_schema = page_schema(env_entry_schema()),
+              .response_schema = [] { return page_schema(env_entry_schema()); },
               .query = paging_query(),
               .description = "Ordered by key; secret values are shown as ********." + listed},
              on_target(routes, [&ctx](Request& request, const EnvTarget& target) {
@@ -96,7 +96,7 @@ void add_scope_routes(http::Router& router, const ApiContext& ctx, const ScopeRo
              {.summary = "Replace all env vars of " + routes.noun,
               .role = Role::member,
               .request_schema = vars_schema(),
-              .response_schema = page_schema(env_entry_schema()),
+              .response_schema = [] { return page_schema(env_entry_schema()); },
               .query = paging_query(),
               .description = "Keys ^[A-Za-z_][A-Za-z0-9_]{0,127}$, values up to 64 KiB, at most "
                              "500 vars." +
@@ -112,7 +112,7 @@ void add_scope_routes(http::Router& router, const ApiContext& ctx, const ScopeRo
                {.summary = "Set some env vars of " + routes.noun,
                 .role = Role::member,
                 .request_schema = vars_schema(),
-                .response_schema = page_schema(env_entry_schema()),
+                .response_schema = [] { return page_schema(env_entry_schema()); },
                 .query = paging_query(),
                 .description = "The vars given are set; the others are kept." + applies},
                on_target(routes, [&ctx](Request& request, const EnvTarget& target) {
@@ -139,9 +139,12 @@ void add_scope_routes(http::Router& router, const ApiContext& ctx, const ScopeRo
   router.post(routes.base + "/{key}/reveal",
               {.summary = "Reveal the value of an env var of " + routes.noun,
                .role = Role::admin,
-               .response_schema = {{"type", "object"},
-                                   {"properties",
-                                    {{"key", schema::string()}, {"value", schema::string()}}}},
+               .response_schema =
+                   [] {
+                     return nlohmann::json{
+                         {"type", "object"},
+                         {"properties", {{"key", schema::string()}, {"value", schema::string()}}}};
+                   },
                .description = "Admins only; every attempt is audited (env.reveal, with its "
                               "outcome; never the value)."},
               on_target(routes, [&ctx](Request& request, const EnvTarget& target) {

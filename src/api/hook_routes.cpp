@@ -27,7 +27,10 @@ void add_hook_routes(http::Router& router, const ApiContext& ctx) {
       "/api/v1/apps/{id}/webhook/rotate",
       {.summary = "Mint a new git webhook secret for an app",
        .role = Role::member,
-       .response_schema = schema::object({{"url", schema::string()}, {"secret", schema::string()}}),
+       .response_schema =
+           [] {
+             return schema::object({{"url", schema::string()}, {"secret", schema::string()}});
+           },
        .description = "Returns the webhook URL and its HMAC secret (shown only here; "
                       "the previous secret stops working). Give both to GitHub "
                       "(content type application/json) or GitLab (secret token)."},
@@ -48,9 +51,12 @@ void add_hook_routes(http::Router& router, const ApiContext& ctx) {
       {.summary = "Git webhook: deploy on a push",
        .role = Role::anyone,
        .request_schema = any_object(),
-       .response_schema = schema::object({{"deployed", schema::boolean()},
-                                          {"deployment_id", schema::string()},
-                                          {"reason", schema::string()}}),
+       .response_schema =
+           [] {
+             return schema::object({{"deployed", schema::boolean()},
+                                    {"deployment_id", schema::string()},
+                                    {"reason", schema::string()}});
+           },
        .success_status = 202,
        .description = "Public. X-Hub-Signature-256: sha256=<HMAC-SHA256 hex of the raw body "
                       "under the app's secret> (GitHub), or X-Gitlab-Token: <secret> (GitLab); "
@@ -88,7 +94,7 @@ void add_hook_routes(http::Router& router, const ApiContext& ctx) {
   router.post("/api/v1/apps/{id}/deploy-hooks",
               {.summary = "Create a deploy-hook URL for CI",
                .role = Role::member,
-               .response_schema = deploy_hook_schema(),
+               .response_schema = deploy_hook_schema,
                .success_status = 201,
                .description = "A POST to the returned url (no other credential) deploys the "
                               "app; the url holds a secret shown only here."},
@@ -106,26 +112,29 @@ void add_hook_routes(http::Router& router, const ApiContext& ctx) {
                 });
               });
 
-  router.get(
-      "/api/v1/apps/{id}/deploy-hooks",
-      {.summary = "List an app's deploy hooks",
-       .role = Role::member,
-       .response_schema = {{"type", "object"},
-                           {"properties", {{"data", schema::array_of(deploy_hook_schema())}}}}},
-      [&ctx](Request& request) -> Result<Response> {
-        auto id = path_id(request, "id", "app");
-        if (!id) {
-          return fail(std::move(id.error()));
-        }
-        auto hooks = ctx.triggers->list_deploy_hooks(caller(request), team_of(request), *id);
-        return json_or(200, std::move(hooks), [](const std::vector<DeployHookRecord>& all) {
-          json data = json::array();
-          for (const auto& hook : all) {
-            data.push_back(deploy_hook_json(hook));
-          }
-          return json{{"data", std::move(data)}};
-        });
-      });
+  router.get("/api/v1/apps/{id}/deploy-hooks",
+             {.summary = "List an app's deploy hooks",
+              .role = Role::member,
+              .response_schema =
+                  [] {
+                    return nlohmann::json{
+                        {"type", "object"},
+                        {"properties", {{"data", schema::array_of(deploy_hook_schema())}}}};
+                  }},
+             [&ctx](Request& request) -> Result<Response> {
+               auto id = path_id(request, "id", "app");
+               if (!id) {
+                 return fail(std::move(id.error()));
+               }
+               auto hooks = ctx.triggers->list_deploy_hooks(caller(request), team_of(request), *id);
+               return json_or(200, std::move(hooks), [](const std::vector<DeployHookRecord>& all) {
+                 json data = json::array();
+                 for (const auto& hook : all) {
+                   data.push_back(deploy_hook_json(hook));
+                 }
+                 return json{{"data", std::move(data)}};
+               });
+             });
 
   router.del("/api/v1/apps/{id}/deploy-hooks/{hook_id}",
              {.summary = "Delete a deploy hook", .role = Role::member},
@@ -148,7 +157,7 @@ void add_hook_routes(http::Router& router, const ApiContext& ctx) {
        .role = Role::anyone,
        .request_schema =
            schema::object({{"ref", schema::string(1, 200)}, {"image", schema::string(1, 255)}}),
-       .response_schema = deployment_schema(),
+       .response_schema = deployment_schema,
        .success_status = 202,
        .description = "Public; the token in the path is the credential (404 when "
                       "unknown). The body is optional: {ref} or {image} as for POST "
@@ -172,7 +181,7 @@ void add_hook_routes(http::Router& router, const ApiContext& ctx) {
   router.get("/api/v1/servers/{id}/proxy",
              {.summary = "Read a server's proxy settings",
               .role = Role::viewer,
-              .response_schema = proxy_settings_schema()},
+              .response_schema = proxy_settings_schema},
              [&ctx](Request& request) -> Result<Response> {
                auto id = path_id(request, "id", "srv");
                if (!id) {
@@ -196,7 +205,7 @@ void add_hook_routes(http::Router& router, const ApiContext& ctx) {
                                   {"acme_ca_root", schema::string(0, 65536)},
                                   {"acme_email", schema::string(0, 254)}},
                                  {"http_port", "https_port", "tls"}),
-              .response_schema = proxy_settings_schema(),
+              .response_schema = proxy_settings_schema,
               .description = "base_domain: apps without their own hostname answer at "
                              "<app>.<base_domain> (new apps; existing hostnames stay). "
                              "public_addresses: the IP addresses the server is reached at from "

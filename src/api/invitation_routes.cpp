@@ -65,12 +65,15 @@ void add_team_invitation_routes(http::Router& router, const ApiContext& ctx) {
        .request_schema =
            schema::object({{"email", schema::string(1, 254)}, {"role", grantable_role_schema()}},
                           {"email", "role"}),
-       .response_schema = {{"type", "object"},
-                           {"properties",
-                            {{"invitation", invitation_schema()},
-                             {"delivered", schema::one_of_strings({"email", "link"})},
-                             {"invite_url", {{"type", {"string", "null"}}}},
-                             {"token", {{"type", {"string", "null"}}}}}}},
+       .response_schema =
+           [] {
+             return nlohmann::json{{"type", "object"},
+                                   {"properties",
+                                    {{"invitation", invitation_schema()},
+                                     {"delivered", schema::one_of_strings({"email", "link"})},
+                                     {"invite_url", {{"type", {"string", "null"}}}},
+                                     {"token", {{"type", {"string", "null"}}}}}}};
+           },
        .success_status = 201},
       [&ctx](Request& request) -> Result<Response> {
         auto id = team_id_of(request);
@@ -91,7 +94,7 @@ void add_team_invitation_routes(http::Router& router, const ApiContext& ctx) {
              {.summary = "A team's pending invitations",
               .role = Role::admin,
               .team_param = "id",
-              .response_schema = page_schema(invitation_schema()),
+              .response_schema = [] { return page_schema(invitation_schema()); },
               .query = paging_query()},
              [&ctx](Request& request) -> Result<Response> {
                return team_list(request, std::bind_front(&TeamService::list_invitations, ctx.teams),
@@ -119,7 +122,7 @@ void add_taking_up_routes(http::Router& router, const ApiContext& ctx) {
               {.summary = "Accept an invitation with your signed-in account",
                .role = Role::user,
                .request_schema = token_body_schema(),
-               .response_schema = team_view_schema(),
+               .response_schema = team_view_schema,
                .rate_class = http::RateClass::sign_in},
               [&ctx](Request& request) -> Result<Response> {
                 return json_or(
@@ -129,25 +132,28 @@ void add_taking_up_routes(http::Router& router, const ApiContext& ctx) {
                     team_view);
               });
 
-  router.post(
-      "/api/v1/invitations/register",
-      {.summary = "Create an account from an invitation and join its team; then sign in",
-       .role = Role::anyone,
-       .request_schema = schema::object({{"token", schema::string(1, 256)},
-                                         {"password", schema::string(1, 1024)},
-                                         {"display_name", schema::string(1, 100)}},
-                                        {"token", "password", "display_name"}),
-       .response_schema = {{"type", "object"},
-                           {"properties", {{"user", user_schema()}, {"team", team_view_schema()}}}},
-       .success_status = 201,
-       .rate_class = http::RateClass::sign_in},
-      [&ctx](Request& request) -> Result<Response> {
-        return json_or(201,
-                       ctx.teams->register_with_invitation(
-                           body_string(request, "token"), body_string(request, "password"),
-                           body_string(request, "display_name"), client_info(request)),
-                       registered_view);
-      });
+  router.post("/api/v1/invitations/register",
+              {.summary = "Create an account from an invitation and join its team; then sign in",
+               .role = Role::anyone,
+               .request_schema = schema::object({{"token", schema::string(1, 256)},
+                                                 {"password", schema::string(1, 1024)},
+                                                 {"display_name", schema::string(1, 100)}},
+                                                {"token", "password", "display_name"}),
+               .response_schema =
+                   [] {
+                     return nlohmann::json{
+                         {"type", "object"},
+                         {"properties", {{"user", user_schema()}, {"team", team_view_schema()}}}};
+                   },
+               .success_status = 201,
+               .rate_class = http::RateClass::sign_in},
+              [&ctx](Request& request) -> Result<Response> {
+                return json_or(201,
+                               ctx.teams->register_with_invitation(
+                                   body_string(request, "token"), body_string(request, "password"),
+                                   body_string(request, "display_name"), client_info(request)),
+                               registered_view);
+              });
 }
 
 }  // namespace

@@ -68,7 +68,7 @@ void add_job_routes(http::Router& router, const ApiContext& ctx) {
                            {"args", {{"type", "object"}, {"additionalProperties", true}}},
                            {"timeout_ms", schema::integer(1000, 86400000)}},
                           {"kind"}),
-       .response_schema = job_schema(),
+       .response_schema = job_schema,
        .success_status = 202,
        .description = "kind exec runs args.argv (an array, never a shell string) with optional "
                       "env, cwd and stdin; docker.list|inspect|pull|run|stop|remove|logs drive "
@@ -95,7 +95,7 @@ void add_job_routes(http::Router& router, const ApiContext& ctx) {
   router.get("/api/v1/servers/{id}/jobs",
              {.summary = "List a server's jobs",
               .role = Role::viewer,
-              .response_schema = page_schema(job_schema()),
+              .response_schema = [] { return page_schema(job_schema()); },
               .query = paging_query(),
               .description = "Newest first; ?page=, ?per_page=."},
              [&ctx](Request& request) -> Result<Response> {
@@ -114,7 +114,7 @@ void add_job_routes(http::Router& router, const ApiContext& ctx) {
   router.get("/api/v1/jobs/{id}",
              {.summary = "Read a job",
               .role = Role::viewer,
-              .response_schema = job_schema(),
+              .response_schema = job_schema,
               .description = "Below admin, another user's exec or Docker job shows details_hidden "
                              "true, with empty args and result."},
              [&ctx](Request& request) -> Result<Response> {
@@ -129,7 +129,7 @@ void add_job_routes(http::Router& router, const ApiContext& ctx) {
   router.post("/api/v1/jobs/{id}/cancel",
               {.summary = "Cancel a job",
                .role = Role::admin,
-               .response_schema = job_schema(),
+               .response_schema = job_schema,
                .success_status = 202,
                .description = "A queued job is canceled at once; a running one when its agent "
                               "has killed the process group. 409 job_finished when it ended."},

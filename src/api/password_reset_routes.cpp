@@ -29,7 +29,10 @@ void add_password_reset_routes(http::Router& router, const ApiContext& ctx) {
       {.summary = "Ask for a password reset link by mail",
        .role = Role::anyone,
        .request_schema = schema::object({{"email", schema::string(1, 254)}}, {"email"}),
-       .response_schema = schema::object({{"message", schema::string()}}, {"message"}),
+       .response_schema =
+           [] {
+             return schema::object({{"message", schema::string()}}, {"message"});
+           },
        .success_status = 202,
        .rate_class = http::RateClass::sign_in,
        .description =
@@ -67,8 +70,11 @@ void add_password_reset_routes(http::Router& router, const ApiContext& ctx) {
       "/api/v1/admin/users/{id}/password-reset",
       {.summary = "Make a password reset link for an account (shown once)",
        .role = Role::instance_admin,
-       .response_schema = schema::object(
-           {{"url", schema::string()}, {"expires_at", schema::string()}}, {"url", "expires_at"}),
+       .response_schema =
+           [] {
+             return schema::object({{"url", schema::string()}, {"expires_at", schema::string()}},
+                                   {"url", "expires_at"});
+           },
        .success_status = 201,
        .description = "For when mail is not set up, or does not arrive: pass the link on to its "
                       "owner. Valid 24 hours and once; it replaces any earlier link of the "

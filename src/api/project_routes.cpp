@@ -26,7 +26,7 @@ void add_project_routes(http::Router& router, const ApiContext& ctx) {
   router.get("/api/v1/projects",
              {.summary = "List the team's projects",
               .role = Role::viewer,
-              .response_schema = page_schema(project_schema()),
+              .response_schema = [] { return page_schema(project_schema()); },
               .query = paging_query(),
               .description = "Ordered by name; ?page=, ?per_page=."},
              [&ctx](Request& request) -> Result<Response> {
@@ -42,7 +42,7 @@ void add_project_routes(http::Router& router, const ApiContext& ctx) {
               {.summary = "Create a project (a grouping of apps that share env vars)",
                .role = Role::member,
                .request_schema = project_body_schema({"name"}),
-               .response_schema = project_schema(),
+               .response_schema = project_schema,
                .success_status = 201,
                .description = "name: ^[a-z0-9][a-z0-9-]{0,62}$, unique in the team (409 "
                               "project_name_taken)."},
@@ -55,19 +55,18 @@ void add_project_routes(http::Router& router, const ApiContext& ctx) {
                                project_json);
               });
 
-  router.get(
-      "/api/v1/projects/{id}",
-      {.summary = "Read a project", .role = Role::viewer, .response_schema = project_schema()},
-      with_path_id("prj", [&ctx](Request& request, const std::string& id) {
-        return json_or(200, ctx.projects->get(caller(request), team_of_request(request), id),
-                       project_json);
-      }));
+  router.get("/api/v1/projects/{id}",
+             {.summary = "Read a project", .role = Role::viewer, .response_schema = project_schema},
+             with_path_id("prj", [&ctx](Request& request, const std::string& id) {
+               return json_or(200, ctx.projects->get(caller(request), team_of_request(request), id),
+                              project_json);
+             }));
 
   router.patch("/api/v1/projects/{id}",
                {.summary = "Rename a project or change its description",
                 .role = Role::member,
                 .request_schema = project_body_schema({}),
-                .response_schema = project_schema()},
+                .response_schema = project_schema},
                with_path_id("prj", [&ctx](Request& request, const std::string& id) {
                  ProjectPatch patch;
                  if (request.json.contains("name")) {

@@ -75,7 +75,7 @@ void add_scheduling_route(http::Router& router, const ApiContext& ctx, const std
                           const std::string& scheduling, std::string summary) {
   router.post(
       "/api/v1/servers/{id}/" + verb,
-      {.summary = std::move(summary), .role = Role::admin, .response_schema = server_schema()},
+      {.summary = std::move(summary), .role = Role::admin, .response_schema = server_schema},
       on_server([&ctx, scheduling](Request& request, const std::string& id) {
         return json_or(200,
                        ctx.servers->set_scheduling(caller(request), team_of(request), id,
@@ -92,12 +92,15 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
       {.summary = "Mint a one-time install token for enrolling a server",
        .role = Role::admin,
        .request_schema = schema::object({{"ttl_seconds", schema::integer(60, 604800)}}),
-       .response_schema = {{"type", "object"},
-                           {"properties",
-                            {{"id", schema::string()},
-                             {"token", schema::string()},
-                             {"expires_at", schema::string()},
-                             {"install_command", schema::string()}}}},
+       .response_schema =
+           [] {
+             return nlohmann::json{{"type", "object"},
+                                   {"properties",
+                                    {{"id", schema::string()},
+                                     {"token", schema::string()},
+                                     {"expires_at", schema::string()},
+                                     {"install_command", schema::string()}}}};
+           },
        .success_status = 201,
        .description = "Bound to the team, one use, expires after ttl_seconds (default 3600). "
                       "Run install_command on the server as root."},
@@ -120,7 +123,7 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
   router.get("/api/v1/servers",
              {.summary = "List the team's servers",
               .role = Role::viewer,
-              .response_schema = page_schema(server_schema()),
+              .response_schema = [] { return page_schema(server_schema()); },
               .query = paging_query({search_param("name or address")}),
               .description = "Ordered by name; ?q= filters by name or address; ?page=, "
                              "?per_page=."},
@@ -147,7 +150,7 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
                                          {"install_dir", schema::string(1, 255)},
                                          {"host_key", schema::string(1, 64)}},
                                         {"name", "host", "username", "auth"}),
-       .response_schema = adoption_schema(),
+       .response_schema = adoption_schema,
        .success_status = 202,
        .description = "Answers at once with the new server (status adopting) and the ssh.adopt "
                       "job whose output shows the progress: connect, check the host key (trusted "
@@ -178,10 +181,13 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
        .role = Role::admin,
        .request_schema = schema::object(
            {{"host", schema::string(1, 253)}, {"port", schema::integer(1, 65535)}}, {"host"}),
-       .response_schema = schema::object({{"host", schema::string()},
-                                          {"port", schema::integer()},
-                                          {"host_key", schema::string()},
-                                          {"host_key_type", schema::string()}}),
+       .response_schema =
+           [] {
+             return schema::object({{"host", schema::string()},
+                                    {"port", schema::integer()},
+                                    {"host_key", schema::string()},
+                                    {"host_key_type", schema::string()}});
+           },
        .description = "berthd connects to host:port (22 by default), completes the key exchange "
                       "and answers with the host key's fingerprint; no credential is sent. Show "
                       "it to the person adopting the server and pass it as host_key to POST "
@@ -200,7 +206,7 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
       });
 
   router.get("/api/v1/servers/{id}",
-             {.summary = "Read a server", .role = Role::viewer, .response_schema = server_schema()},
+             {.summary = "Read a server", .role = Role::viewer, .response_schema = server_schema},
              on_server([&ctx](Request& request, const std::string& id) {
                return json_or(200, ctx.servers->get(caller(request), team_of(request), id),
                               server_json);
@@ -214,7 +220,7 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
            {{"name", schema::string(1, 63)},
             {"address", schema::string(0, 253)},
             {"labels", {{"type", "object"}, {"additionalProperties", schema::string(0, 255)}}}}),
-       .response_schema = server_schema()},
+       .response_schema = server_schema},
       on_server([&ctx](Request& request, const std::string& id) {
         return json_or(200,
                        ctx.servers->update(caller(request), team_of(request), id, patch_of(request),
@@ -254,7 +260,7 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
               {.summary = "Adopt a server over SSH again (the recorded host key must match)",
                .role = Role::admin,
                .request_schema = schema::object({{"auth", credentials_schema()}}),
-               .response_schema = adoption_schema(),
+               .response_schema = adoption_schema,
                .success_status = 202,
                .description = "Without auth, the credentials kept at the first adoption are "
                               "used. A host key that differs from the recorded one is refused "
@@ -273,7 +279,7 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
   router.get("/api/v1/servers/{id}/metrics",
              {.summary = "A server's metrics over a time range",
               .role = Role::viewer,
-              .response_schema = metric_series_schema(),
+              .response_schema = metric_series_schema,
               .query = {{.name = "range",
                          .description = "The time range (default 1h)",
                          .schema = {{"type", "string"},
@@ -332,21 +338,24 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
             .is_final = {}});
       }));
 
-  router.get(
-      "/api/v1/servers/{id}/deploy-key",
-      {.summary = "The server's git deploy key (ed25519 public key)",
-       .role = Role::member,
-       .response_schema = {{"type", "object"}, {"properties", {{"public_key", schema::string()}}}},
-       .description = "Generated on first use; add it to a repository as a read-only "
-                      "deploy key. The private half never leaves berthd unsealed."},
-      on_server([&ctx](Request& request, const std::string& id) -> Result<Response> {
-        auto key =
-            ctx.servers->deploy_key(caller(request), team_of(request), id, client_info(request));
-        if (!key) {
-          return fail(std::move(key.error()));
-        }
-        return Response::json(200, {{"public_key", *key}});
-      }));
+  router.get("/api/v1/servers/{id}/deploy-key",
+             {.summary = "The server's git deploy key (ed25519 public key)",
+              .role = Role::member,
+              .response_schema =
+                  [] {
+                    return nlohmann::json{{"type", "object"},
+                                          {"properties", {{"public_key", schema::string()}}}};
+                  },
+              .description = "Generated on first use; add it to a repository as a read-only "
+                             "deploy key. The private half never leaves berthd unsealed."},
+             on_server([&ctx](Request& request, const std::string& id) -> Result<Response> {
+               auto key = ctx.servers->deploy_key(caller(request), team_of(request), id,
+                                                  client_info(request));
+               if (!key) {
+                 return fail(std::move(key.error()));
+               }
+               return Response::json(200, {{"public_key", *key}});
+             }));
 }
 
 }  // namespace berth::api

@@ -29,21 +29,26 @@ Result<Response> health(Request& /*request*/) {
 }  // namespace
 
 void add_system_routes(Router& router, const ApiContext& context) {
-  router.get(
-      "/api/v1/health",
-      {.summary = "Liveness check for load balancers",
-       .role = Role::anyone,
-       .response_schema = schema::object({{"status", schema::one_of_strings({"ok"})}}, {"status"}),
-       .execution = Execution::io_thread},
-      health);
+  router.get("/api/v1/health",
+             {.summary = "Liveness check for load balancers",
+              .role = Role::anyone,
+              .response_schema =
+                  [] {
+                    return schema::object({{"status", schema::one_of_strings({"ok"})}}, {"status"});
+                  },
+              .execution = Execution::io_thread},
+             health);
 
   const nlohmann::json version_body = {{"version", context.version}, {"api", "v1"}};
   router.get(
       "/api/v1/version",
       {.summary = "The berthd version and API version",
        .role = Role::anyone,
-       .response_schema = schema::object({{"version", schema::string()}, {"api", schema::string()}},
-                                         {"version", "api"}),
+       .response_schema =
+           [] {
+             return schema::object({{"version", schema::string()}, {"api", schema::string()}},
+                                   {"version", "api"});
+           },
        .execution = Execution::io_thread},
       [version_body](Request&) -> Result<Response> { return Response::json(200, version_body); });
 
@@ -53,7 +58,10 @@ void add_system_routes(Router& router, const ApiContext& context) {
       "/api/v1/openapi.json",
       {.summary = "The OpenAPI 3.1 document of every route",
        .role = Role::anyone,
-       .response_schema = {{"type", "object"}}},
+       .response_schema =
+           [] {
+             return nlohmann::json{{"type", "object"}};
+           }},
       [&router, version = context.version,
        cache = std::make_shared<DocumentCache>()](Request&) -> Result<Response> {
         std::call_once(cache->once,

@@ -43,7 +43,7 @@ void add_team_resource_routes(http::Router& router, const ApiContext& ctx) {
   router.get("/api/v1/teams",
              {.summary = "Your teams, with your role in each",
               .role = Role::user,
-              .response_schema = page_schema(team_view_schema()),
+              .response_schema = [] { return page_schema(team_view_schema()); },
               .query = paging_query()},
              [&ctx](Request& request) -> Result<Response> {
                return list_response(
@@ -56,7 +56,7 @@ void add_team_resource_routes(http::Router& router, const ApiContext& ctx) {
               {.summary = "Create a team; you become its owner",
                .role = Role::user,
                .request_schema = schema::object({{"name", schema::string(1, 63)}}, {"name"}),
-               .response_schema = team_view_schema(),
+               .response_schema = team_view_schema,
                .success_status = 201},
               [&ctx](Request& request) -> Result<Response> {
                 return json_or(201,
@@ -69,7 +69,7 @@ void add_team_resource_routes(http::Router& router, const ApiContext& ctx) {
              {.summary = "A team and your role in it",
               .role = Role::viewer,
               .team_param = "id",
-              .response_schema = team_view_schema()},
+              .response_schema = team_view_schema},
              [&ctx](Request& request) -> Result<Response> {
                auto id = team_id_of(request);
                if (!id) {
@@ -83,7 +83,7 @@ void add_team_resource_routes(http::Router& router, const ApiContext& ctx) {
                 .role = Role::admin,
                 .team_param = "id",
                 .request_schema = schema::object({{"name", schema::string(1, 63)}}),
-                .response_schema = team_view_schema()},
+                .response_schema = team_view_schema},
                [&ctx](Request& request) -> Result<Response> {
                  auto id = team_id_of(request);
                  if (!id) {
@@ -142,7 +142,7 @@ void add_member_routes(http::Router& router, const ApiContext& ctx) {
              {.summary = "A team's members and their roles",
               .role = Role::viewer,
               .team_param = "id",
-              .response_schema = page_schema(member_schema()),
+              .response_schema = [] { return page_schema(member_schema()); },
               .query = paging_query()},
              [&ctx](Request& request) -> Result<Response> {
                return team_list(request, std::bind_front(&TeamService::list_members, ctx.teams),
@@ -155,7 +155,7 @@ void add_member_routes(http::Router& router, const ApiContext& ctx) {
                 .role = Role::admin,
                 .team_param = "id",
                 .request_schema = schema::object({{"role", grantable_role_schema()}}, {"role"}),
-                .response_schema = member_schema()},
+                .response_schema = member_schema},
                [&ctx](Request& request) -> Result<Response> {
                  auto ids = team_and_path_id(request, "user_id", "usr");
                  if (!ids) {

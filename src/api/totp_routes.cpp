@@ -30,9 +30,12 @@ void add_totp_routes(http::Router& router, const ApiContext& ctx) {
       "/api/v1/me/totp",
       {.summary = "Start two-factor sign-in: a new TOTP secret to put in an app",
        .role = Role::user,
-       .response_schema = {{"type", "object"},
-                           {"properties",
-                            {{"secret", schema::string()}, {"otpauth_uri", schema::string()}}}},
+       .response_schema =
+           [] {
+             return nlohmann::json{
+                 {"type", "object"},
+                 {"properties", {{"secret", schema::string()}, {"otpauth_uri", schema::string()}}}};
+           },
        .success_status = 201,
        .description = "Not required at sign-in until confirmed with a code. Enrolling "
                       "again before that replaces the secret."},
@@ -49,7 +52,7 @@ void add_totp_routes(http::Router& router, const ApiContext& ctx) {
               {.summary = "Turn two-factor sign-in on with a first code; returns recovery codes",
                .role = Role::user,
                .request_schema = schema::object({{"code", code_schema()}}, {"code"}),
-               .response_schema = recovery_codes_schema()},
+               .response_schema = recovery_codes_schema},
               [&ctx](Request& request) -> Result<Response> {
                 auto codes = ctx.totp->confirm(caller(request), body_string(request, "code"),
                                                client_info(request));
@@ -81,7 +84,7 @@ void add_totp_routes(http::Router& router, const ApiContext& ctx) {
               {.summary = "Replace your recovery codes with ten new ones (needs a code)",
                .role = Role::user,
                .request_schema = schema::object({{"code", code_schema()}}, {"code"}),
-               .response_schema = recovery_codes_schema(),
+               .response_schema = recovery_codes_schema,
                .rate_class = http::RateClass::sign_in},
               [&ctx](Request& request) -> Result<Response> {
                 auto codes = ctx.totp->replace_recovery_codes(

@@ -101,8 +101,8 @@ json operation_of(const Route& route) {
                          {"content", {{"application/json", {{"schema", spec.request_schema}}}}}};
   }
   json success = {{"description", "Success"}};
-  if (!spec.response_schema.is_null()) {
-    success["content"] = {{spec.response_type, {{"schema", spec.response_schema}}}};
+  if (spec.response_schema.declared()) {
+    success["content"] = {{spec.response_type, {{"schema", spec.response_schema.build()}}}};
   } else if (spec.response_type != "application/json") {
     const bool stream = spec.response_type == "text/event-stream";
     success["content"] = {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "core/error.hpp"
@@ -33,14 +34,41 @@ enum class Execution { worker, io_thread };
 /// an invitation) get a much smaller budget per client address than everything else.
 enum class RateClass { normal, sign_in };
 
+/// A function that returns a JSON schema.
+template <typename Build>
+concept SchemaBuilder = std::is_invocable_r_v<nlohmann::json, const Build&>;
+
+/// A response schema, built only when asked for: serving needs the request schemas (dispatch
+/// validates bodies against them), while response schemas only describe the API in the OpenAPI
+/// document. Building every one of them eagerly was about half of register_routes, which runs
+/// at every berthd start and for every instance the authorization walk builds.
+/// Set it from a function: `.response_schema = app_schema` or
+/// `.response_schema = [] { return page_schema(app_schema()); }`.
+class LazySchema {
+ public:
+  LazySchema() = default;
+  LazySchema(std::nullptr_t) {}  // NOLINT(google-explicit-constructor): no schema
+  template <SchemaBuilder Build>
+  LazySchema(Build builder)  // NOLINT(google-explicit-constructor): reads well in tables
+      : build_(std::move(builder)) {}
+
+  /// False when the route declares no response schema.
+  bool declared() const { return static_cast<bool>(build_); }
+  /// The schema, built now (null when none is declared).
+  nlohmann::json build() const { return build_ ? build_() : nlohmann::json(nullptr); }
+
+ private:
+  std::function<nlohmann::json()> build_;
+};
+
 struct RouteSpec {
   std::string summary;
   RequiredRole role;
   /// Team routes: the path parameter naming the team ("id" in /teams/{id}/members). Empty:
   /// the team comes from X-Team-ID, else the API key's team, else the user's personal team.
   std::string team_param = {};
-  nlohmann::json request_schema = nullptr;   // null: the route takes no body
-  nlohmann::json response_schema = nullptr;  // documented in the OpenAPI document
+  nlohmann::json request_schema = nullptr;  // null: the route takes no body
+  LazySchema response_schema = nullptr;     // documented in the OpenAPI document
   /// The query parameters the handler reads (the only ones it may read).
   std::vector<QueryParam> query = {};
   /// The success body's media type: application/json, text/event-stream (a stream) or

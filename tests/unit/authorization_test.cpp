@@ -271,9 +271,10 @@ Expectation expected(Role needed, Caller caller) {
 }
 
 // The walk builds an instance for every route and caller (one per GET route), which takes
-// minutes under the sanitizers: it runs as four shards, each a quarter of the routes, so
-// ctest spreads them over the cores and none comes near the per-test timeout.
-constexpr int kWalkShards = 4;
+// minutes under the sanitizers: it runs as eight shards, each an eighth of the routes, so
+// ctest spreads them over the cores, none comes near the per-test timeout, and none is long
+// enough to run alone at the end of a run.
+constexpr int kWalkShards = 8;
 
 class AuthorizationWalk : public ::testing::TestWithParam<int> {};
 
