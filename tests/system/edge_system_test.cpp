@@ -441,7 +441,8 @@ TEST_P(EdgeWrk, RulesChangeUnderWrkLoadWithoutAnError) {
   EXPECT_EQ(text.find("Socket errors"), std::string::npos) << text << errors;
 }
 
-INSTANTIATE_TEST_SUITE_P(Methods, EdgeWrk, ::testing::Values("GET", "POST"));
+INSTANTIATE_TEST_SUITE_P(Methods, EdgeWrk, ::testing::Values("GET", "POST"),
+                         [](const auto& info) { return info.param; });
 
 // The edge Caddy outlives the agent and is taken back by the next one; when it dies, the
 // agent's check starts another and the rules hold again.
