@@ -442,7 +442,7 @@ TEST_P(EdgeWrk, RulesChangeUnderWrkLoadWithoutAnError) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Methods, EdgeWrk, ::testing::Values("GET", "POST"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& method) { return method.param; });
 
 // The edge Caddy outlives the agent and is taken back by the next one; when it dies, the
 // agent's check starts another and the rules hold again.
