@@ -30,5 +30,8 @@ export default defineConfig({
     environment: "jsdom",
     setupFiles: ["src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
+    // The suite runs beside the C++ tests on two cores (make test): a page test that takes
+    // 1 s alone took over 5 s (vitest's default limit) there. A hung test still fails.
+    testTimeout: 20_000,
   },
 });
