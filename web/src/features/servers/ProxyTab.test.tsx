@@ -71,6 +71,22 @@ describe("proxy settings", () => {
     });
   });
 
+  it("edits the public addresses as a list, and an empty field clears them", async () => {
+    const sent: Record<string, unknown>[] = [];
+    stubApi("admin", { "GET /api/v1/servers/srv_1/proxy": stored, "PUT /api/v1/servers/srv_1/proxy": echoPut(sent) });
+    renderProxy();
+    const addresses = await screen.findByLabelText("Public addresses");
+    expect(addresses).toHaveValue("203.0.113.7");
+    fireEvent.change(addresses, { target: { value: " 198.51.100.4,2001:db8::7  203.0.113.9 " } });
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByText("Proxy settings of web-1 saved")).toBeInTheDocument();
+    expect(sent[0]?.public_addresses).toEqual(["198.51.100.4", "2001:db8::7", "203.0.113.9"]);
+    fireEvent.change(addresses, { target: { value: "  " } });
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    await vi.waitFor(() => expect(sent).toHaveLength(2));
+    expect(sent[1]?.public_addresses).toEqual([]);
+  });
+
   it("clears a CA by emptying its fields, and a viewer can only read", async () => {
     const sent: Record<string, unknown>[] = [];
     stubApi("admin", { "GET /api/v1/servers/srv_1/proxy": stored, "PUT /api/v1/servers/srv_1/proxy": echoPut(sent) });

@@ -15,6 +15,11 @@ const tlsChoices: { value: Tls; label: string }[] = [
   { value: "off", label: "Off (plain HTTP)" },
 ];
 
+// "203.0.113.7, 2001:db8::7" (commas or spaces between them) as the API's list.
+function addressList(text: string): string[] {
+  return text.split(/[\s,]+/).filter((address) => address !== "");
+}
+
 export default function ProxyTab() {
   const { serverId, server, teamId } = useServerPage();
   const admin = useAuth().can("admin");
@@ -29,6 +34,7 @@ export default function ProxyTab() {
     http_port: "80",
     https_port: "443",
     tls: "acme" as Tls,
+    public_addresses: "",
     acme_ca: "",
     acme_ca_root: "",
     acme_email: "",
@@ -40,6 +46,7 @@ export default function ProxyTab() {
         http_port: String(proxy.data.http_port ?? 80),
         https_port: String(proxy.data.https_port ?? 443),
         tls: (proxy.data.tls ?? "acme") as Tls,
+        public_addresses: (proxy.data.public_addresses ?? []).join(", "),
         acme_ca: proxy.data.acme_ca ?? "",
         acme_ca_root: proxy.data.acme_ca_root ?? "",
         acme_email: proxy.data.acme_email ?? "",
@@ -55,8 +62,7 @@ export default function ProxyTab() {
             http_port: Number(form.http_port),
             https_port: Number(form.https_port),
             tls: form.tls,
-            // The PUT replaces the whole document: what this form does not show goes back as it was.
-            public_addresses: proxy.data?.public_addresses ?? [],
+            public_addresses: addressList(form.public_addresses),
             acme_ca: form.acme_ca.trim(),
             acme_ca_root: form.acme_ca_root.trim() === "" ? "" : form.acme_ca_root,
             acme_email: form.acme_email.trim(),
@@ -105,6 +111,13 @@ export default function ProxyTab() {
             ))}
           </select>
         </div>
+        <Field
+          label="Public addresses"
+          value={form.public_addresses}
+          onChange={set("public_addresses")}
+          placeholder="203.0.113.7, 2001:db8::7"
+          hint="Where this server is reached from the internet, when that is not an address of its own (NAT, elastic IPs). Domains' DNS checks compare with these; empty: the addresses the agent reports."
+        />
         <h3>Private CA (ACME)</h3>
         <p className="muted small">
           Leave these empty for Let's Encrypt (then ZeroSSL). With your own CA — step-ca, another Caddy's acme_server — domains with ACME
