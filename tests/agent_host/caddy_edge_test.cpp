@@ -6,9 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <regex>
 
 #include "agent/host/caddy_config.hpp"
+#include "agent/host/edge_caddy.hpp"
+#include "support/temp_dir.hpp"
 
 namespace berth::agent::host {
 namespace {
@@ -138,6 +141,20 @@ TEST(CaddyEdge, RulesLiveInTheEdgeCaddyAndTheFrontConfigNeverChangesWithThem) {
   EXPECT_EQ(proxy["dynamic_upstreams"]["name"], edge_upstream_name(route) + ".");
   EXPECT_EQ(proxy["trusted_proxies"], json({"127.0.0.1/32"}));
   EXPECT_EQ(server["routes"].back()["handle"][0]["status_code"], 502);
+}
+
+// An agent starting with an edge.json it cannot use (damaged, or naming a process that is not
+// its edge Caddy) starts without one instead of failing or signalling a stranger.
+TEST(CaddyEdge, AnUnusableKeptEdgeIsIgnored) {
+  for (const std::string kept :
+       {"not json", R"({"pid":"1","port":1,"hash":"x"})", R"({"pid":1,"port":1,"hash":"x"})",
+        R"({"pid":1,"port":99999,"hash":"x"})"}) {
+    berth::testing::TempDir dir;
+    std::ofstream(dir.path() / "edge.json") << kept;
+    EdgeCaddy edge({.caddy_binary = {}, .dir = dir.path()});
+    EXPECT_EQ(edge.port(), 0) << kept;
+    EXPECT_FALSE(edge.alive()) << kept;
+  }
 }
 
 TEST(CaddyEdge, AMaintenanceMessageIsTheBody) {

@@ -126,12 +126,14 @@ bool EdgeCaddy::alive() { return current_.port > 0 && is_ours(current_) && probe
 void EdgeCaddy::adopt_kept() {
   const auto kept =
       nlohmann::json::parse(read_whole_file(options_.dir / kEdgeKeptFile), nullptr, false);
-  if (!kept.is_object()) {
-    return;
+  if (!kept.is_object() || !kept.contains("pid") || !kept["pid"].is_number_integer() ||
+      !kept.contains("port") || !kept["port"].is_number_integer() || !kept.contains("hash") ||
+      !kept["hash"].is_string()) {
+    return;  // none kept, or not a file this agent wrote: a new edge Caddy is started when needed
   }
-  Instance instance{.pid = kept.value("pid", -1),
-                    .port = kept.value("port", 0),
-                    .hash = kept.value("hash", std::string())};
+  Instance instance{.pid = kept["pid"].get<pid_t>(),
+                    .port = kept["port"].get<int>(),
+                    .hash = kept["hash"].get<std::string>()};
   if (instance.port > 0 && instance.port <= 65535 && is_ours(instance)) {
     current_ = std::move(instance);
     log::info("agent.edge_caddy_adopted",
@@ -155,6 +157,7 @@ Result<int> EdgeCaddy::ensure(const std::function<nlohmann::json(int)>& config_f
   std::error_code failed;
   std::filesystem::create_directories(options_.dir, failed);
   std::filesystem::permissions(options_.dir, std::filesystem::perms::owner_all, failed);
+  remove_stale_files();
   Error last = edge_failure("no free port");
   for (int attempt = 0; attempt < 3; ++attempt) {
     const int port = unused_loopback_port();
@@ -269,6 +272,37 @@ void EdgeCaddy::retire(bool all) {
   }
   replaced_.clear();
   reap();
+}
+
+void EdgeCaddy::remove_stale_files() {
+  // Files of edge Caddies an earlier agent run started and nothing runs any more.
+  std::vector<int> known = {current_.port};
+  for (const auto* list : {&replaced_, &stopping_}) {
+    for (const auto& instance : *list) {
+      known.push_back(instance.port);
+    }
+  }
+  std::error_code failed;
+  std::vector<std::filesystem::path> stale;
+  for (std::filesystem::directory_iterator entry(options_.dir, failed), end;
+       !failed && entry != end; entry.increment(failed)) {
+    const auto name = entry->path().filename().string();
+    const auto ext = entry->path().extension().string();
+    if (!name.starts_with("edge-") || (ext != ".json" && ext != ".log")) {
+      continue;
+    }
+    const auto digits = name.substr(5, name.size() - 5 - ext.size());
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos ||
+        digits.size() > 5) {
+      continue;
+    }
+    if (std::find(known.begin(), known.end(), std::stoi(digits)) == known.end()) {
+      stale.push_back(entry->path());
+    }
+  }
+  for (const auto& path : stale) {
+    std::filesystem::remove(path, failed);
+  }
 }
 
 void EdgeCaddy::reap() {

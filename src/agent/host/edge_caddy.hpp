@@ -69,6 +69,7 @@ class EdgeCaddy {
   std::filesystem::path config_path(int port) const;
   std::filesystem::path log_path(int port) const;
   void reap();
+  void remove_stale_files();
 
   EdgeCaddyOptions options_;
   Instance current_ = {};
