@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -33,6 +34,26 @@ std::string caddy_binary() {
 }
 
 }  // namespace
+
+void kill_processes_using(const std::filesystem::path& dir) {
+  std::error_code failed;
+  const std::string needle = dir.string() + "/";
+  for (std::filesystem::directory_iterator entry("/proc", failed), end; !failed && entry != end;
+       entry.increment(failed)) {
+    const auto name = entry->path().filename().string();
+    if (name.empty() || name.size() > 9 ||
+        name.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    std::ifstream in(entry->path() / "cmdline");
+    const std::string cmdline((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+    const auto pid = static_cast<pid_t>(std::strtol(name.c_str(), nullptr, 10));
+    if (pid > 1 && pid != ::getpid() && cmdline.find(needle) != std::string::npos) {
+      ::kill(pid, SIGKILL);
+    }
+  }
+}
 
 std::string CaddyProcess::unavailable_reason() {
   return caddy_binary().empty() ? "caddy is not installed (apt-get install caddy)" : "";

@@ -10,6 +10,11 @@
 
 namespace berth::testing {
 
+/// SIGKILLs every process whose command line names a file under `dir`: the edge Caddy an agent
+/// started for edge rules outlives the agent by design (docs/edge.md), so a test that made one
+/// stops it this way before its directory goes.
+void kill_processes_using(const std::filesystem::path& dir);
+
 class CaddyProcess {
  public:
   /// "" when a caddy binary is on PATH; otherwise why the tests cannot run.

@@ -18,6 +18,11 @@ using namespace std::chrono_literals;
 
 class DeployEdgeTest : public DeployTest {
  protected:
+  void TearDown() override {
+    DeployTest::TearDown();
+    kill_processes_using(dir_.path());  // the agent's edge Caddy outlives it by design
+  }
+
   // Polls GET / through Caddy until it answers `status`; the last reply.
   ProxyReply wait_status(const std::string& hostname, int status) {
     ProxyReply reply;

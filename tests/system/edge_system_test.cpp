@@ -164,6 +164,11 @@ class EdgeSystem : public ::testing::Test {
         .admin_address = caddy_->admin_address(), .state_dir = dir_.file("state")});
   }
 
+  void TearDown() override {
+    keeper_.reset();
+    kill_processes_using(dir_.path());  // the edge Caddy outlives its agent by design
+  }
+
   agent::JobOutcome apply(const json& edge, int upstream_port = 0) {
     json route = {
         {"host", "app.test"},
