@@ -52,6 +52,13 @@ Result<void> write_agent_state(const std::filesystem::path& state_dir, const Age
   return write_private_file(state_dir / kStateFile, json.dump(2) + "\n");
 }
 
+std::string read_text_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 Result<void> write_private_file(const std::filesystem::path& path, const std::string& text) {
   const auto temp = std::filesystem::path(path.string() + ".tmp");
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -31,6 +31,10 @@ Result<AgentState> read_agent_state(const std::filesystem::path& state_dir);
 /// Replaces `path` atomically with `text` (temp file 0600 + fsync + rename).
 Result<void> write_private_file(const std::filesystem::path& path, const std::string& text);
 
+/// The whole text of `path`; "" when it is missing or unreadable (a kept file the agent can do
+/// without).
+std::string read_text_file(const std::filesystem::path& path);
+
 /// Creates `state_dir` with mode 0700 (and its parents) if needed.
 Result<void> prepare_state_dir(const std::filesystem::path& state_dir);
 

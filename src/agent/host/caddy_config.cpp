@@ -349,6 +349,10 @@ bool has_edge_rules(const ProxyRoute& route) {
   return !route.upstream.empty() && !edge::is_empty(route.edge);
 }
 
+bool has_any_edge_rules(const ProxyTable& table) {
+  return std::any_of(table.routes.begin(), table.routes.end(), has_edge_rules);
+}
+
 Result<ProxyTable> parse_proxy_args(const nlohmann::json& args) {
   auto fields = known_fields(args, {"http_port", "https_port", "tls", "routes", "acme"});
   if (!fields) {

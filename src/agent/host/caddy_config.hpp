@@ -67,6 +67,8 @@ UpstreamServices upstream_services(const ProxyTable& table, int edge_port = 0);
 
 /// Whether the route serves an upstream through edge rules (a redirect route has none).
 bool has_edge_rules(const ProxyRoute& route);
+/// Whether any route of the table does.
+bool has_any_edge_rules(const ProxyTable& table);
 
 /// The SRV name by which the edge Caddy finds a route's upstream:
 /// "u<hash>.edge.berth.internal".

@@ -34,13 +34,6 @@ Error edge_failure(std::string message) {
                .internal_detail = {}};
 }
 
-std::string read_whole_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string find_caddy(const std::string& configured) {
   if (!configured.empty()) {
     return configured;
@@ -110,7 +103,7 @@ bool EdgeCaddy::is_ours(const Instance& instance) const {
     return false;
   }
   // The pid may have been reused since: it is ours only while it runs our config file.
-  auto cmdline = read_whole_file("/proc/" + std::to_string(instance.pid) + "/cmdline");
+  auto cmdline = read_text_file("/proc/" + std::to_string(instance.pid) + "/cmdline");
   std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
   return cmdline.find(config_path(instance.port).string()) != std::string::npos;
 }
@@ -125,7 +118,7 @@ bool EdgeCaddy::alive() { return current_.port > 0 && is_ours(current_) && probe
 
 void EdgeCaddy::adopt_kept() {
   const auto kept =
-      nlohmann::json::parse(read_whole_file(options_.dir / kEdgeKeptFile), nullptr, false);
+      nlohmann::json::parse(read_text_file(options_.dir / kEdgeKeptFile), nullptr, false);
   if (!kept.is_object() || !kept.contains("pid") || !kept["pid"].is_number_integer() ||
       !kept.contains("port") || !kept["port"].is_number_integer() || !kept.contains("hash") ||
       !kept["hash"].is_string()) {
@@ -243,7 +236,7 @@ Result<EdgeCaddy::Instance> EdgeCaddy::start(const nlohmann::json& config, int p
       return instance;
     }
     if (exited(pid)) {
-      auto log = read_whole_file(log_file);
+      auto log = read_text_file(log_file);
       std::filesystem::remove(config_file);
       return fail(
           edge_failure("Caddy exited: " + log.substr(log.size() > 2000 ? log.size() - 2000 : 0)));

@@ -35,16 +35,9 @@ std::string caddy_message(const LoopbackAnswer& answer) {
   return "Caddy answered HTTP " + std::to_string(answer.status) + ": " + answer.body.substr(0, 512);
 }
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // The port a listener had in the previous run (0 when none is kept).
 int kept_port(const std::filesystem::path& file) {
-  const auto kept = nlohmann::json::parse(read_file(file), nullptr, false);
+  const auto kept = nlohmann::json::parse(read_text_file(file), nullptr, false);
   if (kept.is_object() && kept.contains("port") && kept["port"].is_number_integer() &&
       kept["port"].get<int>() > 0 && kept["port"].get<int>() <= 65535) {
     return kept["port"].get<int>();
@@ -150,7 +143,7 @@ Result<void> ProxyKeeper::write_acme_root(const ProxyTable& table) const {
     return {};
   }
   const auto path = acme_root_path(table);
-  if (std::filesystem::exists(path) && read_file(path) == table.acme.ca_root) {
+  if (std::filesystem::exists(path) && read_text_file(path) == table.acme.ca_root) {
     return {};
   }
   if (auto written = write_private_file(path, table.acme.ca_root); !written) {
@@ -249,7 +242,7 @@ Result<bool> ProxyKeeper::converge(const ProxyTable& table) {
 }
 
 Result<UpstreamServices> ProxyKeeper::services_for(const ProxyTable& table) {
-  if (std::none_of(table.routes.begin(), table.routes.end(), has_edge_rules)) {
+  if (!has_any_edge_rules(table)) {
     return upstream_services(table);
   }
   const auto dns = dns_->address();
@@ -260,25 +253,15 @@ Result<UpstreamServices> ProxyKeeper::services_for(const ProxyTable& table) {
   return upstream_services(table, *port);
 }
 
-void ProxyKeeper::settle_edge(const UpstreamServices& before, int edge_before) {
-  const int edge_now = edge_->port();
-  const auto current = dns_->services();
-  const auto on_edge = [](const UpstreamServices& services, int port) {
-    std::vector<std::string> names;
-    for (const auto& [name, answer] : services) {
-      if (port > 0 && answer == port) {
-        names.push_back(name);
-      }
-    }
-    return names;
-  };
-  const bool rules_now = std::any_of(current.begin(), current.end(),
-                                     [&](const auto& entry) { return entry.second == edge_now; });
-  if (edge_before == edge_now && on_edge(before, edge_before) == on_edge(current, edge_now)) {
+void ProxyKeeper::settle_edge(int edge_before, bool rules_now) {
+  // A rule change always means another edge Caddy (its config never changes), so the routes
+  // moved when the edge port did; when the rules went away they moved back to the apps.
+  const bool stop_current = !rules_now && edge_->port() > 0;
+  if (edge_->port() == edge_before && !stop_current) {
     return;
   }
   std::this_thread::sleep_for(kEdgeSettle);
-  edge_->retire(/*all=*/edge_now > 0 && !rules_now);
+  edge_->retire(/*all=*/stop_current);
 }
 
 std::optional<ProxyTable> ProxyKeeper::kept() {
@@ -286,7 +269,7 @@ std::optional<ProxyTable> ProxyKeeper::kept() {
   if (!std::filesystem::exists(path)) {
     return std::nullopt;
   }
-  auto table = parse_proxy_args(nlohmann::json::parse(read_file(path), nullptr, false));
+  auto table = parse_proxy_args(nlohmann::json::parse(read_text_file(path), nullptr, false));
   if (!table) {
     log::warn("agent.proxy_kept_unreadable", {{"message", table.error().message}});
     return std::nullopt;
@@ -315,7 +298,7 @@ JobOutcome ProxyKeeper::apply(JobContext& job) {
     return JobOutcome::failed(reloaded.error().code, reloaded.error().message);
   }
   // Returns once the front Caddy sends the routes where their rules are.
-  settle_edge(previous, edge_before);
+  settle_edge(edge_before, has_any_edge_rules(*table));
   const auto hosts = std::to_string(table->routes.size()) + " host(s)";
   job.output.write("system", *reloaded ? "Caddy now routes " + hosts + "\n"
                              : switched
@@ -355,7 +338,11 @@ void ProxyKeeper::restore() {
     log::warn("agent.proxy_restore_failed", {{"message", reloaded.error().message}});
     return;
   }
-  settle_edge({}, edge_before);
+  // At start nothing waits for the front to look the names up again: only an edge Caddy
+  // adopted from the previous run that is no longer wanted has to drain and stop.
+  if (edge_before > 0) {
+    settle_edge(edge_before, has_any_edge_rules(*table));
+  }
   log::info("agent.proxy_restored",
             {{"routes", static_cast<std::int64_t>(table->routes.size())}, {"reloaded", *reloaded}});
 }
@@ -367,15 +354,14 @@ void ProxyKeeper::check() {
   if (!table || !admin) {
     return;
   }
-  if (std::any_of(table->routes.begin(), table->routes.end(), has_edge_rules) && !edge_->alive()) {
+  if (has_any_edge_rules(*table) && !edge_->alive()) {
     // The edge Caddy died (or the machine restarted): a new one, and the routes pointed at it.
-    const auto before = dns_->services();
     const int edge_before = edge_->port();
     if (auto services = services_for(*table); !services) {
       log::warn("agent.edge_caddy_restart_failed", {{"message", services.error().message}});
     } else {
       dns_->set_services(std::move(*services));
-      settle_edge(before, edge_before);
+      settle_edge(edge_before, true);
       log::info("agent.edge_caddy_restarted", {{"port", std::int64_t{edge_->port()}}});
     }
   }

@@ -98,10 +98,10 @@ class ProxyKeeper {
   Result<bool> converge(const ProxyTable& table);
   // The DNS table for `table`; starts an edge Caddy with its rules first when it has any.
   Result<UpstreamServices> services_for(const ProxyTable& table);
-  // After the DNS table went from `before` (edge port `edge_before`) to the current one: when
-  // routes moved to or from an edge Caddy, waits until the front has looked them up again and
-  // stops the edge Caddies nothing points at any more.
-  void settle_edge(const UpstreamServices& before, int edge_before);
+  // After the DNS table changed (the edge Caddy's port was `edge_before`): when routes moved to
+  // or from an edge Caddy, waits until the front has looked them up again and stops the edge
+  // Caddies nothing points at any more (the current one too without `rules_now`).
+  void settle_edge(int edge_before, bool rules_now);
   std::optional<ProxyTable> kept();
 
   ProxyOptions options_;
