@@ -20,6 +20,7 @@
 #include "store/app_records.hpp"
 #include "store/fleet_records.hpp"
 #include "store/identity_records.hpp"
+#include "store/service_records.hpp"
 
 namespace berth {
 
@@ -333,6 +334,28 @@ class Tx {
   /// first, at most `limit`.
   virtual Result<std::vector<std::string>> list_domains_to_check(TimePoint before,
                                                                  std::int64_t limit) = 0;
+
+  // Managed services. Names are unique per team (`conflict`). Deleted with their server or
+  // team; deleting one deletes its links.
+  virtual Result<void> create_service(const ServiceRecord& service) = 0;
+  /// By id within a team; team_id "" finds it in any team.
+  virtual Result<std::optional<ServiceRecord>> get_service(std::string_view team_id,
+                                                           std::string_view id) = 0;
+  virtual Result<void> update_service(const ServiceRecord& service) = 0;  // every column, by id
+  virtual Result<void> delete_service(std::string_view id) = 0;
+  /// Ordered by name.
+  virtual Result<Page<ServiceRecord>> list_services(const ServiceQuery& query) = 0;
+  virtual Result<std::int64_t> count_project_services(std::string_view project_id) = 0;
+  /// Inserts or replaces the (app, service) link.
+  virtual Result<void> put_service_link(const ServiceLinkRecord& link) = 0;
+  /// False when there was no such link.
+  virtual Result<bool> delete_service_link(std::string_view app_id,
+                                           std::string_view service_id) = 0;
+  /// An app's links, ordered by when they were made.
+  virtual Result<std::vector<ServiceLinkRecord>> list_app_links(std::string_view app_id) = 0;
+  /// The apps linked to a service, ordered by when they were linked.
+  virtual Result<std::vector<ServiceLinkRecord>> list_service_links(
+      std::string_view service_id) = 0;
 
   // Idempotency keys: one row per (scope, key), pruned by age.
   /// `conflict` when the scope already has this key.

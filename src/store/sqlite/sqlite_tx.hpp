@@ -6,7 +6,8 @@
 /// invitations), sqlite_tx_fleet.cpp (servers, install tokens), sqlite_tx_jobs.cpp (jobs, job
 /// output) and sqlite_tx_metrics.cpp (metrics, server events), sqlite_tx_apps.cpp (projects, apps,
 /// env vars) and sqlite_tx_deploy.cpp (deployments and their events, triggers, proxy settings) and
-/// sqlite_tx_idempotency.cpp (idempotency keys) and sqlite_tx_domains.cpp (domains).
+/// sqlite_tx_idempotency.cpp (idempotency keys), sqlite_tx_domains.cpp (domains) and
+/// sqlite_tx_services.cpp (managed services and their links).
 ///
 /// Beyond store.hpp: a unique or foreign-key violation is `conflict`; update_*, delete_*,
 /// touch_*, revoke_session, revoke_api_key and mark_refresh_token_used of a missing id are
@@ -258,6 +259,18 @@ class SqliteTx final : public Tx {
   Result<void> put_proxy_settings(const ProxySettingsRecord& settings) override;
   Result<std::optional<AppEdgeRecord>> get_app_edge(std::string_view app_id) override;
   Result<void> put_app_edge(const AppEdgeRecord& edge) override;
+
+  Result<void> create_service(const ServiceRecord& service) override;
+  Result<std::optional<ServiceRecord>> get_service(std::string_view team_id,
+                                                   std::string_view id) override;
+  Result<void> update_service(const ServiceRecord& service) override;
+  Result<void> delete_service(std::string_view id) override;
+  Result<Page<ServiceRecord>> list_services(const ServiceQuery& query) override;
+  Result<std::int64_t> count_project_services(std::string_view project_id) override;
+  Result<void> put_service_link(const ServiceLinkRecord& link) override;
+  Result<bool> delete_service_link(std::string_view app_id, std::string_view service_id) override;
+  Result<std::vector<ServiceLinkRecord>> list_app_links(std::string_view app_id) override;
+  Result<std::vector<ServiceLinkRecord>> list_service_links(std::string_view service_id) override;
 
   Result<void> create_idempotency_key(const IdempotencyRecord& record) override;
   Result<std::optional<IdempotencyRecord>> get_idempotency_key(std::string_view scope,
