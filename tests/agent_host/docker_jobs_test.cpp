@@ -55,7 +55,7 @@ TEST(DockerJobs, KindsAreTheProtocolsDockerKinds) {
   EXPECT_EQ(docker_job_kinds(),
             (std::vector<std::string>{"docker.list", "docker.inspect", "docker.pull", "docker.run",
                                       "docker.stop", "docker.remove", "docker.logs", "docker.build",
-                                      "docker.network"}));
+                                      "docker.network", "docker.volume"}));
 }
 
 TEST(DockerJobs, BadArgumentsNeverReachTheEngine) {
@@ -68,6 +68,8 @@ TEST(DockerJobs, BadArgumentsNeverReachTheEngine) {
            {"docker.pull", {{"image", "UPPER"}}},
            {"docker.list", {{"all", "yes"}}},
            {"docker.network", {{"action", "ensure"}, {"name", "../../info"}}},
+           {"docker.volume", {{"action", "remove"}, {"name", "../containers/x"}}},
+           {"docker.volume", {{"action", "prune"}, {"name", "data"}}},
            {"docker.run",
             {{"image", "berth-test/busybox:1"}, {"networks", {{{"name", "a?force=1"}}}}}}}) {
     const JobOutcome outcome = job.run(kind, args, engine.socket_path());

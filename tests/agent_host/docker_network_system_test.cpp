@@ -173,6 +173,12 @@ TEST_F(DockerNetworkSystem, ALinkedAppReachesPostgresByNameOnlyThroughTheProject
   EXPECT_EQ(removed.result["removed"], true);
   EXPECT_EQ(run("docker.network", {{"action", "remove"}, {"name", network_}}).result["removed"],
             false);
+  // The service's data goes last, once no container uses it; again is fine.
+  const JobOutcome dropped = run("docker.volume", {{"action", "remove"}, {"name", volume_}});
+  ASSERT_EQ(dropped.status, "succeeded") << dropped.error_message;
+  EXPECT_EQ(dropped.result["removed"], true);
+  EXPECT_EQ(run("docker.volume", {{"action", "remove"}, {"name", volume_}}).result["removed"],
+            false);
 }
 
 TEST_F(DockerNetworkSystem, AMissingNetworkFailsTheRunAndLeavesNoContainer) {

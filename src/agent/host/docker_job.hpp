@@ -72,4 +72,7 @@ JobOutcome build_image(DockerJob& run, const std::string& work_dir);
 /// docker.network (docker_network.cpp): ensures or removes a user-defined bridge network.
 JobOutcome network_job(DockerJob& run);
 
+/// docker.volume (docker_volume.cpp): removes a named volume.
+JobOutcome volume_job(DockerJob& run);
+
 }  // namespace berth::agent::host

@@ -294,8 +294,8 @@ Result<nlohmann::json> get_json(DockerJob& run, const std::string& target) {
 }
 
 std::vector<std::string> docker_job_kinds() {
-  return {"docker.list",   "docker.inspect", "docker.pull",  "docker.run",    "docker.stop",
-          "docker.remove", "docker.logs",    "docker.build", "docker.network"};
+  return {"docker.list",   "docker.inspect", "docker.pull",  "docker.run",     "docker.stop",
+          "docker.remove", "docker.logs",    "docker.build", "docker.network", "docker.volume"};
 }
 
 JobOutcome run_docker_job(JobContext& job, const std::string& socket_path,
@@ -328,6 +328,9 @@ JobOutcome run_docker_job(JobContext& job, const std::string& socket_path,
     }
     if (job.kind == "docker.network") {
       return network_job(run);
+    }
+    if (job.kind == "docker.volume") {
+      return volume_job(run);
     }
     return JobOutcome::failed("unknown_kind", "not a docker job kind: " + job.kind);
   } catch (const std::exception& error) {
