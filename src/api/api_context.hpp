@@ -29,6 +29,7 @@ class EdgeService;
 class DeploymentService;
 class TriggerService;
 class DomainService;
+class ManagedServices;
 }  // namespace berth
 
 namespace berth::http {
@@ -62,12 +63,13 @@ struct ApiContext {
   EdgeService* edge = nullptr;  // edge rules per app (issue 14)
   DeploymentService* deployments = nullptr;
   TriggerService* triggers = nullptr;
-  DomainService* domains = nullptr;          // issue 14
-  std::string agent_binary_path = {};        // served by GET /api/v1/agent/download
-  std::string cli_binary_path = {};          // served by GET /api/v1/cli/download
-  const ServiceContext* services = nullptr;  // the public URL install scripts and agents dial
-  bool secure_cookies = false;               // add Secure to the session cookie (served over https)
-  long long session_max_age = 43200;         // seconds, the session's absolute lifetime
+  DomainService* domains = nullptr;             // issue 14
+  ManagedServices* managed_services = nullptr;  // databases and caches (issue 15)
+  std::string agent_binary_path = {};           // served by GET /api/v1/agent/download
+  std::string cli_binary_path = {};             // served by GET /api/v1/cli/download
+  const ServiceContext* services = nullptr;     // the public URL install scripts and agents dial
+  bool secure_cookies = false;        // add Secure to the session cookie (served over https)
+  long long session_max_age = 43200;  // seconds, the session's absolute lifetime
   /// The dashboard's files (compiled in, or --web-dir). Null: / answers "dashboard not built".
   const http::SiteSource* web = nullptr;
 };

@@ -1,7 +1,5 @@
 #include "api/deployment_routes.hpp"
 
-#include <charconv>
-
 #include "api/deploy_views.hpp"
 #include "api/event_stream.hpp"
 #include "api/job_routes.hpp"
@@ -19,22 +17,6 @@ using nlohmann::json;
 namespace {
 
 constexpr std::int64_t kReplayBatch = 500;
-constexpr std::int64_t kMaxTail = 10'000;
-
-// "?tail=N": -1 (every line) when absent; Error::validation when not 0..10000.
-Result<std::int64_t> tail_of(const Request& request) {
-  auto text = request.query_param("tail");
-  if (!text) {
-    return std::int64_t{-1};
-  }
-  std::int64_t value = -1;
-  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (error != std::errc{} || end != text->data() + text->size() || value < 0 || value > kMaxTail) {
-    return fail(Error::validation("tail", "tail must be 0 to 10000"));
-  }
-  return value;
-}
-
 // Handlers of the form "member does X to app {id}" share this shape.
 template <class Action>
 http::Handler on_app(Action action) {
@@ -203,19 +185,14 @@ void add_deployment_routes(http::Router& router, const ApiContext& ctx) {
       "/api/v1/apps/{id}/logs",
       {.summary = "The running container's logs as Server-Sent Events",
        .role = Role::viewer,
-       .query = {{.name = "tail",
-                  .description = "Start with the last N lines (default: all)",
-                  .schema = {{"type", "integer"}, {"minimum", 0}, {"maximum", kMaxTail}}},
-                 {.name = "follow",
-                  .description = "Keep streaming until the container stops (at most an hour)",
-                  .schema = {{"type", "string"}, {"enum", {"true", "false"}}}}},
+       .query = logs_query(),
        .response_type = "text/event-stream",
        .description = "`output` events (stream stdout|stderr, text). ?tail=N starts with the "
                       "last N lines; ?follow=true keeps streaming until the container stops or "
                       "the client leaves (for at most an hour). 409 not_running; 429 rate_limited "
                       "when the caller already follows 4 log streams or the app has 8 open."},
       on_app([&ctx](Request& request, const std::string& id) -> Result<Response> {
-        auto tail = tail_of(request);
+        auto tail = logs_tail(request);
         if (!tail) {
           return fail(std::move(tail.error()));
         }

@@ -1,5 +1,7 @@
 #include "api/job_routes.hpp"
 
+#include <charconv>
+
 #include "api/event_stream.hpp"
 #include "api/fleet_views.hpp"
 #include "api/paging.hpp"
@@ -167,6 +169,29 @@ void add_job_routes(http::Router& router, const ApiContext& ctx) {
         return job_output_response(ctx, caller(request), team_of(request), *id,
                                    last_event_id(request));
       });
+}
+
+Result<std::int64_t> logs_tail(const http::Request& request) {
+  constexpr std::int64_t kMaxTail = 10'000;
+  auto text = request.query_param("tail");
+  if (!text) {
+    return std::int64_t{-1};
+  }
+  std::int64_t value = -1;
+  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (error != std::errc{} || end != text->data() + text->size() || value < 0 || value > kMaxTail) {
+    return fail(Error::validation("tail", "tail must be 0 to 10000"));
+  }
+  return value;
+}
+
+std::vector<http::QueryParam> logs_query() {
+  return {{.name = "tail",
+           .description = "Start with the last N lines (default: all)",
+           .schema = {{"type", "integer"}, {"minimum", 0}, {"maximum", 10'000}}},
+          {.name = "follow",
+           .description = "Keep streaming until the container stops (at most an hour)",
+           .schema = {{"type", "string"}, {"enum", {"true", "false"}}}}};
 }
 
 }  // namespace berth::api

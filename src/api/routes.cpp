@@ -17,6 +17,7 @@
 #include "api/password_reset_routes.hpp"
 #include "api/project_routes.hpp"
 #include "api/server_routes.hpp"
+#include "api/service_routes.hpp"
 #include "api/system_routes.hpp"
 #include "api/team_event_routes.hpp"
 #include "api/team_routes.hpp"
@@ -44,6 +45,7 @@ void register_routes(http::Router& router, const ApiContext& context) {
   add_project_routes(router, context);
   add_app_routes(router, context);
   add_domain_routes(router, context);
+  add_service_routes(router, context);
   add_env_routes(router, context);
   add_edge_routes(router, context);
   add_deployment_routes(router, context);

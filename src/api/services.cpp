@@ -32,6 +32,7 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
       triggers(shared_services, deployments),
       domains(shared_services, &deployments,
               settings.resolver != nullptr ? *settings.resolver : resolver),
+      managed_services(shared_services, jobs, deployments.steps()),
       idempotency(shared_services),
       agent_binary_(std::move(settings.agent_binary)),
       cli_binary_(std::move(settings.cli_binary)) {
@@ -81,6 +82,7 @@ ApiContext Services::api_context(std::string version) {
                     .deployments = &self.deployments,
                     .triggers = &self.triggers,
                     .domains = &self.domains,
+                    .managed_services = &self.managed_services,
                     .agent_binary_path = agent_binary_,
                     .cli_binary_path = cli_binary_,
                     .services = &shared,

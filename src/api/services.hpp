@@ -35,6 +35,7 @@
 #include "domain/identity/user_admin_service.hpp"
 #include "domain/kernel/in_process_event_hub.hpp"
 #include "domain/notify/mail_outbox.hpp"
+#include "domain/services/managed_services.hpp"
 
 namespace berth::api {
 
@@ -90,6 +91,8 @@ class Services {
   // Domains (issue 14): the resolver first, the service over it.
   domains::SystemResolver resolver;
   DomainService domains;
+  // Managed services (issue 15): their operations run through the deployments' job runner.
+  ManagedServices managed_services;
 
   // Idempotency-Key answers (api/idempotency_gate is the router's replay guard over it).
   IdempotencyService idempotency;

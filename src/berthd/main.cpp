@@ -216,6 +216,8 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
     fmt::print(stderr, "berthd: {}\n", recovered.error().message);
     return 1;
   }
+  // Service operations a stopped berthd left under way run again from their start.
+  built.managed_services.resume();
 
   auto setup_token_file = announce_setup_token(built.sign_in, options.data_dir);
   if (!setup_token_file) {

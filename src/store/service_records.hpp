@@ -32,10 +32,11 @@ struct ServiceRecord {
 };
 
 struct ServiceQuery {
-  std::string team_id = {};     // required
+  std::string team_id = {};     // "" = any team (start-up's resume); the API always sets it
   std::string project_id = {};  // "" = any
   std::string server_id = {};   // "" = any
   std::string engine = {};      // "" = any
+  std::string status = {};      // "" = any
   std::string q = {};           // substring of the name
   std::int64_t page = 1;
   std::int64_t per_page = 20;

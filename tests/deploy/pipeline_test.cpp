@@ -132,6 +132,43 @@ TEST_F(PipelineTest, ASuccessfulDeploymentPullsStartsChecksAndSwitches) {
   EXPECT_TRUE(steps.calls_of("docker.stop").empty()) << "nothing to retire the first time";
 }
 
+TEST_F(PipelineTest, AnAppLinkedToAServiceAlsoJoinsItsProjectsNetwork) {
+  AppRecord app = image_app();
+  const ProjectRecord project{.id = ids_.next("prj"), .team_id = team_, .name = "shop"};
+  const ServiceRecord service{.id = ids_.next("svc"),
+                              .team_id = team_,
+                              .project_id = project.id,
+                              .server_id = server_.id,
+                              .name = "db",
+                              .engine = "postgres",
+                              .volume_name = "v",
+                              .credentials_sealed = "sealed"};
+  app.project_id = project.id;
+  ASSERT_TRUE(store_->write([&](Tx& tx) -> Result<void> {
+    for (auto step : {tx.create_project(project), tx.update_app(app), tx.create_service(service),
+                      tx.put_service_link({.app_id = app.id,
+                      .service_id = service.id,
+                      .env_prefix = {},
+                      .env_keys = {},
+                      .created_at = {}})}) {
+      if (!step) {
+        return step;
+      }
+    }
+    return {};
+  }));
+  const DeploymentRecord done = deploy(app);
+  EXPECT_EQ(done.state, DeploymentState::succeeded) << done.error_message;
+  const std::string network = "berth-net-" + project.id;
+  ASSERT_EQ(steps.calls_of("docker.network").size(), 1U);
+  EXPECT_EQ(steps.calls_of("docker.network")[0].args["name"], network);
+  const json run = steps.calls_of("docker.run").at(0).args;
+  // Still on the bridge with its published port for the proxy; the network is added.
+  EXPECT_EQ(run["network_mode"], "bridge");
+  EXPECT_EQ(run["networks"], json::array({{{"name", network}}}));
+  EXPECT_EQ(run["ports"][0]["host_ip"], "127.0.0.1");
+}
+
 TEST_F(PipelineTest, TheNextDeploymentDrainsAndRetiresThePreviousOne) {
   const AppRecord app = image_app({{"drain_grace_s", 7}});
   const DeploymentRecord first = deploy(app);

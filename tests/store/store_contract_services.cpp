@@ -128,6 +128,11 @@ TEST_P(StoreContract, ServicesListFilterCountAndLinks) {
             (std::vector<std::string>{service_id(1)}));
   EXPECT_EQ(listed(store(), {.team_id = team_id(2), .server_id = server_id(2)}),
             (std::vector<std::string>{service_id(3)}));
+  ServiceRecord busy = cache;
+  busy.status = "deploying";
+  BERTH_ASSERT_OK(store().write([&](Tx& tx) { return tx.update_service(busy); }));
+  EXPECT_EQ(listed(store(), {.team_id = {}, .status = "deploying"}),
+            (std::vector<std::string>{service_id(2)}));
   EXPECT_EQ(read_tx(store(), [](Tx& tx) { return tx.count_project_services(project_id(1)); }),
             std::int64_t{1});
 

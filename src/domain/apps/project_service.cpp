@@ -131,30 +131,34 @@ Result<ProjectRecord> ProjectService::update(const Principal& who, std::string_v
 
 Result<void> ProjectService::remove(const Principal& who, std::string_view team_id,
                                     std::string_view project_id, const ClientInfo& client) {
-  return write_audited(
-      ctx_.store(),
-      make_audit(ctx_, actor_of(who, client), "project.delete", std::string(project_id),
-                 std::string(team_id)),
-      [&](Tx& tx) -> Result<void> {
-        if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
-          return fail(std::move(role.error()));
-        }
-        if (auto project = apps_tx::project(tx, team_id, project_id); !project) {
-          return fail(std::move(project.error()));
-        }
-        auto apps = tx.count_project_apps(project_id);
-        if (!apps) {
-          return fail(std::move(apps.error()));
-        }
-        if (*apps > 0) {
-          Error error =
-              with_code(Error::conflict("the project still has apps; move or delete them first"),
-                        "project_not_empty");
-          error.details = {{"apps", *apps}};
-          return fail(std::move(error));
-        }
-        return tx.delete_project(project_id);
-      });
+  return write_audited(ctx_.store(),
+                       make_audit(ctx_, actor_of(who, client), "project.delete",
+                                  std::string(project_id), std::string(team_id)),
+                       [&](Tx& tx) -> Result<void> {
+                         if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
+                           return fail(std::move(role.error()));
+                         }
+                         if (auto project = apps_tx::project(tx, team_id, project_id); !project) {
+                           return fail(std::move(project.error()));
+                         }
+                         auto apps = tx.count_project_apps(project_id);
+                         if (!apps) {
+                           return fail(std::move(apps.error()));
+                         }
+                         auto services = tx.count_project_services(project_id);
+                         if (!services) {
+                           return fail(std::move(services.error()));
+                         }
+                         if (*apps > 0 || *services > 0) {
+                           Error error =
+                               with_code(Error::conflict("the project still has apps or services; "
+                                                         "move or delete them first"),
+                                         "project_not_empty");
+                           error.details = {{"apps", *apps}, {"services", *services}};
+                           return fail(std::move(error));
+                         }
+                         return tx.delete_project(project_id);
+                       });
 }
 
 }  // namespace berth

@@ -110,6 +110,8 @@ class DeploymentService final : public AppLifecycle {
                                            const std::vector<std::string>& hosts);
 
   DeployLog& log() { return log_; }
+  /// How a step's job runs on a server (the agent round trip); managed services use it too.
+  StepRunner& steps() { return steps_; }
   EventHub& events_hub() { return events_; }
 
  private:

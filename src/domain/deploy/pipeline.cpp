@@ -5,6 +5,7 @@
 #include "core/crypto.hpp"
 #include "domain/apps/env_service.hpp"
 #include "domain/deploy/pipeline_run.hpp"
+#include "domain/services/service_spec.hpp"
 #include "store/job_state.hpp"
 
 namespace berth {
@@ -112,6 +113,13 @@ Result<void> Pipeline::load(Run& run) {
       return fail(std::move(env.error()));
     }
     run.env = std::move(*env);
+    auto links = tx.list_app_links(run.app.id);
+    if (!links) {
+      return fail(std::move(links.error()));
+    }
+    if (!links->empty()) {
+      run.networks.push_back(project_network_name(run.app.project_id));
+    }
     auto server = tx.get_server("", run.dep.server_id);
     if (!server) {
       return fail(std::move(server.error()));
@@ -223,6 +231,9 @@ Result<void> Pipeline::start_container(Run& run) {
   if (!host_network) {
     args["ports"] =
         json::array({{{"container", port}, {"host_port", 0}, {"host_ip", "127.0.0.1"}}});
+    for (const auto& network : run.networks) {
+      args["networks"].push_back({{"name", network}});
+    }
   }
   if (const auto memory = run.settings.resources.memory_mb; memory > 0) {
     args["memory_bytes"] = memory * 1024 * 1024;
@@ -232,6 +243,18 @@ Result<void> Pipeline::start_container(Run& run) {
   }
   if (run.settings.command && !run.settings.command->empty()) {
     args["cmd"] = *run.settings.command;
+  }
+  for (const auto& network : run.networks) {
+    // Made with the project's first service; ensured again so the run cannot fail on it.
+    auto ensured = job(run, "network",
+                       NewJob{.kind = "docker.network",
+                              .args = {{"action", "ensure"},
+                                       {"name", network},
+                                       {"labels", {{"berth.project", run.app.project_id}}}},
+                              .timeout_ms = 60'000});
+    if (!ensured) {
+      return fail(std::move(ensured.error()));
+    }
   }
   run.started = true;
   run.dep.container_name = name;

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "domain/apps/app_settings.hpp"
 #include "domain/deploy/pipeline.hpp"
@@ -19,8 +20,11 @@ struct Pipeline::Run {
   AppSettings settings = {};
   std::map<std::string, std::string> env = {};
   std::string deploy_key = {};  // the server's git deploy key; "" when it has none
-  bool started = false;         // the new container may exist
-  bool switched = false;        // the proxy sends traffic to the new version
+  /// The private networks of the services the app is linked to (its project's), joined besides
+  /// the bridge.
+  std::vector<std::string> networks = {};
+  bool started = false;   // the new container may exist
+  bool switched = false;  // the proxy sends traffic to the new version
 };
 
 }  // namespace berth

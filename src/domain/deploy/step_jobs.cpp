@@ -82,7 +82,7 @@ Result<JobRecord> StepJobs::run(std::string_view deployment_id, std::string_view
       pass_on(chunk_of(message.data));
     }
     if (stopping_.load()) {
-      return fail(Error::unavailable("berthd is stopping"));
+      return fail(with_code(Error::unavailable("berthd is stopping"), "stopping"));
     }
     if (!cancel_sent && cancel_wanted && cancel_wanted()) {
       cancel_sent = true;

@@ -17,7 +17,8 @@ class StepRunner {
   /// Runs `job` for `step` of the deployment (deployment_id "" for housekeeping) and returns
   /// its final record in any terminal state (the caller judges it). `cancel_wanted` is polled
   /// while the job runs; when it turns true the job is canceled and its end awaited.
-  /// Error::unavailable when berthd is stopping. Blocking; any worker thread.
+  /// Error::unavailable with code "stopping" when berthd is stopping. Blocking; any worker
+  /// thread.
   virtual Result<JobRecord> run(std::string_view deployment_id, std::string_view team_id,
                                 std::string_view server_id, std::string_view step,
                                 const NewJob& job, const std::function<bool()>& cancel_wanted) = 0;

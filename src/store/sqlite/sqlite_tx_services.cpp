@@ -108,8 +108,9 @@ Result<void> SqliteTx::delete_service(std::string_view id) {
 
 Result<Page<ServiceRecord>> SqliteTx::list_services(const ServiceQuery& query) {
   Filters filters;
-  filters.add(true, "team_id = ?", {query.team_id});
+  filters.add(!query.team_id.empty(), "team_id = ?", {query.team_id});
   filters.add(!query.project_id.empty(), "project_id = ?", {query.project_id});
+  filters.add(!query.status.empty(), "status = ?", {query.status});
   filters.add(!query.server_id.empty(), "server_id = ?", {query.server_id});
   filters.add(!query.engine.empty(), "engine = ?", {query.engine});
   filters.add(!query.q.empty(), "name LIKE ? ESCAPE '\\'", {contains_pattern(query.q)});

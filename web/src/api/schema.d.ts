@@ -473,6 +473,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/apps/{id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the services an app is linked to
+         * @description Oldest first. env_keys names the secret env vars each link wrote (their values are only in the app's env, masked).
+         */
+        get: operations["get_api_v1_apps_id_links"];
+        put?: never;
+        /**
+         * Link an app to a service
+         * @description Writes the service's URL (DATABASE_URL for PostgreSQL and MySQL/MariaDB, REDIS_URL for Redis and Valkey) and its parts (…_HOST, _PORT, _USER, _PASSWORD, _NAME) as the app's secret env vars, each prefixed with env_prefix (e.g. CACHE_), and marks the app out of date: its next deployment joins the project's private network, where the service answers at its name. The app and the service must share project and server, and the app must not use host networking (422). 409 env_key_taken when the app already has one of the vars. Linking again replaces the link.
+         */
+        post: operations["post_api_v1_apps_id_links"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/{id}/links/{service_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unlink an app from a service
+         * @description Removes the env vars the link wrote; the app's next deployment leaves the project's network when no link is left.
+         */
+        delete: operations["delete_api_v1_apps_id_links_serviceid"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps/{id}/logs": {
         parameters: {
             query?: never;
@@ -1643,6 +1687,135 @@ export interface paths {
         put?: never;
         /** Make a cordoned server schedulable */
         post: operations["post_api_v1_servers_id_uncordon"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the team's services
+         * @description Ordered by name; ?project_id=, ?server_id=, ?engine=, ?q= (a substring of the name), ?page=, ?per_page=.
+         */
+        get: operations["get_api_v1_services"];
+        put?: never;
+        /**
+         * Create a service
+         * @description A managed database or cache in a project on one of the team's servers: engine postgres (version 15, 16 or 17), mysql (8), mariadb (11), redis (7) or valkey (7, 8); the newest version by default. image defaults to the official image (postgres:17, …); any reference works, so a mirrored or offline image can be used. memory_bytes defaults to 512 MiB (0: no limit), nano_cpus to 0. Berth generates the credentials and keeps them sealed; apps get them by linking. The service sits only on the project's private network and publishes no port; publish {host_ip (default 127.0.0.1), host_port} is for team admins (403 admin_required) and shows as a warning. 409 service_name_taken. The work on the server runs in the background: status is deploying, stopping or deleting until it ends running, stopped or failed (status_message says why); 409 service_busy while it runs.
+         */
+        post: operations["post_api_v1_services"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a service */
+        get: operations["get_api_v1_services_id"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a service and its data
+         * @description ?confirm=<the service's name> is required (422 confirm_required): the service is answered with status deleting; its container and its data volume are removed, then the service (404 after). 409 service_linked while apps are linked to it.
+         */
+        delete: operations["delete_api_v1_services_id"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a service
+         * @description version, image, memory_bytes, nano_cpus and publish (team admins) may change; name and engine may not. A new image or version within the major version is the minor upgrade; a major version change is 422 (back up, create a service on the new version and restore into it). A service that is not stopped is redeployed on the same volume. The work on the server runs in the background: status is deploying, stopping or deleting until it ends running, stopped or failed (status_message says why); 409 service_busy while it runs.
+         */
+        patch: operations["patch_api_v1_services_id"];
+        trace?: never;
+    };
+    "/api/v1/services/{id}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The service's container logs as Server-Sent Events
+         * @description `output` events (stream stdout|stderr, text). ?tail=N starts with the last N lines; ?follow=true keeps streaming until the container stops or the client leaves (at most an hour). 429 rate_limited when the caller already follows 4 log streams or the service has 8 open.
+         */
+        get: operations["get_api_v1_services_id_logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/{id}/restart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restart a service
+         * @description Replaces its container with a new one on the same volume. The work on the server runs in the background: status is deploying, stopping or deleting until it ends running, stopped or failed (status_message says why); 409 service_busy while it runs.
+         */
+        post: operations["post_api_v1_services_id_restart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a service
+         * @description Starts a stopped or failed service again on its volume. The work on the server runs in the background: status is deploying, stopping or deleting until it ends running, stopped or failed (status_message says why); 409 service_busy while it runs.
+         */
+        post: operations["post_api_v1_services_id_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/{id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop a service
+         * @description Stops its container; the data stays. The work on the server runs in the background: status is deploying, stopping or deleting until it ends running, stopped or failed (status_message says why); 409 service_busy while it runs.
+         */
+        post: operations["post_api_v1_services_id_stop"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4825,6 +4998,254 @@ export interface operations {
             };
             /** @description This Idempotency-Key was used for another request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_apps_id_links: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app_id?: string;
+                        app_name?: string;
+                        created_at?: string;
+                        /** @enum {string} */
+                        engine?: "postgres" | "mysql" | "mariadb" | "redis" | "valkey";
+                        env_keys?: string[];
+                        env_prefix?: string;
+                        service_id?: string;
+                        service_name?: string;
+                    }[];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_api_v1_apps_id_links: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request within 24 hours returns the first answer (marked Idempotency-Replayed: true) instead of acting twice. Keys are kept per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    env_prefix?: string;
+                    service_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app_id?: string;
+                        app_name?: string;
+                        created_at?: string;
+                        /** @enum {string} */
+                        engine?: "postgres" | "mysql" | "mariadb" | "redis" | "valkey";
+                        env_keys?: string[];
+                        env_prefix?: string;
+                        service_id?: string;
+                        service_name?: string;
+                    };
+                };
+            };
+            /** @description Malformed or invalid body, or Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key still runs */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_api_v1_apps_id_links_serviceid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                service_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10990,6 +11411,1024 @@ export interface operations {
                         status?: "pending" | "adopting" | "adoption_failed" | "online" | "degraded" | "offline";
                         status_reason?: string;
                         updated_at?: string;
+                    };
+                };
+            };
+            /** @description Malformed Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key still runs */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_services: {
+        parameters: {
+            query?: {
+                /** @description The page, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+                /** @description Only items of this project */
+                project_id?: string;
+                /** @description Only items of this server */
+                server_id?: string;
+                /** @description only services of this engine */
+                engine?: "postgres" | "mysql" | "mariadb" | "redis" | "valkey";
+                /** @description Only items whose name contains this text (any case) */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: {
+                            container?: string;
+                            created_at?: string;
+                            /** @enum {string} */
+                            engine?: "postgres" | "mysql" | "mariadb" | "redis" | "valkey";
+                            host?: string;
+                            id?: string;
+                            image?: string;
+                            links?: {
+                                app_id?: string;
+                                app_name?: string;
+                                created_at?: string;
+                                /** @enum {string} */
+                                engine?: "postgres" | "mysql" | "mariadb" | "redis" | "valkey";
+                                env_keys?: string[];
+                                env_prefix?: string;
+                                service_id?: string;
+                                service_name?: string;
+                            }[];
+                            memory_bytes?: number;
+                            name?: string;
+                            nano_cpus?: number;
+                            network?: string;
+                            port?: number;
+                            project_id?: string;
+                            publish?: {
+                                host_ip?: string;
+                                host_port?: number;
+                            } | null;
+                            server_id?: string;
+                            /** @enum {string} */
+                            status?: "new" | "deploying" | "running" | "stopping" | "stopped" | "failed" | "deleting";
+                            status_message?: string | null;
+                            updated_at?: string;
+                            version?: string;
+                            volume?: string;
+                            warnings?: string[];
+                        }[];
+                        page?: number;
+                        per_page?: number;
+                        total?: number;
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_api_v1_services: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request within 24 hours returns the first answer (marked Idempotency-Replayed: true) instead of acting twice. Keys are kept per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    engine: "postgres" | "mysql" | "mariadb" | "redis" | "valkey";
+                    image?: string;
+                    memory_bytes?: number;
+                    name: string;
+                    nano_cpus?: number;
+                    project_id: string;
+                    publish?: {
+                        host_ip?: string;
+                        host_port?: number;
+                    } | null;
+                    server_id: string;
+                    version?: string | number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        container?: string;
+                        created_at?: string;
+                        /** @enum {string} */
+                        engine?: "postgres" | "mysql" | "mariadb" | "redis" | "valkey";
+                        host?: string;
+                        id?: string;
+                        image?: string;
+                        links?: {
+                            app_id?: string;
+                            app_name?: string;
+                            created_at?: string;
+                            /** @enum {string} */
+                            engine?: "postgres" | "mysql" | "mariadb" | "redis" | "valkey";
+                            env_keys?: string[];
+                            env_prefix?: string;
+                            service_id?: string;
+                            service_name?: string;
+                        }[];
+                        memory_bytes?: number;
+                        name?: string;
+                        nano_cpus?: number;
+                        network?: string;
+                        port?: number;
+                        project_id?: string;
+                        publish?: {
+                            host_ip?: string;
+                            host_port?: number;
+                        } | null;
+                        server_id?: string;
+                        /** @enum {string} */
+                        status?: "new" | "deploying" | "running" | "stopping" | "stopped" | "failed" | "deleting";
+                        status_message?: string | null;
+                        updated_at?: string;
+                        version?: string;
+                        volume?: string;
+                        warnings?: string[];
+                    };
+                };
+            };
+            /** @description Malformed or invalid body, or Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key still runs */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_services_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        container?: string;
+                        created_at?: string;
+                        /** @enum {string} */
+                        engine?: "postgres" | "mysql" | "mariadb" | "redis" | "valkey";
+                        host?: string;
+                        id?: string;
+                        image?: string;
+                        links?: {
+                            app_id?: string;
+                            app_name?: string;
+                            created_at?: string;
+                            /** @enum {string} */
+                            engine?: "postgres" | "mysql" | "mariadb" | "redis" | "valkey";
+                            env_keys?: string[];
+                            env_prefix?: string;
+                            service_id?: string;
+                            service_name?: string;
+                        }[];
+                        memory_bytes?: number;
+                        name?: string;
+                        nano_cpus?: number;
+                        network?: string;
+                        port?: number;
+                        project_id?: string;
+                        publish?: {
+                            host_ip?: string;
+                            host_port?: number;
+                        } | null;
+                        server_id?: string;
+                        /** @enum {string} */
+                        status?: "new" | "deploying" | "running" | "stopping" | "stopped" | "failed" | "deleting";
+                        status_message?: string | null;
+                        updated_at?: string;
+                        version?: string;
+                        volume?: string;
+                        warnings?: string[];
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_api_v1_services_id: {
+        parameters: {
+            query?: {
+                /** @description the service's name, to confirm that its data goes */
+                confirm?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        container?: string;
+                        created_at?: string;
+                        /** @enum {string} */
+                        engine?: "postgres" | "mysql" | "mariadb" | "redis" | "valkey";
+                        host?: string;
+                        id?: string;
+                        image?: string;
+                        links?: {
+                            app_id?: string;
+                            app_name?: string;
+                            created_at?: string;
+                            /** @enum {string} */
+                            engine?: "postgres" | "mysql" | "mariadb" | "redis" | "valkey";
+                            env_keys?: string[];
+                            env_prefix?: string;
+                            service_id?: string;
+                            service_name?: string;
+                        }[];
+                        memory_bytes?: number;
+                        name?: string;
+                        nano_cpus?: number;
+                        network?: string;
+                        port?: number;
+                        project_id?: string;
+                        publish?: {
+                            host_ip?: string;
+                            host_port?: number;
+                        } | null;
+                        server_id?: string;
+                        /** @enum {string} */
+                        status?: "new" | "deploying" | "running" | "stopping" | "stopped" | "failed" | "deleting";
+                        status_message?: string | null;
+                        updated_at?: string;
+                        version?: string;
+                        volume?: string;
+                        warnings?: string[];
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patch_api_v1_services_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    image?: string;
+                    memory_bytes?: number;
+                    nano_cpus?: number;
+                    publish?: {
+                        host_ip?: string;
+                        host_port?: number;
+                    } | null;
+                    version?: string | number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        container?: string;
+                        created_at?: string;
+                        /** @enum {string} */
+                        engine?: "postgres" | "mysql" | "mariadb" | "redis" | "valkey";
+                        host?: string;
+                        id?: string;
+                        image?: string;
+                        links?: {
+                            app_id?: string;
+                            app_name?: string;
+                            created_at?: string;
+                            /** @enum {string} */
+                            engine?: "postgres" | "mysql" | "mariadb" | "redis" | "valkey";
+                            env_keys?: string[];
+                            env_prefix?: string;
+                            service_id?: string;
+                            service_name?: string;
+                        }[];
+                        memory_bytes?: number;
+                        name?: string;
+                        nano_cpus?: number;
+                        network?: string;
+                        port?: number;
+                        project_id?: string;
+                        publish?: {
+                            host_ip?: string;
+                            host_port?: number;
+                        } | null;
+                        server_id?: string;
+                        /** @enum {string} */
+                        status?: "new" | "deploying" | "running" | "stopping" | "stopped" | "failed" | "deleting";
+                        status_message?: string | null;
+                        updated_at?: string;
+                        version?: string;
+                        volume?: string;
+                        warnings?: string[];
+                    };
+                };
+            };
+            /** @description Malformed or invalid body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_services_id_logs: {
+        parameters: {
+            query?: {
+                /** @description Start with the last N lines (default: all) */
+                tail?: number;
+                /** @description Keep streaming until the container stops (at most an hour) */
+                follow?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_api_v1_services_id_restart: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request within 24 hours returns the first answer (marked Idempotency-Replayed: true) instead of acting twice. Keys are kept per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        container?: string;
+                        created_at?: string;
+                        /** @enum {string} */
+                        engine?: "postgres" | "mysql" | "mariadb" | "redis" | "valkey";
+                        host?: string;
+                        id?: string;
+                        image?: string;
+                        links?: {
+                            app_id?: string;
+                            app_name?: string;
+                            created_at?: string;
+                            /** @enum {string} */
+                            engine?: "postgres" | "mysql" | "mariadb" | "redis" | "valkey";
+                            env_keys?: string[];
+                            env_prefix?: string;
+                            service_id?: string;
+                            service_name?: string;
+                        }[];
+                        memory_bytes?: number;
+                        name?: string;
+                        nano_cpus?: number;
+                        network?: string;
+                        port?: number;
+                        project_id?: string;
+                        publish?: {
+                            host_ip?: string;
+                            host_port?: number;
+                        } | null;
+                        server_id?: string;
+                        /** @enum {string} */
+                        status?: "new" | "deploying" | "running" | "stopping" | "stopped" | "failed" | "deleting";
+                        status_message?: string | null;
+                        updated_at?: string;
+                        version?: string;
+                        volume?: string;
+                        warnings?: string[];
+                    };
+                };
+            };
+            /** @description Malformed Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key still runs */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_api_v1_services_id_start: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request within 24 hours returns the first answer (marked Idempotency-Replayed: true) instead of acting twice. Keys are kept per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        container?: string;
+                        created_at?: string;
+                        /** @enum {string} */
+                        engine?: "postgres" | "mysql" | "mariadb" | "redis" | "valkey";
+                        host?: string;
+                        id?: string;
+                        image?: string;
+                        links?: {
+                            app_id?: string;
+                            app_name?: string;
+                            created_at?: string;
+                            /** @enum {string} */
+                            engine?: "postgres" | "mysql" | "mariadb" | "redis" | "valkey";
+                            env_keys?: string[];
+                            env_prefix?: string;
+                            service_id?: string;
+                            service_name?: string;
+                        }[];
+                        memory_bytes?: number;
+                        name?: string;
+                        nano_cpus?: number;
+                        network?: string;
+                        port?: number;
+                        project_id?: string;
+                        publish?: {
+                            host_ip?: string;
+                            host_port?: number;
+                        } | null;
+                        server_id?: string;
+                        /** @enum {string} */
+                        status?: "new" | "deploying" | "running" | "stopping" | "stopped" | "failed" | "deleting";
+                        status_message?: string | null;
+                        updated_at?: string;
+                        version?: string;
+                        volume?: string;
+                        warnings?: string[];
+                    };
+                };
+            };
+            /** @description Malformed Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key still runs */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_api_v1_services_id_stop: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request within 24 hours returns the first answer (marked Idempotency-Replayed: true) instead of acting twice. Keys are kept per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        container?: string;
+                        created_at?: string;
+                        /** @enum {string} */
+                        engine?: "postgres" | "mysql" | "mariadb" | "redis" | "valkey";
+                        host?: string;
+                        id?: string;
+                        image?: string;
+                        links?: {
+                            app_id?: string;
+                            app_name?: string;
+                            created_at?: string;
+                            /** @enum {string} */
+                            engine?: "postgres" | "mysql" | "mariadb" | "redis" | "valkey";
+                            env_keys?: string[];
+                            env_prefix?: string;
+                            service_id?: string;
+                            service_name?: string;
+                        }[];
+                        memory_bytes?: number;
+                        name?: string;
+                        nano_cpus?: number;
+                        network?: string;
+                        port?: number;
+                        project_id?: string;
+                        publish?: {
+                            host_ip?: string;
+                            host_port?: number;
+                        } | null;
+                        server_id?: string;
+                        /** @enum {string} */
+                        status?: "new" | "deploying" | "running" | "stopping" | "stopped" | "failed" | "deleting";
+                        status_message?: string | null;
+                        updated_at?: string;
+                        version?: string;
+                        volume?: string;
+                        warnings?: string[];
                     };
                 };
             };
