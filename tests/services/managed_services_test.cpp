@@ -319,6 +319,19 @@ TEST_F(ManagedServicesTest, ALinkNeverOverwritesTheAppsOwnVarsAndStaysInItsProje
   EXPECT_EQ(by_viewer.error().code, "insufficient_role");
 }
 
+TEST_F(ManagedServicesTest, ALinkedAppStaysInItsProjectUntilUnlinked) {
+  const ServiceRecord service = postgres();
+  const AppRecord app = image_app("shop-web", project_);
+  ASSERT_TRUE(managed_.link(as(member_), team_, app.id, service.id, "", client()));
+  auto moved =
+      apps_.update(as(member_), team_, app.id, {.name = {}, .project_id = std::string()}, client());
+  ASSERT_FALSE(moved);
+  EXPECT_EQ(moved.error().code, "app_linked");
+  ASSERT_TRUE(managed_.unlink(as(member_), team_, app.id, service.id, client()));
+  EXPECT_TRUE(apps_.update(as(member_), team_, app.id, {.name = {}, .project_id = std::string()},
+                           client()));
+}
+
 TEST_F(ManagedServicesTest, AnotherTeamNeitherSeesNorLinksTheService) {
   const ServiceRecord service = postgres();
   const std::string other_team = stranger_.personal_team_id;

@@ -318,6 +318,20 @@ Result<AppView> AppService::update(const Principal& who, std::string_view team_i
         }
         const bool had_default = app.hostname == default_hostname(app, *old_server, *old_proxy);
         app.name = patch.name.value_or(app.name);
+        const bool leaves_project = patch.project_id && *patch.project_id != app.project_id;
+        const bool leaves_server = patch.server_id && *patch.server_id != app.server_id;
+        if (leaves_project || leaves_server) {
+          // A link holds only within one project on one server (the project network).
+          auto links = tx.list_app_links(app.id);
+          if (!links) {
+            return fail(std::move(links.error()));
+          }
+          if (!links->empty()) {
+            return fail(with_code(Error::conflict("the app is linked to services of its project "
+                                                  "on its server; unlink them before moving it"),
+                                  "app_linked"));
+          }
+        }
         if (patch.project_id) {
           if (auto ok = place.project(*patch.project_id); !ok) {
             return fail(std::move(ok.error()));
