@@ -62,7 +62,9 @@ class AgentRunner {
         session_(
             SessionOptions{.agent_version = options_.agent_version,
                            .facts = options_.facts,
-                           .heartbeat_override = options_.heartbeat_override},
+                           .heartbeat_override = options_.heartbeat_override,
+                           .first_flush_delay = options_.first_flush_delay.value_or(
+                               SessionOptions{}.first_flush_delay)},
             journal, options_.executors, clock_, random_,
             [this](milliseconds delay) { asio::post(io_, [this, delay] { on_wake(delay); }); },
             std::move(lost)) {}

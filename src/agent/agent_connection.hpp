@@ -31,6 +31,8 @@ struct RunOptions {
   std::map<std::string, Executor> executors;
   std::function<HeartbeatSample()> sample;  // at each heartbeat, on a thread of its own
   std::optional<std::chrono::milliseconds> heartbeat_override = {};
+  /// SessionOptions::first_flush_delay instead of its default (the stream bench's baseline).
+  std::optional<std::chrono::milliseconds> first_flush_delay = {};
   Backoff::Options backoff = {};
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds close_timeout{5'000};   // graceful close before the socket is cut

@@ -25,6 +25,7 @@ constexpr std::string_view kDefaultDockerSocket = "/var/run/docker.sock";
 struct RunFlags {
   std::string state_dir;
   std::optional<std::int64_t> heartbeat_ms;
+  std::optional<std::int64_t> first_flush_ms;
   std::string docker_socket{kDefaultDockerSocket};
   std::string work_dir;  // "" means <state_dir>/work
   std::string caddy_admin = "127.0.0.1:2019";
@@ -116,6 +117,9 @@ int run(RunFlags flags) {
   if (flags.heartbeat_ms) {
     options.heartbeat_override = std::chrono::milliseconds(*flags.heartbeat_ms);
   }
+  if (flags.first_flush_ms) {
+    options.first_flush_delay = std::chrono::milliseconds(*flags.first_flush_ms);
+  }
   berth::log::info("agent.start", {{"version", BERTH_VERSION},
                                    {"server", std::string_view(options.state.server_url)},
                                    {"server_id", std::string_view(options.state.server_id)}});
@@ -161,6 +165,11 @@ int main(int argc, char** argv) {
       ->add_option("--heartbeat-override-ms", flags.heartbeat_ms,
                    "Heartbeat interval instead of berthd's (tests)")
       ->check(CLI::Range(std::int64_t{100}, std::int64_t{3'600'000}));
+  run_cmd
+      ->add_option("--output-first-flush-ms", flags.first_flush_ms,
+                   "How soon a job's output after a quiet spell is sent (default 2; output that "
+                   "keeps coming goes once per 50 ms)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{50}));
   run_cmd->add_option("--docker-socket", flags.docker_socket, "Docker Engine API socket");
   run_cmd->add_option("--work-dir", flags.work_dir,
                       "Where git checkouts and build contexts live (default <state-dir>/work)");

@@ -353,7 +353,22 @@ void Session::settle(nlohmann::json job_done) {
 
 void Session::on_output(const std::string& job_id, std::string_view stream, std::string_view text) {
   const bool chunk_ready = buffer_.write(job_id, stream, text);
-  request_flush(chunk_ready ? milliseconds(0) : options_.flush_delay);
+  if (chunk_ready) {
+    request_flush(milliseconds(0));
+    return;
+  }
+  const milliseconds since_cut(
+      std::chrono::duration_cast<milliseconds>(clock_.now().time_since_epoch()).count() -
+      last_cut_ms_.load());
+  request_flush(output_flush_delay(since_cut, options_));
+}
+
+milliseconds output_flush_delay(milliseconds since_last_cut, const SessionOptions& options) {
+  // Quiet until now: out almost at once. Still flowing: with the next frame of the window.
+  if (since_last_cut >= options.flush_delay) {
+    return options.first_flush_delay;
+  }
+  return std::max(options.first_flush_delay, options.flush_delay - since_last_cut);
 }
 
 void Session::request_flush(milliseconds delay) {
@@ -375,6 +390,7 @@ void Session::flush() {
   // While earlier frames wait for the pace, new text keeps coalescing: fewer, larger chunks.
   if (!buffer_.has_unsent()) {
     buffer_.cut_all();
+    last_cut_ms_ = std::chrono::duration_cast<milliseconds>(now.time_since_epoch()).count();
   }
   if (send_refilled_ == TimePoint{} || now < send_refilled_) {
     send_refilled_ = now;

@@ -40,13 +40,23 @@ struct SessionOptions {
   nlohmann::json facts = nlohmann::json::object();
   std::chrono::milliseconds default_heartbeat{30'000};  // until welcome says otherwise
   std::optional<std::chrono::milliseconds> heartbeat_override = {};
-  std::chrono::milliseconds flush_delay{50};  // how long output is coalesced into one frame
+  /// Output after a quiet spell goes out this soon (a line an interactive user waits for);
+  /// output that keeps coming is coalesced into one frame per flush_delay, so heavy output
+  /// makes no more frames than before.
+  std::chrono::milliseconds first_flush_delay{2};
+  std::chrono::milliseconds flush_delay{50};
   /// `log` and `job_done` frames a second at most (bursts of twice that): berthd refuses an
   /// agent's frames past 200 a second.
   double output_frames_per_second = 100;
   /// A `log` or `job_done` berthd has not acknowledged by then is sent again.
   std::chrono::milliseconds resend_after{5'000};
 };
+
+/// How soon output written `since_last_cut` after the last frame was cut goes out:
+/// first_flush_delay after a quiet spell of flush_delay or more, else when the window since
+/// that cut ends (at least first_flush_delay).
+std::chrono::milliseconds output_flush_delay(std::chrono::milliseconds since_last_cut,
+                                             const SessionOptions& options);
 
 class Session {
  public:
@@ -119,6 +129,9 @@ class Session {
   Journal& journal_;
   std::map<std::string, Executor> executors_;
   const Clock& clock_;
+  /// When output was last cut into frames (clock_ ms since the epoch); on_output reads it from
+  /// job threads.
+  std::atomic<std::int64_t> last_cut_ms_{0};
   Wake wake_;
   OutputBuffer buffer_;
   HostEvents host_events_;

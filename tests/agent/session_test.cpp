@@ -174,6 +174,15 @@ TEST_F(SessionTest, ACmdIsAckedRunAndReportedWithItsOutput) {
   EXPECT_EQ(journal_->state("job_1"), Journal::State::finished);
 }
 
+TEST(OutputFlushDelay, AQuietLineGoesOutAtOnceAndAFlowOncePerWindow) {
+  const SessionOptions options{.first_flush_delay = 2ms, .flush_delay = 50ms};
+  EXPECT_EQ(output_flush_delay(1h, options), 2ms);  // the first line in a long while
+  EXPECT_EQ(output_flush_delay(50ms, options), 2ms);
+  EXPECT_EQ(output_flush_delay(10ms, options), 40ms);  // still flowing: the window's end
+  EXPECT_EQ(output_flush_delay(49ms, options), 2ms);   // never sooner than the first delay
+  EXPECT_EQ(output_flush_delay(0ms, options), 50ms);
+}
+
 TEST_F(SessionTest, OutputFramesArePacedAndUnackedOnesSentAgainWhenOverdue) {
   session_.reset();
   std::map<std::string, Executor> executors;
