@@ -17,6 +17,7 @@
 #include "agent/host/proxy_job.hpp"
 #include "agent/state_file.hpp"
 #include "core/log.hpp"
+#include "core/memory_trim.hpp"
 
 namespace {
 
@@ -123,6 +124,8 @@ int run(RunFlags flags) {
   berth::log::info("agent.start", {{"version", BERTH_VERSION},
                                    {"server", std::string_view(options.state.server_url)},
                                    {"server_id", std::string_view(options.state.server_id)}});
+  // Output bursts and builds come and go: give the freed heap back.
+  const berth::MemoryTrimmer trimmer(std::chrono::seconds(10));
   const int code = run_agent(std::move(options));
   berth::log::info("agent.exit", {{"code", std::int64_t{code}}});
   berth::log::flush();
@@ -137,6 +140,7 @@ int run(RunFlags flags) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  berth::limit_malloc_arenas(2);
   // A write to a closed pipe or socket is an error value, never a signal that kills the agent.
   std::signal(SIGPIPE, SIG_IGN);
   berth::log::init_logging(

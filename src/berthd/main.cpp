@@ -23,6 +23,7 @@
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "core/memory_trim.hpp"
 #include "core/random.hpp"
 #include "domain/instance/instance_service.hpp"
 #include "http/openapi.hpp"
@@ -290,6 +291,8 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
           setup_token_file->path, url);
     }
     std::fflush(stdout);
+    // After a burst (large bodies, a busy minute) the freed heap goes back to the system.
+    const berth::MemoryTrimmer trimmer(std::chrono::seconds(10));
     server.run();
     if (local_agent) {
       local_agent->stop();
@@ -309,6 +312,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  berth::limit_malloc_arenas(2);
   const std::string version = BERTH_VERSION;
   auto parsed = berth::parse_options(argc, argv, version);
   if (const int* exit_code = std::get_if<int>(&parsed)) {
