@@ -12,6 +12,7 @@
 #include "domain/apps/edge_service.hpp"
 #include "domain/apps/env_service.hpp"
 #include "domain/apps/project_service.hpp"
+#include "domain/backups/destination_service.hpp"
 #include "domain/deploy/deployment_service.hpp"
 #include "domain/deploy/trigger_service.hpp"
 #include "domain/domains/domain_service.hpp"
@@ -47,6 +48,8 @@ struct ServiceSettings {
   std::string cli_binary = {};           // the berth CLI, served for download
   std::size_t deploy_workers = 4;
   domains::Resolver* resolver = nullptr;  // null: the system's resolver
+  /// Reaches backup destinations for their test; null: tests answer unavailable.
+  DestinationProbe* destination_probe = nullptr;
 };
 
 class Services {
@@ -90,6 +93,8 @@ class Services {
   // Domains (issue 14): the resolver first, the service over it.
   domains::SystemResolver resolver;
   DomainService domains;
+  // Backup destinations (issue 15).
+  DestinationService destinations;
 
   // Idempotency-Key answers (api/idempotency_gate is the router's replay guard over it).
   IdempotencyService idempotency;
