@@ -132,6 +132,8 @@ TEST_F(SftpDestinationTest, ClearErrorsForAChangedHostKeyAWrongPasswordAndAMissi
   auto refused = SftpClient::connect(wrong);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, "ssh_auth_failed");
+  // ... which sshd does log (so its absence above means something).
+  EXPECT_NE(sshd_->log().find("Failed password"), std::string::npos) << sshd_->log();
 
   SftpSettings missing = settings();
   missing.folder = folder() + "/not-there";
@@ -161,7 +163,8 @@ TEST_F(SftpDestinationTest, TheFirstSuccessfulTestPinsTheHostKeyAndAReplacedServ
   ASSERT_EQ(tested.status, 200) << tested.body;
   EXPECT_EQ(tested.json()["ok"], true) << tested.body;
   std::vector<std::string> steps;
-  for (const auto& step : tested.json()["steps"]) {
+  const json first = tested.json();
+  for (const auto& step : first["steps"]) {
     steps.push_back(step["step"]);
   }
   EXPECT_EQ(steps, (std::vector<std::string>{"connect", "write", "read", "compare", "delete"}));
