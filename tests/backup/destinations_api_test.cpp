@@ -260,6 +260,11 @@ TEST_F(DestinationsApiTest, MovingTheEndpointNeedsTheSecretAgain) {
               {{"s3", {{"endpoint", elsewhere}, {"secret_access_key", "another"}}}});
   EXPECT_EQ(moved.status, 200) << moved.body;
   EXPECT_EQ(moved.json()["s3"]["endpoint"], elsewhere);
+  // A change is checked like a creation, and the field is named under its kind.
+  const HttpResponse no_bucket =
+      api("PATCH", "/api/v1/backup-destinations/" + id, {{"s3", {{"bucket", nullptr}}}});
+  EXPECT_EQ(no_bucket.status, 400) << no_bucket.body;
+  EXPECT_EQ(no_bucket.json()["error"]["details"]["field"], "s3.bucket");
   // A field set back to null takes its default.
   const HttpResponse reset =
       api("PATCH", "/api/v1/backup-destinations/" + id, {{"s3", {{"prefix", nullptr}}}});

@@ -68,7 +68,15 @@ Result<void> apply_parts(const AreaContext& ctx, BackupDestinationRecord& d, std
                          const json& settings) {
   auto parts = backups::parse_destination(kind, settings);
   if (!parts) {
-    return fail(std::move(parts.error()));
+    // The fields sit under the kind's member in the body ("s3.bucket").
+    Error error = std::move(parts.error());
+    const std::string prefix = std::string(kind) + ".";
+    if (error.details.contains("field") && error.details["field"].is_string() &&
+        !error.details["field"].get<std::string>().starts_with(prefix) &&
+        error.details["field"] != "kind") {
+      error.details["field"] = prefix + error.details["field"].get<std::string>();
+    }
+    return fail(std::move(error));
   }
   d.config = std::move(parts->config);
   d.secrets_sealed = crypto::seal(ctx.services.master_key, ctx.random(), parts->secrets.dump());
@@ -195,15 +203,7 @@ Result<BackupDestinationRecord> DestinationService::create(const Principal& who,
                             .name = input.name,
                             .kind = input.kind};
   if (auto applied = apply_parts(ctx_, d, input.kind, input.settings); !applied) {
-    Error error = std::move(applied.error());
-    // The fields sit under the kind's member in the body.
-    if (error.details.contains("field")) {
-      const std::string field = error.details["field"].get<std::string>();
-      if (!field.starts_with(input.kind + ".")) {
-        error.details["field"] = input.kind + "." + field;
-      }
-    }
-    return fail(std::move(error));
+    return fail(std::move(applied.error()));
   }
   d.created_by = who.user_id;
   d.created_at = now;
