@@ -1,5 +1,7 @@
 #include "backup/s3_client.hpp"
 
+#include <arpa/inet.h>
+
 #include <array>
 #include <ctime>
 #include <memory>
@@ -55,6 +57,17 @@ std::pair<std::string, std::string> split_endpoint(std::string_view endpoint) {
     authority.remove_suffix(1);
   }
   return {std::string(endpoint.substr(0, sep)), std::string(authority)};
+}
+
+// True when the endpoint's host is an IP address: a bucket cannot be a subdomain of one, so
+// such endpoints are always addressed path-style (as AWS's SDKs do).
+bool is_ip_host(std::string_view authority) {
+  if (authority.starts_with('[')) {
+    return true;
+  }
+  const std::string_view host = authority.substr(0, authority.rfind(':'));
+  std::array<unsigned char, 4> address{};
+  return inet_pton(AF_INET, std::string(host).c_str(), address.data()) == 1;
 }
 
 }  // namespace
@@ -184,7 +197,7 @@ S3Target S3Client::target(std::string_view key) const {
   const auto [scheme, authority] = split_endpoint(settings_.endpoint);
   S3Target out;
   const std::string object = key.empty() ? std::string() : uri_encode_path(key);
-  if (settings_.path_style) {
+  if (settings_.path_style || is_ip_host(authority)) {
     out.host = authority;
     out.path = "/" + uri_encode_path(settings_.bucket) + (object.empty() ? "" : "/" + object);
   } else {

@@ -29,7 +29,8 @@ struct S3Settings {
   std::string endpoint = {};
   std::string region = "us-east-1";
   std::string bucket = {};
-  /// true: https://host/bucket/key; false: https://bucket.host/key.
+  /// true: https://host/bucket/key; false: https://bucket.host/key (an endpoint whose host
+  /// is an IP address is always path-style: a bucket cannot be its subdomain).
   bool path_style = false;
   std::string access_key_id = {};
   std::string secret_access_key = {};

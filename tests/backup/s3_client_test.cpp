@@ -181,6 +181,17 @@ TEST(S3Errors, UnknownAnswersKeepTheirCodeAndStatus) {
   EXPECT_EQ(s3_error(403, "<Error><Code>AccessDenied</Code></Error>").code, "s3_access_denied");
 }
 
+TEST(S3Targets, AnIpEndpointIsAlwaysPathStyle) {
+  const SystemClock clock;
+  S3Settings settings{
+      .endpoint = "http://127.0.0.1:9000", .bucket = "backups", .path_style = false};
+  EXPECT_EQ(S3Client(settings, clock).target("a/b").url, "http://127.0.0.1:9000/backups/a/b");
+  settings.endpoint = "https://[::1]:9000";
+  EXPECT_EQ(S3Client(settings, clock).target("a").url, "https://[::1]:9000/backups/a");
+  settings.endpoint = "https://s3.example.com";
+  EXPECT_EQ(S3Client(settings, clock).target("a").url, "https://backups.s3.example.com/a");
+}
+
 TEST(S3Dates, AmzDateIsCompactUtc) {
   EXPECT_EQ(amz_date(std::chrono::system_clock::from_time_t(1440938160)), "20150830T123600Z");
 }
