@@ -30,6 +30,7 @@ class DeploymentService;
 class TriggerService;
 class DomainService;
 class ManagedServices;
+class DestinationService;
 }  // namespace berth
 
 namespace berth::http {
@@ -70,6 +71,8 @@ struct ApiContext {
   const ServiceContext* services = nullptr;     // the public URL install scripts and agents dial
   bool secure_cookies = false;        // add Secure to the session cookie (served over https)
   long long session_max_age = 43200;  // seconds, the session's absolute lifetime
+  /// Backup destinations (issue 15).
+  DestinationService* destinations = nullptr;
   /// The dashboard's files (compiled in, or --web-dir). Null: / answers "dashboard not built".
   const http::SiteSource* web = nullptr;
 };

@@ -6,6 +6,7 @@
 #include "api/app_routes.hpp"
 #include "api/audit_routes.hpp"
 #include "api/auth_routes.hpp"
+#include "api/backup_destination_routes.hpp"
 #include "api/binary_download.hpp"
 #include "api/deployment_routes.hpp"
 #include "api/domain_routes.hpp"
@@ -50,6 +51,7 @@ void register_routes(http::Router& router, const ApiContext& context) {
   add_edge_routes(router, context);
   add_deployment_routes(router, context);
   add_hook_routes(router, context);
+  add_backup_destination_routes(router, context);
   add_web_routes(router, context);
 }
 

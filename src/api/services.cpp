@@ -33,6 +33,7 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
       domains(shared_services, &deployments,
               settings.resolver != nullptr ? *settings.resolver : resolver),
       managed_services(shared_services, jobs, deployments.steps()),
+      destinations(shared_services, settings.destination_probe),
       idempotency(shared_services),
       agent_binary_(std::move(settings.agent_binary)),
       cli_binary_(std::move(settings.cli_binary)) {
@@ -87,7 +88,8 @@ ApiContext Services::api_context(std::string version) {
                     .cli_binary_path = cli_binary_,
                     .services = &shared,
                     .secure_cookies = shared.public_url.starts_with("https://"),
-                    .session_max_age = identity.policy.session_absolute.count()};
+                    .session_max_age = identity.policy.session_absolute.count(),
+                    .destinations = &self.destinations};
 }
 
 }  // namespace berth::api

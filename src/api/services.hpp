@@ -12,6 +12,7 @@
 #include "domain/apps/edge_service.hpp"
 #include "domain/apps/env_service.hpp"
 #include "domain/apps/project_service.hpp"
+#include "domain/backups/destination_service.hpp"
 #include "domain/deploy/deployment_service.hpp"
 #include "domain/deploy/trigger_service.hpp"
 #include "domain/domains/domain_service.hpp"
@@ -48,6 +49,8 @@ struct ServiceSettings {
   std::string cli_binary = {};           // the berth CLI, served for download
   std::size_t deploy_workers = 4;
   domains::Resolver* resolver = nullptr;  // null: the system's resolver
+  /// Reaches backup destinations for their test; null: tests answer unavailable.
+  DestinationProbe* destination_probe = nullptr;
 };
 
 class Services {
@@ -93,6 +96,8 @@ class Services {
   DomainService domains;
   // Managed services (issue 15): their operations run through the deployments' job runner.
   ManagedServices managed_services;
+  // Backup destinations (issue 15).
+  DestinationService destinations;
 
   // Idempotency-Key answers (api/idempotency_gate is the router's replay guard over it).
   IdempotencyService idempotency;

@@ -13,6 +13,7 @@
 #include "api/idempotency_gate.hpp"
 #include "api/routes.hpp"
 #include "api/services.hpp"
+#include "backup/destination_probe.hpp"
 #include "berthd/backup_command.hpp"
 #include "berthd/backup_schedule.hpp"
 #include "berthd/data_dir.hpp"
@@ -197,11 +198,13 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
                           .mailer = mailer.get(),
                           .public_url = options.public_url};
   ssh::LibsshInstaller installer;
+  backup::NetworkDestinationProbe destination_probe(clock);
   api::Services built(services, api::ServiceSettings{.identity = options.identity,
                                                      .fleet = options.fleet,
                                                      .installer = &installer,
                                                      .agent_binary = options.agent_binary,
-                                                     .cli_binary = options.cli_binary});
+                                                     .cli_binary = options.cli_binary,
+                                                     .destination_probe = &destination_probe});
   auto& agents = built.agents;
   auto& deployments = built.deployments;
   auto& monitor = built.monitor;

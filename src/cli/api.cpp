@@ -22,10 +22,11 @@ Error not_signed_in(std::string message) {
 }
 
 bool looks_like_id(const std::string& value, const std::string& collection) {
-  const std::string prefix = collection == "apps"       ? "app_"
-                             : collection == "servers"  ? "srv_"
-                             : collection == "projects" ? "prj_"
-                                                        : "team_";
+  const std::string prefix = collection == "apps"                  ? "app_"
+                             : collection == "servers"             ? "srv_"
+                             : collection == "projects"            ? "prj_"
+                             : collection == "backup-destinations" ? "bdst_"
+                                                                   : "team_";
   return value.starts_with(prefix);
 }
 

@@ -266,4 +266,99 @@ Result<void> SshSession::write_file(std::string_view step, const std::string& pa
   return {};
 }
 
+namespace {
+
+Error sftp_step_failed(std::string_view step, std::string_view what, int sftp_code,
+                       const std::string& ssh_error) {
+  Error error = remote_step_failed(step, -1, fmt::format("{}: {}", what, ssh_error));
+  error.details["sftp_error"] = sftp_code;
+  return error;
+}
+
+struct SftpFileCloser {
+  void operator()(sftp_file file) const { sftp_close(file); }
+};
+using SftpFilePtr = std::unique_ptr<sftp_file_struct, SftpFileCloser>;
+
+}  // namespace
+
+Result<void> SshSession::write_stream(std::string_view step, const std::string& path,
+                                      const ChunkSource& source, unsigned mode) {
+  const SftpPtr sftp(sftp_new(handle_->session));
+  if (!sftp || sftp_init(sftp.get()) != SSH_OK) {
+    return fail(sftp_step_failed(step, "cannot start SFTP", -1, handle_->last_error()));
+  }
+  sftp_file raw =
+      sftp_open(sftp.get(), path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, static_cast<mode_t>(mode));
+  if (raw == nullptr) {
+    return fail(sftp_step_failed(step, fmt::format("cannot create {}", path),
+                                 sftp_get_error(sftp.get()), handle_->last_error()));
+  }
+  SftpFilePtr file(raw);
+  std::array<char, kSftpChunk> buffer{};
+  while (true) {
+    auto got = source(buffer.data(), buffer.size());
+    if (!got) {
+      return fail(std::move(got.error()));
+    }
+    if (*got == 0) {
+      break;
+    }
+    std::size_t written = 0;
+    while (written < *got) {
+      const ssize_t sent = sftp_write(file.get(), buffer.data() + written, *got - written);
+      if (sent <= 0) {
+        return fail(sftp_step_failed(step, fmt::format("cannot write {}", path),
+                                     sftp_get_error(sftp.get()), handle_->last_error()));
+      }
+      written += static_cast<std::size_t>(sent);
+    }
+  }
+  if (sftp_close(file.release()) != SSH_OK) {
+    return fail(sftp_step_failed(step, fmt::format("cannot finish writing {}", path),
+                                 sftp_get_error(sftp.get()), handle_->last_error()));
+  }
+  return {};
+}
+
+Result<void> SshSession::read_stream(std::string_view step, const std::string& path,
+                                     const ChunkSink& sink) {
+  const SftpPtr sftp(sftp_new(handle_->session));
+  if (!sftp || sftp_init(sftp.get()) != SSH_OK) {
+    return fail(sftp_step_failed(step, "cannot start SFTP", -1, handle_->last_error()));
+  }
+  sftp_file raw = sftp_open(sftp.get(), path.c_str(), O_RDONLY, 0);
+  if (raw == nullptr) {
+    return fail(sftp_step_failed(step, fmt::format("cannot open {}", path),
+                                 sftp_get_error(sftp.get()), handle_->last_error()));
+  }
+  const SftpFilePtr file(raw);
+  std::array<char, kSftpChunk> buffer{};
+  while (true) {
+    const ssize_t got = sftp_read(file.get(), buffer.data(), buffer.size());
+    if (got < 0) {
+      return fail(sftp_step_failed(step, fmt::format("cannot read {}", path),
+                                   sftp_get_error(sftp.get()), handle_->last_error()));
+    }
+    if (got == 0) {
+      return {};
+    }
+    if (auto taken = sink(std::string_view(buffer.data(), static_cast<std::size_t>(got))); !taken) {
+      return fail(std::move(taken.error()));
+    }
+  }
+}
+
+Result<void> SshSession::remove_file(std::string_view step, const std::string& path) {
+  const SftpPtr sftp(sftp_new(handle_->session));
+  if (!sftp || sftp_init(sftp.get()) != SSH_OK) {
+    return fail(sftp_step_failed(step, "cannot start SFTP", -1, handle_->last_error()));
+  }
+  if (sftp_unlink(sftp.get(), path.c_str()) != SSH_OK) {
+    return fail(sftp_step_failed(step, fmt::format("cannot remove {}", path),
+                                 sftp_get_error(sftp.get()), handle_->last_error()));
+  }
+  return {};
+}
+
 }  // namespace berth::ssh

@@ -4,7 +4,9 @@
 /// an I/O thread. Secrets (passwords, keys) are passed straight to libssh and never logged.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -61,6 +63,21 @@ class SshSession {
   /// unprocessable `remote_step_failed` (details: step, the SFTP error) on failure.
   Result<void> write_file(std::string_view step, const std::string& path, std::string_view content,
                           unsigned mode);
+
+  /// Fills a buffer with up to `size` bytes and returns how many (0 at the end).
+  using ChunkSource = std::function<Result<std::size_t>(char* buffer, std::size_t size)>;
+  /// Takes the next part of a file.
+  using ChunkSink = std::function<Result<void>(std::string_view chunk)>;
+
+  /// Writes what `source` gives to `path` over SFTP (created with `mode`, or truncated), never
+  /// holding more than one chunk. Errors as write_file; details.sftp_error is libssh's SFTP
+  /// status (2: no such file or folder, 3: permission denied).
+  Result<void> write_stream(std::string_view step, const std::string& path,
+                            const ChunkSource& source, unsigned mode);
+  /// Reads `path` over SFTP into `sink`, a chunk at a time. Errors as write_stream.
+  Result<void> read_stream(std::string_view step, const std::string& path, const ChunkSink& sink);
+  /// Removes the file `path` over SFTP. Errors as write_stream.
+  Result<void> remove_file(std::string_view step, const std::string& path);
 
  private:
   struct Handle;

@@ -18,6 +18,7 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "store/app_records.hpp"
+#include "store/backup_records.hpp"
 #include "store/fleet_records.hpp"
 #include "store/identity_records.hpp"
 #include "store/service_records.hpp"
@@ -356,6 +357,19 @@ class Tx {
   /// The apps linked to a service, ordered by when they were linked.
   virtual Result<std::vector<ServiceLinkRecord>> list_service_links(
       std::string_view service_id) = 0;
+
+  // Backup destinations. (team_id, name) is unique (`conflict` "destination_name_taken").
+  // Deleted with their team.
+  virtual Result<void> create_backup_destination(const BackupDestinationRecord& destination) = 0;
+  /// By id within a team; team_id "" finds it in any team.
+  virtual Result<std::optional<BackupDestinationRecord>> get_backup_destination(
+      std::string_view team_id, std::string_view id) = 0;
+  /// Every column, by id.
+  virtual Result<void> update_backup_destination(const BackupDestinationRecord& destination) = 0;
+  virtual Result<void> delete_backup_destination(std::string_view id) = 0;
+  /// Ordered by name.
+  virtual Result<Page<BackupDestinationRecord>> list_backup_destinations(
+      const BackupDestinationQuery& query) = 0;
 
   // Idempotency keys: one row per (scope, key), pruned by age.
   /// `conflict` when the scope already has this key.

@@ -1,8 +1,8 @@
 // The user's flow through the dashboard, as a person sees it: selectors by role, label and
-// text. Steps come in chains (auth, servers, apps, team); a step named in pending.json belongs
-// to a view that is not on main yet: it still runs, with a short timeout, and when it fails its
-// chain stops there and the step is reported pending. A pending step that passes fails the run
-// (remove it from pending.json), so the list cannot go stale.
+// text. Steps come in chains (auth, servers, apps, team, destinations); a step named in
+// pending.json belongs to a view that is not on main yet: it still runs, with a short timeout,
+// and when it fails its chain stops there and the step is reported pending. A pending step
+// that passes fails the run (remove it from pending.json), so the list cannot go stale.
 import { request } from "node:http";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -177,6 +177,7 @@ export class Flow {
 
     await this.chain("apps", () => this.appsChain(page));
     await this.chain("team", () => this.teamChain(page));
+    await this.chain("destinations", () => this.destinationsChain(page));
     await context.close();
   }
 
@@ -321,6 +322,33 @@ export class Flow {
       const header = page.locator("header").filter({ has: page.getByRole("heading", { name: /Deployment of/ }) });
       await header.getByText("succeeded", { exact: true }).waitFor({ timeout: 60_000 });
       await this.waitServing("v1\n");
+    });
+  }
+
+  async destinationsChain(page) {
+    await this.step("destinations", "add-and-test-a-destination-that-does-not-answer", page, async () => {
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Backup destinations" }).click();
+      await page.getByRole("heading", { name: "No destinations yet" }).waitFor();
+      await this.view(page, "destinations-empty");
+      await page.getByRole("button", { name: "Add destination" }).first().click();
+      const dialog = page.getByRole("dialog", { name: "Add backup destination" });
+      await dialog.getByLabel("SFTP folder").check();
+      await dialog.getByLabel("Host", { exact: true }).waitFor();
+      await dialog.getByLabel("S3-compatible bucket").check();
+      await this.view(page, "destination-add");
+      await dialog.getByLabel("Name", { exact: true }).fill("nowhere");
+      // Port 1 on loopback: nothing listens, so the test fails at its first step, plainly.
+      await dialog.getByLabel("Endpoint", { exact: true }).fill("http://127.0.0.1:1");
+      await dialog.getByLabel("Bucket", { exact: true }).fill("backups");
+      await dialog.getByLabel("Access key id", { exact: true }).fill("AKIDEXAMPLE");
+      await dialog.getByLabel("Secret access key", { exact: true }).fill("e2e-secret-never-shown");
+      await dialog.getByRole("button", { name: "Add destination" }).click();
+      await dialog.waitFor({ state: "detached" });
+      await page.getByRole("button", { name: "Test nowhere" }).click();
+      const steps = page.getByRole("list", { name: "Test of nowhere" });
+      await steps.getByText(/Write a probe object — failed: the S3 endpoint cannot be reached/).waitFor({ timeout: this.long });
+      await this.view(page, "destinations-tested");
+      if ((await page.content()).includes("e2e-secret-never-shown")) throw new Error("the secret is on the page");
     });
   }
 

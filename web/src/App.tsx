@@ -13,6 +13,7 @@ import { accountRoutes } from "./features/account/routes";
 import { serverRoutes } from "./features/servers/routes";
 import { appRoutes } from "./features/apps/routes";
 import { teamRoutes } from "./features/team/routes";
+import { destinationRoutes } from "./features/destinations/routes";
 import { NotFound } from "./features/NotFound";
 
 const queryClient = makeQueryClient();
@@ -45,6 +46,7 @@ export const routes: RouteObject[] = [
           ...serverRoutes,
           ...appRoutes,
           ...teamRoutes,
+          ...destinationRoutes,
           ...accountRoutes,
           { path: "*", element: <NotFound /> },
         ],

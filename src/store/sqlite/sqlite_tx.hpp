@@ -6,8 +6,9 @@
 /// invitations), sqlite_tx_fleet.cpp (servers, install tokens), sqlite_tx_jobs.cpp (jobs, job
 /// output) and sqlite_tx_metrics.cpp (metrics, server events), sqlite_tx_apps.cpp (projects, apps,
 /// env vars) and sqlite_tx_deploy.cpp (deployments and their events, triggers, proxy settings) and
-/// sqlite_tx_idempotency.cpp (idempotency keys), sqlite_tx_domains.cpp (domains) and
-/// sqlite_tx_services.cpp (managed services and their links).
+/// sqlite_tx_idempotency.cpp (idempotency keys), sqlite_tx_domains.cpp (domains),
+/// sqlite_tx_services.cpp (managed services and their links) and sqlite_tx_destinations.cpp
+/// (backup destinations).
 ///
 /// Beyond store.hpp: a unique or foreign-key violation is `conflict`; update_*, delete_*,
 /// touch_*, revoke_session, revoke_api_key and mark_refresh_token_used of a missing id are
@@ -252,6 +253,14 @@ class SqliteTx final : public Tx {
   Result<std::vector<DomainRecord>> find_domains_by_hostname(std::string_view hostname) override;
   Result<std::vector<std::string>> list_domains_to_check(TimePoint before,
                                                          std::int64_t limit) override;
+
+  Result<void> create_backup_destination(const BackupDestinationRecord& destination) override;
+  Result<std::optional<BackupDestinationRecord>> get_backup_destination(
+      std::string_view team_id, std::string_view id) override;
+  Result<void> update_backup_destination(const BackupDestinationRecord& destination) override;
+  Result<void> delete_backup_destination(std::string_view id) override;
+  Result<Page<BackupDestinationRecord>> list_backup_destinations(
+      const BackupDestinationQuery& query) override;
 
   Result<std::optional<ProxySettingsRecord>> get_proxy_settings(
       std::string_view server_id) override;

@@ -799,6 +799,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/backup-destinations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the team's backup destinations
+         * @description Ordered by name; ?kind=s3|sftp, ?q= (a substring of the name), ?page=, ?per_page=. Never a secret.
+         */
+        get: operations["get_api_v1_backup_destinations"];
+        put?: never;
+        /**
+         * Add a backup destination
+         * @description name: 1-63 letters, digits, '-', '_', '.', unique in the team (409 destination_name_taken). kind s3: s3 {endpoint (https://host[:port]; http only for a loopback host or with allow_http), region (default us-east-1), bucket (AWS naming rules), prefix (segments without '..'), path_style (default false: virtual-host style), access_key_id, secret_access_key}. kind sftp: sftp {host, port (default 22), user, path (an absolute folder), password or private_key (+ private_key_passphrase), host_key_fingerprint (SHA256:…; pinned by the first successful test when not given)}. Secrets are sealed at rest and never returned: answers carry secret_set and an access key hint.
+         */
+        post: operations["post_api_v1_backup_destinations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backup-destinations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a backup destination */
+        get: operations["get_api_v1_backup_destinations_id"];
+        put?: never;
+        post?: never;
+        /** Remove a backup destination */
+        delete: operations["delete_api_v1_backup_destinations_id"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a backup destination
+         * @description Only the fields given change (null: back to the default); the kind does not. Changing an S3 endpoint or an SFTP host needs the secret again and forgets a pinned host key. kind s3: s3 {endpoint (https://host[:port]; http only for a loopback host or with allow_http), region (default us-east-1), bucket (AWS naming rules), prefix (segments without '..'), path_style (default false: virtual-host style), access_key_id, secret_access_key}. kind sftp: sftp {host, port (default 22), user, path (an absolute folder), password or private_key (+ private_key_passphrase), host_key_fingerprint (SHA256:…; pinned by the first successful test when not given)}. Secrets are sealed at rest and never returned: answers carry secret_set and an access key hint.
+         */
+        patch: operations["patch_api_v1_backup_destinations_id"];
+        trace?: never;
+    };
+    "/api/v1/backup-destinations/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test a backup destination
+         * @description berthd writes a probe object with a random name under the prefix (or in the SFTP folder), reads it back, compares and deletes it: {ok, steps: [{step, ok, ms, error?, code?}]}. A failed step is an answer (200, ok false), not an error: code s3_credentials_rejected (the access key or secret is wrong), s3_bucket_missing, s3_unreachable, s3_access_denied, ssh_unreachable, ssh_auth_failed, host_key_changed, sftp_missing, sftp_denied, probe_mismatch. An SFTP host key seen by a successful first test is pinned.
+         */
+        post: operations["post_api_v1_backup_destinations_id_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cli/download": {
         parameters: {
             query?: never;
@@ -6505,6 +6571,700 @@ export interface operations {
             };
             /** @description Body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_backup_destinations: {
+        parameters: {
+            query?: {
+                /** @description The page, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+                /** @description only destinations of this kind */
+                kind?: "s3" | "sftp";
+                /** @description Only items whose name contains this text (any case) */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: {
+                            created_at?: string;
+                            id?: string;
+                            /** @enum {string} */
+                            kind?: "s3" | "sftp";
+                            last_test?: {
+                                ok?: boolean;
+                                steps?: {
+                                    code?: string;
+                                    error?: string;
+                                    ms?: number;
+                                    ok?: boolean;
+                                    step?: string;
+                                }[];
+                                tested_at?: string | null;
+                            } | null;
+                            name?: string;
+                            s3?: {
+                                access_key_hint?: string;
+                                allow_http?: boolean;
+                                bucket?: string;
+                                endpoint?: string;
+                                path_style?: boolean;
+                                prefix?: string;
+                                region?: string;
+                            };
+                            secret_set?: boolean;
+                            sftp?: {
+                                /** @enum {string} */
+                                auth?: "password" | "private_key";
+                                host?: string;
+                                host_key_fingerprint?: string;
+                                path?: string;
+                                port?: number;
+                                user?: string;
+                            };
+                            updated_at?: string;
+                        }[];
+                        page?: number;
+                        per_page?: number;
+                        total?: number;
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_api_v1_backup_destinations: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request within 24 hours returns the first answer (marked Idempotency-Replayed: true) instead of acting twice. Keys are kept per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kind: "s3" | "sftp";
+                    name: string;
+                    s3?: {
+                        access_key_id?: string;
+                        allow_http?: boolean;
+                        bucket?: string;
+                        endpoint?: string;
+                        path_style?: boolean;
+                        prefix?: string;
+                        region?: string;
+                        secret_access_key?: string;
+                    };
+                    sftp?: {
+                        host?: string;
+                        host_key_fingerprint?: string;
+                        password?: string;
+                        path?: string;
+                        port?: number;
+                        private_key?: string;
+                        private_key_passphrase?: string;
+                        user?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created_at?: string;
+                        id?: string;
+                        /** @enum {string} */
+                        kind?: "s3" | "sftp";
+                        last_test?: {
+                            ok?: boolean;
+                            steps?: {
+                                code?: string;
+                                error?: string;
+                                ms?: number;
+                                ok?: boolean;
+                                step?: string;
+                            }[];
+                            tested_at?: string | null;
+                        } | null;
+                        name?: string;
+                        s3?: {
+                            access_key_hint?: string;
+                            allow_http?: boolean;
+                            bucket?: string;
+                            endpoint?: string;
+                            path_style?: boolean;
+                            prefix?: string;
+                            region?: string;
+                        };
+                        secret_set?: boolean;
+                        sftp?: {
+                            /** @enum {string} */
+                            auth?: "password" | "private_key";
+                            host?: string;
+                            host_key_fingerprint?: string;
+                            path?: string;
+                            port?: number;
+                            user?: string;
+                        };
+                        updated_at?: string;
+                    };
+                };
+            };
+            /** @description Malformed or invalid body, or Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key still runs */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_backup_destinations_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created_at?: string;
+                        id?: string;
+                        /** @enum {string} */
+                        kind?: "s3" | "sftp";
+                        last_test?: {
+                            ok?: boolean;
+                            steps?: {
+                                code?: string;
+                                error?: string;
+                                ms?: number;
+                                ok?: boolean;
+                                step?: string;
+                            }[];
+                            tested_at?: string | null;
+                        } | null;
+                        name?: string;
+                        s3?: {
+                            access_key_hint?: string;
+                            allow_http?: boolean;
+                            bucket?: string;
+                            endpoint?: string;
+                            path_style?: boolean;
+                            prefix?: string;
+                            region?: string;
+                        };
+                        secret_set?: boolean;
+                        sftp?: {
+                            /** @enum {string} */
+                            auth?: "password" | "private_key";
+                            host?: string;
+                            host_key_fingerprint?: string;
+                            path?: string;
+                            port?: number;
+                            user?: string;
+                        };
+                        updated_at?: string;
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_api_v1_backup_destinations_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patch_api_v1_backup_destinations_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    s3?: {
+                        access_key_id?: string | null;
+                        allow_http?: boolean | null;
+                        bucket?: string | null;
+                        endpoint?: string | null;
+                        path_style?: boolean | null;
+                        prefix?: string | null;
+                        region?: string | null;
+                        secret_access_key?: string | null;
+                    };
+                    sftp?: {
+                        host?: string | null;
+                        host_key_fingerprint?: string | null;
+                        password?: string | null;
+                        path?: string | null;
+                        port?: number | null;
+                        private_key?: string | null;
+                        private_key_passphrase?: string | null;
+                        user?: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created_at?: string;
+                        id?: string;
+                        /** @enum {string} */
+                        kind?: "s3" | "sftp";
+                        last_test?: {
+                            ok?: boolean;
+                            steps?: {
+                                code?: string;
+                                error?: string;
+                                ms?: number;
+                                ok?: boolean;
+                                step?: string;
+                            }[];
+                            tested_at?: string | null;
+                        } | null;
+                        name?: string;
+                        s3?: {
+                            access_key_hint?: string;
+                            allow_http?: boolean;
+                            bucket?: string;
+                            endpoint?: string;
+                            path_style?: boolean;
+                            prefix?: string;
+                            region?: string;
+                        };
+                        secret_set?: boolean;
+                        sftp?: {
+                            /** @enum {string} */
+                            auth?: "password" | "private_key";
+                            host?: string;
+                            host_key_fingerprint?: string;
+                            path?: string;
+                            port?: number;
+                            user?: string;
+                        };
+                        updated_at?: string;
+                    };
+                };
+            };
+            /** @description Malformed or invalid body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_api_v1_backup_destinations_id_test: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request within 24 hours returns the first answer (marked Idempotency-Replayed: true) instead of acting twice. Keys are kept per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        destination?: {
+                            created_at?: string;
+                            id?: string;
+                            /** @enum {string} */
+                            kind?: "s3" | "sftp";
+                            last_test?: {
+                                ok?: boolean;
+                                steps?: {
+                                    code?: string;
+                                    error?: string;
+                                    ms?: number;
+                                    ok?: boolean;
+                                    step?: string;
+                                }[];
+                                tested_at?: string | null;
+                            } | null;
+                            name?: string;
+                            s3?: {
+                                access_key_hint?: string;
+                                allow_http?: boolean;
+                                bucket?: string;
+                                endpoint?: string;
+                                path_style?: boolean;
+                                prefix?: string;
+                                region?: string;
+                            };
+                            secret_set?: boolean;
+                            sftp?: {
+                                /** @enum {string} */
+                                auth?: "password" | "private_key";
+                                host?: string;
+                                host_key_fingerprint?: string;
+                                path?: string;
+                                port?: number;
+                                user?: string;
+                            };
+                            updated_at?: string;
+                        };
+                        host_key_fingerprint?: string | null;
+                        ok?: boolean;
+                        steps?: {
+                            code?: string;
+                            error?: string;
+                            ms?: number;
+                            ok?: boolean;
+                            step?: string;
+                        }[];
+                        tested_at?: string | null;
+                    };
+                };
+            };
+            /** @description Malformed Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key still runs */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
