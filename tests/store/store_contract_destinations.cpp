@@ -49,7 +49,7 @@ Result<void> create(Store& store, const BackupDestinationRecord& destination) {
   return store.write([&](Tx& tx) { return tx.create_backup_destination(destination); });
 }
 
-std::vector<std::string> listed(Store& store, const BackupDestinationQuery& query) {
+std::vector<std::string> listed_destinations(Store& store, const BackupDestinationQuery& query) {
   auto page = read_tx(store, [&](Tx& tx) { return tx.list_backup_destinations(query); });
   return page ? ids_of(page->items) : std::vector<std::string>{"<error>"};
 }
@@ -113,13 +113,13 @@ TEST_P(StoreContract, BackupDestinationsListFilterAndGoWithTheirTeam) {
                                   test_destination(2, 1), test_destination(4, 2)}) {
     BERTH_ASSERT_OK(create(store(), destination));
   }
-  EXPECT_EQ(listed(store(), {.team_id = team_id(1)}),
+  EXPECT_EQ(listed_destinations(store(), {.team_id = team_id(1)}),
             (std::vector<std::string>{destination_id(1), destination_id(2), destination_id(3)}));
-  EXPECT_EQ(listed(store(), {.team_id = team_id(1), .kind = "sftp"}),
+  EXPECT_EQ(listed_destinations(store(), {.team_id = team_id(1), .kind = "sftp"}),
             (std::vector<std::string>{destination_id(1)}));
-  EXPECT_EQ(listed(store(), {.team_id = team_id(1), .q = "ST-2"}),
+  EXPECT_EQ(listed_destinations(store(), {.team_id = team_id(1), .q = "ST-2"}),
             (std::vector<std::string>{destination_id(2)}));
-  EXPECT_EQ(listed(store(), {.team_id = team_id(1), .page = 2, .per_page = 2}),
+  EXPECT_EQ(listed_destinations(store(), {.team_id = team_id(1), .page = 2, .per_page = 2}),
             (std::vector<std::string>{destination_id(3)}));
 
   BERTH_ASSERT_OK(
@@ -130,8 +130,8 @@ TEST_P(StoreContract, BackupDestinationsListFilterAndGoWithTheirTeam) {
                 .kind,
             ErrorKind::not_found);
   BERTH_ASSERT_OK(store().write([](Tx& tx) { return tx.delete_team(team_id(1)); }));
-  EXPECT_TRUE(listed(store(), {.team_id = team_id(1)}).empty());
-  EXPECT_EQ(listed(store(), {.team_id = team_id(2)}),
+  EXPECT_TRUE(listed_destinations(store(), {.team_id = team_id(1)}).empty());
+  EXPECT_EQ(listed_destinations(store(), {.team_id = team_id(2)}),
             (std::vector<std::string>{destination_id(4)}));
 }
 

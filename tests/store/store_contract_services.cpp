@@ -41,7 +41,7 @@ Result<void> create(Store& store, const ServiceRecord& service) {
   return store.write([&](Tx& tx) { return tx.create_service(service); });
 }
 
-std::vector<std::string> listed(Store& store, const ServiceQuery& query) {
+std::vector<std::string> listed_services(Store& store, const ServiceQuery& query) {
   auto page = read_tx(store, [&](Tx& tx) { return tx.list_services(query); });
   return page ? ids_of(page->items) : std::vector<std::string>{"<error>"};
 }
@@ -118,20 +118,20 @@ TEST_P(StoreContract, ServicesListFilterCountAndLinks) {
   for (const auto& service : {test_service(1, 1, 1, 1), cache, test_service(3, 2, 3, 2)}) {
     BERTH_ASSERT_OK(create(store(), service));
   }
-  EXPECT_EQ(listed(store(), {.team_id = team_id(1)}),
+  EXPECT_EQ(listed_services(store(), {.team_id = team_id(1)}),
             (std::vector<std::string>{service_id(1), service_id(2)}));
-  EXPECT_EQ(listed(store(), {.team_id = team_id(1), .project_id = project_id(2)}),
+  EXPECT_EQ(listed_services(store(), {.team_id = team_id(1), .project_id = project_id(2)}),
             (std::vector<std::string>{service_id(2)}));
-  EXPECT_EQ(listed(store(), {.team_id = team_id(1), .engine = "redis"}),
+  EXPECT_EQ(listed_services(store(), {.team_id = team_id(1), .engine = "redis"}),
             (std::vector<std::string>{service_id(2)}));
-  EXPECT_EQ(listed(store(), {.team_id = team_id(1), .q = "VICE-1"}),
+  EXPECT_EQ(listed_services(store(), {.team_id = team_id(1), .q = "VICE-1"}),
             (std::vector<std::string>{service_id(1)}));
-  EXPECT_EQ(listed(store(), {.team_id = team_id(2), .server_id = server_id(2)}),
+  EXPECT_EQ(listed_services(store(), {.team_id = team_id(2), .server_id = server_id(2)}),
             (std::vector<std::string>{service_id(3)}));
   ServiceRecord busy = cache;
   busy.status = "deploying";
   BERTH_ASSERT_OK(store().write([&](Tx& tx) { return tx.update_service(busy); }));
-  EXPECT_EQ(listed(store(), {.team_id = {}, .status = "deploying"}),
+  EXPECT_EQ(listed_services(store(), {.team_id = {}, .status = "deploying"}),
             (std::vector<std::string>{service_id(2)}));
   EXPECT_EQ(read_tx(store(), [](Tx& tx) { return tx.count_project_services(project_id(1)); }),
             std::int64_t{1});
@@ -181,7 +181,7 @@ TEST_P(StoreContract, ServicesListFilterCountAndLinks) {
             ErrorKind::not_found);
   // The server's deletion takes its services.
   BERTH_ASSERT_OK(store().write([](Tx& tx) { return tx.delete_server(server_id(2)); }));
-  EXPECT_TRUE(listed(store(), {.team_id = team_id(2)}).empty());
+  EXPECT_TRUE(listed_services(store(), {.team_id = team_id(2)}).empty());
 }
 
 }  // namespace berth
