@@ -1,9 +1,9 @@
 """berthd's RSS through a burst of 1 MB request bodies: idle before, at the end of the burst,
 and each second after it for SECONDS, so one run shows whether the memory comes back.
 
-The bodies are JSON projects whose description is 1 MB of text: parsed, validated and refused
-(400), the way an oversized upload or a misbehaving client would send them; half of them are
-sent as 2 MB bodies, which the body limit refuses (413) before parsing. THREADS clients send
+The bodies are JSON projects whose description is 1 MB of text (just under berthd's 1 MiB
+limit): read, parsed, validated and refused (400), the way an oversized upload or a misbehaving
+client would send them; half of them are 2 MiB bodies, which the body limit refuses (413). THREADS clients send
 COUNT bodies in all, each on its own keep-alive connection.
 
 Usage: burst.py --base URL --pid PID [--count 400] [--threads 8] [--seconds 30]
@@ -37,8 +37,9 @@ def main():
     url = urllib.parse.urlparse(args.base)
     key = os.environ["BENCH_API_KEY"]
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-    bodies = [json.dumps({"name": "burst", "description": "x" * (size * 1024 * 1024)}).encode()
-              for size in (1, 2)]
+    # Just under berthd's 1 MiB body limit (parsed, then refused by validation) and well over it.
+    bodies = [json.dumps({"name": "burst", "description": "x" * size}).encode()
+              for size in (1000 * 1000, 2 * 1024 * 1024)]
     statuses = {}
     lock = threading.Lock()
 
