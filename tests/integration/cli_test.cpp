@@ -717,10 +717,22 @@ TEST_F(CliTest, ServicesCreateListShowSetLinkAndRemove) {
                                      with_key(key_with_role("member")));
   EXPECT_EQ(unpublishable.exit, 3) << unpublishable.err;
   EXPECT_NE(unpublishable.err.find("admin"), std::string::npos) << unpublishable.err;
+  // An admin may: the address defaults to 127.0.0.1, and the answer warns.
+  const CliRun published =
+      berth({"--json", "services", "create", "tunnel-db", "--engine", "mariadb", "--project",
+             "shop", "--server", server, "--publish", "13306"},
+            admin);
+  ASSERT_EQ(published.exit, 0) << published.err;
+  EXPECT_EQ(nlohmann::json::parse(published.out)["publish"],
+            nlohmann::json({{"host_ip", "127.0.0.1"}, {"host_port", 13306}}));
+  EXPECT_NE(published.err.find("warning: the service's port is published"), std::string::npos)
+      << published.err;
+  ASSERT_EQ(berth({"services", "rm", "tunnel-db", "--confirm", "tunnel-db"}, admin).exit, 1)
+      << "busy deploying: nothing is deleted";
 
   // Lists: filtered by project, server (names) and engine.
   const CliRun all = berth({"-q", "services", "ls"}, admin);
-  EXPECT_EQ(std::count(all.out.begin(), all.out.end(), '\n'), 2) << all.out;
+  EXPECT_EQ(std::count(all.out.begin(), all.out.end(), '\n'), 3) << all.out;
   EXPECT_EQ(berth({"-q", "services", "ls", "--engine", "postgres"}, admin).out, id + "\n");
   EXPECT_EQ(berth({"-q", "services", "ls", "--project", "shop", "--server", server}, admin).out,
             all.out);
