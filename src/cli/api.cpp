@@ -25,6 +25,7 @@ bool looks_like_id(const std::string& value, const std::string& collection) {
   const std::string prefix = collection == "apps"                  ? "app_"
                              : collection == "servers"             ? "srv_"
                              : collection == "projects"            ? "prj_"
+                             : collection == "services"            ? "svc_"
                              : collection == "backup-destinations" ? "bdst_"
                                                                    : "team_";
   return value.starts_with(prefix);

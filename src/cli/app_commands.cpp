@@ -334,6 +334,76 @@ void add_hook_commands(CLI::App& app, const Runner& runner) {
   });
 }
 
+const std::vector<Column> kLinkColumns = {{"SERVICE", "service_name"},
+                                          {"ENGINE", "engine"},
+                                          {"PREFIX", "env_prefix"},
+                                          {"ENV", "env_keys"},
+                                          {"LINKED", "created_at"}};
+
+// berth apps link|unlink|links: an app's links to managed services (docs/services.md).
+void add_link_commands(CLI::App* apps, const Runner& runner) {
+  auto target = std::make_shared<std::string>();
+  auto service = std::make_shared<std::string>();
+  auto prefix = std::make_shared<std::string>();
+  auto* link = apps->add_subcommand(
+      "link", "Give an app a service's URL and credentials as secret env vars (redeploy after)");
+  link->add_option("app", *target, "App id or name")->required();
+  link->add_option("service", *service, "Service id or name (same project and server)")->required();
+  link->add_option("--prefix", *prefix,
+                   "Put this in front of each var's name (MAIN_ gives MAIN_DATABASE_URL)");
+  link->footer("Example:\n  berth apps link shop-web orders-db\n  berth deploy shop-web --wait");
+  runner.on(link, [target, service, prefix](Api& api) {
+    auto service_id = api.resolve("services", *service);
+    auto path =
+        service_id ? path_of(api, "apps", *target, "/links") : fail(std::move(service_id.error()));
+    nlohmann::json body{{"service_id", service_id ? *service_id : ""}};
+    if (!prefix->empty()) {
+      body["env_prefix"] = *prefix;
+    }
+    auto answer = path ? api.call("POST", *path, body, {{"Idempotency-Key", new_idempotency_key()}})
+                       : fail(std::move(path.error()));
+    if (!answer) {
+      return report(answer.error());
+    }
+    if (api.options().quiet) {
+      fmt::print("{}\n", cell(*answer, "service_id"));
+      return int{kOk};
+    }
+    return show_done(
+        api.options(), *answer,
+        fmt::format("Linked {} to {}: {} (deploy {} to use them)", *target,
+                    cell(*answer, "service_name"), cell(*answer, "env_keys"), *target));
+  });
+
+  auto* unlink =
+      apps->add_subcommand("unlink", "Remove the env vars a link to a service wrote into an app");
+  unlink->add_option("app", *target, "App id or name")->required();
+  unlink->add_option("service", *service, "Service id or name")->required();
+  runner.on(unlink, [target, service](Api& api) {
+    auto service_id = api.resolve("services", *service);
+    auto path = service_id ? path_of(api, "apps", *target, "/links/" + *service_id)
+                           : fail(std::move(service_id.error()));
+    auto answer = path ? api.call("DELETE", *path) : fail(std::move(path.error()));
+    return answer ? show_done(api.options(), *answer,
+                              fmt::format("Unlinked {} from {}", *target, *service))
+                  : report(answer.error());
+  });
+
+  auto* links = apps->add_subcommand("links", "List the services an app is linked to");
+  links->add_option("app", *target, "App id or name")->required();
+  runner.on(links, [target](Api& api) {
+    auto path = path_of(api, "apps", *target, "/links");
+    auto items = path ? api.get(*path) : fail(std::move(path.error()));
+    if (items && api.options().quiet) {  // a link is named by its service
+      for (const auto& item : *items) {
+        fmt::print("{}\n", cell(item, "service_id"));
+      }
+      return int{kOk};
+    }
+    return items ? show_list(api.options(), *items, kLinkColumns) : report(items.error());
+  });
+}
+
 }  // namespace
 
 void add_app_commands(CLI::App& app, const Runner& runner) {
@@ -383,6 +453,7 @@ void add_app_commands(CLI::App& app, const Runner& runner) {
 
   add_delete_command(apps, runner, "apps",
                      "Delete an app with its env vars, deployments and hooks");
+  add_link_commands(apps, runner);
 
   add_env_commands(app, runner);
   add_hook_commands(app, runner);

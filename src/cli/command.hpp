@@ -66,6 +66,7 @@ void add_deploy_commands(CLI::App& app, const Runner& runner);
 void add_team_commands(CLI::App& app, const Runner& runner);
 void add_manifest_commands(CLI::App& app, const Runner& runner);
 void add_domain_commands(CLI::App& app, const Runner& runner);
+void add_service_commands(CLI::App& app, const Runner& runner);
 void add_destination_commands(CLI::App& app, const Runner& runner);
 void add_meta_commands(CLI::App& app, const Runner& runner);
 

@@ -159,26 +159,7 @@ void add_deploy_commands(CLI::App& app, const Runner& runner) {
   logs->add_flag("-f,--follow", *follow, "Keep streaming until Ctrl-C or the container stops");
   logs->add_option("--tail", *tail, "Start with the last N lines");
   runner.on(logs, [args, follow, tail](Api& api) {
-    std::string query = *follow ? "?follow=true" : "?follow=false";
-    if (*tail >= 0) {
-      query += "&tail=" + std::to_string(*tail);
-    }
-    auto path = path_of(api, "apps", args->app, "/logs" + query);
-    if (!path) {
-      return report(path.error());
-    }
-    install_interrupt_handler();
-    // Each request opens a new log job on the agent, so a resumed stream would start over:
-    // the end of the connection is the end of the command.
-    auto streamed = api.stream(*path, "",
-                               [](const client::SseEvent& event) {
-                                 if (event.event == "output") {
-                                   write_output(nlohmann::json::parse(event.data, nullptr, false));
-                                 }
-                                 return event.event != "done";
-                               },
-                               {.cancel = &interrupted(), .max_reconnects = 0, .reconnect = false});
-    return streamed ? int{kOk} : report(streamed.error());
+    return print_container_logs(api, "apps", args->app, *follow, *tail);
   });
 
   auto* deployments = app.add_subcommand("deployments", "An app's deployments");

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   add_team_commands(app, runner);
   add_manifest_commands(app, runner);
   add_domain_commands(app, runner);
+  add_service_commands(app, runner);
   add_destination_commands(app, runner);
   add_meta_commands(app, runner);
 

@@ -3,6 +3,8 @@
 #include <csignal>
 #include <cstdio>
 
+#include "cli/command.hpp"
+
 namespace berth::cli {
 namespace {
 
@@ -20,6 +22,30 @@ void install_interrupt_handler() {
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+}
+
+int print_container_logs(Api& api, const std::string& collection, const std::string& name_or_id,
+                         bool follow, int tail) {
+  std::string query = follow ? "?follow=true" : "?follow=false";
+  if (tail >= 0) {
+    query += "&tail=" + std::to_string(tail);
+  }
+  auto path = path_of(api, collection, name_or_id, "/logs" + query);
+  if (!path) {
+    return report(path.error());
+  }
+  install_interrupt_handler();
+  // Each request opens a new log job on the agent, so a resumed stream would start over:
+  // the end of the connection is the end of the command.
+  auto streamed = api.stream(*path, "",
+                             [](const client::SseEvent& event) {
+                               if (event.event == "output") {
+                                 write_output(nlohmann::json::parse(event.data, nullptr, false));
+                               }
+                               return event.event != "done";
+                             },
+                             {.cancel = &interrupted(), .max_reconnects = 0, .reconnect = false});
+  return streamed ? int{kOk} : report(streamed.error());
 }
 
 void write_output(const nlohmann::json& data) {

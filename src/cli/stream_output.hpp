@@ -17,6 +17,11 @@ void install_interrupt_handler();
 /// Writes an `output` event's text to stdout or stderr by its `stream`.
 void write_output(const nlohmann::json& data);
 
+/// `berth logs` and `berth services logs`: prints GET /api/v1/<collection>/<id>/logs (the
+/// last `tail` lines when >= 0; `follow` keeps reading) until it ends or Ctrl-C; the exit code.
+int print_container_logs(Api& api, const std::string& collection, const std::string& name_or_id,
+                         bool follow, int tail);
+
 /// Follows GET /jobs/{id}/output until `done`; the job as that event carries it, or the
 /// stream's failure. Resumes after a dropped connection.
 Result<nlohmann::json> follow_job(Api& api, const std::string& job_id);

@@ -38,7 +38,7 @@ class CliShellTest : public ::testing::Test {
 TEST_F(CliShellTest, BashCompletesNounsVerbsAndEachVerbsFlags) {
   const std::string script = script_for("bash");
   const CliRun nouns = shell("bash", "source " + script +
-                                         "; COMP_WORDS=(berth se); COMP_CWORD=1; _berth; "
+                                         "; COMP_WORDS=(berth serve); COMP_CWORD=1; _berth; "
                                          "printf '%s\\n' \"${COMPREPLY[@]}\"");
   ASSERT_EQ(nouns.exit, 0) << nouns.err;
   EXPECT_EQ(nouns.out, "servers\n");
@@ -72,7 +72,7 @@ TEST_F(CliShellTest, FishCompletesVerbsWithDescriptionsAndTheirFlags) {
   EXPECT_NE(verbs.out.find("add\tAdopt a server over SSH"), std::string::npos) << verbs.out;
   EXPECT_NE(verbs.out.find("adopt\t"), std::string::npos) << verbs.out;
   // An apostrophe in a description survives fish's quoting.
-  const CliRun nouns = shell("fish", "source " + script + "; complete -C 'berth serv'");
+  const CliRun nouns = shell("fish", "source " + script + "; complete -C 'berth serve'");
   EXPECT_EQ(nouns.out, "servers\tThe team's servers\n") << nouns.err;
   const CliRun flags =
       shell("fish", "source " + script + "; complete -C 'berth servers add --host'");

@@ -670,6 +670,171 @@ TEST_F(CliTest, AuditSinceAndServersAddOverSsh) {
   EXPECT_EQ(berth({"-q", "servers", "ls"}, admin).out, "");
 }
 
+// A server enrolled but never connected: a service on it stays deploying (no agent to run it),
+// which is enough to drive every command against the real API.
+TEST_F(CliTest, ServicesCreateListShowSetLinkAndRemove) {
+  start_fleet();
+  const std::string server = enrol(agent_dir("far"));
+  const auto admin = with_key(api_key_);
+  ASSERT_EQ(berth({"projects", "create", "shop"}, admin).exit, 0);
+
+  const CliRun created =
+      berth({"--json", "services", "create", "orders-db", "--engine", "postgres", "--project",
+             "shop", "--server", server, "--memory", "256M", "--cpus", "0.5"},
+            admin);
+  ASSERT_EQ(created.exit, 0) << created.err;
+  const auto service = nlohmann::json::parse(created.out);
+  const std::string id = service.value("id", "");
+  EXPECT_TRUE(id.starts_with("svc_")) << created.out;
+  EXPECT_EQ(service.value("version", ""), "17") << "the newest by default";
+  EXPECT_EQ(service.value("image", ""), "postgres:17");
+  EXPECT_EQ(service.value("memory_bytes", 0LL), 256LL * 1024 * 1024);
+  EXPECT_EQ(service.value("nano_cpus", 0LL), 500'000'000LL);
+  EXPECT_EQ(service.value("status", ""), "deploying");
+  ASSERT_EQ(berth({"services", "create", "cache", "--engine", "redis", "--project", "shop",
+                   "--server", server, "--version", "7", "--memory", "0"},
+                  admin)
+                .exit,
+            0);
+  // The CLI's own refusals are usage errors; the API's are 1 with its code.
+  EXPECT_EQ(berth({"services", "create", "x", "--engine", "mongo", "--project", "shop", "--server",
+                   server},
+                  admin)
+                .exit,
+            2);
+  EXPECT_EQ(berth({"services", "create", "x", "--engine", "redis", "--project", "shop", "--server",
+                   server, "--memory", "lots"},
+                  admin)
+                .exit,
+            2);
+  const CliRun taken = berth(
+      {"services", "create", "cache", "--engine", "redis", "--project", "shop", "--server", server},
+      admin);
+  EXPECT_EQ(taken.exit, 1);
+  EXPECT_NE(taken.err.find("service_name_taken"), std::string::npos) << taken.err;
+  const CliRun unpublishable = berth({"services", "create", "x", "--engine", "redis", "--project",
+                                      "shop", "--server", server, "--publish", "127.0.0.1:16379"},
+                                     with_key(key_with_role("member")));
+  EXPECT_EQ(unpublishable.exit, 3) << unpublishable.err;
+  EXPECT_NE(unpublishable.err.find("admin"), std::string::npos) << unpublishable.err;
+  // An admin may: the address defaults to 127.0.0.1, and the answer warns.
+  const CliRun published =
+      berth({"--json", "services", "create", "tunnel-db", "--engine", "mariadb", "--project",
+             "shop", "--server", server, "--publish", "13306"},
+            admin);
+  ASSERT_EQ(published.exit, 0) << published.err;
+  EXPECT_EQ(nlohmann::json::parse(published.out)["publish"],
+            nlohmann::json({{"host_ip", "127.0.0.1"}, {"host_port", 13306}}));
+  EXPECT_NE(published.err.find("warning: the service's port is published"), std::string::npos)
+      << published.err;
+  ASSERT_EQ(berth({"services", "rm", "tunnel-db", "--confirm", "tunnel-db"}, admin).exit, 1)
+      << "busy deploying: nothing is deleted";
+
+  // Lists: filtered by project, server (names) and engine.
+  const CliRun all = berth({"-q", "services", "ls"}, admin);
+  EXPECT_EQ(std::count(all.out.begin(), all.out.end(), '\n'), 3) << all.out;
+  EXPECT_EQ(berth({"-q", "services", "ls", "--engine", "postgres"}, admin).out, id + "\n");
+  EXPECT_EQ(berth({"-q", "services", "ls", "--project", "shop", "--server", server}, admin).out,
+            all.out);
+  ASSERT_EQ(berth({"projects", "create", "blog"}, admin).exit, 0);
+  EXPECT_EQ(berth({"-q", "services", "ls", "--project", "blog"}, admin).out, "");
+  EXPECT_EQ(berth({"services", "ls", "--project", "nope"}, admin).exit, 4);
+  const CliRun table = berth({"services", "ls"}, admin);
+  EXPECT_NE(table.out.find("LINKS"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("deploying"), std::string::npos) << table.out;
+
+  // show, by name or id.
+  const CliRun shown = berth({"services", "show", "orders-db"}, admin);
+  ASSERT_EQ(shown.exit, 0) << shown.err;
+  EXPECT_NE(shown.out.find("orders-db:5432"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("256M"), std::string::npos) << shown.out;
+  EXPECT_EQ(berth({"-q", "services", "show", id}, admin).out, id + "\n");
+  EXPECT_EQ(berth({"services", "show", "no-such-db"}, admin).exit, 4);
+
+  // While it deploys, every change waits: 409 service_busy.
+  EXPECT_EQ(berth({"services", "set", "orders-db"}, admin).exit, 2) << "nothing to change";
+  EXPECT_EQ(berth({"services", "set", "orders-db", "--publish", "1.2.3.4:"}, admin).exit, 2);
+  const CliRun busy = berth({"services", "set", "orders-db", "--image", "postgres:17.2"}, admin);
+  EXPECT_EQ(busy.exit, 1);
+  EXPECT_NE(busy.err.find("service_busy"), std::string::npos) << busy.err;
+  const CliRun restarting = berth({"services", "restart", "orders-db"}, admin);
+  EXPECT_EQ(restarting.exit, 1);
+  EXPECT_NE(restarting.err.find("service_busy"), std::string::npos) << restarting.err;
+
+  // Links: the app gets the vars; a prefix replaces them; unlinking removes them.
+  const CliRun app = berth({"apps", "create", "shop-web", "--server", server, "--image",
+                            "berth-test/busybox:1", "--port", "80", "--project", "shop"},
+                           admin);
+  ASSERT_EQ(app.exit, 0) << app.err;
+  const CliRun linked = berth({"apps", "link", "shop-web", "orders-db"}, admin);
+  ASSERT_EQ(linked.exit, 0) << linked.err;
+  EXPECT_NE(linked.out.find("DATABASE_URL"), std::string::npos) << linked.out;
+  EXPECT_EQ(berth({"-q", "apps", "links", "shop-web"}, admin).out, id + "\n");
+  EXPECT_NE(berth({"-q", "env", "ls", "shop-web"}, admin).out.find("DATABASE_PASSWORD\n"),
+            std::string::npos);
+  const CliRun prefixed =
+      berth({"--json", "apps", "link", "shop-web", id, "--prefix", "MAIN_"}, admin);
+  ASSERT_EQ(prefixed.exit, 0) << prefixed.err;
+  const auto keys = nlohmann::json::parse(prefixed.out)["env_keys"];
+  EXPECT_NE(std::ranges::find(keys, "MAIN_DATABASE_URL"), keys.end()) << prefixed.out;
+  const std::string env = berth({"-q", "env", "ls", "shop-web"}, admin).out;
+  EXPECT_NE(env.find("MAIN_DATABASE_URL\n"), std::string::npos) << env;
+  EXPECT_FALSE(env.starts_with("DATABASE_URL\n") ||
+               env.find("\nDATABASE_URL\n") != std::string::npos)
+      << "the unprefixed vars went with the old link: " << env;
+  const CliRun links = berth({"apps", "links", "shop-web"}, admin);
+  EXPECT_NE(links.out.find("MAIN_"), std::string::npos) << links.out;
+  EXPECT_NE(berth({"services", "show", "orders-db"}, admin).out.find("shop-web"),
+            std::string::npos);
+  EXPECT_EQ(berth({"apps", "link", "shop-web", "cache"}, with_key(key_with_role("viewer"))).exit,
+            3);
+
+  // Deleting asks for the name (or --confirm); linked or busy, the API refuses.
+  const CliRun mistyped = berth({"services", "rm", "orders-db"}, admin, "orders\n");
+  EXPECT_EQ(mistyped.exit, 1);
+  EXPECT_NE(mistyped.err.find("did not match"), std::string::npos) << mistyped.err;
+  const CliRun wrong = berth({"services", "rm", "orders-db", "--confirm", "orders"}, admin);
+  EXPECT_EQ(wrong.exit, 1);
+  EXPECT_NE(wrong.err.find("confirm_required"), std::string::npos) << wrong.err;
+  const CliRun still_busy = berth({"services", "rm", "orders-db"}, admin, "orders-db\n");
+  EXPECT_EQ(still_busy.exit, 1);
+  EXPECT_NE(still_busy.err.find("service_busy"), std::string::npos) << still_busy.err;
+
+  ASSERT_EQ(berth({"apps", "unlink", "shop-web", "orders-db"}, admin).exit, 0);
+  EXPECT_EQ(berth({"-q", "apps", "links", "shop-web"}, admin).out, "");
+  EXPECT_EQ(berth({"-q", "env", "ls", "shop-web"}, admin).out.find("DATABASE"), std::string::npos);
+  EXPECT_EQ(berth({"apps", "unlink", "shop-web", "orders-db"}, admin).exit, 4);
+  EXPECT_EQ(berth({"services", "logs", "no-such-db"}, admin).exit, 4);
+}
+
+// With the local agent, a service whose image cannot be had ends failed: --wait says why.
+TEST_F(CliTest, ServicesWaitFailsWithTheStatusMessage) {
+  start_fleet({.args = {"--local-agent"}});
+  const std::string server = local_server();
+  const auto admin = with_key(api_key_);
+  ASSERT_EQ(berth({"projects", "create", "shop"}, admin).exit, 0);
+  const CliRun created =
+      berth({"services", "create", "cache", "--engine", "redis", "--project", "shop", "--server",
+             server, "--image", "berth-test/no-such-image:0", "--wait"},
+            admin);
+  EXPECT_EQ(created.exit, 1) << created.out << created.err;
+  EXPECT_NE(created.err.find("service cache failed: "), std::string::npos) << created.err;
+  const CliRun shown = berth({"--json", "services", "show", "cache"}, admin);
+  ASSERT_EQ(shown.exit, 0) << shown.err;
+  const auto service = nlohmann::json::parse(shown.out);
+  EXPECT_EQ(service.value("status", ""), "failed");
+  ASSERT_TRUE(service["status_message"].is_string()) << shown.out;
+  EXPECT_NE(created.err.find(service["status_message"].get<std::string>()), std::string::npos)
+      << created.err;
+  const CliRun started = berth({"services", "start", "cache", "--wait"}, admin);
+  EXPECT_EQ(started.exit, 1) << started.out << started.err;
+  EXPECT_NE(started.err.find("failed: "), std::string::npos) << started.err;
+  // A failed service is not busy: typing its name deletes it.
+  const CliRun removed = berth({"services", "rm", "cache"}, admin, "cache\n");
+  EXPECT_EQ(removed.exit, 0) << removed.err;
+  EXPECT_NE(removed.out.find("Deleting service cache"), std::string::npos) << removed.out;
+}
+
 TEST_F(CliTest, DocsCliMdHasTheCurrentCommandReference) {
   const CliRun generated = berth({"help-markdown"});
   ASSERT_EQ(generated.exit, 0) << generated.err;

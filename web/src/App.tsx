@@ -12,6 +12,7 @@ import { publicRoutes } from "./features/auth/routes";
 import { accountRoutes } from "./features/account/routes";
 import { serverRoutes } from "./features/servers/routes";
 import { appRoutes } from "./features/apps/routes";
+import { serviceRoutes } from "./features/services/routes";
 import { teamRoutes } from "./features/team/routes";
 import { destinationRoutes } from "./features/destinations/routes";
 import { NotFound } from "./features/NotFound";
@@ -45,6 +46,7 @@ export const routes: RouteObject[] = [
           { index: true, element: <Navigate to="/servers" replace /> },
           ...serverRoutes,
           ...appRoutes,
+          ...serviceRoutes,
           ...teamRoutes,
           ...destinationRoutes,
           ...accountRoutes,

@@ -1,7 +1,7 @@
 // The signed-in frame: sidebar (team switcher, sections, account menu) and the page.
 import { Suspense, useState } from "react";
 import { NavLink, Outlet, useLocation } from "react-router-dom";
-import { Archive, Boxes, FolderKanban, Menu, ScrollText, Server, Shield, UserRound, Users } from "lucide-react";
+import { Archive, Boxes, Database, FolderKanban, Menu, ScrollText, Server, Shield, UserRound, Users } from "lucide-react";
 import { useAuth } from "../auth/AuthContext";
 
 export function Layout() {
@@ -47,6 +47,9 @@ export function Layout() {
           </NavLink>
           <NavLink to="/projects" className={navClass}>
             <FolderKanban size={16} aria-hidden /> Projects
+          </NavLink>
+          <NavLink to="/services" className={navClass}>
+            <Database size={16} aria-hidden /> Services
           </NavLink>
           <NavLink to="/destinations" className={navClass}>
             <Archive size={16} aria-hidden /> Backup destinations

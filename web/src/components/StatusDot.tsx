@@ -2,7 +2,7 @@
 const tone: Record<string, string> = {
   online: "ok", running: "ok", succeeded: "ok", healthy: "ok", active: "ok", live: "ok",
   degraded: "warn", cordoned: "warn", draining: "warn", pending: "busy", adopting: "busy",
-  queued: "busy", deploying: "busy", building: "busy", starting: "busy", in_progress: "busy",
+  queued: "busy", deploying: "busy", stopping: "busy", deleting: "busy", building: "busy", starting: "busy", in_progress: "busy",
   offline: "danger", failed: "danger", adoption_failed: "danger", crashed: "danger", unhealthy: "danger",
   stopped: "idle", cancelled: "idle", superseded: "idle", rolled_back: "idle",
 };

@@ -11,6 +11,7 @@ const AppEnv = lazy(() => import("./detail/AppEnv"));
 const AppSettings = lazy(() => import("./detail/AppSettings"));
 const DomainsTab = lazy(() => import("./domains/DomainsTab"));
 const EdgeTab = lazy(() => import("./edge/EdgeTab"));
+const AppLinksTab = lazy(() => import("../services/AppLinksTab"));
 const DeploymentPage = lazy(() => import("./deployments/DeploymentPage"));
 const ProjectListPage = lazy(() => import("./projects/ProjectListPage"));
 const ProjectLayout = lazy(() => import("./projects/ProjectLayout"));
@@ -32,6 +33,7 @@ export const appRoutes: RouteObject[] = [
       { path: "env", element: <AppEnv /> },
       { path: "domains", element: <DomainsTab /> },
       { path: "edge", element: <EdgeTab /> },
+      { path: "services", element: <AppLinksTab /> },
       { path: "settings", element: <AppSettings /> },
     ],
   },

@@ -46,6 +46,7 @@ export default function AppLayout() {
           { to: `${base}/env`, label: "Env" },
           { to: `${base}/domains`, label: "Domains" },
           { to: `${base}/edge`, label: "Edge" },
+          { to: `${base}/services`, label: "Services" },
           { to: `${base}/settings`, label: "Settings" },
         ]}
       />

@@ -1,5 +1,6 @@
 // The app's Logs tab: GET /apps/{id}/logs as SSE (`output` events, then `done`), with the
 // number of lines to start from (?tail) and a Follow toggle (?follow=true keeps it open).
+// LogsPanel is the same view for any container's /logs (a managed service's too).
 // Changing either opens a new stream into a cleared terminal.
 import { useRef, useState } from "react";
 // Static here: this tab is its own lazy chunk, and a lazy Terminal would drop the first events.
@@ -12,11 +13,17 @@ const tails = [100, 500, 1000, 5000];
 
 export default function AppLogs() {
   const { app } = useAppOutlet();
+  const running = app.status === "running" || app.status === "deploying";
+  if (!running) return <p className="notice">The app is {app.status}: there is no running container to read logs from.</p>;
+  return <LogsPanel path={`/api/v1/apps/${app.id ?? ""}/logs`} name={app.name ?? ""} />;
+}
+
+/// The tail and Follow controls and the stream of a container's logs at `path` (an app's or a
+/// managed service's /logs).
+export function LogsPanel({ path, name }: { path: string; name: string }) {
   const [tail, setTail] = useState(100);
   const [follow, setFollow] = useState(true);
   const [session, setSession] = useState(0);
-  const running = app.status === "running" || app.status === "deploying";
-  if (!running) return <p className="notice">The app is {app.status}: there is no running container to read logs from.</p>;
   return (
     <section aria-label="Container logs">
       <div className="row" style={{ marginBottom: "var(--space-3)" }}>
@@ -36,16 +43,16 @@ export default function AppLogs() {
         </button>
       </div>
       {/* A new key opens a new stream into a new terminal, so lines are never mixed. */}
-      <LogStream key={`${tail}/${follow}/${session}`} appId={app.id ?? ""} name={app.name ?? ""} tail={tail} follow={follow} />
+      <LogStream key={`${tail}/${follow}/${session}`} path={path} name={name} tail={tail} follow={follow} />
     </section>
   );
 }
 
-function LogStream({ appId, name, tail, follow }: { appId: string; name: string; tail: number; follow: boolean }) {
+function LogStream({ path, name, tail, follow }: { path: string; name: string; tail: number; follow: boolean }) {
   const term = useRef<TerminalHandle>(null);
   const [ended, setEnded] = useState(false);
   const streamError = useStream(
-    `/api/v1/apps/${appId}/logs?tail=${tail}&follow=${follow}`,
+    `${path}?tail=${tail}&follow=${follow}`,
     (event) => {
       if (event.event !== "output") return;
       try {

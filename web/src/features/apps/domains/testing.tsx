@@ -30,7 +30,8 @@ export interface Sent {
   body: unknown;
 }
 
-export function renderAs(ui: ReactElement, { role, routes }: { role: string; routes: Routes }) {
+/// `at`: the location the router starts at (for a page that reads its route's params).
+export function renderAs(ui: ReactElement, { role, routes, at }: { role: string; routes: Routes; at?: string }) {
   session.setCsrf("csrf");
   session.setTeam("team_1");
   const me = {
@@ -57,7 +58,7 @@ export function renderAs(ui: ReactElement, { role, routes }: { role: string; rou
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   render(
     <QueryClientProvider client={client}>
-      <MemoryRouter>
+      <MemoryRouter initialEntries={at ? [at] : undefined}>
         <AuthProvider>
           <ToastProvider>
             <WhenSignedIn>{ui}</WhenSignedIn>
