@@ -1,15 +1,13 @@
-// docker.build: the context directory goes to the Engine as a tar made with libarchive (no
-// `tar` process, no shell), and the build's JSON lines come back as job output while they
-// arrive. The classic builder answers with {"stream"}, {"status"}, {"aux":{"ID"}} and, on
-// failure, {"error","errorDetail"} lines.
-
-#include <archive.h>
-#include <archive_entry.h>
+// docker.build: the context directory goes to the Engine as a tar made with libarchive (loaded
+// on first use: archive_api.hpp; no `tar` process, no shell), and the build's JSON lines come
+// back as job output while they arrive. The classic builder answers with {"stream"}, {"status"},
+// {"aux":{"ID"}} and, on failure, {"error","errorDetail"} lines.
 
 #include <filesystem>
 #include <fstream>
 #include <memory>
 
+#include "agent/host/archive_api.hpp"
 #include "agent/host/docker_args.hpp"
 #include "agent/host/docker_job.hpp"
 
@@ -21,23 +19,19 @@ namespace fs = std::filesystem;
 // A bigger context is almost certainly a mistake (a data folder without .dockerignore).
 constexpr std::size_t kMaxContextBytes = 1024ULL * 1024 * 1024;
 
-struct ArchiveDeleter {
-  void operator()(archive* a) const { archive_write_free(a); }
-};
-struct DiskDeleter {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-struct EntryDeleter {
-  void operator()(archive_entry* e) const { archive_entry_free(e); }
+// Where the tar goes, and the library that writes it (for the write callback's errors).
+struct TarSink {
+  const ArchiveApi& api;
+  std::string out = {};
 };
 
 la_ssize_t append_to_string(archive* a, void* client, const void* data, size_t size) {
-  auto& out = *static_cast<std::string*>(client);
-  if (out.size() + size > kMaxContextBytes) {
-    archive_set_error(a, EFBIG, "the build context is larger than 1 GiB");
+  auto& sink = *static_cast<TarSink*>(client);
+  if (sink.out.size() + size > kMaxContextBytes) {
+    sink.api.set_error(a, EFBIG, "the build context is larger than 1 GiB");
     return -1;
   }
-  out.append(static_cast<const char*>(data), size);
+  sink.out.append(static_cast<const char*>(data), size);
   return static_cast<la_ssize_t>(size);
 }
 
@@ -48,14 +42,22 @@ Result<std::string> tar_context(const std::string& dir) {
                  .message = std::move(message),
                  .internal_detail = {}};
   };
-  std::string out;
-  std::unique_ptr<archive, ArchiveDeleter> writer(archive_write_new());
-  std::unique_ptr<archive, DiskDeleter> disk(archive_read_disk_new());
-  archive_write_set_format_pax_restricted(writer.get());
-  archive_read_disk_set_symlink_physical(disk.get());
-  archive_read_disk_set_standard_lookup(disk.get());
-  if (archive_write_open(writer.get(), &out, nullptr, append_to_string, nullptr) != ARCHIVE_OK) {
-    return fail(failure(archive_error_string(writer.get())));
+  auto loaded = ArchiveApi::get();
+  if (!loaded) {
+    return fail(failure(loaded.error().message));
+  }
+  const ArchiveApi& api = **loaded;
+  TarSink sink{.api = api};
+  const auto free_writer = [&api](archive* a) { api.write_free(a); };
+  const auto free_disk = [&api](archive* a) { api.read_free(a); };
+  const auto free_entry = [&api](archive_entry* e) { api.entry_free(e); };
+  std::unique_ptr<archive, decltype(free_writer)> writer(api.write_new(), free_writer);
+  std::unique_ptr<archive, decltype(free_disk)> disk(api.read_disk_new(), free_disk);
+  api.write_set_format_pax_restricted(writer.get());
+  api.read_disk_set_symlink_physical(disk.get());
+  api.read_disk_set_standard_lookup(disk.get());
+  if (api.write_open(writer.get(), &sink, nullptr, append_to_string, nullptr) != ARCHIVE_OK) {
+    return fail(failure(api.error_string(writer.get())));
   }
   std::error_code ec;
   fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec);
@@ -65,18 +67,17 @@ Result<std::string> tar_context(const std::string& dir) {
       it.disable_recursion_pending();  // history is not part of the image
       continue;
     }
-    std::unique_ptr<archive_entry, EntryDeleter> entry(archive_entry_new());
-    archive_entry_copy_pathname(entry.get(), path.c_str());
-    archive_entry_copy_sourcepath(entry.get(), path.c_str());
-    if (archive_read_disk_entry_from_file(disk.get(), entry.get(), -1, nullptr) != ARCHIVE_OK) {
-      return fail(
-          failure("cannot read " + path.string() + ": " + archive_error_string(disk.get())));
+    std::unique_ptr<archive_entry, decltype(free_entry)> entry(api.entry_new(), free_entry);
+    api.entry_copy_pathname(entry.get(), path.c_str());
+    api.entry_copy_sourcepath(entry.get(), path.c_str());
+    if (api.read_disk_entry_from_file(disk.get(), entry.get(), -1, nullptr) != ARCHIVE_OK) {
+      return fail(failure("cannot read " + path.string() + ": " + api.error_string(disk.get())));
     }
-    archive_entry_copy_pathname(entry.get(), path.lexically_relative(dir).c_str());
-    if (archive_write_header(writer.get(), entry.get()) != ARCHIVE_OK) {
-      return fail(failure(archive_error_string(writer.get())));
+    api.entry_copy_pathname(entry.get(), path.lexically_relative(dir).c_str());
+    if (api.write_header(writer.get(), entry.get()) != ARCHIVE_OK) {
+      return fail(failure(api.error_string(writer.get())));
     }
-    if (archive_entry_filetype(entry.get()) != AE_IFREG) {
+    if (api.entry_filetype(entry.get()) != AE_IFREG) {
       continue;
     }
     std::ifstream file(path, std::ios::binary);
@@ -84,18 +85,18 @@ Result<std::string> tar_context(const std::string& dir) {
     while (file) {
       file.read(buffer, sizeof buffer);
       const auto got = file.gcount();
-      if (got > 0 && archive_write_data(writer.get(), buffer, static_cast<size_t>(got)) < 0) {
-        return fail(failure(archive_error_string(writer.get())));
+      if (got > 0 && api.write_data(writer.get(), buffer, static_cast<size_t>(got)) < 0) {
+        return fail(failure(api.error_string(writer.get())));
       }
     }
   }
   if (ec) {
     return fail(failure("cannot read the build context: " + ec.message()));
   }
-  if (archive_write_close(writer.get()) != ARCHIVE_OK) {
-    return fail(failure(archive_error_string(writer.get())));
+  if (api.write_close(writer.get()) != ARCHIVE_OK) {
+    return fail(failure(api.error_string(writer.get())));
   }
-  return out;
+  return std::move(sink.out);
 }
 
 // Splits the build's answer into JSON lines and keeps what the result needs.
