@@ -6,17 +6,10 @@
 #include <string>
 
 #include "client/curl_api.hpp"
+#include "core/dl_symbol.hpp"
 
 namespace berth::client {
 namespace {
-
-template <class Function>
-bool resolve(void* handle, const char* name, Function& out) {
-  void* symbol = ::dlsym(handle, name);
-  // POSIX guarantees that an object pointer from dlsym converts to a function pointer.
-  out = reinterpret_cast<Function>(symbol);
-  return symbol != nullptr;
-}
 
 Result<const CurlApi*> load() {
   static CurlApi api{};
@@ -27,15 +20,15 @@ Result<const CurlApi*> load() {
         Error::unavailable(std::string("libcurl.so.4 cannot be loaded (install libcurl4): ") +
                            (why != nullptr ? why : "unknown")));
   }
-  const bool complete = resolve(handle, "curl_global_init", api.global_init) &&
-                        resolve(handle, "curl_easy_init", api.easy_init) &&
-                        resolve(handle, "curl_easy_cleanup", api.easy_cleanup) &&
-                        resolve(handle, "curl_easy_setopt", api.easy_setopt) &&
-                        resolve(handle, "curl_easy_perform", api.easy_perform) &&
-                        resolve(handle, "curl_easy_getinfo", api.easy_getinfo) &&
-                        resolve(handle, "curl_easy_strerror", api.easy_strerror) &&
-                        resolve(handle, "curl_slist_append", api.slist_append) &&
-                        resolve(handle, "curl_slist_free_all", api.slist_free_all);
+  const bool complete = resolve_symbol(handle, "curl_global_init", api.global_init) &&
+                        resolve_symbol(handle, "curl_easy_init", api.easy_init) &&
+                        resolve_symbol(handle, "curl_easy_cleanup", api.easy_cleanup) &&
+                        resolve_symbol(handle, "curl_easy_setopt", api.easy_setopt) &&
+                        resolve_symbol(handle, "curl_easy_perform", api.easy_perform) &&
+                        resolve_symbol(handle, "curl_easy_getinfo", api.easy_getinfo) &&
+                        resolve_symbol(handle, "curl_easy_strerror", api.easy_strerror) &&
+                        resolve_symbol(handle, "curl_slist_append", api.slist_append) &&
+                        resolve_symbol(handle, "curl_slist_free_all", api.slist_free_all);
   if (!complete) {
     return fail(Error::unavailable("libcurl.so.4 lacks a function Berth needs"));
   }

@@ -5,16 +5,10 @@
 #include <mutex>
 #include <string>
 
+#include "core/dl_symbol.hpp"
+
 namespace berth::agent::host {
 namespace {
-
-template <class Function>
-bool resolve(void* handle, const char* name, Function& out) {
-  void* symbol = ::dlsym(handle, name);
-  // POSIX guarantees that an object pointer from dlsym converts to a function pointer.
-  out = reinterpret_cast<Function>(symbol);
-  return symbol != nullptr;
-}
 
 Result<const ArchiveApi*> load() {
   static ArchiveApi api{};
@@ -26,27 +20,28 @@ Result<const ArchiveApi*> load() {
         (why != nullptr ? why : "unknown")));
   }
   const bool complete =
-      resolve(handle, "archive_write_new", api.write_new) &&
-      resolve(handle, "archive_write_free", api.write_free) &&
-      resolve(handle, "archive_write_set_format_pax_restricted",
-              api.write_set_format_pax_restricted) &&
-      resolve(handle, "archive_write_open", api.write_open) &&
-      resolve(handle, "archive_write_header", api.write_header) &&
-      resolve(handle, "archive_write_data", api.write_data) &&
-      resolve(handle, "archive_write_close", api.write_close) &&
-      resolve(handle, "archive_read_disk_new", api.read_disk_new) &&
-      resolve(handle, "archive_read_free", api.read_free) &&
-      resolve(handle, "archive_read_disk_set_symlink_physical",
-              api.read_disk_set_symlink_physical) &&
-      resolve(handle, "archive_read_disk_set_standard_lookup", api.read_disk_set_standard_lookup) &&
-      resolve(handle, "archive_read_disk_entry_from_file", api.read_disk_entry_from_file) &&
-      resolve(handle, "archive_entry_new", api.entry_new) &&
-      resolve(handle, "archive_entry_free", api.entry_free) &&
-      resolve(handle, "archive_entry_copy_pathname", api.entry_copy_pathname) &&
-      resolve(handle, "archive_entry_copy_sourcepath", api.entry_copy_sourcepath) &&
-      resolve(handle, "archive_entry_filetype", api.entry_filetype) &&
-      resolve(handle, "archive_error_string", api.error_string) &&
-      resolve(handle, "archive_set_error", api.set_error);
+      resolve_symbol(handle, "archive_write_new", api.write_new) &&
+      resolve_symbol(handle, "archive_write_free", api.write_free) &&
+      resolve_symbol(handle, "archive_write_set_format_pax_restricted",
+                     api.write_set_format_pax_restricted) &&
+      resolve_symbol(handle, "archive_write_open", api.write_open) &&
+      resolve_symbol(handle, "archive_write_header", api.write_header) &&
+      resolve_symbol(handle, "archive_write_data", api.write_data) &&
+      resolve_symbol(handle, "archive_write_close", api.write_close) &&
+      resolve_symbol(handle, "archive_read_disk_new", api.read_disk_new) &&
+      resolve_symbol(handle, "archive_read_free", api.read_free) &&
+      resolve_symbol(handle, "archive_read_disk_set_symlink_physical",
+                     api.read_disk_set_symlink_physical) &&
+      resolve_symbol(handle, "archive_read_disk_set_standard_lookup",
+                     api.read_disk_set_standard_lookup) &&
+      resolve_symbol(handle, "archive_read_disk_entry_from_file", api.read_disk_entry_from_file) &&
+      resolve_symbol(handle, "archive_entry_new", api.entry_new) &&
+      resolve_symbol(handle, "archive_entry_free", api.entry_free) &&
+      resolve_symbol(handle, "archive_entry_copy_pathname", api.entry_copy_pathname) &&
+      resolve_symbol(handle, "archive_entry_copy_sourcepath", api.entry_copy_sourcepath) &&
+      resolve_symbol(handle, "archive_entry_filetype", api.entry_filetype) &&
+      resolve_symbol(handle, "archive_error_string", api.error_string) &&
+      resolve_symbol(handle, "archive_set_error", api.set_error);
   if (!complete) {
     return fail(Error::unavailable("libarchive.so.13 lacks a function Berth needs"));
   }
