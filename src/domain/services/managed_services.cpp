@@ -39,6 +39,35 @@ Result<void> check_reference(std::string_view prefix, const std::string& id, con
   return {};
 }
 
+// What every change of a service begins with inside its transaction: the caller is a member of
+// the team (their role is kept for the admin-only fields) and the service is the team's.
+struct Changing {
+  Role role = Role::viewer;
+  ServiceRecord service = {};
+};
+
+Result<Changing> changing(Tx& tx, const Principal& who, std::string_view team_id,
+                          std::string_view id) {
+  auto role = require_team_role(tx, who, team_id, Role::member);
+  if (!role) {
+    return fail(std::move(role.error()));
+  }
+  auto service = services_tx::service(tx, team_id, id);
+  if (!service) {
+    return fail(std::move(service.error()));
+  }
+  return Changing{.role = *role, .service = std::move(*service)};
+}
+
+// Stores the service with an operation under way (`status`: deploying, stopping, deleting);
+// the caller queues it once the transaction has committed.
+Result<void> begin_operation(Tx& tx, ServiceRecord& service, std::string status, TimePoint now) {
+  service.status = std::move(status);
+  service.status_message.clear();
+  service.updated_at = now;
+  return tx.update_service(service);
+}
+
 // The container and the volume are named after the id: service names repeat across teams.
 std::string lower(std::string text) {
   for (char& c : text) {
@@ -198,36 +227,32 @@ Result<ServiceView> ManagedServices::update(const Principal& who, std::string_vi
       make_audit(ctx_, actor_of(who, client), "service.update", std::string(id),
                  std::string(team_id), {{"changed", changed}}),
       [&](Tx& tx) -> Result<ServiceView> {
-        auto role = require_team_role(tx, who, team_id, Role::member);
-        if (!role) {
-          return fail(std::move(role.error()));
+        auto found = changing(tx, who, team_id, id);
+        if (!found) {
+          return fail(std::move(found.error()));
         }
-        auto service = services_tx::service(tx, team_id, id);
-        if (!service) {
-          return fail(std::move(service.error()));
-        }
-        if (services_tx::busy(*service)) {
+        ServiceRecord& service = found->service;
+        if (services_tx::busy(service)) {
           return fail(service_busy());
         }
-        auto spec = apply_service_patch(service->spec, patch);
+        auto spec = apply_service_patch(service.spec, patch);
         if (!spec) {
           return fail(std::move(spec.error()));
         }
-        if ((*spec).value("publish", json()) != service->spec.value("publish", json()) &&
-            !role_includes(*role, Role::admin)) {
+        if ((*spec).value("publish", json()) != service.spec.value("publish", json()) &&
+            !role_includes(found->role, Role::admin)) {
           return fail(publish_needs_admin());
         }
-        service->spec = std::move(*spec);
-        service->updated_at = ctx_.clock().now();
-        redeploy = service->status != "stopped";
-        if (redeploy) {
-          service->status = "deploying";
-          service->status_message.clear();
-        }
-        if (auto stored = tx.update_service(*service); !stored) {
+        service.spec = std::move(*spec);
+        service.updated_at = ctx_.clock().now();
+        // A stopped service takes the change at its next start.
+        redeploy = service.status != "stopped";
+        auto stored = redeploy ? begin_operation(tx, service, "deploying", service.updated_at)
+                               : tx.update_service(service);
+        if (!stored) {
           return fail(std::move(stored.error()));
         }
-        return services_tx::view_of(tx, std::move(*service));
+        return services_tx::view_of(tx, std::move(service));
       });
   if (updated && redeploy) {
     enqueue(std::string(id));
@@ -244,29 +269,26 @@ Result<ServiceView> ManagedServices::act(const Principal& who, std::string_view 
       make_audit(ctx_, actor_of(who, client), "service." + std::string(action), std::string(id),
                  std::string(team_id)),
       [&](Tx& tx) -> Result<ServiceView> {
-        if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
-          return fail(std::move(role.error()));
+        auto found = changing(tx, who, team_id, id);
+        if (!found) {
+          return fail(std::move(found.error()));
         }
-        auto service = services_tx::service(tx, team_id, id);
-        if (!service) {
-          return fail(std::move(service.error()));
-        }
-        if (services_tx::busy(*service)) {
+        ServiceRecord& service = found->service;
+        if (services_tx::busy(service)) {
           return fail(service_busy());
         }
         // start of a running service and stop of a stopped one have nothing to do.
-        const bool nothing = (action == "start" && service->status == "running") ||
-                             (action == "stop" && service->status == "stopped");
+        const bool nothing = (action == "start" && service.status == "running") ||
+                             (action == "stop" && service.status == "stopped");
         if (!nothing) {
-          service->status = action == "stop" ? "stopping" : "deploying";
-          service->status_message.clear();
-          service->updated_at = ctx_.clock().now();
-          if (auto stored = tx.update_service(*service); !stored) {
+          if (auto stored = begin_operation(
+                  tx, service, action == "stop" ? "stopping" : "deploying", ctx_.clock().now());
+              !stored) {
             return fail(std::move(stored.error()));
           }
           queued = true;
         }
-        return services_tx::view_of(tx, std::move(*service));
+        return services_tx::view_of(tx, std::move(service));
       });
   if (acted && queued) {
     enqueue(std::string(id));
@@ -282,40 +304,35 @@ Result<ServiceView> ManagedServices::remove(const Principal& who, std::string_vi
       make_audit(ctx_, actor_of(who, client), "service.delete", std::string(id),
                  std::string(team_id)),
       [&](Tx& tx) -> Result<ServiceView> {
-        if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
-          return fail(std::move(role.error()));
+        auto found = changing(tx, who, team_id, id);
+        if (!found) {
+          return fail(std::move(found.error()));
         }
-        auto service = services_tx::service(tx, team_id, id);
-        if (!service) {
-          return fail(std::move(service.error()));
-        }
-        if (confirm != service->name) {
+        ServiceRecord& service = found->service;
+        if (confirm != service.name) {
           return fail(with_code(
               Error::unprocessable("deleting a service removes its data: repeat its name as "
                                    "?confirm=" +
-                                   service->name),
+                                   service.name),
               "confirm_required"));
         }
-        if (services_tx::busy(*service)) {
+        if (services_tx::busy(service)) {
           return fail(service_busy());
         }
-        auto links = tx.list_service_links(service->id);
+        auto links = tx.list_service_links(service.id);
         if (!links) {
           return fail(std::move(links.error()));
         }
         if (!links->empty()) {
           return fail(with_code(Error::conflict("apps are linked to this service; unlink them "
                                                 "first (DELETE /api/v1/apps/{id}/links/" +
-                                                service->id + ")"),
+                                                service.id + ")"),
                                 "service_linked"));
         }
-        service->status = "deleting";
-        service->status_message.clear();
-        service->updated_at = ctx_.clock().now();
-        if (auto stored = tx.update_service(*service); !stored) {
+        if (auto stored = begin_operation(tx, service, "deleting", ctx_.clock().now()); !stored) {
           return fail(std::move(stored.error()));
         }
-        return ServiceView{.service = std::move(*service), .links = {}};
+        return ServiceView{.service = std::move(service), .links = {}};
       });
   if (removed) {
     enqueue(std::string(id));
