@@ -2,7 +2,9 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <ctime>
 #include <memory>
 #include <optional>
@@ -23,22 +25,6 @@ struct SlistCleanup {
   const client::CurlApi* curl;
   void operator()(curl_slist* list) const { curl->slist_free_all(list); }
 };
-
-// The text between <tag> and </tag> in a small XML answer ("" when absent).
-std::string xml_value(std::string_view xml, std::string_view tag) {
-  const std::string open = "<" + std::string(tag) + ">";
-  const std::string close = "</" + std::string(tag) + ">";
-  const auto start = xml.find(open);
-  if (start == std::string_view::npos) {
-    return {};
-  }
-  const auto from = start + open.size();
-  const auto end = xml.find(close, from);
-  if (end == std::string_view::npos) {
-    return {};
-  }
-  return std::string(xml.substr(from, std::min<std::size_t>(end - from, 512)));
-}
 
 Error with_code(Error error, std::string code, nlohmann::json details) {
   error.code = std::move(code);
@@ -75,6 +61,7 @@ bool is_ip_host(std::string_view authority) {
 struct S3Client::Call {
   std::string method = "GET";
   std::string key = {};
+  std::vector<std::pair<std::string, std::string>> query = {};
   std::string payload_hash = std::string(kEmptyPayloadHash);
   std::optional<std::uint64_t> upload_size = {};
   const BodySource* source = nullptr;
@@ -82,6 +69,7 @@ struct S3Client::Call {
   // Filled while it runs.
   long status = 0;
   std::string error_body = {};  // the answer's body when the status is not 2xx (bounded)
+  std::string etag = {};        // the ETag header (an uploaded part's)
   std::optional<Error> callback_error = {};
 };
 
@@ -126,12 +114,45 @@ struct StatusProbe {
 
 std::size_t s3_on_header(char* data, std::size_t size, std::size_t count, void* user);
 
-std::size_t s3_on_header(char* /*data*/, std::size_t size, std::size_t count, void* user) {
+std::size_t s3_on_header(char* data, std::size_t size, std::size_t count, void* user) {
   auto* probe = static_cast<StatusProbe*>(user);
   long status = 0;
   probe->curl->easy_getinfo(probe->handle, CURLINFO_RESPONSE_CODE, &status);
   probe->call->status = status;
+  const std::string_view line(data, size * count);
+  constexpr std::string_view kEtag = "etag:";
+  if (line.size() > kEtag.size() && line.size() < 512) {
+    std::string name(line.substr(0, kEtag.size()));
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (name == kEtag) {
+      std::string_view value = line.substr(kEtag.size());
+      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+        value.remove_prefix(1);
+      }
+      while (!value.empty() &&
+             (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+        value.remove_suffix(1);
+      }
+      probe->call->etag = std::string(value);
+    }
+  }
   return size * count;
+}
+
+std::string xml_value(std::string_view xml, std::string_view tag) {
+  const std::string open = "<" + std::string(tag) + ">";
+  const std::string close = "</" + std::string(tag) + ">";
+  const auto start = xml.find(open);
+  if (start == std::string_view::npos) {
+    return {};
+  }
+  const auto from = start + open.size();
+  const auto end = xml.find(close, from);
+  if (end == std::string_view::npos) {
+    return {};
+  }
+  return std::string(xml.substr(from, std::min<std::size_t>(end - from, 512)));
 }
 
 std::string amz_date(TimePoint at) {
@@ -214,12 +235,15 @@ Result<void> S3Client::perform(Call& call) const {
     return fail(loaded.error());
   }
   const client::CurlApi& curl = **loaded;
-  const S3Target where = target(call.key);
+  S3Target where = target(call.key);
+  if (!call.query.empty()) {
+    where.url += "?" + canonical_query(call.query);
+  }
   const std::string date = amz_date(clock_.now());
 
   SigV4Request request{.method = call.method,
                        .path = where.path,
-                       .query = {},
+                       .query = call.query,
                        .headers = {{"host", where.host},
                                    {"x-amz-content-sha256", call.payload_hash},
                                    {"x-amz-date", date}},
@@ -271,6 +295,9 @@ Result<void> S3Client::perform(Call& call) const {
     set(curl.easy_setopt(h, CURLOPT_READFUNCTION, &on_read));
     set(curl.easy_setopt(h, CURLOPT_READDATA, &call));
     set(curl.easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(*call.upload_size)));
+    if (call.method != "PUT") {
+      set(curl.easy_setopt(h, CURLOPT_CUSTOMREQUEST, call.method.c_str()));  // POST
+    }
   } else if (call.method != "GET") {
     set(curl.easy_setopt(h, CURLOPT_CUSTOMREQUEST, call.method.c_str()));
   }
@@ -337,6 +364,29 @@ Result<std::string> S3Client::get_small(std::string_view key, std::size_t limit)
     return fail(std::move(done.error()));
   }
   return body;
+}
+
+Result<S3Answer> S3Client::send(const S3Request& request) const {
+  std::string body;
+  const BodySink sink = bounded_sink(body, 1024 * 1024, "s3_answer_too_large");
+  const BodySource source = string_source(request.body);
+  const bool upload = request.method == "PUT" || request.method == "POST";
+  Call call{
+      .method = request.method,
+      .key = request.key,
+      .query = request.query,
+      .payload_hash = upload ? std::string(kUnsignedPayload) : std::string(kEmptyPayloadHash),
+      .upload_size = upload ? std::optional<std::uint64_t>(request.body.size()) : std::nullopt,
+      .source = upload ? &source : nullptr,
+      .sink = &sink};
+  if (request.stream) {
+    call.upload_size = request.stream_size;
+    call.source = request.stream;
+  }
+  if (auto done = perform(call); !done) {
+    return fail(std::move(done.error()));
+  }
+  return S3Answer{.body = std::move(body), .etag = std::move(call.etag)};
 }
 
 Result<void> S3Client::remove(std::string_view key) const {

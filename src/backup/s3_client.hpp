@@ -18,6 +18,8 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
@@ -56,6 +58,24 @@ struct S3Target {
   std::string path = {};  // URI-encoded
 };
 
+/// One request of S3's wider API (multipart uploads): its query and a small body or a stream.
+struct S3Request {
+  std::string method = "GET";
+  std::string key = {};
+  /// Not encoded; a parameter without a value has value "" ("uploads").
+  std::vector<std::pair<std::string, std::string>> query = {};
+  std::string body = {};
+  /// When set, the body is read from here instead (`stream_size` bytes, unsigned payload).
+  const BodySource* stream = nullptr;
+  std::uint64_t stream_size = 0;
+};
+
+/// A 2xx answer: its body (at most 1 MiB) and ETag header.
+struct S3Answer {
+  std::string body = {};
+  std::string etag = {};
+};
+
 class S3Client {
  public:
   S3Client(S3Settings settings, const Clock& clock);
@@ -68,6 +88,8 @@ class S3Client {
   Result<void> get(std::string_view key, const BodySink& sink) const;
   /// Downloads at most `limit` bytes of the object (unprocessable s3_object_too_large above).
   Result<std::string> get_small(std::string_view key, std::size_t limit) const;
+  /// Any request (the multipart calls of s3_multipart.hpp); errors as for the others.
+  Result<S3Answer> send(const S3Request& request) const;
   /// Deletes the object (S3 answers 204 for a key that did not exist).
   Result<void> remove(std::string_view key) const;
 
@@ -86,6 +108,9 @@ class S3Client {
 
 /// The client error for an S3 error answer (see the header comment); `body` is the XML.
 Error s3_error(long status, std::string_view body);
+
+/// The text between <tag> and </tag> in a small XML answer ("" when absent; at most 512 bytes).
+std::string xml_value(std::string_view xml, std::string_view tag);
 
 /// "20150830T123600Z" for `at`.
 std::string amz_date(TimePoint at);

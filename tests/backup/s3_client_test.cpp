@@ -1,8 +1,8 @@
 // S3Client against a real S3-compatible server on loopback (@20minutes/s3rver, which checks
 // SigV4 signatures):
 // put/get/delete path-style and virtual-host style, a streamed body larger than any buffer,
-// and the clear errors for a wrong secret, an unknown key, a missing bucket and an endpoint
-// that does not answer.
+// multipart uploads (no object until complete), and the clear errors for a wrong secret, an unknown
+// key, a missing bucket and an endpoint that does not answer.
 #include "backup/s3_client.hpp"
 
 #include <gtest/gtest.h>
@@ -14,6 +14,7 @@
 #include <fstream>
 #include <optional>
 
+#include "backup/s3_multipart.hpp"
 #include "backup/s3rver_fixture.hpp"
 #include "backup/sigv4.hpp"
 
@@ -125,6 +126,30 @@ TEST_F(S3ClientTest, StreamsABodyThroughCallbacksBothWays) {
   EXPECT_TRUE(in_order);
   EXPECT_LT(largest_chunk, 1024U * 1024U);
   EXPECT_TRUE(client.remove("big/object.bin"));
+}
+
+TEST_F(S3ClientTest, AMultipartUploadAppearsOnlyWhenComplete) {
+  const S3Client client(settings(), clock_);
+  auto upload = S3MultipartUpload::begin(client, "multi/object.bin");
+  ASSERT_TRUE(upload) << upload.error().message;
+  const std::string first(kMinPartSize, 'a');
+  const std::string second = "the last part may be small";
+  ASSERT_TRUE(upload->upload_part(first));
+  ASSERT_TRUE(upload->upload_part(second));
+  EXPECT_FALSE(client.get_small("multi/object.bin", 16)) << "no object before complete()";
+  auto done = upload->complete();
+  ASSERT_TRUE(done) << done.error().message;
+  auto got = client.get_small("multi/object.bin", 2 * kMinPartSize);
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(*got, first + second);
+
+  auto dropped = S3MultipartUpload::begin(client, "multi/dropped.bin");
+  ASSERT_TRUE(dropped);
+  ASSERT_TRUE(dropped->upload_part(first));
+  dropped->abort();
+  auto missing = client.get_small("multi/dropped.bin", 16);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, "s3_object_missing");
 }
 
 TEST_F(S3ClientTest, AWrongSecretOrKeyIsSaidPlainly) {
