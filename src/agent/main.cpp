@@ -9,6 +9,7 @@
 #include "agent/agent_connection.hpp"
 #include "agent/enroll.hpp"
 #include "agent/exec_job.hpp"
+#include "agent/host/backup_job.hpp"
 #include "agent/host/certificate_job.hpp"
 #include "agent/host/docker_jobs.hpp"
 #include "agent/host/git_job.hpp"
@@ -42,6 +43,11 @@ std::map<std::string, berth::agent::Executor> make_executors(
   for (const auto& kind : host::docker_job_kinds()) {
     executors[kind] = [flags](JobContext& job) {
       return host::run_docker_job(job, flags.docker_socket, flags.work_dir);
+    };
+  }
+  for (const auto& kind : host::backup_job_kinds()) {
+    executors[kind] = [flags](JobContext& job) {
+      return host::run_backup_job(job, flags.docker_socket);
     };
   }
   executors["git.fetch"] = [flags](JobContext& job) {

@@ -1,0 +1,520 @@
+// backup.run / backup.restore. The engines' commands are fixed scripts that read the
+// credentials from the container's own environment (the variables Berth gave it at creation),
+// so neither a password nor any input ends up in a command line or a shell string.
+
+#include "agent/host/backup_job.hpp"
+
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "agent/host/chunk_queue.hpp"
+#include "agent/host/docker_args.hpp"
+#include "agent/host/docker_exec.hpp"
+#include "agent/host/docker_job.hpp"
+#include "agent/host/job_args.hpp"
+#include "backup/backup_stream.hpp"
+#include "backup/s3_client.hpp"
+#include "backup/s3_multipart.hpp"
+#include "core/clock.hpp"
+#include "core/crypto.hpp"
+
+namespace berth::agent::host {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kPartSize = 8 * 1024 * 1024;
+constexpr std::size_t kStderrKept = 16 * 1024;
+
+// What runs inside the container, per engine: dump to stdout, load from stdin, and a check
+// that the loaded data answers (a drill's proof).
+struct EngineCommands {
+  const char* dump;
+  const char* load;
+  const char* check;
+  const char* ready;
+};
+
+const std::map<std::string, EngineCommands, std::less<>>& engine_commands() {
+  static const EngineCommands postgres{
+      .dump =
+          R"sh(PGPASSWORD="$POSTGRES_PASSWORD" exec pg_dump -Fc -U "$POSTGRES_USER" -d "$POSTGRES_DB")sh",
+      .load =
+          R"sh(PGPASSWORD="$POSTGRES_PASSWORD" exec pg_restore --clean --if-exists --no-owner --single-transaction -U "$POSTGRES_USER" -d "$POSTGRES_DB")sh",
+      .check =
+          R"sh(PGPASSWORD="$POSTGRES_PASSWORD" exec psql -At -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "select count(*) from pg_catalog.pg_tables where schemaname not in ('pg_catalog','information_schema')")sh",
+      .ready = R"sh(exec pg_isready -q -U "$POSTGRES_USER" -d "$POSTGRES_DB")sh"};
+  static const EngineCommands mysql{
+      .dump =
+          R"sh(D=mysqldump; command -v mariadb-dump >/dev/null 2>&1 && D=mariadb-dump; MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec "$D" -uroot --single-transaction --routines --events --databases "$MYSQL_DATABASE")sh",
+      .load =
+          R"sh(C=mysql; command -v mariadb >/dev/null 2>&1 && C=mariadb; MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec "$C" -uroot)sh",
+      .check =
+          R"sh(C=mysql; command -v mariadb >/dev/null 2>&1 && C=mariadb; MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec "$C" -uroot -N -D "$MYSQL_DATABASE" -e "select count(*) from information_schema.tables where table_schema = database()")sh",
+      .ready =
+          R"sh(C=mysql; command -v mariadb >/dev/null 2>&1 && C=mariadb; MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec "$C" -uroot -e "select 1")sh"};
+  static const EngineCommands redis{
+      .dump =
+          R"sh(C=redis-cli; command -v valkey-cli >/dev/null 2>&1 && C=valkey-cli; REDISCLI_AUTH="$REDIS_PASSWORD" exec "$C" --no-auth-warning --rdb -)sh",
+      .load = nullptr,
+      .check =
+          R"sh(C=redis-cli; command -v valkey-cli >/dev/null 2>&1 && C=valkey-cli; REDISCLI_AUTH="$REDIS_PASSWORD" exec "$C" --no-auth-warning DBSIZE)sh",
+      .ready =
+          R"sh(C=redis-cli; command -v valkey-cli >/dev/null 2>&1 && C=valkey-cli; REDISCLI_AUTH="$REDIS_PASSWORD" exec "$C" --no-auth-warning PING)sh"};
+  static const std::map<std::string, EngineCommands, std::less<>> commands = {
+      {"postgres", postgres},
+      {"mysql", mysql},
+      {"mariadb", mysql},
+      {"redis", redis},
+      {"valkey", redis}};
+  return commands;
+}
+
+ExecCommand shell(const std::string& container, const char* script) {
+  return ExecCommand{.container = container, .argv = {"sh", "-c", script}, .env = {}};
+}
+
+struct Common {
+  std::string engine;
+  std::string container;
+  backup::S3Settings s3;
+  std::string key;
+};
+
+Result<std::string> decoded(const json& args, const char* field, std::size_t size) {
+  auto text = string_field(args, field, 128);
+  if (!text) {
+    return fail(text.error());
+  }
+  auto bytes = crypto::base64_decode(*text);
+  if (!bytes || bytes->size() != size) {
+    return fail(invalid_arg(field, "must be " + std::to_string(size) + " bytes in base64"));
+  }
+  return std::string(bytes->begin(), bytes->end());
+}
+
+Result<backup::S3Settings> parse_s3(const json& args) {
+  const auto found = args.find("s3");
+  if (found == args.end()) {
+    return fail(invalid_arg("s3", "is required"));
+  }
+  auto fields = known_fields(
+      *found, {"endpoint", "region", "bucket", "path_style", "access_key_id", "secret_access_key"});
+  if (!fields) {
+    return fail(fields.error());
+  }
+  backup::S3Settings s3;
+  for (auto [field, out] :
+       {std::pair{"endpoint", &s3.endpoint}, std::pair{"region", &s3.region},
+        std::pair{"bucket", &s3.bucket}, std::pair{"access_key_id", &s3.access_key_id},
+        std::pair{"secret_access_key", &s3.secret_access_key}}) {
+    auto value = string_field(*fields, field, 1024);
+    if (!value) {
+      return fail(value.error());
+    }
+    *out = std::move(*value);
+  }
+  if (!s3.endpoint.starts_with("http://") && !s3.endpoint.starts_with("https://")) {
+    return fail(invalid_arg("s3.endpoint", "must be an http(s) URL"));
+  }
+  auto path_style = bool_field(*fields, "path_style", false);
+  if (!path_style) {
+    return fail(path_style.error());
+  }
+  s3.path_style = *path_style;
+  return s3;
+}
+
+Result<Common> parse_common(const json& args) {
+  Common common;
+  auto engine = string_field(args, "engine", 32);
+  if (!engine) {
+    return fail(engine.error());
+  }
+  if (!engine_commands().contains(*engine)) {
+    return fail(invalid_arg("engine", "must be postgres, mysql, mariadb, redis or valkey"));
+  }
+  common.engine = *engine;
+  auto container = string_field(args, "container", 128);
+  if (!container) {
+    return fail(container.error());
+  }
+  if (!is_valid_container_ref(*container)) {
+    return fail(invalid_arg("container", "must be a container name"));
+  }
+  common.container = *container;
+  auto s3 = parse_s3(args);
+  if (!s3) {
+    return fail(s3.error());
+  }
+  common.s3 = std::move(*s3);
+  auto key = string_field(args, "key", 1024);
+  if (!key) {
+    return fail(key.error());
+  }
+  if (key->empty() || key->starts_with('/') || key->find("..") != std::string::npos ||
+      has_space_or_control(*key)) {
+    return fail(invalid_arg("key", "must be a relative object key"));
+  }
+  common.key = *key;
+  return common;
+}
+
+// Keeps the start of a tool's stderr for the job's output and the failure's message.
+struct StderrTail {
+  std::string text;
+  void add(std::string_view bytes) {
+    text.append(bytes.substr(0, kStderrKept - std::min(kStderrKept, text.size())));
+  }
+  std::string last_line() const {
+    std::string_view view = text;
+    while (!view.empty() && (view.back() == '\n' || view.back() == '\r')) {
+      view.remove_suffix(1);
+    }
+    const auto cut = view.rfind('\n');
+    return std::string(cut == std::string_view::npos ? view : view.substr(cut + 1));
+  }
+};
+
+long long elapsed_ms(Clock::time_point since) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
+}
+
+// Uploads parts on a thread of its own, so the dump keeps flowing while a part is sent.
+class PartUploader {
+ public:
+  explicit PartUploader(backup::S3MultipartUpload& upload)
+      : upload_(upload), thread_([this] { loop(); }) {}
+  ~PartUploader() { stop(); }
+  PartUploader(const PartUploader&) = delete;
+  PartUploader& operator=(const PartUploader&) = delete;
+
+  bool push(std::string part) { return queue_.push(std::move(part)); }
+  /// Waits for the queued parts; the upload's first error, if any.
+  Result<void> finish() {
+    queue_.finish();
+    stop();
+    if (error_) {
+      return fail(*error_);
+    }
+    return {};
+  }
+  const std::optional<Error>& error() const { return error_; }
+
+ private:
+  void loop() {
+    while (auto part = queue_.pop()) {
+      if (auto sent = upload_.upload_part(*part); !sent) {
+        error_ = std::move(sent.error());
+        queue_.abandon();
+        return;
+      }
+    }
+  }
+  void stop() {
+    queue_.finish();
+    if (thread_.joinable()) {
+      thread_.join();
+    }
+  }
+
+  backup::S3MultipartUpload& upload_;
+  ChunkQueue queue_{1};
+  std::optional<Error> error_;
+  std::thread thread_;
+};
+
+JobOutcome run_backup(DockerJob& run) {
+  const auto started = Clock::now();
+  auto common = parse_common(run.job().args);
+  if (!common) {
+    return outcome_of_error(common.error());
+  }
+  auto public_key = decoded(run.job().args, "public_key", backup::kBackupPublicKeySize);
+  if (!public_key) {
+    return outcome_of_error(public_key.error());
+  }
+  SystemClock clock;
+  const backup::S3Client s3(common->s3, clock);
+  auto upload = backup::S3MultipartUpload::begin(s3, common->key);
+  if (!upload) {
+    return outcome_of_error(upload.error());
+  }
+  auto& output = run.job().output;
+  output.write("system", "backing up " + common->engine + " in " + common->container + " to " +
+                             common->key + "\n");
+  std::string part;
+  std::optional<PartUploader> uploader;
+  uploader.emplace(*upload);
+  auto encoder =
+      backup::BackupEncoder::create(*public_key, [&](std::string_view bytes) -> Result<void> {
+        part.append(bytes);
+        if (part.size() >= kPartSize) {
+          if (!uploader->push(std::exchange(part, {}))) {
+            return fail(uploader->error().value_or(Error::internal("the upload stopped")));
+          }
+          part.reserve(kPartSize + 128 * 1024);
+        }
+        return {};
+      });
+  if (!encoder) {
+    upload->abort();
+    return outcome_of_error(encoder.error());
+  }
+  StderrTail stderr_tail;
+  const auto& commands = engine_commands().find(common->engine)->second;
+  auto exit_code = run_exec(run, shell(common->container, commands.dump), nullptr,
+                            [&](std::string_view stream, std::string_view bytes) -> Result<void> {
+                              if (stream == "stderr") {
+                                stderr_tail.add(bytes);
+                                output.write("stderr", bytes);
+                                return {};
+                              }
+                              return (*encoder)->write(bytes);
+                            });
+  auto fail_with = [&](const Error& error) {
+    (void)uploader->finish();
+    upload->abort();
+    return outcome_of_error(error);
+  };
+  if (!exit_code) {
+    return fail_with(exit_code.error());
+  }
+  if (*exit_code != 0) {
+    (void)uploader->finish();
+    upload->abort();
+    auto outcome = JobOutcome::failed(
+        "dump_failed",
+        "the dump tool exited with " + std::to_string(*exit_code) + ": " + stderr_tail.last_line());
+    outcome.exit_code = *exit_code;
+    return outcome;
+  }
+  if (auto finished = (*encoder)->finish(); !finished) {
+    return fail_with(finished.error());
+  }
+  if (!part.empty() && !uploader->push(std::exchange(part, {}))) {
+    return fail_with(uploader->error().value_or(Error::internal("the upload stopped")));
+  }
+  if (auto sent = uploader->finish(); !sent) {
+    upload->abort();
+    return outcome_of_error(sent.error());
+  }
+  if (auto completed = upload->complete(); !completed) {
+    upload->abort();
+    return outcome_of_error(completed.error());
+  }
+  const std::string& sealed = (*encoder)->sealed_key();
+  const long long duration = elapsed_ms(started);
+  output.write("system", "stored " + std::to_string((*encoder)->stored_bytes()) + " bytes (" +
+                             std::to_string((*encoder)->plain_bytes()) +
+                             " before compression) in " + std::to_string(upload->parts()) +
+                             " parts, sha256 " + (*encoder)->sha256_hex() + "\n");
+  return succeeded(
+      {{"key", common->key},
+       {"size_bytes", (*encoder)->stored_bytes()},
+       {"plain_bytes", (*encoder)->plain_bytes()},
+       {"sha256", (*encoder)->sha256_hex()},
+       {"sealed_key", crypto::base64_encode(std::span(
+                          reinterpret_cast<const std::uint8_t*>(sealed.data()), sealed.size()))},
+       {"parts", upload->parts()},
+       {"duration_ms", duration}});
+}
+
+// Reads the object once to check it is the one recorded, before anything is changed.
+Result<void> verify_object(const backup::S3Client& s3, const std::string& key,
+                           const std::string& sha256, std::uint64_t size) {
+  backup::Sha256Stream sha;
+  std::uint64_t seen = 0;
+  auto got = s3.get(key, [&](std::string_view chunk) -> Result<void> {
+    sha.update(chunk);
+    seen += chunk.size();
+    return {};
+  });
+  if (!got) {
+    return got;
+  }
+  const std::string actual = sha.finish_hex();
+  if (actual != sha256 || seen != size) {
+    return fail(with_code(Error::unprocessable("the stored backup is not the one recorded "
+                                               "(SHA-256 or size differ): refused before "
+                                               "restoring anything"),
+                          "backup_checksum_mismatch"));
+  }
+  return {};
+}
+
+Result<int> wait_ready(DockerJob& run, const std::string& container, const char* script,
+                       std::chrono::seconds limit) {
+  const auto until = Clock::now() + limit;
+  for (;;) {
+    auto code = run_exec(run, shell(container, script), nullptr,
+                         [](std::string_view, std::string_view) -> Result<void> { return {}; });
+    if (code && *code == 0) {
+      return 0;
+    }
+    if (Clock::now() >= until || run.job().cancelled.load()) {
+      return fail(
+          with_code(Error::unavailable("the database did not become ready in time"), "not_ready"));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+JobOutcome run_restore(DockerJob& run) {
+  const auto started = Clock::now();
+  const json& args = run.job().args;
+  auto common = parse_common(args);
+  if (!common) {
+    return outcome_of_error(common.error());
+  }
+  const auto& commands = engine_commands().find(common->engine)->second;
+  if (commands.load == nullptr) {
+    return JobOutcome::failed("restore_unsupported",
+                              "restoring " + common->engine + " is not supported by this agent");
+  }
+  auto stream_key = decoded(args, "stream_key", backup::kStreamKeySize);
+  auto sha256 = string_field(args, "sha256", 64);
+  auto size = int64_field(args, "size_bytes", 0, std::numeric_limits<std::int64_t>::max());
+  auto check = bool_field(args, "check", false);
+  auto ready_seconds = int_field(args, "wait_ready_seconds", 0, 600);
+  for (const Error* error :
+       {stream_key ? nullptr : &stream_key.error(), sha256 ? nullptr : &sha256.error(),
+        size ? nullptr : &size.error(), check ? nullptr : &check.error(),
+        ready_seconds ? nullptr : &ready_seconds.error()}) {
+    if (error != nullptr) {
+      return outcome_of_error(*error);
+    }
+  }
+  if (!size->has_value()) {
+    return outcome_of_error(invalid_arg("size_bytes", "is required"));
+  }
+  auto& output = run.job().output;
+  SystemClock clock;
+  const backup::S3Client s3(common->s3, clock);
+  output.write("system", "checking " + common->key + "\n");
+  if (auto verified = verify_object(s3, common->key, *sha256, static_cast<std::uint64_t>(**size));
+      !verified) {
+    return outcome_of_error(verified.error());
+  }
+  if (ready_seconds->value_or(0) > 0) {
+    if (auto ready = wait_ready(run, common->container, commands.ready,
+                                std::chrono::seconds(**ready_seconds));
+        !ready) {
+      return outcome_of_error(ready.error());
+    }
+  }
+  output.write("system", "restoring into " + common->container + "\n");
+  // A thread downloads and decrypts; the command's stdin takes the plaintext from the queue.
+  ChunkQueue plain(16);
+  std::optional<Error> download_error;
+  std::uint64_t restored = 0;
+  std::thread downloader([&] {
+    auto decoder =
+        backup::BackupDecoder::create(*stream_key, [&](std::string_view bytes) -> Result<void> {
+          if (!plain.push(std::string(bytes))) {
+            return fail(Error::unavailable("the restore command stopped reading"));
+          }
+          return {};
+        });
+    if (!decoder) {
+      download_error = decoder.error();
+    } else if (auto got = s3.get(common->key,
+                                 [&](std::string_view chunk) { return (*decoder)->write(chunk); });
+               !got) {
+      download_error = got.error();
+    } else if (auto ended = (*decoder)->finish(); !ended) {
+      download_error = ended.error();
+    } else {
+      restored = (*decoder)->plain_bytes();
+    }
+    plain.finish();
+  });
+  std::string pending;
+  std::size_t pending_at = 0;
+  const ExecInput input = [&](char* buffer, std::size_t room) -> Result<std::size_t> {
+    if (pending_at == pending.size()) {
+      auto next = plain.pop();
+      if (!next) {
+        // The end of the plaintext, or a failed download: the tool must not see a clean end
+        // of a partial dump (it could commit it), so fail before closing its stdin.
+        if (download_error) {
+          return fail(*download_error);
+        }
+        return std::size_t{0};
+      }
+      pending = std::move(*next);
+      pending_at = 0;
+    }
+    const std::size_t n = std::min(room, pending.size() - pending_at);
+    std::copy_n(pending.data() + pending_at, n, buffer);
+    pending_at += n;
+    return n;
+  };
+  StderrTail stderr_tail;
+  auto exit_code = run_exec(run, shell(common->container, commands.load), &input,
+                            [&](std::string_view stream, std::string_view bytes) -> Result<void> {
+                              if (stream == "stderr") {
+                                stderr_tail.add(bytes);
+                              }
+                              output.write(stream, bytes);
+                              return {};
+                            });
+  plain.abandon();
+  downloader.join();
+  if (download_error) {
+    return outcome_of_error(*download_error);
+  }
+  if (!exit_code) {
+    return outcome_of_error(exit_code.error());
+  }
+  if (*exit_code != 0) {
+    auto outcome = JobOutcome::failed("restore_failed", "the restore tool exited with " +
+                                                            std::to_string(*exit_code) + ": " +
+                                                            stderr_tail.last_line());
+    outcome.exit_code = *exit_code;
+    return outcome;
+  }
+  json result = {{"restored_bytes", restored}, {"duration_ms", elapsed_ms(started)}};
+  if (*check) {
+    std::string answer;
+    auto checked = run_exec(run, shell(common->container, commands.check), nullptr,
+                            [&](std::string_view stream, std::string_view bytes) -> Result<void> {
+                              if (stream == "stdout" && answer.size() < 1024) {
+                                answer.append(bytes);
+                              }
+                              return {};
+                            });
+    if (!checked || *checked != 0) {
+      return JobOutcome::failed("check_failed", "the restored database does not answer the check");
+    }
+    while (!answer.empty() && (answer.back() == '\n' || answer.back() == '\r')) {
+      answer.pop_back();
+    }
+    result["check"] = answer;
+    output.write("system", "check: " + answer + "\n");
+  }
+  return succeeded(std::move(result));
+}
+
+}  // namespace
+
+std::vector<std::string> backup_job_kinds() { return {"backup.run", "backup.restore"}; }
+
+JobOutcome run_backup_job(JobContext& job, const std::string& socket_path) {
+  DockerJob run(job, socket_path);
+  try {
+    if (job.kind == "backup.run") {
+      return run_backup(run);
+    }
+    if (job.kind == "backup.restore") {
+      return run_restore(run);
+    }
+    return JobOutcome::failed("unknown_kind", "not a backup job kind: " + job.kind);
+  } catch (const std::exception& error) {
+    return JobOutcome::failed("internal", error.what());
+  }
+}
+
+}  // namespace berth::agent::host
