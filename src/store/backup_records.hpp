@@ -39,3 +39,51 @@ struct BackupDestinationQuery {
 };
 
 }  // namespace berth
+
+namespace berth {
+
+/// A team's backup key pair: the public key (raw, base64) that agents seal backups to, and the
+/// secret key sealed with the master key.
+struct BackupKeyRecord {
+  std::string team_id = {};
+  std::string public_key = {};  // base64 of 32 bytes
+  std::string secret_key_sealed = {};
+  TimePoint created_at = {};
+};
+
+/// One backup of a managed service. The service's name, engine and server are copied so the
+/// record stays readable after the service is deleted.
+struct ServiceBackupRecord {
+  std::string id = {};  // "bkp_…"
+  std::string team_id = {};
+  std::string service_id = {};
+  std::string service_name = {};
+  std::string engine = {};
+  std::string server_id = {};
+  std::string destination_id = {};
+  std::string status = "running";  // running | succeeded | failed
+  std::string trigger = "manual";  // manual | schedule | safety
+  std::string object_key = {};
+  std::int64_t size_bytes = 0;
+  std::int64_t plain_bytes = 0;
+  std::string sha256 = {};
+  std::string sealed_key = {};  // base64 of the 80 bytes in the object's header
+  std::string job_id = {};
+  std::string error_code = {};
+  std::string error_message = {};
+  std::string verified = {};  // "" | verified | failed
+  std::optional<TimePoint> verified_at = {};
+  std::string created_by = {};
+  TimePoint created_at = {};
+  std::optional<TimePoint> finished_at = {};
+};
+
+struct ServiceBackupQuery {
+  std::string team_id = {};     // "" = any (the resume at start-up)
+  std::string service_id = {};  // "" = any
+  std::string status = {};      // "" = any
+  std::int64_t page = 1;
+  std::int64_t per_page = 20;
+};
+
+}  // namespace berth

@@ -371,6 +371,21 @@ class Tx {
   virtual Result<Page<BackupDestinationRecord>> list_backup_destinations(
       const BackupDestinationQuery& query) = 0;
 
+  // Backup keys (one pair per team) and service backups. Backups are deleted with their team
+  // only: they outlive the service.
+  virtual Result<std::optional<BackupKeyRecord>> get_backup_key(std::string_view team_id) = 0;
+  /// `conflict` when the team has one already.
+  virtual Result<void> create_backup_key(const BackupKeyRecord& key) = 0;
+  virtual Result<void> create_service_backup(const ServiceBackupRecord& backup) = 0;
+  /// By id within a team; team_id "" finds it in any team.
+  virtual Result<std::optional<ServiceBackupRecord>> get_service_backup(
+      std::string_view team_id, std::string_view id) = 0;
+  /// Every column, by id.
+  virtual Result<void> update_service_backup(const ServiceBackupRecord& backup) = 0;
+  /// Newest first.
+  virtual Result<Page<ServiceBackupRecord>> list_service_backups(
+      const ServiceBackupQuery& query) = 0;
+
   // Idempotency keys: one row per (scope, key), pruned by age.
   /// `conflict` when the scope already has this key.
   virtual Result<void> create_idempotency_key(const IdempotencyRecord& record) = 0;

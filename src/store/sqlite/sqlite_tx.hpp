@@ -8,7 +8,7 @@
 /// env vars) and sqlite_tx_deploy.cpp (deployments and their events, triggers, proxy settings) and
 /// sqlite_tx_idempotency.cpp (idempotency keys), sqlite_tx_domains.cpp (domains),
 /// sqlite_tx_services.cpp (managed services and their links) and sqlite_tx_destinations.cpp
-/// (backup destinations).
+/// (backup destinations), sqlite_tx_backups.cpp (backup keys and service backups).
 ///
 /// Beyond store.hpp: a unique or foreign-key violation is `conflict`; update_*, delete_*,
 /// touch_*, revoke_session, revoke_api_key and mark_refresh_token_used of a missing id are
@@ -261,6 +261,13 @@ class SqliteTx final : public Tx {
   Result<void> delete_backup_destination(std::string_view id) override;
   Result<Page<BackupDestinationRecord>> list_backup_destinations(
       const BackupDestinationQuery& query) override;
+  Result<std::optional<BackupKeyRecord>> get_backup_key(std::string_view team_id) override;
+  Result<void> create_backup_key(const BackupKeyRecord& key) override;
+  Result<void> create_service_backup(const ServiceBackupRecord& backup) override;
+  Result<std::optional<ServiceBackupRecord>> get_service_backup(std::string_view team_id,
+                                                                std::string_view id) override;
+  Result<void> update_service_backup(const ServiceBackupRecord& backup) override;
+  Result<Page<ServiceBackupRecord>> list_service_backups(const ServiceBackupQuery& query) override;
 
   Result<std::optional<ProxySettingsRecord>> get_proxy_settings(
       std::string_view server_id) override;

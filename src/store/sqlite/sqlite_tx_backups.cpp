@@ -1,0 +1,127 @@
+// SqliteTx: backup keys and service backups.
+#include <fmt/format.h>
+
+#include "store/sqlite/sqlite_app_columns.hpp"
+#include "store/sqlite/sqlite_tx.hpp"
+
+namespace berth {
+
+namespace {
+
+constexpr std::string_view kServiceBackupColumns =
+    "id, team_id, service_id, service_name, engine, server_id, destination_id, status, "
+    "trigger, object_key, size_bytes, plain_bytes, sha256, sealed_key, job_id, error_code, "
+    "error_message, verified, verified_at, created_by, created_at, finished_at";
+
+constexpr std::string_view kBackupStatuses[] = {"running", "succeeded", "failed"};
+
+Result<ServiceBackupRecord> read_backup(const SqliteStatement& row) {
+  RowReader read(row, "service_backups");
+  ServiceBackupRecord b;
+  b.id = read.text(0);
+  b.team_id = read.text(1);
+  b.service_id = read.text(2);
+  b.service_name = read.text(3);
+  b.engine = read.text(4);
+  b.server_id = read.text(5);
+  b.destination_id = read.text(6);
+  b.status = read.text(7);
+  b.trigger = read.text(8);
+  b.object_key = read.text(9);
+  b.size_bytes = read.integer(10);
+  b.plain_bytes = read.integer(11);
+  b.sha256 = read.text(12);
+  b.sealed_key = read.text(13);
+  b.job_id = read.text(14);
+  b.error_code = read.text(15);
+  b.error_message = read.text(16);
+  b.verified = read.text(17);
+  b.verified_at = read.optional_time(18);
+  b.created_by = read.text(19);
+  b.created_at = read.time(20);
+  b.finished_at = read.optional_time(21);
+  return read.finish(std::move(b));
+}
+
+Result<BackupKeyRecord> read_key(const SqliteStatement& row) {
+  RowReader read(row, "backup_keys");
+  BackupKeyRecord key;
+  key.team_id = read.text(0);
+  key.public_key = read.text(1);
+  key.secret_key_sealed = read.text(2);
+  key.created_at = read.time(3);
+  return read.finish(std::move(key));
+}
+
+}  // namespace
+
+Result<std::optional<BackupKeyRecord>> SqliteTx::get_backup_key(std::string_view team_id) {
+  return query_row(connection_,
+                   "SELECT team_id, public_key, secret_key_sealed, created_at FROM backup_keys "
+                   "WHERE team_id = ?1",
+                   read_key, team_id);
+}
+
+Result<void> SqliteTx::create_backup_key(const BackupKeyRecord& key) {
+  if (auto free = check_free(connection_, "backup_key_exists", "this team has a backup key",
+                             "SELECT count(*) FROM backup_keys WHERE team_id = ?1", key.team_id);
+      !free) {
+    return free;
+  }
+  return run_sql(connection_,
+                 "INSERT INTO backup_keys (team_id, public_key, secret_key_sealed, created_at) "
+                 "VALUES (?1, ?2, ?3, ?4)",
+                 key.team_id, key.public_key, key.secret_key_sealed, key.created_at);
+}
+
+Result<void> SqliteTx::create_service_backup(const ServiceBackupRecord& backup) {
+  if (auto known = check_one_of("status", backup.status, kBackupStatuses); !known) {
+    return known;
+  }
+  static const std::string sql = fmt::format(
+      "INSERT INTO service_backups ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+      "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+      kServiceBackupColumns);
+  const auto& b = backup;
+  return run_sql(connection_, sql, b.id, b.team_id, b.service_id, b.service_name, b.engine,
+                 b.server_id, b.destination_id, b.status, b.trigger, b.object_key, b.size_bytes,
+                 b.plain_bytes, b.sha256, b.sealed_key, b.job_id, b.error_code, b.error_message,
+                 b.verified, b.verified_at, b.created_by, b.created_at, b.finished_at);
+}
+
+Result<std::optional<ServiceBackupRecord>> SqliteTx::get_service_backup(std::string_view team_id,
+                                                                        std::string_view id) {
+  static const std::string sql =
+      fmt::format("SELECT {} FROM service_backups WHERE id = ?2 AND (?1 = '' OR team_id = ?1)",
+                  kServiceBackupColumns);
+  return query_row(connection_, sql, read_backup, team_id, id);
+}
+
+Result<void> SqliteTx::update_service_backup(const ServiceBackupRecord& backup) {
+  if (auto known = check_one_of("status", backup.status, kBackupStatuses); !known) {
+    return known;
+  }
+  const auto& b = backup;
+  return execute_one(
+      connection_,
+      "UPDATE service_backups SET team_id = ?2, service_id = ?3, service_name = ?4, engine = ?5, "
+      "server_id = ?6, destination_id = ?7, status = ?8, trigger = ?9, object_key = ?10, "
+      "size_bytes = ?11, plain_bytes = ?12, sha256 = ?13, sealed_key = ?14, job_id = ?15, "
+      "error_code = ?16, error_message = ?17, verified = ?18, verified_at = ?19, "
+      "created_by = ?20, created_at = ?21, finished_at = ?22 WHERE id = ?1",
+      b.id, b.team_id, b.service_id, b.service_name, b.engine, b.server_id, b.destination_id,
+      b.status, b.trigger, b.object_key, b.size_bytes, b.plain_bytes, b.sha256, b.sealed_key,
+      b.job_id, b.error_code, b.error_message, b.verified, b.verified_at, b.created_by,
+      b.created_at, b.finished_at);
+}
+
+Result<Page<ServiceBackupRecord>> SqliteTx::list_service_backups(const ServiceBackupQuery& query) {
+  Filters filters;
+  filters.add(!query.team_id.empty(), "team_id = ?", {query.team_id});
+  filters.add(!query.service_id.empty(), "service_id = ?", {query.service_id});
+  filters.add(!query.status.empty(), "status = ?", {query.status});
+  return filtered_page(connection_, "service_backups", kServiceBackupColumns, filters,
+                       "created_at DESC, id DESC", read_backup, query.page, query.per_page);
+}
+
+}  // namespace berth

@@ -1,0 +1,131 @@
+// The Store contract, part 16: backup keys and service backups.
+#include <fmt/format.h>
+
+#include <vector>
+
+#include "store/store_contract_records.hpp"
+
+namespace berth {
+
+// Found by argument-dependent lookup from the contract helpers, so outside the anonymous
+// namespace.
+std::string to_text(const ServiceBackupRecord& b) {
+  return fmt::format(
+      "backup {} team={} service={}/{}/{} server={} dest={} status={} trigger={} key={} size={} "
+      "plain={} sha={} sealed={} job={} error={}:{} verified={}@{} by={} created={} finished={}",
+      b.id, b.team_id, b.service_id, b.service_name, b.engine, b.server_id, b.destination_id,
+      b.status, b.trigger, b.object_key, b.size_bytes, b.plain_bytes, b.sha256, b.sealed_key,
+      b.job_id, b.error_code, b.error_message, b.verified, time_text(b.verified_at), b.created_by,
+      time_text(b.created_at), time_text(b.finished_at));
+}
+
+std::string to_text(const BackupKeyRecord& k) {
+  return fmt::format("key team={} public={} sealed={} created={}", k.team_id, k.public_key,
+                     k.secret_key_sealed, time_text(k.created_at));
+}
+
+namespace {
+
+std::string backup_id(int n) { return fmt::format("bkp_{:04}", n); }
+
+ServiceBackupRecord test_backup(int n, int team, const std::string& service = "svc_0001") {
+  ServiceBackupRecord backup{.id = backup_id(n), .team_id = team_id(team), .service_id = service};
+  backup.created_at = test_time(n);
+  return backup;
+}
+
+ServiceBackupRecord full_backup(int n, int team) {
+  ServiceBackupRecord b = test_backup(n, team);
+  b.service_name = "db";
+  b.engine = "postgres";
+  b.server_id = "srv_0001";
+  b.destination_id = "bdst_0001";
+  b.status = "succeeded";
+  b.trigger = "schedule";
+  b.object_key = "berth/db/x.bsb";
+  b.size_bytes = 1234;
+  b.plain_bytes = 5678;
+  b.sha256 = std::string(64, 'a');
+  b.sealed_key = "c2VhbGVk";
+  b.job_id = "job_0001";
+  b.error_code = "none";
+  b.error_message = "fine";
+  b.verified = "verified";
+  b.verified_at = test_time(n + 2);
+  b.created_by = "usr_0001";
+  b.finished_at = test_time(n + 1);
+  return b;
+}
+
+Result<void> create(Store& store, const ServiceBackupRecord& backup) {
+  return store.write([&](Tx& tx) { return tx.create_service_backup(backup); });
+}
+
+std::vector<std::string> listed_backups(Store& store, const ServiceBackupQuery& query) {
+  auto page = read_tx(store, [&](Tx& tx) { return tx.list_service_backups(query); });
+  return page ? ids_of(page->items) : std::vector<std::string>{"<error>"};
+}
+
+}  // namespace
+
+TEST_P(StoreContract, ServiceBackupRoundTripsEveryColumn) {
+  BERTH_ASSERT_OK(seed(store(), {.teams = {test_team(1), test_team(2)}}));
+  const ServiceBackupRecord plain = test_backup(1, 1);
+  const ServiceBackupRecord full = full_backup(2, 1);
+  BERTH_ASSERT_OK(create(store(), plain));
+  BERTH_ASSERT_OK(create(store(), full));
+  EXPECT_EQ(
+      to_text(read_tx(store(), [&](Tx& tx) { return tx.get_service_backup(team_id(1), plain.id); })),
+      to_text(std::optional(plain)));
+  EXPECT_EQ(to_text(read_tx(store(), [&](Tx& tx) { return tx.get_service_backup("", full.id); })),
+            to_text(std::optional(full)));
+  EXPECT_EQ(
+      to_text(read_tx(store(), [&](Tx& tx) { return tx.get_service_backup(team_id(2), full.id); })),
+      "<none>");
+  ServiceBackupRecord changed = full;
+  changed.status = "failed";
+  changed.verified_at = std::nullopt;
+  changed.finished_at = std::nullopt;
+  BERTH_ASSERT_OK(store().write([&](Tx& tx) { return tx.update_service_backup(changed); }));
+  EXPECT_EQ(to_text(read_tx(store(), [&](Tx& tx) { return tx.get_service_backup("", full.id); })),
+            to_text(std::optional(changed)));
+  ServiceBackupRecord odd = test_backup(3, 1);
+  odd.status = "maybe";
+  EXPECT_EQ(create(store(), odd).error().kind, ErrorKind::invalid);
+}
+
+TEST_P(StoreContract, ServiceBackupsListNewestFirstAndGoWithTheirTeam) {
+  BERTH_ASSERT_OK(seed(store(), {.teams = {test_team(1), test_team(2)}}));
+  for (const auto& backup : {test_backup(1, 1), full_backup(2, 1), test_backup(3, 1, "svc_0002"),
+                             test_backup(4, 2)}) {
+    BERTH_ASSERT_OK(create(store(), backup));
+  }
+  EXPECT_EQ(listed_backups(store(), {.team_id = team_id(1)}),
+            (std::vector<std::string>{backup_id(3), backup_id(2), backup_id(1)}));
+  EXPECT_EQ(listed_backups(store(), {.team_id = team_id(1), .service_id = "svc_0001"}),
+            (std::vector<std::string>{backup_id(2), backup_id(1)}));
+  EXPECT_EQ(listed_backups(store(), {.status = "running"}),
+            (std::vector<std::string>{backup_id(4), backup_id(3), backup_id(1)}));
+  EXPECT_EQ(listed_backups(store(), {.team_id = team_id(1), .page = 2, .per_page = 2}),
+            (std::vector<std::string>{backup_id(1)}));
+  BERTH_ASSERT_OK(store().write([](Tx& tx) { return tx.delete_team(team_id(1)); }));
+  EXPECT_TRUE(listed_backups(store(), {.team_id = team_id(1)}).empty());
+}
+
+TEST_P(StoreContract, ATeamHasOneBackupKey) {
+  BERTH_ASSERT_OK(seed(store(), {.teams = {test_team(1)}}));
+  EXPECT_EQ(to_text(read_tx(store(), [](Tx& tx) { return tx.get_backup_key(team_id(1)); })),
+            "<none>");
+  const BackupKeyRecord key{.team_id = team_id(1),
+                            .public_key = "cHVibGlj",
+                            .secret_key_sealed = "sealed",
+                            .created_at = test_time(1)};
+  BERTH_ASSERT_OK(store().write([&](Tx& tx) { return tx.create_backup_key(key); }));
+  EXPECT_EQ(to_text(read_tx(store(), [](Tx& tx) { return tx.get_backup_key(team_id(1)); })),
+            to_text(std::optional(key)));
+  const auto again = store().write([&](Tx& tx) { return tx.create_backup_key(key); });
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().kind, ErrorKind::conflict);
+}
+
+}  // namespace berth
