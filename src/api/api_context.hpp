@@ -30,6 +30,7 @@ class DeploymentService;
 class TriggerService;
 class DomainService;
 class ManagedServices;
+class ServiceBackups;
 class DestinationService;
 }  // namespace berth
 
@@ -73,6 +74,8 @@ struct ApiContext {
   long long session_max_age = 43200;  // seconds, the session's absolute lifetime
   /// Backup destinations (issue 15).
   DestinationService* destinations = nullptr;
+  /// Backups of managed services (issue 15).
+  ServiceBackups* service_backups = nullptr;
   /// The dashboard's files (compiled in, or --web-dir). Null: / answers "dashboard not built".
   const http::SiteSource* web = nullptr;
 };

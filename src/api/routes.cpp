@@ -7,6 +7,7 @@
 #include "api/audit_routes.hpp"
 #include "api/auth_routes.hpp"
 #include "api/backup_destination_routes.hpp"
+#include "api/backup_routes.hpp"
 #include "api/binary_download.hpp"
 #include "api/deployment_routes.hpp"
 #include "api/domain_routes.hpp"
@@ -52,6 +53,7 @@ void register_routes(http::Router& router, const ApiContext& context) {
   add_deployment_routes(router, context);
   add_hook_routes(router, context);
   add_backup_destination_routes(router, context);
+  add_backup_routes(router, context);
   add_web_routes(router, context);
 }
 

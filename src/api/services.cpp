@@ -34,6 +34,7 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
               settings.resolver != nullptr ? *settings.resolver : resolver),
       managed_services(shared_services, jobs, deployments.steps()),
       destinations(shared_services, settings.destination_probe),
+      service_backups(shared_services, deployments.steps()),
       idempotency(shared_services),
       agent_binary_(std::move(settings.agent_binary)),
       cli_binary_(std::move(settings.cli_binary)) {
@@ -89,7 +90,8 @@ ApiContext Services::api_context(std::string version) {
                     .services = &shared,
                     .secure_cookies = shared.public_url.starts_with("https://"),
                     .session_max_age = identity.policy.session_absolute.count(),
-                    .destinations = &self.destinations};
+                    .destinations = &self.destinations,
+                    .service_backups = &self.service_backups};
 }
 
 }  // namespace berth::api

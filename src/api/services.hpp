@@ -36,6 +36,7 @@
 #include "domain/identity/user_admin_service.hpp"
 #include "domain/kernel/in_process_event_hub.hpp"
 #include "domain/notify/mail_outbox.hpp"
+#include "domain/backups/service_backups.hpp"
 #include "domain/services/managed_services.hpp"
 
 namespace berth::api {
@@ -98,6 +99,8 @@ class Services {
   ManagedServices managed_services;
   // Backup destinations (issue 15).
   DestinationService destinations;
+  // Backups of managed services (issue 15).
+  ServiceBackups service_backups;
 
   // Idempotency-Key answers (api/idempotency_gate is the router's replay guard over it).
   IdempotencyService idempotency;

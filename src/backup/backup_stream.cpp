@@ -40,29 +40,6 @@ struct DctxDeleter {
 
 }  // namespace
 
-BackupKeyPair backup_key_pair_from_seed(std::string_view seed) {
-  std::array<unsigned char, crypto_box_SEEDBYTES> material{};
-  crypto_generichash(material.data(), material.size(), bytes_of(seed), seed.size(), nullptr, 0);
-  BackupKeyPair keys{.public_key = std::string(crypto_box_PUBLICKEYBYTES, '\0'),
-                     .secret_key = std::string(crypto_box_SECRETKEYBYTES, '\0')};
-  crypto_box_seed_keypair(bytes_of(keys.public_key), bytes_of(keys.secret_key), material.data());
-  sodium_memzero(material.data(), material.size());
-  return keys;
-}
-
-Result<std::string> open_stream_key(std::string_view sealed_key, const BackupKeyPair& keys) {
-  std::string key(kStreamKeySize, '\0');
-  if (sealed_key.size() != kSealedStreamKeySize ||
-      keys.public_key.size() != crypto_box_PUBLICKEYBYTES ||
-      keys.secret_key.size() != crypto_box_SECRETKEYBYTES ||
-      crypto_box_seal_open(bytes_of(key), bytes_of(sealed_key), sealed_key.size(),
-                           bytes_of(keys.public_key), bytes_of(keys.secret_key)) != 0) {
-    return fail(with_code(Error::invalid("the backup was not sealed to this team's backup key"),
-                          "backup_key_mismatch"));
-  }
-  return key;
-}
-
 // ---- SHA-256 ----
 
 struct Sha256Stream::State {

@@ -21,33 +21,16 @@
 #include <string>
 #include <string_view>
 
+#include "core/backup_keys.hpp"
 #include "core/error.hpp"
 
 namespace berth::backup {
 
 inline constexpr std::string_view kServiceBackupMagic = "BERTHSVB";
 inline constexpr std::size_t kServiceBackupHeaderSize = 116;
-inline constexpr std::size_t kSealedStreamKeySize = 80;
-inline constexpr std::size_t kStreamKeySize = 32;
-inline constexpr std::size_t kBackupPublicKeySize = 32;
-inline constexpr std::size_t kBackupSecretKeySize = 32;
 
 /// Takes the next bytes a coder produced; a failure stops the coder.
 using ByteSink = std::function<Result<void>(std::string_view bytes)>;
-
-/// A team's backup key pair (raw bytes). The public key goes to agents; the secret key stays
-/// sealed in berthd's store.
-struct BackupKeyPair {
-  std::string public_key = {};
-  std::string secret_key = {};
-};
-
-/// The key pair of a 32-byte seed (berthd draws the seed from its injected random source).
-BackupKeyPair backup_key_pair_from_seed(std::string_view seed);
-
-/// The stream key sealed in a backup's header, opened with the team's key pair. Error::invalid
-/// (backup_key_mismatch) when the pair is not the one it was sealed to.
-Result<std::string> open_stream_key(std::string_view sealed_key, const BackupKeyPair& keys);
 
 /// Hex SHA-256 over bytes fed in order (libsodium's; the agent does not touch OpenSSL for it).
 class Sha256Stream {

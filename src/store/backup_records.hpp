@@ -87,3 +87,25 @@ struct ServiceBackupQuery {
 };
 
 }  // namespace berth
+
+namespace berth {
+
+/// One restore of a service backup into a service (after a safety backup of it).
+struct BackupRestoreRecord {
+  std::string id = {};  // "rst_…"
+  std::string team_id = {};
+  std::string backup_id = {};
+  std::string service_id = {};     // where it is restored
+  std::string status = "running";  // running | succeeded | failed
+  std::string step = {};           // safety_backup | restoring
+  std::string safety_backup_id = {};
+  std::string job_id = {};
+  std::string check_result = {};  // what the engine's check answered
+  std::string error_code = {};
+  std::string error_message = {};
+  std::string created_by = {};
+  TimePoint created_at = {};
+  std::optional<TimePoint> finished_at = {};
+};
+
+}  // namespace berth

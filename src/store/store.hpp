@@ -385,6 +385,14 @@ class Tx {
   /// Newest first.
   virtual Result<Page<ServiceBackupRecord>> list_service_backups(
       const ServiceBackupQuery& query) = 0;
+  virtual Result<void> create_backup_restore(const BackupRestoreRecord& restore) = 0;
+  /// By id within a team; team_id "" finds it in any team.
+  virtual Result<std::optional<BackupRestoreRecord>> get_backup_restore(
+      std::string_view team_id, std::string_view id) = 0;
+  /// Every column, by id.
+  virtual Result<void> update_backup_restore(const BackupRestoreRecord& restore) = 0;
+  /// The restores still `running` (the start-up sweep), oldest first.
+  virtual Result<std::vector<BackupRestoreRecord>> list_running_restores() = 0;
 
   // Idempotency keys: one row per (scope, key), pruned by age.
   /// `conflict` when the scope already has this key.

@@ -129,3 +129,54 @@ TEST_P(StoreContract, ATeamHasOneBackupKey) {
 }
 
 }  // namespace berth
+
+namespace berth {
+
+std::string to_text(const BackupRestoreRecord& r) {
+  return fmt::format(
+      "restore {} team={} backup={} service={} status={} step={} safety={} job={} check={} "
+      "error={}:{} by={} created={} finished={}",
+      r.id, r.team_id, r.backup_id, r.service_id, r.status, r.step, r.safety_backup_id, r.job_id,
+      r.check_result, r.error_code, r.error_message, r.created_by, time_text(r.created_at),
+      time_text(r.finished_at));
+}
+
+TEST_P(StoreContract, BackupRestoresRoundTripAndTheRunningOnesAreFound) {
+  BERTH_ASSERT_OK(seed(store(), {.teams = {test_team(1), test_team(2)}}));
+  BackupRestoreRecord plain{.id = "rst_0001", .team_id = team_id(1), .backup_id = "bkp_0001",
+                            .service_id = "svc_0001"};
+  plain.created_at = test_time(1);
+  BackupRestoreRecord full = plain;
+  full.id = "rst_0002";
+  full.status = "succeeded";
+  full.step = "restoring";
+  full.safety_backup_id = "bkp_0009";
+  full.job_id = "job_0001";
+  full.check_result = "12";
+  full.error_code = "x";
+  full.error_message = "y";
+  full.created_by = "usr_0001";
+  full.created_at = test_time(2);
+  full.finished_at = test_time(3);
+  for (const auto& restore : {plain, full}) {
+    BERTH_ASSERT_OK(store().write([&](Tx& tx) { return tx.create_backup_restore(restore); }));
+  }
+  EXPECT_EQ(to_text(read_tx(store(),
+                            [&](Tx& tx) { return tx.get_backup_restore(team_id(1), full.id); })),
+            to_text(std::optional(full)));
+  EXPECT_EQ(to_text(read_tx(store(),
+                            [&](Tx& tx) { return tx.get_backup_restore(team_id(2), full.id); })),
+            "<none>");
+  auto running = read_tx(store(), [](Tx& tx) { return tx.list_running_restores(); });
+  ASSERT_TRUE(running);
+  ASSERT_EQ(running->size(), 1U);
+  EXPECT_EQ(to_text((*running)[0]), to_text(plain));
+  plain.status = "failed";
+  plain.finished_at = test_time(5);
+  BERTH_ASSERT_OK(store().write([&](Tx& tx) { return tx.update_backup_restore(plain); }));
+  EXPECT_EQ(to_text(read_tx(store(), [&](Tx& tx) { return tx.get_backup_restore("", plain.id); })),
+            to_text(std::optional(plain)));
+  EXPECT_TRUE(read_tx(store(), [](Tx& tx) { return tx.list_running_restores(); })->empty());
+}
+
+}  // namespace berth

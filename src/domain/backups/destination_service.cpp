@@ -38,21 +38,6 @@ json destination_audit_details(const BackupDestinationRecord& d) {
   return details;
 }
 
-Result<json> open_secrets(const AreaContext& ctx, const BackupDestinationRecord& d) {
-  if (d.secrets_sealed.empty()) {
-    return json::object();
-  }
-  auto opened = crypto::open_sealed(ctx.services.master_key, d.secrets_sealed);
-  if (!opened) {
-    return fail(Error::internal("cannot open the sealed secrets of destination " + d.id));
-  }
-  json secrets = json::parse(*opened, nullptr, false);
-  if (!secrets.is_object()) {
-    return fail(Error::internal("the sealed secrets of destination " + d.id + " are not JSON"));
-  }
-  return secrets;
-}
-
 // config + secrets as the flat settings parse_destination reads (derived fields dropped).
 json settings_of(const BackupDestinationRecord& d, const json& secrets) {
   json settings = d.config;
@@ -148,6 +133,22 @@ json report_json(const ProbeReport& report) {
 }
 
 }  // namespace
+
+Result<json> open_destination_secrets(const AreaContext& ctx, const BackupDestinationRecord& d) {
+  if (d.secrets_sealed.empty()) {
+    return json::object();
+  }
+  auto opened = crypto::open_sealed(ctx.services.master_key, d.secrets_sealed);
+  if (!opened) {
+    return fail(Error::internal("cannot open the sealed secrets of destination " + d.id));
+  }
+  json secrets = json::parse(*opened, nullptr, false);
+  if (!secrets.is_object()) {
+    return fail(Error::internal("the sealed secrets of destination " + d.id + " are not JSON"));
+  }
+  return secrets;
+}
+
 
 Result<Page<BackupDestinationRecord>> DestinationService::list(const Principal& who,
                                                                std::string_view team_id,
@@ -247,7 +248,7 @@ Result<BackupDestinationRecord> DestinationService::update(const Principal& who,
           d->name = *patch.name;
         }
         if (!patch.settings.empty()) {
-          auto secrets = open_secrets(ctx_, *d);
+          auto secrets = open_destination_secrets(ctx_, *d);
           if (!secrets) {
             return fail(std::move(secrets.error()));
           }
@@ -315,7 +316,7 @@ Result<DestinationTestResult> DestinationService::test(const Principal& who,
   if (!before) {
     return fail(std::move(before.error()));
   }
-  auto secrets = open_secrets(ctx_, *before);
+  auto secrets = open_destination_secrets(ctx_, *before);
   if (!secrets) {
     return fail(std::move(secrets.error()));
   }

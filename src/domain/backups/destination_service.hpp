@@ -48,6 +48,11 @@ struct DestinationTestResult {
   BackupDestinationRecord destination = {};  // after the test (last_test, a pinned host key)
 };
 
+/// A destination's secrets, opened (S3 keys, SFTP password or key): only to hand to a probe or
+/// a backup job. Error::internal when they cannot be opened.
+Result<nlohmann::json> open_destination_secrets(const AreaContext& ctx,
+                                                const BackupDestinationRecord& destination);
+
 class DestinationService {
  public:
   DestinationService(AreaContext ctx, DestinationProbe* probe) : ctx_(ctx), probe_(probe) {}

@@ -4,3 +4,4 @@
 target_sources(berth_domain PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/destination_rules.cpp
   ${CMAKE_CURRENT_LIST_DIR}/destination_service.cpp)
+target_sources(berth_domain PRIVATE ${CMAKE_CURRENT_LIST_DIR}/service_backups.cpp)

@@ -180,8 +180,16 @@ nlohmann::json job_args_summary(const nlohmann::json& args) {
       hide_basic_auth_hashes(route);
     }
   }
-  // Secrets that ride in berthd's own jobs: a git deploy key.
-  for (const char* secret : {"stdin", "deploy_key"}) {
+  // backup.run / backup.restore: the bucket's keys (the endpoint and bucket stay readable).
+  if (summary.contains("s3") && summary["s3"].is_object()) {
+    for (const char* secret : {"access_key_id", "secret_access_key"}) {
+      if (summary["s3"].contains(secret)) {
+        summary["s3"][secret] = "***";
+      }
+    }
+  }
+  // Secrets that ride in berthd's own jobs: a git deploy key, one backup's stream key.
+  for (const char* secret : {"stdin", "deploy_key", "stream_key"}) {
     if (summary.contains(secret)) {
       summary[secret] = "***";
     }

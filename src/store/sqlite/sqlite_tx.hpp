@@ -268,6 +268,11 @@ class SqliteTx final : public Tx {
                                                                 std::string_view id) override;
   Result<void> update_service_backup(const ServiceBackupRecord& backup) override;
   Result<Page<ServiceBackupRecord>> list_service_backups(const ServiceBackupQuery& query) override;
+  Result<void> create_backup_restore(const BackupRestoreRecord& restore) override;
+  Result<std::optional<BackupRestoreRecord>> get_backup_restore(std::string_view team_id,
+                                                                std::string_view id) override;
+  Result<void> update_backup_restore(const BackupRestoreRecord& restore) override;
+  Result<std::vector<BackupRestoreRecord>> list_running_restores() override;
 
   Result<std::optional<ProxySettingsRecord>> get_proxy_settings(
       std::string_view server_id) override;

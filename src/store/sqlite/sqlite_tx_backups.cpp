@@ -53,6 +53,30 @@ Result<BackupKeyRecord> read_key(const SqliteStatement& row) {
   return read.finish(std::move(key));
 }
 
+constexpr std::string_view kRestoreColumns =
+    "id, team_id, backup_id, service_id, status, step, safety_backup_id, job_id, check_result, "
+    "error_code, error_message, created_by, created_at, finished_at";
+
+Result<BackupRestoreRecord> read_restore(const SqliteStatement& row) {
+  RowReader read(row, "backup_restores");
+  BackupRestoreRecord r;
+  r.id = read.text(0);
+  r.team_id = read.text(1);
+  r.backup_id = read.text(2);
+  r.service_id = read.text(3);
+  r.status = read.text(4);
+  r.step = read.text(5);
+  r.safety_backup_id = read.text(6);
+  r.job_id = read.text(7);
+  r.check_result = read.text(8);
+  r.error_code = read.text(9);
+  r.error_message = read.text(10);
+  r.created_by = read.text(11);
+  r.created_at = read.time(12);
+  r.finished_at = read.optional_time(13);
+  return read.finish(std::move(r));
+}
+
 }  // namespace
 
 Result<std::optional<BackupKeyRecord>> SqliteTx::get_backup_key(std::string_view team_id) {
@@ -122,6 +146,50 @@ Result<Page<ServiceBackupRecord>> SqliteTx::list_service_backups(const ServiceBa
   filters.add(!query.status.empty(), "status = ?", {query.status});
   return filtered_page(connection_, "service_backups", kServiceBackupColumns, filters,
                        "created_at DESC, id DESC", read_backup, query.page, query.per_page);
+}
+
+Result<void> SqliteTx::create_backup_restore(const BackupRestoreRecord& restore) {
+  if (auto known = check_one_of("status", restore.status, kBackupStatuses); !known) {
+    return known;
+  }
+  static const std::string sql = fmt::format(
+      "INSERT INTO backup_restores ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+      "?12, ?13, ?14)",
+      kRestoreColumns);
+  const auto& r = restore;
+  return run_sql(connection_, sql, r.id, r.team_id, r.backup_id, r.service_id, r.status, r.step,
+                 r.safety_backup_id, r.job_id, r.check_result, r.error_code, r.error_message,
+                 r.created_by, r.created_at, r.finished_at);
+}
+
+Result<std::optional<BackupRestoreRecord>> SqliteTx::get_backup_restore(std::string_view team_id,
+                                                                        std::string_view id) {
+  static const std::string sql =
+      fmt::format("SELECT {} FROM backup_restores WHERE id = ?2 AND (?1 = '' OR team_id = ?1)",
+                  kRestoreColumns);
+  return query_row(connection_, sql, read_restore, team_id, id);
+}
+
+Result<void> SqliteTx::update_backup_restore(const BackupRestoreRecord& restore) {
+  if (auto known = check_one_of("status", restore.status, kBackupStatuses); !known) {
+    return known;
+  }
+  const auto& r = restore;
+  return execute_one(connection_,
+                     "UPDATE backup_restores SET team_id = ?2, backup_id = ?3, service_id = ?4, "
+                     "status = ?5, step = ?6, safety_backup_id = ?7, job_id = ?8, "
+                     "check_result = ?9, error_code = ?10, error_message = ?11, "
+                     "created_by = ?12, created_at = ?13, finished_at = ?14 WHERE id = ?1",
+                     r.id, r.team_id, r.backup_id, r.service_id, r.status, r.step,
+                     r.safety_backup_id, r.job_id, r.check_result, r.error_code, r.error_message,
+                     r.created_by, r.created_at, r.finished_at);
+}
+
+Result<std::vector<BackupRestoreRecord>> SqliteTx::list_running_restores() {
+  static const std::string sql = fmt::format(
+      "SELECT {} FROM backup_restores WHERE status = 'running' ORDER BY created_at, id LIMIT 1000",
+      kRestoreColumns);
+  return query_rows(connection_, sql, read_restore);
 }
 
 }  // namespace berth

@@ -865,6 +865,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the team's backups
+         * @description Newest first, of every service (deleted ones included).
+         */
+        get: operations["get_api_v1_backups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a backup */
+        get: operations["get_api_v1_backups_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cli/download": {
         parameters: {
             query?: never;
@@ -1806,6 +1843,30 @@ export interface paths {
          * @description version, image, memory_bytes, nano_cpus and publish (team admins) may change; name and engine may not. A new image or version within the major version is the minor upgrade; a major version change is 422 (back up, create a service on the new version and restore into it). A service that is not stopped is redeployed on the same volume. The work on the server runs in the background: status is deploying, stopping or deleting until it ends running, stopped or failed (status_message says why); 409 service_busy while it runs.
          */
         patch: operations["patch_api_v1_services_id"];
+        trace?: never;
+    };
+    "/api/v1/services/{id}/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a service's backups
+         * @description Newest first; they outlive the service.
+         */
+        get: operations["get_api_v1_services_id_backups"];
+        put?: never;
+        /**
+         * Back up a service now
+         * @description Starts a backup of a running service into one of the team's S3-compatible destinations and answers it with status running; it ends succeeded (size_bytes, sha256, object_key) or failed (error). The agent streams the engine's own dump (pg_dump -Fc, mysqldump/mariadb-dump, redis-cli --rdb) through zstd, encrypts it to the team's backup key and uploads it in parts: nothing is held in memory or written to the server's disk. 409 service_busy when the service is not running; 422 destination_unsupported for an SFTP destination (not yet).
+         */
+        post: operations["post_api_v1_services_id_backups"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/services/{id}/logs": {
@@ -7265,6 +7326,173 @@ export interface operations {
             };
             /** @description This Idempotency-Key was used for another request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_backups: {
+        parameters: {
+            query?: {
+                /** @description The page, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: {
+                            created_at?: string;
+                            created_by?: string;
+                            destination_id?: string;
+                            duration_ms?: number | null;
+                            engine?: string;
+                            error?: {
+                                code?: string;
+                                message?: string;
+                            } | null;
+                            finished_at?: string | null;
+                            id?: string;
+                            job_id?: string | null;
+                            object_key?: string;
+                            plain_bytes?: number;
+                            server_id?: string;
+                            service_id?: string;
+                            service_name?: string;
+                            sha256?: string;
+                            size_bytes?: number;
+                            /** @enum {string} */
+                            status?: "running" | "succeeded" | "failed";
+                            /** @enum {string} */
+                            trigger?: "manual" | "schedule" | "safety";
+                            verified?: string | null;
+                            verified_at?: string | null;
+                        }[];
+                        page?: number;
+                        per_page?: number;
+                        total?: number;
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_backups_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created_at?: string;
+                        created_by?: string;
+                        destination_id?: string;
+                        duration_ms?: number | null;
+                        engine?: string;
+                        error?: {
+                            code?: string;
+                            message?: string;
+                        } | null;
+                        finished_at?: string | null;
+                        id?: string;
+                        job_id?: string | null;
+                        object_key?: string;
+                        plain_bytes?: number;
+                        server_id?: string;
+                        service_id?: string;
+                        service_name?: string;
+                        sha256?: string;
+                        size_bytes?: number;
+                        /** @enum {string} */
+                        status?: "running" | "succeeded" | "failed";
+                        /** @enum {string} */
+                        trigger?: "manual" | "schedule" | "safety";
+                        verified?: string | null;
+                        verified_at?: string | null;
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12801,6 +13029,238 @@ export interface operations {
             };
             /** @description Body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_services_id_backups: {
+        parameters: {
+            query?: {
+                /** @description The page, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: {
+                            created_at?: string;
+                            created_by?: string;
+                            destination_id?: string;
+                            duration_ms?: number | null;
+                            engine?: string;
+                            error?: {
+                                code?: string;
+                                message?: string;
+                            } | null;
+                            finished_at?: string | null;
+                            id?: string;
+                            job_id?: string | null;
+                            object_key?: string;
+                            plain_bytes?: number;
+                            server_id?: string;
+                            service_id?: string;
+                            service_name?: string;
+                            sha256?: string;
+                            size_bytes?: number;
+                            /** @enum {string} */
+                            status?: "running" | "succeeded" | "failed";
+                            /** @enum {string} */
+                            trigger?: "manual" | "schedule" | "safety";
+                            verified?: string | null;
+                            verified_at?: string | null;
+                        }[];
+                        page?: number;
+                        per_page?: number;
+                        total?: number;
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_api_v1_services_id_backups: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request within 24 hours returns the first answer (marked Idempotency-Replayed: true) instead of acting twice. Keys are kept per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    destination_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created_at?: string;
+                        created_by?: string;
+                        destination_id?: string;
+                        duration_ms?: number | null;
+                        engine?: string;
+                        error?: {
+                            code?: string;
+                            message?: string;
+                        } | null;
+                        finished_at?: string | null;
+                        id?: string;
+                        job_id?: string | null;
+                        object_key?: string;
+                        plain_bytes?: number;
+                        server_id?: string;
+                        service_id?: string;
+                        service_name?: string;
+                        sha256?: string;
+                        size_bytes?: number;
+                        /** @enum {string} */
+                        status?: "running" | "succeeded" | "failed";
+                        /** @enum {string} */
+                        trigger?: "manual" | "schedule" | "safety";
+                        verified?: string | null;
+                        verified_at?: string | null;
+                    };
+                };
+            };
+            /** @description Malformed or invalid body, or Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key still runs */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

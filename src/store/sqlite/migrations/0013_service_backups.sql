@@ -40,3 +40,25 @@ CREATE TABLE service_backups (
 CREATE INDEX service_backups_by_service ON service_backups (service_id, created_at);
 CREATE INDEX service_backups_by_team ON service_backups (team_id, created_at);
 CREATE INDEX service_backups_running ON service_backups (status) WHERE status = 'running';
+
+-- backup_restores: one row per restore of a backup into a service. step says where it is
+-- (safety_backup, restoring); safety_backup_id is the backup taken of the service first;
+-- job_id the backup.restore job whose output streams at /api/v1/jobs/{id}/output.
+CREATE TABLE backup_restores (
+  id TEXT NOT NULL PRIMARY KEY,
+  team_id TEXT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+  backup_id TEXT NOT NULL,
+  service_id TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+  step TEXT NOT NULL DEFAULT '',
+  safety_backup_id TEXT NOT NULL DEFAULT '',
+  job_id TEXT NOT NULL DEFAULT '',
+  check_result TEXT NOT NULL DEFAULT '',
+  error_code TEXT NOT NULL DEFAULT '',
+  error_message TEXT NOT NULL DEFAULT '',
+  created_by TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  finished_at TEXT
+);
+CREATE INDEX backup_restores_by_backup ON backup_restores (backup_id, created_at);
+CREATE INDEX backup_restores_running ON backup_restores (status) WHERE status = 'running';

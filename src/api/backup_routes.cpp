@@ -1,0 +1,151 @@
+#include "api/backup_routes.hpp"
+
+#include "api/apps_handlers.hpp"
+#include "api/paging.hpp"
+#include "api/request_helpers.hpp"
+#include "core/json_schema.hpp"
+#include "core/time_format.hpp"
+#include "domain/backups/service_backups.hpp"
+
+namespace berth::api {
+
+using http::Request;
+using http::Response;
+using nlohmann::json;
+
+namespace {
+
+json backup_time(const std::optional<TimePoint>& at) {
+  return at ? json(format_rfc3339(*at)) : json();
+}
+
+// What a backup's answer holds: where and what was stored, never a key.
+json backup_json(const ServiceBackupRecord& b) {
+  json error = nullptr;
+  if (b.status == "failed") {
+    error = {{"code", b.error_code}, {"message", b.error_message}};
+  }
+  return {{"id", b.id},
+          {"service_id", b.service_id},
+          {"service_name", b.service_name},
+          {"engine", b.engine},
+          {"server_id", b.server_id},
+          {"destination_id", b.destination_id},
+          {"status", b.status},
+          {"trigger", b.trigger},
+          {"object_key", b.object_key},
+          {"size_bytes", b.size_bytes},
+          {"plain_bytes", b.plain_bytes},
+          {"sha256", b.sha256},
+          {"job_id", b.job_id.empty() ? json() : json(b.job_id)},
+          {"error", error},
+          {"verified", b.verified.empty() ? json() : json(b.verified)},
+          {"verified_at", backup_time(b.verified_at)},
+          {"created_by", b.created_by},
+          {"created_at", format_rfc3339(b.created_at)},
+          {"finished_at", backup_time(b.finished_at)},
+          {"duration_ms",
+           b.finished_at ? json(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    *b.finished_at - b.created_at)
+                                    .count())
+                         : json()}};
+}
+
+json backup_schema() {
+  const json optional_string = {{"type", {"string", "null"}}};
+  return schema::object(
+      {{"id", schema::string()},
+       {"service_id", schema::string()},
+       {"service_name", schema::string()},
+       {"engine", schema::string()},
+       {"server_id", schema::string()},
+       {"destination_id", schema::string()},
+       {"status", schema::one_of_strings({"running", "succeeded", "failed"})},
+       {"trigger", schema::one_of_strings({"manual", "schedule", "safety"})},
+       {"object_key", schema::string()},
+       {"size_bytes", schema::integer()},
+       {"plain_bytes", schema::integer()},
+       {"sha256", schema::string()},
+       {"job_id", optional_string},
+       {"error",
+        {{"type", {"object", "null"}},
+         {"properties", {{"code", schema::string()}, {"message", schema::string()}}}}},
+       {"verified", optional_string},
+       {"verified_at", optional_string},
+       {"created_by", schema::string()},
+       {"created_at", schema::string()},
+       {"finished_at", optional_string},
+       {"duration_ms", {{"type", {"integer", "null"}}}}});
+}
+
+auto backup_view = [](const ServiceBackupRecord& b) { return backup_json(b); };
+
+}  // namespace
+
+void add_backup_routes(http::Router& router, const ApiContext& ctx) {
+  router.post(
+      "/api/v1/services/{id}/backups",
+      {.summary = "Back up a service now",
+       .role = Role::member,
+       .request_schema = schema::object({{"destination_id", schema::string(1, 64)}},
+                                        {"destination_id"}),
+       .response_schema = backup_schema,
+       .success_status = 202,
+       .description =
+           "Starts a backup of a running service into one of the team's S3-compatible "
+           "destinations and answers it with status running; it ends succeeded (size_bytes, "
+           "sha256, object_key) or failed (error). The agent streams the engine's own dump "
+           "(pg_dump -Fc, mysqldump/mariadb-dump, redis-cli --rdb) through zstd, encrypts it "
+           "to the team's backup key and uploads it in parts: nothing is held in memory or "
+           "written to the server's disk. 409 service_busy when the service is not running; "
+           "422 destination_unsupported for an SFTP destination (not yet)."},
+      with_path_id("svc", [&ctx](Request& request, const std::string& id) {
+        return json_or(202,
+                       ctx.service_backups->run(caller(request), team_of_request(request), id,
+                                                body_string(request, "destination_id"),
+                                                client_info(request)),
+                       backup_view);
+      }));
+
+  router.get("/api/v1/services/{id}/backups",
+             {.summary = "List a service's backups",
+              .role = Role::viewer,
+              .response_schema = [] { return page_schema(backup_schema()); },
+              .query = paging_query(),
+              .description = "Newest first; they outlive the service."},
+             with_path_id("svc", [&ctx](Request& request, const std::string& id) {
+               return list_response(
+                   request,
+                   [&](const PageRequest& paging) {
+                     return ctx.service_backups->list(caller(request), team_of_request(request),
+                                                      id, paging);
+                   },
+                   backup_view);
+             }));
+
+  router.get("/api/v1/backups",
+             {.summary = "List the team's backups",
+              .role = Role::viewer,
+              .response_schema = [] { return page_schema(backup_schema()); },
+              .query = paging_query(),
+              .description = "Newest first, of every service (deleted ones included)."},
+             [&ctx](Request& request) -> Result<Response> {
+               return list_response(
+                   request,
+                   [&](const PageRequest& paging) {
+                     return ctx.service_backups->list(caller(request), team_of_request(request),
+                                                      "", paging);
+                   },
+                   backup_view);
+             });
+
+  router.get("/api/v1/backups/{id}",
+             {.summary = "Read a backup", .role = Role::viewer, .response_schema = backup_schema},
+             with_path_id("bkp", [&ctx](Request& request, const std::string& id) {
+               return json_or(
+                   200, ctx.service_backups->get(caller(request), team_of_request(request), id),
+                   backup_view);
+             }));
+}
+
+}  // namespace berth::api

@@ -1,0 +1,375 @@
+#include "domain/backups/service_backups.hpp"
+
+#include <sodium.h>
+
+#include <thread>
+
+#include "core/backup_keys.hpp"
+#include "core/crypto.hpp"
+#include "core/log.hpp"
+#include "domain/apps/apps_tx.hpp"
+#include "domain/backups/destination_service.hpp"
+#include "domain/kernel/audit.hpp"
+#include "domain/kernel/team_access.hpp"
+#include "store/job_state.hpp"
+
+namespace berth {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::int64_t kBackupTimeoutMs = 6 * 3600 * 1000;  // a large database over a slow link
+
+std::string b64(std::string_view raw) {
+  return crypto::base64_encode(
+      std::span(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size()));
+}
+
+Result<std::string> unb64(std::string_view text) {
+  auto bytes = crypto::base64_decode(text);
+  if (!bytes) {
+    return fail(Error::internal("a stored key is not base64"));
+  }
+  return std::string(bytes->begin(), bytes->end());
+}
+
+// The team's key pair, made on its first backup (inside the caller's transaction).
+Result<BackupKeyRecord> team_key(const AreaContext& ctx, Tx& tx, std::string_view team_id) {
+  auto found = tx.get_backup_key(team_id);
+  if (!found) {
+    return fail(std::move(found.error()));
+  }
+  if (*found) {
+    return **found;
+  }
+  std::string seed(32, '\0');
+  ctx.random().fill(std::span(reinterpret_cast<std::uint8_t*>(seed.data()), seed.size()));
+  const backup::BackupKeyPair pair = backup::backup_key_pair_from_seed(seed);
+  sodium_memzero(seed.data(), seed.size());
+  BackupKeyRecord key{.team_id = std::string(team_id),
+                      .public_key = b64(pair.public_key),
+                      .secret_key_sealed =
+                          crypto::seal(ctx.services.master_key, ctx.random(), b64(pair.secret_key)),
+                      .created_at = ctx.clock().now()};
+  if (auto stored = tx.create_backup_key(key); !stored) {
+    return fail(std::move(stored.error()));
+  }
+  return key;
+}
+
+// Where the job finds the bucket: the destination's settings and its opened secrets.
+Result<json> s3_args(const AreaContext& ctx, const BackupDestinationRecord& destination) {
+  auto secrets = open_destination_secrets(ctx, destination);
+  if (!secrets) {
+    return fail(std::move(secrets.error()));
+  }
+  const json& c = destination.config;
+  return json{{"endpoint", c.value("endpoint", "")},
+              {"region", c.value("region", "us-east-1")},
+              {"bucket", c.value("bucket", "")},
+              {"path_style", c.value("path_style", false)},
+              {"access_key_id", secrets->value("access_key_id", "")},
+              {"secret_access_key", secrets->value("secret_access_key", "")}};
+}
+
+Error not_restorable() {
+  return with_code(Error::unprocessable("only a backup that succeeded can be restored"),
+                   "backup_not_restorable");
+}
+
+}  // namespace
+
+Result<ServiceBackupRecord> ServiceBackups::run(const Principal& who, std::string_view team_id,
+                                                std::string_view service_id,
+                                                std::string_view destination_id,
+                                                const ClientInfo& client) {
+  if (destination_id.empty()) {
+    return fail(Error::validation("destination_id", "destination_id is required"));
+  }
+  const TimePoint now = ctx_.clock().now();
+  ServiceBackupRecord backup{.id = ctx_.ids().next("bkp"),
+                             .team_id = std::string(team_id),
+                             .service_id = std::string(service_id),
+                             .destination_id = std::string(destination_id),
+                             .created_by = who.user_id,
+                             .created_at = now};
+  auto created = write_audited_value<ServiceBackupRecord>(
+      ctx_.store(),
+      make_audit(ctx_, actor_of(who, client), "service.backup", std::string(service_id),
+                 std::string(team_id),
+                 {{"backup_id", backup.id}, {"destination_id", backup.destination_id}}),
+      [&](Tx& tx) -> Result<ServiceBackupRecord> {
+        if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
+          return fail(std::move(role.error()));
+        }
+        auto service = tx.get_service(team_id, service_id);
+        if (!service) {
+          return fail(std::move(service.error()));
+        }
+        if (!*service) {
+          return fail(Error::not_found("no such service"));
+        }
+        if ((*service)->status != "running") {
+          return fail(with_code(Error::conflict("the service is " + (*service)->status +
+                                                ": only a running service can be backed up"),
+                                "service_busy"));
+        }
+        auto destination = tx.get_backup_destination(team_id, destination_id);
+        if (!destination) {
+          return fail(std::move(destination.error()));
+        }
+        if (!*destination) {
+          return fail(Error::validation("destination_id", "no such destination in the team"));
+        }
+        if ((*destination)->kind != "s3") {
+          return fail(with_code(Error::unprocessable("service backups go to S3-compatible "
+                                                     "destinations; SFTP is not supported yet"),
+                                "destination_unsupported"));
+        }
+        if (auto key = team_key(ctx_, tx, team_id); !key) {
+          return fail(std::move(key.error()));
+        }
+        backup.service_name = (*service)->name;
+        backup.engine = (*service)->engine;
+        backup.server_id = (*service)->server_id;
+        backup.object_key = (*destination)->config.value("prefix", "") + "berth/" +
+                            (*service)->name + "-" + std::string(service_id) + "/" +
+                            backup.id + ".bsb";
+        if (auto stored = tx.create_service_backup(backup); !stored) {
+          return fail(std::move(stored.error()));
+        }
+        return backup;
+      });
+  if (!created) {
+    return created;
+  }
+  ++running_;
+  if (!worker_.post([this, id = backup.id] {
+        execute(id);
+        --running_;
+      })) {
+    --running_;
+    finish(backup, fail(Error::unavailable("too many backups are queued; try again")));
+  }
+  return created;
+}
+
+void ServiceBackups::execute(const std::string& backup_id) {
+  auto prepared = read_value<std::pair<ServiceBackupRecord, NewJob>>(
+      ctx_.store(), [&](Tx& tx) -> Result<std::pair<ServiceBackupRecord, NewJob>> {
+        auto backup = tx.get_service_backup("", backup_id);
+        if (!backup || !*backup) {
+          return fail(Error::not_found("the backup is gone"));
+        }
+        auto service = tx.get_service((*backup)->team_id, (*backup)->service_id);
+        auto destination = tx.get_backup_destination((*backup)->team_id, (*backup)->destination_id);
+        auto key = tx.get_backup_key((*backup)->team_id);
+        if (!service || !*service || !destination || !*destination || !key || !*key) {
+          return fail(Error::unavailable("the service, destination or team key is gone"));
+        }
+        auto s3 = s3_args(ctx_, **destination);
+        if (!s3) {
+          return fail(std::move(s3.error()));
+        }
+        NewJob job{.kind = "backup.run",
+                   .args = {{"engine", (*service)->engine},
+                            {"container", (*service)->container_name},
+                            {"public_key", (*key)->public_key},
+                            {"s3", std::move(*s3)},
+                            {"key", (*backup)->object_key}},
+                   .timeout_ms = kBackupTimeoutMs};
+        return std::pair{**backup, std::move(job)};
+      });
+  if (!prepared) {
+    auto backup = read_value<std::optional<ServiceBackupRecord>>(
+        ctx_.store(), [&](Tx& tx) { return tx.get_service_backup("", backup_id); });
+    if (backup && *backup) {
+      finish(**backup, fail(prepared.error()));
+    }
+    return;
+  }
+  auto& [backup, job] = *prepared;
+  auto done = steps_.run("", backup.team_id, backup.server_id, "backup", job,
+                         [this] { return stopping_.load(); });
+  if (!done && done.error().code == "stopping") {
+    return;  // fail_interrupted() marks it at the next start
+  }
+  finish(backup, done);
+}
+
+void ServiceBackups::finish(ServiceBackupRecord backup, const Result<JobRecord>& done) {
+  backup.finished_at = ctx_.clock().now();
+  if (done) {
+    backup.job_id = done->id;
+  }
+  if (done && done->state == job_state::succeeded) {
+    const json& r = done->result;
+    backup.status = "succeeded";
+    backup.size_bytes = r.value("size_bytes", std::int64_t{0});
+    backup.plain_bytes = r.value("plain_bytes", std::int64_t{0});
+    backup.sha256 = r.value("sha256", "");
+    backup.sealed_key = r.value("sealed_key", "");
+  } else {
+    backup.status = "failed";
+    backup.error_code = done ? (done->error_code.empty() ? done->state : done->error_code)
+                             : done.error().code;
+    backup.error_message = done ? done->error_message : done.error().message;
+  }
+  auto stored = ctx_.store().write([&](Tx& tx) { return tx.update_service_backup(backup); });
+  if (!stored) {
+    log::warn("backups.record_failed", {{"backup_id", backup.id}, {"error", stored.error().message}});
+  }
+}
+
+Result<Page<ServiceBackupRecord>> ServiceBackups::list(const Principal& who,
+                                                       std::string_view team_id,
+                                                       std::string_view service_id,
+                                                       const PageRequest& page) {
+  return read_value<Page<ServiceBackupRecord>>(
+      ctx_.store(), [&](Tx& tx) -> Result<Page<ServiceBackupRecord>> {
+        if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
+          return fail(std::move(role.error()));
+        }
+        return tx.list_service_backups(ServiceBackupQuery{.team_id = std::string(team_id),
+                                                          .service_id = std::string(service_id),
+                                                          .status = {},
+                                                          .page = page.page,
+                                                          .per_page = page.per_page});
+      });
+}
+
+Result<ServiceBackupRecord> ServiceBackups::get(const Principal& who, std::string_view team_id,
+                                                std::string_view id) {
+  return read_value<ServiceBackupRecord>(
+      ctx_.store(), [&](Tx& tx) -> Result<ServiceBackupRecord> {
+        if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
+          return fail(std::move(role.error()));
+        }
+        auto found = tx.get_service_backup(team_id, id);
+        if (!found) {
+          return fail(std::move(found.error()));
+        }
+        if (!*found) {
+          return fail(Error::not_found("no such backup"));
+        }
+        return **found;
+      });
+}
+
+Result<JobRecord> ServiceBackups::restore(const Principal& who, std::string_view team_id,
+                                          std::string_view id, std::string_view confirm,
+                                          const ClientInfo& client) {
+  auto prepared = write_audited_value<std::pair<ServiceBackupRecord, NewJob>>(
+      ctx_.store(),
+      make_audit(ctx_, actor_of(who, client), "service.restore", std::string(id),
+                 std::string(team_id), json::object()),
+      [&](Tx& tx) -> Result<std::pair<ServiceBackupRecord, NewJob>> {
+        if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
+          return fail(std::move(role.error()));
+        }
+        auto backup = tx.get_service_backup(team_id, id);
+        if (!backup) {
+          return fail(std::move(backup.error()));
+        }
+        if (!*backup) {
+          return fail(Error::not_found("no such backup"));
+        }
+        if ((*backup)->status != "succeeded") {
+          return fail(not_restorable());
+        }
+        auto service = tx.get_service(team_id, (*backup)->service_id);
+        if (!service) {
+          return fail(std::move(service.error()));
+        }
+        if (!*service) {
+          return fail(Error::not_found("the backup's service no longer exists"));
+        }
+        if (confirm != (*service)->name) {
+          return fail(with_code(Error::unprocessable("a restore replaces the service's data: "
+                                                     "repeat its name as confirm=" +
+                                                     (*service)->name),
+                                "confirm_required"));
+        }
+        if ((*service)->status != "running") {
+          return fail(with_code(Error::conflict("the service is " + (*service)->status +
+                                                ": only a running service can be restored into"),
+                                "service_busy"));
+        }
+        auto destination = tx.get_backup_destination(team_id, (*backup)->destination_id);
+        if (!destination) {
+          return fail(std::move(destination.error()));
+        }
+        if (!*destination) {
+          return fail(with_code(Error::unprocessable("the backup's destination was deleted"),
+                                "backup_not_restorable"));
+        }
+        auto key = tx.get_backup_key(team_id);
+        if (!key || !*key) {
+          return fail(Error::internal("the team has backups but no backup key"));
+        }
+        auto secret = crypto::open_sealed(ctx_.services.master_key, (*key)->secret_key_sealed);
+        auto public_key = unb64((*key)->public_key);
+        auto secret_key = secret ? unb64(*secret) : fail(secret.error());
+        auto sealed = unb64((*backup)->sealed_key);
+        if (!public_key || !secret_key || !sealed) {
+          return fail(Error::internal("cannot open the team's backup key"));
+        }
+        auto stream_key = backup::open_stream_key(
+            *sealed, backup::BackupKeyPair{.public_key = *public_key, .secret_key = *secret_key});
+        sodium_memzero(secret_key->data(), secret_key->size());
+        if (!stream_key) {
+          return fail(std::move(stream_key.error()));
+        }
+        auto s3 = s3_args(ctx_, **destination);
+        if (!s3) {
+          return fail(std::move(s3.error()));
+        }
+        NewJob job{.kind = "backup.restore",
+                   .args = {{"engine", (*service)->engine},
+                            {"container", (*service)->container_name},
+                            {"stream_key", b64(*stream_key)},
+                            {"sha256", (*backup)->sha256},
+                            {"size_bytes", (*backup)->size_bytes},
+                            {"s3", std::move(*s3)},
+                            {"key", (*backup)->object_key},
+                            {"check", true}},
+                   .timeout_ms = kBackupTimeoutMs};
+        sodium_memzero(stream_key->data(), stream_key->size());
+        return std::pair{**backup, std::move(job)};
+      });
+  if (!prepared) {
+    return fail(std::move(prepared.error()));
+  }
+  auto& [backup, job] = *prepared;
+  return steps_.run("", backup.team_id, backup.server_id, "restore", job,
+                    [this] { return stopping_.load(); });
+}
+
+void ServiceBackups::fail_interrupted() {
+  auto found = read_value<Page<ServiceBackupRecord>>(ctx_.store(), [](Tx& tx) {
+    return tx.list_service_backups(
+        ServiceBackupQuery{.status = "running", .page = 1, .per_page = kMaxPerPage});
+  });
+  if (!found) {
+    return;
+  }
+  for (const auto& backup : found->items) {
+    finish(backup, fail(with_code(Error::unavailable("berthd stopped while the backup ran; "
+                                                     "no object was completed"),
+                                  "interrupted")));
+  }
+}
+
+bool ServiceBackups::idle(std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (running_ > 0) {
+    if (std::chrono::steady_clock::now() >= until) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+}  // namespace berth

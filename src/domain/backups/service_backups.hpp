@@ -1,0 +1,73 @@
+#pragma once
+/// Backups of managed services (issue 15): a backup runs as a `backup.run` job on the
+/// service's server, which streams the engine's dump, compressed and sealed to the team's
+/// backup public key, into the destination (S3-compatible; SFTP is not yet taken by the
+/// agent). Berthd records what was stored: the object key, size, SHA-256 and the sealed
+/// stream key. A restore opens that one stream key with the team's secret key and hands it to
+/// a `backup.restore` job, which checks the object's SHA-256 before it touches the service.
+///
+/// Viewers read backups. Members run a backup and restore one into its service (with the
+/// service's name as confirmation: a restore replaces the service's data). Every run and
+/// restore is audited. The team's key pair is made on its first backup; its secret key is
+/// sealed with the master key and never leaves berthd. Blocking: call from a worker thread.
+
+#include <atomic>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+#include "core/principal.hpp"
+#include "domain/deploy/step_runner.hpp"
+#include "domain/kernel/actor.hpp"
+#include "domain/kernel/paging.hpp"
+#include "domain/kernel/service_context.hpp"
+#include "domain/notify/mail_outbox.hpp"
+#include "store/backup_records.hpp"
+
+namespace berth {
+
+class ServiceBackups {
+ public:
+  ServiceBackups(AreaContext ctx, StepRunner& steps) : ctx_(ctx), steps_(steps) {}
+  ~ServiceBackups() { stopping_ = true; }
+  ServiceBackups(const ServiceBackups&) = delete;
+  ServiceBackups& operator=(const ServiceBackups&) = delete;
+
+  /// Member. Starts a backup of the service into the destination and returns its record
+  /// (`running`); the job runs in the background. not_found for the service; validation
+  /// (destination_id) for an unknown destination; unprocessable destination_unsupported for
+  /// an SFTP destination; conflict service_busy while the service is not running.
+  Result<ServiceBackupRecord> run(const Principal& who, std::string_view team_id,
+                                  std::string_view service_id, std::string_view destination_id,
+                                  const ClientInfo& client);
+  /// Viewer. Newest first; `service_id` "" lists the team's.
+  Result<Page<ServiceBackupRecord>> list(const Principal& who, std::string_view team_id,
+                                         std::string_view service_id, const PageRequest& page);
+  /// Viewer.
+  Result<ServiceBackupRecord> get(const Principal& who, std::string_view team_id,
+                                  std::string_view id);
+  /// Member. Restores a succeeded backup into the service it was taken from; `confirm` must
+  /// be the service's name (422 confirm_required). Returns the job that runs it, whose output
+  /// streams like any job's. not_found when the service is gone; unprocessable
+  /// backup_not_restorable for a backup that did not succeed.
+  Result<JobRecord> restore(const Principal& who, std::string_view team_id, std::string_view id,
+                            std::string_view confirm, const ClientInfo& client);
+
+  /// At start-up: a backup a stopped berthd left `running` is marked failed (its upload was
+  /// never completed, so no object exists under its key).
+  void fail_interrupted();
+  /// True once no backup runs (tests).
+  bool idle(std::chrono::milliseconds timeout);
+
+ private:
+  void execute(const std::string& backup_id);
+  void finish(ServiceBackupRecord backup, const Result<JobRecord>& done);
+
+  AreaContext ctx_;
+  StepRunner& steps_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> running_{0};
+  MailOutbox worker_{1'000};  // last: its thread runs backups over the members above
+};
+
+}  // namespace berth
