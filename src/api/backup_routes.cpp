@@ -25,30 +25,30 @@ json backup_json(const ServiceBackupRecord& b) {
   if (b.status == "failed") {
     error = {{"code", b.error_code}, {"message", b.error_message}};
   }
-  return {{"id", b.id},
-          {"service_id", b.service_id},
-          {"service_name", b.service_name},
-          {"engine", b.engine},
-          {"server_id", b.server_id},
-          {"destination_id", b.destination_id},
-          {"status", b.status},
-          {"trigger", b.trigger},
-          {"object_key", b.object_key},
-          {"size_bytes", b.size_bytes},
-          {"plain_bytes", b.plain_bytes},
-          {"sha256", b.sha256},
-          {"job_id", b.job_id.empty() ? json() : json(b.job_id)},
-          {"error", error},
-          {"verified", b.verified.empty() ? json() : json(b.verified)},
-          {"verified_at", backup_time(b.verified_at)},
-          {"created_by", b.created_by},
-          {"created_at", format_rfc3339(b.created_at)},
-          {"finished_at", backup_time(b.finished_at)},
-          {"duration_ms",
-           b.finished_at ? json(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    *b.finished_at - b.created_at)
-                                    .count())
-                         : json()}};
+  return {
+      {"id", b.id},
+      {"service_id", b.service_id},
+      {"service_name", b.service_name},
+      {"engine", b.engine},
+      {"server_id", b.server_id},
+      {"destination_id", b.destination_id},
+      {"status", b.status},
+      {"trigger", b.trigger},
+      {"object_key", b.object_key},
+      {"size_bytes", b.size_bytes},
+      {"plain_bytes", b.plain_bytes},
+      {"sha256", b.sha256},
+      {"job_id", b.job_id.empty() ? json() : json(b.job_id)},
+      {"error", error},
+      {"verified", b.verified.empty() ? json() : json(b.verified)},
+      {"verified_at", backup_time(b.verified_at)},
+      {"created_by", b.created_by},
+      {"created_at", format_rfc3339(b.created_at)},
+      {"finished_at", backup_time(b.finished_at)},
+      {"duration_ms", b.finished_at ? json(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               *b.finished_at - b.created_at)
+                                               .count())
+                                    : json()}};
 }
 
 json backup_schema() {
@@ -80,6 +80,46 @@ json backup_schema() {
 
 auto backup_view = [](const ServiceBackupRecord& b) { return backup_json(b); };
 
+json restore_json(const BackupRestoreRecord& r) {
+  json error = nullptr;
+  if (r.status == "failed") {
+    error = {{"code", r.error_code}, {"message", r.error_message}};
+  }
+  return {{"id", r.id},
+          {"backup_id", r.backup_id},
+          {"service_id", r.service_id},
+          {"status", r.status},
+          {"step", r.step},
+          {"safety_backup_id", r.safety_backup_id.empty() ? json() : json(r.safety_backup_id)},
+          {"job_id", r.job_id.empty() ? json() : json(r.job_id)},
+          {"check", r.check_result.empty() ? json() : json(r.check_result)},
+          {"error", error},
+          {"created_by", r.created_by},
+          {"created_at", format_rfc3339(r.created_at)},
+          {"finished_at", backup_time(r.finished_at)}};
+}
+
+json restore_schema() {
+  const json optional_string = {{"type", {"string", "null"}}};
+  return schema::object(
+      {{"id", schema::string()},
+       {"backup_id", schema::string()},
+       {"service_id", schema::string()},
+       {"status", schema::one_of_strings({"running", "succeeded", "failed"})},
+       {"step", schema::one_of_strings({"safety_backup", "restoring"})},
+       {"safety_backup_id", optional_string},
+       {"job_id", optional_string},
+       {"check", optional_string},
+       {"error",
+        {{"type", {"object", "null"}},
+         {"properties", {{"code", schema::string()}, {"message", schema::string()}}}}},
+       {"created_by", schema::string()},
+       {"created_at", schema::string()},
+       {"finished_at", optional_string}});
+}
+
+auto restore_view = [](const BackupRestoreRecord& r) { return restore_json(r); };
+
 }  // namespace
 
 void add_backup_routes(http::Router& router, const ApiContext& ctx) {
@@ -87,8 +127,8 @@ void add_backup_routes(http::Router& router, const ApiContext& ctx) {
       "/api/v1/services/{id}/backups",
       {.summary = "Back up a service now",
        .role = Role::member,
-       .request_schema = schema::object({{"destination_id", schema::string(1, 64)}},
-                                        {"destination_id"}),
+       .request_schema =
+           schema::object({{"destination_id", schema::string(1, 64)}}, {"destination_id"}),
        .response_schema = backup_schema,
        .success_status = 202,
        .description =
@@ -100,11 +140,11 @@ void add_backup_routes(http::Router& router, const ApiContext& ctx) {
            "written to the server's disk. 409 service_busy when the service is not running; "
            "422 destination_unsupported for an SFTP destination (not yet)."},
       with_path_id("svc", [&ctx](Request& request, const std::string& id) {
-        return json_or(202,
-                       ctx.service_backups->run(caller(request), team_of_request(request), id,
-                                                body_string(request, "destination_id"),
-                                                client_info(request)),
-                       backup_view);
+        return json_or(
+            202,
+            ctx.service_backups->run(caller(request), team_of_request(request), id,
+                                     body_string(request, "destination_id"), client_info(request)),
+            backup_view);
       }));
 
   router.get("/api/v1/services/{id}/backups",
@@ -117,8 +157,8 @@ void add_backup_routes(http::Router& router, const ApiContext& ctx) {
                return list_response(
                    request,
                    [&](const PageRequest& paging) {
-                     return ctx.service_backups->list(caller(request), team_of_request(request),
-                                                      id, paging);
+                     return ctx.service_backups->list(caller(request), team_of_request(request), id,
+                                                      paging);
                    },
                    backup_view);
              }));
@@ -133,8 +173,8 @@ void add_backup_routes(http::Router& router, const ApiContext& ctx) {
                return list_response(
                    request,
                    [&](const PageRequest& paging) {
-                     return ctx.service_backups->list(caller(request), team_of_request(request),
-                                                      "", paging);
+                     return ctx.service_backups->list(caller(request), team_of_request(request), "",
+                                                      paging);
                    },
                    backup_view);
              });
@@ -145,6 +185,43 @@ void add_backup_routes(http::Router& router, const ApiContext& ctx) {
                return json_or(
                    200, ctx.service_backups->get(caller(request), team_of_request(request), id),
                    backup_view);
+             }));
+
+  router.post(
+      "/api/v1/backups/{id}/restore",
+      {.summary = "Restore a backup into its service",
+       .role = Role::member,
+       .request_schema = schema::object(
+           {{"target", schema::one_of_strings({"same"})}, {"confirm", schema::string(1, 64)}},
+           {"confirm"}),
+       .response_schema = restore_schema,
+       .success_status = 202,
+       .description =
+           "Replaces the service's data with the backup's: confirm must be the service's name "
+           "(422 confirm_required). Answers the restore (status running). A backup of the "
+           "service as it is now is taken first (safety_backup_id; if it fails nothing is "
+           "restored); then a backup.restore job (job_id: follow GET /jobs/{id}/output) "
+           "downloads the object, refuses it when its SHA-256 or size is not the recorded one "
+           "(error backup_checksum_mismatch), loads it with the engine's tool (pg_restore "
+           "--clean in one transaction, mysql) and runs the engine's check (check). Follow GET "
+           "/restores/{id} until it ends. target is \"same\" (the service the backup came "
+           "from). 422 backup_not_restorable, restore_unsupported (Redis, Valkey: not yet); "
+           "409 service_busy."},
+      with_path_id("bkp", [&ctx](Request& request, const std::string& id) {
+        return json_or(
+            202,
+            ctx.service_backups->restore(caller(request), team_of_request(request), id,
+                                         body_string(request, "confirm"), client_info(request)),
+            restore_view);
+      }));
+
+  router.get("/api/v1/restores/{id}",
+             {.summary = "Read a restore", .role = Role::viewer, .response_schema = restore_schema},
+             with_path_id("rst", [&ctx](Request& request, const std::string& id) {
+               return json_or(
+                   200,
+                   ctx.service_backups->get_restore(caller(request), team_of_request(request), id),
+                   restore_view);
              }));
 }
 

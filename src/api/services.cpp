@@ -34,7 +34,7 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
               settings.resolver != nullptr ? *settings.resolver : resolver),
       managed_services(shared_services, jobs, deployments.steps()),
       destinations(shared_services, settings.destination_probe),
-      service_backups(shared_services, deployments.steps()),
+      service_backups(shared_services, jobs, deployments.steps()),
       idempotency(shared_services),
       agent_binary_(std::move(settings.agent_binary)),
       cli_binary_(std::move(settings.cli_binary)) {

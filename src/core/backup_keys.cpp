@@ -10,7 +10,9 @@ namespace {
 const unsigned char* key_bytes(std::string_view text) {
   return reinterpret_cast<const unsigned char*>(text.data());
 }
-unsigned char* key_bytes(std::string& text) { return reinterpret_cast<unsigned char*>(text.data()); }
+unsigned char* key_bytes(std::string& text) {
+  return reinterpret_cast<unsigned char*>(text.data());
+}
 
 }  // namespace
 

@@ -74,9 +74,9 @@ TEST_P(StoreContract, ServiceBackupRoundTripsEveryColumn) {
   const ServiceBackupRecord full = full_backup(2, 1);
   BERTH_ASSERT_OK(create(store(), plain));
   BERTH_ASSERT_OK(create(store(), full));
-  EXPECT_EQ(
-      to_text(read_tx(store(), [&](Tx& tx) { return tx.get_service_backup(team_id(1), plain.id); })),
-      to_text(std::optional(plain)));
+  EXPECT_EQ(to_text(read_tx(store(),
+                            [&](Tx& tx) { return tx.get_service_backup(team_id(1), plain.id); })),
+            to_text(std::optional(plain)));
   EXPECT_EQ(to_text(read_tx(store(), [&](Tx& tx) { return tx.get_service_backup("", full.id); })),
             to_text(std::optional(full)));
   EXPECT_EQ(
@@ -96,8 +96,8 @@ TEST_P(StoreContract, ServiceBackupRoundTripsEveryColumn) {
 
 TEST_P(StoreContract, ServiceBackupsListNewestFirstAndGoWithTheirTeam) {
   BERTH_ASSERT_OK(seed(store(), {.teams = {test_team(1), test_team(2)}}));
-  for (const auto& backup : {test_backup(1, 1), full_backup(2, 1), test_backup(3, 1, "svc_0002"),
-                             test_backup(4, 2)}) {
+  for (const auto& backup :
+       {test_backup(1, 1), full_backup(2, 1), test_backup(3, 1, "svc_0002"), test_backup(4, 2)}) {
     BERTH_ASSERT_OK(create(store(), backup));
   }
   EXPECT_EQ(listed_backups(store(), {.team_id = team_id(1)}),
@@ -143,8 +143,8 @@ std::string to_text(const BackupRestoreRecord& r) {
 
 TEST_P(StoreContract, BackupRestoresRoundTripAndTheRunningOnesAreFound) {
   BERTH_ASSERT_OK(seed(store(), {.teams = {test_team(1), test_team(2)}}));
-  BackupRestoreRecord plain{.id = "rst_0001", .team_id = team_id(1), .backup_id = "bkp_0001",
-                            .service_id = "svc_0001"};
+  BackupRestoreRecord plain{
+      .id = "rst_0001", .team_id = team_id(1), .backup_id = "bkp_0001", .service_id = "svc_0001"};
   plain.created_at = test_time(1);
   BackupRestoreRecord full = plain;
   full.id = "rst_0002";
@@ -161,12 +161,12 @@ TEST_P(StoreContract, BackupRestoresRoundTripAndTheRunningOnesAreFound) {
   for (const auto& restore : {plain, full}) {
     BERTH_ASSERT_OK(store().write([&](Tx& tx) { return tx.create_backup_restore(restore); }));
   }
-  EXPECT_EQ(to_text(read_tx(store(),
-                            [&](Tx& tx) { return tx.get_backup_restore(team_id(1), full.id); })),
-            to_text(std::optional(full)));
-  EXPECT_EQ(to_text(read_tx(store(),
-                            [&](Tx& tx) { return tx.get_backup_restore(team_id(2), full.id); })),
-            "<none>");
+  EXPECT_EQ(
+      to_text(read_tx(store(), [&](Tx& tx) { return tx.get_backup_restore(team_id(1), full.id); })),
+      to_text(std::optional(full)));
+  EXPECT_EQ(
+      to_text(read_tx(store(), [&](Tx& tx) { return tx.get_backup_restore(team_id(2), full.id); })),
+      "<none>");
   auto running = read_tx(store(), [](Tx& tx) { return tx.list_running_restores(); });
   ASSERT_TRUE(running);
   ASSERT_EQ(running->size(), 1U);

@@ -9,6 +9,7 @@
 #include "core/log.hpp"
 #include "domain/apps/apps_tx.hpp"
 #include "domain/backups/destination_service.hpp"
+#include "domain/fleet/job_service.hpp"
 #include "domain/kernel/audit.hpp"
 #include "domain/kernel/team_access.hpp"
 #include "store/job_state.hpp"
@@ -134,8 +135,8 @@ Result<ServiceBackupRecord> ServiceBackups::run(const Principal& who, std::strin
         backup.engine = (*service)->engine;
         backup.server_id = (*service)->server_id;
         backup.object_key = (*destination)->config.value("prefix", "") + "berth/" +
-                            (*service)->name + "-" + std::string(service_id) + "/" +
-                            backup.id + ".bsb";
+                            (*service)->name + "-" + std::string(service_id) + "/" + backup.id +
+                            ".bsb";
         if (auto stored = tx.create_service_backup(backup); !stored) {
           return fail(std::move(stored.error()));
         }
@@ -212,13 +213,14 @@ void ServiceBackups::finish(ServiceBackupRecord backup, const Result<JobRecord>&
     backup.sealed_key = r.value("sealed_key", "");
   } else {
     backup.status = "failed";
-    backup.error_code = done ? (done->error_code.empty() ? done->state : done->error_code)
-                             : done.error().code;
+    backup.error_code =
+        done ? (done->error_code.empty() ? done->state : done->error_code) : done.error().code;
     backup.error_message = done ? done->error_message : done.error().message;
   }
   auto stored = ctx_.store().write([&](Tx& tx) { return tx.update_service_backup(backup); });
   if (!stored) {
-    log::warn("backups.record_failed", {{"backup_id", backup.id}, {"error", stored.error().message}});
+    log::warn("backups.record_failed",
+              {{"backup_id", backup.id}, {"error", stored.error().message}});
   }
 }
 
@@ -241,30 +243,35 @@ Result<Page<ServiceBackupRecord>> ServiceBackups::list(const Principal& who,
 
 Result<ServiceBackupRecord> ServiceBackups::get(const Principal& who, std::string_view team_id,
                                                 std::string_view id) {
-  return read_value<ServiceBackupRecord>(
-      ctx_.store(), [&](Tx& tx) -> Result<ServiceBackupRecord> {
-        if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
-          return fail(std::move(role.error()));
-        }
-        auto found = tx.get_service_backup(team_id, id);
-        if (!found) {
-          return fail(std::move(found.error()));
-        }
-        if (!*found) {
-          return fail(Error::not_found("no such backup"));
-        }
-        return **found;
-      });
+  return read_value<ServiceBackupRecord>(ctx_.store(), [&](Tx& tx) -> Result<ServiceBackupRecord> {
+    if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
+      return fail(std::move(role.error()));
+    }
+    auto found = tx.get_service_backup(team_id, id);
+    if (!found) {
+      return fail(std::move(found.error()));
+    }
+    if (!*found) {
+      return fail(Error::not_found("no such backup"));
+    }
+    return **found;
+  });
 }
 
-Result<JobRecord> ServiceBackups::restore(const Principal& who, std::string_view team_id,
-                                          std::string_view id, std::string_view confirm,
-                                          const ClientInfo& client) {
-  auto prepared = write_audited_value<std::pair<ServiceBackupRecord, NewJob>>(
+Result<BackupRestoreRecord> ServiceBackups::restore(const Principal& who, std::string_view team_id,
+                                                    std::string_view id, std::string_view confirm,
+                                                    const ClientInfo& client) {
+  BackupRestoreRecord restore{.id = ctx_.ids().next("rst"),
+                              .team_id = std::string(team_id),
+                              .backup_id = std::string(id),
+                              .step = "safety_backup",
+                              .created_by = who.user_id,
+                              .created_at = ctx_.clock().now()};
+  auto created = write_audited_value<BackupRestoreRecord>(
       ctx_.store(),
       make_audit(ctx_, actor_of(who, client), "service.restore", std::string(id),
-                 std::string(team_id), json::object()),
-      [&](Tx& tx) -> Result<std::pair<ServiceBackupRecord, NewJob>> {
+                 std::string(team_id), {{"restore_id", restore.id}}),
+      [&](Tx& tx) -> Result<BackupRestoreRecord> {
         if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
           return fail(std::move(role.error()));
         }
@@ -296,6 +303,12 @@ Result<JobRecord> ServiceBackups::restore(const Principal& who, std::string_view
                                                 ": only a running service can be restored into"),
                                 "service_busy"));
         }
+        if ((*service)->engine == "redis" || (*service)->engine == "valkey") {
+          return fail(with_code(Error::unprocessable("restoring Redis and Valkey is not "
+                                                     "supported yet (the backup can be "
+                                                     "downloaded and loaded by hand)"),
+                                "restore_unsupported"));
+        }
         auto destination = tx.get_backup_destination(team_id, (*backup)->destination_id);
         if (!destination) {
           return fail(std::move(destination.error()));
@@ -304,46 +317,182 @@ Result<JobRecord> ServiceBackups::restore(const Principal& who, std::string_view
           return fail(with_code(Error::unprocessable("the backup's destination was deleted"),
                                 "backup_not_restorable"));
         }
-        auto key = tx.get_backup_key(team_id);
-        if (!key || !*key) {
-          return fail(Error::internal("the team has backups but no backup key"));
+        restore.service_id = (*backup)->service_id;
+        if (auto stored = tx.create_backup_restore(restore); !stored) {
+          return fail(std::move(stored.error()));
         }
-        auto secret = crypto::open_sealed(ctx_.services.master_key, (*key)->secret_key_sealed);
-        auto public_key = unb64((*key)->public_key);
-        auto secret_key = secret ? unb64(*secret) : fail(secret.error());
-        auto sealed = unb64((*backup)->sealed_key);
-        if (!public_key || !secret_key || !sealed) {
-          return fail(Error::internal("cannot open the team's backup key"));
-        }
-        auto stream_key = backup::open_stream_key(
-            *sealed, backup::BackupKeyPair{.public_key = *public_key, .secret_key = *secret_key});
-        sodium_memzero(secret_key->data(), secret_key->size());
-        if (!stream_key) {
-          return fail(std::move(stream_key.error()));
-        }
-        auto s3 = s3_args(ctx_, **destination);
-        if (!s3) {
-          return fail(std::move(s3.error()));
-        }
-        NewJob job{.kind = "backup.restore",
-                   .args = {{"engine", (*service)->engine},
-                            {"container", (*service)->container_name},
-                            {"stream_key", b64(*stream_key)},
-                            {"sha256", (*backup)->sha256},
-                            {"size_bytes", (*backup)->size_bytes},
-                            {"s3", std::move(*s3)},
-                            {"key", (*backup)->object_key},
-                            {"check", true}},
-                   .timeout_ms = kBackupTimeoutMs};
-        sodium_memzero(stream_key->data(), stream_key->size());
-        return std::pair{**backup, std::move(job)};
+        return restore;
       });
-  if (!prepared) {
-    return fail(std::move(prepared.error()));
+  if (!created) {
+    return created;
   }
-  auto& [backup, job] = *prepared;
-  return steps_.run("", backup.team_id, backup.server_id, "restore", job,
-                    [this] { return stopping_.load(); });
+  ++running_;
+  if (!worker_.post([this, id = restore.id, who] {
+        execute_restore(id, who);
+        --running_;
+      })) {
+    --running_;
+    restore.status = "failed";
+    restore.error_code = "queue_full";
+    restore.error_message = "too many backups and restores are queued; try again";
+    restore.finished_at = ctx_.clock().now();
+    (void)ctx_.store().write([&](Tx& tx) { return tx.update_backup_restore(restore); });
+  }
+  return created;
+}
+
+Result<BackupRestoreRecord> ServiceBackups::get_restore(const Principal& who,
+                                                        std::string_view team_id,
+                                                        std::string_view id) {
+  return read_value<BackupRestoreRecord>(ctx_.store(), [&](Tx& tx) -> Result<BackupRestoreRecord> {
+    if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
+      return fail(std::move(role.error()));
+    }
+    auto found = tx.get_backup_restore(team_id, id);
+    if (!found) {
+      return fail(std::move(found.error()));
+    }
+    if (!*found) {
+      return fail(Error::not_found("no such restore"));
+    }
+    return **found;
+  });
+}
+
+Result<NewJob> ServiceBackups::restore_job(const ServiceBackupRecord& backup) {
+  return read_value<NewJob>(ctx_.store(), [&](Tx& tx) -> Result<NewJob> {
+    auto service = tx.get_service(backup.team_id, backup.service_id);
+    auto destination = tx.get_backup_destination(backup.team_id, backup.destination_id);
+    auto key = tx.get_backup_key(backup.team_id);
+    if (!service || !*service || !destination || !*destination || !key || !*key) {
+      return fail(Error::unavailable("the service, destination or team key is gone"));
+    }
+    auto secret = crypto::open_sealed(ctx_.services.master_key, (*key)->secret_key_sealed);
+    auto public_key = unb64((*key)->public_key);
+    auto secret_key = secret ? unb64(*secret) : fail(secret.error());
+    auto sealed = unb64(backup.sealed_key);
+    if (!public_key || !secret_key || !sealed) {
+      return fail(Error::internal("cannot open the team's backup key"));
+    }
+    auto stream_key = backup::open_stream_key(
+        *sealed, backup::BackupKeyPair{.public_key = *public_key, .secret_key = *secret_key});
+    sodium_memzero(secret_key->data(), secret_key->size());
+    if (!stream_key) {
+      return fail(std::move(stream_key.error()));
+    }
+    auto s3 = s3_args(ctx_, **destination);
+    if (!s3) {
+      return fail(std::move(s3.error()));
+    }
+    NewJob job{.kind = "backup.restore",
+               .args = {{"engine", (*service)->engine},
+                        {"container", (*service)->container_name},
+                        {"stream_key", b64(*stream_key)},
+                        {"sha256", backup.sha256},
+                        {"size_bytes", backup.size_bytes},
+                        {"s3", std::move(*s3)},
+                        {"key", backup.object_key},
+                        {"check", true}},
+               .timeout_ms = kBackupTimeoutMs};
+    sodium_memzero(stream_key->data(), stream_key->size());
+    return job;
+  });
+}
+
+void ServiceBackups::execute_restore(const std::string& restore_id, const Principal& who) {
+  auto loaded = read_value<std::pair<BackupRestoreRecord, ServiceBackupRecord>>(
+      ctx_.store(), [&](Tx& tx) -> Result<std::pair<BackupRestoreRecord, ServiceBackupRecord>> {
+        auto restore = tx.get_backup_restore("", restore_id);
+        if (!restore || !*restore) {
+          return fail(Error::not_found("the restore is gone"));
+        }
+        auto backup = tx.get_service_backup((*restore)->team_id, (*restore)->backup_id);
+        if (!backup || !*backup) {
+          return fail(Error::not_found("the backup is gone"));
+        }
+        return std::pair{**restore, **backup};
+      });
+  if (!loaded) {
+    return;
+  }
+  auto& [restore, backup] = *loaded;
+  auto save = [&] {
+    (void)ctx_.store().write([&](Tx& tx) { return tx.update_backup_restore(restore); });
+  };
+  auto end = [&](std::string code, std::string message) {
+    restore.status = code.empty() ? "succeeded" : "failed";
+    restore.error_code = std::move(code);
+    restore.error_message = std::move(message);
+    restore.finished_at = ctx_.clock().now();
+    save();
+  };
+
+  // First a backup of the service as it is now, so a wrong restore can itself be undone.
+  const TimePoint now = ctx_.clock().now();
+  ServiceBackupRecord safety{.id = ctx_.ids().next("bkp"),
+                             .team_id = backup.team_id,
+                             .service_id = backup.service_id,
+                             .service_name = backup.service_name,
+                             .engine = backup.engine,
+                             .server_id = backup.server_id,
+                             .destination_id = backup.destination_id,
+                             .trigger = "safety",
+                             .created_by = who.user_id,
+                             .created_at = now};
+  safety.object_key =
+      backup.object_key.substr(0, backup.object_key.rfind('/') + 1) + safety.id + ".bsb";
+  if (auto stored = ctx_.store().write([&](Tx& tx) { return tx.create_service_backup(safety); });
+      !stored) {
+    end("safety_backup_failed", stored.error().message);
+    return;
+  }
+  restore.safety_backup_id = safety.id;
+  save();
+  execute(safety.id);
+  auto taken = read_value<std::optional<ServiceBackupRecord>>(
+      ctx_.store(), [&](Tx& tx) { return tx.get_service_backup("", safety.id); });
+  if (stopping_) {
+    return;
+  }
+  if (!taken || !*taken || (*taken)->status != "succeeded") {
+    end("safety_backup_failed",
+        "the backup taken before restoring failed, so nothing was restored" +
+            (taken && *taken ? ": " + (*taken)->error_message : std::string()));
+    return;
+  }
+
+  auto job = restore_job(backup);
+  if (!job) {
+    end(job.error().code, job.error().message);
+    return;
+  }
+  restore.step = "restoring";
+  restore.job_id = ctx_.ids().next("job");
+  save();
+  auto submitted = jobs_.submit_system(restore.job_id, backup.team_id, backup.server_id, *job,
+                                       std::string(kDeploymentJobCreator));
+  if (!submitted) {
+    end(submitted.error().code, submitted.error().message);
+    return;
+  }
+  for (;;) {
+    auto state = read_value<std::optional<JobRecord>>(
+        ctx_.store(), [&](Tx& tx) { return tx.get_job(backup.team_id, restore.job_id); });
+    if (state && *state && job_state::is_terminal((*state)->state)) {
+      if ((*state)->state == job_state::succeeded) {
+        restore.check_result = (*state)->result.value("check", "");
+        end("", "");
+      } else {
+        end((*state)->error_code.empty() ? (*state)->state : (*state)->error_code,
+            (*state)->error_message);
+      }
+      return;
+    }
+    if (stopping_) {
+      return;  // fail_interrupted() settles it at the next start
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
 }
 
 void ServiceBackups::fail_interrupted() {
@@ -358,6 +507,17 @@ void ServiceBackups::fail_interrupted() {
     finish(backup, fail(with_code(Error::unavailable("berthd stopped while the backup ran; "
                                                      "no object was completed"),
                                   "interrupted")));
+  }
+  auto restores = read_value<std::vector<BackupRestoreRecord>>(
+      ctx_.store(), [](Tx& tx) { return tx.list_running_restores(); });
+  for (auto restore : restores.value_or(std::vector<BackupRestoreRecord>{})) {
+    restore.status = "failed";
+    restore.error_code = "interrupted";
+    restore.error_message =
+        "berthd stopped during the restore; its job may have finished on the server: check the "
+        "service's data and restore again if needed";
+    restore.finished_at = ctx_.clock().now();
+    (void)ctx_.store().write([&](Tx& tx) { return tx.update_backup_restore(restore); });
   }
 }
 

@@ -18,6 +18,7 @@
 #include "core/error.hpp"
 #include "core/principal.hpp"
 #include "domain/deploy/step_runner.hpp"
+#include "domain/fleet/job_service.hpp"
 #include "domain/kernel/actor.hpp"
 #include "domain/kernel/paging.hpp"
 #include "domain/kernel/service_context.hpp"
@@ -28,7 +29,8 @@ namespace berth {
 
 class ServiceBackups {
  public:
-  ServiceBackups(AreaContext ctx, StepRunner& steps) : ctx_(ctx), steps_(steps) {}
+  ServiceBackups(AreaContext ctx, JobService& jobs, StepRunner& steps)
+      : ctx_(ctx), jobs_(jobs), steps_(steps) {}
   ~ServiceBackups() { stopping_ = true; }
   ServiceBackups(const ServiceBackups&) = delete;
   ServiceBackups& operator=(const ServiceBackups&) = delete;
@@ -47,11 +49,19 @@ class ServiceBackups {
   Result<ServiceBackupRecord> get(const Principal& who, std::string_view team_id,
                                   std::string_view id);
   /// Member. Restores a succeeded backup into the service it was taken from; `confirm` must
-  /// be the service's name (422 confirm_required). Returns the job that runs it, whose output
-  /// streams like any job's. not_found when the service is gone; unprocessable
-  /// backup_not_restorable for a backup that did not succeed.
-  Result<JobRecord> restore(const Principal& who, std::string_view team_id, std::string_view id,
-                            std::string_view confirm, const ClientInfo& client);
+  /// be the service's name (422 confirm_required). Answers the restore (`running`, step
+  /// safety_backup): a backup of the service as it is now is taken first, then a
+  /// `backup.restore` job (its id in job_id; its output streams like any job's) checks the
+  /// object's SHA-256, loads it and runs the engine's check. not_found when the service is
+  /// gone; unprocessable backup_not_restorable for a backup that did not succeed,
+  /// restore_unsupported for Redis and Valkey (not yet); conflict service_busy when the service
+  /// is not running.
+  Result<BackupRestoreRecord> restore(const Principal& who, std::string_view team_id,
+                                      std::string_view id, std::string_view confirm,
+                                      const ClientInfo& client);
+  /// Viewer.
+  Result<BackupRestoreRecord> get_restore(const Principal& who, std::string_view team_id,
+                                          std::string_view id);
 
   /// At start-up: a backup a stopped berthd left `running` is marked failed (its upload was
   /// never completed, so no object exists under its key).
@@ -62,8 +72,11 @@ class ServiceBackups {
  private:
   void execute(const std::string& backup_id);
   void finish(ServiceBackupRecord backup, const Result<JobRecord>& done);
+  void execute_restore(const std::string& restore_id, const Principal& who);
+  Result<NewJob> restore_job(const ServiceBackupRecord& backup);
 
   AreaContext ctx_;
+  JobService& jobs_;
   StepRunner& steps_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> running_{0};

@@ -902,6 +902,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/backups/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a backup into its service
+         * @description Replaces the service's data with the backup's: confirm must be the service's name (422 confirm_required). Answers the restore (status running). A backup of the service as it is now is taken first (safety_backup_id; if it fails nothing is restored); then a backup.restore job (job_id: follow GET /jobs/{id}/output) downloads the object, refuses it when its SHA-256 or size is not the recorded one (error backup_checksum_mismatch), loads it with the engine's tool (pg_restore --clean in one transaction, mysql) and runs the engine's check (check). Follow GET /restores/{id} until it ends. target is "same" (the service the backup came from). 422 backup_not_restorable, restore_unsupported (Redis, Valkey: not yet); 409 service_busy.
+         */
+        post: operations["post_api_v1_backups_id_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cli/download": {
         parameters: {
             query?: never;
@@ -1508,6 +1528,23 @@ export interface paths {
          * @description Admins only; every attempt is audited (env.reveal, with its outcome; never the value).
          */
         post: operations["post_api_v1_projects_id_env_key_reveal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restores/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a restore */
+        get: operations["get_api_v1_restores_id"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -7511,6 +7548,138 @@ export interface operations {
             };
         };
     };
+    post_api_v1_backups_id_restore: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request within 24 hours returns the first answer (marked Idempotency-Replayed: true) instead of acting twice. Keys are kept per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    confirm: string;
+                    /** @enum {string} */
+                    target?: "same";
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        backup_id?: string;
+                        check?: string | null;
+                        created_at?: string;
+                        created_by?: string;
+                        error?: {
+                            code?: string;
+                            message?: string;
+                        } | null;
+                        finished_at?: string | null;
+                        id?: string;
+                        job_id?: string | null;
+                        safety_backup_id?: string | null;
+                        service_id?: string;
+                        /** @enum {string} */
+                        status?: "running" | "succeeded" | "failed";
+                        /** @enum {string} */
+                        step?: "safety_backup" | "restoring";
+                    };
+                };
+            };
+            /** @description Malformed or invalid body, or Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key still runs */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_api_v1_cli_download: {
         parameters: {
             query?: never;
@@ -10587,6 +10756,82 @@ export interface operations {
             };
             /** @description This Idempotency-Key was used for another request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_restores_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        backup_id?: string;
+                        check?: string | null;
+                        created_at?: string;
+                        created_by?: string;
+                        error?: {
+                            code?: string;
+                            message?: string;
+                        } | null;
+                        finished_at?: string | null;
+                        id?: string;
+                        job_id?: string | null;
+                        safety_backup_id?: string | null;
+                        service_id?: string;
+                        /** @enum {string} */
+                        status?: "running" | "succeeded" | "failed";
+                        /** @enum {string} */
+                        step?: "safety_backup" | "restoring";
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,195 @@
+// Service backups end to end with real parts: berthd, a real agent, dockerd and an S3 server
+// (s3rver) on loopback. A PostgreSQL service (the offline berth-test/postgres:15 image) gets
+// rows; a backup through the API stores an encrypted object (no row text, no password in it)
+// and records its size and SHA-256; rows are deleted; a restore takes a safety backup first,
+// then brings the rows back and reports the engine's check. A bit flipped in the stored
+// object makes the next restore refuse it before the service is touched. Secrets (the
+// database password, the bucket's secret) are in no API answer, job record, or berthd's log
+// and data directory.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "backup/s3rver_fixture.hpp"
+#include "system/deploy_fixture.hpp"
+
+namespace berth::testing {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+class BackupSystemTest : public DeployTest {
+ protected:
+  void SetUp() override {
+    if (const std::string why = S3rverFixture::unavailable_reason(); !why.empty()) {
+      GTEST_SKIP() << why;
+    }
+    DeployTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) {
+      return;
+    }
+    ASSERT_EQ(shared_service_images(), "") << "the offline service images could not be built";
+    s3_.emplace(std::vector<std::string>{"berth-backups"});
+    const HttpResponse project = api("POST", "/api/v1/projects", {{"name", "shop"}});
+    ASSERT_EQ(project.status, 201) << project.body;
+    project_id_ = project.json()["id"];
+  }
+
+  void TearDown() override {
+    DeployTest::TearDown();
+    if (!container_.empty()) {
+      (void)docker({"rm", "-f", container_});
+      (void)docker({"volume", "rm", "-f", volume_});
+    }
+    if (!project_id_.empty()) {
+      (void)docker({"network", "rm", "berth-net-" + project_id_});
+    }
+  }
+
+  json wait_until(const std::string& path, const std::string& field) {
+    return wait_for(
+        path, [&](const json& v) { return v.value(field, "") != "running"; }, 180s);
+  }
+
+  // SQL in the service's container, as its own user (retried while the server starts).
+  CommandResult sql(const std::string& statement) {
+    CommandResult result;
+    for (const auto deadline = std::chrono::steady_clock::now() + 60s;
+         std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(500ms)) {
+      result = docker({"exec", container_, "sh", "-c",
+                       "PGPASSWORD=\"$POSTGRES_PASSWORD\" psql -tA -U \"$POSTGRES_USER\" -d "
+                       "\"$POSTGRES_DB\" -c \"$0\"",
+                       statement});
+      if (result.exit_code == 0) {
+        break;
+      }
+    }
+    return result;
+  }
+
+  std::filesystem::path stored_object(const std::string& key) const {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(s3_->data_dir())) {
+      if (entry.is_regular_file() && entry.path().string().ends_with(key + "._S3rver_object")) {
+        return entry.path();
+      }
+    }
+    return {};
+  }
+
+  std::optional<S3rverFixture> s3_;
+  std::string project_id_;
+  std::string container_;
+  std::string volume_;
+};
+
+std::string trimmed(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+    text.pop_back();
+  }
+  return text;
+}
+
+TEST_F(BackupSystemTest, RowsComeBackFromAnEncryptedBackupAndATamperedOneIsRefused) {
+  const HttpResponse destination = api("POST", "/api/v1/backup-destinations",
+                                       {{"name", "offsite"},
+                                        {"kind", "s3"},
+                                        {"s3",
+                                         {{"endpoint", s3_->endpoint()},
+                                          {"bucket", "berth-backups"},
+                                          {"prefix", "team/"},
+                                          {"path_style", true},
+                                          {"access_key_id", S3rverFixture::kAccessKey},
+                                          {"secret_access_key", S3rverFixture::kSecret}}}});
+  ASSERT_EQ(destination.status, 201) << destination.body;
+  const std::string destination_id = destination.json()["id"];
+
+  const HttpResponse created = api("POST", "/api/v1/services",
+                                   {{"name", "orders-db"},
+                                    {"engine", "postgres"},
+                                    {"version", "15"},
+                                    {"image", kPostgresImage},
+                                    {"project_id", project_id_},
+                                    {"server_id", server_id_}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string service_id = created.json()["id"];
+  container_ = created.json()["container"];
+  volume_ = created.json()["volume"];
+  const json running = wait_for(
+      "/api/v1/services/" + service_id,
+      [](const json& s) { return s["status"] == "running" || s["status"] == "failed"; }, 180s);
+  ASSERT_EQ(running["status"], "running") << running;
+  ASSERT_EQ(sql("CREATE TABLE orders (n int, note text); INSERT INTO orders SELECT g, "
+                "'order-note-' || g FROM generate_series(1, 2000) g")
+                .exit_code,
+            0);
+
+  // A backup: 202 running, then succeeded with what was stored.
+  const std::string backups = "/api/v1/services/" + service_id + "/backups";
+  EXPECT_EQ(api("POST", backups, {{"destination_id", "bdst_nope"}}).status, 400);
+  const HttpResponse started = api("POST", backups, {{"destination_id", destination_id}});
+  ASSERT_EQ(started.status, 202) << started.body;
+  EXPECT_EQ(started.json()["status"], "running");
+  const std::string backup_id = started.json()["id"];
+  const json backup = wait_until("/api/v1/backups/" + backup_id, "status");
+  ASSERT_EQ(backup["status"], "succeeded") << backup;
+  EXPECT_EQ(backup["sha256"].get<std::string>().size(), 64U);
+  EXPECT_GT(backup["plain_bytes"].get<std::int64_t>(), 5'000);
+  const std::string key = backup["object_key"];
+  EXPECT_TRUE(key.starts_with("team/berth/orders-db-")) << key;
+  const auto path = stored_object(key);
+  ASSERT_FALSE(path.empty()) << key;
+  std::ifstream in(path, std::ios::binary);
+  const std::string stored((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(static_cast<std::int64_t>(stored.size()), backup["size_bytes"].get<std::int64_t>());
+  EXPECT_EQ(stored.find("order-note-"), std::string::npos) << "the object is encrypted";
+  const json listed = api("GET", backups).json();
+  ASSERT_EQ(listed["data"].size(), 1U);
+  EXPECT_EQ(api("GET", "/api/v1/backups").json()["data"][0]["id"], backup_id);
+
+  // Rows deleted, then restored: a safety backup first, then the rows are back.
+  ASSERT_EQ(sql("DELETE FROM orders WHERE n > 5").exit_code, 0);
+  const std::string restore_path = "/api/v1/backups/" + backup_id + "/restore";
+  EXPECT_EQ(api("POST", restore_path, {{"confirm", "wrong"}}).status, 422);
+  const HttpResponse restoring = api("POST", restore_path, {{"confirm", "orders-db"}});
+  ASSERT_EQ(restoring.status, 202) << restoring.body;
+  const json restore =
+      wait_until("/api/v1/restores/" + restoring.json()["id"].get<std::string>(), "status");
+  ASSERT_EQ(restore["status"], "succeeded") << restore;
+  EXPECT_EQ(restore["check"], "1");
+  EXPECT_EQ(trimmed(sql("SELECT count(*) FROM orders").output), "2000");
+  const json safety =
+      api("GET", "/api/v1/backups/" + restore["safety_backup_id"].get<std::string>()).json();
+  EXPECT_EQ(safety["trigger"], "safety");
+  EXPECT_EQ(safety["status"], "succeeded");
+  const HttpResponse job = api("GET", "/api/v1/jobs/" + restore["job_id"].get<std::string>());
+  ASSERT_EQ(job.status, 200) << job.body;
+  EXPECT_EQ(job.body.find(S3rverFixture::kSecret + std::string("\"")), std::string::npos)
+      << "the bucket's secret is masked in the job's arguments";
+
+  // A bit flipped in the stored object: refused, the service keeps its rows.
+  ASSERT_EQ(sql("DELETE FROM orders WHERE n > 7").exit_code, 0);
+  std::string flipped = stored;
+  flipped[flipped.size() / 2] = static_cast<char>(flipped[flipped.size() / 2] ^ 8);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << flipped;
+  const HttpResponse again = api("POST", restore_path, {{"confirm", "orders-db"}});
+  ASSERT_EQ(again.status, 202) << again.body;
+  const json refused =
+      wait_until("/api/v1/restores/" + again.json()["id"].get<std::string>(), "status");
+  EXPECT_EQ(refused["status"], "failed");
+  EXPECT_EQ(refused["error"]["code"], "backup_checksum_mismatch") << refused;
+  EXPECT_EQ(trimmed(sql("SELECT count(*) FROM orders").output), "7");
+
+  // The database password never left the server; berthd holds only sealed secrets.
+  const std::string password =
+      trimmed(docker({"exec", container_, "printenv", "POSTGRES_PASSWORD"}).output);
+  ASSERT_EQ(password.size(), 48U);
+  EXPECT_EQ(berthd_->log().find(password), std::string::npos);
+  EXPECT_EQ(berthd_->log().find(S3rverFixture::kSecret + std::string("\"")), std::string::npos);
+  EXPECT_EQ(stored.find(password), std::string::npos);
+}
+
+}  // namespace
+}  // namespace berth::testing
