@@ -30,3 +30,24 @@ def machine():
                 cpu = line.split(":", 1)[1].strip()
                 break
     return f"{os.cpu_count()} cores ({cpu}), Linux {platform.release()}"
+
+
+def rss_kb(pid):
+    """The resident set of process `pid` in KiB (VmRSS), 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except FileNotFoundError:
+        pass
+    return 0
+
+
+def kept_findings(path):
+    """The "## Findings" section of an existing results file (to write back), or ""."""
+    if not os.path.exists(path):
+        return ""
+    with open(path) as old:
+        text = old.read()
+    return text[text.index("## Findings"):] if "## Findings" in text else ""

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   add_domain_commands(app, runner);
   add_service_commands(app, runner);
   add_destination_commands(app, runner);
+  add_backup_commands(app, runner);
   add_meta_commands(app, runner);
 
   try {

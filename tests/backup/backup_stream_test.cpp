@@ -79,9 +79,10 @@ TEST(BackupStream, RoundTripsAtEverySizeAroundAChunk) {
     const std::string plain = sample(size);
     const Sealed sealed = seal(plain, keys);
     EXPECT_TRUE(sealed.object.starts_with(kServiceBackupMagic));
-    EXPECT_EQ(sealed.object.find(plain.substr(0, std::min<std::size_t>(plain.size(), 64))),
-              plain.empty() ? 0U : std::string::npos)
-        << "the plaintext is not in the object";
+    if (plain.size() >= 64) {  // a shorter run could turn up in random bytes by chance
+      EXPECT_EQ(sealed.object.find(plain.substr(0, 64)), std::string::npos)
+          << "the plaintext is not in the object";
+    }
     auto key = open_stream_key(sealed.sealed_key, keys);
     ASSERT_TRUE(key);
     std::string sha;

@@ -835,6 +835,33 @@ TEST_F(CliTest, ServicesWaitFailsWithTheStatusMessage) {
   EXPECT_NE(removed.out.find("Deleting service cache"), std::string::npos) << removed.out;
 }
 
+// The backups verbs against a berthd without a running service (the backup itself, with a real
+// agent, dockerd and S3, is tests/system/backup_system_test.cpp): an empty list, and the
+// refusals a user meets first.
+TEST_F(CliTest, BackupsListAndTheirFirstRefusals) {
+  start_fleet();
+  const std::string server = enrol(agent_dir("far"));
+  const auto admin = with_key(api_key_);
+  const CliRun empty = berth({"--json", "backups", "ls"}, admin);
+  ASSERT_EQ(empty.exit, 0) << empty.err;
+  EXPECT_EQ(nlohmann::json::parse(empty.out), nlohmann::json::array());
+  ASSERT_EQ(berth({"projects", "create", "shop"}, admin).exit, 0);
+  ASSERT_EQ(berth({"services", "create", "orders-db", "--engine", "postgres", "--project", "shop",
+                   "--server", server},
+                  admin)
+                .exit,
+            0);
+  const CliRun no_destination =
+      berth({"backups", "run", "orders-db", "--destination", "offsite"}, admin);
+  EXPECT_EQ(no_destination.exit, 4) << no_destination.err;
+  EXPECT_NE(no_destination.err.find("offsite"), std::string::npos) << no_destination.err;
+  EXPECT_EQ(berth({"backups", "run", "orders-db"}, admin).exit, 2) << "--destination is required";
+  const CliRun missing = berth({"backups", "restore", "bkp_nope", "--confirm", "x"}, admin);
+  EXPECT_EQ(missing.exit, 4) << missing.err;
+  const CliRun listed = berth({"backups", "ls", "--service", "orders-db"}, admin);
+  EXPECT_EQ(listed.exit, 0) << listed.err;
+}
+
 TEST_F(CliTest, DocsCliMdHasTheCurrentCommandReference) {
   const CliRun generated = berth({"help-markdown"});
   ASSERT_EQ(generated.exit, 0) << generated.err;

@@ -1,0 +1,187 @@
+// berth backups …: backups of managed services (docs/backups.md): list, run one now, read one,
+// restore one into its service.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "cli/command.hpp"
+#include "cli/stream_output.hpp"
+
+namespace berth::cli {
+namespace {
+
+const std::vector<Column> kBackupColumns = {{"ID", "id"},
+                                            {"SERVICE", "service_name"},
+                                            {"STATUS", "status"},
+                                            {"TRIGGER", "trigger"},
+                                            {"SIZE", "size_bytes"},
+                                            {"VERIFIED", "verified"},
+                                            {"CREATED", "created_at"}};
+const std::vector<Column> kBackupFields = {{"id", "id"},
+                                           {"service", "service_name"},
+                                           {"engine", "engine"},
+                                           {"status", "status"},
+                                           {"error", "error.message"},
+                                           {"trigger", "trigger"},
+                                           {"destination", "destination_id"},
+                                           {"object", "object_key"},
+                                           {"size", "size_bytes"},
+                                           {"before compression", "plain_bytes"},
+                                           {"sha256", "sha256"},
+                                           {"verified", "verified"},
+                                           {"job", "job_id"},
+                                           {"created", "created_at"},
+                                           {"finished", "finished_at"},
+                                           {"duration ms", "duration_ms"}};
+const std::vector<Column> kRestoreFields = {{"id", "id"},
+                                            {"backup", "backup_id"},
+                                            {"service", "service_id"},
+                                            {"status", "status"},
+                                            {"step", "step"},
+                                            {"error", "error.message"},
+                                            {"safety backup", "safety_backup_id"},
+                                            {"job", "job_id"},
+                                            {"check", "check"},
+                                            {"created", "created_at"},
+                                            {"finished", "finished_at"}};
+
+// Polls `path` until its status leaves running; 1 with the error's message when it failed.
+int wait_until_done(Api& api, const std::string& path, nlohmann::json item, const char* what,
+                    const std::vector<Column>& fields) {
+  install_interrupt_handler();
+  std::string step = item.value("step", "");
+  while (item.value("status", "") == "running") {
+    if (interrupted()) {
+      fmt::print(stderr, "berth: stopped waiting for {} (it goes on)\n", cell(item, "id"));
+      return 130;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    auto read = api.get(path);
+    if (!read) {
+      return report(read.error());
+    }
+    item = std::move(*read);
+    if (!api.options().json && !api.options().quiet && item.value("step", "") != step) {
+      step = item.value("step", "");
+      fmt::print("{} {}: {}\n", what, cell(item, "id"), step);
+    }
+  }
+  if (item.value("status", "") == "failed") {
+    fmt::print(stderr, "berth: {} {} failed: {}\n", what, cell(item, "id"),
+               cell(item, "error.message"));
+    return kFailed;
+  }
+  return show_object(api.options(), item, fields);
+}
+
+// What a backup or restore answered: printed as it is, or followed to its end with --wait.
+int done_or_wait(Api& api, const nlohmann::json& answer, bool wait, const std::string& message,
+                 const std::string& collection, const char* what,
+                 const std::vector<Column>& fields) {
+  if (!wait) {
+    return show_done(api.options(), answer, message);
+  }
+  if (!api.options().json && !api.options().quiet) {
+    fmt::print("{}\n", message);
+  }
+  return wait_until_done(api, "/api/v1/" + collection + "/" + cell(answer, "id"), answer, what,
+                         fields);
+}
+
+struct BackupArgs {
+  std::string service = {};
+  std::string destination = {};
+  std::string target = {};
+  std::string confirm = {};
+  bool wait = false;
+};
+
+}  // namespace
+
+void add_backup_commands(CLI::App& app, const Runner& runner) {
+  auto* backups = app.add_subcommand("backups", "Backups of managed services, and restores");
+  backups->require_subcommand(1);
+  auto args = std::make_shared<BackupArgs>();
+
+  auto* ls = backups->add_subcommand("ls", "List backups, newest first");
+  ls->add_option("--service", args->service, "Only this service's (id or name)");
+  ls->footer("Example:\n  berth backups ls --service orders-db");
+  runner.on(ls, [args](Api& api) {
+    auto path = args->service.empty() ? Result<std::string>("/api/v1/backups")
+                                      : path_of(api, "services", args->service, "/backups");
+    auto items = path ? api.list_all(*path) : fail(std::move(path.error()));
+    return items ? show_list(api.options(), *items, kBackupColumns) : report(items.error());
+  });
+
+  auto* run = backups->add_subcommand("run", "Back up a service now");
+  run->add_option("service", args->service, "Service id or name")->required();
+  run->add_option("--destination", args->destination, "Backup destination id or name")->required();
+  run->add_flag("--wait,-w", args->wait, "Wait until it is stored; fail when it fails");
+  run->footer("Example:\n  berth backups run orders-db --destination offsite --wait");
+  runner.on(run, [args](Api& api) {
+    auto path = path_of(api, "services", args->service, "/backups");
+    auto destination =
+        path ? api.resolve("backup-destinations", args->destination) : fail(path.error());
+    if (!destination) {
+      return report(destination.error());
+    }
+    auto answer = api.call("POST", *path, nlohmann::json{{"destination_id", *destination}},
+                           {{"Idempotency-Key", new_idempotency_key()}});
+    if (!answer) {
+      return report(answer.error());
+    }
+    return done_or_wait(
+        api, *answer, args->wait,
+        fmt::format("Backing up {} ({})", cell(*answer, "service_name"), cell(*answer, "id")),
+        "backups", "backup", kBackupFields);
+  });
+
+  auto* show = backups->add_subcommand("show", "Show a backup: where, how large, its SHA-256");
+  show->add_option("backup", args->target, "Backup id (bkp_…)")->required();
+  runner.on(show, [args](Api& api) {
+    auto item = api.get("/api/v1/backups/" + url_encode(args->target));
+    return item ? show_object(api.options(), *item, kBackupFields) : report(item.error());
+  });
+
+  auto* restore = backups->add_subcommand(
+      "restore", "Restore a backup into its service (a safety backup is taken first)");
+  restore->add_option("backup", args->target, "Backup id (bkp_…)")->required();
+  restore->add_option("--confirm", args->confirm, "The service's name, instead of typing it");
+  restore->add_flag("--wait,-w", args->wait, "Wait until it is restored; fail when it fails");
+  restore->footer("Example:\n  berth backups restore bkp_01j… --confirm orders-db --wait");
+  runner.on(restore, [args, restore](Api& api) {
+    const std::string backup_path = "/api/v1/backups/" + url_encode(args->target);
+    auto backup = api.get(backup_path);
+    if (!backup) {
+      return report(backup.error());
+    }
+    const std::string name = cell(*backup, "service_name");
+    std::string typed = args->confirm;
+    if (restore->count("--confirm") == 0) {
+      fmt::print(stderr,
+                 "Restoring replaces the data of service {} with this backup's (a safety backup "
+                 "is taken first).\nType its name to confirm: ",
+                 name);
+      if (!std::getline(std::cin, typed) || typed != name) {
+        return complain(isatty(STDIN_FILENO) == 0 && typed.empty()
+                            ? "not restored: pass --confirm " + name
+                            : "not restored: the name did not match",
+                        isatty(STDIN_FILENO) == 0 && typed.empty() ? kUsage : kFailed);
+      }
+    }
+    auto answer = api.call("POST", backup_path + "/restore", nlohmann::json{{"confirm", typed}},
+                           {{"Idempotency-Key", new_idempotency_key()}});
+    if (!answer) {
+      return report(answer.error());
+    }
+    return done_or_wait(
+        api, *answer, args->wait,
+        fmt::format("Restoring {} into {} ({})", args->target, name, cell(*answer, "id")),
+        "restores", "restore", kRestoreFields);
+  });
+}
+
+}  // namespace berth::cli
