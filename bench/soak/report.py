@@ -60,14 +60,17 @@ and a request through Caddy to the app every 50 ms. RSS (`VmRSS`) of both proces
 Growth after warm-up ({args.warmup} s, {len(after)} samples): the slope of a least-squares line through the
 samples.
 
-| process | RSS at warm-up MB | RSS at the end MB | slope MB/h | target | verdict |
-|---|---|---|---|---|---|""")
+| process | RSS at warm-up MB | RSS at the end MB | slope MB/h | target | verdict | anonymous pages' slope MB/h |
+|---|---|---|---|---|---|---|""")
     for who in ("berthd", "agent"):
         slope = slope_mb_per_h([(s["t_s"], s[who]["VmRSS"]) for s in after])
         verdict = "met" if slope <= TARGET_MB_PER_H else "**missed**"
         first, last = (after[0], after[-1]) if after else (samples[0], samples[-1])
+        anon = slope_mb_per_h([(s["t_s"], s[who]["RssAnon"]) for s in after])
         print(f"| {who} | {mb(first[who]['VmRSS'])} | {mb(last[who]['VmRSS'])} | {slope:+.2f} | "
-              f"≤ {TARGET_MB_PER_H:.0f} MB/h | {verdict} |")
+              f"≤ {TARGET_MB_PER_H:.0f} MB/h | {verdict} | {anon:+.2f} |")
+    print("\nRSS counts file pages (code, libraries) too, which the kernel may reclaim under memory "
+          "pressure from other programs; the anonymous pages' slope is the heap's alone.")
     print("\nWork done in the run: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + ".")
     errors = {k: v for k, v in counts.items() if "error" in k or (k.split()[0] in ("api", "proxy")
                                                                     and not k.split()[-1].startswith("2"))}
