@@ -1,5 +1,6 @@
 -- wrk script for bench/deploy/run: counts every response by status and by body (v1, v2, other),
--- then prints them with wrk's error counters in lines bench/deploy/report.py reads.
+-- then prints them with wrk's error counters and latency percentiles in lines bench/deploy/report.py
+-- reads.
 local threads = {}
 
 function setup(thread)
@@ -32,4 +33,8 @@ function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("bench summary requests %d duration_us %d connect %d read %d write %d status %d timeout %d\n",
     summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout))
+  -- wrk's latency excludes connecting (the connections are kept alive) and is corrected for
+  -- coordinated omission; the max is a real request's.
+  io.write(string.format("bench latency p50_us %d p99_us %d p999_us %d max_us %d\n",
+    latency:percentile(50), latency:percentile(99), latency:percentile(99.9), latency.max))
 end

@@ -16,6 +16,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
@@ -205,6 +206,73 @@ def latency(api, args, app_id, secret):
     return rows
 
 
+def netstat(path="/proc/net/netstat"):
+    """The TcpExt counters of a network namespace (/proc/<pid>/net/netstat: a process's)."""
+    with open(path) as f:
+        lines = f.read().splitlines()
+    counters = {}
+    for head, values in zip(lines[::2], lines[1::2]):
+        if head.startswith("TcpExt:"):
+            counters.update(zip(head.split()[1:], map(int, values.split()[1:])))
+    return counters
+
+
+class Watch:
+    """While wrk runs: a prober that sends GET / through Caddy every 20 ms on one keep-alive
+    connection and records each request's wall time and latency (wrk gives no per-request
+    times), and a sampler of the app containers' listen-queue overflows (each container's own
+    network namespace: SYNs its server's full accept queue dropped) and of the host's SYN
+    retransmits (docker-proxy's and Caddy's dials)."""
+
+    def __init__(self, args, app_id):
+        self.args, self.app_id = args, app_id
+        self.probes, self.overflows, self.pids = [], {}, {}
+        self.stop = threading.Event()
+        self.syn_before = netstat().get("TCPSynRetrans", 0)
+        self.threads = [threading.Thread(target=self.probe, daemon=True),
+                        threading.Thread(target=self.sample, daemon=True)]
+        for thread in self.threads:
+            thread.start()
+
+    def probe(self):
+        conn = None
+        while not self.stop.is_set():
+            t0, wall = time.monotonic(), time.time()
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection("127.0.0.1", self.args.http_port, timeout=10)
+                conn.request("GET", "/", headers={"Host": HOST})
+                resp = conn.getresponse()
+                resp.read()
+                status = resp.status
+            except (OSError, http.client.HTTPException) as error:
+                status, conn = type(error).__name__, None
+            self.probes.append((wall, round((time.monotonic() - t0) * 1000, 1), status))
+            self.stop.wait(0.02)
+
+    def sample(self):
+        while not self.stop.wait(0.5):
+            ids = subprocess.run(["docker", "ps", "-q", "--no-trunc", "--filter", f"label=berth.app={self.app_id}"],
+                                 capture_output=True, text=True).stdout.split()
+            for cid in ids:
+                if cid not in self.pids:
+                    pid = subprocess.run(["docker", "inspect", "-f", "{{.State.Pid}}", cid],
+                                         capture_output=True, text=True).stdout.strip()
+                    self.pids[cid] = pid
+                try:
+                    self.overflows[cid] = netstat(f"/proc/{self.pids[cid]}/net/netstat").get("ListenOverflows", 0)
+                except (OSError, ValueError):
+                    pass  # the container stopped between the listing and the read
+
+    def finish(self):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=15)
+        return {"probes": self.probes, "listen_overflows": sum(self.overflows.values()),
+                "containers": len(self.overflows),
+                "syn_retransmits": netstat().get("TCPSynRetrans", 0) - self.syn_before}
+
+
 def load(api, args, app_id, current, deployments=None, idle_s=0):
     """wrk through Caddy while `deployments` run back to back, or for idle_s with none (control)."""
     deployments = args.load_n if deployments is None else deployments
@@ -214,24 +282,28 @@ def load(api, args, app_id, current, deployments=None, idle_s=0):
         wrk = subprocess.Popen(["wrk", "-t2", "-c16", "-d3600s", "--latency", "-s", lua, "-H", f"Host: {HOST}",
                                 f"http://127.0.0.1:{args.http_port}/"], stdout=out, stderr=subprocess.STDOUT)
     rows = []
+    watch = Watch(args, app_id)
     try:
         time.sleep(2)  # wrk's connections are open and busy before the first deployment
         time.sleep(idle_s)
         for i in range(deployments):
             new = "v2" if current == "v1" else "v1"
-            t0 = time.monotonic()
+            t0, wall = time.monotonic(), time.time()
             dep = api.ok("POST", f"/api/v1/apps/{app_id}/deployments", {"image": f"bench/app:{new}"})
             wait_deployment(api, dep["id"])
             done_ms = (time.monotonic() - t0) * 1000
             wait_until(f"{new} through the proxy after load deployment {i + 1}", 10,
                        lambda: serves(args.http_port, new), interval=0.01)
-            rows.append({"n": i + 1, "deployment": dep["id"], "image": new, "succeeded_ms": round(done_ms, 1)})
+            _, timeline = step_events(api, dep["id"], wall)
+            rows.append({"n": i + 1, "deployment": dep["id"], "image": new, "succeeded_ms": round(done_ms, 1),
+                         "sent_wall": wall, "timeline": timeline})
             if (i + 1) % 10 == 0:
                 log(f"load {i + 1}/{deployments}: last deployment {round(done_ms)} ms")
             current = new
         time.sleep(2)  # the last old container's drain is over; wrk keeps going through it
     finally:
         wrk.send_signal(signal.SIGINT)
+        watched = watch.finish()
         try:
             wrk.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -239,7 +311,7 @@ def load(api, args, app_id, current, deployments=None, idle_s=0):
             raise
     with open(wrk_out) as out:
         text = out.read()
-    return rows, text
+    return rows, text, watched
 
 
 def main():
@@ -257,12 +329,13 @@ def main():
     log(f"baseline docker run -> 200: {[round(t) for t in base_ms]} ms")
     lat = latency(api, args, app_id, secret)
     current = lat[-1]["image"] if lat else "v1"
-    _, control_text = load(api, args, app_id, current, deployments=0, idle_s=args.control_s)
+    _, control_text, control_watch = load(api, args, app_id, current, deployments=0, idle_s=args.control_s)
     log("wrk with no deployment (control):\n" + control_text)
-    load_rows, wrk_text = load(api, args, app_id, current)
+    load_rows, wrk_text, load_watch = load(api, args, app_id, current)
     log("wrk:\n" + wrk_text)
     results = {"started": started, "finished": time.time(), "baseline_ms": base_ms, "latency": lat,
-               "load": load_rows, "wrk": wrk_text, "control_wrk": control_text, "control_s": args.control_s, "cores": os.cpu_count(),
+               "load": load_rows, "wrk": wrk_text, "control_wrk": control_text, "control_s": args.control_s,
+               "control_watch": control_watch, "load_watch": load_watch, "cores": os.cpu_count(),
                "loadavg": {"before": load_before, "after": os.getloadavg()},
                "versions": {name: subprocess.run([name, "version"], capture_output=True, text=True).stdout.strip()
                             for name in ("caddy",)}}

@@ -93,7 +93,16 @@ def main():
       f"{summ.get('requests', 0)}: {non2xx} non-2xx, {sock - summ.get('timeout', 0)} connect/read/write errors, "
       f"{summ.get('timeout', 0)} wrk timeouts (> 2 s; see Findings) | {verdict(failed == 0, '0 failed, timeouts counted')} |")
     w(f"| the webhook answers in < 1 s | max {fmt(max(webhook))} ms (p95 {fmt(p95(webhook))} ms) | "
-      f"{verdict(max(webhook) < 1000, 'every answer < 1000 ms')} |\n")
+      f"{verdict(max(webhook) < 1000, 'every answer < 1000 ms')} |")
+    lat_load, lat_control = wrk_latency(res["wrk"]), wrk_latency(res.get("control_wrk", ""))
+    if lat_load and lat_control:
+        slow = lat_load["max_us"] >= 1e6 or summ.get("timeout", 0) > 0
+        w(f"| no request slower than 1 s under load | wrk max {lat_load['max_us'] / 1000:.0f} ms, "
+          f"{summ.get('timeout', 0)} timeouts (> 2 s) | {verdict(not slow, 'max < 1000 ms, 0 timeouts')} |")
+        w(f"| p99 under load ≤ 2× the control window's p99 | {lat_load['p99_us'] / 1000:.1f} ms against "
+          f"{lat_control['p99_us'] / 1000:.1f} ms (×{lat_load['p99_us'] / max(1, lat_control['p99_us']):.2f}) | "
+          f"{verdict(lat_load['p99_us'] <= 2 * lat_control['p99_us'], '≤ 2×')} |")
+    w("")
     w(f"## Latency: signed push webhook → the new version answering through Caddy ({len(lat)} deployments)\n")
     w("Total: from sending `POST /api/v1/hooks/{app_id}` (GitHub push, `X-Hub-Signature-256`) to the first "
       "`GET /` with `Host: web.bench.test` through Caddy (a fresh connection every 10 ms) that returns the new "
@@ -138,6 +147,7 @@ def main():
     w("| ms | median | p95 | min | max |\n|---|---|---|---|---|")
     w(row("deployment under load: POST → succeeded (includes the 2 s drain)", done))
     w("\nwrk's report:\n\n```\n" + res["wrk"].strip() + "\n```\n")
+    slow_requests(w, res)
     w("## Raw numbers\n")
     w("Latency runs (ms; `before` = what the proxy answered while polling before the new body):\n")
     w("| # | image | total | overhead | webhook | " + " | ".join(STEPS) + " | before |")
@@ -153,6 +163,62 @@ def main():
         w(findings)
     with open(args.out, "w") as f:
         f.write("\n".join(out))
+
+
+def wrk_latency(text):
+    for line in text.splitlines():
+        if line.startswith("bench latency "):
+            parts = line.split()
+            return {parts[i]: int(parts[i + 1]) for i in range(2, len(parts), 2)}
+    return None
+
+
+def phase(row, wall):
+    """Which step of a load deployment was running `wall` seconds (ms after its POST, step)."""
+    at = (wall - row["sent_wall"]) * 1000
+    t = row.get("timeline", {})
+    running = "before the first step"
+    for step in STEPS:
+        if f"{step}.started" in t and at >= t[f"{step}.started"]:
+            running = step if at < t.get(f"{step}.succeeded", float("inf")) else f"after {step}"
+    return at, running
+
+
+def slow_requests(w, res):
+    """The prober's slow requests against the deployments' step events, and the listen-queue
+    overflows and SYN retransmits of each window."""
+    control, load = res.get("control_watch"), res.get("load_watch")
+    if not control or not load:
+        return
+    w("## Where the slow requests come from\n")
+    w("While wrk runs, a prober sends `GET /` through Caddy every 20 ms on one keep-alive connection "
+      "and records each request's latency and wall time (wrk gives no per-request times). The driver "
+      "also reads, every 0.5 s, `ListenOverflows` from each app container's own `/proc/<pid>/net/netstat` "
+      "(connections its server's full accept queue turned away: their SYNs are dropped, and the client "
+      "sends the SYN again after 1 s, then 2 s more) and the host's `TCPSynRetrans` (SYNs docker-proxy "
+      "and Caddy sent again; other programs on the host count too).\n")
+    w("| window | prober requests | > 500 ms | > 1 s | max ms | app listen-queue overflows | host SYN retransmits | wrk p99 ms | wrk max ms |")
+    w("|---|---|---|---|---|---|---|---|---|")
+    for name, watch, text in (("control (no deployment)", control, res.get("control_wrk", "")),
+                              (f"{len(res['load'])} deployments", load, res["wrk"])):
+        ms = [p[1] for p in watch["probes"]]
+        lat = wrk_latency(text) or {}
+        w(f"| {name} | {len(ms)} | {sum(m > 500 for m in ms)} | {sum(m > 1000 for m in ms)} | "
+          f"{max(ms) if ms else 0:.0f} | {watch['listen_overflows']} ({watch['containers']} containers) | "
+          f"{watch['syn_retransmits']} | {lat.get('p99_us', 0) / 1000:.1f} | {lat.get('max_us', 0) / 1000:.0f} |")
+    slow = [p for p in load["probes"] if p[1] > 500]
+    if slow:
+        w("\nThe prober's requests over 500 ms during the deployments, against the step running at the "
+          "time (ms after the deployment's POST):\n")
+        w("| prober request ms | deployment | at ms | step |\n|---|---|---|---|")
+        for wall, ms, status in slow[:60]:
+            rows = [r for r in res["load"] if r.get("sent_wall", 1e18) <= wall]
+            if rows:
+                at, step = phase(rows[-1], wall)
+                w(f"| {ms:.0f} ({status}) | {rows[-1]['n']} | {at:.0f} | {step} |")
+            else:
+                w(f"| {ms:.0f} ({status}) | before the first | – | – |")
+    w("")
 
 
 def where_time_goes(w, lat):

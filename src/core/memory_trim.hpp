@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <mutex>
 #include <thread>
 
@@ -13,6 +14,15 @@ namespace berth {
 
 /// At most `arenas` malloc arenas for the process (call first thing in main).
 void limit_malloc_arenas(int arenas);
+
+/// Drops this process's mappings of the file pages it mapped read-only and has not written: what
+/// the dynamic loader read once at start (each library's symbol, hash and relocation tables) and
+/// code run only before main. They would count in RSS for the life of the process (libcrypto's
+/// tables alone are ~0.8 MB, read even when TLS is never used). The pages stay in the page cache;
+/// one touched again is mapped back on that touch (a minor fault), so nothing changes but RSS.
+/// Only while the process has a single thread (nothing can unmap a library and map something
+/// else there meanwhile); otherwise it does nothing. Returns the KB of RSS it released.
+std::size_t release_clean_file_pages();
 
 /// Calls malloc_trim(0) every `interval` on a thread of its own until destroyed.
 class MemoryTrimmer {
