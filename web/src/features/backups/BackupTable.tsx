@@ -10,6 +10,12 @@ import { formatBytes, RelativeTime } from "../../components/Time";
 import { errorText, formatDuration, shortSha, triggerLabel } from "./format";
 import type { Backup } from "./types";
 
+/// The API restores PostgreSQL, MySQL and MariaDB backups; Redis and Valkey not yet (422
+/// restore_unsupported), so their Restore is shown disabled with the reason.
+export function canRestoreEngine(engine: string | undefined): boolean {
+  return engine !== "redis" && engine !== "valkey";
+}
+
 export function BackupTable({
   backups,
   showService = false,
@@ -61,6 +67,12 @@ function BackupRow({ backup: b, showService, onRestore }: { backup: Backup; show
           <div className="backup-error" role="note" aria-label="Error">
             {errorText(b.error)}
             {b.error.code && <span className="muted mono"> ({b.error.code})</span>}
+            {b.job_id && (
+              <>
+                {" "}
+                <Link to={`/jobs/${b.job_id}`}>Job output</Link>
+              </>
+            )}
           </div>
         )}
       </td>
@@ -85,7 +97,14 @@ function BackupRow({ backup: b, showService, onRestore }: { backup: Backup; show
       {onRestore && (
         <td className="actions">
           {status === "succeeded" && (
-            <button type="button" className="btn btn-sm" aria-label={`Restore backup ${b.id}`} onClick={() => onRestore(b)}>
+            <button
+              type="button"
+              className="btn btn-sm"
+              aria-label={`Restore backup ${b.id}`}
+              disabled={!canRestoreEngine(b.engine)}
+              title={canRestoreEngine(b.engine) ? undefined : "Restoring Redis and Valkey is not supported yet: load the RDB by hand"}
+              onClick={() => onRestore(b)}
+            >
               Restore
             </button>
           )}

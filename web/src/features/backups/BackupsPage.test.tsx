@@ -26,6 +26,7 @@ describe("Backups page", () => {
     const bad = rows[2]!;
     expect(within(bad).getByText("scheduled")).toBeInTheDocument();
     expect(within(bad).getByRole("note", { name: "Error" })).toHaveTextContent("pg_dump: error: connection to server failed (dump_failed)");
+    expect(within(bad).getByRole("link", { name: "Job output" })).toHaveAttribute("href", "/jobs/job_2");
     // The team-wide page reads; backing up and restoring happen on the service's tab.
     expect(screen.queryByRole("button", { name: /Restore/ })).not.toBeInTheDocument();
   });

@@ -3,6 +3,7 @@
 // error (a checksum mismatch in plain words: nothing was restored).
 import { useEffect } from "react";
 import { useQueryClient } from "@tanstack/react-query";
+import { Link } from "react-router-dom";
 import { ErrorText } from "../../components/ErrorText";
 import { useTeamId } from "../apps/shared/queries";
 import { errorText } from "./format";
@@ -60,6 +61,7 @@ export function RestoreProgress({ id, serviceName, onClose }: { id: string; serv
                 <span className={dotClass[s.state]} aria-hidden />
                 {s.label} — {stateWord[s.state]}
                 {s.label === "Safety backup" && r.safety_backup_id && <span className="muted mono">{r.safety_backup_id}</span>}
+                {s.label === "Checking and restoring" && r.job_id && <Link to={`/jobs/${r.job_id}`}>Job output</Link>}
               </li>
             ))}
           </ol>

@@ -48,6 +48,13 @@ describe("Service Backups tab", () => {
     expect(within(rows[1]!).queryByRole("button", { name: /Restore/ })).not.toBeInTheDocument();
   });
 
+  it("offers no restore of a Redis backup yet, and says why", async () => {
+    tab("member", { "GET /api/v1/services/svc_1/backups": page([{ ...succeeded, engine: "redis" }]) });
+    const restore = await screen.findByRole("button", { name: "Restore backup bkp_2" });
+    expect(restore).toBeDisabled();
+    expect(restore).toHaveAttribute("title", expect.stringMatching(/Restoring Redis and Valkey is not supported yet/));
+  });
+
   it("gives viewers the list but neither Back up now nor Restore", async () => {
     tab("viewer");
     expect(await screen.findAllByRole("row", { name: /Backup bkp_/ })).toHaveLength(2);
@@ -140,6 +147,7 @@ describe("Restore flow", () => {
     expect(within(steps).getByText(/Checking and restoring — waiting/)).toBeInTheDocument();
     await waitFor(() => expect(within(steps).getByText(/Checking and restoring — running…/)).toBeInTheDocument(), POLLED);
     expect(within(steps).getByText(/Safety backup — done/)).toHaveTextContent("bkp_4");
+    expect(within(steps).getByRole("link", { name: "Job output" })).toHaveAttribute("href", "/jobs/job_5");
     await waitFor(() => expect(within(steps).getByText(/Done — done/)).toBeInTheDocument(), POLLED);
     const progress = screen.getByRole("region", { name: /Restore of orders-db/ });
     expect(within(progress).getByRole("status")).toHaveTextContent("Restored. The engine's check answered: 3");
