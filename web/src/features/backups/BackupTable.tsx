@@ -7,8 +7,9 @@ import { CopyButton } from "../../components/CopyButton";
 import { DataTable } from "../../components/DataTable";
 import { StatusDot } from "../../components/StatusDot";
 import { formatBytes, RelativeTime } from "../../components/Time";
-import { errorText, formatDuration, shortSha, triggerLabel } from "./format";
+import { errorText, formatDuration, shortSha, triggerHint, triggerLabel } from "./format";
 import type { Backup } from "./types";
+import "./backups.css";
 
 /// The API restores PostgreSQL, MySQL and MariaDB backups; Redis and Valkey not yet (422
 /// restore_unsupported), so their Restore is shown disabled with the reason.
@@ -45,14 +46,15 @@ function BackupRow({ backup: b, showService, onRestore }: { backup: Backup; show
   return (
     <tr aria-label={`Backup ${b.id}`}>
       {showService && (
-        <td>
+        <td className="nowrap">
           <Link to={`/services/${b.service_id}/backups`}>
             <strong>{b.service_name}</strong>
           </Link>
         </td>
       )}
       <td>
-        <StatusDot status={status} />
+        {/* A running backup pulses like any work in progress (StatusDot reads "running" as up). */}
+        <StatusDot status={status === "running" ? "in_progress" : status} label={status} />
         {b.verified === "verified" && (
           <span className="badge badge-ok" style={{ marginLeft: "var(--space-2)" }} title={b.verified_at ? `Verified ${new Date(b.verified_at).toLocaleString()}` : undefined}>
             restore verified
@@ -76,11 +78,11 @@ function BackupRow({ backup: b, showService, onRestore }: { backup: Backup; show
           </div>
         )}
       </td>
-      <td>{triggerLabel[b.trigger ?? ""] ?? b.trigger}</td>
-      <td title={b.plain_bytes ? `${formatBytes(b.plain_bytes)} before compression` : undefined}>{status === "succeeded" ? formatBytes(b.size_bytes) : "–"}</td>
+      <td title={triggerHint[b.trigger ?? ""]}>{triggerLabel[b.trigger ?? ""] ?? b.trigger}</td>
+      <td className="nowrap" title={b.plain_bytes ? `${formatBytes(b.plain_bytes)} before compression` : undefined}>{status === "succeeded" ? formatBytes(b.size_bytes) : "–"}</td>
       <td className="hide-sm">
         {b.sha256 ? (
-          <span className="row" style={{ gap: "var(--space-2)" }}>
+          <span className="row nowrap" style={{ gap: "var(--space-2)", flexWrap: "nowrap" }}>
             <span className="mono" title={b.sha256}>
               {shortSha(b.sha256)}
             </span>
@@ -90,10 +92,10 @@ function BackupRow({ backup: b, showService, onRestore }: { backup: Backup; show
           <span className="muted">–</span>
         )}
       </td>
-      <td>
+      <td className="nowrap">
         <RelativeTime at={b.created_at} />
       </td>
-      <td>{status === "running" ? <span className="muted">running…</span> : formatDuration(b.duration_ms)}</td>
+      <td className="nowrap">{status === "running" ? <span className="muted">running…</span> : formatDuration(b.duration_ms)}</td>
       {onRestore && (
         <td className="actions">
           {status === "succeeded" && (

@@ -18,10 +18,13 @@ export function shortSha(sha: string | null | undefined): string {
   return sha ? sha.slice(0, 12) : "";
 }
 
+/// How each trigger reads; a safety backup is the one a restore takes of the data it replaces.
+export const triggerHint: Record<string, string> = { safety: "Taken of the data as it was just before a restore" };
+
 export const triggerLabel: Record<string, string> = {
   manual: "manual",
   schedule: "scheduled",
-  safety: "safety (before a restore)",
+  safety: "safety",
 };
 
 /// The message to show for a failed backup or restore: the API's, or a plainer one for the codes
