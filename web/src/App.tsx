@@ -15,6 +15,7 @@ import { appRoutes } from "./features/apps/routes";
 import { serviceRoutes } from "./features/services/routes";
 import { teamRoutes } from "./features/team/routes";
 import { destinationRoutes } from "./features/destinations/routes";
+import { backupRoutes } from "./features/backups/routes";
 import { NotFound } from "./features/NotFound";
 
 const queryClient = makeQueryClient();
@@ -48,6 +49,7 @@ export const routes: RouteObject[] = [
           ...appRoutes,
           ...serviceRoutes,
           ...teamRoutes,
+          ...backupRoutes,
           ...destinationRoutes,
           ...accountRoutes,
           { path: "*", element: <NotFound /> },

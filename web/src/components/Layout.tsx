@@ -1,7 +1,7 @@
 // The signed-in frame: sidebar (team switcher, sections, account menu) and the page.
 import { Suspense, useState } from "react";
 import { NavLink, Outlet, useLocation } from "react-router-dom";
-import { Archive, Boxes, Database, FolderKanban, Menu, ScrollText, Server, Shield, UserRound, Users } from "lucide-react";
+import { Archive, Boxes, Database, DatabaseBackup, FolderKanban, Menu, ScrollText, Server, Shield, UserRound, Users } from "lucide-react";
 import { useAuth } from "../auth/AuthContext";
 
 export function Layout() {
@@ -50,6 +50,9 @@ export function Layout() {
           </NavLink>
           <NavLink to="/services" className={navClass}>
             <Database size={16} aria-hidden /> Services
+          </NavLink>
+          <NavLink to="/backups" className={navClass}>
+            <DatabaseBackup size={16} aria-hidden /> Backups
           </NavLink>
           <NavLink to="/destinations" className={navClass}>
             <Archive size={16} aria-hidden /> Backup destinations

@@ -48,6 +48,7 @@ export default function ServiceLayout() {
         tabs={[
           { to: base, label: "Overview" },
           { to: `${base}/logs`, label: "Logs" },
+          { to: `${base}/backups`, label: "Backups" },
           { to: `${base}/settings`, label: "Settings" },
         ]}
       />

@@ -6,6 +6,7 @@ const NewServicePage = lazy(() => import("./NewServicePage"));
 const ServiceLayout = lazy(() => import("./ServiceLayout"));
 const ServiceOverview = lazy(() => import("./ServiceOverview"));
 const ServiceLogs = lazy(() => import("./ServiceLogs"));
+const ServiceBackups = lazy(() => import("./ServiceBackups"));
 const ServiceSettings = lazy(() => import("./ServiceSettings"));
 
 /// The managed services' pages (lazy: each loads when first visited). An app's links are a
@@ -19,6 +20,7 @@ export const serviceRoutes: RouteObject[] = [
     children: [
       { index: true, element: <ServiceOverview /> },
       { path: "logs", element: <ServiceLogs /> },
+      { path: "backups", element: <ServiceBackups /> },
       { path: "settings", element: <ServiceSettings /> },
     ],
   },

@@ -1,0 +1,89 @@
+// A restore as it runs, read from GET /restores/{id} until it ends: the safety backup, then the
+// check of the stored object and the load, then done — with the engine's check on success, or the
+// error (a checksum mismatch in plain words: nothing was restored).
+import { useEffect } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { Link } from "react-router-dom";
+import { ErrorText } from "../../components/ErrorText";
+import { useTeamId } from "../apps/shared/queries";
+import { errorText } from "./format";
+import { backupKeys, useRestore } from "./queries";
+import type { Restore } from "./types";
+import "./backups.css";
+
+type StepState = "pending" | "active" | "done" | "failed";
+
+export function restoreSteps(r: Restore): { label: string; state: StepState }[] {
+  const running = r.status === "running";
+  const failed = r.status === "failed";
+  const atSafety = r.step === "safety_backup";
+  const safety: StepState = atSafety ? (running ? "active" : failed ? "failed" : "done") : "done";
+  const restoring: StepState = atSafety ? "pending" : running ? "active" : failed ? "failed" : "done";
+  return [
+    { label: "Safety backup", state: safety },
+    { label: "Checking and restoring", state: restoring },
+    { label: "Done", state: r.status === "succeeded" ? "done" : "pending" },
+  ];
+}
+
+const stateWord: Record<StepState, string> = { pending: "waiting", active: "running…", done: "done", failed: "failed" };
+const dotClass: Record<StepState, string> = { pending: "dot dot-idle", active: "dot dot-busy", done: "dot dot-ok", failed: "dot dot-danger" };
+
+export function RestoreProgress({ id, serviceName, onClose }: { id: string; serviceName: string; onClose: () => void }) {
+  const restore = useRestore(id);
+  const team = useTeamId();
+  const queryClient = useQueryClient();
+  const status = restore.data?.status;
+  // The safety backup is a backup of its own: show it in the lists once the restore moves on.
+  useEffect(() => {
+    if (status) void queryClient.invalidateQueries({ queryKey: backupKeys.lists(team) });
+  }, [status, restore.data?.step, queryClient, team]);
+  const r = restore.data;
+  return (
+    <section className="card" aria-labelledby="restore-progress">
+      <div className="row" style={{ justifyContent: "space-between" }}>
+        <h2 id="restore-progress">
+          Restore of {serviceName} <span className="muted mono">{id}</span>
+        </h2>
+        {status !== "running" && (
+          <button type="button" className="btn btn-sm" onClick={onClose}>
+            Close
+          </button>
+        )}
+      </div>
+      {restore.error && <ErrorText error={restore.error} />}
+      {!r && !restore.error && <div className="skeleton" style={{ height: 90 }} aria-busy="true" />}
+      {r && (
+        <>
+          <ol className="restore-steps" aria-label="Restore steps">
+            {restoreSteps(r).map((s) => (
+              <li key={s.label} className={s.state}>
+                <span className={dotClass[s.state]} aria-hidden />
+                {s.label} — {stateWord[s.state]}
+                {s.label === "Safety backup" && r.safety_backup_id && <span className="muted mono">{r.safety_backup_id}</span>}
+                {s.label === "Checking and restoring" && r.job_id && <Link to={`/jobs/${r.job_id}`}>Job output</Link>}
+              </li>
+            ))}
+          </ol>
+          <div role="status">
+            {r.status === "succeeded" && (
+              <p>
+                <strong>Restored.</strong> The engine's check answered: <strong className="mono">{r.check ?? "–"}</strong>
+                <span className="muted"> (the number of tables in the restored database)</span>
+              </p>
+            )}
+            {r.status === "running" && r.step === "restoring" && (
+              <p className="muted">The stored backup is checked against its SHA-256 before anything in {serviceName} is touched, then loaded.</p>
+            )}
+          </div>
+          {r.status === "failed" && (
+            <ErrorText>
+              {errorText(r.error)}
+              {r.error?.code && <span className="mono"> ({r.error.code})</span>}
+            </ErrorText>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
