@@ -179,6 +179,20 @@ class Instance:
         self.procs.start("caddy", ["caddy", "run", "--config", config], env=env)
         wait_until("Caddy's admin API", 30, lambda: answers(self.caddy_admin, "/config/"))
 
+    def stop_edge_caddy(self):
+        """The agent's edge Caddy outlives the agent by design (docs/edge.md): the one its
+        edge.json names is the last one standing."""
+        try:
+            with open(os.path.join(self.work, "agent", "edge", "edge.json")) as f:
+                pid = json.load(f).get("pid", 0)
+        except (OSError, ValueError):
+            return
+        if isinstance(pid, int) and pid > 1:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
     def start_berthd(self):
         self.procs.start("berthd", [
             f"{self.bin}/berthd", "--listen", f"127.0.0.1:{self.berthd_port}", "--data-dir", self.data,
@@ -350,6 +364,7 @@ def main():
                 results.append(instance.measure(args.reps))
             finally:
                 instance.procs.stop_all()
+                instance.stop_edge_caddy()
         with open(args.out, "w") as f:
             json.dump({"reps": args.reps, "poll_ms": POLL_S * 1000, "results": results}, f, indent=1)
     finally:
