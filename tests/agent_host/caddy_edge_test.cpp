@@ -236,6 +236,14 @@ TEST(FrontPlan, ChangesTheFrontMustTakeReloadIt) {
        }) {
     EXPECT_FALSE(plan_without_reload(front, table)) << proxy_args_json(table).dump();
   }
+  // Too many new hosts at once.
+  json many = base;
+  for (std::size_t i = 0; i <= kMaxPendingHosts; ++i) {
+    many.push_back(route_json("n" + std::to_string(i) + ".test", 5003, "off"));
+  }
+  EXPECT_FALSE(plan_without_reload(front, proxy_table(many)));
+  many.erase(many.end() - 1);
+  EXPECT_TRUE(plan_without_reload(front, proxy_table(many)));
   // A changed route of a known host, other ports, other ACME settings.
   json changed = base;
   changed[0]["hsts"] = true;

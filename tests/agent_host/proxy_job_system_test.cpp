@@ -333,6 +333,26 @@ TEST_F(ProxySystem, AChangedTableIsPostedWithoutReadingCaddysConfigFirst) {
   EXPECT_TRUE(reaches("more.test", "A"));
 }
 
+// A new host goes through the edge Caddy only when one can run: without it, Caddy is loaded
+// with the host as before.
+TEST_F(ProxySystem, WithoutAnEdgeCaddyANewHostIsLoadedIntoCaddy) {
+  testing::TinyServer upstream(200, 0, "A");
+  ProxyKeeper keeper({.admin_address = admin_,
+                      .state_dir = dir_.file("state"),
+                      .caddy_binary = dir_.file("no-such-caddy")});
+  ASSERT_EQ(apply(keeper, table(upstream.port())).status, "succeeded");
+  EXPECT_EQ(output_.take(), "Caddy now routes 1 host(s)\n");
+  json two = table(upstream.port());
+  two["routes"].push_back(
+      {{"host", "more.test"}, {"upstream", "127.0.0.1:" + std::to_string(upstream.port())}});
+  const int loads = caddy_loads();
+  const auto outcome = apply(keeper, two);
+  ASSERT_EQ(outcome.status, "succeeded") << outcome.error_message;
+  EXPECT_EQ(output_.take(), "Caddy now routes 2 host(s)\n");
+  EXPECT_EQ(caddy_loads(), loads + 1);
+  EXPECT_TRUE(reaches("more.test", "A"));
+}
+
 TEST_F(ProxySystem, CaddyRefusalsAndAbsenceAreReported) {
   ProxyKeeper keeper({.admin_address = admin_, .state_dir = dir_.file("state")});
   // Listening on a port another program holds cannot work: Caddy refuses the config.

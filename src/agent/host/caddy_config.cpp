@@ -518,6 +518,9 @@ std::optional<FrontPlan> plan_without_reload(const ProxyTable& front, const Prox
     plan.gone_services.push_back(route_service_name(route));
     same.routes.push_back(route);
   }
+  if (plan.pending_hosts.size() > kMaxPendingHosts) {
+    return std::nullopt;
+  }
   const auto config_of = [](const ProxyTable& t) {
     return caddy_config(t, "-", "-", acme_root_file_name(t.acme), "-");
   };

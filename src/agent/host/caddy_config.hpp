@@ -79,8 +79,14 @@ struct FrontPlan {
 /// differ: they are in the DNS table and the edge Caddy); a host the table dropped was served
 /// (a redirect route would keep answering 308); and every new host is an exact name no
 /// wildcard of the front covers, with TLS off, or acme on a front that listens for HTTPS (its
-/// certificate comes on demand, after the agent's ask).
+/// certificate comes on demand, after the agent's ask); and at most kMaxPendingHosts hosts are
+/// new.
 std::optional<FrontPlan> plan_without_reload(const ProxyTable& front, const ProxyTable& table);
+
+/// More new hosts than this at once (a first table, a restore, a bulk import) load the front
+/// instead: each goes through the edge Caddy, whose start takes longer the more routes it has,
+/// and takes the extra hop until the front's next load.
+inline constexpr std::size_t kMaxPendingHosts = 16;
 
 /// The agent DNS table of the routes: each serving route's SRV name (route_service_name) → its
 /// upstream port, and its edge_upstream_name too. With an `edge_port` (> 0), the SRV name of a
@@ -151,17 +157,20 @@ std::string route_service_name(const ProxyRoute& route);
 /// With an `ask_address` (the agent's TlsAskListener, "127.0.0.1:port") the config also takes
 /// hosts it does not name, so that adding or removing a domain need not reload it
 /// (plan_without_reload): after every host's routes, a catch-all route proxies to the edge Caddy
-/// (SRV kEdgeCatchAllName, retried for kCatchAllTry); and where the server listens for HTTPS,
-/// the acme hosts get a policy naming them (certificates obtained and renewed as before) and
-/// every other name a catch-all on-demand policy with the same issuers, whose certificates
-/// Caddy obtains at the first handshake once GET http://`ask_address`kTlsAskPath?domain=<name>
-/// answered 2xx.
+/// (SRV kEdgeCatchAllName, looked up every kCatchAllRefresh, retried for kCatchAllTry); and where
+/// the server listens for HTTPS, the acme hosts get a policy naming them (certificates obtained and
+/// renewed as before) and every other name a catch-all on-demand policy with the same issuers,
+/// whose certificates Caddy obtains at the first handshake once GET
+/// http://`ask_address`kTlsAskPath?domain=<name> answered 2xx.
 nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_address,
                             const std::string& dns_address, const std::string& acme_root_file = {},
                             const std::string& ask_address = {});
 
 /// The SRV name of the front's catch-all route: the edge Caddy's port while one runs.
 inline constexpr const char* kEdgeCatchAllName = "all.edge.berth.internal";
+
+/// How often the catch-all looks kEdgeCatchAllName up again, and retries while it finds nothing.
+inline constexpr const char* kCatchAllRefresh = "100ms";
 
 /// How long the catch-all retries while no edge Caddy answers: a host no app has gets 503 after
 /// it (the edge Caddy, when one runs, answers 404 for such a host at once).

@@ -331,11 +331,23 @@ Result<ProxyKeeper::Installed> ProxyKeeper::install(const ProxyTable& table, boo
       plan.reset();
     }
   }
-  const FrontPlan wanted = plan ? *plan : FrontPlan{};
+  FrontPlan wanted = plan ? *plan : FrontPlan{};
+  {
+    // Before any request can reach a new host: Caddy may ask at its first handshake.
+    std::lock_guard lock(ask_mutex_);
+    ask_names_.merge(tls_ask_names(table));
+  }
   // The DNS table first: a host new to Caddy's config must already resolve when Caddy loads it.
   const auto previous = dns_->services();
   const int edge_before = edge_->port();
   auto services = services_for(table, wanted);
+  if (!services && plan && !has_any_edge_rules(table)) {
+    // No edge Caddy (no caddy binary, or it would not start): the front takes the new hosts.
+    log::warn("agent.edge_caddy_unavailable", {{"message", services.error().message}});
+    plan.reset();
+    wanted = {};
+    services = services_for(table, wanted);
+  }
   if (!services) {
     return fail(services.error());
   }
