@@ -275,6 +275,8 @@ TEST(FrontPlan, TheFrontConfigCatchesOtherHostsAndAsksBeforeOnDemandCertificates
   EXPECT_EQ(routes.back()["handle"].back()["dynamic_upstreams"]["name"],
             std::string(kEdgeCatchAllName) + ".");
   EXPECT_EQ(routes.back()["handle"].back()["load_balancing"]["try_duration"], kCatchAllTry);
+  EXPECT_EQ(routes.back()["handle"].back()["load_balancing"]["try_interval"], kCatchAllRefresh);
+  EXPECT_EQ(routes.back()["handle"].back()["dynamic_upstreams"]["refresh"], kCatchAllRefresh);
   const json& automation = config["apps"]["tls"]["automation"];
   EXPECT_EQ(automation["on_demand"]["ask"], "http://127.0.0.1:7000/berth/tls-ask");
   EXPECT_EQ(automation["policies"], json::parse(R"([

@@ -574,10 +574,13 @@ nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_ad
   }
   if (!ask_address.empty()) {
     // Hosts new since this config was loaded: the edge Caddy knows them (plan_without_reload).
-    routes.push_back({{"handle",
-                       {caddy_no_server_header(),
-                        caddy_reverse_proxy(kEdgeCatchAllName, dns_address, kCatchAllTry)}},
-                      {"terminal", true}});
+    // Looked up more often than a host's upstream, and retried sooner while nothing answers, so
+    // that a new host answers soon after its edge Caddy does.
+    auto proxy = caddy_reverse_proxy(kEdgeCatchAllName, dns_address, kCatchAllTry);
+    proxy["dynamic_upstreams"]["refresh"] = kCatchAllRefresh;
+    proxy["load_balancing"]["try_interval"] = kCatchAllRefresh;
+    routes.push_back(
+        {{"handle", {caddy_no_server_header(), std::move(proxy)}}, {"terminal", true}});
   }
   nlohmann::json skip = nlohmann::json::array();
   nlohmann::json internal = nlohmann::json::array();
