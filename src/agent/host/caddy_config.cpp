@@ -479,6 +479,14 @@ std::set<std::string> tls_ask_names(const ProxyTable& table) {
   return names;
 }
 
+std::set<std::string> route_hosts(const ProxyTable& table) {
+  std::set<std::string> hosts;
+  for (const auto& route : table.routes) {
+    hosts.insert(route.host);
+  }
+  return hosts;
+}
+
 std::optional<FrontPlan> plan_without_reload(const ProxyTable& front, const ProxyTable& table) {
   if (front.http_port != table.http_port || front.https_port != table.https_port ||
       front.tls != table.tls || front.acme != table.acme) {
@@ -492,10 +500,7 @@ std::optional<FrontPlan> plan_without_reload(const ProxyTable& front, const Prox
       wildcard_parents.push_back(route.host.substr(1));  // ".example.com"
     }
   }
-  std::set<std::string> table_hosts;
-  for (const auto& route : table.routes) {
-    table_hosts.insert(route.host);
-  }
+  const auto table_hosts = route_hosts(table);
   // The front as it would be rebuilt: the table's routes of the hosts it knows, and its own of
   // the hosts the table dropped. Its config must come out the same.
   ProxyTable same = table;

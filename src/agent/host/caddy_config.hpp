@@ -83,6 +83,9 @@ struct FrontPlan {
 /// new.
 std::optional<FrontPlan> plan_without_reload(const ProxyTable& front, const ProxyTable& table);
 
+/// The hosts of the table's routes.
+std::set<std::string> route_hosts(const ProxyTable& table);
+
 /// More new hosts than this at once (a first table, a restore, a bulk import) load the front
 /// instead: each goes through the edge Caddy, whose start takes longer the more routes it has,
 /// and takes the extra hop until the front's next load.

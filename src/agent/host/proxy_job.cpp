@@ -322,7 +322,9 @@ void ProxyKeeper::keep_front(const ProxyTable& table) {
 
 Result<ProxyKeeper::Installed> ProxyKeeper::install(const ProxyTable& table, bool may_defer) {
   std::optional<FrontPlan> plan;
-  if (may_defer && front_) {
+  // The same hosts (a deployment's switch, a rule change): nothing to plan, the path of a load
+  // (converge), which renders the config once and loads it only when it changed.
+  if (may_defer && front_ && route_hosts(*front_) != route_hosts(table)) {
     plan = plan_without_reload(*front_, table);
     // Nothing pending: the path of a load (converge), which loads only when Caddy runs another
     // config. Else Caddy must still run the front's config (not restarted without it); when
