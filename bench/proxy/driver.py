@@ -168,6 +168,12 @@ class Instance:
         self.https_port = free_port()
         self.upstream_port = upstream_port
         self.data = os.path.join(self.work, "data")
+        # The baseline's own Caddy (started with a copy of the agent's Caddy's config): Berth's
+        # Caddy is not loaded for a new domain, and a load behind the agent's back would make
+        # the agent's next change a load too.
+        self.plain_admin = free_port()
+        self.plain_http = free_port()
+        self.plain_https = free_port()
 
     def start_caddy(self):
         caddy_dir = os.path.join(self.work, "caddy")
@@ -178,6 +184,38 @@ class Instance:
         env = dict(os.environ, XDG_DATA_HOME=caddy_dir, XDG_CONFIG_HOME=caddy_dir)
         self.procs.start("caddy", ["caddy", "run", "--config", config], env=env)
         wait_until("Caddy's admin API", 30, lambda: answers(self.caddy_admin, "/config/"))
+
+    def start_plain_caddy(self):
+        """A second Caddy running the agent's Caddy's config (its routes, SRV lookups at the
+        agent's DNS responder and catch-all included) on ports of its own, for the baseline."""
+        config = json.loads(http_call(self.caddy_admin, "GET", "/config/")[1])
+        config["admin"]["listen"] = f"127.0.0.1:{self.plain_admin}"
+        config.pop("logging", None)  # the agent's TLS log receiver is the agent Caddy's
+        http = config["apps"]["http"]
+        http["http_port"], http["https_port"] = self.plain_http, self.plain_https
+        http["servers"][SERVER_NAME]["listen"] = [f":{self.plain_http}"]
+        caddy_dir = os.path.join(self.work, "plain-caddy")
+        os.makedirs(caddy_dir)
+        path = os.path.join(caddy_dir, "caddy.json")
+        with open(path, "w") as f:
+            json.dump(config, f)
+        env = dict(os.environ, XDG_DATA_HOME=caddy_dir, XDG_CONFIG_HOME=caddy_dir)
+        self.procs.start("plain-caddy", ["caddy", "run", "--config", path], env=env)
+        wait_until("the plain Caddy's admin API", 30, lambda: answers(self.plain_admin, "/config/"))
+
+    def stop_edge_caddy(self):
+        """The agent's edge Caddy outlives the agent by design (docs/edge.md): the one its
+        edge.json names is the last one standing."""
+        try:
+            with open(os.path.join(self.work, "agent", "edge", "edge.json")) as f:
+                pid = json.load(f).get("pid", 0)
+        except (OSError, ValueError):
+            return
+        if isinstance(pid, int) and pid > 1:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
 
     def start_berthd(self):
         self.procs.start("berthd", [
@@ -276,9 +314,9 @@ class Instance:
 
     def caddy_round(self, host):
         """What a client of Caddy alone does: read the config, add a route, load it. Times in ms."""
-        poller = Poller(self.http_port, host)
+        poller = Poller(self.plain_http, host)
         start = time.monotonic()
-        status, body = http_call(self.caddy_admin, "GET", "/config/")
+        status, body = http_call(self.plain_admin, "GET", "/config/")
         if status != 200:
             raise RuntimeError(f"GET /config/ -> {status}")
         config = json.loads(body)
@@ -286,14 +324,16 @@ class Instance:
         routes = config["apps"]["http"]["servers"][SERVER_NAME]["routes"]
         # The same route Berth renders for a domain of the last app, under the new hostname
         # (its upstream lookup name stays the app's own, which the agent's DNS answers).
-        template = next(r for r in routes if r["match"][0]["host"] == [self.last_host])
+        template = next(r for r in routes if "match" in r and r["match"][0]["host"] == [self.last_host])
         route = copy.deepcopy(template)
         route["match"][0]["host"] = [host]
-        at = next((i for i, r in enumerate(routes) if r["match"][0]["host"][0] > host), len(routes))
+        # In hostname order, before the catch-all route (the one without a matcher).
+        at = next((i for i, r in enumerate(routes) if "match" not in r or r["match"][0]["host"][0] > host),
+                  len(routes))
         routes.insert(at, route)
         payload = json.dumps(config)
         posting = time.monotonic()
-        status, body = http_call(self.caddy_admin, "POST", "/load", payload)
+        status, body = http_call(self.plain_admin, "POST", "/load", payload)
         if status // 100 != 2:
             raise RuntimeError(f"POST /load -> {status} {body[:300]!r}")
         loaded = time.monotonic()
@@ -310,6 +350,7 @@ class Instance:
         self.last_host = f"app-{self.n:04}.proxy.bench"
         routes = len(json.loads(http_call(self.caddy_admin, "GET", "/config/")[1])
                      ["apps"]["http"]["servers"][SERVER_NAME]["routes"])
+        self.start_plain_caddy()
         log(f"N={self.n}: warm-up apply {warm_ms:.0f} ms; Caddy has {routes} routes")
         berth, caddy = [], []
         for rep in range(reps):
@@ -350,6 +391,7 @@ def main():
                 results.append(instance.measure(args.reps))
             finally:
                 instance.procs.stop_all()
+                instance.stop_edge_caddy()
         with open(args.out, "w") as f:
             json.dump({"reps": args.reps, "poll_ms": POLL_S * 1000, "results": results}, f, indent=1)
     finally:

@@ -140,7 +140,158 @@ TEST(CaddyEdge, RulesLiveInTheEdgeCaddyAndTheFrontConfigNeverChangesWithThem) {
   const json& proxy = server["routes"][1]["handle"].back();
   EXPECT_EQ(proxy["dynamic_upstreams"]["name"], edge_upstream_name(route) + ".");
   EXPECT_EQ(proxy["trusted_proxies"], json({"127.0.0.1/32"}));
-  EXPECT_EQ(server["routes"].back()["handle"][0]["status_code"], 502);
+  EXPECT_EQ(server["routes"].back()["handle"][0]["status_code"], 404);
+}
+
+// Domains without a front reload (plan_without_reload): which tables the front Caddy's config
+// serves unchanged, and what the edge Caddy and the DNS table do for the difference.
+json route_json(const std::string& host, int port, const std::string& tls = {}) {
+  json route = {{"host", host}, {"upstream", "127.0.0.1:" + std::to_string(port)}};
+  if (!tls.empty()) {
+    route["tls"] = tls;
+  }
+  return route;
+}
+
+ProxyTable proxy_table(json routes, const std::string& tls = "acme") {
+  auto table = parse_proxy_args(
+      {{"http_port", 8080}, {"https_port", 8443}, {"tls", tls}, {"routes", std::move(routes)}});
+  EXPECT_TRUE(table) << table.error().message;
+  return table ? *table : ProxyTable{};
+}
+
+TEST(FrontPlan, NewAndRemovedHostsLeaveTheFrontConfigAlone) {
+  const ProxyTable front = proxy_table({route_json("a.test", 5001), route_json("b.test", 5002),
+                                        route_json("old.test", 5003, "off")});
+  // a.test moves port and gets rules, b.test stays, old.test goes, two hosts come.
+  json routes = {route_json("a.test", 6001), route_json("b.test", 5002),
+                 route_json("new.test", 5004), route_json("plain.test", 5005, "off")};
+  routes[0]["edge"] = {{"headers", {{"set", {{"X-A", "1"}}}}}};
+  routes.push_back(route_json("new.test", 5006));
+  routes.back()["path_prefix"] = "/api";
+  const ProxyTable table = proxy_table(routes);
+  const auto plan = plan_without_reload(front, table);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->pending_hosts, (std::set<std::string>{"new.test", "plain.test"}));
+  EXPECT_EQ(plan->gone_services, (std::vector<std::string>{route_service_name(front.routes[2])}));
+  EXPECT_EQ(tls_ask_names(table), (std::set<std::string>{"a.test", "b.test", "new.test"}));
+
+  // The DNS table: the gone host and the catch-all answer with the edge Caddy's port.
+  const auto services = upstream_services(table, 4000, *plan);
+  EXPECT_EQ(services.at(route_service_name(front.routes[2])), 4000);
+  EXPECT_EQ(services.at(kEdgeCatchAllName), 4000);
+  EXPECT_EQ(services.at(route_service_name(table.routes[0])), 4000);  // rules
+  EXPECT_EQ(services.at(route_service_name(table.routes[1])), 5002);
+  EXPECT_EQ(services.at(edge_upstream_name(table.routes[2])), 5004);
+  EXPECT_FALSE(upstream_services(table).contains(kEdgeCatchAllName));
+
+  // The edge Caddy: a.test's rules, new.test's routes whole (the longer prefix first, an https
+  // redirect on what the front says the scheme was), plain.test without TLS, 404 for the rest.
+  const json edge = edge_caddy_config(table, 4000, "127.0.0.1:53", *plan);
+  const json& server_routes = edge["apps"]["http"]["servers"]["berth-edge"]["routes"];
+  std::vector<std::string> hosts;
+  for (const auto& route : server_routes) {
+    hosts.push_back(route.contains("match") ? route["match"][0]["host"][0].get<std::string>()
+                                            : "*");
+  }
+  EXPECT_EQ(hosts, (std::vector<std::string>{kEdgeProbeHost, "a.test", "new.test", "new.test",
+                                             "new.test", "new.test", "plain.test", "*"}));
+  EXPECT_EQ(server_routes[2]["match"][0]["header"]["X-Forwarded-Proto"], json({"http"}));
+  EXPECT_EQ(server_routes[2]["match"][0]["path"], json({"/api", "/api/*"}));
+  EXPECT_EQ(server_routes[2]["handle"][1]["headers"]["Location"],
+            json({"https://new.test:8443{http.request.uri}"}));
+  EXPECT_EQ(server_routes[3]["handle"].back()["dynamic_upstreams"]["name"],
+            edge_upstream_name(table.routes[4]) + ".");
+  EXPECT_EQ(server_routes[6]["handle"].back()["dynamic_upstreams"]["name"],
+            edge_upstream_name(table.routes[3]) + ".");
+  EXPECT_EQ(server_routes.back()["handle"][0]["status_code"], 404);
+
+  // Nothing to do: no edge Caddy.
+  const auto same = plan_without_reload(front, front);
+  ASSERT_TRUE(same);
+  EXPECT_TRUE(same->empty());
+  EXPECT_TRUE(edge_caddy_config(front, 4000, "127.0.0.1:53", *same).is_null());
+}
+
+TEST(FrontPlan, ChangesTheFrontMustTakeReloadIt) {
+  json base = {route_json("a.test", 5001), route_json("*.wild.test", 5002, "internal")};
+  const ProxyTable front = proxy_table(base);
+  const auto with = [&](const json& route) {
+    json routes = base;
+    routes.push_back(route);
+    return proxy_table(routes);
+  };
+  json prefix = route_json("a.test", 5003);
+  prefix["path_prefix"] = "/api";
+  json redirect = {{"host", "r.test"}, {"redirect_to", "https://a.test"}};
+  json certificate = route_json("c.test", 5003, "custom");
+  certificate["certificate"] = {{"chain", "-----BEGIN CERTIFICATE-----\n"},
+                                {"key", "-----BEGIN PRIVATE KEY-----\n"}};
+  for (const ProxyTable& table : {
+           with(route_json("i.test", 5003, "internal")),   // internal: named in the front
+           with(certificate),                              // custom: its certificate too
+           with(route_json("x.wild.test", 5003, "off")),   // the front's wildcard takes it
+           with(route_json("*.other.test", 5003, "off")),  // a wildcard
+           with(prefix),                                   // a.test's route takes /api
+       }) {
+    EXPECT_FALSE(plan_without_reload(front, table)) << proxy_args_json(table).dump();
+  }
+  // Too many new hosts at once.
+  json many = base;
+  for (std::size_t i = 0; i <= kMaxPendingHosts; ++i) {
+    many.push_back(route_json("n" + std::to_string(i) + ".test", 5003, "off"));
+  }
+  EXPECT_FALSE(plan_without_reload(front, proxy_table(many)));
+  many.erase(many.end() - 1);
+  EXPECT_TRUE(plan_without_reload(front, proxy_table(many)));
+  // A changed route of a known host, other ports, other ACME settings.
+  json changed = base;
+  changed[0]["hsts"] = true;
+  EXPECT_FALSE(plan_without_reload(front, proxy_table(changed)));
+  ProxyTable ports = front;
+  ports.https_port = 9443;
+  EXPECT_FALSE(plan_without_reload(front, ports));
+  ProxyTable acme = front;
+  acme.acme.email = "ops@example.com";
+  EXPECT_FALSE(plan_without_reload(front, acme));
+  // A removed redirect would go on answering 308.
+  const ProxyTable redirecting = with(redirect);
+  EXPECT_FALSE(plan_without_reload(redirecting, front));
+  EXPECT_TRUE(plan_without_reload(front, redirecting));  // a new one is the edge's
+  // An acme host needs a front listening for HTTPS; one without takes only hosts without TLS.
+  const ProxyTable plain = proxy_table({route_json("a.test", 5001)}, "off");
+  EXPECT_FALSE(plan_without_reload(
+      plain, proxy_table({route_json("a.test", 5001), route_json("n.test", 5002, "acme")}, "off")));
+  EXPECT_TRUE(plan_without_reload(
+      plain, proxy_table({route_json("a.test", 5001), route_json("n.test", 5002)}, "off")));
+}
+
+TEST(FrontPlan, TheFrontConfigCatchesOtherHostsAndAsksBeforeOnDemandCertificates) {
+  const ProxyTable table =
+      proxy_table({route_json("a.test", 5001), route_json("i.test", 5002, "internal")});
+  const json config = caddy_config(table, "127.0.0.1:2019", "127.0.0.1:53", {}, "127.0.0.1:7000");
+  const json& routes = config["apps"]["http"]["servers"][kCaddyServer]["routes"];
+  EXPECT_FALSE(routes.back().contains("match"));
+  EXPECT_EQ(routes.back()["handle"].back()["dynamic_upstreams"]["name"],
+            std::string(kEdgeCatchAllName) + ".");
+  EXPECT_EQ(routes.back()["handle"].back()["load_balancing"]["try_duration"], kCatchAllTry);
+  EXPECT_EQ(routes.back()["handle"].back()["load_balancing"]["try_interval"], kCatchAllRefresh);
+  EXPECT_EQ(routes.back()["handle"].back()["dynamic_upstreams"]["refresh"], kCatchAllRefresh);
+  const json& automation = config["apps"]["tls"]["automation"];
+  EXPECT_EQ(automation["on_demand"]["ask"], "http://127.0.0.1:7000/berth/tls-ask");
+  EXPECT_EQ(automation["policies"], json::parse(R"([
+    {"subjects": ["i.test"], "issuers": [{"module": "internal"}]},
+    {"subjects": ["a.test"]},
+    {"on_demand": true}])"));
+  // Without an ask address: the config of before (no catch-all, no on-demand).
+  const json before = caddy_config(table, "127.0.0.1:2019", "127.0.0.1:53");
+  EXPECT_EQ(before["apps"]["http"]["servers"][kCaddyServer]["routes"].size(), routes.size() - 1);
+  EXPECT_FALSE(before["apps"]["tls"]["automation"].contains("on_demand"));
+  // No TLS anywhere: the catch-all, no TLS app.
+  const json plain = caddy_config(proxy_table({route_json("a.test", 5001)}, "off"),
+                                  "127.0.0.1:2019", "127.0.0.1:53", {}, "127.0.0.1:7000");
+  EXPECT_FALSE(plain["apps"].contains("tls"));
+  EXPECT_FALSE(plain["apps"]["http"]["servers"][kCaddyServer]["routes"].back().contains("match"));
 }
 
 // An agent starting with an edge.json it cannot use (damaged, or naming a process that is not

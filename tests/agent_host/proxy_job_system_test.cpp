@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -54,7 +55,16 @@ class ProxySystem : public ::testing::Test {
     std::filesystem::create_directories(dir_.path() / "state");
     start_caddy();
   }
-  void TearDown() override { testing::stop_program(caddy_); }
+  void TearDown() override {
+    testing::stop_program(caddy_);
+    // The keeper's edge Caddy outlives it by design (edge_caddy.hpp): the one edge.json names
+    // is the last one standing (the ones it replaced were stopped).
+    std::ifstream kept(dir_.file("state/edge/edge.json"));
+    const json edge = json::parse(kept, nullptr, false);
+    if (edge.is_object() && edge.value("pid", 0) > 1) {
+      ::kill(edge.value("pid", 0), SIGKILL);
+    }
+  }
 
   void start_caddy() {
     std::ofstream(dir_.file("caddy.json")) << json{{"admin", {{"listen", admin_}}}}.dump();
@@ -265,15 +275,31 @@ TEST_F(ProxySystem, AChangedTableIsPostedWithoutReadingCaddysConfigFirst) {
   EXPECT_EQ(caddy_reads(), reads + 1);  // a new keeper knows nothing of what Caddy runs
   EXPECT_EQ(caddy_loads(), loads + 1);
 
+  // A new host is the edge Caddy's until the front's next load: Caddy is asked whether it
+  // still runs the front's config, and posted nothing.
   json two = table(upstream.port());
   two["routes"].push_back(
       {{"host", "more.test"}, {"upstream", "127.0.0.1:" + std::to_string(upstream.port())}});
   reads = caddy_reads();
   ASSERT_EQ(apply(keeper, two).status, "succeeded");
+  EXPECT_EQ(output_.take(),
+            "upstream switched without a Caddy reload (2 host(s), 1 through the edge Caddy until "
+            "Caddy's next load)\n");
+  EXPECT_EQ(caddy_reads(), reads + 1);
+  EXPECT_EQ(caddy_loads(), loads + 1);
+  EXPECT_TRUE(reaches("more.test", "A"));
+
+  // A change the front must take (another https port) takes every host: posted without reading.
+  json moved = two;
+  moved["https_port"] = https_port_ + 1 == http_port_ ? https_port_ + 2 : https_port_ + 1;
+  reads = caddy_reads();
+  ASSERT_EQ(apply(keeper, moved).status, "succeeded");
   EXPECT_EQ(output_.take(), "Caddy now routes 2 host(s)\n");
   EXPECT_EQ(caddy_reads(), reads);
   EXPECT_EQ(caddy_loads(), loads + 2);
+  EXPECT_NE(caddy_now().dump().find("more.test"), std::string::npos);
   EXPECT_TRUE(reaches("more.test", "A"));
+  two = moved;
 
   // The same table again: Caddy is asked, and posted nothing.
   reads = caddy_reads();
@@ -304,6 +330,26 @@ TEST_F(ProxySystem, AChangedTableIsPostedWithoutReadingCaddysConfigFirst) {
   EXPECT_EQ(output_.take(), "nothing changed: Caddy routes 2 host(s)\n");
   EXPECT_EQ(caddy_reads(), reads + 1);
   EXPECT_EQ(caddy_loads(), loads);
+  EXPECT_TRUE(reaches("more.test", "A"));
+}
+
+// A new host goes through the edge Caddy only when one can run: without it, Caddy is loaded
+// with the host as before.
+TEST_F(ProxySystem, WithoutAnEdgeCaddyANewHostIsLoadedIntoCaddy) {
+  testing::TinyServer upstream(200, 0, "A");
+  ProxyKeeper keeper({.admin_address = admin_,
+                      .state_dir = dir_.file("state"),
+                      .caddy_binary = dir_.file("no-such-caddy")});
+  ASSERT_EQ(apply(keeper, table(upstream.port())).status, "succeeded");
+  EXPECT_EQ(output_.take(), "Caddy now routes 1 host(s)\n");
+  json two = table(upstream.port());
+  two["routes"].push_back(
+      {{"host", "more.test"}, {"upstream", "127.0.0.1:" + std::to_string(upstream.port())}});
+  const int loads = caddy_loads();
+  const auto outcome = apply(keeper, two);
+  ASSERT_EQ(outcome.status, "succeeded") << outcome.error_message;
+  EXPECT_EQ(output_.take(), "Caddy now routes 2 host(s)\n");
+  EXPECT_EQ(caddy_loads(), loads + 1);
   EXPECT_TRUE(reaches("more.test", "A"));
 }
 

@@ -209,6 +209,42 @@ class EdgeSystem : public ::testing::Test {
     return testing::ask(http_port_, request, source);
   }
 
+  // wrk -t2 -c16 for `duration` on app.test, GET or (`method` "POST") a small body each time,
+  // started 300 ms before this returns; its pid, or -1.
+  pid_t start_wrk(const std::string& method, const std::string& duration) {
+    const auto script = dir_.path() / "post.lua";
+    std::ofstream(script) << "wrk.method = \"POST\"\nwrk.body = \"hello\"\n"
+                             "wrk.headers[\"Content-Type\"] = \"text/plain\"\n";
+    std::vector<std::string> args = {"-t2", "-c16", "-d" + duration, "-H", "Host: app.test"};
+    if (method == "POST") {
+      args.insert(args.end(), {"-s", script.string()});
+    }
+    args.push_back("http://127.0.0.1:" + std::to_string(http_port_) + "/");
+    const pid_t wrk = spawn_process("/usr/bin/wrk", args, {}, dir_.path() / "wrk.txt");
+    std::this_thread::sleep_for(milliseconds(300));
+    return wrk;
+  }
+
+  // wrk's report once it has exited (within 30 s); "" when it did not exit cleanly.
+  std::string wrk_report(pid_t wrk) {
+    if (wait_for_exit(wrk, std::chrono::seconds(30)) != 0) {
+      return "";
+    }
+    std::ifstream in(dir_.path() / "wrk.txt");
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+
+  // The front Caddy's log lines with an error (at most 4000 characters).
+  std::string caddy_errors() const {
+    const auto log = caddy_->log();
+    std::string errors;
+    for (std::size_t at = log.find("\"error\""); at != std::string::npos && errors.size() < 4000;
+         at = log.find("\"error\"", at + 1)) {
+      errors += log.substr(log.rfind('\n', at) + 1, 600) + "\n";
+    }
+    return errors;
+  }
+
   TempDir dir_;
   int http_port_ = free_loopback_port();
   agent::host::testing::TinyServer upstream_{200, 0, "ok"};
@@ -412,18 +448,8 @@ TEST_P(EdgeWrk, RulesChangeUnderWrkLoadWithoutAnError) {
   }
   BodyReader reader;  // reads the whole body: a POST's too
   apply_ok({{"headers", {{"set", {{"X-Version", "0"}}}}}}, reader.port());
-  const auto script = dir_.path() / "post.lua";
-  std::ofstream(script) << "wrk.method = \"POST\"\nwrk.body = \"hello\"\n"
-                           "wrk.headers[\"Content-Type\"] = \"text/plain\"\n";
-  std::vector<std::string> args = {"-t2", "-c16", "-d6s", "-H", "Host: app.test"};
-  if (GetParam() == "POST") {
-    args.insert(args.end(), {"-s", script.string()});
-  }
-  args.push_back("http://127.0.0.1:" + std::to_string(http_port_) + "/");
-  const auto report = dir_.path() / "wrk.txt";
-  const pid_t wrk = spawn_process("/usr/bin/wrk", args, {}, report);
+  const pid_t wrk = start_wrk(GetParam(), "6s");
   ASSERT_GT(wrk, 0);
-  std::this_thread::sleep_for(milliseconds(300));
   for (int round = 1; round <= 5; ++round) {
     json edge = {{"headers", {{"set", {{"X-Version", std::to_string(round)}}}}}};
     if (round % 2 == 0) {
@@ -431,22 +457,156 @@ TEST_P(EdgeWrk, RulesChangeUnderWrkLoadWithoutAnError) {
     }
     EXPECT_EQ(apply(round == 3 ? json(nullptr) : edge, reader.port()).status, "succeeded");
   }
-  ASSERT_EQ(wait_for_exit(wrk, std::chrono::seconds(30)), 0);
-  std::ifstream in(report);
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string text = wrk_report(wrk);
   std::cout << text;
   EXPECT_NE(text.find(" requests in "), std::string::npos) << text;
-  const auto log = caddy_->log();
-  std::string errors;
-  for (std::size_t at = log.find("\"error\""); at != std::string::npos && errors.size() < 4000;
-       at = log.find("\"error\"", at + 1)) {
-    errors += log.substr(log.rfind('\n', at) + 1, 600) + "\n";
-  }
-  EXPECT_EQ(text.find("Non-2xx"), std::string::npos) << text << errors;
-  EXPECT_EQ(text.find("Socket errors"), std::string::npos) << text << errors;
+  EXPECT_EQ(text.find("Non-2xx"), std::string::npos) << text << caddy_errors();
+  EXPECT_EQ(text.find("Socket errors"), std::string::npos) << text << caddy_errors();
 }
 
 INSTANTIATE_TEST_SUITE_P(Methods, EdgeWrk, ::testing::Values("GET", "POST"),
+                         [](const auto& method) { return method.param; });
+
+// Domains of the loaded app and of another come and go under wrk (GET and POST, keep-alive,
+// -c16) on an existing domain: not one socket error or non-2xx, the front Caddy's config never
+// changes (new hosts take its catch-all to the edge Caddy, removed ones are pointed there and
+// get 404), every new domain answers within a bound and a removed one stops. The next change
+// the front must take (here a host with internal TLS) folds the new hosts into its config.
+class DomainWrk : public EdgeSystem, public ::testing::WithParamInterface<std::string> {
+ protected:
+  agent::JobOutcome apply_routes(const json& routes) {
+    agent::JobContext job{.job_id = "job_domains",
+                          .kind = "proxy.apply",
+                          .args = {{"http_port", http_port_},
+                                   {"https_port", https_port_},
+                                   {"tls", "off"},
+                                   {"routes", routes}},
+                          .timeout = milliseconds(30'000),
+                          .output = output_,
+                          .cancelled = cancelled_};
+    return keeper_->apply(job);
+  }
+
+  // curl's "<body> <status>" for http(s)://host/path (trusting Caddy's local CA); "failed" when
+  // curl failed (no connection, no TLS handshake).
+  std::string curl(const std::string& host, bool tls, const std::string& path = "/") {
+    const auto out = dir_.path() / "curl.out";
+    std::filesystem::remove(out);  // spawn_process appends
+    const int port = tls ? https_port_ : http_port_;
+    const std::string url =
+        std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(port) + path;
+    const pid_t pid = spawn_process(
+        "/usr/bin/curl",
+        {"-sS", "--max-time", "5", "-w", " %{http_code}", "--cacert",
+         (dir_.path() / "caddy" / "caddy" / "pki" / "authorities" / "local" / "root.crt").string(),
+         "--resolve", host + ":" + std::to_string(port) + ":127.0.0.1", url},
+        {}, out);
+    if (pid <= 0 || wait_for_exit(pid, std::chrono::seconds(10)) != 0) {
+      return "failed";
+    }
+    std::ifstream in(out);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+
+  // Polls (every 50 ms, at most 15 s) until `host` answers something starting with `want` and
+  // ending in `status`; the last answer.
+  std::string wait_for(const std::string& host, const std::string& want, const std::string& status,
+                       const std::string& path = "/") {
+    std::string answer;
+    for (const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+         std::chrono::steady_clock::now() < deadline;
+         std::this_thread::sleep_for(milliseconds(50))) {
+      answer = curl(host, false, path);
+      if (answer.starts_with(want) && answer.ends_with(status)) {
+        break;
+      }
+    }
+    return answer;
+  }
+
+  int https_port_ = free_loopback_port();
+};
+
+TEST_P(DomainWrk, DomainsComeAndGoUnderWrkLoadWithoutAnError) {
+  if (!std::filesystem::exists("/usr/bin/wrk") || !std::filesystem::exists("/usr/bin/curl")) {
+    GTEST_SKIP() << "wrk or curl is not installed (scripts/install-deps --test)";
+  }
+  BodyReader reader;  // the loaded app, which reads the whole body: a POST's too
+  const auto route = [](const std::string& host, int port, const std::string& tls = "off") {
+    return json{{"host", host}, {"upstream", "127.0.0.1:" + std::to_string(port)}, {"tls", tls}};
+  };
+  const json base = {route("app.test", reader.port()), route("other.test", upstream_.port()),
+                     route("secure.test", upstream_.port(), "internal")};
+  json with_gone = base;
+  with_gone.push_back(route("gone.test", upstream_.port()));
+  ASSERT_EQ(apply_routes(with_gone).status, "succeeded");
+  ASSERT_EQ(curl("secure.test", true), "ok 200");
+  EXPECT_EQ(curl("gone.test", false), "ok 200");
+  // The agent's ask says no: Caddy gets no certificate for a name no app has.
+  EXPECT_EQ(curl("never.test", true), "failed");
+  const std::string front = caddy_->config();
+  ASSERT_NE(front.find("berth/tls-ask"), std::string::npos) << front;
+  ASSERT_NE(front.find(agent::host::kEdgeCatchAllName), std::string::npos) << front;
+
+  const pid_t wrk = start_wrk(GetParam(), "120s");  // interrupted once the changes are done
+  ASSERT_GT(wrk, 0);
+
+  // Ten changes: each adds a domain (to the loaded app or the other; every third with a path
+  // prefix to the other app) and takes the previous round's away; round 5 also takes gone.test,
+  // a host the front's config names, away.
+  std::string previous;
+  std::int64_t slowest_ms = 0;
+  for (int round = 1; round <= 10; ++round) {
+    const std::string host = "new" + std::to_string(round) + ".test";
+    const bool loaded_app = round % 2 == 0;
+    json routes = round < 5 ? with_gone : base;
+    routes.push_back(route(host, loaded_app ? reader.port() : upstream_.port()));
+    if (round % 3 == 0) {
+      routes.push_back(route(host, loaded_app ? upstream_.port() : reader.port()));
+      routes.back()["path_prefix"] = "/p";
+    }
+    const auto started = std::chrono::steady_clock::now();
+    const auto outcome = apply_routes(routes);
+    EXPECT_EQ(outcome.status, "succeeded") << outcome.error_message;
+    const std::string want = loaded_app ? "read " : "ok";
+    const std::string answer = wait_for(host, want, " 200");
+    const auto took =
+        std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
+    slowest_ms = std::max<std::int64_t>(slowest_ms, took.count());
+    EXPECT_TRUE(answer.starts_with(want) && answer.ends_with(" 200")) << host << ": " << answer;
+    if (round % 3 == 0) {
+      const std::string other_app = loaded_app ? "ok" : "read ";
+      EXPECT_TRUE(curl(host, false, "/p/x").starts_with(other_app)) << host;
+    }
+    if (!previous.empty()) {
+      EXPECT_EQ(curl(previous, false), "Not Found\n 404") << previous;
+    }
+    if (round == 5) {
+      EXPECT_EQ(curl("gone.test", false), "Not Found\n 404");
+    }
+    previous = host;
+  }
+  ASSERT_EQ(::kill(wrk, SIGINT), 0);  // wrk prints its report when interrupted
+  const std::string text = wrk_report(wrk);
+  std::cout << text << "slowest new domain answered after " << slowest_ms << " ms\n";
+  EXPECT_NE(text.find(" requests in "), std::string::npos) << text;
+  EXPECT_EQ(text.find("Non-2xx"), std::string::npos) << text << caddy_errors();
+  EXPECT_EQ(text.find("Socket errors"), std::string::npos) << text << caddy_errors();
+  EXPECT_EQ(caddy_->config(), front);  // never reloaded
+  EXPECT_LT(slowest_ms, 5'000);
+
+  // A change the front must take: it is loaded with every host, new10.test now its own route.
+  json routes = base;
+  routes.push_back(route("new10.test", reader.port()));
+  routes.push_back(route("internal.test", upstream_.port(), "internal"));
+  ASSERT_EQ(apply_routes(routes).status, "succeeded");
+  EXPECT_NE(caddy_->config().find("new10.test"), std::string::npos);
+  EXPECT_EQ(caddy_->config().find("gone.test"), std::string::npos);
+  EXPECT_TRUE(wait_for("new10.test", "read ", " 200").ends_with(" 200"));
+  EXPECT_EQ(curl("internal.test", true), "ok 200");
+}
+
+INSTANTIATE_TEST_SUITE_P(Methods, DomainWrk, ::testing::Values("GET", "POST"),
                          [](const auto& method) { return method.param; });
 
 // The edge Caddy outlives the agent and is taken back by the next one; when it dies, the

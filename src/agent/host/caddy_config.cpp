@@ -231,16 +231,6 @@ std::string route_hash(std::string_view text) {
   return out;
 }
 
-nlohmann::json redirect_308(const std::string& location) {
-  return {{"handler", "static_response"},
-          {"status_code", 308},
-          {"headers", {{"Location", {location}}}}};
-}
-
-std::string port_suffix(int port, int standard) {
-  return port == standard ? "" : ":" + std::to_string(port);
-}
-
 // The issuers of the acme hosts' policy (see caddy_config in the header).
 nlohmann::json acme_issuers(const acme::AcmeSettings& settings, const std::string& root_file) {
   nlohmann::json acme_issuer = {{"module", "acme"}};
@@ -266,17 +256,12 @@ void add_caddy_routes(const ProxyTable& table, const ProxyRoute& route,
                       const std::string& dns_address, nlohmann::json& out) {
   const bool tls = route_tls(table, route) != "off";
   if (tls && route.https_redirect) {
-    // The host comes from the request only for a wildcard, whose matcher already allowed it
-    // to be a name under the validated one.
-    const std::string host = route.host.starts_with("*.") ? "{http.request.host}" : route.host;
     nlohmann::json match = caddy_route_match(route);
     match["protocol"] = "http";
-    out.push_back({{"match", {std::move(match)}},
-                   {"handle",
-                    {caddy_no_server_header(),
-                     redirect_308("https://" + host + port_suffix(table.https_port, 443) +
-                                  "{http.request.uri}")}},
-                   {"terminal", true}});
+    out.push_back(
+        {{"match", {std::move(match)}},
+         {"handle", {caddy_no_server_header(), caddy_redirect_308(https_location(table, route))}},
+         {"terminal", true}});
   }
   nlohmann::json handle = {caddy_no_server_header()};
   if (tls && route.hsts) {
@@ -285,7 +270,7 @@ void add_caddy_routes(const ProxyTable& table, const ProxyRoute& route,
          {"response", {{"set", {{"Strict-Transport-Security", {"max-age=31536000"}}}}}}});
   }
   if (!route.redirect_to.empty()) {
-    handle.push_back(redirect_308(route.redirect_to + "{http.request.uri}"));
+    handle.push_back(caddy_redirect_308(route.redirect_to + "{http.request.uri}"));
   } else {
     // A route with edge rules is sent to the edge Caddy by the same SRV name (the agent's DNS
     // answers with the edge's port): the rules never make this config differ.
@@ -309,8 +294,23 @@ nlohmann::json caddy_route_match(const ProxyRoute& route) {
   return match;
 }
 
-nlohmann::json caddy_reverse_proxy(const std::string& service_name,
-                                   const std::string& dns_address) {
+nlohmann::json caddy_redirect_308(const std::string& location) {
+  return {{"handler", "static_response"},
+          {"status_code", 308},
+          {"headers", {{"Location", {location}}}}};
+}
+
+std::string https_location(const ProxyTable& table, const ProxyRoute& route) {
+  // The host comes from the request only for a wildcard, whose matcher already allowed it to
+  // be a name under the validated one.
+  const std::string host = route.host.starts_with("*.") ? "{http.request.host}" : route.host;
+  const std::string port =
+      table.https_port == 443 ? std::string() : ":" + std::to_string(table.https_port);
+  return "https://" + host + port + "{http.request.uri}";
+}
+
+nlohmann::json caddy_reverse_proxy(const std::string& service_name, const std::string& dns_address,
+                                   const char* try_duration) {
   const nlohmann::json resolver = {{"addresses", {"udp/" + dns_address}}};
   // The name ends with a dot so that Go's resolver never tries it under a search domain.
   // The transport resolves the SRV target (upstream.berth.internal) with the same responder.
@@ -323,7 +323,7 @@ nlohmann::json caddy_reverse_proxy(const std::string& service_name,
             {"refresh", kUpstreamRefresh},
             {"resolver", resolver}}},
           {"transport", {{"protocol", "http"}, {"resolver", resolver}}},
-          {"load_balancing", {{"try_duration", "5s"}}}};
+          {"load_balancing", {{"try_duration", try_duration}}}};
 }
 
 std::string acme_root_file_name(const acme::AcmeSettings& settings) {
@@ -447,8 +447,14 @@ nlohmann::json proxy_args_json(const ProxyTable& table) {
   return args;
 }
 
-UpstreamServices upstream_services(const ProxyTable& table, int edge_port) {
+UpstreamServices upstream_services(const ProxyTable& table, int edge_port, const FrontPlan& plan) {
   UpstreamServices services;
+  if (edge_port > 0) {
+    services[kEdgeCatchAllName] = edge_port;
+    for (const auto& gone : plan.gone_services) {
+      services[gone] = edge_port;
+    }
+  }
   for (const auto& route : table.routes) {
     if (route.upstream.empty()) {
       continue;  // a redirect
@@ -463,6 +469,88 @@ UpstreamServices upstream_services(const ProxyTable& table, int edge_port) {
   return services;
 }
 
+std::set<std::string> tls_ask_names(const ProxyTable& table) {
+  std::set<std::string> names;
+  for (const auto& route : table.routes) {
+    if (route_tls(table, route) == "acme") {
+      names.insert(route.host);  // never a wildcard: parse_proxy_args refuses one with acme
+    }
+  }
+  return names;
+}
+
+std::set<std::string> route_hosts(const ProxyTable& table) {
+  std::set<std::string> hosts;
+  for (const auto& route : table.routes) {
+    hosts.insert(route.host);
+  }
+  return hosts;
+}
+
+std::optional<FrontPlan> plan_without_reload(const ProxyTable& front, const ProxyTable& table) {
+  if (front.http_port != table.http_port || front.https_port != table.https_port ||
+      front.tls != table.tls || front.acme != table.acme) {
+    return std::nullopt;
+  }
+  std::set<std::string> front_hosts;
+  std::vector<std::string> wildcard_parents;
+  for (const auto& route : front.routes) {
+    front_hosts.insert(route.host);
+    if (route.host.starts_with("*.")) {
+      wildcard_parents.push_back(route.host.substr(1));  // ".example.com"
+    }
+  }
+  const auto table_hosts = route_hosts(table);
+  // The front as it would be rebuilt: the table's routes of the hosts it knows, and its own of
+  // the hosts the table dropped. Its config must come out the same.
+  ProxyTable same = table;
+  same.routes.clear();
+  FrontPlan plan;
+  for (const auto& route : table.routes) {
+    if (front_hosts.contains(route.host)) {
+      same.routes.push_back(route);
+    } else {
+      plan.pending_hosts.insert(route.host);
+    }
+  }
+  for (const auto& route : front.routes) {
+    if (table_hosts.contains(route.host)) {
+      continue;
+    }
+    if (route.upstream.empty()) {
+      return std::nullopt;  // a dropped redirect would go on answering 308
+    }
+    plan.gone_services.push_back(route_service_name(route));
+    same.routes.push_back(route);
+  }
+  if (plan.pending_hosts.size() > kMaxPendingHosts) {
+    return std::nullopt;
+  }
+  const auto config_of = [](const ProxyTable& t) {
+    return caddy_config(t, "-", "-", acme_root_file_name(t.acme), "-");
+  };
+  const auto config = config_of(front);
+  if (config_of(same) != config) {
+    return std::nullopt;
+  }
+  const bool https = config["apps"]["http"]["servers"][kCaddyServer]["listen"].size() > 1;
+  for (const auto& route : table.routes) {
+    if (!plan.pending_hosts.contains(route.host)) {
+      continue;
+    }
+    const std::string tls = route_tls(table, route);
+    if (route.host.starts_with("*.") || (tls != "off" && (tls != "acme" || !https))) {
+      return std::nullopt;
+    }
+    for (const auto& parent : wildcard_parents) {
+      if (route.host.ends_with(parent)) {
+        return std::nullopt;  // the front's wildcard route would take it
+      }
+    }
+  }
+  return plan;
+}
+
 std::vector<const ProxyRoute*> routes_in_match_order(const ProxyTable& table) {
   std::vector<const ProxyRoute*> ordered;
   for (const auto& route : table.routes) {
@@ -474,7 +562,8 @@ std::vector<const ProxyRoute*> routes_in_match_order(const ProxyTable& table) {
 }
 
 nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_address,
-                            const std::string& dns_address, const std::string& acme_root_file) {
+                            const std::string& dns_address, const std::string& acme_root_file,
+                            const std::string& ask_address) {
   const auto ordered = routes_in_match_order(table);
   nlohmann::json routes = nlohmann::json::array();
   // host → its TLS mode (path prefixes of one host share the host's certificate).
@@ -487,6 +576,16 @@ nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_ad
     if (tls == "custom" && route->certificate) {
       custom.emplace(route->host, &*route->certificate);
     }
+  }
+  if (!ask_address.empty()) {
+    // Hosts new since this config was loaded: the edge Caddy knows them (plan_without_reload).
+    // Looked up more often than a host's upstream, and retried sooner while nothing answers, so
+    // that a new host answers soon after its edge Caddy does.
+    auto proxy = caddy_reverse_proxy(kEdgeCatchAllName, dns_address, kCatchAllTry);
+    proxy["dynamic_upstreams"]["refresh"] = kCatchAllRefresh;
+    proxy["load_balancing"]["try_interval"] = kCatchAllRefresh;
+    routes.push_back(
+        {{"handle", {caddy_no_server_header(), std::move(proxy)}}, {"terminal", true}});
   }
   nlohmann::json skip = nlohmann::json::array();
   nlohmann::json internal = nlohmann::json::array();
@@ -527,9 +626,24 @@ nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_ad
     policies.push_back(
         {{"subjects", std::move(internal)}, {"issuers", {{{"module", "internal"}}}}});
   }
-  if (!acme_hosts.empty() && !acme::is_default(table.acme)) {
-    policies.push_back({{"subjects", std::move(acme_hosts)},
-                        {"issuers", acme_issuers(table.acme, acme_root_file)}});
+  const bool on_demand = tls && !ask_address.empty();
+  if (!acme_hosts.empty() && (on_demand || !acme::is_default(table.acme))) {
+    // Named, so that the catch-all on-demand policy below never takes them: their certificates
+    // are obtained at load and renewed ahead, as without it. No issuers: Caddy's defaults.
+    nlohmann::json policy = {{"subjects", std::move(acme_hosts)}};
+    if (!acme::is_default(table.acme)) {
+      policy["issuers"] = acme_issuers(table.acme, acme_root_file);
+    }
+    policies.push_back(std::move(policy));
+  }
+  if (on_demand) {
+    nlohmann::json policy = {{"on_demand", true}};
+    if (!acme::is_default(table.acme)) {
+      policy["issuers"] = acme_issuers(table.acme, acme_root_file);
+    }
+    policies.push_back(std::move(policy));
+    tls_app["automation"]["on_demand"] = {
+        {"ask", "http://" + ask_address + std::string(kTlsAskPath)}};
   }
   if (!policies.empty()) {
     tls_app["automation"]["policies"] = std::move(policies);

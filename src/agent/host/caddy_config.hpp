@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,10 +61,46 @@ Result<ProxyTable> parse_proxy_args(const nlohmann::json& args);
 /// The table as proxy.apply's arguments again (what the state dir keeps).
 nlohmann::json proxy_args_json(const ProxyTable& table);
 
+/// What the front Caddy, still running the config of the table it was last loaded with, lacks
+/// to serve a newer table without a reload (plan_without_reload): the hosts new to it, which
+/// its catch-all route sends to the edge Caddy, and the SRV names of its routes for hosts the
+/// newer table dropped, which the agent's DNS points at the edge Caddy (it answers 404 there).
+struct FrontPlan {
+  std::set<std::string> pending_hosts = {};
+  std::vector<std::string> gone_services = {};
+  bool empty() const { return pending_hosts.empty() && gone_services.empty(); }
+  bool operator==(const FrontPlan&) const = default;
+};
+
+/// How a front Caddy running caddy_config(`front`, ..., ask) can serve `table` unchanged;
+/// nullopt when it cannot and must be loaded with `table`'s config. It can when: the table-wide
+/// settings (ports, TLS mode, ACME settings) are the same; every route of a host the front
+/// knows renders the same front routes and TLS as before (its upstream and edge rules may
+/// differ: they are in the DNS table and the edge Caddy); a host the table dropped was served
+/// (a redirect route would keep answering 308); and every new host is an exact name no
+/// wildcard of the front covers, with TLS off, or acme on a front that listens for HTTPS (its
+/// certificate comes on demand, after the agent's ask); and at most kMaxPendingHosts hosts are
+/// new.
+std::optional<FrontPlan> plan_without_reload(const ProxyTable& front, const ProxyTable& table);
+
+/// The hosts of the table's routes.
+std::set<std::string> route_hosts(const ProxyTable& table);
+
+/// More new hosts than this at once (a first table, a restore, a bulk import) load the front
+/// instead: each goes through the edge Caddy, whose start takes longer the more routes it has,
+/// and takes the extra hop until the front's next load.
+inline constexpr std::size_t kMaxPendingHosts = 16;
+
 /// The agent DNS table of the routes: each serving route's SRV name (route_service_name) → its
 /// upstream port, and its edge_upstream_name too. With an `edge_port` (> 0), the SRV name of a
-/// route with edge rules is answered with the edge Caddy's port instead (edge_caddy.hpp).
-UpstreamServices upstream_services(const ProxyTable& table, int edge_port = 0);
+/// route with edge rules is answered with the edge Caddy's port instead (edge_caddy.hpp), and so
+/// are kEdgeCatchAllName and the `plan`'s gone_services.
+UpstreamServices upstream_services(const ProxyTable& table, int edge_port = 0,
+                                   const FrontPlan& plan = {});
+
+/// The exact hosts whose certificate the agent lets Caddy get on demand (its ask says yes):
+/// the table's hosts with acme TLS.
+std::set<std::string> tls_ask_names(const ProxyTable& table);
 
 /// Whether the route serves an upstream through edge rules (a redirect route has none).
 bool has_edge_rules(const ProxyRoute& route);
@@ -87,8 +124,15 @@ nlohmann::json caddy_no_server_header();
 nlohmann::json caddy_route_match(const ProxyRoute& route);
 
 /// A reverse_proxy handler whose upstream is the SRV record `service_name` of the agent's DNS
-/// responder at `dns_address`.
-nlohmann::json caddy_reverse_proxy(const std::string& service_name, const std::string& dns_address);
+/// responder at `dns_address`; a dial that finds nothing is retried for `try_duration`.
+nlohmann::json caddy_reverse_proxy(const std::string& service_name, const std::string& dns_address,
+                                   const char* try_duration = "5s");
+
+/// A handler answering 308 with Location `location`.
+nlohmann::json caddy_redirect_308(const std::string& location);
+
+/// Where the http → https redirect of `route` sends a request: "https://<host>[:port]{uri}".
+std::string https_location(const ProxyTable& table, const ProxyRoute& route);
 
 /// The route's TLS mode: its own, else the table's.
 std::string route_tls(const ProxyTable& table, const ProxyRoute& route);
@@ -112,8 +156,31 @@ std::string route_service_name(const ProxyRoute& route);
 /// [`acme_root_file`] (the caller writes the PEM there); with an email but no CA the issuers stay
 /// Caddy's defaults, acme (Let's Encrypt) and zerossl, both given the email. Caddy's own http →
 /// https redirects are off: the routes above do it.
+///
+/// With an `ask_address` (the agent's TlsAskListener, "127.0.0.1:port") the config also takes
+/// hosts it does not name, so that adding or removing a domain need not reload it
+/// (plan_without_reload): after every host's routes, a catch-all route proxies to the edge Caddy
+/// (SRV kEdgeCatchAllName, looked up every kCatchAllRefresh, retried for kCatchAllTry); and where
+/// the server listens for HTTPS, the acme hosts get a policy naming them (certificates obtained and
+/// renewed as before) and every other name a catch-all on-demand policy with the same issuers,
+/// whose certificates Caddy obtains at the first handshake once GET
+/// http://`ask_address`kTlsAskPath?domain=<name> answered 2xx.
 nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_address,
-                            const std::string& dns_address, const std::string& acme_root_file = {});
+                            const std::string& dns_address, const std::string& acme_root_file = {},
+                            const std::string& ask_address = {});
+
+/// The SRV name of the front's catch-all route: the edge Caddy's port while one runs.
+inline constexpr const char* kEdgeCatchAllName = "all.edge.berth.internal";
+
+/// How often the catch-all looks kEdgeCatchAllName up again, and retries while it finds nothing.
+inline constexpr const char* kCatchAllRefresh = "100ms";
+
+/// How long the catch-all retries while no edge Caddy answers: a host no app has gets 503 after
+/// it (the edge Caddy, when one runs, answers 404 for such a host at once).
+inline constexpr const char* kCatchAllTry = "1s";
+
+/// The path of the agent's on-demand TLS ask (caddy_tls_ask.hpp).
+inline constexpr const char* kTlsAskPath = "/berth/tls-ask";
 
 /// The file name the agent keeps a table's ACME root in: "acme_ca_root-<16 hex digits of a hash
 /// of the PEM>.pem", so that a changed root changes Caddy's config (Caddy reads the file only

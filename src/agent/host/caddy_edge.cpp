@@ -135,32 +135,59 @@ json edge_handlers(const edge::EdgeRules& rules) {
 }
 
 json edge_caddy_config(const ProxyTable& table, int port, const std::string& dns_address) {
+  return edge_caddy_config(table, port, dns_address, FrontPlan{});
+}
+
+json edge_caddy_config(const ProxyTable& table, int port, const std::string& dns_address,
+                       const FrontPlan& plan) {
   json routes = json::array();
   routes.push_back({{"match", {{{"host", {kEdgeProbeHost}}}}},
                     {"handle", {static_answer(204, json::object(), "")}},
                     {"terminal", true}});
   for (const ProxyRoute* route : routes_in_match_order(table)) {
-    if (!has_edge_rules(*route)) {
+    const bool pending = plan.pending_hosts.contains(route->host);
+    if (!pending && !has_edge_rules(*route)) {
       continue;
     }
     json handle = {caddy_no_server_header()};
+    if (pending && route_tls(table, *route) != "off") {
+      if (route->https_redirect) {
+        // The front replaced whatever X-Forwarded-Proto the client sent with its scheme.
+        json match = caddy_route_match(*route);
+        match["header"] = {{"X-Forwarded-Proto", {"http"}}};
+        routes.push_back(
+            {{"match", {std::move(match)}},
+             {"handle",
+              {caddy_no_server_header(), caddy_redirect_308(https_location(table, *route))}},
+             {"terminal", true}});
+      }
+      if (route->hsts) {
+        handle.push_back(
+            {{"handler", "headers"},
+             {"response", {{"set", {{"Strict-Transport-Security", {"max-age=31536000"}}}}}}});
+      }
+    }
     for (auto& rule : edge_handlers(route->edge)) {
       handle.push_back(std::move(rule));
     }
-    json proxy = caddy_reverse_proxy(edge_upstream_name(*route), dns_address);
-    // The front Caddy set X-Forwarded-For/-Proto/-Host for the client: passed on as they are.
-    proxy["trusted_proxies"] = {"127.0.0.1/32"};
-    handle.push_back(std::move(proxy));
+    if (!route->redirect_to.empty()) {
+      handle.push_back(caddy_redirect_308(route->redirect_to + "{http.request.uri}"));
+    } else {
+      json proxy = caddy_reverse_proxy(edge_upstream_name(*route), dns_address);
+      // The front Caddy set X-Forwarded-For/-Proto/-Host for the client: passed on as they are.
+      proxy["trusted_proxies"] = {"127.0.0.1/32"};
+      handle.push_back(std::move(proxy));
+    }
     routes.push_back({{"match", {caddy_route_match(*route)}},
                       {"handle", std::move(handle)},
                       {"terminal", true}});
   }
-  if (routes.size() == 1) {
+  if (routes.size() == 1 && plan.empty()) {
     return nullptr;
   }
-  // A request no route takes (its rules went away while it was on its way) is the front's to
-  // retry; 502 says so.
-  routes.push_back({{"handle", {static_answer(502, json::object(), "No edge route")}}});
+  // A host the front sends here that no route takes: dropped from the table (its front route
+  // is pointed here until the front's next load), or one no app has (the front's catch-all).
+  routes.push_back({{"handle", {static_answer(404, {{"Content-Type", kPlainText}}, "Not Found")}}});
   json server = {{"listen", {"127.0.0.1:" + std::to_string(port)}},
                  {"automatic_https", {{"disable", true}}},
                  {"routes", std::move(routes)}};

@@ -22,7 +22,8 @@
 
 namespace berth::agent::host {
 struct ProxyTable;
-}
+struct FrontPlan;
+}  // namespace berth::agent::host
 
 namespace berth::agent::host {
 
@@ -33,7 +34,14 @@ nlohmann::json edge_handlers(const edge::EdgeRules& rules);
 /// only, plain HTTP/1.1, no admin endpoint; a route per serving route with edge rules, matched
 /// like the front's and in the same order, running the rules (allow_ips on the address the
 /// front forwarded) and then proxying to the route's edge_upstream_name; a Host of
-/// kEdgeProbeHost answers 204 (the agent's liveness probe). null when no route has rules.
+/// kEdgeProbeHost answers 204 (the agent's liveness probe). The routes of the `plan`'s pending
+/// hosts (which the front's catch-all sends here) are in it too, whole, as the front would
+/// render them: the http → https 308 (on the X-Forwarded-Proto the front set), HSTS, the rules,
+/// then the upstream or the redirect. Any other host gets 404: a host the front still routes
+/// here after the table dropped it, or one no app has. null when there are no rules and the
+/// plan is empty.
+nlohmann::json edge_caddy_config(const ProxyTable& table, int port, const std::string& dns_address,
+                                 const FrontPlan& plan);
 nlohmann::json edge_caddy_config(const ProxyTable& table, int port, const std::string& dns_address);
 
 /// The Host header of the agent's probe of its edge Caddy.

@@ -16,6 +16,8 @@ namespace berth::agent::host {
 namespace {
 
 constexpr const char* kKeptFile = "proxy_routes.json";
+constexpr const char* kFrontFile = "proxy_front.json";
+constexpr const char* kTlsAskPortFile = "caddy_tls_ask.json";
 constexpr const char* kDnsPortFile = "upstream_dns.json";
 constexpr const char* kTlsLogPortFile = "caddy_tls_log.json";
 
@@ -101,6 +103,22 @@ std::unique_ptr<CaddyTlsLog> start_tls_log(const ProxyOptions& options) {
   return std::move(*log);
 }
 
+// The on-demand TLS ask on the previous run's port when it is free (Caddy's config names it,
+// like the DNS responder's), else any; throws when it cannot listen at all.
+std::unique_ptr<TlsAskListener> start_tls_ask(const ProxyOptions& options,
+                                              TlsAskListener::Decide decide) {
+  const auto port_file = std::filesystem::path(options.state_dir) / kTlsAskPortFile;
+  auto ask = TlsAskListener::start(kept_port(port_file), decide);
+  if (!ask) {
+    ask = TlsAskListener::start(0, std::move(decide));
+  }
+  if (!ask) {
+    throw std::runtime_error(ask.error().message);
+  }
+  keep_port(port_file, (*ask)->port());
+  return std::move(*ask);
+}
+
 }  // namespace
 
 ProxyKeeper::ProxyKeeper(ProxyOptions options)
@@ -110,6 +128,10 @@ ProxyKeeper::ProxyKeeper(ProxyOptions options)
       edge_(std::make_unique<EdgeCaddy>(
           EdgeCaddyOptions{.caddy_binary = options_.caddy_binary,
                            .dir = std::filesystem::path(options_.state_dir) / "edge"})) {
+  ask_ = start_tls_ask(options_, [this](std::string_view name) {
+    std::lock_guard lock(ask_mutex_);
+    return ask_names_.contains(std::string(name));
+  });
   thread_ = std::thread([this] {
     std::unique_lock lock(wake_mutex_);
     while (true) {
@@ -176,9 +198,9 @@ Result<void> ProxyKeeper::write_acme_root(const ProxyTable& table) const {
 }
 
 nlohmann::json ProxyKeeper::config_for(const ProxyTable& table) const {
-  auto config =
-      caddy_config(table, options_.admin_address, dns_->address(),
-                   table.acme.ca_root.empty() ? std::string() : acme_root_path(table).string());
+  auto config = caddy_config(
+      table, options_.admin_address, dns_->address(),
+      table.acme.ca_root.empty() ? std::string() : acme_root_path(table).string(), ask_->address());
   if (tls_log_) {
     config["logging"] = caddy_tls_logging(tls_log_->caddy_address());
   }
@@ -215,6 +237,22 @@ Result<void> ProxyKeeper::load(const ProxyTable& table, const std::string& confi
   return {};
 }
 
+bool ProxyKeeper::runs(const nlohmann::json& config) {
+  // Caddy answers GET /config/ with the JSON it was loaded with.
+  const auto admin = parse_host_port(options_.admin_address);
+  if (!admin) {
+    return false;
+  }
+  auto current = loopback_http(admin->ip, admin->port, {.target = "/config/"},
+                               std::chrono::milliseconds(2000));
+  if (current && current->status == 200 &&
+      nlohmann::json::parse(current->body, nullptr, false) == config) {
+    loaded_ = std::hash<std::string>{}(config.dump());
+    return true;
+  }
+  return false;
+}
+
 Result<bool> ProxyKeeper::converge(const ProxyTable& table) {
   const auto config = config_for(table);
   const std::string body = config.dump();
@@ -222,18 +260,11 @@ Result<bool> ProxyKeeper::converge(const ProxyTable& table) {
   // now, so Caddy's is not read first: at 1,000 apps reading and parsing it took a third as
   // long as the load itself (bench/results/proxy.md).
   const bool changed = loaded_ && *loaded_ != std::hash<std::string>{}(body);
-  // Otherwise Caddy answers GET /config/ with the JSON it was loaded with, so an equal config
-  // means nothing to load. Comparing with what Caddy runs, rather than with what this agent
-  // last posted, also covers a Caddy restarted or edited behind the agent's back.
-  const auto admin = parse_host_port(options_.admin_address);
-  if (!changed && admin) {
-    auto current = loopback_http(admin->ip, admin->port, {.target = "/config/"},
-                                 std::chrono::milliseconds(2000));
-    if (current && current->status == 200 &&
-        nlohmann::json::parse(current->body, nullptr, false) == config) {
-      loaded_ = std::hash<std::string>{}(body);
-      return false;
-    }
+  // Otherwise an equal config means nothing to load. Comparing with what Caddy runs, rather
+  // than with what this agent last posted, also covers a Caddy restarted or edited behind the
+  // agent's back.
+  if (!changed && runs(config)) {
+    return false;
   }
   if (auto loaded = load(table, body); !loaded) {
     return fail(loaded.error());
@@ -241,22 +272,23 @@ Result<bool> ProxyKeeper::converge(const ProxyTable& table) {
   return true;
 }
 
-Result<UpstreamServices> ProxyKeeper::services_for(const ProxyTable& table) {
-  if (!has_any_edge_rules(table)) {
+Result<UpstreamServices> ProxyKeeper::services_for(const ProxyTable& table, const FrontPlan& plan) {
+  if (!has_any_edge_rules(table) && plan.empty()) {
     return upstream_services(table);
   }
   const auto dns = dns_->address();
-  auto port = edge_->ensure([&](int listen) { return edge_caddy_config(table, listen, dns); });
+  auto port =
+      edge_->ensure([&](int listen) { return edge_caddy_config(table, listen, dns, plan); });
   if (!port) {
     return fail(port.error());
   }
-  return upstream_services(table, *port);
+  return upstream_services(table, *port, plan);
 }
 
-void ProxyKeeper::settle_edge(int edge_before, bool rules_now) {
-  // A rule change always means another edge Caddy (its config never changes), so the routes
-  // moved when the edge port did; when the rules went away they moved back to the apps.
-  const bool stop_current = !rules_now && edge_->port() > 0;
+void ProxyKeeper::settle_edge(int edge_before, bool edge_now) {
+  // A change of the edge's routes always means another edge Caddy (its config never changes),
+  // so the routes moved when the edge port did; when none is wanted they moved back to the apps.
+  const bool stop_current = !edge_now && edge_->port() > 0;
   if (edge_->port() == edge_before && !stop_current) {
     return;
   }
@@ -264,17 +296,92 @@ void ProxyKeeper::settle_edge(int edge_before, bool rules_now) {
   edge_->retire(/*all=*/stop_current);
 }
 
-std::optional<ProxyTable> ProxyKeeper::kept() {
-  const auto path = std::filesystem::path(options_.state_dir) / kKeptFile;
+std::optional<ProxyTable> ProxyKeeper::kept(const char* file) {
+  const auto path = std::filesystem::path(options_.state_dir) / file;
   if (!std::filesystem::exists(path)) {
     return std::nullopt;
   }
   auto table = parse_proxy_args(nlohmann::json::parse(read_text_file(path), nullptr, false));
   if (!table) {
-    log::warn("agent.proxy_kept_unreadable", {{"message", table.error().message}});
+    log::warn("agent.proxy_kept_unreadable",
+              {{"file", path.string()}, {"message", table.error().message}});
     return std::nullopt;
   }
   return *table;
+}
+
+void ProxyKeeper::keep_front(const ProxyTable& table) {
+  front_ = table;
+  if (auto saved = write_private_file(std::filesystem::path(options_.state_dir) / kFrontFile,
+                                      proxy_args_json(table).dump() + "\n");
+      !saved) {
+    // A restarted agent that misses it loads the front again once: a reload, nothing lost.
+    log::warn("agent.proxy_keep_failed", {{"message", saved.error().message}});
+  }
+}
+
+Result<ProxyKeeper::Installed> ProxyKeeper::install(const ProxyTable& table, bool may_defer) {
+  std::optional<FrontPlan> plan;
+  // The same hosts (a deployment's switch, a rule change): nothing to plan, the path of a load
+  // (converge), which renders the config once and loads it only when it changed.
+  if (may_defer && front_ && route_hosts(*front_) != route_hosts(table)) {
+    plan = plan_without_reload(*front_, table);
+    // Nothing pending: the path of a load (converge), which loads only when Caddy runs another
+    // config. Else Caddy must still run the front's config (not restarted without it); when
+    // the front needs a load anyway, it takes every host.
+    if (plan && (plan->empty() || !runs(config_for(*front_)))) {
+      plan.reset();
+    }
+  }
+  FrontPlan wanted = plan ? *plan : FrontPlan{};
+  {
+    // Before any request can reach a new host: Caddy may ask at its first handshake.
+    std::lock_guard lock(ask_mutex_);
+    ask_names_.merge(tls_ask_names(table));
+  }
+  // The DNS table first: a host new to Caddy's config must already resolve when Caddy loads it.
+  const auto previous = dns_->services();
+  const int edge_before = edge_->port();
+  auto services = services_for(table, wanted);
+  if (!services && plan && !has_any_edge_rules(table)) {
+    // No edge Caddy (no caddy binary, or it would not start): the front takes the new hosts.
+    log::warn("agent.edge_caddy_unavailable", {{"message", services.error().message}});
+    plan.reset();
+    wanted = {};
+    services = services_for(table, wanted);
+  }
+  if (!services) {
+    return fail(services.error());
+  }
+  Installed done{.reloaded = false, .switched = *services != previous, .pending = 0};
+  // Names only the config the front runs until its load uses (a catch-all still sending a host
+  // to the edge Caddy, a removed host pointed there) keep their answer until it is loaded.
+  UpstreamServices during = *services;
+  for (const auto& [name, port] : previous) {
+    during.emplace(name, port);
+  }
+  dns_->set_services(during);
+  if (!plan) {
+    auto reloaded = converge(table);
+    if (!reloaded) {
+      dns_->set_services(previous);  // Caddy runs the previous config: it resolves by this table
+      return fail(reloaded.error());
+    }
+    done.reloaded = *reloaded;
+    if (!front_ || proxy_args_json(*front_) != proxy_args_json(table)) {
+      keep_front(table);
+    }
+  }
+  plan_ = wanted;
+  done.pending = wanted.pending_hosts.size();
+  {
+    std::lock_guard lock(ask_mutex_);
+    ask_names_ = tls_ask_names(table);
+  }
+  // Returns once the front Caddy sends the routes where they are served now.
+  settle_edge(edge_before, has_any_edge_rules(table) || !wanted.empty());
+  dns_->set_services(std::move(*services));
+  return done;
 }
 
 JobOutcome ProxyKeeper::apply(JobContext& job) {
@@ -283,27 +390,20 @@ JobOutcome ProxyKeeper::apply(JobContext& job) {
     return JobOutcome::failed("invalid_args", table.error().message);
   }
   std::lock_guard lock(mutex_);
-  // The DNS table first: a host new to Caddy's config must already resolve when Caddy loads it.
-  const auto previous = dns_->services();
-  const int edge_before = edge_->port();
-  auto services = services_for(*table);
-  if (!services) {
-    return JobOutcome::failed(services.error().code, services.error().message);
+  auto installed = install(*table, /*may_defer=*/true);
+  if (!installed) {
+    return JobOutcome::failed(installed.error().code, installed.error().message);
   }
-  const bool switched = *services != previous;
-  dns_->set_services(std::move(*services));
-  auto reloaded = converge(*table);
-  if (!reloaded) {
-    dns_->set_services(previous);  // Caddy runs the previous config: it resolves by this table
-    return JobOutcome::failed(reloaded.error().code, reloaded.error().message);
-  }
-  // Returns once the front Caddy sends the routes where their rules are.
-  settle_edge(edge_before, has_any_edge_rules(*table));
   const auto hosts = std::to_string(table->routes.size()) + " host(s)";
-  job.output.write("system", *reloaded ? "Caddy now routes " + hosts + "\n"
-                             : switched
-                                 ? "upstream switched without a Caddy reload (" + hosts + ")\n"
-                                 : "nothing changed: Caddy routes " + hosts + "\n");
+  const auto pending = installed->pending > 0
+                           ? ", " + std::to_string(installed->pending) +
+                                 " through the edge Caddy until Caddy's next load"
+                           : std::string();
+  job.output.write("system",
+                   installed->reloaded ? "Caddy now routes " + hosts + "\n"
+                   : installed->switched
+                       ? "upstream switched without a Caddy reload (" + hosts + pending + ")\n"
+                       : "nothing changed: Caddy routes " + hosts + pending + "\n");
   if (auto saved = write_private_file(std::filesystem::path(options_.state_dir) / kKeptFile,
                                       proxy_args_json(*table).dump() + "\n");
       !saved) {
@@ -318,46 +418,48 @@ JobOutcome ProxyKeeper::apply(JobContext& job) {
 
 void ProxyKeeper::restore() {
   std::lock_guard lock(mutex_);
-  const auto table = kept();
+  const auto table = kept(kKeptFile);
   if (!table) {
     return;
   }
+  front_ = kept(kFrontFile);
   const int edge_before = edge_->port();
-  auto services = services_for(*table);
-  if (!services) {
-    // The routes with rules get no answer (the front retries, then fails them) rather than
-    // reach their app without the rules; the next check tries again.
-    log::warn("agent.proxy_restore_failed", {{"message", services.error().message}});
-    auto without_rules = *table;
-    std::erase_if(without_rules.routes, has_edge_rules);
-    services = upstream_services(without_rules);
+  auto installed = install(*table, /*may_defer=*/true);
+  if (installed) {
+    log::info("agent.proxy_restored", {{"routes", static_cast<std::int64_t>(table->routes.size())},
+                                       {"reloaded", installed->reloaded}});
+    return;
   }
-  dns_->set_services(std::move(*services));
+  // No edge Caddy: the front takes every host, and the routes with rules get no answer (the
+  // front retries, then fails them) rather than reach their app without the rules; the next
+  // check tries again.
+  log::warn("agent.proxy_restore_failed", {{"message", installed.error().message}});
+  auto without_rules = *table;
+  std::erase_if(without_rules.routes, has_edge_rules);
+  dns_->set_services(upstream_services(without_rules));
   const auto reloaded = converge(*table);
   if (!reloaded) {
     log::warn("agent.proxy_restore_failed", {{"message", reloaded.error().message}});
     return;
   }
-  // At start nothing waits for the front to look the names up again: only an edge Caddy
-  // adopted from the previous run that is no longer wanted has to drain and stop.
+  keep_front(*table);
+  plan_ = {};
   if (edge_before > 0) {
     settle_edge(edge_before, has_any_edge_rules(*table));
   }
-  log::info("agent.proxy_restored",
-            {{"routes", static_cast<std::int64_t>(table->routes.size())}, {"reloaded", *reloaded}});
 }
 
 void ProxyKeeper::check() {
   std::lock_guard lock(mutex_);
-  const auto table = kept();
+  const auto table = kept(kKeptFile);
   const auto admin = parse_host_port(options_.admin_address);
   if (!table || !admin) {
     return;
   }
-  if (has_any_edge_rules(*table) && !edge_->alive()) {
+  if ((has_any_edge_rules(*table) || !plan_.empty()) && !edge_->alive()) {
     // The edge Caddy died (or the machine restarted): a new one, and the routes pointed at it.
     const int edge_before = edge_->port();
-    if (auto services = services_for(*table); !services) {
+    if (auto services = services_for(*table, plan_); !services) {
       log::warn("agent.edge_caddy_restart_failed", {{"message", services.error().message}});
     } else {
       dns_->set_services(std::move(*services));
@@ -375,7 +477,8 @@ void ProxyKeeper::check() {
   if (answer->status == 200 && server.is_object()) {
     return;
   }
-  if (auto loaded = load(*table, config_for(*table).dump()); !loaded) {
+  // Caddy lost the config (restarted without it): a load that takes every host.
+  if (auto loaded = install(*table, /*may_defer=*/false); !loaded) {
     log::warn("agent.proxy_reapply_failed", {{"message", loaded.error().message}});
     return;
   }

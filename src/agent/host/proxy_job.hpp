@@ -7,9 +7,15 @@
 /// Caddy first), so a deployment that only moves an app to a new port never reloads Caddy (a
 /// reload closes idle client keep-alive connections). Routes with edge rules are answered with
 /// the port of an edge Caddy (edge_caddy.hpp) instead, so a rule change never reloads the
-/// client-facing Caddy either. The table is kept (0600) in the state
-/// dir so that a restarted Caddy — or a restarted agent — gets it back without berthd. A table
-/// with an ACME root has it written next to it (acme_root_file_name(), 0644: Caddy reads it).
+/// client-facing Caddy either. Nor does adding or removing a host, when plan_without_reload()
+/// allows: the front keeps the config of the table it was last loaded with (kept as
+/// proxy_front.json), its catch-all route sends the new hosts to the edge Caddy, which has
+/// their routes, and the SRV names of its routes for removed hosts are pointed at the edge
+/// Caddy, which answers 404. The next load the front needs anyway takes every host again.
+/// Certificates of new acme hosts come on demand: Caddy asks the agent's TlsAskListener first,
+/// which says yes for the acme hosts of the table applied last. The table is kept (0600) in the
+/// state dir so that a restarted Caddy — or a restarted agent — gets it back without berthd. A
+/// table with an ACME root has it written next to it (acme_root_file_name(), 0644: Caddy reads it).
 ///
 /// Threads: apply() runs on a job's executor thread, restore() at start-up, the watch on a
 /// thread of its own; all of them serialise on one mutex. The DNS responder answers on its own
@@ -24,11 +30,13 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "agent/host/caddy_config.hpp"
+#include "agent/host/caddy_tls_ask.hpp"
 #include "agent/host/caddy_tls_log.hpp"
 #include "agent/host/edge_caddy.hpp"
 #include "agent/host/upstream_dns.hpp"
@@ -86,9 +94,22 @@ class ProxyKeeper {
   std::vector<nlohmann::json> take_events();
 
  private:
+  // What install() did.
+  struct Installed {
+    bool reloaded = false;    // the front Caddy was loaded
+    bool switched = false;    // the DNS table changed
+    std::size_t pending = 0;  // hosts the front sends to the edge Caddy until its next load
+  };
+  // With mutex_ held: the DNS table, the edge Caddy and, unless `may_defer` and
+  // plan_without_reload() let the front keep its config, the front Caddy for `table`; returns
+  // once the front sends nothing to a retired edge Caddy. On a failure the DNS table is the
+  // previous one again.
+  Result<Installed> install(const ProxyTable& table, bool may_defer);
   // With mutex_ held: writes the table's ACME root where the config names it, then posts the
   // config (`table`'s, as JSON text); converge() only when Caddy may run another (true then).
   Result<void> load(const ProxyTable& table, const std::string& config);
+  // Whether Caddy runs `config` (it is asked: GET /config/).
+  bool runs(const nlohmann::json& config);
   // The Caddy config for `table`: caddy_config() and the logging that feeds tls_log_.
   nlohmann::json config_for(const ProxyTable& table) const;
   // Where the table's ACME root is kept (absolute: Caddy resolves a relative path against its
@@ -96,19 +117,28 @@ class ProxyKeeper {
   std::filesystem::path acme_root_path(const ProxyTable& table) const;
   Result<void> write_acme_root(const ProxyTable& table) const;
   Result<bool> converge(const ProxyTable& table);
-  // The DNS table for `table`; starts an edge Caddy with its rules first when it has any.
-  Result<UpstreamServices> services_for(const ProxyTable& table);
+  // The DNS table for `table`; starts an edge Caddy with its rules and the plan's pending hosts
+  // first when it has any (or the plan has gone services).
+  Result<UpstreamServices> services_for(const ProxyTable& table, const FrontPlan& plan);
   // After the DNS table changed (the edge Caddy's port was `edge_before`): when routes moved to
   // or from an edge Caddy, waits until the front has looked them up again and stops the edge
-  // Caddies nothing points at any more (the current one too without `rules_now`).
-  void settle_edge(int edge_before, bool rules_now);
-  std::optional<ProxyTable> kept();
+  // Caddies nothing points at any more (the current one too without `edge_now`).
+  void settle_edge(int edge_before, bool edge_now);
+  std::optional<ProxyTable> kept(const char* file);
+  void keep_front(const ProxyTable& table);
 
   ProxyOptions options_;
   std::unique_ptr<UpstreamDns> dns_;
   std::unique_ptr<CaddyTlsLog> tls_log_;
   std::unique_ptr<EdgeCaddy> edge_;
   std::mutex mutex_;  // one config change at a time
+  // The table the front Caddy's config was built from (nullopt: unknown until the first
+  // install), and what it lacks for the table applied last.
+  std::optional<ProxyTable> front_ = {};
+  FrontPlan plan_ = {};
+  std::mutex ask_mutex_;
+  std::set<std::string> ask_names_ = {};  // tls_ask_names() of the table applied last
+  std::unique_ptr<TlsAskListener> ask_;   // after what its thread reads: stopped first
   // A hash of the config text Caddy last took from this keeper (nullopt: none yet, or the last
   // load failed). Only ever a shortcut: when it matches, Caddy is still asked what it runs.
   std::optional<std::size_t> loaded_ = {};

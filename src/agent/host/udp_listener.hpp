@@ -8,8 +8,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
+#include <vector>
 
+#include "agent/host/readable_loop.hpp"
 #include "core/error.hpp"
 
 namespace berth::agent::host {
@@ -35,18 +36,15 @@ class UdpListener {
   std::string address() const { return ip_ + ":" + std::to_string(port_); }
 
  private:
-  UdpListener(std::string ip, int port, int fd, int wake_read, int wake_write,
-              std::size_t max_datagram, Handler handler);
-  void serve();
+  UdpListener(std::string ip, int port, int fd, std::size_t max_datagram, Handler handler);
+  void receive();
 
   std::string ip_;
   int port_ = 0;
   int fd_ = -1;
-  int wake_read_ = -1;  // a pipe: the destructor writes to end the thread's poll
-  int wake_write_ = -1;
-  std::size_t max_datagram_ = 0;
+  std::vector<char> buffer_;  // one datagram, read on the loop's thread
   Handler handler_;
-  std::thread thread_;
+  std::unique_ptr<ReadableLoop> loop_;  // last: stopped before the members it uses go
 };
 
 }  // namespace berth::agent::host
