@@ -13,17 +13,14 @@ import argparse
 import http.client
 import json
 import os
+import sys
 import threading
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+from benchlib import rss_kb  # noqa: E402
 
 
 def main():

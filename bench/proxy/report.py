@@ -7,14 +7,13 @@ import argparse
 import datetime
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from benchlib import machine  # noqa: E402
+from benchlib import kept_findings, machine  # noqa: E402
 
 TARGET = 1.5
 
@@ -41,11 +40,8 @@ def main():
     with open(args.results) as f:
         res = json.load(f)
 
-    findings = ""
-    if os.path.exists(args.out):
-        with open(args.out) as f:
-            m = re.search(r"^## Findings.*", f.read(), re.S | re.M)
-            findings = m.group(0).rstrip() + "\n" if m else ""
+    findings = kept_findings(args.out)
+    findings = findings.rstrip() + "\n" if findings else ""
     caddy_version = subprocess.run(["caddy", "version"], capture_output=True, text=True).stdout.split()
     reps = res["reps"]
 
