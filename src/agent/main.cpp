@@ -92,7 +92,8 @@ int run(RunFlags flags) {
         std::make_shared<host::ProxyKeeper>(host::ProxyOptions{.admin_address = flags.caddy_admin,
                                                                .state_dir = state_dir,
                                                                .dns_address = flags.upstream_dns,
-                                                               .caddy_binary = flags.caddy_binary});
+                                                               .caddy_binary = flags.caddy_binary,
+                                                               .docker_socket = docker_socket});
   } catch (const std::runtime_error& error) {
     fmt::print(stderr, "berth-agent: upstream DNS: {}\n", error.what());
     return kExitFailed;

@@ -156,8 +156,9 @@ TEST(CaddyConfig, PlainHttp) {
         {"handler":"reverse_proxy",
         "dynamic_upstreams":{"source":"srv","name":"web.test.route.berth.internal.",
           "refresh":"250ms","resolver":{"addresses":["udp/127.0.0.1:5353"]}},
-        "transport":{"protocol":"http","resolver":{"addresses":["udp/127.0.0.1:5353"]}},
-        "load_balancing":{"try_duration":"5s"}}],
+        "transport":{"protocol":"http","resolver":{"addresses":["udp/127.0.0.1:5353"]},
+          "dial_timeout":"100ms"},
+        "load_balancing":{"try_duration":"5s","try_interval":"10ms"}}],
       "terminal":true}])"));
   EXPECT_EQ(upstream_services(*table),
             UpstreamServices({{"web.test.route.berth.internal", 49153},

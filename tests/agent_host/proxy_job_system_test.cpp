@@ -4,7 +4,12 @@
 // responder, so moving a host to another port reaches Caddy without a reload, and a
 // keep-alive client sees no error across such switches.
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
@@ -15,6 +20,7 @@
 #include <thread>
 
 #include "agent/host/certificate_job.hpp"
+#include "agent/host/docker_client.hpp"
 #include "agent/host/loopback_http.hpp"
 #include "agent/host/proxy_job.hpp"
 #include "keep_alive_client.hpp"
@@ -260,6 +266,101 @@ TEST_F(ProxySystem, SwitchesUpstreamsWithoutReloadingCaddy) {
   EXPECT_EQ(during->body, "B");
   EXPECT_EQ(caddy_loads(), loads);
   EXPECT_TRUE(reaches("app.test", "B"));
+}
+
+// One SRV question for `name` to the responder at `address` ("127.0.0.1:port"); the raw answer.
+std::string ask_srv(const std::string& address, const std::string& name) {
+  std::string packet("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12);
+  std::size_t start = 0;
+  while (start < name.size()) {
+    const auto dot = std::min(name.find('.', start), name.size());
+    packet.push_back(static_cast<char>(dot - start));
+    packet += name.substr(start, dot - start);
+    start = dot + 1;
+  }
+  packet += std::string("\0\0\x21\0\x01", 5);
+  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<std::uint16_t>(std::stoi(address.substr(address.find(':') + 1))));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::sendto(fd, packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+  pollfd pfd{.fd = fd, .events = POLLIN, .revents = 0};
+  std::string answer(4096, '\0');
+  const auto got = ::poll(&pfd, 1, 5000) == 1 ? ::recv(fd, answer.data(), answer.size(), 0) : -1;
+  ::close(fd);
+  answer.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
+  return answer;
+}
+
+// Caddy dials the app's container on its bridge address, found from the published port
+// through the Docker Engine, and a deployment's switch to another container moves it there.
+TEST_F(ProxySystem, CaddyDialsThePublishingContainerDirectly) {
+  const auto& engine = berth::testing::shared_docker_engine();
+  if (!engine.ready) {
+    GTEST_SKIP() << engine.reason;
+  }
+  DockerClient docker(engine.socket_path);
+  std::vector<std::string> ids;
+  // A container answering `body` on 8080, published on a loopback port: {port, its address}.
+  const auto run = [&](const std::string& body) -> std::pair<int, std::string> {
+    const json create = {
+        {"Image", berth::testing::kTestImage},
+        {"Cmd",
+         {"sh", "-c",
+          "mkdir -p /w && echo " + body + " > /w/index.html && httpd -f -p 8080 -h /w"}},
+        {"ExposedPorts", {{"8080/tcp", json::object()}}},
+        {"HostConfig",
+         {{"PortBindings", {{"8080/tcp", {{{"HostIp", "127.0.0.1"}, {"HostPort", ""}}}}}}}}};
+    auto created = docker.request("POST", "/containers/create", create);
+    if (!created || created->status != 201) {
+      return {0, ""};
+    }
+    const auto id = json::parse(created->body).value("Id", std::string());
+    ids.push_back(id);
+    auto started = docker.request("POST", "/containers/" + id + "/start");
+    auto inspected = docker.request("GET", "/containers/" + id + "/json");
+    if (!started || !inspected || inspected->status != 200) {
+      return {0, ""};
+    }
+    const auto settings = json::parse(inspected->body)["NetworkSettings"];
+    return {std::stoi(settings["Ports"]["8080/tcp"][0]["HostPort"].get<std::string>()),
+            settings["Networks"].begin()->value("IPAddress", std::string())};
+  };
+  const auto [port_a, ip_a] = run("CA");
+  const auto [port_b, ip_b] = run("CB");
+  const auto cleanup = [&] {
+    for (const auto& id : ids) {
+      (void)docker.request("DELETE", "/containers/" + id + "?force=1");
+    }
+  };
+  if (port_a == 0 || port_b == 0 || ip_a.empty() || ip_b.empty()) {
+    cleanup();
+    FAIL() << "could not run the test containers";
+  }
+  ProxyKeeper keeper({.admin_address = admin_,
+                      .state_dir = dir_.file("state"),
+                      .docker_socket = engine.socket_path});
+  EXPECT_EQ(apply(keeper, table(port_a)).status, "succeeded");
+  EXPECT_TRUE(reaches("app.test", "CA\n"));
+  const auto name = upstream_service_name("app.test");
+  // The SRV answer's target, ip-<a>-<b>-<c>-<d>.upstream.berth.internal: its first label as
+  // the packet has it, after its length.
+  const auto label = [](const std::string& ip) {
+    const auto target = direct_target(ip);
+    const auto first = target.substr(0, target.find('.'));
+    return static_cast<char>(first.size()) + first;
+  };
+  EXPECT_NE(ask_srv(keeper.dns_address(), name).find(label(ip_a)), std::string::npos);
+  output_.take();
+  // The switch: the SRV answer names the new container, without a Caddy reload.
+  EXPECT_EQ(apply(keeper, table(port_b)).status, "succeeded");
+  EXPECT_EQ(output_.take(), "upstream switched without a Caddy reload (1 host(s))\n");
+  const auto srv_b = ask_srv(keeper.dns_address(), name);
+  EXPECT_NE(srv_b.find(label(ip_b)), std::string::npos);
+  EXPECT_EQ(srv_b.find(label(ip_a)), std::string::npos);
+  EXPECT_TRUE(reaches("app.test", "CB\n"));
+  cleanup();
 }
 
 // Reading Caddy's config costs about a third of a load at 1,000 apps (bench/results/proxy.md),

@@ -129,6 +129,73 @@ TEST(UpstreamDns, UnknownNamesAndOtherZones) {
   EXPECT_EQ(rcode(*dns_answer(dotted, {{"..route.berth.internal", 1}})), 3u);
 }
 
+// The SRV answer's rdata: priority, weight, port, target.
+std::string srv_rdata(unsigned port, const std::string& target) {
+  std::string rdata;
+  put16(rdata, 0);
+  put16(rdata, 0);
+  put16(rdata, port);
+  rdata += wire_name(target);
+  return rdata;
+}
+
+// An answer's single record's rdata (the record is the packet's last bytes).
+std::string last_rdata(const std::string& packet, std::size_t size) {
+  return packet.size() < size ? std::string() : packet.substr(packet.size() - size);
+}
+
+const DirectUpstreams kDirect = {{49153, DirectUpstream{.ip = "172.18.0.7", .port = 8080}}};
+
+TEST(UpstreamDns, ADirectContainerIsTheSrvTargetWithItsOwnPortAndAddress) {
+  EXPECT_EQ(direct_target("172.18.0.7"), "ip-172-18-0-7.upstream.berth.internal");
+  const auto answer =
+      dns_answer(query(upstream_service_name("app.example.com"), kSrv), kServices, kDirect);
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(rcode(*answer), 0u);
+  EXPECT_EQ(answers(*answer), 1u);
+  const auto rdata = srv_rdata(8080, "ip-172-18-0-7.upstream.berth.internal");
+  EXPECT_EQ(last_rdata(*answer, rdata.size()), rdata);
+  // Its A record is the container's address, answered from the name alone: an SRV answer
+  // Caddy cached before a switch still resolves once the table has moved on.
+  for (const auto* table : {&kDirect, static_cast<const DirectUpstreams*>(nullptr)}) {
+    const auto a = dns_answer(query("IP-172-18-0-7.upstream.berth.internal", kA), kServices,
+                              table ? *table : DirectUpstreams{});
+    ASSERT_TRUE(a);
+    EXPECT_EQ(rcode(*a), 0u);
+    EXPECT_EQ(answers(*a), 1u);
+    EXPECT_EQ(last_rdata(*a, 6), std::string("\0\x04\xac\x12\0\x07", 6));
+  }
+  const auto v6 = dns_answer(query(direct_target("172.18.0.7"), kAaaa), kServices, kDirect);
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(rcode(*v6), 0u);
+  EXPECT_EQ(answers(*v6), 0u);
+  // Names of that shape that are no IPv4 address are unknown.
+  for (const auto* bad :
+       {"ip-172-18-0.upstream.berth.internal", "ip-172-18-0-256.upstream.berth.internal",
+        "ip-.upstream.berth.internal", "ip-1-2-3-4-5.upstream.berth.internal",
+        "ip-a-b-c-d.upstream.berth.internal", "x-172-18-0-7.upstream.berth.internal"}) {
+    const auto unknown = dns_answer(query(bad, kA), kServices, kDirect);
+    ASSERT_TRUE(unknown);
+    EXPECT_EQ(rcode(*unknown), 3u) << bad;
+    EXPECT_EQ(answers(*unknown), 0u) << bad;
+  }
+}
+
+TEST(UpstreamDns, PortsWithoutAContainerKeepTheLoopbackAnswer) {
+  // A host-network app publishes no port and an unknown container has no entry: both are
+  // answered as before, upstream.berth.internal (127.0.0.1) and the host port.
+  const auto loopback = srv_rdata(49153, "upstream.berth.internal");
+  const auto srv = query(upstream_service_name("app.example.com"), kSrv);
+  for (const DirectUpstreams& direct :
+       {DirectUpstreams{}, DirectUpstreams{{49154, DirectUpstream{.ip = "172.18.0.8", .port = 80}}},
+        DirectUpstreams{{49153, DirectUpstream{.ip = "not-an-address", .port = 80}}}}) {
+    const auto answer = dns_answer(srv, kServices, direct);
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answers(*answer), 1u);
+    EXPECT_EQ(last_rdata(*answer, loopback.size()), loopback);
+  }
+}
+
 TEST(UpstreamDns, TruncatedAndGarbagePackets) {
   const auto valid = query(upstream_service_name("app.example.com"), kSrv);
   EXPECT_FALSE(dns_answer("", kServices));
@@ -196,6 +263,16 @@ TEST(UpstreamDns, AnswersOverUdpAndFollowsTableChanges) {
   ASSERT_GT(answer.size(), 12u);
   EXPECT_EQ(rcode(answer), 0u);
   EXPECT_EQ(answer, *dns_answer(srv, kServices));
+  // A deployment's switch: the new container's address is what the next lookup gets.
+  (*dns)->set_direct(kDirect);
+  EXPECT_EQ((*dns)->direct(), kDirect);
+  EXPECT_EQ(ask(srv), *dns_answer(srv, kServices, kDirect));
+  const DirectUpstreams moved = {{49160, DirectUpstream{.ip = "172.18.0.9", .port = 8080}}};
+  (*dns)->set_direct(moved);
+  (*dns)->set_services({{upstream_service_name("app.example.com"), 49160}});
+  const auto switched = ask(srv);
+  const auto rdata = srv_rdata(8080, "ip-172-18-0-9.upstream.berth.internal");
+  EXPECT_EQ(last_rdata(switched, rdata.size()), rdata);
   ::close(fd);
   EXPECT_FALSE(UpstreamDns::start("localhost", 0));
   EXPECT_FALSE(UpstreamDns::start("127.0.0.1", (*dns)->port()));  // taken

@@ -315,15 +315,21 @@ nlohmann::json caddy_reverse_proxy(const std::string& service_name, const std::s
   // The name ends with a dot so that Go's resolver never tries it under a search domain.
   // The transport resolves the SRV target (upstream.berth.internal) with the same responder.
   // For the moment of a switch, and for an agent restarting, a dial that finds nothing is
-  // retried for up to 5 s before the client gets an error.
-  return {{"handler", "reverse_proxy"},
-          {"dynamic_upstreams",
-           {{"source", "srv"},
-            {"name", service_name + "."},
-            {"refresh", kUpstreamRefresh},
-            {"resolver", resolver}}},
-          {"transport", {{"protocol", "http"}, {"resolver", resolver}}},
-          {"load_balancing", {{"try_duration", try_duration}}}};
+  // retried for up to 5 s before the client gets an error. A dial is given up after 100 ms and
+  // tried again 10 ms later: a local connect answers in well under a millisecond, so no SYN-ACK
+  // by then means the app's full accept queue dropped the SYN, and a new dial beats the
+  // kernel's 1 s retransmit (issue 16; bench/results/deploy-dial.md). A failed dial sent
+  // nothing, so it is retried for any method.
+  return {
+      {"handler", "reverse_proxy"},
+      {"dynamic_upstreams",
+       {{"source", "srv"},
+        {"name", service_name + "."},
+        {"refresh", kUpstreamRefresh},
+        {"resolver", resolver}}},
+      {"transport",
+       {{"protocol", "http"}, {"resolver", resolver}, {"dial_timeout", kUpstreamDialTimeout}}},
+      {"load_balancing", {{"try_duration", try_duration}, {"try_interval", kUpstreamTryInterval}}}};
 }
 
 std::string acme_root_file_name(const acme::AcmeSettings& settings) {

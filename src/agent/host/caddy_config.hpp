@@ -124,7 +124,8 @@ nlohmann::json caddy_no_server_header();
 nlohmann::json caddy_route_match(const ProxyRoute& route);
 
 /// A reverse_proxy handler whose upstream is the SRV record `service_name` of the agent's DNS
-/// responder at `dns_address`; a dial that finds nothing is retried for `try_duration`.
+/// responder at `dns_address`; a dial that finds nothing, or no answer within
+/// kUpstreamDialTimeout, is retried every kUpstreamTryInterval for `try_duration`.
 nlohmann::json caddy_reverse_proxy(const std::string& service_name, const std::string& dns_address,
                                    const char* try_duration = "5s");
 
@@ -196,6 +197,10 @@ inline constexpr const char* kPrivateCaTimeout = "30s";
 /// How often Caddy asks for a host's SRV record again: the longest a switch takes to reach
 /// new requests, so the old upstream must keep answering at least this long.
 inline constexpr const char* kUpstreamRefresh = "250ms";
+/// How long Caddy waits for an app to accept a connection before it dials again, and how soon
+/// it dials again (within the handler's try_duration). See caddy_reverse_proxy().
+inline constexpr const char* kUpstreamDialTimeout = "100ms";
+inline constexpr const char* kUpstreamTryInterval = "10ms";
 
 /// The name of the server berth owns in Caddy's config.
 inline constexpr const char* kCaddyServer = "berth";

@@ -9,6 +9,7 @@
 
 #include "agent/host/caddy_edge.hpp"
 #include "agent/host/loopback_http.hpp"
+#include "agent/host/upstream_containers.hpp"
 #include "agent/state_file.hpp"
 #include "core/log.hpp"
 
@@ -285,6 +286,23 @@ Result<UpstreamServices> ProxyKeeper::services_for(const ProxyTable& table, cons
   return upstream_services(table, *port, plan);
 }
 
+DirectUpstreams ProxyKeeper::direct_for(const UpstreamServices& services) const {
+  if (options_.docker_socket.empty()) {
+    return {};
+  }
+  std::set<int> ports;
+  for (const auto& [name, port] : services) {
+    ports.insert(port);
+  }
+  DockerClient docker(options_.docker_socket);
+  auto direct = find_direct_upstreams(docker, ports, std::chrono::milliseconds(2000));
+  if (!direct) {
+    log::warn("agent.upstream_containers_unknown", {{"message", direct.error().message}});
+    return {};
+  }
+  return std::move(*direct);
+}
+
 void ProxyKeeper::settle_edge(int edge_before, bool edge_now) {
   // A change of the edge's routes always means another edge Caddy (its config never changes),
   // so the routes moved when the edge port did; when none is wanted they moved back to the apps.
@@ -353,18 +371,30 @@ Result<ProxyKeeper::Installed> ProxyKeeper::install(const ProxyTable& table, boo
   if (!services) {
     return fail(services.error());
   }
-  Installed done{.reloaded = false, .switched = *services != previous, .pending = 0};
+  // A deployment's switch: the new container runs and publishes its port by now.
+  const auto previous_direct = dns_->direct();
+  auto direct = direct_for(*services);
+  Installed done{.reloaded = false,
+                 .switched = *services != previous || direct != previous_direct,
+                 .pending = 0};
   // Names only the config the front runs until its load uses (a catch-all still sending a host
   // to the edge Caddy, a removed host pointed there) keep their answer until it is loaded.
   UpstreamServices during = *services;
   for (const auto& [name, port] : previous) {
     during.emplace(name, port);
   }
+  DirectUpstreams during_direct = direct;
+  for (const auto& [port, container] : previous_direct) {
+    during_direct.emplace(port, container);
+  }
+  dns_->set_direct(std::move(during_direct));
   dns_->set_services(during);
   if (!plan) {
     auto reloaded = converge(table);
     if (!reloaded) {
-      dns_->set_services(previous);  // Caddy runs the previous config: it resolves by this table
+      // Caddy runs the previous config: it resolves by this table.
+      dns_->set_services(previous);
+      dns_->set_direct(previous_direct);
       return fail(reloaded.error());
     }
     done.reloaded = *reloaded;
@@ -381,6 +411,7 @@ Result<ProxyKeeper::Installed> ProxyKeeper::install(const ProxyTable& table, boo
   // Returns once the front Caddy sends the routes where they are served now.
   settle_edge(edge_before, has_any_edge_rules(table) || !wanted.empty());
   dns_->set_services(std::move(*services));
+  dns_->set_direct(std::move(direct));
   return done;
 }
 
@@ -436,7 +467,9 @@ void ProxyKeeper::restore() {
   log::warn("agent.proxy_restore_failed", {{"message", installed.error().message}});
   auto without_rules = *table;
   std::erase_if(without_rules.routes, has_edge_rules);
-  dns_->set_services(upstream_services(without_rules));
+  auto services = upstream_services(without_rules);
+  dns_->set_direct(direct_for(services));
+  dns_->set_services(std::move(services));
   const auto reloaded = converge(*table);
   if (!reloaded) {
     log::warn("agent.proxy_restore_failed", {{"message", reloaded.error().message}});

@@ -1,12 +1,13 @@
 #pragma once
 /// The `proxy.apply` job kind and the watch that keeps Caddy configured. berthd's full route
 /// table becomes two things: the agent's upstream DNS table (each host's SRV record → its
-/// current port; upstream_dns.hpp) and a Caddy config whose routes look their upstreams up
-/// there. The config is posted to Caddy's admin `/load` only when it differs from the one
-/// Caddy runs (a config that differs from the keeper's last load is posted without asking
-/// Caddy first), so a deployment that only moves an app to a new port never reloads Caddy (a
-/// reload closes idle client keep-alive connections). Routes with edge rules are answered with
-/// the port of an edge Caddy (edge_caddy.hpp) instead, so a rule change never reloads the
+/// current port, or the address and port of the container publishing it, asked of Docker at
+/// every apply and restore; upstream_dns.hpp, upstream_containers.hpp) and a Caddy config whose
+/// routes look their upstreams up there. The config is posted to Caddy's admin `/load` only when it
+/// differs from the one Caddy runs (a config that differs from the keeper's last load is posted
+/// without asking Caddy first), so a deployment that only moves an app to a new port never reloads
+/// Caddy (a reload closes idle client keep-alive connections). Routes with edge rules are answered
+/// with the port of an edge Caddy (edge_caddy.hpp) instead, so a rule change never reloads the
 /// client-facing Caddy either. Nor does adding or removing a host, when plan_without_reload()
 /// allows: the front keeps the config of the table it was last loaded with (kept as
 /// proxy_front.json), its catch-all route sends the new hosts to the edge Caddy, which has
@@ -52,6 +53,10 @@ struct ProxyOptions {
   std::string dns_address = "127.0.0.1:0";
   std::chrono::milliseconds call_timeout{10'000};
   std::string caddy_binary = {};  // for the edge Caddy (edge_caddy.hpp); "" = caddy on PATH
+  // The Docker Engine socket asked which container publishes each routed port, so that Caddy
+  // dials the container directly (upstream_containers.hpp); "" = never asked: every route is
+  // answered with its loopback port.
+  std::string docker_socket = {};
 };
 
 /// How long after pointing SRV names elsewhere the old target must keep serving: the front
@@ -120,6 +125,9 @@ class ProxyKeeper {
   // The DNS table for `table`; starts an edge Caddy with its rules and the plan's pending hosts
   // first when it has any (or the plan has gone services).
   Result<UpstreamServices> services_for(const ProxyTable& table, const FrontPlan& plan);
+  // The containers to dial directly for the ports of `services` (empty without a Docker socket
+  // or when Docker does not answer: the loopback answers stay).
+  DirectUpstreams direct_for(const UpstreamServices& services) const;
   // After the DNS table changed (the edge Caddy's port was `edge_before`): when routes moved to
   // or from an edge Caddy, waits until the front has looked them up again and stops the edge
   // Caddies nothing points at any more (the current one too without `edge_now`).

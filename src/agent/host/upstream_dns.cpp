@@ -1,5 +1,8 @@
 #include "agent/host/upstream_dns.hpp"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -148,13 +151,38 @@ void put_record(std::string& out, const Question& question, std::uint16_t type,
   out.append(rdata);
 }
 
+constexpr std::string_view kDirectPrefix = "ip-";
+
+// The 4 address bytes a direct_target() name stands for; nullopt for any other name.
+std::optional<std::string> direct_address(std::string_view name) {
+  const std::string suffix = "." + std::string(kUpstreamTarget);
+  if (!name.starts_with(kDirectPrefix) || !name.ends_with(suffix)) {
+    return std::nullopt;
+  }
+  std::string dotted(
+      name.substr(kDirectPrefix.size(), name.size() - kDirectPrefix.size() - suffix.size()));
+  std::replace(dotted.begin(), dotted.end(), '-', '.');
+  in_addr address{};
+  if (inet_pton(AF_INET, dotted.c_str(), &address) != 1) {
+    return std::nullopt;
+  }
+  return std::string(reinterpret_cast<const char*>(&address.s_addr), 4);
+}
+
 }  // namespace
+
+std::string direct_target(std::string_view ipv4) {
+  std::string label(ipv4);
+  std::replace(label.begin(), label.end(), '.', '-');
+  return std::string(kDirectPrefix) + label + "." + std::string(kUpstreamTarget);
+}
 
 std::string upstream_service_name(std::string_view host) {
   return std::string(host) + ".route." + std::string(kUpstreamZone);
 }
 
-std::optional<std::string> dns_answer(std::string_view query, const UpstreamServices& services) {
+std::optional<std::string> dns_answer(std::string_view query, const UpstreamServices& services,
+                                      const DirectUpstreams& direct) {
   if (query.size() < kHeaderSize || (byte_at(query, 2) & 0x80) != 0) {
     return std::nullopt;  // no id to answer to, or an answer (answering answers could loop)
   }
@@ -185,16 +213,28 @@ std::optional<std::string> dns_answer(std::string_view query, const UpstreamServ
     return wants(kTypeA) ? respond(Rcode::no_error, true, kTypeA, std::string("\x7f\0\0\x01", 4))
                          : respond(Rcode::no_error, true);
   }
+  if (const auto address = name ? direct_address(*name) : std::nullopt) {
+    return wants(kTypeA) ? respond(Rcode::no_error, true, kTypeA, *address)
+                         : respond(Rcode::no_error, true);
+  }
   const auto service = name ? services.find(*name) : services.end();
   if (service != services.end()) {
     if (!wants(kTypeSrv)) {
       return respond(Rcode::no_error, true);
     }
+    const auto container = direct.find(service->second);
+    const bool dial_container =
+        container != direct.end() && direct_address(direct_target(container->second.ip));
     std::string rdata;
     put_u16(rdata, 0);  // priority
     put_u16(rdata, 0);  // weight
-    put_u16(rdata, static_cast<std::uint32_t>(service->second));
-    put_name(rdata, kUpstreamTarget);
+    if (dial_container) {
+      put_u16(rdata, static_cast<std::uint32_t>(container->second.port));
+      put_name(rdata, direct_target(container->second.ip));
+    } else {
+      put_u16(rdata, static_cast<std::uint32_t>(service->second));
+      put_name(rdata, kUpstreamTarget);
+    }
     return respond(Rcode::no_error, true, kTypeSrv, rdata);
   }
   return respond(name && *name == kUpstreamZone ? Rcode::no_error : Rcode::nx_domain, true);
@@ -206,7 +246,7 @@ Result<std::unique_ptr<UpstreamDns>> UpstreamDns::start(const std::string& ip, i
       ip, port, 4096,
       [responder = dns.get()](std::string_view query) {
         std::lock_guard lock(responder->mutex_);
-        return dns_answer(query, responder->services_);
+        return dns_answer(query, responder->services_, responder->direct_);
       },
       "upstream_dns", "dns_bind");
   if (!listener) {
@@ -224,6 +264,16 @@ void UpstreamDns::set_services(UpstreamServices services) {
 UpstreamServices UpstreamDns::services() const {
   std::lock_guard lock(mutex_);
   return services_;
+}
+
+void UpstreamDns::set_direct(DirectUpstreams direct) {
+  std::lock_guard lock(mutex_);
+  direct_ = std::move(direct);
+}
+
+DirectUpstreams UpstreamDns::direct() const {
+  std::lock_guard lock(mutex_);
+  return direct_;
 }
 
 }  // namespace berth::agent::host

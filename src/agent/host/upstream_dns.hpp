@@ -1,10 +1,10 @@
 #pragma once
 /// The agent's own DNS responder for Caddy's dynamic upstreams: a UDP server on one address of
 /// this machine that answers, from an in-memory table, SRV queries for
-/// `<host>.route.berth.internal` (the app's current loopback port) and A queries for
-/// `upstream.berth.internal` (127.0.0.1). Caddy looks the SRV name up at most once a second, so
-/// switching a deployment is a table change here instead of a Caddy reload (which would close idle
-/// client keep-alive connections).
+/// `<host>.route.berth.internal` (the app container's bridge address and port, or for a
+/// host-network app its loopback port) and A queries for the targets those name. Caddy looks the
+/// SRV name up at most once a second, so switching a deployment is a table change here instead of a
+/// Caddy reload (which would close idle client keep-alive connections).
 ///
 /// Only what Caddy's Go resolver asks is answered: one question, class IN; names outside
 /// berth.internal are refused, no recursion, no compression in answers.
@@ -42,11 +42,30 @@ inline constexpr std::size_t kMaxRoutedHost = 232;
 /// name (lower-case, without the final dot) → the port its SRV answer carries.
 using UpstreamServices = std::map<std::string, int, std::less<>>;
 
+/// Where the container publishing a host port can be dialled without docker-proxy: its IPv4
+/// address on a bridge network the host routes to, and the container port.
+struct DirectUpstream {
+  std::string ip = {};
+  int port = 0;
+  bool operator==(const DirectUpstream&) const = default;
+};
+/// host port (an UpstreamServices value) → its container. Ports without an entry (host-network
+/// apps, an edge Caddy, containers Docker did not report) keep the loopback answer.
+using DirectUpstreams = std::map<int, DirectUpstream>;
+
+/// The SRV target naming a container's address: "ip-172-17-0-5.upstream.berth.internal". The
+/// responder answers its A query from the name alone, so an answer Caddy cached before a switch
+/// still reaches the old container while it drains.
+std::string direct_target(std::string_view ipv4);
+
 /// The answer to one query packet; nullopt when it deserves none (shorter than a header, or
 /// itself an answer). Malformed questions get FORMERR, opcodes other than QUERY NOTIMP, names
 /// outside the zone or classes other than IN REFUSED, unknown names of the zone NXDOMAIN, and
-/// known names asked for another type an empty answer.
-std::optional<std::string> dns_answer(std::string_view query, const UpstreamServices& services);
+/// known names asked for another type an empty answer. A service whose port has a `direct`
+/// entry is answered with that container's direct_target() and port, any other with
+/// kUpstreamTarget and the host port.
+std::optional<std::string> dns_answer(std::string_view query, const UpstreamServices& services,
+                                      const DirectUpstreams& direct = {});
 
 /// The responder's socket and thread. Thread-safe: set_services() from any thread.
 class UpstreamDns {
@@ -63,12 +82,15 @@ class UpstreamDns {
 
   void set_services(UpstreamServices services);
   UpstreamServices services() const;
+  void set_direct(DirectUpstreams direct);
+  DirectUpstreams direct() const;
 
  private:
   UpstreamDns() = default;
 
   mutable std::mutex mutex_;
   UpstreamServices services_;
+  DirectUpstreams direct_ = {};
   std::unique_ptr<UdpListener> listener_;  // last: its thread stops before the table goes
 };
 
