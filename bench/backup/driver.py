@@ -3,7 +3,7 @@
 
 Creates an S3 destination and a PostgreSQL service, fills it with --size-mb of rows, then runs
 each side --runs times, alternating: Berth's backup (the agent's RSS sampled every 100 ms) and
-the same dump by hand (pg_dump -Fc | zstd -3 | curl --upload-file); then Berth's restore job
+the same dump by hand (pg_dump -Fc | zstd -3 | aws s3 cp -, a streamed multipart upload); then Berth's restore job
 and the restore by hand. Every wait has a deadline. Writes <work>/results.json for report.py.
 """
 import argparse
@@ -101,8 +101,11 @@ def main():
     database_bytes = int(sh(f"{psql} 'select pg_database_size(current_database())'").stdout)
     log(f"filled in {time.monotonic() - started:.0f} s: {database_bytes} bytes")
 
-    env = "PGPASSWORD=\\\"$POSTGRES_PASSWORD\\\""
-    curl = (f"curl -fsS --aws-sigv4 aws:amz:us-east-1:s3 --user {S3_KEY}:{S3_KEY} ")
+    env = "PGPASSWORD=\\\"\\$POSTGRES_PASSWORD\\\""
+    # Debian's AWS CLI: a streamed multipart upload from stdin, as Berth's (curl cannot send a
+    # body of unknown length to S3, which wants a Content-Length or parts).
+    aws = (f"AWS_ACCESS_KEY_ID={S3_KEY} AWS_SECRET_ACCESS_KEY={S3_KEY} AWS_DEFAULT_REGION=us-east-1 "
+           f"/usr/bin/aws --endpoint-url {args.s3_endpoint} s3 cp")
     results = {"machine": machine(), "database_bytes": database_bytes, "size_mb": args.size_mb,
                "runs": []}
     for run in range(args.runs):
@@ -110,7 +113,7 @@ def main():
         started = time.monotonic()
         sh(f"docker exec {container} sh -c \"{env} pg_dump -Fc -U \\\"\\$POSTGRES_USER\\\" "
            f"-d \\\"\\$POSTGRES_DB\\\"\" | zstd -q -3 | "
-           f"{curl} --upload-file - {args.s3_endpoint}/bench/by-hand-{run}.zst")
+           f"{aws} - s3://bench/by-hand-{run}.zst")
         by_hand = time.monotonic() - started
 
         log(f"run {run + 1}: Berth")
@@ -132,7 +135,7 @@ def main():
 
     log("restore: by hand")
     started = time.monotonic()
-    sh(f"{curl} {args.s3_endpoint}/bench/by-hand-0.zst | zstd -q -d | docker exec -i {container} "
+    sh(f"{aws} s3://bench/by-hand-0.zst - | zstd -q -d | docker exec -i {container} "
        f"sh -c \"{env} pg_restore --clean --if-exists --no-owner --single-transaction "
        f"-U \\\"\\$POSTGRES_USER\\\" -d \\\"\\$POSTGRES_DB\\\"\"")
     restore_by_hand = time.monotonic() - started

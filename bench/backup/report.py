@@ -34,7 +34,7 @@ def main():
         f"A PostgreSQL 15 database of {mb:.0f} MB (pg_database_size), backed up to s3rver on "
         "loopback; the median of each side's runs, alternating, in one session.",
         "",
-        "| | by hand: `pg_dump -Fc \\| zstd -3 \\| curl --upload-file -` | Berth: `POST /services/{id}/backups` | ratio |",
+        "| | by hand: `pg_dump -Fc \\| zstd -3 \\| aws s3 cp -` | Berth: `POST /services/{id}/backups` | ratio |",
         "|---|---|---|---|",
         f"| time | {by_hand:.1f} s | {berth:.1f} s | |",
         f"| throughput (database MB/s) | {mb / by_hand:.1f} | {mb / berth:.1f} | "
@@ -44,7 +44,7 @@ def main():
         f"| stored | | {runs[0]['stored_bytes'] / 1e6:.1f} MB of {runs[0]['plain_bytes'] / 1e6:.1f} "
         "MB dumped | |",
         "",
-        "| restore | by hand: `curl \\| zstd -d \\| pg_restore --single-transaction` | Berth's "
+        "| restore | by hand: `aws s3 cp … - \\| zstd -d \\| pg_restore --single-transaction` | Berth's "
         "backup.restore job (checks the SHA-256 over a first download, then loads) | ratio |",
         "|---|---|---|---|",
         f"| time | {restore['by_hand_s']:.1f} s | {restore['berth_job_s']:.1f} s | "

@@ -25,7 +25,10 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kPartSize = 8 * 1024 * 1024;
+// Parts start at S3's 5 MiB minimum (one filling, one uploading: the agent stays small) and
+// grow by 5 MiB every 1,000 parts, so the 10,000-part limit is reached only past 250 GiB.
+constexpr std::size_t kFirstPartSize = backup::kMinPartSize;
+constexpr int kPartsPerStep = 1000;
 constexpr std::size_t kStderrKept = 16 * 1024;
 
 // What runs inside the container, per engine: dump to stdout, load from stdin, and a check
@@ -246,16 +249,19 @@ JobOutcome run_backup(DockerJob& run) {
   output.write("system", "backing up " + common->engine + " in " + common->container + " to " +
                              common->key + "\n");
   std::string part;
+  int parts_pushed = 0;
   std::optional<PartUploader> uploader;
   uploader.emplace(*upload);
   auto encoder =
       backup::BackupEncoder::create(*public_key, [&](std::string_view bytes) -> Result<void> {
         part.append(bytes);
-        if (part.size() >= kPartSize) {
+        const std::size_t part_size =
+            kFirstPartSize * static_cast<std::size_t>(1 + parts_pushed / kPartsPerStep);
+        if (part.size() >= part_size) {
           if (!uploader->push(std::exchange(part, {}))) {
             return fail(uploader->error().value_or(Error::internal("the upload stopped")));
           }
-          part.reserve(kPartSize + 128 * 1024);
+          ++parts_pushed;
         }
         return {};
       });
