@@ -13,6 +13,7 @@
 #include "domain/apps/env_service.hpp"
 #include "domain/apps/project_service.hpp"
 #include "domain/backups/destination_service.hpp"
+#include "domain/backups/service_backups.hpp"
 #include "domain/deploy/deployment_service.hpp"
 #include "domain/deploy/trigger_service.hpp"
 #include "domain/domains/domain_service.hpp"
@@ -36,7 +37,6 @@
 #include "domain/identity/user_admin_service.hpp"
 #include "domain/kernel/in_process_event_hub.hpp"
 #include "domain/notify/mail_outbox.hpp"
-#include "domain/backups/service_backups.hpp"
 #include "domain/services/managed_services.hpp"
 
 namespace berth::api {

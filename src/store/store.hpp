@@ -378,8 +378,8 @@ class Tx {
   virtual Result<void> create_backup_key(const BackupKeyRecord& key) = 0;
   virtual Result<void> create_service_backup(const ServiceBackupRecord& backup) = 0;
   /// By id within a team; team_id "" finds it in any team.
-  virtual Result<std::optional<ServiceBackupRecord>> get_service_backup(
-      std::string_view team_id, std::string_view id) = 0;
+  virtual Result<std::optional<ServiceBackupRecord>> get_service_backup(std::string_view team_id,
+                                                                        std::string_view id) = 0;
   /// Every column, by id.
   virtual Result<void> update_service_backup(const ServiceBackupRecord& backup) = 0;
   /// Newest first.
@@ -387,8 +387,8 @@ class Tx {
       const ServiceBackupQuery& query) = 0;
   virtual Result<void> create_backup_restore(const BackupRestoreRecord& restore) = 0;
   /// By id within a team; team_id "" finds it in any team.
-  virtual Result<std::optional<BackupRestoreRecord>> get_backup_restore(
-      std::string_view team_id, std::string_view id) = 0;
+  virtual Result<std::optional<BackupRestoreRecord>> get_backup_restore(std::string_view team_id,
+                                                                        std::string_view id) = 0;
   /// Every column, by id.
   virtual Result<void> update_backup_restore(const BackupRestoreRecord& restore) = 0;
   /// The restores still `running` (the start-up sweep), oldest first.

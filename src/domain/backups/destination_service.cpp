@@ -149,7 +149,6 @@ Result<json> open_destination_secrets(const AreaContext& ctx, const BackupDestin
   return secrets;
 }
 
-
 Result<Page<BackupDestinationRecord>> DestinationService::list(const Principal& who,
                                                                std::string_view team_id,
                                                                const DestinationFilter& filter,
