@@ -1,8 +1,5 @@
 #include "backup/zstd_api.hpp"
 
-#include <dlfcn.h>
-
-#include <mutex>
 #include <string>
 
 #include "core/dl_symbol.hpp"
@@ -12,13 +9,11 @@ namespace {
 
 Result<const ZstdApi*> load() {
   static ZstdApi api{};
-  void* handle = ::dlopen("libzstd.so.1", RTLD_NOW | RTLD_LOCAL);  // never closed
-  if (handle == nullptr) {
-    const char* why = ::dlerror();
-    return fail(
-        Error::unavailable(std::string("libzstd.so.1 cannot be loaded (install libzstd1): ") +
-                           (why != nullptr ? why : "unknown")));
+  auto opened = open_library("libzstd.so.1", "libzstd1");
+  if (!opened) {
+    return fail(std::move(opened.error()));
   }
+  void* handle = *opened;
   const bool complete = resolve_symbol(handle, "ZSTD_createCCtx", api.create_cctx) &&
                         resolve_symbol(handle, "ZSTD_freeCCtx", api.free_cctx) &&
                         resolve_symbol(handle, "ZSTD_CCtx_setParameter", api.cctx_set_parameter) &&
@@ -37,11 +32,6 @@ Result<const ZstdApi*> load() {
 
 }  // namespace
 
-Result<const ZstdApi*> ZstdApi::get() {
-  static std::once_flag once;
-  static Result<const ZstdApi*> loaded = fail(Error::unavailable("libzstd not loaded"));
-  std::call_once(once, [] { loaded = load(); });
-  return loaded;
-}
+Result<const ZstdApi*> ZstdApi::get() { return load_once<ZstdApi>(&load); }
 
 }  // namespace berth::backup

@@ -1,8 +1,5 @@
 // CurlApi loaded with dlopen on first use: berth-agent (when it enrols) and berthd (when it
 // first sends mail) never map libcurl's libraries otherwise.
-#include <dlfcn.h>
-
-#include <mutex>
 #include <string>
 
 #include "client/curl_api.hpp"
@@ -13,13 +10,11 @@ namespace {
 
 Result<const CurlApi*> load() {
   static CurlApi api{};
-  void* handle = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);  // never closed
-  if (handle == nullptr) {
-    const char* why = ::dlerror();
-    return fail(
-        Error::unavailable(std::string("libcurl.so.4 cannot be loaded (install libcurl4): ") +
-                           (why != nullptr ? why : "unknown")));
+  auto opened = open_library("libcurl.so.4", "libcurl4");
+  if (!opened) {
+    return fail(std::move(opened.error()));
   }
+  void* handle = *opened;
   const bool complete = resolve_symbol(handle, "curl_global_init", api.global_init) &&
                         resolve_symbol(handle, "curl_easy_init", api.easy_init) &&
                         resolve_symbol(handle, "curl_easy_cleanup", api.easy_cleanup) &&
@@ -41,11 +36,6 @@ Result<const CurlApi*> load() {
 
 }  // namespace
 
-Result<const CurlApi*> CurlApi::get() {
-  static std::once_flag once;
-  static Result<const CurlApi*> loaded = fail(Error::unavailable("libcurl not loaded"));
-  std::call_once(once, [] { loaded = load(); });
-  return loaded;
-}
+Result<const CurlApi*> CurlApi::get() { return load_once<CurlApi>(&load); }
 
 }  // namespace berth::client

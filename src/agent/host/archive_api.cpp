@@ -1,8 +1,5 @@
 #include "agent/host/archive_api.hpp"
 
-#include <dlfcn.h>
-
-#include <mutex>
 #include <string>
 
 #include "core/dl_symbol.hpp"
@@ -12,13 +9,11 @@ namespace {
 
 Result<const ArchiveApi*> load() {
   static ArchiveApi api{};
-  void* handle = ::dlopen("libarchive.so.13", RTLD_NOW | RTLD_LOCAL);  // never closed
-  if (handle == nullptr) {
-    const char* why = ::dlerror();
-    return fail(Error::unavailable(
-        std::string("libarchive.so.13 cannot be loaded (install libarchive13): ") +
-        (why != nullptr ? why : "unknown")));
+  auto opened = open_library("libarchive.so.13", "libarchive13");
+  if (!opened) {
+    return fail(std::move(opened.error()));
   }
+  void* handle = *opened;
   const bool complete =
       resolve_symbol(handle, "archive_write_new", api.write_new) &&
       resolve_symbol(handle, "archive_write_free", api.write_free) &&
@@ -50,11 +45,6 @@ Result<const ArchiveApi*> load() {
 
 }  // namespace
 
-Result<const ArchiveApi*> ArchiveApi::get() {
-  static std::once_flag once;
-  static Result<const ArchiveApi*> loaded = fail(Error::unavailable("libarchive not loaded"));
-  std::call_once(once, [] { loaded = load(); });
-  return loaded;
-}
+Result<const ArchiveApi*> ArchiveApi::get() { return load_once<ArchiveApi>(&load); }
 
 }  // namespace berth::agent::host

@@ -74,6 +74,30 @@ Result<json> s3_args(const AreaContext& ctx, const BackupDestinationRecord& dest
               {"secret_access_key", secrets->value("secret_access_key", "")}};
 }
 
+// The service a backup or restore is about; not_found with `missing` when it is gone.
+Result<ServiceRecord> found_service(Tx& tx, std::string_view team_id, std::string_view id,
+                                    std::string missing) {
+  auto service = tx.get_service(team_id, id);
+  if (!service) {
+    return fail(std::move(service.error()));
+  }
+  if (!*service) {
+    return fail(Error::not_found(std::move(missing)));
+  }
+  return std::move(**service);
+}
+
+// Backups and restores talk to the engine inside the container: it must be up.
+Result<void> require_running(const ServiceRecord& service, std::string_view purpose) {
+  if (service.status != "running") {
+    return fail(
+        with_code(Error::conflict("the service is " + service.status +
+                                  ": only a running service can be " + std::string(purpose)),
+                  "service_busy"));
+  }
+  return {};
+}
+
 Error not_restorable() {
   return with_code(Error::unprocessable("only a backup that succeeded can be restored"),
                    "backup_not_restorable");
@@ -104,17 +128,12 @@ Result<ServiceBackupRecord> ServiceBackups::run(const Principal& who, std::strin
         if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
           return fail(std::move(role.error()));
         }
-        auto service = tx.get_service(team_id, service_id);
+        auto service = found_service(tx, team_id, service_id, "no such service");
         if (!service) {
           return fail(std::move(service.error()));
         }
-        if (!*service) {
-          return fail(Error::not_found("no such service"));
-        }
-        if ((*service)->status != "running") {
-          return fail(with_code(Error::conflict("the service is " + (*service)->status +
-                                                ": only a running service can be backed up"),
-                                "service_busy"));
+        if (auto running = require_running(*service, "backed up"); !running) {
+          return fail(std::move(running.error()));
         }
         auto destination = tx.get_backup_destination(team_id, destination_id);
         if (!destination) {
@@ -131,12 +150,11 @@ Result<ServiceBackupRecord> ServiceBackups::run(const Principal& who, std::strin
         if (auto key = team_key(ctx_, tx, team_id); !key) {
           return fail(std::move(key.error()));
         }
-        backup.service_name = (*service)->name;
-        backup.engine = (*service)->engine;
-        backup.server_id = (*service)->server_id;
-        backup.object_key = (*destination)->config.value("prefix", "") + "berth/" +
-                            (*service)->name + "-" + std::string(service_id) + "/" + backup.id +
-                            ".bsb";
+        backup.service_name = service->name;
+        backup.engine = service->engine;
+        backup.server_id = service->server_id;
+        backup.object_key = (*destination)->config.value("prefix", "") + "berth/" + service->name +
+                            "-" + std::string(service_id) + "/" + backup.id + ".bsb";
         if (auto stored = tx.create_service_backup(backup); !stored) {
           return fail(std::move(stored.error()));
         }
@@ -285,25 +303,21 @@ Result<BackupRestoreRecord> ServiceBackups::restore(const Principal& who, std::s
         if ((*backup)->status != "succeeded") {
           return fail(not_restorable());
         }
-        auto service = tx.get_service(team_id, (*backup)->service_id);
+        auto service = found_service(tx, team_id, (*backup)->service_id,
+                                     "the backup's service no longer exists");
         if (!service) {
           return fail(std::move(service.error()));
         }
-        if (!*service) {
-          return fail(Error::not_found("the backup's service no longer exists"));
-        }
-        if (confirm != (*service)->name) {
+        if (confirm != service->name) {
           return fail(with_code(Error::unprocessable("a restore replaces the service's data: "
                                                      "repeat its name as confirm=" +
-                                                     (*service)->name),
+                                                     service->name),
                                 "confirm_required"));
         }
-        if ((*service)->status != "running") {
-          return fail(with_code(Error::conflict("the service is " + (*service)->status +
-                                                ": only a running service can be restored into"),
-                                "service_busy"));
+        if (auto running = require_running(*service, "restored into"); !running) {
+          return fail(std::move(running.error()));
         }
-        if ((*service)->engine == "redis" || (*service)->engine == "valkey") {
+        if (service->engine == "redis" || service->engine == "valkey") {
           return fail(with_code(Error::unprocessable("restoring Redis and Valkey is not "
                                                      "supported yet (the backup can be "
                                                      "downloaded and loaded by hand)"),
