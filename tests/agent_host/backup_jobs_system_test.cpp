@@ -17,6 +17,7 @@
 #include "agent/host/docker_client.hpp"
 #include "agent/host/docker_exec.hpp"
 #include "agent/host/docker_jobs.hpp"
+#include "agent_host/collected_output.hpp"
 #include "backup/backup_stream.hpp"
 #include "backup/s3rver_fixture.hpp"
 #include "core/crypto.hpp"
@@ -26,18 +27,6 @@ namespace berth::agent::host {
 namespace {
 
 using nlohmann::json;
-
-class Collected : public JobOutput {
- public:
-  void write(std::string_view, std::string_view text) override {
-    std::lock_guard lock(mutex_);
-    all.append(text);
-  }
-  std::string all;
-
- private:
-  std::mutex mutex_;
-};
 
 std::string b64(const std::string& raw) {
   return crypto::base64_encode(
@@ -79,7 +68,7 @@ class BackupJobsSystem : public ::testing::Test {
   }
 
   JobOutcome job(const std::string& kind, json args) {
-    output_ = std::make_unique<Collected>();
+    output_ = std::make_unique<CollectedOutput>();
     JobContext context{.job_id = "job_backup",
                        .kind = kind,
                        .args = std::move(args),
@@ -108,7 +97,7 @@ class BackupJobsSystem : public ::testing::Test {
   std::string sql(const std::string& container, const std::string& script) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
     for (;;) {
-      output_ = std::make_unique<Collected>();
+      output_ = std::make_unique<CollectedOutput>();
       JobContext context{.job_id = "job_sql",
                          .kind = "exec",
                          .args = json::object(),
@@ -176,7 +165,7 @@ class BackupJobsSystem : public ::testing::Test {
   const std::string prefix_ = "berth-test-bk-" + std::to_string(::getpid());
   std::vector<std::string> containers_;
   std::atomic<bool> cancelled_{false};
-  std::unique_ptr<Collected> output_;
+  std::unique_ptr<CollectedOutput> output_;
   std::optional<berth::testing::S3rverFixture> s3_;
   const backup::BackupKeyPair keys_ = backup::backup_key_pair_from_seed(std::string(32, 's'));
 };

@@ -13,6 +13,7 @@
 
 #include "agent/host/docker_client.hpp"
 #include "agent/host/docker_jobs.hpp"
+#include "agent_host/collected_output.hpp"
 #include "system/docker_fixture.hpp"
 
 namespace berth::agent::host {
@@ -20,18 +21,6 @@ namespace {
 
 using nlohmann::json;
 using std::chrono::steady_clock;
-
-class CollectedOutput : public JobOutput {
- public:
-  void write(std::string_view, std::string_view text) override {
-    std::lock_guard lock(mutex_);
-    all.append(text);
-  }
-  std::string all;
-
- private:
-  std::mutex mutex_;
-};
 
 class DockerNetworkSystem : public ::testing::Test {
  protected:
