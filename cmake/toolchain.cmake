@@ -23,8 +23,8 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
 endif()
 
 if(BERTH_FUZZ)
-  # Coverage for libFuzzer and the sanitizers on every library, not only the fuzz targets.
-  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  # The sanitizers' runtimes for every binary; which libraries are instrumented (coverage and
+  # sanitizers) is chosen in tests/fuzz/CMakeLists.txt.
   add_link_options(-fsanitize=address,undefined)
 endif()
 
