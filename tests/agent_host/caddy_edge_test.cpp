@@ -258,9 +258,9 @@ TEST(FrontPlan, ChangesTheFrontMustTakeReloadIt) {
   const ProxyTable redirecting = with(redirect);
   EXPECT_FALSE(plan_without_reload(redirecting, front));
   EXPECT_TRUE(plan_without_reload(front, redirecting));  // a new one is the edge's
-  // An acme host needs a front listening for HTTPS; one without takes only hosts without TLS.
+  // The front listens for HTTPS even with no TLS host, so a first acme host is the edge's too.
   const ProxyTable plain = proxy_table({route_json("a.test", 5001)}, "off");
-  EXPECT_FALSE(plan_without_reload(
+  EXPECT_TRUE(plan_without_reload(
       plain, proxy_table({route_json("a.test", 5001), route_json("n.test", 5002, "acme")}, "off")));
   EXPECT_TRUE(plan_without_reload(
       plain, proxy_table({route_json("a.test", 5001), route_json("n.test", 5002)}, "off")));
@@ -287,11 +287,21 @@ TEST(FrontPlan, TheFrontConfigCatchesOtherHostsAndAsksBeforeOnDemandCertificates
   const json before = caddy_config(table, "127.0.0.1:2019", "127.0.0.1:53");
   EXPECT_EQ(before["apps"]["http"]["servers"][kCaddyServer]["routes"].size(), routes.size() - 1);
   EXPECT_FALSE(before["apps"]["tls"]["automation"].contains("on_demand"));
-  // No TLS anywhere: the catch-all, no TLS app.
-  const json plain = caddy_config(proxy_table({route_json("a.test", 5001)}, "off"),
-                                  "127.0.0.1:2019", "127.0.0.1:53", {}, "127.0.0.1:7000");
-  EXPECT_FALSE(plain["apps"].contains("tls"));
-  EXPECT_FALSE(plain["apps"]["http"]["servers"][kCaddyServer]["routes"].back().contains("match"));
+  // No TLS host yet: the catch-all, and the HTTPS listener with its on-demand policy already
+  // there (TLS said outright, or Caddy would serve plain HTTP on it), so that a first acme
+  // host needs no reload. Without an ask address (no agent to answer), no HTTPS at all.
+  const ProxyTable off = proxy_table({route_json("a.test", 5001)}, "off");
+  const json plain = caddy_config(off, "127.0.0.1:2019", "127.0.0.1:53", {}, "127.0.0.1:7000");
+  const json& server = plain["apps"]["http"]["servers"][kCaddyServer];
+  EXPECT_FALSE(server["routes"].back().contains("match"));
+  EXPECT_EQ(server["listen"], json({":8080", ":8443"}));
+  EXPECT_EQ(server["tls_connection_policies"], json::parse("[{}]"));
+  EXPECT_EQ(server["automatic_https"]["skip"], json({"a.test"}));
+  EXPECT_EQ(plain["apps"]["tls"]["automation"]["policies"],
+            json::parse(R"([{"on_demand": true}])"));
+  const json no_ask = caddy_config(off, "127.0.0.1:2019", "127.0.0.1:53");
+  EXPECT_EQ(no_ask["apps"]["http"]["servers"][kCaddyServer]["listen"], json({":8080"}));
+  EXPECT_FALSE(no_ask["apps"].contains("tls"));
 }
 
 // An agent starting with an edge.json it cannot use (damaged, or naming a process that is not

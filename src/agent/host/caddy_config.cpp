@@ -605,7 +605,10 @@ nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_ad
       acme_hosts.push_back(host);
     }
   }
-  const bool tls = table.tls != "off" || skip.size() < host_tls.size();
+  // With an ask listener (a real agent) the HTTPS listener is always there, even before any
+  // host wants TLS: a first `acme` domain then needs no front reload (it is issued on demand),
+  // and a reload is what closes the clients' idle keep-alive connections.
+  const bool tls = table.tls != "off" || skip.size() < host_tls.size() || !ask_address.empty();
   nlohmann::json listen = {":" + std::to_string(table.http_port)};
   if (tls) {
     listen.push_back(":" + std::to_string(table.https_port));
@@ -618,6 +621,9 @@ nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_ad
     if (!skip.empty()) {
       server["automatic_https"]["skip"] = skip;
     }
+    // Said outright: with no host that wants a certificate, Caddy would otherwise serve plain
+    // HTTP on the HTTPS port.
+    server["tls_connection_policies"] = nlohmann::json::array({nlohmann::json::object()});
   }
   nlohmann::json config = {{"admin", {{"listen", admin_address}}},
                            {"apps",
