@@ -16,18 +16,21 @@ Result<S3MultipartUpload> S3MultipartUpload::begin(const S3Client& client, std::
 }
 
 Result<void> S3MultipartUpload::upload_part(std::string_view bytes) {
+  return upload_part(bytes.size(), string_source(bytes));
+}
+
+Result<void> S3MultipartUpload::upload_part(std::uint64_t size, const BodySource& source) {
   if (parts() >= kMaxParts) {
     return fail(with_code(Error::unprocessable("the object needs more than 10,000 parts"),
                           "s3_too_many_parts"));
   }
-  const BodySource source = string_source(bytes);
   auto answer = client_->send(
       S3Request{.method = "PUT",
                 .key = key_,
                 .query = {{"partNumber", std::to_string(parts() + 1)}, {"uploadId", upload_id_}},
                 .body = {},
                 .stream = &source,
-                .stream_size = bytes.size()});
+                .stream_size = size});
   if (!answer) {
     return fail(std::move(answer.error()));
   }

@@ -5,6 +5,7 @@
 /// a partial object under the key (abort() frees the parts; a bucket lifecycle rule frees what
 /// a killed writer left). Blocking; one thread at a time.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,8 @@ class S3MultipartUpload {
 
   /// Uploads the next part. unprocessable s3_too_many_parts past kMaxParts.
   Result<void> upload_part(std::string_view bytes);
+  /// Uploads the next part of `size` bytes, taken from `source` as they are sent.
+  Result<void> upload_part(std::uint64_t size, const BodySource& source);
   /// Assembles the parts into the object (an upload with no part uploads one empty part).
   Result<void> complete();
   /// Frees the uploaded parts; best effort (errors are ignored), for a failed writer.

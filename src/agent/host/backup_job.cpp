@@ -4,8 +4,12 @@
 
 #include "agent/host/backup_job.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
+#include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "agent/host/chunk_queue.hpp"
@@ -13,6 +17,7 @@
 #include "agent/host/docker_exec.hpp"
 #include "agent/host/docker_job.hpp"
 #include "agent/host/job_args.hpp"
+#include "agent/host/part_ring.hpp"
 #include "backup/backup_stream.hpp"
 #include "backup/s3_client.hpp"
 #include "backup/s3_multipart.hpp"
@@ -25,10 +30,6 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-// Parts start at S3's 5 MiB minimum (one filling, one uploading: the agent stays small) and
-// grow by 5 MiB every 1,000 parts, so the 10,000-part limit is reached only past 250 GiB.
-constexpr std::size_t kFirstPartSize = backup::kMinPartSize;
-constexpr int kPartsPerStep = 1000;
 constexpr std::size_t kStderrKept = 16 * 1024;
 
 // What runs inside the container, per engine: dump to stdout, load from stdin, and a check
@@ -185,7 +186,8 @@ long long elapsed_ms(Clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
 }
 
-// Uploads parts on a thread of its own, so the dump keeps flowing while a part is sent.
+// Uploads parts on a thread of its own, out of one PartRing: the dump keeps flowing while a
+// part is sent, and memory stays about one part however long the backup runs.
 class PartUploader {
  public:
   explicit PartUploader(backup::S3MultipartUpload& upload)
@@ -194,39 +196,78 @@ class PartUploader {
   PartUploader(const PartUploader&) = delete;
   PartUploader& operator=(const PartUploader&) = delete;
 
-  bool push(std::string part) { return queue_.push(std::move(part)); }
-  /// Waits for the queued parts; the upload's first error, if any.
+  /// Takes the encoder's bytes, cut into parts of `part_size(n)` for the n-th part (from 0).
+  /// false once an upload failed.
+  bool write(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const std::size_t size = part_size(parts_cut_);
+      if (ring_.capacity() < size + kRingSlack && !ring_.grow(size + kRingSlack)) {
+        return false;
+      }
+      const std::size_t taken =
+          std::min(bytes.size(), size - static_cast<std::size_t>(ring_.uncut()));
+      if (!ring_.write(bytes.substr(0, taken))) {
+        return false;
+      }
+      bytes.remove_prefix(taken);
+      if (ring_.uncut() == size) {
+        ring_.cut();
+        ++parts_cut_;
+      }
+    }
+    return true;
+  }
+  /// Sends the rest as the last part and waits for it; the upload's first error, if any.
   Result<void> finish() {
-    queue_.finish();
+    ring_.cut();
     stop();
     if (error_) {
       return fail(*error_);
     }
     return {};
   }
-  const std::optional<Error>& error() const { return error_; }
+  std::optional<Error> error() {
+    std::lock_guard lock(mutex_);
+    return error_;
+  }
+
+  // Parts start at S3's 5 MiB minimum and grow by 5 MiB every 1,000 parts, so the 10,000-part
+  // limit is reached only past 250 GiB.
+  static std::size_t part_size(int part) {
+    return backup::kMinPartSize * static_cast<std::size_t>(1 + part / kPartsPerStep);
+  }
+  static constexpr int kPartsPerStep = 1000;
 
  private:
+  // What the dump may run ahead of the part being sent.
+  static constexpr std::size_t kRingSlack = 1024 * 1024;
+
   void loop() {
-    while (auto part = queue_.pop()) {
-      if (auto sent = upload_.upload_part(*part); !sent) {
+    const backup::BodySource source = [this](char* out, std::size_t size) -> Result<std::size_t> {
+      return ring_.read(out, size);
+    };
+    while (const auto size = ring_.next_part()) {
+      if (auto sent = upload_.upload_part(*size, source); !sent) {
+        std::lock_guard lock(mutex_);
         error_ = std::move(sent.error());
-        queue_.abandon();
+        ring_.abandon();
         return;
       }
     }
   }
   void stop() {
-    queue_.finish();
+    ring_.finish();
     if (thread_.joinable()) {
       thread_.join();
     }
   }
 
   backup::S3MultipartUpload& upload_;
-  ChunkQueue queue_{1};
+  PartRing ring_{part_size(0) + kRingSlack};
+  int parts_cut_ = 0;
+  std::mutex mutex_;
   std::optional<Error> error_;
-  std::thread thread_;
+  std::thread thread_;  // last: it starts with the members above in place
 };
 
 JobOutcome run_backup(DockerJob& run) {
@@ -248,20 +289,12 @@ JobOutcome run_backup(DockerJob& run) {
   auto& output = run.job().output;
   output.write("system", "backing up " + common->engine + " in " + common->container + " to " +
                              common->key + "\n");
-  std::string part;
-  int parts_pushed = 0;
   std::optional<PartUploader> uploader;
   uploader.emplace(*upload);
   auto encoder =
       backup::BackupEncoder::create(*public_key, [&](std::string_view bytes) -> Result<void> {
-        part.append(bytes);
-        const std::size_t part_size =
-            kFirstPartSize * static_cast<std::size_t>(1 + parts_pushed / kPartsPerStep);
-        if (part.size() >= part_size) {
-          if (!uploader->push(std::exchange(part, {}))) {
-            return fail(uploader->error().value_or(Error::internal("the upload stopped")));
-          }
-          ++parts_pushed;
+        if (!uploader->write(bytes)) {
+          return fail(uploader->error().value_or(Error::internal("the upload stopped")));
         }
         return {};
       });
@@ -299,9 +332,6 @@ JobOutcome run_backup(DockerJob& run) {
   }
   if (auto finished = (*encoder)->finish(); !finished) {
     return fail_with(finished.error());
-  }
-  if (!part.empty() && !uploader->push(std::exchange(part, {}))) {
-    return fail_with(uploader->error().value_or(Error::internal("the upload stopped")));
   }
   if (auto sent = uploader->finish(); !sent) {
     upload->abort();
