@@ -79,6 +79,67 @@ class BackupSystemTest : public DeployTest {
     return {};
   }
 
+  // A destination on the test's s3rver with `secret`; its id.
+  std::string add_destination(const std::string& name, const std::string& secret) {
+    const HttpResponse created = api("POST", "/api/v1/backup-destinations",
+                                     {{"name", name},
+                                      {"kind", "s3"},
+                                      {"s3",
+                                       {{"endpoint", s3_->endpoint()},
+                                        {"bucket", "berth-backups"},
+                                        {"prefix", "team/"},
+                                        {"path_style", true},
+                                        {"access_key_id", S3rverFixture::kAccessKey},
+                                        {"secret_access_key", secret}}}});
+    EXPECT_EQ(created.status, 201) << created.body;
+    return created.status == 201 ? created.json()["id"].get<std::string>() : "";
+  }
+
+  // The PostgreSQL service orders-db, running; its id.
+  std::string add_running_postgres() {
+    const HttpResponse created = api("POST", "/api/v1/services",
+                                     {{"name", "orders-db"},
+                                      {"engine", "postgres"},
+                                      {"version", "15"},
+                                      {"image", kPostgresImage},
+                                      {"project_id", project_id_},
+                                      {"server_id", server_id_}});
+    EXPECT_EQ(created.status, 201) << created.body;
+    if (created.status != 201) {
+      return "";
+    }
+    container_ = created.json()["container"];
+    volume_ = created.json()["volume"];
+    const std::string id = created.json()["id"];
+    const json running = wait_for(
+        "/api/v1/services/" + id,
+        [](const json& s) { return s["status"] == "running" || s["status"] == "failed"; }, 180s);
+    EXPECT_EQ(running["status"], "running") << running;
+    return running["status"] == "running" ? id : "";
+  }
+
+  // The objects s3rver holds (multipart parts not included).
+  std::vector<std::filesystem::path> stored_objects() const {
+    std::vector<std::filesystem::path> found;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(s3_->data_dir())) {
+      if (entry.is_regular_file() && entry.path().string().ends_with("._S3rver_object")) {
+        found.push_back(entry.path());
+      }
+    }
+    return found;
+  }
+
+  // Whether s3rver has received the first part of a multipart upload.
+  bool first_part_arrived() const {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(s3_->data_dir())) {
+      if (entry.path().filename() == "1.md5" &&
+          entry.path().string().find("_S3rver_uploads") != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   std::optional<S3rverFixture> s3_;
   std::string project_id_;
   std::string container_;
@@ -93,34 +154,10 @@ std::string trimmed(std::string text) {
 }
 
 TEST_F(BackupSystemTest, RowsComeBackFromAnEncryptedBackupAndATamperedOneIsRefused) {
-  const HttpResponse destination = api("POST", "/api/v1/backup-destinations",
-                                       {{"name", "offsite"},
-                                        {"kind", "s3"},
-                                        {"s3",
-                                         {{"endpoint", s3_->endpoint()},
-                                          {"bucket", "berth-backups"},
-                                          {"prefix", "team/"},
-                                          {"path_style", true},
-                                          {"access_key_id", S3rverFixture::kAccessKey},
-                                          {"secret_access_key", S3rverFixture::kSecret}}}});
-  ASSERT_EQ(destination.status, 201) << destination.body;
-  const std::string destination_id = destination.json()["id"];
-
-  const HttpResponse created = api("POST", "/api/v1/services",
-                                   {{"name", "orders-db"},
-                                    {"engine", "postgres"},
-                                    {"version", "15"},
-                                    {"image", kPostgresImage},
-                                    {"project_id", project_id_},
-                                    {"server_id", server_id_}});
-  ASSERT_EQ(created.status, 201) << created.body;
-  const std::string service_id = created.json()["id"];
-  container_ = created.json()["container"];
-  volume_ = created.json()["volume"];
-  const json running = wait_for(
-      "/api/v1/services/" + service_id,
-      [](const json& s) { return s["status"] == "running" || s["status"] == "failed"; }, 180s);
-  ASSERT_EQ(running["status"], "running") << running;
+  const std::string destination_id = add_destination("offsite", S3rverFixture::kSecret);
+  ASSERT_FALSE(destination_id.empty());
+  const std::string service_id = add_running_postgres();
+  ASSERT_FALSE(service_id.empty());
   ASSERT_EQ(sql("CREATE TABLE orders (n int, note text); INSERT INTO orders SELECT g, "
                 "'order-note-' || g FROM generate_series(1, 2000) g")
                 .exit_code,
@@ -189,6 +226,65 @@ TEST_F(BackupSystemTest, RowsComeBackFromAnEncryptedBackupAndATamperedOneIsRefus
   EXPECT_EQ(berthd_->log().find(password), std::string::npos);
   EXPECT_EQ(berthd_->log().find(S3rverFixture::kSecret + std::string("\"")), std::string::npos);
   EXPECT_EQ(stored.find(password), std::string::npos);
+}
+
+// The faults a backup must survive without ever reporting a partial object as a backup: a
+// destination whose secret is wrong is a plain error, and an agent killed (SIGKILL) in the
+// middle of the upload leaves a failed backup and no object — S3 assembles a multipart upload
+// only when it is completed, which the dead agent never does. The next backup succeeds.
+TEST_F(BackupSystemTest, AWrongSecretOrAnAgentKilledMidUploadEndsFailedWithNoObject) {
+  const std::string wrong = add_destination("wrong", "not-the-secret-4f1c2a");
+  const std::string good = add_destination("offsite", S3rverFixture::kSecret);
+  ASSERT_FALSE(wrong.empty() || good.empty());
+  const std::string service_id = add_running_postgres();
+  ASSERT_FALSE(service_id.empty());
+  const std::string backups = "/api/v1/services/" + service_id + "/backups";
+
+  const HttpResponse refused = api("POST", backups, {{"destination_id", wrong}});
+  ASSERT_EQ(refused.status, 202) << refused.body;
+  const json failed =
+      wait_until("/api/v1/backups/" + refused.json()["id"].get<std::string>(), "status");
+  EXPECT_EQ(failed["status"], "failed");
+  EXPECT_EQ(failed["error"]["code"], "s3_credentials_rejected") << failed;
+  EXPECT_EQ(failed["error"]["message"], "the access key or secret is wrong") << failed;
+  EXPECT_EQ(failed.dump().find("not-the-secret"), std::string::npos);
+  EXPECT_TRUE(stored_objects().empty());
+
+  // About 70 MB of hex text (pg_dump compresses it to some 40 MB: eight 5 MiB parts), so the
+  // upload is still under way when its first part has arrived.
+  ASSERT_EQ(sql("CREATE TABLE blobs AS SELECT g AS n, md5(g || 'a') || md5(g || 'b') || "
+                "md5(g || 'c') || md5(g || 'd') || md5(g || 'e') || md5(g || 'f') || "
+                "md5(g || 'g') || md5(g || 'h') AS v FROM generate_series(1, 280000) g")
+                .exit_code,
+            0);
+  const HttpResponse started = api("POST", backups, {{"destination_id", good}});
+  ASSERT_EQ(started.status, 202) << started.body;
+  const std::string backup_id = started.json()["id"];
+  bool arrived = false;
+  for (const auto deadline = std::chrono::steady_clock::now() + 60s;
+       !arrived && std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(10ms)) {
+    arrived = first_part_arrived();
+  }
+  ASSERT_TRUE(arrived) << api("GET", "/api/v1/backups/" + backup_id).body;
+  agents_.back()->kill_hard();
+  ASSERT_EQ(api("GET", "/api/v1/backups/" + backup_id).json()["status"], "running")
+      << "the upload ended before the agent was killed: make the table larger";
+
+  // The agent comes back; the job it was running is lost, and the backup fails with it.
+  connect_agent("agent-deploy", {},
+                {"--docker-socket", socket_path_, "--caddy-admin", caddy_->admin_address()});
+  const json lost = wait_until("/api/v1/backups/" + backup_id, "status");
+  EXPECT_EQ(lost["status"], "failed") << lost;
+  EXPECT_TRUE(lost["sha256"].get<std::string>().empty()) << lost;
+  EXPECT_TRUE(stored_objects().empty()) << "an object exists though no backup completed";
+
+  const HttpResponse again = api("POST", backups, {{"destination_id", good}});
+  ASSERT_EQ(again.status, 202) << again.body;
+  const json backup =
+      wait_until("/api/v1/backups/" + again.json()["id"].get<std::string>(), "status");
+  ASSERT_EQ(backup["status"], "succeeded") << backup;
+  EXPECT_GT(backup["size_bytes"].get<std::int64_t>(), 10 * 1024 * 1024);
+  EXPECT_EQ(stored_objects().size(), 1U);
 }
 
 }  // namespace
