@@ -152,7 +152,8 @@ int main(int argc, char** argv) {
   app.add_option("--http-port", options.http_port, "The proxy's HTTP port")
       ->required()
       ->check(CLI::Range(1, 65535));
-  app.add_option("--https-port", options.https_port, "The proxy's HTTPS port (unused: tls off)")
+  app.add_option("--https-port", options.https_port,
+                 "The proxy's HTTPS port (listened on, no certificate: tls off)")
       ->required()
       ->check(CLI::Range(1, 65535));
   CLI11_PARSE(app, argc, argv);
