@@ -12,9 +12,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
+#include "backup/s3_client.hpp"
 #include "berthd/backup_file.hpp"
+#include "berthd/backup_target.hpp"
 #include "berthd/data_dir.hpp"
 #include "berthd/instance_secrets.hpp"
 #include "core/clock.hpp"
@@ -29,10 +32,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kDatabaseFile = "berth.db";
-// Said plainly rather than taken for a local path named "s3:".
-constexpr const char* kNoUrlTargets =
-    "only local files are supported yet: s3:// and other URLs come with the S3 client of the "
-    "service backups; write a file and copy it off the machine";
+// The largest backup file read back (the store and keys, held in memory whole).
+constexpr std::size_t kMaxBackupFile = std::size_t{4} << 30;
 constexpr const char* kLocalAgentFile = "local-agent/agent.json";
 
 std::string system_error_text(int error) { return std::strerror(error); }
@@ -164,9 +165,39 @@ std::string manifest_text(const nlohmann::json& manifest, const char* key) {
   return found != manifest.end() && found->is_string() ? found->get<std::string>() : "?";
 }
 
+// Where a backup file is: nullopt for a local file, else the S3 object of an s3:// URL (with
+// its settings from the environment). Other URLs are refused plainly rather than taken for a
+// file named "sftp:".
+Result<std::optional<S3Target>> backup_target_of(const std::string& target) {
+  if (is_s3_target(target)) {
+    auto s3 = s3_target(target, ::getenv);
+    if (!s3) {
+      return fail(std::move(s3.error()));
+    }
+    return std::optional<S3Target>(std::move(*s3));
+  }
+  if (target.find("://") != std::string::npos) {
+    return fail(Error::invalid(fmt::format("{}: only files and s3:// URLs are supported", target)));
+  }
+  return std::optional<S3Target>();
+}
+
+// A backup file's bytes: a local file, or an S3 object.
+Result<std::string> fetch_backup_file(const std::string& target) {
+  auto where = backup_target_of(target);
+  if (!where) {
+    return fail(std::move(where.error()));
+  }
+  if (!*where) {
+    return read_whole_file(target);
+  }
+  SystemClock clock;
+  return backup::S3Client((*where)->settings, clock).get_small((*where)->key, kMaxBackupFile);
+}
+
 /// Decrypts and checks everything before anything is written.
 Result<RestoredContents> open_backup_file(const std::string& path, const std::string& passphrase) {
-  auto file = read_whole_file(path);
+  auto file = fetch_backup_file(path);
   if (!file) {
     return fail(std::move(file.error()));
   }
@@ -277,6 +308,20 @@ Result<void> write_file_atomically(const std::string& path, std::string_view con
   return {};
 }
 
+// Stores a backup file's bytes at `target`: a file written atomically, or an S3 object (which
+// appears whole or not at all).
+Result<void> store_backup_file(const std::string& target, std::string_view bytes) {
+  auto where = backup_target_of(target);
+  if (!where) {
+    return fail(std::move(where.error()));
+  }
+  if (!*where) {
+    return write_file_atomically(target, bytes);
+  }
+  SystemClock clock;
+  return backup::S3Client((*where)->settings, clock).put((*where)->key, bytes);
+}
+
 Result<BackupWritten> write_backup(const std::string& data_dir_text, const std::string& file,
                                    std::string_view passphrase, const std::string& version,
                                    TimePoint taken_at) {
@@ -339,7 +384,7 @@ Result<BackupWritten> write_backup(const std::string& data_dir_text, const std::
   if (!sealed) {
     return fail(std::move(sealed.error()));
   }
-  if (auto saved = write_file_atomically(file, *sealed); !saved) {
+  if (auto saved = store_backup_file(file, *sealed); !saved) {
     return fail(std::move(saved.error()));
   }
   written.bytes = sealed->size();
@@ -353,8 +398,8 @@ int run_backup(const DaemonOptions& options, const std::string& version) {
                error.kind == ErrorKind::internal ? error.internal_detail : error.message);
     return 1;
   };
-  if (command.file.find("://") != std::string::npos) {
-    return failed(Error::invalid(kNoUrlTargets));
+  if (auto usable = backup_target_of(command.file); !usable) {  // before the passphrase
+    return failed(usable.error());
   }
   // Checked before the passphrase is asked for: a typo in --data-dir fails at once.
   if (!fs::exists(fs::path(options.data_dir) / kDatabaseFile)) {
@@ -384,8 +429,8 @@ int run_restore(const DaemonOptions& options) {
     fmt::print(stderr, "berthd restore: {}\n", message);
     return 1;
   };
-  if (command.file.find("://") != std::string::npos) {
-    return failed(kNoUrlTargets);
+  if (auto usable = backup_target_of(command.file); !usable) {  // before the passphrase
+    return failed(usable.error().message);
   }
   const fs::path data_dir(options.data_dir);
   std::error_code ec;

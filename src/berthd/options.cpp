@@ -251,7 +251,9 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
       "comes from --passphrase-file, BERTH_BACKUP_PASSPHRASE or a prompt; see docs/backups.md");
   backup
       ->add_option("--to", backup_options.file,
-                   "The backup file to write (mode 0600, replaced atomically)")
+                   "The backup file to write (mode 0600, replaced atomically), or "
+                   "s3://bucket/key with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and "
+                   "optionally AWS_REGION, AWS_ENDPOINT_URL in the environment")
       ->required();
   backup->add_option("--data-dir", options.data_dir, "berthd's data directory")
       ->envname("BERTH_DATA_DIR")
@@ -264,7 +266,10 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
       "restore",
       "Restore a backup written by `berthd backup` into a data directory (new or empty), then "
       "exit; start berthd on it at the same URL and the agents reconnect by themselves");
-  restore->add_option("--from", restore_options.file, "The backup file to read")->required();
+  restore
+      ->add_option("--from", restore_options.file,
+                   "The backup file to read, or s3://bucket/key (settings as for backup --to)")
+      ->required();
   restore->add_option("--data-dir", options.data_dir, "The data directory to restore into")
       ->required();
   restore->add_option("--passphrase-file", restore_options.passphrase_file,

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "backup/s3rver_fixture.hpp"
 #include "integration/fleet_fixture.hpp"
 #include "integration/identity_client.hpp"
 
@@ -165,13 +166,14 @@ TEST_F(BerthBackupTest, RefusesWhatWouldLeakOrLoseTheBackup) {
   EXPECT_EQ(wait_for_exit(pid, std::chrono::seconds(30)), 1);
   EXPECT_NE(read_file(no_terminal).find("no passphrase"), std::string::npos)
       << read_file(no_terminal);
-  // No S3 yet: said so, not taken for a file named "s3:".
+  // Another kind of URL: said so, not taken for a file named "sftp:".
   output.clear();
   EXPECT_EQ(
-      berthd_command({"backup", "--to", "s3://bucket/berth.backup", "--data-dir", data.string()},
+      berthd_command({"backup", "--to", "sftp://host/berth.backup", "--data-dir", data.string()},
                      output),
       1);
-  EXPECT_NE(output.find("only local files are supported yet"), std::string::npos) << output;
+  EXPECT_NE(output.find("only files and s3:// URLs are supported"), std::string::npos) << output;
+  EXPECT_FALSE(fs::exists("sftp:"));
   // Not a data dir.
   output.clear();
   EXPECT_EQ(berthd_command({"backup", "--to", backup.string(), "--data-dir",
@@ -268,6 +270,59 @@ TEST_F(BerthBackupTest, TheDailyScheduleMakesUpAMissedRunAtStartAndNeedsAPassphr
                            output),
             0)
       << output;
+}
+
+// `--to s3://bucket/key` and `--from s3://bucket/key`, with the credentials and endpoint in the
+// environment under the AWS CLI's names (here an s3rver on loopback).
+TEST_F(BerthBackupTest, ABackupGoesToS3AndIsRestoredFromIt) {
+  if (const std::string why = S3rverFixture::unavailable_reason(); !why.empty()) {
+    GTEST_SKIP() << why;
+  }
+  S3rverFixture s3({"berth-dr"});
+  start_fleet();
+  const fs::path data = berthd_->data_dir();
+  const std::string url = "s3://berth-dr/instances/berth.backup";
+  std::map<std::string, std::string> env = {{"BERTH_BACKUP_PASSPHRASE", kPassphrase},
+                                            {"AWS_ACCESS_KEY_ID", S3rverFixture::kAccessKey},
+                                            {"AWS_SECRET_ACCESS_KEY", S3rverFixture::kSecret},
+                                            {"AWS_ENDPOINT_URL", s3.endpoint()}};
+  std::string output;
+  // No credentials: said at once.
+  EXPECT_EQ(berthd_command({"backup", "--to", url, "--data-dir", data.string()}, output), 1);
+  EXPECT_NE(output.find("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"), std::string::npos)
+      << output;
+  EXPECT_EQ(
+      berthd_command({"backup", "--to", "s3://berth-dr", "--data-dir", data.string()}, output), 1);
+  EXPECT_NE(output.find("give the bucket and the object's key"), std::string::npos) << output;
+
+  ASSERT_EQ(run_berthd({"backup", "--to", url, "--data-dir", data.string()}, output, env,
+                       std::chrono::seconds(120)),
+            0)
+      << output;
+  EXPECT_NE(output.find("to " + url), std::string::npos) << output;
+
+  const fs::path restored = dir_.path() / "restored";
+  ASSERT_EQ(run_berthd({"restore", "--from", url, "--data-dir", restored.string()}, output, env,
+                       std::chrono::seconds(120)),
+            0)
+      << output;
+  EXPECT_NE(output.find("restored instance"), std::string::npos) << output;
+  EXPECT_TRUE(fs::exists(restored / "berth.db"));
+  EXPECT_EQ(mode_of(restored / "berth.db"), 0600U);
+
+  // A wrong secret is the S3 server's plain answer; a missing object too.
+  env["AWS_SECRET_ACCESS_KEY"] = "not-the-secret";
+  EXPECT_EQ(run_berthd({"restore", "--from", url, "--data-dir", (dir_.path() / "r2").string()},
+                       output, env, std::chrono::seconds(60)),
+            1);
+  EXPECT_NE(output.find("the access key or secret is wrong"), std::string::npos) << output;
+  EXPECT_EQ(output.find("not-the-secret"), std::string::npos) << output;
+  env["AWS_SECRET_ACCESS_KEY"] = S3rverFixture::kSecret;
+  EXPECT_EQ(
+      run_berthd({"restore", "--from", url + ".old", "--data-dir", (dir_.path() / "r3").string()},
+                 output, env, std::chrono::seconds(60)),
+      1);
+  EXPECT_NE(output.find("does not exist"), std::string::npos) << output;
 }
 
 }  // namespace
