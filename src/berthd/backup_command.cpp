@@ -168,18 +168,18 @@ std::string manifest_text(const nlohmann::json& manifest, const char* key) {
 // Where a backup file is: nullopt for a local file, else the S3 object of an s3:// URL (with
 // its settings from the environment). Other URLs are refused plainly rather than taken for a
 // file named "sftp:".
-Result<std::optional<S3Target>> backup_target_of(const std::string& target) {
+Result<std::optional<S3Location>> backup_target_of(const std::string& target) {
   if (is_s3_target(target)) {
-    auto s3 = s3_target(target, ::getenv);
+    auto s3 = s3_location(target, ::getenv);
     if (!s3) {
       return fail(std::move(s3.error()));
     }
-    return std::optional<S3Target>(std::move(*s3));
+    return std::optional<S3Location>(std::move(*s3));
   }
   if (target.find("://") != std::string::npos) {
     return fail(Error::invalid(fmt::format("{}: only files and s3:// URLs are supported", target)));
   }
-  return std::optional<S3Target>();
+  return std::optional<S3Location>();
 }
 
 // A backup file's bytes: a local file, or an S3 object.

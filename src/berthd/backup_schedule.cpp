@@ -7,7 +7,10 @@
 #include <charconv>
 #include <filesystem>
 
+#include "backup/s3_client.hpp"
+#include "backup/s3_listing.hpp"
 #include "berthd/backup_command.hpp"
+#include "berthd/backup_target.hpp"
 #include "core/log.hpp"
 #include "core/time_format.hpp"
 
@@ -24,7 +27,58 @@ std::string backup_prefix(const std::string& instance_id) {
   return fmt::format("berth-{}-", instance_id);
 }
 
+// Keeps the newest `keep` of `names` (which sort by time): the others, oldest first.
+std::vector<std::string> beyond_keep(std::vector<std::string> names, std::size_t keep) {
+  std::ranges::sort(names);
+  if (names.size() <= keep) {
+    return {};
+  }
+  names.resize(names.size() - keep);
+  return names;
+}
+
+// The same as prune_scheduled_backups, under an s3:// prefix.
+Result<std::vector<std::string>> prune_s3_backups(const std::string& directory,
+                                                  const std::string& instance_id, std::size_t keep,
+                                                  const Clock& clock) {
+  auto where =
+      s3_location(scheduled_backup_target(directory, backup_prefix(instance_id)), ::getenv);
+  if (!where) {
+    return fail(std::move(where.error()));
+  }
+  const backup::S3Client client(where->settings, clock);
+  auto keys = backup::list_keys(client, where->key);
+  if (!keys) {
+    return fail(std::move(keys.error()));
+  }
+  std::vector<std::string> ours;
+  for (auto& key : *keys) {
+    if (key.ends_with(".backup") && key.find('/', where->key.size()) == std::string::npos) {
+      ours.push_back(std::move(key));
+    }
+  }
+  std::vector<std::string> removed;
+  for (const auto& key : beyond_keep(std::move(ours), keep)) {
+    if (auto gone = client.remove(key); !gone) {
+      return fail(std::move(gone.error()));
+    }
+    removed.push_back(key);
+  }
+  return removed;
+}
+
 }  // namespace
+
+std::string scheduled_backup_target(const std::string& directory, const std::string& name) {
+  if (is_s3_target(directory)) {
+    std::string prefix = directory;
+    while (prefix.ends_with('/')) {
+      prefix.pop_back();
+    }
+    return prefix + "/" + name;
+  }
+  return (fs::path(directory) / name).string();
+}
 
 std::optional<std::chrono::minutes> parse_daily_time(std::string_view text) {
   if (text.size() != 5 || text[2] != ':') {
@@ -64,13 +118,11 @@ std::vector<std::string> prune_scheduled_backups(const std::string& directory,
       names.push_back(name);
     }
   }
-  std::ranges::sort(names);
   std::vector<std::string> removed;
-  while (names.size() > keep) {
-    if (fs::remove(fs::path(directory) / names.front(), ec)) {
-      removed.push_back(names.front());
+  for (const auto& name : beyond_keep(std::move(names), keep)) {
+    if (fs::remove(fs::path(directory) / name, ec)) {
+      removed.push_back(name);
     }
-    names.erase(names.begin());
   }
   return removed;
 }
@@ -124,7 +176,7 @@ bool BackupScheduler::due(TimePoint now) {
 Result<std::string> BackupScheduler::run_once() {
   const TimePoint now = clock_.now();
   const std::string path =
-      (fs::path(options_.directory) / scheduled_backup_name(instance_id_, now)).string();
+      scheduled_backup_target(options_.directory, scheduled_backup_name(instance_id_, now));
   auto written = write_backup(data_dir_, path, options_.passphrase, version_, now);
   if (!written) {
     return fail(std::move(written.error()));
@@ -134,7 +186,17 @@ Result<std::string> BackupScheduler::run_once() {
       !recorded) {
     return fail(std::move(recorded.error()));
   }
-  const auto removed = prune_scheduled_backups(options_.directory, instance_id_, options_.keep);
+  std::vector<std::string> removed;
+  if (is_s3_target(options_.directory)) {
+    auto pruned = prune_s3_backups(options_.directory, instance_id_, options_.keep, clock_);
+    if (!pruned) {  // the backup is written: only the older ones stay a day longer
+      log::warn("berthd.backup_prune_failed", {{"error", pruned.error().message}});
+    } else {
+      removed = std::move(*pruned);
+    }
+  } else {
+    removed = prune_scheduled_backups(options_.directory, instance_id_, options_.keep);
+  }
   log::info("berthd.backup_written", {{"file", path},
                                       {"bytes", static_cast<std::int64_t>(written->bytes)},
                                       {"pruned", static_cast<std::int64_t>(removed.size())}});

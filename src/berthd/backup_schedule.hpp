@@ -40,6 +40,10 @@ TimePoint previous_daily_run(TimePoint now, std::chrono::minutes daily_at);
 /// (sorting by name sorts by time).
 std::string scheduled_backup_name(const std::string& instance_id, TimePoint at);
 
+/// Where a scheduled run writes `name`: a file in `directory`, or a key under an s3://bucket/
+/// prefix (backup_target.hpp).
+std::string scheduled_backup_target(const std::string& directory, const std::string& name);
+
 /// Deletes this instance's backups in `directory` beyond the newest `keep`; the names deleted.
 std::vector<std::string> prune_scheduled_backups(const std::string& directory,
                                                  const std::string& instance_id, std::size_t keep);

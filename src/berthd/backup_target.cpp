@@ -17,7 +17,7 @@ std::string env_text(const EnvLookup& env, const char* name) {
 
 bool is_s3_target(std::string_view target) { return target.starts_with(kScheme); }
 
-Result<S3Target> s3_target(std::string_view url, const EnvLookup& env) {
+Result<S3Location> s3_location(std::string_view url, const EnvLookup& env) {
   if (!is_s3_target(url)) {
     return fail(Error::invalid(fmt::format("{} is not an s3://bucket/key URL", url)));
   }
@@ -27,7 +27,7 @@ Result<S3Target> s3_target(std::string_view url, const EnvLookup& env) {
     return fail(Error::invalid(
         fmt::format("{}: give the bucket and the object's key, as s3://bucket/path/file", url)));
   }
-  S3Target target;
+  S3Location target;
   target.settings.bucket = std::string(rest.substr(0, slash));
   target.key = std::string(rest.substr(slash + 1));
   target.settings.access_key_id = env_text(env, "AWS_ACCESS_KEY_ID");

@@ -21,13 +21,13 @@ using EnvLookup = std::function<const char*(const char*)>;
 /// Whether `target` names S3 storage rather than a local file.
 bool is_s3_target(std::string_view target);
 
-struct S3Target {
+struct S3Location {
   backup::S3Settings settings = {};
   std::string key = {};
 };
 
 /// The bucket and key of `url` (s3://bucket/key) and the settings of the environment.
 /// Error::invalid naming what is missing or malformed.
-Result<S3Target> s3_target(std::string_view url, const EnvLookup& env);
+Result<S3Location> s3_location(std::string_view url, const EnvLookup& env);
 
 }  // namespace berth

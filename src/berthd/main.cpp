@@ -16,6 +16,7 @@
 #include "backup/destination_probe.hpp"
 #include "berthd/backup_command.hpp"
 #include "berthd/backup_schedule.hpp"
+#include "berthd/backup_target.hpp"
 #include "berthd/data_dir.hpp"
 #include "berthd/instance_secrets.hpp"
 #include "berthd/local_agent.hpp"
@@ -119,7 +120,13 @@ berth::Result<std::unique_ptr<berth::BackupScheduler>> make_backup_scheduler(
           "the backup passphrase is too short: use at least {} characters", kMinBackupPassphrase)));
     }
     schedule.passphrase = std::move(*passphrase);
-    if (auto made = prepare_data_dir(settings.directory); !made) {
+    if (is_s3_target(settings.directory)) {
+      // Its credentials now, not at the first run: berthd would otherwise start and fail nightly.
+      if (auto s3 = s3_location(scheduled_backup_target(settings.directory, "probe"), ::getenv);
+          !s3) {
+        return fail(Error::invalid("--backup-dir: " + s3.error().message));
+      }
+    } else if (auto made = prepare_data_dir(settings.directory); !made) {
       return fail(std::move(made.error()));
     }
   }

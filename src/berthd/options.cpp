@@ -221,7 +221,8 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
                  "while berthd was down is made up at start)")
       ->envname("BERTH_BACKUP_DAILY_AT");
   app.add_option("--backup-dir", options.backup_schedule.directory,
-                 "Directory for the scheduled backups (created 0700)")
+                 "Directory for the scheduled backups (created 0700), or s3://bucket/prefix "
+                 "(settings in the environment, as for backup --to)")
       ->envname("BERTH_BACKUP_DIR");
   app.add_option("--backup-keep", options.backup_schedule.keep,
                  "Scheduled backups of this instance kept in --backup-dir (older ones deleted)")

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <optional>
 
+#include "backup/s3_listing.hpp"
 #include "backup/s3_multipart.hpp"
 #include "backup/s3rver_fixture.hpp"
 #include "backup/sigv4.hpp"
@@ -88,6 +89,24 @@ TEST_F(S3ClientTest, PutGetDeleteVirtualHostStyle) {
   EXPECT_EQ(*got, "virtual host");
   EXPECT_TRUE(client.remove("probe.txt"));
   EXPECT_FALSE(S3Client(path_style, clock_).get_small("probe.txt", 1024));
+}
+
+// What berthd's scheduled backups to S3 prune by: the keys under a prefix, all pages of them.
+TEST_F(S3ClientTest, ListsTheKeysUnderAPrefixPageByPage) {
+  const S3Client client(settings(), clock_);
+  for (const char* key :
+       {"nightly/berth-a-2.backup", "nightly/berth-a-1.backup", "nightly/x.txt", "other/z"}) {
+    ASSERT_TRUE(client.put(key, "x"));
+  }
+  auto keys = list_keys(client, "nightly/");
+  ASSERT_TRUE(keys) << keys.error().message;
+  EXPECT_EQ(*keys, (std::vector<std::string>{"nightly/berth-a-1.backup", "nightly/berth-a-2.backup",
+                                             "nightly/x.txt"}));
+  auto bounded = list_keys(client, "nightly/", 2);
+  ASSERT_TRUE(bounded);
+  EXPECT_EQ(bounded->size(), 2U);
+  EXPECT_EQ(xml_values("<a><Key>1</Key><Key>&lt;2&amp;&gt;</Key></a>", "Key"),
+            (std::vector<std::string>{"1", "<2&>"}));
 }
 
 TEST_F(S3ClientTest, StreamsABodyThroughCallbacksBothWays) {

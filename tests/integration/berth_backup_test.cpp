@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -323,6 +324,49 @@ TEST_F(BerthBackupTest, ABackupGoesToS3AndIsRestoredFromIt) {
                  output, env, std::chrono::seconds(60)),
       1);
   EXPECT_NE(output.find("does not exist"), std::string::npos) << output;
+}
+
+// The schedule's target may be an s3:// prefix: its credentials are checked as berthd starts,
+// and the run made up at start lands there as a whole, restorable backup.
+TEST_F(BerthBackupTest, TheScheduleWritesToAnS3Prefix) {
+  if (const std::string why = S3rverFixture::unavailable_reason(); !why.empty()) {
+    GTEST_SKIP() << why;
+  }
+  S3rverFixture s3({"berth-dr"});
+  const std::vector<std::string> schedule = {
+      "--backup-daily-at", "00:00", "--backup-dir", "s3://berth-dr/nightly/", "--backup-keep", "2"};
+  std::map<std::string, std::string> env = {{"BERTH_BACKUP_PASSPHRASE", kPassphrase}};
+  std::string output;
+  std::vector<std::string> args = {"--listen", "127.0.0.1:0", "--data-dir",
+                                   (dir_.path() / "d0").string()};
+  args.insert(args.end(), schedule.begin(), schedule.end());
+  EXPECT_EQ(run_berthd(args, output, env), 1);
+  EXPECT_NE(output.find("--backup-dir: set AWS_ACCESS_KEY_ID"), std::string::npos) << output;
+
+  env.insert({{"AWS_ACCESS_KEY_ID", S3rverFixture::kAccessKey},
+              {"AWS_SECRET_ACCESS_KEY", S3rverFixture::kSecret},
+              {"AWS_ENDPOINT_URL", s3.endpoint()}});
+  start_fleet({.args = schedule, .env = env});
+  std::vector<fs::path> objects;
+  for (const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+       objects.empty() && std::chrono::steady_clock::now() < deadline;
+       std::this_thread::sleep_for(std::chrono::milliseconds(100))) {
+    for (const auto& entry : fs::recursive_directory_iterator(s3.data_dir())) {
+      const std::string name = entry.path().filename().string();
+      if (name.starts_with("berth-ins_") && name.ends_with(".backup._S3rver_object")) {
+        objects.push_back(entry.path());
+      }
+    }
+  }
+  ASSERT_EQ(objects.size(), 1U) << berthd_->log();
+  EXPECT_EQ(objects[0].parent_path().filename(), "nightly");
+  const std::string name = objects[0].filename().string();
+  const std::string key = "nightly/" + name.substr(0, name.size() - strlen("._S3rver_object"));
+  EXPECT_EQ(run_berthd({"restore", "--from", "s3://berth-dr/" + key, "--data-dir",
+                        (dir_.path() / "from-s3").string()},
+                       output, env, std::chrono::seconds(120)),
+            0)
+      << output;
 }
 
 }  // namespace
