@@ -25,7 +25,7 @@ TEST(BackupTarget, AwsByDefaultWithTheRegionOfTheEnvironment) {
   EXPECT_FALSE(is_s3_target("/var/backups/b.backup"));
   auto env = kKeys;
   env["AWS_DEFAULT_REGION"] = "eu-central-1";
-  auto target = s3_target("s3://team-backups/berth/2026/b.backup", env_of(env));
+  auto target = s3_location("s3://team-backups/berth/2026/b.backup", env_of(env));
   ASSERT_TRUE(target) << target.error().message;
   EXPECT_EQ(target->settings.bucket, "team-backups");
   EXPECT_EQ(target->key, "berth/2026/b.backup");
@@ -35,36 +35,36 @@ TEST(BackupTarget, AwsByDefaultWithTheRegionOfTheEnvironment) {
   EXPECT_EQ(target->settings.access_key_id, "AKID");
   EXPECT_EQ(target->settings.secret_access_key, "secret");
   env["AWS_REGION"] = "us-west-2";  // wins over AWS_DEFAULT_REGION, as in the AWS CLI
-  EXPECT_EQ(s3_target("s3://b/k", env_of(env))->settings.region, "us-west-2");
+  EXPECT_EQ(s3_location("s3://b/k", env_of(env))->settings.region, "us-west-2");
 }
 
 TEST(BackupTarget, AnEndpointOfItsOwnIsPathStyleUnlessSaidOtherwise) {
   auto env = kKeys;
   env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9000/";
-  auto target = s3_target("s3://b/k", env_of(env));
+  auto target = s3_location("s3://b/k", env_of(env));
   ASSERT_TRUE(target) << target.error().message;
   EXPECT_EQ(target->settings.endpoint, "http://127.0.0.1:9000");
   EXPECT_TRUE(target->settings.path_style);
   env["BERTH_S3_PATH_STYLE"] = "0";
-  EXPECT_FALSE(s3_target("s3://b/k", env_of(env))->settings.path_style);
+  EXPECT_FALSE(s3_location("s3://b/k", env_of(env))->settings.path_style);
   env["BERTH_S3_PATH_STYLE"] = "yes";
-  EXPECT_FALSE(s3_target("s3://b/k", env_of(env)));
+  EXPECT_FALSE(s3_location("s3://b/k", env_of(env)));
 }
 
 TEST(BackupTarget, WhatIsMissingOrMalformedIsSaid) {
   for (const char* url : {"s3://", "s3://bucket", "s3://bucket/", "s3:///key"}) {
-    auto target = s3_target(url, env_of(kKeys));
+    auto target = s3_location(url, env_of(kKeys));
     ASSERT_FALSE(target) << url;
     EXPECT_NE(target.error().message.find("give the bucket and the object's key"),
               std::string::npos)
         << url;
   }
-  auto no_keys = s3_target("s3://b/k", env_of({{"AWS_ACCESS_KEY_ID", "AKID"}}));
+  auto no_keys = s3_location("s3://b/k", env_of({{"AWS_ACCESS_KEY_ID", "AKID"}}));
   ASSERT_FALSE(no_keys);
   EXPECT_NE(no_keys.error().message.find("AWS_SECRET_ACCESS_KEY"), std::string::npos);
   auto env = kKeys;
   env["AWS_ENDPOINT_URL"] = "ftp://storage";
-  EXPECT_FALSE(s3_target("s3://b/k", env_of(env)));
+  EXPECT_FALSE(s3_location("s3://b/k", env_of(env)));
 }
 
 }  // namespace
