@@ -221,8 +221,8 @@ TEST(FrontPlan, ChangesTheFrontMustTakeReloadIt) {
     routes.push_back(route);
     return proxy_table(routes);
   };
-  json prefix = route_json("a.test", 5003);
-  prefix["path_prefix"] = "/api";
+  json wild_prefix = route_json("*.wild.test", 5003, "internal");
+  wild_prefix["path_prefix"] = "/api";
   json redirect = {{"host", "r.test"}, {"redirect_to", "https://a.test"}};
   json certificate = route_json("c.test", 5003, "custom");
   certificate["certificate"] = {{"chain", "-----BEGIN CERTIFICATE-----\n"},
@@ -232,7 +232,7 @@ TEST(FrontPlan, ChangesTheFrontMustTakeReloadIt) {
            with(certificate),                              // custom: its certificate too
            with(route_json("x.wild.test", 5003, "off")),   // the front's wildcard takes it
            with(route_json("*.other.test", 5003, "off")),  // a wildcard
-           with(prefix),                                   // a.test's route takes /api
+           with(wild_prefix),                              // a new prefix of a wildcard
        }) {
     EXPECT_FALSE(plan_without_reload(front, table)) << proxy_args_json(table).dump();
   }
@@ -264,6 +264,55 @@ TEST(FrontPlan, ChangesTheFrontMustTakeReloadIt) {
       plain, proxy_table({route_json("a.test", 5001), route_json("n.test", 5002, "acme")}, "off")));
   EXPECT_TRUE(plan_without_reload(
       plain, proxy_table({route_json("a.test", 5001), route_json("n.test", 5002)}, "off")));
+}
+
+// A host the front serves gets a path prefix, or loses one: the front keeps its routes, their
+// SRV names point at the edge Caddy, and the edge holds the host's routes whole.
+TEST(FrontPlan, APrefixAddedOrRemovedOnAServedHostIsTheEdgesToo) {
+  const ProxyTable front =
+      proxy_table({route_json("a.test", 5001), route_json("b.test", 5002, "off")});
+  json api = route_json("a.test", 5003);
+  api["path_prefix"] = "/api";
+  const ProxyTable table =
+      proxy_table({route_json("a.test", 5001), api, route_json("b.test", 5002, "off")});
+  const auto plan = plan_without_reload(front, table);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->rerouted_hosts, (std::set<std::string>{"a.test"}));
+  EXPECT_TRUE(plan->pending_hosts.empty());
+  EXPECT_TRUE(plan->gone_services.empty());
+  const auto services = upstream_services(table, 4000, *plan);
+  EXPECT_EQ(services.at(route_service_name(table.routes[0])), 4000);  // a.test: to the edge
+  EXPECT_EQ(services.at(edge_upstream_name(table.routes[0])), 5001);
+  EXPECT_EQ(services.at(edge_upstream_name(table.routes[1])), 5003);  // a.test/api
+  EXPECT_EQ(services.at(route_service_name(table.routes[2])), 5002);  // b.test: as it was
+  const json edge = edge_caddy_config(table, 4000, "127.0.0.1:53", *plan);
+  const json& routes = edge["apps"]["http"]["servers"]["berth-edge"]["routes"];
+  // The probe; a.test/api and a.test, each after its http → https redirect; 404.
+  ASSERT_EQ(routes.size(), 6U) << routes.dump();
+  EXPECT_EQ(routes[2]["match"][0]["path"], json({"/api", "/api/*"}));
+  EXPECT_EQ(routes[2]["handle"].back()["dynamic_upstreams"]["name"],
+            edge_upstream_name(table.routes[1]) + ".");
+  EXPECT_FALSE(routes[4]["match"][0].contains("path"));
+  EXPECT_EQ(routes[4]["handle"].back()["dynamic_upstreams"]["name"],
+            edge_upstream_name(table.routes[0]) + ".");
+
+  // And back: the prefix's front route (there after a load) is pointed at the edge.
+  const auto back = plan_without_reload(table, front);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->rerouted_hosts, (std::set<std::string>{"a.test"}));
+  EXPECT_EQ(back->gone_services, (std::vector<std::string>{route_service_name(table.routes[1])}));
+  EXPECT_EQ(upstream_services(front, 4000, *back).at(route_service_name(table.routes[1])), 4000);
+
+  // Not when the front's own redirect or HSTS would have to go: a reload.
+  json strict = route_json("a.test", 5001);
+  strict["hsts"] = true;
+  const ProxyTable hsts = proxy_table({strict, route_json("b.test", 5002, "off")});
+  json strict_api = api;
+  strict_api["hsts"] = true;
+  EXPECT_FALSE(plan_without_reload(
+      hsts, proxy_table({route_json("a.test", 5001), api, route_json("b.test", 5002, "off")})));
+  EXPECT_TRUE(plan_without_reload(
+      hsts, proxy_table({strict, strict_api, route_json("b.test", 5002, "off")})));
 }
 
 TEST(FrontPlan, TheFrontConfigCatchesOtherHostsAndAsksBeforeOnDemandCertificates) {

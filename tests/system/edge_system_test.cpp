@@ -586,6 +586,16 @@ TEST_P(DomainWrk, DomainsComeAndGoUnderWrkLoadWithoutAnError) {
     }
     previous = host;
   }
+  // A path prefix on the loaded host, which the front serves, then gone again: the edge Caddy
+  // takes the whole host meanwhile (wrk's requests too), and the front is not reloaded.
+  json prefixed = base;
+  prefixed.push_back(route("app.test", upstream_.port()));
+  prefixed.back()["path_prefix"] = "/other";
+  ASSERT_EQ(apply_routes(prefixed).status, "succeeded");
+  EXPECT_TRUE(wait_for("app.test", "ok", " 200", "/other/x").starts_with("ok"));
+  EXPECT_TRUE(curl("app.test", false, "/").starts_with("read "));
+  ASSERT_EQ(apply_routes(base).status, "succeeded");
+  EXPECT_TRUE(wait_for("app.test", "read ", " 200", "/other/x").starts_with("read "));
   ASSERT_EQ(::kill(wrk, SIGINT), 0);  // wrk prints its report when interrupted
   const std::string text = wrk_report(wrk);
   std::cout << text << "slowest new domain answered after " << slowest_ms << " ms\n";

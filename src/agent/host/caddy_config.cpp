@@ -467,7 +467,8 @@ UpstreamServices upstream_services(const ProxyTable& table, int edge_port, const
     }
     // parse_proxy_args let only 127.0.0.1:<1-65535> through.
     const int port = std::stoi(route.upstream.substr(route.upstream.rfind(':') + 1));
-    services[route_service_name(route)] = edge_port > 0 && has_edge_rules(route) ? edge_port : port;
+    const bool edge = has_edge_rules(route) || plan.rerouted_hosts.contains(route.host);
+    services[route_service_name(route)] = edge_port > 0 && edge ? edge_port : port;
     // For every route, rules or not: an edge Caddy being replaced still answers the requests
     // the front sent it before its switch, also those of a route whose rules just went away.
     services[edge_upstream_name(route)] = port;
@@ -492,6 +493,91 @@ std::set<std::string> route_hosts(const ProxyTable& table) {
   }
   return hosts;
 }
+
+namespace {
+
+std::vector<ProxyRoute> routes_of(const ProxyTable& table, const std::string& host) {
+  std::vector<ProxyRoute> routes;
+  for (const auto& route : table.routes) {
+    if (route.host == host) {
+      routes.push_back(route);
+    }
+  }
+  return routes;
+}
+
+// Whether the edge Caddy can take `host` whose front routes are `before` and whose routes are
+// now `after`: the front's routes all proxy (through SRV names the DNS can point at the edge),
+// the TLS mode stays (certificates are the front's), and no custom certificate is involved.
+bool reroutable(const ProxyTable& front, const ProxyTable& table, const std::string& host,
+                const std::vector<ProxyRoute>& before, const std::vector<ProxyRoute>& after) {
+  if (host.starts_with("*.") || before.empty() || after.empty()) {
+    return false;
+  }
+  // The front goes on answering with its own http → https redirect and HSTS header for the
+  // host: those must stay as they were (the edge adds them for a route that gains them, but
+  // cannot take away the front's).
+  const ProxyRoute& first = before.front();
+  const std::string tls = route_tls(front, first);
+  const auto same_kind = [&](const ProxyTable& of, const ProxyRoute& route) {
+    return !route.certificate && route_tls(of, route) == tls &&
+           route.https_redirect == first.https_redirect && route.hsts == first.hsts;
+  };
+  return std::ranges::all_of(before,
+                             [&](const ProxyRoute& route) {
+                               return !route.upstream.empty() && same_kind(front, route);
+                             }) &&
+         std::ranges::all_of(after,
+                             [&](const ProxyRoute& route) { return same_kind(table, route); });
+}
+
+// `same` holds the table's routes of the hosts the front knows; for each of them whose front
+// routes would change, puts the front's own routes back and marks the host rerouted. false when
+// one such host cannot be rerouted.
+bool reroute_changed_hosts(const ProxyTable& front, const ProxyTable& table, ProxyTable& same,
+                           FrontPlan& plan) {
+  const auto rendered = [](const ProxyTable& like, std::vector<ProxyRoute> routes) {
+    ProxyTable one = like;
+    one.routes = std::move(routes);
+    return caddy_config(one, "-", "-", acme_root_file_name(one.acme), "-");
+  };
+  std::set<std::string> changed;
+  for (const auto& host : route_hosts(same)) {
+    auto before = routes_of(front, host);
+    auto after = routes_of(table, host);
+    if (after.empty() || rendered(front, before) == rendered(table, after)) {
+      continue;  // a host the table dropped (kept as the front had it), or unchanged
+    }
+    if (!reroutable(front, table, host, before, after)) {
+      return false;
+    }
+    changed.insert(host);
+  }
+  if (changed.empty()) {
+    return false;
+  }
+  std::erase_if(same.routes, [&](const ProxyRoute& route) { return changed.contains(route.host); });
+  const auto table_names = [&](const std::string& host) {
+    std::set<std::string> names;
+    for (const auto& route : routes_of(table, host)) {
+      names.insert(route_service_name(route));
+    }
+    return names;
+  };
+  for (const auto& host : changed) {
+    const auto kept = table_names(host);
+    for (const auto& route : routes_of(front, host)) {
+      same.routes.push_back(route);
+      if (!kept.contains(route_service_name(route))) {
+        plan.gone_services.push_back(route_service_name(route));  // to the edge, as a gone host's
+      }
+    }
+    plan.rerouted_hosts.insert(host);
+  }
+  return true;
+}
+
+}  // namespace
 
 std::optional<FrontPlan> plan_without_reload(const ProxyTable& front, const ProxyTable& table) {
   if (front.http_port != table.http_port || front.https_port != table.https_port ||
@@ -529,14 +615,15 @@ std::optional<FrontPlan> plan_without_reload(const ProxyTable& front, const Prox
     plan.gone_services.push_back(route_service_name(route));
     same.routes.push_back(route);
   }
-  if (plan.pending_hosts.size() > kMaxPendingHosts) {
-    return std::nullopt;
-  }
   const auto config_of = [](const ProxyTable& t) {
     return caddy_config(t, "-", "-", acme_root_file_name(t.acme), "-");
   };
   const auto config = config_of(front);
-  if (config_of(same) != config) {
+  if (config_of(same) != config && !reroute_changed_hosts(front, table, same, plan)) {
+    return std::nullopt;
+  }
+  if (plan.pending_hosts.size() + plan.rerouted_hosts.size() > kMaxPendingHosts ||
+      config_of(same) != config) {
     return std::nullopt;
   }
   const bool https = config["apps"]["http"]["servers"][kCaddyServer]["listen"].size() > 1;

@@ -65,10 +65,20 @@ nlohmann::json proxy_args_json(const ProxyTable& table);
 /// to serve a newer table without a reload (plan_without_reload): the hosts new to it, which
 /// its catch-all route sends to the edge Caddy, and the SRV names of its routes for hosts the
 /// newer table dropped, which the agent's DNS points at the edge Caddy (it answers 404 there).
+/// Hosts the front knows whose routes changed in a way its config shows (a path prefix added
+/// or removed, a route turned into a redirect) are `rerouted`: the edge Caddy holds their routes
+/// whole, and the SRV names of the front's routes for them point at it.
 struct FrontPlan {
   std::set<std::string> pending_hosts = {};
   std::vector<std::string> gone_services = {};
-  bool empty() const { return pending_hosts.empty() && gone_services.empty(); }
+  std::set<std::string> rerouted_hosts = {};
+  bool empty() const {
+    return pending_hosts.empty() && gone_services.empty() && rerouted_hosts.empty();
+  }
+  /// Whether the edge Caddy holds `host`'s routes whole.
+  bool edge_holds(const std::string& host) const {
+    return pending_hosts.contains(host) || rerouted_hosts.contains(host);
+  }
   bool operator==(const FrontPlan&) const = default;
 };
 
@@ -76,11 +86,13 @@ struct FrontPlan {
 /// nullopt when it cannot and must be loaded with `table`'s config. It can when: the table-wide
 /// settings (ports, TLS mode, ACME settings) are the same; every route of a host the front
 /// knows renders the same front routes and TLS as before (its upstream and edge rules may
-/// differ: they are in the DNS table and the edge Caddy); a host the table dropped was served
+/// differ: they are in the DNS table and the edge Caddy), or else is rerouted to the edge Caddy
+/// (an exact name whose front routes all proxy, with the same TLS mode and no custom
+/// certificate before and after); a host the table dropped was served
 /// (a redirect route would keep answering 308); and every new host is an exact name no
 /// wildcard of the front covers, with TLS off, or acme on a front that listens for HTTPS (its
 /// certificate comes on demand, after the agent's ask); and at most kMaxPendingHosts hosts are
-/// new.
+/// new or rerouted.
 std::optional<FrontPlan> plan_without_reload(const ProxyTable& front, const ProxyTable& table);
 
 /// The hosts of the table's routes.

@@ -145,7 +145,7 @@ json edge_caddy_config(const ProxyTable& table, int port, const std::string& dns
                     {"handle", {static_answer(204, json::object(), "")}},
                     {"terminal", true}});
   for (const ProxyRoute* route : routes_in_match_order(table)) {
-    const bool pending = plan.pending_hosts.contains(route->host);
+    const bool pending = plan.edge_holds(route->host);
     if (!pending && !has_edge_rules(*route)) {
       continue;
     }
