@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 30
 TEST_FUZZ_SECONDS ?= 10
 FUZZ_TARGETS := fuzz_http_request fuzz_json_body fuzz_agent_envelope fuzz_agent_register
 
-.PHONY: run test check build deps test-deps ci-build unit integration fuzz bench openapi format clean
+.PHONY: run test check build deps test-deps ci-build unit integration fuzz bench openapi format clean package
 
 # berthd with a local agent: the machine it runs on becomes the first server once the
 # administrator is created (run as root, the agent runs as the system user berth-agent with
@@ -23,6 +23,11 @@ run: build
 build: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
+
+# The Debian package build/package/berth_<version>_amd64.deb (dpkg-deb only; docs/install.md).
+# VERSION=x.y.z overrides the package's version (for trying upgrades).
+package: build
+	scripts/build-package $(if $(VERSION),--version $(VERSION))
 
 # The fuzz build runs beside the tests at the lowest priority: the tests spend much of their
 # time waiting on dockerd, sshd and the network, and the build takes only the CPU they leave.

@@ -8,6 +8,7 @@
 #include "api/request_helpers.hpp"
 #include "core/json_schema.hpp"
 #include "domain/identity/user_admin_service.hpp"
+#include "domain/instance/doctor.hpp"
 
 namespace berth::api {
 
@@ -35,9 +36,45 @@ UserChanges changes_of(const Request& request) {
   return changes;
 }
 
+json doctor_schema() {
+  const auto statuses = [] { return schema::one_of_strings({"ok", "warning", "error"}); };
+  return schema::object(
+      {{"status", statuses()},
+       {"checks", schema::array_of(schema::object({{"name", schema::string()},
+                                                   {"status", statuses()},
+                                                   {"detail", schema::string()},
+                                                   {"fix", schema::string()}},
+                                                  {"name", "status", "detail", "fix"}))}},
+      {"status", "checks"});
+}
+
+json doctor_json(const std::vector<DoctorCheck>& checks) {
+  json list = json::array();
+  for (const auto& check : checks) {
+    list.push_back({{"name", check.name},
+                    {"status", check_status_name(check.status)},
+                    {"detail", check.detail},
+                    {"fix", check.fix}});
+  }
+  return {{"status", check_status_name(worst_status(checks))}, {"checks", std::move(list)}};
+}
+
 }  // namespace
 
 void add_admin_routes(http::Router& router, const ApiContext& ctx) {
+  router.get("/api/v1/admin/doctor",
+             {.summary = "Check this instance: DNS and TLS of the public URL, the listen port, "
+                         "Docker beside berthd, agents' clocks and versions, disk, store, mail",
+              .role = Role::instance_admin,
+              .response_schema = doctor_schema,
+              .description = "Each check is ok, warning or error, with the fix in one sentence "
+                             "when it is not ok; `status` is the worst of them. Takes up to a "
+                             "few seconds (DNS, TCP and TLS probes). `berthd doctor` runs the "
+                             "same checks on berthd's machine."},
+             [&ctx](Request& /*request*/) -> Result<Response> {
+               return Response::json(200, doctor_json(ctx.doctor->run()));
+             });
+
   router.get(
       "/api/v1/admin/users",
       {.summary = "List every account",

@@ -32,6 +32,7 @@ class DomainService;
 class ManagedServices;
 class ServiceBackups;
 class DestinationService;
+class InstanceDoctor;
 }  // namespace berth
 
 namespace berth::http {
@@ -78,6 +79,8 @@ struct ApiContext {
   ServiceBackups* service_backups = nullptr;
   /// The dashboard's files (compiled in, or --web-dir). Null: / answers "dashboard not built".
   const http::SiteSource* web = nullptr;
+  /// berthd doctor's checks (GET /api/v1/admin/doctor).
+  const InstanceDoctor* doctor = nullptr;
 };
 
 }  // namespace berth::api

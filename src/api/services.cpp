@@ -2,6 +2,22 @@
 
 namespace berth::api {
 
+namespace {
+
+// The doctor reads the servers from the store unless a test gives its own list.
+DoctorProbes with_store_servers(DoctorProbes probes, Store& store) {
+  if (!probes.servers) {
+    probes.servers = [&store] {
+      return read_value<std::vector<ServerRecord>>(store, [](Tx& tx) {
+        return tx.list_servers_with_status({"online", "degraded", "offline"});
+      });
+    };
+  }
+  return probes;
+}
+
+}  // namespace
+
 Services::Services(ServiceContext& shared_services, ServiceSettings settings)
     : shared(shared_services),
       identity{{shared_services}, settings.identity},
@@ -36,6 +52,8 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
       destinations(shared_services, settings.destination_probe),
       service_backups(shared_services, jobs, deployments.steps()),
       idempotency(shared_services),
+      doctor(std::move(settings.doctor),
+             with_store_servers(std::move(settings.doctor_probes), shared_services.store)),
       agent_binary_(std::move(settings.agent_binary)),
       cli_binary_(std::move(settings.cli_binary)) {
   // Deleting a team disconnects its agents: identity hears of it through this interface only.
@@ -91,7 +109,8 @@ ApiContext Services::api_context(std::string version) {
                     .secure_cookies = shared.public_url.starts_with("https://"),
                     .session_max_age = identity.policy.session_absolute.count(),
                     .destinations = &self.destinations,
-                    .service_backups = &self.service_backups};
+                    .service_backups = &self.service_backups,
+                    .doctor = &self.doctor};
 }
 
 }  // namespace berth::api

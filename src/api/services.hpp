@@ -35,6 +35,7 @@
 #include "domain/identity/team_service.hpp"
 #include "domain/identity/totp_service.hpp"
 #include "domain/identity/user_admin_service.hpp"
+#include "domain/instance/doctor.hpp"
 #include "domain/kernel/in_process_event_hub.hpp"
 #include "domain/notify/mail_outbox.hpp"
 #include "domain/services/managed_services.hpp"
@@ -52,6 +53,10 @@ struct ServiceSettings {
   domains::Resolver* resolver = nullptr;  // null: the system's resolver
   /// Reaches backup destinations for their test; null: tests answer unavailable.
   DestinationProbe* destination_probe = nullptr;
+  /// The doctor's settings and its machine probes (berthd's real ones; tests stage failures).
+  /// Its list of servers comes from the store when no probe is given.
+  DoctorSettings doctor = {};
+  DoctorProbes doctor_probes = {};
 };
 
 class Services {
@@ -104,6 +109,9 @@ class Services {
 
   // Idempotency-Key answers (api/idempotency_gate is the router's replay guard over it).
   IdempotencyService idempotency;
+
+  // berthd doctor's checks, for GET /api/v1/admin/doctor.
+  InstanceDoctor doctor;
 
   // Last, so it stops (and drops what still waits) before the services its jobs call into.
   MailOutbox mail_outbox;

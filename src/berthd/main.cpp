@@ -18,10 +18,12 @@
 #include "berthd/backup_schedule.hpp"
 #include "berthd/backup_target.hpp"
 #include "berthd/data_dir.hpp"
+#include "berthd/doctor_probes.hpp"
 #include "berthd/instance_secrets.hpp"
 #include "berthd/local_agent.hpp"
 #include "berthd/options.hpp"
 #include "berthd/reset_password.hpp"
+#include "berthd/store_command.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
@@ -160,7 +162,8 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
   if (!opened) {
     log::error("berthd.store_failed",
                {{"error", opened.error().message}, {"detail", opened.error().internal_detail}});
-    fmt::print(stderr, "berthd: cannot open the store: {}\n", opened.error().message);
+    fmt::print(stderr, "{}\n",
+               store_open_failure(version, options.data_dir, opened.error().message));
     return 1;
   }
   std::unique_ptr<Store> store = std::move(*opened);
@@ -206,12 +209,15 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
                           .public_url = options.public_url};
   ssh::LibsshInstaller installer;
   backup::NetworkDestinationProbe destination_probe(clock);
-  api::Services built(services, api::ServiceSettings{.identity = options.identity,
-                                                     .fleet = options.fleet,
-                                                     .installer = &installer,
-                                                     .agent_binary = options.agent_binary,
-                                                     .cli_binary = options.cli_binary,
-                                                     .destination_probe = &destination_probe});
+  api::Services built(
+      services, api::ServiceSettings{.identity = options.identity,
+                                     .fleet = options.fleet,
+                                     .installer = &installer,
+                                     .agent_binary = options.agent_binary,
+                                     .cli_binary = options.cli_binary,
+                                     .destination_probe = &destination_probe,
+                                     .doctor = doctor_settings(options, version),
+                                     .doctor_probes = machine_doctor_probes(options.data_dir)});
   auto& agents = built.agents;
   auto& deployments = built.deployments;
   auto& monitor = built.monitor;
@@ -270,6 +276,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
       // The port may have been chosen at bind time (--listen ADDR:0): agents need the real one.
       services.public_url = url;
     }
+    built.doctor.set_listen(options.server.address, port, services.public_url);
     if (is_insecure_enrolment_url(services.public_url)) {
       log::warn("berthd.insecure_public_url",
                 {{"public_url", services.public_url},
@@ -340,6 +347,15 @@ int main(int argc, char** argv) {
     }
     if (options.restore) {
       return berth::run_restore(options);
+    }
+    if (!options.backup_store_to.empty()) {
+      return berth::run_backup_store(options);
+    }
+    if (options.migrate) {
+      return berth::run_migrate(options, version);
+    }
+    if (options.doctor) {
+      return berth::run_doctor_command(options, version);
     }
     if (options.print_openapi) {
       const berth::api::ApiContext context{.version = version};

@@ -280,6 +280,32 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
                     "Restore into a data directory that is not empty, replacing its store and "
                     "keys (stop the berthd using it first)");
 
+  auto* backup_store = app.add_subcommand(
+      "backup-store",
+      "Write a consistent copy of the store (SQLite's online backup, safe while berthd runs) as "
+      "a plain SQLite file, mode 0600, then exit. Not encrypted and without the keys: for "
+      "keeping beside the data on this machine, as the package does before an upgrade");
+  backup_store->add_option("--to", options.backup_store_to, "The file to write")->required();
+  const auto add_data_dir = [&options](CLI::App* command) {
+    command->add_option("--data-dir", options.data_dir, "berthd's data directory")
+        ->envname("BERTH_DATA_DIR")
+        ->capture_default_str();
+  };
+  add_data_dir(backup_store);
+  auto* migrate = app.add_subcommand(
+      "migrate",
+      "Apply the store's pending migrations and exit (berthd also does this when it starts); "
+      "refuses a store newer than this berthd");
+  add_data_dir(migrate);
+
+  auto* doctor = app.add_subcommand(
+      "doctor",
+      "Check this installation and say how to fix what is wrong: the public URL's DNS and "
+      "certificate, the listen port, Docker beside berthd, agents' clocks and versions, disk "
+      "space, the store's integrity and migrations, the mail server. Reads the same config "
+      "(--config before the subcommand); exits 0 when all is ok, 2 on warnings, 1 on errors");
+  add_data_dir(doctor);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -295,6 +321,11 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
   }
   if (restore->parsed()) {
     options.restore = restore_options;
+  }
+  options.migrate = migrate->parsed();
+  options.doctor = doctor->parsed();
+  if (!backup_store->parsed()) {
+    options.backup_store_to.clear();
   }
   if (!backup_daily_at.empty()) {
     options.backup_schedule.daily_at = parse_daily_time(backup_daily_at);

@@ -55,6 +55,9 @@ struct DaemonOptions {
   BackupScheduleSettings backup_schedule = {};
   std::optional<BackupCommandOptions> backup = {};   // `berthd backup`: write one, then exit
   std::optional<BackupCommandOptions> restore = {};  // `berthd restore`: restore one, then exit
+  std::string backup_store_to = {};  // `berthd backup-store --to FILE`: plain store copy, exit
+  bool migrate = false;              // `berthd migrate`: apply the store's migrations, exit
+  bool doctor = false;               // `berthd doctor`: check this installation, exit
 };
 
 /// Parsed options, or the exit code to end with (after --help, --version or a bad option,

@@ -69,6 +69,7 @@ void add_domain_commands(CLI::App& app, const Runner& runner);
 void add_service_commands(CLI::App& app, const Runner& runner);
 void add_destination_commands(CLI::App& app, const Runner& runner);
 void add_backup_commands(CLI::App& app, const Runner& runner);
+void add_admin_commands(CLI::App& app, const Runner& runner);
 void add_meta_commands(CLI::App& app, const Runner& runner);
 
 }  // namespace berth::cli

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   add_service_commands(app, runner);
   add_destination_commands(app, runner);
   add_backup_commands(app, runner);
+  add_admin_commands(app, runner);
   add_meta_commands(app, runner);
 
   try {

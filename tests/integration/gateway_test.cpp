@@ -1,15 +1,19 @@
 // The agent gateway against a hostile or broken peer holding a valid agent token: bad frames
 // get an `error` and the connection survives; repeated abuse closes it; another server's job
-// cannot be touched. A Beast WebSocket client plays the agent.
+// cannot be touched. A Beast WebSocket client plays the agent (also for the doctor: an old
+// agent version and a skewed clock, staged through its hello and heartbeat).
 #include <gtest/gtest.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "integration/fleet_fixture.hpp"
+#include "integration/identity_client.hpp"
 
 namespace berth::testing {
 namespace {
@@ -29,10 +33,10 @@ class FakeAgent {
     ws_.handshake("127.0.0.1", "/api/v1/agent/connect");
   }
   void send(const std::string& text) { ws_.write(asio::buffer(text)); }
-  void send_envelope(const std::string& type, const json& payload) {
+  void send_envelope(const std::string& type, const json& payload, std::int64_t ts = 0) {
     send(json{{"v", 1},
               {"id", "t" + std::to_string(++counter_)},
-              {"ts", 0},
+              {"ts", ts},
               {"type", type},
               {"payload", payload}}
              .dump());
@@ -168,6 +172,72 @@ TEST_F(GatewayTest, RepeatedAbuseClosesTheConnection) {
   }
   EXPECT_GE(errors, 20);
   EXPECT_EQ(agent.close_code(), 1008);
+}
+
+// GET /api/v1/admin/doctor with failures staged for real: an agent on an old version whose
+// heartbeats say its clock is 2 minutes ahead, and a mail server nobody listens on.
+TEST_F(GatewayTest, DoctorReportsAnOldAgentItsClockSkewAndUnreachableMail) {
+  // Port 1 (tcpmux) on loopback: nothing listens there.
+  start_fleet({.args = {"--smtp-url", "smtp://127.0.0.1:1", "--smtp-from", "berth@example.com"}});
+  IdentityClient admin(port());
+  ASSERT_EQ(admin.login("admin@example.com", "a long admin password 1").status, 200);
+  // Only instance administrators with a session: an API key (even the owner's) is refused.
+  EXPECT_EQ(api("GET", "/api/v1/admin/doctor").status, 403);
+
+  auto [server_id, token] = enrolled();
+  FakeAgent agent(port(), token);
+  agent.send_envelope("hello", {{"agent_version", "0.0.9"},
+                                {"facts", {{"hostname", "elsewhere"}}},
+                                {"running", json::array()},
+                                {"unacked", json::array()}});
+  ASSERT_EQ((*agent.next())["type"], "welcome");
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  agent.send_envelope("heartbeat",
+                      {{"agent_version", "0.0.9"},
+                       {"docker", {{"status", "online"}}},
+                       {"metrics", {{"cpu_percent", 1.0}}}},
+                      now_ms + 120'000);
+
+  // Heartbeats are written in batches: poll until the skew is in the doctor's answer.
+  json checks;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  const auto find = [&](const std::string& name) {
+    for (const auto& check : checks) {
+      if (check["name"] == name) {
+        return check;
+      }
+    }
+    return json();
+  };
+  for (;;) {
+    const HttpResponse doctor = admin.get("/api/v1/admin/doctor");
+    ASSERT_EQ(doctor.status, 200) << doctor.body;
+    checks = doctor.json()["checks"];
+    if (find("clock_skew")["status"] == "error" || std::chrono::steady_clock::now() > deadline) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  const auto skew = find("clock_skew");
+  EXPECT_EQ(skew["status"], "error") << skew.dump();
+  EXPECT_NE(skew["detail"].get<std::string>().find("(+120."), std::string::npos) << skew.dump();
+  const auto versions = find("agent_versions");
+  EXPECT_EQ(versions["status"], "warning") << versions.dump();
+  EXPECT_NE(versions["detail"].get<std::string>().find("(0.0.9)"), std::string::npos);
+  const auto smtp = find("smtp");
+  EXPECT_EQ(smtp["status"], "error") << smtp.dump();
+  EXPECT_NE(smtp["detail"].get<std::string>().find("127.0.0.1:1"), std::string::npos);
+  EXPECT_FALSE(smtp["fix"].get<std::string>().empty());
+  // The machine probes ran: statvfs on the data directory (its verdict depends on this disk).
+  EXPECT_NE(find("disk_space")["detail"].get<std::string>().find(" GiB free of "),
+            std::string::npos)
+      << find("disk_space").dump();
+  // berthd answers on its own port, and its store is sound and current.
+  EXPECT_EQ(find("listen")["status"], "ok") << find("listen").dump();
+  EXPECT_EQ(find("store_integrity")["status"], "ok") << find("store_integrity").dump();
+  EXPECT_EQ(find("migrations")["status"], "ok") << find("migrations").dump();
 }
 
 }  // namespace

@@ -245,6 +245,17 @@ void AgentLink::on_heartbeat(const Envelope& message) {
       }
     });
   }
+  // The agent's clock against berthd's, from the envelope's send time (plus the network's
+  // latency, well under the doctor's thresholds), kept with the metrics for `berthd doctor`.
+  // A sender's time beyond a year either way is not a clock, and is not recorded.
+  constexpr std::int64_t kYearMs = 366LL * 24 * 3600 * 1000;
+  const std::int64_t skew_ms = message.ts - hub_.now_ms();
+  if (message.ts > 0 && skew_ms > -kYearMs && skew_ms < kYearMs) {
+    nlohmann::json heartbeat = payload;
+    heartbeat["metrics"]["clock_skew_ms"] = skew_ms;
+    hub_.metrics().add(server_id_, heartbeat);
+    return;
+  }
   hub_.metrics().add(server_id_, payload);
 }
 

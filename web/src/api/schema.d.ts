@@ -24,6 +24,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/doctor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check this instance: DNS and TLS of the public URL, the listen port, Docker beside berthd, agents' clocks and versions, disk, store, mail
+         * @description Each check is ok, warning or error, with the fix in one sentence when it is not ok; `status` is the worst of them. Takes up to a few seconds (DNS, TCP and TLS probes). `berthd doctor` runs the same checks on berthd's machine.
+         */
+        get: operations["get_api_v1_admin_doctor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/teams": {
         parameters: {
             query?: never;
@@ -2195,6 +2215,63 @@ export interface operations {
                         page?: number;
                         per_page?: number;
                         total?: number;
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_admin_doctor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        checks: {
+                            detail: string;
+                            fix: string;
+                            name: string;
+                            /** @enum {string} */
+                            status: "ok" | "warning" | "error";
+                        }[];
+                        /** @enum {string} */
+                        status: "ok" | "warning" | "error";
                     };
                 };
             };

@@ -12,6 +12,7 @@ const AdminPage = lazy(() => import("./admin/AdminPage").then((m) => ({ default:
 const AdminUsersTab = lazy(() => import("./admin/AdminUsersTab").then((m) => ({ default: m.AdminUsersTab })));
 const AdminTeamsTab = lazy(() => import("./admin/AdminTeamsTab").then((m) => ({ default: m.AdminTeamsTab })));
 const AdminAuditTab = lazy(() => import("./admin/AdminAuditTab").then((m) => ({ default: m.AdminAuditTab })));
+const DoctorTab = lazy(() => import("../doctor/DoctorTab").then((m) => ({ default: m.DoctorTab })));
 
 /// The team pages, the team's audit log and the instance administration.
 export const teamRoutes: RouteObject[] = [
@@ -35,6 +36,7 @@ export const teamRoutes: RouteObject[] = [
       { path: "users", element: <AdminUsersTab /> },
       { path: "teams", element: <AdminTeamsTab /> },
       { path: "audit", element: <AdminAuditTab /> },
+      { path: "doctor", element: <DoctorTab /> },
     ],
   },
 ];

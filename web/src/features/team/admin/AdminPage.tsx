@@ -1,4 +1,5 @@
-// /admin: instance administration (accounts, every team, the instance-wide audit log).
+// /admin: instance administration (accounts, every team, the instance-wide audit log, and the
+// doctor's checks of the installation).
 // Only instance administrators get here usefully; berthd refuses everyone else anyway.
 import { Outlet } from "react-router-dom";
 import { ShieldAlert } from "lucide-react";
@@ -30,6 +31,7 @@ export function AdminPage() {
           { to: "/admin/users", label: "Users" },
           { to: "/admin/teams", label: "Teams" },
           { to: "/admin/audit", label: "Audit log" },
+          { to: "/admin/doctor", label: "Doctor" },
         ]}
       />
       <Outlet />
