@@ -35,6 +35,22 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
       managed_services(shared_services, jobs, deployments.steps()),
       destinations(shared_services, settings.destination_probe),
       service_backups(shared_services, jobs, deployments.steps()),
+      backup_policies(shared_services),
+      backup_scheduler(
+          shared_services,
+          ServiceBackupSchedulerHooks{
+              .record =
+                  [this](Tx& tx, const BackupPolicyRecord& policy) {
+                    return service_backups.record_scheduled(tx, policy.team_id, policy.service_id,
+                                                            policy.destination_id);
+                  },
+              .launch =
+                  [this](const ServiceBackupRecord& backup) { service_backups.launch(backup); },
+              .event =
+                  [this](std::string_view server_id, std::string kind, nlohmann::json details) {
+                    (void)server_book.record(server_id, std::move(kind), std::move(details));
+                  }},
+          settings.backup_remover),
       idempotency(shared_services),
       agent_binary_(std::move(settings.agent_binary)),
       cli_binary_(std::move(settings.cli_binary)) {
@@ -91,7 +107,8 @@ ApiContext Services::api_context(std::string version) {
                     .secure_cookies = shared.public_url.starts_with("https://"),
                     .session_max_age = identity.policy.session_absolute.count(),
                     .destinations = &self.destinations,
-                    .service_backups = &self.service_backups};
+                    .service_backups = &self.service_backups,
+                    .backup_policies = &self.backup_policies};
 }
 
 }  // namespace berth::api

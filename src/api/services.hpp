@@ -12,6 +12,8 @@
 #include "domain/apps/edge_service.hpp"
 #include "domain/apps/env_service.hpp"
 #include "domain/apps/project_service.hpp"
+#include "domain/backups/backup_policies.hpp"
+#include "domain/backups/backup_scheduler.hpp"
 #include "domain/backups/destination_service.hpp"
 #include "domain/backups/service_backups.hpp"
 #include "domain/deploy/deployment_service.hpp"
@@ -52,6 +54,8 @@ struct ServiceSettings {
   domains::Resolver* resolver = nullptr;  // null: the system's resolver
   /// Reaches backup destinations for their test; null: tests answer unavailable.
   DestinationProbe* destination_probe = nullptr;
+  /// Deletes backup objects for retention; null: retention deletes nothing (tests).
+  BackupObjectRemover* backup_remover = nullptr;
 };
 
 class Services {
@@ -101,6 +105,9 @@ class Services {
   DestinationService destinations;
   // Backups of managed services (issue 15).
   ServiceBackups service_backups;
+  // Scheduled backups and retention (issue 15, slice 4); berthd starts the scheduler.
+  BackupPolicies backup_policies;
+  ServiceBackupScheduler backup_scheduler;
 
   // Idempotency-Key answers (api/idempotency_gate is the router's replay guard over it).
   IdempotencyService idempotency;

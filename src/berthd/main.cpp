@@ -199,12 +199,14 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
                           .public_url = options.public_url};
   ssh::LibsshInstaller installer;
   backup::NetworkDestinationProbe destination_probe(clock);
+  backup::NetworkBackupObjectRemover backup_remover(clock);
   api::Services built(services, api::ServiceSettings{.identity = options.identity,
                                                      .fleet = options.fleet,
                                                      .installer = &installer,
                                                      .agent_binary = options.agent_binary,
                                                      .cli_binary = options.cli_binary,
-                                                     .destination_probe = &destination_probe});
+                                                     .destination_probe = &destination_probe,
+                                                     .backup_remover = &backup_remover});
   auto& agents = built.agents;
   auto& deployments = built.deployments;
   auto& monitor = built.monitor;
@@ -278,6 +280,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
     }
     monitor.start();
     (*backups)->start();
+    built.backup_scheduler.start();
     log::info("berthd.listening", {{"url", url},
                                    {"version", version},
                                    {"instance_id", info->instance_id},
@@ -302,6 +305,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
       local_agent->stop();
     }
     deployments.stop();
+    built.backup_scheduler.stop();
     monitor.stop();
     (*backups)->stop();
     adoption.shutdown();
