@@ -31,6 +31,7 @@ class TriggerService;
 class DomainService;
 class ManagedServices;
 class ServiceBackups;
+class BackupPolicies;
 class DestinationService;
 class InstanceDoctor;
 }  // namespace berth
@@ -77,6 +78,8 @@ struct ApiContext {
   DestinationService* destinations = nullptr;
   /// Backups of managed services (issue 15).
   ServiceBackups* service_backups = nullptr;
+  /// Backup policies of services (issue 15, slice 4).
+  BackupPolicies* backup_policies = nullptr;
   /// The dashboard's files (compiled in, or --web-dir). Null: / answers "dashboard not built".
   const http::SiteSource* web = nullptr;
   /// berthd doctor's checks (GET /api/v1/admin/doctor).

@@ -7,6 +7,7 @@
 #include "api/audit_routes.hpp"
 #include "api/auth_routes.hpp"
 #include "api/backup_destination_routes.hpp"
+#include "api/backup_policy_routes.hpp"
 #include "api/backup_routes.hpp"
 #include "api/binary_download.hpp"
 #include "api/deployment_routes.hpp"
@@ -54,6 +55,7 @@ void register_routes(http::Router& router, const ApiContext& context) {
   add_hook_routes(router, context);
   add_backup_destination_routes(router, context);
   add_backup_routes(router, context);
+  add_backup_policy_routes(router, context);
   add_web_routes(router, context);
 }
 

@@ -51,6 +51,22 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
       managed_services(shared_services, jobs, deployments.steps()),
       destinations(shared_services, settings.destination_probe),
       service_backups(shared_services, jobs, deployments.steps()),
+      backup_policies(shared_services),
+      backup_scheduler(
+          shared_services,
+          ServiceBackupSchedulerHooks{
+              .record =
+                  [this](Tx& tx, const BackupPolicyRecord& policy) {
+                    return service_backups.record_scheduled(tx, policy.team_id, policy.service_id,
+                                                            policy.destination_id);
+                  },
+              .launch =
+                  [this](const ServiceBackupRecord& backup) { service_backups.launch(backup); },
+              .event =
+                  [this](std::string_view server_id, std::string kind, nlohmann::json details) {
+                    (void)server_book.record(server_id, std::move(kind), std::move(details));
+                  }},
+          settings.backup_remover),
       idempotency(shared_services),
       doctor(std::move(settings.doctor),
              with_store_servers(std::move(settings.doctor_probes), shared_services.store)),
@@ -110,6 +126,7 @@ ApiContext Services::api_context(std::string version) {
                     .session_max_age = identity.policy.session_absolute.count(),
                     .destinations = &self.destinations,
                     .service_backups = &self.service_backups,
+                    .backup_policies = &self.backup_policies,
                     .doctor = &self.doctor};
 }
 

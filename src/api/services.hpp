@@ -12,6 +12,8 @@
 #include "domain/apps/edge_service.hpp"
 #include "domain/apps/env_service.hpp"
 #include "domain/apps/project_service.hpp"
+#include "domain/backups/backup_policies.hpp"
+#include "domain/backups/backup_scheduler.hpp"
 #include "domain/backups/destination_service.hpp"
 #include "domain/backups/service_backups.hpp"
 #include "domain/deploy/deployment_service.hpp"
@@ -57,6 +59,8 @@ struct ServiceSettings {
   /// Its list of servers comes from the store when no probe is given.
   DoctorSettings doctor = {};
   DoctorProbes doctor_probes = {};
+  /// Deletes backup objects for retention; null: retention deletes nothing (tests).
+  BackupObjectRemover* backup_remover = nullptr;
 };
 
 class Services {
@@ -106,6 +110,9 @@ class Services {
   DestinationService destinations;
   // Backups of managed services (issue 15).
   ServiceBackups service_backups;
+  // Scheduled backups and retention (issue 15, slice 4); berthd starts the scheduler.
+  BackupPolicies backup_policies;
+  ServiceBackupScheduler backup_scheduler;
 
   // Idempotency-Key answers (api/idempotency_gate is the router's replay guard over it).
   IdempotencyService idempotency;

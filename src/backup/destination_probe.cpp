@@ -68,18 +68,21 @@ void write_read_delete(StepRecorder& steps, ProbeReport& report, Store& store,
 
 }  // namespace
 
+S3Settings s3_settings(const S3DestinationTarget& target, const NetworkProbeOptions& options) {
+  return S3Settings{.endpoint = target.endpoint,
+                    .region = target.region,
+                    .bucket = target.bucket,
+                    .path_style = target.path_style,
+                    .access_key_id = target.access_key_id,
+                    .secret_access_key = target.secret_access_key,
+                    .connect_timeout = options.connect_timeout,
+                    .stall_timeout = options.stall_timeout};
+}
+
 ProbeReport NetworkDestinationProbe::probe_s3(const S3DestinationTarget& target,
                                               const std::string& object_name,
                                               const std::string& content) {
-  const S3Client client(S3Settings{.endpoint = target.endpoint,
-                                   .region = target.region,
-                                   .bucket = target.bucket,
-                                   .path_style = target.path_style,
-                                   .access_key_id = target.access_key_id,
-                                   .secret_access_key = target.secret_access_key,
-                                   .connect_timeout = options_.connect_timeout,
-                                   .stall_timeout = options_.stall_timeout},
-                        clock_);
+  const S3Client client(s3_settings(target, options_), clock_);
   ProbeReport report;
   StepRecorder steps(report);
   write_read_delete(steps, report, client, target.prefix + object_name, content);
@@ -115,6 +118,16 @@ ProbeReport NetworkDestinationProbe::probe_sftp(const SftpDestinationTarget& tar
   report.host_key_fingerprint = client->host_key();
   write_read_delete(steps, report, *client, object_name, content);
   return report;
+}
+
+Result<void> NetworkBackupObjectRemover::remove_s3(const S3DestinationTarget& target,
+                                                   const std::string& key) {
+  const S3Client client(s3_settings(target, options_), clock_);
+  auto removed = client.remove(key);
+  if (!removed && removed.error().code == "s3_object_missing") {
+    return {};  // already gone is what was asked
+  }
+  return removed;
 }
 
 }  // namespace berth::backup

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "core/clock.hpp"
+#include "domain/backups/backup_object_remover.hpp"
 #include "domain/backups/destination_probe.hpp"
 
 namespace berth::backup {
@@ -24,6 +25,23 @@ class NetworkDestinationProbe final : public DestinationProbe {
                        const std::string& content) override;
   ProbeReport probe_sftp(const SftpDestinationTarget& target, const std::string& object_name,
                          const std::string& content) override;
+
+ private:
+  const Clock& clock_;
+  NetworkProbeOptions options_;
+};
+
+/// The S3Settings of a destination target (internal; shared by the probe and the remover).
+struct S3Settings;
+S3Settings s3_settings(const S3DestinationTarget& target, const NetworkProbeOptions& options);
+
+/// BackupObjectRemover over S3Client (retention's deletes). Stateless; any thread.
+class NetworkBackupObjectRemover final : public BackupObjectRemover {
+ public:
+  NetworkBackupObjectRemover(const Clock& clock, NetworkProbeOptions options = {})
+      : clock_(clock), options_(options) {}
+
+  Result<void> remove_s3(const S3DestinationTarget& target, const std::string& key) override;
 
  private:
   const Clock& clock_;

@@ -209,6 +209,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
                           .public_url = options.public_url};
   ssh::LibsshInstaller installer;
   backup::NetworkDestinationProbe destination_probe(clock);
+  backup::NetworkBackupObjectRemover backup_remover(clock);
   api::Services built(
       services, api::ServiceSettings{.identity = options.identity,
                                      .fleet = options.fleet,
@@ -217,7 +218,8 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
                                      .cli_binary = options.cli_binary,
                                      .destination_probe = &destination_probe,
                                      .doctor = doctor_settings(options, version),
-                                     .doctor_probes = machine_doctor_probes(options.data_dir)});
+                                     .doctor_probes = machine_doctor_probes(options.data_dir),
+                                     .backup_remover = &backup_remover});
   auto& agents = built.agents;
   auto& deployments = built.deployments;
   auto& monitor = built.monitor;
@@ -292,6 +294,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
     }
     monitor.start();
     (*backups)->start();
+    built.backup_scheduler.start();
     log::info("berthd.listening", {{"url", url},
                                    {"version", version},
                                    {"instance_id", info->instance_id},
@@ -316,6 +319,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
       local_agent->stop();
     }
     deployments.stop();
+    built.backup_scheduler.stop();
     monitor.stop();
     (*backups)->stop();
     adoption.shutdown();

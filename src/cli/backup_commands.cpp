@@ -182,6 +182,8 @@ void add_backup_commands(CLI::App& app, const Runner& runner) {
         fmt::format("Restoring {} into {} ({})", args->target, name, cell(*answer, "id")),
         "restores", "restore", kRestoreFields);
   });
+
+  add_backup_schedule_commands(backups, runner);
 }
 
 }  // namespace berth::cli

@@ -70,6 +70,8 @@ void add_service_commands(CLI::App& app, const Runner& runner);
 void add_destination_commands(CLI::App& app, const Runner& runner);
 void add_backup_commands(CLI::App& app, const Runner& runner);
 void add_admin_commands(CLI::App& app, const Runner& runner);
+/// `berth backups schedule show|set|rm`, under `backups`.
+void add_backup_schedule_commands(CLI::App* backups, const Runner& runner);
 void add_meta_commands(CLI::App& app, const Runner& runner);
 
 }  // namespace berth::cli

@@ -109,3 +109,34 @@ struct BackupRestoreRecord {
 };
 
 }  // namespace berth
+
+namespace berth {
+
+/// A service's backup policy (one per service; deleted with it): when to back it up (a cron
+/// schedule read in an IANA time zone), where, and which backups to keep. next_run_at is the
+/// next slot (null while disabled); a run is claimed by moving it forward in the same
+/// transaction that records the backup, so each slot runs once however many berthd
+/// processes share the store.
+struct BackupPolicyRecord {
+  std::string service_id = {};
+  std::string team_id = {};
+  std::string schedule = {};  // cron: "30 2 * * *", "@daily"
+  std::string timezone = "UTC";
+  std::string destination_id = {};
+  bool enabled = true;
+  std::int64_t keep_last = 7;
+  std::int64_t keep_daily = 0;
+  std::int64_t keep_weekly = 0;
+  std::int64_t keep_monthly = 0;
+  std::optional<TimePoint> next_run_at = {};
+  std::string last_backup_id = {};  // the last scheduled run's backup
+  std::optional<TimePoint> last_run_at = {};
+  /// The last run whose outcome was handled (retention after a success, an event after a
+  /// failure); differs from last_backup_id while that is still to do.
+  std::string settled_backup_id = {};
+  std::string created_by = {};
+  TimePoint created_at = {};
+  TimePoint updated_at = {};
+};
+
+}  // namespace berth

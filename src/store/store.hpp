@@ -394,6 +394,33 @@ class Tx {
   /// The restores still `running` (the start-up sweep), oldest first.
   virtual Result<std::vector<BackupRestoreRecord>> list_running_restores() = 0;
 
+  // Backup policies: one per service (keyed by service_id), deleted with the service or team.
+  /// Inserts or replaces the service's policy; `conflict` when the service does not exist.
+  virtual Result<void> put_backup_policy(const BackupPolicyRecord& policy) = 0;
+  /// By service within a team; team_id "" finds it in any team.
+  virtual Result<std::optional<BackupPolicyRecord>> get_backup_policy(
+      std::string_view team_id, std::string_view service_id) = 0;
+  /// False when the service had none.
+  virtual Result<bool> delete_backup_policy(std::string_view service_id) = 0;
+  /// Enabled policies whose next_run_at is at or before `now`, the most overdue first.
+  virtual Result<std::vector<BackupPolicyRecord>> list_due_backup_policies(TimePoint now,
+                                                                           std::int64_t limit) = 0;
+  /// Claims the run due at `seen`: sets next_run_at to `next`, last_backup_id and last_run_at,
+  /// but only while the policy is enabled and its next_run_at is still `seen`. False when
+  /// another claim (or an edit) came first; then nothing changed.
+  virtual Result<bool> claim_backup_policy(std::string_view service_id, TimePoint seen,
+                                           std::optional<TimePoint> next,
+                                           std::string_view backup_id, TimePoint at) = 0;
+  /// Policies whose last run is not settled yet (last_backup_id <> settled_backup_id).
+  virtual Result<std::vector<BackupPolicyRecord>> list_unsettled_backup_policies(
+      std::int64_t limit) = 0;
+  /// Marks `backup_id`, the policy's last run, as settled. False when it is not the last run
+  /// or was settled already (by another sweeper): then nothing changed.
+  virtual Result<bool> settle_backup_policy(std::string_view service_id,
+                                            std::string_view backup_id) = 0;
+  /// Deletes one backup's row (its object is gone: retention); false when there was none.
+  virtual Result<bool> delete_service_backup(std::string_view id) = 0;
+
   // Idempotency keys: one row per (scope, key), pruned by age.
   /// `conflict` when the scope already has this key.
   virtual Result<void> create_idempotency_key(const IdempotencyRecord& record) = 0;

@@ -98,6 +98,40 @@ Result<void> require_running(const ServiceRecord& service, std::string_view purp
   return {};
 }
 
+// Fills a new backup from its service and destination (inside the transaction that records
+// it): the service must be running and the destination an S3 one of the team; makes the
+// team's key pair on its first backup.
+Result<void> prepare_backup(const AreaContext& ctx, Tx& tx, ServiceBackupRecord& backup) {
+  auto service = found_service(tx, backup.team_id, backup.service_id, "no such service");
+  if (!service) {
+    return fail(std::move(service.error()));
+  }
+  backup.service_name = service->name;
+  backup.engine = service->engine;
+  backup.server_id = service->server_id;
+  if (auto running = require_running(*service, "backed up"); !running) {
+    return fail(std::move(running.error()));
+  }
+  auto destination = tx.get_backup_destination(backup.team_id, backup.destination_id);
+  if (!destination) {
+    return fail(std::move(destination.error()));
+  }
+  if (!*destination) {
+    return fail(Error::validation("destination_id", "no such destination in the team"));
+  }
+  if ((*destination)->kind != "s3") {
+    return fail(with_code(Error::unprocessable("service backups go to S3-compatible "
+                                               "destinations; SFTP is not supported yet"),
+                          "destination_unsupported"));
+  }
+  if (auto key = team_key(ctx, tx, backup.team_id); !key) {
+    return fail(std::move(key.error()));
+  }
+  backup.object_key = (*destination)->config.value("prefix", "") + "berth/" + service->name + "-" +
+                      backup.service_id + "/" + backup.id + ".bsb";
+  return {};
+}
+
 Error not_restorable() {
   return with_code(Error::unprocessable("only a backup that succeeded can be restored"),
                    "backup_not_restorable");
@@ -128,40 +162,49 @@ Result<ServiceBackupRecord> ServiceBackups::run(const Principal& who, std::strin
         if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
           return fail(std::move(role.error()));
         }
-        auto service = found_service(tx, team_id, service_id, "no such service");
-        if (!service) {
-          return fail(std::move(service.error()));
+        if (auto prepared = prepare_backup(ctx_, tx, backup); !prepared) {
+          return fail(std::move(prepared.error()));
         }
-        if (auto running = require_running(*service, "backed up"); !running) {
-          return fail(std::move(running.error()));
-        }
-        auto destination = tx.get_backup_destination(team_id, destination_id);
-        if (!destination) {
-          return fail(std::move(destination.error()));
-        }
-        if (!*destination) {
-          return fail(Error::validation("destination_id", "no such destination in the team"));
-        }
-        if ((*destination)->kind != "s3") {
-          return fail(with_code(Error::unprocessable("service backups go to S3-compatible "
-                                                     "destinations; SFTP is not supported yet"),
-                                "destination_unsupported"));
-        }
-        if (auto key = team_key(ctx_, tx, team_id); !key) {
-          return fail(std::move(key.error()));
-        }
-        backup.service_name = service->name;
-        backup.engine = service->engine;
-        backup.server_id = service->server_id;
-        backup.object_key = (*destination)->config.value("prefix", "") + "berth/" + service->name +
-                            "-" + std::string(service_id) + "/" + backup.id + ".bsb";
         if (auto stored = tx.create_service_backup(backup); !stored) {
           return fail(std::move(stored.error()));
         }
         return backup;
       });
-  if (!created) {
-    return created;
+  if (created) {
+    launch(*created);
+  }
+  return created;
+}
+
+Result<ServiceBackupRecord> ServiceBackups::record_scheduled(Tx& tx, std::string_view team_id,
+                                                             std::string_view service_id,
+                                                             std::string_view destination_id) {
+  ServiceBackupRecord backup{.id = ctx_.ids().next("bkp"),
+                             .team_id = std::string(team_id),
+                             .service_id = std::string(service_id),
+                             .destination_id = std::string(destination_id),
+                             .trigger = "schedule",
+                             .created_by = "schedule",
+                             .created_at = ctx_.clock().now()};
+  if (auto prepared = prepare_backup(ctx_, tx, backup); !prepared) {
+    if (prepared.error().kind == ErrorKind::internal) {
+      return fail(std::move(prepared.error()));
+    }
+    // It cannot start: recorded as failed, so the run is neither lost nor retried.
+    backup.status = "failed";
+    backup.error_code = prepared.error().code;
+    backup.error_message = prepared.error().message;
+    backup.finished_at = backup.created_at;
+  }
+  if (auto stored = tx.create_service_backup(backup); !stored) {
+    return fail(std::move(stored.error()));
+  }
+  return backup;
+}
+
+void ServiceBackups::launch(const ServiceBackupRecord& backup) {
+  if (backup.status != "running") {
+    return;
   }
   ++running_;
   if (!worker_.post([this, id = backup.id] {
@@ -171,7 +214,6 @@ Result<ServiceBackupRecord> ServiceBackups::run(const Principal& who, std::strin
     --running_;
     finish(backup, fail(Error::unavailable("too many backups are queued; try again")));
   }
-  return created;
 }
 
 void ServiceBackups::execute(const std::string& backup_id) {

@@ -63,6 +63,15 @@ class ServiceBackups {
   Result<BackupRestoreRecord> get_restore(const Principal& who, std::string_view team_id,
                                           std::string_view id);
 
+  /// For the scheduler, inside the transaction that claims the run: records a backup of the
+  /// service with trigger "schedule", `running`, or `failed` with the reason when it cannot
+  /// start (the service is not running, the destination is gone or not S3). No role check.
+  Result<ServiceBackupRecord> record_scheduled(Tx& tx, std::string_view team_id,
+                                               std::string_view service_id,
+                                               std::string_view destination_id);
+  /// Starts the job of a `running` backup once its record is committed (others: nothing).
+  void launch(const ServiceBackupRecord& backup);
+
   /// At start-up: a backup a stopped berthd left `running` is marked failed (its upload was
   /// never completed, so no object exists under its key).
   void fail_interrupted();

@@ -8,7 +8,8 @@
 /// env vars) and sqlite_tx_deploy.cpp (deployments and their events, triggers, proxy settings) and
 /// sqlite_tx_idempotency.cpp (idempotency keys), sqlite_tx_domains.cpp (domains),
 /// sqlite_tx_services.cpp (managed services and their links) and sqlite_tx_destinations.cpp
-/// (backup destinations), sqlite_tx_backups.cpp (backup keys and service backups).
+/// (backup destinations), sqlite_tx_backups.cpp (backup keys and service backups),
+/// sqlite_tx_backup_policies.cpp (backup policies).
 ///
 /// Beyond store.hpp: a unique or foreign-key violation is `conflict`; update_*, delete_*,
 /// touch_*, revoke_session, revoke_api_key and mark_refresh_token_used of a missing id are
@@ -273,6 +274,20 @@ class SqliteTx final : public Tx {
                                                                 std::string_view id) override;
   Result<void> update_backup_restore(const BackupRestoreRecord& restore) override;
   Result<std::vector<BackupRestoreRecord>> list_running_restores() override;
+  Result<void> put_backup_policy(const BackupPolicyRecord& policy) override;
+  Result<std::optional<BackupPolicyRecord>> get_backup_policy(std::string_view team_id,
+                                                              std::string_view service_id) override;
+  Result<bool> delete_backup_policy(std::string_view service_id) override;
+  Result<std::vector<BackupPolicyRecord>> list_due_backup_policies(TimePoint now,
+                                                                   std::int64_t limit) override;
+  Result<bool> claim_backup_policy(std::string_view service_id, TimePoint seen,
+                                   std::optional<TimePoint> next, std::string_view backup_id,
+                                   TimePoint at) override;
+  Result<std::vector<BackupPolicyRecord>> list_unsettled_backup_policies(
+      std::int64_t limit) override;
+  Result<bool> settle_backup_policy(std::string_view service_id,
+                                    std::string_view backup_id) override;
+  Result<bool> delete_service_backup(std::string_view id) override;
 
   Result<std::optional<ProxySettingsRecord>> get_proxy_settings(
       std::string_view server_id) override;

@@ -1902,6 +1902,34 @@ export interface paths {
         patch: operations["patch_api_v1_services_id"];
         trace?: never;
     };
+    "/api/v1/services/{id}/backup-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a service's backup policy
+         * @description 404 when the service has none. next_run_at is UTC; last_run is the last scheduled run (status deleted once retention removed it).
+         */
+        get: operations["get_api_v1_services_id_backup_policy"];
+        /**
+         * Set a service's backup schedule and retention
+         * @description Creates or replaces the policy. schedule is cron (minute hour day-of-month month day-of-week: *, lists, ranges, steps, names; or @hourly, @daily, @weekly, @monthly, @yearly) read in timezone (an IANA name, default UTC). After each successful scheduled backup, retention keeps the newest keep_last (default 7) plus the newest backup of each of the last keep_daily days, keep_weekly ISO weeks and keep_monthly months (in the zone) at that destination, and deletes the others' objects and records. 400 naming the field (and the cron part) that is wrong or an unknown zone; 404 for a destination not in the team; 422 destination_unsupported for SFTP.
+         */
+        put: operations["put_api_v1_services_id_backup_policy"];
+        post?: never;
+        /**
+         * Stop a service's scheduled backups
+         * @description Removes the policy; the service's backups stay.
+         */
+        delete: operations["delete_api_v1_services_id_backup_policy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/services/{id}/backups": {
         parameters: {
             query?: never;
@@ -13351,6 +13379,272 @@ export interface operations {
             };
             /** @description Body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_services_id_backup_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created_at?: string;
+                        created_by?: string;
+                        destination_id?: string;
+                        enabled?: boolean;
+                        last_run?: {
+                            at?: string | null;
+                            backup_id?: string;
+                            error?: {
+                                code?: string;
+                                message?: string;
+                            } | null;
+                            /** @enum {string} */
+                            status?: "running" | "succeeded" | "failed" | "deleted";
+                        } | null;
+                        next_run_at?: string | null;
+                        retention?: {
+                            keep_daily?: number;
+                            keep_last?: number;
+                            keep_monthly?: number;
+                            keep_weekly?: number;
+                        };
+                        schedule?: string;
+                        service_id?: string;
+                        timezone?: string;
+                        updated_at?: string;
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    put_api_v1_services_id_backup_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    destination_id: string;
+                    enabled?: boolean;
+                    retention?: {
+                        keep_daily?: number;
+                        keep_last?: number;
+                        keep_monthly?: number;
+                        keep_weekly?: number;
+                    };
+                    schedule: string;
+                    timezone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created_at?: string;
+                        created_by?: string;
+                        destination_id?: string;
+                        enabled?: boolean;
+                        last_run?: {
+                            at?: string | null;
+                            backup_id?: string;
+                            error?: {
+                                code?: string;
+                                message?: string;
+                            } | null;
+                            /** @enum {string} */
+                            status?: "running" | "succeeded" | "failed" | "deleted";
+                        } | null;
+                        next_run_at?: string | null;
+                        retention?: {
+                            keep_daily?: number;
+                            keep_last?: number;
+                            keep_monthly?: number;
+                            keep_weekly?: number;
+                        };
+                        schedule?: string;
+                        service_id?: string;
+                        timezone?: string;
+                        updated_at?: string;
+                    };
+                };
+            };
+            /** @description Malformed or invalid body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_api_v1_services_id_backup_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

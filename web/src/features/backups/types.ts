@@ -6,3 +6,4 @@ type Json<T> = T extends { content: { "application/json": infer B } } ? B : neve
 export type Backup = Json<paths["/api/v1/backups/{id}"]["get"]["responses"]["200"]>;
 export type BackupList = Json<paths["/api/v1/backups"]["get"]["responses"]["200"]>;
 export type Restore = Json<paths["/api/v1/restores/{id}"]["get"]["responses"]["200"]>;
+export type BackupPolicy = Json<paths["/api/v1/services/{id}/backup-policy"]["get"]["responses"]["200"]>;

@@ -17,6 +17,7 @@ import { BackupTable } from "../backups/BackupTable";
 import { backupKeys, PER_PAGE, useServiceBackups } from "../backups/queries";
 import { RestoreDialog } from "../backups/RestoreDialog";
 import { RestoreProgress } from "../backups/RestoreProgress";
+import { ScheduleCard } from "../backups/ScheduleCard";
 import type { Backup } from "../backups/types";
 import { useDestinations } from "../destinations/queries";
 import { useServiceOutlet } from "./ServiceLayout";
@@ -42,6 +43,7 @@ export default function ServiceBackups() {
   return (
     <>
       {canAct && <BackUpNow service={service} />}
+      <ScheduleCard serviceId={service.id ?? ""} />
       {restoreId && <RestoreProgress id={restoreId} serviceName={service.name ?? ""} onClose={() => setParam("restore", "")} />}
       <section aria-labelledby="service-backups">
         <h2 id="service-backups">Backups</h2>

@@ -1,0 +1,270 @@
+#include "domain/backups/backup_scheduler.hpp"
+
+#include <set>
+
+#include "core/log.hpp"
+#include "core/time_format.hpp"
+#include "domain/backups/backup_retention.hpp"
+#include "domain/backups/cron_schedule.hpp"
+#include "domain/backups/destination_service.hpp"
+#include "domain/kernel/paging.hpp"
+
+namespace berth {
+
+namespace {
+
+constexpr std::int64_t kPerTick = 50;  // policies claimed or settled per round
+constexpr auto kLate = std::chrono::minutes(5);
+
+// Aborts the claim's transaction when another sweeper (or an edit) took the slot first.
+Error taken_elsewhere() {
+  return with_code(Error::conflict("the run was claimed elsewhere"), "claimed_elsewhere");
+}
+
+Result<S3DestinationTarget> s3_target(const AreaContext& ctx,
+                                      const BackupDestinationRecord& destination) {
+  auto secrets = open_destination_secrets(ctx, destination);
+  if (!secrets) {
+    return fail(std::move(secrets.error()));
+  }
+  const nlohmann::json& c = destination.config;
+  return S3DestinationTarget{.endpoint = c.value("endpoint", ""),
+                             .region = c.value("region", "us-east-1"),
+                             .bucket = c.value("bucket", ""),
+                             .prefix = c.value("prefix", ""),
+                             .path_style = c.value("path_style", false),
+                             .access_key_id = secrets->value("access_key_id", ""),
+                             .secret_access_key = secrets->value("secret_access_key", "")};
+}
+
+// What retention weighs: the service's succeeded backups at the policy's destination (pinned
+// when a running restore reads one or took it as its safety copy), and the destination.
+struct RetentionInput {
+  std::vector<ServiceBackupRecord> backups = {};
+  std::set<std::string> pinned = {};
+  std::optional<BackupDestinationRecord> destination = {};
+};
+
+Result<RetentionInput> retention_input(Tx& tx, const BackupPolicyRecord& policy) {
+  RetentionInput input;
+  auto destination = tx.get_backup_destination(policy.team_id, policy.destination_id);
+  if (!destination) {
+    return fail(std::move(destination.error()));
+  }
+  input.destination = std::move(*destination);
+  auto restores = tx.list_running_restores();
+  if (!restores) {
+    return fail(std::move(restores.error()));
+  }
+  for (const auto& restore : *restores) {
+    input.pinned.insert(restore.backup_id);
+    input.pinned.insert(restore.safety_backup_id);
+  }
+  for (std::int64_t page = 1;; ++page) {
+    auto found = tx.list_service_backups(ServiceBackupQuery{.team_id = policy.team_id,
+                                                            .service_id = policy.service_id,
+                                                            .status = "succeeded",
+                                                            .page = page,
+                                                            .per_page = kMaxPerPage});
+    if (!found) {
+      return fail(std::move(found.error()));
+    }
+    for (auto& backup : found->items) {
+      if (backup.destination_id == policy.destination_id) {
+        input.backups.push_back(std::move(backup));
+      }
+    }
+    if (std::cmp_less(found->items.size(), kMaxPerPage)) {
+      return input;
+    }
+  }
+}
+
+}  // namespace
+
+void ServiceBackupScheduler::start() {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      tick();
+      lock.lock();
+      wake_.wait_for(lock, every_, [this] { return stopping_; });
+    }
+  });
+}
+
+void ServiceBackupScheduler::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+BackupTickReport ServiceBackupScheduler::tick() {
+  BackupTickReport report;
+  const TimePoint now = ctx_.clock().now();
+  auto due = read_value<std::vector<BackupPolicyRecord>>(
+      ctx_.store(), [&](Tx& tx) { return tx.list_due_backup_policies(now, kPerTick); });
+  if (!due) {
+    log::warn("backups.schedule_read_failed", {{"error", due.error().message}});
+  }
+  for (const auto& policy : due.value_or(std::vector<BackupPolicyRecord>{})) {
+    report.claimed += claim(policy, now) ? 1 : 0;
+  }
+  auto unsettled = read_value<std::vector<BackupPolicyRecord>>(
+      ctx_.store(), [&](Tx& tx) { return tx.list_unsettled_backup_policies(kPerTick); });
+  for (const auto& policy : unsettled.value_or(std::vector<BackupPolicyRecord>{})) {
+    report.settled += settle(policy, report.pruned) ? 1 : 0;
+  }
+  return report;
+}
+
+bool ServiceBackupScheduler::claim(const BackupPolicyRecord& policy, TimePoint now) {
+  // From now, not from the missed slot: a policy overdue after downtime runs once.
+  auto next = cron::next_run_of(policy.schedule, policy.timezone, now);
+  if (!next) {
+    log::warn("backups.schedule_invalid",
+              {{"service_id", policy.service_id}, {"error", next.error().message}});
+  }
+  const std::optional<TimePoint> next_at = next ? std::optional(*next) : std::nullopt;
+  auto recorded =
+      write_value<ServiceBackupRecord>(ctx_.store(), [&](Tx& tx) -> Result<ServiceBackupRecord> {
+        auto backup = hooks_.record(tx, policy);
+        if (!backup) {
+          return backup;
+        }
+        auto claimed = tx.claim_backup_policy(policy.service_id, *policy.next_run_at, next_at,
+                                              backup->id, now);
+        if (!claimed) {
+          return fail(std::move(claimed.error()));
+        }
+        if (!*claimed) {
+          return fail(taken_elsewhere());
+        }
+        return backup;
+      });
+  if (!recorded) {
+    if (recorded.error().code != "claimed_elsewhere") {
+      log::warn("backups.schedule_claim_failed",
+                {{"service_id", policy.service_id}, {"error", recorded.error().message}});
+    }
+    return false;
+  }
+  log::info("backups.scheduled_run", {{"service_id", policy.service_id},
+                                      {"backup_id", recorded->id},
+                                      {"status", recorded->status}});
+  if (now - *policy.next_run_at > kLate && hooks_.event) {
+    hooks_.event(recorded->server_id, "scheduled_backup_late",
+                 {{"service_id", policy.service_id},
+                  {"service_name", recorded->service_name},
+                  {"backup_id", recorded->id},
+                  {"due_at", format_rfc3339(*policy.next_run_at)},
+                  {"message", "the backup due at " + format_rfc3339(*policy.next_run_at) +
+                                  " ran late (berthd was not running); missed slots run once"}});
+  }
+  if (hooks_.launch) {
+    hooks_.launch(*recorded);
+  }
+  return true;
+}
+
+bool ServiceBackupScheduler::settle(const BackupPolicyRecord& policy, int& pruned) {
+  auto backup = read_value<std::optional<ServiceBackupRecord>>(ctx_.store(), [&](Tx& tx) {
+    return tx.get_service_backup(policy.team_id, policy.last_backup_id);
+  });
+  if (!backup || (*backup && (*backup)->status == "running")) {
+    return false;  // still running (or the store failed): the next tick looks again
+  }
+  // Claimed like a run, so two sweepers never both prune or report the same run.
+  auto mine = write_value<bool>(ctx_.store(), [&](Tx& tx) {
+    return tx.settle_backup_policy(policy.service_id, policy.last_backup_id);
+  });
+  if (!mine || !*mine || !*backup) {
+    return mine && *mine;
+  }
+  const ServiceBackupRecord& run = **backup;
+  if (run.status == "failed") {
+    if (hooks_.event) {
+      hooks_.event(run.server_id, "scheduled_backup_failed",
+                   {{"service_id", run.service_id},
+                    {"service_name", run.service_name},
+                    {"backup_id", run.id},
+                    {"error_code", run.error_code},
+                    {"message", "the scheduled backup of " + run.service_name +
+                                    " failed: " + run.error_message}});
+    }
+    return true;
+  }
+  pruned += apply_retention(policy, run);
+  return true;
+}
+
+int ServiceBackupScheduler::apply_retention(const BackupPolicyRecord& policy,
+                                            const ServiceBackupRecord& newest) {
+  auto input =
+      read_value<RetentionInput>(ctx_.store(), [&](Tx& tx) { return retention_input(tx, policy); });
+  if (!input || !input->destination || remover_ == nullptr) {
+    return 0;  // nothing can be deleted where the destination is unknown or unreachable
+  }
+  std::vector<RetentionItem> items;
+  for (const auto& backup : input->backups) {
+    items.push_back(RetentionItem{.id = backup.id,
+                                  .created_at = backup.created_at,
+                                  .pinned = input->pinned.contains(backup.id)});
+  }
+  const auto prune = backups_to_prune(std::move(items),
+                                      RetentionRule{.keep_last = policy.keep_last,
+                                                    .keep_daily = policy.keep_daily,
+                                                    .keep_weekly = policy.keep_weekly,
+                                                    .keep_monthly = policy.keep_monthly},
+                                      policy.timezone);
+  if (prune.empty()) {
+    return 0;
+  }
+  auto target = s3_target(ctx_, *input->destination);
+  if (!target) {
+    log::warn("backups.retention_failed",
+              {{"service_id", policy.service_id}, {"error", target.error().message}});
+    return 0;
+  }
+  std::vector<std::string> deleted;
+  std::string failure;
+  for (const auto& backup : input->backups) {
+    if (std::ranges::find(prune, backup.id) == prune.end()) {
+      continue;
+    }
+    // The object first: a row whose object is gone must not stay to offer a restore, while
+    // an object whose row remains is pruned again after the next successful run.
+    if (auto removed = remover_->remove_s3(*target, backup.object_key); !removed) {
+      failure = removed.error().message;
+      continue;
+    }
+    auto dropped = write_value<bool>(ctx_.store(),
+                                     [&](Tx& tx) { return tx.delete_service_backup(backup.id); });
+    if (dropped) {
+      deleted.push_back(backup.id);
+    }
+  }
+  if (hooks_.event && (!deleted.empty() || !failure.empty())) {
+    nlohmann::json details{{"service_id", policy.service_id},
+                           {"service_name", newest.service_name},
+                           {"deleted_backup_ids", deleted},
+                           {"message", "retention deleted " + std::to_string(deleted.size()) +
+                                           " old backup(s) of " + newest.service_name}};
+    if (!failure.empty()) {
+      details["error"] = failure;
+      details["message"] =
+          details["message"].get<std::string>() + "; some could not be deleted: " + failure;
+    }
+    hooks_.event(newest.server_id, failure.empty() ? "backups_pruned" : "backup_retention_failed",
+                 details);
+  }
+  return static_cast<int>(deleted.size());
+}
+
+}  // namespace berth
