@@ -31,6 +31,7 @@ class TriggerService;
 class DomainService;
 class ManagedServices;
 class ServiceBackups;
+class BackupDrills;
 class DestinationService;
 }  // namespace berth
 
@@ -76,6 +77,7 @@ struct ApiContext {
   DestinationService* destinations = nullptr;
   /// Backups of managed services (issue 15).
   ServiceBackups* service_backups = nullptr;
+  BackupDrills* backup_drills = nullptr;
   /// The dashboard's files (compiled in, or --web-dir). Null: / answers "dashboard not built".
   const http::SiteSource* web = nullptr;
 };

@@ -35,6 +35,7 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
       managed_services(shared_services, jobs, deployments.steps()),
       destinations(shared_services, settings.destination_probe),
       service_backups(shared_services, jobs, deployments.steps()),
+      backup_drills(shared_services, jobs, deployments.steps(), service_backups),
       idempotency(shared_services),
       agent_binary_(std::move(settings.agent_binary)),
       cli_binary_(std::move(settings.cli_binary)) {
@@ -55,6 +56,13 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
              (void)server_book.record(server_id, std::move(kind), std::move(details));
            }});
   monitor.add_hourly([this] { domains.check_certificates_due(); });
+  // Restore drills: each service's newest backup is drilled weekly; a failure is a server
+  // event.
+  backup_drills.set_event_sink(
+      [this](std::string_view server_id, std::string kind, nlohmann::json details) {
+        (void)server_book.record(server_id, std::move(kind), std::move(details));
+      });
+  monitor.add_hourly([this] { (void)backup_drills.schedule_due(); });
   password_resets.set_runner(
       [this](std::function<void()> job) { mail_outbox.post(std::move(job)); });
 }
@@ -91,7 +99,8 @@ ApiContext Services::api_context(std::string version) {
                     .secure_cookies = shared.public_url.starts_with("https://"),
                     .session_max_age = identity.policy.session_absolute.count(),
                     .destinations = &self.destinations,
-                    .service_backups = &self.service_backups};
+                    .service_backups = &self.service_backups,
+                    .backup_drills = &self.backup_drills};
 }
 
 }  // namespace berth::api

@@ -12,6 +12,7 @@
 #include "domain/apps/edge_service.hpp"
 #include "domain/apps/env_service.hpp"
 #include "domain/apps/project_service.hpp"
+#include "domain/backups/backup_drills.hpp"
 #include "domain/backups/destination_service.hpp"
 #include "domain/backups/service_backups.hpp"
 #include "domain/deploy/deployment_service.hpp"
@@ -101,6 +102,8 @@ class Services {
   DestinationService destinations;
   // Backups of managed services (issue 15).
   ServiceBackups service_backups;
+  // Their restore drills: after the backups, whose restore jobs they run.
+  BackupDrills backup_drills;
 
   // Idempotency-Key answers (api/idempotency_gate is the router's replay guard over it).
   IdempotencyService idempotency;

@@ -5,3 +5,4 @@ target_sources(berth_domain PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/destination_rules.cpp
   ${CMAKE_CURRENT_LIST_DIR}/destination_service.cpp)
 target_sources(berth_domain PRIVATE ${CMAKE_CURRENT_LIST_DIR}/service_backups.cpp)
+target_sources(berth_domain PRIVATE ${CMAKE_CURRENT_LIST_DIR}/backup_drills.cpp)
