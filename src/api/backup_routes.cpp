@@ -256,8 +256,9 @@ void add_backup_routes(http::Router& router, const ApiContext& ctx) {
            "(error backup_checksum_mismatch), loads it with the engine's tool (pg_restore "
            "--clean in one transaction, mysql) and runs the engine's check (check). Follow GET "
            "/restores/{id} until it ends. target is \"same\" (the service the backup came "
-           "from). 422 backup_not_restorable, restore_unsupported (Redis, Valkey: not yet); "
-           "409 service_busy."},
+           "from). Redis and Valkey: the container is stopped, the RDB put in place and the "
+           "container started again (check: DBSIZE). 422 backup_not_restorable; 409 "
+           "service_busy."},
       with_path_id("bkp", [&ctx](Request& request, const std::string& id) {
         return json_or(
             202,
