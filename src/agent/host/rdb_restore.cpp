@@ -98,7 +98,11 @@ RdbTarStream::RdbTarStream(const RedisFiles& files, std::uint64_t size, const Ex
     const std::string base = files.appendfilename + ".1.base.rdb";
     entries_.push_back({files.appenddirname + "/", '5', 0, {}, false});
     entries_.push_back({files.appenddirname + "/" + base, '0', size, {}, true});
-    const std::string manifest = "file " + base + " seq 1 type b\n";
+    // An empty incr file under the name the server appends to next: the old one (with the
+    // writes made since the backup) would otherwise be appended to and replayed at a restart.
+    const std::string incr = files.appendfilename + ".1.incr.aof";
+    entries_.push_back({files.appenddirname + "/" + incr, '0', 0, {}, false});
+    const std::string manifest = "file " + base + " seq 1 type b\nfile " + incr + " seq 1 type i\n";
     entries_.push_back({files.appenddirname + "/" + files.appendfilename + ".manifest", '0',
                         manifest.size(), manifest, false});
   } else {
