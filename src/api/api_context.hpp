@@ -32,6 +32,7 @@ class DomainService;
 class ManagedServices;
 class ServiceBackups;
 class BackupPolicies;
+class BackupDrills;
 class DestinationService;
 class InstanceDoctor;
 }  // namespace berth
@@ -80,6 +81,7 @@ struct ApiContext {
   ServiceBackups* service_backups = nullptr;
   /// Backup policies of services (issue 15, slice 4).
   BackupPolicies* backup_policies = nullptr;
+  BackupDrills* backup_drills = nullptr;
   /// The dashboard's files (compiled in, or --web-dir). Null: / answers "dashboard not built".
   const http::SiteSource* web = nullptr;
   /// berthd doctor's checks (GET /api/v1/admin/doctor).

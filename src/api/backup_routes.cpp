@@ -5,6 +5,7 @@
 #include "api/request_helpers.hpp"
 #include "core/json_schema.hpp"
 #include "core/time_format.hpp"
+#include "domain/backups/backup_drills.hpp"
 #include "domain/backups/service_backups.hpp"
 
 namespace berth::api {
@@ -42,6 +43,8 @@ json backup_json(const ServiceBackupRecord& b) {
       {"error", error},
       {"verified", b.verified.empty() ? json() : json(b.verified)},
       {"verified_at", backup_time(b.verified_at)},
+      {"drill_check", b.verified.empty() ? json() : json(b.drill_check)},
+      {"drill_duration_ms", b.verified.empty() ? json() : json(b.drill_duration_ms)},
       {"created_by", b.created_by},
       {"created_at", format_rfc3339(b.created_at)},
       {"finished_at", backup_time(b.finished_at)},
@@ -72,6 +75,8 @@ json backup_schema() {
          {"properties", {{"code", schema::string()}, {"message", schema::string()}}}}},
        {"verified", optional_string},
        {"verified_at", optional_string},
+       {"drill_check", optional_string},
+       {"drill_duration_ms", {{"type", {"integer", "null"}}}},
        {"created_by", schema::string()},
        {"created_at", schema::string()},
        {"finished_at", optional_string},
@@ -119,6 +124,52 @@ json restore_schema() {
 }
 
 auto restore_view = [](const BackupRestoreRecord& r) { return restore_json(r); };
+
+json drill_json(const BackupDrillRecord& d) {
+  json error = nullptr;
+  if (d.status == "failed") {
+    error = {{"code", d.error_code}, {"message", d.error_message}};
+  }
+  return {{"id", d.id},
+          {"backup_id", d.backup_id},
+          {"service_id", d.service_id},
+          {"server_id", d.server_id},
+          {"engine", d.engine},
+          {"status", d.status},
+          {"step", d.step},
+          {"trigger", d.trigger},
+          {"job_id", d.job_id.empty() ? json() : json(d.job_id)},
+          {"check", d.check_result.empty() ? json() : json(d.check_result)},
+          {"duration_ms", d.finished_at ? json(d.duration_ms) : json()},
+          {"error", error},
+          {"created_by", d.created_by},
+          {"created_at", format_rfc3339(d.created_at)},
+          {"finished_at", backup_time(d.finished_at)}};
+}
+
+json drill_schema() {
+  const json optional_string = {{"type", {"string", "null"}}};
+  return schema::object(
+      {{"id", schema::string()},
+       {"backup_id", schema::string()},
+       {"service_id", schema::string()},
+       {"server_id", schema::string()},
+       {"engine", schema::string()},
+       {"status", schema::one_of_strings({"running", "verified", "failed"})},
+       {"step", schema::one_of_strings({"starting", "restoring", "removing"})},
+       {"trigger", schema::one_of_strings({"manual", "schedule"})},
+       {"job_id", optional_string},
+       {"check", optional_string},
+       {"duration_ms", {{"type", {"integer", "null"}}}},
+       {"error",
+        {{"type", {"object", "null"}},
+         {"properties", {{"code", schema::string()}, {"message", schema::string()}}}}},
+       {"created_by", schema::string()},
+       {"created_at", schema::string()},
+       {"finished_at", optional_string}});
+}
+
+auto drill_view = [](const BackupDrillRecord& d) { return drill_json(d); };
 
 }  // namespace
 
@@ -205,8 +256,9 @@ void add_backup_routes(http::Router& router, const ApiContext& ctx) {
            "(error backup_checksum_mismatch), loads it with the engine's tool (pg_restore "
            "--clean in one transaction, mysql) and runs the engine's check (check). Follow GET "
            "/restores/{id} until it ends. target is \"same\" (the service the backup came "
-           "from). 422 backup_not_restorable, restore_unsupported (Redis, Valkey: not yet); "
-           "409 service_busy."},
+           "from). Redis and Valkey: the container is stopped, the RDB put in place and the "
+           "container started again (check: DBSIZE). 422 backup_not_restorable; 409 "
+           "service_busy."},
       with_path_id("bkp", [&ctx](Request& request, const std::string& id) {
         return json_or(
             202,
@@ -222,6 +274,57 @@ void add_backup_routes(http::Router& router, const ApiContext& ctx) {
                    200,
                    ctx.service_backups->get_restore(caller(request), team_of_request(request), id),
                    restore_view);
+             }));
+
+  add_backup_drill_routes(router, ctx);
+}
+
+void add_backup_drill_routes(http::Router& router, const ApiContext& ctx) {
+  router.post(
+      "/api/v1/backups/{id}/drill",
+      {.summary = "Drill a backup now",
+       .role = Role::member,
+       .response_schema = drill_schema,
+       .success_status = 202,
+       .description =
+           "Proves that the backup restores: on the backup's server a scratch container from "
+           "the service's image (fresh credentials, no network, no port, labelled berth.drill) "
+           "gets the backup restored into it (the object's SHA-256 checked first), the engine's "
+           "check runs (PostgreSQL: user tables, MySQL/MariaDB: the database's tables, Redis: "
+           "DBSIZE), and the container is removed, also when a step failed. Answers the drill "
+           "(status running, step starting); follow GET /drills/{id} until it is verified or "
+           "failed. The backup then shows verified, verified_at, drill_check and "
+           "drill_duration_ms; a failed drill is a backup_drill_failed server event. 422 "
+           "backup_not_restorable (the backup did not succeed), service_gone; 409 "
+           "drill_running while a drill of the same service runs."},
+      with_path_id("bkp", [&ctx](Request& request, const std::string& id) {
+        return json_or(202,
+                       ctx.backup_drills->drill(caller(request), team_of_request(request), id,
+                                                client_info(request)),
+                       drill_view);
+      }));
+
+  router.get("/api/v1/backups/{id}/drills",
+             {.summary = "List a backup's drills",
+              .role = Role::viewer,
+              .response_schema = [] { return page_schema(drill_schema()); },
+              .query = paging_query(),
+              .description = "Newest first (the last 100): on demand and the weekly schedule's."},
+             with_path_id("bkp", [&ctx](Request& request, const std::string& id) {
+               return list_response(
+                   request,
+                   [&](const PageRequest&) {
+                     return ctx.backup_drills->list(caller(request), team_of_request(request), id);
+                   },
+                   drill_view);
+             }));
+
+  router.get("/api/v1/drills/{id}",
+             {.summary = "Read a drill", .role = Role::viewer, .response_schema = drill_schema},
+             with_path_id("drl", [&ctx](Request& request, const std::string& id) {
+               return json_or(200,
+                              ctx.backup_drills->get(caller(request), team_of_request(request), id),
+                              drill_view);
              }));
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-/// Backups of managed services (docs/backups.md): run one now, list and read them.
+/// Backups of managed services (docs/backups.md): run one now, list and read them, restore one,
+/// and drill one (restore it into a scratch container to prove it restores).
 
 #include "api/api_context.hpp"
 #include "http/router.hpp"
@@ -7,5 +8,8 @@
 namespace berth::api {
 
 void add_backup_routes(http::Router& router, const ApiContext& context);
+/// Called by add_backup_routes: POST /backups/{id}/drill, GET /backups/{id}/drills,
+/// GET /drills/{id}.
+void add_backup_drill_routes(http::Router& router, const ApiContext& context);
 
 }  // namespace berth::api

@@ -67,6 +67,7 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
                     (void)server_book.record(server_id, std::move(kind), std::move(details));
                   }},
           settings.backup_remover),
+      backup_drills(shared_services, jobs, deployments.steps(), service_backups),
       idempotency(shared_services),
       doctor(std::move(settings.doctor),
              with_store_servers(std::move(settings.doctor_probes), shared_services.store)),
@@ -89,6 +90,13 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
              (void)server_book.record(server_id, std::move(kind), std::move(details));
            }});
   monitor.add_hourly([this] { domains.check_certificates_due(); });
+  // Restore drills: each service's newest backup is drilled weekly; a failure is a server
+  // event.
+  backup_drills.set_event_sink(
+      [this](std::string_view server_id, std::string kind, nlohmann::json details) {
+        (void)server_book.record(server_id, std::move(kind), std::move(details));
+      });
+  monitor.add_hourly([this] { (void)backup_drills.schedule_due(); });
   password_resets.set_runner(
       [this](std::function<void()> job) { mail_outbox.post(std::move(job)); });
 }
@@ -127,6 +135,7 @@ ApiContext Services::api_context(std::string version) {
                     .destinations = &self.destinations,
                     .service_backups = &self.service_backups,
                     .backup_policies = &self.backup_policies,
+                    .backup_drills = &self.backup_drills,
                     .doctor = &self.doctor};
 }
 

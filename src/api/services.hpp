@@ -14,6 +14,7 @@
 #include "domain/apps/project_service.hpp"
 #include "domain/backups/backup_policies.hpp"
 #include "domain/backups/backup_scheduler.hpp"
+#include "domain/backups/backup_drills.hpp"
 #include "domain/backups/destination_service.hpp"
 #include "domain/backups/service_backups.hpp"
 #include "domain/deploy/deployment_service.hpp"
@@ -113,6 +114,8 @@ class Services {
   // Scheduled backups and retention (issue 15, slice 4); berthd starts the scheduler.
   BackupPolicies backup_policies;
   ServiceBackupScheduler backup_scheduler;
+  // Their restore drills: after the backups, whose restore jobs they run.
+  BackupDrills backup_drills;
 
   // Idempotency-Key answers (api/idempotency_gate is the router's replay guard over it).
   IdempotencyService idempotency;

@@ -238,6 +238,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
   // Service operations a stopped berthd left under way run again from their start.
   built.managed_services.resume();
   built.service_backups.fail_interrupted();
+  built.backup_drills.fail_interrupted();
 
   auto setup_token_file = announce_setup_token(built.sign_in, options.data_dir);
   if (!setup_token_file) {

@@ -71,8 +71,10 @@ struct ServiceBackupRecord {
   std::string job_id = {};
   std::string error_code = {};
   std::string error_message = {};
-  std::string verified = {};  // "" | verified | failed
+  std::string verified = {};  // "" | verified | failed (the last drill's outcome)
   std::optional<TimePoint> verified_at = {};
+  std::string drill_check = {};        // what the last drill's check answered
+  std::int64_t drill_duration_ms = 0;  // how long the last drill took
   std::string created_by = {};
   TimePoint created_at = {};
   std::optional<TimePoint> finished_at = {};
@@ -137,6 +139,28 @@ struct BackupPolicyRecord {
   std::string created_by = {};
   TimePoint created_at = {};
   TimePoint updated_at = {};
+};
+
+/// One restore drill: a backup restored into a scratch container on its server and checked.
+struct BackupDrillRecord {
+  std::string id = {};  // "drl_…"
+  std::string team_id = {};
+  std::string backup_id = {};
+  std::string service_id = {};
+  std::string server_id = {};
+  std::string engine = {};
+  std::string status = "running";  // running | verified | failed
+  std::string step = {};           // starting | restoring | removing
+  std::string trigger = "manual";  // manual | schedule
+  std::string container = {};      // the scratch container's name
+  std::string job_id = {};         // the backup.restore job
+  std::string check_result = {};
+  std::int64_t duration_ms = 0;
+  std::string error_code = {};
+  std::string error_message = {};
+  std::string created_by = {};
+  TimePoint created_at = {};
+  std::optional<TimePoint> finished_at = {};
 };
 
 }  // namespace berth

@@ -420,6 +420,24 @@ class Tx {
                                             std::string_view backup_id) = 0;
   /// Deletes one backup's row (its object is gone: retention); false when there was none.
   virtual Result<bool> delete_service_backup(std::string_view id) = 0;
+  // Restore drills of service backups.
+  virtual Result<void> create_backup_drill(const BackupDrillRecord& drill) = 0;
+  /// By id within a team; team_id "" finds it in any team.
+  virtual Result<std::optional<BackupDrillRecord>> get_backup_drill(std::string_view team_id,
+                                                                    std::string_view id) = 0;
+  /// Every column, by id.
+  virtual Result<void> update_backup_drill(const BackupDrillRecord& drill) = 0;
+  /// A backup's drills, newest first, at most `limit`.
+  virtual Result<std::vector<BackupDrillRecord>> list_backup_drills(std::string_view team_id,
+                                                                    std::string_view backup_id,
+                                                                    std::int64_t limit) = 0;
+  /// The drills still `running` (the start-up sweep), oldest first.
+  virtual Result<std::vector<BackupDrillRecord>> list_running_drills() = 0;
+  /// What the drill schedule takes next: of every existing service, its newest succeeded
+  /// backup, when the service has no running drill and none created at or after
+  /// `drilled_since`; oldest backup first, at most `limit`.
+  virtual Result<std::vector<ServiceBackupRecord>> list_drill_candidates(TimePoint drilled_since,
+                                                                         std::int64_t limit) = 0;
 
   // Idempotency keys: one row per (scope, key), pruned by age.
   /// `conflict` when the scope already has this key.

@@ -271,6 +271,70 @@ TEST_F(BackupJobsSystem, RedisIsBackedUpAsAnRdb) {
   ASSERT_TRUE((*decoder)->finish());
   EXPECT_TRUE(plain.starts_with("REDIS")) << plain.substr(0, 32);
   EXPECT_NE(plain.find("greeting"), std::string::npos);
+  // The RDB ends with its end opcode and checksum: redis-cli's transfer mark was dropped.
+  ASSERT_GE(plain.size(), 9U);
+  EXPECT_EQ(static_cast<unsigned char>(plain[plain.size() - 9]), 0xFF);
+  EXPECT_EQ(made.result["plain_bytes"].get<std::int64_t>(),
+            static_cast<std::int64_t>(plain.size()));
+}
+
+// Keys written, backed up, deleted (and others added); a restore brings back exactly the
+// backed-up keys — with the AOF on (Berth's services: Redis 7 then loads the AOF, not
+// dump.rdb) and off (the official image's default).
+
+TEST_F(BackupJobsSystem, RedisKeysComeBackWithTheAofOn) {
+  const std::string db =
+      start("redis-aof", berth::testing::kRedisImage, {{"REDIS_PASSWORD", "redis-secret-4"}},
+            {"sh", "-c",
+             "exec docker-entrypoint.sh redis-server --requirepass \"$REDIS_PASSWORD\" "
+             "--appendonly yes"});
+  const std::string cli = "REDISCLI_AUTH=\"$REDIS_PASSWORD\" redis-cli --no-auth-warning ";
+  for (int i = 1; i <= 50; ++i) {
+    sql(db, cli + "SET key:" + std::to_string(i) + " value-" + std::to_string(i));
+  }
+  const JobOutcome made = backup("redis", db, "team/svc/redis-aof.bsb");
+  ASSERT_EQ(made.status, "succeeded") << made.error_code << ": " << made.error_message;
+  sql(db, cli + "FLUSHALL");
+  sql(db, cli + "SET stray 1");
+  ASSERT_EQ(sql(db, cli + "DBSIZE"), "1");
+  json args = restore_args("redis", db, made);
+  args["plain_bytes"] = made.result["plain_bytes"];
+  args["check"] = true;
+  const JobOutcome restored = job("backup.restore", args);
+  ASSERT_EQ(restored.status, "succeeded")
+      << restored.error_code << ": " << restored.error_message << "\n"
+      << output_->all;
+  EXPECT_EQ(restored.result["check"], "50");
+  EXPECT_EQ(sql(db, cli + "DBSIZE"), "50");
+  EXPECT_EQ(sql(db, cli + "GET key:7"), "value-7");
+  EXPECT_EQ(sql(db, cli + "EXISTS stray"), "0");
+  // It stays that way after another restart: the AOF now holds the restored keys.
+  DockerClient client(socket_);
+  auto restarted = client.request("POST", "/containers/" + db + "/restart?t=10", std::nullopt,
+                                  {.timeout = std::chrono::seconds(60), .cancelled = nullptr});
+  ASSERT_TRUE(restarted && restarted->status == 204) << (restarted ? restarted->body : "");
+  EXPECT_EQ(sql(db, cli + "DBSIZE"), "50");
+}
+
+TEST_F(BackupJobsSystem, RedisKeysComeBackWithoutTheAof) {
+  const std::string db = start(
+      "redis-rdb", berth::testing::kRedisImage, {{"REDIS_PASSWORD", "redis-secret-5"}},
+      {"sh", "-c", "exec docker-entrypoint.sh redis-server --requirepass \"$REDIS_PASSWORD\""});
+  const std::string cli = "REDISCLI_AUTH=\"$REDIS_PASSWORD\" redis-cli --no-auth-warning ";
+  sql(db, cli + "SET a 1");
+  sql(db, cli + "SET b 2");
+  const JobOutcome made = backup("redis", db, "team/svc/redis-rdb.bsb");
+  ASSERT_EQ(made.status, "succeeded") << made.error_code << ": " << made.error_message;
+  sql(db, cli + "DEL a");
+  json args = restore_args("redis", db, made);
+  args["plain_bytes"] = made.result["plain_bytes"];
+  args["check"] = true;
+  const JobOutcome restored = job("backup.restore", args);
+  ASSERT_EQ(restored.status, "succeeded")
+      << restored.error_code << ": " << restored.error_message << "\n"
+      << output_->all;
+  EXPECT_EQ(restored.result["check"], "2");
+  EXPECT_EQ(sql(db, cli + "GET a"), "1");
 }
 
 TEST_F(BackupJobsSystem, ADumpThatFailsLeavesNoObject) {

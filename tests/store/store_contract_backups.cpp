@@ -12,11 +12,12 @@ namespace berth {
 std::string to_text(const ServiceBackupRecord& b) {
   return fmt::format(
       "backup {} team={} service={}/{}/{} server={} dest={} status={} trigger={} key={} size={} "
-      "plain={} sha={} sealed={} job={} error={}:{} verified={}@{} by={} created={} finished={}",
+      "plain={} sha={} sealed={} job={} error={}:{} verified={}@{} drill={}/{} by={} created={} "
+      "finished={}",
       b.id, b.team_id, b.service_id, b.service_name, b.engine, b.server_id, b.destination_id,
       b.status, b.trigger, b.object_key, b.size_bytes, b.plain_bytes, b.sha256, b.sealed_key,
-      b.job_id, b.error_code, b.error_message, b.verified, time_text(b.verified_at), b.created_by,
-      time_text(b.created_at), time_text(b.finished_at));
+      b.job_id, b.error_code, b.error_message, b.verified, time_text(b.verified_at), b.drill_check,
+      b.drill_duration_ms, b.created_by, time_text(b.created_at), time_text(b.finished_at));
 }
 
 std::string to_text(const BackupKeyRecord& k) {
@@ -52,6 +53,8 @@ ServiceBackupRecord full_backup(int n, int team) {
   b.error_message = "fine";
   b.verified = "verified";
   b.verified_at = test_time(n + 2);
+  b.drill_check = "3";
+  b.drill_duration_ms = 2500;
   b.created_by = "usr_0001";
   b.finished_at = test_time(n + 1);
   return b;

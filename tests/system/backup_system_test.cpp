@@ -12,7 +12,9 @@
 #include <fstream>
 #include <thread>
 
+#include "backup/backup_stream.hpp"
 #include "backup/s3rver_fixture.hpp"
+#include "core/crypto.hpp"
 #include "system/deploy_fixture.hpp"
 
 namespace berth::testing {
@@ -95,10 +97,16 @@ class BackupSystemTest : public DeployTest {
     return created.status == 201 ? created.json()["id"].get<std::string>() : "";
   }
 
+  // The team's offsite destination on s3rver; its id.
+  std::string make_destination() { return add_destination("offsite", S3rverFixture::kSecret); }
+
   // The PostgreSQL service orders-db, running; its id.
-  std::string add_running_postgres() {
+  std::string add_running_postgres() { return make_postgres("orders-db"); }
+
+  // A PostgreSQL service from the offline image, running; its id ("" and a failure if not).
+  std::string make_postgres(const std::string& name) {
     const HttpResponse created = api("POST", "/api/v1/services",
-                                     {{"name", "orders-db"},
+                                     {{"name", name},
                                       {"engine", "postgres"},
                                       {"version", "15"},
                                       {"image", kPostgresImage},
@@ -138,6 +146,12 @@ class BackupSystemTest : public DeployTest {
       }
     }
     return false;
+  }
+
+  // sqlite3 on berthd's store (berthd keeps running: WAL, and a busy timeout).
+  CommandResult store_sql(const std::string& statement) {
+    return run_command({"sqlite3", "-cmd", ".timeout 10000",
+                        (berthd_->data_dir() / "berth.db").string(), statement});
   }
 
   std::optional<S3rverFixture> s3_;
@@ -285,6 +299,107 @@ TEST_F(BackupSystemTest, AWrongSecretOrAnAgentKilledMidUploadEndsFailedWithNoObj
   ASSERT_EQ(backup["status"], "succeeded") << backup;
   EXPECT_GT(backup["size_bytes"].get<std::int64_t>(), 10 * 1024 * 1024);
   EXPECT_EQ(stored_objects().size(), 1U);
+}
+
+// "A drill catches a backup that does not restore": a good backup drills verified with the
+// user tables counted; then the stored object is replaced by a valid-looking one — random
+// bytes, compressed and encrypted to the team's public key exactly as the agent does — and the
+// recorded checksum, sizes and sealed key set to match by hand, so the SHA-256 check passes:
+// the drill must still end failed, at the restore (pg_restore refuses it), never verified.
+// Every drill leaves no scratch container behind, and a failed one is a server event.
+TEST_F(BackupSystemTest, ADrillVerifiesAGoodBackupAndCatchesOneThatDoesNotRestore) {
+  const std::string destination_id = make_destination();
+  ASSERT_FALSE(destination_id.empty());
+  const std::string service_id = make_postgres("ledger-db");
+  ASSERT_FALSE(service_id.empty());
+  ASSERT_EQ(sql("CREATE TABLE entries (n int); CREATE TABLE accounts (id int); INSERT INTO "
+                "entries SELECT generate_series(1, 500)")
+                .exit_code,
+            0);
+  const HttpResponse started = api("POST", "/api/v1/services/" + service_id + "/backups",
+                                   {{"destination_id", destination_id}});
+  ASSERT_EQ(started.status, 202) << started.body;
+  const std::string backup_id = started.json()["id"];
+  const json backup = wait_until("/api/v1/backups/" + backup_id, "status");
+  ASSERT_EQ(backup["status"], "succeeded") << backup;
+  EXPECT_TRUE(backup["verified"].is_null()) << backup;
+
+  const auto drill_containers = [&] {
+    return docker({"ps", "-a", "--filter", "label=berth.drill", "--format", "{{.Names}}"}).output;
+  };
+  const std::string drill_path = "/api/v1/backups/" + backup_id + "/drill";
+  const auto t0 = std::chrono::steady_clock::now();
+  const HttpResponse drilling = api("POST", drill_path);
+  ASSERT_EQ(drilling.status, 202) << drilling.body;
+  EXPECT_EQ(drilling.json()["status"], "running");
+  EXPECT_EQ(drilling.json()["step"], "starting");
+  const json good =
+      wait_until("/api/v1/drills/" + drilling.json()["id"].get<std::string>(), "status");
+  const auto good_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(good["status"], "verified") << good;
+  EXPECT_EQ(good["check"], "2") << "two user tables";
+  EXPECT_GT(good["duration_ms"].get<std::int64_t>(), 0);
+  EXPECT_EQ(good["trigger"], "manual");
+  const json marked = api("GET", "/api/v1/backups/" + backup_id).json();
+  EXPECT_EQ(marked["verified"], "verified") << marked;
+  EXPECT_TRUE(marked["verified_at"].is_string()) << marked;
+  EXPECT_EQ(marked["drill_check"], "2");
+  EXPECT_EQ(drill_containers(), "") << "the scratch container is removed";
+  EXPECT_EQ(trimmed(sql("SELECT count(*) FROM entries").output), "500")
+      << "the service itself is untouched";
+  std::printf("[ drill ] verified a PostgreSQL backup in %.1f s (drill_duration_ms %lld)\n",
+              good_seconds, static_cast<long long>(good["duration_ms"].get<std::int64_t>()));
+
+  // A valid-looking object that is not a dump, with its checksum recorded by hand.
+  const CommandResult key = store_sql("SELECT public_key FROM backup_keys");
+  ASSERT_EQ(key.exit_code, 0) << key.output;
+  const auto public_key = crypto::base64_decode(trimmed(key.output));
+  ASSERT_TRUE(public_key) << key.output;
+  std::string garbage;
+  auto encoder = backup::BackupEncoder::create(std::string(public_key->begin(), public_key->end()),
+                                               [&](std::string_view bytes) -> Result<void> {
+                                                 garbage.append(bytes);
+                                                 return {};
+                                               });
+  ASSERT_TRUE(encoder);
+  std::string noise(256 * 1024, '\0');
+  for (std::size_t i = 0; i < noise.size(); ++i) {
+    noise[i] = static_cast<char>((i * 2654435761U) >> 13);
+  }
+  ASSERT_TRUE((*encoder)->write(noise));
+  ASSERT_TRUE((*encoder)->finish());
+  const std::string sealed = (*encoder)->sealed_key();
+  const auto path = stored_object(backup["object_key"]);
+  ASSERT_FALSE(path.empty());
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << garbage;
+  const CommandResult forged = store_sql(
+      "UPDATE service_backups SET sha256 = '" + (*encoder)->sha256_hex() +
+      "', size_bytes = " + std::to_string((*encoder)->stored_bytes()) +
+      ", plain_bytes = " + std::to_string((*encoder)->plain_bytes()) + ", sealed_key = '" +
+      crypto::base64_encode(
+          std::span(reinterpret_cast<const std::uint8_t*>(sealed.data()), sealed.size())) +
+      "' WHERE id = '" + backup_id + "'");
+  ASSERT_EQ(forged.exit_code, 0) << forged.output;
+
+  const HttpResponse again = api("POST", drill_path);
+  ASSERT_EQ(again.status, 202) << again.body;
+  const json bad = wait_until("/api/v1/drills/" + again.json()["id"].get<std::string>(), "status");
+  EXPECT_EQ(bad["status"], "failed") << bad;
+  EXPECT_EQ(bad["step"], "restoring") << bad;
+  EXPECT_EQ(bad["error"]["code"], "restore_failed") << bad;
+  const json caught = api("GET", "/api/v1/backups/" + backup_id).json();
+  EXPECT_EQ(caught["verified"], "failed") << caught;
+  EXPECT_EQ(drill_containers(), "") << "the scratch container is removed after a failure too";
+  const json drills = api("GET", "/api/v1/backups/" + backup_id + "/drills").json();
+  ASSERT_EQ(drills["data"].size(), 2U) << drills;
+  EXPECT_EQ(drills["data"][0]["status"], "failed");
+  EXPECT_EQ(drills["data"][1]["status"], "verified");
+  const CommandResult events = store_sql(
+      "SELECT details FROM server_events WHERE kind = 'backup_drill_failed' AND server_id = '" +
+      server_id_ + "'");
+  EXPECT_NE(events.output.find(backup_id), std::string::npos) << events.output;
+  EXPECT_EQ(trimmed(sql("SELECT count(*) FROM entries").output), "500");
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "agent/host/docker_job.hpp"
 #include "agent/host/job_args.hpp"
 #include "agent/host/part_ring.hpp"
+#include "agent/host/rdb_restore.hpp"
 #include "backup/backup_stream.hpp"
 #include "backup/s3_client.hpp"
 #include "backup/s3_multipart.hpp"
@@ -31,9 +32,24 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kStderrKept = 16 * 1024;
+// `redis-cli --rdb -` writes the 40-byte end mark of a diskless transfer after the RDB (it
+// truncates it away only from a file): held back, and dropped when it follows the RDB's end
+// (0xFF and an 8-byte checksum). A Redis 7 server loading the RDB as its AOF's base refuses
+// trailing bytes.
+constexpr std::size_t kRdbMarkSize = 40;
+constexpr std::size_t kRdbTailKept = kRdbMarkSize + 9;
 
-// What runs inside the container, per engine: dump to stdout, load from stdin, and a check
-// that the loaded data answers (a drill's proof).
+bool is_rdb_mark_tail(std::string_view tail) {
+  return tail.size() == kRdbTailKept && static_cast<unsigned char>(tail.front()) == 0xFF &&
+         std::all_of(tail.end() - kRdbMarkSize, tail.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// What runs inside the container, per engine: dump to stdout, load from stdin (none for Redis:
+// rdb_restore.hpp puts the file in place), a check that the loaded data answers (a drill's
+// proof), and whether it answers. `ready` goes over TCP on loopback: the official images (and
+// the test images) first start the server on its socket only to initialise it, then restart
+// it, and a restore must not run into that restart.
 struct EngineCommands {
   const char* dump;
   const char* load;
@@ -49,7 +65,7 @@ const std::map<std::string, EngineCommands, std::less<>>& engine_commands() {
           R"sh(PGPASSWORD="$POSTGRES_PASSWORD" exec pg_restore --clean --if-exists --no-owner --single-transaction -U "$POSTGRES_USER" -d "$POSTGRES_DB")sh",
       .check =
           R"sh(PGPASSWORD="$POSTGRES_PASSWORD" exec psql -At -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "select count(*) from pg_catalog.pg_tables where schemaname not in ('pg_catalog','information_schema')")sh",
-      .ready = R"sh(exec pg_isready -q -U "$POSTGRES_USER" -d "$POSTGRES_DB")sh"};
+      .ready = R"sh(exec pg_isready -q -h 127.0.0.1 -U "$POSTGRES_USER" -d "$POSTGRES_DB")sh"};
   static const EngineCommands mysql{
       .dump =
           R"sh(D=mysqldump; command -v mariadb-dump >/dev/null 2>&1 && D=mariadb-dump; MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec "$D" -uroot --single-transaction --routines --events --databases "$MYSQL_DATABASE")sh",
@@ -58,7 +74,7 @@ const std::map<std::string, EngineCommands, std::less<>>& engine_commands() {
       .check =
           R"sh(C=mysql; command -v mariadb >/dev/null 2>&1 && C=mariadb; MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec "$C" -uroot -N -D "$MYSQL_DATABASE" -e "select count(*) from information_schema.tables where table_schema = database()")sh",
       .ready =
-          R"sh(C=mysql; command -v mariadb >/dev/null 2>&1 && C=mariadb; MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec "$C" -uroot -e "select 1")sh"};
+          R"sh(C=mysql; command -v mariadb >/dev/null 2>&1 && C=mariadb; MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec "$C" -uroot -h127.0.0.1 --protocol=tcp -e "select 1")sh"};
   static const EngineCommands redis{
       .dump =
           R"sh(C=redis-cli; command -v valkey-cli >/dev/null 2>&1 && C=valkey-cli; REDISCLI_AUTH="$REDIS_PASSWORD" exec "$C" --no-auth-warning --rdb -)sh",
@@ -66,7 +82,7 @@ const std::map<std::string, EngineCommands, std::less<>>& engine_commands() {
       .check =
           R"sh(C=redis-cli; command -v valkey-cli >/dev/null 2>&1 && C=valkey-cli; REDISCLI_AUTH="$REDIS_PASSWORD" exec "$C" --no-auth-warning DBSIZE)sh",
       .ready =
-          R"sh(C=redis-cli; command -v valkey-cli >/dev/null 2>&1 && C=valkey-cli; REDISCLI_AUTH="$REDIS_PASSWORD" exec "$C" --no-auth-warning PING)sh"};
+          R"sh(C=redis-cli; command -v valkey-cli >/dev/null 2>&1 && C=valkey-cli; [ "$(REDISCLI_AUTH="$REDIS_PASSWORD" "$C" --no-auth-warning PING)" = PONG ])sh"};
   static const std::map<std::string, EngineCommands, std::less<>> commands = {
       {"postgres", postgres},
       {"mysql", mysql},
@@ -304,6 +320,8 @@ JobOutcome run_backup(DockerJob& run) {
   }
   StderrTail stderr_tail;
   const auto& commands = engine_commands().find(common->engine)->second;
+  const bool rdb = commands.load == nullptr;
+  std::string held;  // an RDB's last bytes, until the end shows whether they are the mark
   auto exit_code = run_exec(run, shell(common->container, commands.dump), nullptr,
                             [&](std::string_view stream, std::string_view bytes) -> Result<void> {
                               if (stream == "stderr") {
@@ -311,7 +329,18 @@ JobOutcome run_backup(DockerJob& run) {
                                 output.write("stderr", bytes);
                                 return {};
                               }
-                              return (*encoder)->write(bytes);
+                              if (!rdb) {
+                                return (*encoder)->write(bytes);
+                              }
+                              held.append(bytes);
+                              if (held.size() <= kRdbTailKept) {
+                                return {};
+                              }
+                              const std::size_t out = held.size() - kRdbTailKept;
+                              auto written =
+                                  (*encoder)->write(std::string_view(held).substr(0, out));
+                              held.erase(0, out);
+                              return written;
                             });
   auto fail_with = [&](const Error& error) {
     (void)uploader->finish();
@@ -329,6 +358,12 @@ JobOutcome run_backup(DockerJob& run) {
         "the dump tool exited with " + std::to_string(*exit_code) + ": " + stderr_tail.last_line());
     outcome.exit_code = *exit_code;
     return outcome;
+  }
+  if (is_rdb_mark_tail(held)) {
+    held.resize(kRdbTailKept - kRdbMarkSize);
+  }
+  if (auto last = (*encoder)->write(held); !last) {
+    return fail_with(last.error());
   }
   if (auto finished = (*encoder)->finish(); !finished) {
     return fail_with(finished.error());
@@ -406,9 +441,13 @@ JobOutcome run_restore(DockerJob& run) {
     return outcome_of_error(common.error());
   }
   const auto& commands = engine_commands().find(common->engine)->second;
-  if (commands.load == nullptr) {
-    return JobOutcome::failed("restore_unsupported",
-                              "restoring " + common->engine + " is not supported by this agent");
+  const bool rdb = commands.load == nullptr;
+  auto plain_size = int64_field(args, "plain_bytes", 0, std::numeric_limits<std::int64_t>::max());
+  if (!plain_size) {
+    return outcome_of_error(plain_size.error());
+  }
+  if (rdb && !plain_size->has_value()) {
+    return outcome_of_error(invalid_arg("plain_bytes", "is required for Redis and Valkey"));
   }
   auto stream_key = decoded(args, "stream_key", backup::kStreamKeySize);
   auto sha256 = string_field(args, "sha256", 64);
@@ -489,18 +528,32 @@ JobOutcome run_restore(DockerJob& run) {
     return n;
   };
   StderrTail stderr_tail;
-  auto exit_code = run_exec(run, shell(common->container, commands.load), &input,
-                            [&](std::string_view stream, std::string_view bytes) -> Result<void> {
-                              if (stream == "stderr") {
-                                stderr_tail.add(bytes);
-                              }
-                              output.write(stream, bytes);
-                              return {};
-                            });
+  Result<int> exit_code = 0;
+  if (rdb) {
+    auto loaded = load_rdb(run, common->container, static_cast<std::uint64_t>(**plain_size), input);
+    exit_code = loaded ? Result<int>(0) : Result<int>(fail(loaded.error()));
+  } else {
+    exit_code = run_exec(run, shell(common->container, commands.load), &input,
+                         [&](std::string_view stream, std::string_view bytes) -> Result<void> {
+                           if (stream == "stderr") {
+                             stderr_tail.add(bytes);
+                           }
+                           output.write(stream, bytes);
+                           return {};
+                         });
+  }
   plain.abandon();
   downloader.join();
   if (download_error) {
     return outcome_of_error(*download_error);
+  }
+  if (rdb && exit_code) {
+    // The server starts again with the file: it answers once it has loaded it.
+    if (auto ready = wait_ready(run, common->container, commands.ready,
+                                std::chrono::seconds(std::max(ready_seconds->value_or(0), 120)));
+        !ready) {
+      return outcome_of_error(ready.error());
+    }
   }
   if (!exit_code) {
     return outcome_of_error(exit_code.error());

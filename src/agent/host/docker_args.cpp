@@ -181,16 +181,17 @@ Result<StopArgs> parse_stop_args(const nlohmann::json& args) {
 }
 
 Result<RemoveArgs> parse_remove_args(const nlohmann::json& args) {
-  auto fields = known_fields(args, {"container", "force"});
+  auto fields = known_fields(args, {"container", "force", "volumes"});
   if (!fields) {
     return fail(fields.error());
   }
   auto container = container_field(*fields);
   auto force = bool_field(*fields, "force", false);
-  if (!container || !force) {
-    return fail(!container ? container.error() : force.error());
+  auto volumes = bool_field(*fields, "volumes", false);
+  if (!container || !force || !volumes) {
+    return fail(!container ? container.error() : !force ? force.error() : volumes.error());
   }
-  return RemoveArgs{.container = *container, .force = *force};
+  return RemoveArgs{.container = *container, .force = *force, .volumes = *volumes};
 }
 
 Result<LogsArgs> parse_logs_args(const nlohmann::json& args) {

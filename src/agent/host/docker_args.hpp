@@ -93,6 +93,7 @@ Result<StopArgs> parse_stop_args(const nlohmann::json& args);
 struct RemoveArgs {
   std::string container = {};
   bool force = false;
+  bool volumes = false;  // also its anonymous volumes (a drill's scratch data)
 };
 Result<RemoveArgs> parse_remove_args(const nlohmann::json& args);
 

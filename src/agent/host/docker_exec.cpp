@@ -14,9 +14,12 @@
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <thread>
@@ -223,6 +226,89 @@ Result<int> run_exec(DockerJob& run, const ExecCommand& command, const ExecInput
     return fail(Error::internal("the command's output stream ended mid-frame"));
   }
   return exit_code_of(run, *exec_id);
+}
+
+namespace {
+
+// A query value: unreserved characters and '/' as they are, the rest percent-encoded.
+std::string query_escaped(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) != 0 || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(c);
+    } else {
+      std::array<char, 4> hex{};
+      std::snprintf(hex.data(), hex.size(), "%%%02X", u);
+      out.append(hex.data(), 3);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<void> put_archive(DockerJob& run, const std::string& container, const std::string& path,
+                         const ExecInput& tar) {
+  const DockerCallLimits limits = run.limits();
+  PolledConnection<unix_socket> conn(limits.timeout, limits.cancelled);
+  const unix_socket::endpoint endpoint(run.client().socket_path());
+  if (auto ec = conn.run([&](auto handler) { conn.socket().async_connect(endpoint, handler); })) {
+    return fail(
+        exec_failure("docker_unreachable",
+                     "cannot connect to " + run.client().socket_path() + ": " + ec.message()));
+  }
+  const auto send = [&](std::string_view bytes) -> Result<void> {
+    if (auto ec = conn.run([&](auto handler) {
+          asio::async_write(conn.socket(), asio::buffer(bytes.data(), bytes.size()), handler);
+        })) {
+      return fail(
+          exec_failure(conn.stopped() == PolledStop::cancelled ? "canceled" : "docker_unreachable",
+                       "sending the archive failed: " + ec.message()));
+    }
+    return {};
+  };
+  const std::string head = "PUT " + std::string(kDockerApiPrefix) + "/containers/" + container +
+                           "/archive?path=" + query_escaped(path) +
+                           " HTTP/1.1\r\nHost: docker\r\nContent-Type: application/x-tar\r\n"
+                           "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+  if (auto sent = send(head); !sent) {
+    return sent;
+  }
+  std::string chunk(64 * 1024, '\0');
+  for (;;) {
+    auto got = tar(chunk.data(), chunk.size());
+    if (!got) {
+      return fail(std::move(got.error()));  // the Engine sees the body break off
+    }
+    std::array<char, 24> size_line{};
+    const int n = std::snprintf(size_line.data(), size_line.size(), "%zx\r\n", *got);
+    if (auto sent = send(std::string_view(size_line.data(), static_cast<std::size_t>(n))); !sent) {
+      return sent;
+    }
+    if (*got == 0) {
+      break;
+    }
+    if (auto sent = send(std::string_view(chunk.data(), *got)); !sent) {
+      return sent;
+    }
+    if (auto sent = send("\r\n"); !sent) {
+      return sent;
+    }
+  }
+  if (auto sent = send("\r\n"); !sent) {
+    return sent;
+  }
+  boost::beast::flat_buffer buffer;
+  bhttp::response<bhttp::string_body> answer;
+  if (auto ec = conn.run(
+          [&](auto handler) { bhttp::async_read(conn.socket(), buffer, answer, handler); })) {
+    return fail(exec_failure("docker_unreachable", "the archive's answer: " + ec.message()));
+  }
+  if (answer.result_int() < 200 || answer.result_int() >= 300) {
+    return fail(engine_error(DockerResponse{.status = answer.result_int(), .body = answer.body()}));
+  }
+  return {};
 }
 
 }  // namespace berth::agent::host

@@ -33,4 +33,11 @@ using ExecOutput = std::function<Result<void>(std::string_view stream, std::stri
 Result<int> run_exec(DockerJob& run, const ExecCommand& command, const ExecInput* input,
                      const ExecOutput& output);
 
+/// Extracts a tar stream into the container's filesystem under `path` (PUT
+/// /containers/{id}/archive, chunked): `tar` fills the body as it is sent, so a large file
+/// passes through in bounded memory. Works on a stopped container. Errors as run_exec's; the
+/// Engine's refusal (a bad path, a broken archive) is "docker_error".
+Result<void> put_archive(DockerJob& run, const std::string& container, const std::string& path,
+                         const ExecInput& tar);
+
 }  // namespace berth::agent::host

@@ -187,9 +187,11 @@ JobOutcome remove_container(DockerJob& run) {
   if (!remove) {
     return from_error(remove.error());
   }
-  auto response = run.client().request(
-      "DELETE", "/containers/" + remove->container + (remove->force ? "?force=1" : "?force=0"),
-      std::nullopt, run.limits(kShortCall));
+  auto response = run.client().request("DELETE",
+                                       "/containers/" + remove->container +
+                                           (remove->force ? "?force=1" : "?force=0") +
+                                           (remove->volumes ? "&v=1" : ""),
+                                       std::nullopt, run.limits(kShortCall));
   if (!response) {
     return from_error(response.error());
   }

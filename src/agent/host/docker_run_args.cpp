@@ -183,13 +183,16 @@ std::optional<Error> parse_host_config(const nlohmann::json& fields, RunArgs& ru
     const std::string text = mode->is_string() ? mode->get<std::string>() : "";
     const bool named = std::any_of(run.networks.begin(), run.networks.end(),
                                    [&text](const auto& network) { return network.name == text; });
-    if (text != "bridge" && text != "host" && !named) {
-      return invalid_arg("network_mode", "must be bridge, host or one of networks");
+    if (text != "bridge" && text != "host" && text != "none" && !named) {
+      return invalid_arg("network_mode", "must be bridge, host, none or one of networks");
     }
     run.network_mode = text;
   }
   if (run.network_mode == "host" && !run.networks.empty()) {
     return invalid_arg("networks", "a container on the host's network joins no other");
+  }
+  if (run.network_mode == "none" && !run.networks.empty()) {
+    return invalid_arg("networks", "a container without a network joins none");
   }
   if (const auto restart = fields.find("restart"); restart != fields.end() && !restart->is_null()) {
     static constexpr std::string_view kPolicies[] = {"no", "always", "unless-stopped",

@@ -359,12 +359,6 @@ Result<BackupRestoreRecord> ServiceBackups::restore(const Principal& who, std::s
         if (auto running = require_running(*service, "restored into"); !running) {
           return fail(std::move(running.error()));
         }
-        if (service->engine == "redis" || service->engine == "valkey") {
-          return fail(with_code(Error::unprocessable("restoring Redis and Valkey is not "
-                                                     "supported yet (the backup can be "
-                                                     "downloaded and loaded by hand)"),
-                                "restore_unsupported"));
-        }
         auto destination = tx.get_backup_destination(team_id, (*backup)->destination_id);
         if (!destination) {
           return fail(std::move(destination.error()));
@@ -415,13 +409,15 @@ Result<BackupRestoreRecord> ServiceBackups::get_restore(const Principal& who,
   });
 }
 
-Result<NewJob> ServiceBackups::restore_job(const ServiceBackupRecord& backup) {
+Result<NewJob> ServiceBackups::restore_job(const ServiceBackupRecord& backup,
+                                           std::string_view container, int wait_ready_seconds) {
   return read_value<NewJob>(ctx_.store(), [&](Tx& tx) -> Result<NewJob> {
-    auto service = tx.get_service(backup.team_id, backup.service_id);
     auto destination = tx.get_backup_destination(backup.team_id, backup.destination_id);
     auto key = tx.get_backup_key(backup.team_id);
-    if (!service || !*service || !destination || !*destination || !key || !*key) {
-      return fail(Error::unavailable("the service, destination or team key is gone"));
+    if (!destination || !*destination || !key || !*key) {
+      return fail(with_code(Error::unprocessable("the backup's destination or the team's backup "
+                                                 "key is gone"),
+                            "backup_not_restorable"));
     }
     auto secret = crypto::open_sealed(ctx_.services.master_key, (*key)->secret_key_sealed);
     auto public_key = unb64((*key)->public_key);
@@ -441,15 +437,19 @@ Result<NewJob> ServiceBackups::restore_job(const ServiceBackupRecord& backup) {
       return fail(std::move(s3.error()));
     }
     NewJob job{.kind = "backup.restore",
-               .args = {{"engine", (*service)->engine},
-                        {"container", (*service)->container_name},
+               .args = {{"engine", backup.engine},
+                        {"container", std::string(container)},
                         {"stream_key", b64(*stream_key)},
                         {"sha256", backup.sha256},
                         {"size_bytes", backup.size_bytes},
+                        {"plain_bytes", backup.plain_bytes},
                         {"s3", std::move(*s3)},
                         {"key", backup.object_key},
                         {"check", true}},
                .timeout_ms = kBackupTimeoutMs};
+    if (wait_ready_seconds > 0) {
+      job.args["wait_ready_seconds"] = wait_ready_seconds;
+    }
     sodium_memzero(stream_key->data(), stream_key->size());
     return job;
   });
@@ -517,7 +517,13 @@ void ServiceBackups::execute_restore(const std::string& restore_id, const Princi
     return;
   }
 
-  auto job = restore_job(backup);
+  auto service = read_value<std::optional<ServiceRecord>>(
+      ctx_.store(), [&](Tx& tx) { return tx.get_service(backup.team_id, backup.service_id); });
+  if (!service || !*service) {
+    end("service_gone", "the service was deleted during the restore");
+    return;
+  }
+  auto job = restore_job(backup, (*service)->container_name, 0);
   if (!job) {
     end(job.error().code, job.error().message);
     return;

@@ -53,9 +53,9 @@ class ServiceBackups {
   /// safety_backup): a backup of the service as it is now is taken first, then a
   /// `backup.restore` job (its id in job_id; its output streams like any job's) checks the
   /// object's SHA-256, loads it and runs the engine's check. not_found when the service is
-  /// gone; unprocessable backup_not_restorable for a backup that did not succeed,
-  /// restore_unsupported for Redis and Valkey (not yet); conflict service_busy when the service
-  /// is not running.
+  /// gone; unprocessable backup_not_restorable for a backup that did not succeed; conflict
+  /// service_busy when the service is not running. Redis and Valkey are stopped for the load
+  /// (the RDB is put in place) and started again.
   Result<BackupRestoreRecord> restore(const Principal& who, std::string_view team_id,
                                       std::string_view id, std::string_view confirm,
                                       const ClientInfo& client);
@@ -78,11 +78,17 @@ class ServiceBackups {
   /// True once no backup runs (tests).
   bool idle(std::chrono::milliseconds timeout);
 
+  /// The backup.restore job of a succeeded backup into `container` (its service's container,
+  /// or a drill's scratch one): the object's key and checksum, the one stream key opened with
+  /// the team's secret key, the destination's credentials, and the check. With
+  /// `wait_ready_seconds` the agent first waits for the engine to answer.
+  Result<NewJob> restore_job(const ServiceBackupRecord& backup, std::string_view container,
+                             int wait_ready_seconds);
+
  private:
   void execute(const std::string& backup_id);
   void finish(ServiceBackupRecord backup, const Result<JobRecord>& done);
   void execute_restore(const std::string& restore_id, const Principal& who);
-  Result<NewJob> restore_job(const ServiceBackupRecord& backup);
 
   AreaContext ctx_;
   JobService& jobs_;

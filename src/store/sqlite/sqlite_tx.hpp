@@ -288,6 +288,16 @@ class SqliteTx final : public Tx {
   Result<bool> settle_backup_policy(std::string_view service_id,
                                     std::string_view backup_id) override;
   Result<bool> delete_service_backup(std::string_view id) override;
+  Result<void> create_backup_drill(const BackupDrillRecord& drill) override;
+  Result<std::optional<BackupDrillRecord>> get_backup_drill(std::string_view team_id,
+                                                            std::string_view id) override;
+  Result<void> update_backup_drill(const BackupDrillRecord& drill) override;
+  Result<std::vector<BackupDrillRecord>> list_backup_drills(std::string_view team_id,
+                                                            std::string_view backup_id,
+                                                            std::int64_t limit) override;
+  Result<std::vector<BackupDrillRecord>> list_running_drills() override;
+  Result<std::vector<ServiceBackupRecord>> list_drill_candidates(TimePoint drilled_since,
+                                                                 std::int64_t limit) override;
 
   Result<std::optional<ProxySettingsRecord>> get_proxy_settings(
       std::string_view server_id) override;

@@ -1,4 +1,4 @@
-// SqliteTx: backup keys and service backups.
+// SqliteTx: backup keys, service backups, their restores and their restore drills.
 #include <fmt/format.h>
 
 #include "store/sqlite/sqlite_app_columns.hpp"
@@ -11,7 +11,8 @@ namespace {
 constexpr std::string_view kServiceBackupColumns =
     "id, team_id, service_id, service_name, engine, server_id, destination_id, status, "
     "trigger, object_key, size_bytes, plain_bytes, sha256, sealed_key, job_id, error_code, "
-    "error_message, verified, verified_at, created_by, created_at, finished_at";
+    "error_message, verified, verified_at, created_by, created_at, finished_at, drill_check, "
+    "drill_duration_ms";
 
 constexpr std::string_view kBackupStatuses[] = {"running", "succeeded", "failed"};
 
@@ -40,6 +41,8 @@ Result<ServiceBackupRecord> read_backup(const SqliteStatement& row) {
   b.created_by = read.text(19);
   b.created_at = read.time(20);
   b.finished_at = read.optional_time(21);
+  b.drill_check = read.text(22);
+  b.drill_duration_ms = read.integer(23);
   return read.finish(std::move(b));
 }
 
@@ -104,13 +107,14 @@ Result<void> SqliteTx::create_service_backup(const ServiceBackupRecord& backup) 
   }
   static const std::string sql = fmt::format(
       "INSERT INTO service_backups ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-      "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+      "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
       kServiceBackupColumns);
   const auto& b = backup;
   return run_sql(connection_, sql, b.id, b.team_id, b.service_id, b.service_name, b.engine,
                  b.server_id, b.destination_id, b.status, b.trigger, b.object_key, b.size_bytes,
                  b.plain_bytes, b.sha256, b.sealed_key, b.job_id, b.error_code, b.error_message,
-                 b.verified, b.verified_at, b.created_by, b.created_at, b.finished_at);
+                 b.verified, b.verified_at, b.created_by, b.created_at, b.finished_at,
+                 b.drill_check, b.drill_duration_ms);
 }
 
 Result<std::optional<ServiceBackupRecord>> SqliteTx::get_service_backup(std::string_view team_id,
@@ -132,11 +136,12 @@ Result<void> SqliteTx::update_service_backup(const ServiceBackupRecord& backup) 
       "server_id = ?6, destination_id = ?7, status = ?8, trigger = ?9, object_key = ?10, "
       "size_bytes = ?11, plain_bytes = ?12, sha256 = ?13, sealed_key = ?14, job_id = ?15, "
       "error_code = ?16, error_message = ?17, verified = ?18, verified_at = ?19, "
-      "created_by = ?20, created_at = ?21, finished_at = ?22 WHERE id = ?1",
+      "created_by = ?20, created_at = ?21, finished_at = ?22, drill_check = ?23, "
+      "drill_duration_ms = ?24 WHERE id = ?1",
       b.id, b.team_id, b.service_id, b.service_name, b.engine, b.server_id, b.destination_id,
       b.status, b.trigger, b.object_key, b.size_bytes, b.plain_bytes, b.sha256, b.sealed_key,
       b.job_id, b.error_code, b.error_message, b.verified, b.verified_at, b.created_by,
-      b.created_at, b.finished_at);
+      b.created_at, b.finished_at, b.drill_check, b.drill_duration_ms);
 }
 
 Result<Page<ServiceBackupRecord>> SqliteTx::list_service_backups(const ServiceBackupQuery& query) {
@@ -190,6 +195,111 @@ Result<std::vector<BackupRestoreRecord>> SqliteTx::list_running_restores() {
       "SELECT {} FROM backup_restores WHERE status = 'running' ORDER BY created_at, id LIMIT 1000",
       kRestoreColumns);
   return query_rows(connection_, sql, read_restore);
+}
+
+namespace {
+
+constexpr std::string_view kDrillColumns =
+    "id, team_id, backup_id, service_id, server_id, engine, status, step, trigger, container, "
+    "job_id, check_result, duration_ms, error_code, error_message, created_by, created_at, "
+    "finished_at";
+
+constexpr std::string_view kDrillStatuses[] = {"running", "verified", "failed"};
+
+Result<BackupDrillRecord> read_drill(const SqliteStatement& row) {
+  RowReader read(row, "backup_drills");
+  BackupDrillRecord d;
+  d.id = read.text(0);
+  d.team_id = read.text(1);
+  d.backup_id = read.text(2);
+  d.service_id = read.text(3);
+  d.server_id = read.text(4);
+  d.engine = read.text(5);
+  d.status = read.text(6);
+  d.step = read.text(7);
+  d.trigger = read.text(8);
+  d.container = read.text(9);
+  d.job_id = read.text(10);
+  d.check_result = read.text(11);
+  d.duration_ms = read.integer(12);
+  d.error_code = read.text(13);
+  d.error_message = read.text(14);
+  d.created_by = read.text(15);
+  d.created_at = read.time(16);
+  d.finished_at = read.optional_time(17);
+  return read.finish(std::move(d));
+}
+
+}  // namespace
+
+Result<void> SqliteTx::create_backup_drill(const BackupDrillRecord& drill) {
+  if (auto known = check_one_of("status", drill.status, kDrillStatuses); !known) {
+    return known;
+  }
+  static const std::string sql = fmt::format(
+      "INSERT INTO backup_drills ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+      "?13, ?14, ?15, ?16, ?17, ?18)",
+      kDrillColumns);
+  const auto& d = drill;
+  return run_sql(connection_, sql, d.id, d.team_id, d.backup_id, d.service_id, d.server_id,
+                 d.engine, d.status, d.step, d.trigger, d.container, d.job_id, d.check_result,
+                 d.duration_ms, d.error_code, d.error_message, d.created_by, d.created_at,
+                 d.finished_at);
+}
+
+Result<std::optional<BackupDrillRecord>> SqliteTx::get_backup_drill(std::string_view team_id,
+                                                                    std::string_view id) {
+  static const std::string sql = fmt::format(
+      "SELECT {} FROM backup_drills WHERE id = ?2 AND (?1 = '' OR team_id = ?1)", kDrillColumns);
+  return query_row(connection_, sql, read_drill, team_id, id);
+}
+
+Result<void> SqliteTx::update_backup_drill(const BackupDrillRecord& drill) {
+  if (auto known = check_one_of("status", drill.status, kDrillStatuses); !known) {
+    return known;
+  }
+  const auto& d = drill;
+  return execute_one(
+      connection_,
+      "UPDATE backup_drills SET team_id = ?2, backup_id = ?3, service_id = ?4, server_id = ?5, "
+      "engine = ?6, status = ?7, step = ?8, trigger = ?9, container = ?10, job_id = ?11, "
+      "check_result = ?12, duration_ms = ?13, error_code = ?14, error_message = ?15, "
+      "created_by = ?16, created_at = ?17, finished_at = ?18 WHERE id = ?1",
+      d.id, d.team_id, d.backup_id, d.service_id, d.server_id, d.engine, d.status, d.step,
+      d.trigger, d.container, d.job_id, d.check_result, d.duration_ms, d.error_code,
+      d.error_message, d.created_by, d.created_at, d.finished_at);
+}
+
+Result<std::vector<BackupDrillRecord>> SqliteTx::list_backup_drills(std::string_view team_id,
+                                                                    std::string_view backup_id,
+                                                                    std::int64_t limit) {
+  static const std::string sql = fmt::format(
+      "SELECT {} FROM backup_drills WHERE backup_id = ?2 AND (?1 = '' OR team_id = ?1) "
+      "ORDER BY created_at DESC, id DESC LIMIT ?3",
+      kDrillColumns);
+  return query_rows(connection_, sql, read_drill, team_id, backup_id, limit);
+}
+
+Result<std::vector<BackupDrillRecord>> SqliteTx::list_running_drills() {
+  static const std::string sql = fmt::format(
+      "SELECT {} FROM backup_drills WHERE status = 'running' ORDER BY created_at, id LIMIT 1000",
+      kDrillColumns);
+  return query_rows(connection_, sql, read_drill);
+}
+
+Result<std::vector<ServiceBackupRecord>> SqliteTx::list_drill_candidates(TimePoint drilled_since,
+                                                                         std::int64_t limit) {
+  // Of each existing service, its newest succeeded backup, unless a drill of the service runs
+  // or was created since `drilled_since`.
+  static const std::string sql = fmt::format(
+      "SELECT {} FROM service_backups b WHERE b.status = 'succeeded' "
+      "AND EXISTS (SELECT 1 FROM services s WHERE s.id = b.service_id AND s.team_id = b.team_id) "
+      "AND b.id = (SELECT n.id FROM service_backups n WHERE n.service_id = b.service_id "
+      "AND n.status = 'succeeded' ORDER BY n.created_at DESC, n.id DESC LIMIT 1) "
+      "AND NOT EXISTS (SELECT 1 FROM backup_drills d WHERE d.service_id = b.service_id "
+      "AND (d.status = 'running' OR d.created_at >= ?1)) ORDER BY b.created_at, b.id LIMIT ?2",
+      kServiceBackupColumns);
+  return query_rows(connection_, sql, read_backup, drilled_since, limit);
 }
 
 }  // namespace berth

@@ -922,6 +922,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/backups/{id}/drill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Drill a backup now
+         * @description Proves that the backup restores: on the backup's server a scratch container from the service's image (fresh credentials, no network, no port, labelled berth.drill) gets the backup restored into it (the object's SHA-256 checked first), the engine's check runs (PostgreSQL: user tables, MySQL/MariaDB: the database's tables, Redis: DBSIZE), and the container is removed, also when a step failed. Answers the drill (status running, step starting); follow GET /drills/{id} until it is verified or failed. The backup then shows verified, verified_at, drill_check and drill_duration_ms; a failed drill is a backup_drill_failed server event. 422 backup_not_restorable (the backup did not succeed), service_gone; 409 drill_running while a drill of the same service runs.
+         */
+        post: operations["post_api_v1_backups_id_drill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backups/{id}/drills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a backup's drills
+         * @description Newest first (the last 100): on demand and the weekly schedule's.
+         */
+        get: operations["get_api_v1_backups_id_drills"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/backups/{id}/restore": {
         parameters: {
             query?: never;
@@ -933,7 +973,7 @@ export interface paths {
         put?: never;
         /**
          * Restore a backup into its service
-         * @description Replaces the service's data with the backup's: confirm must be the service's name (422 confirm_required). Answers the restore (status running). A backup of the service as it is now is taken first (safety_backup_id; if it fails nothing is restored); then a backup.restore job (job_id: follow GET /jobs/{id}/output) downloads the object, refuses it when its SHA-256 or size is not the recorded one (error backup_checksum_mismatch), loads it with the engine's tool (pg_restore --clean in one transaction, mysql) and runs the engine's check (check). Follow GET /restores/{id} until it ends. target is "same" (the service the backup came from). 422 backup_not_restorable, restore_unsupported (Redis, Valkey: not yet); 409 service_busy.
+         * @description Replaces the service's data with the backup's: confirm must be the service's name (422 confirm_required). Answers the restore (status running). A backup of the service as it is now is taken first (safety_backup_id; if it fails nothing is restored); then a backup.restore job (job_id: follow GET /jobs/{id}/output) downloads the object, refuses it when its SHA-256 or size is not the recorded one (error backup_checksum_mismatch), loads it with the engine's tool (pg_restore --clean in one transaction, mysql) and runs the engine's check (check). Follow GET /restores/{id} until it ends. target is "same" (the service the backup came from). Redis and Valkey: the container is stopped, the RDB put in place and the container started again (check: DBSIZE). 422 backup_not_restorable; 409 service_busy.
          */
         post: operations["post_api_v1_backups_id_restore"];
         delete?: never;
@@ -1098,6 +1138,23 @@ export interface paths {
          * @description Resolves A/AAAA/CNAME and compares the addresses with the server's public addresses: dns.status pending_dns (no address), ok (one is the server's) or elsewhere. Shown, never enforced.
          */
         post: operations["post_api_v1_domains_id_check"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/drills/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a drill */
+        get: operations["get_api_v1_drills_id"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -7511,6 +7568,8 @@ export interface operations {
                             created_at?: string;
                             created_by?: string;
                             destination_id?: string;
+                            drill_check?: string | null;
+                            drill_duration_ms?: number | null;
                             duration_ms?: number | null;
                             engine?: string;
                             error?: {
@@ -7590,6 +7649,8 @@ export interface operations {
                         created_at?: string;
                         created_by?: string;
                         destination_id?: string;
+                        drill_check?: string | null;
+                        drill_duration_ms?: number | null;
                         duration_ms?: number | null;
                         engine?: string;
                         error?: {
@@ -7612,6 +7673,206 @@ export interface operations {
                         trigger?: "manual" | "schedule" | "safety";
                         verified?: string | null;
                         verified_at?: string | null;
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_api_v1_backups_id_drill: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request within 24 hours returns the first answer (marked Idempotency-Replayed: true) instead of acting twice. Keys are kept per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        backup_id?: string;
+                        check?: string | null;
+                        created_at?: string;
+                        created_by?: string;
+                        duration_ms?: number | null;
+                        engine?: string;
+                        error?: {
+                            code?: string;
+                            message?: string;
+                        } | null;
+                        finished_at?: string | null;
+                        id?: string;
+                        job_id?: string | null;
+                        server_id?: string;
+                        service_id?: string;
+                        /** @enum {string} */
+                        status?: "running" | "verified" | "failed";
+                        /** @enum {string} */
+                        step?: "starting" | "restoring" | "removing";
+                        /** @enum {string} */
+                        trigger?: "manual" | "schedule";
+                    };
+                };
+            };
+            /** @description Malformed Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key still runs */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_backups_id_drills: {
+        parameters: {
+            query?: {
+                /** @description The page, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: {
+                            backup_id?: string;
+                            check?: string | null;
+                            created_at?: string;
+                            created_by?: string;
+                            duration_ms?: number | null;
+                            engine?: string;
+                            error?: {
+                                code?: string;
+                                message?: string;
+                            } | null;
+                            finished_at?: string | null;
+                            id?: string;
+                            job_id?: string | null;
+                            server_id?: string;
+                            service_id?: string;
+                            /** @enum {string} */
+                            status?: "running" | "verified" | "failed";
+                            /** @enum {string} */
+                            step?: "starting" | "restoring" | "removing";
+                            /** @enum {string} */
+                            trigger?: "manual" | "schedule";
+                        }[];
+                        page?: number;
+                        per_page?: number;
+                        total?: number;
                     };
                 };
             };
@@ -8613,6 +8874,86 @@ export interface operations {
             };
             /** @description This Idempotency-Key was used for another request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_drills_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        backup_id?: string;
+                        check?: string | null;
+                        created_at?: string;
+                        created_by?: string;
+                        duration_ms?: number | null;
+                        engine?: string;
+                        error?: {
+                            code?: string;
+                            message?: string;
+                        } | null;
+                        finished_at?: string | null;
+                        id?: string;
+                        job_id?: string | null;
+                        server_id?: string;
+                        service_id?: string;
+                        /** @enum {string} */
+                        status?: "running" | "verified" | "failed";
+                        /** @enum {string} */
+                        step?: "starting" | "restoring" | "removing";
+                        /** @enum {string} */
+                        trigger?: "manual" | "schedule";
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13690,6 +14031,8 @@ export interface operations {
                             created_at?: string;
                             created_by?: string;
                             destination_id?: string;
+                            drill_check?: string | null;
+                            drill_duration_ms?: number | null;
                             duration_ms?: number | null;
                             engine?: string;
                             error?: {
@@ -13787,6 +14130,8 @@ export interface operations {
                         created_at?: string;
                         created_by?: string;
                         destination_id?: string;
+                        drill_check?: string | null;
+                        drill_duration_ms?: number | null;
                         duration_ms?: number | null;
                         engine?: string;
                         error?: {
