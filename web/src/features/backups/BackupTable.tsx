@@ -11,12 +11,6 @@ import { errorText, formatDuration, shortSha, triggerHint, triggerLabel } from "
 import type { Backup } from "./types";
 import "./backups.css";
 
-/// The API restores PostgreSQL, MySQL and MariaDB backups; Redis and Valkey not yet (422
-/// restore_unsupported), so their Restore is shown disabled with the reason.
-export function canRestoreEngine(engine: string | undefined): boolean {
-  return engine !== "redis" && engine !== "valkey";
-}
-
 export function BackupTable({
   backups,
   showService = false,
@@ -103,8 +97,6 @@ function BackupRow({ backup: b, showService, onRestore }: { backup: Backup; show
               type="button"
               className="btn btn-sm"
               aria-label={`Restore backup ${b.id}`}
-              disabled={!canRestoreEngine(b.engine)}
-              title={canRestoreEngine(b.engine) ? undefined : "Restoring Redis and Valkey is not supported yet: load the RDB by hand"}
               onClick={() => onRestore(b)}
             >
               Restore

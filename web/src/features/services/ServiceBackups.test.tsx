@@ -48,11 +48,10 @@ describe("Service Backups tab", () => {
     expect(within(rows[1]!).queryByRole("button", { name: /Restore/ })).not.toBeInTheDocument();
   });
 
-  it("offers no restore of a Redis backup yet, and says why", async () => {
+  it("offers the restore of a Redis backup like any other", async () => {
     tab("member", { "GET /api/v1/services/svc_1/backups": page([{ ...succeeded, engine: "redis" }]) });
     const restore = await screen.findByRole("button", { name: "Restore backup bkp_2" });
-    expect(restore).toBeDisabled();
-    expect(restore).toHaveAttribute("title", expect.stringMatching(/Restoring Redis and Valkey is not supported yet/));
+    expect(restore).toBeEnabled();
   });
 
   it("gives viewers the list but neither Back up now nor Restore", async () => {
@@ -181,12 +180,12 @@ describe("Restore flow", () => {
 
   it("keeps the dialog open with the API's refusal", async () => {
     const user = userEvent.setup();
-    tab("member", { "POST /api/v1/backups/bkp_2/restore": apiError(422, "restore_unsupported", "restoring Redis is not supported yet") });
+    tab("member", { "POST /api/v1/backups/bkp_2/restore": apiError(409, "service_busy", "the service is not running") });
     await user.click(await screen.findByRole("button", { name: "Restore backup bkp_2" }));
     const dialog = screen.getByRole("dialog");
     await user.type(within(dialog).getByLabelText(/to confirm/), "orders-db");
     await user.click(within(dialog).getByRole("button", { name: "Replace data and restore" }));
-    expect(await within(dialog).findByText("restoring Redis is not supported yet")).toBeInTheDocument();
+    expect(await within(dialog).findByText("the service is not running")).toBeInTheDocument();
     expect(screen.queryByRole("list", { name: "Restore steps" })).not.toBeInTheDocument();
   });
 });
