@@ -1,5 +1,5 @@
 // berth backups …: backups of managed services (docs/backups.md): list, run one now, read one,
-// restore one into its service.
+// restore one into its service, drill one (restore it into a scratch container to prove it).
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -47,6 +47,23 @@ const std::vector<Column> kRestoreFields = {{"id", "id"},
                                             {"check", "check"},
                                             {"created", "created_at"},
                                             {"finished", "finished_at"}};
+
+const std::vector<Column> kDrillColumns = {{"ID", "id"},           {"STATUS", "status"},
+                                           {"TRIGGER", "trigger"}, {"CHECK", "check"},
+                                           {"MS", "duration_ms"},  {"CREATED", "created_at"}};
+const std::vector<Column> kDrillFields = {{"id", "id"},
+                                          {"backup", "backup_id"},
+                                          {"service", "service_id"},
+                                          {"engine", "engine"},
+                                          {"status", "status"},
+                                          {"step", "step"},
+                                          {"error", "error.message"},
+                                          {"check", "check"},
+                                          {"job", "job_id"},
+                                          {"trigger", "trigger"},
+                                          {"created", "created_at"},
+                                          {"finished", "finished_at"},
+                                          {"duration ms", "duration_ms"}};
 
 // Polls `path` until its status leaves running; 1 with the error's message when it failed.
 int wait_until_done(Api& api, const std::string& path, nlohmann::json item, const char* what,
@@ -181,6 +198,29 @@ void add_backup_commands(CLI::App& app, const Runner& runner) {
         api, *answer, args->wait,
         fmt::format("Restoring {} into {} ({})", args->target, name, cell(*answer, "id")),
         "restores", "restore", kRestoreFields);
+  });
+
+  auto* drill = backups->add_subcommand(
+      "drill", "Prove a backup restores: into a scratch container, checked, then removed");
+  drill->add_option("backup", args->target, "Backup id (bkp_…)")->required();
+  drill->add_flag("--wait,-w", args->wait, "Wait until it is verified; fail when it fails");
+  drill->footer("Example:\n  berth backups drill bkp_01j… --wait");
+  runner.on(drill, [args](Api& api) {
+    auto answer = api.call("POST", "/api/v1/backups/" + url_encode(args->target) + "/drill",
+                           nlohmann::json::object(), {{"Idempotency-Key", new_idempotency_key()}});
+    if (!answer) {
+      return report(answer.error());
+    }
+    return done_or_wait(api, *answer, args->wait,
+                        fmt::format("Drilling {} ({})", args->target, cell(*answer, "id")),
+                        "drills", "drill", kDrillFields);
+  });
+
+  auto* drills = backups->add_subcommand("drills", "List a backup's restore drills, newest first");
+  drills->add_option("backup", args->target, "Backup id (bkp_…)")->required();
+  runner.on(drills, [args](Api& api) {
+    auto items = api.list_all("/api/v1/backups/" + url_encode(args->target) + "/drills");
+    return items ? show_list(api.options(), *items, kDrillColumns) : report(items.error());
   });
 
   add_backup_schedule_commands(backups, runner);

@@ -858,6 +858,10 @@ TEST_F(CliTest, BackupsListAndTheirFirstRefusals) {
   EXPECT_EQ(berth({"backups", "run", "orders-db"}, admin).exit, 2) << "--destination is required";
   const CliRun missing = berth({"backups", "restore", "bkp_nope", "--confirm", "x"}, admin);
   EXPECT_EQ(missing.exit, 4) << missing.err;
+  const CliRun no_drill = berth({"backups", "drill", "bkp_nope", "--wait"}, admin);
+  EXPECT_EQ(no_drill.exit, 4) << no_drill.err;
+  const CliRun no_drills = berth({"backups", "drills", "bkp_nope"}, admin);
+  EXPECT_EQ(no_drills.exit, 4) << no_drills.err;
   const CliRun listed = berth({"backups", "ls", "--service", "orders-db"}, admin);
   EXPECT_EQ(listed.exit, 0) << listed.err;
 }
