@@ -79,18 +79,11 @@ Result<BackupDrillRecord> BackupDrills::drill(const Principal& who, std::string_
         if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
           return fail(std::move(role.error()));
         }
-        auto backup = tx.get_service_backup(team_id, backup_id);
+        auto backup = succeeded_backup(tx, team_id, backup_id, "drilled");
         if (!backup) {
           return fail(std::move(backup.error()));
         }
-        if (!*backup) {
-          return fail(Error::not_found("no such backup"));
-        }
-        if ((*backup)->status != "succeeded") {
-          return fail(with_code(Error::unprocessable("only a backup that succeeded can be drilled"),
-                                "backup_not_restorable"));
-        }
-        auto service = tx.get_service(team_id, (*backup)->service_id);
+        auto service = tx.get_service(team_id, backup->service_id);
         if (!service) {
           return fail(std::move(service.error()));
         }
@@ -104,15 +97,15 @@ Result<BackupDrillRecord> BackupDrills::drill(const Principal& who, std::string_
           return fail(std::move(running.error()));
         }
         for (const auto& other : *running) {
-          if (other.service_id == (*backup)->service_id) {
+          if (other.service_id == backup->service_id) {
             return fail(
                 with_code(Error::conflict("a drill of this service is running: " + other.id),
                           "drill_running"));
           }
         }
-        drill.service_id = (*backup)->service_id;
-        drill.server_id = (*backup)->server_id;
-        drill.engine = (*backup)->engine;
+        drill.service_id = backup->service_id;
+        drill.server_id = backup->server_id;
+        drill.engine = backup->engine;
         if (auto stored = tx.create_backup_drill(drill); !stored) {
           return fail(std::move(stored.error()));
         }

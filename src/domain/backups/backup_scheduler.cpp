@@ -83,27 +83,10 @@ Result<RetentionInput> retention_input(Tx& tx, const BackupPolicyRecord& policy)
 }  // namespace
 
 void ServiceBackupScheduler::start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      lock.unlock();
-      tick();
-      lock.lock();
-      wake_.wait_for(lock, every_, [this] { return stopping_; });
-    }
-  });
+  ticker_.start(every_, [this] { tick(); });
 }
 
-void ServiceBackupScheduler::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) {
-    thread_.join();
-  }
-}
+void ServiceBackupScheduler::stop() { ticker_.stop(); }
 
 BackupTickReport ServiceBackupScheduler::tick() {
   BackupTickReport report;

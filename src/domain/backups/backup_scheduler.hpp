@@ -17,14 +17,12 @@
 /// or took as its safety copy are never pruned. Thread-safe.
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-#include <thread>
 
+#include "core/ticker.hpp"
 #include "domain/backups/backup_object_remover.hpp"
 #include "domain/kernel/service_context.hpp"
 #include "store/backup_records.hpp"
@@ -72,10 +70,7 @@ class ServiceBackupScheduler {
   ServiceBackupSchedulerHooks hooks_;
   BackupObjectRemover* remover_;
   std::chrono::milliseconds every_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  Ticker ticker_;
 };
 
 }  // namespace berth

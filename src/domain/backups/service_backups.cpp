@@ -132,12 +132,24 @@ Result<void> prepare_backup(const AreaContext& ctx, Tx& tx, ServiceBackupRecord&
   return {};
 }
 
-Error not_restorable() {
-  return with_code(Error::unprocessable("only a backup that succeeded can be restored"),
-                   "backup_not_restorable");
-}
-
 }  // namespace
+
+Result<ServiceBackupRecord> succeeded_backup(Tx& tx, std::string_view team_id, std::string_view id,
+                                             std::string_view use) {
+  auto backup = tx.get_service_backup(team_id, id);
+  if (!backup) {
+    return fail(std::move(backup.error()));
+  }
+  if (!*backup) {
+    return fail(Error::not_found("no such backup"));
+  }
+  if ((*backup)->status != "succeeded") {
+    return fail(
+        with_code(Error::unprocessable("only a backup that succeeded can be " + std::string(use)),
+                  "backup_not_restorable"));
+  }
+  return std::move(**backup);
+}
 
 Result<ServiceBackupRecord> ServiceBackups::run(const Principal& who, std::string_view team_id,
                                                 std::string_view service_id,
@@ -335,18 +347,12 @@ Result<BackupRestoreRecord> ServiceBackups::restore(const Principal& who, std::s
         if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
           return fail(std::move(role.error()));
         }
-        auto backup = tx.get_service_backup(team_id, id);
+        auto backup = succeeded_backup(tx, team_id, id, "restored");
         if (!backup) {
           return fail(std::move(backup.error()));
         }
-        if (!*backup) {
-          return fail(Error::not_found("no such backup"));
-        }
-        if ((*backup)->status != "succeeded") {
-          return fail(not_restorable());
-        }
-        auto service = found_service(tx, team_id, (*backup)->service_id,
-                                     "the backup's service no longer exists");
+        auto service =
+            found_service(tx, team_id, backup->service_id, "the backup's service no longer exists");
         if (!service) {
           return fail(std::move(service.error()));
         }
@@ -359,7 +365,7 @@ Result<BackupRestoreRecord> ServiceBackups::restore(const Principal& who, std::s
         if (auto running = require_running(*service, "restored into"); !running) {
           return fail(std::move(running.error()));
         }
-        auto destination = tx.get_backup_destination(team_id, (*backup)->destination_id);
+        auto destination = tx.get_backup_destination(team_id, backup->destination_id);
         if (!destination) {
           return fail(std::move(destination.error()));
         }
@@ -367,7 +373,7 @@ Result<BackupRestoreRecord> ServiceBackups::restore(const Principal& who, std::s
           return fail(with_code(Error::unprocessable("the backup's destination was deleted"),
                                 "backup_not_restorable"));
         }
-        restore.service_id = (*backup)->service_id;
+        restore.service_id = backup->service_id;
         if (auto stored = tx.create_backup_restore(restore); !stored) {
           return fail(std::move(stored.error()));
         }

@@ -27,6 +27,11 @@
 
 namespace berth {
 
+/// The team's backup `id`, which must have succeeded to be restored or drilled (`use`):
+/// not_found, or unprocessable backup_not_restorable ("only a backup that succeeded can be …").
+Result<ServiceBackupRecord> succeeded_backup(Tx& tx, std::string_view team_id, std::string_view id,
+                                             std::string_view use);
+
 class ServiceBackups {
  public:
   ServiceBackups(AreaContext ctx, JobService& jobs, StepRunner& steps)

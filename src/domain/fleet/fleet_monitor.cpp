@@ -20,30 +20,13 @@ FleetMonitor::FleetMonitor(FleetContext& ctx, AgentHub& hub, JobService& jobs,
 FleetMonitor::~FleetMonitor() { stop(); }
 
 void FleetMonitor::start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      lock.unlock();
-      tick();
-      lock.lock();
-      wake_.wait_for(lock, kTickEvery, [this] { return stopping_; });
-    }
-  });
+  ticker_.start(kTickEvery, [this] { tick(); });
 }
 
 void FleetMonitor::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) {
-      return;
-    }
-    stopping_ = true;
+  if (ticker_.stop()) {
+    (void)metrics_.flush();
   }
-  wake_.notify_all();
-  if (thread_.joinable()) {
-    thread_.join();
-  }
-  (void)metrics_.flush();
 }
 
 void FleetMonitor::tick() {

@@ -4,12 +4,10 @@
 /// and events (hourly). tick() does one round and is what tests call.
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
-#include <thread>
 #include <vector>
 
+#include "core/ticker.hpp"
 #include "domain/fleet/agent_hub.hpp"
 #include "domain/fleet/job_service.hpp"
 #include "domain/fleet/metrics_recorder.hpp"
@@ -42,10 +40,7 @@ class FleetMonitor {
   TimePoint last_expire_{};
   TimePoint last_prune_{};
   std::vector<std::function<void()>> hourly_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  Ticker ticker_;
 };
 
 }  // namespace berth
