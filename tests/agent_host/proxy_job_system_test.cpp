@@ -391,8 +391,13 @@ TEST_F(ProxySystem, AChangedTableIsPostedWithoutReadingCaddysConfigFirst) {
   EXPECT_TRUE(reaches("more.test", "A"));
 
   // A change the front must take (another https port) takes every host: posted without reading.
+  // The port is a free one: the front listens on it even with no TLS host.
   json moved = two;
-  moved["https_port"] = https_port_ + 1 == http_port_ ? https_port_ + 2 : https_port_ + 1;
+  int other_https = berth::testing::free_loopback_port();
+  while (other_https == http_port_ || other_https == https_port_) {
+    other_https = berth::testing::free_loopback_port();
+  }
+  moved["https_port"] = other_https;
   reads = caddy_reads();
   ASSERT_EQ(apply(keeper, moved).status, "succeeded");
   EXPECT_EQ(output_.take(), "Caddy now routes 2 host(s)\n");
