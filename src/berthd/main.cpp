@@ -210,16 +210,16 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
   ssh::LibsshInstaller installer;
   backup::NetworkDestinationProbe destination_probe(clock);
   backup::NetworkBackupObjectRemover backup_remover(clock);
-  api::Services built(
-      services, api::ServiceSettings{.identity = options.identity,
-                                     .fleet = options.fleet,
-                                     .installer = &installer,
-                                     .agent_binary = options.agent_binary,
-                                     .cli_binary = options.cli_binary,
-                                     .destination_probe = &destination_probe,
-                                     .doctor = doctor_settings(options, version),
-                                     .doctor_probes = machine_doctor_probes(options.data_dir),
-                                     .backup_remover = &backup_remover});
+  api::Services built(services,
+                      api::ServiceSettings{.identity = options.identity,
+                                           .fleet = options.fleet,
+                                           .installer = &installer,
+                                           .agent_binary = options.agent_binary,
+                                           .cli_binary = options.cli_binary,
+                                           .destination_probe = &destination_probe,
+                                           .doctor = doctor_settings(options, version),
+                                           .doctor_probes = machine_doctor_probes(options.data_dir),
+                                           .backup_remover = &backup_remover});
   auto& agents = built.agents;
   auto& deployments = built.deployments;
   auto& monitor = built.monitor;
