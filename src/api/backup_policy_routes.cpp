@@ -128,8 +128,8 @@ void add_backup_policy_routes(http::Router& router, const ApiContext& ctx) {
            "the newest backup of each of the last keep_daily days, keep_weekly ISO weeks and "
            "keep_monthly months (in the zone) at that destination, and deletes the others' "
            "objects and records. 400 naming the field (and the cron part) that is wrong or an "
-           "unknown zone; 404 for a destination not in the team; 422 destination_unsupported "
-           "for SFTP."},
+           "unknown zone; 404 for a destination not in the team; 422 destination_untested "
+           "for an SFTP destination whose host key is not pinned yet."},
       with_path_id("svc", [&ctx](Request& request, const std::string& id) {
         return json_or(200,
                        ctx.backup_policies->put(caller(request), team_of_request(request), id,

@@ -189,7 +189,8 @@ void add_backup_routes(http::Router& router, const ApiContext& ctx) {
            "(pg_dump -Fc, mysqldump/mariadb-dump, redis-cli --rdb) through zstd, encrypts it "
            "to the team's backup key and uploads it in parts: nothing is held in memory or "
            "written to the server's disk. 409 service_busy when the service is not running; "
-           "422 destination_unsupported for an SFTP destination (not yet)."},
+           "422 destination_untested for an SFTP destination whose host key is not pinned "
+           "yet (test it once)."},
       with_path_id("svc", [&ctx](Request& request, const std::string& id) {
         return json_or(
             202,

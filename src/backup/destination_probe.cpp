@@ -96,16 +96,7 @@ ProbeReport NetworkDestinationProbe::probe_sftp(const SftpDestinationTarget& tar
   StepRecorder steps(report);
   std::optional<SftpClient> client;
   const bool connected = steps.run("connect", [&]() -> Result<void> {
-    auto opened =
-        SftpClient::connect(SftpSettings{.host = target.host,
-                                         .port = target.port,
-                                         .user = target.user,
-                                         .folder = target.path,
-                                         .password = target.password,
-                                         .private_key = target.private_key,
-                                         .private_key_passphrase = target.private_key_passphrase,
-                                         .host_key_fingerprint = target.host_key_fingerprint,
-                                         .connect_timeout = options_.connect_timeout});
+    auto opened = SftpClient::connect(sftp_settings(target, options_));
     if (!opened) {
       return fail(std::move(opened.error()));
     }
@@ -120,11 +111,41 @@ ProbeReport NetworkDestinationProbe::probe_sftp(const SftpDestinationTarget& tar
   return report;
 }
 
+SftpSettings sftp_settings(const SftpDestinationTarget& target,
+                           const NetworkProbeOptions& options) {
+  return SftpSettings{.host = target.host,
+                      .port = target.port,
+                      .user = target.user,
+                      .folder = target.path,
+                      .password = target.password,
+                      .private_key = target.private_key,
+                      .private_key_passphrase = target.private_key_passphrase,
+                      .host_key_fingerprint = target.host_key_fingerprint,
+                      .connect_timeout = options.connect_timeout};
+}
+
 Result<void> NetworkBackupObjectRemover::remove_s3(const S3DestinationTarget& target,
                                                    const std::string& key) {
   const S3Client client(s3_settings(target, options_), clock_);
   auto removed = client.remove(key);
   if (!removed && removed.error().code == "s3_object_missing") {
+    return {};  // already gone is what was asked
+  }
+  return removed;
+}
+
+Result<void> NetworkBackupObjectRemover::remove_sftp(const SftpDestinationTarget& target,
+                                                     const std::string& key) {
+  if (target.host_key_fingerprint.empty()) {
+    // Never trust a key on first sight for a delete either.
+    return fail(Error::unprocessable("the SFTP destination's host key is not pinned"));
+  }
+  auto client = SftpClient::connect(sftp_settings(target, options_));
+  if (!client) {
+    return fail(std::move(client.error()));
+  }
+  auto removed = client->remove(key);
+  if (!removed && removed.error().code == "sftp_missing") {
     return {};  // already gone is what was asked
   }
   return removed;

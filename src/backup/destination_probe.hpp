@@ -34,14 +34,18 @@ class NetworkDestinationProbe final : public DestinationProbe {
 /// The S3Settings of a destination target (internal; shared by the probe and the remover).
 struct S3Settings;
 S3Settings s3_settings(const S3DestinationTarget& target, const NetworkProbeOptions& options);
+/// The SftpSettings of a destination target (internal; shared by the probe and the remover).
+struct SftpSettings;
+SftpSettings sftp_settings(const SftpDestinationTarget& target, const NetworkProbeOptions& options);
 
-/// BackupObjectRemover over S3Client (retention's deletes). Stateless; any thread.
+/// BackupObjectRemover over S3Client and SftpClient (retention's deletes). Stateless; any thread.
 class NetworkBackupObjectRemover final : public BackupObjectRemover {
  public:
   NetworkBackupObjectRemover(const Clock& clock, NetworkProbeOptions options = {})
       : clock_(clock), options_(options) {}
 
   Result<void> remove_s3(const S3DestinationTarget& target, const std::string& key) override;
+  Result<void> remove_sftp(const SftpDestinationTarget& target, const std::string& key) override;
 
  private:
   const Clock& clock_;

@@ -16,16 +16,6 @@ namespace berth::backup {
 
 namespace {
 
-struct CurlCleanup {
-  const client::CurlApi* curl;
-  void operator()(CURL* handle) const { curl->easy_cleanup(handle); }
-};
-
-struct SlistCleanup {
-  const client::CurlApi* curl;
-  void operator()(curl_slist* list) const { curl->slist_free_all(list); }
-};
-
 Error with_code(Error error, std::string code, nlohmann::json details) {
   error.code = std::move(code);
   error.details = std::move(details);
@@ -257,11 +247,13 @@ Result<void> S3Client::perform(Call& call) const {
                                       "x-amz-date: " + date,
                                       "Expect:"};  // no 100-continue round trip
 
-  const std::unique_ptr<CURL, CurlCleanup> handle(curl.easy_init(), CurlCleanup{&curl});
+  const std::unique_ptr<CURL, client::CurlEasyCleanup> handle(curl.easy_init(),
+                                                              client::CurlEasyCleanup{&curl});
   if (!handle) {
     return fail(Error::internal("curl_easy_init failed"));
   }
-  std::unique_ptr<curl_slist, SlistCleanup> headers(nullptr, SlistCleanup{&curl});
+  std::unique_ptr<curl_slist, client::CurlSlistCleanup> headers(nullptr,
+                                                                client::CurlSlistCleanup{&curl});
   for (const auto& line : header_lines) {
     curl_slist* next = curl.slist_append(headers.get(), line.c_str());
     if (next == nullptr) {

@@ -14,22 +14,11 @@
 #include <string_view>
 
 #include "backup/s3_client.hpp"
+#include "backup/sftp_settings.hpp"
 #include "core/error.hpp"
 #include "ssh/ssh_session.hpp"
 
 namespace berth::backup {
-
-struct SftpSettings {
-  std::string host = {};
-  std::uint16_t port = 22;
-  std::string user = {};
-  std::string folder = {};  // absolute
-  std::string password = {};
-  std::string private_key = {};
-  std::string private_key_passphrase = {};
-  std::string host_key_fingerprint = {};  // "" trusts the key seen (see host_key())
-  std::chrono::seconds connect_timeout{10};
-};
 
 class SftpClient {
  public:

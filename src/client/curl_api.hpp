@@ -26,4 +26,14 @@ struct CurlApi {
   static Result<const CurlApi*> get();
 };
 
+/// unique_ptr deleters for an easy handle and a string list of one CurlApi.
+struct CurlEasyCleanup {
+  const CurlApi* curl;
+  void operator()(CURL* handle) const { curl->easy_cleanup(handle); }
+};
+struct CurlSlistCleanup {
+  const CurlApi* curl;
+  void operator()(curl_slist* list) const { curl->slist_free_all(list); }
+};
+
 }  // namespace berth::client

@@ -26,6 +26,11 @@ class RecordingRemover final : public BackupObjectRemover {
     removed.push_back(target.bucket + "/" + key);
     return {};
   }
+  Result<void> remove_sftp(const SftpDestinationTarget& target, const std::string& key) override {
+    std::lock_guard lock(mutex_);
+    removed.push_back(target.host + ":" + target.path + "/" + key);
+    return {};
+  }
   std::mutex mutex_;
   std::vector<std::string> removed;
 };

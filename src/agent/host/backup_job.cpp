@@ -12,17 +12,14 @@
 #include <string>
 #include <thread>
 
+#include "agent/host/backup_objects.hpp"
 #include "agent/host/chunk_queue.hpp"
 #include "agent/host/docker_args.hpp"
 #include "agent/host/docker_exec.hpp"
 #include "agent/host/docker_job.hpp"
 #include "agent/host/job_args.hpp"
-#include "agent/host/part_ring.hpp"
 #include "agent/host/rdb_restore.hpp"
 #include "backup/backup_stream.hpp"
-#include "backup/s3_client.hpp"
-#include "backup/s3_multipart.hpp"
-#include "core/clock.hpp"
 #include "core/crypto.hpp"
 
 namespace berth::agent::host {
@@ -99,8 +96,7 @@ ExecCommand shell(const std::string& container, const char* script) {
 struct Common {
   std::string engine;
   std::string container;
-  backup::S3Settings s3;
-  std::string key;
+  ObjectPlace place;
 };
 
 Result<std::string> decoded(const json& args, const char* field, std::size_t size) {
@@ -113,38 +109,6 @@ Result<std::string> decoded(const json& args, const char* field, std::size_t siz
     return fail(invalid_arg(field, "must be " + std::to_string(size) + " bytes in base64"));
   }
   return std::string(bytes->begin(), bytes->end());
-}
-
-Result<backup::S3Settings> parse_s3(const json& args) {
-  const auto found = args.find("s3");
-  if (found == args.end()) {
-    return fail(invalid_arg("s3", "is required"));
-  }
-  auto fields = known_fields(
-      *found, {"endpoint", "region", "bucket", "path_style", "access_key_id", "secret_access_key"});
-  if (!fields) {
-    return fail(fields.error());
-  }
-  backup::S3Settings s3;
-  for (auto [field, out] :
-       {std::pair{"endpoint", &s3.endpoint}, std::pair{"region", &s3.region},
-        std::pair{"bucket", &s3.bucket}, std::pair{"access_key_id", &s3.access_key_id},
-        std::pair{"secret_access_key", &s3.secret_access_key}}) {
-    auto value = string_field(*fields, field, 1024);
-    if (!value) {
-      return fail(value.error());
-    }
-    *out = std::move(*value);
-  }
-  if (!s3.endpoint.starts_with("http://") && !s3.endpoint.starts_with("https://")) {
-    return fail(invalid_arg("s3.endpoint", "must be an http(s) URL"));
-  }
-  auto path_style = bool_field(*fields, "path_style", false);
-  if (!path_style) {
-    return fail(path_style.error());
-  }
-  s3.path_style = *path_style;
-  return s3;
 }
 
 Result<Common> parse_common(const json& args) {
@@ -165,20 +129,11 @@ Result<Common> parse_common(const json& args) {
     return fail(invalid_arg("container", "must be a container name"));
   }
   common.container = *container;
-  auto s3 = parse_s3(args);
-  if (!s3) {
-    return fail(s3.error());
+  auto place = parse_object_place(args);
+  if (!place) {
+    return fail(place.error());
   }
-  common.s3 = std::move(*s3);
-  auto key = string_field(args, "key", 1024);
-  if (!key) {
-    return fail(key.error());
-  }
-  if (key->empty() || key->starts_with('/') || key->find("..") != std::string::npos ||
-      has_space_or_control(*key)) {
-    return fail(invalid_arg("key", "must be a relative object key"));
-  }
-  common.key = *key;
+  common.place = std::move(*place);
   return common;
 }
 
@@ -202,90 +157,6 @@ long long elapsed_ms(Clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
 }
 
-// Uploads parts on a thread of its own, out of one PartRing: the dump keeps flowing while a
-// part is sent, and memory stays about one part however long the backup runs.
-class PartUploader {
- public:
-  explicit PartUploader(backup::S3MultipartUpload& upload)
-      : upload_(upload), thread_([this] { loop(); }) {}
-  ~PartUploader() { stop(); }
-  PartUploader(const PartUploader&) = delete;
-  PartUploader& operator=(const PartUploader&) = delete;
-
-  /// Takes the encoder's bytes, cut into parts of `part_size(n)` for the n-th part (from 0).
-  /// false once an upload failed.
-  bool write(std::string_view bytes) {
-    while (!bytes.empty()) {
-      const std::size_t size = part_size(parts_cut_);
-      if (ring_.capacity() < size + kRingSlack && !ring_.grow(size + kRingSlack)) {
-        return false;
-      }
-      const std::size_t taken =
-          std::min(bytes.size(), size - static_cast<std::size_t>(ring_.uncut()));
-      if (!ring_.write(bytes.substr(0, taken))) {
-        return false;
-      }
-      bytes.remove_prefix(taken);
-      if (ring_.uncut() == size) {
-        ring_.cut();
-        ++parts_cut_;
-      }
-    }
-    return true;
-  }
-  /// Sends the rest as the last part and waits for it; the upload's first error, if any.
-  Result<void> finish() {
-    ring_.cut();
-    stop();
-    if (error_) {
-      return fail(*error_);
-    }
-    return {};
-  }
-  std::optional<Error> error() {
-    std::lock_guard lock(mutex_);
-    return error_;
-  }
-
-  // Parts start at S3's 5 MiB minimum and grow by 5 MiB every 1,000 parts, so the 10,000-part
-  // limit is reached only past 250 GiB.
-  static std::size_t part_size(int part) {
-    return backup::kMinPartSize * static_cast<std::size_t>(1 + part / kPartsPerStep);
-  }
-  static constexpr int kPartsPerStep = 1000;
-
- private:
-  // What the dump may run ahead of the part being sent.
-  static constexpr std::size_t kRingSlack = 1024 * 1024;
-
-  void loop() {
-    const backup::BodySource source = [this](char* out, std::size_t size) -> Result<std::size_t> {
-      return ring_.read(out, size);
-    };
-    while (const auto size = ring_.next_part()) {
-      if (auto sent = upload_.upload_part(*size, source); !sent) {
-        std::lock_guard lock(mutex_);
-        error_ = std::move(sent.error());
-        ring_.abandon();
-        return;
-      }
-    }
-  }
-  void stop() {
-    ring_.finish();
-    if (thread_.joinable()) {
-      thread_.join();
-    }
-  }
-
-  backup::S3MultipartUpload& upload_;
-  PartRing ring_{part_size(0) + kRingSlack};
-  int parts_cut_ = 0;
-  std::mutex mutex_;
-  std::optional<Error> error_;
-  std::thread thread_;  // last: it starts with the members above in place
-};
-
 JobOutcome run_backup(DockerJob& run) {
   const auto started = Clock::now();
   auto common = parse_common(run.job().args);
@@ -296,26 +167,18 @@ JobOutcome run_backup(DockerJob& run) {
   if (!public_key) {
     return outcome_of_error(public_key.error());
   }
-  SystemClock clock;
-  const backup::S3Client s3(common->s3, clock);
-  auto upload = backup::S3MultipartUpload::begin(s3, common->key);
+  const std::string& key = common->place.key;
+  auto upload = begin_upload(common->place);
   if (!upload) {
     return outcome_of_error(upload.error());
   }
   auto& output = run.job().output;
-  output.write("system", "backing up " + common->engine + " in " + common->container + " to " +
-                             common->key + "\n");
-  std::optional<PartUploader> uploader;
-  uploader.emplace(*upload);
-  auto encoder =
-      backup::BackupEncoder::create(*public_key, [&](std::string_view bytes) -> Result<void> {
-        if (!uploader->write(bytes)) {
-          return fail(uploader->error().value_or(Error::internal("the upload stopped")));
-        }
-        return {};
-      });
+  output.write("system",
+               "backing up " + common->engine + " in " + common->container + " to " + key + "\n");
+  auto encoder = backup::BackupEncoder::create(
+      *public_key, [&](std::string_view bytes) -> Result<void> { return (*upload)->write(bytes); });
   if (!encoder) {
-    upload->abort();
+    (*upload)->abort();
     return outcome_of_error(encoder.error());
   }
   StderrTail stderr_tail;
@@ -343,16 +206,14 @@ JobOutcome run_backup(DockerJob& run) {
                               return written;
                             });
   auto fail_with = [&](const Error& error) {
-    (void)uploader->finish();
-    upload->abort();
+    (*upload)->abort();
     return outcome_of_error(error);
   };
   if (!exit_code) {
     return fail_with(exit_code.error());
   }
   if (*exit_code != 0) {
-    (void)uploader->finish();
-    upload->abort();
+    (*upload)->abort();
     auto outcome = JobOutcome::failed(
         "dump_failed",
         "the dump tool exited with " + std::to_string(*exit_code) + ": " + stderr_tail.last_line());
@@ -368,37 +229,32 @@ JobOutcome run_backup(DockerJob& run) {
   if (auto finished = (*encoder)->finish(); !finished) {
     return fail_with(finished.error());
   }
-  if (auto sent = uploader->finish(); !sent) {
-    upload->abort();
-    return outcome_of_error(sent.error());
-  }
-  if (auto completed = upload->complete(); !completed) {
-    upload->abort();
+  if (auto completed = (*upload)->complete(); !completed) {
     return outcome_of_error(completed.error());
   }
   const std::string& sealed = (*encoder)->sealed_key();
   const long long duration = elapsed_ms(started);
   output.write("system", "stored " + std::to_string((*encoder)->stored_bytes()) + " bytes (" +
                              std::to_string((*encoder)->plain_bytes()) +
-                             " before compression) in " + std::to_string(upload->parts()) +
+                             " before compression) in " + std::to_string((*upload)->parts()) +
                              " parts, sha256 " + (*encoder)->sha256_hex() + "\n");
   return succeeded(
-      {{"key", common->key},
+      {{"key", key},
        {"size_bytes", (*encoder)->stored_bytes()},
        {"plain_bytes", (*encoder)->plain_bytes()},
        {"sha256", (*encoder)->sha256_hex()},
        {"sealed_key", crypto::base64_encode(std::span(
                           reinterpret_cast<const std::uint8_t*>(sealed.data()), sealed.size()))},
-       {"parts", upload->parts()},
+       {"parts", (*upload)->parts()},
        {"duration_ms", duration}});
 }
 
 // Reads the object once to check it is the one recorded, before anything is changed.
-Result<void> verify_object(const backup::S3Client& s3, const std::string& key,
-                           const std::string& sha256, std::uint64_t size) {
+Result<void> verify_object(const ObjectPlace& place, const std::string& sha256,
+                           std::uint64_t size) {
   backup::Sha256Stream sha;
   std::uint64_t seen = 0;
-  auto got = s3.get(key, [&](std::string_view chunk) -> Result<void> {
+  auto got = download_object(place, [&](std::string_view chunk) -> Result<void> {
     sha.update(chunk);
     seen += chunk.size();
     return {};
@@ -466,10 +322,8 @@ JobOutcome run_restore(DockerJob& run) {
     return outcome_of_error(invalid_arg("size_bytes", "is required"));
   }
   auto& output = run.job().output;
-  SystemClock clock;
-  const backup::S3Client s3(common->s3, clock);
-  output.write("system", "checking " + common->key + "\n");
-  if (auto verified = verify_object(s3, common->key, *sha256, static_cast<std::uint64_t>(**size));
+  output.write("system", "checking " + common->place.key + "\n");
+  if (auto verified = verify_object(common->place, *sha256, static_cast<std::uint64_t>(**size));
       !verified) {
     return outcome_of_error(verified.error());
   }
@@ -495,8 +349,8 @@ JobOutcome run_restore(DockerJob& run) {
         });
     if (!decoder) {
       download_error = decoder.error();
-    } else if (auto got = s3.get(common->key,
-                                 [&](std::string_view chunk) { return (*decoder)->write(chunk); });
+    } else if (auto got = download_object(
+                   common->place, [&](std::string_view chunk) { return (*decoder)->write(chunk); });
                !got) {
       download_error = got.error();
     } else if (auto ended = (*decoder)->finish(); !ended) {

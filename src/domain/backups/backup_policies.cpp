@@ -1,6 +1,7 @@
 #include "domain/backups/backup_policies.hpp"
 
 #include "domain/backups/cron_schedule.hpp"
+#include "domain/backups/destination_rules.hpp"
 #include "domain/kernel/audit.hpp"
 #include "domain/kernel/team_access.hpp"
 
@@ -120,10 +121,10 @@ Result<BackupPolicyView> BackupPolicies::put(const Principal& who, std::string_v
         if (!*destination) {
           return fail(Error::not_found("no such destination"));
         }
-        if ((*destination)->kind != "s3") {
-          return fail(with_code(Error::unprocessable("service backups go to S3-compatible "
-                                                     "destinations; SFTP is not supported yet"),
-                                "destination_unsupported"));
+        if (auto usable =
+                backups::check_backup_target((*destination)->kind, (*destination)->config);
+            !usable) {
+          return fail(std::move(usable.error()));
         }
         BackupPolicyRecord policy = existing->value_or(BackupPolicyRecord{
             .service_id = std::string(service_id),

@@ -49,7 +49,8 @@ class BackupPolicies {
                                std::string_view service_id);
   /// Member. Creates or replaces the policy and computes its next run from now. validation
   /// as check_backup_policy_input; not_found for an unknown service or a destination not in
-  /// the team; unprocessable destination_unsupported for an SFTP destination.
+  /// the team; unprocessable destination_untested for an SFTP destination
+  /// whose host key is not pinned yet.
   Result<BackupPolicyView> put(const Principal& who, std::string_view team_id,
                                std::string_view service_id, const BackupPolicyInput& input,
                                const ClientInfo& client);

@@ -6,6 +6,7 @@
 #include "core/time_format.hpp"
 #include "domain/backups/backup_retention.hpp"
 #include "domain/backups/cron_schedule.hpp"
+#include "domain/backups/destination_rules.hpp"
 #include "domain/backups/destination_service.hpp"
 #include "domain/kernel/paging.hpp"
 
@@ -21,20 +22,13 @@ Error taken_elsewhere() {
   return with_code(Error::conflict("the run was claimed elsewhere"), "claimed_elsewhere");
 }
 
-Result<S3DestinationTarget> s3_target(const AreaContext& ctx,
-                                      const BackupDestinationRecord& destination) {
-  auto secrets = open_destination_secrets(ctx, destination);
-  if (!secrets) {
-    return fail(std::move(secrets.error()));
+// Deletes one backup's object wherever its destination keeps it.
+Result<void> remove_object(BackupObjectRemover& remover, const BackupDestinationRecord& destination,
+                           const nlohmann::json& secrets, const std::string& key) {
+  if (destination.kind == "sftp") {
+    return remover.remove_sftp(backups::sftp_target_of(destination.config, secrets), key);
   }
-  const nlohmann::json& c = destination.config;
-  return S3DestinationTarget{.endpoint = c.value("endpoint", ""),
-                             .region = c.value("region", "us-east-1"),
-                             .bucket = c.value("bucket", ""),
-                             .prefix = c.value("prefix", ""),
-                             .path_style = c.value("path_style", false),
-                             .access_key_id = secrets->value("access_key_id", ""),
-                             .secret_access_key = secrets->value("secret_access_key", "")};
+  return remover.remove_s3(backups::s3_target_of(destination.config, secrets), key);
 }
 
 // What retention weighs: the service's succeeded backups at the policy's destination (pinned
@@ -209,10 +203,10 @@ int ServiceBackupScheduler::apply_retention(const BackupPolicyRecord& policy,
   if (prune.empty()) {
     return 0;
   }
-  auto target = s3_target(ctx_, *input->destination);
-  if (!target) {
+  auto secrets = open_destination_secrets(ctx_, *input->destination);
+  if (!secrets) {
     log::warn("backups.retention_failed",
-              {{"service_id", policy.service_id}, {"error", target.error().message}});
+              {{"service_id", policy.service_id}, {"error", secrets.error().message}});
     return 0;
   }
   std::vector<std::string> deleted;
@@ -223,7 +217,8 @@ int ServiceBackupScheduler::apply_retention(const BackupPolicyRecord& policy,
     }
     // The object first: a row whose object is gone must not stay to offer a restore, while
     // an object whose row remains is pruned again after the next successful run.
-    if (auto removed = remover_->remove_s3(*target, backup.object_key); !removed) {
+    if (auto removed = remove_object(*remover_, *input->destination, *secrets, backup.object_key);
+        !removed) {
       failure = removed.error().message;
       continue;
     }

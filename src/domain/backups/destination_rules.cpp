@@ -458,6 +458,16 @@ SftpDestinationTarget sftp_target_of(const json& config, const json& secrets) {
       .host_key_fingerprint = config.value("host_key_fingerprint", "")};
 }
 
+Result<void> check_backup_target(std::string_view kind, const json& config) {
+  if (kind == "sftp" && config.value("host_key_fingerprint", "").empty()) {
+    Error error = Error::unprocessable(
+        "the SFTP destination's host key is not pinned yet: test the destination once first");
+    error.code = "destination_untested";
+    return fail(std::move(error));
+  }
+  return {};
+}
+
 std::string key_hint(std::string_view key) {
   if (key.size() >= 12) {
     return std::string(key.substr(0, 4)) + "…" + std::string(key.substr(key.size() - 4));

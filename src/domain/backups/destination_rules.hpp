@@ -39,6 +39,11 @@ nlohmann::json sftp_settings_properties();
 S3DestinationTarget s3_target_of(const nlohmann::json& config, const nlohmann::json& secrets);
 SftpDestinationTarget sftp_target_of(const nlohmann::json& config, const nlohmann::json& secrets);
 
+/// Whether a service's backups can go to a destination of `kind` with `config`: an SFTP one
+/// needs its host key pinned, which its first successful test does (the agent never trusts a
+/// key on first sight): unprocessable destination_untested otherwise.
+Result<void> check_backup_target(std::string_view kind, const nlohmann::json& config);
+
 /// "AKIA…MPLE": enough to tell two keys apart, never the whole key.
 std::string key_hint(std::string_view key);
 

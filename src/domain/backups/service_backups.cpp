@@ -8,6 +8,7 @@
 #include "core/crypto.hpp"
 #include "core/log.hpp"
 #include "domain/apps/apps_tx.hpp"
+#include "domain/backups/destination_rules.hpp"
 #include "domain/backups/destination_service.hpp"
 #include "domain/fleet/job_service.hpp"
 #include "domain/kernel/audit.hpp"
@@ -59,19 +60,34 @@ Result<BackupKeyRecord> team_key(const AreaContext& ctx, Tx& tx, std::string_vie
   return key;
 }
 
-// Where the job finds the bucket: the destination's settings and its opened secrets.
-Result<json> s3_args(const AreaContext& ctx, const BackupDestinationRecord& destination) {
+// Where the job finds the object: {"s3": ...} or {"sftp": ...}, the destination's settings
+// with its opened secrets (the job's arguments are sealed on their way to the agent).
+Result<json> place_args(const AreaContext& ctx, const BackupDestinationRecord& destination) {
   auto secrets = open_destination_secrets(ctx, destination);
   if (!secrets) {
     return fail(std::move(secrets.error()));
   }
   const json& c = destination.config;
-  return json{{"endpoint", c.value("endpoint", "")},
-              {"region", c.value("region", "us-east-1")},
-              {"bucket", c.value("bucket", "")},
-              {"path_style", c.value("path_style", false)},
-              {"access_key_id", secrets->value("access_key_id", "")},
-              {"secret_access_key", secrets->value("secret_access_key", "")}};
+  if (destination.kind == "sftp") {
+    json sftp = {{"host", c.value("host", "")},
+                 {"port", c.value("port", 22)},
+                 {"user", c.value("user", "")},
+                 {"folder", c.value("path", "")},
+                 {"host_key_fingerprint", c.value("host_key_fingerprint", "")}};
+    for (const char* field : {"password", "private_key", "private_key_passphrase"}) {
+      if (const std::string value = secrets->value(field, ""); !value.empty()) {
+        sftp[field] = value;
+      }
+    }
+    return json{{"sftp", std::move(sftp)}};
+  }
+  return json{{"s3",
+               {{"endpoint", c.value("endpoint", "")},
+                {"region", c.value("region", "us-east-1")},
+                {"bucket", c.value("bucket", "")},
+                {"path_style", c.value("path_style", false)},
+                {"access_key_id", secrets->value("access_key_id", "")},
+                {"secret_access_key", secrets->value("secret_access_key", "")}}}};
 }
 
 // The service a backup or restore is about; not_found with `missing` when it is gone.
@@ -119,10 +135,9 @@ Result<void> prepare_backup(const AreaContext& ctx, Tx& tx, ServiceBackupRecord&
   if (!*destination) {
     return fail(Error::validation("destination_id", "no such destination in the team"));
   }
-  if ((*destination)->kind != "s3") {
-    return fail(with_code(Error::unprocessable("service backups go to S3-compatible "
-                                               "destinations; SFTP is not supported yet"),
-                          "destination_unsupported"));
+  if (auto usable = backups::check_backup_target((*destination)->kind, (*destination)->config);
+      !usable) {
+    return fail(std::move(usable.error()));
   }
   if (auto key = team_key(ctx, tx, backup.team_id); !key) {
     return fail(std::move(key.error()));
@@ -241,17 +256,17 @@ void ServiceBackups::execute(const std::string& backup_id) {
         if (!service || !*service || !destination || !*destination || !key || !*key) {
           return fail(Error::unavailable("the service, destination or team key is gone"));
         }
-        auto s3 = s3_args(ctx_, **destination);
-        if (!s3) {
-          return fail(std::move(s3.error()));
+        auto place = place_args(ctx_, **destination);
+        if (!place) {
+          return fail(std::move(place.error()));
         }
         NewJob job{.kind = "backup.run",
                    .args = {{"engine", (*service)->engine},
                             {"container", (*service)->container_name},
                             {"public_key", (*key)->public_key},
-                            {"s3", std::move(*s3)},
                             {"key", (*backup)->object_key}},
                    .timeout_ms = kBackupTimeoutMs};
+        job.args.update(*place);
         return std::pair{**backup, std::move(job)};
       });
   if (!prepared) {
@@ -438,9 +453,9 @@ Result<NewJob> ServiceBackups::restore_job(const ServiceBackupRecord& backup,
     if (!stream_key) {
       return fail(std::move(stream_key.error()));
     }
-    auto s3 = s3_args(ctx_, **destination);
-    if (!s3) {
-      return fail(std::move(s3.error()));
+    auto place = place_args(ctx_, **destination);
+    if (!place) {
+      return fail(std::move(place.error()));
     }
     NewJob job{.kind = "backup.restore",
                .args = {{"engine", backup.engine},
@@ -449,10 +464,10 @@ Result<NewJob> ServiceBackups::restore_job(const ServiceBackupRecord& backup,
                         {"sha256", backup.sha256},
                         {"size_bytes", backup.size_bytes},
                         {"plain_bytes", backup.plain_bytes},
-                        {"s3", std::move(*s3)},
                         {"key", backup.object_key},
                         {"check", true}},
                .timeout_ms = kBackupTimeoutMs};
+    job.args.update(*place);
     if (wait_ready_seconds > 0) {
       job.args["wait_ready_seconds"] = wait_ready_seconds;
     }

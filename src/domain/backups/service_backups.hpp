@@ -1,10 +1,10 @@
 #pragma once
 /// Backups of managed services (issue 15): a backup runs as a `backup.run` job on the
 /// service's server, which streams the engine's dump, compressed and sealed to the team's
-/// backup public key, into the destination (S3-compatible; SFTP is not yet taken by the
-/// agent). Berthd records what was stored: the object key, size, SHA-256 and the sealed
-/// stream key. A restore opens that one stream key with the team's secret key and hands it to
-/// a `backup.restore` job, which checks the object's SHA-256 before it touches the service.
+/// backup public key, into the destination (an S3-compatible bucket or an SFTP folder). Berthd
+/// records what was stored: the object key, size, SHA-256 and the sealed stream key. A restore
+/// opens that one stream key with the team's secret key and hands it to a `backup.restore` job,
+/// which checks the object's SHA-256 before it touches the service.
 ///
 /// Viewers read backups. Members run a backup and restore one into its service (with the
 /// service's name as confirmation: a restore replaces the service's data). Every run and
@@ -42,8 +42,9 @@ class ServiceBackups {
 
   /// Member. Starts a backup of the service into the destination and returns its record
   /// (`running`); the job runs in the background. not_found for the service; validation
-  /// (destination_id) for an unknown destination; unprocessable destination_unsupported for
-  /// an SFTP destination; conflict service_busy while the service is not running.
+  /// (destination_id) for an unknown destination; unprocessable destination_untested for
+  /// an SFTP destination whose host key is not pinned yet; conflict service_busy while the service
+  /// is not running.
   Result<ServiceBackupRecord> run(const Principal& who, std::string_view team_id,
                                   std::string_view service_id, std::string_view destination_id,
                                   const ClientInfo& client);

@@ -1973,7 +1973,7 @@ export interface paths {
         get: operations["get_api_v1_services_id_backup_policy"];
         /**
          * Set a service's backup schedule and retention
-         * @description Creates or replaces the policy. schedule is cron (minute hour day-of-month month day-of-week: *, lists, ranges, steps, names; or @hourly, @daily, @weekly, @monthly, @yearly) read in timezone (an IANA name, default UTC). After each successful scheduled backup, retention keeps the newest keep_last (default 7) plus the newest backup of each of the last keep_daily days, keep_weekly ISO weeks and keep_monthly months (in the zone) at that destination, and deletes the others' objects and records. 400 naming the field (and the cron part) that is wrong or an unknown zone; 404 for a destination not in the team; 422 destination_unsupported for SFTP.
+         * @description Creates or replaces the policy. schedule is cron (minute hour day-of-month month day-of-week: *, lists, ranges, steps, names; or @hourly, @daily, @weekly, @monthly, @yearly) read in timezone (an IANA name, default UTC). After each successful scheduled backup, retention keeps the newest keep_last (default 7) plus the newest backup of each of the last keep_daily days, keep_weekly ISO weeks and keep_monthly months (in the zone) at that destination, and deletes the others' objects and records. 400 naming the field (and the cron part) that is wrong or an unknown zone; 404 for a destination not in the team; 422 destination_untested for an SFTP destination whose host key is not pinned yet.
          */
         put: operations["put_api_v1_services_id_backup_policy"];
         post?: never;
@@ -2002,7 +2002,7 @@ export interface paths {
         put?: never;
         /**
          * Back up a service now
-         * @description Starts a backup of a running service into one of the team's S3-compatible destinations and answers it with status running; it ends succeeded (size_bytes, sha256, object_key) or failed (error). The agent streams the engine's own dump (pg_dump -Fc, mysqldump/mariadb-dump, redis-cli --rdb) through zstd, encrypts it to the team's backup key and uploads it in parts: nothing is held in memory or written to the server's disk. 409 service_busy when the service is not running; 422 destination_unsupported for an SFTP destination (not yet).
+         * @description Starts a backup of a running service into one of the team's S3-compatible destinations and answers it with status running; it ends succeeded (size_bytes, sha256, object_key) or failed (error). The agent streams the engine's own dump (pg_dump -Fc, mysqldump/mariadb-dump, redis-cli --rdb) through zstd, encrypts it to the team's backup key and uploads it in parts: nothing is held in memory or written to the server's disk. 409 service_busy when the service is not running; 422 destination_untested for an SFTP destination whose host key is not pinned yet (test it once).
          */
         post: operations["post_api_v1_services_id_backups"];
         delete?: never;

@@ -46,7 +46,7 @@ describe("Backup schedule card", () => {
     await userEvent.type(cron, "0 25 * * *");
     await userEvent.click(screen.getByRole("button", { name: "Save schedule" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("hour field '25': 25 is out of range 0-23");
-    // SFTP destinations cannot be chosen.
+    // An SFTP destination whose host key is not pinned cannot be chosen.
     const select = screen.getByLabelText("Destination");
     expect(within(select).queryByText("nas")).not.toBeInTheDocument();
     await userEvent.clear(cron);

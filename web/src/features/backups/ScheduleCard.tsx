@@ -10,6 +10,7 @@ import { ErrorText } from "../../components/ErrorText";
 import { useSubmit } from "../../components/useSubmit";
 import { useTeamId } from "../apps/shared/queries";
 import { useDestinations } from "../destinations/queries";
+import { backupUsable } from "../destinations/destinationForm";
 import type { BackupPolicy } from "./types";
 
 export const policyKey = (team: string, serviceId: string) => ["backups", team, "policy", serviceId] as const;
@@ -94,7 +95,7 @@ export function ScheduleCard({ serviceId }: { serviceId: string }) {
 
 function ScheduleForm({ serviceId, policy, onDone }: { serviceId: string; policy: BackupPolicy | null; onDone: () => void }) {
   const destinations = useDestinations(1);
-  const usable = (destinations.data?.data ?? []).filter((d) => d.kind === "s3");
+  const usable = (destinations.data?.data ?? []).filter(backupUsable);
   const team = useTeamId();
   const queryClient = useQueryClient();
   const [schedule, setSchedule] = useState(policy?.schedule ?? "30 2 * * *");

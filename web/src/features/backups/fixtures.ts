@@ -28,3 +28,10 @@ export const restore: Restore = {
 
 export const s3Destination = { id: "bdst_1", name: "offsite", kind: "s3" };
 export const sftpDestination = { id: "bdst_2", name: "nas", kind: "sftp" };
+/// An SFTP destination whose host key a test pinned: backups can go there.
+export const pinnedSftpDestination = {
+  id: "bdst_3",
+  name: "vault",
+  kind: "sftp",
+  sftp: { host: "vault.example.com", port: 22, user: "backup", path: "/srv/backups", host_key_fingerprint: "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU", auth: "password" },
+};

@@ -88,3 +88,9 @@ export function whereOf(d: Destination): string {
   if (d.sftp) return `${d.sftp.user ?? ""}@${d.sftp.host ?? ""}:${d.sftp.port ?? 22}${d.sftp.path ?? ""}`;
   return "";
 }
+
+/// Whether a service's backups can go there: an SFTP destination needs its host key pinned
+/// first (its first successful test pins it; the API answers 422 destination_untested).
+export function backupUsable(d: Destination): boolean {
+  return d.kind === "s3" || !!d.sftp?.host_key_fingerprint;
+}

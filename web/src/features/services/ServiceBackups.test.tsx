@@ -3,7 +3,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { Route, Routes } from "react-router-dom";
 import { apiError, renderAs, reply, type Routes as ApiRoutes } from "../apps/domains/testing";
-import { failed, page, restore, running, s3Destination, sftpDestination, succeeded } from "../backups/fixtures";
+import { failed, page, pinnedSftpDestination, restore, running, s3Destination, sftpDestination, succeeded } from "../backups/fixtures";
 import type { Backup, Restore } from "../backups/types";
 import { names, service } from "./fixtures";
 import ServiceBackups from "./ServiceBackups";
@@ -62,7 +62,7 @@ describe("Service Backups tab", () => {
     expect(screen.queryByRole("button", { name: /Restore/ })).not.toBeInTheDocument();
   });
 
-  it("backs up now into the chosen S3 destination, SFTP ones listed but not selectable, and follows it until it succeeds", async () => {
+  it("backs up now into the chosen S3 destination, an unpinned SFTP one listed but not selectable, and follows it until it succeeds", async () => {
     const user = userEvent.setup();
     let list: Backup[] = [succeeded, failed];
     let polls = 0;
@@ -78,10 +78,10 @@ describe("Service Backups tab", () => {
       },
     });
     const select = await screen.findByLabelText("Destination");
-    const sftp = within(select).getByRole("option", { name: "nas (SFTP: not yet supported)" });
+    const sftp = within(select).getByRole("option", { name: "nas (SFTP: test it once to pin its host key)" });
     expect(sftp).toBeDisabled();
     expect(within(select).getByRole("option", { name: "offsite" })).toBeEnabled();
-    expect(screen.getByText(/SFTP destinations are not yet supported/)).toBeInTheDocument();
+    expect(screen.getByText(/once a successful test has pinned its server's host key/)).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Back up now" }));
     await waitFor(() => expect(sent).toEqual([{ method: "POST", path: "/api/v1/services/svc_1/backups", body: { destination_id: "bdst_1" } }]));
     expect(await screen.findByText("Backing up orders-db")).toBeInTheDocument();
@@ -102,14 +102,26 @@ describe("Service Backups tab", () => {
   it("links to the destinations page when the team has none, and explains when it has only SFTP ones", async () => {
     tab("member", { "GET /api/v1/backup-destinations": { data: [], page: 1, per_page: 50, total: 0 } });
     expect(await screen.findByText(/has no backup destination yet/)).toBeInTheDocument();
-    expect(screen.getByRole("link", { name: "Add an S3-compatible destination" })).toHaveAttribute("href", "/destinations");
+    expect(screen.getByRole("link", { name: "Add a destination" })).toHaveAttribute("href", "/destinations");
     expect(screen.queryByRole("button", { name: "Back up now" })).not.toBeInTheDocument();
   });
 
-  it("cannot back up into SFTP only", async () => {
+  it("cannot back up into an SFTP destination whose host key is not pinned", async () => {
     tab("member", { "GET /api/v1/backup-destinations": { data: [sftpDestination], page: 1, per_page: 50, total: 1 } });
     expect(await screen.findByRole("button", { name: "Back up now" })).toBeDisabled();
-    expect(screen.getByRole("link", { name: "Add an S3-compatible destination" })).toHaveAttribute("href", "/destinations");
+    expect(screen.getByRole("link", { name: "Add a destination" })).toHaveAttribute("href", "/destinations");
+  });
+
+  it("backs up into an SFTP destination once its host key is pinned", async () => {
+    const user = userEvent.setup();
+    const sent = tab("member", {
+      "GET /api/v1/backup-destinations": { data: [pinnedSftpDestination], page: 1, per_page: 50, total: 1 },
+      "POST /api/v1/services/svc_1/backups": reply(202, running),
+    });
+    const select = await screen.findByLabelText("Destination");
+    expect(within(select).getByRole("option", { name: "vault" })).toBeEnabled();
+    await user.click(screen.getByRole("button", { name: "Back up now" }));
+    await waitFor(() => expect(sent).toEqual([{ method: "POST", path: "/api/v1/services/svc_1/backups", body: { destination_id: "bdst_3" } }]));
   });
 });
 

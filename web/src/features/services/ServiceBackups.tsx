@@ -20,6 +20,7 @@ import { RestoreProgress } from "../backups/RestoreProgress";
 import { ScheduleCard } from "../backups/ScheduleCard";
 import type { Backup } from "../backups/types";
 import { useDestinations } from "../destinations/queries";
+import { backupUsable } from "../destinations/destinationForm";
 import { useServiceOutlet } from "./ServiceLayout";
 import type { Service } from "./types";
 import "../backups/backups.css";
@@ -73,15 +74,15 @@ export default function ServiceBackups() {
   );
 }
 
-/// "Back up now": pick one of the team's S3-compatible destinations (SFTP ones are listed but
-/// cannot be chosen yet: the API answers 422 destination_unsupported), then POST.
+/// "Back up now": pick one of the team's destinations (an SFTP one once a test pinned its host
+/// key), then POST.
 function BackUpNow({ service }: { service: Service }) {
   const destinations = useDestinations(1);
   const team = useTeamId();
   const queryClient = useQueryClient();
   const toast = useToast();
   const all = destinations.data?.data ?? [];
-  const usable = all.filter((d) => d.kind === "s3");
+  const usable = all.filter(backupUsable);
   const [chosen, setChosen] = useState("");
   const destinationId = usable.some((d) => d.id === chosen) ? chosen : (usable[0]?.id ?? "");
   const running = service.status === "running";
@@ -97,7 +98,7 @@ function BackUpNow({ service }: { service: Service }) {
       {destinations.error && <ErrorText error={destinations.error} />}
       {destinations.data && all.length === 0 && (
         <p className="notice">
-          The team has no backup destination yet. <Link to="/destinations">Add an S3-compatible destination</Link> to back this service up.
+          The team has no backup destination yet. <Link to="/destinations">Add a destination</Link> to back this service up.
         </p>
       )}
       {destinations.data && all.length > 0 && (
@@ -105,10 +106,10 @@ function BackUpNow({ service }: { service: Service }) {
           <div className="field" style={{ marginBottom: 0 }}>
             <label htmlFor="backup-destination">Destination</label>
             <select id="backup-destination" className="input" value={destinationId} onChange={(e) => setChosen(e.target.value)}>
-              {usable.length === 0 && <option value="">No S3-compatible destination</option>}
+              {usable.length === 0 && <option value="">No usable destination</option>}
               {all.map((d) => (
-                <option key={d.id} value={d.id} disabled={d.kind !== "s3"}>
-                  {d.kind === "s3" ? d.name : `${d.name} (SFTP: not yet supported)`}
+                <option key={d.id} value={d.id} disabled={!backupUsable(d)}>
+                  {backupUsable(d) ? d.name : `${d.name} (SFTP: test it once to pin its host key)`}
                 </option>
               ))}
             </select>
@@ -120,11 +121,11 @@ function BackUpNow({ service }: { service: Service }) {
       )}
       {destinations.data && all.length > 0 && usable.length < all.length && (
         <p className="muted">
-          Service backups go to S3-compatible destinations only for now; SFTP destinations are not yet supported for them.
+          An SFTP destination takes backups once a successful test has pinned its server's host key.
           {usable.length === 0 && (
             <>
               {" "}
-              <Link to="/destinations">Add an S3-compatible destination</Link>.
+              <Link to="/destinations">Add a destination</Link>.
             </>
           )}
         </p>
