@@ -32,15 +32,15 @@ package: build
 # The fuzz build runs beside the tests at the lowest priority: the tests spend much of their
 # time waiting on dockerd, sshd and the network, and the build takes only the CPU they leave.
 test: test-deps service-images-background ci-build
-	cmake --preset fuzz >/dev/null
-	@mkdir -p build/fuzz; \
-	nice -n 19 cmake --build --preset fuzz -j $(JOBS) --target $(FUZZ_TARGETS) \
-	  >build/fuzz/build.log 2>&1 & fuzz_build=$$!; \
+	cmake --preset fuzz-smoke >/dev/null
+	@mkdir -p build/fuzz-smoke; \
+	nice -n 19 cmake --build --preset fuzz-smoke -j $(JOBS) --target $(FUZZ_TARGETS) \
+	  >build/fuzz-smoke/build.log 2>&1 & fuzz_build=$$!; \
 	ctest --preset ci -j $(JOBS) --timeout 300; tests=$$?; \
-	echo "make test: waiting for the fuzz build (log: build/fuzz/build.log)"; \
-	if ! wait $$fuzz_build; then tail -n 40 build/fuzz/build.log >&2; exit 1; fi; \
+	echo "make test: waiting for the fuzz build (log: build/fuzz-smoke/build.log)"; \
+	if ! wait $$fuzz_build; then tail -n 40 build/fuzz-smoke/build.log >&2; exit 1; fi; \
 	exit $$tests
-	scripts/run-fuzz build/fuzz/bin $(TEST_FUZZ_SECONDS) $(JOBS)
+	scripts/run-fuzz build/fuzz-smoke/bin $(TEST_FUZZ_SECONDS) $(JOBS)
 
 # The everyday loop: unit and integration tests, no root, no Docker (system tests are skipped).
 check: test-deps ci-build

@@ -20,6 +20,9 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   # libstdc++ 12 hides std::expected unless __cpp_concepts says C++20 concepts are complete;
   # clang 16 implements what <expected> needs but still reports the older value.
   add_compile_options(-Wno-macro-redefined -D__cpp_concepts=202002L)
+  # Boost 1.74's Asio enables co_await on clang only with <experimental/coroutine> (libc++);
+  # clang 16 with libstdc++'s <coroutine> supports it (Asio finds the std coroutine support).
+  add_compile_definitions(BOOST_ASIO_HAS_CO_AWAIT=1)
 endif()
 
 if(BERTH_FUZZ)

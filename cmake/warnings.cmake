@@ -9,6 +9,11 @@ function(berth_warnings target)
     # fixture holds one. Each source still compiles on its own without it (make check).
     target_compile_options(${target} PRIVATE -Wno-subobject-linkage)
   endif()
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    # The same set as GCC's: clang's -Wconversion also means -Wsign-conversion, which GCC's
+    # does not for C++ (the CI build is clang's, the release build GCC's).
+    target_compile_options(${target} PRIVATE -Wno-sign-conversion)
+  endif()
   if(BERTH_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

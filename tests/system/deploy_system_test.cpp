@@ -52,7 +52,8 @@ TEST_F(DeployTest, AnImageDeploysAndAnswersThroughTheProxy) {
   }
   const json shown = api("GET", "/api/v1/apps/" + id).json();
   EXPECT_EQ(shown.value("status", ""), "running") << shown.dump();
-  EXPECT_EQ(shown.value("current_deployment_id", ""), done["id"]) << shown.dump();
+  EXPECT_EQ(shown.value("current_deployment_id", ""), done["id"].get<std::string>())
+      << shown.dump();
 }
 
 TEST_F(DeployTest, EnvVarsAndSecretsReachTheContainerButNoRecord) {

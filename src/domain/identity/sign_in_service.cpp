@@ -381,7 +381,7 @@ Result<std::shared_ptr<const SignInService::Me>> SignInService::me(const Princip
 Result<std::shared_ptr<const SignInService::Me>> SignInService::cached_me(const Principal& who) {
   // Every change that /me shows bumps the generation; the age bound is a second line of defence.
   constexpr auto kMaxAge = std::chrono::seconds(5);
-  constexpr std::size_t kMaxCached = 10000;
+  constexpr std::size_t kMaxCachedMe = 10000;
   const std::uint64_t generation = ctx_.generation.load(std::memory_order_acquire);
   const TimePoint now = ctx_.clock().now();
   {
@@ -408,7 +408,7 @@ Result<std::shared_ptr<const SignInService::Me>> SignInService::cached_me(const 
   }
   auto snapshot = std::make_shared<const Me>(std::move(*loaded));
   std::lock_guard lock(mutex_);
-  if (me_cache_.size() >= kMaxCached) {
+  if (me_cache_.size() >= kMaxCachedMe) {
     me_cache_.clear();
   }
   me_cache_[who.user_id] = CachedMe{.generation = generation, .loaded_at = now, .me = snapshot};
