@@ -139,6 +139,10 @@ int run(RunFlags flags) {
                            HeartbeatSample sample{.docker = host::docker_status(docker_socket),
                                                   .metrics = sampler->sample(),
                                                   .events = proxy->take_events()};
+                           // berthd doctor's local_runtime reads it (docs/protocol.md).
+                           if (auto caddy = proxy->caddy_status(); !caddy.is_null()) {
+                             sample.docker["caddy"] = std::move(caddy);
+                           }
                            // The protocol carries container counts among the metrics.
                            if (auto it = sample.docker.find("containers");
                                it != sample.docker.end()) {
