@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/crypto.hpp"
+#include "integration/cli_runner.hpp"
 #include "integration/fleet_fixture.hpp"
 
 namespace berth::testing {
@@ -165,6 +166,38 @@ TEST_F(AgentUpgradeTest, AWrongChecksumFailsTheJobAndKeepsTheOldBinary) {
       },
       60s);
   EXPECT_EQ(crypto::sha256_hex(read_bytes(old_binary_)), served_sha256());
+}
+
+// The CLI as an operator uses it: the AGENT column, then every older agent upgraded and waited
+// for, then nothing left to do.
+TEST_F(AgentUpgradeTest, TheCliUpgradesEveryOlderAgentAndWaitsForItsReturn) {
+  const std::string id = start_old_agent();
+  const std::string name = api("GET", "/api/v1/servers/" + id).json()["name"];
+  const std::map<std::string, std::string> admin = {{"BERTH_URL", server_url()},
+                                                    {"BERTH_TOKEN", api_key_}};
+
+  const CliRun listed = run_cli(dir_.path(), {"servers", "ls"}, admin);
+  ASSERT_EQ(listed.exit, 0) << listed.err;
+  EXPECT_NE(listed.out.find("AGENT"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find(kOldVersion), std::string::npos) << listed.out;
+  EXPECT_EQ(run_cli(dir_.path(), {"servers", "upgrade"}, admin).exit, 2);
+
+  const CliRun upgraded = run_cli(dir_.path(), {"servers", "upgrade", "--all", "--wait"}, admin);
+  ASSERT_EQ(upgraded.exit, 0) << upgraded.out << upgraded.err;
+  EXPECT_NE(upgraded.out.find("Upgrading the agent of " + name + " from " + kOldVersion + " to " +
+                              version_),
+            std::string::npos)
+      << upgraded.out;
+  EXPECT_NE(upgraded.out.find(name + ": agent " + version_ + " connected"), std::string::npos)
+      << upgraded.out;
+  EXPECT_EQ(api("GET", "/api/v1/servers/" + id).json()["agent_version"], version_);
+
+  const CliRun again = run_cli(dir_.path(), {"servers", "upgrade", name}, admin);
+  EXPECT_NE(again.exit, 0);
+  EXPECT_NE(again.err.find("agent_current"), std::string::npos) << again.err;
+  const CliRun none = run_cli(dir_.path(), {"servers", "upgrade", "--all"}, admin);
+  EXPECT_EQ(none.exit, 0) << none.err;
+  EXPECT_NE(none.out.find("Every agent already runs " + version_), std::string::npos) << none.out;
 }
 
 }  // namespace
