@@ -1,5 +1,6 @@
 #include "agent/agent_connection.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <deque>
 
@@ -58,6 +59,7 @@ class AgentRunner {
         retry_timer_(io_),
         flush_timer_(io_),
         force_timer_(io_),
+        restart_timer_(io_),
         backoff_(random_, options_.backoff),
         session_(
             SessionOptions{.agent_version = options_.agent_version,
@@ -95,9 +97,11 @@ class AgentRunner {
   }
 
  private:
+  // `signal_number` 0: the agent stops by itself (a restart).
   void stop(int signal_number) {
     log::info("agent.stop", {{"signal", std::int64_t{signal_number}}});
     stopping_ = true;
+    restart_timer_.cancel();
     retry_timer_.cancel();
     if (close_current_) {
       close_current_();
@@ -110,7 +114,44 @@ class AgentRunner {
     });
   }
 
+  // A job asked for a restart: once it has ended and berthd acknowledged its job_done (the
+  // result is stored, so the new process owes it nothing), or when the grace runs out.
+  void check_restart() {
+    if (!options_.restart || restarting_) {
+      return;
+    }
+    const auto job_id = options_.restart->job_id();
+    if (!job_id) {
+      return;
+    }
+    if (!restart_armed_) {
+      restart_armed_ = true;
+      restart_timer_.expires_after(options_.restart_grace);
+      restart_timer_.async_wait([this](const beast::error_code& ec) {
+        if (!ec && !restarting_) {
+          log::warn("agent.restart_unacknowledged", {});
+          begin_restart();
+        }
+      });
+    }
+    const auto running = session_.running_jobs();
+    const auto unacked = session_.buffer().unacked_job_ids();
+    if (std::ranges::find(running, *job_id) == running.end() &&
+        std::ranges::find(unacked, *job_id) == unacked.end()) {
+      begin_restart();
+    }
+  }
+
+  void begin_restart() {
+    restarting_ = true;
+    restart_timer_.cancel();
+    log::info("agent.restarting", {});
+    exit_code_ = kExitRestart;
+    stop(0);
+  }
+
   void on_wake(milliseconds delay) {
+    check_restart();
     if (delay.count() == 0) {
       session_.flush();
       return;
@@ -287,6 +328,7 @@ class AgentRunner {
       link->last_heard = SteadyClock::now();
       const auto event = session_.on_frame(beast::buffers_to_string(buffer.data()));
       buffer.consume(buffer.size());
+      check_restart();
       if (event == Session::Event::abusive && !link->close_wanted) {
         // berthd (or whoever answers in its place) floods or keeps sending garbage: hang up
         // and reconnect with backoff; the next hello resynchronises every job.
@@ -392,6 +434,7 @@ class AgentRunner {
   asio::steady_timer retry_timer_;
   asio::steady_timer flush_timer_;
   asio::steady_timer force_timer_;
+  asio::steady_timer restart_timer_;
   SystemClock clock_;
   SodiumRandom random_;
   Backoff backoff_;
@@ -400,6 +443,8 @@ class AgentRunner {
   std::function<void()> cut_current_;
   bool stopping_ = false;
   bool flush_armed_ = false;
+  bool restart_armed_ = false;
+  bool restarting_ = false;
   int exit_code_ = kExitStopped;
   // Last, so it is joined first: a sample in progress ends before what it reports to goes.
   asio::thread_pool sampler_{1};

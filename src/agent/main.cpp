@@ -2,9 +2,13 @@
 // (metrics, Docker) next to the connection and the executors.
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <csignal>
+#include <cstdlib>
+#include <cstring>
 
 #include "agent/agent_connection.hpp"
 #include "agent/enroll.hpp"
@@ -16,13 +20,18 @@
 #include "agent/host/http_probe.hpp"
 #include "agent/host/metrics.hpp"
 #include "agent/host/proxy_job.hpp"
+#include "agent/self_upgrade.hpp"
 #include "agent/state_file.hpp"
+#include "agent/upgrade_job.hpp"
 #include "core/log.hpp"
 #include "core/memory_trim.hpp"
 
 namespace {
 
 constexpr std::string_view kDefaultDockerSocket = "/var/run/docker.sock";
+// Tests of upgrades: the version this process reports instead of its own. Dropped when the
+// agent starts its new binary, which reports the version it was built with.
+constexpr const char* kVersionOverrideEnv = "BERTH_AGENT_VERSION_OVERRIDE";
 
 struct RunFlags {
   std::string state_dir;
@@ -34,7 +43,14 @@ struct RunFlags {
   std::string upstream_dns = "127.0.0.1:0";
   std::string caddy_binary = {};
   std::int64_t released_start_pages_kb = {};  // by main, for the start line of the log
+  std::string executable = {};                // resolved by main before anything can replace it
 };
+
+std::string running_version() {
+  const char* override_version = std::getenv(kVersionOverrideEnv);
+  return override_version != nullptr && *override_version != '\0' ? override_version
+                                                                  : BERTH_VERSION;
+}
 
 std::map<std::string, berth::agent::Executor> make_executors(
     const RunFlags& flags, std::shared_ptr<berth::agent::host::ProxyKeeper> proxy) {
@@ -101,11 +117,20 @@ int run(RunFlags flags) {
   proxy->restore();
   // The sampler keeps the previous CPU snapshot, so it lives as long as the agent.
   auto sampler = std::make_shared<host::MetricsSampler>();
+  const std::string version = running_version();
+  auto restart = std::make_shared<RestartRequest>();
+  auto executors = make_executors(flags, proxy);
+  executors["agent.upgrade"] = [upgrade = UpgradeSettings{.executable = flags.executable,
+                                                          .state = *state,
+                                                          .running_version = version,
+                                                          .restart = restart}](JobContext& job) {
+    return run_agent_upgrade(job, upgrade);
+  };
   RunOptions options{.state = std::move(*state),
                      .state_dir = state_dir,
-                     .agent_version = BERTH_VERSION,
+                     .agent_version = version,
                      .facts = host::machine_facts(),
-                     .executors = make_executors(flags, proxy),
+                     .executors = std::move(executors),
                      .sample =
                          [sampler, docker_socket, proxy] {
                            // The Caddy check may block: it runs on the keeper's thread, and
@@ -114,6 +139,10 @@ int run(RunFlags flags) {
                            HeartbeatSample sample{.docker = host::docker_status(docker_socket),
                                                   .metrics = sampler->sample(),
                                                   .events = proxy->take_events()};
+                           // berthd doctor's local_runtime reads it (docs/protocol.md).
+                           if (auto caddy = proxy->caddy_status(); !caddy.is_null()) {
+                             sample.docker["caddy"] = std::move(caddy);
+                           }
                            // The protocol carries container counts among the metrics.
                            if (auto it = sample.docker.find("containers");
                                it != sample.docker.end()) {
@@ -122,14 +151,15 @@ int run(RunFlags flags) {
                            }
                            return sample;
                          },
-                     .heartbeat_override = {}};
+                     .heartbeat_override = {},
+                     .restart = restart};
   if (flags.heartbeat_ms) {
     options.heartbeat_override = std::chrono::milliseconds(*flags.heartbeat_ms);
   }
   if (flags.first_flush_ms) {
     options.first_flush_delay = std::chrono::milliseconds(*flags.first_flush_ms);
   }
-  berth::log::info("agent.start", {{"version", BERTH_VERSION},
+  berth::log::info("agent.start", {{"version", std::string_view(version)},
                                    {"released_start_pages_kb", flags.released_start_pages_kb},
                                    {"server", std::string_view(options.state.server_url)},
                                    {"server_id", std::string_view(options.state.server_id)}});
@@ -146,6 +176,18 @@ int run(RunFlags flags) {
   return code;
 }
 
+// After an upgrade: the new binary at the same path, with the same arguments, in this process
+// (systemd's unit or not, the PID stays). Returns only when exec failed: then the exit code
+// makes the unit (Restart=always) start it instead.
+int restart_self(const std::string& executable, char** argv) {
+  ::unsetenv(kVersionOverrideEnv);
+  berth::log::flush();
+  ::execv(executable.c_str(), argv);
+  fmt::print(stderr, "berth-agent: cannot start the new binary {}: {}\n", executable,
+             std::strerror(errno));
+  return berth::agent::kExitRestart;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -153,6 +195,8 @@ int main(int argc, char** argv) {
   // (libcrypto's symbol and relocation tables even over ws://, which never uses them) leaves
   // RSS; the pages the agent does use come back on their next touch.
   const auto released_kb = berth::release_clean_file_pages();
+  // Before anything can rename a new binary over it (then /proc/self/exe names a deleted file).
+  const std::string executable = berth::agent::current_executable_path();
   berth::limit_malloc_arenas(2);
   // A write to a closed pipe or socket is an error value, never a signal that kills the agent.
   std::signal(SIGPIPE, SIG_IGN);
@@ -209,8 +253,10 @@ int main(int argc, char** argv) {
   }
   if (run_cmd->parsed()) {
     flags.released_start_pages_kb = static_cast<std::int64_t>(released_kb);
-    return run(std::move(flags));
+    flags.executable = executable;
+    const int code = run(std::move(flags));
+    return code == berth::agent::kExitRestart ? restart_self(executable, argv) : code;
   }
-  fmt::print("berth-agent {}\n", BERTH_VERSION);
+  fmt::print("berth-agent {}\n", running_version());
   return 0;
 }

@@ -239,7 +239,9 @@ void add_agent_routes(http::Router& router, const ApiContext& ctx) {
   Error missing =
       Error::unavailable("this berthd has no agent binary to serve (see --agent-binary)");
   missing.code = "no_agent_binary";
-  auto download = std::make_shared<BinaryDownload>(ctx.agent_binary_path, std::move(missing));
+  auto download = ctx.agent_download != nullptr
+                      ? ctx.agent_download
+                      : std::make_shared<BinaryDownload>(ctx.agent_binary_path, std::move(missing));
 
   router.get(
       "/api/v1/agent/install.sh",

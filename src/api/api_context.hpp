@@ -3,6 +3,7 @@
 /// only need the route table (the OpenAPI printer, the fuzzers): their routes then answer 500
 /// through the access gate before any handler runs.
 
+#include <memory>
 #include <string>
 
 namespace berth {
@@ -18,6 +19,7 @@ class EnrolmentService;
 class ServerService;
 class JobService;
 class AdoptionService;
+class AgentUpgrades;
 class MetricsRecorder;
 class EventHub;
 struct ServiceContext;
@@ -43,6 +45,8 @@ class SiteSource;
 
 namespace berth::api {
 
+class BinaryDownload;
+
 struct ApiContext {
   std::string version;  // berthd's version, e.g. "0.1.0"
   SignInService* sign_in = nullptr;
@@ -58,6 +62,7 @@ struct ApiContext {
   ServerService* servers = nullptr;
   JobService* jobs = nullptr;
   AdoptionService* adoption = nullptr;
+  AgentUpgrades* agent_upgrades = nullptr;  // issue 17
   MetricsRecorder* metrics = nullptr;
   EventHub* events = nullptr;
   AgentHub* agents = nullptr;
@@ -71,10 +76,12 @@ struct ApiContext {
   DomainService* domains = nullptr;             // issue 14
   ManagedServices* managed_services = nullptr;  // databases and caches (issue 15)
   std::string agent_binary_path = {};           // served by GET /api/v1/agent/download
-  std::string cli_binary_path = {};             // served by GET /api/v1/cli/download
-  const ServiceContext* services = nullptr;     // the public URL install scripts and agents dial
-  bool secure_cookies = false;        // add Secure to the session cookie (served over https)
-  long long session_max_age = 43200;  // seconds, the session's absolute lifetime
+  /// The loaded agent binary (shared with upgrades); null: routes load agent_binary_path.
+  std::shared_ptr<BinaryDownload> agent_download = {};
+  std::string cli_binary_path = {};          // served by GET /api/v1/cli/download
+  const ServiceContext* services = nullptr;  // the public URL install scripts and agents dial
+  bool secure_cookies = false;               // add Secure to the session cookie (served over https)
+  long long session_max_age = 43200;         // seconds, the session's absolute lifetime
   /// Backup destinations (issue 15).
   DestinationService* destinations = nullptr;
   /// Backups of managed services (issue 15).

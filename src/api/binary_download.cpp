@@ -10,13 +10,16 @@ namespace berth::api {
 
 Result<Binary> BinaryDownload::get() {
   std::lock_guard lock(mutex_);
-  if (loaded_) {
+  std::error_code ec;
+  const auto size = path_.empty() ? 0 : std::filesystem::file_size(path_, ec);
+  std::error_code time_ec;
+  const auto mtime = path_.empty() ? std::filesystem::file_time_type{}
+                                   : std::filesystem::last_write_time(path_, time_ec);
+  if (loaded_ && !ec && !time_ec && size == loaded_size_ && mtime == loaded_mtime_) {
     return *loaded_;
   }
   // Read at its size in one go: no doubling buffer, so loading peaks at one copy.
   std::string bytes;
-  std::error_code ec;
-  const auto size = path_.empty() ? 0 : std::filesystem::file_size(path_, ec);
   std::ifstream file(path_, std::ios::binary);
   if (!ec && size > 0 && file) {
     bytes.resize(static_cast<std::size_t>(size));
@@ -24,11 +27,14 @@ Result<Binary> BinaryDownload::get() {
     bytes.resize(static_cast<std::size_t>(file.gcount()));
   }
   if (bytes.empty()) {
+    loaded_.reset();
     return fail(missing_);
   }
   Binary binary{.bytes = nullptr, .sha256 = crypto::sha256_hex(bytes)};
   binary.bytes = std::make_shared<const std::string>(std::move(bytes));
   loaded_ = binary;
+  loaded_size_ = size;
+  loaded_mtime_ = mtime;
   return binary;
 }
 

@@ -1,9 +1,12 @@
 #pragma once
 /// A binary berthd serves for download — berth-agent (GET /api/v1/agent/download, the install
-/// script's checksum) and the berth CLI (GET /api/v1/cli/download): read from disk once, on
-/// first use, then one immutable buffer shared by every download, however many run at once.
-/// Thread-safe.
+/// script's checksum, agent upgrades) and the berth CLI (GET /api/v1/cli/download): read from
+/// disk on first use, then one immutable buffer shared by every download, however many run at
+/// once; read again when the file's size or modification time changed (a new build or package
+/// put another binary there). Thread-safe.
 
+#include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -27,7 +30,7 @@ class BinaryDownload {
       : path_(std::move(path)), missing_(std::move(missing)) {}
 
   /// The binary; `missing` when there is none at the path (a later call looks again: the
-  /// binary may be built after berthd started).
+  /// binary may be built after berthd started). One stat(2) per call.
   Result<Binary> get();
 
  private:
@@ -35,6 +38,8 @@ class BinaryDownload {
   Error missing_;
   std::mutex mutex_;
   std::optional<Binary> loaded_;
+  std::uintmax_t loaded_size_ = 0;
+  std::filesystem::file_time_type loaded_mtime_{};
 };
 
 /// GET `path` (the binary, its SHA-256 in X-Checksum-SHA256) and GET `path`.sha256 (one line

@@ -3,6 +3,7 @@
 #include "api/identity_views.hpp"
 #include "core/json_schema.hpp"
 #include "core/time_format.hpp"
+#include "domain/fleet/agent_upgrades.hpp"
 #include "domain/fleet/job_ledger.hpp"
 #include "domain/fleet/job_service.hpp"
 
@@ -10,7 +11,7 @@ namespace berth::api {
 
 using nlohmann::json;
 
-json server_json(const ServerRecord& server) {
+json server_json(const ServerRecord& server, std::string_view latest_agent_version) {
   json ssh = nullptr;
   if (!server.ssh_host.empty()) {
     ssh = {{"host", server.ssh_host},
@@ -28,6 +29,7 @@ json server_json(const ServerRecord& server) {
           {"scheduling", server.scheduling},
           {"agent_enrolled", !server.agent_token_hash.empty()},
           {"agent_version", server.agent_version},
+          {"agent_update_available", agent_outdated(server.agent_version, latest_agent_version)},
           {"facts", server.facts},
           {"metrics", server.metrics},
           {"docker", server.docker},
@@ -53,6 +55,7 @@ json server_schema() {
             {"scheduling", schema::one_of_strings({"active", "cordoned", "draining"})},
             {"agent_enrolled", schema::boolean()},
             {"agent_version", schema::string()},
+            {"agent_update_available", schema::boolean()},
             {"facts", any_object},
             {"metrics", any_object},
             {"docker", any_object},

@@ -4,6 +4,7 @@
 /// sealed credentials, no private keys.
 
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "core/principal.hpp"
 #include "domain/fleet/metrics_recorder.hpp"
@@ -11,7 +12,9 @@
 
 namespace berth::api {
 
-nlohmann::json server_json(const ServerRecord& server);
+/// `latest_agent_version`: berthd's, which the agent binary it serves is built with; it decides
+/// `agent_update_available`.
+nlohmann::json server_json(const ServerRecord& server, std::string_view latest_agent_version);
 nlohmann::json server_schema();
 
 nlohmann::json job_json(const JobRecord& job);

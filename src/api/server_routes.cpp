@@ -7,6 +7,7 @@
 #include "core/json_schema.hpp"
 #include "core/time_format.hpp"
 #include "domain/fleet/adoption_service.hpp"
+#include "domain/fleet/agent_upgrades.hpp"
 #include "domain/fleet/enrolment_service.hpp"
 #include "domain/fleet/server_book.hpp"
 #include "domain/fleet/server_service.hpp"
@@ -33,8 +34,24 @@ SshCredentials credentials_of(const json& auth) {
                         .passphrase = auth.value("passphrase", "")};
 }
 
-json adoption_json(const AdoptionStarted& started) {
-  return {{"server", server_json(started.server)}, {"job", job_json(started.job)}};
+json adoption_json(const AdoptionStarted& started, std::string_view version) {
+  return {{"server", server_json(started.server, version)}, {"job", job_json(started.job)}};
+}
+
+json agent_upgrade_json(const AgentUpgradeStarted& started, std::string_view version) {
+  return {{"server_id", started.server_id},
+          {"server_name", started.server_name},
+          {"from_version", started.from_version},
+          {"to_version", std::string(version)},
+          {"job", job_json(started.job)}};
+}
+
+json agent_upgrade_schema() {
+  return schema::object({{"server_id", schema::string()},
+                         {"server_name", schema::string()},
+                         {"from_version", schema::string()},
+                         {"to_version", schema::string()},
+                         {"job", job_schema()}});
 }
 
 json adoption_schema() {
@@ -59,6 +76,14 @@ ServerPatch patch_of(const Request& request) {
   return patch;
 }
 
+auto server_view(const ApiContext& ctx) {
+  return [&ctx](const ServerRecord& server) { return server_json(server, ctx.version); };
+}
+
+auto adoption_view(const ApiContext& ctx) {
+  return [&ctx](const AdoptionStarted& started) { return adoption_json(started, ctx.version); };
+}
+
 // Handlers of the form "admin does X to server {id}" share this shape.
 template <class Action>
 http::Handler on_server(Action action) {
@@ -80,7 +105,7 @@ void add_scheduling_route(http::Router& router, const ApiContext& ctx, const std
         return json_or(200,
                        ctx.servers->set_scheduling(caller(request), team_of(request), id,
                                                    scheduling, client_info(request)),
-                       server_json);
+                       server_view(ctx));
       }));
 }
 
@@ -134,7 +159,7 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
                    [&](const PageRequest& paging) {
                      return ctx.servers->list(caller(request), team_of(request), q, paging);
                    },
-                   server_json);
+                   server_view(ctx));
              });
 
   router.post(
@@ -172,7 +197,7 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
         return json_or(
             202,
             ctx.adoption->adopt(caller(request), team_of(request), adoption, client_info(request)),
-            adoption_json);
+            adoption_view(ctx));
       });
 
   router.post(
@@ -209,7 +234,7 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
              {.summary = "Read a server", .role = Role::viewer, .response_schema = server_schema},
              on_server([&ctx](Request& request, const std::string& id) {
                return json_or(200, ctx.servers->get(caller(request), team_of(request), id),
-                              server_json);
+                              server_view(ctx));
              }));
 
   router.patch(
@@ -225,7 +250,7 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
         return json_or(200,
                        ctx.servers->update(caller(request), team_of(request), id, patch_of(request),
                                            client_info(request)),
-                       server_json);
+                       server_view(ctx));
       }));
 
   router.del("/api/v1/servers/{id}",
@@ -244,6 +269,54 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
   add_scheduling_route(router, ctx, "uncordon", "active", "Make a cordoned server schedulable");
   add_scheduling_route(router, ctx, "drain", "draining",
                        "Drain a server: cordon it and cancel its queued jobs");
+
+  router.post(
+      "/api/v1/servers/{id}/upgrade",
+      {.summary = "Upgrade the server's agent to the version berthd serves",
+       .role = Role::admin,
+       .response_schema = agent_upgrade_schema,
+       .success_status = 202,
+       .description =
+           "Admin only: the agent replaces a binary that runs as root on the host. Sends an "
+           "agent.upgrade job (queued while the agent is offline): the agent downloads "
+           "/api/v1/agent/download from this berthd, checks its SHA-256, replaces itself and "
+           "starts again, then reports the new agent_version. A wrong checksum fails the job and "
+           "keeps the old binary. 409 agent_current when the agent already runs this version or "
+           "a newer one; 422 agent_not_enrolled; 503 no_agent_binary."},
+      on_server([&ctx](Request& request, const std::string& id) {
+        return json_or(202,
+                       ctx.agent_upgrades->upgrade(caller(request), team_of(request), id,
+                                                   client_info(request)),
+                       [&ctx](const AgentUpgradeStarted& started) {
+                         return agent_upgrade_json(started, ctx.version);
+                       });
+      }));
+
+  router.post(
+      "/api/v1/servers/upgrade",
+      {.summary = "Upgrade every agent of the team that is older than berthd",
+       .role = Role::admin,
+       .response_schema =
+           [] {
+             return schema::object({{"data", schema::array_of(agent_upgrade_schema())},
+                                    {"version", schema::string()}});
+           },
+       .success_status = 202,
+       .description = "Admin only. One agent.upgrade job per enrolled server whose "
+                      "agent_update_available is true (never a downgrade); the others are left "
+                      "alone. data lists the jobs started (empty when every agent is current)."},
+      [&ctx](Request& request) -> Result<Response> {
+        return json_or(202,
+                       ctx.agent_upgrades->upgrade_outdated(caller(request), team_of(request),
+                                                            client_info(request)),
+                       [&ctx](const std::vector<AgentUpgradeStarted>& started) {
+                         json data = json::array();
+                         for (const auto& one : started) {
+                           data.push_back(agent_upgrade_json(one, ctx.version));
+                         }
+                         return json{{"data", std::move(data)}, {"version", ctx.version}};
+                       });
+      });
 
   router.post("/api/v1/servers/{id}/revoke-agent",
               {.summary = "Revoke the server's agent token and disconnect it",
@@ -273,7 +346,7 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
                 return json_or(202,
                                ctx.adoption->readopt(caller(request), team_of(request), id, auth,
                                                      client_info(request)),
-                               adoption_json);
+                               adoption_view(ctx));
               }));
 
   router.get("/api/v1/servers/{id}/metrics",
@@ -317,7 +390,7 @@ void add_server_routes(http::Router& router, const ApiContext& ctx) {
             .hub = ctx.events,
             .topic = EventHub::server_topic(id),
             .after_id = after,
-            .replay = [&ctx, who, team, id, after, snapshot = server_json(*server)](
+            .replay = [&ctx, who, team, id, after, snapshot = server_json(*server, ctx.version)](
                           std::int64_t after_seq) -> Result<ReplayPage> {
               ReplayPage out;
               if (after == 0) {

@@ -4,6 +4,13 @@ namespace berth::api {
 
 namespace {
 
+std::shared_ptr<BinaryDownload> agent_binary_download(const std::string& path) {
+  Error missing =
+      Error::unavailable("this berthd has no agent binary to serve (see --agent-binary)");
+  missing.code = "no_agent_binary";
+  return std::make_shared<BinaryDownload>(path, std::move(missing));
+}
+
 // The doctor reads the servers from the store unless a test gives its own list.
 DoctorProbes with_store_servers(DoctorProbes probes, Store& store) {
   if (!probes.servers) {
@@ -39,6 +46,18 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
       jobs(fleet, agents),
       adoption(fleet, enrolment, jobs, agents, settings.installer,
                AdoptionSettings{.agent_binary_path = settings.agent_binary}),
+      agent_download(agent_binary_download(settings.agent_binary)),
+      agent_upgrades(
+          fleet, jobs,
+          [download = agent_download, version = settings.version]() -> Result<AgentRelease> {
+            auto binary = download->get();
+            if (!binary) {
+              return fail(std::move(binary.error()));
+            }
+            return AgentRelease{.version = version,
+                                .sha256 = binary->sha256,
+                                .download_path = "/api/v1/agent/download"};
+          }),
       monitor(fleet, agents, jobs, metrics),
       projects(shared_services),
       deployments(shared_services, jobs, events, settings.deploy_workers),
@@ -116,6 +135,7 @@ ApiContext Services::api_context(std::string version) {
                     .servers = &self.servers,
                     .jobs = &self.jobs,
                     .adoption = &self.adoption,
+                    .agent_upgrades = &self.agent_upgrades,
                     .metrics = &self.metrics,
                     .events = &self.events,
                     .agents = &self.agents,
@@ -128,6 +148,7 @@ ApiContext Services::api_context(std::string version) {
                     .domains = &self.domains,
                     .managed_services = &self.managed_services,
                     .agent_binary_path = agent_binary_,
+                    .agent_download = agent_download,
                     .cli_binary_path = cli_binary_,
                     .services = &shared,
                     .secure_cookies = shared.public_url.starts_with("https://"),

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "api/api_context.hpp"
+#include "api/binary_download.hpp"
 #include "domain/apps/app_service.hpp"
 #include "domain/apps/edge_service.hpp"
 #include "domain/apps/env_service.hpp"
@@ -22,6 +23,7 @@
 #include "domain/domains/domain_service.hpp"
 #include "domain/fleet/adoption_service.hpp"
 #include "domain/fleet/agent_hub.hpp"
+#include "domain/fleet/agent_upgrades.hpp"
 #include "domain/fleet/enrolment_service.hpp"
 #include "domain/fleet/fleet_monitor.hpp"
 #include "domain/fleet/job_ledger.hpp"
@@ -52,6 +54,7 @@ struct ServiceSettings {
   RemoteInstaller* installer = nullptr;  // null: SSH adoption is unavailable
   std::string agent_binary = {};         // served for download and copied by adoption
   std::string cli_binary = {};           // the berth CLI, served for download
+  std::string version = {};              // berthd's: the version of the agent binary it serves
   std::size_t deploy_workers = 4;
   domains::Resolver* resolver = nullptr;  // null: the system's resolver
   /// Reaches backup destinations for their test; null: tests answer unavailable.
@@ -94,6 +97,9 @@ class Services {
   ServerService servers;
   JobService jobs;
   AdoptionService adoption;
+  // The agent binary served for install scripts and upgrades, and the upgrades over it.
+  std::shared_ptr<BinaryDownload> agent_download;
+  AgentUpgrades agent_upgrades;
   FleetMonitor monitor;
 
   ProjectService projects;

@@ -216,6 +216,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
                                            .installer = &installer,
                                            .agent_binary = options.agent_binary,
                                            .cli_binary = options.cli_binary,
+                                           .version = version,
                                            .destination_probe = &destination_probe,
                                            .doctor = doctor_settings(options, version),
                                            .doctor_probes = machine_doctor_probes(options.data_dir),

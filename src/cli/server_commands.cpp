@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <thread>
@@ -12,9 +13,13 @@
 namespace berth::cli {
 namespace {
 
-const std::vector<Column> kServerColumns = {{"ID", "id"},           {"NAME", "name"},
-                                            {"STATUS", "status"},   {"SCHEDULING", "scheduling"},
-                                            {"ADDRESS", "address"}, {"LAST SEEN", "last_seen_at"}};
+const std::vector<Column> kServerColumns = {{"ID", "id"},
+                                            {"NAME", "name"},
+                                            {"STATUS", "status"},
+                                            {"SCHEDULING", "scheduling"},
+                                            {"ADDRESS", "address"},
+                                            {"AGENT", "agent_version"},
+                                            {"LAST SEEN", "last_seen_at"}};
 const std::vector<Column> kServerFields = {{"id", "id"},
                                            {"name", "name"},
                                            {"status", "status"},
@@ -22,6 +27,7 @@ const std::vector<Column> kServerFields = {{"id", "id"},
                                            {"scheduling", "scheduling"},
                                            {"address", "address"},
                                            {"agent", "agent_version"},
+                                           {"agent update", "agent_update_available"},
                                            {"labels", "labels"},
                                            {"last seen", "last_seen_at"},
                                            {"created", "created_at"}};
@@ -438,6 +444,89 @@ int adopt_server(Api& api, const AdoptArgs& args) {
   return follow_adoption(api, *started);
 }
 
+struct UpgradeArgs {
+  std::string server;
+  bool all = false;
+  bool wait = false;
+};
+
+// After its job succeeded the agent starts again and says its version in hello.
+int wait_for_upgrade(Api& api, const nlohmann::json& started) {
+  const std::string server_id = cell(started, "server_id");
+  const std::string name = cell(started, "server_name");
+  auto job = wait_for_job(api, cell(started, "job.id"));
+  if (!job) {
+    return report(job.error());
+  }
+  if (job->value("state", "") != "succeeded") {
+    const auto& error = (*job)["error"];
+    fmt::print(stderr, "berth: upgrading the agent of {} {}: {}\n", name, job->value("state", ""),
+               error.is_object() ? cell(error, "code") + ": " + cell(error, "message")
+                                 : cell(*job, "error"));
+    return kFailed;
+  }
+  const std::string target = cell(started, "to_version");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto server = api.get("/api/v1/servers/" + server_id);
+    if (!server) {
+      return report(server.error());
+    }
+    if (server->value("agent_version", "") == target && server->value("status", "") != "offline") {
+      if (!api.options().quiet) {
+        fmt::print("{}: agent {} connected\n", name, target);
+      }
+      return kOk;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  fmt::print(stderr, "berth: {} replaced its agent but has not come back as {} within 2 minutes\n",
+             name, target);
+  return kFailed;
+}
+
+int upgrade_agents(Api& api, const UpgradeArgs& args) {
+  if (args.all == !args.server.empty()) {
+    return complain("give a server, or --all for every server whose agent is older", kUsage);
+  }
+  nlohmann::json started = nlohmann::json::array();
+  if (args.all) {
+    auto answer = api.call("POST", "/api/v1/servers/upgrade");
+    if (!answer) {
+      return report(answer.error());
+    }
+    started = (*answer)["data"];
+    if (started.empty() && !api.options().json && !api.options().quiet) {
+      fmt::print("Every agent already runs {}\n", cell(*answer, "version"));
+    }
+  } else {
+    auto path = path_of(api, "servers", args.server, "/upgrade");
+    auto answer = path ? api.call("POST", *path) : fail(std::move(path.error()));
+    if (!answer) {
+      return report(answer.error());
+    }
+    started.push_back(*answer);
+  }
+  if (api.options().json) {
+    fmt::print("{}\n", started.dump(2));
+  }
+  for (const auto& one : started) {
+    if (api.options().quiet) {
+      fmt::print("{}\n", cell(one, "job.id"));
+    } else if (!api.options().json) {
+      fmt::print("Upgrading the agent of {} from {} to {} (job {})\n", cell(one, "server_name"),
+                 cell(one, "from_version"), cell(one, "to_version"), cell(one, "job.id"));
+    }
+  }
+  int code = kOk;
+  if (args.wait) {
+    for (const auto& one : started) {
+      code = std::max(code, wait_for_upgrade(api, one));
+    }
+  }
+  return code;
+}
+
 }  // namespace
 
 void add_server_commands(CLI::App& app, const Runner& runner) {
@@ -456,6 +545,15 @@ void add_server_commands(CLI::App& app, const Runner& runner) {
 
   add_delete_command(servers, runner, "servers",
                      "Delete a server with its jobs, metrics and events");
+
+  auto upgrade = std::make_shared<UpgradeArgs>();
+  auto* upgrade_cmd = servers->add_subcommand(
+      "upgrade", "Upgrade a server's agent (or --all: every older one) to berthd's version");
+  upgrade_cmd->add_option("server", upgrade->server, "Server id or name");
+  upgrade_cmd->add_flag("--all", upgrade->all, "Every server whose agent is older than berthd");
+  upgrade_cmd->add_flag("--wait", upgrade->wait,
+                        "Wait until each agent has restarted and reports the new version");
+  runner.on(upgrade_cmd, [upgrade](Api& api) { return upgrade_agents(api, *upgrade); });
 
   auto new_name = std::make_shared<std::string>();
   auto* rename = servers->add_subcommand("rename", "Rename a server");

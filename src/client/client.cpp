@@ -56,7 +56,9 @@ struct Transfer {
   CURL* easy = nullptr;
   Response response;
   SseParser* sse = nullptr;  // streams: a 200's body goes here instead of into response.body
-  bool stopped = false;      // the event handler asked to stop
+  // downloads: a 2xx's body goes here instead of into response.body
+  const std::function<bool(std::string_view)>* sink = nullptr;
+  bool stopped = false;  // the event handler asked to stop
   const std::atomic<bool>* cancel = nullptr;
   std::string pin;
   // A stream whose peer vanished without closing (a dead NAT entry, a suspended laptop) sends
@@ -90,6 +92,9 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
       return 0;  // aborts the transfer (CURLE_WRITE_ERROR), which stream() treats as done
     }
     return bytes.size();
+  }
+  if (transfer.sink != nullptr && status >= 200 && status < 300) {
+    return (*transfer.sink)(bytes) ? bytes.size() : 0;
   }
   // Refusals are small envelopes; cap what a misbehaving server can make us hold.
   if (transfer.response.body.size() + bytes.size() > 64 * 1024 * 1024) {
@@ -363,6 +368,13 @@ Result<Response> Client::request(std::string_view method, std::string_view path,
     sleep_(pause);
     wait *= 2;
   }
+}
+
+Result<Response> Client::download(std::string_view path,
+                                  const std::function<bool(std::string_view)>& sink) {
+  Transfer transfer;
+  transfer.sink = &sink;
+  return perform(options_, "GET", path, nullptr, {}, transfer);
 }
 
 Result<void> Client::stream(std::string_view path, std::string last_event_id,

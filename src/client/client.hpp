@@ -87,6 +87,12 @@ class Client {
   Result<void> stream(std::string_view path, std::string last_event_id,
                       const EventHandler& on_event, const StreamOptions& options = {});
 
+  /// GET `path` with the body handed to `sink` as it arrives (binaries too large to hold) when
+  /// the answer is 2xx; `sink` returning false aborts (a network error). Other answers come
+  /// back with their body as usual. Never retried: the sink has already seen what came.
+  Result<Response> download(std::string_view path,
+                            const std::function<bool(std::string_view)>& sink);
+
   const ClientOptions& options() const { return options_; }
   void set_token(std::string token) { options_.token = std::move(token); }
 

@@ -15,19 +15,21 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 
 AgentProcess::AgentProcess(fs::path state_dir, std::vector<std::string> prefix,
-                           std::vector<std::string> extra_args)
+                           std::vector<std::string> extra_args, std::string agent_program,
+                           std::map<std::string, std::string> env)
     : state_dir_(std::move(state_dir)) {
-  std::string program = BERTH_AGENT_PATH;
+  const std::string agent = agent_program.empty() ? BERTH_AGENT_PATH : agent_program;
+  std::string program = agent;
   std::vector<std::string> args = {"run", "--state-dir", state_dir_.string()};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   if (!prefix.empty()) {
     program = prefix.front();
     std::vector<std::string> full(prefix.begin() + 1, prefix.end());
-    full.push_back(BERTH_AGENT_PATH);
+    full.push_back(agent);
     full.insert(full.end(), args.begin(), args.end());
     args = std::move(full);
   }
-  pid_ = spawn_process(program, args, {}, state_dir_ / "agent.log");
+  pid_ = spawn_process(program, args, env, state_dir_ / "agent.log");
 }
 
 AgentProcess::~AgentProcess() {

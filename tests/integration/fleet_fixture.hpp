@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -21,8 +22,11 @@ namespace berth::testing {
 class AgentProcess {
  public:
   /// `prefix` runs the agent through another program (e.g. `ip netns exec <ns>`).
+  /// `program` runs instead of the built berth-agent (a copy that upgrades itself), with `env`
+  /// added to its environment.
   AgentProcess(std::filesystem::path state_dir, std::vector<std::string> prefix = {},
-               std::vector<std::string> extra_args = {});
+               std::vector<std::string> extra_args = {}, std::string program = {},
+               std::map<std::string, std::string> env = {});
   ~AgentProcess();
   AgentProcess(const AgentProcess&) = delete;
   AgentProcess& operator=(const AgentProcess&) = delete;

@@ -5,10 +5,12 @@
 # systemd running installs them with apt:
 #   1. a fresh install: binaries, units, config, the berth user, /var/lib/berth 0700;
 #   2. berthd started as the berth user with the packaged config answers /api/v1/health and
-#      serves the dashboard; an administrator and a team are created through the API;
+#      serves the dashboard; an administrator, a team, a project with a secret env var and an
+#      API key are created through the API;
 #      `berthd doctor` finds the store sound and berthd listening;
 #   3. the newer version installed over it: a pre-upgrade copy of the store (0600, owned by
-#      berth), the store migrated, the team still there after berthd restarts;
+#      berth), the store migrated; after berthd restarts the team and its project are there,
+#      the API key made before still works and the secret still opens with its value;
 #   4. the older version over the newer: refused, naming both versions, nothing changed;
 #   5. removing the package keeps /var/lib/berth; purging keeps it too.
 # Dependencies come from the host's apt lists into /var/cache/berth-test/apt-archives (fetched
@@ -138,10 +140,11 @@ stop_berthd() { # as systemctl stop would: SIGTERM, then wait for the exit
     sleep 0.2
   done
 }
-api() { # api METHOD PATH [BODY] [TOKEN]
+api() { # api METHOD PATH [BODY] [TOKEN] [TEAM]
   local args=(curl -sS -X "$1" -H 'Content-Type: application/json' -w '\n%{http_code}')
   [[ -n "${3:-}" ]] && args+=(--data "$3")
   [[ -n "${4:-}" ]] && args+=(-H "Authorization: Bearer $4")
+  [[ -n "${5:-}" ]] && args+=(-H "X-Team-ID: $5")
   in_root "${args[@]}" "http://127.0.0.1:8080$2"
 }
 json_field() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p" | head -n1; }
@@ -160,6 +163,20 @@ token=$(api POST /api/v1/auth/token "{$credentials}" | json_field access_token)
 [[ -n "$token" ]] || fail "no access token"
 out=$(api POST /api/v1/teams '{"name":"package-survivors"}' "$token")
 expect "team created" 201 "$(tail -n1 <<<"$out")"
+team_id=$(head -n1 <<<"$out" | json_field id)
+[[ -n "$team_id" ]] || fail "no team id in: $out"
+# Data that must survive the upgrade: a project, a secret sealed with the instance's keys, and
+# an API key (stored hashed) to call with afterwards.
+out=$(api POST /api/v1/projects '{"name":"shop"}' "$token" "$team_id")
+expect "project created" 201 "$(tail -n1 <<<"$out")"
+project_id=$(head -n1 <<<"$out" | json_field id)
+secret='{"vars":[{"key":"DB_PASSWORD","value":"kept across upgrades","secret":true}]}'
+out=$(api PATCH "/api/v1/projects/$project_id/env" "$secret" "$token" "$team_id")
+expect "secret env var set" 200 "$(tail -n1 <<<"$out")"
+out=$(api POST /api/v1/api-keys '{"name":"ci","role":"admin"}' "$token" "$team_id")
+expect "API key created" 201 "$(tail -n1 <<<"$out")"
+api_key=$(head -n1 <<<"$out" | json_field raw_key)
+[[ -n "$api_key" ]] || fail "no raw API key in: $out"
 
 # berthd doctor as the docs say to run it: warnings only (loopback public URL, no mail).
 set +e
@@ -189,6 +206,13 @@ token=$(api POST /api/v1/auth/token "{$credentials}" | json_field access_token)
 [[ -n "$token" ]] || fail "the administrator cannot sign in after the upgrade"
 api GET /api/v1/teams "" "$token" | grep -q '"package-survivors"' ||
   fail "the team is gone after the upgrade"
+out=$(api GET /api/v1/projects "" "$api_key")
+expect "the pre-upgrade API key" 200 "$(tail -n1 <<<"$out")"
+grep -q '"shop"' <<<"$out" || fail "the project is gone after the upgrade: $out"
+out=$(api POST "/api/v1/projects/$project_id/env/DB_PASSWORD/reveal" "" "$token" "$team_id")
+expect "reveal after the upgrade" 200 "$(tail -n1 <<<"$out")"
+grep -q '"value":"kept across upgrades"' <<<"$out" ||
+  fail "the secret does not open to its value after the upgrade: $out"
 
 step "4. $old_version over $new_version is refused"
 stop_berthd

@@ -487,6 +487,8 @@ void ProxyKeeper::check() {
   const auto table = kept(kKeptFile);
   const auto admin = parse_host_port(options_.admin_address);
   if (!table || !admin) {
+    std::lock_guard events_lock(events_mutex_);
+    caddy_status_ = nullptr;
     return;
   }
   if ((has_any_edge_rules(*table) || !plan_.empty()) && !edge_->alive()) {
@@ -503,6 +505,14 @@ void ProxyKeeper::check() {
   auto answer = loopback_http(admin->ip, admin->port,
                               {.target = std::string("/config/apps/http/servers/") + kCaddyServer},
                               std::chrono::milliseconds(2000));
+  {
+    std::lock_guard events_lock(events_mutex_);
+    caddy_status_ =
+        answer ? nlohmann::json{{"status", "online"}}
+               : nlohmann::json{{"status", "offline"},
+                                {"reason", "its admin API at " + options_.admin_address +
+                                               " does not answer: " + answer.error().message}};
+  }
   if (!answer) {
     return;  // Caddy is down: nothing to configure until it is back
   }
@@ -528,6 +538,11 @@ void ProxyKeeper::check_async() {
     check_wanted_ = true;
   }
   wake_.notify_one();
+}
+
+nlohmann::json ProxyKeeper::caddy_status() const {
+  std::lock_guard lock(events_mutex_);
+  return caddy_status_;
 }
 
 std::vector<nlohmann::json> ProxyKeeper::take_events() {

@@ -98,6 +98,11 @@ class ProxyKeeper {
   /// The events queued since the last call ({kind, details}, as docs/protocol.md's `event`).
   std::vector<nlohmann::json> take_events();
 
+  /// What the last check() found of Caddy's admin API, for the heartbeat's `docker.caddy`:
+  /// {"status":"online"} or {"status":"offline","reason":…}; null while the agent routes
+  /// nothing through Caddy (no table applied yet), so a server without Caddy is not flagged.
+  nlohmann::json caddy_status() const;
+
  private:
   // What install() did.
   struct Installed {
@@ -150,8 +155,9 @@ class ProxyKeeper {
   // A hash of the config text Caddy last took from this keeper (nullopt: none yet, or the last
   // load failed). Only ever a shortcut: when it matches, Caddy is still asked what it runs.
   std::optional<std::size_t> loaded_ = {};
-  std::mutex events_mutex_;
+  mutable std::mutex events_mutex_;
   std::vector<nlohmann::json> events_;
+  nlohmann::json caddy_status_ = nullptr;  // with events_mutex_
   std::mutex wake_mutex_;
   std::condition_variable wake_;
   bool check_wanted_ = false;

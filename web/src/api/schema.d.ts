@@ -1692,6 +1692,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/servers/upgrade": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upgrade every agent of the team that is older than berthd
+         * @description Admin only. One agent.upgrade job per enrolled server whose agent_update_available is true (never a downgrade); the others are left alone. data lists the jobs started (empty when every agent is current).
+         */
+        post: operations["post_api_v1_servers_upgrade"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/servers/{id}": {
         parameters: {
             query?: never;
@@ -1904,6 +1924,26 @@ export interface paths {
         put?: never;
         /** Make a cordoned server schedulable */
         post: operations["post_api_v1_servers_id_uncordon"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/servers/{id}/upgrade": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upgrade the server's agent to the version berthd serves
+         * @description Admin only: the agent replaces a binary that runs as root on the host. Sends an agent.upgrade job (queued while the agent is offline): the agent downloads /api/v1/agent/download from this berthd, checks its SHA-256, replaces itself and starts again, then reports the new agent_version. A wrong checksum fails the job and keeps the old binary. 409 agent_current when the agent already runs this version or a newer one; 422 agent_not_enrolled; 503 no_agent_binary.
+         */
+        post: operations["post_api_v1_servers_id_upgrade"];
         delete?: never;
         options?: never;
         head?: never;
@@ -11322,6 +11362,7 @@ export interface operations {
                         data?: {
                             address?: string;
                             agent_enrolled?: boolean;
+                            agent_update_available?: boolean;
                             agent_version?: string;
                             connected_at?: string | null;
                             created_at?: string;
@@ -11437,6 +11478,7 @@ export interface operations {
                         server?: {
                             address?: string;
                             agent_enrolled?: boolean;
+                            agent_update_available?: boolean;
                             agent_version?: string;
                             connected_at?: string | null;
                             created_at?: string;
@@ -11745,6 +11787,114 @@ export interface operations {
             };
         };
     };
+    post_api_v1_servers_upgrade: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request within 24 hours returns the first answer (marked Idempotency-Replayed: true) instead of acting twice. Keys are kept per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: {
+                            from_version?: string;
+                            job?: {
+                                args?: Record<string, never>;
+                                cancel_requested?: boolean;
+                                created_at?: string;
+                                created_by?: string;
+                                /** @description true when args, result, the error message and the output are for admins only (another user's exec or Docker job) */
+                                details_hidden?: boolean;
+                                dispatched_at?: string | null;
+                                duration_ms?: number;
+                                error?: Record<string, never> | null;
+                                exit_code?: number | null;
+                                finished_at?: string | null;
+                                id?: string;
+                                kind?: string;
+                                output_seq?: number;
+                                queue_deadline_at?: string;
+                                result?: Record<string, never>;
+                                server_id?: string;
+                                started_at?: string | null;
+                                /** @enum {string} */
+                                state?: "queued" | "dispatched" | "running" | "succeeded" | "failed" | "canceled" | "lost";
+                                timeout_ms?: number;
+                            };
+                            server_id?: string;
+                            server_name?: string;
+                            to_version?: string;
+                        }[];
+                        version?: string;
+                    };
+                };
+            };
+            /** @description Malformed Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key still runs */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_api_v1_servers_id: {
         parameters: {
             query?: never;
@@ -11765,6 +11915,7 @@ export interface operations {
                     "application/json": {
                         address?: string;
                         agent_enrolled?: boolean;
+                        agent_update_available?: boolean;
                         agent_version?: string;
                         connected_at?: string | null;
                         created_at?: string;
@@ -11909,6 +12060,7 @@ export interface operations {
                     "application/json": {
                         address?: string;
                         agent_enrolled?: boolean;
+                        agent_update_available?: boolean;
                         agent_version?: string;
                         connected_at?: string | null;
                         created_at?: string;
@@ -12051,6 +12203,7 @@ export interface operations {
                         server?: {
                             address?: string;
                             agent_enrolled?: boolean;
+                            agent_update_available?: boolean;
                             agent_version?: string;
                             connected_at?: string | null;
                             created_at?: string;
@@ -12178,6 +12331,7 @@ export interface operations {
                     "application/json": {
                         address?: string;
                         agent_enrolled?: boolean;
+                        agent_update_available?: boolean;
                         agent_version?: string;
                         connected_at?: string | null;
                         created_at?: string;
@@ -12346,6 +12500,7 @@ export interface operations {
                     "application/json": {
                         address?: string;
                         agent_enrolled?: boolean;
+                        agent_update_available?: boolean;
                         agent_version?: string;
                         connected_at?: string | null;
                         created_at?: string;
@@ -13073,6 +13228,7 @@ export interface operations {
                     "application/json": {
                         address?: string;
                         agent_enrolled?: boolean;
+                        agent_update_available?: boolean;
                         agent_version?: string;
                         connected_at?: string | null;
                         created_at?: string;
@@ -13090,6 +13246,122 @@ export interface operations {
                         status?: "pending" | "adopting" | "adoption_failed" | "online" | "degraded" | "offline";
                         status_reason?: string;
                         updated_at?: string;
+                    };
+                };
+            };
+            /** @description Malformed Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key still runs */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_api_v1_servers_id_upgrade: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request within 24 hours returns the first answer (marked Idempotency-Replayed: true) instead of acting twice. Keys are kept per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        from_version?: string;
+                        job?: {
+                            args?: Record<string, never>;
+                            cancel_requested?: boolean;
+                            created_at?: string;
+                            created_by?: string;
+                            /** @description true when args, result, the error message and the output are for admins only (another user's exec or Docker job) */
+                            details_hidden?: boolean;
+                            dispatched_at?: string | null;
+                            duration_ms?: number;
+                            error?: Record<string, never> | null;
+                            exit_code?: number | null;
+                            finished_at?: string | null;
+                            id?: string;
+                            kind?: string;
+                            output_seq?: number;
+                            queue_deadline_at?: string;
+                            result?: Record<string, never>;
+                            server_id?: string;
+                            started_at?: string | null;
+                            /** @enum {string} */
+                            state?: "queued" | "dispatched" | "running" | "succeeded" | "failed" | "canceled" | "lost";
+                            timeout_ms?: number;
+                        };
+                        server_id?: string;
+                        server_name?: string;
+                        to_version?: string;
                     };
                 };
             };

@@ -1,5 +1,6 @@
 import { formatBytes, RelativeTime } from "../../components/Time";
 import { StatusDot } from "../../components/StatusDot";
+import { AgentVersion } from "./AgentVersion";
 import { dockerOf, factsOf, labelsOf, liveMetricsOf, sshOf } from "./api";
 import { MetricsCharts } from "./MetricsCharts";
 import { useServerPage } from "./ServerPage";
@@ -51,7 +52,9 @@ export default function OverviewTab() {
               <RelativeTime at={server.connected_at} />
             </dd>
             <dt>Agent</dt>
-            <dd>{server.agent_enrolled ? server.agent_version || "enrolled" : "not enrolled"}</dd>
+            <dd>
+              <AgentVersion server={server} teamId={teamId} />
+            </dd>
             <dt>Docker</dt>
             <dd>
               {docker.status ? <StatusDot status={docker.status} label={`${docker.status}${docker.version ? ` ${docker.version}` : ""}`} /> : "–"}

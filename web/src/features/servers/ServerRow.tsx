@@ -7,6 +7,7 @@ import { RelativeTime } from "../../components/Time";
 import { fetchMetrics, liveMetricsOf } from "./api";
 import { serverKeys } from "./keys";
 import { appendPoint, pointFromLive, pointsOf, tail, toSeriesView } from "./metrics";
+import { UpdateBadge } from "./AgentVersion";
 import type { Server } from "./types";
 
 /// True once the element has been on screen. A list of 100 servers must not ask for 100
@@ -78,7 +79,9 @@ export const ServerRow = memo(function ServerRow({ server, teamId }: { server: S
       <td>
         <SchedulingBadge scheduling={server.scheduling} />
       </td>
-      <td className="hide-sm mono">{server.agent_version || <span className="muted">–</span>}</td>
+      <td className="hide-sm">
+        <span className="mono">{server.agent_version || <span className="muted">–</span>}</span> <UpdateBadge server={server} />
+      </td>
       <td>
         <RelativeTime at={server.last_seen_at} />
       </td>

@@ -9,6 +9,7 @@ import { EmptyState } from "../../components/EmptyState";
 import { ErrorText } from "../../components/ErrorText";
 import { fetchServers } from "./api";
 import { serverKeys } from "./keys";
+import { UpgradeAllButton } from "./AgentVersion";
 import { ServerRow } from "./ServerRow";
 import { useTeamEvents } from "./useTeamEvents";
 import "./servers.css";
@@ -86,9 +87,12 @@ export default function ServersListPage() {
         }
         actions={
           isAdmin && (
-            <Link to="/servers/new" className="btn btn-primary">
-              <Plus size={16} aria-hidden /> Add a server
-            </Link>
+            <span className="row">
+              {servers.some((s) => s.agent_update_available) && <UpgradeAllButton teamId={teamId} />}
+              <Link to="/servers/new" className="btn btn-primary">
+                <Plus size={16} aria-hidden /> Add a server
+              </Link>
+            </span>
           )
         }
       />
