@@ -8,6 +8,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "berthd/agent_user.hpp"
 #include "berthd/local_agent_dir.hpp"
@@ -128,6 +130,12 @@ bool LocalAgent::pause(std::chrono::milliseconds duration) {
 
 bool LocalAgent::enrolled() const {
   return std::filesystem::exists(std::filesystem::path(options_.state_dir) / "agent.json");
+}
+
+std::string LocalAgent::server_id() const {
+  std::ifstream in(std::filesystem::path(options_.state_dir) / "agent.json");
+  const auto state = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  return state.is_object() ? state.value("server_id", "") : "";
 }
 
 pid_t LocalAgent::spawn(const std::vector<std::string>& args) {

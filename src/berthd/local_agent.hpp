@@ -56,6 +56,8 @@ class LocalAgent {
   /// The instance was just set up: enrol now instead of at the next poll.
   void setup_completed();
   void stop();
+  /// The server it enrolled as (its agent.json); "" before it has. Any thread.
+  std::string server_id() const;
 
  private:
   void supervise();

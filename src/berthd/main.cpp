@@ -29,7 +29,9 @@
 #include "core/log.hpp"
 #include "core/memory_trim.hpp"
 #include "core/random.hpp"
+#include "core/ticker.hpp"
 #include "domain/instance/instance_service.hpp"
+#include "domain/routing/panel_route.hpp"
 #include "http/openapi.hpp"
 #include "http/server.hpp"
 #include "http/site_sources.hpp"
@@ -288,8 +290,31 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
                                    ? "allowed (--allow-insecure-enrolment)"
                                    : "refused: use an https:// --public-url"}});
     }
+    // berthd's own domain on the local machine's proxy (issue 17): found once the agent on this
+    // machine is connected, and placed again whenever it reconnects.
+    std::string no_panel_route;
+    auto panel =
+        options.public_url_given
+            ? make_panel_route(services.public_url, options.server.address, port, &no_panel_route)
+            : std::nullopt;
+    if (!panel && options.public_url_given && services.public_url.starts_with("https://")) {
+      log::warn("berthd.no_panel_route",
+                {{"public_url", services.public_url}, {"reason", no_panel_route}});
+    }
+    std::unique_ptr<PanelRouteWatch> panel_watch;
+    Ticker panel_ticker;  // after the watch: stopped before it goes
+    if (panel) {
+      panel_watch = std::make_unique<PanelRouteWatch>(
+          *store, *panel, machine_doctor_probes(options.data_dir).hostname(),
+          [&local_agent] { return local_agent ? local_agent->server_id() : std::string(); },
+          [&deployments](const PanelRoute& route) { deployments.place_panel_route(route); });
+      panel_ticker.start(std::chrono::seconds(2), [&panel_watch] { panel_watch->tick(); });
+    }
     if (local_agent_options) {
-      local_agent_options->server_url = services.public_url;
+      // Through the panel's domain the local agent would wait for its own proxy, which gets the
+      // panel's route only once that agent is connected: it dials berthd on loopback instead.
+      local_agent_options->server_url =
+          panel ? fmt::format("http://127.0.0.1:{}", port) : services.public_url;
       local_agent =
           std::make_unique<LocalAgent>(std::move(*local_agent_options), built.enrolment, *store);
       local_agent->start();
@@ -317,6 +342,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
     // After a burst (large bodies, a busy minute) the freed heap goes back to the system.
     const berth::MemoryTrimmer trimmer(std::chrono::seconds(10));
     server.run();
+    panel_ticker.stop();
     if (local_agent) {
       local_agent->stop();
     }

@@ -249,5 +249,38 @@ TEST_F(DomainsApiTest, AServersAcmeSettingsAreAnAdminsAndCheckedAtTheBoundary) {
   EXPECT_EQ(cleared.json()["acme_email"], "");
 }
 
+// berthd's own hostname (an https --public-url, routed to berthd by the proxy of its machine:
+// docs/install.md) is no app's: neither a domain nor an app's hostname may take it, and the
+// domains API does not show the panel's route.
+class PanelHostnameTest : public FleetTest {};
+
+TEST_F(PanelHostnameTest, ThePanelsHostnameIsTakenForEveryApp) {
+  start_fleet({.args = {"--public-url", "https://panel.example.test"}});
+  // A Caddy admin address where nothing listens: the panel's route is applied to this agent.
+  const std::string server = connect_agent("agent-1", {}, {"--caddy-admin", "127.0.0.1:1"});
+  const HttpResponse made = api("POST", "/api/v1/apps",
+                                {{"name", "web"},
+                                 {"server_id", server},
+                                 {"source", {{"type", "image"}, {"image", "nginx:1.27"}}},
+                                 {"settings", {{"port", 80}}}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string app = made.json().value("id", "");
+  for (const std::string hostname : {"panel.example.test", "PANEL.example.test."}) {
+    const HttpResponse taken =
+        api("POST", "/api/v1/apps/" + app + "/domains", {{"hostname", hostname}});
+    EXPECT_EQ(taken.status, 409) << taken.body;
+    EXPECT_EQ(taken.json()["error"]["code"], "hostname_taken") << taken.body;
+  }
+  const HttpResponse renamed =
+      api("PATCH", "/api/v1/apps/" + app, {{"hostname", "panel.example.test"}});
+  EXPECT_EQ(renamed.status, 409) << renamed.body;
+  EXPECT_EQ(renamed.json()["error"]["code"], "hostname_taken") << renamed.body;
+  const HttpResponse other =
+      api("POST", "/api/v1/apps/" + app + "/domains", {{"hostname", "www.panel.example.test"}});
+  EXPECT_EQ(other.status, 201) << other.body;
+  const json listed = api("GET", "/api/v1/domains").json();
+  EXPECT_EQ(listed.dump().find("\"panel.example.test\""), std::string::npos) << listed;
+}
+
 }  // namespace
 }  // namespace berth::testing

@@ -38,7 +38,7 @@ void DeployTest::SetUp() {
   } catch (const std::exception& error) {
     GTEST_SKIP() << "caddy cannot start: " << error.what();
   }
-  start_fleet();
+  start_fleet({.args = berthd_args_});
   server_id_ =
       connect_agent("agent-deploy", {},
                     {"--docker-socket", socket_path_, "--caddy-admin", caddy_->admin_address()});

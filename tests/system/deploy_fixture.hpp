@@ -83,6 +83,7 @@ class DeployTest : public FleetTest {
   std::vector<std::string> container_names(bool all);
   CommandResult docker(const std::vector<std::string>& args);
 
+  std::vector<std::string> berthd_args_;  // added to berthd's flags; set before SetUp
   std::string socket_path_;
   std::unique_ptr<CaddyProcess> caddy_;
   std::string server_id_;

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "core/time_format.hpp"
+#include "system/acme_ca_fixture.hpp"
 #include "system/deploy_fixture.hpp"
 #include "system/netns_fixture.hpp"
 
@@ -95,47 +96,8 @@ TEST_F(DomainEndToEndTest, DomainsAddedRedirectedAndRemovedWithoutARedeploy) {
   EXPECT_NE(config.find("all.edge.berth.internal"), std::string::npos);
 }
 
-// /etc/netns/<ns>/hosts, which `ip netns exec` mounts over /etc/hosts for what runs in <ns>;
-// removed again with the directory (and /etc/netns when this made it and it is empty).
-class NetnsHosts {
- public:
-  NetnsHosts(const std::string& ns, const std::string& text)
-      : dir_("/etc/netns/" + ns), made_parent_(!std::filesystem::exists(dir_.parent_path())) {
-    std::filesystem::create_directories(dir_);
-    std::ofstream(dir_ / "hosts") << text;
-  }
-  ~NetnsHosts() {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-    if (made_parent_) {
-      std::filesystem::remove(dir_.parent_path(), ignored);  // only when empty
-    }
-  }
-  NetnsHosts(const NetnsHosts&) = delete;
-  NetnsHosts& operator=(const NetnsHosts&) = delete;
-
- private:
-  std::filesystem::path dir_;
-  bool made_parent_ = false;
-};
-
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-class AcmeEndToEndTest : public DeployTest {
+class AcmeEndToEndTest : public AcmeDeployTest {
  protected:
-  void SetUp() override {
-    if (const std::string reason = NetnsFixture::unavailable_reason(); !reason.empty()) {
-      GTEST_SKIP() << reason;
-    }
-    if (run_command({"iptables", "--version"}).exit_code != 0) {
-      GTEST_SKIP() << "the ACME test needs iptables (DNAT of the CA's requests to port 80/443)";
-    }
-    DeployTest::SetUp();
-  }
-
   // POST /domains/{id}/check until `accept` holds for the view (or the deadline); the last view.
   json check_until(const std::string& domain_id, const std::function<bool(const json&)>& accept,
                    std::chrono::steady_clock::time_point deadline) {
@@ -163,84 +125,14 @@ TEST_F(AcmeEndToEndTest, ADomainGetsItsCertificateFromTheServersCaAndOnePointing
   // the namespace's own address, a machine where no Berth server runs.
   NetnsHosts hosts(ns.name(), "127.0.0.1 localhost\n" + ns.host_address() + " " + good + "\n" +
                                   ns.inside_address() + " " + elsewhere + "\n");
-  const json proxy = api("GET", "/api/v1/servers/" + server_id_ + "/proxy").json();
-  const int https_port = proxy.value("https_port", 0);
-  ASSERT_GT(https_port, 0) << proxy;
   // The CA validates on ports 80 and 443 of the name's address: to the server Caddy's ports.
-  for (const auto& [from, to] : {std::pair{80, http_port_}, std::pair{443, https_port}}) {
-    const int status =
-        ns.run_inside_and_wait({"iptables", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-d",
-                                ns.host_address(), "--dport", std::to_string(from), "-j", "DNAT",
-                                "--to-destination", ns.host_address() + ":" + std::to_string(to)});
-    if (status != 0) {
-      GTEST_SKIP() << "iptables cannot DNAT inside a network namespace here (exit " << status
-                   << ")";
-    }
+  if (const std::string why = point_server_at_ca(ns, "ops@acme.test"); !why.empty()) {
+    GTEST_SKIP() << why;
   }
-
-  // The CA: Caddy's local CA (names of its own, so its certificates cannot be mistaken for the
-  // server Caddy's internal ones) behind acme_server on :8443, with a certificate for its
-  // address from that same CA.
-  const auto ca_dir = dir_.path() / "ca";
-  std::filesystem::create_directories(ca_dir);
-  const json ca_config = {
-      {"admin", {{"disabled", true}}},
-      {"apps",
-       {{"pki",
-         {{"certificate_authorities",
-           {{"local",
-             {{"install_trust", false},
-              {"name", "Berth Test ACME CA"},
-              {"root_common_name", "Berth Test ACME Root"},
-              {"intermediate_common_name", "Berth Test ACME Intermediate"}}}}}}},
-        {"http",
-         {{"http_port", 8080},
-          {"https_port", 8443},
-          {"servers",
-           {{"ca",
-             {{"listen", {":8443"}},
-              {"routes", {{{"handle", {{{"handler", "acme_server"}, {"ca", "local"}}}}}}},
-              {"tls_connection_policies", {json::object()}},
-              {"automatic_https", {{"disable_redirects", true}}}}}}}}},
-        {"tls",
-         {{"certificates", {{"automate", {ns.inside_address()}}}},
-          {"automation",
-           {{"policies",
-             {{{"subjects", {ns.inside_address()}},
-               {"issuers", {{{"module", "internal"}}}}}}}}}}}}}};
-  std::ofstream(ca_dir / "caddy.json") << ca_config.dump(2);
-  ns.run_inside({"env", "XDG_DATA_HOME=" + (ca_dir / "data").string(),
-                 "XDG_CONFIG_HOME=" + (ca_dir / "config").string(), "caddy", "run", "--config",
-                 (ca_dir / "caddy.json").string()},
-                (ca_dir / "caddy.log").string());
-  const auto root_file = ca_dir / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt";
-  const std::string directory = "https://" + ns.inside_address() + ":8443/acme/local/directory";
-  CommandResult probe;
-  for (const auto deadline = std::chrono::steady_clock::now() + 20s;
-       std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(200ms)) {
-    if (std::filesystem::exists(root_file)) {
-      probe =
-          run_command({"curl", "-sS", "--max-time", "5", "--cacert", root_file.string(), directory},
-                      {}, "", 10s);
-      if (probe.exit_code == 0 && probe.output.find("newOrder") != std::string::npos) {
-        break;
-      }
-    }
-  }
-  ASSERT_NE(probe.output.find("newOrder"), std::string::npos)
-      << "the CA Caddy does not answer: " << probe.output << "\n"
-      << read_text(ca_dir / "caddy.log");
-  const std::string root = read_text(root_file);
-
-  // The server's proxy settings point its acme issuer at that CA.
-  json settings = proxy;
-  settings.erase("server_id");
-  settings["base_domain"] = "test";
-  settings["acme_ca"] = directory;
-  settings["acme_ca_root"] = root;
-  settings["acme_email"] = "ops@acme.test";
-  const HttpResponse put = api("PUT", "/api/v1/servers/" + server_id_ + "/proxy", settings);
-  ASSERT_EQ(put.status, 200) << put.body;
+  ASSERT_TRUE(ca_);
+  const std::string directory = ca_->directory();
+  const auto root_file = ca_->root_file();
+  const int https_port = https_port_;
 
   const std::string id = create_app("secure", image_source(kAppV1));
   ASSERT_FALSE(id.empty());

@@ -11,6 +11,7 @@
 #include "domain/domains/hostname_claims.hpp"
 #include "domain/kernel/audit.hpp"
 #include "domain/kernel/team_access.hpp"
+#include "domain/routing/panel_route.hpp"
 
 namespace berth {
 
@@ -249,7 +250,8 @@ Result<AppView> AppService::create(const Principal& who, std::string_view team_i
           return fail(std::move(proxy.error()));
         }
         if (app.hostname.empty()) {
-          auto free = first_free_hostname(tx, app, default_hostname(app, *server, *proxy));
+          auto free = first_free_hostname(tx, app, default_hostname(app, *server, *proxy),
+                                          panel_hostname(ctx_.services.public_url));
           if (!free) {
             return fail(std::move(free.error()));
           }
@@ -264,7 +266,9 @@ Result<AppView> AppService::create(const Principal& who, std::string_view team_i
         if (auto created = app_name_checked(tx.create_app(app)); !created) {
           return fail(std::move(created.error()));
         }
-        if (auto primary = sync_primary_domain(tx, app, ctx_.ids(), now); !primary) {
+        if (auto primary = sync_primary_domain(tx, app, ctx_.ids(), now,
+                                               panel_hostname(ctx_.services.public_url));
+            !primary) {
           return fail(std::move(primary.error()));
         }
         return view_of(tx, app);
@@ -375,7 +379,8 @@ Result<AppView> AppService::update(const Principal& who, std::string_view team_i
         if (patch.hostname && !patch.hostname->empty()) {
           app.hostname = *patch.hostname;
         } else if (patch.hostname || had_default) {
-          auto free = first_free_hostname(tx, app, default_hostname(app, server, *proxy));
+          auto free = first_free_hostname(tx, app, default_hostname(app, server, *proxy),
+                                          panel_hostname(ctx_.services.public_url));
           if (!free) {
             return fail(std::move(free.error()));
           }
@@ -392,7 +397,9 @@ Result<AppView> AppService::update(const Principal& who, std::string_view team_i
         if (auto written = app_name_checked(tx.update_app(app)); !written) {
           return fail(std::move(written.error()));
         }
-        if (auto primary = sync_primary_domain(tx, app, ctx_.ids(), app.updated_at); !primary) {
+        if (auto primary = sync_primary_domain(tx, app, ctx_.ids(), app.updated_at,
+                                               panel_hostname(ctx_.services.public_url));
+            !primary) {
           return fail(std::move(primary.error()));
         }
         return view_of(tx, app);

@@ -295,6 +295,15 @@ void DeploymentService::routes_changed(std::string_view server_id) {
   scheduler_->post([this, server = std::string(server_id)] { (void)apply_routes(server); });
 }
 
+void DeploymentService::place_panel_route(const PanelRoute& route) {
+  const auto before = router_.panel_route();
+  router_.set_panel_route(route);
+  routes_changed(route.server_id);
+  if (before && !before->server_id.empty() && before->server_id != route.server_id) {
+    routes_changed(before->server_id);
+  }
+}
+
 void DeploymentService::app_removed(const AppRecord& app) {
   scheduler_->post([this, app] {
     (void)apply_routes(app.server_id);

@@ -102,6 +102,9 @@ class DeploymentService final : public AppLifecycle {
 
   void app_removed(const AppRecord& app) override;
   void routes_changed(std::string_view server_id) override;
+  /// berthd's own route (panel_route.hpp) goes on `route.server_id` from now on: that server's
+  /// table is applied again with it, and a server that carried it before loses it.
+  void place_panel_route(const PanelRoute& route);
 
   /// Asks the server's agent which certificate its Caddy serves for each of `hosts` (the
   /// proxy.certificates job, docs/protocol.md) and waits for the answer: the job's

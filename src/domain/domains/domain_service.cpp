@@ -324,7 +324,8 @@ Result<DomainView> DomainService::create(const Principal& who, std::string_view 
         }
         DomainCheck rules(tx, *app);
         for (auto step : {rules.redirect(domain), rules.tls(domain, *proxy),
-                          hostname_available(tx, *app, domain.hostname, domain.path_prefix, "")}) {
+                          hostname_available(tx, *app, domain.hostname, domain.path_prefix, "",
+                                             panel_hostname(ctx_.services.public_url))}) {
           if (!step) {
             return fail(std::move(step.error()));
           }
@@ -415,7 +416,8 @@ Result<DomainView> DomainService::update(const Principal& who, std::string_view 
         DomainCheck rules(tx, *app);
         for (auto step :
              {rules.redirect(domain), rules.still_a_target(domain), rules.tls(domain, *proxy),
-              hostname_available(tx, *app, domain.hostname, domain.path_prefix, domain.id)}) {
+              hostname_available(tx, *app, domain.hostname, domain.path_prefix, domain.id,
+                                 panel_hostname(ctx_.services.public_url))}) {
           if (!step) {
             return fail(std::move(step.error()));
           }

@@ -15,7 +15,13 @@ Error hostname_taken(std::string message) {
 }  // namespace
 
 Result<void> hostname_available(Tx& tx, const AppRecord& app, std::string_view hostname,
-                                std::string_view path_prefix, std::string_view except_id) {
+                                std::string_view path_prefix, std::string_view except_id,
+                                std::string_view panel_host) {
+  if (!panel_host.empty() && hostname == panel_host) {
+    // berthd's own route holds it on its server's proxy (panel_route.hpp); same answer as for a
+    // name another team holds.
+    return fail(hostname_taken("this hostname is already in use"));
+  }
   auto holders = tx.find_domains_by_hostname(hostname);
   if (!holders) {
     return fail(std::move(holders.error()));
@@ -43,7 +49,8 @@ Result<void> hostname_available(Tx& tx, const AppRecord& app, std::string_view h
   return {};
 }
 
-Result<std::string> first_free_hostname(Tx& tx, const AppRecord& app, const std::string& wanted) {
+Result<std::string> first_free_hostname(Tx& tx, const AppRecord& app, const std::string& wanted,
+                                        std::string_view panel_host) {
   auto domains_of_app = tx.list_app_domains(app.id);
   auto on_server = tx.list_server_apps(app.server_id);
   if (!domains_of_app || !on_server) {
@@ -63,7 +70,7 @@ Result<std::string> first_free_hostname(Tx& tx, const AppRecord& app, const std:
     if (used_on_server || (n > 1 && dot + 3 > 63)) {
       continue;
     }
-    if (auto free = hostname_available(tx, app, candidate, "", primary); free) {
+    if (auto free = hostname_available(tx, app, candidate, "", primary, panel_host); free) {
       return candidate;
     } else if (free.error().kind != ErrorKind::conflict) {
       return fail(std::move(free.error()));
@@ -72,7 +79,8 @@ Result<std::string> first_free_hostname(Tx& tx, const AppRecord& app, const std:
   return wanted;
 }
 
-Result<void> sync_primary_domain(Tx& tx, const AppRecord& app, IdGenerator& ids, TimePoint now) {
+Result<void> sync_primary_domain(Tx& tx, const AppRecord& app, IdGenerator& ids, TimePoint now,
+                                 std::string_view panel_host) {
   auto domains_of_app = tx.list_app_domains(app.id);
   if (!domains_of_app) {
     return fail(std::move(domains_of_app.error()));
@@ -84,7 +92,7 @@ Result<void> sync_primary_domain(Tx& tx, const AppRecord& app, IdGenerator& ids,
   }
   const std::string except = primary == domains_of_app->end() ? "" : primary->id;
   const std::string prefix = primary == domains_of_app->end() ? "" : primary->path_prefix;
-  if (auto free = hostname_available(tx, app, app.hostname, prefix, except); !free) {
+  if (auto free = hostname_available(tx, app, app.hostname, prefix, except, panel_host); !free) {
     return free;
   }
   if (primary == domains_of_app->end()) {

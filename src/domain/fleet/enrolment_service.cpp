@@ -8,6 +8,7 @@
 #include "core/crypto.hpp"
 #include "core/log.hpp"
 #include "core/time_format.hpp"
+#include "core/url_host.hpp"
 #include "domain/kernel/audit.hpp"
 #include "domain/kernel/team_access.hpp"
 
@@ -66,21 +67,7 @@ bool is_insecure_enrolment_url(std::string_view url) {
   if (!url.starts_with(kHttp)) {
     return false;  // https:// (berthd accepts no other scheme)
   }
-  std::string_view authority = url.substr(kHttp.size());
-  authority = authority.substr(0, authority.find_first_of("/?#"));
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    authority = authority.substr(at + 1);
-  }
-  std::string host;
-  if (authority.starts_with('[')) {
-    const auto close = authority.find(']');
-    host = std::string(authority.substr(1, close == std::string_view::npos ? 0 : close - 1));
-  } else {
-    host = std::string(authority.substr(0, authority.find(':')));
-  }
-  for (char& c : host) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  const std::string host = url_host(url);
   if (host == "localhost" || host == "localhost.") {
     return false;
   }

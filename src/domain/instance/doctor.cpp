@@ -194,8 +194,9 @@ DoctorCheck check_public_url(const DoctorSettings& settings, const DoctorProbes&
     return error(name,
                  fmt::format("{} resolves here, but its certificate on port {} is not valid: {}",
                              url->host, url->port, verified.error().message),
-                 "Check the TLS proxy in front of berthd (Caddy's log says why it has no "
-                 "certificate: usually DNS, or port 80/443 closed to the internet).");
+                 "Open ports 80 and 443 to the internet and check the DNS record: the agent on "
+                 "this machine gets the certificate through its Caddy (docs/install.md), whose "
+                 "log says why it has none.");
   }
   return ok(name,
             fmt::format("{} resolves to this machine and serves a valid certificate", url->host));

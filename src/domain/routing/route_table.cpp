@@ -82,7 +82,7 @@ Result<std::optional<nlohmann::json>> route_entry(const DomainRecord& domain,
 
 Result<nlohmann::json> proxy_apply_args(Tx& tx, std::string_view server_id,
                                         const std::optional<RouteChange>& change,
-                                        const crypto::Key* master_key) {
+                                        const crypto::Key* master_key, const PanelRoute* panel) {
   auto settings = proxy_settings_of(tx, server_id);
   if (!settings) {
     return fail(std::move(settings.error()));
@@ -167,6 +167,9 @@ Result<nlohmann::json> proxy_apply_args(Tx& tx, std::string_view server_id,
       }
     }
   }
+  if (panel != nullptr && panel->server_id == server_id) {
+    routes[{panel->host, ""}] = panel_route_entry(*panel);
+  }
   nlohmann::json table = nlohmann::json::array();
   for (auto& [key, entry] : routes) {
     table.push_back(std::move(entry));
@@ -197,13 +200,25 @@ std::mutex& ProxyRouter::lock_for(std::string_view server_id) {
   return *found->second;
 }
 
+void ProxyRouter::set_panel_route(std::optional<PanelRoute> route) {
+  std::lock_guard lock(mutex_);
+  panel_ = std::move(route);
+}
+
+std::optional<PanelRoute> ProxyRouter::panel_route() {
+  std::lock_guard lock(mutex_);
+  return panel_;
+}
+
 Result<void> ProxyRouter::apply(
     std::string_view server_id, const std::optional<RouteChange>& change,
     const std::function<Result<JobRecord>(const nlohmann::json& args)>& apply,
     const std::function<Result<void>()>& commit) {
   std::lock_guard lock(lock_for(server_id));
-  auto args = read_value<nlohmann::json>(
-      store_, [&](Tx& tx) { return proxy_apply_args(tx, server_id, change, &master_key_); });
+  const auto panel = panel_route();
+  auto args = read_value<nlohmann::json>(store_, [&](Tx& tx) {
+    return proxy_apply_args(tx, server_id, change, &master_key_, panel ? &*panel : nullptr);
+  });
   if (!args) {
     return fail(std::move(args.error()));
   }

@@ -5,7 +5,8 @@
 /// of the app), with the domain's TLS mode, custom certificate, https redirect and HSTS
 /// switches where they differ from the defaults, and the server's ACME settings
 /// (`acme: {ca, ca_root, email}`) when any is set. The agent applies the whole table each time, so
-/// applying it twice is harmless and an agent can re-apply it after Caddy restarts.
+/// applying it twice is harmless and an agent can re-apply it after Caddy restarts. The server
+/// that carries berthd's own domain (panel_route.hpp) has that route in every table.
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 #include <string_view>
 
 #include "core/crypto.hpp"
+#include "domain/routing/panel_route.hpp"
 #include "store/store.hpp"
 
 namespace berth {
@@ -30,10 +32,12 @@ Result<ProxySettingsRecord> proxy_settings_of(Tx& tx, std::string_view server_id
 
 /// The `proxy.apply` arguments for `server_id`, with `change` applied over what is stored.
 /// `master_key` opens the sealed keys of custom certificates; without it (null) domains with
-/// a custom certificate are left out.
+/// a custom certificate are left out. `panel`, when its server is `server_id`, adds berthd's own
+/// route (over any app route of the same host, which hostname claims keep from existing).
 Result<nlohmann::json> proxy_apply_args(Tx& tx, std::string_view server_id,
                                         const std::optional<RouteChange>& change,
-                                        const crypto::Key* master_key = nullptr);
+                                        const crypto::Key* master_key = nullptr,
+                                        const PanelRoute* panel = nullptr);
 
 /// The URL origin a domain answers at ("https://host[:port]"), as redirects point to it.
 std::string domain_origin(const DomainRecord& domain, const ProxySettingsRecord& proxy);
@@ -66,6 +70,10 @@ class ProxyRouter {
                      const std::function<Result<JobRecord>(const nlohmann::json& args)>& apply,
                      const std::function<Result<void>()>& commit);
 
+  /// Where berthd's own route goes from now on (nullopt: nowhere). Any thread.
+  void set_panel_route(std::optional<PanelRoute> route);
+  std::optional<PanelRoute> panel_route();
+
  private:
   std::mutex& lock_for(std::string_view server_id);
 
@@ -73,6 +81,7 @@ class ProxyRouter {
   const crypto::Key& master_key_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<std::mutex>, std::less<>> locks_;
+  std::optional<PanelRoute> panel_;  // under mutex_
 };
 
 }  // namespace berth
