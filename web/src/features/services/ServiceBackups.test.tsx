@@ -154,6 +154,56 @@ describe("Restore flow", () => {
     expect(screen.queryByRole("list", { name: "Restore steps" })).not.toBeInTheDocument();
   });
 
+  it("restores into a new service by its name, leaving this one alone, and links to the new service", async () => {
+    const user = userEvent.setup();
+    const intoNew: Restore = { ...restore, target: "new", service_id: "svc_9", step: "starting_service" };
+    let reads = 0;
+    const sent = tab("member", {
+      "POST /api/v1/backups/bkp_2/restore": reply(202, intoNew),
+      "GET /api/v1/restores/rst_1": () => {
+        reads++;
+        if (reads === 1) return intoNew;
+        if (reads === 2) return { ...intoNew, step: "restoring", job_id: "job_5" };
+        return { ...intoNew, step: "restoring", job_id: "job_5", status: "succeeded", check: "3", finished_at: "2026-12-06T10:00:30.000Z" };
+      },
+    });
+    await user.click(await screen.findByRole("button", { name: "Restore backup bkp_2" }));
+    const dialog = screen.getByRole("dialog", { name: "Restore orders-db from this backup?" });
+    await user.click(within(dialog).getByRole("radio", { name: "A new service" }));
+    expect(dialog).toHaveTextContent(/A new service of the same engine and image is created/);
+    expect(dialog).toHaveTextContent(/orders-db is not touched/);
+    expect(within(dialog).queryByLabelText(/to confirm/)).not.toBeInTheDocument();
+    const create = within(dialog).getByRole("button", { name: "Create service and restore" });
+    expect(create).toBeDisabled();
+    await user.type(within(dialog).getByLabelText("New service's name"), "orders-copy");
+    expect(create).toBeEnabled();
+    await user.click(create);
+    await waitFor(() =>
+      expect(sent).toEqual([{ method: "POST", path: "/api/v1/backups/bkp_2/restore", body: { target: "new", name: "orders-copy" } }]),
+    );
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+
+    const steps = await screen.findByRole("list", { name: "Restore steps" });
+    expect(within(steps).getByText(/Starting the new service — running…/)).toBeInTheDocument();
+    expect(within(steps).queryByText(/Safety backup/)).not.toBeInTheDocument();
+    expect(within(steps).getByRole("link", { name: "The new service" })).toHaveAttribute("href", "/services/svc_9");
+    await waitFor(() => expect(within(steps).getByText(/Done — done/)).toBeInTheDocument(), POLLED);
+    const progress = screen.getByRole("region", { name: /into a new service/ });
+    expect(within(progress).getByRole("status")).toHaveTextContent("Restored. The engine's check answered: 3");
+    expect(within(progress).getByRole("link", { name: "Open the new service" })).toHaveAttribute("href", "/services/svc_9");
+  });
+
+  it("keeps the new-service dialog open with the API's refusal of a taken name", async () => {
+    const user = userEvent.setup();
+    tab("member", { "POST /api/v1/backups/bkp_2/restore": apiError(409, "service_name_taken", "the team has a service named orders-db") });
+    await user.click(await screen.findByRole("button", { name: "Restore backup bkp_2" }));
+    const dialog = screen.getByRole("dialog");
+    await user.click(within(dialog).getByRole("radio", { name: "A new service" }));
+    await user.type(within(dialog).getByLabelText("New service's name"), "orders-db");
+    await user.click(within(dialog).getByRole("button", { name: "Create service and restore" }));
+    expect(await within(dialog).findByText("the team has a service named orders-db")).toBeInTheDocument();
+  });
+
   it("says plainly that a backup not matching its checksum was refused and nothing restored", async () => {
     const mismatch: Restore = {
       ...restore, step: "restoring", status: "failed", safety_backup_id: "bkp_4", job_id: "job_5",
