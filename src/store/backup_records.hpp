@@ -82,6 +82,8 @@ struct ServiceBackupRecord {
   std::string project_id = {};  // "" on backups older than migration 0016
   std::string version = {};     // the service's major version ("16"); "" likewise
   std::string image = {};       // the service's image; "" likewise
+  /// Set while retention deletes it (then it is neither restored nor drilled).
+  std::optional<TimePoint> pruning_at = {};
 };
 
 struct ServiceBackupQuery {

@@ -13,12 +13,12 @@ std::string to_text(const ServiceBackupRecord& b) {
   return fmt::format(
       "backup {} team={} service={}/{}/{} server={} dest={} status={} trigger={} key={} size={} "
       "plain={} sha={} sealed={} job={} error={}:{} verified={}@{} drill={}/{} by={} created={} "
-      "finished={} project={} version={} image={}",
+      "finished={} project={} version={} image={} pruning={}",
       b.id, b.team_id, b.service_id, b.service_name, b.engine, b.server_id, b.destination_id,
       b.status, b.trigger, b.object_key, b.size_bytes, b.plain_bytes, b.sha256, b.sealed_key,
       b.job_id, b.error_code, b.error_message, b.verified, time_text(b.verified_at), b.drill_check,
       b.drill_duration_ms, b.created_by, time_text(b.created_at), time_text(b.finished_at),
-      b.project_id, b.version, b.image);
+      b.project_id, b.version, b.image, time_text(b.pruning_at));
 }
 
 std::string to_text(const BackupKeyRecord& k) {
@@ -61,6 +61,7 @@ ServiceBackupRecord full_backup(int n, int team) {
   b.project_id = "prj_0001";
   b.version = "16";
   b.image = "postgres:16";
+  b.pruning_at = test_time(n + 3);
   return b;
 }
 

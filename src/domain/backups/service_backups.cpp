@@ -149,6 +149,12 @@ Result<ServiceBackupRecord> succeeded_backup(Tx& tx, std::string_view team_id, s
         with_code(Error::unprocessable("only a backup that succeeded can be " + std::string(use)),
                   "backup_not_restorable"));
   }
+  if ((*backup)->pruning_at) {
+    return fail(with_code(Error::unprocessable("this backup is being deleted by its service's "
+                                               "retention, so it cannot be " +
+                                               std::string(use)),
+                          "backup_not_restorable"));
+  }
   return std::move(**backup);
 }
 

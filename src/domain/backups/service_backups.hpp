@@ -38,8 +38,11 @@ struct RestoreRequest {
   std::string project_id = {};  // new: "" = the backup's service's project
 };
 
-/// The team's backup `id`, which must have succeeded to be restored or drilled (`use`):
-/// not_found, or unprocessable backup_not_restorable ("only a backup that succeeded can be …").
+/// The team's backup `id`, which must have succeeded to be restored or drilled (`use`) and not
+/// be under deletion by retention: not_found, or unprocessable backup_not_restorable. Called in
+/// the write transaction that records the restore or drill, so retention (which marks a backup
+/// pruning_at only while no running restore or drill reads it) and a new restore or drill never
+/// both go ahead on one backup.
 Result<ServiceBackupRecord> succeeded_backup(Tx& tx, std::string_view team_id, std::string_view id,
                                              std::string_view use);
 

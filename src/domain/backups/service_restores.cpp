@@ -192,6 +192,11 @@ Result<BackupRestoreRecord> ServiceBackups::restore_new(const Principal& who,
           ctx_, actor_of(who, client), "service.restore", std::string(id), std::string(team_id),
           {{"restore_id", restore.id}, {"target", "new"}, {"service_id", restore.service_id}}),
       [&](Tx& tx) -> Result<BackupRestoreRecord> {
+        // Again where the restore is recorded: retention may have begun deleting the backup
+        // since it was checked (the new service then stays, empty, for the caller to delete).
+        if (auto backup = succeeded_backup(tx, team_id, id, "restored"); !backup) {
+          return fail(std::move(backup.error()));
+        }
         if (auto stored = tx.create_backup_restore(restore); !stored) {
           return fail(std::move(stored.error()));
         }

@@ -12,7 +12,7 @@ constexpr std::string_view kServiceBackupColumns =
     "id, team_id, service_id, service_name, engine, server_id, destination_id, status, "
     "trigger, object_key, size_bytes, plain_bytes, sha256, sealed_key, job_id, error_code, "
     "error_message, verified, verified_at, created_by, created_at, finished_at, drill_check, "
-    "drill_duration_ms, project_id, version, image";
+    "drill_duration_ms, project_id, version, image, pruning_at";
 
 constexpr std::string_view kBackupStatuses[] = {"running", "succeeded", "failed"};
 constexpr std::string_view kRestoreTargets[] = {"same", "new"};
@@ -47,6 +47,7 @@ Result<ServiceBackupRecord> read_backup(const SqliteStatement& row) {
   b.project_id = read.text(24);
   b.version = read.text(25);
   b.image = read.text(26);
+  b.pruning_at = read.optional_time(27);
   return read.finish(std::move(b));
 }
 
@@ -112,14 +113,15 @@ Result<void> SqliteTx::create_service_backup(const ServiceBackupRecord& backup) 
   }
   static const std::string sql = fmt::format(
       "INSERT INTO service_backups ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-      "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+      "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
       kServiceBackupColumns);
   const auto& b = backup;
   return run_sql(connection_, sql, b.id, b.team_id, b.service_id, b.service_name, b.engine,
                  b.server_id, b.destination_id, b.status, b.trigger, b.object_key, b.size_bytes,
                  b.plain_bytes, b.sha256, b.sealed_key, b.job_id, b.error_code, b.error_message,
                  b.verified, b.verified_at, b.created_by, b.created_at, b.finished_at,
-                 b.drill_check, b.drill_duration_ms, b.project_id, b.version, b.image);
+                 b.drill_check, b.drill_duration_ms, b.project_id, b.version, b.image,
+                 b.pruning_at);
 }
 
 Result<std::optional<ServiceBackupRecord>> SqliteTx::get_service_backup(std::string_view team_id,
@@ -142,12 +144,13 @@ Result<void> SqliteTx::update_service_backup(const ServiceBackupRecord& backup) 
       "size_bytes = ?11, plain_bytes = ?12, sha256 = ?13, sealed_key = ?14, job_id = ?15, "
       "error_code = ?16, error_message = ?17, verified = ?18, verified_at = ?19, "
       "created_by = ?20, created_at = ?21, finished_at = ?22, drill_check = ?23, "
-      "drill_duration_ms = ?24, project_id = ?25, version = ?26, image = ?27 WHERE id = ?1",
+      "drill_duration_ms = ?24, project_id = ?25, version = ?26, image = ?27, pruning_at = ?28 "
+      "WHERE id = ?1",
       b.id, b.team_id, b.service_id, b.service_name, b.engine, b.server_id, b.destination_id,
       b.status, b.trigger, b.object_key, b.size_bytes, b.plain_bytes, b.sha256, b.sealed_key,
       b.job_id, b.error_code, b.error_message, b.verified, b.verified_at, b.created_by,
       b.created_at, b.finished_at, b.drill_check, b.drill_duration_ms, b.project_id, b.version,
-      b.image);
+      b.image, b.pruning_at);
 }
 
 Result<Page<ServiceBackupRecord>> SqliteTx::list_service_backups(const ServiceBackupQuery& query) {
@@ -305,7 +308,7 @@ Result<std::vector<ServiceBackupRecord>> SqliteTx::list_drill_candidates(TimePoi
   // Of each existing service, its newest succeeded backup, unless a drill of the service runs
   // or was created since `drilled_since`.
   static const std::string sql = fmt::format(
-      "SELECT {} FROM service_backups b WHERE b.status = 'succeeded' "
+      "SELECT {} FROM service_backups b WHERE b.status = 'succeeded' AND b.pruning_at IS NULL "
       "AND EXISTS (SELECT 1 FROM services s WHERE s.id = b.service_id AND s.team_id = b.team_id) "
       "AND b.id = (SELECT n.id FROM service_backups n WHERE n.service_id = b.service_id "
       "AND n.status = 'succeeded' ORDER BY n.created_at DESC, n.id DESC LIMIT 1) "

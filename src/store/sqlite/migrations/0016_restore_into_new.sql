@@ -9,3 +9,8 @@ ALTER TABLE service_backups ADD COLUMN image TEXT NOT NULL DEFAULT '';
 -- target: 'same' (into the backup's own service, after a safety backup) or 'new' (into a
 -- service the restore created; service_id is that service). step gains 'starting_service'.
 ALTER TABLE backup_restores ADD COLUMN target TEXT NOT NULL DEFAULT 'same';
+
+-- pruning_at: set by retention, in the transaction that checks no running restore or drill reads
+-- the backup, before it deletes the object; a backup being pruned is no longer restored or
+-- drilled (cleared again when the delete fails). NULL otherwise.
+ALTER TABLE service_backups ADD COLUMN pruning_at TEXT;
