@@ -32,6 +32,8 @@ json backup_json(const ServiceBackupRecord& b) {
       {"service_name", b.service_name},
       {"engine", b.engine},
       {"server_id", b.server_id},
+      {"project_id", b.project_id.empty() ? json() : json(b.project_id)},
+      {"image", b.image.empty() ? json() : json(b.image)},
       {"destination_id", b.destination_id},
       {"status", b.status},
       {"trigger", b.trigger},
@@ -62,6 +64,8 @@ json backup_schema() {
        {"service_name", schema::string()},
        {"engine", schema::string()},
        {"server_id", schema::string()},
+       {"project_id", optional_string},
+       {"image", optional_string},
        {"destination_id", schema::string()},
        {"status", schema::one_of_strings({"running", "succeeded", "failed"})},
        {"trigger", schema::one_of_strings({"manual", "schedule", "safety"})},
@@ -93,6 +97,7 @@ json restore_json(const BackupRestoreRecord& r) {
   return {{"id", r.id},
           {"backup_id", r.backup_id},
           {"service_id", r.service_id},
+          {"target", r.target},
           {"status", r.status},
           {"step", r.step},
           {"safety_backup_id", r.safety_backup_id.empty() ? json() : json(r.safety_backup_id)},
@@ -110,8 +115,9 @@ json restore_schema() {
       {{"id", schema::string()},
        {"backup_id", schema::string()},
        {"service_id", schema::string()},
+       {"target", schema::one_of_strings({"same", "new"})},
        {"status", schema::one_of_strings({"running", "succeeded", "failed"})},
-       {"step", schema::one_of_strings({"safety_backup", "restoring"})},
+       {"step", schema::one_of_strings({"safety_backup", "starting_service", "restoring"})},
        {"safety_backup_id", optional_string},
        {"job_id", optional_string},
        {"check", optional_string},
@@ -241,31 +247,45 @@ void add_backup_routes(http::Router& router, const ApiContext& ctx) {
 
   router.post(
       "/api/v1/backups/{id}/restore",
-      {.summary = "Restore a backup into its service",
+      {.summary = "Restore a backup into its service or a new one",
        .role = Role::member,
-       .request_schema = schema::object(
-           {{"target", schema::one_of_strings({"same"})}, {"confirm", schema::string(1, 64)}},
-           {"confirm"}),
+       .request_schema = schema::object({{"target", schema::one_of_strings({"same", "new"})},
+                                         {"confirm", schema::string(1, 64)},
+                                         {"name", schema::string(1, 64)},
+                                         {"server_id", schema::string(1, 64)},
+                                         {"project_id", schema::string(1, 64)}},
+                                        {}),
        .response_schema = restore_schema,
        .success_status = 202,
        .description =
-           "Replaces the service's data with the backup's: confirm must be the service's name "
-           "(422 confirm_required). Answers the restore (status running). A backup of the "
+           "target \"same\" (the default) replaces the data of the service the backup came "
+           "from: confirm must be the service's name (422 confirm_required). A backup of the "
            "service as it is now is taken first (safety_backup_id; if it fails nothing is "
-           "restored); then a backup.restore job (job_id: follow GET /jobs/{id}/output) "
+           "restored). target \"new\" creates a service named name (required, a service name; "
+           "409 service_name_taken) of the backup's engine, version and image in the backup's "
+           "project (or project_id) on server_id (default the backup's service's server; 404 "
+           "for a server not in the team), waits until it runs (step starting_service) and "
+           "restores into it, with no safety backup; this works after the backup's service was "
+           "deleted, and service_id in the answer is the new service. Answers the restore "
+           "(status running). Then a backup.restore job (job_id: follow GET /jobs/{id}/output) "
            "downloads the object, refuses it when its SHA-256 or size is not the recorded one "
            "(error backup_checksum_mismatch), loads it with the engine's tool (pg_restore "
            "--clean in one transaction, mysql) and runs the engine's check (check). Follow GET "
-           "/restores/{id} until it ends. target is \"same\" (the service the backup came "
-           "from). Redis and Valkey: the container is stopped, the RDB put in place and the "
-           "container started again (check: DBSIZE). 422 backup_not_restorable; 409 "
-           "service_busy."},
+           "/restores/{id} until it ends. Redis and Valkey: the container is stopped, the RDB "
+           "put in place and the container started again (check: DBSIZE). 422 "
+           "backup_not_restorable (not succeeded, destination deleted, or an old backup whose "
+           "service and image are gone); 409 service_busy."},
       with_path_id("bkp", [&ctx](Request& request, const std::string& id) {
-        return json_or(
-            202,
-            ctx.service_backups->restore(caller(request), team_of_request(request), id,
-                                         body_string(request, "confirm"), client_info(request)),
-            restore_view);
+        std::string target = body_string(request, "target");
+        RestoreRequest restore{.target = target.empty() ? "same" : target,
+                               .confirm = body_string(request, "confirm"),
+                               .name = body_string(request, "name"),
+                               .server_id = body_string(request, "server_id"),
+                               .project_id = body_string(request, "project_id")};
+        return json_or(202,
+                       ctx.service_backups->restore(caller(request), team_of_request(request), id,
+                                                    restore, client_info(request)),
+                       restore_view);
       }));
 
   router.get("/api/v1/restores/{id}",

@@ -69,7 +69,7 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
               settings.resolver != nullptr ? *settings.resolver : resolver),
       managed_services(shared_services, jobs, deployments.steps()),
       destinations(shared_services, settings.destination_probe),
-      service_backups(shared_services, jobs, deployments.steps()),
+      service_backups(shared_services, jobs, deployments.steps(), managed_services),
       backup_policies(shared_services),
       backup_scheduler(
           shared_services,

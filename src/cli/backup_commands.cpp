@@ -1,5 +1,6 @@
 // berth backups …: backups of managed services (docs/backups.md): list, run one now, read one,
-// restore one into its service, drill one (restore it into a scratch container to prove it).
+// restore one into its service or a new one, drill one (restore it into a scratch container to
+// prove it).
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -39,6 +40,7 @@ const std::vector<Column> kBackupFields = {{"id", "id"},
 const std::vector<Column> kRestoreFields = {{"id", "id"},
                                             {"backup", "backup_id"},
                                             {"service", "service_id"},
+                                            {"target", "target"},
                                             {"status", "status"},
                                             {"step", "step"},
                                             {"error", "error.message"},
@@ -113,6 +115,8 @@ struct BackupArgs {
   std::string destination = {};
   std::string target = {};
   std::string confirm = {};
+  std::string new_name = {};
+  std::string server = {};
   bool wait = false;
 };
 
@@ -164,13 +168,41 @@ void add_backup_commands(CLI::App& app, const Runner& runner) {
   });
 
   auto* restore = backups->add_subcommand(
-      "restore", "Restore a backup into its service (a safety backup is taken first)");
+      "restore",
+      "Restore a backup into its service (a safety backup is taken first) or into a new service");
   restore->add_option("backup", args->target, "Backup id (bkp_…)")->required();
   restore->add_option("--confirm", args->confirm, "The service's name, instead of typing it");
+  auto* new_option = restore->add_option(
+      "--new", args->new_name,
+      "Create a service of this name (same engine and image) and restore into it");
+  restore->add_option("--server", args->server, "With --new: its server (id or name)")
+      ->needs(new_option);
+  new_option->excludes("--confirm");
   restore->add_flag("--wait,-w", args->wait, "Wait until it is restored; fail when it fails");
-  restore->footer("Example:\n  berth backups restore bkp_01j… --confirm orders-db --wait");
+  restore->footer(
+      "Examples:\n  berth backups restore bkp_01j… --confirm orders-db --wait\n"
+      "  berth backups restore bkp_01j… --new orders-copy --server web-2 --wait");
   runner.on(restore, [args, restore](Api& api) {
     const std::string backup_path = "/api/v1/backups/" + url_encode(args->target);
+    if (!args->new_name.empty()) {
+      nlohmann::json body{{"target", "new"}, {"name", args->new_name}};
+      if (!args->server.empty()) {
+        auto server = api.resolve("servers", args->server);
+        if (!server) {
+          return report(server.error());
+        }
+        body["server_id"] = *server;
+      }
+      auto answer = api.call("POST", backup_path + "/restore", body,
+                             {{"Idempotency-Key", new_idempotency_key()}});
+      if (!answer) {
+        return report(answer.error());
+      }
+      return done_or_wait(api, *answer, args->wait,
+                          fmt::format("Restoring {} into the new service {} ({})", args->target,
+                                      args->new_name, cell(*answer, "id")),
+                          "restores", "restore", kRestoreFields);
+    }
     auto backup = api.get(backup_path);
     if (!backup) {
       return report(backup.error());

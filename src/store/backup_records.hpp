@@ -51,8 +51,9 @@ struct BackupKeyRecord {
   TimePoint created_at = {};
 };
 
-/// One backup of a managed service. The service's name, engine and server are copied so the
-/// record stays readable after the service is deleted.
+/// One backup of a managed service. The service's name, engine, server, project, version and
+/// image are copied so the record stays readable, and restorable into a new service, after the
+/// service is deleted.
 struct ServiceBackupRecord {
   std::string id = {};  // "bkp_…"
   std::string team_id = {};
@@ -78,6 +79,11 @@ struct ServiceBackupRecord {
   std::string created_by = {};
   TimePoint created_at = {};
   std::optional<TimePoint> finished_at = {};
+  std::string project_id = {};  // "" on backups older than migration 0016
+  std::string version = {};     // the service's major version ("16"); "" likewise
+  std::string image = {};       // the service's image; "" likewise
+  /// Set while retention deletes it (then it is neither restored nor drilled).
+  std::optional<TimePoint> pruning_at = {};
 };
 
 struct ServiceBackupQuery {
@@ -92,14 +98,15 @@ struct ServiceBackupQuery {
 
 namespace berth {
 
-/// One restore of a service backup into a service (after a safety backup of it).
+/// One restore of a service backup: into its own service (target "same", after a safety
+/// backup of it) or into a service the restore created (target "new").
 struct BackupRestoreRecord {
   std::string id = {};  // "rst_…"
   std::string team_id = {};
   std::string backup_id = {};
   std::string service_id = {};     // where it is restored
   std::string status = "running";  // running | succeeded | failed
-  std::string step = {};           // safety_backup | restoring
+  std::string step = {};           // safety_backup | starting_service | restoring
   std::string safety_backup_id = {};
   std::string job_id = {};
   std::string check_result = {};  // what the engine's check answered
@@ -108,6 +115,7 @@ struct BackupRestoreRecord {
   std::string created_by = {};
   TimePoint created_at = {};
   std::optional<TimePoint> finished_at = {};
+  std::string target = "same";  // same | new
 };
 
 }  // namespace berth

@@ -1,6 +1,7 @@
 // Backup policies and the scheduler against a real SQLite store with a manual clock: who may
 // set a policy, what is validated, how runs are claimed (once, also with two sweepers on one
-// store file), missed runs, failures as server events, and retention's deletes.
+// store file), missed runs, failures as server events, and retention's deletes — never of a
+// backup a running restore or drill uses, also when one starts while retention runs.
 #include "domain/backups/backup_scheduler.hpp"
 
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include "core/crypto.hpp"
 #include "core/time_format.hpp"
 #include "domain/backups/backup_policies.hpp"
+#include "domain/backups/service_backups.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace berth {
@@ -22,6 +24,11 @@ using namespace std::chrono_literals;
 class RecordingRemover final : public BackupObjectRemover {
  public:
   Result<void> remove_s3(const S3DestinationTarget& target, const std::string& key) override {
+    if (before_remove) {
+      if (auto allowed = before_remove(key); !allowed) {
+        return allowed;
+      }
+    }
     std::lock_guard lock(mutex_);
     removed.push_back(target.bucket + "/" + key);
     return {};
@@ -33,6 +40,8 @@ class RecordingRemover final : public BackupObjectRemover {
   }
   std::mutex mutex_;
   std::vector<std::string> removed;
+  /// Runs before each delete (what else happens meanwhile); an error fails the delete.
+  std::function<Result<void>(const std::string& key)> before_remove;
 };
 
 class BackupSchedulerTest : public AppsTest {
@@ -124,6 +133,24 @@ class BackupSchedulerTest : public AppsTest {
     b.status = status;
     b.finished_at = clock_.now();
     ASSERT_TRUE(store_->write([&](Tx& tx) { return tx.update_service_backup(b); }));
+  }
+
+  // An hourly policy keeping the last one, and its first run succeeded and settled; its id.
+  std::string first_run_keeping_one() {
+    BackupPolicyInput keep_one = policy("0 * * * *");
+    keep_one.keep_last = 1;
+    EXPECT_TRUE(policies_.put(as(member_), team_, service_, keep_one, client()));
+    return next_success();
+  }
+
+  // The next hourly run, succeeded and settled (retention applied); its id.
+  std::string next_success() {
+    clock_.advance(std::chrono::hours(1));
+    scheduler_.tick();
+    const std::string run = stored_policy().last_backup_id;
+    finish(run, "succeeded");
+    scheduler_.tick();
+    return run;
   }
 
   BackupPolicyRecord stored_policy() {
@@ -284,26 +311,113 @@ TEST_F(BackupSchedulerTest, RetentionDeletesOlderObjectsAndRowsAfterASuccess) {
 }
 
 TEST_F(BackupSchedulerTest, RetentionNeverPrunesABackupARunningRestoreUses) {
-  BackupPolicyInput keep_one = policy("0 * * * *");
-  keep_one.keep_last = 1;
-  ASSERT_TRUE(policies_.put(as(member_), team_, service_, keep_one, client()));
-  clock_.advance(1h);
-  scheduler_.tick();
-  const std::string first = stored_policy().last_backup_id;
-  finish(first, "succeeded");
-  scheduler_.tick();
+  const std::string first = first_run_keeping_one();
   BackupRestoreRecord restore{.id = "rst_1",
                               .team_id = team_,
                               .backup_id = first,
                               .service_id = service_,
                               .created_at = clock_.now()};
   ASSERT_TRUE(store_->write([&](Tx& tx) { return tx.create_backup_restore(restore); }));
-  clock_.advance(1h);
-  scheduler_.tick();
-  finish(stored_policy().last_backup_id, "succeeded");
-  scheduler_.tick();
+  next_success();
   EXPECT_TRUE(remover_.removed.empty());
   EXPECT_EQ(backups().size(), 2u);
+}
+
+TEST_F(BackupSchedulerTest, RetentionNeverPrunesABackupARunningDrillUses) {
+  const std::string first = first_run_keeping_one();
+  BackupDrillRecord drill{.id = "drl_1",
+                          .team_id = team_,
+                          .backup_id = first,
+                          .service_id = service_,
+                          .created_at = clock_.now()};
+  ASSERT_TRUE(store_->write([&](Tx& tx) { return tx.create_backup_drill(drill); }));
+  next_success();
+  EXPECT_TRUE(remover_.removed.empty());
+  EXPECT_EQ(backups().size(), 2u);
+
+  // Once the drill ended, the next success prunes both older ones.
+  drill.status = "verified";
+  drill.finished_at = clock_.now();
+  ASSERT_TRUE(store_->write([&](Tx& tx) { return tx.update_backup_drill(drill); }));
+  next_success();
+  EXPECT_EQ(remover_.removed.size(), 2u);
+  EXPECT_EQ(backups(), std::vector<std::string>{stored_policy().last_backup_id});
+}
+
+// The race: retention read which backups are in use, then a restore starts on one it is about
+// to prune. Each backup is claimed (marked pruning_at, in the transaction that checks the
+// running restores and drills) just before its object is deleted: the backup the restore took
+// is kept, and a backup already claimed refuses a restore or drill.
+TEST_F(BackupSchedulerTest, ARestoreStartingWhileRetentionPrunesKeepsItsBackupOrIsRefused) {
+  BackupPolicyInput keep_one = policy("0 * * * *");
+  keep_one.keep_last = 1;
+  ASSERT_TRUE(policies_.put(as(member_), team_, service_, keep_one, client()));
+  std::vector<std::string> old;
+  for (int i = 0; i < 2; ++i) {
+    ServiceBackupRecord b{.id = ids_.next("bkp"),
+                          .team_id = team_,
+                          .service_id = service_,
+                          .service_name = "orders-db",
+                          .server_id = server_,
+                          .destination_id = destination_,
+                          .status = "succeeded",
+                          .trigger = "manual",
+                          .created_at = clock_.now()};
+    b.object_key = "berth/orders-db/x" + b.id;
+    clock_.advance(1min);
+    ASSERT_TRUE(store_->write([&](Tx& tx) { return tx.create_service_backup(b); }));
+    old.push_back(b.id);
+  }
+  std::vector<std::string> refusals;
+  remover_.before_remove = [&](const std::string& key) -> Result<void> {
+    const std::string pruned = key.substr(key.rfind('x') + 1);
+    const std::string other = pruned == old[0] ? old[1] : old[0];
+    // The backup being deleted can no longer be restored or drilled...
+    auto refused = read_value<ServiceBackupRecord>(
+        *store_, [&](Tx& tx) { return succeeded_backup(tx, team_, pruned, "restored"); });
+    refusals.push_back(refused ? "restorable" : refused.error().code);
+    // ...and a restore starts on the other one, which retention read as unused.
+    if (remover_.removed.empty()) {
+      BackupRestoreRecord restore{.id = "rst_1",
+                                  .team_id = team_,
+                                  .backup_id = other,
+                                  .service_id = service_,
+                                  .created_at = clock_.now()};
+      return store_->write([&](Tx& tx) { return tx.create_backup_restore(restore); });
+    }
+    return {};
+  };
+  clock_.advance(1h);
+  scheduler_.tick();
+  const std::string newest = stored_policy().last_backup_id;
+  finish(newest, "succeeded");
+  scheduler_.tick();
+
+  ASSERT_EQ(remover_.removed.size(), 1u) << "the backup the restore took stays";
+  EXPECT_EQ(refusals, std::vector<std::string>{"backup_not_restorable"});
+  const std::string pruned = remover_.removed[0].substr(remover_.removed[0].rfind('x') + 1);
+  const std::string kept = pruned == old[0] ? old[1] : old[0];
+  const auto left = backups();
+  EXPECT_EQ(std::ranges::count(left, pruned), 0) << "its row went with its object";
+  EXPECT_EQ(std::ranges::count(left, kept), 1);
+  auto usable = read_value<ServiceBackupRecord>(
+      *store_, [&](Tx& tx) { return succeeded_backup(tx, team_, kept, "restored"); });
+  EXPECT_TRUE(usable) << "the restore's backup is whole and unmarked";
+}
+
+TEST_F(BackupSchedulerTest, ABackupWhoseDeleteFailedIsRestorableAgain) {
+  const std::string first = first_run_keeping_one();
+  remover_.before_remove = [](const std::string&) -> Result<void> {
+    return fail(Error::unavailable("the bucket did not answer"));
+  };
+  next_success();
+  EXPECT_TRUE(remover_.removed.empty());
+  EXPECT_EQ(backups().size(), 2u);
+  auto usable = read_value<ServiceBackupRecord>(
+      *store_, [&](Tx& tx) { return succeeded_backup(tx, team_, first, "restored"); });
+  ASSERT_TRUE(usable) << usable.error().message;
+  EXPECT_FALSE(usable->pruning_at.has_value());
+  EXPECT_EQ(events_.back().rfind("backup_retention_failed", 0), 0u) << events_.back();
 }
 
 }  // namespace

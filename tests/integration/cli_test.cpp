@@ -858,6 +858,19 @@ TEST_F(CliTest, BackupsListAndTheirFirstRefusals) {
   EXPECT_EQ(berth({"backups", "run", "orders-db"}, admin).exit, 2) << "--destination is required";
   const CliRun missing = berth({"backups", "restore", "bkp_nope", "--confirm", "x"}, admin);
   EXPECT_EQ(missing.exit, 4) << missing.err;
+  const CliRun missing_new =
+      berth({"backups", "restore", "bkp_nope", "--new", "orders-copy"}, admin);
+  EXPECT_EQ(missing_new.exit, 4) << missing_new.err;
+  const CliRun no_server = berth(
+      {"backups", "restore", "bkp_nope", "--new", "orders-copy", "--server", "nowhere"}, admin);
+  EXPECT_EQ(no_server.exit, 4) << no_server.err;
+  EXPECT_NE(no_server.err.find("nowhere"), std::string::npos) << no_server.err;
+  EXPECT_EQ(berth({"backups", "restore", "bkp_nope", "--server", server}, admin).exit, 2)
+      << "--server needs --new";
+  EXPECT_EQ(
+      berth({"backups", "restore", "bkp_nope", "--new", "a", "--confirm", "orders-db"}, admin).exit,
+      2)
+      << "--new and --confirm exclude each other";
   const CliRun no_drill = berth({"backups", "drill", "bkp_nope", "--wait"}, admin);
   EXPECT_EQ(no_drill.exit, 4) << no_drill.err;
   const CliRun no_drills = berth({"backups", "drills", "bkp_nope"}, admin);

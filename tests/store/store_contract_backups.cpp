@@ -13,11 +13,12 @@ std::string to_text(const ServiceBackupRecord& b) {
   return fmt::format(
       "backup {} team={} service={}/{}/{} server={} dest={} status={} trigger={} key={} size={} "
       "plain={} sha={} sealed={} job={} error={}:{} verified={}@{} drill={}/{} by={} created={} "
-      "finished={}",
+      "finished={} project={} version={} image={} pruning={}",
       b.id, b.team_id, b.service_id, b.service_name, b.engine, b.server_id, b.destination_id,
       b.status, b.trigger, b.object_key, b.size_bytes, b.plain_bytes, b.sha256, b.sealed_key,
       b.job_id, b.error_code, b.error_message, b.verified, time_text(b.verified_at), b.drill_check,
-      b.drill_duration_ms, b.created_by, time_text(b.created_at), time_text(b.finished_at));
+      b.drill_duration_ms, b.created_by, time_text(b.created_at), time_text(b.finished_at),
+      b.project_id, b.version, b.image, time_text(b.pruning_at));
 }
 
 std::string to_text(const BackupKeyRecord& k) {
@@ -57,6 +58,10 @@ ServiceBackupRecord full_backup(int n, int team) {
   b.drill_duration_ms = 2500;
   b.created_by = "usr_0001";
   b.finished_at = test_time(n + 1);
+  b.project_id = "prj_0001";
+  b.version = "16";
+  b.image = "postgres:16";
+  b.pruning_at = test_time(n + 3);
   return b;
 }
 
@@ -138,10 +143,10 @@ namespace berth {
 std::string to_text(const BackupRestoreRecord& r) {
   return fmt::format(
       "restore {} team={} backup={} service={} status={} step={} safety={} job={} check={} "
-      "error={}:{} by={} created={} finished={}",
+      "error={}:{} by={} created={} finished={} target={}",
       r.id, r.team_id, r.backup_id, r.service_id, r.status, r.step, r.safety_backup_id, r.job_id,
       r.check_result, r.error_code, r.error_message, r.created_by, time_text(r.created_at),
-      time_text(r.finished_at));
+      time_text(r.finished_at), r.target);
 }
 
 TEST_P(StoreContract, BackupRestoresRoundTripAndTheRunningOnesAreFound) {
@@ -161,6 +166,7 @@ TEST_P(StoreContract, BackupRestoresRoundTripAndTheRunningOnesAreFound) {
   full.created_by = "usr_0001";
   full.created_at = test_time(2);
   full.finished_at = test_time(3);
+  full.target = "new";
   for (const auto& restore : {plain, full}) {
     BERTH_ASSERT_OK(store().write([&](Tx& tx) { return tx.create_backup_restore(restore); }));
   }

@@ -53,6 +53,10 @@ class BackupSystemTest : public DeployTest {
       (void)docker({"rm", "-f", container_});
       (void)docker({"volume", "rm", "-f", volume_});
     }
+    for (const auto& [container, volume] : restored_) {
+      (void)docker({"rm", "-f", container});
+      (void)docker({"volume", "rm", "-f", volume});
+    }
     if (!project_id_.empty()) {
       (void)docker({"network", "rm", "berth-net-" + project_id_});
     }
@@ -64,11 +68,13 @@ class BackupSystemTest : public DeployTest {
   }
 
   // SQL in the service's container, as its own user (retried while the server starts).
-  CommandResult sql(const std::string& statement) {
+  CommandResult sql(const std::string& statement) { return sql_in(container_, statement); }
+
+  CommandResult sql_in(const std::string& container, const std::string& statement) {
     CommandResult result;
     for (const auto deadline = std::chrono::steady_clock::now() + 60s;
          std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(500ms)) {
-      result = docker({"exec", container_, "sh", "-c",
+      result = docker({"exec", container, "sh", "-c",
                        "PGPASSWORD=\"$POSTGRES_PASSWORD\" psql -tA -U \"$POSTGRES_USER\" -d "
                        "\"$POSTGRES_DB\" -c \"$0\"",
                        statement});
@@ -133,6 +139,21 @@ class BackupSystemTest : public DeployTest {
     return running["status"] == "running" ? id : "";
   }
 
+  // A backup of the service into the destination through the API, once it ended (a failure
+  // when it did not succeed).
+  json backed_up(const std::string& service_id, const std::string& destination_id) {
+    const HttpResponse started = api("POST", "/api/v1/services/" + service_id + "/backups",
+                                     {{"destination_id", destination_id}});
+    EXPECT_EQ(started.status, 202) << started.body;
+    if (started.status != 202) {
+      return json::object();
+    }
+    const json backup =
+        wait_until("/api/v1/backups/" + started.json()["id"].get<std::string>(), "status");
+    EXPECT_EQ(backup["status"], "succeeded") << backup;
+    return backup;
+  }
+
   // The objects s3rver holds (multipart parts not included).
   std::vector<std::filesystem::path> stored_objects() const {
     std::vector<std::filesystem::path> found;
@@ -165,6 +186,7 @@ class BackupSystemTest : public DeployTest {
   std::string project_id_;
   std::string container_;
   std::string volume_;
+  std::vector<std::pair<std::string, std::string>> restored_;  // new services' container, volume
 };
 
 std::string trimmed(std::string text) {
@@ -323,12 +345,9 @@ TEST_F(BackupSystemTest, ADrillVerifiesAGoodBackupAndCatchesOneThatDoesNotRestor
                 "entries SELECT generate_series(1, 500)")
                 .exit_code,
             0);
-  const HttpResponse started = api("POST", "/api/v1/services/" + service_id + "/backups",
-                                   {{"destination_id", destination_id}});
-  ASSERT_EQ(started.status, 202) << started.body;
-  const std::string backup_id = started.json()["id"];
-  const json backup = wait_until("/api/v1/backups/" + backup_id, "status");
-  ASSERT_EQ(backup["status"], "succeeded") << backup;
+  const json backup = backed_up(service_id, destination_id);
+  ASSERT_EQ(backup.value("status", ""), "succeeded");
+  const std::string backup_id = backup["id"];
   EXPECT_TRUE(backup["verified"].is_null()) << backup;
 
   const auto drill_containers = [&] {
@@ -516,6 +535,95 @@ TEST_F(SftpBackupSystemTest, RowsComeBackFromABackupOnAnSftpServerSignedInWithAK
   ASSERT_TRUE(remover.remove_sftp(target, key));
   EXPECT_FALSE(fs::exists(file));
   EXPECT_TRUE(remover.remove_sftp(target, key));
+}
+
+// Restore into a new service: the backup's rows come back in a service the restore creates
+// (same engine and image, on the same server), while the service the backup came from keeps
+// what it has now; and again after that service was deleted, since deleting a service keeps
+// its backups. The refusals come first, before anything is created: no name, a name taken,
+// an unknown server, a backup that did not succeed.
+TEST_F(BackupSystemTest, ARestoreIntoANewServiceLeavesTheSourceUntouchedAndOutlivesIt) {
+  const std::string destination_id = make_destination();
+  ASSERT_FALSE(destination_id.empty());
+  const std::string service_id = add_running_postgres();
+  ASSERT_FALSE(service_id.empty());
+  ASSERT_EQ(sql("CREATE TABLE orders (n int); INSERT INTO orders SELECT generate_series(1, 300)")
+                .exit_code,
+            0);
+  const json backup = backed_up(service_id, destination_id);
+  ASSERT_EQ(backup.value("status", ""), "succeeded");
+  const std::string backup_id = backup["id"];
+  EXPECT_EQ(backup["image"], kPostgresImage) << backup;
+  ASSERT_EQ(sql("INSERT INTO orders VALUES (301)").exit_code, 0);
+
+  const std::string restore_path = "/api/v1/backups/" + backup_id + "/restore";
+  const auto services_count = [&] { return api("GET", "/api/v1/services").json()["data"].size(); };
+  EXPECT_EQ(api("POST", restore_path, {{"target", "new"}}).status, 400);
+  EXPECT_EQ(api("POST", restore_path, {{"target", "new"}, {"name", "Bad Name!"}}).status, 400);
+  const HttpResponse taken = api("POST", restore_path, {{"target", "new"}, {"name", "orders-db"}});
+  EXPECT_EQ(taken.status, 409) << taken.body;
+  const std::string unknown_server = "srv_" + std::string(26, '0');
+  const HttpResponse no_server =
+      api("POST", restore_path,
+          {{"target", "new"}, {"name", "orders-x"}, {"server_id", unknown_server}});
+  EXPECT_EQ(no_server.status, 404) << no_server.body;
+  // A failed backup of the same service (a copy of the row, marked failed).
+  std::string failed_id = backup_id;
+  failed_id.back() = failed_id.back() == '0' ? '1' : '0';
+  const CommandResult copied = store_sql(
+      "INSERT INTO service_backups (id, team_id, service_id, status, created_at) SELECT '" +
+      failed_id + "', team_id, service_id, 'failed', created_at FROM service_backups WHERE id = '" +
+      backup_id + "'");
+  ASSERT_EQ(copied.exit_code, 0) << copied.output;
+  const HttpResponse not_restorable = api("POST", "/api/v1/backups/" + failed_id + "/restore",
+                                          {{"target", "new"}, {"name", "orders-x"}});
+  EXPECT_EQ(not_restorable.status, 422) << not_restorable.body;
+  EXPECT_EQ(services_count(), 1U) << "a refused restore creates no service";
+
+  // Into a new service; the source keeps its 301 rows.
+  const auto restore_into_new = [&](const std::string& name) -> std::string {
+    const HttpResponse restoring = api("POST", restore_path, {{"target", "new"}, {"name", name}});
+    EXPECT_EQ(restoring.status, 202) << restoring.body;
+    if (restoring.status != 202) {
+      return "";
+    }
+    EXPECT_EQ(restoring.json()["target"], "new");
+    EXPECT_EQ(restoring.json()["step"], "starting_service");
+    const std::string new_id = restoring.json()["service_id"];
+    EXPECT_NE(new_id, service_id);
+    const json created = api("GET", "/api/v1/services/" + new_id).json();
+    restored_.emplace_back(created.value("container", ""), created.value("volume", ""));
+    const json restore =
+        wait_until("/api/v1/restores/" + restoring.json()["id"].get<std::string>(), "status");
+    EXPECT_EQ(restore["status"], "succeeded") << restore;
+    EXPECT_EQ(restore["service_id"], new_id);
+    EXPECT_TRUE(restore["safety_backup_id"].is_null()) << "nothing to keep in a new service";
+    EXPECT_EQ(restore["check"], "1");
+    const json service = api("GET", "/api/v1/services/" + new_id).json();
+    EXPECT_EQ(service["status"], "running") << service;
+    EXPECT_EQ(service["engine"], "postgres");
+    EXPECT_EQ(service["image"], kPostgresImage);
+    EXPECT_EQ(service["server_id"], server_id_);
+    return restore["status"] == "succeeded" ? created.value("container", "") : "";
+  };
+  const std::string copy = restore_into_new("orders-copy");
+  ASSERT_FALSE(copy.empty());
+  EXPECT_EQ(trimmed(sql_in(copy, "SELECT count(*) FROM orders").output), "300");
+  EXPECT_EQ(trimmed(sql("SELECT count(*) FROM orders").output), "301") << "the source is untouched";
+  EXPECT_EQ(api("GET", "/api/v1/services/" + service_id).json()["status"], "running");
+
+  // The source deleted: its backup stays, and still restores into a new service.
+  const HttpResponse removed =
+      api("DELETE", "/api/v1/services/" + service_id + "?confirm=orders-db");
+  ASSERT_TRUE(removed.status == 202 || removed.status == 200) << removed.body;
+  wait_for(
+      "/api/v1/services", [&](const json& page) { return page["data"].size() == 1U; }, 120s);
+  ASSERT_EQ(api("GET", "/api/v1/services/" + service_id).status, 404);
+  ASSERT_EQ(api("GET", "/api/v1/backups/" + backup_id).status, 200) << "the backup outlives it";
+  const std::string second = restore_into_new("orders-reborn");
+  ASSERT_FALSE(second.empty());
+  EXPECT_EQ(trimmed(sql_in(second, "SELECT count(*) FROM orders").output), "300");
+  EXPECT_EQ(trimmed(sql_in(copy, "SELECT count(*) FROM orders").output), "300");
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 /// `keep_monthly` months that have a backup (days, weeks and months read in the policy's time
 /// zone, as restic and borg count them: a period without a backup does not use up a slot, so
 /// a pause in backups never ages the last ones out). The newest backup is always kept, and so
-/// is every backup marked `pinned` (one a running restore reads or took as its safety copy).
+/// is every backup marked `pinned` (one a running restore or drill uses).
 /// Pure and thread-safe.
 
 #include <cstdint>

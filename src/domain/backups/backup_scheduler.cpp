@@ -31,8 +31,53 @@ Result<void> remove_object(BackupObjectRemover& remover, const BackupDestination
   return remover.remove_s3(backups::s3_target_of(destination.config, secrets), key);
 }
 
+// The backups a running restore reads or took as its safety copy, and those a running drill
+// restores: retention keeps them.
+Result<std::set<std::string>> backups_in_use(Tx& tx) {
+  auto restores = tx.list_running_restores();
+  if (!restores) {
+    return fail(std::move(restores.error()));
+  }
+  auto drills = tx.list_running_drills();
+  if (!drills) {
+    return fail(std::move(drills.error()));
+  }
+  std::set<std::string> used;
+  for (const auto& restore : *restores) {
+    used.insert(restore.backup_id);
+    used.insert(restore.safety_backup_id);
+  }
+  for (const auto& drill : *drills) {
+    used.insert(drill.backup_id);
+  }
+  return used;
+}
+
+// Marks the backup pruning_at `now` unless a running restore or drill uses it (false then). In
+// one write transaction with that check, so a restore or drill recorded before it holds the
+// backup, and one recorded after it is refused (succeeded_backup).
+Result<bool> claim_for_pruning(Tx& tx, const std::string& backup_id, TimePoint now) {
+  auto used = backups_in_use(tx);
+  if (!used) {
+    return fail(std::move(used.error()));
+  }
+  auto backup = tx.get_service_backup("", backup_id);
+  if (!backup) {
+    return fail(std::move(backup.error()));
+  }
+  if (!*backup || (*backup)->status != "succeeded" || used->contains(backup_id)) {
+    return false;
+  }
+  ServiceBackupRecord marked = **backup;
+  marked.pruning_at = now;
+  if (auto stored = tx.update_service_backup(marked); !stored) {
+    return fail(std::move(stored.error()));
+  }
+  return true;
+}
+
 // What retention weighs: the service's succeeded backups at the policy's destination (pinned
-// when a running restore reads one or took it as its safety copy), and the destination.
+// when a running restore or drill uses one), and the destination.
 struct RetentionInput {
   std::vector<ServiceBackupRecord> backups = {};
   std::set<std::string> pinned = {};
@@ -46,14 +91,11 @@ Result<RetentionInput> retention_input(Tx& tx, const BackupPolicyRecord& policy)
     return fail(std::move(destination.error()));
   }
   input.destination = std::move(*destination);
-  auto restores = tx.list_running_restores();
-  if (!restores) {
-    return fail(std::move(restores.error()));
+  auto used = backups_in_use(tx);
+  if (!used) {
+    return fail(std::move(used.error()));
   }
-  for (const auto& restore : *restores) {
-    input.pinned.insert(restore.backup_id);
-    input.pinned.insert(restore.safety_backup_id);
-  }
+  input.pinned = std::move(*used);
   for (std::int64_t page = 1;; ++page) {
     auto found = tx.list_service_backups(ServiceBackupQuery{.team_id = policy.team_id,
                                                             .service_id = policy.service_id,
@@ -215,11 +257,27 @@ int ServiceBackupScheduler::apply_retention(const BackupPolicyRecord& policy,
     if (std::ranges::find(prune, backup.id) == prune.end()) {
       continue;
     }
+    // A restore or drill may have started on it since the input was read: claimed first.
+    auto claimed = write_value<bool>(
+        ctx_.store(), [&](Tx& tx) { return claim_for_pruning(tx, backup.id, ctx_.clock().now()); });
+    if (!claimed || !*claimed) {
+      continue;
+    }
     // The object first: a row whose object is gone must not stay to offer a restore, while
-    // an object whose row remains is pruned again after the next successful run.
+    // an object whose row remains is pruned again after the next successful run (restorable
+    // meanwhile: its mark is taken off).
     if (auto removed = remove_object(*remover_, *input->destination, *secrets, backup.object_key);
         !removed) {
       failure = removed.error().message;
+      (void)ctx_.store().write([&](Tx& tx) -> Result<void> {
+        auto current = tx.get_service_backup("", backup.id);
+        if (!current || !*current) {
+          return {};
+        }
+        ServiceBackupRecord unmarked = **current;
+        unmarked.pruning_at.reset();
+        return tx.update_service_backup(unmarked);
+      });
       continue;
     }
     auto dropped = write_value<bool>(ctx_.store(),

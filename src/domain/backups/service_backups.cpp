@@ -90,42 +90,21 @@ Result<json> place_args(const AreaContext& ctx, const BackupDestinationRecord& d
                 {"secret_access_key", secrets->value("secret_access_key", "")}}}};
 }
 
-// The service a backup or restore is about; not_found with `missing` when it is gone.
-Result<ServiceRecord> found_service(Tx& tx, std::string_view team_id, std::string_view id,
-                                    std::string missing) {
-  auto service = tx.get_service(team_id, id);
-  if (!service) {
-    return fail(std::move(service.error()));
-  }
-  if (!*service) {
-    return fail(Error::not_found(std::move(missing)));
-  }
-  return std::move(**service);
-}
-
-// Backups and restores talk to the engine inside the container: it must be up.
-Result<void> require_running(const ServiceRecord& service, std::string_view purpose) {
-  if (service.status != "running") {
-    return fail(
-        with_code(Error::conflict("the service is " + service.status +
-                                  ": only a running service can be " + std::string(purpose)),
-                  "service_busy"));
-  }
-  return {};
-}
-
 // Fills a new backup from its service and destination (inside the transaction that records
 // it): the service must be running and the destination an S3 one of the team; makes the
 // team's key pair on its first backup.
 Result<void> prepare_backup(const AreaContext& ctx, Tx& tx, ServiceBackupRecord& backup) {
-  auto service = found_service(tx, backup.team_id, backup.service_id, "no such service");
+  auto service = backup_service(tx, backup.team_id, backup.service_id, "no such service");
   if (!service) {
     return fail(std::move(service.error()));
   }
   backup.service_name = service->name;
   backup.engine = service->engine;
   backup.server_id = service->server_id;
-  if (auto running = require_running(*service, "backed up"); !running) {
+  backup.project_id = service->project_id;
+  backup.version = service->spec.value("version", "");
+  backup.image = service->spec.value("image", "");
+  if (auto running = require_service_running(*service, "backed up"); !running) {
     return fail(std::move(running.error()));
   }
   auto destination = tx.get_backup_destination(backup.team_id, backup.destination_id);
@@ -149,6 +128,28 @@ Result<void> prepare_backup(const AreaContext& ctx, Tx& tx, ServiceBackupRecord&
 
 }  // namespace
 
+Result<ServiceRecord> backup_service(Tx& tx, std::string_view team_id, std::string_view id,
+                                     std::string missing) {
+  auto service = tx.get_service(team_id, id);
+  if (!service) {
+    return fail(std::move(service.error()));
+  }
+  if (!*service) {
+    return fail(Error::not_found(std::move(missing)));
+  }
+  return std::move(**service);
+}
+
+Result<void> require_service_running(const ServiceRecord& service, std::string_view purpose) {
+  if (service.status != "running") {
+    return fail(
+        with_code(Error::conflict("the service is " + service.status +
+                                  ": only a running service can be " + std::string(purpose)),
+                  "service_busy"));
+  }
+  return {};
+}
+
 Result<ServiceBackupRecord> succeeded_backup(Tx& tx, std::string_view team_id, std::string_view id,
                                              std::string_view use) {
   auto backup = tx.get_service_backup(team_id, id);
@@ -162,6 +163,12 @@ Result<ServiceBackupRecord> succeeded_backup(Tx& tx, std::string_view team_id, s
     return fail(
         with_code(Error::unprocessable("only a backup that succeeded can be " + std::string(use)),
                   "backup_not_restorable"));
+  }
+  if ((*backup)->pruning_at) {
+    return fail(with_code(Error::unprocessable("this backup is being deleted by its service's "
+                                               "retention, so it cannot be " +
+                                               std::string(use)),
+                          "backup_not_restorable"));
   }
   return std::move(**backup);
 }
@@ -345,91 +352,6 @@ Result<ServiceBackupRecord> ServiceBackups::get(const Principal& who, std::strin
   });
 }
 
-Result<BackupRestoreRecord> ServiceBackups::restore(const Principal& who, std::string_view team_id,
-                                                    std::string_view id, std::string_view confirm,
-                                                    const ClientInfo& client) {
-  BackupRestoreRecord restore{.id = ctx_.ids().next("rst"),
-                              .team_id = std::string(team_id),
-                              .backup_id = std::string(id),
-                              .step = "safety_backup",
-                              .created_by = who.user_id,
-                              .created_at = ctx_.clock().now()};
-  auto created = write_audited_value<BackupRestoreRecord>(
-      ctx_.store(),
-      make_audit(ctx_, actor_of(who, client), "service.restore", std::string(id),
-                 std::string(team_id), {{"restore_id", restore.id}}),
-      [&](Tx& tx) -> Result<BackupRestoreRecord> {
-        if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
-          return fail(std::move(role.error()));
-        }
-        auto backup = succeeded_backup(tx, team_id, id, "restored");
-        if (!backup) {
-          return fail(std::move(backup.error()));
-        }
-        auto service =
-            found_service(tx, team_id, backup->service_id, "the backup's service no longer exists");
-        if (!service) {
-          return fail(std::move(service.error()));
-        }
-        if (confirm != service->name) {
-          return fail(with_code(Error::unprocessable("a restore replaces the service's data: "
-                                                     "repeat its name as confirm=" +
-                                                     service->name),
-                                "confirm_required"));
-        }
-        if (auto running = require_running(*service, "restored into"); !running) {
-          return fail(std::move(running.error()));
-        }
-        auto destination = tx.get_backup_destination(team_id, backup->destination_id);
-        if (!destination) {
-          return fail(std::move(destination.error()));
-        }
-        if (!*destination) {
-          return fail(with_code(Error::unprocessable("the backup's destination was deleted"),
-                                "backup_not_restorable"));
-        }
-        restore.service_id = backup->service_id;
-        if (auto stored = tx.create_backup_restore(restore); !stored) {
-          return fail(std::move(stored.error()));
-        }
-        return restore;
-      });
-  if (!created) {
-    return created;
-  }
-  ++running_;
-  if (!worker_.post([this, id = restore.id, who] {
-        execute_restore(id, who);
-        --running_;
-      })) {
-    --running_;
-    restore.status = "failed";
-    restore.error_code = "queue_full";
-    restore.error_message = "too many backups and restores are queued; try again";
-    restore.finished_at = ctx_.clock().now();
-    (void)ctx_.store().write([&](Tx& tx) { return tx.update_backup_restore(restore); });
-  }
-  return created;
-}
-
-Result<BackupRestoreRecord> ServiceBackups::get_restore(const Principal& who,
-                                                        std::string_view team_id,
-                                                        std::string_view id) {
-  return read_value<BackupRestoreRecord>(ctx_.store(), [&](Tx& tx) -> Result<BackupRestoreRecord> {
-    if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
-      return fail(std::move(role.error()));
-    }
-    auto found = tx.get_backup_restore(team_id, id);
-    if (!found) {
-      return fail(std::move(found.error()));
-    }
-    if (!*found) {
-      return fail(Error::not_found("no such restore"));
-    }
-    return **found;
-  });
-}
-
 Result<NewJob> ServiceBackups::restore_job(const ServiceBackupRecord& backup,
                                            std::string_view container, int wait_ready_seconds) {
   return read_value<NewJob>(ctx_.store(), [&](Tx& tx) -> Result<NewJob> {
@@ -474,108 +396,6 @@ Result<NewJob> ServiceBackups::restore_job(const ServiceBackupRecord& backup,
     sodium_memzero(stream_key->data(), stream_key->size());
     return job;
   });
-}
-
-void ServiceBackups::execute_restore(const std::string& restore_id, const Principal& who) {
-  auto loaded = read_value<std::pair<BackupRestoreRecord, ServiceBackupRecord>>(
-      ctx_.store(), [&](Tx& tx) -> Result<std::pair<BackupRestoreRecord, ServiceBackupRecord>> {
-        auto restore = tx.get_backup_restore("", restore_id);
-        if (!restore || !*restore) {
-          return fail(Error::not_found("the restore is gone"));
-        }
-        auto backup = tx.get_service_backup((*restore)->team_id, (*restore)->backup_id);
-        if (!backup || !*backup) {
-          return fail(Error::not_found("the backup is gone"));
-        }
-        return std::pair{**restore, **backup};
-      });
-  if (!loaded) {
-    return;
-  }
-  auto& [restore, backup] = *loaded;
-  auto save = [&] {
-    (void)ctx_.store().write([&](Tx& tx) { return tx.update_backup_restore(restore); });
-  };
-  auto end = [&](std::string code, std::string message) {
-    restore.status = code.empty() ? "succeeded" : "failed";
-    restore.error_code = std::move(code);
-    restore.error_message = std::move(message);
-    restore.finished_at = ctx_.clock().now();
-    save();
-  };
-
-  // First a backup of the service as it is now, so a wrong restore can itself be undone.
-  const TimePoint now = ctx_.clock().now();
-  ServiceBackupRecord safety{.id = ctx_.ids().next("bkp"),
-                             .team_id = backup.team_id,
-                             .service_id = backup.service_id,
-                             .service_name = backup.service_name,
-                             .engine = backup.engine,
-                             .server_id = backup.server_id,
-                             .destination_id = backup.destination_id,
-                             .trigger = "safety",
-                             .created_by = who.user_id,
-                             .created_at = now};
-  safety.object_key =
-      backup.object_key.substr(0, backup.object_key.rfind('/') + 1) + safety.id + ".bsb";
-  if (auto stored = ctx_.store().write([&](Tx& tx) { return tx.create_service_backup(safety); });
-      !stored) {
-    end("safety_backup_failed", stored.error().message);
-    return;
-  }
-  restore.safety_backup_id = safety.id;
-  save();
-  execute(safety.id);
-  auto taken = read_value<std::optional<ServiceBackupRecord>>(
-      ctx_.store(), [&](Tx& tx) { return tx.get_service_backup("", safety.id); });
-  if (stopping_) {
-    return;
-  }
-  if (!taken || !*taken || (*taken)->status != "succeeded") {
-    end("safety_backup_failed",
-        "the backup taken before restoring failed, so nothing was restored" +
-            (taken && *taken ? ": " + (*taken)->error_message : std::string()));
-    return;
-  }
-
-  auto service = read_value<std::optional<ServiceRecord>>(
-      ctx_.store(), [&](Tx& tx) { return tx.get_service(backup.team_id, backup.service_id); });
-  if (!service || !*service) {
-    end("service_gone", "the service was deleted during the restore");
-    return;
-  }
-  auto job = restore_job(backup, (*service)->container_name, 0);
-  if (!job) {
-    end(job.error().code, job.error().message);
-    return;
-  }
-  restore.step = "restoring";
-  restore.job_id = ctx_.ids().next("job");
-  save();
-  auto submitted = jobs_.submit_system(restore.job_id, backup.team_id, backup.server_id, *job,
-                                       std::string(kDeploymentJobCreator));
-  if (!submitted) {
-    end(submitted.error().code, submitted.error().message);
-    return;
-  }
-  for (;;) {
-    auto state = read_value<std::optional<JobRecord>>(
-        ctx_.store(), [&](Tx& tx) { return tx.get_job(backup.team_id, restore.job_id); });
-    if (state && *state && job_state::is_terminal((*state)->state)) {
-      if ((*state)->state == job_state::succeeded) {
-        restore.check_result = (*state)->result.value("check", "");
-        end("", "");
-      } else {
-        end((*state)->error_code.empty() ? (*state)->state : (*state)->error_code,
-            (*state)->error_message);
-      }
-      return;
-    }
-    if (stopping_) {
-      return;  // fail_interrupted() settles it at the next start
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-  }
 }
 
 void ServiceBackups::fail_interrupted() {

@@ -7,8 +7,9 @@
 /// which checks the object's SHA-256 before it touches the service.
 ///
 /// Viewers read backups. Members run a backup and restore one into its service (with the
-/// service's name as confirmation: a restore replaces the service's data). Every run and
-/// restore is audited. The team's key pair is made on its first backup; its secret key is
+/// service's name as confirmation: a restore replaces the service's data) or into a new
+/// service of the same engine and image, which the restore creates. Every run and restore is
+/// audited. The team's key pair is made on its first backup; its secret key is
 /// sealed with the master key and never leaves berthd. Blocking: call from a worker thread.
 
 #include <atomic>
@@ -23,19 +24,40 @@
 #include "domain/kernel/paging.hpp"
 #include "domain/kernel/service_context.hpp"
 #include "domain/notify/mail_outbox.hpp"
+#include "domain/services/managed_services.hpp"
 #include "store/backup_records.hpp"
 
 namespace berth {
 
-/// The team's backup `id`, which must have succeeded to be restored or drilled (`use`):
-/// not_found, or unprocessable backup_not_restorable ("only a backup that succeeded can be …").
+/// What POST /backups/{id}/restore asks for.
+struct RestoreRequest {
+  std::string target = "same";  // same | new
+  std::string confirm = {};     // same: the service's name
+  std::string name = {};        // new: the new service's name (required)
+  std::string server_id = {};   // new: "" = the backup's service's server
+  std::string project_id = {};  // new: "" = the backup's service's project
+};
+
+/// The team's backup `id`, which must have succeeded to be restored or drilled (`use`) and not
+/// be under deletion by retention: not_found, or unprocessable backup_not_restorable. Called in
+/// the write transaction that records the restore or drill, so retention (which marks a backup
+/// pruning_at only while no running restore or drill reads it) and a new restore or drill never
+/// both go ahead on one backup.
 Result<ServiceBackupRecord> succeeded_backup(Tx& tx, std::string_view team_id, std::string_view id,
                                              std::string_view use);
 
+/// The team's service `id`; not_found with `missing` when it is gone.
+Result<ServiceRecord> backup_service(Tx& tx, std::string_view team_id, std::string_view id,
+                                     std::string missing);
+
+/// Backups and restores talk to the engine inside the container: conflict service_busy unless
+/// the service runs.
+Result<void> require_service_running(const ServiceRecord& service, std::string_view purpose);
+
 class ServiceBackups {
  public:
-  ServiceBackups(AreaContext ctx, JobService& jobs, StepRunner& steps)
-      : ctx_(ctx), jobs_(jobs), steps_(steps) {}
+  ServiceBackups(AreaContext ctx, JobService& jobs, StepRunner& steps, ManagedServices& services)
+      : ctx_(ctx), jobs_(jobs), steps_(steps), services_(services) {}
   ~ServiceBackups() { stopping_ = true; }
   ServiceBackups(const ServiceBackups&) = delete;
   ServiceBackups& operator=(const ServiceBackups&) = delete;
@@ -54,16 +76,28 @@ class ServiceBackups {
   /// Viewer.
   Result<ServiceBackupRecord> get(const Principal& who, std::string_view team_id,
                                   std::string_view id);
-  /// Member. Restores a succeeded backup into the service it was taken from; `confirm` must
-  /// be the service's name (422 confirm_required). Answers the restore (`running`, step
-  /// safety_backup): a backup of the service as it is now is taken first, then a
-  /// `backup.restore` job (its id in job_id; its output streams like any job's) checks the
-  /// object's SHA-256, loads it and runs the engine's check. not_found when the service is
-  /// gone; unprocessable backup_not_restorable for a backup that did not succeed; conflict
-  /// service_busy when the service is not running. Redis and Valkey are stopped for the load
-  /// (the RDB is put in place) and started again.
+  /// Member. Restores a succeeded backup.
+  ///
+  /// Target "same": into the service it was taken from; `confirm` must be the service's name
+  /// (422 confirm_required). Answers the restore (`running`, step safety_backup): a backup of
+  /// the service as it is now is taken first, then a `backup.restore` job (its id in job_id;
+  /// its output streams like any job's) checks the object's SHA-256, loads it and runs the
+  /// engine's check. not_found when the service is gone; conflict service_busy when the
+  /// service is not running. Redis and Valkey are stopped for the load (the RDB is put in
+  /// place) and started again.
+  ///
+  /// Target "new": creates a service `name` (validated like any service name; 409
+  /// service_name_taken) of the backup's engine, version and image on `server_id` (default the
+  /// backup's service's server; not_found for a server not in the team) in the backup's
+  /// project, answers the restore (step starting_service, service_id the new service's), waits
+  /// until the service runs and then restores into it (no safety backup: it is empty). Works
+  /// after the backup's service was deleted. unprocessable backup_not_restorable also for a
+  /// backup older than migration 0016 whose service is gone (its image is not known).
+  ///
+  /// Both: unprocessable backup_not_restorable for a backup that did not succeed or whose
+  /// destination was deleted; validation for an unknown target.
   Result<BackupRestoreRecord> restore(const Principal& who, std::string_view team_id,
-                                      std::string_view id, std::string_view confirm,
+                                      std::string_view id, const RestoreRequest& request,
                                       const ClientInfo& client);
   /// Viewer.
   Result<BackupRestoreRecord> get_restore(const Principal& who, std::string_view team_id,
@@ -94,11 +128,19 @@ class ServiceBackups {
  private:
   void execute(const std::string& backup_id);
   void finish(ServiceBackupRecord backup, const Result<JobRecord>& done);
+  Result<BackupRestoreRecord> restore_same(const Principal& who, std::string_view team_id,
+                                           std::string_view id, std::string_view confirm,
+                                           const ClientInfo& client);
+  Result<BackupRestoreRecord> restore_new(const Principal& who, std::string_view team_id,
+                                          std::string_view id, const RestoreRequest& request,
+                                          const ClientInfo& client);
+  Result<BackupRestoreRecord> queue_restore(BackupRestoreRecord restore, const Principal& who);
   void execute_restore(const std::string& restore_id, const Principal& who);
 
   AreaContext ctx_;
   JobService& jobs_;
   StepRunner& steps_;
+  ManagedServices& services_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> running_{0};
   MailOutbox worker_{1'000};  // last: its thread runs backups over the members above

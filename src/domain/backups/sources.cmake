@@ -4,7 +4,8 @@
 target_sources(berth_domain PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/destination_rules.cpp
   ${CMAKE_CURRENT_LIST_DIR}/destination_service.cpp)
-target_sources(berth_domain PRIVATE ${CMAKE_CURRENT_LIST_DIR}/service_backups.cpp)
+target_sources(berth_domain PRIVATE ${CMAKE_CURRENT_LIST_DIR}/service_backups.cpp
+                                    ${CMAKE_CURRENT_LIST_DIR}/service_restores.cpp)
 # Scheduled backups (slice 4): cron schedules in IANA zones (date/tz.h over the system's
 # zoneinfo: libhowardhinnant-date-dev), retention, policies and the scheduler.
 find_package(date CONFIG REQUIRED)

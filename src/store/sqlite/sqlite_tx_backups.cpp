@@ -12,9 +12,10 @@ constexpr std::string_view kServiceBackupColumns =
     "id, team_id, service_id, service_name, engine, server_id, destination_id, status, "
     "trigger, object_key, size_bytes, plain_bytes, sha256, sealed_key, job_id, error_code, "
     "error_message, verified, verified_at, created_by, created_at, finished_at, drill_check, "
-    "drill_duration_ms";
+    "drill_duration_ms, project_id, version, image, pruning_at";
 
 constexpr std::string_view kBackupStatuses[] = {"running", "succeeded", "failed"};
+constexpr std::string_view kRestoreTargets[] = {"same", "new"};
 
 Result<ServiceBackupRecord> read_backup(const SqliteStatement& row) {
   RowReader read(row, "service_backups");
@@ -43,6 +44,10 @@ Result<ServiceBackupRecord> read_backup(const SqliteStatement& row) {
   b.finished_at = read.optional_time(21);
   b.drill_check = read.text(22);
   b.drill_duration_ms = read.integer(23);
+  b.project_id = read.text(24);
+  b.version = read.text(25);
+  b.image = read.text(26);
+  b.pruning_at = read.optional_time(27);
   return read.finish(std::move(b));
 }
 
@@ -58,7 +63,7 @@ Result<BackupKeyRecord> read_key(const SqliteStatement& row) {
 
 constexpr std::string_view kRestoreColumns =
     "id, team_id, backup_id, service_id, status, step, safety_backup_id, job_id, check_result, "
-    "error_code, error_message, created_by, created_at, finished_at";
+    "error_code, error_message, created_by, created_at, finished_at, target";
 
 Result<BackupRestoreRecord> read_restore(const SqliteStatement& row) {
   RowReader read(row, "backup_restores");
@@ -77,6 +82,7 @@ Result<BackupRestoreRecord> read_restore(const SqliteStatement& row) {
   r.created_by = read.text(11);
   r.created_at = read.time(12);
   r.finished_at = read.optional_time(13);
+  r.target = read.text(14);
   return read.finish(std::move(r));
 }
 
@@ -107,14 +113,15 @@ Result<void> SqliteTx::create_service_backup(const ServiceBackupRecord& backup) 
   }
   static const std::string sql = fmt::format(
       "INSERT INTO service_backups ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-      "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+      "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
       kServiceBackupColumns);
   const auto& b = backup;
   return run_sql(connection_, sql, b.id, b.team_id, b.service_id, b.service_name, b.engine,
                  b.server_id, b.destination_id, b.status, b.trigger, b.object_key, b.size_bytes,
                  b.plain_bytes, b.sha256, b.sealed_key, b.job_id, b.error_code, b.error_message,
                  b.verified, b.verified_at, b.created_by, b.created_at, b.finished_at,
-                 b.drill_check, b.drill_duration_ms);
+                 b.drill_check, b.drill_duration_ms, b.project_id, b.version, b.image,
+                 b.pruning_at);
 }
 
 Result<std::optional<ServiceBackupRecord>> SqliteTx::get_service_backup(std::string_view team_id,
@@ -137,11 +144,13 @@ Result<void> SqliteTx::update_service_backup(const ServiceBackupRecord& backup) 
       "size_bytes = ?11, plain_bytes = ?12, sha256 = ?13, sealed_key = ?14, job_id = ?15, "
       "error_code = ?16, error_message = ?17, verified = ?18, verified_at = ?19, "
       "created_by = ?20, created_at = ?21, finished_at = ?22, drill_check = ?23, "
-      "drill_duration_ms = ?24 WHERE id = ?1",
+      "drill_duration_ms = ?24, project_id = ?25, version = ?26, image = ?27, pruning_at = ?28 "
+      "WHERE id = ?1",
       b.id, b.team_id, b.service_id, b.service_name, b.engine, b.server_id, b.destination_id,
       b.status, b.trigger, b.object_key, b.size_bytes, b.plain_bytes, b.sha256, b.sealed_key,
       b.job_id, b.error_code, b.error_message, b.verified, b.verified_at, b.created_by,
-      b.created_at, b.finished_at, b.drill_check, b.drill_duration_ms);
+      b.created_at, b.finished_at, b.drill_check, b.drill_duration_ms, b.project_id, b.version,
+      b.image, b.pruning_at);
 }
 
 Result<Page<ServiceBackupRecord>> SqliteTx::list_service_backups(const ServiceBackupQuery& query) {
@@ -157,14 +166,17 @@ Result<void> SqliteTx::create_backup_restore(const BackupRestoreRecord& restore)
   if (auto known = check_one_of("status", restore.status, kBackupStatuses); !known) {
     return known;
   }
+  if (auto known = check_one_of("target", restore.target, kRestoreTargets); !known) {
+    return known;
+  }
   static const std::string sql = fmt::format(
       "INSERT INTO backup_restores ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-      "?12, ?13, ?14)",
+      "?12, ?13, ?14, ?15)",
       kRestoreColumns);
   const auto& r = restore;
   return run_sql(connection_, sql, r.id, r.team_id, r.backup_id, r.service_id, r.status, r.step,
                  r.safety_backup_id, r.job_id, r.check_result, r.error_code, r.error_message,
-                 r.created_by, r.created_at, r.finished_at);
+                 r.created_by, r.created_at, r.finished_at, r.target);
 }
 
 Result<std::optional<BackupRestoreRecord>> SqliteTx::get_backup_restore(std::string_view team_id,
@@ -179,15 +191,19 @@ Result<void> SqliteTx::update_backup_restore(const BackupRestoreRecord& restore)
   if (auto known = check_one_of("status", restore.status, kBackupStatuses); !known) {
     return known;
   }
+  if (auto known = check_one_of("target", restore.target, kRestoreTargets); !known) {
+    return known;
+  }
   const auto& r = restore;
   return execute_one(connection_,
                      "UPDATE backup_restores SET team_id = ?2, backup_id = ?3, service_id = ?4, "
                      "status = ?5, step = ?6, safety_backup_id = ?7, job_id = ?8, "
                      "check_result = ?9, error_code = ?10, error_message = ?11, "
-                     "created_by = ?12, created_at = ?13, finished_at = ?14 WHERE id = ?1",
+                     "created_by = ?12, created_at = ?13, finished_at = ?14, target = ?15 "
+                     "WHERE id = ?1",
                      r.id, r.team_id, r.backup_id, r.service_id, r.status, r.step,
                      r.safety_backup_id, r.job_id, r.check_result, r.error_code, r.error_message,
-                     r.created_by, r.created_at, r.finished_at);
+                     r.created_by, r.created_at, r.finished_at, r.target);
 }
 
 Result<std::vector<BackupRestoreRecord>> SqliteTx::list_running_restores() {
@@ -292,7 +308,7 @@ Result<std::vector<ServiceBackupRecord>> SqliteTx::list_drill_candidates(TimePoi
   // Of each existing service, its newest succeeded backup, unless a drill of the service runs
   // or was created since `drilled_since`.
   static const std::string sql = fmt::format(
-      "SELECT {} FROM service_backups b WHERE b.status = 'succeeded' "
+      "SELECT {} FROM service_backups b WHERE b.status = 'succeeded' AND b.pruning_at IS NULL "
       "AND EXISTS (SELECT 1 FROM services s WHERE s.id = b.service_id AND s.team_id = b.team_id) "
       "AND b.id = (SELECT n.id FROM service_backups n WHERE n.service_id = b.service_id "
       "AND n.status = 'succeeded' ORDER BY n.created_at DESC, n.id DESC LIMIT 1) "

@@ -972,8 +972,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Restore a backup into its service
-         * @description Replaces the service's data with the backup's: confirm must be the service's name (422 confirm_required). Answers the restore (status running). A backup of the service as it is now is taken first (safety_backup_id; if it fails nothing is restored); then a backup.restore job (job_id: follow GET /jobs/{id}/output) downloads the object, refuses it when its SHA-256 or size is not the recorded one (error backup_checksum_mismatch), loads it with the engine's tool (pg_restore --clean in one transaction, mysql) and runs the engine's check (check). Follow GET /restores/{id} until it ends. target is "same" (the service the backup came from). Redis and Valkey: the container is stopped, the RDB put in place and the container started again (check: DBSIZE). 422 backup_not_restorable; 409 service_busy.
+         * Restore a backup into its service or a new one
+         * @description target "same" (the default) replaces the data of the service the backup came from: confirm must be the service's name (422 confirm_required). A backup of the service as it is now is taken first (safety_backup_id; if it fails nothing is restored). target "new" creates a service named name (required, a service name; 409 service_name_taken) of the backup's engine, version and image in the backup's project (or project_id) on server_id (default the backup's service's server; 404 for a server not in the team), waits until it runs (step starting_service) and restores into it, with no safety backup; this works after the backup's service was deleted, and service_id in the answer is the new service. Answers the restore (status running). Then a backup.restore job (job_id: follow GET /jobs/{id}/output) downloads the object, refuses it when its SHA-256 or size is not the recorded one (error backup_checksum_mismatch), loads it with the engine's tool (pg_restore --clean in one transaction, mysql) and runs the engine's check (check). Follow GET /restores/{id} until it ends. Redis and Valkey: the container is stopped, the RDB put in place and the container started again (check: DBSIZE). 422 backup_not_restorable (not succeeded, destination deleted, or an old backup whose service and image are gone); 409 service_busy.
          */
         post: operations["post_api_v1_backups_id_restore"];
         delete?: never;
@@ -7618,9 +7618,11 @@ export interface operations {
                             } | null;
                             finished_at?: string | null;
                             id?: string;
+                            image?: string | null;
                             job_id?: string | null;
                             object_key?: string;
                             plain_bytes?: number;
+                            project_id?: string | null;
                             server_id?: string;
                             service_id?: string;
                             service_name?: string;
@@ -7699,9 +7701,11 @@ export interface operations {
                         } | null;
                         finished_at?: string | null;
                         id?: string;
+                        image?: string | null;
                         job_id?: string | null;
                         object_key?: string;
                         plain_bytes?: number;
+                        project_id?: string | null;
                         server_id?: string;
                         service_id?: string;
                         service_name?: string;
@@ -7969,9 +7973,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    confirm: string;
+                    confirm?: string;
+                    name?: string;
+                    project_id?: string;
+                    server_id?: string;
                     /** @enum {string} */
-                    target?: "same";
+                    target?: "same" | "new";
                 };
             };
         };
@@ -7999,7 +8006,9 @@ export interface operations {
                         /** @enum {string} */
                         status?: "running" | "succeeded" | "failed";
                         /** @enum {string} */
-                        step?: "safety_backup" | "restoring";
+                        step?: "safety_backup" | "starting_service" | "restoring";
+                        /** @enum {string} */
+                        target?: "same" | "new";
                     };
                 };
             };
@@ -11294,7 +11303,9 @@ export interface operations {
                         /** @enum {string} */
                         status?: "running" | "succeeded" | "failed";
                         /** @enum {string} */
-                        step?: "safety_backup" | "restoring";
+                        step?: "safety_backup" | "starting_service" | "restoring";
+                        /** @enum {string} */
+                        target?: "same" | "new";
                     };
                 };
             };
@@ -14313,9 +14324,11 @@ export interface operations {
                             } | null;
                             finished_at?: string | null;
                             id?: string;
+                            image?: string | null;
                             job_id?: string | null;
                             object_key?: string;
                             plain_bytes?: number;
+                            project_id?: string | null;
                             server_id?: string;
                             service_id?: string;
                             service_name?: string;
@@ -14412,9 +14425,11 @@ export interface operations {
                         } | null;
                         finished_at?: string | null;
                         id?: string;
+                        image?: string | null;
                         job_id?: string | null;
                         object_key?: string;
                         plain_bytes?: number;
+                        project_id?: string | null;
                         server_id?: string;
                         service_id?: string;
                         service_name?: string;

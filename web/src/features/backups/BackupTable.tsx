@@ -1,41 +1,86 @@
-// A list of backups as a table, newest first as the API answers them: status (with "restore
-// verified" when a drill proved it), trigger, size, SHA-256 (shortened, copyable), when, how long,
-// and the error of a failed one. With `showService` the service's name leads each row (the
-// team-wide page); with `onRestore` a succeeded backup offers Restore (a service's tab, members).
+// A list of backups as a table, newest first as the API answers them: status, trigger, size,
+// SHA-256 (shortened, copyable), when, how long, the error of a failed one, and its restore check:
+// verified or failed by its last drill (and when), or never drilled. With `showService` the
+// service's name leads each row (the team-wide page); with `onRestore` / `onDrill` a succeeded
+// backup offers Restore / Drill now (a service's tab, members); with `onToggleDrills` each
+// succeeded backup opens its drill history under its row (`expanded` names the open one).
+import { Fragment } from "react";
 import { Link } from "react-router-dom";
 import { CopyButton } from "../../components/CopyButton";
 import { DataTable } from "../../components/DataTable";
 import { StatusDot } from "../../components/StatusDot";
 import { formatBytes, RelativeTime } from "../../components/Time";
+import { DrillHistory } from "./DrillHistory";
 import { errorText, formatDuration, shortSha, triggerHint, triggerLabel } from "./format";
 import type { Backup } from "./types";
 import "./backups.css";
 
+type RowActions = {
+  onRestore?: (backup: Backup) => void;
+  onDrill?: (backup: Backup) => void;
+  onToggleDrills?: (backup: Backup) => void;
+};
+
 export function BackupTable({
   backups,
   showService = false,
-  onRestore,
   busy,
+  expanded = "",
+  ...actions
 }: {
   backups: readonly Backup[];
   showService?: boolean;
-  onRestore?: (backup: Backup) => void;
   busy?: boolean;
-}) {
+  expanded?: string;
+} & RowActions) {
+  const hasActions = Boolean(actions.onRestore || actions.onDrill || actions.onToggleDrills);
+  const columns = [showService && "Service", "Status", "Restore check", "Trigger", "Size", { label: "SHA-256", className: "hide-sm" }, "Created", "Duration"];
+  const width = columns.filter(Boolean).length + (hasActions ? 1 : 0);
   return (
-    <DataTable
-      busy={busy}
-      actions={Boolean(onRestore)}
-      columns={[showService && "Service", "Status", "Trigger", "Size", { label: "SHA-256", className: "hide-sm" }, "Created", "Duration"]}
-    >
+    <DataTable busy={busy} actions={hasActions} columns={columns}>
       {backups.map((b) => (
-        <BackupRow key={b.id} backup={b} showService={showService} onRestore={onRestore} />
+        <Fragment key={b.id}>
+          <BackupRow backup={b} showService={showService} open={expanded === b.id} hasActions={hasActions} {...actions} />
+          {expanded === b.id && (
+            <tr id={`drills-${b.id}`}>
+              <td colSpan={width}>
+                <DrillHistory backupId={b.id ?? ""} />
+              </td>
+            </tr>
+          )}
+        </Fragment>
       ))}
     </DataTable>
   );
 }
 
-function BackupRow({ backup: b, showService, onRestore }: { backup: Backup; showService: boolean; onRestore?: (backup: Backup) => void }) {
+/// What the backup's last drill proved, and when; nothing to prove for a backup that did not
+/// succeed.
+function RestoreCheck({ backup: b }: { backup: Backup }) {
+  if (b.status !== "succeeded") return <span className="muted">–</span>;
+  if (b.verified === "verified" || b.verified === "failed") {
+    const ok = b.verified === "verified";
+    return (
+      <span className="nowrap" title={b.drill_check ? `The engine's check answered ${b.drill_check}` : undefined}>
+        <StatusDot status={ok ? "succeeded" : "failed"} label={ok ? "verified" : "drill failed"} />{" "}
+        <span className="muted">
+          <RelativeTime at={b.verified_at} />
+        </span>
+      </span>
+    );
+  }
+  return <span className="muted">never drilled</span>;
+}
+
+function BackupRow({
+  backup: b,
+  showService,
+  open,
+  hasActions,
+  onRestore,
+  onDrill,
+  onToggleDrills,
+}: { backup: Backup; showService: boolean; open: boolean; hasActions: boolean } & RowActions) {
   const status = b.status ?? "running";
   return (
     <tr aria-label={`Backup ${b.id}`}>
@@ -49,16 +94,6 @@ function BackupRow({ backup: b, showService, onRestore }: { backup: Backup; show
       <td>
         {/* A running backup pulses like any work in progress (StatusDot reads "running" as up). */}
         <StatusDot status={status === "running" ? "in_progress" : status} label={status} />
-        {b.verified === "verified" && (
-          <span className="badge badge-ok" style={{ marginLeft: "var(--space-2)" }} title={b.verified_at ? `Verified ${new Date(b.verified_at).toLocaleString()}` : undefined}>
-            restore verified
-          </span>
-        )}
-        {b.verified === "failed" && (
-          <span className="badge badge-danger" style={{ marginLeft: "var(--space-2)" }}>
-            drill failed
-          </span>
-        )}
         {status === "failed" && b.error && (
           <div className="backup-error" role="note" aria-label="Error">
             {errorText(b.error)}
@@ -71,6 +106,9 @@ function BackupRow({ backup: b, showService, onRestore }: { backup: Backup; show
             )}
           </div>
         )}
+      </td>
+      <td>
+        <RestoreCheck backup={b} />
       </td>
       <td title={triggerHint[b.trigger ?? ""]}>{triggerLabel[b.trigger ?? ""] ?? b.trigger}</td>
       <td className="nowrap" title={b.plain_bytes ? `${formatBytes(b.plain_bytes)} before compression` : undefined}>{status === "succeeded" ? formatBytes(b.size_bytes) : "–"}</td>
@@ -90,17 +128,33 @@ function BackupRow({ backup: b, showService, onRestore }: { backup: Backup; show
         <RelativeTime at={b.created_at} />
       </td>
       <td className="nowrap">{status === "running" ? <span className="muted">running…</span> : formatDuration(b.duration_ms)}</td>
-      {onRestore && (
+      {hasActions && (
         <td className="actions">
           {status === "succeeded" && (
-            <button
-              type="button"
-              className="btn btn-sm"
-              aria-label={`Restore backup ${b.id}`}
-              onClick={() => onRestore(b)}
-            >
-              Restore
-            </button>
+            <span className="row nowrap" style={{ gap: "var(--space-2)", flexWrap: "nowrap", justifyContent: "flex-end" }}>
+              {onToggleDrills && (
+                <button
+                  type="button"
+                  className="btn btn-sm btn-ghost"
+                  aria-expanded={open}
+                  aria-controls={open ? `drills-${b.id}` : undefined}
+                  aria-label={`Drills of backup ${b.id}`}
+                  onClick={() => onToggleDrills(b)}
+                >
+                  Drills
+                </button>
+              )}
+              {onDrill && (
+                <button type="button" className="btn btn-sm" aria-label={`Drill backup ${b.id} now`} onClick={() => onDrill(b)}>
+                  Drill now
+                </button>
+              )}
+              {onRestore && (
+                <button type="button" className="btn btn-sm" aria-label={`Restore backup ${b.id}`} onClick={() => onRestore(b)}>
+                  Restore
+                </button>
+              )}
+            </span>
           )}
         </td>
       )}

@@ -1,11 +1,16 @@
-// Restoring replaces a service's data, so it is never one click: the dialog says what happens
-// (a safety backup of the data as it is now first, then the backup's data replaces it) and asks
-// for the service's name, which the API also requires (confirm).
+// Restoring into the service replaces its data, so it is never one click: the dialog says what
+// happens (a safety backup of the data as it is now first, then the backup's data replaces it)
+// and asks for the service's name, which the API also requires (confirm). Restoring into a new
+// service touches nothing that exists: it asks for the new service's name instead.
+import { useState } from "react";
 import { api, call } from "../../api/client";
-import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { Dialog } from "../../components/Dialog";
+import { FormActions } from "../../components/FormActions";
 import { RelativeTime } from "../../components/Time";
 import { shortSha } from "./format";
 import type { Backup, Restore } from "./types";
+
+type Target = "same" | "new";
 
 export function RestoreDialog({
   backup,
@@ -18,24 +23,109 @@ export function RestoreDialog({
   onClose: () => void;
   onStarted: (restore: Restore) => void;
 }) {
+  if (!backup) return null;
+  // Keyed by the backup: another backup's dialog starts blank.
+  return <OpenRestoreDialog key={backup.id} backup={backup} serviceName={serviceName} onClose={onClose} onStarted={onStarted} />;
+}
+
+function OpenRestoreDialog({
+  backup,
+  serviceName,
+  onClose,
+  onStarted,
+}: {
+  backup: Backup;
+  serviceName: string;
+  onClose: () => void;
+  onStarted: (restore: Restore) => void;
+}) {
+  const [target, setTarget] = useState<Target>("same");
+  const [typed, setTyped] = useState("");
+  const [newName, setNewName] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const ready = target === "same" ? typed === serviceName : newName.trim() !== "";
+  const when = (
+    <>
+      <RelativeTime at={backup.created_at} />, SHA-256 <span className="mono">{shortSha(backup.sha256)}</span>
+    </>
+  );
   return (
-    <ConfirmDialog
-      open={backup !== null}
+    <Dialog
+      open
       onOpenChange={(open) => !open && onClose()}
       title={`Restore ${serviceName} from this backup?`}
-      confirmLabel="Replace data and restore"
-      typeToConfirm={serviceName}
-      onConfirm={async () => {
-        if (!backup) return;
-        const restore = await call(api.POST("/api/v1/backups/{id}/restore", { params: { path: { id: backup.id ?? "" } }, body: { confirm: serviceName } }));
-        onStarted(restore);
-      }}
+      description={
+        target === "same" ? (
+          <span>
+            The data of <strong>{serviceName}</strong> is replaced by the backup <span className="mono">{backup.id}</span> ({when}): anything written since
+            is lost. A safety backup of the data as it is now is taken first, into the same destination; if it fails, nothing is restored.
+          </span>
+        ) : (
+          <span>
+            A new service of the same engine and image is created on {serviceName}'s server, and the backup <span className="mono">{backup.id}</span> (
+            {when}) is restored into it once it runs. <strong>{serviceName}</strong> is not touched.
+          </span>
+        )
+      }
     >
-      <span>
-        The data of <strong>{serviceName}</strong> is replaced by the backup <span className="mono">{backup?.id}</span> (
-        {backup && <RelativeTime at={backup.created_at} />}, SHA-256 <span className="mono">{shortSha(backup?.sha256)}</span>): anything written
-        since is lost. A safety backup of the data as it is now is taken first, into the same destination; if it fails, nothing is restored.
-      </span>
-    </ConfirmDialog>
+      <form
+        noValidate
+        onSubmit={async (event) => {
+          event.preventDefault();
+          if (!ready) return;
+          setBusy(true);
+          setError(null);
+          try {
+            const body = target === "same" ? { confirm: serviceName } : { target: "new" as const, name: newName.trim() };
+            const restore = await call(api.POST("/api/v1/backups/{id}/restore", { params: { path: { id: backup.id ?? "" } }, body }));
+            onStarted(restore);
+            onClose();
+          } catch (failure) {
+            setError(failure);
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <fieldset className="field">
+          <legend>Restore into</legend>
+          <label>
+            <input type="radio" name="restore-target" checked={target === "same"} onChange={() => setTarget("same")} /> This service ({serviceName})
+          </label>{" "}
+          <label>
+            <input type="radio" name="restore-target" checked={target === "new"} onChange={() => setTarget("new")} /> A new service
+          </label>
+        </fieldset>
+        {target === "same" ? (
+          <div className="field">
+            <label htmlFor="confirm-name">
+              Type <strong className="mono">{serviceName}</strong> to confirm
+            </label>
+            <input id="confirm-name" className="input" autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} />
+          </div>
+        ) : (
+          <div className="field">
+            <label htmlFor="new-service-name">New service's name</label>
+            <input
+              id="new-service-name"
+              className="input"
+              autoComplete="off"
+              placeholder={`${serviceName}-restored`}
+              value={newName}
+              onChange={(e) => setNewName(e.target.value)}
+            />
+          </div>
+        )}
+        <FormActions
+          error={error}
+          label={target === "same" ? "Replace data and restore" : "Create service and restore"}
+          busy={busy}
+          disabled={!ready}
+          danger={target === "same"}
+          onCancel={onClose}
+        />
+      </form>
+    </Dialog>
   );
 }

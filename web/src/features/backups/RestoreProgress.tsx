@@ -1,6 +1,7 @@
-// A restore as it runs, read from GET /restores/{id} until it ends: the safety backup, then the
-// check of the stored object and the load, then done — with the engine's check on success, or the
-// error (a checksum mismatch in plain words: nothing was restored).
+// A restore as it runs, read from GET /restores/{id} until it ends: the safety backup (or, into
+// a new service, that service starting), then the check of the stored object and the load, then
+// done — with the engine's check on success, or the error (a checksum mismatch in plain words:
+// nothing was restored).
 import { useEffect } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
@@ -13,14 +14,16 @@ import "./backups.css";
 
 type StepState = "pending" | "active" | "done" | "failed";
 
+const FIRST_STEP = { same: "Safety backup", new: "Starting the new service" } as const;
+
 export function restoreSteps(r: Restore): { label: string; state: StepState }[] {
   const running = r.status === "running";
   const failed = r.status === "failed";
-  const atSafety = r.step === "safety_backup";
-  const safety: StepState = atSafety ? (running ? "active" : failed ? "failed" : "done") : "done";
-  const restoring: StepState = atSafety ? "pending" : running ? "active" : failed ? "failed" : "done";
+  const atFirst = r.step === "safety_backup" || r.step === "starting_service";
+  const first: StepState = atFirst ? (running ? "active" : failed ? "failed" : "done") : "done";
+  const restoring: StepState = atFirst ? "pending" : running ? "active" : failed ? "failed" : "done";
   return [
-    { label: "Safety backup", state: safety },
+    { label: FIRST_STEP[r.target === "new" ? "new" : "same"], state: first },
     { label: "Checking and restoring", state: restoring },
     { label: "Done", state: r.status === "succeeded" ? "done" : "pending" },
   ];
@@ -39,11 +42,12 @@ export function RestoreProgress({ id, serviceName, onClose }: { id: string; serv
     if (status) void queryClient.invalidateQueries({ queryKey: backupKeys.lists(team) });
   }, [status, restore.data?.step, queryClient, team]);
   const r = restore.data;
+  const intoNew = r?.target === "new";
   return (
     <section className="card" aria-labelledby="restore-progress">
       <div className="row" style={{ justifyContent: "space-between" }}>
         <h2 id="restore-progress">
-          Restore of {serviceName} <span className="muted mono">{id}</span>
+          {intoNew ? `Restore of ${serviceName}'s backup into a new service` : `Restore of ${serviceName}`} <span className="muted mono">{id}</span>
         </h2>
         {status !== "running" && (
           <button type="button" className="btn btn-sm" onClick={onClose}>
@@ -61,6 +65,7 @@ export function RestoreProgress({ id, serviceName, onClose }: { id: string; serv
                 <span className={dotClass[s.state]} aria-hidden />
                 {s.label} — {stateWord[s.state]}
                 {s.label === "Safety backup" && r.safety_backup_id && <span className="muted mono">{r.safety_backup_id}</span>}
+                {intoNew && s.label === FIRST_STEP.new && <Link to={`/services/${r.service_id}`}>The new service</Link>}
                 {s.label === "Checking and restoring" && r.job_id && <Link to={`/jobs/${r.job_id}`}>Job output</Link>}
               </li>
             ))}
@@ -70,10 +75,18 @@ export function RestoreProgress({ id, serviceName, onClose }: { id: string; serv
               <p>
                 <strong>Restored.</strong> The engine's check answered: <strong className="mono">{r.check ?? "–"}</strong>
                 <span className="muted"> (the number of tables in the restored database)</span>
+                {intoNew && (
+                  <>
+                    {" "}
+                    <Link to={`/services/${r.service_id}`}>Open the new service</Link>
+                  </>
+                )}
               </p>
             )}
             {r.status === "running" && r.step === "restoring" && (
-              <p className="muted">The stored backup is checked against its SHA-256 before anything in {serviceName} is touched, then loaded.</p>
+              <p className="muted">
+                The stored backup is checked against its SHA-256 before anything in {intoNew ? "the new service" : serviceName} is touched, then loaded.
+              </p>
             )}
           </div>
           {r.status === "failed" && (

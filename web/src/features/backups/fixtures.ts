@@ -1,5 +1,5 @@
 // Backups and restores as berthd answers them, for the backups tests.
-import type { Backup, Restore } from "./types";
+import type { Backup, Drill, Restore } from "./types";
 
 export const succeeded: Backup = {
   id: "bkp_2", service_id: "svc_1", service_name: "orders-db", engine: "postgres", server_id: "srv_1", destination_id: "bdst_1",
@@ -35,3 +35,20 @@ export const pinnedSftpDestination = {
   kind: "sftp",
   sftp: { host: "vault.example.com", port: 22, user: "backup", path: "/srv/backups", host_key_fingerprint: "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU", auth: "password" },
 };
+
+export const drill: Drill = {
+  id: "drl_1", backup_id: "bkp_2", service_id: "svc_1", server_id: "srv_1", engine: "postgres", status: "running", step: "starting", trigger: "manual",
+  job_id: null, check: null, duration_ms: null, error: null, created_by: "usr_1", created_at: "2026-12-06T11:00:00.000Z", finished_at: null,
+};
+
+export const verifiedDrill: Drill = { ...drill, status: "verified", step: "removing", job_id: "job_7", check: "2", duration_ms: 5_100, finished_at: "2026-12-06T11:00:05.100Z" };
+
+export const failedDrill: Drill = {
+  ...drill, id: "drl_0", status: "failed", step: "restoring", trigger: "schedule", job_id: "job_6", duration_ms: 3_000,
+  error: { code: "restore_failed", message: "pg_restore: error: input file does not appear to be a valid archive" },
+  created_at: "2026-12-05T11:00:00.000Z", finished_at: "2026-12-05T11:00:03.000Z",
+};
+
+export function drillPage(data: Drill[]) {
+  return { data, page: 1, per_page: 100, total: data.length };
+}

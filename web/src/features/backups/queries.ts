@@ -1,11 +1,11 @@
-// Queries of the backups area: a service's backups, the team's, and one restore. Lists poll
-// while a backup runs (its status, size and checksum arrive by themselves), a restore while it
-// runs. Every key starts with the area and the team id, so a team switch never shows another
+// Queries of the backups area: a service's backups, the team's, one restore, a backup's drills
+// and one drill. Lists poll while a backup runs (its status, size and checksum arrive by
+// themselves), a restore or a drill while it runs. Every key starts with the area and the team id, so a team switch never shows another
 // team's data.
 import { useQuery } from "@tanstack/react-query";
 import { api, call } from "../../api/client";
 import { useTeamId } from "../apps/shared/queries";
-import type { BackupList } from "./types";
+import type { BackupList, DrillList } from "./types";
 
 export const PER_PAGE = 50;
 /// How often a list with a running backup, and a running restore, is read again.
@@ -18,6 +18,9 @@ export const backupKeys = {
   service: (team: string, serviceId: string, page: number) => ["backups", team, "list", "service", serviceId, { page }] as const,
   team: (team: string, page: number) => ["backups", team, "list", "team", { page }] as const,
   restore: (team: string, id: string) => ["backups", team, "restore", id] as const,
+  /// A backup's drill history, and one drill (what "Drill now" follows).
+  drills: (team: string, backupId: string) => ["backups", team, "drills", backupId] as const,
+  drill: (team: string, id: string) => ["backups", team, "drill", id] as const,
 };
 
 function pollWhileRunning(list: BackupList | undefined): number | false {
@@ -49,6 +52,25 @@ export function useRestore(id: string) {
   return useQuery({
     queryKey: backupKeys.restore(team, id),
     queryFn: () => call(api.GET("/api/v1/restores/{id}", { params: { path: { id } } })),
+    enabled: id !== "",
+    refetchInterval: (query) => (query.state.data?.status === "running" ? POLL_MS : false),
+  });
+}
+
+export function useBackupDrills(backupId: string) {
+  const team = useTeamId();
+  return useQuery({
+    queryKey: backupKeys.drills(team, backupId),
+    queryFn: () => call(api.GET("/api/v1/backups/{id}/drills", { params: { path: { id: backupId } } })),
+    refetchInterval: (query) => ((query.state.data as DrillList | undefined)?.data ?? []).some((d) => d.status === "running") ? POLL_MS : false,
+  });
+}
+
+export function useDrill(id: string) {
+  const team = useTeamId();
+  return useQuery({
+    queryKey: backupKeys.drill(team, id),
+    queryFn: () => call(api.GET("/api/v1/drills/{id}", { params: { path: { id } } })),
     enabled: id !== "",
     refetchInterval: (query) => (query.state.data?.status === "running" ? POLL_MS : false),
   });

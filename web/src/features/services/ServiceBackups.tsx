@@ -1,7 +1,9 @@
-// The service's Backups tab: its backups newest first (polled while one runs), "Back up now"
-// into one of the team's S3 destinations for members, and the restore flow: Restore on a
-// succeeded backup, a dialog that takes the service's name, then the restore's progress (kept
-// in the URL as ?restore=, so a reload keeps following it).
+// The service's Backups tab: its backups newest first (polled while one runs) with what their
+// last drill proved, "Back up now" into one of the team's S3 destinations for members, the
+// restore flow (Restore on a succeeded backup, a dialog that takes the service's name or a new
+// service's, then the restore's progress, kept in the URL as ?restore= so a reload keeps
+// following it), and drills: "Drill now" (followed as ?drill=) and each backup's drill history
+// under its row.
 import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { Link, useSearchParams } from "react-router-dom";
@@ -14,6 +16,7 @@ import { useSubmit } from "../../components/useSubmit";
 import { useToast } from "../../components/Toast";
 import { useTeamId } from "../apps/shared/queries";
 import { BackupTable } from "../backups/BackupTable";
+import { DrillProgress } from "../backups/DrillProgress";
 import { backupKeys, PER_PAGE, useServiceBackups } from "../backups/queries";
 import { RestoreDialog } from "../backups/RestoreDialog";
 import { RestoreProgress } from "../backups/RestoreProgress";
@@ -31,8 +34,14 @@ export default function ServiceBackups() {
   const [params, setParams] = useSearchParams();
   const page = Math.max(1, Number(params.get("page") ?? 1) || 1);
   const restoreId = params.get("restore") ?? "";
+  const drillId = params.get("drill") ?? "";
   const list = useServiceBackups(service.id ?? "", page);
   const [restoring, setRestoring] = useState<Backup | null>(null);
+  const [expanded, setExpanded] = useState("");
+  const team = useTeamId();
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const [drillError, setDrillError] = useState<unknown>(null);
   const backups = list.data?.data ?? [];
   const setParam = (name: string, value: string) =>
     setParams((current) => {
@@ -41,14 +50,28 @@ export default function ServiceBackups() {
       else copy.delete(name);
       return copy;
     });
+  const drillNow = async (backup: Backup) => {
+    setDrillError(null);
+    try {
+      const drill = await call(api.POST("/api/v1/backups/{id}/drill", { params: { path: { id: backup.id ?? "" } } }));
+      toast(`Drilling backup ${backup.id}`);
+      setParam("drill", drill.id ?? "");
+      setExpanded(backup.id ?? "");
+      await queryClient.invalidateQueries({ queryKey: backupKeys.drills(team, backup.id ?? "") });
+    } catch (failure) {
+      setDrillError(failure);
+    }
+  };
   return (
     <>
       {canAct && <BackUpNow service={service} />}
       <ScheduleCard serviceId={service.id ?? ""} />
       {restoreId && <RestoreProgress id={restoreId} serviceName={service.name ?? ""} onClose={() => setParam("restore", "")} />}
+      {drillId && <DrillProgress id={drillId} onClose={() => setParam("drill", "")} />}
       <section aria-labelledby="service-backups">
         <h2 id="service-backups">Backups</h2>
         {list.error && <ErrorText error={list.error} />}
+        <ErrorText error={drillError} />
         {!list.data && !list.error && <div className="skeleton" style={{ height: 44 * 3 }} aria-busy="true" />}
         {list.data && backups.length === 0 && (
           <EmptyState title="No backups yet">
@@ -57,7 +80,14 @@ export default function ServiceBackups() {
         )}
         {backups.length > 0 && (
           <>
-            <BackupTable backups={backups} busy={list.isFetching && list.isPlaceholderData} onRestore={canAct ? setRestoring : undefined} />
+            <BackupTable
+              backups={backups}
+              busy={list.isFetching && list.isPlaceholderData}
+              expanded={expanded}
+              onToggleDrills={(b) => setExpanded(expanded === b.id ? "" : (b.id ?? ""))}
+              onDrill={canAct ? (b) => void drillNow(b) : undefined}
+              onRestore={canAct ? setRestoring : undefined}
+            />
             <Pagination page={list.data?.page ?? page} perPage={list.data?.per_page ?? PER_PAGE} total={list.data?.total ?? 0} onPage={(p) => setParam("page", p > 1 ? String(p) : "")} />
           </>
         )}
