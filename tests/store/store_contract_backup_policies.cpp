@@ -198,8 +198,9 @@ TEST_P(StoreContract, AServiceBackupRowCanBeDeleted) {
             true);
   EXPECT_EQ(write_value<bool>(store(), [](Tx& tx) { return tx.delete_service_backup("bkp_0001"); }),
             false);
-  EXPECT_EQ(to_text(read_tx(store(), [](Tx& tx) { return tx.get_service_backup("", "bkp_0001"); })),
-            "<none>");
+  const auto gone = read_tx(store(), [](Tx& tx) { return tx.get_service_backup("", "bkp_0001"); });
+  ASSERT_TRUE(gone);
+  EXPECT_FALSE(gone->has_value());
 }
 
 }  // namespace berth

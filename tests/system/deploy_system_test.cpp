@@ -152,7 +152,8 @@ TEST_F(DeployTest, AFailingHealthCheckLeavesTheOldVersionServing) {
   EXPECT_TRUE(contains(container_names(false), good.value("container_name", "")));
   const json shown = api("GET", "/api/v1/apps/" + id).json();
   EXPECT_EQ(shown.value("status", ""), "running") << shown.dump();
-  EXPECT_EQ(shown.value("current_deployment_id", ""), good["id"]) << shown.dump();
+  EXPECT_EQ(shown.value("current_deployment_id", ""), good["id"].get<std::string>())
+      << shown.dump();
 }
 
 TEST_F(DeployTest, RollbackServesTheEarlierArtifactWithoutPullingOrBuilding) {
