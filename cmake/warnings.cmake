@@ -11,7 +11,7 @@ function(berth_warnings target)
   endif()
   if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
     # The same set as GCC's: clang's -Wconversion also means -Wsign-conversion, which GCC's
-    # does not for C++ (the CI build is clang's, the release build GCC's).
+    # does not for C++ (a clang build of the whole tree: docs/development.md).
     target_compile_options(${target} PRIVATE -Wno-sign-conversion)
   endif()
   if(BERTH_WERROR)
