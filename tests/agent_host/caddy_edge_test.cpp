@@ -259,7 +259,7 @@ TEST(FrontPlan, ChangesTheFrontMustTakeReloadIt) {
   EXPECT_FALSE(plan_without_reload(redirecting, front));
   EXPECT_TRUE(plan_without_reload(front, redirecting));  // a new one is the edge's
   // The front listens for HTTPS even with no TLS host, so a first acme host is the edge's too.
-  const ProxyTable plain = proxy_table({route_json("a.test", 5001)}, "off");
+  const ProxyTable plain = proxy_table(json::array({route_json("a.test", 5001)}), "off");
   EXPECT_TRUE(plan_without_reload(
       plain, proxy_table({route_json("a.test", 5001), route_json("n.test", 5002, "acme")}, "off")));
   EXPECT_TRUE(plan_without_reload(
@@ -339,7 +339,7 @@ TEST(FrontPlan, TheFrontConfigCatchesOtherHostsAndAsksBeforeOnDemandCertificates
   // No TLS host yet: the catch-all, and the HTTPS listener with its on-demand policy already
   // there (TLS said outright, or Caddy would serve plain HTTP on it), so that a first acme
   // host needs no reload. Without an ask address (no agent to answer), no HTTPS at all.
-  const ProxyTable off = proxy_table({route_json("a.test", 5001)}, "off");
+  const ProxyTable off = proxy_table(json::array({route_json("a.test", 5001)}), "off");
   const json plain = caddy_config(off, "127.0.0.1:2019", "127.0.0.1:53", {}, "127.0.0.1:7000");
   const json& server = plain["apps"]["http"]["servers"][kCaddyServer];
   EXPECT_FALSE(server["routes"].back().contains("match"));

@@ -206,7 +206,7 @@ TEST(ProxyArgs, DomainFieldsAreCheckedAgain) {
         route({{"upstream", nullptr}, {"redirect_to", "https://b.example:8443"}}),
         route({{"host", "*.wild.example"}, {"tls", "internal"}}),
         route({{"https_redirect", false}, {"hsts", true}, {"tls", "off"}})}) {
-    EXPECT_TRUE(parse_proxy_args(proxy_args({good}))) << good.dump();
+    EXPECT_TRUE(parse_proxy_args(proxy_args(json::array({good})))) << good.dump();
   }
   // Hostile or malformed values: none may reach Caddy, whose placeholders expand {...}.
   for (const json& bad : {
@@ -234,7 +234,7 @@ TEST(ProxyArgs, DomainFieldsAreCheckedAgain) {
            route({{"hsts", "yes"}}),
            route({{"edge2", true}}),
        }) {
-    EXPECT_FALSE(parse_proxy_args(proxy_args({bad}))) << bad.dump();
+    EXPECT_FALSE(parse_proxy_args(proxy_args(json::array({bad})))) << bad.dump();
   }
   EXPECT_TRUE(
       parse_proxy_args(proxy_args({route(json::object()), route({{"path_prefix", "/api"}})})));
@@ -376,7 +376,7 @@ TEST(CaddyConfig, AcmeSettingsGoIntoTheAcmeHostsIssuer) {
 
 TEST(ProxyArgs, AcmeSettingsAreCheckedAgain) {
   const auto refused_field = [](const json& acme) {
-    json args = proxy_args({route({{"host", "shop.example"}})}, "acme");
+    json args = proxy_args(json::array({route({{"host", "shop.example"}})}), "acme");
     args["acme"] = acme;
     auto table = parse_proxy_args(args);
     if (table) {

@@ -244,7 +244,7 @@ nlohmann::json acme_issuers(const acme::AcmeSettings& settings, const std::strin
   if (!settings.ca_root.empty()) {
     acme_issuer["trusted_roots_pem_files"] = {root_file};
   }
-  nlohmann::json issuers = {std::move(acme_issuer)};
+  auto issuers = nlohmann::json::array({std::move(acme_issuer)});
   if (settings.ca.empty()) {  // Caddy's defaults: Let's Encrypt, then ZeroSSL
     issuers.push_back({{"module", "zerossl"}, {"email", settings.email}});
   }
@@ -263,7 +263,7 @@ void add_caddy_routes(const ProxyTable& table, const ProxyRoute& route,
          {"handle", {caddy_no_server_header(), caddy_redirect_308(https_location(table, route))}},
          {"terminal", true}});
   }
-  nlohmann::json handle = {caddy_no_server_header()};
+  auto handle = nlohmann::json::array({caddy_no_server_header()});
   if (tls && route.hsts) {
     handle.push_back(
         {{"handler", "headers"},

@@ -149,7 +149,7 @@ json edge_caddy_config(const ProxyTable& table, int port, const std::string& dns
     if (!pending && !has_edge_rules(*route)) {
       continue;
     }
-    json handle = {caddy_no_server_header()};
+    auto handle = json::array({caddy_no_server_header()});
     if (pending && route_tls(table, *route) != "off") {
       if (route->https_redirect) {
         // The front replaced whatever X-Forwarded-Proto the client sent with its scheme.
