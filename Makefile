@@ -39,6 +39,7 @@ test: test-deps service-images-background ci-build
 	ctest --preset ci -j $(JOBS) --timeout 300; tests=$$?; \
 	echo "make test: waiting for the fuzz build (log: build/fuzz-smoke/build.log)"; \
 	if ! wait $$fuzz_build; then tail -n 40 build/fuzz-smoke/build.log >&2; exit 1; fi; \
+	if [ $$tests -ne 0 ]; then scripts/failed-test-tails build/ci; fi; \
 	exit $$tests
 	scripts/run-fuzz build/fuzz-smoke/bin $(TEST_FUZZ_SECONDS) $(JOBS)
 
@@ -52,8 +53,12 @@ deps:
 test-deps:
 	@scripts/install-deps --test
 
-# The sanitizer build (ASan + UBSan) with warnings as errors: what CI tests.
+# The sanitizer build (ASan + UBSan) with warnings as errors, compiled by clang 16: what CI
+# tests. A build/ci configured by another compiler is started afresh: CMake would otherwise
+# drop its cache and configure it again without the preset's unity build.
 ci-build: test-deps
+	@if [ -f build/ci/CMakeCache.txt ] && ! grep -q '^CMAKE_CXX_COMPILER:.*clang++-16' build/ci/CMakeCache.txt; then \
+	  echo "make: build/ci was configured by another compiler; starting it afresh"; rm -rf build/ci; fi
 	cmake --preset ci >/dev/null
 	cmake --build --preset ci -j $(JOBS)
 
