@@ -5,6 +5,7 @@
 # Names from other test directories are ignored, as in ctest_costs.cmake. A parameterised
 # test's ctest name ends with GoogleTest's comment on its parameter.
 set_tests_properties(DeployTest.TwentyDeploymentsUnderKeepAliveLoadDropNoRequest
+                     UpgradeServingTest.AnAppKeepsServingWhileBerthdAndItsAgentAreUpgraded
                      EdgeSystem.RulesChangeUnderKeepAliveLoadWithoutAFailedRequest
                      "Methods/EdgeWrk.RulesChangeUnderWrkLoadWithoutAnError/GET  # GetParam() = \"GET\""
                      "Methods/EdgeWrk.RulesChangeUnderWrkLoadWithoutAnError/POST  # GetParam() = \"POST\""

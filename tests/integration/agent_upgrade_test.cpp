@@ -30,26 +30,17 @@ std::string read_bytes(const fs::path& path) {
   return bytes.str();
 }
 
-// A copy of `from` with `tail` appended: still a valid ELF program, but other bytes.
-void copy_with_tail(const fs::path& from, const fs::path& to, const std::string& tail) {
-  fs::create_directories(to.parent_path());
-  fs::copy_file(from, to, fs::copy_options::overwrite_existing);
-  std::ofstream(to, std::ios::binary | std::ios::app) << tail;
-  fs::permissions(to, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                          fs::perms::others_read | fs::perms::others_exec);
-}
-
 class AgentUpgradeTest : public FleetTest {
  protected:
   void SetUp() override {
     served_ = dir_.path() / "served" / "berth-agent";
-    copy_with_tail(BERTH_AGENT_PATH, served_, "");
+    copy_program_with_tail(BERTH_AGENT_PATH, served_, "");
     start_fleet({.args = {"--agent-binary", served_.string()}});
     version_ = api("GET", "/api/v1/version").json().value("version", "");
     ASSERT_FALSE(version_.empty());
     ASSERT_NE(version_, kOldVersion);
     old_binary_ = dir_.path() / "installed" / "berth-agent";
-    copy_with_tail(BERTH_AGENT_PATH, old_binary_, std::string("\0old build", 10));
+    copy_program_with_tail(BERTH_AGENT_PATH, old_binary_, std::string("\0old build", 10));
   }
 
   // The old agent, enrolled and online as kOldVersion.
@@ -140,7 +131,7 @@ TEST_F(AgentUpgradeTest, AWrongChecksumFailsTheJobAndKeepsTheOldBinary) {
   ASSERT_EQ(started.status, 202) << started.body;
   const std::string job_id = started.json()["job"]["id"];
   const std::string announced = started.json()["job"]["args"]["sha256"];
-  copy_with_tail(BERTH_AGENT_PATH, served_, "another build");
+  copy_program_with_tail(BERTH_AGENT_PATH, served_, "another build");
   ASSERT_NE(served_sha256(), announced);
 
   start_old_agent();

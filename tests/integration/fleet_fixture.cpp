@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -145,6 +146,14 @@ std::string FleetTest::enrol(const fs::path& state_dir, const std::string& url) 
   return identity.is_object() ? identity.value("server_id", "") : "";
 }
 
+void copy_program_with_tail(const fs::path& from, const fs::path& to, const std::string& tail) {
+  fs::create_directories(to.parent_path());
+  fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+  std::ofstream(to, std::ios::binary | std::ios::app) << tail;
+  fs::permissions(to, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                          fs::perms::others_read | fs::perms::others_exec);
+}
+
 std::string FleetTest::connect_agent(const std::string& name, std::vector<std::string> prefix,
                                      std::vector<std::string> extra_args, const std::string& url) {
   const fs::path state = agent_dir(name);
@@ -154,8 +163,8 @@ std::string FleetTest::connect_agent(const std::string& name, std::vector<std::s
   } else {
     server_id = enrol(state, url);
   }
-  agents_.push_back(
-      std::make_unique<AgentProcess>(state, std::move(prefix), std::move(extra_args)));
+  agents_.push_back(std::make_unique<AgentProcess>(state, std::move(prefix), std::move(extra_args),
+                                                   agent_program_, agent_env_));
   wait_server_status(server_id, "online");
   return server_id;
 }

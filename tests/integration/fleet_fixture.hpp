@@ -96,7 +96,16 @@ class FleetTest : public BerthdTest {
   std::string listen_host_ = "127.0.0.1";
   std::vector<std::string> restart_args_;
   std::vector<std::unique_ptr<AgentProcess>> agents_;
+  // What connect_agent() runs instead of the built berth-agent (a copy that upgrades itself),
+  // with this added to its environment.
+  std::string agent_program_;
+  std::map<std::string, std::string> agent_env_;
 };
+
+/// A copy of the program `from` at `to` (0755) with `tail` appended: still the same runnable
+/// ELF program, but other bytes (another checksum), e.g. an agent binary "of another build".
+void copy_program_with_tail(const std::filesystem::path& from, const std::filesystem::path& to,
+                            const std::string& tail);
 
 /// The `output` events' texts of an SSE body (of one stream when `stream` is set), concatenated
 /// in order; and their ids.
