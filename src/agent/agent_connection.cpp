@@ -60,6 +60,7 @@ class AgentRunner {
         flush_timer_(io_),
         force_timer_(io_),
         restart_timer_(io_),
+        clock_(options_.clock_offset),
         backoff_(random_, options_.backoff),
         session_(
             SessionOptions{.agent_version = options_.agent_version,

@@ -61,6 +61,7 @@ struct RunOptions {
   std::chrono::milliseconds job_stop_grace{7'000};  // running jobs get this to end at exit
   std::shared_ptr<RestartRequest> restart = {};     // null: no job may ask for a restart
   std::chrono::milliseconds restart_grace{30'000};  // how long a restart waits for the ack
+  std::chrono::milliseconds clock_offset{0};        // the agent's clock reads this far off (tests)
 };
 
 /// Exit codes of `run`.

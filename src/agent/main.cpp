@@ -32,6 +32,10 @@ constexpr std::string_view kDefaultDockerSocket = "/var/run/docker.sock";
 // Tests of upgrades: the version this process reports instead of its own. Dropped when the
 // agent starts its new binary, which reports the version it was built with.
 constexpr const char* kVersionOverrideEnv = "BERTH_AGENT_VERSION_OVERRIDE";
+// Tests of berthd doctor's clock check: milliseconds this agent's clock reads off the machine's,
+// as on a machine whose clock drifted. (libfaketime would do it from outside, but it crashes
+// under AddressSanitizer, which the tested build has.)
+constexpr const char* kClockOffsetEnv = "BERTH_AGENT_CLOCK_OFFSET_MS";
 
 struct RunFlags {
   std::string state_dir;
@@ -45,6 +49,24 @@ struct RunFlags {
   std::int64_t released_start_pages_kb = {};  // by main, for the start line of the log
   std::string executable = {};                // resolved by main before anything can replace it
 };
+
+std::chrono::milliseconds clock_offset() {
+  const char* text = std::getenv(kClockOffsetEnv);
+  if (text == nullptr || *text == '\0') {
+    return std::chrono::milliseconds(0);
+  }
+  char* end = nullptr;
+  errno = 0;
+  const long long offset = std::strtoll(text, &end, 10);
+  // A year either way at most: anything else is a typo, not a drift.
+  constexpr long long kYearMs = 366LL * 24 * 3600 * 1000;
+  if (errno != 0 || *end != '\0' || offset < -kYearMs || offset > kYearMs) {
+    fmt::print(stderr, "berth-agent: ignoring {}={}: not milliseconds within a year\n",
+               kClockOffsetEnv, text);
+    return std::chrono::milliseconds(0);
+  }
+  return std::chrono::milliseconds(offset);
+}
 
 std::string running_version() {
   const char* override_version = std::getenv(kVersionOverrideEnv);
@@ -152,7 +174,8 @@ int run(RunFlags flags) {
                            return sample;
                          },
                      .heartbeat_override = {},
-                     .restart = restart};
+                     .restart = restart,
+                     .clock_offset = clock_offset()};
   if (flags.heartbeat_ms) {
     options.heartbeat_override = std::chrono::milliseconds(*flags.heartbeat_ms);
   }

@@ -5,7 +5,7 @@
 
 namespace berth {
 
-TimePoint SystemClock::now() const { return std::chrono::system_clock::now(); }
+TimePoint SystemClock::now() const { return std::chrono::system_clock::now() + offset_; }
 
 void SystemSleeper::sleep_for(std::chrono::milliseconds duration, const std::atomic<bool>& stop) {
   constexpr std::chrono::milliseconds kStopCheck{100};

@@ -18,7 +18,14 @@ class Clock {
 
 class SystemClock final : public Clock {
  public:
+  SystemClock() = default;
+  /// A clock reading `offset` off the machine's: how an agent on a machine whose clock drifted
+  /// looks to berthd (its doctor's clock check is tested with it).
+  explicit SystemClock(std::chrono::milliseconds offset) : offset_(offset) {}
   TimePoint now() const override;
+
+ private:
+  std::chrono::milliseconds offset_{0};
 };
 
 /// Waiting, injected beside the clock: the real one sleeps; a test's returns at once and

@@ -1,9 +1,9 @@
 // `GET /api/v1/admin/doctor` with its failures staged for real (issue 17): berthd and a real
 // agent on this machine, then Docker stopped (the agent's Docker socket refuses connections, as
 // a stopped dockerd's does), Caddy stopped (the agent's Caddy killed) and a full disk (the data
-// directory on a small tmpfs, filled). Each must show as its check's error with its fix. An
-// agent's clock skew is staged in tests/integration/gateway_test.cpp (a peer whose heartbeats
-// carry a time two minutes ahead): this machine has no faketime to skew a real agent's clock.
+// directory on a small tmpfs, filled) and an agent whose clock reads two minutes ahead (the
+// agent's BERTH_AGENT_CLOCK_OFFSET_MS: libfaketime crashes under AddressSanitizer). Each must
+// show as its check's error with its fix.
 #include <gtest/gtest.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -85,13 +85,14 @@ class DoctorSystemTest : public FleetTest {
 
   // Enrols (once) and starts the agent "local" with `extra` flags; waits until it has said hello
   // and sent a heartbeat (online, or degraded when its Docker does not answer).
-  std::string start_agent(std::vector<std::string> extra) {
+  std::string start_agent(std::vector<std::string> extra,
+                          std::map<std::string, std::string> env = {}) {
     const fs::path state = agent_dir("local");
     if (server_id_.empty()) {
       server_id_ = enrol(state);
     }
-    agents_.push_back(
-        std::make_unique<AgentProcess>(state, std::vector<std::string>{}, std::move(extra)));
+    agents_.push_back(std::make_unique<AgentProcess>(state, std::vector<std::string>{},
+                                                     std::move(extra), "", std::move(env)));
     wait_for("/api/v1/servers/" + server_id_, [](const json& s) {
       const auto status = s.value("status", "");
       return (status == "online" || status == "degraded") && !s["docker"].empty();
@@ -159,6 +160,30 @@ TEST_F(DoctorSystemTest, CaddyStoppedIsTheLocalRuntimesErrorWithItsFix) {
   EXPECT_NE(check["detail"].get<std::string>().find("Caddy on this machine"), std::string::npos)
       << check.dump();
   EXPECT_NE(check["fix"].get<std::string>().find("Start Caddy"), std::string::npos) << check.dump();
+}
+
+TEST_F(DoctorSystemTest, AnAgentsClockTwoMinutesAheadIsAnErrorWithItsFix) {
+  start_fleet();
+  sign_in();
+  const fs::path dead = dir_.path() / "docker.sock";
+  make_dead_socket(dead);
+  start_agent({"--docker-socket", dead.string()});
+  const json in_step = wait_check("clock_skew", "ok");
+  EXPECT_EQ(in_step["status"], "ok") << in_step.dump();
+  EXPECT_NE(in_step["detail"].get<std::string>().find("1 agent(s)"), std::string::npos)
+      << in_step.dump();
+
+  // The same agent restarted on "a machine whose clock drifted" 120 s ahead: every time it
+  // reads, and so every envelope's send time, is that far off.
+  agents_.back()->stop();
+  start_agent({"--docker-socket", dead.string()}, {{"BERTH_AGENT_CLOCK_OFFSET_MS", "120000"}});
+  const json ahead = wait_check("clock_skew", "error");
+  EXPECT_EQ(ahead["status"], "error") << ahead.dump();
+  const std::string name = api("GET", "/api/v1/servers/" + server_id_).json().value("name", "");
+  EXPECT_NE(ahead["detail"].get<std::string>().find(name + " (+12"), std::string::npos)
+      << ahead.dump();
+  EXPECT_NE(ahead["fix"].get<std::string>().find("timedatectl set-ntp true"), std::string::npos)
+      << ahead.dump();
 }
 
 TEST_F(DoctorSystemTest, AFullDataDiskIsAnErrorWithItsFix) {
