@@ -242,6 +242,24 @@ TEST_F(BackupJobsSystem, MariadbRowsComeBack) {
       << output_->all;
   EXPECT_EQ(sql(db, mysql + "\"select count(*) from items\""), "5");
   EXPECT_EQ(restored.result["check"], "1");
+
+  // Into another server whose database has another name (a restore into a new service): the
+  // rows land in that database, and the source's name is not created beside it.
+  const std::string other = start("maria-new", berth::testing::kMariadbImage,
+                                  {{"MYSQL_ROOT_PASSWORD", "root-secret-4"},
+                                   {"MYSQL_DATABASE", "store"},
+                                   {"MYSQL_USER", "app"},
+                                   {"MYSQL_PASSWORD", "pw-4"}});
+  const std::string root = "MYSQL_PWD=\"$MYSQL_ROOT_PASSWORD\" mysql -uroot -N -e ";
+  EXPECT_EQ(sql(other, root + "\"select 1\""), "1");  // the server is up
+  const JobOutcome into_new = job("backup.restore", restore_args("mariadb", other, made));
+  ASSERT_EQ(into_new.status, "succeeded")
+      << into_new.error_code << ": " << into_new.error_message << "\n"
+      << output_->all;
+  EXPECT_EQ(sql(other, root + "\"select count(*) from store.items\""), "5");
+  EXPECT_EQ(sql(other, root + "\"select count(*) from information_schema.schemata where "
+                              "schema_name = 'shop'\""),
+            "0");
 }
 
 TEST_F(BackupJobsSystem, RedisIsBackedUpAsAnRdb) {

@@ -46,7 +46,10 @@ bool is_rdb_mark_tail(std::string_view tail) {
 // rdb_restore.hpp puts the file in place), a check that the loaded data answers (a drill's
 // proof), and whether it answers. `ready` goes over TCP on loopback: the official images (and
 // the test images) first start the server on its socket only to initialise it, then restart
-// it, and a restore must not run into that restart.
+// it, and a restore must not run into that restart. The MySQL dump is of the database alone
+// (no --databases: no CREATE DATABASE or USE in it), so it loads into the target's own
+// MYSQL_DATABASE: a new service restored from another's backup keeps its own database name.
+// Dumps made before say USE `<source name>` and still load there.
 struct EngineCommands {
   const char* dump;
   const char* load;
@@ -65,9 +68,9 @@ const std::map<std::string, EngineCommands, std::less<>>& engine_commands() {
       .ready = R"sh(exec pg_isready -q -h 127.0.0.1 -U "$POSTGRES_USER" -d "$POSTGRES_DB")sh"};
   static const EngineCommands mysql{
       .dump =
-          R"sh(D=mysqldump; command -v mariadb-dump >/dev/null 2>&1 && D=mariadb-dump; MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec "$D" -uroot --single-transaction --routines --events --databases "$MYSQL_DATABASE")sh",
+          R"sh(D=mysqldump; command -v mariadb-dump >/dev/null 2>&1 && D=mariadb-dump; MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec "$D" -uroot --single-transaction --routines --events "$MYSQL_DATABASE")sh",
       .load =
-          R"sh(C=mysql; command -v mariadb >/dev/null 2>&1 && C=mariadb; MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec "$C" -uroot)sh",
+          R"sh(C=mysql; command -v mariadb >/dev/null 2>&1 && C=mariadb; MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec "$C" -uroot "$MYSQL_DATABASE")sh",
       .check =
           R"sh(C=mysql; command -v mariadb >/dev/null 2>&1 && C=mariadb; MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec "$C" -uroot -N -D "$MYSQL_DATABASE" -e "select count(*) from information_schema.tables where table_schema = database()")sh",
       .ready =
