@@ -316,8 +316,9 @@ void add_backup_drill_routes(http::Router& router, const ApiContext& ctx) {
            "(status running, step starting); follow GET /drills/{id} until it is verified or "
            "failed. The backup then shows verified, verified_at, drill_check and "
            "drill_duration_ms; a failed drill is a backup_drill_failed server event. 422 "
-           "backup_not_restorable (the backup did not succeed), service_gone; 409 "
-           "drill_running while a drill of the same service runs."},
+           "backup_not_restorable (the backup did not succeed), service_gone (a deleted "
+           "service's backup older than Berth recording its image; newer ones drill with the "
+           "recorded image); 409 drill_running while a drill of the same service runs."},
       with_path_id("bkp", [&ctx](Request& request, const std::string& id) {
         return json_or(202,
                        ctx.backup_drills->drill(caller(request), team_of_request(request), id,

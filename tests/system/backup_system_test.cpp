@@ -624,6 +624,14 @@ TEST_F(BackupSystemTest, ARestoreIntoANewServiceLeavesTheSourceUntouchedAndOutli
   ASSERT_FALSE(second.empty());
   EXPECT_EQ(trimmed(sql_in(second, "SELECT count(*) FROM orders").output), "300");
   EXPECT_EQ(trimmed(sql_in(copy, "SELECT count(*) FROM orders").output), "300");
+
+  // A drill of the deleted service's backup runs the image the backup recorded.
+  const HttpResponse drilling = api("POST", "/api/v1/backups/" + backup_id + "/drill");
+  ASSERT_EQ(drilling.status, 202) << drilling.body;
+  const json drill =
+      wait_until("/api/v1/drills/" + drilling.json()["id"].get<std::string>(), "status");
+  EXPECT_EQ(drill["status"], "verified") << drill;
+  EXPECT_EQ(drill["check"], "1") << drill;
 }
 
 }  // namespace

@@ -48,6 +48,31 @@ json scratch_run_args(const ServiceRecord& service, const BackupDrillRecord& dri
   return args;
 }
 
+// What a drill's scratch container runs: the service's own spec or, once the service is
+// deleted, what its backup recorded of it (engine, image, version; migration 0016). nullopt when
+// neither names an image: a backup older than that record, of a deleted service.
+std::optional<ServiceRecord> drilled_service(const ServiceBackupRecord& backup,
+                                             std::optional<ServiceRecord> service) {
+  if (service) {
+    return service;
+  }
+  if (backup.image.empty() || find_service_engine(backup.engine) == nullptr) {
+    return std::nullopt;
+  }
+  ServiceRecord recorded{
+      .id = backup.service_id,
+      .team_id = backup.team_id,
+      .project_id = backup.project_id,
+      .server_id = backup.server_id,
+      .name = backup.service_name,
+      .engine = backup.engine,
+      .spec = {{"name", backup.service_name}, {"engine", backup.engine}, {"image", backup.image}}};
+  if (!backup.version.empty()) {
+    recorded.spec["version"] = backup.version;
+  }
+  return recorded;
+}
+
 std::string failure_code(const Result<JobRecord>& done) {
   if (!done) {
     return done.error().code.empty() ? "drill_failed" : done.error().code;
@@ -87,10 +112,11 @@ Result<BackupDrillRecord> BackupDrills::drill(const Principal& who, std::string_
         if (!service) {
           return fail(std::move(service.error()));
         }
-        if (!*service) {
-          return fail(with_code(Error::unprocessable("the backup's service was deleted: a drill "
-                                                     "runs the service's image"),
-                                "service_gone"));
+        if (!drilled_service(*backup, *service)) {
+          return fail(with_code(
+              Error::unprocessable("the backup's service was deleted, and the backup is older "
+                                   "than Berth recording the service's image: a drill runs it"),
+              "service_gone"));
         }
         auto running = tx.list_running_drills();
         if (!running) {
@@ -152,7 +178,8 @@ void BackupDrills::execute(const std::string& drill_id) {
     if (!service) {
       return fail(std::move(service.error()));
     }
-    return Loaded{.drill = **drill, .backup = **backup, .service = *service};
+    return Loaded{
+        .drill = **drill, .backup = **backup, .service = drilled_service(**backup, *service)};
   });
   if (!loaded) {
     return;
@@ -170,7 +197,7 @@ void BackupDrills::execute(const std::string& drill_id) {
   bool started = false;
   if (!loaded->service || find_service_engine(loaded->service->engine) == nullptr) {
     code = "service_gone";
-    message = "the backup's service was deleted: a drill runs the service's image";
+    message = "the backup's service was deleted and the backup does not record its image";
   } else {
     auto run = steps_.run("", drill.team_id, drill.server_id, "drill",
                           NewJob{.kind = "docker.run",

@@ -51,8 +51,8 @@ class BackupDrills {
 
   /// Member. Starts a drill of the backup and answers it (`running`, step starting).
   /// not_found for the backup; unprocessable backup_not_restorable for one that did not
-  /// succeed, service_gone when its service was deleted (the drill runs its image); conflict
-  /// drill_running while a drill of the service runs.
+  /// succeed, service_gone when its service was deleted and the backup does not record its
+  /// image (the drill runs that image); conflict drill_running while a drill of the service runs.
   Result<BackupDrillRecord> drill(const Principal& who, std::string_view team_id,
                                   std::string_view backup_id, const ClientInfo& client);
   /// Viewer. The backup's drills, newest first (at most 100). not_found for the backup.
