@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { screen, within } from "@testing-library/react";
-import { renderAs } from "../apps/domains/testing";
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { renderAs, reply } from "../apps/domains/testing";
 import BackupsPage from "./BackupsPage";
-import { failed, page, succeeded } from "./fixtures";
+import { drill, drillPage, failed, page, restore, succeeded } from "./fixtures";
+import type { Restore } from "./types";
 import { formatDuration, shortSha } from "./format";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -27,8 +29,51 @@ describe("Backups page", () => {
     expect(within(bad).getByText("scheduled")).toBeInTheDocument();
     expect(within(bad).getByRole("note", { name: "Error" })).toHaveTextContent("pg_dump: error: connection to server failed (dump_failed)");
     expect(within(bad).getByRole("link", { name: "Job output" })).toHaveAttribute("href", "/jobs/job_2");
-    // The team-wide page reads; backing up and restoring happen on the service's tab.
+    // Viewers read (and open drill histories); restoring and drilling are members'.
     expect(screen.queryByRole("button", { name: /Restore/ })).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: /Drill .* now/ })).not.toBeInTheDocument();
+    expect(within(ok).getByRole("button", { name: "Drills of backup bkp_2" })).toBeInTheDocument();
+  });
+
+  it("restores a (deleted) service's backup into a new service, the dialog opening on that choice", async () => {
+    const user = userEvent.setup();
+    const intoNew: Restore = { ...restore, target: "new", service_id: "svc_9", step: "starting_service" };
+    const sent = renderAs(<BackupsPage />, {
+      role: "member",
+      routes: {
+        "GET /api/v1/backups": page([succeeded]),
+        "POST /api/v1/backups/bkp_2/restore": reply(202, intoNew),
+        "GET /api/v1/restores/rst_1": intoNew,
+      },
+    });
+    await user.click(await screen.findByRole("button", { name: "Restore backup bkp_2" }));
+    const dialog = screen.getByRole("dialog", { name: "Restore orders-db from this backup?" });
+    expect(within(dialog).getByRole("radio", { name: "A new service" })).toBeChecked();
+    await user.type(within(dialog).getByLabelText("New service's name"), "orders-reborn");
+    await user.click(within(dialog).getByRole("button", { name: "Create service and restore" }));
+    await waitFor(() =>
+      expect(sent).toEqual([{ method: "POST", path: "/api/v1/backups/bkp_2/restore", body: { target: "new", name: "orders-reborn" } }]),
+    );
+    const progress = await screen.findByRole("region", { name: /Restore of orders-db's backup into a new service/ });
+    expect(within(progress).getByRole("link", { name: "The new service" })).toHaveAttribute("href", "/services/svc_9");
+  });
+
+  it("lets a member drill a backup from the team's list and follows the drill", async () => {
+    const user = userEvent.setup();
+    const sent = renderAs(<BackupsPage />, {
+      role: "member",
+      routes: {
+        "GET /api/v1/backups": page([succeeded]),
+        "POST /api/v1/backups/bkp_2/drill": reply(202, drill),
+        "GET /api/v1/drills/drl_1": drill,
+        "GET /api/v1/backups/bkp_2/drills": drillPage([drill]),
+      },
+    });
+    await user.click(await screen.findByRole("button", { name: "Drill backup bkp_2 now" }));
+    await waitFor(() => expect(sent).toEqual([{ method: "POST", path: "/api/v1/backups/bkp_2/drill", body: null }]));
+    expect(await screen.findByText("Drilling backup bkp_2")).toBeInTheDocument();
+    expect(await screen.findByRole("region", { name: /Drill of bkp_2/ })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Drills of backup bkp_2" })).toHaveAttribute("aria-expanded", "true");
   });
 
   it("says what to do when there are no backups", async () => {

@@ -1,7 +1,8 @@
 // Restoring into the service replaces its data, so it is never one click: the dialog says what
 // happens (a safety backup of the data as it is now first, then the backup's data replaces it)
 // and asks for the service's name, which the API also requires (confirm). Restoring into a new
-// service touches nothing that exists: it asks for the new service's name instead.
+// service touches nothing that exists: it asks for the new service's name instead. The team-wide
+// Backups page opens it on "a new service": a deleted service's backups restore only that way.
 import { useState } from "react";
 import { api, call } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
@@ -12,34 +13,21 @@ import type { Backup, Restore } from "./types";
 
 type Target = "same" | "new";
 
-export function RestoreDialog({
-  backup,
-  serviceName,
-  onClose,
-  onStarted,
-}: {
-  backup: Backup | null;
+type DialogProps = {
   serviceName: string;
+  initialTarget?: Target;
   onClose: () => void;
   onStarted: (restore: Restore) => void;
-}) {
+};
+
+export function RestoreDialog({ backup, ...props }: { backup: Backup | null } & DialogProps) {
   if (!backup) return null;
   // Keyed by the backup: another backup's dialog starts blank.
-  return <OpenRestoreDialog key={backup.id} backup={backup} serviceName={serviceName} onClose={onClose} onStarted={onStarted} />;
+  return <OpenRestoreDialog key={backup.id} backup={backup} {...props} />;
 }
 
-function OpenRestoreDialog({
-  backup,
-  serviceName,
-  onClose,
-  onStarted,
-}: {
-  backup: Backup;
-  serviceName: string;
-  onClose: () => void;
-  onStarted: (restore: Restore) => void;
-}) {
-  const [target, setTarget] = useState<Target>("same");
+function OpenRestoreDialog({ backup, serviceName, initialTarget = "same", onClose, onStarted }: { backup: Backup } & DialogProps) {
+  const [target, setTarget] = useState<Target>(initialTarget);
   const [typed, setTyped] = useState("");
   const [newName, setNewName] = useState("");
   const [busy, setBusy] = useState(false);

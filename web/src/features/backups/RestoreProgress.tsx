@@ -32,6 +32,12 @@ export function restoreSteps(r: Restore): { label: string; state: StepState }[] 
 const stateWord: Record<StepState, string> = { pending: "waiting", active: "running…", done: "done", failed: "failed" };
 const dotClass: Record<StepState, string> = { pending: "dot dot-idle", active: "dot dot-busy", done: "dot dot-ok", failed: "dot dot-danger" };
 
+/// serviceName is "" when the page does not know it (the team-wide page after a reload).
+function restoreTitle(intoNew: boolean, serviceName: string) {
+  if (!serviceName) return intoNew ? "Restore into a new service" : "Restore";
+  return intoNew ? `Restore of ${serviceName}'s backup into a new service` : `Restore of ${serviceName}`;
+}
+
 export function RestoreProgress({ id, serviceName, onClose }: { id: string; serviceName: string; onClose: () => void }) {
   const restore = useRestore(id);
   const team = useTeamId();
@@ -47,7 +53,7 @@ export function RestoreProgress({ id, serviceName, onClose }: { id: string; serv
     <section className="card" aria-labelledby="restore-progress">
       <div className="row" style={{ justifyContent: "space-between" }}>
         <h2 id="restore-progress">
-          {intoNew ? `Restore of ${serviceName}'s backup into a new service` : `Restore of ${serviceName}`} <span className="muted mono">{id}</span>
+          {restoreTitle(intoNew, serviceName)} <span className="muted mono">{id}</span>
         </h2>
         {status !== "running" && (
           <button type="button" className="btn btn-sm" onClick={onClose}>
@@ -85,7 +91,7 @@ export function RestoreProgress({ id, serviceName, onClose }: { id: string; serv
             )}
             {r.status === "running" && r.step === "restoring" && (
               <p className="muted">
-                The stored backup is checked against its SHA-256 before anything in {intoNew ? "the new service" : serviceName} is touched, then loaded.
+                The stored backup is checked against its SHA-256 before anything in {intoNew ? "the new service" : serviceName || "the service"} is touched, then loaded.
               </p>
             )}
           </div>

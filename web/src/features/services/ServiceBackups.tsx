@@ -6,7 +6,7 @@
 // under its row.
 import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
-import { Link, useSearchParams } from "react-router-dom";
+import { Link } from "react-router-dom";
 import { api, call } from "../../api/client";
 import { useCan } from "../../auth/AuthContext";
 import { EmptyState } from "../../components/EmptyState";
@@ -18,12 +18,13 @@ import { useTeamId } from "../apps/shared/queries";
 import { BackupTable } from "../backups/BackupTable";
 import { DrillProgress } from "../backups/DrillProgress";
 import { backupKeys, PER_PAGE, useServiceBackups } from "../backups/queries";
+import { useBackupActions } from "../backups/useBackupActions";
 import { RestoreDialog } from "../backups/RestoreDialog";
 import { RestoreProgress } from "../backups/RestoreProgress";
 import { ScheduleCard } from "../backups/ScheduleCard";
-import type { Backup } from "../backups/types";
 import { useDestinations } from "../destinations/queries";
 import { backupUsable } from "../destinations/destinationForm";
+import { usePageParam } from "../team/usePageParam";
 import { useServiceOutlet } from "./ServiceLayout";
 import type { Service } from "./types";
 import "../backups/backups.css";
@@ -31,47 +32,20 @@ import "../backups/backups.css";
 export default function ServiceBackups() {
   const { service } = useServiceOutlet();
   const canAct = useCan("member");
-  const [params, setParams] = useSearchParams();
-  const page = Math.max(1, Number(params.get("page") ?? 1) || 1);
-  const restoreId = params.get("restore") ?? "";
-  const drillId = params.get("drill") ?? "";
+  const [page, setPage] = usePageParam();
   const list = useServiceBackups(service.id ?? "", page);
-  const [restoring, setRestoring] = useState<Backup | null>(null);
-  const [expanded, setExpanded] = useState("");
-  const team = useTeamId();
-  const queryClient = useQueryClient();
-  const toast = useToast();
-  const [drillError, setDrillError] = useState<unknown>(null);
+  const actions = useBackupActions();
   const backups = list.data?.data ?? [];
-  const setParam = (name: string, value: string) =>
-    setParams((current) => {
-      const copy = new URLSearchParams(current);
-      if (value) copy.set(name, value);
-      else copy.delete(name);
-      return copy;
-    });
-  const drillNow = async (backup: Backup) => {
-    setDrillError(null);
-    try {
-      const drill = await call(api.POST("/api/v1/backups/{id}/drill", { params: { path: { id: backup.id ?? "" } } }));
-      toast(`Drilling backup ${backup.id}`);
-      setParam("drill", drill.id ?? "");
-      setExpanded(backup.id ?? "");
-      await queryClient.invalidateQueries({ queryKey: backupKeys.drills(team, backup.id ?? "") });
-    } catch (failure) {
-      setDrillError(failure);
-    }
-  };
   return (
     <>
       {canAct && <BackUpNow service={service} />}
       <ScheduleCard serviceId={service.id ?? ""} />
-      {restoreId && <RestoreProgress id={restoreId} serviceName={service.name ?? ""} onClose={() => setParam("restore", "")} />}
-      {drillId && <DrillProgress id={drillId} onClose={() => setParam("drill", "")} />}
+      {actions.restoreId && <RestoreProgress id={actions.restoreId} serviceName={service.name ?? ""} onClose={actions.closeRestore} />}
+      {actions.drillId && <DrillProgress id={actions.drillId} onClose={actions.closeDrill} />}
       <section aria-labelledby="service-backups">
         <h2 id="service-backups">Backups</h2>
         {list.error && <ErrorText error={list.error} />}
-        <ErrorText error={drillError} />
+        <ErrorText error={actions.drillError} />
         {!list.data && !list.error && <div className="skeleton" style={{ height: 44 * 3 }} aria-busy="true" />}
         {list.data && backups.length === 0 && (
           <EmptyState title="No backups yet">
@@ -83,21 +57,21 @@ export default function ServiceBackups() {
             <BackupTable
               backups={backups}
               busy={list.isFetching && list.isPlaceholderData}
-              expanded={expanded}
-              onToggleDrills={(b) => setExpanded(expanded === b.id ? "" : (b.id ?? ""))}
-              onDrill={canAct ? (b) => void drillNow(b) : undefined}
-              onRestore={canAct ? setRestoring : undefined}
+              expanded={actions.expanded}
+              onToggleDrills={actions.toggleDrills}
+              onDrill={canAct ? actions.drillNow : undefined}
+              onRestore={canAct ? actions.setRestoring : undefined}
             />
-            <Pagination page={list.data?.page ?? page} perPage={list.data?.per_page ?? PER_PAGE} total={list.data?.total ?? 0} onPage={(p) => setParam("page", p > 1 ? String(p) : "")} />
+            <Pagination page={list.data?.page ?? page} perPage={list.data?.per_page ?? PER_PAGE} total={list.data?.total ?? 0} onPage={setPage} />
           </>
         )}
       </section>
       {canAct && (
         <RestoreDialog
-          backup={restoring}
+          backup={actions.restoring}
           serviceName={service.name ?? ""}
-          onClose={() => setRestoring(null)}
-          onStarted={(restore) => setParam("restore", restore.id ?? "")}
+          onClose={() => actions.setRestoring(null)}
+          onStarted={(restore) => actions.restoreStarted(restore.id ?? "")}
         />
       )}
     </>
