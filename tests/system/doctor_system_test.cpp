@@ -1,9 +1,11 @@
 // `GET /api/v1/admin/doctor` with its failures staged for real (issue 17): berthd and a real
 // agent on this machine, then Docker stopped (the agent's Docker socket refuses connections, as
 // a stopped dockerd's does), Caddy stopped (the agent's Caddy killed) and a full disk (the data
-// directory on a small tmpfs, filled) and an agent whose clock reads two minutes ahead (the
-// agent's BERTH_AGENT_CLOCK_OFFSET_MS: libfaketime crashes under AddressSanitizer). Each must
-// show as its check's error with its fix.
+// directory on a small tmpfs, filled), an agent whose clock reads two minutes ahead (the
+// agent's BERTH_AGENT_CLOCK_OFFSET_MS: libfaketime crashes under AddressSanitizer) and the
+// panel's name resolving elsewhere, or here without a certificate (`berthd doctor` inside a
+// network namespace whose /etc/hosts says where panel.test is). Each must show as its check's
+// error (or warning) with its fix.
 #include <gtest/gtest.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -15,12 +17,15 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "integration/fleet_fixture.hpp"
 #include "integration/identity_client.hpp"
+#include "system/acme_ca_fixture.hpp"
 #include "system/caddy_fixture.hpp"
 #include "system/docker_fixture.hpp"
+#include "system/netns_fixture.hpp"
 
 namespace berth::testing {
 namespace {
@@ -184,6 +189,54 @@ TEST_F(DoctorSystemTest, AnAgentsClockTwoMinutesAheadIsAnErrorWithItsFix) {
       << ahead.dump();
   EXPECT_NE(ahead["fix"].get<std::string>().find("timedatectl set-ntp true"), std::string::npos)
       << ahead.dump();
+}
+
+TEST_F(DoctorSystemTest, ThePanelsNameResolvingElsewhereOrServingNoCertificateIsReported) {
+  if (const std::string reason = NetnsFixture::unavailable_reason(); !reason.empty()) {
+    GTEST_SKIP() << reason;
+  }
+  NetnsFixture ns;
+  const fs::path data = dir_.path() / "data";
+  // berthd doctor as the docs say to run it, inside the namespace with `hosts` as its
+  // /etc/hosts; its report.
+  const auto doctor = [&](const std::string& hosts) {
+    const NetnsHosts placed(ns.name(), hosts);
+    const fs::path out = dir_.path() / "doctor.out";
+    fs::remove(out);
+    const int status = run_process({"ip", "netns", "exec", ns.name(), BERTHD_PATH, "--data-dir",
+                                    data.string(), "--public-url", "https://panel.test", "doctor"},
+                                   {}, out.string());
+    EXPECT_NE(status, 0) << "nothing serves panel.test: the doctor cannot be content";
+    return read_file(out);
+  };
+
+  // The report's line of the public_url check ("<status> public_url <detail>").
+  const auto public_url_line = [](const std::string& report) {
+    std::istringstream lines(report);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find(" public_url ") != std::string::npos) {
+        return line;
+      }
+    }
+    return std::string();
+  };
+
+  const std::string elsewhere = doctor("192.0.2.99 panel.test\n");
+  const std::string moved = public_url_line(elsewhere);
+  EXPECT_TRUE(moved.starts_with("warning ")) << elsewhere;
+  EXPECT_NE(moved.find("panel.test resolves to 192.0.2.99, none of this machine's addresses"),
+            std::string::npos)
+      << elsewhere;
+  EXPECT_NE(elsewhere.find("fix: Point panel.test's A record at this machine"), std::string::npos)
+      << elsewhere;
+
+  const std::string here = doctor(ns.inside_address() + " panel.test\n");
+  const std::string bare = public_url_line(here);
+  EXPECT_TRUE(bare.starts_with("error ")) << here;
+  EXPECT_NE(bare.find("panel.test resolves here, but its certificate on port 443 is not valid"),
+            std::string::npos)
+      << here;
+  EXPECT_NE(here.find("fix: Open ports 80 and 443"), std::string::npos) << here;
 }
 
 TEST_F(DoctorSystemTest, AFullDataDiskIsAnErrorWithItsFix) {
