@@ -11,6 +11,11 @@
 #   3. the newer version installed over it: a pre-upgrade copy of the store (0600, owned by
 #      berth), the store migrated; after berthd restarts the team and its project are there,
 #      the API key made before still works and the secret still opens with its value;
+#   3b. the panel on HTTPS as docs/install.md sets it up: Caddy installed, the agent enrolled
+#      through loopback and started, public-url = "https://panel.test" in the packaged config;
+#      with a Caddy ACME CA beside it (127.0.0.1:8443) and panel.test pointing here, the API,
+#      the dashboard and a second agent's WebSocket answer over https trusting only the CA's
+#      root, and the install command is https;
 #   4. the older version over the newer: refused, naming both versions, nothing changed;
 #   5. removing the package keeps /var/lib/berth; purging keeps it too.
 # Dependencies come from the host's apt lists into /var/cache/berth-test/apt-archives (fetched
@@ -79,11 +84,12 @@ mkdir -p "$archives/partial"
 
 step "fetching the dependencies (a no-op once cached)"
 docker run --rm --network host "${apt_mounts[@]}" -v "$work:/pkg:ro" "$rootfs" \
-  apt-get install -y -qq --download-only --no-install-recommends "$new_deb" curl >/dev/null ||
+  apt-get install -y -qq --download-only --no-install-recommends "$new_deb" curl caddy >/dev/null ||
   fail "apt-get --download-only of the package's dependencies"
 
 # Sanitizer builds: LeakSanitizer cannot stop the world inside a container without ptrace.
-docker run -d --name "$container" --network none "${apt_mounts[@]}" -v "$work:/pkg:ro" \
+docker run -d --name "$container" --network none --add-host panel.test:127.0.0.1 \
+  "${apt_mounts[@]}" -v "$work:/pkg:ro" \
   -e ASAN_OPTIONS=detect_leaks=0 -e DEBIAN_FRONTEND=noninteractive \
   --entrypoint /bin/sleep "$rootfs" infinity >/dev/null
 in_root() { docker exec "$container" "$@"; }
@@ -213,6 +219,87 @@ out=$(api POST "/api/v1/projects/$project_id/env/DB_PASSWORD/reveal" "" "$token"
 expect "reveal after the upgrade" 200 "$(tail -n1 <<<"$out")"
 grep -q '"value":"kept across upgrades"' <<<"$out" ||
   fail "the secret does not open to its value after the upgrade: $out"
+
+step "3b. the panel on https://panel.test"
+apt_install caddy >/dev/null
+# The test's ACME CA: Caddy's acme_server on 127.0.0.1:8443 (a certificate for that address from
+# the same CA); its root is what the clients below trust.
+docker exec -i "$container" sh -c 'mkdir -p /tmp/ca && cat >/tmp/ca/caddy.json' <<'JSON'
+{"admin": {"disabled": true},
+ "apps": {
+  "pki": {"certificate_authorities": {"local": {"install_trust": false, "name": "Berth Package Test CA"}}},
+  "http": {"http_port": 8080, "https_port": 8443, "servers": {"ca": {
+    "listen": ["127.0.0.1:8443"],
+    "routes": [{"handle": [{"handler": "acme_server", "ca": "local"}]}],
+    "tls_connection_policies": [{}],
+    "automatic_https": {"disable_redirects": true}}}},
+  "tls": {"certificates": {"automate": ["127.0.0.1"]},
+          "automation": {"policies": [{"subjects": ["127.0.0.1"], "issuers": [{"module": "internal"}]}]}}}}
+JSON
+docker exec -d "$container" /bin/sh -c \
+  'XDG_DATA_HOME=/tmp/ca/data XDG_CONFIG_HOME=/tmp/ca/config exec caddy run --config /tmp/ca/caddy.json >/tmp/ca/caddy.log 2>&1'
+root=/tmp/ca/data/caddy/pki/authorities/local/root.crt
+deadline=$((SECONDS + 30))
+until in_root curl -fsS --cacert "$root" -o /dev/null https://127.0.0.1:8443/acme/local/directory 2>/dev/null; do
+  ((SECONDS < deadline)) || { in_root tail -n 20 /tmp/ca/caddy.log >&2; fail "the test CA did not start"; }
+  sleep 0.3
+done
+# The agent's Caddy, as Caddy's own unit would run it: an empty config, the admin API on :2019.
+docker exec -d "$container" /bin/sh -c \
+  'XDG_DATA_HOME=/var/lib/caddy XDG_CONFIG_HOME=/etc/caddy exec caddy run >/tmp/caddy.log 2>&1'
+# The agent on this machine, enrolled through loopback (docs/install.md, "The panel on HTTPS").
+out=$(api POST /api/v1/servers/install-tokens '{}' "$token" "$team_id")
+expect "install token" 201 "$(tail -n1 <<<"$out")"
+install_token=$(head -n1 <<<"$out" | json_field token)
+in_root berth-agent enroll --server http://127.0.0.1:8080 --install-token "$install_token" \
+  --state-dir /var/lib/berth-agent >/dev/null || fail "berth-agent enroll through loopback"
+server_id=$(in_root sed -n 's/.*"server_id" *: *"\([^"]*\)".*/\1/p' /var/lib/berth-agent/agent.json)
+[[ -n "$server_id" ]] || fail "no server id in the agent's state"
+docker exec -d "$container" /bin/sh -c \
+  'exec berth-agent run --state-dir /var/lib/berth-agent --docker-socket /run/no-docker.sock >>/tmp/agent.log 2>&1'
+# Its server's proxy gets its certificates from the test CA (a real one would be Let's Encrypt).
+body=$(python3 -c 'import json,sys; print(json.dumps({"http_port": 80, "https_port": 443, "tls": "off",
+  "acme_ca": "https://127.0.0.1:8443/acme/local/directory", "acme_ca_root": sys.stdin.read(),
+  "acme_email": "ops@example.com"}))' < <(in_root cat "$root"))
+deadline=$((SECONDS + 30))
+until [[ $(api PUT "/api/v1/servers/$server_id/proxy" "$body" "$token" "$team_id" | tail -n1) == 200 ]]; do
+  ((SECONDS < deadline)) || { in_root tail -n 20 /tmp/agent.log >&2; fail "the proxy settings were refused"; }
+  sleep 0.5
+done
+# The public URL, as the docs say: in the packaged config, then berthd restarted.
+in_root sh -c 'printf "public-url = \"https://panel.test\"\ntrusted-proxy = \"127.0.0.1\"\n" >>/etc/berth/berthd.toml'
+stop_berthd
+start_berthd
+https_get() { in_root curl -sS --max-time 10 --cacert "$root" -w '\n%{http_code}' "https://panel.test$1"; }
+deadline=$((SECONDS + 90))
+until [[ $(https_get /api/v1/health 2>/dev/null | tail -n1) == 200 ]]; do
+  if ((SECONDS > deadline)); then
+    in_root tail -n 30 /tmp/caddy.log >&2 || true
+    in_root tail -n 30 /tmp/agent.log >&2 || true
+    fail "https://panel.test/api/v1/health did not answer within 90 s"
+  fi
+  sleep 1
+done
+page=$(https_get /)
+grep -qi "<html" <<<"$page" || fail "no dashboard at https://panel.test/: $(head -c 300 <<<"$page")"
+[[ $(in_root curl -sS -o /dev/null -w '%{http_code}' http://panel.test/) == 308 ]] ||
+  fail "plain http://panel.test/ is not redirected to https"
+out=$(api POST /api/v1/servers/install-tokens '{}' "$token" "$team_id")
+install_token=$(head -n1 <<<"$out" | json_field token)
+grep -q 'https://panel.test/api/v1/agent/install.sh' <<<"$out" && ! grep -q 'http://' <<<"$out" ||
+  fail "the install command is not https: $out"
+# A second agent enrols through https://panel.test trusting only the CA's root, and keeps its
+# WebSocket there: its server comes up.
+in_root berth-agent enroll --server https://panel.test --install-token "$install_token" \
+  --ca-file "$root" --state-dir /tmp/agent2 >/dev/null || fail "berth-agent enroll over https"
+second=$(in_root sed -n 's/.*"server_id" *: *"\([^"]*\)".*/\1/p' /tmp/agent2/agent.json)
+docker exec -d "$container" /bin/sh -c \
+  'exec berth-agent run --state-dir /tmp/agent2 --docker-socket /run/no-docker.sock --caddy-admin 127.0.0.1:9 >>/tmp/agent2.log 2>&1'
+deadline=$((SECONDS + 60))
+until api GET "/api/v1/servers/$second" "" "$token" "$team_id" | grep -Eq '"status":"(online|degraded)"'; do
+  ((SECONDS < deadline)) || { in_root tail -n 20 /tmp/agent2.log >&2; fail "the agent over https never came online"; }
+  sleep 0.5
+done
 
 step "4. $old_version over $new_version is refused"
 stop_berthd
