@@ -13,7 +13,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { launch } from "./lib/browser.mjs";
 import {
-  buildImages, dockerEngine, images, makeWorkDir, removeAppContainers, removeWorkDir, repoRoot,
+  buildImages, dockerEngine, images, killProcessesUsing, makeWorkDir, removeAppContainers, removeWorkDir, repoRoot,
   removeLocalAgentState, startAgent, startBerthd, startCaddy, startVite,
 } from "./lib/stack.mjs";
 import { freePort, log, Skip, stopAll, until } from "./lib/util.mjs";
@@ -31,6 +31,7 @@ async function cleanup() {
   await stopAll();
   if (stack.berthd) removeLocalAgentState(stack.berthd);
   if (stack.socket && stack.appIds.length) await removeAppContainers(stack.socket, stack.appIds);
+  killProcessesUsing(work);
   if (process.env.E2E_KEEP !== "1") removeWorkDir(work);
   else if (work) log(`kept ${work}`);
 }

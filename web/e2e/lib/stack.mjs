@@ -4,7 +4,7 @@
 // /tmp/berth-test-docker), the offline busybox images, a Caddy whose admin API is on a free
 // port, berthd with its local agent, and one more real agent that deploys with that dockerd
 // and Caddy. Everything is stopped by stopAll().
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, chmodSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, chmodSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +24,31 @@ export function makeWorkDir() {
 
 export function removeWorkDir(dir) {
   if (dir && dir.startsWith(join(tmpdir(), "berth-e2e-"))) rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Kills what still runs from the work dir: the agents' edge Caddies outlive their agent by
+ * design (docs/domains.md), so stopping the agents leaves them, and every run would leave
+ * its own behind.
+ */
+export function killProcessesUsing(dir) {
+  if (!dir || !dir.startsWith(join(tmpdir(), "berth-e2e-"))) return;
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    if (Number(pid) === process.pid) continue;
+    let command = "";
+    try {
+      command = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (command.includes(dir)) {
+      try {
+        process.kill(Number(pid), "SIGKILL");
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
 }
 
 /** The berthd under test: $BERTHD, else the ci build's, else the release build's. */
