@@ -38,13 +38,8 @@ class SftpDestinationTest : public FleetTest {
     if (const std::string reason = SshdFixture::unavailable_reason(); !reason.empty()) {
       GTEST_SKIP() << reason;
     }
-    netns_ = std::make_unique<NetnsFixture>();
-    sshd_ = std::make_unique<SshdFixture>(*netns_);
-    // The remote user writes into its folder; the work dir itself stays root's.
-    fs::permissions(work_.path(), fs::perms::owner_all | fs::perms::others_exec,
-                    fs::perm_options::replace);
-    fs::create_directory(folder());
-    ASSERT_EQ(::chown(folder().c_str(), sshd_->user_uid(), sshd_->user_gid()), 0);
+    server_ = std::make_unique<SftpServerFixture>();
+    sshd_ = &server_->sshd();
   }
 
   void TearDown() override {
@@ -54,7 +49,7 @@ class SftpDestinationTest : public FleetTest {
     FleetTest::TearDown();
   }
 
-  std::string folder() const { return work_.file("backups"); }
+  std::string folder() const { return server_->folder(); }
 
   SftpSettings settings() const {
     return SftpSettings{.host = sshd_->address(),
@@ -65,9 +60,8 @@ class SftpDestinationTest : public FleetTest {
                         .host_key_fingerprint = sshd_->host_key_fingerprint()};
   }
 
-  TempDir work_;
-  std::unique_ptr<NetnsFixture> netns_;
-  std::unique_ptr<SshdFixture> sshd_;
+  std::unique_ptr<SftpServerFixture> server_;
+  SshdFixture* sshd_ = nullptr;
 };
 
 TEST_F(SftpDestinationTest, PutStreamGetAndRemoveWithAPasswordAndWithAKey) {

@@ -443,13 +443,8 @@ class SftpBackupSystemTest : public BackupSystemTest {
     if (IsSkipped() || HasFatalFailure()) {
       return;
     }
-    netns_ = std::make_unique<NetnsFixture>();
-    sshd_ = std::make_unique<SshdFixture>(*netns_);
-    // The remote user writes into its folder; the work dir itself stays root's.
-    fs::permissions(work_.path(), fs::perms::owner_all | fs::perms::others_exec,
-                    fs::perm_options::replace);
-    fs::create_directory(folder());
-    ASSERT_EQ(::chown(folder().c_str(), sshd_->user_uid(), sshd_->user_gid()), 0);
+    server_ = std::make_unique<SftpServerFixture>();
+    sshd_ = &server_->sshd();
   }
 
   void TearDown() override {
@@ -459,12 +454,11 @@ class SftpBackupSystemTest : public BackupSystemTest {
     BackupSystemTest::TearDown();
   }
 
-  std::string folder() const { return work_.file("backups"); }
+  std::string folder() const { return server_->folder(); }
   json wait_status(const std::string& path) { return wait_until(path, "status"); }
 
-  TempDir work_;
-  std::unique_ptr<NetnsFixture> netns_;
-  std::unique_ptr<SshdFixture> sshd_;
+  std::unique_ptr<SftpServerFixture> server_;
+  SshdFixture* sshd_ = nullptr;
 };
 
 TEST_F(SftpBackupSystemTest, RowsComeBackFromABackupOnAnSftpServerSignedInWithAKey) {

@@ -200,4 +200,14 @@ void SshdFixture::stop() {
   }
 }
 
+SftpServerFixture::SftpServerFixture() : sshd_(netns_) {
+  namespace fs = std::filesystem;
+  fs::permissions(work_.path(), fs::perms::owner_all | fs::perms::others_exec,
+                  fs::perm_options::replace);
+  fs::create_directory(folder());
+  if (::chown(folder().c_str(), sshd_.user_uid(), sshd_.user_gid()) != 0) {
+    throw std::runtime_error("cannot give " + folder() + " to " + SshdFixture::kUser);
+  }
+}
+
 }  // namespace berth::testing

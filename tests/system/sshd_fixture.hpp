@@ -79,4 +79,19 @@ class SshdFixture {
   pid_t sshd_pid_ = -1;
 };
 
+/// An SFTP destination's server: sshd in a namespace of its own, and a folder its user owns
+/// under a work dir that stays root's (others may only traverse it). Throws like SshdFixture.
+class SftpServerFixture {
+ public:
+  SftpServerFixture();
+
+  SshdFixture& sshd() { return sshd_; }
+  std::string folder() const { return work_.file("backups"); }
+
+ private:
+  TempDir work_;
+  NetnsFixture netns_;
+  SshdFixture sshd_;
+};
+
 }  // namespace berth::testing
