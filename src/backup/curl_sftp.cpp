@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "backup/curl_body.hpp"
 #include "client/curl_api.hpp"
 
 namespace berth::backup {
@@ -102,25 +103,6 @@ struct CurlSftp::Transfer {
 };
 
 namespace {
-
-std::size_t sftp_on_read(char* buffer, std::size_t size, std::size_t count, void* user) {
-  auto* transfer = static_cast<CurlSftp::Transfer*>(user);
-  auto got = (*transfer->source)(buffer, size * count);
-  if (!got) {
-    transfer->callback_error = std::move(got.error());
-    return CURL_READFUNC_ABORT;
-  }
-  return *got;
-}
-
-std::size_t sftp_on_write(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* transfer = static_cast<CurlSftp::Transfer*>(user);
-  if (auto taken = (*transfer->sink)(std::string_view(data, size * count)); !taken) {
-    transfer->callback_error = std::move(taken.error());
-    return 0;
-  }
-  return size * count;
-}
 
 Error sftp_error_of(CURLcode rc, const std::string& why) {
   switch (rc) {
@@ -263,14 +245,14 @@ Result<void> CurlSftp::perform(Transfer& transfer) const {
   }
   if (transfer.source != nullptr) {
     set(curl.easy_setopt(h, CURLOPT_UPLOAD, 1L));
-    set(curl.easy_setopt(h, CURLOPT_READFUNCTION, &sftp_on_read));
+    set(curl.easy_setopt(h, CURLOPT_READFUNCTION, &curl_read_source<CurlSftp::Transfer>));
     set(curl.easy_setopt(h, CURLOPT_READDATA, &transfer));
     set(curl.easy_setopt(h, CURLOPT_NEW_FILE_PERMS, kSftpFileMode));
     set(curl.easy_setopt(h, CURLOPT_NEW_DIRECTORY_PERMS, kSftpFolderMode));
     set(curl.easy_setopt(h, CURLOPT_FTP_CREATE_MISSING_DIRS,
                          static_cast<long>(CURLFTP_CREATE_DIR_RETRY)));
   } else if (transfer.sink != nullptr) {
-    set(curl.easy_setopt(h, CURLOPT_WRITEFUNCTION, &sftp_on_write));
+    set(curl.easy_setopt(h, CURLOPT_WRITEFUNCTION, &curl_write_sink<CurlSftp::Transfer>));
     set(curl.easy_setopt(h, CURLOPT_WRITEDATA, &transfer));
   } else {
     set(curl.easy_setopt(h, CURLOPT_NOBODY, 1L));

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 
+#include "backup/curl_body.hpp"
 #include "backup/sigv4.hpp"
 #include "client/curl_api.hpp"
 
@@ -63,21 +64,7 @@ struct S3Client::Call {
   std::optional<Error> callback_error = {};
 };
 
-namespace {
-
-std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* data) {
-  auto* call = static_cast<S3Client::Call*>(data);
-  auto got = (*call->source)(buffer, size * count);
-  if (!got) {
-    call->callback_error = std::move(got.error());
-    return CURL_READFUNC_ABORT;
-  }
-  return *got;
-}
-
-}  // namespace
-
-// Defined outside the anonymous namespace: it needs the private Call type.
+// Defined outside an anonymous namespace: it needs the private Call type.
 std::size_t s3_on_write(char* data, std::size_t size, std::size_t count, void* user);
 
 std::size_t s3_on_write(char* data, std::size_t size, std::size_t count, void* user) {
@@ -284,7 +271,7 @@ Result<void> S3Client::perform(Call& call) const {
   set(curl.easy_setopt(h, CURLOPT_WRITEDATA, &call));
   if (call.upload_size) {
     set(curl.easy_setopt(h, CURLOPT_UPLOAD, 1L));
-    set(curl.easy_setopt(h, CURLOPT_READFUNCTION, &on_read));
+    set(curl.easy_setopt(h, CURLOPT_READFUNCTION, &curl_read_source<S3Client::Call>));
     set(curl.easy_setopt(h, CURLOPT_READDATA, &call));
     set(curl.easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(*call.upload_size)));
     if (call.method != "PUT") {
