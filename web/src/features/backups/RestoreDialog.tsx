@@ -8,6 +8,7 @@ import { api, call } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
 import { FormActions } from "../../components/FormActions";
 import { RelativeTime } from "../../components/Time";
+import { useSubmit } from "../../components/useSubmit";
 import { shortSha } from "./format";
 import type { Backup, Restore } from "./types";
 
@@ -30,9 +31,14 @@ function OpenRestoreDialog({ backup, serviceName, initialTarget = "same", onClos
   const [target, setTarget] = useState<Target>(initialTarget);
   const [typed, setTyped] = useState("");
   const [newName, setNewName] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const ready = target === "same" ? typed === serviceName : newName.trim() !== "";
+  const { busy, error, submit } = useSubmit(async () => {
+    if (!ready) return;
+    const body = target === "same" ? { confirm: serviceName } : { target: "new" as const, name: newName.trim() };
+    const restore = await call(api.POST("/api/v1/backups/{id}/restore", { params: { path: { id: backup.id ?? "" } }, body }));
+    onStarted(restore);
+    onClose();
+  });
   const when = (
     <>
       <RelativeTime at={backup.created_at} />, SHA-256 <span className="mono">{shortSha(backup.sha256)}</span>
@@ -57,25 +63,7 @@ function OpenRestoreDialog({ backup, serviceName, initialTarget = "same", onClos
         )
       }
     >
-      <form
-        noValidate
-        onSubmit={async (event) => {
-          event.preventDefault();
-          if (!ready) return;
-          setBusy(true);
-          setError(null);
-          try {
-            const body = target === "same" ? { confirm: serviceName } : { target: "new" as const, name: newName.trim() };
-            const restore = await call(api.POST("/api/v1/backups/{id}/restore", { params: { path: { id: backup.id ?? "" } }, body }));
-            onStarted(restore);
-            onClose();
-          } catch (failure) {
-            setError(failure);
-          } finally {
-            setBusy(false);
-          }
-        }}
-      >
+      <form noValidate onSubmit={(event) => void submit(event)}>
         <fieldset className="field">
           <legend>Restore into</legend>
           <label>
