@@ -151,10 +151,10 @@ Result<MintedInstallToken> EnrolmentService::mint(const Principal& who, std::str
   return minted;
 }
 
-Result<MintedInstallToken> EnrolmentService::mint_for_system(std::string_view team_id,
-                                                             std::string_view server_id) {
-  auto minted =
-      mint_record(team_id, "system", std::string(server_id), ctx_.policy.install_token_ttl);
+Result<MintedInstallToken> EnrolmentService::mint_for_system(
+    std::string_view team_id, std::string_view server_id, std::optional<std::chrono::seconds> ttl) {
+  auto minted = mint_record(team_id, "system", std::string(server_id),
+                            ttl.value_or(ctx_.policy.install_token_ttl));
   if (!minted) {
     return minted;
   }

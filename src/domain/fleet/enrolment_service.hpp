@@ -39,8 +39,10 @@ class EnrolmentService {
                                   std::optional<std::chrono::seconds> ttl,
                                   const ClientInfo& client);
   /// For berthd's own use (SSH adoption, the local agent): bound to an existing server when
-  /// `server_id` is set, so registering enrols that server instead of creating one.
-  Result<MintedInstallToken> mint_for_system(std::string_view team_id, std::string_view server_id);
+  /// `server_id` is set, so registering enrols that server instead of creating one. `ttl`
+  /// defaults to the policy's.
+  Result<MintedInstallToken> mint_for_system(std::string_view team_id, std::string_view server_id,
+                                             std::optional<std::chrono::seconds> ttl = {});
 
   /// Spends an install token. Error::unauthenticated `invalid_install_token` when it is
   /// unknown, used or expired (the same answer for each).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "domain/kernel/audit.hpp"
 
@@ -67,10 +68,22 @@ Result<UserRecord> create_account(IdentityContext& ctx, Tx& tx, const NewAccount
   } else if (*existing) {
     return fail(Error::conflict("an account with this email exists"));
   }
-  const TeamRecord team{.id = ctx.ids().next("team"),
-                        .name = account.display_name + "'s team",
-                        .personal = true,
-                        .created_at = now};
+  TeamRecord team{.id = ctx.ids().next("team"),
+                  .name = account.display_name + "'s team",
+                  .personal = true,
+                  .created_at = now};
+  std::optional<TeamRecord> adopted;
+  if (!account.adopt_team_id.empty()) {
+    auto found = tx.get_team(account.adopt_team_id);
+    if (!found) {
+      return fail(std::move(found.error()));
+    }
+    if (*found) {
+      adopted = **found;
+      team.id = adopted->id;
+      team.created_at = adopted->created_at;
+    }
+  }
   UserRecord user{.id = ctx.ids().next("usr"),
                   .email = account.email,
                   .display_name = account.display_name,
@@ -80,7 +93,7 @@ Result<UserRecord> create_account(IdentityContext& ctx, Tx& tx, const NewAccount
                   .personal_team_id = team.id,
                   .created_at = now,
                   .updated_at = now};
-  if (auto done = tx.create_team(team); !done) {
+  if (auto done = adopted ? tx.update_team(team) : tx.create_team(team); !done) {
     return fail(std::move(done.error()));
   }
   if (auto done = tx.create_user(user); !done) {
@@ -92,6 +105,54 @@ Result<UserRecord> create_account(IdentityContext& ctx, Tx& tx, const NewAccount
     return fail(std::move(done.error()));
   }
   return user;
+}
+
+namespace {
+constexpr std::string_view kFirstTeamSetting = "identity.first_team_id";
+}  // namespace
+
+Result<std::string> team_awaiting_first_admin(Tx& tx) {
+  auto id = tx.get_setting(kFirstTeamSetting);
+  if (!id) {
+    return fail(std::move(id.error()));
+  }
+  if (!*id) {
+    return std::string();
+  }
+  auto team = tx.get_team(**id);
+  if (!team) {
+    return fail(std::move(team.error()));
+  }
+  auto members = tx.list_members(**id);
+  if (!members) {
+    return fail(std::move(members.error()));
+  }
+  return *team && members->empty() ? **id : std::string();
+}
+
+Result<std::string> local_agent_team(IdentityContext& ctx, Tx& tx) {
+  auto users = tx.list_users("", 1, 1);
+  if (!users) {
+    return fail(std::move(users.error()));
+  }
+  if (!users->items.empty()) {
+    return users->items.front().personal_team_id;
+  }
+  auto waiting = team_awaiting_first_admin(tx);
+  if (!waiting || !waiting->empty()) {
+    return waiting;
+  }
+  const TimePoint now = ctx.clock().now();
+  // Named for what it is until setup renames it after the administrator.
+  const TeamRecord team{
+      .id = ctx.ids().next("team"), .name = "First team", .personal = true, .created_at = now};
+  if (auto done = tx.create_team(team); !done) {
+    return fail(std::move(done.error()));
+  }
+  if (auto done = tx.put_setting(kFirstTeamSetting, team.id, now); !done) {
+    return fail(std::move(done.error()));
+  }
+  return team.id;
 }
 
 Result<void> store_password(Tx& tx, std::string_view user_id, const std::string& hash,

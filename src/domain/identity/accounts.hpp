@@ -25,11 +25,23 @@ struct NewAccount {
   std::string password_hash;
   std::string display_name;
   bool is_instance_admin = false;
+  /// A team that exists already and has no members (the one local_agent_team() made before
+  /// setup) becomes the personal team instead of a new one; "" makes a new team.
+  std::string adopt_team_id = {};
 };
 
 /// Creates the user, their personal team and the owner membership inside `tx`.
 /// Error::conflict when the email is taken.
 Result<UserRecord> create_account(IdentityContext& ctx, Tx& tx, const NewAccount& account);
+
+/// Inside `tx`: the team an agent on berthd's own machine enrols into. Once anyone exists, the
+/// first user's personal team (the administrator who set the instance up). Before that, a team
+/// made now and remembered in the instance settings, which setup then gives the first
+/// administrator as their personal team: so the packaged agent can enrol, and the panel's
+/// HTTPS route come up, before anyone has signed in (docs/install.md).
+Result<std::string> local_agent_team(IdentityContext& ctx, Tx& tx);
+/// Inside `tx`: the team local_agent_team() made before setup, if it is still memberless.
+Result<std::string> team_awaiting_first_admin(Tx& tx);
 
 /// Inside `tx`: the user's new password hash; every refresh token and every session of the
 /// user but `keep_id` ("" keeps none) revoked, and every open password-reset token too (a new

@@ -71,11 +71,18 @@ Result<SignedIn> SignInService::setup(std::string_view setup_token, const Creden
     if (*count > 0) {
       return fail(Error::conflict("this instance is already set up"));
     }
+    // The team berthd made for its machine's agent before anyone existed becomes the
+    // administrator's own, with that server in it.
+    auto waiting_team = team_awaiting_first_admin(tx);
+    if (!waiting_team) {
+      return fail(std::move(waiting_team.error()));
+    }
     auto user = create_account(ctx_, tx,
                                {.email = *email,
                                 .password_hash = *hash,
                                 .display_name = std::string(display_name),
-                                .is_instance_admin = true});
+                                .is_instance_admin = true,
+                                .adopt_team_id = std::move(*waiting_team)});
     if (!user) {
       return fail(std::move(user.error()));
     }
