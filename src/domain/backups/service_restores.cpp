@@ -354,15 +354,17 @@ void ServiceBackups::execute_restore(const std::string& restore_id, const Princi
     end(job.error().code, job.error().message);
     return;
   }
-  restore.step = "restoring";
-  restore.job_id = ctx_.ids().next("job");
-  save();
-  auto submitted = jobs_.submit_system(restore.job_id, backup.team_id, (*service)->server_id, *job,
+  const std::string job_id = ctx_.ids().next("job");
+  auto submitted = jobs_.submit_system(job_id, backup.team_id, (*service)->server_id, *job,
                                        std::string(kDeploymentJobCreator));
   if (!submitted) {
     end(submitted.error().code, submitted.error().message);
     return;
   }
+  // Only once the job exists: a client that reads the restore follows /jobs/{job_id}/output.
+  restore.step = "restoring";
+  restore.job_id = job_id;
+  save();
   for (;;) {
     auto state = read_value<std::optional<JobRecord>>(
         ctx_.store(), [&](Tx& tx) { return tx.get_job(backup.team_id, restore.job_id); });
