@@ -20,6 +20,7 @@
 #include "agent/host/http_probe.hpp"
 #include "agent/host/metrics.hpp"
 #include "agent/host/proxy_job.hpp"
+#include "agent/local_enrol.hpp"
 #include "agent/self_upgrade.hpp"
 #include "agent/state_file.hpp"
 #include "agent/upgrade_job.hpp"
@@ -46,6 +47,7 @@ struct RunFlags {
   std::string caddy_admin = "127.0.0.1:2019";
   std::string upstream_dns = "127.0.0.1:0";
   std::string caddy_binary = {};
+  std::string enrol_from = {};  // berthd's offer file, for the agent on berthd's machine
   std::int64_t released_start_pages_kb = {};  // by main, for the start line of the log
   std::string executable = {};                // resolved by main before anything can replace it
 };
@@ -105,6 +107,10 @@ int run(RunFlags flags) {
   using namespace berth::agent;
   const std::string& state_dir = flags.state_dir;
   const std::string& docker_socket = flags.docker_socket;
+  if (!flags.enrol_from.empty() &&
+      !enrol_from_offer(flags.enrol_from, state_dir, host::machine_facts())) {
+    return 0;  // stopped while waiting
+  }
   auto state = read_agent_state(state_dir);
   if (!state) {
     fmt::print(stderr, "berth-agent: {}\n", state.error().message);
@@ -265,6 +271,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--upstream-dns", flags.upstream_dns,
                       "UDP ip:port where the agent answers Caddy's upstream SRV lookups (default "
                       "127.0.0.1:0: the previous run's port if free, else any)");
+
+  run_cmd->add_option("--enrol-from", flags.enrol_from,
+                      "Not enrolled yet: wait for berthd on this machine to offer an install "
+                      "token in this file (its --local-enrolment-file), enrol with it, then run");
 
   app.add_subcommand("version", "Print the version");
 

@@ -257,6 +257,7 @@ DoctorSettings doctor_settings(const DaemonOptions& options, const std::string& 
       .listen_port = options.server.port,
       .smtp_url = options.smtp.url,
       .known_schema_version = sqlite_migrations().back().version,
+      .local_agent_expected = !options.local_enrolment_file.empty(),
   };
 }
 

@@ -21,6 +21,7 @@
 #include "berthd/doctor_probes.hpp"
 #include "berthd/instance_secrets.hpp"
 #include "berthd/local_agent.hpp"
+#include "berthd/local_enrolment.hpp"
 #include "berthd/options.hpp"
 #include "berthd/reset_password.hpp"
 #include "berthd/store_command.hpp"
@@ -319,6 +320,15 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
           std::make_unique<LocalAgent>(std::move(*local_agent_options), built.enrolment, *store);
       local_agent->start();
     }
+    std::unique_ptr<LocalEnrolmentOffer> enrolment_offer;
+    Ticker enrolment_ticker;  // after the offer: stopped before it goes
+    if (!options.local_enrolment_file.empty()) {
+      enrolment_offer = std::make_unique<LocalEnrolmentOffer>(
+          options.local_enrolment_file, local_dial_url(options.server.address, port),
+          built.enrolment, built.identity);
+      enrolment_ticker.start(std::chrono::seconds(2),
+                             [&enrolment_offer] { enrolment_offer->tick(); });
+    }
     monitor.start();
     (*backups)->start();
     built.backup_scheduler.start();
@@ -342,6 +352,7 @@ int serve(berth::DaemonOptions& options, const std::string& version) {
     // After a burst (large bodies, a busy minute) the freed heap goes back to the system.
     const berth::MemoryTrimmer trimmer(std::chrono::seconds(10));
     server.run();
+    enrolment_ticker.stop();
     panel_ticker.stop();
     if (local_agent) {
       local_agent->stop();

@@ -211,6 +211,11 @@ std::variant<DaemonOptions, int> parse_options(int argc, char** argv, const std:
                      "if missing, in the docker group when it exists)")
           ->envname("BERTH_LOCAL_AGENT_USER")
           ->capture_default_str();
+  app.add_option("--local-enrolment-file", options.local_enrolment_file,
+                 "Offer the agent on this machine a one-time install token in this file (0600), "
+                 "spent by `berth-agent run --enrol-from FILE`: from the first start, before "
+                 "anyone has set the instance up (the Debian package sets it)")
+      ->envname("BERTH_LOCAL_ENROLMENT_FILE");
   app.add_flag("--allow-insecure-enrolment", options.fleet.allow_insecure_enrolment,
                "Mint install tokens and adopt servers even when --public-url is plain http:// to a "
                "non-loopback host (tokens and agent credentials then cross the network in clear)")

@@ -50,6 +50,8 @@ struct DaemonOptions {
   bool local_agent = false;  // enrol and run an agent on this machine (make run)
   std::string local_agent_user = "berth-agent";  // who it runs as when berthd is root
   bool local_agent_user_given = false;           // named by the operator
+  /// Where berthd offers the agent on its machine an install token (local_enrolment.hpp).
+  std::string local_enrolment_file = {};
   /// `berthd reset-password EMAIL`: set that account's password on the host, then exit.
   std::optional<std::string> reset_password_email;
   BackupScheduleSettings backup_schedule = {};

@@ -6,13 +6,16 @@
 #   1. a fresh install: binaries, units, config, the berth user, /var/lib/berth 0700;
 #   2. berthd started as the berth user with the packaged config answers /api/v1/health and
 #      serves the dashboard; an administrator, a team, a project with a secret env var and an
-#      API key are created through the API;
-#      `berthd doctor` finds the store sound and berthd listening;
+#      API key are created through the API; the agent started as its unit runs it enrols
+#      itself with berthd's offer into the administrator's team, and an app is deployed there
+#      (the deployment fails: no Docker in the container, but it is data to keep);
+#      `berthd doctor` finds the store sound and berthd listening; before setup, berthd has
+#      offered the agent on its machine an install token in /var/lib/berth (0600);
 #   3. the newer version installed over it: a pre-upgrade copy of the store (0600, owned by
 #      berth), the store migrated; after berthd restarts the team and its project are there,
 #      the API key made before still works and the secret still opens with its value;
-#   3b. the panel on HTTPS as docs/install.md sets it up: Caddy installed, the agent enrolled
-#      through loopback and started, public-url = "https://panel.test" in the packaged config;
+#   3b. the panel on HTTPS as docs/install.md sets it up: Caddy installed, the agent of step 2
+#      still running, public-url = "https://panel.test" in the packaged config;
 #      with a Caddy ACME CA beside it (127.0.0.1:8443) and panel.test pointing here, the API,
 #      the dashboard and a second agent's WebSocket answer over https trusting only the CA's
 #      root, and the install command is https;
@@ -122,8 +125,10 @@ for line in "User=berth" "ExecStart=/usr/bin/berthd --config /etc/berth/berthd.t
   "PrivateTmp=true" "ProtectHome=true" "Restart=on-failure"; do
   grep -qxF "$line" <<<"$unit" || fail "berthd.service lacks $line"
 done
-in_root grep -qxF "ExecStart=/usr/bin/berth-agent run --state-dir /var/lib/berth-agent" \
-  /lib/systemd/system/berth-agent.service || fail "the agent's unit does not run /usr/bin/berth-agent"
+grep -qxF "Wants=berth-agent.service" <<<"$unit" || fail "berthd.service does not bring the agent"
+agent_exec="/usr/bin/berth-agent run --state-dir /var/lib/berth-agent --enrol-from /var/lib/berth/local-enrolment.json"
+in_root grep -qxF "ExecStart=$agent_exec" /lib/systemd/system/berth-agent.service ||
+  fail "the agent's unit does not run /usr/bin/berth-agent with berthd's offer"
 
 # berthd as the unit runs it (systemd is not running here): the berth user, the packaged config.
 start_berthd() {
@@ -160,6 +165,14 @@ start_berthd
 expect "health" '{"status":"ok"}' "$(in_root curl -fsS http://127.0.0.1:8080/api/v1/health)"
 in_root curl -fsS http://127.0.0.1:8080/ | grep -qi "<html" || fail "no dashboard at /"
 expect "store owner and mode" "600 berth" "$(in_root stat -c '%a %U' /var/lib/berth/berth.db)"
+# The install token for the agent on this machine, offered before anyone has set berthd up.
+deadline=$((SECONDS + 10))
+until in_root grep -q '"install_token"' /var/lib/berth/local-enrolment.json 2>/dev/null; do
+  ((SECONDS < deadline)) || fail "berthd offered the local agent no install token"
+  sleep 0.2
+done
+expect "the offer's owner and mode" "600 berth" \
+  "$(in_root stat -c '%a %U' /var/lib/berth/local-enrolment.json)"
 setup_token=$(in_root cat /var/lib/berth/setup-token)
 credentials='"email":"admin@example.com","password":"a long package test password"'
 out=$(api POST /api/v1/auth/setup \
@@ -195,6 +208,42 @@ for line in "ok       listen" "ok       store_integrity" "ok       migrations" \
   grep -q "^$line " <<<"$doctor" || { echo "$doctor"; fail "berthd doctor: no '$line'"; }
 done
 
+# The agent on this machine as its unit runs it (berthd.service wants it): it enrols itself with
+# the token berthd offered before setup, into the team setup gave the administrator.
+docker exec -d "$container" /bin/sh -c \
+  "exec $agent_exec --docker-socket /run/no-docker.sock >>/tmp/agent.log 2>&1"
+deadline=$((SECONDS + 30))
+until in_root test -f /var/lib/berth-agent/agent.json; do
+  ((SECONDS < deadline)) || { in_root tail -n 20 /tmp/agent.log >&2; fail "the agent did not enrol itself"; }
+  sleep 0.3
+done
+server_id=$(in_root sed -n 's/.*"server_id" *: *"\([^"]*\)".*/\1/p' /var/lib/berth-agent/agent.json)
+[[ -n "$server_id" ]] || fail "no server id in the agent's state"
+own_team=$(api GET /api/v1/teams "" "$token" | head -n1 | python3 -c '
+import json, sys
+print(next(t["id"] for t in json.load(sys.stdin)["data"] if t["name"] == "Admin'"'"'s team"))')
+until api GET "/api/v1/servers/$server_id" "" "$token" "$own_team" | grep -Eq '"status":"(online|degraded)"'; do
+  ((SECONDS < deadline)) || { in_root tail -n 20 /tmp/agent.log >&2; fail "the local server never came online"; }
+  sleep 0.3
+done
+until in_root grep -q '"spent_at"' /var/lib/berth/local-enrolment.json; do
+  ((SECONDS < deadline)) || fail "the offer was not marked spent"
+  sleep 0.3
+done
+# An app on it and a deployment (which fails: there is no Docker in here), kept by the upgrade.
+out=$(api POST /api/v1/apps "{\"name\":\"web\",\"server_id\":\"$server_id\",\"source\":{\"type\":\"image\",\"image\":\"nginx:1.27\"},\"settings\":{\"port\":80}}" \
+  "$token" "$own_team")
+[[ $(tail -n1 <<<"$out") == 201 ]] || fail "app not created: $out"
+app_id=$(head -n1 <<<"$out" | json_field id)
+out=$(api POST "/api/v1/apps/$app_id/deployments" '{}' "$token" "$own_team")
+[[ $(tail -n1 <<<"$out") == 202 ]] || fail "deployment not queued: $out"
+deployment_id=$(head -n1 <<<"$out" | json_field id)
+deadline=$((SECONDS + 60))
+until api GET "/api/v1/deployments/$deployment_id" "" "$token" "$own_team" | grep -Eq '"state":"(failed|succeeded)"'; do
+  ((SECONDS < deadline)) || fail "the deployment never ended"
+  sleep 0.5
+done
+
 step "3. upgrading to $new_version over the data"
 stop_berthd
 apt_install "$new_deb" >"$work/upgrade.log" 2>&1 || { cat "$work/upgrade.log"; fail "upgrade"; }
@@ -219,6 +268,9 @@ out=$(api POST "/api/v1/projects/$project_id/env/DB_PASSWORD/reveal" "" "$token"
 expect "reveal after the upgrade" 200 "$(tail -n1 <<<"$out")"
 grep -q '"value":"kept across upgrades"' <<<"$out" ||
   fail "the secret does not open to its value after the upgrade: $out"
+out=$(api GET "/api/v1/apps/$app_id/deployments" "" "$token" "$own_team")
+expect "the app after the upgrade" 200 "$(tail -n1 <<<"$out")"
+grep -q "\"$deployment_id\"" <<<"$out" || fail "the deployment is gone after the upgrade: $out"
 
 step "3b. the panel on https://panel.test"
 apt_install caddy >/dev/null
@@ -247,16 +299,8 @@ done
 # The agent's Caddy, as Caddy's own unit would run it: an empty config, the admin API on :2019.
 docker exec -d "$container" /bin/sh -c \
   'XDG_DATA_HOME=/var/lib/caddy XDG_CONFIG_HOME=/etc/caddy exec caddy run >/tmp/caddy.log 2>&1'
-# The agent on this machine, enrolled through loopback (docs/install.md, "The panel on HTTPS").
-out=$(api POST /api/v1/servers/install-tokens '{}' "$token" "$team_id")
-expect "install token" 201 "$(tail -n1 <<<"$out")"
-install_token=$(head -n1 <<<"$out" | json_field token)
-in_root berth-agent enroll --server http://127.0.0.1:8080 --install-token "$install_token" \
-  --state-dir /var/lib/berth-agent >/dev/null || fail "berth-agent enroll through loopback"
-server_id=$(in_root sed -n 's/.*"server_id" *: *"\([^"]*\)".*/\1/p' /var/lib/berth-agent/agent.json)
-[[ -n "$server_id" ]] || fail "no server id in the agent's state"
-docker exec -d "$container" /bin/sh -c \
-  'exec berth-agent run --state-dir /var/lib/berth-agent --docker-socket /run/no-docker.sock >>/tmp/agent.log 2>&1'
+# The agent on this machine enrolled itself in step 2 and has kept running through the upgrade.
+team_id=$own_team
 # Its server's proxy gets its certificates from the test CA (a real one would be Let's Encrypt).
 body=$(python3 -c 'import json,sys; print(json.dumps({"http_port": 80, "https_port": 443, "tls": "off",
   "acme_ca": "https://127.0.0.1:8443/acme/local/directory", "acme_ca_root": sys.stdin.read(),

@@ -150,9 +150,14 @@ TEST(Doctor, DockerOrCaddyDownBesideBerthdIsAnError) {
   };
   EXPECT_EQ(check_local_runtime(settings(), probes).status, CheckStatus::error);
 
-  // No agent on berthd's machine: nothing to check there.
+  // No agent on berthd's machine: nothing to check there, unless berthd offers one a token.
   probes.hostname = [] { return std::string("elsewhere"); };
   EXPECT_EQ(check_local_runtime(settings(), probes).status, CheckStatus::ok);
+  auto expecting = settings();
+  expecting.local_agent_expected = true;
+  check = check_local_runtime(expecting, probes);
+  EXPECT_EQ(check.status, CheckStatus::warning);
+  EXPECT_NE(check.fix.find("systemctl start berth-agent"), std::string::npos) << check.fix;
 }
 
 TEST(Doctor, ClockSkewWarnsThenFails) {

@@ -223,7 +223,7 @@ DoctorCheck check_listen(const DoctorSettings& settings, const DoctorProbes& pro
   return ok(name, fmt::format("berthd answers on {}:{}", host, settings.listen_port));
 }
 
-DoctorCheck check_local_runtime(const DoctorSettings& /*settings*/, const DoctorProbes& probes) {
+DoctorCheck check_local_runtime(const DoctorSettings& settings, const DoctorProbes& probes) {
   const char* name = "local_runtime";
   if (!probes.hostname) {
     return not_checked(name, "the local agent");
@@ -236,6 +236,14 @@ DoctorCheck check_local_runtime(const DoctorSettings& /*settings*/, const Doctor
   const auto local = std::find_if(servers.begin(), servers.end(), [&](const ServerRecord& s) {
     return s.facts.is_object() && s.facts.value("hostname", "") == hostname;
   });
+  if (local == servers.end() && settings.local_agent_expected) {
+    return warning(name,
+                   fmt::format("berthd offers the agent on this machine ({}) an install token, "
+                               "but no agent here has enrolled",
+                               hostname),
+                   "Start it: systemctl start berth-agent (berthd.service wants it), then "
+                   "journalctl -u berth-agent.");
+  }
   if (local == servers.end()) {
     return ok(name, fmt::format("no agent runs on this machine ({}); apps run on other servers",
                                 hostname));

@@ -65,6 +65,8 @@ struct DoctorSettings {
   std::string smtp_url = {};  // "" when mail is not configured
   int known_schema_version = 0;
   std::chrono::milliseconds max_clock_skew{5000};  // warning above, error above 6x
+  /// --local-enrolment-file is set: an agent on this machine is expected (the package).
+  bool local_agent_expected = false;
 };
 
 /// Disk: error below 2% or 1 GiB free, warning below 10%.
