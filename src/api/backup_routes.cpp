@@ -34,6 +34,7 @@ json backup_json(const ServiceBackupRecord& b) {
       {"server_id", b.server_id},
       {"project_id", b.project_id.empty() ? json() : json(b.project_id)},
       {"image", b.image.empty() ? json() : json(b.image)},
+      {"version", b.version.empty() ? json() : json(b.version)},
       {"destination_id", b.destination_id},
       {"status", b.status},
       {"trigger", b.trigger},
@@ -66,6 +67,7 @@ json backup_schema() {
        {"server_id", schema::string()},
        {"project_id", optional_string},
        {"image", optional_string},
+       {"version", optional_string},
        {"destination_id", schema::string()},
        {"status", schema::one_of_strings({"running", "succeeded", "failed"})},
        {"trigger", schema::one_of_strings({"manual", "schedule", "safety"})},
@@ -253,7 +255,9 @@ void add_backup_routes(http::Router& router, const ApiContext& ctx) {
                                          {"confirm", schema::string(1, 64)},
                                          {"name", schema::string(1, 64)},
                                          {"server_id", schema::string(1, 64)},
-                                         {"project_id", schema::string(1, 64)}},
+                                         {"project_id", schema::string(1, 64)},
+                                         {"version", schema::string(1, 16)},
+                                         {"image", schema::string(1, 255)}},
                                         {}),
        .response_schema = restore_schema,
        .success_status = 202,
@@ -266,7 +270,10 @@ void add_backup_routes(http::Router& router, const ApiContext& ctx) {
            "project (or project_id) on server_id (default the backup's service's server; 404 "
            "for a server not in the team), waits until it runs (step starting_service) and "
            "restores into it, with no safety backup; this works after the backup's service was "
-           "deleted, and service_id in the answer is the new service. Answers the restore "
+           "deleted, and service_id in the answer is the new service. version (with image, else "
+           "the engine's default image of it) makes the new service another major version: "
+           "the same or newer than the backup's (422 version_downgrade), which moves data "
+           "across a major upgrade. Answers the restore "
            "(status running). Then a backup.restore job (job_id: follow GET /jobs/{id}/output) "
            "downloads the object, refuses it when its SHA-256 or size is not the recorded one "
            "(error backup_checksum_mismatch), loads it with the engine's tool (pg_restore "
@@ -281,7 +288,9 @@ void add_backup_routes(http::Router& router, const ApiContext& ctx) {
                                .confirm = body_string(request, "confirm"),
                                .name = body_string(request, "name"),
                                .server_id = body_string(request, "server_id"),
-                               .project_id = body_string(request, "project_id")};
+                               .project_id = body_string(request, "project_id"),
+                               .version = body_string(request, "version"),
+                               .image = body_string(request, "image")};
         return json_or(202,
                        ctx.service_backups->restore(caller(request), team_of_request(request), id,
                                                     restore, client_info(request)),

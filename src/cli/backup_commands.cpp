@@ -117,6 +117,8 @@ struct BackupArgs {
   std::string confirm = {};
   std::string new_name = {};
   std::string server = {};
+  std::string version = {};  // restore --new: a newer major version
+  std::string image = {};
   bool wait = false;
 };
 
@@ -177,15 +179,32 @@ void add_backup_commands(CLI::App& app, const Runner& runner) {
       "Create a service of this name (same engine and image) and restore into it");
   restore->add_option("--server", args->server, "With --new: its server (id or name)")
       ->needs(new_option);
+  restore
+      ->add_option("--version", args->version,
+                   "With --new: a newer major version of the engine (e.g. 17 for a backup of "
+                   "PostgreSQL 15): a major upgrade")
+      ->needs(new_option);
+  restore
+      ->add_option("--image", args->image,
+                   "With --new: the new service's image (default: the backup's, or with "
+                   "--version the engine's official image of it)")
+      ->needs(new_option);
   new_option->excludes("--confirm");
   restore->add_flag("--wait,-w", args->wait, "Wait until it is restored; fail when it fails");
   restore->footer(
       "Examples:\n  berth backups restore bkp_01j… --confirm orders-db --wait\n"
-      "  berth backups restore bkp_01j… --new orders-copy --server web-2 --wait");
+      "  berth backups restore bkp_01j… --new orders-copy --server web-2 --wait\n"
+      "  berth backups restore bkp_01j… --new orders-pg17 --version 17 --wait");
   runner.on(restore, [args, restore](Api& api) {
     const std::string backup_path = "/api/v1/backups/" + url_encode(args->target);
     if (!args->new_name.empty()) {
       nlohmann::json body{{"target", "new"}, {"name", args->new_name}};
+      for (const auto& [field, value] :
+           {std::pair{"version", &args->version}, std::pair{"image", &args->image}}) {
+        if (!value->empty()) {
+          body[field] = *value;
+        }
+      }
       if (!args->server.empty()) {
         auto server = api.resolve("servers", args->server);
         if (!server) {

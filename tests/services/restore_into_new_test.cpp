@@ -118,3 +118,46 @@ TEST_F(RestoreIntoNewTest, ABackupOlderThanItsRecordNeedsItsServiceToKnowTheImag
 
 }  // namespace
 }  // namespace berth
+
+namespace berth {
+namespace {
+
+using MajorVersionRestoreTest = ServiceBackupsTest;
+
+// A major upgrade through a backup: the new service is the newer version, from the engine's own
+// image of it unless the request names one; an older version is refused before anything exists.
+TEST_F(MajorVersionRestoreTest, ANewerMajorVersionIsCreatedAndAnOlderOneRefused) {
+  const ServiceBackupRecord b = backup();  // PostgreSQL 15, from a mirror's image
+  const auto restore = [&](RestoreRequest request) {
+    return backups_.restore(as(member_), team_, b.id, request, client());
+  };
+  auto older = restore({.target = "new", .name = "orders-old", .version = "14"});
+  ASSERT_FALSE(older);
+  EXPECT_EQ(older.error().code, "version_downgrade");
+  EXPECT_NE(older.error().message.find("postgres 15"), std::string::npos) << older.error().message;
+  auto same_target = restore({.target = "same", .confirm = "orders-db", .version = "17"});
+  ASSERT_FALSE(same_target);
+  EXPECT_EQ(same_target.error().kind, ErrorKind::invalid);
+  auto unknown = restore({.target = "new", .name = "orders-x", .version = "99"});
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().kind, ErrorKind::invalid) << "not a version the engine comes in";
+  EXPECT_EQ(service_count(), 1U) << "nothing was created";
+
+  auto upgraded = restore({.target = "new", .name = "orders-pg17", .version = "17"});
+  ASSERT_TRUE(upgraded) << upgraded.error().message;
+  auto created = managed_.get(as(viewer_), team_, upgraded->service_id);
+  ASSERT_TRUE(created) << created.error().message;
+  EXPECT_EQ(created->service.spec["version"], "17");
+  EXPECT_EQ(created->service.spec["image"], "postgres:17") << "the engine's image of 17";
+
+  auto mirrored = restore(
+      {.target = "new", .name = "orders-pg16", .version = "16", .image = "mirror.example/pg:16.4"});
+  ASSERT_TRUE(mirrored) << mirrored.error().message;
+  created = managed_.get(as(viewer_), team_, mirrored->service_id);
+  ASSERT_TRUE(created) << created.error().message;
+  EXPECT_EQ(created->service.spec["version"], "16");
+  EXPECT_EQ(created->service.spec["image"], "mirror.example/pg:16.4");
+}
+
+}  // namespace
+}  // namespace berth

@@ -36,6 +36,10 @@ struct RestoreRequest {
   std::string name = {};        // new: the new service's name (required)
   std::string server_id = {};   // new: "" = the backup's service's server
   std::string project_id = {};  // new: "" = the backup's service's project
+  /// new: another major version of the backup's engine, the same or newer ("" = the backup's),
+  /// and its image ("" = the backup's image for its own version, else the engine's default).
+  std::string version = {};
+  std::string image = {};
 };
 
 /// The team's backup `id`, which must have succeeded to be restored or drilled (`use`) and not

@@ -1,6 +1,9 @@
 // ServiceBackups: restores — into the backup's own service (after a safety backup of it) or
 // into a new service the restore creates. The backup.restore job itself is restore_job() in
 // service_backups.cpp (drills run it too).
+#include <fmt/format.h>
+
+#include <charconv>
 #include <thread>
 
 #include "core/log.hpp"
@@ -33,8 +36,28 @@ Result<void> require_destination(Tx& tx, const ServiceBackupRecord& backup) {
   return {};
 }
 
+// A restore into another major version goes forward only: each engine's dump (pg_dump's
+// archive, mysqldump's SQL, Redis's RDB) loads into its own or a newer version, not an older.
+Result<void> check_restore_version(std::string_view engine, const std::string& from,
+                                   const std::string& to) {
+  const auto major = [](const std::string& text) {
+    int value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return ec == std::errc() && end == text.data() + text.size() ? value : -1;
+  };
+  if (major(from) >= 0 && major(to) >= 0 && major(to) < major(from)) {
+    return fail(with_code(
+        Error::unprocessable(fmt::format("this is a backup of {} {}, which does not load into the "
+                                         "older {}: restore into {} or newer",
+                                         engine, from, to, from)),
+        "version_downgrade"));
+  }
+  return {};
+}
+
 // What a restore into a new service creates: a service like the backup's own — its engine,
-// version and image, in its project, on its server unless the request names another — from
+// version and image (or a newer version the request names), in its project, on its server
+// unless the request names another — from
 // what the backup recorded, or, for a backup older than that record, from its service.
 Result<ServiceInput> new_service_input(Tx& tx, const ServiceBackupRecord& backup,
                                        const RestoreRequest& request) {
@@ -51,7 +74,16 @@ Result<ServiceInput> new_service_input(Tx& tx, const ServiceBackupRecord& backup
     version = version.empty() ? from->spec.value("version", "") : version;
     image = image.empty() ? from->spec.value("image", "") : image;
   }
-  if (image.empty() || project_id.empty()) {
+  if (!request.version.empty() && request.version != version) {
+    if (auto newer = check_restore_version(backup.engine, version, request.version); !newer) {
+      return fail(std::move(newer.error()));
+    }
+    version = request.version;
+    image = request.image;  // "" = the engine's default image of that version (service_spec)
+  } else if (!request.image.empty()) {
+    image = request.image;
+  }
+  if ((image.empty() && request.version.empty()) || project_id.empty()) {
     return fail(with_code(Error::unprocessable("this backup was taken before Berth recorded its "
                                                "service's image, and the service was deleted: "
                                                "create a service and restore into it instead"),
@@ -61,7 +93,10 @@ Result<ServiceInput> new_service_input(Tx& tx, const ServiceBackupRecord& backup
                      .server_id = request.server_id.empty()
                                       ? (from != nullptr ? from->server_id : backup.server_id)
                                       : request.server_id,
-                     .spec = {{"name", request.name}, {"engine", backup.engine}, {"image", image}}};
+                     .spec = {{"name", request.name}, {"engine", backup.engine}}};
+  if (!image.empty()) {
+    input.spec["image"] = image;
+  }
   if (!version.empty()) {
     input.spec["version"] = version;
   }
@@ -89,6 +124,11 @@ Result<BackupRestoreRecord> ServiceBackups::restore(const Principal& who, std::s
                                                     const RestoreRequest& request,
                                                     const ClientInfo& client) {
   if (request.target == "same") {
+    if (!request.version.empty() || !request.image.empty()) {
+      return fail(Error::validation(request.version.empty() ? "image" : "version",
+                                    "a backup restores into its own service as it is; another "
+                                    "version or image needs target \"new\""));
+    }
     return restore_same(who, team_id, id, request.confirm, client);
   }
   if (request.target == "new") {

@@ -973,7 +973,7 @@ export interface paths {
         put?: never;
         /**
          * Restore a backup into its service or a new one
-         * @description target "same" (the default) replaces the data of the service the backup came from: confirm must be the service's name (422 confirm_required). A backup of the service as it is now is taken first (safety_backup_id; if it fails nothing is restored). target "new" creates a service named name (required, a service name; 409 service_name_taken) of the backup's engine, version and image in the backup's project (or project_id) on server_id (default the backup's service's server; 404 for a server not in the team), waits until it runs (step starting_service) and restores into it, with no safety backup; this works after the backup's service was deleted, and service_id in the answer is the new service. Answers the restore (status running). Then a backup.restore job (job_id: follow GET /jobs/{id}/output) downloads the object, refuses it when its SHA-256 or size is not the recorded one (error backup_checksum_mismatch), loads it with the engine's tool (pg_restore --clean in one transaction, mysql) and runs the engine's check (check). Follow GET /restores/{id} until it ends. Redis and Valkey: the container is stopped, the RDB put in place and the container started again (check: DBSIZE). 422 backup_not_restorable (not succeeded, destination deleted, or an old backup whose service and image are gone); 409 service_busy.
+         * @description target "same" (the default) replaces the data of the service the backup came from: confirm must be the service's name (422 confirm_required). A backup of the service as it is now is taken first (safety_backup_id; if it fails nothing is restored). target "new" creates a service named name (required, a service name; 409 service_name_taken) of the backup's engine, version and image in the backup's project (or project_id) on server_id (default the backup's service's server; 404 for a server not in the team), waits until it runs (step starting_service) and restores into it, with no safety backup; this works after the backup's service was deleted, and service_id in the answer is the new service. version (with image, else the engine's default image of it) makes the new service another major version: the same or newer than the backup's (422 version_downgrade), which moves data across a major upgrade. Answers the restore (status running). Then a backup.restore job (job_id: follow GET /jobs/{id}/output) downloads the object, refuses it when its SHA-256 or size is not the recorded one (error backup_checksum_mismatch), loads it with the engine's tool (pg_restore --clean in one transaction, mysql) and runs the engine's check (check). Follow GET /restores/{id} until it ends. Redis and Valkey: the container is stopped, the RDB put in place and the container started again (check: DBSIZE). 422 backup_not_restorable (not succeeded, destination deleted, or an old backup whose service and image are gone); 409 service_busy.
          */
         post: operations["post_api_v1_backups_id_restore"];
         delete?: never;
@@ -7634,6 +7634,7 @@ export interface operations {
                             trigger?: "manual" | "schedule" | "safety";
                             verified?: string | null;
                             verified_at?: string | null;
+                            version?: string | null;
                         }[];
                         page?: number;
                         per_page?: number;
@@ -7717,6 +7718,7 @@ export interface operations {
                         trigger?: "manual" | "schedule" | "safety";
                         verified?: string | null;
                         verified_at?: string | null;
+                        version?: string | null;
                     };
                 };
             };
@@ -7974,11 +7976,13 @@ export interface operations {
             content: {
                 "application/json": {
                     confirm?: string;
+                    image?: string;
                     name?: string;
                     project_id?: string;
                     server_id?: string;
                     /** @enum {string} */
                     target?: "same" | "new";
+                    version?: string;
                 };
             };
         };
@@ -14340,6 +14344,7 @@ export interface operations {
                             trigger?: "manual" | "schedule" | "safety";
                             verified?: string | null;
                             verified_at?: string | null;
+                            version?: string | null;
                         }[];
                         page?: number;
                         per_page?: number;
@@ -14441,6 +14446,7 @@ export interface operations {
                         trigger?: "manual" | "schedule" | "safety";
                         verified?: string | null;
                         verified_at?: string | null;
+                        version?: string | null;
                     };
                 };
             };

@@ -58,6 +58,29 @@ describe("Backups page", () => {
     expect(within(progress).getByRole("link", { name: "The new service" })).toHaveAttribute("href", "/services/svc_9");
   });
 
+  it("restores into a new service of a newer major version, offering only the backup's and newer ones", async () => {
+    const user = userEvent.setup();
+    const intoNew: Restore = { ...restore, target: "new", service_id: "svc_9", step: "starting_service" };
+    const sent = renderAs(<BackupsPage />, {
+      role: "member",
+      routes: {
+        "GET /api/v1/backups": page([{ ...succeeded, version: "16" }]),
+        "POST /api/v1/backups/bkp_2/restore": reply(202, intoNew),
+        "GET /api/v1/restores/rst_1": intoNew,
+      },
+    });
+    await user.click(await screen.findByRole("button", { name: "Restore backup bkp_2" }));
+    const dialog = screen.getByRole("dialog", { name: "Restore orders-db from this backup?" });
+    const version = within(dialog).getByLabelText("Version");
+    expect(within(version).getAllByRole("option").map((o) => o.textContent)).toEqual(["16 (the backup's)", "17 (upgrade, the official image)"]);
+    await user.type(within(dialog).getByLabelText("New service's name"), "orders-pg17");
+    await user.selectOptions(version, "17");
+    await user.click(within(dialog).getByRole("button", { name: "Create service and restore" }));
+    await waitFor(() =>
+      expect(sent).toEqual([{ method: "POST", path: "/api/v1/backups/bkp_2/restore", body: { target: "new", name: "orders-pg17", version: "17" } }]),
+    );
+  });
+
   it("lets a member drill a backup from the team's list and follows the drill", async () => {
     const user = userEvent.setup();
     const sent = renderAs(<BackupsPage />, {

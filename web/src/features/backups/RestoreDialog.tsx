@@ -3,12 +3,15 @@
 // and asks for the service's name, which the API also requires (confirm). Restoring into a new
 // service touches nothing that exists: it asks for the new service's name instead. The team-wide
 // Backups page opens it on "a new service": a deleted service's backups restore only that way.
+// A new service may be a newer major version of the engine (never an older: dumps load forward),
+// which is how a service moves across a major upgrade.
 import { useState } from "react";
 import { api, call } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
 import { FormActions } from "../../components/FormActions";
 import { RelativeTime } from "../../components/Time";
 import { useSubmit } from "../../components/useSubmit";
+import { engineInfo } from "../services/serviceForm";
 import { shortSha } from "./format";
 import type { Backup, Restore } from "./types";
 
@@ -31,10 +34,13 @@ function OpenRestoreDialog({ backup, serviceName, initialTarget = "same", onClos
   const [target, setTarget] = useState<Target>(initialTarget);
   const [typed, setTyped] = useState("");
   const [newName, setNewName] = useState("");
+  const versions = newerVersions(backup);
+  const [version, setVersion] = useState(backup.version ?? "");
   const ready = target === "same" ? typed === serviceName : newName.trim() !== "";
   const { busy, error, submit } = useSubmit(async () => {
     if (!ready) return;
-    const body = target === "same" ? { confirm: serviceName } : { target: "new" as const, name: newName.trim() };
+    const upgrade = version !== "" && version !== backup.version ? { version } : {};
+    const body = target === "same" ? { confirm: serviceName } : { target: "new" as const, name: newName.trim(), ...upgrade };
     const restore = await call(api.POST("/api/v1/backups/{id}/restore", { params: { path: { id: backup.id ?? "" } }, body }));
     onStarted(restore);
     onClose();
@@ -91,6 +97,18 @@ function OpenRestoreDialog({ backup, serviceName, initialTarget = "same", onClos
               value={newName}
               onChange={(e) => setNewName(e.target.value)}
             />
+            {versions.length > 1 && (
+              <>
+                <label htmlFor="new-service-version">Version</label>
+                <select id="new-service-version" className="input" value={version} onChange={(e) => setVersion(e.target.value)}>
+                  {versions.map((v) => (
+                    <option key={v} value={v}>
+                      {v === backup.version ? `${v} (the backup's)` : `${v} (upgrade, the official image)`}
+                    </option>
+                  ))}
+                </select>
+              </>
+            )}
           </div>
         )}
         <FormActions
@@ -104,4 +122,12 @@ function OpenRestoreDialog({ backup, serviceName, initialTarget = "same", onClos
       </form>
     </Dialog>
   );
+}
+
+// The backup's own version and the engine's newer ones; [] when the backup does not say its version.
+function newerVersions(backup: Backup): string[] {
+  const own = backup.version;
+  if (!own) return [];
+  const all = engineInfo(backup.engine)?.versions ?? [];
+  return [own, ...all.filter((v) => Number(v) > Number(own))];
 }
