@@ -3,6 +3,8 @@
 // and asks for the service's name, which the API also requires (confirm). Restoring into a new
 // service touches nothing that exists: it asks for the new service's name instead. The team-wide
 // Backups page opens it on "a new service": a deleted service's backups restore only that way.
+// A backup of an app's volume restores one way only: into a fresh volume the app is redeployed
+// onto (the old volume kept), confirmed with the app's name.
 import { useState } from "react";
 import { api, call } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
@@ -28,7 +30,8 @@ export function RestoreDialog({ backup, ...props }: { backup: Backup | null } & 
 }
 
 function OpenRestoreDialog({ backup, serviceName, initialTarget = "same", onClose, onStarted }: { backup: Backup } & DialogProps) {
-  const [target, setTarget] = useState<Target>(initialTarget);
+  const volume = backup.subject === "volume";
+  const [target, setTarget] = useState<Target>(volume ? "same" : initialTarget);
   const [typed, setTyped] = useState("");
   const [newName, setNewName] = useState("");
   const ready = target === "same" ? typed === serviceName : newName.trim() !== "";
@@ -50,7 +53,12 @@ function OpenRestoreDialog({ backup, serviceName, initialTarget = "same", onClos
       onOpenChange={(open) => !open && onClose()}
       title={`Restore ${serviceName} from this backup?`}
       description={
-        target === "same" ? (
+        volume ? (
+          <span>
+            The backup <span className="mono">{backup.id}</span> ({when}) of the volume <span className="mono">{backup.volume}</span> is put into a fresh
+            volume, then <strong>{serviceName}</strong> is redeployed with its current image, mounting it. The volume it uses now is kept, untouched.
+          </span>
+        ) : target === "same" ? (
           <span>
             The data of <strong>{serviceName}</strong> is replaced by the backup <span className="mono">{backup.id}</span> ({when}): anything written since
             is lost. A safety backup of the data as it is now is taken first, into the same destination; if it fails, nothing is restored.
@@ -64,7 +72,7 @@ function OpenRestoreDialog({ backup, serviceName, initialTarget = "same", onClos
       }
     >
       <form noValidate onSubmit={(event) => void submit(event)}>
-        <fieldset className="field">
+        <fieldset className="field" hidden={volume}>
           <legend>Restore into</legend>
           <label>
             <input type="radio" name="restore-target" checked={target === "same"} onChange={() => setTarget("same")} /> This service ({serviceName})
@@ -95,7 +103,7 @@ function OpenRestoreDialog({ backup, serviceName, initialTarget = "same", onClos
         )}
         <FormActions
           error={error}
-          label={target === "same" ? "Replace data and restore" : "Create service and restore"}
+          label={volume ? "Restore and redeploy" : target === "same" ? "Replace data and restore" : "Create service and restore"}
           busy={busy}
           disabled={!ready}
           danger={target === "same"}
