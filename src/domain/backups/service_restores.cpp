@@ -351,13 +351,14 @@ void ServiceBackups::execute_restore(const std::string& restore_id, const Princi
   }
   restore.step = "restoring";
   restore.job_id = ctx_.ids().next("job");
-  save();
+  // The job exists before the restore names it (a reader following job_id finds it).
   auto submitted = jobs_.submit_system(restore.job_id, backup.team_id, (*service)->server_id, *job,
                                        std::string(kDeploymentJobCreator));
   if (!submitted) {
     end(submitted.error().code, submitted.error().message);
     return;
   }
+  save();
   auto done = await_job(ctx_, backup.team_id, restore.job_id, stopping_);
   if (!done) {
     return;  // stopping: fail_interrupted() settles it at the next start

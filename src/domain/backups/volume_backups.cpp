@@ -377,13 +377,13 @@ void VolumeBackups::execute_restore(const std::string& restore_id, const Princip
     return;
   }
   restore.job_id = ctx_.ids().next("job");
-  save();
   auto submitted = jobs_.submit_system(restore.job_id, restore.team_id, loaded->app.server_id, *job,
                                        std::string(kDeploymentJobCreator));
   if (!submitted) {
     end(submitted.error().code, submitted.error().message);
     return;
   }
+  save();  // naming the job only once it exists
   auto done = await_job(ctx_, restore.team_id, restore.job_id, stopping_);
   if (!done) {
     return;  // stopping: ServiceBackups::fail_interrupted() settles it at the next start
