@@ -707,6 +707,28 @@ TEST_F(BackupSystemTest, AnAppsVolumeComesBackInAFreshVolumeTheAppIsRedeployedOn
   // The old volume is kept as the app left it.
   EXPECT_EQ(docker({"volume", "inspect", volume}).exit_code, 0);
 
+  // Again: the next name after notes-r1 is notes-r2, but one exists (made by hand here), so
+  // the restore takes notes-r3 and never writes into it.
+  app_volumes_.push_back(volume + "-r2");
+  app_volumes_.push_back(volume + "-r3");
+  ASSERT_EQ(docker({"volume", "create", volume + "-r2"}).exit_code, 0);
+  const HttpResponse second = api("POST", restore_path, {{"confirm", "notes-web"}});
+  ASSERT_EQ(second.status, 202) << second.body;
+  EXPECT_EQ(second.json()["new_volume"], volume + "-r2");
+  const json again =
+      wait_until("/api/v1/restores/" + second.json()["id"].get<std::string>(), "status");
+  ASSERT_EQ(again["status"], "succeeded") << again;
+  EXPECT_EQ(again["new_volume"], volume + "-r3");
+  const json third =
+      api("GET", "/api/v1/deployments/" + again["deployment_id"].get<std::string>()).json();
+  EXPECT_EQ(trimmed(docker({"exec", third["container_name"], "cat", "/www/notes/a.txt"}).output),
+            "note-v1");
+  EXPECT_EQ(
+      docker({"run", "--rm", "--entrypoint", "ls", "-v", volume + "-r2:/v", kAppV1, "-A", "/v"})
+          .output,
+      "")
+      << "the volume made by hand stays empty";
+
   // A drill: a scratch volume filled, its entries counted, removed.
   const HttpResponse drilling = api("POST", "/api/v1/backups/" + backup_id + "/drill");
   ASSERT_EQ(drilling.status, 202) << drilling.body;

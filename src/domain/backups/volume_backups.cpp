@@ -17,6 +17,8 @@ using nlohmann::json;
 constexpr std::size_t kMaxVolumeNameSize = 128;
 // A restart pulls nothing (the current artifact) but waits for the new container's health.
 constexpr std::chrono::minutes kRedeployLimit{30};
+// Fresh volume names tried when the agent finds the next one taken.
+constexpr int kFreshVolumeAttempts = 5;
 
 // One mount of an app: its place in settings.volumes, source and target.
 struct AppMount {
@@ -370,23 +372,33 @@ void VolumeBackups::execute_restore(const std::string& restore_id, const Princip
     save();
   };
 
-  // 1. The backup into the fresh volume (the agent refuses one that exists).
-  auto job = volume_restore_job(backups_, backup, restore.new_volume, loaded->image, false);
-  if (!job) {
-    end(job.error().code, job.error().message);
-    return;
-  }
-  restore.job_id = ctx_.ids().next("job");
-  auto submitted = jobs_.submit_system(restore.job_id, restore.team_id, loaded->app.server_id, *job,
-                                       std::string(kDeploymentJobCreator));
-  if (!submitted) {
-    end(submitted.error().code, submitted.error().message);
-    return;
-  }
-  save();  // naming the job only once it exists
-  auto done = await_job(ctx_, restore.team_id, restore.job_id, stopping_);
-  if (!done) {
-    return;  // stopping: ServiceBackups::fail_interrupted() settles it at the next start
+  // 1. The backup into the fresh volume. The agent refuses one that exists (left by a restore
+  // berthd was stopped in, or made by hand): then the next name is tried.
+  Result<JobRecord> done = fail(Error::internal("no restore job ran"));
+  for (int attempt = 0; attempt < kFreshVolumeAttempts; ++attempt) {
+    auto job = volume_restore_job(backups_, backup, restore.new_volume, loaded->image, false);
+    if (!job) {
+      end(job.error().code, job.error().message);
+      return;
+    }
+    restore.job_id = ctx_.ids().next("job");
+    auto submitted = jobs_.submit_system(restore.job_id, restore.team_id, loaded->app.server_id,
+                                         *job, std::string(kDeploymentJobCreator));
+    if (!submitted) {
+      end(submitted.error().code, submitted.error().message);
+      return;
+    }
+    save();  // naming the job only once it exists
+    done = await_job(ctx_, restore.team_id, restore.job_id, stopping_);
+    if (!done) {
+      return;  // stopping: ServiceBackups::fail_interrupted() settles it at the next start
+    }
+    const std::string next = next_restore_volume(restore.new_volume);
+    if (done->error_code != "volume_exists" || next.empty() ||
+        attempt + 1 == kFreshVolumeAttempts) {
+      break;
+    }
+    restore.new_volume = next;
   }
   if (done->state != job_state::succeeded) {
     end(done->error_code.empty() ? done->state : done->error_code, done->error_message);
