@@ -327,14 +327,28 @@ Result<std::vector<BackupDrillRecord>> SqliteTx::list_running_drills() {
 Result<std::vector<ServiceBackupRecord>> SqliteTx::list_drill_candidates(TimePoint drilled_since,
                                                                          std::int64_t limit) {
   // Of each existing service, its newest succeeded backup, unless a drill of the service runs
-  // or was created since `drilled_since`.
+  // or was created since `drilled_since`. Likewise of each existing app's mount (its target: a
+  // restore moves the mount to a fresh volume), the newest succeeded volume backup, unless a
+  // drill of a backup of that mount runs or was created since.
   static const std::string sql = fmt::format(
       "SELECT {} FROM service_backups b WHERE b.status = 'succeeded' AND b.pruning_at IS NULL "
+      "AND (("
+      "b.subject = 'service' "
       "AND EXISTS (SELECT 1 FROM services s WHERE s.id = b.service_id AND s.team_id = b.team_id) "
       "AND b.id = (SELECT n.id FROM service_backups n WHERE n.service_id = b.service_id "
       "AND n.status = 'succeeded' ORDER BY n.created_at DESC, n.id DESC LIMIT 1) "
       "AND NOT EXISTS (SELECT 1 FROM backup_drills d WHERE d.service_id = b.service_id "
-      "AND (d.status = 'running' OR d.created_at >= ?1)) ORDER BY b.created_at, b.id LIMIT ?2",
+      "AND (d.status = 'running' OR d.created_at >= ?1))"
+      ") OR ("
+      "b.subject = 'volume' "
+      "AND EXISTS (SELECT 1 FROM apps a WHERE a.id = b.app_id AND a.team_id = b.team_id) "
+      "AND b.id = (SELECT n.id FROM service_backups n WHERE n.app_id = b.app_id "
+      "AND n.mount_target = b.mount_target AND n.status = 'succeeded' "
+      "ORDER BY n.created_at DESC, n.id DESC LIMIT 1) "
+      "AND NOT EXISTS (SELECT 1 FROM backup_drills d JOIN service_backups o ON o.id = d.backup_id "
+      "WHERE o.app_id = b.app_id AND o.mount_target = b.mount_target "
+      "AND (d.status = 'running' OR d.created_at >= ?1))"
+      ")) ORDER BY b.created_at, b.id LIMIT ?2",
       kServiceBackupColumns);
   return query_rows(connection_, sql, read_backup, drilled_since, limit);
 }
