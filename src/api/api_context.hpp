@@ -35,6 +35,7 @@ class ManagedServices;
 class ServiceBackups;
 class BackupPolicies;
 class BackupDrills;
+class VolumeBackups;
 class DestinationService;
 class InstanceDoctor;
 }  // namespace berth
@@ -89,6 +90,8 @@ struct ApiContext {
   /// Backup policies of services (issue 15, slice 4).
   BackupPolicies* backup_policies = nullptr;
   BackupDrills* backup_drills = nullptr;
+  /// Backups of apps' named volumes (issue 15).
+  VolumeBackups* volume_backups = nullptr;
   /// The dashboard's files (compiled in, or --web-dir). Null: / answers "dashboard not built".
   const http::SiteSource* web = nullptr;
   /// berthd doctor's checks (GET /api/v1/admin/doctor).

@@ -7,6 +7,7 @@
 #include "core/time_format.hpp"
 #include "domain/backups/backup_drills.hpp"
 #include "domain/backups/service_backups.hpp"
+#include "domain/backups/volume_backups.hpp"
 
 namespace berth::api {
 
@@ -28,7 +29,11 @@ json backup_json(const ServiceBackupRecord& b) {
   }
   return {
       {"id", b.id},
-      {"service_id", b.service_id},
+      {"subject", b.subject},
+      {"service_id", b.service_id.empty() ? json() : json(b.service_id)},
+      {"app_id", b.app_id.empty() ? json() : json(b.app_id)},
+      {"volume", b.volume.empty() ? json() : json(b.volume)},
+      {"mount_target", b.mount_target.empty() ? json() : json(b.mount_target)},
       {"service_name", b.service_name},
       {"engine", b.engine},
       {"server_id", b.server_id},
@@ -61,7 +66,11 @@ json backup_schema() {
   const json optional_string = {{"type", {"string", "null"}}};
   return schema::object(
       {{"id", schema::string()},
-       {"service_id", schema::string()},
+       {"subject", schema::one_of_strings({"service", "volume"})},
+       {"service_id", optional_string},
+       {"app_id", optional_string},
+       {"volume", optional_string},
+       {"mount_target", optional_string},
        {"service_name", schema::string()},
        {"engine", schema::string()},
        {"server_id", schema::string()},
@@ -91,6 +100,16 @@ json backup_schema() {
 
 auto backup_view = [](const ServiceBackupRecord& b) { return backup_json(b); };
 
+// GET of one subject's backups (a service's, an app's): `list(request, id, paging)` with the
+// path's id of `prefix`.
+template <class List>
+http::Handler backup_page(std::string_view prefix, List list) {
+  return with_path_id(prefix, [list](Request& request, const std::string& id) {
+    return list_response(
+        request, [&](const PageRequest& paging) { return list(request, id, paging); }, backup_view);
+  });
+}
+
 json restore_json(const BackupRestoreRecord& r) {
   json error = nullptr;
   if (r.status == "failed") {
@@ -98,7 +117,10 @@ json restore_json(const BackupRestoreRecord& r) {
   }
   return {{"id", r.id},
           {"backup_id", r.backup_id},
-          {"service_id", r.service_id},
+          {"service_id", r.service_id.empty() ? json() : json(r.service_id)},
+          {"app_id", r.app_id.empty() ? json() : json(r.app_id)},
+          {"new_volume", r.new_volume.empty() ? json() : json(r.new_volume)},
+          {"deployment_id", r.deployment_id.empty() ? json() : json(r.deployment_id)},
           {"target", r.target},
           {"status", r.status},
           {"step", r.step},
@@ -116,10 +138,14 @@ json restore_schema() {
   return schema::object(
       {{"id", schema::string()},
        {"backup_id", schema::string()},
-       {"service_id", schema::string()},
+       {"service_id", optional_string},
+       {"app_id", optional_string},
+       {"new_volume", optional_string},
+       {"deployment_id", optional_string},
        {"target", schema::one_of_strings({"same", "new"})},
        {"status", schema::one_of_strings({"running", "succeeded", "failed"})},
-       {"step", schema::one_of_strings({"safety_backup", "starting_service", "restoring"})},
+       {"step",
+        schema::one_of_strings({"safety_backup", "starting_service", "restoring", "redeploying"})},
        {"safety_backup_id", optional_string},
        {"job_id", optional_string},
        {"check", optional_string},
@@ -213,15 +239,11 @@ void add_backup_routes(http::Router& router, const ApiContext& ctx) {
               .response_schema = [] { return page_schema(backup_schema()); },
               .query = paging_query(),
               .description = "Newest first; they outlive the service."},
-             with_path_id("svc", [&ctx](Request& request, const std::string& id) {
-               return list_response(
-                   request,
-                   [&](const PageRequest& paging) {
-                     return ctx.service_backups->list(caller(request), team_of_request(request), id,
-                                                      paging);
-                   },
-                   backup_view);
-             }));
+             backup_page(
+                 "svc", [&ctx](Request& request, const std::string& id, const PageRequest& paging) {
+                   return ctx.service_backups->list(caller(request), team_of_request(request), id,
+                                                    paging);
+                 }));
 
   router.get("/api/v1/backups",
              {.summary = "List the team's backups",
@@ -281,7 +303,12 @@ void add_backup_routes(http::Router& router, const ApiContext& ctx) {
            "/restores/{id} until it ends. Redis and Valkey: the container is stopped, the RDB "
            "put in place and the container started again (check: DBSIZE). 422 "
            "backup_not_restorable (not succeeded, destination deleted, or an old backup whose "
-           "service and image are gone); 409 service_busy."},
+           "service and image are gone); 409 service_busy. A backup of an app's volume "
+           "(subject volume) restores only with target \"same\" (422 volume_restore_target "
+           "otherwise) and confirm the app's name: the files go into a fresh volume "
+           "(new_volume, \"<volume>-r<n>\"; the live volume is never written), then the app's "
+           "mount is pointed at it and the app restarts with its current artifact (step "
+           "redeploying, deployment_id); the old volume is kept. 409 app_not_running."},
       with_path_id("bkp", [&ctx](Request& request, const std::string& id) {
         std::string target = body_string(request, "target");
         RestoreRequest restore{.target = target.empty() ? "same" : target,
@@ -292,8 +319,8 @@ void add_backup_routes(http::Router& router, const ApiContext& ctx) {
                                .version = body_string(request, "version"),
                                .image = body_string(request, "image")};
         return json_or(202,
-                       ctx.service_backups->restore(caller(request), team_of_request(request), id,
-                                                    restore, client_info(request)),
+                       ctx.volume_backups->restore(caller(request), team_of_request(request), id,
+                                                   restore, client_info(request)),
                        restore_view);
       }));
 
@@ -306,7 +333,48 @@ void add_backup_routes(http::Router& router, const ApiContext& ctx) {
                    restore_view);
              }));
 
+  add_volume_backup_routes(router, ctx);
   add_backup_drill_routes(router, ctx);
+}
+
+void add_volume_backup_routes(http::Router& router, const ApiContext& ctx) {
+  router.post(
+      "/api/v1/apps/{id}/volumes/{volume}/backups",
+      {.summary = "Back up an app's named volume now",
+       .role = Role::member,
+       .request_schema =
+           schema::object({{"destination_id", schema::string(1, 64)}}, {"destination_id"}),
+       .response_schema = backup_schema,
+       .success_status = 202,
+       .description =
+           "volume is the source of one of the app's mounts (settings.volumes), with or without "
+           "the team's \"<team id>-\" prefix. The agent streams the Engine's tar of the mount "
+           "from the app's running container (any image) through zstd, encrypts it to the "
+           "team's backup key and uploads it like a service's dump; the answer is the backup "
+           "(subject volume, engine volume, status running). 404 for a volume the app does not "
+           "mount; 422 not_a_volume for a host-path mount (the server's own directory is not "
+           "backed up); 409 app_not_running."},
+      with_path_id("app", [&ctx](Request& request, const std::string& id) {
+        const auto volume = request.params.find("volume");
+        return json_or(
+            202,
+            ctx.volume_backups->run(caller(request), team_of_request(request), id,
+                                    volume == request.params.end() ? std::string() : volume->second,
+                                    body_string(request, "destination_id"), client_info(request)),
+            backup_view);
+      }));
+
+  router.get("/api/v1/apps/{id}/backups",
+             {.summary = "List the backups of an app's volumes",
+              .role = Role::viewer,
+              .response_schema = [] { return page_schema(backup_schema()); },
+              .query = paging_query(),
+              .description = "Newest first, of every named volume the app mounts or mounted."},
+             backup_page(
+                 "app", [&ctx](Request& request, const std::string& id, const PageRequest& paging) {
+                   return ctx.volume_backups->list(caller(request), team_of_request(request), id,
+                                                   paging);
+                 }));
 }
 
 void add_backup_drill_routes(http::Router& router, const ApiContext& ctx) {

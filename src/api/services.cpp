@@ -87,6 +87,7 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
                   }},
           settings.backup_remover),
       backup_drills(shared_services, jobs, deployments.steps(), service_backups),
+      volume_backups(shared_services, jobs, service_backups, deployments),
       idempotency(shared_services),
       doctor(std::move(settings.doctor),
              with_store_servers(std::move(settings.doctor_probes), shared_services.store)),
@@ -157,6 +158,7 @@ ApiContext Services::api_context(std::string version) {
                     .service_backups = &self.service_backups,
                     .backup_policies = &self.backup_policies,
                     .backup_drills = &self.backup_drills,
+                    .volume_backups = &self.volume_backups,
                     .doctor = &self.doctor};
 }
 

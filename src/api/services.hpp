@@ -18,6 +18,7 @@
 #include "domain/backups/backup_scheduler.hpp"
 #include "domain/backups/destination_service.hpp"
 #include "domain/backups/service_backups.hpp"
+#include "domain/backups/volume_backups.hpp"
 #include "domain/deploy/deployment_service.hpp"
 #include "domain/deploy/trigger_service.hpp"
 #include "domain/domains/domain_service.hpp"
@@ -122,6 +123,8 @@ class Services {
   ServiceBackupScheduler backup_scheduler;
   // Their restore drills: after the backups, whose restore jobs they run.
   BackupDrills backup_drills;
+  // Backups of apps' named volumes: backup records of their own subject, restored by redeploying.
+  VolumeBackups volume_backups;
 
   // Idempotency-Key answers (api/idempotency_gate is the router's replay guard over it).
   IdempotencyService idempotency;

@@ -1,6 +1,7 @@
-// berth backups …: backups of managed services (docs/backups.md): list, run one now, read one,
-// restore one into its service or a new one, drill one (restore it into a scratch container to
-// prove it).
+// berth backups …: backups of managed services and of apps' named volumes (docs/backups.md):
+// list, run one now, read one, restore one into its service or a new one (a volume's into a
+// fresh volume its app is redeployed onto), drill one (restore it into a scratch container or
+// volume to prove it).
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -15,14 +16,19 @@ namespace berth::cli {
 namespace {
 
 const std::vector<Column> kBackupColumns = {{"ID", "id"},
-                                            {"SERVICE", "service_name"},
+                                            {"SERVICE/APP", "service_name"},
+                                            {"VOLUME", "volume"},
                                             {"STATUS", "status"},
                                             {"TRIGGER", "trigger"},
                                             {"SIZE", "size_bytes"},
                                             {"VERIFIED", "verified"},
                                             {"CREATED", "created_at"}};
 const std::vector<Column> kBackupFields = {{"id", "id"},
+                                           {"subject", "subject"},
                                            {"service", "service_name"},
+                                           {"app", "app_id"},
+                                           {"volume", "volume"},
+                                           {"mounted at", "mount_target"},
                                            {"engine", "engine"},
                                            {"status", "status"},
                                            {"error", "error.message"},
@@ -40,6 +46,9 @@ const std::vector<Column> kBackupFields = {{"id", "id"},
 const std::vector<Column> kRestoreFields = {{"id", "id"},
                                             {"backup", "backup_id"},
                                             {"service", "service_id"},
+                                            {"app", "app_id"},
+                                            {"new volume", "new_volume"},
+                                            {"deployment", "deployment_id"},
                                             {"target", "target"},
                                             {"status", "status"},
                                             {"step", "step"},
@@ -112,6 +121,8 @@ int done_or_wait(Api& api, const nlohmann::json& answer, bool wait, const std::s
 
 struct BackupArgs {
   std::string service = {};
+  std::string app = {};
+  std::string volume = {};
   std::string destination = {};
   std::string target = {};
   std::string confirm = {};
@@ -125,27 +136,44 @@ struct BackupArgs {
 }  // namespace
 
 void add_backup_commands(CLI::App& app, const Runner& runner) {
-  auto* backups = app.add_subcommand("backups", "Backups of managed services, and restores");
+  auto* backups = app.add_subcommand(
+      "backups", "Backups of managed services and of apps' named volumes, and restores");
   backups->require_subcommand(1);
   auto args = std::make_shared<BackupArgs>();
 
   auto* ls = backups->add_subcommand("ls", "List backups, newest first");
-  ls->add_option("--service", args->service, "Only this service's (id or name)");
-  ls->footer("Example:\n  berth backups ls --service orders-db");
+  auto* ls_service = ls->add_option("--service", args->service, "Only this service's (id or name)");
+  ls->add_option("--app", args->app, "Only the backups of this app's volumes (id or name)")
+      ->excludes(ls_service);
+  ls->footer("Examples:\n  berth backups ls --service orders-db\n  berth backups ls --app web");
   runner.on(ls, [args](Api& api) {
-    auto path = args->service.empty() ? Result<std::string>("/api/v1/backups")
-                                      : path_of(api, "services", args->service, "/backups");
+    auto path = !args->app.empty()      ? path_of(api, "apps", args->app, "/backups")
+                : args->service.empty() ? Result<std::string>("/api/v1/backups")
+                                        : path_of(api, "services", args->service, "/backups");
     auto items = path ? api.list_all(*path) : fail(std::move(path.error()));
     return items ? show_list(api.options(), *items, kBackupColumns) : report(items.error());
   });
 
-  auto* run = backups->add_subcommand("run", "Back up a service now");
-  run->add_option("service", args->service, "Service id or name")->required();
+  auto* run = backups->add_subcommand("run", "Back up a service, or an app's named volume, now");
+  auto* run_service = run->add_option("service", args->service, "Service id or name");
+  auto* run_app =
+      run->add_option("--app", args->app, "Back up a named volume of this app (id or name)");
+  auto* run_volume = run->add_option("--volume", args->volume,
+                                     "With --app: the volume's name (the mount's source)");
+  run_app->needs(run_volume)->excludes(run_service);
+  run_volume->needs(run_app);
   run->add_option("--destination", args->destination, "Backup destination id or name")->required();
   run->add_flag("--wait,-w", args->wait, "Wait until it is stored; fail when it fails");
-  run->footer("Example:\n  berth backups run orders-db --destination offsite --wait");
+  run->footer(
+      "Examples:\n  berth backups run orders-db --destination offsite --wait\n"
+      "  berth backups run --app web --volume data --destination offsite --wait");
   runner.on(run, [args](Api& api) {
-    auto path = path_of(api, "services", args->service, "/backups");
+    if (args->service.empty() && args->app.empty()) {
+      return complain("name a service, or an app's volume with --app and --volume", kUsage);
+    }
+    auto path = args->app.empty() ? path_of(api, "services", args->service, "/backups")
+                                  : path_of(api, "apps", args->app,
+                                            "/volumes/" + url_encode(args->volume) + "/backups");
     auto destination =
         path ? api.resolve("backup-destinations", args->destination) : fail(path.error());
     if (!destination) {
@@ -158,7 +186,10 @@ void add_backup_commands(CLI::App& app, const Runner& runner) {
     }
     return done_or_wait(
         api, *answer, args->wait,
-        fmt::format("Backing up {} ({})", cell(*answer, "service_name"), cell(*answer, "id")),
+        args->app.empty()
+            ? fmt::format("Backing up {} ({})", cell(*answer, "service_name"), cell(*answer, "id"))
+            : fmt::format("Backing up the volume {} of {} ({})", cell(*answer, "volume"),
+                          cell(*answer, "service_name"), cell(*answer, "id")),
         "backups", "backup", kBackupFields);
   });
 
@@ -229,10 +260,18 @@ void add_backup_commands(CLI::App& app, const Runner& runner) {
     const std::string name = cell(*backup, "service_name");
     std::string typed = args->confirm;
     if (restore->count("--confirm") == 0) {
-      fmt::print(stderr,
-                 "Restoring replaces the data of service {} with this backup's (a safety backup "
-                 "is taken first).\nType its name to confirm: ",
-                 name);
+      if (cell(*backup, "subject") == "volume") {
+        fmt::print(stderr,
+                   "Restoring puts this backup of the volume {} into a fresh volume and "
+                   "redeploys app {} onto it (the old volume is kept).\nType its name to "
+                   "confirm: ",
+                   cell(*backup, "volume"), name);
+      } else {
+        fmt::print(stderr,
+                   "Restoring replaces the data of service {} with this backup's (a safety "
+                   "backup is taken first).\nType its name to confirm: ",
+                   name);
+      }
       if (!std::getline(std::cin, typed) || typed != name) {
         return complain(isatty(STDIN_FILENO) == 0 && typed.empty()
                             ? "not restored: pass --confirm " + name

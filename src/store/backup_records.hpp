@@ -84,11 +84,20 @@ struct ServiceBackupRecord {
   std::string image = {};       // the service's image; "" likewise
   /// Set while retention deletes it (then it is neither restored nor drilled).
   std::optional<TimePoint> pruning_at = {};
+  /// What was backed up (migration 0017): "service" (service_id's dump) or "volume" (a tar of
+  /// the named volume `volume` of the app app_id, mounted at mount_target; service_id "",
+  /// engine "volume", service_name the app's name).
+  std::string subject = "service";
+  std::string app_id = {};
+  std::string volume = {};
+  std::string mount_target = {};
 };
 
 struct ServiceBackupQuery {
   std::string team_id = {};     // "" = any (the resume at start-up)
   std::string service_id = {};  // "" = any
+  std::string app_id = {};      // "" = any (an app's volume backups)
+  std::string volume = {};      // "" = any (with app_id: one volume's)
   std::string status = {};      // "" = any
   std::int64_t page = 1;
   std::int64_t per_page = 20;
@@ -116,6 +125,11 @@ struct BackupRestoreRecord {
   TimePoint created_at = {};
   std::optional<TimePoint> finished_at = {};
   std::string target = "same";  // same | new
+  /// A volume backup's restore (migration 0017): the app, the fresh volume the files went into
+  /// and the deployment that put the app on it (service_id "" then).
+  std::string app_id = {};
+  std::string new_volume = {};
+  std::string deployment_id = {};
 };
 
 }  // namespace berth

@@ -56,6 +56,9 @@ class BackupJobsSystem : public ::testing::Test {
     for (const auto& name : containers_) {
       (void)client.request("DELETE", "/containers/" + name + "?force=1&v=1");
     }
+    for (const auto& name : volumes_) {
+      (void)client.request("DELETE", "/volumes/" + name + "?force=1");
+    }
   }
 
   json s3_args() const {
@@ -164,6 +167,7 @@ class BackupJobsSystem : public ::testing::Test {
   std::string socket_;
   const std::string prefix_ = "berth-test-bk-" + std::to_string(::getpid());
   std::vector<std::string> containers_;
+  std::vector<std::string> volumes_;
   std::atomic<bool> cancelled_{false};
   std::unique_ptr<CollectedOutput> output_;
   std::optional<berth::testing::S3rverFixture> s3_;
@@ -366,6 +370,78 @@ TEST_F(BackupJobsSystem, ADumpThatFailsLeavesNoObject) {
   EXPECT_EQ(made.status, "failed");
   EXPECT_EQ(made.error_code, "dump_failed") << made.error_message;
   EXPECT_TRUE(stored_object("failed.bsb").empty()) << "a partial object was left";
+}
+
+// An app's named volume: its files go out as the Engine's tar of the mount (through the app's
+// own container, busybox here), sealed; a restore fills a fresh volume through a helper
+// container that is never started, and the files come back with their content and owner. The
+// live volume is never written: a restore into an existing volume is refused, and a drill's
+// scratch volume is removed after its entries were counted.
+TEST_F(BackupJobsSystem, AVolumesFilesComeBackInAFreshVolume) {
+  const std::string volume = prefix_ + "-vol";
+  volumes_ = {volume, volume + "-r1", volume + "-drill"};
+  containers_.push_back(prefix_ + "-app");
+  const std::string app = containers_.back();
+  const auto run_with = [&](const std::string& name, const std::string& source) {
+    const JobOutcome started = job(
+        "docker.run", {{"image", berth::testing::kTestImage},
+                       {"name", name},
+                       {"cmd", json::array({"sleep", "600"})},
+                       {"volumes", json::array({{{"source", source}, {"target", "/srv/data"}}})}});
+    ASSERT_EQ(started.status, "succeeded") << started.error_code << ": " << started.error_message;
+  };
+  run_with(app, volume);
+  sql(app,
+      "mkdir -p /srv/data/sub && echo hello-volume-1 > /srv/data/a.txt && echo nested > "
+      "/srv/data/sub/b.txt && chown 1234:1235 /srv/data/a.txt");
+  const JobOutcome made = job("backup.run", {{"engine", "volume"},
+                                             {"container", app},
+                                             {"path", "/srv/data"},
+                                             {"public_key", b64(keys_.public_key)},
+                                             {"s3", s3_args()},
+                                             {"key", "team/app/vol.bsb"}});
+  ASSERT_EQ(made.status, "succeeded") << made.error_code << ": " << made.error_message << "\n"
+                                      << output_->all;
+  EXPECT_EQ(made.result["entries"], 4);  // data/, data/a.txt, data/sub/, data/sub/b.txt
+  const auto path = stored_object("vol.bsb");
+  ASSERT_FALSE(path.empty());
+  std::ifstream in(path, std::ios::binary);
+  const std::string stored((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_TRUE(stored.starts_with("BERTHSVB"));
+  EXPECT_EQ(stored.find("hello-volume-1"), std::string::npos);
+
+  sql(app, "echo changed > /srv/data/a.txt && rm /srv/data/sub/b.txt");
+  json args = restore_args("volume", app, made);
+  args.erase("container");
+  args["volume"] = volume + "-r1";
+  args["path"] = "/srv/data";
+  args["image"] = berth::testing::kTestImage;
+  args["check"] = true;
+  const JobOutcome restored = job("backup.restore", args);
+  ASSERT_EQ(restored.status, "succeeded")
+      << restored.error_code << ": " << restored.error_message << "\n"
+      << output_->all;
+  EXPECT_EQ(restored.result["check"], "4 entries");
+  EXPECT_EQ(restored.result["volume"], volume + "-r1");
+  // The live volume is as the app left it; the fresh one has the backup's files.
+  EXPECT_EQ(sql(app, "cat /srv/data/a.txt"), "changed");
+  containers_.push_back(prefix_ + "-app2");
+  run_with(containers_.back(), volume + "-r1");
+  EXPECT_EQ(sql(containers_.back(), "cat /srv/data/a.txt /srv/data/sub/b.txt"),
+            "hello-volume-1\nnested");
+  EXPECT_EQ(sql(containers_.back(), "stat -c '%u:%g' /srv/data/a.txt"), "1234:1235");
+  DockerClient client(socket_);
+  EXPECT_EQ(client.request("GET", "/containers/" + volume + "-r1-restore/json")->status, 404U);
+
+  const JobOutcome again = job("backup.restore", args);
+  EXPECT_EQ(again.error_code, "volume_exists");
+
+  args["volume"] = volume + "-drill";
+  args["remove_volume"] = true;
+  const JobOutcome drill = job("backup.restore", args);
+  ASSERT_EQ(drill.status, "succeeded") << drill.error_code << ": " << drill.error_message;
+  EXPECT_EQ(drill.result["check"], "4 entries");
+  EXPECT_EQ(client.request("GET", "/volumes/" + volume + "-drill")->status, 404U);
 }
 
 }  // namespace

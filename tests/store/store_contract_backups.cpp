@@ -13,12 +13,13 @@ std::string to_text(const ServiceBackupRecord& b) {
   return fmt::format(
       "backup {} team={} service={}/{}/{} server={} dest={} status={} trigger={} key={} size={} "
       "plain={} sha={} sealed={} job={} error={}:{} verified={}@{} drill={}/{} by={} created={} "
-      "finished={} project={} version={} image={} pruning={}",
+      "finished={} project={} version={} image={} pruning={} subject={} app={} volume={}@{}",
       b.id, b.team_id, b.service_id, b.service_name, b.engine, b.server_id, b.destination_id,
       b.status, b.trigger, b.object_key, b.size_bytes, b.plain_bytes, b.sha256, b.sealed_key,
       b.job_id, b.error_code, b.error_message, b.verified, time_text(b.verified_at), b.drill_check,
       b.drill_duration_ms, b.created_by, time_text(b.created_at), time_text(b.finished_at),
-      b.project_id, b.version, b.image, time_text(b.pruning_at));
+      b.project_id, b.version, b.image, time_text(b.pruning_at), b.subject, b.app_id, b.volume,
+      b.mount_target);
 }
 
 std::string to_text(const BackupKeyRecord& k) {
@@ -120,6 +121,47 @@ TEST_P(StoreContract, ServiceBackupsListNewestFirstAndGoWithTheirTeam) {
   EXPECT_TRUE(listed_backups(store(), {.team_id = team_id(1)}).empty());
 }
 
+TEST_P(StoreContract, VolumeBackupsRoundTripAndListByAppAndVolume) {
+  BERTH_ASSERT_OK(seed(store(), {.teams = {test_team(1), test_team(2)}}));
+  const auto volume_backup = [](int n, const std::string& app, const std::string& volume) {
+    ServiceBackupRecord b = test_backup(n, 1, "");
+    b.subject = "volume";
+    b.engine = "volume";
+    b.service_name = "web";
+    b.app_id = app;
+    b.volume = volume;
+    b.mount_target = "/var/lib/web";
+    return b;
+  };
+  const ServiceBackupRecord first = volume_backup(1, "app_0001", "team_0001-data");
+  ServiceBackupRecord second = volume_backup(2, "app_0001", "team_0001-uploads");
+  for (const auto& backup :
+       {first, second, volume_backup(3, "app_0002", "team_0001-data"), test_backup(4, 1)}) {
+    BERTH_ASSERT_OK(create(store(), backup));
+  }
+  EXPECT_EQ(to_text(read_tx(store(), [&](Tx& tx) { return tx.get_service_backup("", first.id); })),
+            to_text(std::optional(first)));
+  EXPECT_EQ(listed_backups(store(), {.team_id = team_id(1), .app_id = "app_0001"}),
+            (std::vector<std::string>{backup_id(2), backup_id(1)}));
+  EXPECT_EQ(listed_backups(
+                store(), {.team_id = team_id(1), .app_id = "app_0001", .volume = "team_0001-data"}),
+            (std::vector<std::string>{backup_id(1)}));
+  // The team's list has both kinds; a service's has none of the volumes'.
+  EXPECT_EQ(listed_backups(store(), {.team_id = team_id(1)}).size(), 4U);
+  EXPECT_EQ(listed_backups(store(), {.team_id = team_id(1), .service_id = "svc_0001"}),
+            (std::vector<std::string>{backup_id(4)}));
+  second.status = "succeeded";
+  second.volume = "team_0001-uploads-r1";
+  BERTH_ASSERT_OK(store().write([&](Tx& tx) { return tx.update_service_backup(second); }));
+  EXPECT_EQ(to_text(read_tx(store(), [&](Tx& tx) { return tx.get_service_backup("", second.id); })),
+            to_text(std::optional(second)));
+  ServiceBackupRecord odd = volume_backup(5, "app_0001", "x");
+  odd.subject = "disk";
+  EXPECT_EQ(create(store(), odd).error().kind, ErrorKind::invalid);
+  // A backup older than migration 0017 is a service's.
+  EXPECT_EQ(test_backup(6, 1).subject, "service");
+}
+
 TEST_P(StoreContract, ATeamHasOneBackupKey) {
   BERTH_ASSERT_OK(seed(store(), {.teams = {test_team(1)}}));
   EXPECT_EQ(to_text(read_tx(store(), [](Tx& tx) { return tx.get_backup_key(team_id(1)); })),
@@ -143,10 +185,10 @@ namespace berth {
 std::string to_text(const BackupRestoreRecord& r) {
   return fmt::format(
       "restore {} team={} backup={} service={} status={} step={} safety={} job={} check={} "
-      "error={}:{} by={} created={} finished={} target={}",
+      "error={}:{} by={} created={} finished={} target={} app={} new_volume={} deployment={}",
       r.id, r.team_id, r.backup_id, r.service_id, r.status, r.step, r.safety_backup_id, r.job_id,
       r.check_result, r.error_code, r.error_message, r.created_by, time_text(r.created_at),
-      time_text(r.finished_at), r.target);
+      time_text(r.finished_at), r.target, r.app_id, r.new_volume, r.deployment_id);
 }
 
 TEST_P(StoreContract, BackupRestoresRoundTripAndTheRunningOnesAreFound) {
@@ -167,6 +209,9 @@ TEST_P(StoreContract, BackupRestoresRoundTripAndTheRunningOnesAreFound) {
   full.created_at = test_time(2);
   full.finished_at = test_time(3);
   full.target = "new";
+  full.app_id = "app_0001";
+  full.new_volume = "team_0001-data-r1";
+  full.deployment_id = "dep_0001";
   for (const auto& restore : {plain, full}) {
     BERTH_ASSERT_OK(store().write([&](Tx& tx) { return tx.create_backup_restore(restore); }));
   }

@@ -135,4 +135,32 @@ TEST_P(StoreContract, TheDrillScheduleTakesEachServicesNewestSucceededBackupOnce
   EXPECT_EQ(candidates(store(), test_time(9)), (std::vector<std::string>{"bkp_0002"}));
 }
 
+TEST_P(StoreContract, TheDrillScheduleTakesEachAppMountsNewestVolumeBackup) {
+  BERTH_ASSERT_OK(seed_apps(store(), {.teams = {test_team(1)},
+                                      .servers = {test_server(1, 1)},
+                                      .projects = {test_project(1, 1)},
+                                      .apps = {test_app(1, 1, 1)}}));
+  const std::string app = app_id(1);
+  const auto volume_backup = [&](int n, const std::string& of_app, const std::string& volume,
+                                 const std::string& target) {
+    ServiceBackupRecord b = backup_of(n, "", "succeeded");
+    b.subject = "volume";
+    b.app_id = of_app;
+    b.volume = volume;
+    b.mount_target = target;
+    return b;
+  };
+  // /data: backed up from "data", then (after a restore) from "data-r1"; /logs: one backup; a
+  // deleted app's: one.
+  for (const auto& backup :
+       {volume_backup(1, app, "data", "/data"), volume_backup(2, app, "data-r1", "/data"),
+        volume_backup(3, app, "logs", "/logs"), volume_backup(4, "app_gone", "data", "/data")}) {
+    BERTH_ASSERT_OK(store().write([&](Tx& tx) { return tx.create_service_backup(backup); }));
+  }
+  EXPECT_EQ(candidates(store(), test_time(0)), (std::vector<std::string>{"bkp_0002", "bkp_0003"}));
+  // A running drill of an older backup of /data takes the mount out.
+  BERTH_ASSERT_OK(create(store(), test_drill(5, 1, "bkp_0001", "")));
+  EXPECT_EQ(candidates(store(), test_time(9)), (std::vector<std::string>{"bkp_0003"}));
+}
+
 }  // namespace berth

@@ -12,15 +12,15 @@
 #include <string>
 #include <thread>
 
+#include "agent/host/backup_download.hpp"
 #include "agent/host/backup_objects.hpp"
-#include "agent/host/chunk_queue.hpp"
 #include "agent/host/docker_args.hpp"
 #include "agent/host/docker_exec.hpp"
 #include "agent/host/docker_job.hpp"
 #include "agent/host/job_args.hpp"
 #include "agent/host/rdb_restore.hpp"
+#include "agent/host/volume_backup.hpp"
 #include "backup/backup_stream.hpp"
-#include "core/crypto.hpp"
 
 namespace berth::agent::host {
 namespace {
@@ -102,18 +102,6 @@ struct Common {
   ObjectPlace place;
 };
 
-Result<std::string> decoded(const json& args, const char* field, std::size_t size) {
-  auto text = string_field(args, field, 128);
-  if (!text) {
-    return fail(text.error());
-  }
-  auto bytes = crypto::base64_decode(*text);
-  if (!bytes || bytes->size() != size) {
-    return fail(invalid_arg(field, "must be " + std::to_string(size) + " bytes in base64"));
-  }
-  return std::string(bytes->begin(), bytes->end());
-}
-
 Result<Common> parse_common(const json& args) {
   Common common;
   auto engine = string_field(args, "engine", 32);
@@ -166,7 +154,7 @@ JobOutcome run_backup(DockerJob& run) {
   if (!common) {
     return outcome_of_error(common.error());
   }
-  auto public_key = decoded(run.job().args, "public_key", backup::kBackupPublicKeySize);
+  auto public_key = base64_arg(run.job().args, "public_key", backup::kBackupPublicKeySize);
   if (!public_key) {
     return outcome_of_error(public_key.error());
   }
@@ -235,44 +223,12 @@ JobOutcome run_backup(DockerJob& run) {
   if (auto completed = (*upload)->complete(); !completed) {
     return outcome_of_error(completed.error());
   }
-  const std::string& sealed = (*encoder)->sealed_key();
   const long long duration = elapsed_ms(started);
   output.write("system", "stored " + std::to_string((*encoder)->stored_bytes()) + " bytes (" +
                              std::to_string((*encoder)->plain_bytes()) +
                              " before compression) in " + std::to_string((*upload)->parts()) +
                              " parts, sha256 " + (*encoder)->sha256_hex() + "\n");
-  return succeeded(
-      {{"key", key},
-       {"size_bytes", (*encoder)->stored_bytes()},
-       {"plain_bytes", (*encoder)->plain_bytes()},
-       {"sha256", (*encoder)->sha256_hex()},
-       {"sealed_key", crypto::base64_encode(std::span(
-                          reinterpret_cast<const std::uint8_t*>(sealed.data()), sealed.size()))},
-       {"parts", (*upload)->parts()},
-       {"duration_ms", duration}});
-}
-
-// Reads the object once to check it is the one recorded, before anything is changed.
-Result<void> verify_object(const ObjectPlace& place, const std::string& sha256,
-                           std::uint64_t size) {
-  backup::Sha256Stream sha;
-  std::uint64_t seen = 0;
-  auto got = download_object(place, [&](std::string_view chunk) -> Result<void> {
-    sha.update(chunk);
-    seen += chunk.size();
-    return {};
-  });
-  if (!got) {
-    return got;
-  }
-  const std::string actual = sha.finish_hex();
-  if (actual != sha256 || seen != size) {
-    return fail(with_code(Error::unprocessable("the stored backup is not the one recorded "
-                                               "(SHA-256 or size differ): refused before "
-                                               "restoring anything"),
-                          "backup_checksum_mismatch"));
-  }
-  return {};
+  return succeeded(stored_result(key, **encoder, **upload, duration));
 }
 
 Result<int> wait_ready(DockerJob& run, const std::string& container, const char* script,
@@ -308,7 +264,7 @@ JobOutcome run_restore(DockerJob& run) {
   if (rdb && !plain_size->has_value()) {
     return outcome_of_error(invalid_arg("plain_bytes", "is required for Redis and Valkey"));
   }
-  auto stream_key = decoded(args, "stream_key", backup::kStreamKeySize);
+  auto stream_key = base64_arg(args, "stream_key", backup::kStreamKeySize);
   auto sha256 = string_field(args, "sha256", 64);
   auto size = int64_field(args, "size_bytes", 0, std::numeric_limits<std::int64_t>::max());
   auto check = bool_field(args, "check", false);
@@ -338,52 +294,8 @@ JobOutcome run_restore(DockerJob& run) {
     }
   }
   output.write("system", "restoring into " + common->container + "\n");
-  // A thread downloads and decrypts; the command's stdin takes the plaintext from the queue.
-  ChunkQueue plain(16);
-  std::optional<Error> download_error;
-  std::uint64_t restored = 0;
-  std::thread downloader([&] {
-    auto decoder =
-        backup::BackupDecoder::create(*stream_key, [&](std::string_view bytes) -> Result<void> {
-          if (!plain.push(std::string(bytes))) {
-            return fail(Error::unavailable("the restore command stopped reading"));
-          }
-          return {};
-        });
-    if (!decoder) {
-      download_error = decoder.error();
-    } else if (auto got = download_object(
-                   common->place, [&](std::string_view chunk) { return (*decoder)->write(chunk); });
-               !got) {
-      download_error = got.error();
-    } else if (auto ended = (*decoder)->finish(); !ended) {
-      download_error = ended.error();
-    } else {
-      restored = (*decoder)->plain_bytes();
-    }
-    plain.finish();
-  });
-  std::string pending;
-  std::size_t pending_at = 0;
-  const ExecInput input = [&](char* buffer, std::size_t room) -> Result<std::size_t> {
-    if (pending_at == pending.size()) {
-      auto next = plain.pop();
-      if (!next) {
-        // The end of the plaintext, or a failed download: the tool must not see a clean end
-        // of a partial dump (it could commit it), so fail before closing its stdin.
-        if (download_error) {
-          return fail(*download_error);
-        }
-        return std::size_t{0};
-      }
-      pending = std::move(*next);
-      pending_at = 0;
-    }
-    const std::size_t n = std::min(room, pending.size() - pending_at);
-    std::copy_n(pending.data() + pending_at, n, buffer);
-    pending_at += n;
-    return n;
-  };
+  DecryptedDownload plain(common->place, *stream_key);
+  const ExecInput& input = plain.input();
   StderrTail stderr_tail;
   Result<int> exit_code = 0;
   if (rdb) {
@@ -399,10 +311,9 @@ JobOutcome run_restore(DockerJob& run) {
                            return {};
                          });
   }
-  plain.abandon();
-  downloader.join();
-  if (download_error) {
-    return outcome_of_error(*download_error);
+  auto restored = plain.finish();
+  if (!restored) {
+    return outcome_of_error(restored.error());
   }
   if (rdb && exit_code) {
     // The server starts again with the file: it answers once it has loaded it.
@@ -422,7 +333,7 @@ JobOutcome run_restore(DockerJob& run) {
     outcome.exit_code = *exit_code;
     return outcome;
   }
-  json result = {{"restored_bytes", restored}, {"duration_ms", elapsed_ms(started)}};
+  json result = {{"restored_bytes", *restored}, {"duration_ms", elapsed_ms(started)}};
   if (*check) {
     std::string answer;
     auto checked = run_exec(run, shell(common->container, commands.check), nullptr,
@@ -451,11 +362,12 @@ std::vector<std::string> backup_job_kinds() { return {"backup.run", "backup.rest
 JobOutcome run_backup_job(JobContext& job, const std::string& socket_path) {
   DockerJob run(job, socket_path);
   try {
+    const bool volume = job.args.is_object() && job.args.value("engine", json()) == "volume";
     if (job.kind == "backup.run") {
-      return run_backup(run);
+      return volume ? run_volume_backup(run) : run_backup(run);
     }
     if (job.kind == "backup.restore") {
-      return run_restore(run);
+      return volume ? run_volume_restore(run) : run_restore(run);
     }
     return JobOutcome::failed("unknown_kind", "not a backup job kind: " + job.kind);
   } catch (const std::exception& error) {

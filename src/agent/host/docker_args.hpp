@@ -18,6 +18,11 @@ namespace berth::agent::host {
 /// `[A-Za-z0-9][A-Za-z0-9_.-]{0,127}`: a container name or (full or short) id.
 bool is_valid_container_ref(std::string_view text);
 
+/// An absolute path of at most 4096 bytes without spaces, control characters or "..".
+bool is_absolute_path(std::string_view path);
+/// A named volume: `[A-Za-z0-9][A-Za-z0-9_.-]{0,127}`.
+bool is_volume_name(std::string_view name);
+
 /// An image reference split into the parts the Engine's pull takes.
 struct ImageRef {
   std::string name;       // "registry.example:5000/team/app"

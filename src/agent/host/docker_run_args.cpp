@@ -10,6 +10,7 @@
 #include "agent/host/job_args.hpp"
 
 namespace berth::agent::host {
+
 namespace {
 
 bool has_dot_dot(std::string_view path) {
@@ -28,6 +29,8 @@ bool has_dot_dot(std::string_view path) {
   return false;
 }
 
+}  // namespace
+
 bool is_absolute_path(std::string_view path) {
   return !path.empty() && path.size() <= 4096 && path.front() == '/' &&
          !has_space_or_control(path) && !has_dot_dot(path);
@@ -38,6 +41,8 @@ bool is_volume_name(std::string_view name) {
          std::all_of(name.begin(), name.end(),
                      [](char c) { return is_ascii_alnum(c) || c == '_' || c == '.' || c == '-'; });
 }
+
+namespace {
 
 Result<PortBinding> port_binding(const nlohmann::json& entry) {
   auto fields = known_fields(entry, {"container", "host", "host_port", "host_ip", "protocol"});

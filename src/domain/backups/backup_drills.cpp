@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "core/log.hpp"
+#include "domain/backups/volume_backups.hpp"
 #include "domain/kernel/audit.hpp"
 #include "domain/kernel/team_access.hpp"
 #include "domain/services/service_spec.hpp"
@@ -108,11 +109,12 @@ Result<BackupDrillRecord> BackupDrills::drill(const Principal& who, std::string_
         if (!backup) {
           return fail(std::move(backup.error()));
         }
+        const bool volume = backup->subject == "volume";
         auto service = tx.get_service(team_id, backup->service_id);
         if (!service) {
           return fail(std::move(service.error()));
         }
-        if (!drilled_service(*backup, *service)) {
+        if (!volume && !drilled_service(*backup, *service)) {
           return fail(with_code(
               Error::unprocessable("the backup's service was deleted, and the backup is older "
                                    "than Berth recording the service's image: a drill runs it"),
@@ -123,10 +125,11 @@ Result<BackupDrillRecord> BackupDrills::drill(const Principal& who, std::string_
           return fail(std::move(running.error()));
         }
         for (const auto& other : *running) {
-          if (other.service_id == backup->service_id) {
-            return fail(
-                with_code(Error::conflict("a drill of this service is running: " + other.id),
-                          "drill_running"));
+          if (volume ? other.backup_id == backup->id : other.service_id == backup->service_id) {
+            return fail(with_code(
+                Error::conflict("a drill of this " + std::string(volume ? "backup" : "service") +
+                                " is running: " + other.id),
+                "drill_running"));
           }
         }
         drill.service_id = backup->service_id;
@@ -159,11 +162,26 @@ void BackupDrills::start(const BackupDrillRecord& drill) {
   }
 }
 
+void BackupDrills::remove_scratch(const BackupDrillRecord& drill, bool started) {
+  auto removed = steps_.run(
+      "", drill.team_id, drill.server_id, "drill",
+      NewJob{.kind = "docker.remove",
+             .args = {{"container", drill.container}, {"force", true}, {"volumes", true}},
+             .timeout_ms = kDrillRemoveTimeoutMs},
+      [] { return false; });
+  if (!removed || (removed->state != job_state::succeeded && started)) {
+    log::warn("backups.drill_container_left", {{"drill_id", drill.id},
+                                               {"container", drill.container},
+                                               {"error", failure_message(removed)}});
+  }
+}
+
 void BackupDrills::execute(const std::string& drill_id) {
   struct Loaded {
     BackupDrillRecord drill;
     ServiceBackupRecord backup;
     std::optional<ServiceRecord> service;
+    std::string volume_image;  // a volume backup's helper image
   };
   auto loaded = read_value<Loaded>(ctx_.store(), [&](Tx& tx) -> Result<Loaded> {
     auto drill = tx.get_backup_drill("", drill_id);
@@ -178,8 +196,11 @@ void BackupDrills::execute(const std::string& drill_id) {
     if (!service) {
       return fail(std::move(service.error()));
     }
-    return Loaded{
-        .drill = **drill, .backup = **backup, .service = drilled_service(**backup, *service)};
+    return Loaded{.drill = **drill,
+                  .backup = **backup,
+                  .service = drilled_service(**backup, *service),
+                  .volume_image = (*backup)->subject == "volume" ? volume_helper_image(tx, **backup)
+                                                                 : std::string()};
   });
   if (!loaded) {
     return;
@@ -193,9 +214,12 @@ void BackupDrills::execute(const std::string& drill_id) {
   std::string code;
   std::string message;
 
-  // 1. The scratch container.
-  bool started = false;
-  if (!loaded->service || find_service_engine(loaded->service->engine) == nullptr) {
+  // 1. The scratch container (a volume backup's job makes and removes its scratch volume).
+  const bool volume = backup.subject == "volume";
+  bool started = volume;
+  if (volume) {
+    // Nothing to start: the restore job fills a scratch volume.
+  } else if (!loaded->service || find_service_engine(loaded->service->engine) == nullptr) {
     code = "service_gone";
     message = "the backup's service was deleted and the backup does not record its image";
   } else {
@@ -218,7 +242,9 @@ void BackupDrills::execute(const std::string& drill_id) {
   if (started) {
     drill.step = "restoring";
     save();
-    auto job = backups_.restore_job(backup, drill.container, kDrillReadySeconds);
+    auto job =
+        volume ? volume_restore_job(backups_, backup, drill.container, loaded->volume_image, true)
+               : backups_.restore_job(backup, drill.container, kDrillReadySeconds);
     if (!job) {
       code = job.error().code;
       message = job.error().message;
@@ -243,19 +269,11 @@ void BackupDrills::execute(const std::string& drill_id) {
     }
   }
 
-  // 3. The container goes, whatever happened above.
+  // 3. The container goes, whatever happened above (a volume's job removed its own).
   drill.step = code.empty() ? "removing" : drill.step;
   save();
-  auto removed = steps_.run(
-      "", drill.team_id, drill.server_id, "drill",
-      NewJob{.kind = "docker.remove",
-             .args = {{"container", drill.container}, {"force", true}, {"volumes", true}},
-             .timeout_ms = kDrillRemoveTimeoutMs},
-      [] { return false; });
-  if (!removed || (removed->state != job_state::succeeded && started)) {
-    log::warn("backups.drill_container_left", {{"drill_id", drill.id},
-                                               {"container", drill.container},
-                                               {"error", failure_message(removed)}});
+  if (!volume) {
+    remove_scratch(drill, started);
   }
 
   const TimePoint now = ctx_.clock().now();

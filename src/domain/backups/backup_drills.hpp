@@ -73,6 +73,7 @@ class BackupDrills {
 
  private:
   void start(const BackupDrillRecord& drill);
+  void remove_scratch(const BackupDrillRecord& drill, bool started);
   void execute(const std::string& drill_id);
 
   AreaContext ctx_;

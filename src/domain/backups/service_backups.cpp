@@ -10,6 +10,7 @@
 #include "domain/apps/apps_tx.hpp"
 #include "domain/backups/destination_rules.hpp"
 #include "domain/backups/destination_service.hpp"
+#include "domain/backups/volume_backups.hpp"
 #include "domain/fleet/job_service.hpp"
 #include "domain/kernel/audit.hpp"
 #include "domain/kernel/team_access.hpp"
@@ -107,6 +108,13 @@ Result<void> prepare_backup(const AreaContext& ctx, Tx& tx, ServiceBackupRecord&
   if (auto running = require_service_running(*service, "backed up"); !running) {
     return fail(std::move(running.error()));
   }
+  return prepare_backup_object(ctx, tx, backup, service->name + "-" + backup.service_id);
+}
+
+}  // namespace
+
+Result<void> prepare_backup_object(const AreaContext& ctx, Tx& tx, ServiceBackupRecord& backup,
+                                   std::string_view folder) {
   auto destination = tx.get_backup_destination(backup.team_id, backup.destination_id);
   if (!destination) {
     return fail(std::move(destination.error()));
@@ -121,12 +129,35 @@ Result<void> prepare_backup(const AreaContext& ctx, Tx& tx, ServiceBackupRecord&
   if (auto key = team_key(ctx, tx, backup.team_id); !key) {
     return fail(std::move(key.error()));
   }
-  backup.object_key = (*destination)->config.value("prefix", "") + "berth/" + service->name + "-" +
-                      backup.service_id + "/" + backup.id + ".bsb";
+  backup.object_key = (*destination)->config.value("prefix", "") + "berth/" + std::string(folder) +
+                      "/" + backup.id + ".bsb";
   return {};
 }
 
-}  // namespace
+BackupRestoreRecord new_restore(const AreaContext& ctx, const Principal& who,
+                                std::string_view team_id, std::string_view id, std::string step) {
+  return BackupRestoreRecord{.id = ctx.ids().next("rst"),
+                             .team_id = std::string(team_id),
+                             .backup_id = std::string(id),
+                             .step = std::move(step),
+                             .created_by = who.user_id,
+                             .created_at = ctx.clock().now()};
+}
+
+Result<JobRecord> await_job(const AreaContext& ctx, std::string_view team_id,
+                            std::string_view job_id, const std::atomic<bool>& stopping) {
+  for (;;) {
+    auto state = read_value<std::optional<JobRecord>>(
+        ctx.store(), [&](Tx& tx) { return tx.get_job(team_id, job_id); });
+    if (state && *state && job_state::is_terminal((*state)->state)) {
+      return std::move(**state);
+    }
+    if (stopping) {
+      return fail(with_code(Error::unavailable("berthd is stopping"), "stopping"));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+}
 
 Result<ServiceRecord> backup_service(Tx& tx, std::string_view team_id, std::string_view id,
                                      std::string missing) {
@@ -250,6 +281,19 @@ void ServiceBackups::launch(const ServiceBackupRecord& backup) {
   }
 }
 
+// What backup.run backs up: a service's engine and container, or (volume_backups.hpp) an
+// app's volume as its container mounts it.
+Result<json> backup_subject_args(Tx& tx, const ServiceBackupRecord& backup) {
+  if (backup.subject == "volume") {
+    return volume_backup_args(tx, backup);
+  }
+  auto service = tx.get_service(backup.team_id, backup.service_id);
+  if (!service || !*service) {
+    return fail(Error::unavailable("the service is gone"));
+  }
+  return json{{"engine", (*service)->engine}, {"container", (*service)->container_name}};
+}
+
 void ServiceBackups::execute(const std::string& backup_id) {
   auto prepared = read_value<std::pair<ServiceBackupRecord, NewJob>>(
       ctx_.store(), [&](Tx& tx) -> Result<std::pair<ServiceBackupRecord, NewJob>> {
@@ -257,22 +301,22 @@ void ServiceBackups::execute(const std::string& backup_id) {
         if (!backup || !*backup) {
           return fail(Error::not_found("the backup is gone"));
         }
-        auto service = tx.get_service((*backup)->team_id, (*backup)->service_id);
+        auto subject = backup_subject_args(tx, **backup);
         auto destination = tx.get_backup_destination((*backup)->team_id, (*backup)->destination_id);
         auto key = tx.get_backup_key((*backup)->team_id);
-        if (!service || !*service || !destination || !*destination || !key || !*key) {
-          return fail(Error::unavailable("the service, destination or team key is gone"));
+        if (!subject) {
+          return fail(std::move(subject.error()));
+        }
+        if (!destination || !*destination || !key || !*key) {
+          return fail(Error::unavailable("the destination or team key is gone"));
         }
         auto place = place_args(ctx_, **destination);
         if (!place) {
           return fail(std::move(place.error()));
         }
-        NewJob job{.kind = "backup.run",
-                   .args = {{"engine", (*service)->engine},
-                            {"container", (*service)->container_name},
-                            {"public_key", (*key)->public_key},
-                            {"key", (*backup)->object_key}},
-                   .timeout_ms = kBackupTimeoutMs};
+        NewJob job{.kind = "backup.run", .args = *subject, .timeout_ms = kBackupTimeoutMs};
+        job.args["public_key"] = (*key)->public_key;
+        job.args["key"] = (*backup)->object_key;
         job.args.update(*place);
         return std::pair{**backup, std::move(job)};
       });

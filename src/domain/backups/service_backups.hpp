@@ -58,6 +58,24 @@ Result<ServiceRecord> backup_service(Tx& tx, std::string_view team_id, std::stri
 /// the service runs.
 Result<void> require_service_running(const ServiceRecord& service, std::string_view purpose);
 
+/// Fills a new backup's object key `<destination prefix>berth/<folder>/<id>.bsb` (inside the
+/// transaction that records it): the destination must be an S3 or pinned SFTP one of the team
+/// (validation destination_id, unprocessable destination_untested); makes the team's key pair
+/// on its first backup.
+Result<void> prepare_backup_object(const AreaContext& ctx, Tx& tx, ServiceBackupRecord& backup,
+                                   std::string_view folder);
+
+/// A new restore of the backup `id` (running, at `step`) by `who`.
+BackupRestoreRecord new_restore(const AreaContext& ctx, const Principal& who,
+                                std::string_view team_id, std::string_view id, std::string step);
+
+/// Waits until the job `job_id` ends and answers its record; "stopping" once `stopping` is set.
+Result<JobRecord> await_job(const AreaContext& ctx, std::string_view team_id,
+                            std::string_view job_id, const std::atomic<bool>& stopping);
+
+/// backup.run's arguments naming what it backs up (engine, container; for a volume also path).
+Result<nlohmann::json> backup_subject_args(Tx& tx, const ServiceBackupRecord& backup);
+
 class ServiceBackups {
  public:
   ServiceBackups(AreaContext ctx, JobService& jobs, StepRunner& steps, ManagedServices& services)

@@ -142,12 +142,7 @@ Result<BackupRestoreRecord> ServiceBackups::restore_same(const Principal& who,
                                                          std::string_view id,
                                                          std::string_view confirm,
                                                          const ClientInfo& client) {
-  BackupRestoreRecord restore{.id = ctx_.ids().next("rst"),
-                              .team_id = std::string(team_id),
-                              .backup_id = std::string(id),
-                              .step = "safety_backup",
-                              .created_by = who.user_id,
-                              .created_at = ctx_.clock().now()};
+  BackupRestoreRecord restore = new_restore(ctx_, who, team_id, id, "safety_backup");
   auto created = write_audited_value<BackupRestoreRecord>(
       ctx_.store(),
       make_audit(ctx_, actor_of(who, client), "service.restore", std::string(id),
@@ -405,23 +400,15 @@ void ServiceBackups::execute_restore(const std::string& restore_id, const Princi
   restore.step = "restoring";
   restore.job_id = job_id;
   save();
-  for (;;) {
-    auto state = read_value<std::optional<JobRecord>>(
-        ctx_.store(), [&](Tx& tx) { return tx.get_job(backup.team_id, restore.job_id); });
-    if (state && *state && job_state::is_terminal((*state)->state)) {
-      if ((*state)->state == job_state::succeeded) {
-        restore.check_result = (*state)->result.value("check", "");
-        end("", "");
-      } else {
-        end((*state)->error_code.empty() ? (*state)->state : (*state)->error_code,
-            (*state)->error_message);
-      }
-      return;
-    }
-    if (stopping_) {
-      return;  // fail_interrupted() settles it at the next start
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  auto done = await_job(ctx_, backup.team_id, restore.job_id, stopping_);
+  if (!done) {
+    return;  // stopping: fail_interrupted() settles it at the next start
+  }
+  if (done->state == job_state::succeeded) {
+    restore.check_result = done->result.value("check", "");
+    end("", "");
+  } else {
+    end(done->error_code.empty() ? done->state : done->error_code, done->error_message);
   }
 }
 

@@ -15,4 +15,5 @@ target_sources(berth_domain PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/backup_policies.cpp
   ${CMAKE_CURRENT_LIST_DIR}/backup_scheduler.cpp)
 target_link_libraries(berth_domain PRIVATE date::date-tz)
-target_sources(berth_domain PRIVATE ${CMAKE_CURRENT_LIST_DIR}/backup_drills.cpp)
+target_sources(berth_domain PRIVATE ${CMAKE_CURRENT_LIST_DIR}/backup_drills.cpp
+                                    ${CMAKE_CURRENT_LIST_DIR}/volume_backups.cpp)

@@ -80,7 +80,8 @@ struct DeploymentService::Draft {
   std::string trigger = "api";
   std::string created_by = {};
   DeployRequest request = {};
-  std::string rollback_to = {};  // rollback: a deployment id, "" = the previous success
+  std::string rollback_to = {};   // rollback: a deployment id, "" = the previous success
+  bool current_settings = false;  // restart: with the app's settings now, not the base's
   Actor actor = {};
   json details = json::object();
 };
@@ -234,6 +235,10 @@ Result<DeploymentRecord> DeploymentService::enqueue(const Draft& draft) {
           record.artifact = (*base)->artifact;
           record.spec = (*base)->spec;
           record.config_version = (*base)->config_version;
+          if (draft.current_settings) {
+            record.spec["settings"] = (*app)->settings;
+            record.config_version = (*app)->config_version;
+          }
         } else {
           record.spec = {{"source", (*app)->source}, {"settings", (*app)->settings}};
           record.config_version = (*app)->config_version;
@@ -320,6 +325,22 @@ Result<DeploymentRecord> DeploymentService::app_action(const Principal& who,
                        .trigger = std::string(action),
                        .created_by = principal_id(who),
                        .actor = actor_of(who, client)});
+}
+
+Result<DeploymentRecord> DeploymentService::restart_with_settings(const Principal& who,
+                                                                  std::string_view team_id,
+                                                                  std::string_view app_id,
+                                                                  const ClientInfo& client,
+                                                                  json details) {
+  return enqueue(Draft{.who = &who,
+                       .team_id = std::string(team_id),
+                       .app_id = std::string(app_id),
+                       .action = "restart",
+                       .trigger = "restart",
+                       .created_by = principal_id(who),
+                       .current_settings = true,
+                       .actor = actor_of(who, client),
+                       .details = std::move(details)});
 }
 
 bool DeploymentService::run_next(const std::string& app_id) {

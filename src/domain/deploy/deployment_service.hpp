@@ -69,6 +69,12 @@ class DeploymentService final : public AppLifecycle {
   Result<DeploymentRecord> app_action(const Principal& who, std::string_view team_id,
                                       std::string_view app_id, std::string_view action,
                                       const ClientInfo& client);
+  /// A restart of the current artifact with the app's settings as they are now rather than as
+  /// its current deployment ran them (a volume restore changed a mount): zero-downtime like any
+  /// deployment. Member; `details` go into the audit entry.
+  Result<DeploymentRecord> restart_with_settings(const Principal& who, std::string_view team_id,
+                                                 std::string_view app_id, const ClientInfo& client,
+                                                 nlohmann::json details);
 
   Result<DeploymentRecord> get(const Principal& who, std::string_view team_id,
                                std::string_view deployment_id);

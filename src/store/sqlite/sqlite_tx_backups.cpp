@@ -12,10 +12,12 @@ constexpr std::string_view kServiceBackupColumns =
     "id, team_id, service_id, service_name, engine, server_id, destination_id, status, "
     "trigger, object_key, size_bytes, plain_bytes, sha256, sealed_key, job_id, error_code, "
     "error_message, verified, verified_at, created_by, created_at, finished_at, drill_check, "
-    "drill_duration_ms, project_id, version, image, pruning_at";
+    "drill_duration_ms, project_id, version, image, pruning_at, subject, app_id, volume, "
+    "mount_target";
 
 constexpr std::string_view kBackupStatuses[] = {"running", "succeeded", "failed"};
 constexpr std::string_view kRestoreTargets[] = {"same", "new"};
+constexpr std::string_view kBackupSubjects[] = {"service", "volume"};
 
 Result<ServiceBackupRecord> read_backup(const SqliteStatement& row) {
   RowReader read(row, "service_backups");
@@ -48,6 +50,10 @@ Result<ServiceBackupRecord> read_backup(const SqliteStatement& row) {
   b.version = read.text(25);
   b.image = read.text(26);
   b.pruning_at = read.optional_time(27);
+  b.subject = read.text(28);
+  b.app_id = read.text(29);
+  b.volume = read.text(30);
+  b.mount_target = read.text(31);
   return read.finish(std::move(b));
 }
 
@@ -63,7 +69,8 @@ Result<BackupKeyRecord> read_key(const SqliteStatement& row) {
 
 constexpr std::string_view kRestoreColumns =
     "id, team_id, backup_id, service_id, status, step, safety_backup_id, job_id, check_result, "
-    "error_code, error_message, created_by, created_at, finished_at, target";
+    "error_code, error_message, created_by, created_at, finished_at, target, app_id, new_volume, "
+    "deployment_id";
 
 Result<BackupRestoreRecord> read_restore(const SqliteStatement& row) {
   RowReader read(row, "backup_restores");
@@ -83,6 +90,9 @@ Result<BackupRestoreRecord> read_restore(const SqliteStatement& row) {
   r.created_at = read.time(12);
   r.finished_at = read.optional_time(13);
   r.target = read.text(14);
+  r.app_id = read.text(15);
+  r.new_volume = read.text(16);
+  r.deployment_id = read.text(17);
   return read.finish(std::move(r));
 }
 
@@ -111,17 +121,21 @@ Result<void> SqliteTx::create_service_backup(const ServiceBackupRecord& backup) 
   if (auto known = check_one_of("status", backup.status, kBackupStatuses); !known) {
     return known;
   }
+  if (auto known = check_one_of("subject", backup.subject, kBackupSubjects); !known) {
+    return known;
+  }
   static const std::string sql = fmt::format(
       "INSERT INTO service_backups ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-      "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+      "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, "
+      "?30, ?31, ?32)",
       kServiceBackupColumns);
   const auto& b = backup;
   return run_sql(connection_, sql, b.id, b.team_id, b.service_id, b.service_name, b.engine,
                  b.server_id, b.destination_id, b.status, b.trigger, b.object_key, b.size_bytes,
                  b.plain_bytes, b.sha256, b.sealed_key, b.job_id, b.error_code, b.error_message,
                  b.verified, b.verified_at, b.created_by, b.created_at, b.finished_at,
-                 b.drill_check, b.drill_duration_ms, b.project_id, b.version, b.image,
-                 b.pruning_at);
+                 b.drill_check, b.drill_duration_ms, b.project_id, b.version, b.image, b.pruning_at,
+                 b.subject, b.app_id, b.volume, b.mount_target);
 }
 
 Result<std::optional<ServiceBackupRecord>> SqliteTx::get_service_backup(std::string_view team_id,
@@ -136,6 +150,9 @@ Result<void> SqliteTx::update_service_backup(const ServiceBackupRecord& backup) 
   if (auto known = check_one_of("status", backup.status, kBackupStatuses); !known) {
     return known;
   }
+  if (auto known = check_one_of("subject", backup.subject, kBackupSubjects); !known) {
+    return known;
+  }
   const auto& b = backup;
   return execute_one(
       connection_,
@@ -144,19 +161,21 @@ Result<void> SqliteTx::update_service_backup(const ServiceBackupRecord& backup) 
       "size_bytes = ?11, plain_bytes = ?12, sha256 = ?13, sealed_key = ?14, job_id = ?15, "
       "error_code = ?16, error_message = ?17, verified = ?18, verified_at = ?19, "
       "created_by = ?20, created_at = ?21, finished_at = ?22, drill_check = ?23, "
-      "drill_duration_ms = ?24, project_id = ?25, version = ?26, image = ?27, pruning_at = ?28 "
-      "WHERE id = ?1",
+      "drill_duration_ms = ?24, project_id = ?25, version = ?26, image = ?27, pruning_at = ?28, "
+      "subject = ?29, app_id = ?30, volume = ?31, mount_target = ?32 WHERE id = ?1",
       b.id, b.team_id, b.service_id, b.service_name, b.engine, b.server_id, b.destination_id,
       b.status, b.trigger, b.object_key, b.size_bytes, b.plain_bytes, b.sha256, b.sealed_key,
       b.job_id, b.error_code, b.error_message, b.verified, b.verified_at, b.created_by,
       b.created_at, b.finished_at, b.drill_check, b.drill_duration_ms, b.project_id, b.version,
-      b.image, b.pruning_at);
+      b.image, b.pruning_at, b.subject, b.app_id, b.volume, b.mount_target);
 }
 
 Result<Page<ServiceBackupRecord>> SqliteTx::list_service_backups(const ServiceBackupQuery& query) {
   Filters filters;
   filters.add(!query.team_id.empty(), "team_id = ?", {query.team_id});
   filters.add(!query.service_id.empty(), "service_id = ?", {query.service_id});
+  filters.add(!query.app_id.empty(), "app_id = ?", {query.app_id});
+  filters.add(!query.volume.empty(), "volume = ?", {query.volume});
   filters.add(!query.status.empty(), "status = ?", {query.status});
   return filtered_page(connection_, "service_backups", kServiceBackupColumns, filters,
                        "created_at DESC, id DESC", read_backup, query.page, query.per_page);
@@ -171,12 +190,13 @@ Result<void> SqliteTx::create_backup_restore(const BackupRestoreRecord& restore)
   }
   static const std::string sql = fmt::format(
       "INSERT INTO backup_restores ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-      "?12, ?13, ?14, ?15)",
+      "?12, ?13, ?14, ?15, ?16, ?17, ?18)",
       kRestoreColumns);
   const auto& r = restore;
   return run_sql(connection_, sql, r.id, r.team_id, r.backup_id, r.service_id, r.status, r.step,
                  r.safety_backup_id, r.job_id, r.check_result, r.error_code, r.error_message,
-                 r.created_by, r.created_at, r.finished_at, r.target);
+                 r.created_by, r.created_at, r.finished_at, r.target, r.app_id, r.new_volume,
+                 r.deployment_id);
 }
 
 Result<std::optional<BackupRestoreRecord>> SqliteTx::get_backup_restore(std::string_view team_id,
@@ -199,11 +219,12 @@ Result<void> SqliteTx::update_backup_restore(const BackupRestoreRecord& restore)
                      "UPDATE backup_restores SET team_id = ?2, backup_id = ?3, service_id = ?4, "
                      "status = ?5, step = ?6, safety_backup_id = ?7, job_id = ?8, "
                      "check_result = ?9, error_code = ?10, error_message = ?11, "
-                     "created_by = ?12, created_at = ?13, finished_at = ?14, target = ?15 "
-                     "WHERE id = ?1",
+                     "created_by = ?12, created_at = ?13, finished_at = ?14, target = ?15, "
+                     "app_id = ?16, new_volume = ?17, deployment_id = ?18 WHERE id = ?1",
                      r.id, r.team_id, r.backup_id, r.service_id, r.status, r.step,
                      r.safety_backup_id, r.job_id, r.check_result, r.error_code, r.error_message,
-                     r.created_by, r.created_at, r.finished_at, r.target);
+                     r.created_by, r.created_at, r.finished_at, r.target, r.app_id, r.new_volume,
+                     r.deployment_id);
 }
 
 Result<std::vector<BackupRestoreRecord>> SqliteTx::list_running_restores() {
@@ -306,14 +327,28 @@ Result<std::vector<BackupDrillRecord>> SqliteTx::list_running_drills() {
 Result<std::vector<ServiceBackupRecord>> SqliteTx::list_drill_candidates(TimePoint drilled_since,
                                                                          std::int64_t limit) {
   // Of each existing service, its newest succeeded backup, unless a drill of the service runs
-  // or was created since `drilled_since`.
+  // or was created since `drilled_since`. Likewise of each existing app's mount (its target: a
+  // restore moves the mount to a fresh volume), the newest succeeded volume backup, unless a
+  // drill of a backup of that mount runs or was created since.
   static const std::string sql = fmt::format(
       "SELECT {} FROM service_backups b WHERE b.status = 'succeeded' AND b.pruning_at IS NULL "
+      "AND (("
+      "b.subject = 'service' "
       "AND EXISTS (SELECT 1 FROM services s WHERE s.id = b.service_id AND s.team_id = b.team_id) "
       "AND b.id = (SELECT n.id FROM service_backups n WHERE n.service_id = b.service_id "
       "AND n.status = 'succeeded' ORDER BY n.created_at DESC, n.id DESC LIMIT 1) "
       "AND NOT EXISTS (SELECT 1 FROM backup_drills d WHERE d.service_id = b.service_id "
-      "AND (d.status = 'running' OR d.created_at >= ?1)) ORDER BY b.created_at, b.id LIMIT ?2",
+      "AND (d.status = 'running' OR d.created_at >= ?1))"
+      ") OR ("
+      "b.subject = 'volume' "
+      "AND EXISTS (SELECT 1 FROM apps a WHERE a.id = b.app_id AND a.team_id = b.team_id) "
+      "AND b.id = (SELECT n.id FROM service_backups n WHERE n.app_id = b.app_id "
+      "AND n.mount_target = b.mount_target AND n.status = 'succeeded' "
+      "ORDER BY n.created_at DESC, n.id DESC LIMIT 1) "
+      "AND NOT EXISTS (SELECT 1 FROM backup_drills d JOIN service_backups o ON o.id = d.backup_id "
+      "WHERE o.app_id = b.app_id AND o.mount_target = b.mount_target "
+      "AND (d.status = 'running' OR d.created_at >= ?1))"
+      ")) ORDER BY b.created_at, b.id LIMIT ?2",
       kServiceBackupColumns);
   return query_rows(connection_, sql, read_backup, drilled_since, limit);
 }

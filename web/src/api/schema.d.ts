@@ -315,6 +315,26 @@ export interface paths {
         patch: operations["patch_api_v1_apps_id"];
         trace?: never;
     };
+    "/api/v1/apps/{id}/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the backups of an app's volumes
+         * @description Newest first, of every named volume the app mounts or mounted.
+         */
+        get: operations["get_api_v1_apps_id_backups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps/{id}/deploy-hooks": {
         parameters: {
             query?: never;
@@ -631,6 +651,26 @@ export interface paths {
          * @description Removes its route from the proxy, then stops and removes its container.
          */
         post: operations["post_api_v1_apps_id_stop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/{id}/volumes/{volume}/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Back up an app's named volume now
+         * @description volume is the source of one of the app's mounts (settings.volumes), with or without the team's "<team id>-" prefix. The agent streams the Engine's tar of the mount from the app's running container (any image) through zstd, encrypts it to the team's backup key and uploads it like a service's dump; the answer is the backup (subject volume, engine volume, status running). 404 for a volume the app does not mount; 422 not_a_volume for a host-path mount (the server's own directory is not backed up); 409 app_not_running.
+         */
+        post: operations["post_api_v1_apps_id_volumes_volume_backups"];
         delete?: never;
         options?: never;
         head?: never;
@@ -973,7 +1013,7 @@ export interface paths {
         put?: never;
         /**
          * Restore a backup into its service or a new one
-         * @description target "same" (the default) replaces the data of the service the backup came from: confirm must be the service's name (422 confirm_required). A backup of the service as it is now is taken first (safety_backup_id; if it fails nothing is restored). target "new" creates a service named name (required, a service name; 409 service_name_taken) of the backup's engine, version and image in the backup's project (or project_id) on server_id (default the backup's service's server; 404 for a server not in the team), waits until it runs (step starting_service) and restores into it, with no safety backup; this works after the backup's service was deleted, and service_id in the answer is the new service. version (with image, else the engine's default image of it) makes the new service another major version: the same or newer than the backup's (422 version_downgrade), which moves data across a major upgrade. Answers the restore (status running). Then a backup.restore job (job_id: follow GET /jobs/{id}/output) downloads the object, refuses it when its SHA-256 or size is not the recorded one (error backup_checksum_mismatch), loads it with the engine's tool (pg_restore --clean in one transaction, mysql) and runs the engine's check (check). Follow GET /restores/{id} until it ends. Redis and Valkey: the container is stopped, the RDB put in place and the container started again (check: DBSIZE). 422 backup_not_restorable (not succeeded, destination deleted, or an old backup whose service and image are gone); 409 service_busy.
+         * @description target "same" (the default) replaces the data of the service the backup came from: confirm must be the service's name (422 confirm_required). A backup of the service as it is now is taken first (safety_backup_id; if it fails nothing is restored). target "new" creates a service named name (required, a service name; 409 service_name_taken) of the backup's engine, version and image in the backup's project (or project_id) on server_id (default the backup's service's server; 404 for a server not in the team), waits until it runs (step starting_service) and restores into it, with no safety backup; this works after the backup's service was deleted, and service_id in the answer is the new service. version (with image, else the engine's default image of it) makes the new service another major version: the same or newer than the backup's (422 version_downgrade), which moves data across a major upgrade. Answers the restore (status running). Then a backup.restore job (job_id: follow GET /jobs/{id}/output) downloads the object, refuses it when its SHA-256 or size is not the recorded one (error backup_checksum_mismatch), loads it with the engine's tool (pg_restore --clean in one transaction, mysql) and runs the engine's check (check). Follow GET /restores/{id} until it ends. Redis and Valkey: the container is stopped, the RDB put in place and the container started again (check: DBSIZE). 422 backup_not_restorable (not succeeded, destination deleted, or an old backup whose service and image are gone); 409 service_busy. A backup of an app's volume (subject volume) restores only with target "same" (422 volume_restore_target otherwise) and confirm the app's name: the files go into a fresh volume (new_volume, "<volume>-r<n>"; the live volume is never written), then the app's mount is pointed at it and the app restarts with its current artifact (step redeploying, deployment_id); the old volume is kept. 409 app_not_running.
          */
         post: operations["post_api_v1_backups_id_restore"];
         delete?: never;
@@ -3978,6 +4018,110 @@ export interface operations {
             };
         };
     };
+    get_api_v1_apps_id_backups: {
+        parameters: {
+            query?: {
+                /** @description The page, from 1 */
+                page?: number;
+                /** @description Items per page */
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: {
+                            app_id?: string | null;
+                            created_at?: string;
+                            created_by?: string;
+                            destination_id?: string;
+                            drill_check?: string | null;
+                            drill_duration_ms?: number | null;
+                            duration_ms?: number | null;
+                            engine?: string;
+                            error?: {
+                                code?: string;
+                                message?: string;
+                            } | null;
+                            finished_at?: string | null;
+                            id?: string;
+                            image?: string | null;
+                            job_id?: string | null;
+                            mount_target?: string | null;
+                            object_key?: string;
+                            plain_bytes?: number;
+                            project_id?: string | null;
+                            server_id?: string;
+                            service_id?: string | null;
+                            service_name?: string;
+                            sha256?: string;
+                            size_bytes?: number;
+                            /** @enum {string} */
+                            status?: "running" | "succeeded" | "failed";
+                            /** @enum {string} */
+                            subject?: "service" | "volume";
+                            /** @enum {string} */
+                            trigger?: "manual" | "schedule" | "safety";
+                            verified?: string | null;
+                            verified_at?: string | null;
+                            version?: string | null;
+                            volume?: string | null;
+                        }[];
+                        page?: number;
+                        per_page?: number;
+                        total?: number;
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_api_v1_apps_id_deploy_hooks: {
         parameters: {
             query?: never;
@@ -6181,6 +6325,155 @@ export interface operations {
             };
         };
     };
+    post_api_v1_apps_id_volumes_volume_backups: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key with the same request within 24 hours returns the first answer (marked Idempotency-Replayed: true) instead of acting twice. Keys are kept per caller. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+                volume: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    destination_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app_id?: string | null;
+                        created_at?: string;
+                        created_by?: string;
+                        destination_id?: string;
+                        drill_check?: string | null;
+                        drill_duration_ms?: number | null;
+                        duration_ms?: number | null;
+                        engine?: string;
+                        error?: {
+                            code?: string;
+                            message?: string;
+                        } | null;
+                        finished_at?: string | null;
+                        id?: string;
+                        image?: string | null;
+                        job_id?: string | null;
+                        mount_target?: string | null;
+                        object_key?: string;
+                        plain_bytes?: number;
+                        project_id?: string | null;
+                        server_id?: string;
+                        service_id?: string | null;
+                        service_name?: string;
+                        sha256?: string;
+                        size_bytes?: number;
+                        /** @enum {string} */
+                        status?: "running" | "succeeded" | "failed";
+                        /** @enum {string} */
+                        subject?: "service" | "volume";
+                        /** @enum {string} */
+                        trigger?: "manual" | "schedule" | "safety";
+                        verified?: string | null;
+                        verified_at?: string | null;
+                        version?: string | null;
+                        volume?: string | null;
+                    };
+                };
+            };
+            /** @description Malformed or invalid body, or Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with this Idempotency-Key still runs */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     post_api_v1_apps_id_webhook_rotate: {
         parameters: {
             query?: never;
@@ -7605,6 +7898,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data?: {
+                            app_id?: string | null;
                             created_at?: string;
                             created_by?: string;
                             destination_id?: string;
@@ -7620,21 +7914,25 @@ export interface operations {
                             id?: string;
                             image?: string | null;
                             job_id?: string | null;
+                            mount_target?: string | null;
                             object_key?: string;
                             plain_bytes?: number;
                             project_id?: string | null;
                             server_id?: string;
-                            service_id?: string;
+                            service_id?: string | null;
                             service_name?: string;
                             sha256?: string;
                             size_bytes?: number;
                             /** @enum {string} */
                             status?: "running" | "succeeded" | "failed";
                             /** @enum {string} */
+                            subject?: "service" | "volume";
+                            /** @enum {string} */
                             trigger?: "manual" | "schedule" | "safety";
                             verified?: string | null;
                             verified_at?: string | null;
                             version?: string | null;
+                            volume?: string | null;
                         }[];
                         page?: number;
                         per_page?: number;
@@ -7689,6 +7987,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        app_id?: string | null;
                         created_at?: string;
                         created_by?: string;
                         destination_id?: string;
@@ -7704,21 +8003,25 @@ export interface operations {
                         id?: string;
                         image?: string | null;
                         job_id?: string | null;
+                        mount_target?: string | null;
                         object_key?: string;
                         plain_bytes?: number;
                         project_id?: string | null;
                         server_id?: string;
-                        service_id?: string;
+                        service_id?: string | null;
                         service_name?: string;
                         sha256?: string;
                         size_bytes?: number;
                         /** @enum {string} */
                         status?: "running" | "succeeded" | "failed";
                         /** @enum {string} */
+                        subject?: "service" | "volume";
+                        /** @enum {string} */
                         trigger?: "manual" | "schedule" | "safety";
                         verified?: string | null;
                         verified_at?: string | null;
                         version?: string | null;
+                        volume?: string | null;
                     };
                 };
             };
@@ -7994,10 +8297,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        app_id?: string | null;
                         backup_id?: string;
                         check?: string | null;
                         created_at?: string;
                         created_by?: string;
+                        deployment_id?: string | null;
                         error?: {
                             code?: string;
                             message?: string;
@@ -8005,12 +8310,13 @@ export interface operations {
                         finished_at?: string | null;
                         id?: string;
                         job_id?: string | null;
+                        new_volume?: string | null;
                         safety_backup_id?: string | null;
-                        service_id?: string;
+                        service_id?: string | null;
                         /** @enum {string} */
                         status?: "running" | "succeeded" | "failed";
                         /** @enum {string} */
-                        step?: "safety_backup" | "starting_service" | "restoring";
+                        step?: "safety_backup" | "starting_service" | "restoring" | "redeploying";
                         /** @enum {string} */
                         target?: "same" | "new";
                     };
@@ -11291,10 +11597,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        app_id?: string | null;
                         backup_id?: string;
                         check?: string | null;
                         created_at?: string;
                         created_by?: string;
+                        deployment_id?: string | null;
                         error?: {
                             code?: string;
                             message?: string;
@@ -11302,12 +11610,13 @@ export interface operations {
                         finished_at?: string | null;
                         id?: string;
                         job_id?: string | null;
+                        new_volume?: string | null;
                         safety_backup_id?: string | null;
-                        service_id?: string;
+                        service_id?: string | null;
                         /** @enum {string} */
                         status?: "running" | "succeeded" | "failed";
                         /** @enum {string} */
-                        step?: "safety_backup" | "starting_service" | "restoring";
+                        step?: "safety_backup" | "starting_service" | "restoring" | "redeploying";
                         /** @enum {string} */
                         target?: "same" | "new";
                     };
@@ -14315,6 +14624,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data?: {
+                            app_id?: string | null;
                             created_at?: string;
                             created_by?: string;
                             destination_id?: string;
@@ -14330,21 +14640,25 @@ export interface operations {
                             id?: string;
                             image?: string | null;
                             job_id?: string | null;
+                            mount_target?: string | null;
                             object_key?: string;
                             plain_bytes?: number;
                             project_id?: string | null;
                             server_id?: string;
-                            service_id?: string;
+                            service_id?: string | null;
                             service_name?: string;
                             sha256?: string;
                             size_bytes?: number;
                             /** @enum {string} */
                             status?: "running" | "succeeded" | "failed";
                             /** @enum {string} */
+                            subject?: "service" | "volume";
+                            /** @enum {string} */
                             trigger?: "manual" | "schedule" | "safety";
                             verified?: string | null;
                             verified_at?: string | null;
                             version?: string | null;
+                            volume?: string | null;
                         }[];
                         page?: number;
                         per_page?: number;
@@ -14417,6 +14731,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        app_id?: string | null;
                         created_at?: string;
                         created_by?: string;
                         destination_id?: string;
@@ -14432,21 +14747,25 @@ export interface operations {
                         id?: string;
                         image?: string | null;
                         job_id?: string | null;
+                        mount_target?: string | null;
                         object_key?: string;
                         plain_bytes?: number;
                         project_id?: string | null;
                         server_id?: string;
-                        service_id?: string;
+                        service_id?: string | null;
                         service_name?: string;
                         sha256?: string;
                         size_bytes?: number;
                         /** @enum {string} */
                         status?: "running" | "succeeded" | "failed";
                         /** @enum {string} */
+                        subject?: "service" | "volume";
+                        /** @enum {string} */
                         trigger?: "manual" | "schedule" | "safety";
                         verified?: string | null;
                         verified_at?: string | null;
                         version?: string | null;
+                        volume?: string | null;
                     };
                 };
             };

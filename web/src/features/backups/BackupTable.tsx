@@ -1,7 +1,8 @@
 // A list of backups as a table, newest first as the API answers them: status, trigger, size,
 // SHA-256 (shortened, copyable), when, how long, the error of a failed one, and its restore check:
 // verified or failed by its last drill (and when), or never drilled. With `showService` the
-// service's name leads each row (the team-wide page); with `onRestore` / `onDrill` a succeeded
+// service's name (or, for a backup of an app's volume, the app's and the volume) leads each row
+// (the team-wide page); with `showVolume` the volume's name does (an app's Volumes card); with `onRestore` / `onDrill` a succeeded
 // backup offers Restore / Drill now (a service's tab, members); with `onToggleDrills` each
 // succeeded backup opens its drill history under its row (`expanded` names the open one).
 import { Fragment } from "react";
@@ -24,23 +25,25 @@ type RowActions = {
 export function BackupTable({
   backups,
   showService = false,
+  showVolume = false,
   busy,
   expanded = "",
   ...actions
 }: {
   backups: readonly Backup[];
   showService?: boolean;
+  showVolume?: boolean;
   busy?: boolean;
   expanded?: string;
 } & RowActions) {
   const hasActions = Boolean(actions.onRestore || actions.onDrill || actions.onToggleDrills);
-  const columns = [showService && "Service", "Status", "Restore check", "Trigger", "Size", { label: "SHA-256", className: "hide-sm" }, "Created", "Duration"];
+  const columns = [showService && "Service", showVolume && "Volume", "Status", "Restore check", "Trigger", "Size", { label: "SHA-256", className: "hide-sm" }, "Created", "Duration"];
   const width = columns.filter(Boolean).length + (hasActions ? 1 : 0);
   return (
     <DataTable busy={busy} actions={hasActions} columns={columns}>
       {backups.map((b) => (
         <Fragment key={b.id}>
-          <BackupRow backup={b} showService={showService} open={expanded === b.id} hasActions={hasActions} {...actions} />
+          <BackupRow backup={b} showService={showService} showVolume={showVolume} open={expanded === b.id} hasActions={hasActions} {...actions} />
           {expanded === b.id && (
             <tr id={`drills-${b.id}`}>
               <td colSpan={width}>
@@ -72,25 +75,44 @@ function RestoreCheck({ backup: b }: { backup: Backup }) {
   return <span className="muted">never drilled</span>;
 }
 
+/// Who a backup is of: its service, or its app and volume.
+function Subject({ backup: b }: { backup: Backup }) {
+  if (b.subject === "volume") {
+    return (
+      <>
+        <Link to={`/apps/${b.app_id}`}>
+          <strong>{b.service_name}</strong>
+        </Link>{" "}
+        <span className="muted mono">{b.volume}</span>
+      </>
+    );
+  }
+  return (
+    <Link to={`/services/${b.service_id}/backups`}>
+      <strong>{b.service_name}</strong>
+    </Link>
+  );
+}
+
 function BackupRow({
   backup: b,
   showService,
+  showVolume,
   open,
   hasActions,
   onRestore,
   onDrill,
   onToggleDrills,
-}: { backup: Backup; showService: boolean; open: boolean; hasActions: boolean } & RowActions) {
+}: { backup: Backup; showService: boolean; showVolume: boolean; open: boolean; hasActions: boolean } & RowActions) {
   const status = b.status ?? "running";
   return (
     <tr aria-label={`Backup ${b.id}`}>
       {showService && (
         <td className="nowrap">
-          <Link to={`/services/${b.service_id}/backups`}>
-            <strong>{b.service_name}</strong>
-          </Link>
+          <Subject backup={b} />
         </td>
       )}
+      {showVolume && <td className="nowrap mono">{b.volume}</td>}
       <td>
         {/* A running backup pulses like any work in progress (StatusDot reads "running" as up). */}
         <StatusDot status={status === "running" ? "in_progress" : status} label={status} />

@@ -5,6 +5,8 @@
 // Backups page opens it on "a new service": a deleted service's backups restore only that way.
 // A new service may be a newer major version of the engine (never an older: dumps load forward),
 // which is how a service moves across a major upgrade.
+// A backup of an app's volume restores one way only: into a fresh volume the app is redeployed
+// onto (the old volume kept), confirmed with the app's name.
 import { useState } from "react";
 import { api, call } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
@@ -31,7 +33,8 @@ export function RestoreDialog({ backup, ...props }: { backup: Backup | null } & 
 }
 
 function OpenRestoreDialog({ backup, serviceName, initialTarget = "same", onClose, onStarted }: { backup: Backup } & DialogProps) {
-  const [target, setTarget] = useState<Target>(initialTarget);
+  const volume = backup.subject === "volume";
+  const [target, setTarget] = useState<Target>(volume ? "same" : initialTarget);
   const [typed, setTyped] = useState("");
   const [newName, setNewName] = useState("");
   const versions = newerVersions(backup);
@@ -56,7 +59,12 @@ function OpenRestoreDialog({ backup, serviceName, initialTarget = "same", onClos
       onOpenChange={(open) => !open && onClose()}
       title={`Restore ${serviceName} from this backup?`}
       description={
-        target === "same" ? (
+        volume ? (
+          <span>
+            The backup <span className="mono">{backup.id}</span> ({when}) of the volume <span className="mono">{backup.volume}</span> is put into a fresh
+            volume, then <strong>{serviceName}</strong> is redeployed with its current image, mounting it. The volume it uses now is kept, untouched.
+          </span>
+        ) : target === "same" ? (
           <span>
             The data of <strong>{serviceName}</strong> is replaced by the backup <span className="mono">{backup.id}</span> ({when}): anything written since
             is lost. A safety backup of the data as it is now is taken first, into the same destination; if it fails, nothing is restored.
@@ -70,7 +78,7 @@ function OpenRestoreDialog({ backup, serviceName, initialTarget = "same", onClos
       }
     >
       <form noValidate onSubmit={(event) => void submit(event)}>
-        <fieldset className="field">
+        <fieldset className="field" hidden={volume}>
           <legend>Restore into</legend>
           <label>
             <input type="radio" name="restore-target" checked={target === "same"} onChange={() => setTarget("same")} /> This service ({serviceName})
@@ -113,7 +121,7 @@ function OpenRestoreDialog({ backup, serviceName, initialTarget = "same", onClos
         )}
         <FormActions
           error={error}
-          label={target === "same" ? "Replace data and restore" : "Create service and restore"}
+          label={volume ? "Restore and redeploy" : target === "same" ? "Replace data and restore" : "Create service and restore"}
           busy={busy}
           disabled={!ready}
           danger={target === "same"}

@@ -15,10 +15,21 @@ import "./backups.css";
 type StepState = "pending" | "active" | "done" | "failed";
 
 const FIRST_STEP = { same: "Safety backup", new: "Starting the new service" } as const;
+const VOLUME_STEPS = { filling: "Checking and filling a fresh volume", redeploying: "Redeploying the app onto it" } as const;
 
 export function restoreSteps(r: Restore): { label: string; state: StepState }[] {
   const running = r.status === "running";
   const failed = r.status === "failed";
+  if (r.app_id) {
+    // A volume backup: into a fresh volume, then the app redeployed onto it.
+    const filling: StepState = r.step === "restoring" ? (running ? "active" : failed ? "failed" : "done") : "done";
+    const redeploying: StepState = r.step === "redeploying" ? (running ? "active" : failed ? "failed" : "done") : "pending";
+    return [
+      { label: VOLUME_STEPS.filling, state: filling },
+      { label: VOLUME_STEPS.redeploying, state: redeploying },
+      { label: "Done", state: r.status === "succeeded" ? "done" : "pending" },
+    ];
+  }
   const atFirst = r.step === "safety_backup" || r.step === "starting_service";
   const first: StepState = atFirst ? (running ? "active" : failed ? "failed" : "done") : "done";
   const restoring: StepState = atFirst ? "pending" : running ? "active" : failed ? "failed" : "done";
@@ -72,12 +83,19 @@ export function RestoreProgress({ id, serviceName, onClose }: { id: string; serv
                 {s.label} — {stateWord[s.state]}
                 {s.label === "Safety backup" && r.safety_backup_id && <span className="muted mono">{r.safety_backup_id}</span>}
                 {intoNew && s.label === FIRST_STEP.new && <Link to={`/services/${r.service_id}`}>The new service</Link>}
-                {s.label === "Checking and restoring" && r.job_id && <Link to={`/jobs/${r.job_id}`}>Job output</Link>}
+                {(s.label === "Checking and restoring" || s.label === VOLUME_STEPS.filling) && r.job_id && <Link to={`/jobs/${r.job_id}`}>Job output</Link>}
+                {s.label === VOLUME_STEPS.redeploying && r.deployment_id && <Link to={`/deployments/${r.deployment_id}`}>Deployment</Link>}
               </li>
             ))}
           </ol>
           <div role="status">
-            {r.status === "succeeded" && (
+            {r.status === "succeeded" && r.app_id && (
+              <p>
+                <strong>Restored.</strong> The app now mounts <strong className="mono">{r.new_volume}</strong> ({r.check ?? "–"}); the volume it used before is kept
+                on its server until you remove it.
+              </p>
+            )}
+            {r.status === "succeeded" && !r.app_id && (
               <p>
                 <strong>Restored.</strong> The engine's check answered: <strong className="mono">{r.check ?? "–"}</strong>
                 <span className="muted"> (the number of tables in the restored database)</span>
@@ -89,7 +107,7 @@ export function RestoreProgress({ id, serviceName, onClose }: { id: string; serv
                 )}
               </p>
             )}
-            {r.status === "running" && r.step === "restoring" && (
+            {r.status === "running" && r.step === "restoring" && !r.app_id && (
               <p className="muted">
                 The stored backup is checked against its SHA-256 before anything in {intoNew ? "the new service" : serviceName || "the service"} is touched, then loaded.
               </p>

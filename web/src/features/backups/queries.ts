@@ -1,4 +1,4 @@
-// Queries of the backups area: a service's backups, the team's, one restore, a backup's drills
+// Queries of the backups area: a service's backups, an app's volumes', the team's, one restore, a backup's drills
 // and one drill. Lists poll while a backup runs (its status, size and checksum arrive by
 // themselves), a restore or a drill while it runs. Every key starts with the area and the team id, so a team switch never shows another
 // team's data.
@@ -17,6 +17,8 @@ export const backupKeys = {
   lists: (team: string) => ["backups", team, "list"] as const,
   service: (team: string, serviceId: string, page: number) => ["backups", team, "list", "service", serviceId, { page }] as const,
   team: (team: string, page: number) => ["backups", team, "list", "team", { page }] as const,
+  /// The backups of an app's named volumes.
+  app: (team: string, appId: string, page: number) => ["backups", team, "list", "app", appId, { page }] as const,
   restore: (team: string, id: string) => ["backups", team, "restore", id] as const,
   /// A backup's drill history, and one drill (what "Drill now" follows).
   drills: (team: string, backupId: string) => ["backups", team, "drills", backupId] as const,
@@ -32,6 +34,16 @@ export function useServiceBackups(serviceId: string, page: number) {
   return useQuery({
     queryKey: backupKeys.service(team, serviceId, page),
     queryFn: () => call(api.GET("/api/v1/services/{id}/backups", { params: { path: { id: serviceId }, query: { page, per_page: PER_PAGE } } })),
+    placeholderData: (previous) => previous,
+    refetchInterval: (query) => pollWhileRunning(query.state.data),
+  });
+}
+
+export function useAppBackups(appId: string, page: number) {
+  const team = useTeamId();
+  return useQuery({
+    queryKey: backupKeys.app(team, appId, page),
+    queryFn: () => call(api.GET("/api/v1/apps/{id}/backups", { params: { path: { id: appId }, query: { page, per_page: PER_PAGE } } })),
     placeholderData: (previous) => previous,
     refetchInterval: (query) => pollWhileRunning(query.state.data),
   });

@@ -4,25 +4,21 @@
 // service's, then the restore's progress, kept in the URL as ?restore= so a reload keeps
 // following it), and drills: "Drill now" (followed as ?drill=) and each backup's drill history
 // under its row.
-import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
 import { api, call } from "../../api/client";
 import { useCan } from "../../auth/AuthContext";
-import { EmptyState } from "../../components/EmptyState";
 import { ErrorText } from "../../components/ErrorText";
-import { Pagination } from "../../components/Pagination";
 import { useSubmit } from "../../components/useSubmit";
 import { useToast } from "../../components/Toast";
 import { useTeamId } from "../apps/shared/queries";
-import { BackupTable } from "../backups/BackupTable";
+import { BackupList } from "../backups/BackupList";
 import { DrillProgress } from "../backups/DrillProgress";
-import { backupKeys, PER_PAGE, useServiceBackups } from "../backups/queries";
+import { backupKeys, useServiceBackups } from "../backups/queries";
 import { useBackupActions } from "../backups/useBackupActions";
-import { RestoreDialog } from "../backups/RestoreDialog";
+import { useBackupDestination } from "../backups/useBackupDestination";
 import { RestoreProgress } from "../backups/RestoreProgress";
 import { ScheduleCard } from "../backups/ScheduleCard";
-import { useDestinations } from "../destinations/queries";
 import { backupUsable } from "../destinations/destinationForm";
 import { usePageParam } from "../team/usePageParam";
 import { useServiceOutlet } from "./ServiceLayout";
@@ -35,7 +31,6 @@ export default function ServiceBackups() {
   const [page, setPage] = usePageParam();
   const list = useServiceBackups(service.id ?? "", page);
   const actions = useBackupActions();
-  const backups = list.data?.data ?? [];
   return (
     <>
       {canAct && <BackUpNow service={service} />}
@@ -44,36 +39,17 @@ export default function ServiceBackups() {
       {actions.drillId && <DrillProgress id={actions.drillId} onClose={actions.closeDrill} />}
       <section aria-labelledby="service-backups">
         <h2 id="service-backups">Backups</h2>
-        {list.error && <ErrorText error={list.error} />}
-        <ErrorText error={actions.drillError} />
-        {!list.data && !list.error && <div className="skeleton" style={{ height: 44 * 3 }} aria-busy="true" />}
-        {list.data && backups.length === 0 && (
-          <EmptyState title="No backups yet">
-            A backup is the engine's own dump, compressed, encrypted to the team's key and stored off the server in an S3-compatible destination.
-          </EmptyState>
-        )}
-        {backups.length > 0 && (
-          <>
-            <BackupTable
-              backups={backups}
-              busy={list.isFetching && list.isPlaceholderData}
-              expanded={actions.expanded}
-              onToggleDrills={actions.toggleDrills}
-              onDrill={canAct ? actions.drillNow : undefined}
-              onRestore={canAct ? actions.setRestoring : undefined}
-            />
-            <Pagination page={list.data?.page ?? page} perPage={list.data?.per_page ?? PER_PAGE} total={list.data?.total ?? 0} onPage={setPage} />
-          </>
-        )}
-      </section>
-      {canAct && (
-        <RestoreDialog
-          backup={actions.restoring}
-          serviceName={service.name ?? ""}
-          onClose={() => actions.setRestoring(null)}
-          onStarted={(restore) => actions.restoreStarted(restore.id ?? "")}
+        <BackupList
+          list={list}
+          page={page}
+          setPage={setPage}
+          actions={actions}
+          canAct={canAct}
+          restoreName={service.name ?? ""}
+          emptyTitle="No backups yet"
+          empty="A backup is the engine's own dump, compressed, encrypted to the team's key and stored off the server in an S3-compatible destination."
         />
-      )}
+      </section>
     </>
   );
 }
@@ -81,14 +57,10 @@ export default function ServiceBackups() {
 /// "Back up now": pick one of the team's destinations (an SFTP one once a test pinned its host
 /// key), then POST.
 function BackUpNow({ service }: { service: Service }) {
-  const destinations = useDestinations(1);
+  const { destinations, all, usable, destinationId, setChosen } = useBackupDestination();
   const team = useTeamId();
   const queryClient = useQueryClient();
   const toast = useToast();
-  const all = destinations.data?.data ?? [];
-  const usable = all.filter(backupUsable);
-  const [chosen, setChosen] = useState("");
-  const destinationId = usable.some((d) => d.id === chosen) ? chosen : (usable[0]?.id ?? "");
   const running = service.status === "running";
   const { busy, error, submit } = useSubmit(async () => {
     if (!destinationId) return;
