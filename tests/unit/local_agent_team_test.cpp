@@ -58,6 +58,7 @@ TEST_F(LocalAgentTeamTest, BeforeSetupOneTeamIsMadeAndSetupGivesItToTheAdministr
 
 TEST_F(LocalAgentTeamTest, AfterSetupItIsTheFirstUsersOwnTeamAndNothingIsMade) {
   const UserRecord first = user("first@example.com", "First");
+  clock_.advance(std::chrono::milliseconds(1));  // users are listed by creation time
   user("second@example.com", "Second");
   EXPECT_EQ(local_team(), first.personal_team_id);
   EXPECT_EQ(team_count(), 2);
