@@ -216,5 +216,21 @@ TEST_F(VolumeScheduleTest, AStoppedAppsRunIsRecordedFailedAndAMissedSlotRunsOnce
                                       "scheduled_backup_failed:" + run + ":/srv/data"}));
 }
 
+TEST_F(VolumeScheduleTest, AMountTakenOutOfTheAppsSettingsTakesItsPolicyWithIt) {
+  ASSERT_TRUE(policies_.put_volume(as(member_), team_, app_.id, "data", hourly(), client()));
+  ASSERT_TRUE(policies_.put_volume(as(member_), team_, app_.id, "cache", hourly(), client()));
+  auto updated = apps_.update(
+      as(member_), team_, app_.id,
+      AppPatch{.settings =
+                   json{{"volumes", json::array({{{"source", "data"}, {"target", "/srv/data"}}})}}},
+      client());
+  ASSERT_TRUE(updated) << updated.error().message;
+  auto left = read_value<std::vector<BackupPolicyRecord>>(
+      *store_, [&](Tx& tx) { return tx.list_volume_backup_policies(team_, app_.id); });
+  ASSERT_TRUE(left);
+  ASSERT_EQ(left->size(), 1U);
+  EXPECT_EQ(left->front().mount_target, "/srv/data");
+}
+
 }  // namespace
 }  // namespace berth
