@@ -29,6 +29,9 @@ json policy_json(const BackupPolicyView& view) {
                               : json()}};
   }
   return {{"service_id", p.service_id},
+          {"subject", p.subject},
+          {"app_id", p.app_id},
+          {"mount_target", p.mount_target},
           {"schedule", p.schedule},
           {"timezone", p.timezone},
           {"destination_id", p.destination_id},
@@ -56,6 +59,9 @@ json policy_schema() {
   const json optional_string = {{"type", {"string", "null"}}};
   return schema::object(
       {{"service_id", schema::string()},
+       {"subject", schema::one_of_strings({"service", "volume"})},
+       {"app_id", schema::string()},
+       {"mount_target", schema::string()},
        {"schedule", schema::string()},
        {"timezone", schema::string()},
        {"destination_id", schema::string()},
@@ -74,6 +80,21 @@ json policy_schema() {
        {"created_by", schema::string()},
        {"created_at", schema::string()},
        {"updated_at", schema::string()}});
+}
+
+json policy_request_schema() {
+  return schema::object({{"schedule", schema::string(1, 128)},
+                         {"timezone", schema::string(1, 64)},
+                         {"destination_id", schema::string(1, 64)},
+                         {"enabled", schema::boolean()},
+                         {"retention", retention_schema()}},
+                        {"schedule", "destination_id"});
+}
+
+// The path's {volume} ("" when absent: the domain answers not_found).
+std::string volume_param(const Request& request) {
+  const auto volume = request.params.find("volume");
+  return volume == request.params.end() ? std::string() : volume->second;
 }
 
 BackupPolicyInput policy_input(const Request& request) {
@@ -113,12 +134,7 @@ void add_backup_policy_routes(http::Router& router, const ApiContext& ctx) {
       "/api/v1/services/{id}/backup-policy",
       {.summary = "Set a service's backup schedule and retention",
        .role = Role::member,
-       .request_schema = schema::object({{"schedule", schema::string(1, 128)},
-                                         {"timezone", schema::string(1, 64)},
-                                         {"destination_id", schema::string(1, 64)},
-                                         {"enabled", schema::boolean()},
-                                         {"retention", retention_schema()}},
-                                        {"schedule", "destination_id"}),
+       .request_schema = policy_request_schema(),
        .response_schema = policy_schema,
        .description =
            "Creates or replaces the policy. schedule is cron (minute hour day-of-month month "
@@ -145,6 +161,58 @@ void add_backup_policy_routes(http::Router& router, const ApiContext& ctx) {
              with_path_id("svc", [&ctx](Request& request, const std::string& id) {
                return no_content_or(ctx.backup_policies->remove(
                    caller(request), team_of_request(request), id, client_info(request)));
+             }));
+
+  add_volume_backup_policy_routes(router, ctx);
+}
+
+void add_volume_backup_policy_routes(http::Router& router, const ApiContext& ctx) {
+  router.get("/api/v1/apps/{id}/volumes/{volume}/backup-policy",
+             {.summary = "Read the backup policy of an app's named volume",
+              .role = Role::viewer,
+              .response_schema = policy_schema,
+              .description = "volume is the source of one of the app's mounts (as for "
+                             "/apps/{id}/volumes/{volume}/backups). The policy belongs to the "
+                             "mount (its mount_target), so it carries over to the fresh volume a "
+                             "restore puts there. 404 when the mount has none; otherwise as the "
+                             "service's policy."},
+             with_path_id("app", [&ctx](Request& request, const std::string& id) {
+               return json_or(
+                   200,
+                   ctx.backup_policies->get_volume(caller(request), team_of_request(request), id,
+                                                   volume_param(request)),
+                   policy_view);
+             }));
+
+  router.put(
+      "/api/v1/apps/{id}/volumes/{volume}/backup-policy",
+      {.summary = "Set the backup schedule and retention of an app's named volume",
+       .role = Role::member,
+       .request_schema = policy_request_schema(),
+       .response_schema = policy_schema,
+       .description =
+           "The body and answer are a service's policy's (PUT /services/{id}/backup-policy); "
+           "each scheduled run backs up whatever volume the app mounts at the mount's target "
+           "then, and retention weighs that mount's backups at the destination. A run finding "
+           "the app stopped is recorded failed (and is a server event). 404 for a volume the "
+           "app does not mount; 422 not_a_volume for a host-path mount."},
+      with_path_id("app", [&ctx](Request& request, const std::string& id) {
+        return json_or(200,
+                       ctx.backup_policies->put_volume(caller(request), team_of_request(request),
+                                                       id, volume_param(request),
+                                                       policy_input(request), client_info(request)),
+                       policy_view);
+      }));
+
+  router.del("/api/v1/apps/{id}/volumes/{volume}/backup-policy",
+             {.summary = "Stop the scheduled backups of an app's named volume",
+              .role = Role::member,
+              .success_status = 204,
+              .description = "Removes the mount's policy; its backups stay."},
+             with_path_id("app", [&ctx](Request& request, const std::string& id) {
+               return no_content_or(
+                   ctx.backup_policies->remove_volume(caller(request), team_of_request(request), id,
+                                                      volume_param(request), client_info(request)));
              }));
 }
 

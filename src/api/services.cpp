@@ -76,6 +76,10 @@ Services::Services(ServiceContext& shared_services, ServiceSettings settings)
           ServiceBackupSchedulerHooks{
               .record =
                   [this](Tx& tx, const BackupPolicyRecord& policy) {
+                    // volume_backups is constructed after the scheduler but before it starts.
+                    if (policy.subject == "volume") {
+                      return volume_backups.record_scheduled(tx, policy);
+                    }
                     return service_backups.record_scheduled(tx, policy.team_id, policy.service_id,
                                                             policy.destination_id);
                   },

@@ -161,6 +161,12 @@ struct BackupPolicyRecord {
   std::string created_by = {};
   TimePoint created_at = {};
   TimePoint updated_at = {};
+  /// What it backs up (migration 0018): "service" (service_id) or "volume" (the named volume
+  /// the app app_id mounts at mount_target, whatever its name is now; service_id ""). A
+  /// volume's policy lives in volume_backup_policies, keyed by (app_id, mount_target).
+  std::string subject = "service";
+  std::string app_id = {};
+  std::string mount_target = {};
 };
 
 /// One restore drill: a backup restored into a scratch container on its server and checked.

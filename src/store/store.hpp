@@ -418,6 +418,28 @@ class Tx {
   /// or was settled already (by another sweeper): then nothing changed.
   virtual Result<bool> settle_backup_policy(std::string_view service_id,
                                             std::string_view backup_id) = 0;
+  // Backup policies of an app's named volumes: one per mount (keyed by app_id and
+  // mount_target), deleted with the app or team. put_backup_policy stores a policy of subject
+  // "volume" among them (`conflict` when the app does not exist); list_due_backup_policies
+  // and list_unsettled_backup_policies answer both kinds.
+  /// By the app's mount target within a team; team_id "" finds it in any team.
+  virtual Result<std::optional<BackupPolicyRecord>> get_volume_backup_policy(
+      std::string_view team_id, std::string_view app_id, std::string_view mount_target) = 0;
+  /// The app's volume policies, by mount target.
+  virtual Result<std::vector<BackupPolicyRecord>> list_volume_backup_policies(
+      std::string_view team_id, std::string_view app_id) = 0;
+  /// False when the mount had none.
+  virtual Result<bool> delete_volume_backup_policy(std::string_view app_id,
+                                                   std::string_view mount_target) = 0;
+  /// claim_backup_policy for a volume's policy.
+  virtual Result<bool> claim_volume_backup_policy(std::string_view app_id,
+                                                  std::string_view mount_target, TimePoint seen,
+                                                  std::optional<TimePoint> next,
+                                                  std::string_view backup_id, TimePoint at) = 0;
+  /// settle_backup_policy for a volume's policy.
+  virtual Result<bool> settle_volume_backup_policy(std::string_view app_id,
+                                                   std::string_view mount_target,
+                                                   std::string_view backup_id) = 0;
   /// Deletes one backup's row (its object is gone: retention); false when there was none.
   virtual Result<bool> delete_service_backup(std::string_view id) = 0;
   // Restore drills of service backups.

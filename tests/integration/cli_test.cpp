@@ -877,6 +877,22 @@ TEST_F(CliTest, BackupsListAndTheirFirstRefusals) {
   EXPECT_EQ(no_drills.exit, 4) << no_drills.err;
   const CliRun listed = berth({"backups", "ls", "--service", "orders-db"}, admin);
   EXPECT_EQ(listed.exit, 0) << listed.err;
+  // Schedules: a service's, or an app volume's with --app and --volume.
+  const CliRun no_policy = berth({"backups", "schedule", "show", "orders-db"}, admin);
+  EXPECT_EQ(no_policy.exit, 4) << no_policy.err;
+  EXPECT_EQ(berth({"backups", "schedule", "show"}, admin).exit, 2) << "name what is scheduled";
+  EXPECT_EQ(berth({"backups", "schedule", "show", "--app", "web"}, admin).exit, 2)
+      << "--app needs --volume";
+  EXPECT_EQ(
+      berth({"backups", "schedule", "rm", "orders-db", "--app", "web", "--volume", "data"}, admin)
+          .exit,
+      2)
+      << "a service or an app's volume, not both";
+  const CliRun no_app = berth({"backups", "schedule", "set", "--app", "nope", "--volume", "data",
+                               "--cron", "@daily", "--destination", "offsite"},
+                              admin);
+  EXPECT_EQ(no_app.exit, 4) << no_app.err;
+  EXPECT_NE(no_app.err.find("nope"), std::string::npos) << no_app.err;
 }
 
 TEST_F(CliTest, DocsCliMdHasTheCurrentCommandReference) {

@@ -1,4 +1,5 @@
-// The Store contract, part 17: backup policies and their claims.
+// The Store contract, part 17: backup policies (of services and of apps' volumes) and their
+// claims.
 #include <fmt/format.h>
 
 #include <vector>
@@ -12,11 +13,11 @@ namespace berth {
 std::string to_text(const BackupPolicyRecord& p) {
   return fmt::format(
       "policy service={} team={} schedule={} zone={} dest={} enabled={} keep={}/{}/{}/{} next={} "
-      "last={}@{} settled={} by={} created={} updated={}",
+      "last={}@{} settled={} by={} created={} updated={} subject={} app={} target={}",
       p.service_id, p.team_id, p.schedule, p.timezone, p.destination_id, p.enabled, p.keep_last,
       p.keep_daily, p.keep_weekly, p.keep_monthly, time_text(p.next_run_at), p.last_backup_id,
       time_text(p.last_run_at), p.settled_backup_id, p.created_by, time_text(p.created_at),
-      time_text(p.updated_at));
+      time_text(p.updated_at), p.subject, p.app_id, p.mount_target);
 }
 
 namespace {
@@ -85,7 +86,142 @@ Result<bool> claim(Store& store, int service, int seen, std::optional<TimePoint>
   });
 }
 
+// Besides seed_policy_services: team 1's apps 1 and 2, team 2's app 3.
+Result<void> seed_policy_apps(Store& store) {
+  if (auto seeded = seed_policy_services(store); !seeded) {
+    return seeded;
+  }
+  return seed_apps(store,
+                   {.apps = {test_app(1, 1, 1, 1), test_app(2, 1, 1, 1), test_app(3, 2, 2, 2)}});
+}
+
+BackupPolicyRecord volume_policy(int app, int team, const std::string& target, int due_second) {
+  BackupPolicyRecord policy = test_policy(0, team, due_second);
+  policy.service_id.clear();
+  policy.subject = "volume";
+  policy.app_id = app_id(app);
+  policy.mount_target = target;
+  return policy;
+}
+
+std::optional<BackupPolicyRecord> volume_policy_of(Store& store, const std::string& team, int app,
+                                                   const std::string& target) {
+  auto found = read_tx(
+      store, [&](Tx& tx) { return tx.get_volume_backup_policy(team, app_id(app), target); });
+  return found ? *found : std::nullopt;
+}
+
+// The due (or unsettled) policies of both kinds as "svc_0001" or "app_0001:/data".
+std::vector<std::string> policy_names(const std::vector<BackupPolicyRecord>& policies) {
+  std::vector<std::string> out;
+  for (const auto& policy : policies) {
+    out.push_back(policy.subject == "volume" ? policy.app_id + ":" + policy.mount_target
+                                             : policy.service_id);
+  }
+  return out;
+}
+
 }  // namespace
+
+TEST_P(StoreContract, AVolumeBackupPolicyRoundTripsByItsMountAndGoesWithItsApp) {
+  BERTH_ASSERT_OK(seed_policy_apps(store()));
+  BackupPolicyRecord full = volume_policy(1, 1, "/srv/data", 100);
+  full.timezone = "Europe/Berlin";
+  full.keep_last = 3;
+  full.keep_daily = 7;
+  full.keep_weekly = 4;
+  full.keep_monthly = 12;
+  full.last_backup_id = "bkp_0009";
+  full.last_run_at = test_time(50, 250);
+  full.settled_backup_id = "bkp_0008";
+  full.created_by = "usr_0001";
+  BERTH_ASSERT_OK(put(store(), full));
+  BERTH_ASSERT_OK(put(store(), volume_policy(1, 1, "/cache", 100)));
+  EXPECT_EQ(to_text(volume_policy_of(store(), team_id(1), 1, "/srv/data")), to_text(full));
+  EXPECT_EQ(to_text(volume_policy_of(store(), "", 1, "/srv/data")), to_text(full));
+  EXPECT_EQ(to_text(volume_policy_of(store(), team_id(2), 1, "/srv/data")), "<none>");
+  EXPECT_EQ(to_text(volume_policy_of(store(), team_id(1), 2, "/srv/data")), "<none>");
+  // Not a service's policy, and a service's is not a volume's.
+  EXPECT_EQ(to_text(read_tx(store(), [](Tx& tx) { return tx.get_backup_policy("", ""); })),
+            "<none>");
+  BackupPolicyRecord replaced = full;
+  replaced.schedule = "@hourly";
+  BERTH_ASSERT_OK(put(store(), replaced));
+  EXPECT_EQ(to_text(volume_policy_of(store(), team_id(1), 1, "/srv/data")), to_text(replaced));
+  auto listed = read_tx(
+      store(), [](Tx& tx) { return tx.list_volume_backup_policies(team_id(1), app_id(1)); });
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(policy_names(*listed),
+            (std::vector<std::string>{app_id(1) + ":/cache", app_id(1) + ":/srv/data"}));
+  EXPECT_EQ(put(store(), volume_policy(9, 1, "/srv/data", 1)).error().kind, ErrorKind::conflict);
+
+  EXPECT_EQ(
+      write_value<bool>(store(),
+                        [](Tx& tx) { return tx.delete_volume_backup_policy(app_id(1), "/cache"); }),
+      true);
+  EXPECT_EQ(
+      write_value<bool>(store(),
+                        [](Tx& tx) { return tx.delete_volume_backup_policy(app_id(1), "/cache"); }),
+      false);
+  BERTH_ASSERT_OK(store().write([](Tx& tx) { return tx.delete_app(app_id(1)); }));
+  EXPECT_EQ(to_text(volume_policy_of(store(), "", 1, "/srv/data")), "<none>");
+  BERTH_ASSERT_OK(put(store(), volume_policy(3, 2, "/srv/data", 100)));
+  BERTH_ASSERT_OK(store().write([](Tx& tx) { return tx.delete_team(team_id(2)); }));
+  EXPECT_EQ(to_text(volume_policy_of(store(), "", 3, "/srv/data")), "<none>");
+}
+
+TEST_P(StoreContract, VolumeAndServicePoliciesAreDueTogetherAndClaimedAndSettledOnce) {
+  BERTH_ASSERT_OK(seed_policy_apps(store()));
+  BERTH_ASSERT_OK(put(store(), test_policy(1, 1, 300)));
+  BERTH_ASSERT_OK(put(store(), volume_policy(1, 1, "/srv/data", 100)));
+  BERTH_ASSERT_OK(put(store(), volume_policy(2, 1, "/srv/data", 300)));
+  BackupPolicyRecord disabled = volume_policy(3, 2, "/srv/data", 50);
+  disabled.enabled = false;
+  BERTH_ASSERT_OK(put(store(), disabled));
+  auto due = [&](int now_second) {
+    auto found = read_tx(
+        store(), [&](Tx& tx) { return tx.list_due_backup_policies(test_time(now_second), 100); });
+    return policy_names(found.value_or(std::vector<BackupPolicyRecord>{}));
+  };
+  EXPECT_TRUE(due(99).empty());
+  EXPECT_EQ(due(100), (std::vector<std::string>{app_id(1) + ":/srv/data"}));
+  // The most overdue first; at one slot, volumes (service_id "") before services.
+  EXPECT_EQ(due(400), (std::vector<std::string>{app_id(1) + ":/srv/data", app_id(2) + ":/srv/data",
+                                                policy_service_id(1)}));
+  auto claim_volume = [&](int app, int seen, const std::string& backup) {
+    return write_value<bool>(store(), [&](Tx& tx) {
+      return tx.claim_volume_backup_policy(app_id(app), "/srv/data", test_time(seen),
+                                           test_time(seen + 1000), backup, test_time(seen + 1));
+    });
+  };
+  EXPECT_EQ(claim_volume(1, 99, "bkp_0001"), false);  // not what is due
+  EXPECT_EQ(claim_volume(1, 100, "bkp_0001"), true);
+  EXPECT_EQ(claim_volume(1, 100, "bkp_0002"), false);  // already taken
+  EXPECT_EQ(claim_volume(3, 50, "bkp_0003"), false);   // disabled
+  const auto claimed = volume_policy_of(store(), "", 1, "/srv/data");
+  ASSERT_TRUE(claimed);
+  EXPECT_EQ(time_text(claimed->next_run_at), time_text(std::optional(test_time(1100))));
+  EXPECT_EQ(claimed->last_backup_id, "bkp_0001");
+  EXPECT_EQ(time_text(claimed->last_run_at), time_text(std::optional(test_time(101))));
+  EXPECT_EQ(due(400), (std::vector<std::string>{app_id(2) + ":/srv/data", policy_service_id(1)}));
+
+  ASSERT_EQ(claim(store(), 1, 300, test_time(2000), "bkp_0004"), true);
+  auto unsettled = [&] {
+    auto found = read_tx(store(), [](Tx& tx) { return tx.list_unsettled_backup_policies(10); });
+    return policy_names(found.value_or(std::vector<BackupPolicyRecord>{}));
+  };
+  EXPECT_EQ(unsettled(),
+            (std::vector<std::string>{app_id(1) + ":/srv/data", policy_service_id(1)}));
+  auto settle_volume = [&](const std::string& backup) {
+    return write_value<bool>(store(), [&](Tx& tx) {
+      return tx.settle_volume_backup_policy(app_id(1), "/srv/data", backup);
+    });
+  };
+  EXPECT_EQ(settle_volume("bkp_0000"), false);  // not the last run
+  EXPECT_EQ(settle_volume("bkp_0001"), true);
+  EXPECT_EQ(settle_volume("bkp_0001"), false);  // settled already
+  EXPECT_EQ(unsettled(), (std::vector<std::string>{policy_service_id(1)}));
+}
 
 TEST_P(StoreContract, BackupPolicyRoundTripsEveryColumnAndIsReplaced) {
   BERTH_ASSERT_OK(seed_policy_services(store()));

@@ -675,6 +675,19 @@ TEST_F(BackupSystemTest, AnAppsVolumeComesBackInAFreshVolumeTheAppIsRedeployedOn
   EXPECT_EQ(stored.find("note-v1"), std::string::npos) << "the object is encrypted";
   const json listed = api("GET", "/api/v1/apps/" + app_id + "/backups").json();
   ASSERT_EQ(listed["data"].size(), 1U) << listed;
+  // A schedule for the volume, kept by its mount (checked again after the restore).
+  EXPECT_EQ(api("GET", backups + "notes/backup-policy").status, 404);
+  const HttpResponse scheduled = api("PUT", backups + "notes/backup-policy",
+                                     {{"schedule", "0 3 * * *"},
+                                      {"destination_id", destination_id},
+                                      {"retention", {{"keep_last", 3}, {"keep_daily", 7}}}});
+  ASSERT_EQ(scheduled.status, 200) << scheduled.body;
+  EXPECT_EQ(scheduled.json()["subject"], "volume");
+  EXPECT_EQ(scheduled.json()["mount_target"], "/www/notes");
+  EXPECT_EQ(api("PUT", backups + "nope/backup-policy",
+                {{"schedule", "@daily"}, {"destination_id", destination_id}})
+                .status,
+            404);
   EXPECT_EQ(listed["data"][0]["id"], backup_id);
 
   ASSERT_EQ(docker({"exec", first["container_name"], "sh", "-c",
@@ -706,6 +719,12 @@ TEST_F(BackupSystemTest, AnAppsVolumeComesBackInAFreshVolumeTheAppIsRedeployedOn
   EXPECT_EQ(app["settings"]["volumes"][0]["source"], volume + "-r1") << app;
   // The old volume is kept as the app left it.
   EXPECT_EQ(docker({"volume", "inspect", volume}).exit_code, 0);
+  // The schedule stays with the mount, now on the fresh volume.
+  const HttpResponse kept = api("GET", backups + volume + "-r1/backup-policy");
+  ASSERT_EQ(kept.status, 200) << kept.body;
+  EXPECT_EQ(kept.json()["schedule"], "0 3 * * *");
+  EXPECT_EQ(kept.json()["retention"]["keep_daily"], 7);
+  EXPECT_EQ(api("DELETE", backups + volume + "-r1/backup-policy").status, 204);
 
   // Again: the next name after notes-r1 is notes-r2, but one exists (made by hand here), so
   // the restore takes notes-r3 and never writes into it.

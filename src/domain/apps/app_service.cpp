@@ -134,6 +134,31 @@ Result<AppView> view_of(Tx& tx, AppRecord app) {
   return AppView{.app = std::move(app), .proxy = std::move(*proxy)};
 }
 
+// A volume's backup policy belongs to its mount (by target): once the app no longer mounts a
+// named volume there, the policy goes with the mount (it could not be reached through the
+// volume's name any more, and every run would fail).
+Result<void> drop_unmounted_volume_policies(Tx& tx, const AppRecord& app) {
+  auto policies = tx.list_volume_backup_policies(app.team_id, app.id);
+  if (!policies) {
+    return fail(std::move(policies.error()));
+  }
+  const json volumes = app.settings.value("volumes", json::array());
+  for (const auto& policy : *policies) {
+    const bool mounted = std::any_of(volumes.begin(), volumes.end(), [&](const json& mount) {
+      const std::string source = mount.value("source", "");
+      return mount.value("target", "") == policy.mount_target && !source.empty() &&
+             !source.starts_with('/');
+    });
+    if (mounted) {
+      continue;
+    }
+    if (auto dropped = tx.delete_volume_backup_policy(app.id, policy.mount_target); !dropped) {
+      return fail(std::move(dropped.error()));
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Page<AppView>> AppService::list(const Principal& who, std::string_view team_id,
@@ -396,6 +421,9 @@ Result<AppView> AppService::update(const Principal& who, std::string_view team_i
         app.updated_at = ctx_.clock().now();
         if (auto written = app_name_checked(tx.update_app(app)); !written) {
           return fail(std::move(written.error()));
+        }
+        if (auto dropped = drop_unmounted_volume_policies(tx, app); !dropped) {
+          return fail(std::move(dropped.error()));
         }
         if (auto primary = sync_primary_domain(tx, app, ctx_.ids(), app.updated_at,
                                                panel_hostname(ctx_.services.public_url));

@@ -2,6 +2,7 @@
 
 #include "domain/backups/cron_schedule.hpp"
 #include "domain/backups/destination_rules.hpp"
+#include "domain/backups/volume_backups.hpp"
 #include "domain/kernel/audit.hpp"
 #include "domain/kernel/team_access.hpp"
 
@@ -29,6 +30,20 @@ Result<std::optional<BackupPolicyRecord>> service_policy(Tx& tx, std::string_vie
     return fail(Error::not_found("no such service"));
   }
   return tx.get_backup_policy(team_id, service_id);
+}
+
+// The app's mount of the named volume `volume` (its target) and that mount's policy, if any.
+Result<std::pair<std::string, std::optional<BackupPolicyRecord>>> volume_policy(
+    Tx& tx, std::string_view team_id, std::string_view app_id, std::string_view volume) {
+  auto target = volume_mount_target(tx, team_id, app_id, volume);
+  if (!target) {
+    return fail(std::move(target.error()));
+  }
+  auto policy = tx.get_volume_backup_policy(team_id, app_id, *target);
+  if (!policy) {
+    return fail(std::move(policy.error()));
+  }
+  return std::pair{std::move(*target), std::move(*policy)};
 }
 
 Result<BackupPolicyView> policy_view_of(Tx& tx, BackupPolicyRecord policy) {
@@ -90,6 +105,51 @@ Result<BackupPolicyView> BackupPolicies::put(const Principal& who, std::string_v
                                              std::string_view service_id,
                                              const BackupPolicyInput& input,
                                              const ClientInfo& client) {
+  const Locate locate = [&](Tx& tx) -> Result<PolicySlot> {
+    auto existing = service_policy(tx, team_id, service_id);
+    if (!existing) {
+      return fail(std::move(existing.error()));
+    }
+    return PolicySlot{.key = BackupPolicyRecord{.service_id = std::string(service_id)},
+                      .existing = std::move(*existing)};
+  };
+  return put_at(who, team_id, locate, input,
+                make_audit(ctx_, actor_of(who, client), "service.backup_policy.put",
+                           std::string(service_id), std::string(team_id),
+                           {{"schedule", input.schedule},
+                            {"timezone", input.timezone},
+                            {"destination_id", input.destination_id},
+                            {"enabled", input.enabled}}));
+}
+
+Result<BackupPolicyView> BackupPolicies::put_volume(const Principal& who, std::string_view team_id,
+                                                    std::string_view app_id,
+                                                    std::string_view volume,
+                                                    const BackupPolicyInput& input,
+                                                    const ClientInfo& client) {
+  const Locate locate = [&](Tx& tx) -> Result<PolicySlot> {
+    auto existing = volume_policy(tx, team_id, app_id, volume);
+    if (!existing) {
+      return fail(std::move(existing.error()));
+    }
+    return PolicySlot{.key = BackupPolicyRecord{.subject = "volume",
+                                                .app_id = std::string(app_id),
+                                                .mount_target = std::move(existing->first)},
+                      .existing = std::move(existing->second)};
+  };
+  return put_at(who, team_id, locate, input,
+                make_audit(ctx_, actor_of(who, client), "app.volume_backup_policy.put",
+                           std::string(app_id), std::string(team_id),
+                           {{"volume", std::string(volume)},
+                            {"schedule", input.schedule},
+                            {"timezone", input.timezone},
+                            {"destination_id", input.destination_id},
+                            {"enabled", input.enabled}}));
+}
+
+Result<BackupPolicyView> BackupPolicies::put_at(const Principal& who, std::string_view team_id,
+                                                const Locate& locate,
+                                                const BackupPolicyInput& input, AuditEntry audit) {
   if (auto checked = check_backup_policy_input(input); !checked) {
     return fail(std::move(checked.error()));
   }
@@ -99,20 +159,13 @@ Result<BackupPolicyView> BackupPolicies::put(const Principal& who, std::string_v
     return fail(std::move(next.error()));
   }
   return write_audited_value<BackupPolicyView>(
-      ctx_.store(),
-      make_audit(ctx_, actor_of(who, client), "service.backup_policy.put", std::string(service_id),
-                 std::string(team_id),
-                 {{"schedule", input.schedule},
-                  {"timezone", input.timezone},
-                  {"destination_id", input.destination_id},
-                  {"enabled", input.enabled}}),
-      [&](Tx& tx) -> Result<BackupPolicyView> {
+      ctx_.store(), std::move(audit), [&](Tx& tx) -> Result<BackupPolicyView> {
         if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
           return fail(std::move(role.error()));
         }
-        auto existing = service_policy(tx, team_id, service_id);
-        if (!existing) {
-          return fail(std::move(existing.error()));
+        auto slot = locate(tx);
+        if (!slot) {
+          return fail(std::move(slot.error()));
         }
         auto destination = tx.get_backup_destination(team_id, input.destination_id);
         if (!destination) {
@@ -126,12 +179,11 @@ Result<BackupPolicyView> BackupPolicies::put(const Principal& who, std::string_v
             !usable) {
           return fail(std::move(usable.error()));
         }
-        BackupPolicyRecord policy = existing->value_or(BackupPolicyRecord{
-            .service_id = std::string(service_id),
-            .team_id = std::string(team_id),
-            .created_by = principal_id(who),
-            .created_at = now,
-        });
+        BackupPolicyRecord fresh = std::move(slot->key);
+        fresh.team_id = std::string(team_id);
+        fresh.created_by = principal_id(who);
+        fresh.created_at = now;
+        BackupPolicyRecord policy = slot->existing.value_or(std::move(fresh));
         policy.schedule = input.schedule;
         policy.timezone = input.timezone;
         policy.destination_id = input.destination_id;
@@ -167,6 +219,50 @@ Result<void> BackupPolicies::remove(const Principal& who, std::string_view team_
           return fail(Error::not_found("the service has no backup policy"));
         }
         auto deleted = tx.delete_backup_policy(service_id);
+        if (!deleted) {
+          return fail(std::move(deleted.error()));
+        }
+        return {};
+      });
+}
+
+Result<BackupPolicyView> BackupPolicies::get_volume(const Principal& who, std::string_view team_id,
+                                                    std::string_view app_id,
+                                                    std::string_view volume) {
+  return read_value<BackupPolicyView>(ctx_.store(), [&](Tx& tx) -> Result<BackupPolicyView> {
+    if (auto role = require_team_role(tx, who, team_id, Role::viewer); !role) {
+      return fail(std::move(role.error()));
+    }
+    auto policy = volume_policy(tx, team_id, app_id, volume);
+    if (!policy) {
+      return fail(std::move(policy.error()));
+    }
+    if (!policy->second) {
+      return fail(Error::not_found("the volume has no backup policy"));
+    }
+    return policy_view_of(tx, std::move(*policy->second));
+  });
+}
+
+Result<void> BackupPolicies::remove_volume(const Principal& who, std::string_view team_id,
+                                           std::string_view app_id, std::string_view volume,
+                                           const ClientInfo& client) {
+  return write_audited(
+      ctx_.store(),
+      make_audit(ctx_, actor_of(who, client), "app.volume_backup_policy.delete",
+                 std::string(app_id), std::string(team_id), {{"volume", std::string(volume)}}),
+      [&](Tx& tx) -> Result<void> {
+        if (auto role = require_team_role(tx, who, team_id, Role::member); !role) {
+          return fail(std::move(role.error()));
+        }
+        auto existing = volume_policy(tx, team_id, app_id, volume);
+        if (!existing) {
+          return fail(std::move(existing.error()));
+        }
+        if (!existing->second) {
+          return fail(Error::not_found("the volume has no backup policy"));
+        }
+        auto deleted = tx.delete_volume_backup_policy(app_id, existing->first);
         if (!deleted) {
           return fail(std::move(deleted.error()));
         }

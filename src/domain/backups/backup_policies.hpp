@@ -3,6 +3,7 @@
 /// destination, and the retention. One per service. Viewers read a policy; members set and
 /// remove it (as they run backups). Every change is audited. Blocking (store): worker threads.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,7 +59,31 @@ class BackupPolicies {
   Result<void> remove(const Principal& who, std::string_view team_id, std::string_view service_id,
                       const ClientInfo& client);
 
+  /// The same for the named volume `volume` of the app `app_id` (its name as the app's settings
+  /// give it, with or without the team's prefix). The policy is kept by the mount's target, so
+  /// it follows the mount onto the fresh volume a restore makes. not_found for an unknown app,
+  /// a volume the app does not mount, or (get, remove) a mount without a policy; unprocessable
+  /// not_a_volume for a host-path mount.
+  Result<BackupPolicyView> get_volume(const Principal& who, std::string_view team_id,
+                                      std::string_view app_id, std::string_view volume);
+  Result<BackupPolicyView> put_volume(const Principal& who, std::string_view team_id,
+                                      std::string_view app_id, std::string_view volume,
+                                      const BackupPolicyInput& input, const ClientInfo& client);
+  Result<void> remove_volume(const Principal& who, std::string_view team_id,
+                             std::string_view app_id, std::string_view volume,
+                             const ClientInfo& client);
+
  private:
+  /// Where a policy is (a fresh record naming its subject) and the one stored there, if any.
+  struct PolicySlot {
+    BackupPolicyRecord key = {};
+    std::optional<BackupPolicyRecord> existing = {};
+  };
+  using Locate = std::function<Result<PolicySlot>(Tx&)>;
+  Result<BackupPolicyView> put_at(const Principal& who, std::string_view team_id,
+                                  const Locate& locate, const BackupPolicyInput& input,
+                                  AuditEntry audit);
+
   AreaContext ctx_;
 };
 

@@ -97,16 +97,24 @@ Result<RetentionInput> retention_input(Tx& tx, const BackupPolicyRecord& policy)
   }
   input.pinned = std::move(*used);
   for (std::int64_t page = 1;; ++page) {
-    auto found = tx.list_service_backups(ServiceBackupQuery{.team_id = policy.team_id,
-                                                            .service_id = policy.service_id,
-                                                            .status = "succeeded",
-                                                            .page = page,
-                                                            .per_page = kMaxPerPage});
+    // A volume's backups are the app's whose mount target is the policy's (whatever the
+    // volume was called then: a restore renames it).
+    const bool volume = policy.subject == "volume";
+    auto found = tx.list_service_backups(
+        ServiceBackupQuery{.team_id = policy.team_id,
+                           .service_id = volume ? std::string() : policy.service_id,
+                           .app_id = volume ? policy.app_id : std::string(),
+                           .status = "succeeded",
+                           .page = page,
+                           .per_page = kMaxPerPage});
     if (!found) {
       return fail(std::move(found.error()));
     }
     for (auto& backup : found->items) {
-      if (backup.destination_id == policy.destination_id) {
+      const bool same_subject =
+          volume ? backup.subject == "volume" && backup.mount_target == policy.mount_target
+                 : backup.subject != "volume";
+      if (same_subject && backup.destination_id == policy.destination_id) {
         input.backups.push_back(std::move(backup));
       }
     }
@@ -114,6 +122,27 @@ Result<RetentionInput> retention_input(Tx& tx, const BackupPolicyRecord& policy)
       return input;
     }
   }
+}
+
+// What a policy backs up, for logs and event details: {service_id} or {app_id, mount_target}.
+nlohmann::json policy_subject(const BackupPolicyRecord& policy) {
+  if (policy.subject == "volume") {
+    return {{"app_id", policy.app_id}, {"mount_target", policy.mount_target}};
+  }
+  return {{"service_id", policy.service_id}};
+}
+
+// policy_subject with more members.
+nlohmann::json subject_with(const BackupPolicyRecord& policy, const nlohmann::json& more) {
+  nlohmann::json out = policy_subject(policy);
+  out.update(more);
+  return out;
+}
+
+// What a run backed up, as a person reads it: "db" or "web:/data".
+std::string subject_name(const ServiceBackupRecord& backup) {
+  return backup.subject == "volume" ? backup.service_name + ":" + backup.mount_target
+                                    : backup.service_name;
 }
 
 }  // namespace
@@ -147,8 +176,10 @@ bool ServiceBackupScheduler::claim(const BackupPolicyRecord& policy, TimePoint n
   // From now, not from the missed slot: a policy overdue after downtime runs once.
   auto next = cron::next_run_of(policy.schedule, policy.timezone, now);
   if (!next) {
-    log::warn("backups.schedule_invalid",
-              {{"service_id", policy.service_id}, {"error", next.error().message}});
+    log::warn("backups.schedule_invalid", {{"service_id", policy.service_id},
+                                           {"app_id", policy.app_id},
+                                           {"mount_target", policy.mount_target},
+                                           {"error", next.error().message}});
   }
   const std::optional<TimePoint> next_at = next ? std::optional(*next) : std::nullopt;
   auto recorded =
@@ -157,8 +188,12 @@ bool ServiceBackupScheduler::claim(const BackupPolicyRecord& policy, TimePoint n
         if (!backup) {
           return backup;
         }
-        auto claimed = tx.claim_backup_policy(policy.service_id, *policy.next_run_at, next_at,
-                                              backup->id, now);
+        auto claimed =
+            policy.subject == "volume"
+                ? tx.claim_volume_backup_policy(policy.app_id, policy.mount_target,
+                                                *policy.next_run_at, next_at, backup->id, now)
+                : tx.claim_backup_policy(policy.service_id, *policy.next_run_at, next_at,
+                                         backup->id, now);
         if (!claimed) {
           return fail(std::move(claimed.error()));
         }
@@ -169,22 +204,28 @@ bool ServiceBackupScheduler::claim(const BackupPolicyRecord& policy, TimePoint n
       });
   if (!recorded) {
     if (recorded.error().code != "claimed_elsewhere") {
-      log::warn("backups.schedule_claim_failed",
-                {{"service_id", policy.service_id}, {"error", recorded.error().message}});
+      log::warn("backups.schedule_claim_failed", {{"service_id", policy.service_id},
+                                                  {"app_id", policy.app_id},
+                                                  {"mount_target", policy.mount_target},
+                                                  {"error", recorded.error().message}});
     }
     return false;
   }
   log::info("backups.scheduled_run", {{"service_id", policy.service_id},
+                                      {"app_id", policy.app_id},
+                                      {"mount_target", policy.mount_target},
                                       {"backup_id", recorded->id},
                                       {"status", recorded->status}});
   if (now - *policy.next_run_at > kLate && hooks_.event) {
-    hooks_.event(recorded->server_id, "scheduled_backup_late",
-                 {{"service_id", policy.service_id},
-                  {"service_name", recorded->service_name},
-                  {"backup_id", recorded->id},
-                  {"due_at", format_rfc3339(*policy.next_run_at)},
-                  {"message", "the backup due at " + format_rfc3339(*policy.next_run_at) +
-                                  " ran late (berthd was not running); missed slots run once"}});
+    hooks_.event(
+        recorded->server_id, "scheduled_backup_late",
+        subject_with(policy, {{"service_name", recorded->service_name},
+                              {"backup_id", recorded->id},
+                              {"due_at", format_rfc3339(*policy.next_run_at)},
+                              {"message", "the backup of " + subject_name(*recorded) + " due at " +
+                                              format_rfc3339(*policy.next_run_at) +
+                                              " ran late (berthd was not running); "
+                                              "missed slots run once"}}));
   }
   if (hooks_.launch) {
     hooks_.launch(*recorded);
@@ -201,7 +242,10 @@ bool ServiceBackupScheduler::settle(const BackupPolicyRecord& policy, int& prune
   }
   // Claimed like a run, so two sweepers never both prune or report the same run.
   auto mine = write_value<bool>(ctx_.store(), [&](Tx& tx) {
-    return tx.settle_backup_policy(policy.service_id, policy.last_backup_id);
+    return policy.subject == "volume"
+               ? tx.settle_volume_backup_policy(policy.app_id, policy.mount_target,
+                                                policy.last_backup_id)
+               : tx.settle_backup_policy(policy.service_id, policy.last_backup_id);
   });
   if (!mine || !*mine || !*backup) {
     return mine && *mine;
@@ -209,13 +253,13 @@ bool ServiceBackupScheduler::settle(const BackupPolicyRecord& policy, int& prune
   const ServiceBackupRecord& run = **backup;
   if (run.status == "failed") {
     if (hooks_.event) {
-      hooks_.event(run.server_id, "scheduled_backup_failed",
-                   {{"service_id", run.service_id},
-                    {"service_name", run.service_name},
-                    {"backup_id", run.id},
-                    {"error_code", run.error_code},
-                    {"message", "the scheduled backup of " + run.service_name +
-                                    " failed: " + run.error_message}});
+      hooks_.event(
+          run.server_id, "scheduled_backup_failed",
+          subject_with(policy, {{"service_name", run.service_name},
+                                {"backup_id", run.id},
+                                {"error_code", run.error_code},
+                                {"message", "the scheduled backup of " + subject_name(run) +
+                                                " failed: " + run.error_message}}));
     }
     return true;
   }
@@ -247,8 +291,10 @@ int ServiceBackupScheduler::apply_retention(const BackupPolicyRecord& policy,
   }
   auto secrets = open_destination_secrets(ctx_, *input->destination);
   if (!secrets) {
-    log::warn("backups.retention_failed",
-              {{"service_id", policy.service_id}, {"error", secrets.error().message}});
+    log::warn("backups.retention_failed", {{"service_id", policy.service_id},
+                                           {"app_id", policy.app_id},
+                                           {"mount_target", policy.mount_target},
+                                           {"error", secrets.error().message}});
     return 0;
   }
   std::vector<std::string> deleted;
@@ -287,11 +333,11 @@ int ServiceBackupScheduler::apply_retention(const BackupPolicyRecord& policy,
     }
   }
   if (hooks_.event && (!deleted.empty() || !failure.empty())) {
-    nlohmann::json details{{"service_id", policy.service_id},
-                           {"service_name", newest.service_name},
-                           {"deleted_backup_ids", deleted},
-                           {"message", "retention deleted " + std::to_string(deleted.size()) +
-                                           " old backup(s) of " + newest.service_name}};
+    nlohmann::json details =
+        subject_with(policy, {{"service_name", newest.service_name},
+                              {"deleted_backup_ids", deleted},
+                              {"message", "retention deleted " + std::to_string(deleted.size()) +
+                                              " old backup(s) of " + subject_name(newest)}});
     if (!failure.empty()) {
       details["error"] = failure;
       details["message"] =

@@ -251,7 +251,13 @@ Result<ServiceBackupRecord> ServiceBackups::record_scheduled(Tx& tx, std::string
                              .trigger = "schedule",
                              .created_by = "schedule",
                              .created_at = ctx_.clock().now()};
-  if (auto prepared = prepare_backup(ctx_, tx, backup); !prepared) {
+  auto prepared = prepare_backup(ctx_, tx, backup);
+  return record_scheduled_backup(tx, std::move(backup), std::move(prepared));
+}
+
+Result<ServiceBackupRecord> record_scheduled_backup(Tx& tx, ServiceBackupRecord backup,
+                                                    Result<void> prepared) {
+  if (!prepared) {
     if (prepared.error().kind == ErrorKind::internal) {
       return fail(std::move(prepared.error()));
     }

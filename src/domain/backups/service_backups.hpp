@@ -65,6 +65,12 @@ Result<void> require_service_running(const ServiceRecord& service, std::string_v
 Result<void> prepare_backup_object(const AreaContext& ctx, Tx& tx, ServiceBackupRecord& backup,
                                    std::string_view folder);
 
+/// Stores a scheduled run's backup (inside the claim's transaction) as `prepared` left it:
+/// `running`, or `failed` with the reason when it cannot start, so the run is neither lost nor
+/// retried. An internal error (the store's) is returned instead.
+Result<ServiceBackupRecord> record_scheduled_backup(Tx& tx, ServiceBackupRecord backup,
+                                                    Result<void> prepared);
+
 /// A new restore of the backup `id` (running, at `step`) by `who`.
 BackupRestoreRecord new_restore(const AreaContext& ctx, const Principal& who,
                                 std::string_view team_id, std::string_view id, std::string step);

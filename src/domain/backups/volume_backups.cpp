@@ -91,13 +91,17 @@ Result<DeploymentRecord> serving_deployment(Tx& tx, const AppRecord& app, std::s
 }
 
 // A new volume backup's subject, server and object key, inside the transaction recording it.
+// `volume` is the mount's source, or its target when `by_target` (a scheduled run).
 Result<void> prepare_volume_backup(const AreaContext& ctx, Tx& tx, ServiceBackupRecord& backup,
-                                   std::string_view volume) {
+                                   std::string_view volume, bool by_target = false) {
   auto app = volume_app(tx, backup.team_id, backup.app_id);
   if (!app) {
     return fail(std::move(app.error()));
   }
-  auto mount = find_mount(std::move(*app), volume, false);
+  backup.service_name = app->name;
+  backup.server_id = app->server_id;
+  backup.project_id = app->project_id;
+  auto mount = find_mount(std::move(*app), volume, by_target);
   if (!mount) {
     return fail(std::move(mount.error()));
   }
@@ -105,9 +109,6 @@ Result<void> prepare_volume_backup(const AreaContext& ctx, Tx& tx, ServiceBackup
   if (!serving) {
     return fail(std::move(serving.error()));
   }
-  backup.service_name = mount->app.name;
-  backup.server_id = mount->app.server_id;
-  backup.project_id = mount->app.project_id;
   backup.image = serving->artifact.value("image", "");
   backup.volume = mount->source;
   backup.mount_target = mount->target;
@@ -116,6 +117,22 @@ Result<void> prepare_volume_backup(const AreaContext& ctx, Tx& tx, ServiceBackup
 }
 
 }  // namespace
+
+Result<std::string> volume_mount_target(Tx& tx, std::string_view team_id, std::string_view app_id,
+                                        std::string_view volume) {
+  if (!is_volume_param(volume)) {
+    return fail(Error::not_found("the app has no volume " + std::string(volume)));
+  }
+  auto app = volume_app(tx, team_id, app_id);
+  if (!app) {
+    return fail(std::move(app.error()));
+  }
+  auto mount = find_mount(std::move(*app), volume, false);
+  if (!mount) {
+    return fail(std::move(mount.error()));
+  }
+  return std::move(mount->target);
+}
 
 Result<json> volume_backup_args(Tx& tx, const ServiceBackupRecord& backup) {
   auto app = volume_app(tx, backup.team_id, backup.app_id);
@@ -211,6 +228,25 @@ Result<ServiceBackupRecord> VolumeBackups::run(const Principal& who, std::string
     backups_.launch(*created);
   }
   return created;
+}
+
+Result<ServiceBackupRecord> VolumeBackups::record_scheduled(Tx& tx,
+                                                            const BackupPolicyRecord& policy) {
+  ServiceBackupRecord backup{.id = ctx_.ids().next("bkp"),
+                             .team_id = policy.team_id,
+                             .engine = "volume",
+                             .destination_id = policy.destination_id,
+                             .trigger = "schedule",
+                             .created_by = "schedule",
+                             .created_at = ctx_.clock().now(),
+                             .subject = "volume",
+                             .app_id = policy.app_id,
+                             .mount_target = policy.mount_target};
+  // The app stopped, the mount removed, the destination gone: recorded as failed (at the
+  // policy's mount target).
+  auto prepared = prepare_volume_backup(ctx_, tx, backup, policy.mount_target, true);
+  backup.mount_target = policy.mount_target;
+  return record_scheduled_backup(tx, std::move(backup), std::move(prepared));
 }
 
 Result<Page<ServiceBackupRecord>> VolumeBackups::list(const Principal& who,

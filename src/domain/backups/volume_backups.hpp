@@ -21,6 +21,13 @@
 
 namespace berth {
 
+/// The target where the team's app `app_id` mounts its named volume `volume` (the source, with
+/// or without the team's "<team id>-" prefix): what a volume's backup policy is keyed by.
+/// not_found for the app or a volume it does not mount; unprocessable not_a_volume for a host
+/// path.
+Result<std::string> volume_mount_target(Tx& tx, std::string_view team_id, std::string_view app_id,
+                                        std::string_view volume);
+
 /// backup.run's subject arguments for a volume backup: the app's current container and the
 /// mount's target. Error::unavailable when the app is gone or runs no container.
 Result<nlohmann::json> volume_backup_args(Tx& tx, const ServiceBackupRecord& backup);
@@ -56,6 +63,11 @@ class VolumeBackups {
   Result<ServiceBackupRecord> run(const Principal& who, std::string_view team_id,
                                   std::string_view app_id, std::string_view volume,
                                   std::string_view destination_id, const ClientInfo& client);
+  /// The scheduler's run of a volume's policy, inside the transaction claiming it: records the
+  /// backup of what the app mounts at the policy's mount_target now, `running`, or `failed`
+  /// with the reason it cannot start (the app stopped or gone, the mount removed, the
+  /// destination gone). Start it with ServiceBackups::launch after the commit.
+  Result<ServiceBackupRecord> record_scheduled(Tx& tx, const BackupPolicyRecord& policy);
   /// Viewer. The app's volume backups, newest first. not_found for an unknown app.
   Result<Page<ServiceBackupRecord>> list(const Principal& who, std::string_view team_id,
                                          std::string_view app_id, const PageRequest& page);

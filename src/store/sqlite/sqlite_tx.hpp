@@ -287,6 +287,17 @@ class SqliteTx final : public Tx {
       std::int64_t limit) override;
   Result<bool> settle_backup_policy(std::string_view service_id,
                                     std::string_view backup_id) override;
+  Result<std::optional<BackupPolicyRecord>> get_volume_backup_policy(
+      std::string_view team_id, std::string_view app_id, std::string_view mount_target) override;
+  Result<std::vector<BackupPolicyRecord>> list_volume_backup_policies(
+      std::string_view team_id, std::string_view app_id) override;
+  Result<bool> delete_volume_backup_policy(std::string_view app_id,
+                                           std::string_view mount_target) override;
+  Result<bool> claim_volume_backup_policy(std::string_view app_id, std::string_view mount_target,
+                                          TimePoint seen, std::optional<TimePoint> next,
+                                          std::string_view backup_id, TimePoint at) override;
+  Result<bool> settle_volume_backup_policy(std::string_view app_id, std::string_view mount_target,
+                                           std::string_view backup_id) override;
   Result<bool> delete_service_backup(std::string_view id) override;
   Result<void> create_backup_drill(const BackupDrillRecord& drill) override;
   Result<std::optional<BackupDrillRecord>> get_backup_drill(std::string_view team_id,

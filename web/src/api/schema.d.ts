@@ -657,6 +657,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/apps/{id}/volumes/{volume}/backup-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the backup policy of an app's named volume
+         * @description volume is the source of one of the app's mounts (as for /apps/{id}/volumes/{volume}/backups). The policy belongs to the mount (its mount_target), so it carries over to the fresh volume a restore puts there. 404 when the mount has none; otherwise as the service's policy.
+         */
+        get: operations["get_api_v1_apps_id_volumes_volume_backup_policy"];
+        /**
+         * Set the backup schedule and retention of an app's named volume
+         * @description The body and answer are a service's policy's (PUT /services/{id}/backup-policy); each scheduled run backs up whatever volume the app mounts at the mount's target then, and retention weighs that mount's backups at the destination. A run finding the app stopped is recorded failed (and is a server event). 404 for a volume the app does not mount; 422 not_a_volume for a host-path mount.
+         */
+        put: operations["put_api_v1_apps_id_volumes_volume_backup_policy"];
+        post?: never;
+        /**
+         * Stop the scheduled backups of an app's named volume
+         * @description Removes the mount's policy; its backups stay.
+         */
+        delete: operations["delete_api_v1_apps_id_volumes_volume_backup_policy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps/{id}/volumes/{volume}/backups": {
         parameters: {
             query?: never;
@@ -6307,6 +6335,283 @@ export interface operations {
             };
             /** @description This Idempotency-Key was used for another request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_api_v1_apps_id_volumes_volume_backup_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                volume: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app_id?: string;
+                        created_at?: string;
+                        created_by?: string;
+                        destination_id?: string;
+                        enabled?: boolean;
+                        last_run?: {
+                            at?: string | null;
+                            backup_id?: string;
+                            error?: {
+                                code?: string;
+                                message?: string;
+                            } | null;
+                            /** @enum {string} */
+                            status?: "running" | "succeeded" | "failed" | "deleted";
+                        } | null;
+                        mount_target?: string;
+                        next_run_at?: string | null;
+                        retention?: {
+                            keep_daily?: number;
+                            keep_last?: number;
+                            keep_monthly?: number;
+                            keep_weekly?: number;
+                        };
+                        schedule?: string;
+                        service_id?: string;
+                        /** @enum {string} */
+                        subject?: "service" | "volume";
+                        timezone?: string;
+                        updated_at?: string;
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    put_api_v1_apps_id_volumes_volume_backup_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                volume: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    destination_id: string;
+                    enabled?: boolean;
+                    retention?: {
+                        keep_daily?: number;
+                        keep_last?: number;
+                        keep_monthly?: number;
+                        keep_weekly?: number;
+                    };
+                    schedule: string;
+                    timezone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app_id?: string;
+                        created_at?: string;
+                        created_by?: string;
+                        destination_id?: string;
+                        enabled?: boolean;
+                        last_run?: {
+                            at?: string | null;
+                            backup_id?: string;
+                            error?: {
+                                code?: string;
+                                message?: string;
+                            } | null;
+                            /** @enum {string} */
+                            status?: "running" | "succeeded" | "failed" | "deleted";
+                        } | null;
+                        mount_target?: string;
+                        next_run_at?: string | null;
+                        retention?: {
+                            keep_daily?: number;
+                            keep_last?: number;
+                            keep_monthly?: number;
+                            keep_weekly?: number;
+                        };
+                        schedule?: string;
+                        service_id?: string;
+                        /** @enum {string} */
+                        subject?: "service" | "volume";
+                        timezone?: string;
+                        updated_at?: string;
+                    };
+                };
+            };
+            /** @description Malformed or invalid body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_api_v1_apps_id_volumes_volume_backup_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                volume: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Role too low */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource in this team */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14352,6 +14657,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        app_id?: string;
                         created_at?: string;
                         created_by?: string;
                         destination_id?: string;
@@ -14366,6 +14672,7 @@ export interface operations {
                             /** @enum {string} */
                             status?: "running" | "succeeded" | "failed" | "deleted";
                         } | null;
+                        mount_target?: string;
                         next_run_at?: string | null;
                         retention?: {
                             keep_daily?: number;
@@ -14375,6 +14682,8 @@ export interface operations {
                         };
                         schedule?: string;
                         service_id?: string;
+                        /** @enum {string} */
+                        subject?: "service" | "volume";
                         timezone?: string;
                         updated_at?: string;
                     };
@@ -14451,6 +14760,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        app_id?: string;
                         created_at?: string;
                         created_by?: string;
                         destination_id?: string;
@@ -14465,6 +14775,7 @@ export interface operations {
                             /** @enum {string} */
                             status?: "running" | "succeeded" | "failed" | "deleted";
                         } | null;
+                        mount_target?: string;
                         next_run_at?: string | null;
                         retention?: {
                             keep_daily?: number;
@@ -14474,6 +14785,8 @@ export interface operations {
                         };
                         schedule?: string;
                         service_id?: string;
+                        /** @enum {string} */
+                        subject?: "service" | "volume";
                         timezone?: string;
                         updated_at?: string;
                     };

@@ -67,4 +67,19 @@ describe("Backup schedule card", () => {
     await userEvent.click(await screen.findByRole("button", { name: "Remove schedule" }));
     await waitFor(() => expect(sent).toEqual([{ method: "DELETE", path: "/api/v1/services/svc_1/backup-policy", body: null }]));
   });
+
+  it("reads and removes an app volume's schedule at the volume's path", async () => {
+    const volumePolicy: BackupPolicy = { ...policy, service_id: "", subject: "volume", app_id: "app_1", mount_target: "/srv/data" };
+    const sent = renderAs(<ScheduleCard subject={{ appId: "app_1", volume: "team_1-data", target: "/srv/data" }} title="Schedule of team_1-data" />, {
+      role: "member",
+      routes: {
+        ...destinations,
+        "GET /api/v1/apps/app_1/volumes/team_1-data/backup-policy": volumePolicy,
+        "DELETE /api/v1/apps/app_1/volumes/team_1-data/backup-policy": reply(204),
+      },
+    });
+    expect(await screen.findByRole("heading", { name: "Schedule of team_1-data" })).toBeInTheDocument();
+    await userEvent.click(await screen.findByRole("button", { name: "Remove schedule" }));
+    await waitFor(() => expect(sent).toEqual([{ method: "DELETE", path: "/api/v1/apps/app_1/volumes/team_1-data/backup-policy", body: null }]));
+  });
 });

@@ -1,7 +1,9 @@
-// The "Schedule" card of a service's Backups tab: its backup policy (cron, zone, next run,
-// retention, destination) and, for members, a form to set or change it and a button to remove
-// it. Validation happens in berthd: a wrong cron part or an unknown zone comes back as the
-// API's message, shown under the form.
+// The "Schedule" card of a service's Backups tab, or of one named volume in an app's Volumes
+// card: its backup policy (cron, zone, next run, retention, destination) and, for members, a
+// form to set or change it and a button to remove it. Validation happens in berthd: a wrong cron
+// part or an unknown zone comes back as the API's message, shown under the form. A volume's
+// policy belongs to its mount (berthd keeps it by the mount's target), so it stays after a
+// restore moves the mount onto a fresh volume.
 import { useState, type FormEvent } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError, call } from "../../api/client";
@@ -13,16 +15,55 @@ import { useDestinations } from "../destinations/queries";
 import { backupUsable } from "../destinations/destinationForm";
 import type { BackupPolicy } from "./types";
 
+/// Whose policy: a service's, or the named volume `volume` (its source) that app `appId` mounts
+/// at `target`.
+export type PolicySubject = { serviceId: string } | { appId: string; volume: string; target: string };
+
+type PolicyBody = {
+  schedule: string;
+  timezone: string;
+  destination_id: string;
+  enabled: boolean;
+  retention: { keep_last: number; keep_daily: number; keep_weekly: number; keep_monthly: number };
+};
+
 export const policyKey = (team: string, serviceId: string) => ["backups", team, "policy", serviceId] as const;
 
-/// The policy, or null when the service has none (404).
-export function useBackupPolicy(serviceId: string) {
+function keyOf(team: string, subject: PolicySubject) {
+  return "serviceId" in subject ? policyKey(team, subject.serviceId) : (["backups", team, "policy", subject.appId, subject.target] as const);
+}
+
+// A suffix that tells apart the form fields of several cards on one page.
+function idOf(subject: PolicySubject): string {
+  return "serviceId" in subject ? "" : `-${subject.target.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+}
+
+function readPolicy(subject: PolicySubject) {
+  return "serviceId" in subject
+    ? call(api.GET("/api/v1/services/{id}/backup-policy", { params: { path: { id: subject.serviceId } } }))
+    : call(api.GET("/api/v1/apps/{id}/volumes/{volume}/backup-policy", { params: { path: { id: subject.appId, volume: subject.volume } } }));
+}
+
+function writePolicy(subject: PolicySubject, body: PolicyBody) {
+  return "serviceId" in subject
+    ? call(api.PUT("/api/v1/services/{id}/backup-policy", { params: { path: { id: subject.serviceId } }, body }))
+    : call(api.PUT("/api/v1/apps/{id}/volumes/{volume}/backup-policy", { params: { path: { id: subject.appId, volume: subject.volume } }, body }));
+}
+
+function removePolicy(subject: PolicySubject) {
+  return "serviceId" in subject
+    ? call(api.DELETE("/api/v1/services/{id}/backup-policy", { params: { path: { id: subject.serviceId } } }))
+    : call(api.DELETE("/api/v1/apps/{id}/volumes/{volume}/backup-policy", { params: { path: { id: subject.appId, volume: subject.volume } } }));
+}
+
+/// The policy, or null when the service (or volume) has none (404).
+export function useBackupPolicy(subject: PolicySubject) {
   const team = useTeamId();
   return useQuery({
-    queryKey: policyKey(team, serviceId),
+    queryKey: keyOf(team, subject),
     queryFn: async (): Promise<BackupPolicy | null> => {
       try {
-        return await call(api.GET("/api/v1/services/{id}/backup-policy", { params: { path: { id: serviceId } } }));
+        return await readPolicy(subject);
       } catch (failure) {
         if (failure instanceof ApiError && failure.status === 404) return null;
         throw failure;
@@ -36,22 +77,25 @@ function when(at: string | null | undefined): string {
   return at ? new Date(at).toLocaleString() : "–";
 }
 
-export function ScheduleCard({ serviceId }: { serviceId: string }) {
+/// `serviceId` for a service's card; `subject` for a volume's (then `title` names it).
+export function ScheduleCard({ serviceId, subject: given, title = "Schedule" }: { serviceId?: string; subject?: PolicySubject; title?: string }) {
+  const subject: PolicySubject = given ?? { serviceId: serviceId ?? "" };
   const canAct = useCan("member");
-  const policy = useBackupPolicy(serviceId);
+  const policy = useBackupPolicy(subject);
   const destinations = useDestinations(1);
   const [editing, setEditing] = useState(false);
   const team = useTeamId();
   const queryClient = useQueryClient();
   const remove = useSubmit(async () => {
-    await call(api.DELETE("/api/v1/services/{id}/backup-policy", { params: { path: { id: serviceId } } }));
-    await queryClient.invalidateQueries({ queryKey: policyKey(team, serviceId) });
+    await removePolicy(subject);
+    await queryClient.invalidateQueries({ queryKey: keyOf(team, subject) });
   });
+  const heading = `backup-schedule${idOf(subject)}`;
   const p = policy.data;
   const destinationName = (id: string | undefined = "") => destinations.data?.data?.find((d) => d.id === id)?.name ?? id;
   return (
-    <section className="card" aria-labelledby="backup-schedule">
-      <h2 id="backup-schedule">Schedule</h2>
+    <section className="card" aria-labelledby={heading}>
+      <h2 id={heading}>{title}</h2>
       {policy.error && <ErrorText error={policy.error} />}
       {policy.data === null && !editing && <p className="muted">No scheduled backups: back up on demand only.</p>}
       {p && !editing && (
@@ -88,12 +132,13 @@ export function ScheduleCard({ serviceId }: { serviceId: string }) {
         </div>
       )}
       <ErrorText error={remove.error} />
-      {canAct && editing && <ScheduleForm serviceId={serviceId} policy={p ?? null} onDone={() => setEditing(false)} />}
+      {canAct && editing && <ScheduleForm subject={subject} policy={p ?? null} onDone={() => setEditing(false)} />}
     </section>
   );
 }
 
-function ScheduleForm({ serviceId, policy, onDone }: { serviceId: string; policy: BackupPolicy | null; onDone: () => void }) {
+function ScheduleForm({ subject, policy, onDone }: { subject: PolicySubject; policy: BackupPolicy | null; onDone: () => void }) {
+  const suffix = idOf(subject);
   const destinations = useDestinations(1);
   const usable = (destinations.data?.data ?? []).filter(backupUsable);
   const team = useTeamId();
@@ -110,35 +155,30 @@ function ScheduleForm({ serviceId, policy, onDone }: { serviceId: string; policy
   });
   const destinationId = destination || usable[0]?.id || "";
   const { busy, error, submit } = useSubmit(async () => {
-    await call(
-      api.PUT("/api/v1/services/{id}/backup-policy", {
-        params: { path: { id: serviceId } },
-        body: { schedule, timezone, destination_id: destinationId, enabled, retention: keep },
-      }),
-    );
-    await queryClient.invalidateQueries({ queryKey: policyKey(team, serviceId) });
+    await writePolicy(subject, { schedule, timezone, destination_id: destinationId, enabled, retention: keep });
+    await queryClient.invalidateQueries({ queryKey: keyOf(team, subject) });
     onDone();
   });
   const number = (name: keyof typeof keep, label: string) => (
     <div className="field">
-      <label htmlFor={`policy-${name}`}>{label}</label>
-      <input id={`policy-${name}`} className="input" type="number" min={0} value={keep[name]} onChange={(e) => setKeep({ ...keep, [name]: Number(e.target.value) })} />
+      <label htmlFor={`policy-${name}${suffix}`}>{label}</label>
+      <input id={`policy-${name}${suffix}`} className="input" type="number" min={0} value={keep[name]} onChange={(e) => setKeep({ ...keep, [name]: Number(e.target.value) })} />
     </div>
   );
   return (
     <form noValidate aria-label="Backup schedule" onSubmit={(e: FormEvent) => void submit(e)}>
       <div className="field">
-        <label htmlFor="policy-schedule">Cron schedule</label>
-        <input id="policy-schedule" className="input" value={schedule} onChange={(e) => setSchedule(e.target.value)} />
+        <label htmlFor={`policy-schedule${suffix}`}>Cron schedule</label>
+        <input id={`policy-schedule${suffix}`} className="input" value={schedule} onChange={(e) => setSchedule(e.target.value)} />
         <p className="muted">minute hour day-of-month month day-of-week, or @daily, @hourly, @weekly</p>
       </div>
       <div className="field">
-        <label htmlFor="policy-timezone">Time zone</label>
-        <input id="policy-timezone" className="input" value={timezone} onChange={(e) => setTimezone(e.target.value)} />
+        <label htmlFor={`policy-timezone${suffix}`}>Time zone</label>
+        <input id={`policy-timezone${suffix}`} className="input" value={timezone} onChange={(e) => setTimezone(e.target.value)} />
       </div>
       <div className="field">
-        <label htmlFor="policy-destination">Destination</label>
-        <select id="policy-destination" className="input" value={destinationId} onChange={(e) => setDestination(e.target.value)}>
+        <label htmlFor={`policy-destination${suffix}`}>Destination</label>
+        <select id={`policy-destination${suffix}`} className="input" value={destinationId} onChange={(e) => setDestination(e.target.value)}>
           {usable.length === 0 && <option value="">No S3-compatible destination</option>}
           {usable.map((d) => (
             <option key={d.id} value={d.id}>

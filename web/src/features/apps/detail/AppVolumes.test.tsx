@@ -84,6 +84,50 @@ describe("App Volumes card", () => {
     expect(within(steps).getByRole("link", { name: "Deployment" })).toHaveAttribute("href", "/deployments/dep_9");
   });
 
+  it("shows each named volume's schedule, and a member sets one for the volume (none for a host path)", async () => {
+    const policy = {
+      service_id: "", subject: "volume", app_id: "app_1", mount_target: "/srv/data", schedule: "0 3 * * *", timezone: "UTC",
+      destination_id: "bdst_1", enabled: true, retention: { keep_last: 3, keep_daily: 7, keep_weekly: 0, keep_monthly: 0 },
+      next_run_at: "2026-12-08T03:00:00.000Z", last_run: null, created_by: "usr_1", created_at: "2026-12-07T00:00:00.000Z",
+      updated_at: "2026-12-07T00:00:00.000Z",
+    };
+    const sent = card("member", { "PUT /api/v1/apps/app_1/volumes/team_1-data/backup-policy": policy });
+    const schedule = await screen.findByRole("region", { name: "Schedule of team_1-data" });
+    expect(screen.queryByRole("region", { name: "Schedule of /etc/ssl" })).not.toBeInTheDocument();
+    expect(await within(schedule).findByText("No scheduled backups: back up on demand only.")).toBeInTheDocument();
+    const user = userEvent.setup();
+    await user.click(within(schedule).getByRole("button", { name: "Set a schedule" }));
+    const cron = within(schedule).getByLabelText("Cron schedule");
+    await user.clear(cron);
+    await user.type(cron, "0 3 * * *");
+    await waitFor(() => expect(within(schedule).getByRole("button", { name: "Save schedule" })).toBeEnabled());
+    await user.click(within(schedule).getByRole("button", { name: "Save schedule" }));
+    await waitFor(() =>
+      expect(sent).toEqual([
+        {
+          method: "PUT",
+          path: "/api/v1/apps/app_1/volumes/team_1-data/backup-policy",
+          body: { schedule: "0 3 * * *", timezone: "UTC", destination_id: "bdst_1", enabled: true, retention: { keep_last: 7, keep_daily: 0, keep_weekly: 0, keep_monthly: 0 } },
+        },
+      ]),
+    );
+  });
+
+  it("shows a viewer the volume's schedule without edit buttons", async () => {
+    card("viewer", {
+      "GET /api/v1/apps/app_1/volumes/team_1-data/backup-policy": {
+        service_id: "", subject: "volume", app_id: "app_1", mount_target: "/srv/data", schedule: "@daily", timezone: "Europe/Berlin",
+        destination_id: "bdst_1", enabled: true, retention: { keep_last: 3, keep_daily: 7, keep_weekly: 0, keep_monthly: 0 },
+        next_run_at: null, last_run: null, created_by: "usr_1", created_at: "2026-12-07T00:00:00.000Z", updated_at: "2026-12-07T00:00:00.000Z",
+      },
+    });
+    const schedule = await screen.findByRole("region", { name: "Schedule of team_1-data" });
+    const facts = await within(schedule).findByLabelText("Backup schedule");
+    expect(facts).toHaveTextContent("@daily (Europe/Berlin)");
+    expect(facts).toHaveTextContent("last 3, 7 daily");
+    expect(within(schedule).queryByRole("button", { name: "Edit schedule" })).not.toBeInTheDocument();
+  });
+
   it("gives viewers the list but no Back up now and no Restore", async () => {
     card("viewer");
     expect(await screen.findByRole("row", { name: "Backup bkp_v" })).toBeInTheDocument();

@@ -2,7 +2,8 @@
 // (members, into one of the team's destinations), and the backups of its volumes newest first
 // (polled while one runs) with the restore flow — a dialog confirmed with the app's name, then
 // the restore's progress (a fresh volume filled, the app redeployed onto it; ?restore= in the
-// URL) — and drills. Host-path mounts are listed as not backed up.
+// URL) — and drills. Host-path mounts are listed as not backed up. Each named volume has its
+// schedule (ScheduleCard): a cron, a destination and retention, kept by the mount's target.
 import { useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
 import { api, call } from "../../../api/client";
@@ -13,6 +14,7 @@ import { useToast } from "../../../components/Toast";
 import { DrillProgress } from "../../backups/DrillProgress";
 import { backupKeys, useAppBackups } from "../../backups/queries";
 import { RestoreProgress } from "../../backups/RestoreProgress";
+import { ScheduleCard } from "../../backups/ScheduleCard";
 import { BackupList } from "../../backups/BackupList";
 import { useBackupActions } from "../../backups/useBackupActions";
 import { useBackupDestination } from "../../backups/useBackupDestination";
@@ -41,6 +43,11 @@ export function AppVolumes({ app }: { app: App }) {
         <h2 id="app-volumes">Volumes</h2>
         <VolumeList app={app} mounts={mounts} canAct={canAct} />
       </section>
+      {mounts
+        .filter((m) => !m.source.startsWith("/"))
+        .map((m) => (
+          <ScheduleCard key={m.target} subject={{ appId: app.id ?? "", volume: m.source, target: m.target }} title={`Schedule of ${m.source}`} />
+        ))}
       {actions.restoreId && <RestoreProgress id={actions.restoreId} serviceName={app.name ?? ""} onClose={actions.closeRestore} />}
       {actions.drillId && <DrillProgress id={actions.drillId} onClose={actions.closeDrill} />}
       <section aria-labelledby="volume-backups">
