@@ -195,6 +195,9 @@ int run(RunFlags flags) {
   // Output bursts and builds come and go: give the freed heap back.
   const berth::MemoryTrimmer trimmer(std::chrono::seconds(10));
   const int code = run_agent(std::move(options));
+  if (code == kExitRestart) {
+    proxy->keep_dns_across_exec();  // the next binary answers Caddy on the same socket
+  }
   berth::log::info("agent.exit", {{"code", std::int64_t{code}}});
   berth::log::flush();
   if (code == kExitRefused) {

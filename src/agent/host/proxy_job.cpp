@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -71,6 +73,19 @@ std::unique_ptr<UpstreamDns> start_dns(const ProxyOptions& options) {
   }
   const auto address = HostPort{.ip = options.dns_address.substr(0, colon), .port = port};
   const auto port_file = std::filesystem::path(options.state_dir) / kDnsPortFile;
+  if (const char* text = std::getenv(kInheritedDnsFdEnv); text != nullptr) {
+    int fd = -1;
+    const char* end = text + std::strlen(text);
+    const auto [ptr, ec] = std::from_chars(text, end, fd);
+    ::unsetenv(kInheritedDnsFdEnv);
+    if (ec == std::errc() && ptr == end && fd > 2) {
+      if (auto dns = UpstreamDns::start(address.ip, address.port, fd)) {
+        keep_port(port_file, (*dns)->port());
+        log::info("agent.upstream_dns_kept", {{"address", (*dns)->address()}});
+        return std::move(*dns);
+      }
+    }
+  }
   if (address.port == 0) {
     if (const int previous = kept_port(port_file); previous > 0) {
       if (auto dns = UpstreamDns::start(address.ip, previous)) {
@@ -301,6 +316,13 @@ DirectUpstreams ProxyKeeper::direct_for(const UpstreamServices& services) const 
     return {};
   }
   return std::move(*direct);
+}
+
+void ProxyKeeper::keep_dns_across_exec() const {
+  const int fd = dns_->duplicate_for_exec();
+  if (fd >= 0) {
+    ::setenv(kInheritedDnsFdEnv, std::to_string(fd).c_str(), 1);
+  }
 }
 
 void ProxyKeeper::settle_edge(int edge_before, bool edge_now) {

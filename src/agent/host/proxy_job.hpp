@@ -63,6 +63,9 @@ struct ProxyOptions {
 /// Caddy asks again after kUpstreamRefresh (250 ms), at its next request.
 inline constexpr std::chrono::milliseconds kEdgeSettle{750};
 
+/// The environment variable naming the DNS responder's descriptor across a self-upgrade's exec.
+inline constexpr const char* kInheritedDnsFdEnv = "BERTH_AGENT_DNS_FD";
+
 class ProxyKeeper {
  public:
   /// Starts the DNS responder; throws std::runtime_error when it cannot bind (a start-up
@@ -84,6 +87,10 @@ class ProxyKeeper {
 
   /// "ip:port" of the DNS responder, as the Caddy config names it.
   std::string dns_address() const { return dns_->address(); }
+  /// Before the agent execs its next binary: the DNS responder's socket stays open across the
+  /// exec (named in kInheritedDnsFdEnv), so the new binary answers on the same port with no
+  /// gap in which Caddy's lookups could fail or the port be taken, and with no reload.
+  void keep_dns_across_exec() const;
 
   /// Caddy's reasons for certificates it could not obtain; null when its receiver could not
   /// start.

@@ -1,6 +1,7 @@
 #include "agent/host/udp_listener.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,7 +17,7 @@ namespace berth::agent::host {
 Result<std::unique_ptr<UdpListener>> UdpListener::start(const std::string& ip, int port,
                                                         std::size_t max_datagram, Handler handler,
                                                         std::string_view field,
-                                                        std::string_view bind_code) {
+                                                        std::string_view bind_code, int inherited) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   if (::inet_pton(AF_INET, ip.c_str(), &addr.sin_addr) != 1 || port < 0 || port > 65535) {
@@ -30,13 +31,27 @@ Result<std::unique_ptr<UdpListener>> UdpListener::start(const std::string& ip, i
                             std::strerror(errno),
                  .internal_detail = {}};
   };
-  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  const in_addr wanted_ip = addr.sin_addr;
+  const int fd = inherited >= 0 ? inherited : ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     return fail(bind_error("cannot open a UDP socket for"));
   }
   socklen_t length = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) != 0) {
+  if (inherited >= 0) {
+    int type = 0;
+    socklen_t type_length = sizeof type;
+    // Only a UDP socket on the asked address is taken over; anything else is closed.
+    if (::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
+        ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_length) != 0 || type != SOCK_DGRAM ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) != 0 ||
+        addr.sin_family != AF_INET || addr.sin_addr.s_addr != wanted_ip.s_addr ||
+        (port != 0 && ntohs(addr.sin_port) != port)) {
+      ::close(fd);
+      errno = EINVAL;
+      return fail(bind_error("cannot take over the socket for"));
+    }
+  } else if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+             ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) != 0) {
     auto error = bind_error("cannot bind");
     ::close(fd);
     return fail(std::move(error));
@@ -60,6 +75,8 @@ UdpListener::UdpListener(std::string ip, int port, int fd, std::size_t max_datag
       fd_(fd),
       buffer_(max_datagram),
       handler_(std::move(handler)) {}
+
+int UdpListener::duplicate_for_exec() const { return ::dup(fd_); }
 
 UdpListener::~UdpListener() {
   loop_.reset();

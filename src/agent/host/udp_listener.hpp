@@ -23,15 +23,20 @@ class UdpListener {
   /// Binds UDP `ip`:`port` (an IPv4 literal; port 0 = any free port) and starts the thread.
   /// Datagrams longer than `max_datagram` are cut to it. Errors: invalid "invalid_args" for
   /// the address (naming `field`), unavailable `bind_code` with the OS message.
+  /// `inherited` (>= 0): a UDP socket already bound to `ip` (and `port` unless 0), handed over
+  /// by the process this one replaced (duplicate_for_exec), used instead of binding anew.
   static Result<std::unique_ptr<UdpListener>> start(const std::string& ip, int port,
                                                     std::size_t max_datagram, Handler handler,
                                                     std::string_view field,
-                                                    std::string_view bind_code);
+                                                    std::string_view bind_code, int inherited = -1);
   ~UdpListener();  // stops and joins the thread
   UdpListener(const UdpListener&) = delete;
   UdpListener& operator=(const UdpListener&) = delete;
 
   int port() const { return port_; }
+  /// A descriptor of the same socket that survives execv (no close-on-exec): the agent's next
+  /// binary keeps the port, and datagrams sent in between wait in the socket for it.
+  int duplicate_for_exec() const;
   /// "ip:port".
   std::string address() const { return ip_ + ":" + std::to_string(port_); }
 

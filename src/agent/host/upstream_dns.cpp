@@ -240,7 +240,8 @@ std::optional<std::string> dns_answer(std::string_view query, const UpstreamServ
   return respond(name && *name == kUpstreamZone ? Rcode::no_error : Rcode::nx_domain, true);
 }
 
-Result<std::unique_ptr<UpstreamDns>> UpstreamDns::start(const std::string& ip, int port) {
+Result<std::unique_ptr<UpstreamDns>> UpstreamDns::start(const std::string& ip, int port,
+                                                        int inherited) {
   std::unique_ptr<UpstreamDns> dns(new UpstreamDns());
   auto listener = UdpListener::start(
       ip, port, 4096,
@@ -248,7 +249,7 @@ Result<std::unique_ptr<UpstreamDns>> UpstreamDns::start(const std::string& ip, i
         std::lock_guard lock(responder->mutex_);
         return dns_answer(query, responder->services_, responder->direct_);
       },
-      "upstream_dns", "dns_bind");
+      "upstream_dns", "dns_bind", inherited);
   if (!listener) {
     return fail(std::move(listener.error()));
   }

@@ -72,13 +72,16 @@ class UpstreamDns {
  public:
   /// Binds UDP `ip`:`port` (an IPv4 literal; port 0 = any free port) and starts answering.
   /// Errors: "invalid_args" (kind invalid), "dns_bind" (kind unavailable, the OS message).
-  static Result<std::unique_ptr<UpstreamDns>> start(const std::string& ip, int port);
+  /// `inherited`: the socket of the binary this one replaced (UdpListener::start).
+  static Result<std::unique_ptr<UpstreamDns>> start(const std::string& ip, int port,
+                                                    int inherited = -1);
   UpstreamDns(const UpstreamDns&) = delete;
   UpstreamDns& operator=(const UpstreamDns&) = delete;
 
   int port() const { return listener_->port(); }
   /// "ip:port", as Caddy's resolver addresses take it after "udp/".
   std::string address() const { return listener_->address(); }
+  int duplicate_for_exec() const { return listener_->duplicate_for_exec(); }
 
   void set_services(UpstreamServices services);
   UpstreamServices services() const;
