@@ -174,8 +174,11 @@ class BackupJobsSystem : public ::testing::Test {
   const backup::BackupKeyPair keys_ = backup::backup_key_pair_from_seed(std::string(32, 's'));
 };
 
+// Over TCP: the entry point's first-run server listens on the socket only and is restarted, so
+// an answer over TCP means the server that stays is up.
 constexpr const char* kPsql =
-    "PGPASSWORD=\"$POSTGRES_PASSWORD\" psql -At -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\" -c ";
+    "PGPASSWORD=\"$POSTGRES_PASSWORD\" psql -h 127.0.0.1 -At -U \"$POSTGRES_USER\" -d "
+    "\"$POSTGRES_DB\" -c ";
 
 TEST_F(BackupJobsSystem, PostgresRowsComeBackAndATamperedObjectIsRefused) {
   const std::string db = start(

@@ -73,14 +73,17 @@ class BackupSystemTest : public DeployTest {
   // SQL in the service's container, as its own user (retried while the server starts).
   CommandResult sql(const std::string& statement) { return sql_in(container_, statement); }
 
+  // Over TCP: the entry point's first-run server (creating the database) listens on the socket
+  // only and is then restarted, so an answer over TCP means the server that stays is up.
   CommandResult sql_in(const std::string& container, const std::string& statement) {
     CommandResult result;
     for (const auto deadline = std::chrono::steady_clock::now() + 60s;
          std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(500ms)) {
-      result = docker({"exec", container, "sh", "-c",
-                       "PGPASSWORD=\"$POSTGRES_PASSWORD\" psql -tA -U \"$POSTGRES_USER\" -d "
-                       "\"$POSTGRES_DB\" -c \"$0\"",
-                       statement});
+      result = docker(
+          {"exec", container, "sh", "-c",
+           "PGPASSWORD=\"$POSTGRES_PASSWORD\" psql -h 127.0.0.1 -tA -U \"$POSTGRES_USER\" -d "
+           "\"$POSTGRES_DB\" -c \"$0\"",
+           statement});
       if (result.exit_code == 0) {
         break;
       }
