@@ -15,7 +15,8 @@ using std::chrono::milliseconds;
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::size_t kHardFrameLimit = 4 * 1024 * 1024;  // Beast closes with 1009 above it
-constexpr std::chrono::seconds kLastingSession{60};       // resets the backoff
+constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr std::chrono::seconds kLastingSession{60};  // resets the backoff
 constexpr std::string_view kConnectPath = "/api/v1/agent/connect";
 
 enum class End { dropped, unauthorized, revoked, deleted, stopping };
@@ -322,9 +323,17 @@ class AgentRunner {
     beast::flat_buffer buffer;
     beast::error_code ec;
     for (;;) {
-      co_await link->ws.async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
+      // A frame at a time into our own buffer: Beast's whole-message read sizes each step from
+      // the frame state before waiting for a close in progress (ours) to finish draining, and
+      // Beast 1.74 asserts there (rd_remain > 0) when that drain is mid-frame.
+      const std::size_t got = co_await link->ws.async_read_some(
+          buffer.prepare(kReadChunk), asio::redirect_error(asio::use_awaitable, ec));
+      buffer.commit(got);
       if (ec) {
         break;
+      }
+      if (!link->ws.is_message_done()) {
+        continue;
       }
       link->last_heard = SteadyClock::now();
       const auto event = session_.on_frame(beast::buffers_to_string(buffer.data()));

@@ -282,7 +282,12 @@ asio::awaitable<boost::system::error_code> WebSocketCore::read_frames() {
     // first read keeps an idle connection's buffer small.
     const std::size_t room =
         buffer.size() == 0 ? kIdleReadBytes : max_frame_bytes_ + 1 - buffer.size();
-    co_await ws_.async_read_some(buffer, room, asio::redirect_error(asio::use_awaitable, ec));
+    // Into a buffer of our own rather than through Beast's dynamic-buffer overload: that one
+    // sizes its read from the frame state before it waits for a close in progress to finish
+    // draining, and Beast 1.74 asserts there (rd_remain > 0) when the drain is mid-frame.
+    const std::size_t got = co_await ws_.async_read_some(
+        buffer.prepare(room), asio::redirect_error(asio::use_awaitable, ec));
+    buffer.commit(got);
     if (ec) {
       co_return ec;
     }
