@@ -35,7 +35,15 @@ new_version=0.1.0~pkgtest2
 
 skip() { echo "SKIPPED: $*"; exit 77; }
 step() { echo "== $(date -u +%T) $*"; }
-fail() { echo "FAILED: $*" >&2; exit 1; }
+fail() { # the last lines of what ran in the container, then why
+  if [[ -n "${container:-}" ]]; then
+    for log in /tmp/berthd.log /tmp/agent.log /tmp/caddy.log; do
+      docker exec "$container" sh -c "test -f $log && echo '---- $log' && tail -n 10 $log" >&2 || true
+    done
+  fi
+  echo "FAILED: $*" >&2
+  exit 1
+}
 
 [[ $(id -u) -eq 0 ]] || skip "needs root (docker, the service rootfs)"
 command -v docker >/dev/null || skip "no docker CLI"
