@@ -123,7 +123,7 @@ int run(RunFlags flags) {
   if (flags.work_dir.empty()) {
     flags.work_dir = state_dir + "/work";
   }
-  if (auto prepared = prepare_state_dir(flags.work_dir); !prepared) {
+  if (auto prepared = prepare_state_dir(flags.work_dir, 0700); !prepared) {
     fmt::print(stderr, "berth-agent: {}\n", prepared.error().message);
     return kExitFailed;
   }

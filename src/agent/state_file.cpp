@@ -24,13 +24,13 @@ Error io_failure(std::string_view what, const std::filesystem::path& path) {
 
 }  // namespace
 
-Result<void> prepare_state_dir(const std::filesystem::path& state_dir) {
+Result<void> prepare_state_dir(const std::filesystem::path& state_dir, mode_t mode) {
   std::error_code ec;
   std::filesystem::create_directories(state_dir, ec);
   if (ec) {
     return fail(Error::unavailable("cannot create " + state_dir.string() + ": " + ec.message()));
   }
-  if (::chmod(state_dir.c_str(), 0700) != 0) {
+  if (::chmod(state_dir.c_str(), mode) != 0) {
     return fail(io_failure("cannot restrict", state_dir));
   }
   return {};

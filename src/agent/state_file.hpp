@@ -1,8 +1,11 @@
 #pragma once
 /// The agent's state directory: `agent.json` holds what enrollment returned (server URL,
 /// server id, agent token, and the --ca-file or certificate pin given to enroll), `journal` the
-/// job journal. The directory is 0700 and agent.json
-/// 0600: the token is a credential.
+/// job journal. The directory is 0711 and every file the agent writes in it 0600 (agent.json
+/// holds a credential); its subdirectories are 0700, but for `handover/` (0755), which Caddy
+/// reads, possibly as another user (front_handover.hpp).
+
+#include <sys/types.h>
 
 #include <filesystem>
 #include <string>
@@ -20,7 +23,7 @@ struct AgentState {
   std::string pin_sha256 = {};  // hex
 };
 
-/// Creates `state_dir` (0700) when missing and tightens its mode, then writes agent.json
+/// Creates `state_dir` (0711) when missing and sets its mode, then writes agent.json
 /// atomically (temp file 0600 + fsync + rename). Fails with a message naming the path.
 Result<void> write_agent_state(const std::filesystem::path& state_dir, const AgentState& state);
 
@@ -35,7 +38,8 @@ Result<void> write_private_file(const std::filesystem::path& path, const std::st
 /// without).
 std::string read_text_file(const std::filesystem::path& path);
 
-/// Creates `state_dir` with mode 0700 (and its parents) if needed.
-Result<void> prepare_state_dir(const std::filesystem::path& state_dir);
+/// Creates `state_dir` (and its parents) if needed and gives it `mode`: 0711 for the state
+/// directory (others may reach handover/ by its name, list nothing), 0700 for the work dir.
+Result<void> prepare_state_dir(const std::filesystem::path& state_dir, mode_t mode = 0711);
 
 }  // namespace berth::agent

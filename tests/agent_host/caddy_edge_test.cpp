@@ -315,6 +315,63 @@ TEST(FrontPlan, APrefixAddedOrRemovedOnAServedHostIsTheEdgesToo) {
       hsts, proxy_table({strict, strict_api, route_json("b.test", 5002, "off")})));
 }
 
+// What the front answers itself (a redirect, its http → https redirect, HSTS) is handed over
+// with a marker instead of reloading it, where the agent has a handover directory.
+TEST(FrontPlan, WhatTheFrontAnswersItselfIsHandedOverWithAMarker) {
+  json redirect = {{"host", "r.test"}, {"redirect_to", "https://a.test"}};
+  const ProxyTable front = proxy_table({route_json("a.test", 5001), redirect});
+  const ProxyTable without_redirect = proxy_table(json::array({route_json("a.test", 5001)}));
+  // A dropped redirect: the edge holds nothing for it (404).
+  EXPECT_FALSE(plan_without_reload(front, without_redirect));
+  auto plan = plan_without_reload(front, without_redirect, /*hand_over=*/true);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->handed_hosts, (std::set<std::string>{"r.test"}));
+  EXPECT_TRUE(plan->edge_holds("r.test"));
+  const json edge = edge_caddy_config(without_redirect, 4000, "127.0.0.1:53", *plan);
+  const json& edge_routes = edge["apps"]["http"]["servers"]["berth-edge"]["routes"];
+  ASSERT_EQ(edge_routes.size(), 2U) << edge_routes.dump();  // the probe, 404
+  // HSTS and the http → https redirect turned on or off on a served host; a redirect aimed
+  // elsewhere; a redirect made an app's domain again.
+  json strict = route_json("a.test", 5001);
+  strict["hsts"] = true;
+  json plain = route_json("a.test", 5001);
+  plain["https_redirect"] = false;
+  json elsewhere = redirect;
+  elsewhere["redirect_to"] = "https://b.test";
+  for (const ProxyTable& table :
+       {proxy_table({strict, redirect}), proxy_table({plain, redirect}),
+        proxy_table({route_json("a.test", 5001), elsewhere}),
+        proxy_table({route_json("a.test", 5001), route_json("r.test", 5002)})}) {
+    plan = plan_without_reload(front, table, true);
+    ASSERT_TRUE(plan) << proxy_args_json(table).dump();
+    EXPECT_EQ(plan->handed_hosts.size(), 1U) << proxy_args_json(table).dump();
+    EXPECT_TRUE(plan->pending_hosts.empty());
+  }
+  // Not a wildcard (no one name to mark), nor a TLS mode or certificate the front would change.
+  const ProxyTable wild = proxy_table(json::array({route_json("*.w.test", 5001, "internal")}));
+  json wild_strict = route_json("*.w.test", 5001, "internal");
+  wild_strict["hsts"] = true;
+  EXPECT_FALSE(plan_without_reload(wild, proxy_table(json::array({wild_strict})), true));
+  EXPECT_FALSE(
+      plan_without_reload(front, proxy_table({route_json("a.test", 5001, "off"), redirect}), true));
+
+  // The front's first route sends a marked host to the edge Caddy.
+  const json config = caddy_config(front, "127.0.0.1:2019", "127.0.0.1:53", {}, "127.0.0.1:7000",
+                                   "/var/lib/berth-agent/handover");
+  const json& first = config["apps"]["http"]["servers"][kCaddyServer]["routes"][0];
+  EXPECT_EQ(first["match"][0]["file"]["root"], "/var/lib/berth-agent/handover");
+  EXPECT_EQ(first["match"][0]["file"]["try_files"], json({"/{http.request.host}.handed"}));
+  EXPECT_EQ(first["handle"].back()["dynamic_upstreams"]["name"],
+            std::string(kEdgeCatchAllName) + ".");
+  EXPECT_EQ(handover_marker("r.test"), "r.test.handed");
+  // Front routes differ only where the front config can.
+  json moved = route_json("a.test", 6001);
+  moved["edge"] = {{"headers", {{"set", {{"X-A", "1"}}}}}};
+  EXPECT_FALSE(front_routes_differ(front, proxy_table({moved, redirect})));
+  EXPECT_TRUE(front_routes_differ(front, proxy_table({strict, redirect})));
+  EXPECT_TRUE(front_routes_differ(front, without_redirect));
+}
+
 TEST(FrontPlan, TheFrontConfigCatchesOtherHostsAndAsksBeforeOnDemandCertificates) {
   const ProxyTable table =
       proxy_table({route_json("a.test", 5001), route_json("i.test", 5002, "internal")});

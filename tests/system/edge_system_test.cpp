@@ -535,8 +535,17 @@ TEST_P(DomainWrk, DomainsComeAndGoUnderWrkLoadWithoutAnError) {
   const auto route = [](const std::string& host, int port, const std::string& tls = "off") {
     return json{{"host", host}, {"upstream", "127.0.0.1:" + std::to_string(port)}, {"tls", tls}};
   };
-  const json base = {route("app.test", reader.port()), route("other.test", upstream_.port()),
-                     route("secure.test", upstream_.port(), "internal")};
+  // app.test has TLS (wrk stays on http: no https redirect), so that turning its HSTS on hands
+  // the loaded host over; r.test is a redirect the front answers itself.
+  const auto loaded = [&](int port) {
+    json served = route("app.test", port, "internal");
+    served["https_redirect"] = false;
+    return served;
+  };
+  const std::string app_origin = "http://app.test:" + std::to_string(http_port_);
+  const json redirect = {{"host", "r.test"}, {"redirect_to", app_origin}};
+  const json base = {loaded(reader.port()), route("other.test", upstream_.port()),
+                     route("secure.test", upstream_.port(), "internal"), redirect};
   json with_gone = base;
   with_gone.push_back(route("gone.test", upstream_.port()));
   ASSERT_EQ(apply_routes(with_gone).status, "succeeded");
@@ -589,13 +598,34 @@ TEST_P(DomainWrk, DomainsComeAndGoUnderWrkLoadWithoutAnError) {
   // A path prefix on the loaded host, which the front serves, then gone again: the edge Caddy
   // takes the whole host meanwhile (wrk's requests too), and the front is not reloaded.
   json prefixed = base;
-  prefixed.push_back(route("app.test", upstream_.port()));
+  prefixed.push_back(loaded(upstream_.port()));
   prefixed.back()["path_prefix"] = "/other";
   ASSERT_EQ(apply_routes(prefixed).status, "succeeded");
   EXPECT_TRUE(wait_for("app.test", "ok", " 200", "/other/x").starts_with("ok"));
   EXPECT_TRUE(curl("app.test", false, "/").starts_with("read "));
   ASSERT_EQ(apply_routes(base).status, "succeeded");
   EXPECT_TRUE(wait_for("app.test", "read ", " 200", "/other/x").starts_with("read "));
+  // What the front answers itself, changed: HSTS on the loaded host, secure.test's http → https
+  // redirect off, the redirect r.test removed. Each host is handed over to the edge Caddy with
+  // a marker (wrk's requests too); then back as the front has them, the markers go.
+  EXPECT_EQ(curl("r.test", false), " 308");
+  EXPECT_EQ(curl("secure.test", false), " 308");
+  json handed = base;
+  handed[0]["hsts"] = true;
+  handed[2]["https_redirect"] = false;
+  handed.erase(3);
+  ASSERT_EQ(apply_routes(handed).status, "succeeded");
+  const auto markers = dir_.path() / "state" / "handover";
+  for (const char* host : {"app.test", "secure.test", "r.test"}) {
+    EXPECT_TRUE(std::filesystem::exists(markers / (std::string(host) + ".handed"))) << host;
+  }
+  EXPECT_EQ(wait_for("secure.test", "ok", " 200"), "ok 200");
+  EXPECT_EQ(curl("r.test", false), "Not Found\n 404");
+  EXPECT_TRUE(curl("app.test", false).starts_with("read "));
+  ASSERT_EQ(apply_routes(base).status, "succeeded");
+  EXPECT_TRUE(std::filesystem::is_empty(markers));
+  EXPECT_EQ(curl("r.test", false), " 308");
+  EXPECT_EQ(curl("secure.test", false), " 308");
   ASSERT_EQ(::kill(wrk, SIGINT), 0);  // wrk prints its report when interrupted
   const std::string text = wrk_report(wrk);
   std::cout << text << "slowest new domain answered after " << slowest_ms << " ms\n";
@@ -607,11 +637,13 @@ TEST_P(DomainWrk, DomainsComeAndGoUnderWrkLoadWithoutAnError) {
 
   // A change the front must take: it is loaded with every host, new10.test now its own route.
   json routes = base;
+  routes.erase(3);  // r.test
   routes.push_back(route("new10.test", reader.port()));
   routes.push_back(route("internal.test", upstream_.port(), "internal"));
   ASSERT_EQ(apply_routes(routes).status, "succeeded");
   EXPECT_NE(caddy_->config().find("new10.test"), std::string::npos);
   EXPECT_EQ(caddy_->config().find("gone.test"), std::string::npos);
+  EXPECT_EQ(caddy_->config().find("\"r.test\""), std::string::npos);
   EXPECT_TRUE(wait_for("new10.test", "read ", " 200").ends_with(" 200"));
   EXPECT_EQ(curl("internal.test", true), "ok 200");
 }

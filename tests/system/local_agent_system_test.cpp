@@ -114,11 +114,13 @@ TEST_F(LocalAgentAsItsOwnUser, TheAgentRunsAsItsUserWithNothingOfBerthds) {
     EXPECT_FALSE(target.starts_with(data)) << entry.path() << " -> " << target;
     EXPECT_FALSE(target.starts_with(dir_.path().string())) << entry.path() << " -> " << target;
   }
-  // Its state dir is its own and private; berthd's data dir no longer holds one.
+  // Its state dir is its own and private (others reach only handover/ by name: Caddy may be
+  // another user); berthd's data dir no longer holds one.
   ASSERT_FALSE(state_dir_.empty());
   EXPECT_EQ(owner_of(state_dir_), owner_of(proc));
   EXPECT_EQ(owner_of(fs::path(state_dir_) / "agent.json"), owner_of(proc));
-  EXPECT_EQ(fs::status(state_dir_).permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_EQ(fs::status(state_dir_).permissions() & fs::perms::all,
+            fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
   EXPECT_FALSE(fs::exists(berthd_->data_dir() / "local-agent"));
 }
 

@@ -481,11 +481,31 @@ std::vector<const ProxyRoute*> routes_in_match_order(const ProxyTable& table) {
   return ordered;
 }
 
+std::string handover_marker(const std::string& host) { return host + ".handed"; }
+
 nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_address,
                             const std::string& dns_address, const std::string& acme_root_file,
-                            const std::string& ask_address) {
+                            const std::string& ask_address, const std::string& handover_dir) {
   const auto ordered = routes_in_match_order(table);
   nlohmann::json routes = nlohmann::json::array();
+  // The catch-all to the edge Caddy (plan_without_reload): after every host's routes, and first
+  // of all for the hosts handed over. Looked up more often than a host's upstream, and retried
+  // sooner while nothing answers, so that a new host answers soon after its edge Caddy does.
+  const auto to_edge = [&] {
+    auto proxy = caddy_reverse_proxy(kEdgeCatchAllName, dns_address, kCatchAllTry);
+    proxy["dynamic_upstreams"]["refresh"] = kCatchAllRefresh;
+    proxy["load_balancing"]["try_interval"] = kCatchAllRefresh;
+    return nlohmann::json::array({caddy_no_server_header(), std::move(proxy)});
+  };
+  if (!ask_address.empty() && !handover_dir.empty()) {
+    // A stat per request. The Host header cannot climb out of the directory (Go refuses '/' in
+    // it, and Caddy joins the path under the root); a name no marker has simply misses.
+    const nlohmann::json marker = {{"root", handover_dir},
+                                   {"try_files", {"/" + handover_marker("{http.request.host}")}}};
+    routes.push_back({{"match", nlohmann::json::array({{{"file", marker}}})},
+                      {"handle", to_edge()},
+                      {"terminal", true}});
+  }
   // host → its TLS mode (path prefixes of one host share the host's certificate).
   std::map<std::string, std::string> host_tls;
   std::map<std::string, const RouteCertificate*> custom;
@@ -498,14 +518,8 @@ nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_ad
     }
   }
   if (!ask_address.empty()) {
-    // Hosts new since this config was loaded: the edge Caddy knows them (plan_without_reload).
-    // Looked up more often than a host's upstream, and retried sooner while nothing answers, so
-    // that a new host answers soon after its edge Caddy does.
-    auto proxy = caddy_reverse_proxy(kEdgeCatchAllName, dns_address, kCatchAllTry);
-    proxy["dynamic_upstreams"]["refresh"] = kCatchAllRefresh;
-    proxy["load_balancing"]["try_interval"] = kCatchAllRefresh;
-    routes.push_back(
-        {{"handle", {caddy_no_server_header(), std::move(proxy)}}, {"terminal", true}});
+    // Hosts new since this config was loaded: the edge Caddy knows them.
+    routes.push_back({{"handle", to_edge()}, {"terminal", true}});
   }
   nlohmann::json skip = nlohmann::json::array();
   nlohmann::json internal = nlohmann::json::array();

@@ -67,17 +67,24 @@ nlohmann::json proxy_args_json(const ProxyTable& table);
 /// newer table dropped, which the agent's DNS points at the edge Caddy (it answers 404 there).
 /// Hosts the front knows whose routes changed in a way its config shows (a path prefix added
 /// or removed, a route turned into a redirect) are `rerouted`: the edge Caddy holds their routes
-/// whole, and the SRV names of the front's routes for them point at it.
+/// whole, and the SRV names of the front's routes for them point at it. Hosts whose changed
+/// routes the front answers itself (a redirect dropped or changed, its http → https redirect or
+/// HSTS turned on or off) are `handed` over: a marker file in the agent's handover directory
+/// makes the front's first route send all of the host's requests to the edge Caddy, which holds
+/// its routes whole (or answers 404 for a dropped one).
 struct FrontPlan {
   std::set<std::string> pending_hosts = {};
   std::vector<std::string> gone_services = {};
   std::set<std::string> rerouted_hosts = {};
+  std::set<std::string> handed_hosts = {};
   bool empty() const {
-    return pending_hosts.empty() && gone_services.empty() && rerouted_hosts.empty();
+    return pending_hosts.empty() && gone_services.empty() && rerouted_hosts.empty() &&
+           handed_hosts.empty();
   }
   /// Whether the edge Caddy holds `host`'s routes whole.
   bool edge_holds(const std::string& host) const {
-    return pending_hosts.contains(host) || rerouted_hosts.contains(host);
+    return pending_hosts.contains(host) || rerouted_hosts.contains(host) ||
+           handed_hosts.contains(host);
   }
   bool operator==(const FrontPlan&) const = default;
 };
@@ -92,8 +99,20 @@ struct FrontPlan {
 /// (a redirect route would keep answering 308); and every new host is an exact name no
 /// wildcard of the front covers, with TLS off, or acme on a front that listens for HTTPS (its
 /// certificate comes on demand, after the agent's ask); and at most kMaxPendingHosts hosts are
-/// new or rerouted.
-std::optional<FrontPlan> plan_without_reload(const ProxyTable& front, const ProxyTable& table);
+/// new or rerouted. With `hand_over` (the front runs a config with a handover directory), a
+/// host whose changed routes cannot be rerouted, or a dropped redirect host, is handed over
+/// when it is an exact name whose TLS mode stays and that has no custom certificate.
+std::optional<FrontPlan> plan_without_reload(const ProxyTable& front, const ProxyTable& table,
+                                             bool hand_over = false);
+
+/// Whether the front Caddy's config for `a` and for `b` can differ: the table-wide settings or
+/// any route's host, path prefix, TLS, certificate, redirect or https_redirect/hsts (not the
+/// upstreams and edge rules, which live in the DNS table and the edge Caddy). Cheaper than
+/// rendering both.
+bool front_routes_differ(const ProxyTable& a, const ProxyTable& b);
+
+/// The marker file (under the agent's handover directory) whose presence hands `host` over.
+std::string handover_marker(const std::string& host);
 
 /// The hosts of the table's routes.
 std::set<std::string> route_hosts(const ProxyTable& table);
@@ -178,9 +197,14 @@ std::string route_service_name(const ProxyRoute& route);
 /// renewed as before) and every other name a catch-all on-demand policy with the same issuers,
 /// whose certificates Caddy obtains at the first handshake once GET
 /// http://`ask_address`kTlsAskPath?domain=<name> answered 2xx.
+///
+/// With a `handover_dir` too, the first route sends a host to the edge Caddy as soon as
+/// handover_marker(host) exists in that directory (FrontPlan::handed_hosts); Caddy's user must
+/// be able to read the directory.
 nlohmann::json caddy_config(const ProxyTable& table, const std::string& admin_address,
                             const std::string& dns_address, const std::string& acme_root_file = {},
-                            const std::string& ask_address = {});
+                            const std::string& ask_address = {},
+                            const std::string& handover_dir = {});
 
 /// The SRV name of the front's catch-all route: the edge Caddy's port while one runs.
 inline constexpr const char* kEdgeCatchAllName = "all.edge.berth.internal";

@@ -1,7 +1,7 @@
 // The front Caddy's plan for a newer table without a reload (plan_without_reload: hosts new to
-// it go to the edge Caddy through their SRV names, hosts whose routes changed are rerouted
-// there), and the SRV answers that carry it out (upstream_services). The Caddy JSON itself is
-// built in caddy_config.cpp.
+// it go to the edge Caddy through their SRV names, hosts whose routes changed are rerouted or
+// handed over there), and the SRV answers that carry it out (upstream_services). The Caddy JSON
+// itself is built in caddy_config.cpp.
 #include <algorithm>
 #include <set>
 #include <string>
@@ -71,27 +71,47 @@ bool reroutable(const ProxyTable& front, const ProxyTable& table, const std::str
                              [&](const ProxyRoute& route) { return same_kind(table, route); });
 }
 
+// Whether a marker can hand `host` over to the edge Caddy: the front matches it by its exact
+// name, and its certificate stays the front's (same TLS mode before and after, none uploaded).
+bool handable(const ProxyTable& front, const ProxyTable& table, const std::string& host,
+              const std::vector<ProxyRoute>& before, const std::vector<ProxyRoute>& after) {
+  if (host.starts_with("*.") || before.empty()) {
+    return false;
+  }
+  const std::string tls = route_tls(front, before.front());
+  const auto keeps = [&](const ProxyTable& of) {
+    return
+        [&](const ProxyRoute& route) { return !route.certificate && route_tls(of, route) == tls; };
+  };
+  return std::ranges::all_of(before, keeps(front)) && std::ranges::all_of(after, keeps(table));
+}
+
 // `same` holds the table's routes of the hosts the front knows; for each of them whose front
-// routes would change, puts the front's own routes back and marks the host rerouted. false when
-// one such host cannot be rerouted.
+// routes would change, puts the front's own routes back and marks the host rerouted (or handed
+// over, with `hand_over`). false when one such host can be neither.
 bool reroute_changed_hosts(const ProxyTable& front, const ProxyTable& table, ProxyTable& same,
-                           FrontPlan& plan) {
+                           FrontPlan& plan, bool hand_over) {
   const auto rendered = [](const ProxyTable& like, std::vector<ProxyRoute> routes) {
     ProxyTable one = like;
     one.routes = std::move(routes);
     return caddy_config(one, "-", "-", acme_root_file_name(one.acme), "-");
   };
   std::set<std::string> changed;
+  std::set<std::string> handed;
   for (const auto& host : route_hosts(same)) {
     auto before = routes_of(front, host);
     auto after = routes_of(table, host);
     if (after.empty() || rendered(front, before) == rendered(table, after)) {
       continue;  // a host the table dropped (kept as the front had it), or unchanged
     }
-    if (!reroutable(front, table, host, before, after)) {
+    if (reroutable(front, table, host, before, after)) {
+      changed.insert(host);
+    } else if (hand_over && handable(front, table, host, before, after)) {
+      changed.insert(host);
+      handed.insert(host);
+    } else {
       return false;
     }
-    changed.insert(host);
   }
   if (changed.empty()) {
     return false;
@@ -112,14 +132,41 @@ bool reroute_changed_hosts(const ProxyTable& front, const ProxyTable& table, Pro
         plan.gone_services.push_back(route_service_name(route));  // to the edge, as a gone host's
       }
     }
-    plan.rerouted_hosts.insert(host);
+    (handed.contains(host) ? plan.handed_hosts : plan.rerouted_hosts).insert(host);
   }
   return true;
 }
 
+// A route's part of the front config (its upstream and edge rules are not: DNS and the edge).
+std::string front_shape(const ProxyTable& table, const ProxyRoute& route) {
+  std::string shape = route.host + '\n' + route.path_prefix + '\n' + route_tls(table, route) +
+                      '\n' + route.redirect_to + '\n' + (route.https_redirect ? "r" : "-") +
+                      (route.hsts ? "h" : "-");
+  if (route.certificate) {
+    shape += '\n' + route.certificate->chain + '\n' + route.certificate->key;
+  }
+  return shape;
+}
+
 }  // namespace
 
-std::optional<FrontPlan> plan_without_reload(const ProxyTable& front, const ProxyTable& table) {
+bool front_routes_differ(const ProxyTable& a, const ProxyTable& b) {
+  if (a.http_port != b.http_port || a.https_port != b.https_port || a.tls != b.tls ||
+      a.acme != b.acme || a.routes.size() != b.routes.size()) {
+    return true;
+  }
+  const auto shapes = [](const ProxyTable& t) {
+    std::multiset<std::string> all;
+    for (const auto& route : t.routes) {
+      all.insert(front_shape(t, route));
+    }
+    return all;
+  };
+  return shapes(a) != shapes(b);
+}
+
+std::optional<FrontPlan> plan_without_reload(const ProxyTable& front, const ProxyTable& table,
+                                             bool hand_over) {
   if (front.http_port != table.http_port || front.https_port != table.https_port ||
       front.tls != table.tls || front.acme != table.acme) {
     return std::nullopt;
@@ -150,19 +197,25 @@ std::optional<FrontPlan> plan_without_reload(const ProxyTable& front, const Prox
       continue;
     }
     if (route.upstream.empty()) {
-      return std::nullopt;  // a dropped redirect would go on answering 308
+      // A dropped redirect would go on answering 308: handed over, the edge answers 404.
+      if (!hand_over || route.host.starts_with("*.")) {
+        return std::nullopt;
+      }
+      plan.handed_hosts.insert(route.host);
+    } else {
+      plan.gone_services.push_back(route_service_name(route));
     }
-    plan.gone_services.push_back(route_service_name(route));
     same.routes.push_back(route);
   }
   const auto config_of = [](const ProxyTable& t) {
     return caddy_config(t, "-", "-", acme_root_file_name(t.acme), "-");
   };
   const auto config = config_of(front);
-  if (config_of(same) != config && !reroute_changed_hosts(front, table, same, plan)) {
+  if (config_of(same) != config && !reroute_changed_hosts(front, table, same, plan, hand_over)) {
     return std::nullopt;
   }
-  if (plan.pending_hosts.size() + plan.rerouted_hosts.size() > kMaxPendingHosts ||
+  if (plan.pending_hosts.size() + plan.rerouted_hosts.size() + plan.handed_hosts.size() >
+          kMaxPendingHosts ||
       config_of(same) != config) {
     return std::nullopt;
   }

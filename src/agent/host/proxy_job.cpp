@@ -143,7 +143,10 @@ ProxyKeeper::ProxyKeeper(ProxyOptions options)
       tls_log_(start_tls_log(options_)),
       edge_(std::make_unique<EdgeCaddy>(
           EdgeCaddyOptions{.caddy_binary = options_.caddy_binary,
-                           .dir = std::filesystem::path(options_.state_dir) / "edge"})) {
+                           .dir = std::filesystem::path(options_.state_dir) / "edge"})),
+      handover_(options_.state_dir.empty()
+                    ? std::filesystem::path()
+                    : std::filesystem::absolute(options_.state_dir) / "handover") {
   ask_ = start_tls_ask(options_, [this](std::string_view name) {
     std::lock_guard lock(ask_mutex_);
     return ask_names_.contains(std::string(name));
@@ -214,9 +217,10 @@ Result<void> ProxyKeeper::write_acme_root(const ProxyTable& table) const {
 }
 
 nlohmann::json ProxyKeeper::config_for(const ProxyTable& table) const {
-  auto config = caddy_config(
-      table, options_.admin_address, dns_->address(),
-      table.acme.ca_root.empty() ? std::string() : acme_root_path(table).string(), ask_->address());
+  auto config =
+      caddy_config(table, options_.admin_address, dns_->address(),
+                   table.acme.ca_root.empty() ? std::string() : acme_root_path(table).string(),
+                   ask_->address(), handover_.ready() ? handover_.dir().string() : std::string());
   if (tls_log_) {
     config["logging"] = caddy_tls_logging(tls_log_->caddy_address());
   }
@@ -362,10 +366,10 @@ void ProxyKeeper::keep_front(const ProxyTable& table) {
 
 Result<ProxyKeeper::Installed> ProxyKeeper::install(const ProxyTable& table, bool may_defer) {
   std::optional<FrontPlan> plan;
-  // The same hosts (a deployment's switch, a rule change): nothing to plan, the path of a load
-  // (converge), which renders the config once and loads it only when it changed.
-  if (may_defer && front_ && route_hosts(*front_) != route_hosts(table)) {
-    plan = plan_without_reload(*front_, table);
+  // The same front routes (a deployment's switch, a rule change): nothing to plan, the path of
+  // a load (converge), which renders the config once and loads it only when it changed.
+  if (may_defer && front_ && front_routes_differ(*front_, table)) {
+    plan = plan_without_reload(*front_, table, handover_.ready());
     // Nothing pending: the path of a load (converge), which loads only when Caddy runs another
     // config. Else Caddy must still run the front's config (not restarted without it); when
     // the front needs a load anyway, it takes every host.
@@ -374,6 +378,10 @@ Result<ProxyKeeper::Installed> ProxyKeeper::install(const ProxyTable& table, boo
     }
   }
   FrontPlan wanted = plan ? *plan : FrontPlan{};
+  if (plan) {
+    // A host no longer handed over is one the front's own routes serve as they are again.
+    handover_.keep_only(wanted.handed_hosts);
+  }
   {
     // Before any request can reach a new host: Caddy may ask at its first handshake.
     std::lock_guard lock(ask_mutex_);
@@ -423,6 +431,7 @@ Result<ProxyKeeper::Installed> ProxyKeeper::install(const ProxyTable& table, boo
     if (!front_ || proxy_args_json(*front_) != proxy_args_json(table)) {
       keep_front(table);
     }
+    handover_.keep_only({});  // the loaded config routes every host as the table has it
   }
   plan_ = wanted;
   done.pending = wanted.pending_hosts.size();
@@ -434,6 +443,8 @@ Result<ProxyKeeper::Installed> ProxyKeeper::install(const ProxyTable& table, boo
   settle_edge(edge_before, has_any_edge_rules(table) || !wanted.empty());
   dns_->set_services(std::move(*services));
   dns_->set_direct(std::move(direct));
+  // Last: by now the catch-all the markers send to finds the edge Caddy holding these hosts.
+  handover_.add(wanted.handed_hosts);
   return done;
 }
 
@@ -499,6 +510,7 @@ void ProxyKeeper::restore() {
   }
   keep_front(*table);
   plan_ = {};
+  handover_.keep_only({});
   if (edge_before > 0) {
     settle_edge(edge_before, has_any_edge_rules(*table));
   }

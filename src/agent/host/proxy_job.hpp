@@ -40,6 +40,7 @@
 #include "agent/host/caddy_tls_ask.hpp"
 #include "agent/host/caddy_tls_log.hpp"
 #include "agent/host/edge_caddy.hpp"
+#include "agent/host/front_handover.hpp"
 #include "agent/host/upstream_dns.hpp"
 #include "agent/job_types.hpp"
 
@@ -151,7 +152,8 @@ class ProxyKeeper {
   std::unique_ptr<UpstreamDns> dns_;
   std::unique_ptr<CaddyTlsLog> tls_log_;
   std::unique_ptr<EdgeCaddy> edge_;
-  std::mutex mutex_;  // one config change at a time
+  FrontHandover handover_;  // <state_dir>/handover: hosts the front sends to the edge Caddy
+  std::mutex mutex_;        // one config change at a time
   // The table the front Caddy's config was built from (nullopt: unknown until the first
   // install), and what it lacks for the table applied last.
   std::optional<ProxyTable> front_ = {};
