@@ -19,7 +19,7 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr std::chrono::seconds kLastingSession{60};  // resets the backoff
 constexpr std::string_view kConnectPath = "/api/v1/agent/connect";
 
-enum class End { dropped, unauthorized, revoked, deleted, stopping };
+enum class End { dropped, restarting, unauthorized, revoked, deleted, stopping };
 
 // One connection's state, shared by its reader (the owner) and helper coroutines (writer,
 // heartbeat, watchdog); it lives until the last of them ends.
@@ -211,7 +211,10 @@ class AgentRunner {
       if (stopping_) {
         break;
       }
-      if (SteadyClock::now() - began > kLastingSession) {
+      // berthd going away on purpose (1001: a restart, an upgrade) is no sign of trouble: the
+      // first attempts are soon again (still drawn at random, so a fleet spreads out), rather
+      // than as late as the short sessions before it had pushed them.
+      if (SteadyClock::now() - began > kLastingSession || end == End::restarting) {
         backoff_.reset();
       }
       if (end == End::unauthorized) {
@@ -362,7 +365,12 @@ class AgentRunner {
     if (ec == websocket::error::closed && code == 4003) {
       co_return End::deleted;
     }
-    co_return stopping_ ? End::stopping : End::dropped;
+    if (stopping_) {
+      co_return End::stopping;
+    }
+    const bool going_away = ec == websocket::error::closed &&
+                            code == static_cast<int>(websocket::close_code::going_away);
+    co_return going_away ? End::restarting : End::dropped;
   }
 
   template <class Ws>

@@ -313,7 +313,7 @@ team_id=$own_team
 body=$(python3 -c 'import json,sys; print(json.dumps({"http_port": 80, "https_port": 443, "tls": "off",
   "acme_ca": "https://127.0.0.1:8443/acme/local/directory", "acme_ca_root": sys.stdin.read(),
   "acme_email": "ops@example.com"}))' < <(in_root cat "$root"))
-deadline=$((SECONDS + 30))
+deadline=$((SECONDS + 60))
 until [[ $(api PUT "/api/v1/servers/$server_id/proxy" "$body" "$token" "$team_id" | tail -n1) == 200 ]]; do
   ((SECONDS < deadline)) || { in_root tail -n 20 /tmp/agent.log >&2; fail "the proxy settings were refused"; }
   sleep 0.5
