@@ -352,8 +352,14 @@ TEST(FrontPlan, WhatTheFrontAnswersItselfIsHandedOverWithAMarker) {
   json wild_strict = route_json("*.w.test", 5001, "internal");
   wild_strict["hsts"] = true;
   EXPECT_FALSE(plan_without_reload(wild, proxy_table(json::array({wild_strict})), true));
-  EXPECT_FALSE(
-      plan_without_reload(front, proxy_table({route_json("a.test", 5001, "off"), redirect}), true));
+  EXPECT_FALSE(plan_without_reload(
+      front, proxy_table({route_json("a.test", 5001, "internal"), redirect}), true));
+  // TLS off and acme either way round: the front obtains (on demand) or keeps the certificate.
+  const ProxyTable off = proxy_table({route_json("a.test", 5001, "off"), redirect});
+  plan = plan_without_reload(front, off, true);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->handed_hosts, (std::set<std::string>{"a.test"}));
+  EXPECT_TRUE(plan_without_reload(off, front, true));
 
   // The front's first route sends a marked host to the edge Caddy.
   const json config = caddy_config(front, "127.0.0.1:2019", "127.0.0.1:53", {}, "127.0.0.1:7000",

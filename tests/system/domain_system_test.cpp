@@ -121,10 +121,11 @@ TEST_F(AcmeEndToEndTest, ADomainGetsItsCertificateFromTheServersCaAndOnePointing
   NetnsFixture ns;
   const std::string good = "app.acme.test";
   const std::string elsewhere = "elsewhere.acme.test";
+  const std::string switched = "switched.acme.test";  // served without TLS, then acme
   // In the CA's namespace the good name is this host (the veth's host side); the other one is
   // the namespace's own address, a machine where no Berth server runs.
-  NetnsHosts hosts(ns.name(), "127.0.0.1 localhost\n" + ns.host_address() + " " + good + "\n" +
-                                  ns.inside_address() + " " + elsewhere + "\n");
+  NetnsHosts hosts(ns.name(), "127.0.0.1 localhost\n" + ns.host_address() + " " + good + " " +
+                                  switched + "\n" + ns.inside_address() + " " + elsewhere + "\n");
   // The CA validates on ports 80 and 443 of the name's address: to the server Caddy's ports.
   if (const std::string why = point_server_at_ca(ns, "ops@acme.test"); !why.empty()) {
     GTEST_SKIP() << why;
@@ -203,6 +204,42 @@ TEST_F(AcmeEndToEndTest, ADomainGetsItsCertificateFromTheServersCaAndOnePointing
   // The good name is not in it: its certificate came on demand.
   EXPECT_EQ(config.find(good), std::string::npos);
   EXPECT_NE(config.find("berth/tls-ask"), std::string::npos);
+
+  // A domain the client-facing Caddy serves without TLS (an internal domain beside it makes
+  // Caddy load both) switched to acme: handed over to the edge Caddy, no load, and its
+  // certificate comes on demand like a new one's.
+  const HttpResponse plain = api("POST", domains, {{"hostname", switched}, {"tls", "off"}});
+  ASSERT_EQ(plain.status, 201) << plain.body;
+  ASSERT_EQ(api("POST", domains, {{"hostname", "internal.acme.test"}, {"tls", "internal"}}).status,
+            201);
+  std::string loaded;
+  for (const auto deadline = std::chrono::steady_clock::now() + 30s;
+       std::chrono::steady_clock::now() < deadline && loaded.find(switched) == std::string::npos;
+       std::this_thread::sleep_for(200ms)) {
+    loaded = caddy_->config();
+  }
+  ASSERT_NE(loaded.find(switched), std::string::npos) << loaded;
+  const std::string switched_id = plain.json()["id"];
+  const HttpResponse patched = api("PATCH", "/api/v1/domains/" + switched_id, {{"tls", "acme"}});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  const json switched_view = check_until(
+      switched_id,
+      [](const json& view) {
+        return view["certificate"].is_object() &&
+               view["certificate"].value("issuer", "").find("Berth Test ACME") != std::string::npos;
+      },
+      std::chrono::steady_clock::now() + 40s);
+  EXPECT_TRUE(switched_view["certificate"].is_object()) << switched_view.dump(2);
+  const CommandResult secured =
+      run_command({"curl", "-sS", "--max-time", "10", "--cacert", root_file.string(), "--resolve",
+                   switched + ":" + port + ":127.0.0.1", "https://" + switched + ":" + port + "/"},
+                  {}, "", 20s);
+  EXPECT_EQ(secured.output, "v1\n");
+  // Plain http is now redirected to https (by the edge Caddy), and the front was not loaded.
+  EXPECT_EQ(status_and_location(http_port_, switched, "/x"),
+            "308 https://" + switched + ":" + port + "/x");
+  EXPECT_EQ(caddy_->config(), loaded);
+
   const auto took =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
   std::cout << "ACME end to end took " << took.count()

@@ -72,18 +72,25 @@ bool reroutable(const ProxyTable& front, const ProxyTable& table, const std::str
 }
 
 // Whether a marker can hand `host` over to the edge Caddy: the front matches it by its exact
-// name, and its certificate stays the front's (same TLS mode before and after, none uploaded).
+// name, and its certificate stays the front's to give: the same TLS mode before and after, none
+// uploaded; or TLS off and acme either way round (the front, which always listens for HTTPS
+// here, obtains a newly acme host's certificate on demand, and keeps serving the one it has
+// for a host whose TLS went off until its next load).
 bool handable(const ProxyTable& front, const ProxyTable& table, const std::string& host,
               const std::vector<ProxyRoute>& before, const std::vector<ProxyRoute>& after) {
   if (host.starts_with("*.") || before.empty()) {
     return false;
   }
   const std::string tls = route_tls(front, before.front());
-  const auto keeps = [&](const ProxyTable& of) {
-    return
-        [&](const ProxyRoute& route) { return !route.certificate && route_tls(of, route) == tls; };
+  const bool off_or_acme = tls == "off" || tls == "acme";
+  const auto keeps = [&tls](const ProxyTable& of, bool either) {
+    return [&of, &tls, either](const ProxyRoute& route) {
+      const std::string now = route_tls(of, route);
+      return !route.certificate && (now == tls || (either && (now == "off" || now == "acme")));
+    };
   };
-  return std::ranges::all_of(before, keeps(front)) && std::ranges::all_of(after, keeps(table));
+  return std::ranges::all_of(before, keeps(front, false)) &&
+         std::ranges::all_of(after, keeps(table, off_or_acme));
 }
 
 // `same` holds the table's routes of the hosts the front knows; for each of them whose front
