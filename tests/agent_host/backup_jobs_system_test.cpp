@@ -226,6 +226,23 @@ TEST_F(BackupJobsSystem, PostgresRowsComeBackAndATamperedObjectIsRefused) {
   EXPECT_EQ(restored.result["check"], "1");  // one user table answers
 }
 
+// A backup asked for as soon as the container runs (a service just created or restarted) waits
+// for the engine: the image's first run creates the database on a socket-only server and
+// restarts it, and pg_dump would fail in that window.
+TEST_F(BackupJobsSystem, ABackupRightAfterTheStartWaitsForTheEngine) {
+  const std::string db = start(
+      "pg-fresh", berth::testing::kPostgresImage,
+      {{"POSTGRES_PASSWORD", "pw-secret-2"}, {"POSTGRES_USER", "app"}, {"POSTGRES_DB", "shop"}});
+  const JobOutcome made = job("backup.run", {{"engine", "postgres"},
+                                             {"container", db},
+                                             {"public_key", b64(keys_.public_key)},
+                                             {"s3", s3_args()},
+                                             {"key", "team/svc/fresh.bsb"},
+                                             {"wait_ready_seconds", 60}});
+  EXPECT_EQ(made.status, "succeeded") << made.error_code << ": " << made.error_message << "\n"
+                                      << output_->all;
+}
+
 TEST_F(BackupJobsSystem, MariadbRowsComeBack) {
   const std::string db = start("maria", berth::testing::kMariadbImage,
                                {{"MYSQL_ROOT_PASSWORD", "root-secret-2"},

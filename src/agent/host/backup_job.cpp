@@ -148,6 +148,23 @@ long long elapsed_ms(Clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
 }
 
+Result<int> wait_ready(DockerJob& run, const std::string& container, const char* script,
+                       std::chrono::seconds limit) {
+  const auto until = Clock::now() + limit;
+  for (;;) {
+    auto code = run_exec(run, shell(container, script), nullptr,
+                         [](std::string_view, std::string_view) -> Result<void> { return {}; });
+    if (code && *code == 0) {
+      return 0;
+    }
+    if (Clock::now() >= until || run.job().cancelled.load()) {
+      return fail(
+          with_code(Error::unavailable("the database did not become ready in time"), "not_ready"));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
 JobOutcome run_backup(DockerJob& run) {
   const auto started = Clock::now();
   auto common = parse_common(run.job().args);
@@ -157,6 +174,20 @@ JobOutcome run_backup(DockerJob& run) {
   auto public_key = base64_arg(run.job().args, "public_key", backup::kBackupPublicKeySize);
   if (!public_key) {
     return outcome_of_error(public_key.error());
+  }
+  auto ready_seconds = int_field(run.job().args, "wait_ready_seconds", 0, 600);
+  if (!ready_seconds) {
+    return outcome_of_error(ready_seconds.error());
+  }
+  const auto& commands = engine_commands().find(common->engine)->second;
+  // A service started moments ago (its container runs, the engine's entry point may still be
+  // initialising or restarting its server) answers before its dump tool is run.
+  if (ready_seconds->value_or(0) > 0) {
+    if (auto ready = wait_ready(run, common->container, commands.ready,
+                                std::chrono::seconds(**ready_seconds));
+        !ready) {
+      return outcome_of_error(ready.error());
+    }
   }
   const std::string& key = common->place.key;
   auto upload = begin_upload(common->place);
@@ -173,7 +204,6 @@ JobOutcome run_backup(DockerJob& run) {
     return outcome_of_error(encoder.error());
   }
   StderrTail stderr_tail;
-  const auto& commands = engine_commands().find(common->engine)->second;
   const bool rdb = commands.load == nullptr;
   std::string held;  // an RDB's last bytes, until the end shows whether they are the mark
   auto exit_code = run_exec(run, shell(common->container, commands.dump), nullptr,
@@ -229,23 +259,6 @@ JobOutcome run_backup(DockerJob& run) {
                              " before compression) in " + std::to_string((*upload)->parts()) +
                              " parts, sha256 " + (*encoder)->sha256_hex() + "\n");
   return succeeded(stored_result(key, **encoder, **upload, duration));
-}
-
-Result<int> wait_ready(DockerJob& run, const std::string& container, const char* script,
-                       std::chrono::seconds limit) {
-  const auto until = Clock::now() + limit;
-  for (;;) {
-    auto code = run_exec(run, shell(container, script), nullptr,
-                         [](std::string_view, std::string_view) -> Result<void> { return {}; });
-    if (code && *code == 0) {
-      return 0;
-    }
-    if (Clock::now() >= until || run.job().cancelled.load()) {
-      return fail(
-          with_code(Error::unavailable("the database did not become ready in time"), "not_ready"));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  }
 }
 
 JobOutcome run_restore(DockerJob& run) {

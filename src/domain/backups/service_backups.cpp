@@ -23,6 +23,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::int64_t kBackupTimeoutMs = 6 * 3600 * 1000;  // a large database over a slow link
+constexpr int kBackupReadySeconds = 60;  // the engine answering, before its dump tool runs
 
 std::string b64(std::string_view raw) {
   return crypto::base64_encode(
@@ -297,7 +298,11 @@ Result<json> backup_subject_args(Tx& tx, const ServiceBackupRecord& backup) {
   if (!service || !*service) {
     return fail(Error::unavailable("the service is gone"));
   }
-  return json{{"engine", (*service)->engine}, {"container", (*service)->container_name}};
+  // A backup asked for right after the service (re)started waits for the engine to answer
+  // rather than fail on its entry point's first-run restart.
+  return json{{"engine", (*service)->engine},
+              {"container", (*service)->container_name},
+              {"wait_ready_seconds", kBackupReadySeconds}};
 }
 
 void ServiceBackups::execute(const std::string& backup_id) {
