@@ -86,5 +86,30 @@ TEST_F(FleetTest, AJobIsSentOnlyOnceEvenWhenBerthdRestartsBeforeItsAck) {
   EXPECT_EQ(read_file(marker), "started\nstarted\nstarted\nstarted\nstarted\n");
 }
 
+// berthd stopped on purpose closes its agents with 1001: each time, the agent draws its next
+// attempt below the base second again, however short its sessions were (a crash or a network
+// fault still backs off: only "going away" resets it).
+TEST_F(FleetTest, AnAgentComesBackWithinASecondAfterEachRestartOfBerthd) {
+  start_fleet();
+  const std::string server_id = connect_agent("agent-1");
+  for (int restart = 0; restart < 4; ++restart) {
+    berthd_->stop(SIGTERM);
+    restart_berthd();
+    wait_server_status(server_id, "online", 20s);
+  }
+  // The attempt right after each 1001 (a later one, while berthd is still starting, may wait
+  // longer: that is backing off again).
+  const std::string log = agents_.back()->log();
+  std::size_t delays = 0;
+  for (std::size_t at = log.find("close_code=1001"); at != std::string::npos;
+       at = log.find("close_code=1001", at + 1)) {
+    const std::size_t value = log.find("agent.reconnect_in delay_ms=", at);
+    ASSERT_NE(value, std::string::npos) << log;
+    EXPECT_LE(std::stol(log.substr(value + 28)), 1000) << log;
+    ++delays;
+  }
+  EXPECT_GE(delays, 4U) << log;
+}
+
 }  // namespace
 }  // namespace berth::testing
