@@ -103,8 +103,9 @@ class ProxySystem : public ::testing::Test {
   }
 
   Result<LoopbackAnswer> through_caddy(const std::string& host) {
+    // Longer than the catch-all's 5 s of retries, after which a host no route takes gets 503.
     return loopback_http("127.0.0.1", http_port_, {.target = "/", .host_header = host},
-                         milliseconds(5000));
+                         milliseconds(10'000));
   }
 
   berth::testing::TempDir dir_;

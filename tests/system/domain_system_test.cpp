@@ -235,9 +235,16 @@ TEST_F(AcmeEndToEndTest, ADomainGetsItsCertificateFromTheServersCaAndOnePointing
                    switched + ":" + port + ":127.0.0.1", "https://" + switched + ":" + port + "/"},
                   {}, "", 20s);
   EXPECT_EQ(secured.output, "v1\n");
-  // Plain http is now redirected to https (by the edge Caddy), and the front was not loaded.
-  EXPECT_EQ(status_and_location(http_port_, switched, "/x"),
-            "308 https://" + switched + ":" + port + "/x");
+  // Plain http is now redirected to https (by the edge Caddy, once the apply has handed the
+  // host over: the certificate may come first), and the front was not loaded.
+  const std::string to_https = "308 https://" + switched + ":" + port + "/x";
+  std::string redirected;
+  for (const auto deadline = std::chrono::steady_clock::now() + 15s;
+       std::chrono::steady_clock::now() < deadline && redirected != to_https;
+       std::this_thread::sleep_for(100ms)) {
+    redirected = status_and_location(http_port_, switched, "/x");
+  }
+  EXPECT_EQ(redirected, to_https);
   EXPECT_EQ(caddy_->config(), loaded);
 
   const auto took =

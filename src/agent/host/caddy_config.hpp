@@ -213,8 +213,11 @@ inline constexpr const char* kEdgeCatchAllName = "all.edge.berth.internal";
 inline constexpr const char* kCatchAllRefresh = "100ms";
 
 /// How long the catch-all retries while no edge Caddy answers: a host no app has gets 503 after
-/// it (the edge Caddy, when one runs, answers 404 for such a host at once).
-inline constexpr const char* kCatchAllTry = "1s";
+/// it (the edge Caddy, when one runs, answers 404 for such a host at once). As long as a host
+/// route's: the hosts it carries (new since the front's last load, handed over) must outlast an
+/// agent's restart, during which nothing answers the lookups (1 s let a 502 through in
+/// UpgradeServingTest).
+inline constexpr const char* kCatchAllTry = "5s";
 
 /// The path of the agent's on-demand TLS ask (caddy_tls_ask.hpp).
 inline constexpr const char* kTlsAskPath = "/berth/tls-ask";
