@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/time_format.hpp"
 #include "system/proxy_client.hpp"
 
 namespace berth::testing {
@@ -52,9 +53,11 @@ void KeepAliveLoad::client_loop() {
 
 void KeepAliveLoad::fail(const std::string& what) {
   failures_.fetch_add(1);
+  // When, as the agents and berthd log it: which change the failure fell in.
+  const std::string at = format_rfc3339(std::chrono::system_clock::now());
   std::lock_guard lock(mutex_);
   if (samples_.size() < 20) {
-    samples_.push_back(what);
+    samples_.push_back(at + " " + what);
   }
 }
 
